@@ -1,0 +1,29 @@
+"""Business time. Instants are stored in UTC; business dates are dates in Asia/Shanghai.
+
+China has kept UTC+8 without daylight saving since 1991, so a fixed offset is exact for
+every date the registry can meet and needs no time-zone database on the machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta, timezone
+
+SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+Clock = Callable[[], datetime]
+"""Returns the current instant (timezone-aware). Injected; domain code never reads the time."""
+
+
+def business_date(instant: datetime) -> date:
+    """The Asia/Shanghai calendar date of an instant (a card's dates are business dates)."""
+    if instant.tzinfo is None:
+        raise ValueError("instant must be timezone-aware")
+    return instant.astimezone(SHANGHAI).date()
+
+
+def as_utc(instant: datetime) -> datetime:
+    """The same instant in UTC; refuses naive datetimes rather than guessing their zone."""
+    if instant.tzinfo is None:
+        raise ValueError("instant must be timezone-aware")
+    return instant.astimezone(UTC)

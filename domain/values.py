@@ -1,0 +1,143 @@
+"""Value objects carried by the Card's events. Every one is a frozen msgspec Struct,
+so event payloads are typed at the storage boundary and decode back to the same types.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import msgspec
+
+from domain.vocabulary import (
+    IdDocumentKind,
+    Relation,
+    ReviewDecision,
+    ReviewStage,
+    Role,
+    Route,
+    Scheme,
+    SponsorKind,
+)
+
+
+class Value(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Base for the domain's value objects."""
+
+
+class Context(Value):
+    """Who did it, as which role, when it takes effect (UTC instant), and why."""
+
+    actor: str
+    role: Role
+    effective_at: datetime
+    note: str = ""
+
+
+class IdentityRef(Value):
+    """A holder's identity document, never stored in clear (证件号码只存加盐摘要).
+
+    ``digest`` is HMAC-SHA256 over ``salt`` and the normalised number, keyed by a
+    registry secret kept outside the event store; ``last4`` lets staff match a person.
+    """
+
+    kind: IdDocumentKind
+    digest: str
+    salt: str
+    last4: str
+
+
+class FamilyMember(Value):
+    """A family member who may share the holder's benefits (家属)."""
+
+    relation: Relation
+    name: str
+    date_of_birth: date
+
+
+class Holder(Value):
+    """The talent the card is for (持卡人)."""
+
+    name: str
+    identity: IdentityRef
+    date_of_birth: date
+    family: tuple[FamilyMember, ...] = ()
+
+
+class Sponsor(Value):
+    """Who files or sponsors the application (employer, investment department, enterprise)."""
+
+    kind: SponsorKind
+    name: str = ""
+    credit_code: str = ""  # 统一社会信用代码, where the sponsor is an organisation
+
+
+class Basis(Value):
+    """What the application rests on: the scheme's category and the facts behind it.
+
+    ``category`` uses the scheme's own numbering, e.g. weihai ``"3"``, liaocheng
+    ``"art5.3"``, jinan ``"C"``, weihai ``"business_elite"``. ``facts`` carries what the
+    eligibility rules read (contract years, programme names, salary …).
+    """
+
+    category: str
+    programme: str = ""
+    project_id: str = ""  # Weihai 2023 business_elite: the investment project
+    enterprise_id: str = ""  # Weihai 2023 enterprise_talent: the target enterprise
+    facts: dict[str, str | int | float | bool] = {}
+
+
+class Application(Value):
+    """Everything filed with an application (申领材料)."""
+
+    scheme: Scheme
+    route: Route
+    basis: Basis
+    holder: Holder
+    sponsor: Sponsor
+    evidence: tuple[str, ...] = ()
+
+
+class Review(Value):
+    """One reviewer's decision at one stage (审核意见)."""
+
+    stage: ReviewStage
+    decision: ReviewDecision
+    reviewer: str
+
+
+class Term(Value):
+    """A card's validity, in Asia/Shanghai business dates, and the basis that set it."""
+
+    valid_from: date
+    valid_until: date
+    basis: str
+
+
+class Issuance(Value):
+    """What the issuing authority granted (颁发)."""
+
+    tier: str
+    term: Term
+
+
+class Upgrade(Value):
+    """A move to a higher tier, with the term recalculated where the scheme says so."""
+
+    tier: str
+    term: Term
+
+
+class Extension(Value):
+    """A longer term granted on new evidence (e.g. Weihai 2023: the project landed)."""
+
+    valid_until: date
+    basis: str
+    evidence: tuple[str, ...]
+
+
+class StatusChange(Value):
+    """A suspension, reinstatement or revocation: why, who proposed, who approved."""
+
+    reason: str
+    proposer: str
+    approver: str

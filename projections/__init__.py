@@ -1,0 +1,1 @@
+"""Read models rebuilt from the event log: entitlements, audit trail, statistics."""

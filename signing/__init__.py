@@ -1,0 +1,1 @@
+"""Issuer keys, signed credentials, trust lists, status lists and the offline verifier."""
