@@ -35,7 +35,7 @@ APPLICANT_ROLES = frozenset(
 )
 
 
-class Admission(Value):
+class Admission(Value, frozen=True):
     """What was decided when the application was accepted: the review stages it must pass
     and the rule that set them (recorded so replay never depends on today's rules)."""
 
@@ -43,7 +43,7 @@ class Admission(Value):
     decided_by: str
 
 
-class Rejection(Value):
+class Rejection(Value, frozen=True):
     """An application refused at a review stage (未通过)."""
 
     stage: ReviewStage
@@ -125,7 +125,9 @@ class Card(Aggregate):
             raise InvalidInput("reviewer must name the reviewing person or body")
         self._review_recorded(ctx=ctx, review=review)
         if review.decision == ReviewDecision.REJECTED:
-            self._rejected(ctx=ctx, rejection=Rejection(stage=review.stage, reviewer=review.reviewer))
+            self._rejected(
+                ctx=ctx, rejection=Rejection(stage=review.stage, reviewer=review.reviewer)
+            )
 
     @event("ReviewRecorded")
     def _review_recorded(self, ctx: Context, review: Review) -> None:
@@ -183,7 +185,8 @@ class Card(Aggregate):
         assert self.tier is not None
         new_rank = review_path.tier_rank(scheme, upgrade.tier)
         old_rank = review_path.tier_rank(scheme, self.tier)
-        assert new_rank is not None and old_rank is not None
+        assert new_rank is not None
+        assert old_rank is not None
         if new_rank <= old_rank:
             raise IllegalTransition(
                 f"tier {upgrade.tier} is not higher than the current tier {self.tier}",
@@ -287,8 +290,7 @@ class Card(Aggregate):
         self._require_not_closed(action)
         if self.recorded_status is not CardStatus.UNDER_REVIEW:
             raise IllegalTransition(
-                f"cannot {action}: the card has already been issued and is "
-                f"{self.recorded_status}",
+                f"cannot {action}: the card has already been issued and is {self.recorded_status}",
                 code="already_issued",
             )
 
@@ -300,12 +302,15 @@ class Card(Aggregate):
         if status is CardStatus.REVOKED:
             raise IllegalTransition(f"cannot {action}: the card is revoked", code="card_revoked")
         if status is CardStatus.EXPIRED:
+            assert self.term is not None  # only an issued card can expire
             raise IllegalTransition(
-                f"cannot {action}: the card expired after {self.term.valid_until if self.term else '?'}",
+                f"cannot {action}: the card expired after {self.term.valid_until}",
                 code="card_expired",
             )
         if status is CardStatus.SUSPENDED and not allow_suspended:
-            raise IllegalTransition(f"cannot {action}: the card is suspended", code="card_suspended")
+            raise IllegalTransition(
+                f"cannot {action}: the card is suspended", code="card_suspended"
+            )
 
     def _check_tier(self, tier: str) -> None:
         scheme = self.application.scheme

@@ -24,7 +24,7 @@ class Value(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     """Base for the domain's value objects."""
 
 
-class Context(Value):
+class Context(Value, frozen=True):
     """Who did it, as which role, when it takes effect (UTC instant), and why."""
 
     actor: str
@@ -33,7 +33,7 @@ class Context(Value):
     note: str = ""
 
 
-class IdentityRef(Value):
+class IdentityRef(Value, frozen=True):
     """A holder's identity document, never stored in clear (证件号码只存加盐摘要).
 
     ``digest`` is HMAC-SHA256 over ``salt`` and the normalised number, keyed by a
@@ -46,7 +46,7 @@ class IdentityRef(Value):
     last4: str
 
 
-class FamilyMember(Value):
+class FamilyMember(Value, frozen=True):
     """A family member who may share the holder's benefits (家属)."""
 
     relation: Relation
@@ -54,7 +54,7 @@ class FamilyMember(Value):
     date_of_birth: date
 
 
-class Holder(Value):
+class Holder(Value, frozen=True):
     """The talent the card is for (持卡人)."""
 
     name: str
@@ -63,7 +63,7 @@ class Holder(Value):
     family: tuple[FamilyMember, ...] = ()
 
 
-class Sponsor(Value):
+class Sponsor(Value, frozen=True):
     """Who files or sponsors the application (employer, investment department, enterprise)."""
 
     kind: SponsorKind
@@ -71,7 +71,7 @@ class Sponsor(Value):
     credit_code: str = ""  # 统一社会信用代码, where the sponsor is an organisation
 
 
-class Basis(Value):
+class Basis(Value, frozen=True):
     """What the application rests on: the scheme's category and the facts behind it.
 
     ``category`` uses the scheme's own numbering, e.g. weihai ``"3"``, liaocheng
@@ -86,7 +86,7 @@ class Basis(Value):
     facts: dict[str, str | int | float | bool] = {}
 
 
-class Application(Value):
+class Application(Value, frozen=True):
     """Everything filed with an application (申领材料)."""
 
     scheme: Scheme
@@ -97,7 +97,7 @@ class Application(Value):
     evidence: tuple[str, ...] = ()
 
 
-class Review(Value):
+class Review(Value, frozen=True):
     """One reviewer's decision at one stage (审核意见)."""
 
     stage: ReviewStage
@@ -105,7 +105,7 @@ class Review(Value):
     reviewer: str
 
 
-class Term(Value):
+class Term(Value, frozen=True):
     """A card's validity, in Asia/Shanghai business dates, and the basis that set it."""
 
     valid_from: date
@@ -113,21 +113,21 @@ class Term(Value):
     basis: str
 
 
-class Issuance(Value):
+class Issuance(Value, frozen=True):
     """What the issuing authority granted (颁发)."""
 
     tier: str
     term: Term
 
 
-class Upgrade(Value):
+class Upgrade(Value, frozen=True):
     """A move to a higher tier, with the term recalculated where the scheme says so."""
 
     tier: str
     term: Term
 
 
-class Extension(Value):
+class Extension(Value, frozen=True):
     """A longer term granted on new evidence (e.g. Weihai 2023: the project landed)."""
 
     valid_until: date
@@ -135,7 +135,7 @@ class Extension(Value):
     evidence: tuple[str, ...]
 
 
-class StatusChange(Value):
+class StatusChange(Value, frozen=True):
     """A suspension, reinstatement or revocation: why, who proposed, who approved."""
 
     reason: str

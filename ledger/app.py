@@ -11,7 +11,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import IntegrityError
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import Environment, EnvType, get_topic
 
 from domain.card import Card
 from domain.clock import Clock, as_utc
@@ -66,6 +66,12 @@ class CardLedger(Application[UUID]):
         self.clock = clock
         self._id_pepper = id_pepper
 
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        """Only the settings given (see ledger.settings) configure the store; unlike the
+        library's default, stray POSTGRES_* or CIPHER_* variables in the process
+        environment are not read."""
+        return Environment(name, dict(env or {}))
+
     # ---- commands ---------------------------------------------------------------------
 
     def apply(self, body: ApplyBody) -> tuple[UUID, int]:
@@ -74,12 +80,16 @@ class CardLedger(Application[UUID]):
         holder = Holder(
             name=body.holder.name.strip(),
             identity=protect_identity(
-                self._id_pepper, body.holder.id_kind, body.holder.id_number,
+                self._id_pepper,
+                body.holder.id_kind,
+                body.holder.id_number,
                 body.holder.date_of_birth,
             ),
             date_of_birth=body.holder.date_of_birth,
             family=tuple(
-                FamilyMember(relation=m.relation, name=m.name.strip(), date_of_birth=m.date_of_birth)
+                FamilyMember(
+                    relation=m.relation, name=m.name.strip(), date_of_birth=m.date_of_birth
+                )
                 for m in body.holder.family
             ),
         )
@@ -105,8 +115,12 @@ class CardLedger(Application[UUID]):
         self, card_id: UUID, body: ReviewBody, *, expected_version: int | None = None
     ) -> int:
         """Record a review decision; a rejection also closes the application."""
-        review = Review(stage=body.stage, decision=body.decision, reviewer=body.reviewer or body.actor)
-        return self._change(card_id, body, expected_version, lambda c, x: c.record_review(x, review))
+        review = Review(
+            stage=body.stage, decision=body.decision, reviewer=body.reviewer or body.actor
+        )
+        return self._change(
+            card_id, body, expected_version, lambda c, x: c.record_review(x, review)
+        )
 
     def issue(self, card_id: UUID, body: IssueBody, *, expected_version: int | None = None) -> int:
         """Issue the card."""
@@ -120,12 +134,18 @@ class CardLedger(Application[UUID]):
         upgrade = Upgrade(tier=body.tier, term=_term(body))
         return self._change(card_id, body, expected_version, lambda c, x: c.upgrade(x, upgrade))
 
-    def extend(self, card_id: UUID, body: ExtendBody, *, expected_version: int | None = None) -> int:
+    def extend(
+        self, card_id: UUID, body: ExtendBody, *, expected_version: int | None = None
+    ) -> int:
         """Extend the card's term."""
-        extension = Extension(valid_until=body.valid_until, basis=body.basis, evidence=body.evidence)
+        extension = Extension(
+            valid_until=body.valid_until, basis=body.basis, evidence=body.evidence
+        )
         return self._change(card_id, body, expected_version, lambda c, x: c.extend(x, extension))
 
-    def suspend(self, card_id: UUID, body: StatusBody, *, expected_version: int | None = None) -> int:
+    def suspend(
+        self, card_id: UUID, body: StatusBody, *, expected_version: int | None = None
+    ) -> int:
         """Suspend the card."""
         change = _status_change(body)
         return self._change(card_id, body, expected_version, lambda c, x: c.suspend(x, change))
@@ -137,7 +157,9 @@ class CardLedger(Application[UUID]):
         change = _status_change(body)
         return self._change(card_id, body, expected_version, lambda c, x: c.reinstate(x, change))
 
-    def revoke(self, card_id: UUID, body: StatusBody, *, expected_version: int | None = None) -> int:
+    def revoke(
+        self, card_id: UUID, body: StatusBody, *, expected_version: int | None = None
+    ) -> int:
         """Revoke the card."""
         change = _status_change(body)
         return self._change(card_id, body, expected_version, lambda c, x: c.revoke(x, change))
@@ -181,7 +203,9 @@ class CardLedger(Application[UUID]):
 
     def _context(self, body: Body) -> Context:
         return Context(
-            actor=body.actor.strip(), role=body.role, effective_at=as_utc(self.clock()),
+            actor=body.actor.strip(),
+            role=body.role,
+            effective_at=as_utc(self.clock()),
             note=body.note,
         )
 

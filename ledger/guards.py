@@ -56,4 +56,4 @@ def install_postgres_guards(datastore: Any, table: str) -> None:
     with datastore.transaction(commit=True) as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('talentcard.guards'))")
         for statement in (PG_FUNCTION, PG_ROW_TRIGGER, PG_TRUNCATE_TRIGGER):
-            cursor.execute(sql.SQL(statement).format(**names))  # type: ignore[arg-type]
+            cursor.execute(sql.SQL(statement).format(**names))

@@ -1,0 +1,14 @@
+# The talentcard service image: the API and (later) the projection worker run from it.
+FROM python:3.11-slim
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY domain ./domain
+COPY ledger ./ledger
+COPY signing ./signing
+COPY projections ./projections
+COPY api ./api
+RUN pip install --no-cache-dir . && useradd --system talentcard
+USER talentcard
+ENV TALENTCARD_DATA_DIR=/var/lib/talentcard
+EXPOSE 8000
+CMD ["talentcard", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -1,0 +1,436 @@
+"""``talentcard``: the administrators' and scripts' command line.
+
+Exit codes: 0 done; 1 the registry refused the command (the message says which rule);
+2 the command line or its input was malformed. Nothing is written unless it exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from domain.clock import business_date
+from domain.errors import DomainError
+from domain.vocabulary import IdDocumentKind, ReviewDecision, ReviewStage, Role, Route, Scheme
+from ledger import commands as c
+from ledger.app import CardLedger
+from ledger.bootstrap import open_ledger
+from ledger.views import card_view, local_time, summarise
+
+
+class UsageError(Exception):
+    """Malformed command-line input; exit code 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    try:
+        args.run(args)
+    except UsageError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except msgspec.ValidationError as e:
+        print(f"error: invalid_input: {e}", file=sys.stderr)
+        return 2
+    except DomainError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+# ---- commands ---------------------------------------------------------------------------
+
+
+def _init(args: argparse.Namespace) -> None:
+    with open_ledger() as ledger:
+        print(f"ledger ready: {_describe_store(ledger)} (append-only guards installed)")
+
+
+def _apply(args: argparse.Namespace) -> None:
+    fields = _common(args)
+    holder = {
+        "name": args.holder_name,
+        "id_number": args.holder_id,
+        "id_kind": args.holder_id_kind,
+        "date_of_birth": args.holder_dob,
+        "family": [_family_member(s) for s in args.family] or None,
+    }
+    sponsor = {
+        "kind": args.sponsor_kind,
+        "name": args.sponsor_name,
+        "credit_code": args.sponsor_credit_code,
+    }
+    fields.update(
+        scheme=args.scheme,
+        route=args.route,
+        category=args.category,
+        programme=args.programme,
+        project_id=args.project_id,
+        enterprise_id=args.enterprise_id,
+        facts=dict(_fact(s) for s in args.fact) or None,
+        evidence=args.evidence or None,
+        holder=_present(holder) or None,
+        sponsor=_present(sponsor) or None,
+    )
+    body = _body(args, fields, c.ApplyBody)
+    with open_ledger() as ledger:
+        card_id, version = ledger.apply(body)
+    _report(args, "applied", card_id, version)
+
+
+def _change(
+    body_type: type[c.Body],
+    extra: Callable[[argparse.Namespace], dict[str, Any]],
+    command: Callable[[CardLedger, UUID, Any, int | None], int],
+    verb: str,
+) -> Callable[[argparse.Namespace], None]:
+    def run(args: argparse.Namespace) -> None:
+        fields = _common(args)
+        fields.update(extra(args))
+        body = _body(args, fields, body_type)
+        card_id = _card_id(args.card_id)
+        with open_ledger() as ledger:
+            version = command(ledger, card_id, body, args.expect_version)
+        _report(args, verb, card_id, version)
+
+    return run
+
+
+def _show(args: argparse.Namespace) -> None:
+    card_id = _card_id(args.card_id)
+    with open_ledger() as ledger:
+        card = ledger.get_card(card_id, version=args.version)
+        if args.version is not None and card.version != args.version:
+            raise UsageError(f"card {card_id} has versions 1 to {card.version}, not {args.version}")
+        events = ledger.history(card_id)[: card.version]
+        view = card_view(card, business_date(ledger.clock()), events)
+    if args.json:
+        sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(view)) + b"\n")
+        return
+    rows = [
+        ("card", str(view.card_id)),
+        ("scheme", f"{view.scheme} ({view.route}, category {view.category})"),
+        ("holder", f"{view.holder_name} (ID …{view.holder_id_last4})"),
+        ("sponsor", view.sponsor),
+        ("status", f"{view.status} as of {view.as_of}"),
+        ("tier", view.tier or "-"),
+        (
+            "term",
+            f"{view.valid_from} .. {view.valid_until} ({view.term_basis})"
+            if view.valid_from
+            else "-",
+        ),
+        (
+            "review",
+            f"{len(view.approved_stages)}/{len(view.required_stages)} stages approved"
+            + (
+                f"; next: {view.next_stage}"
+                if view.next_stage and view.status == "under_review"
+                else ""
+            ),
+        ),
+        ("version", str(view.version)),
+    ]
+    for key, value in rows:
+        print(f"{key:<8} {value}")
+    print()
+    table = [("ver", "event", "effective (Asia/Shanghai)", "actor", "role", "details", "note")]
+    table += [
+        (
+            str(e.version),
+            e.event,
+            local_time(e.effective_at),
+            e.actor,
+            e.role,
+            summarise(e.details),
+            e.note,
+        )
+        for e in view.history
+    ]
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]) - 1)]
+    for row in table:
+        print(
+            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1]
+        )
+
+
+def _list(args: argparse.Namespace) -> None:
+    with open_ledger() as ledger:
+        today = business_date(ledger.clock())
+        views = [card_view(ledger.get_card(i), today) for i in ledger.card_ids()]
+    if args.json:
+        sys.stdout.buffer.write(msgspec.json.encode(views) + b"\n")
+        return
+    for v in views:
+        until = f"until {v.valid_until}" if v.valid_until else ""
+        print(
+            f"{v.card_id}  {v.scheme:<9} {v.status:<12} {v.tier or '-':<4} "
+            f"{v.holder_name}  {until}".rstrip()
+        )
+    print(f"{len(views)} card(s)", file=sys.stderr)
+
+
+def _serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from api.app import create_app
+
+    uvicorn.run(create_app(), host=args.host, port=args.port)
+
+
+# ---- helpers ----------------------------------------------------------------------------
+
+
+def _describe_store(ledger: CardLedger) -> str:
+    env = ledger.env
+    if env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
+        schema = env.get("POSTGRES_SCHEMA") or "public"
+        return (
+            f"PostgreSQL {env.get('POSTGRES_HOST')}:{env.get('POSTGRES_PORT')}"
+            f"/{env.get('POSTGRES_DBNAME')} schema {schema}"
+        )
+    return f"SQLite {env.get('SQLITE_DBNAME')}"
+
+
+def _common(args: argparse.Namespace) -> dict[str, Any]:
+    return {"actor": args.actor, "role": args.role, "note": args.note}
+
+
+def _present(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def _body(args: argparse.Namespace, fields: dict[str, Any], body_type: type[Any]) -> Any:
+    """Options override the JSON file; what neither gives is left to the body's defaults."""
+    merged: dict[str, Any] = {}
+    if args.json_file:
+        path = Path(args.json_file)
+        try:
+            loaded = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as e:
+            raise UsageError(f"cannot read {path}: {e.strerror}") from None
+        except json.JSONDecodeError as e:
+            raise UsageError(f"{path} is not valid JSON: {e}") from None
+        if not isinstance(loaded, dict):
+            raise UsageError(f"{path} must hold a JSON object")
+        merged.update(loaded)
+    for key, value in _present(fields).items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return msgspec.convert(merged, body_type)
+
+
+def _card_id(text: str) -> UUID:
+    try:
+        return UUID(text)
+    except ValueError:
+        raise UsageError(f"{text!r} is not a card id (a UUID)") from None
+
+
+def _family_member(text: str) -> dict[str, str]:
+    parts = text.split(":")
+    if len(parts) != 3:
+        raise UsageError(f"--family {text!r}: expected RELATION:NAME:YYYY-MM-DD")
+    return {"relation": parts[0], "name": parts[1], "date_of_birth": parts[2]}
+
+
+def _fact(text: str) -> tuple[str, Any]:
+    key, sep, raw = text.partition("=")
+    if not sep or not key:
+        raise UsageError(f"--fact {text!r}: expected KEY=VALUE")
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        value = raw  # a bare word is a string
+    return key, value
+
+
+def _report(args: argparse.Namespace, verb: str, card_id: UUID, version: int) -> None:
+    if args.output_json:
+        print(json.dumps({"card_id": str(card_id), "version": version}))
+    else:
+        print(f"{verb}: card {card_id} version {version}")
+
+
+def _values(enum_type: type[Any]) -> list[str]:
+    return [str(m) for m in enum_type]
+
+
+# ---- the parser -------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="talentcard", description="Shandong high-level talent service card registry."
+    )
+    sub = parser.add_subparsers(title="commands")
+
+    p = sub.add_parser("init", help="create the store's schema and append-only guards")
+    p.set_defaults(run=_init)
+
+    p = sub.add_parser("serve", help="run the HTTP service")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(run=_serve)
+
+    card = sub.add_parser("card", help="applications and cards").add_subparsers(title="card")
+
+    def command(name: str, help_text: str, *, takes_id: bool = True) -> argparse.ArgumentParser:
+        p = card.add_parser(name, help=help_text)
+        if takes_id:
+            p.add_argument("card_id", help="the card id (UUID)")
+            p.add_argument(
+                "--expect-version",
+                type=int,
+                metavar="N",
+                help="refuse unless the card is still at version N",
+            )
+        p.add_argument(
+            "--json",
+            dest="json_file",
+            metavar="FILE",
+            help="read the command's fields from a JSON file (options override it)",
+        )
+        p.add_argument("--actor", help="who acts (user id)")
+        p.add_argument("--role", choices=_values(Role), help="the role acted in")
+        p.add_argument("--note", help="free-text note kept with the event")
+        p.add_argument(
+            "--output-json", action="store_true", help="print {card_id, version} as JSON"
+        )
+        return p
+
+    p = command("apply", "file an application", takes_id=False)
+    p.add_argument("--scheme", choices=_values(Scheme))
+    p.add_argument("--route", choices=_values(Route))
+    p.add_argument("--category", help="e.g. weihai 3, liaocheng art5.3, jinan C, business_elite")
+    p.add_argument("--programme")
+    p.add_argument("--project-id")
+    p.add_argument("--enterprise-id")
+    p.add_argument("--fact", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--holder-name")
+    p.add_argument("--holder-id", help="ID document number (kept only as a keyed hash)")
+    p.add_argument("--holder-id-kind", choices=_values(IdDocumentKind))
+    p.add_argument("--holder-dob", metavar="YYYY-MM-DD")
+    p.add_argument("--family", action="append", default=[], metavar="RELATION:NAME:YYYY-MM-DD")
+    p.add_argument("--sponsor-kind")
+    p.add_argument("--sponsor-name")
+    p.add_argument("--sponsor-credit-code")
+    p.add_argument("--evidence", action="append", default=[], metavar="REF")
+    p.set_defaults(run=_apply)
+
+    p = command("review", "record a review decision")
+    p.add_argument("--stage", choices=_values(ReviewStage))
+    p.add_argument("--decision", choices=_values(ReviewDecision))
+    p.add_argument("--reviewer", help="defaults to the actor")
+    p.set_defaults(
+        run=_change(
+            c.ReviewBody,
+            lambda a: {"stage": a.stage, "decision": a.decision, "reviewer": a.reviewer},
+            lambda ledger, i, b, v: ledger.record_review(i, b, expected_version=v),
+            "reviewed",
+        )
+    )
+
+    for name, body_type, verb in (
+        ("issue", c.IssueBody, "issued"),
+        ("upgrade", c.UpgradeBody, "upgraded"),
+    ):
+        p = command(name, f"{name} the card with a tier and term")
+        p.add_argument("--tier")
+        p.add_argument("--valid-from", metavar="YYYY-MM-DD")
+        p.add_argument("--valid-until", metavar="YYYY-MM-DD")
+        p.add_argument("--term-basis", help="what set the term (rule or document)")
+        p.set_defaults(
+            run=_change(
+                body_type,
+                lambda a: {
+                    "tier": a.tier,
+                    "valid_from": a.valid_from,
+                    "valid_until": a.valid_until,
+                    "term_basis": a.term_basis,
+                },
+                (lambda ledger, i, b, v: ledger.issue(i, b, expected_version=v))
+                if name == "issue"
+                else (lambda ledger, i, b, v: ledger.upgrade(i, b, expected_version=v)),
+                verb,
+            )
+        )
+
+    p = command("extend", "extend the card's term on new evidence")
+    p.add_argument("--valid-until", metavar="YYYY-MM-DD")
+    p.add_argument("--basis")
+    p.add_argument("--evidence", action="append", default=[], metavar="REF")
+    p.set_defaults(
+        run=_change(
+            c.ExtendBody,
+            lambda a: {
+                "valid_until": a.valid_until,
+                "basis": a.basis,
+                "evidence": a.evidence or None,
+            },
+            lambda ledger, i, b, v: ledger.extend(i, b, expected_version=v),
+            "extended",
+        )
+    )
+
+    status_commands: dict[str, tuple[str, Callable[[CardLedger, UUID, Any, int | None], int]]] = {
+        "suspend": ("suspended", lambda ledger, i, b, v: ledger.suspend(i, b, expected_version=v)),
+        "reinstate": (
+            "reinstated",
+            lambda ledger, i, b, v: ledger.reinstate(i, b, expected_version=v),
+        ),
+        "revoke": ("revoked", lambda ledger, i, b, v: ledger.revoke(i, b, expected_version=v)),
+    }
+    for name, (verb, run) in status_commands.items():
+        p = command(name, f"{name} the card")
+        p.add_argument("--reason")
+        p.add_argument("--proposer")
+        p.add_argument("--approver")
+        p.set_defaults(
+            run=_change(
+                c.StatusBody,
+                lambda a: {"reason": a.reason, "proposer": a.proposer, "approver": a.approver},
+                run,
+                verb,
+            )
+        )
+
+    p = command("withdraw", "withdraw an application")
+    p.set_defaults(
+        run=_change(
+            c.WithdrawBody,
+            lambda a: {},
+            lambda ledger, i, b, v: ledger.withdraw(i, b, expected_version=v),
+            "withdrawn",
+        )
+    )
+
+    p = card.add_parser("show", help="a card's state and its history")
+    p.add_argument("card_id")
+    p.add_argument("--version", type=int, help="as it was at this version")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(run=_show)
+
+    p = card.add_parser("list", help="every card")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(run=_list)
+
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

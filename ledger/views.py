@@ -1,0 +1,133 @@
+"""How a card and its history read to people and machines (``card show``, the API)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from eventsourcing.domain import DomainEventProtocol
+
+from domain.card import Card
+from domain.clock import SHANGHAI
+from domain.values import Context
+
+
+class EventView(msgspec.Struct, frozen=True, kw_only=True):
+    """One event as recorded: what, when it took effect, who, and its payload."""
+
+    version: int
+    event: str
+    effective_at: datetime
+    recorded_at: datetime
+    actor: str
+    role: str
+    note: str
+    details: dict[str, Any]
+
+
+class CardView(msgspec.Struct, frozen=True, kw_only=True):
+    """A card's current state (status as of ``as_of``) and, optionally, its history."""
+
+    card_id: UUID
+    version: int
+    as_of: date
+    scheme: str
+    route: str
+    category: str
+    holder_name: str
+    holder_id_last4: str
+    sponsor: str
+    status: str
+    tier: str | None
+    valid_from: date | None
+    valid_until: date | None
+    term_basis: str | None
+    required_stages: list[str]
+    approved_stages: list[str]
+    next_stage: str | None
+    history: list[EventView] = []
+
+
+def event_view(event: DomainEventProtocol[UUID]) -> EventView:
+    """An event's common fields and its payload as plain data."""
+    state = vars(event)
+    ctx: Context = state["ctx"]
+    details = {
+        key: msgspec.to_builtins(value)
+        for key, value in state.items()
+        if key
+        not in ("ctx", "originator_id", "originator_version", "timestamp", "originator_topic")
+    }
+    return EventView(
+        version=event.originator_version,
+        event=type(event).__name__,
+        effective_at=ctx.effective_at,
+        recorded_at=state["timestamp"],
+        actor=ctx.actor,
+        role=str(ctx.role),
+        note=ctx.note,
+        details=details,
+    )
+
+
+def card_view(
+    card: Card, as_of: date, events: list[DomainEventProtocol[UUID]] | None = None
+) -> CardView:
+    """The card as of a business date, with its history when events are given."""
+    application = card.application
+    return CardView(
+        card_id=card.id,
+        version=card.version,
+        as_of=as_of,
+        scheme=str(application.scheme),
+        route=str(application.route),
+        category=application.basis.category,
+        holder_name=application.holder.name,
+        holder_id_last4=application.holder.identity.last4,
+        sponsor=f"{application.sponsor.kind}: {application.sponsor.name}".rstrip(": "),
+        status=str(card.status_on(as_of)),
+        tier=card.tier,
+        valid_from=card.term.valid_from if card.term else None,
+        valid_until=card.term.valid_until if card.term else None,
+        term_basis=card.term.basis if card.term else None,
+        required_stages=[str(s) for s in card.required_stages],
+        approved_stages=[str(s) for s in card.approved_stages],
+        next_stage=str(card.next_stage) if card.next_stage else None,
+        history=[event_view(e) for e in events or []],
+    )
+
+
+def summarise(details: dict[str, Any]) -> str:
+    """A one-line reading of an event's payload for the history table."""
+    parts: list[str] = []
+    for value in details.values():
+        if isinstance(value, dict):
+            if "term" in value and isinstance(value["term"], dict):
+                term = value["term"]
+                parts.append(f"tier {value.get('tier')}")
+                parts.append(f"{term['valid_from']}..{term['valid_until']} ({term['basis']})")
+                continue
+            if "scheme" in value:
+                parts.append(
+                    f"{value['scheme']} {value['route']} category {value['basis']['category']}"
+                )
+                parts.append(f"holder {value['holder']['name']}")
+                continue
+            if "required_stages" in value:
+                parts.append("stages: " + (", ".join(value["required_stages"]) or "none"))
+                continue
+            parts.extend(f"{k}={_short(v)}" for k, v in value.items() if v not in ("", [], None))
+    return "; ".join(parts)
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def local_time(instant: datetime) -> str:
+    """An instant as Asia/Shanghai wall-clock time, to the second."""
+    return instant.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")

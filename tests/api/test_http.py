@@ -1,0 +1,46 @@
+"""The HTTP service: health and read-only card lookup, errors as problem+json."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from litestar.testing import TestClient
+
+from api.app import create_app
+from ledger.app import CardLedger
+from tests import factories as f
+
+
+@pytest.fixture
+def client(ledger: CardLedger) -> Iterator[TestClient]:  # type: ignore[type-arg]
+    with TestClient(app=create_app(ledger)) as c:
+        yield c
+
+
+def test_health_names_the_store(client: TestClient, ledger: CardLedger):  # type: ignore[type-arg]
+    response = client.get("/health")
+    assert response.status_code == 200
+    expected = "postgres" if "postgres" in str(ledger.env.get("PERSISTENCE_MODULE")) else "sqlite"
+    assert response.json() == {"status": "ok", "store": expected}
+
+
+def test_a_card_is_looked_up_with_its_history(client: TestClient, ledger: CardLedger):  # type: ignore[type-arg]
+    card_id, _ = ledger.apply(f.apply_body())
+    ledger.record_review(card_id, f.review("city_hrss"))
+    body = client.get(f"/cards/{card_id}").json()
+    assert body["card_id"] == str(card_id)
+    assert body["status"] == "under_review"
+    assert [e["event"] for e in body["history"]] == ["Applied", "ReviewRecorded"]
+    assert client.get(f"/cards/{card_id}?history=false").json()["history"] == []
+
+
+def test_an_unknown_card_is_a_404_problem(client: TestClient):  # type: ignore[type-arg]
+    response = client.get("/cards/00000000-0000-0000-0000-000000000000")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["title"] == "card_not_found"
+
+
+def test_a_malformed_card_id_is_not_found(client: TestClient):  # type: ignore[type-arg]
+    assert client.get("/cards/not-a-uuid").status_code == 404

@@ -1,0 +1,96 @@
+"""Shared fixtures. Store-backed tests run twice: on the embedded SQLite store and on
+PostgreSQL, each Postgres test in a schema of its own so tests run in any order.
+
+Postgres is found at TALENTCARD_TEST_POSTGRES_URL (default the local server's ``test``
+database). Without it the Postgres half is skipped on a developer's machine, but under
+CI=true a missing Postgres fails the run: the production store is never left untested.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from ledger.app import CardLedger
+from ledger.bootstrap import open_ledger
+
+POSTGRES_URL = os.environ.get(
+    "TALENTCARD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+class FakeClock:
+    """An injected clock the test moves by hand."""
+
+    def __init__(self, start: datetime = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def _postgres_available() -> str | None:
+    try:
+        with psycopg.connect(POSTGRES_URL, connect_timeout=3):
+            return None
+    except psycopg.Error as e:
+        return str(e).strip()
+
+
+def with_schema(url: str, schema: str, **params: int) -> str:
+    """The URL with a schema (and pool settings) of its own."""
+    query = "&".join([f"schema={schema}", *(f"{k}={v}" for k, v in params.items())])
+    return f"{url}{'&' if '?' in url else '?'}{query}"
+
+
+def drop_schema(url: str, schema: str) -> None:
+    with psycopg.connect(url.split("?")[0], autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The Postgres URL, or skip (fail under CI) if the server does not answer."""
+    problem = _postgres_available()
+    if problem is not None:
+        message = f"PostgreSQL at {POSTGRES_URL} does not answer: {problem}"
+        if IN_CI:
+            pytest.fail(message + " (CI=true: Postgres tests may not be skipped)")
+        pytest.skip(message)
+    return POSTGRES_URL
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty store of each kind."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+        return
+    base: str = request.getfixturevalue("postgres_url")
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    yield with_schema(base, schema, pool_size=4, max_overflow=8)
+    drop_schema(base, schema)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def ledger(database_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[CardLedger]:
+    """A ledger on a fresh store with a fake clock; closed after the test."""
+    app = open_ledger(database_url=database_url, data_dir=tmp_path, clock=clock, environ={})
+    yield app
+    app.close()

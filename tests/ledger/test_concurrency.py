@@ -1,0 +1,99 @@
+"""Concurrent conflicting commands on one card: exactly one wins, the others get a conflict,
+and nothing is lost or duplicated."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from domain.errors import DomainError
+from ledger.app import CardLedger
+from ledger.bootstrap import open_ledger
+from tests import factories as f
+from tests.conftest import FakeClock
+
+THREADS = 6
+
+
+class RendezvousClock(FakeClock):
+    """Makes every command wait, after loading the card and before saving it, until all
+    threads have loaded: the ledger reads the clock between those two steps."""
+
+    def __init__(self, parties: int) -> None:
+        super().__init__()
+        self.barrier = threading.Barrier(parties, timeout=20)
+        self.armed = False
+
+    def __call__(self) -> datetime:
+        if self.armed:
+            self.barrier.wait()
+        return self.now
+
+
+def test_concurrent_conflicting_commands_let_exactly_one_win(database_url: str, tmp_path: Path):
+    clock = RendezvousClock(THREADS)
+    ledger: CardLedger = open_ledger(
+        database_url=database_url, data_dir=tmp_path, clock=clock, environ={}
+    )
+    try:
+        card_id, _ = ledger.apply(f.apply_body())
+        ledger.record_review(card_id, f.review("city_hrss"))
+        ledger.record_review(card_id, f.review("talent_office"))
+        version = ledger.issue(card_id, f.issue())
+        clock.armed = True
+        outcomes: Counter[str] = Counter()
+        lock = threading.Lock()
+
+        def act(i: int) -> None:
+            command = ledger.suspend if i % 2 else ledger.revoke
+            try:
+                command(card_id, f.status(reason=f"thread {i}"))
+                outcome = "won"
+            except DomainError as e:
+                outcome = e.code
+            with lock:
+                outcomes[outcome] += 1
+
+        threads = [threading.Thread(target=act, args=(i,)) for i in range(THREADS)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        clock.armed = False
+        assert outcomes == Counter({"won": 1, "conflict": THREADS - 1})
+        history = ledger.history(card_id)
+        assert [e.originator_version for e in history] == list(range(1, version + 2))
+        assert ledger.recorder.max_notification_id() == version + 1
+    finally:
+        ledger.close()
+
+
+@pytest.mark.parametrize("attempts", [20])
+def test_concurrent_applications_for_different_cards_all_succeed(
+    database_url: str, tmp_path: Path, attempts: int
+):
+    ledger = open_ledger(
+        database_url=database_url, data_dir=tmp_path, clock=FakeClock(), environ={}
+    )
+    try:
+        errors: list[Exception] = []
+
+        def file() -> None:
+            try:
+                ledger.apply(f.apply_body())
+            except Exception as e:
+                errors.append(e)
+
+        threads = [threading.Thread(target=file) for _ in range(attempts)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert errors == []
+        assert len(set(ledger.card_ids())) == attempts
+    finally:
+        ledger.close()

@@ -1,0 +1,82 @@
+"""The msgspec transcoder stores event state and brings back exactly the same values."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from uuid import uuid4
+
+import msgspec
+import pytest
+
+from domain.vocabulary import Role
+from ledger.transcoder import MsgspecTranscoder, TranscodingError
+from tests.domain.test_card import change, ctx, issued_card
+
+
+@pytest.fixture
+def transcoder() -> MsgspecTranscoder:
+    return MsgspecTranscoder()
+
+
+def test_every_card_event_type_round_trips_to_an_equal_state(transcoder: MsgspecTranscoder):
+    from domain.values import Extension, Upgrade
+    from tests.domain.test_card import term
+
+    card = issued_card()
+    card.upgrade(ctx(), Upgrade(tier="A", term=term()))
+    card.extend(ctx(), Extension(valid_until=date(2032, 1, 1), basis="b", evidence=("e",)))
+    card.suspend(ctx(), change())
+    card.reinstate(ctx(), change())
+    card.revoke(ctx(), change())
+    events = card.collect_events()
+    names = {type(e).__name__ for e in events}
+    assert names == {
+        "Applied",
+        "ReviewRecorded",
+        "Issued",
+        "Upgraded",
+        "Extended",
+        "Suspended",
+        "Reinstated",
+        "Revoked",
+    }
+    for event in events:
+        state = dict(vars(event))
+        decoded = transcoder.decode(transcoder.encode(state))
+        assert decoded == state
+        assert {k: type(v) for k, v in decoded.items()} == {k: type(v) for k, v in state.items()}
+
+
+def test_uuids_dates_decimals_enums_and_aware_datetimes_keep_their_types(
+    transcoder: MsgspecTranscoder,
+):
+    state = {
+        "u": uuid4(),
+        "d": date(2024, 2, 29),
+        "m": Decimal("800.00"),
+        "r": Role.AUDITOR,
+        "t": datetime(2026, 1, 1, 8, 30, tzinfo=UTC),
+        "n": None,
+        "s": "文本",
+    }
+    decoded = transcoder.decode(transcoder.encode(state))
+    assert decoded == state
+    assert type(decoded["r"]) is Role
+    assert decoded["m"] == Decimal("800.00")
+    assert str(decoded["m"]) == "800.00"
+
+
+def test_a_list_attribute_is_refused_rather_than_stored_with_its_types_lost(
+    transcoder: MsgspecTranscoder,
+):
+    with pytest.raises(TranscodingError, match=r"'dates'.*Struct"):
+        transcoder.encode({"dates": [date(2024, 1, 1)]})
+
+
+def test_a_stored_record_cannot_name_a_type_outside_the_domain(transcoder: MsgspecTranscoder):
+    forged = msgspec.msgpack.encode(
+        {"x": msgspec.msgpack.Ext(1, b"subprocess:Popen\x00" + msgspec.msgpack.encode({}))}
+    )
+    with pytest.raises(TranscodingError, match="outside the domain"):
+        transcoder.decode(forged)
