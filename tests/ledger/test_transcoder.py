@@ -9,9 +9,11 @@ from uuid import uuid4
 import msgspec
 import pytest
 
-from domain.vocabulary import Role
+from domain.card import Card
+from domain.values import Extension, Review, Upgrade
+from domain.vocabulary import ReviewDecision, ReviewStage, Role
 from ledger.transcoder import MsgspecTranscoder, TranscodingError
-from tests.domain.test_card import change, ctx, issued_card
+from tests.domain.test_card import application, change, ctx, issued_card, term
 
 
 @pytest.fixture
@@ -20,20 +22,26 @@ def transcoder() -> MsgspecTranscoder:
 
 
 def test_every_card_event_type_round_trips_to_an_equal_state(transcoder: MsgspecTranscoder):
-    from domain.values import Extension, Upgrade
-    from tests.domain.test_card import term
-
     card = issued_card()
     card.upgrade(ctx(), Upgrade(tier="A", term=term()))
     card.extend(ctx(), Extension(valid_until=date(2032, 1, 1), basis="b", evidence=("e",)))
     card.suspend(ctx(), change())
     card.reinstate(ctx(), change())
     card.revoke(ctx(), change())
-    events = card.collect_events()
+    rejected = Card.file(ctx(Role.EMPLOYER), application())
+    rejected.record_review(
+        ctx(Role.CITY_HRSS),
+        Review(stage=ReviewStage.CITY_HRSS, decision=ReviewDecision.REJECTED, reviewer="r"),
+    )
+    withdrawn = Card.file(ctx(Role.EMPLOYER), application())
+    withdrawn.withdraw(ctx(Role.EMPLOYER))
+    events = [*card.collect_events(), *rejected.collect_events(), *withdrawn.collect_events()]
     names = {type(e).__name__ for e in events}
     assert names == {
         "Applied",
         "ReviewRecorded",
+        "Rejected",
+        "Withdrawn",
         "Issued",
         "Upgraded",
         "Extended",
