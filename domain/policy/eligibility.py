@@ -1,0 +1,132 @@
+"""Eligibility and route (申领条件与颁发方式): may this category be granted on these facts,
+by which route, through which ordered review stages, at which tier."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from domain.errors import InvalidInput
+from domain.policy.dates import age_on
+from domain.policy.model import CategoryRule, Condition, PathRule, Policy
+from domain.policy.results import EligibilityDecision
+from domain.policy.versions import RuleScope
+from domain.vocabulary import Scheme
+
+Facts = Mapping[str, str | int | float | bool]
+
+
+def decide_eligibility(
+    scheme: Scheme,
+    category: str,
+    facts: Facts,
+    day: date,
+    *,
+    date_of_birth: date | None = None,
+    policy: Policy | None = None,
+) -> EligibilityDecision:
+    """Decide whether ``category`` of ``scheme`` is met by ``facts`` on ``day``.
+
+    ``facts`` are the boolean and numeric facts the category's conditions name (see the
+    scheme's data file); ``date_of_birth`` supplies the computed fact ``age`` where a
+    condition needs it. An unknown category raises ``InvalidInput``; a category whose rule
+    is not in force on ``day`` is ineligible. Raises ``NoPolicyInForce`` if no version
+    covers ``day``.
+    """
+    ctx = RuleScope(scheme, day, policy)
+    known = [c for c in ctx.data.categories if c.category == category]
+    if not known:
+        names = ", ".join(c.category for c in ctx.data.categories)
+        raise InvalidInput(
+            f"{category!r} is not a {scheme} category (categories: {names})",
+            code="unknown_category",
+        )
+    in_force = ctx.rules(known)
+    if not in_force:
+        rule = known[0]
+        return EligibilityDecision(
+            scheme=scheme,
+            category=category,
+            eligible=False,
+            failed_condition="category in force",
+            route=None,
+            stages=(),
+            tier=None,
+            reason=(
+                f"category {category} ({rule.id}) is in force from {rule.effective_from}"
+                + (f" to {rule.effective_until}" if rule.effective_until else "")
+                + f", not on {day}"
+            ),
+            rules=(rule.id,),
+            version=ctx.version.id,
+        )
+    rule = in_force[0]
+    path = _path(ctx.rules(ctx.data.paths), rule)
+    if path is None:
+        raise InvalidInput(
+            f"no review path for {scheme} {rule.route} category {category} is in force on {day}",
+            code="route_not_available",
+            rule=rule.id,
+        )
+    known_facts = dict(facts)
+    if date_of_birth is not None:
+        known_facts["age"] = age_on(date_of_birth, day)
+    failed = _first_failure(rule, known_facts)
+    return EligibilityDecision(
+        scheme=scheme,
+        category=category,
+        eligible=failed is None,
+        failed_condition=failed,
+        route=rule.route,
+        stages=path.stages,
+        tier=rule.tier,
+        reason=(
+            f"meets {scheme} category {category}: {rule.summary}"
+            if failed is None
+            else f"does not meet {scheme} category {category}: {failed}"
+        ),
+        rules=(rule.id, path.id),
+        version=ctx.version.id,
+    )
+
+
+def _path(paths: list[PathRule], rule: CategoryRule) -> PathRule | None:
+    """The path for the category's route: a rule naming the category beats a general one."""
+    candidates = [p for p in paths if p.route is rule.route]
+    for path in candidates:
+        if rule.category in path.categories:
+            return path
+    for path in candidates:
+        if not path.categories:
+            return path
+    return None
+
+
+def _first_failure(rule: CategoryRule, facts: Facts) -> str | None:
+    """The label of the first condition that fails, or None when the category is met."""
+    for condition in rule.all_of:
+        if not _holds(condition, facts):
+            return condition.label
+    if not rule.any_of:
+        return None
+    if any(all(_holds(c, facts) for c in alt.all_of) for alt in rule.any_of):
+        return None
+    return "none of: " + "; ".join(alt.label for alt in rule.any_of)
+
+
+def _holds(condition: Condition, facts: Facts) -> bool:
+    if condition.when and facts.get(condition.when) is not True:
+        return True
+    if condition.unless and facts.get(condition.unless) is True:
+        return True
+    value = facts.get(condition.fact)
+    comparisons = (condition.at_least, condition.greater_than, condition.at_most)
+    if all(c is None for c in comparisons):
+        return value is True
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return (
+        (condition.at_least is None or value >= condition.at_least)
+        and (condition.greater_than is None or value > condition.greater_than)
+        and (condition.at_most is None or value <= condition.at_most)
+    )

@@ -1,0 +1,277 @@
+"""Load and validate the policy data (TOML → frozen Structs), failing loudly on bad data.
+
+Files: one per scheme (``shandong.toml``, ``weihai.toml``, ``liaocheng.toml``,
+``jinan.toml``), ``stacking.toml`` (provincial ↔ city item map) and ``workdays.toml``
+(administrator-supplied holiday calendars). A malformed file raises ``PolicyDataError``
+naming the file, the key and the reason. The package data is loaded once and cached.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from datetime import date
+from pathlib import Path
+from typing import TypeVar
+
+import msgspec
+
+from domain.policy.errors import PolicyDataError
+from domain.policy.model import (
+    Policy,
+    Rule,
+    SchemeData,
+    StackingData,
+    TermBasisKind,
+    WorkdayData,
+)
+from domain.vocabulary import Scheme
+
+DATA_DIR = Path(__file__).parent / "data"
+SCHEME_FILES = {scheme: f"{scheme.value}.toml" for scheme in Scheme}
+STACKING_FILE = "stacking.toml"
+WORKDAYS_FILE = "workdays.toml"
+
+T = TypeVar("T")
+_AT = re.compile(r"^(?P<reason>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
+
+
+def package_texts(directory: Path | None = None) -> dict[str, str]:
+    """The text of every policy data file in ``directory`` (default: the package data)."""
+    where = DATA_DIR if directory is None else directory
+    names = [*SCHEME_FILES.values(), STACKING_FILE, WORKDAYS_FILE]
+    texts: dict[str, str] = {}
+    for name in names:
+        path = where / name
+        if not path.is_file():
+            raise PolicyDataError(name, "(file)", f"missing from {where}")
+        texts[name] = path.read_text(encoding="utf-8")
+    return texts
+
+
+def load_policy(directory: Path | str | None = None) -> Policy:
+    """Load and validate the policy data from ``directory`` (default: the package data)."""
+    return parse_policy(package_texts(None if directory is None else Path(directory)))
+
+
+@functools.cache
+def default_policy() -> Policy:
+    """The package's policy data, loaded once per process."""
+    return load_policy()
+
+
+def parse_policy(texts: Mapping[str, str]) -> Policy:
+    """Validate policy data given as ``{file name: TOML text}`` (no I/O; tests use it)."""
+    schemes: dict[Scheme, SchemeData] = {}
+    for scheme, name in SCHEME_FILES.items():
+        data = _decode(name, _text(texts, name), SchemeData)
+        _check_scheme(name, scheme, data)
+        schemes[scheme] = data
+    _check_unique_rule_ids(schemes)
+    stacking = _decode(STACKING_FILE, _text(texts, STACKING_FILE), StackingData)
+    _check_stacking(stacking, schemes)
+    workdays = _decode(WORKDAYS_FILE, _text(texts, WORKDAYS_FILE), WorkdayData)
+    _check_workdays(workdays)
+    return Policy(schemes=schemes, stacking=stacking, workdays=workdays)
+
+
+# ---- decoding ------------------------------------------------------------------------------
+
+
+def _text(texts: Mapping[str, str], name: str) -> str:
+    if name not in texts:
+        raise PolicyDataError(name, "(file)", "missing")
+    return texts[name]
+
+
+def _decode(name: str, text: str, kind: type[T]) -> T:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyDataError(name, "(syntax)", str(exc)) from None
+    try:
+        return msgspec.convert(raw, kind)
+    except msgspec.ValidationError as exc:
+        match = _AT.match(str(exc))
+        assert match is not None  # the pattern matches any text
+        path = (match.group("path") or "").lstrip(".") or "(top level)"
+        raise PolicyDataError(name, path, match.group("reason")) from None
+
+
+# ---- checks beyond types -------------------------------------------------------------------
+
+
+def _rules(data: SchemeData) -> Iterable[tuple[str, Rule]]:
+    """Every rule of a scheme file with its key path."""
+    yield "tiers", data.tiers
+    if data.term_combination is not None:
+        yield "term_combination", data.term_combination
+    for field in (
+        "categories",
+        "paths",
+        "terms",
+        "extensions",
+        "upgrades",
+        "coverage",
+        "beneficiaries",
+        "limits",
+        "quotas",
+        "accepts",
+        "stacking",
+        "recognitions",
+        "revocation",
+        "deadlines",
+    ):
+        rules: tuple[Rule, ...] = getattr(data, field)
+        for i, rule in enumerate(rules):
+            yield f"{field}[{i}]", rule
+
+
+def _item_codes(data: SchemeData) -> set[str]:
+    codes = {item.code for item in data.items}
+    codes.update(part.code for item in data.items for part in item.parts)
+    return codes
+
+
+def _check_scheme(name: str, scheme: Scheme, data: SchemeData) -> None:
+    def fail(key: str, reason: str) -> None:
+        raise PolicyDataError(name, key, reason)
+
+    if data.scheme is not scheme:
+        fail("scheme", f"is {data.scheme!r} but the file is for {scheme.value!r}")
+    _check_versions(name, data)
+    versions = {v.id: v for v in data.versions}
+    for key, rule in _rules(data):
+        if not rule.source.strip():
+            fail(f"{key}.source", f"rule {rule.id} must cite its source")
+        if rule.version not in versions:
+            fail(f"{key}.version", f"rule {rule.id} names unknown version {rule.version!r}")
+        if rule.effective_from < versions[rule.version].effective_from:
+            fail(f"{key}.effective_from", f"rule {rule.id} starts before its version")
+        if rule.effective_until is not None and rule.effective_until < rule.effective_from:
+            fail(f"{key}.effective_until", f"rule {rule.id} ends before it starts")
+    seen: set[str] = set()
+    for i, item in enumerate(data.items):
+        for key, code in [(f"items[{i}].code", item.code)] + [
+            (f"items[{i}].parts[{j}].code", p.code) for j, p in enumerate(item.parts)
+        ]:
+            if code in seen:
+                fail(key, f"duplicate item code {code!r}")
+            seen.add(code)
+        if item.code != f"{scheme.value}.{item.number}":
+            fail(f"items[{i}].code", f"must be '{scheme.value}.{item.number}', not {item.code!r}")
+        for j, part in enumerate(item.parts):
+            if not part.code.startswith(item.code + "."):
+                fail(f"items[{i}].parts[{j}].code", f"must start with '{item.code}.'")
+    codes = _item_codes(data)
+    tiers = set(data.tiers.tiers)
+    categories = {c.category for c in data.categories}
+    for field in ("coverage", "beneficiaries", "limits", "accepts"):
+        for i, rule in enumerate(getattr(data, field)):
+            for j, code in enumerate(rule.items):
+                if code not in codes:
+                    fail(f"{field}[{i}].items[{j}]", f"unknown item code {code!r}")
+    for i, cov in enumerate(data.coverage):
+        for j, tier in enumerate(cov.tiers):
+            if tier not in tiers:
+                fail(f"coverage[{i}].tiers[{j}]", f"unknown tier {tier!r}")
+    for i, cat in enumerate(data.categories):
+        if cat.tier not in tiers:
+            fail(f"categories[{i}].tier", f"unknown tier {cat.tier!r}")
+    for field in ("paths", "terms", "extensions"):
+        for i, rule in enumerate(getattr(data, field)):
+            for j, category in enumerate(rule.categories):
+                if category not in categories:
+                    fail(f"{field}[{i}].categories[{j}]", f"unknown category {category!r}")
+    for field in ("quotas", "recognitions"):
+        for i, rule in enumerate(getattr(data, field)):
+            if rule.category not in categories:
+                fail(f"{field}[{i}].category", f"unknown category {rule.category!r}")
+    for i, ben in enumerate(data.beneficiaries):
+        if ben.default == bool(ben.items):
+            fail(f"beneficiaries[{i}]", "a rule lists items, or is the default, not both")
+    if sum(1 for b in data.beneficiaries if b.default) != 1:
+        fail("beneficiaries", "exactly one default beneficiary rule is required")
+    for i, rev in enumerate(data.revocation):
+        if not rev.proposers or not rev.approvers:
+            fail(f"revocation[{i}]", "proposers and approvers must not be empty")
+    for i, term in enumerate(data.terms):
+        fixed_length = term.basis in (TermBasisKind.DEFAULT, TermBasisKind.FIXED)
+        if fixed_length and term.open_ended == (term.years is not None):
+            fail(f"terms[{i}]", "a default or fixed term needs either years or open_ended")
+
+
+def _check_versions(name: str, data: SchemeData) -> None:
+    if not data.versions:
+        raise PolicyDataError(name, "versions", "at least one policy version is required")
+    ids: set[str] = set()
+    previous_end: date | None = None
+    for i, version in enumerate(data.versions):
+        key = f"versions[{i}]"
+        if version.id in ids:
+            raise PolicyDataError(name, f"{key}.id", f"duplicate version id {version.id!r}")
+        if version.effective_until is not None and version.effective_until < version.effective_from:
+            raise PolicyDataError(name, f"{key}.effective_until", "ends before it starts")
+        if i > 0 and (previous_end is None or version.effective_from <= previous_end):
+            raise PolicyDataError(
+                name, f"{key}.effective_from", "overlaps the previous version (list in order)"
+            )
+        if version.continues is not None and version.continues not in ids:
+            raise PolicyDataError(
+                name, f"{key}.continues", f"must name an earlier version, not {version.continues!r}"
+            )
+        if not version.source.strip():
+            raise PolicyDataError(name, f"{key}.source", "a version must cite its source")
+        ids.add(version.id)
+        previous_end = version.effective_until
+
+
+def _check_unique_rule_ids(schemes: Mapping[Scheme, SchemeData]) -> None:
+    seen: dict[str, str] = {}
+    for scheme, data in schemes.items():
+        name = SCHEME_FILES[scheme]
+        for key, rule in _rules(data):
+            if rule.id in seen:
+                raise PolicyDataError(
+                    name, f"{key}.id", f"duplicate rule id (also in {seen[rule.id]})"
+                )
+            seen[rule.id] = name
+
+
+def _check_stacking(stacking: StackingData, schemes: Mapping[Scheme, SchemeData]) -> None:
+    codes: dict[str, set[str]] = {s.value: _item_codes(d) for s, d in schemes.items()}
+    for i, match in enumerate(stacking.matches):
+        if match.provincial not in codes[Scheme.SHANDONG.value]:
+            raise PolicyDataError(
+                STACKING_FILE, f"matches[{i}].provincial", f"unknown item {match.provincial!r}"
+            )
+        for j, code in enumerate(match.city):
+            prefix = code.split(".", 1)[0]
+            if prefix == Scheme.SHANDONG.value or code not in codes.get(prefix, set()):
+                raise PolicyDataError(
+                    STACKING_FILE, f"matches[{i}].city[{j}]", f"unknown city item {code!r}"
+                )
+
+
+def _check_workdays(workdays: WorkdayData) -> None:
+    years: set[int] = set()
+    for i, year in enumerate(workdays.years):
+        if year.year in years:
+            raise PolicyDataError(WORKDAYS_FILE, f"years[{i}].year", "duplicate year")
+        years.add(year.year)
+        for field in ("holidays", "adjusted_workdays"):
+            days: tuple[date, ...] = getattr(year, field)
+            for j, day in enumerate(days):
+                if day.year != year.year:
+                    raise PolicyDataError(
+                        WORKDAYS_FILE, f"years[{i}].{field}[{j}]", f"{day} is not in {year.year}"
+                    )
+        both = set(year.holidays) & set(year.adjusted_workdays)
+        if both:
+            raise PolicyDataError(
+                WORKDAYS_FILE,
+                f"years[{i}]",
+                f"{min(both)} is both a holiday and an adjusted working day",
+            )

@@ -1,0 +1,319 @@
+"""The shape of the policy data (政策规则数据): one Struct per kind of rule.
+
+Every rule has a stable ``id``, the ``source`` it comes from (seed file and article), the
+policy ``version`` that introduced it and its own ``effective_from``/``effective_until``
+(inclusive; absent = open). A rule applies on a day when its dates cover the day and the
+version in force that day is its version or continues it (see ``versions.py``).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+from typing import Literal
+
+import msgspec
+
+from domain.vocabulary import ReviewStage, Role, Route, Scheme
+
+
+class Data(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Base of every policy data record."""
+
+
+class Rule(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Fields every rule carries."""
+
+    id: str
+    source: str
+    version: str
+    effective_from: date
+    effective_until: date | None = None
+    note: str = ""
+
+
+class PolicyVersion(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A policy version (政策版本): a consolidated rule set in force over a span of dates.
+
+    ``continues`` names the earlier version whose rules stay in force under this one (a
+    later version adds or continues rules as data, never as code).
+    """
+
+    id: str
+    effective_from: date
+    effective_until: date | None = None
+    continues: str | None = None
+    source: str
+    note: str = ""
+
+
+class ItemPart(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A separately limited part of a service item, e.g. the films of Liaocheng art. 21."""
+
+    code: str
+    name_zh: str
+    name_en: str
+
+
+class ServiceItem(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A green-channel service item (绿色通道服务事项) of a scheme's catalogue.
+
+    ``code`` is ``<scheme>.<number in the source>`` (``liaocheng.21``); a part is
+    ``<item code>.<word>`` (``liaocheng.21.films``). Codes never change once published.
+    """
+
+    code: str
+    number: int
+    name_zh: str
+    name_en: str
+    source: str
+    parts: tuple[ItemPart, ...] = ()
+
+
+class Condition(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One eligibility condition on the facts of an application.
+
+    Without a comparison the fact must be ``true``; with one, it must be a number that
+    compares. ``when`` makes the condition apply only if that fact is true; ``unless``
+    waives it if that fact is true. ``age`` is computed from the date of birth.
+    """
+
+    label: str
+    fact: str
+    at_least: float | None = None
+    greater_than: float | None = None
+    at_most: float | None = None
+    when: str = ""
+    unless: str = ""
+
+
+class Alternative(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One way of meeting a category: all its conditions must hold."""
+
+    label: str
+    all_of: tuple[Condition, ...]
+
+
+class CategoryRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """An eligibility category: who qualifies, by which route, for which tier."""
+
+    category: str
+    route: Route
+    tier: str
+    summary: str
+    all_of: tuple[Condition, ...] = ()
+    any_of: tuple[Alternative, ...] = ()
+
+
+class PathRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The ordered review stages of a route (empty ``categories``: every category)."""
+
+    route: Route
+    categories: tuple[str, ...] = ()
+    stages: tuple[ReviewStage, ...]
+
+
+class TierRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The scheme's tiers; when ``ranked``, listed from the highest down."""
+
+    tiers: tuple[str, ...]
+    ranked: bool
+
+
+class TermBasisKind(enum.StrEnum):
+    """What a card's term rests on (待遇享有期限的依据)."""
+
+    DEFAULT = "default"  # no basis given: the scheme's normal term
+    FIXED = "fixed"  # set by category whatever the basis (另有规定的从其规定)
+    HUICAI_CARD = "huicai_card"  # the 惠才卡's own term
+    PROGRAMME_PERIOD = "programme_period"  # a talent programme's management period (管理期)
+    CONTRACT = "contract"  # the employment contract (工作合同期限)
+
+
+class TermRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """How long a card runs on one basis. ``years`` fixes the length; ``max_years`` caps
+    the basis's own length; ``open_ended`` means no end date (until revoked)."""
+
+    basis: TermBasisKind
+    categories: tuple[str, ...] = ()
+    years: int | None = None
+    max_years: int | None = None
+    open_ended: bool = False
+
+
+class TermCombinationRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """How several bases combine: the longest single term, never a sum (就高不重复)."""
+
+    mode: Literal["longest"]
+
+
+class ExtensionRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A term extended on an event (landing, hire) to ``years`` from the original start."""
+
+    categories: tuple[str, ...]
+    years: int
+    trigger: str
+
+
+class UpgradeRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """What an upgrade does to the term: restart for ``restart_years``, or keep it (None)."""
+
+    restart_years: int | None = None
+
+
+class CoverageRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Which tiers get which items (for the holder). An item code covers its parts."""
+
+    tiers: tuple[str, ...]
+    items: tuple[str, ...]
+    detail: str = ""
+
+
+class BeneficiaryToken(enum.StrEnum):
+    """Who besides the holder may use an item (in data; ``minor_child`` is under 18)."""
+
+    HOLDER = "holder"
+    SPOUSE = "spouse"
+    MINOR_CHILD = "minor_child"
+    PARENT = "parent"
+    SPOUSE_PARENT = "spouse_parent"
+    COMPANION = "companion"
+
+
+class BeneficiaryRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Who may use the listed items. The ``default`` rule (no items) covers the rest."""
+
+    items: tuple[str, ...] = ()
+    allowed: tuple[BeneficiaryToken, ...]
+    max_companions: int = 0
+    default: bool = False
+
+
+class UsageLimitRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Limits on using an item: per calendar year, for some years from issue, a number of
+    months in all, a minimum age of the beneficiary, residence in a city care home."""
+
+    items: tuple[str, ...]
+    per_calendar_year: int | None = None
+    years_from_issue: int | None = None
+    max_months: int | None = None
+    min_age: int | None = None
+    requires_city_care_home: bool = False
+    amount_cny_per_month: int | None = None
+
+
+class QuotaRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """At most ``limit`` cards per project or enterprise; ``case_by_case`` lets a recorded
+    decision (一事一议) raise it."""
+
+    category: str
+    per: Literal["project", "enterprise"]
+    limit: int
+    case_by_case: bool = False
+
+
+class AcceptanceRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Items a city honours on any of the listed card schemes (e.g. 惠才卡 or gold card)."""
+
+    items: tuple[str, ...]
+    card_schemes: tuple[Scheme, ...]
+
+
+class StackingRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The 惠才卡 is honoured for matching city items in the listed cities (叠加)."""
+
+    honoured_in: tuple[Scheme, ...]
+
+
+class BasisRecognitionRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Another scheme's card counts as a fact of an eligibility category."""
+
+    category: str
+    fact: str
+    card_schemes: tuple[Scheme, ...]
+
+
+class RevocationRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Who may propose revoking a card (收回), and who must all approve."""
+
+    proposers: tuple[Role, ...]
+    approvers: tuple[Role, ...]
+    grounds: str
+
+
+class DeadlineRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """How many working days issuance may take, from which event (办理时限)."""
+
+    route: Route
+    starts: Literal["received", "contract_confirmed", "expert_review"]
+    working_days: int | None = None
+
+
+class SchemeData(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One scheme's file: versions, catalogue and rules."""
+
+    scheme: Scheme
+    name_zh: str
+    name_en: str
+    issuer: str
+    versions: tuple[PolicyVersion, ...]
+    items: tuple[ServiceItem, ...]
+    tiers: TierRule
+    categories: tuple[CategoryRule, ...]
+    paths: tuple[PathRule, ...]
+    terms: tuple[TermRule, ...]
+    term_combination: TermCombinationRule | None = None
+    extensions: tuple[ExtensionRule, ...] = ()
+    upgrades: tuple[UpgradeRule, ...] = ()
+    coverage: tuple[CoverageRule, ...]
+    beneficiaries: tuple[BeneficiaryRule, ...]
+    limits: tuple[UsageLimitRule, ...] = ()
+    quotas: tuple[QuotaRule, ...] = ()
+    accepts: tuple[AcceptanceRule, ...] = ()
+    stacking: tuple[StackingRule, ...] = ()
+    recognitions: tuple[BasisRecognitionRule, ...] = ()
+    revocation: tuple[RevocationRule, ...] = ()
+    deadlines: tuple[DeadlineRule, ...] = ()
+
+
+class ItemMatch(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A provincial item and the city items that match it, for stacking (叠加)."""
+
+    provincial: str
+    city: tuple[str, ...]
+    note: str = ""
+
+
+class StackingData(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The file ``stacking.toml``: the provincial ↔ city item mapping."""
+
+    source: str
+    matches: tuple[ItemMatch, ...]
+
+
+class WorkdayYear(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """An administrator-supplied calendar year: holidays and adjusted working days."""
+
+    year: int
+    source: str
+    holidays: tuple[date, ...]
+    adjusted_workdays: tuple[date, ...] = ()
+
+
+class WorkdayData(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The file ``workdays.toml``: years the ``chinese_calendar`` package does not cover."""
+
+    note: str = ""
+    years: tuple[WorkdayYear, ...] = ()
+
+
+class Policy(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Everything loaded: each scheme's data, the stacking map and the workday calendar."""
+
+    schemes: dict[Scheme, SchemeData]
+    stacking: StackingData
+    workdays: WorkdayData
+
+    def scheme(self, scheme: Scheme) -> SchemeData:
+        """The data of one scheme."""
+        return self.schemes[scheme]

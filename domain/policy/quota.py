@@ -1,0 +1,80 @@
+"""Quotas (名额): how many cards one investment project or enterprise may hold."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain.errors import InvalidInput
+from domain.policy.model import Policy
+from domain.policy.results import QuotaDecision
+from domain.policy.versions import RuleScope
+from domain.vocabulary import Scheme
+
+
+def decide_quota(
+    scheme: Scheme,
+    category: str,
+    existing: int,
+    day: date,
+    *,
+    case_by_case_quota: int | None = None,
+    policy: Policy | None = None,
+) -> QuotaDecision:
+    """Whether one more card of ``category`` fits, given ``existing`` live applications and
+    cards for the same project or enterprise (counted by the caller).
+
+    Weihai 2023: 3 per investment project (business_elite), 3 per enterprise
+    (enterprise_talent). A recorded case-by-case decision (一事一议) of the talent office
+    granting ``case_by_case_quota`` raises a project's quota to that number; it must
+    raise it (``InvalidInput`` otherwise) and applies only where the rule allows it.
+    Categories without a quota rule are always allowed.
+    """
+    if existing < 0:
+        raise InvalidInput("existing must not be negative")
+    ctx = RuleScope(scheme, day, policy)
+    rules = [q for q in ctx.rules(ctx.data.quotas) if q.category == category]
+    if not rules:
+        return QuotaDecision(
+            allowed=True,
+            limit=None,
+            existing=existing,
+            reason=f"no quota applies to {scheme} {category} on {day}",
+            rules=(),
+            version=ctx.version.id,
+        )
+    rule = rules[0]
+    limit = rule.limit
+    if case_by_case_quota is not None:
+        if not rule.case_by_case:
+            return QuotaDecision(
+                allowed=False,
+                limit=limit,
+                existing=existing,
+                reason=(
+                    f"{rule.id} ({rule.source}) allows no case-by-case increase for a {rule.per};"
+                    f" the quota stays {limit}"
+                ),
+                rules=(rule.id,),
+                version=ctx.version.id,
+            )
+        if case_by_case_quota <= limit:
+            raise InvalidInput(
+                f"a case-by-case decision raises the quota above {limit},"
+                f" not to {case_by_case_quota}",
+                rule=rule.id,
+            )
+        limit = case_by_case_quota
+    allowed = existing < limit
+    per = f"per {rule.per}" + (" (raised case by case)" if limit != rule.limit else "")
+    return QuotaDecision(
+        allowed=allowed,
+        limit=limit,
+        existing=existing,
+        reason=(
+            f"{existing} of {limit} {per} used; one more fits"
+            if allowed
+            else f"quota full: {existing} of {limit} {per} already used ({rule.id}: {rule.source})"
+        ),
+        rules=(rule.id,),
+        version=ctx.version.id,
+    )

@@ -1,0 +1,179 @@
+"""What the decision functions take and return. Every result names the rules that decided
+(``rules``, ids from the data) and the policy ``version`` in force, so an event can record
+exactly why, and a replay never has to re-decide.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+import msgspec
+
+from domain.policy.model import TermBasisKind
+from domain.vocabulary import ReviewStage, Route, Scheme
+
+
+class Value(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Base of the engine's inputs and results."""
+
+
+# ---- inputs ------------------------------------------------------------------------------
+
+
+class BeneficiaryKind(enum.StrEnum):
+    """Who is to use a service item (受益人): the holder, a family member or a companion."""
+
+    HOLDER = "holder"  # 持卡人本人
+    SPOUSE = "spouse"  # 配偶
+    CHILD = "child"  # 子女 (a minor child is under 18 on the day, from the date of birth)
+    PARENT = "parent"  # 父母
+    SPOUSE_PARENT = "spouse_parent"  # 配偶父母
+    COMPANION = "companion"  # 陪同人员
+
+
+class Beneficiary(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The person an item is asked for. ``date_of_birth`` is needed where age matters (a
+    child's minority, a parent's age); ``in_city_care_home`` for elderly-care subsidies."""
+
+    kind: BeneficiaryKind
+    date_of_birth: date | None = None
+    in_city_care_home: bool = False
+
+
+class Usage(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """What was already used, counted by the caller: uses of the item this calendar year,
+    months already subsidised, companions already admitted on this visit."""
+
+    uses_this_year: int = 0
+    months_used: int = 0
+    companions_admitted: int = 0
+
+
+class CardSnapshot(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The card as a venue or a service sees it. ``status`` is a ``CardStatus`` value;
+    ``valid_until`` is inclusive, None for a card with no end date."""
+
+    scheme: Scheme
+    tier: str
+    status: str
+    valid_from: date
+    valid_until: date | None
+    issued_on: date
+
+
+class TermBasis(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One basis for a term: its end date (``until``) or its length (``years``)."""
+
+    kind: TermBasisKind
+    until: date | None = None
+    years: int | None = None
+    label: str = ""
+
+
+# ---- results -----------------------------------------------------------------------------
+
+
+class EligibilityDecision(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Whether a category's conditions hold, and the route, stages and tier it leads to.
+    ``failed_condition`` names the first condition that failed (None when eligible)."""
+
+    scheme: Scheme
+    category: str
+    eligible: bool
+    failed_condition: str | None
+    route: Route | None
+    stages: tuple[ReviewStage, ...]
+    tier: str | None
+    reason: str
+    rules: tuple[str, ...]
+    version: str
+
+
+class TierRanking(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A scheme's tiers, highest first when ``ranked``."""
+
+    scheme: Scheme
+    ranked: bool
+    tiers: tuple[str, ...]
+    rule: str
+
+
+class TermDecision(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A card's validity (inclusive dates; ``valid_until`` None = no end date) and the
+    rule that set it. ``basis`` is a one-line text for ``domain.values.Term.basis``."""
+
+    valid_from: date
+    valid_until: date | None
+    capped: bool
+    basis: str
+    rules: tuple[str, ...]
+    version: str
+
+
+class UpgradeDecision(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Whether a card may move to a higher tier, and its term afterwards."""
+
+    allowed: bool
+    reason: str
+    tier: str
+    valid_from: date | None
+    valid_until: date | None
+    rules: tuple[str, ...]
+    version: str
+
+
+class QuotaDecision(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Whether one more card fits the project's or enterprise's quota (名额)."""
+
+    allowed: bool
+    limit: int | None
+    existing: int
+    reason: str
+    rules: tuple[str, ...]
+    version: str
+
+
+class EntitlementDecision(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Whether a card grants an item to a person on a day; ``detail`` says what exactly
+    (e.g. the class of health care, the monthly amount)."""
+
+    granted: bool
+    item: str
+    reason: str
+    detail: str
+    rules: tuple[str, ...]
+    version: str
+
+
+class RecognitionDecision(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Whether a venue honours a presented card for an item (承认/叠加)."""
+
+    honoured: bool
+    reason: str
+    rules: tuple[str, ...]
+    version: str
+
+
+class DeadlineDecision(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """When issuance is due. ``due_on`` is None where no count applies (evaluated cards,
+    a contract not yet confirmed); ``estimated`` when some day counted had no calendar
+    and was taken as Monday-Friday."""
+
+    due_on: date | None
+    starts_on: date | None
+    working_days: int | None
+    estimated: bool
+    reason: str
+    rules: tuple[str, ...]
+    version: str
+
+
+class RevocationDecision(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Whether a proposer/approvers pair may revoke a card (收回)."""
+
+    allowed: bool
+    reason: str
+    required_approvers: tuple[str, ...]
+    rules: tuple[str, ...]
+    version: str

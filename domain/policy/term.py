@@ -1,0 +1,220 @@
+"""Card terms (待遇享有期限): how long a card runs, its extension and its upgrade.
+
+Dates are inclusive and a term of N years ends the day before the Nth anniversary (see
+``dates.py``). Several bases never add up: the longest single term wins (就高不重复).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from domain.errors import IllegalTransition, InvalidInput
+from domain.policy.cards import card_refusal
+from domain.policy.dates import term_end
+from domain.policy.model import Policy, TermBasisKind, TermRule
+from domain.policy.results import CardSnapshot, TermBasis, TermDecision, UpgradeDecision
+from domain.policy.tiers import is_higher_tier
+from domain.policy.versions import RuleScope
+from domain.vocabulary import Scheme
+
+_NOT_BASES = (TermBasisKind.DEFAULT, TermBasisKind.FIXED)
+
+
+def decide_term(
+    scheme: Scheme,
+    category: str,
+    valid_from: date,
+    bases: Sequence[TermBasis] = (),
+    *,
+    policy: Policy | None = None,
+) -> TermDecision:
+    """The term of a card issued on ``valid_from`` for ``category``.
+
+    With no ``bases`` the scheme's default term applies (Weihai, Jinan, Shandong 5 years;
+    Liaocheng none, the card runs until revoked). A category with a fixed term (Weihai
+    2023: 1 year) takes no bases. Each basis (惠才卡, programme management period,
+    employment contract) gives one term, capped where its rule says (contract: 5 years);
+    with several, the longest single one wins. Raises ``InvalidInput`` for a basis the
+    scheme has no rule for, or one that ends before ``valid_from``.
+    """
+    ctx = RuleScope(scheme, valid_from, policy)
+    if category not in {c.category for c in ctx.data.categories}:
+        raise InvalidInput(f"{category!r} is not a {scheme} category", code="unknown_category")
+    rules = [t for t in ctx.rules(ctx.data.terms) if not t.categories or category in t.categories]
+    fixed = [t for t in rules if t.basis is TermBasisKind.FIXED]
+    if fixed:
+        if bases:
+            raise InvalidInput(
+                f"{scheme} {category} cards have a fixed first term; term bases do not apply",
+                code="basis_not_applicable",
+                rule=fixed[0].id,
+            )
+        return _fixed_length(fixed[0], valid_from, ctx.version.id)
+    if not bases:
+        default = [t for t in rules if t.basis is TermBasisKind.DEFAULT]
+        if not default:
+            raise InvalidInput(
+                f"{scheme} {category} has no default term on {valid_from}; give a basis",
+                code="no_term_rule",
+            )
+        return _fixed_length(default[0], valid_from, ctx.version.id)
+    combination = ctx.data.term_combination
+    if len(bases) > 1 and (combination is None or not ctx.rules([combination])):
+        raise InvalidInput(
+            f"{scheme} has no rule combining several term bases; give one",
+            code="bases_not_combinable",
+        )
+    options = [_basis_term(_rule_for(rules, basis, scheme), basis, valid_from) for basis in bases]
+    best = max(options, key=lambda o: o[0])  # max keeps the first of equal ends
+    end, capped, rule, basis = best
+    ids = (rule.id,) if len(bases) == 1 or combination is None else (rule.id, combination.id)
+    what = basis.label or basis.kind.value
+    return TermDecision(
+        valid_from=valid_from,
+        valid_until=end,
+        capped=capped,
+        basis=f"{rule.id}: {what}" + (f", capped at {rule.max_years} years" if capped else ""),
+        rules=ids,
+        version=ctx.version.id,
+    )
+
+
+def extension_term(
+    scheme: Scheme,
+    category: str,
+    valid_from: date,
+    valid_until: date,
+    event_on: date,
+    *,
+    policy: Policy | None = None,
+) -> TermDecision:
+    """The extended term when the triggering event happens on ``event_on`` (Weihai 2023:
+    the project lands or the talent is hired → 5 years counted from the card's original
+    ``valid_from``). The event must fall within the current term. Raises
+    ``InvalidInput`` where no extension rule applies and ``IllegalTransition`` where the
+    card is not in force on ``event_on`` or the term would not grow."""
+    ctx = RuleScope(scheme, event_on, policy)
+    rules = [e for e in ctx.rules(ctx.data.extensions) if category in e.categories]
+    if not rules:
+        raise InvalidInput(
+            f"{scheme} {category} cards have no extension rule on {event_on}",
+            code="no_extension_rule",
+        )
+    rule = rules[0]
+    if not valid_from <= event_on <= valid_until:
+        raise IllegalTransition(
+            f"{rule.trigger} on {event_on}, outside the card's term {valid_from}..{valid_until}",
+            code="card_not_in_force",
+            rule=rule.id,
+        )
+    new_until = term_end(valid_from, rule.years)
+    if new_until <= valid_until:
+        raise IllegalTransition(
+            f"the term already runs to {valid_until}, not before {new_until}",
+            code="term_not_longer",
+            rule=rule.id,
+        )
+    return TermDecision(
+        valid_from=valid_from,
+        valid_until=new_until,
+        capped=False,
+        basis=f"{rule.id}: {rule.trigger} on {event_on}, extended to {rule.years} years",
+        rules=(rule.id,),
+        version=ctx.version.id,
+    )
+
+
+def decide_upgrade(
+    card: CardSnapshot, tier: str, day: date, *, policy: Policy | None = None
+) -> UpgradeDecision:
+    """Whether ``card`` may move up to ``tier`` on ``day`` and its term afterwards (升级).
+
+    Only ranked schemes upgrade, only upwards, only while the card is in force (its last
+    valid day included). Jinan restarts the term on the upgrade day (art. 24.2); Liaocheng
+    keeps it.
+    """
+    ctx = RuleScope(card.scheme, day, policy)
+    tiers = ctx.data.tiers
+
+    def refuse(reason: str, *rules: str) -> UpgradeDecision:
+        return UpgradeDecision(
+            allowed=False,
+            reason=reason,
+            tier=tier,
+            valid_from=None,
+            valid_until=None,
+            rules=rules,
+            version=ctx.version.id,
+        )
+
+    if not tiers.ranked:
+        return refuse(f"{card.scheme} cards have no ranked tiers to upgrade between", tiers.id)
+    if tier not in tiers.tiers:
+        return refuse(f"{tier!r} is not a {card.scheme} tier", tiers.id)
+    refusal = card_refusal(card, day)
+    if refusal is not None:
+        return refuse(f"cannot upgrade: {refusal}")
+    if not is_higher_tier(card.scheme, tier, card.tier, policy=ctx.policy):
+        return refuse(f"tier {tier} is not higher than the current tier {card.tier}", tiers.id)
+    upgrades = ctx.rules(ctx.data.upgrades)
+    if not upgrades:
+        return refuse(f"no {card.scheme} upgrade rule is in force on {day}", tiers.id)
+    rule = upgrades[0]
+    if rule.restart_years is None:
+        start, end = card.valid_from, card.valid_until
+        how = "the term is unchanged"
+    else:
+        start, end = day, term_end(day, rule.restart_years)
+        how = f"the term restarts for {rule.restart_years} years"
+    return UpgradeDecision(
+        allowed=True,
+        reason=f"upgrade {card.tier} → {tier}: {how}",
+        tier=tier,
+        valid_from=start,
+        valid_until=end,
+        rules=(tiers.id, rule.id),
+        version=ctx.version.id,
+    )
+
+
+def _fixed_length(rule: TermRule, valid_from: date, version: str) -> TermDecision:
+    end = None if rule.open_ended or rule.years is None else term_end(valid_from, rule.years)
+    plural = "" if rule.years == 1 else "s"
+    text = "no end date (until revoked)" if end is None else f"{rule.years} year{plural}"
+    return TermDecision(
+        valid_from=valid_from,
+        valid_until=end,
+        capped=False,
+        basis=f"{rule.id}: {text}",
+        rules=(rule.id,),
+        version=version,
+    )
+
+
+def _rule_for(rules: list[TermRule], basis: TermBasis, scheme: Scheme) -> TermRule:
+    if basis.kind not in _NOT_BASES:
+        for rule in rules:
+            if rule.basis is basis.kind:
+                return rule
+    raise InvalidInput(
+        f"{scheme} has no term rule for a {basis.kind} basis for this category",
+        code="basis_not_applicable",
+    )
+
+
+def _basis_term(
+    rule: TermRule, basis: TermBasis, valid_from: date
+) -> tuple[date, bool, TermRule, TermBasis]:
+    if (basis.until is None) == (basis.years is None):
+        raise InvalidInput(f"a {basis.kind} basis gives either its end date or its years")
+    if basis.years is not None and basis.years < 1:
+        raise InvalidInput(f"a {basis.kind} basis must run at least one year")
+    end = basis.until if basis.until is not None else term_end(valid_from, basis.years or 0)
+    if end < valid_from:
+        raise InvalidInput(
+            f"the {basis.kind} basis ended on {end}, before {valid_from}", code="basis_expired"
+        )
+    if rule.max_years is not None and end > (cap := term_end(valid_from, rule.max_years)):
+        return cap, True, rule, basis
+    return end, False, rule, basis

@@ -1,0 +1,45 @@
+"""Small builders shared by the policy tests."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain.policy import Beneficiary, BeneficiaryKind, CardSnapshot
+from domain.vocabulary import Scheme
+
+
+def card(
+    scheme: Scheme,
+    tier: str,
+    *,
+    valid_from: date = date(2024, 1, 10),
+    valid_until: date | None = date(2029, 1, 9),
+    issued_on: date | None = None,
+    status: str = "active",
+) -> CardSnapshot:
+    """An active card, valid 2024-01-10..2029-01-09 unless told otherwise."""
+    return CardSnapshot(
+        scheme=scheme,
+        tier=tier,
+        status=status,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        issued_on=issued_on or valid_from,
+    )
+
+
+HOLDER = Beneficiary(kind=BeneficiaryKind.HOLDER)
+SPOUSE = Beneficiary(kind=BeneficiaryKind.SPOUSE)
+COMPANION = Beneficiary(kind=BeneficiaryKind.COMPANION)
+
+
+def child(born: date) -> Beneficiary:
+    """A child of the holder born on ``born``."""
+    return Beneficiary(kind=BeneficiaryKind.CHILD, date_of_birth=born)
+
+
+def parent(born: date, *, in_care_home: bool = True) -> Beneficiary:
+    """A parent of the holder born on ``born``."""
+    return Beneficiary(
+        kind=BeneficiaryKind.PARENT, date_of_birth=born, in_city_care_home=in_care_home
+    )

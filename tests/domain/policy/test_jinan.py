@@ -1,0 +1,143 @@
+"""Jinan Quancheng gold card (泉城人才服务金卡): classes A-D, tier-gated items, the
+5-year term restarted on upgrade (art. 24.2), revocation by city HRSS and the talent office."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from domain.policy import (
+    decide_eligibility,
+    decide_entitlement,
+    decide_revocation,
+    decide_term,
+    decide_upgrade,
+    tier_rank,
+    tier_ranking,
+)
+from domain.vocabulary import Role, Route, Scheme
+from tests.domain.policy.support import COMPANION, HOLDER, SPOUSE, card
+
+J = Scheme.JINAN
+DAY = date(2024, 6, 3)
+
+
+@pytest.mark.parametrize("category", ["A", "B", "C", "D"])
+def test_a_certified_class_claims_its_card_directly(category: str) -> None:
+    decision = decide_eligibility(J, category, {"certified_in_catalogue": True}, DAY)
+    assert decision.eligible
+    assert (decision.route, decision.stages, decision.tier) == (Route.DIRECT, (), category)
+    assert decision.rules == (f"jinan.category.{category}", "jinan.path.direct")
+
+
+def test_an_uncertified_talent_is_not_eligible() -> None:
+    decision = decide_eligibility(J, "B", {}, DAY)
+    assert not decision.eligible
+    assert decision.failed_condition == "certified as class B in the Jinan classification catalogue"
+
+
+def test_jinan_classes_rank_a_over_b_over_c_over_d() -> None:
+    assert tier_ranking(J).tiers == ("A", "B", "C", "D")
+    assert [tier_rank(J, t) for t in "ABCD"] == [3, 2, 1, 0]
+    assert tier_rank(J, "E") is None
+
+
+GATED = {
+    "jinan.6.case_by_case": {"A"},
+    "jinan.6.purchase": {"A", "B", "C", "D"},
+    "jinan.8": {"A", "B", "C"},
+    "jinan.9": {"A", "B", "C"},
+    "jinan.11": {"A", "B", "C"},
+    "jinan.12": {"A", "B", "C", "D"},
+    "jinan.5": {"A", "B", "C", "D"},
+    "jinan.13": {"A", "B", "C", "D"},
+    "jinan.19.travel": {"A", "B", "C", "D"},
+    "jinan.20.parks": {"A", "B", "C", "D"},
+    "jinan.20.fitness": {"A", "B", "C", "D"},
+    "jinan.21": {"A", "B", "C", "D"},
+}
+
+
+@pytest.mark.parametrize(("item", "tiers"), list(GATED.items()))
+def test_tier_gated_items_go_to_their_classes_only(item: str, tiers: set[str]) -> None:
+    got = {t for t in "ABCD" if decide_entitlement(card(J, t), item, HOLDER, DAY).granted}
+    assert got == tiers
+
+
+@pytest.mark.parametrize(
+    ("tier", "detail", "rule"),
+    [
+        ("A", "class-1 health care (一类医疗保健待遇)", "jinan.coverage.medical_class_1"),
+        ("B", "class-1 health care (一类医疗保健待遇)", "jinan.coverage.medical_class_1"),
+        ("C", "class-2 health care (二类医疗保健待遇)", "jinan.coverage.medical_class_2"),
+        ("D", "class-2 health care (二类医疗保健待遇)", "jinan.coverage.medical_class_2"),
+    ],
+)
+def test_medical_care_is_class_1_for_a_and_b_and_class_2_for_c_and_d(
+    tier: str, detail: str, rule: str
+) -> None:
+    decision = decide_entitlement(card(J, tier), "jinan.12", HOLDER, DAY)
+    assert decision.granted and decision.detail == detail and decision.rules[0] == rule
+
+
+def test_airport_and_rail_admit_one_companion_but_parks_do_not() -> None:
+    c = card(J, "D")
+    assert decide_entitlement(c, "jinan.19.travel", COMPANION, DAY).granted
+    assert not decide_entitlement(c, "jinan.19.vehicle", COMPANION, DAY).granted
+    assert not decide_entitlement(c, "jinan.20.parks", COMPANION, DAY).granted
+    assert not decide_entitlement(c, "jinan.19.travel", SPOUSE, DAY).granted
+
+
+def test_a_jinan_card_runs_five_years_inclusive() -> None:
+    term = decide_term(J, "C", date(2024, 2, 29))
+    assert (term.valid_from, term.valid_until) == (date(2024, 2, 29), date(2029, 2, 28))
+    assert term.rules == ("jinan.term.default",) and term.version == "jinan-2018"
+
+
+CARD_C = card(J, "C", valid_from=date(2020, 5, 6), valid_until=date(2025, 5, 5))
+
+
+def test_a_card_upgraded_on_its_last_valid_day_restarts_its_term() -> None:
+    decision = decide_upgrade(CARD_C, "B", date(2025, 5, 5))
+    assert decision.allowed
+    assert (decision.valid_from, decision.valid_until) == (date(2025, 5, 5), date(2030, 5, 4))
+    assert decision.rules == ("jinan.tiers", "jinan.upgrade.restart")
+
+
+def test_a_card_cannot_be_upgraded_the_day_after_it_expired() -> None:
+    decision = decide_upgrade(CARD_C, "B", date(2025, 5, 6))
+    assert not decision.allowed and "expired after 2025-05-05" in decision.reason
+
+
+@pytest.mark.parametrize(
+    ("tier", "reason"), [("C", "not higher"), ("D", "not higher"), ("E", "not a jinan tier")]
+)
+def test_an_upgrade_must_go_to_a_higher_known_class(tier: str, reason: str) -> None:
+    decision = decide_upgrade(CARD_C, tier, DAY)
+    assert not decision.allowed and reason in decision.reason
+
+
+def test_a_revoked_card_cannot_be_upgraded() -> None:
+    revoked = card(J, "C", status="revoked")
+    assert not decide_upgrade(revoked, "A", DAY).allowed
+
+
+@pytest.mark.parametrize(
+    ("approvers", "allowed", "reason"),
+    [
+        (
+            [Role.CITY_HRSS, Role.TALENT_OFFICE],
+            True,
+            "proposed by employer, approved by city_hrss, talent_office",
+        ),
+        ([Role.CITY_HRSS], False, "approval missing from: talent_office"),
+        ([Role.TALENT_OFFICE], False, "approval missing from: city_hrss"),
+    ],
+)
+def test_revocation_needs_city_hrss_and_the_talent_office(
+    approvers: list[Role], allowed: bool, reason: str
+) -> None:
+    decision = decide_revocation(J, Role.EMPLOYER, approvers, DAY)
+    assert decision.allowed is allowed and decision.reason == reason
+    assert decision.required_approvers == ("city_hrss", "talent_office")

@@ -1,0 +1,207 @@
+"""The policy data loads, validates and versions: bad files fail naming file, key, reason."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from domain.policy import (
+    NoPolicyInForce,
+    PolicyDataError,
+    decide_eligibility,
+    default_policy,
+    parse_policy,
+    policy_versions,
+    version_in_force,
+)
+from domain.policy.loader import package_texts
+from domain.vocabulary import Scheme
+
+TEXTS = package_texts()
+
+
+def edited(name: str, old: str, new: str) -> dict[str, str]:
+    """The package texts with one exact edit in one file (no I/O)."""
+    assert TEXTS[name].count(old) == 1, f"{old!r} must occur once in {name}"
+    return {**TEXTS, name: TEXTS[name].replace(old, new)}
+
+
+def test_package_data_loads_every_scheme_with_a_full_catalogue() -> None:
+    policy = default_policy()
+    sizes = {scheme: len(policy.scheme(scheme).items) for scheme in Scheme}
+    assert sizes == {Scheme.SHANDONG: 30, Scheme.WEIHAI: 30, Scheme.LIAOCHENG: 25, Scheme.JINAN: 18}
+
+
+def test_every_rule_and_item_cites_a_seed_file() -> None:
+    seeds = ("shandong-provincial", "weihai-20", "liaocheng-2022", "jinan-2018", "POLICY.md")
+    for scheme in Scheme:
+        data = default_policy().scheme(scheme)
+        for item in data.items:
+            assert item.source.startswith(seeds), item.code
+        for rules in (data.categories, data.paths, data.terms, data.coverage, data.beneficiaries):
+            for rule in rules:
+                assert any(seed in rule.source for seed in seeds), rule.id
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "key", "reason"),
+    [
+        (
+            "liaocheng.toml",
+            'source = "liaocheng-2022-green-channel-rules art. 31 '
+            '(金卡(C)享受第十六条至第二十条)"\n',
+            "",
+            "coverage[2]",
+            "missing required field `source`",
+        ),
+        (
+            "jinan.toml",
+            'items = ["jinan.8"]',
+            'items = ["jinan.80"]',
+            "coverage[2].items[0]",
+            "unknown item code 'jinan.80'",
+        ),
+        (
+            "weihai.toml",
+            "per_calendar_year = 1\n",
+            'per_calendar_year = "once"\n',
+            "limits[0].per_calendar_year",
+            "Expected `int | null`, got `str`",
+        ),
+        (
+            "jinan.toml",
+            "restart_years = 5\n",
+            "restart_years = 5\nrestart_months = 60\n",
+            "upgrades[0]",
+            "unknown field `restart_months`",
+        ),
+        (
+            "weihai.toml",
+            'id = "weihai.limit.health_check"\nsource',
+            'id = "weihai.limit.health_check"\nversion = "weihai-2030"\nsource',
+            "(syntax)",
+            "Cannot overwrite a value",
+        ),
+        (
+            "shandong.toml",
+            'version = "shandong-standard"\neffective_from = 2020-03-31\nroute = "direct"\nstarts',
+            'version = "shandong-2019"\neffective_from = 2020-03-31\nroute = "direct"\nstarts',
+            "deadlines[0].version",
+            "unknown version 'shandong-2019'",
+        ),
+        (
+            "stacking.toml",
+            'city = ["weihai.15"]',
+            'city = ["weihai.31"]',
+            "matches[14].city[0]",
+            "unknown city item 'weihai.31'",
+        ),
+        (
+            "liaocheng.toml",
+            'stages = ["city_hrss", "talent_office"]',
+            'stages = ["city_hrss", "party_secretary"]',
+            "paths[1].stages[1]",
+            "Invalid enum value 'party_secretary'",
+        ),
+    ],
+)
+def test_a_malformed_file_fails_naming_the_file_the_key_and_the_reason(
+    name: str, old: str, new: str, key: str, reason: str
+) -> None:
+    with pytest.raises(PolicyDataError) as caught:
+        parse_policy(edited(name, old, new))
+    error = caught.value
+    assert (error.file, error.key) == (name, key)
+    assert reason in error.reason
+    assert str(error).startswith(f"{name}: {key}: ")
+
+
+def test_an_administrator_calendar_day_outside_its_year_is_refused() -> None:
+    texts = {
+        **TEXTS,
+        "workdays.toml": '[[years]]\nyear = 2027\nsource = "notice"\nholidays = [2028-01-01]\n',
+    }
+    with pytest.raises(PolicyDataError, match=r"workdays.toml: years\[0\].holidays\[0\]: "):
+        parse_policy(texts)
+
+
+def test_weihai_has_three_versions_each_continuing_the_last() -> None:
+    versions = policy_versions(Scheme.WEIHAI)
+    assert [(v.id, v.continues) for v in versions] == [
+        ("weihai-2019", None),
+        ("weihai-2023", "weihai-2019"),
+        ("weihai-2024-continued", "weihai-2023"),
+    ]
+    assert versions[-1].effective_until is None
+    assert "continued" in versions[-1].note
+
+
+@pytest.mark.parametrize(
+    ("scheme", "day", "version"),
+    [
+        (Scheme.WEIHAI, date(2019, 7, 8), "weihai-2019"),
+        (Scheme.WEIHAI, date(2023, 2, 19), "weihai-2019"),
+        (Scheme.WEIHAI, date(2023, 2, 20), "weihai-2023"),
+        (Scheme.WEIHAI, date(2024, 7, 7), "weihai-2023"),  # the 2019 opinion's last day
+        (Scheme.WEIHAI, date(2024, 7, 8), "weihai-2024-continued"),
+        (Scheme.LIAOCHENG, date(2022, 9, 13), "liaocheng-2022"),
+        (Scheme.JINAN, date(2018, 9, 19), "jinan-2018"),
+    ],
+)
+def test_the_version_in_force_follows_the_effective_dates(
+    scheme: Scheme, day: date, version: str
+) -> None:
+    assert version_in_force(scheme, day).id == version
+
+
+@pytest.mark.parametrize(
+    ("scheme", "day"),
+    [
+        (Scheme.WEIHAI, date(2019, 7, 7)),
+        (Scheme.JINAN, date(2018, 9, 18)),
+        (Scheme.LIAOCHENG, date(2022, 9, 12)),
+    ],
+)
+def test_a_date_no_version_covers_raises_a_clear_error(scheme: Scheme, day: date) -> None:
+    with pytest.raises(NoPolicyInForce, match=f"no {scheme} policy version is in force on {day}"):
+        version_in_force(scheme, day)
+    with pytest.raises(NoPolicyInForce):
+        decide_eligibility(scheme, "A" if scheme is Scheme.JINAN else "art5.1", {}, day)
+
+
+def test_a_rule_applies_on_the_day_it_expires_and_not_the_day_after() -> None:
+    policy = parse_policy(
+        edited(
+            "jinan.toml",
+            'id = "jinan.category.A"\n',
+            'id = "jinan.category.A"\neffective_until = 2025-06-30\n',
+        )
+    )
+    facts = {"certified_in_catalogue": True}
+    last = decide_eligibility(Scheme.JINAN, "A", facts, date(2025, 6, 30), policy=policy)
+    after = decide_eligibility(Scheme.JINAN, "A", facts, date(2025, 7, 1), policy=policy)
+    assert last.eligible and last.rules == ("jinan.category.A", "jinan.path.direct")
+    assert not after.eligible
+    assert after.failed_condition == "category in force"
+    assert "2025-06-30" in after.reason
+
+
+def test_a_later_version_added_as_data_continues_the_rules_of_the_one_before() -> None:
+    successor = (
+        '\n[[versions]]\nid = "jinan-2030"\neffective_from = 2030-01-01\n'
+        'continues = "jinan-2018"\nsource = "a successor notice"\n'
+    )
+    texts = edited(
+        "jinan.toml",
+        'source = "jinan-2018-precision-service-rules art. 29 (自发布之日起施行), '
+        'dated 2018-09-19"\n',
+        'source = "jinan-2018-precision-service-rules art. 29"\neffective_until = 2029-12-31\n'
+        + successor,
+    )
+    policy = parse_policy(texts)
+    decision = decide_eligibility(
+        Scheme.JINAN, "B", {"certified_in_catalogue": True}, date(2030, 1, 1), policy=policy
+    )
+    assert decision.eligible and decision.version == "jinan-2030"
+    assert decision.rules == ("jinan.category.B", "jinan.path.direct")

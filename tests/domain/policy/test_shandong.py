@@ -1,0 +1,203 @@
+"""Shandong Huicai card (山东惠才卡): the three types, the 7.1 path, working-day
+deadlines, the 30 items, the default term, and no revocation procedure in the standard."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from domain.errors import InvalidInput
+from domain.policy import (
+    TermBasis,
+    TermBasisKind,
+    add_working_days,
+    decide_eligibility,
+    decide_entitlement,
+    decide_revocation,
+    decide_term,
+    is_working_day,
+    issuance_deadline,
+    parse_policy,
+    tier_ranking,
+)
+from domain.policy.loader import package_texts
+from domain.vocabulary import ReviewStage, Role, Route, Scheme
+from tests.domain.policy.support import COMPANION, HOLDER, SPOUSE, card
+
+SD = Scheme.SHANDONG
+DAY = date(2025, 3, 3)
+S = ReviewStage
+
+
+@pytest.mark.parametrize(
+    ("category", "facts", "stages"),
+    [
+        (
+            "direct",
+            {"provincial_comprehensive_programme": True},
+            (S.CITY_WINDOW, S.PROVINCIAL_WINDOW),
+        ),
+        ("reviewed", {"academician_or_major_award": True}, (S.CITY_WINDOW, S.PROVINCIAL_WINDOW)),
+        (
+            "evaluated",
+            {"shortage_industry": True, "senior_title_or_phd": True, "years_in_key_field": 3},
+            (S.CITY_WINDOW, S.EXPERT_PANEL, S.PROVINCIAL_WINDOW),
+        ),
+    ],
+)
+def test_each_type_is_its_own_route_through_the_windows(
+    category: str, facts: dict[str, bool | int], stages: tuple[ReviewStage, ...]
+) -> None:
+    decision = decide_eligibility(SD, category, facts, DAY)
+    assert decision.eligible, decision.reason
+    assert decision.route == Route(category) and decision.tier == category
+    assert decision.stages == stages
+    assert decision.rules == (f"shandong.category.{category}", f"shandong.path.{category}")
+
+
+@pytest.mark.parametrize(
+    ("facts", "failed"),
+    [
+        ({"senior_title_or_phd": True, "years_in_key_field": 3}, "5.2.3: talent urgently needed"),
+        (
+            {"shortage_industry": True, "senior_title_or_phd": True, "years_in_key_field": 2},
+            "none of",
+        ),
+    ],
+)
+def test_an_evaluated_card_needs_a_shortage_industry_and_one_listed_basis(
+    facts: dict[str, bool | int], failed: str
+) -> None:
+    decision = decide_eligibility(SD, "evaluated", facts, DAY)
+    assert not decision.eligible
+    assert decision.failed_condition is not None and decision.failed_condition.startswith(failed)
+
+
+def test_shandong_types_are_not_ranked() -> None:
+    assert not tier_ranking(SD).ranked
+
+
+def test_the_term_defaults_to_five_years_or_follows_the_programme() -> None:
+    assert decide_term(SD, "direct", date(2024, 2, 29)).valid_until == date(2029, 2, 28)
+    given = decide_term(
+        SD,
+        "reviewed",
+        DAY,
+        [TermBasis(kind=TermBasisKind.PROGRAMME_PERIOD, until=date(2027, 12, 31))],
+    )
+    assert given.valid_until == date(2027, 12, 31)
+    assert given.rules == ("shandong.term.programme",)
+
+
+def test_a_contract_is_no_basis_for_a_huicai_card_term() -> None:
+    with pytest.raises(InvalidInput, match="no term rule for a contract basis"):
+        decide_term(SD, "direct", DAY, [TermBasis(kind=TermBasisKind.CONTRACT, years=3)])
+
+
+@pytest.mark.parametrize("tier", ["direct", "reviewed", "evaluated"])
+def test_every_type_gets_the_thirty_items_for_the_holder(tier: str) -> None:
+    c = card(SD, tier)
+    assert all(decide_entitlement(c, f"shandong.{n}", HOLDER, DAY).granted for n in range(1, 31))
+    assert not decide_entitlement(c, "shandong.14", COMPANION, DAY).granted
+    assert not decide_entitlement(c, "shandong.17", SPOUSE, DAY).granted
+
+
+def test_an_item_of_another_scheme_is_invalid_for_a_huicai_card() -> None:
+    with pytest.raises(InvalidInput, match="not a shandong service item"):
+        decide_entitlement(card(SD, "direct"), "liaocheng.19", HOLDER, DAY)
+
+
+def test_a_huicai_card_is_revoked_on_the_provincial_window_s_approval() -> None:
+    decision = decide_revocation(SD, Role.CITY_WINDOW, [Role.PROVINCIAL_WINDOW], DAY)
+    assert decision.allowed
+    assert decision.rules == ("shandong.revocation",)
+
+
+def test_a_huicai_card_revocation_needs_the_provincial_window_not_city_hrss() -> None:
+    decision = decide_revocation(SD, Role.EMPLOYER, [Role.CITY_HRSS], DAY)
+    assert not decision.allowed
+    assert "provincial_window" in decision.reason
+
+
+# ---- deadlines (7.1) ------------------------------------------------------------------------
+
+
+def test_a_direct_file_received_friday_26_september_2025_is_due_monday_13_october() -> None:
+    decision = issuance_deadline(Route.DIRECT, date(2025, 9, 26))
+    assert decision.due_on == date(2025, 10, 13)
+    assert not decision.estimated
+    assert decision.rules == ("shandong.deadline.direct",)
+    assert decision.working_days == 7
+
+
+@pytest.mark.parametrize(
+    ("day", "working"),
+    [
+        (date(2025, 9, 27), False),  # Saturday
+        (date(2025, 9, 28), True),  # Sunday, adjusted working day
+        (date(2025, 10, 1), False),
+        (date(2025, 10, 8), False),
+        (date(2025, 10, 11), True),  # Saturday, adjusted working day
+    ],
+)
+def test_working_days_follow_the_holiday_calendar(day: date, working: bool) -> None:
+    assert is_working_day(day) == (working, False)
+
+
+@pytest.mark.parametrize(
+    ("received", "confirmed", "due"),
+    [
+        (date(2025, 9, 1), date(2025, 9, 1), date(2025, 9, 19)),
+        (date(2025, 9, 1), date(2025, 9, 15), date(2025, 10, 10)),  # counted from confirmation
+        (date(2025, 9, 15), date(2025, 9, 1), date(2025, 10, 10)),  # not before receipt
+    ],
+)
+def test_a_reviewed_file_is_due_14_working_days_after_the_contract_is_confirmed(
+    received: date, confirmed: date, due: date
+) -> None:
+    decision = issuance_deadline(Route.REVIEWED, received, contract_confirmed_on=confirmed)
+    assert decision.due_on == due and decision.starts_on == max(received, confirmed)
+
+
+def test_a_reviewed_file_has_no_due_date_before_the_contract_is_confirmed() -> None:
+    decision = issuance_deadline(Route.REVIEWED, date(2025, 9, 1))
+    assert decision.due_on is None and "contract is confirmed" in decision.reason
+
+
+def test_an_evaluated_file_is_issued_after_the_expert_review_with_no_fixed_count() -> None:
+    decision = issuance_deadline(Route.EVALUATED, date(2025, 9, 1))
+    assert decision.due_on is None and decision.rules == ("shandong.deadline.evaluated",)
+
+
+def test_a_2027_deadline_is_counted_monday_to_friday_and_marked_estimated() -> None:
+    decision = issuance_deadline(Route.DIRECT, date(2026, 12, 30))
+    # 12-31 (Thu), then 2027: 01-01 Fri, 04, 05, 06, 07, 08 — weekdays assumed
+    assert decision.due_on == date(2027, 1, 8)
+    assert decision.estimated and "estimated" in decision.reason
+
+
+def test_a_deadline_inside_2026_is_not_estimated() -> None:
+    assert not issuance_deadline(Route.DIRECT, date(2026, 12, 1)).estimated
+
+
+def test_an_administrator_calendar_covers_2027_and_the_deadline_is_no_longer_estimated() -> None:
+    workdays = (
+        '[[years]]\nyear = 2027\nsource = "holiday notice for 2027"\n'
+        "holidays = [2027-01-01]\nadjusted_workdays = [2027-01-09]\n"
+    )
+    policy = parse_policy({**package_texts(), "workdays.toml": workdays})
+    decision = issuance_deadline(Route.DIRECT, date(2026, 12, 30), policy=policy)
+    # 12-31, then 01-04 .. 01-08 and the adjusted Saturday 01-09; 01-01 is a holiday
+    assert decision.due_on == date(2027, 1, 9)
+    assert not decision.estimated
+
+
+def test_other_schemes_set_no_issuance_deadline() -> None:
+    decision = issuance_deadline(Route.REVIEWED, DAY, scheme=Scheme.WEIHAI)
+    assert decision.due_on is None and decision.rules == ()
+
+
+def test_counting_zero_working_days_is_refused() -> None:
+    with pytest.raises(InvalidInput):
+        add_working_days(DAY, 0)

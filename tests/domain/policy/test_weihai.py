@@ -1,0 +1,394 @@
+"""Weihai Yingcai card (威海英才卡): 2019 opinion categories, paths, terms and services;
+2023 notice categories, quotas, 1-year term and its extension; policy versions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domain.errors import IllegalTransition, InvalidInput
+from domain.policy import (
+    TermBasis,
+    TermBasisKind,
+    Usage,
+    decide_eligibility,
+    decide_entitlement,
+    decide_quota,
+    decide_revocation,
+    decide_term,
+    decide_upgrade,
+    extension_term,
+    recognised_as_basis,
+    tier_ranking,
+)
+from domain.policy.dates import term_end
+from domain.vocabulary import ReviewStage, Role, Route, Scheme
+from tests.domain.policy.support import COMPANION, HOLDER, SPOUSE, card
+
+W = Scheme.WEIHAI
+DAY = date(2024, 3, 1)
+S = ReviewStage
+REVIEWED = (S.DISTRICT, S.CITY_HRSS, S.TALENT_OFFICE)
+ELITE = {"key_member_of_project_under_negotiation": True}
+HIRE = {"planned_hire_of_target_enterprise": True}
+
+
+@pytest.mark.parametrize(
+    ("category", "facts", "route", "stages"),
+    [
+        ("1", {"works_in_weihai": True, "holds_huicai_card": True}, Route.DIRECT, ()),
+        ("2", {"selected_yingcai_programme": True}, Route.DIRECT, ()),
+        ("3", {"imported_national_or_provincial_programme": True}, Route.REVIEWED, REVIEWED),
+        ("3", {"recommended_departmental_programme": True}, Route.REVIEWED, REVIEWED),
+        ("4", {"fortune_or_china_500_senior_manager": True}, Route.REVIEWED, REVIEWED),
+        ("4", {"phd_shortage_speciality": True, "years_in_key_field": 3}, Route.REVIEWED, REVIEWED),
+        ("4", {"senior_title_with_record": True}, Route.REVIEWED, REVIEWED),
+        (
+            "business_elite",
+            ELITE,
+            Route.REVIEWED,
+            (S.TALENT_INSTITUTE, S.CITY_HRSS, S.TALENT_OFFICE),
+        ),
+        (
+            "enterprise_talent",
+            {**HIRE, "national_or_provincial_programme": True},
+            Route.REVIEWED,
+            (S.DISTRICT, S.CITY_HRSS),
+        ),
+    ],
+)
+def test_each_category_has_its_route_and_ordered_stages(
+    category: str, facts: dict[str, bool | int], route: Route, stages: tuple[ReviewStage, ...]
+) -> None:
+    decision = decide_eligibility(W, category, facts, DAY)
+    assert decision.eligible, decision.reason
+    assert (decision.route, decision.stages, decision.tier) == (route, stages, category)
+
+
+def test_holding_a_huicai_card_without_working_in_weihai_is_not_category_1() -> None:
+    decision = decide_eligibility(W, "1", {"holds_huicai_card": True}, DAY)
+    assert not decision.eligible
+    assert decision.failed_condition == "works for an employer in Weihai (在我市单位工作)"
+
+
+def test_a_phd_with_two_years_in_a_key_field_is_not_category_4() -> None:
+    facts = {"phd_shortage_speciality": True, "years_in_key_field": 2}
+    decision = decide_eligibility(W, "4", facts, DAY)
+    assert not decision.eligible
+    assert decision.failed_condition is not None
+    assert decision.failed_condition.startswith("none of: ")
+
+
+PUBLIC = {"imported_national_or_provincial_programme": True, "full_time_public_institution": True}
+
+
+@pytest.mark.parametrize(
+    ("born", "extra", "eligible"),
+    [
+        (date(1968, 3, 2), {}, True),  # 55 years and 364 days: still "not over 55"
+        (date(1968, 3, 1), {}, False),  # 56th birthday on DAY
+        (date(1968, 3, 1), {"age_exception_approved": True}, True),  # 一般: exception allowed
+    ],
+)
+def test_full_time_public_institution_talent_is_normally_at_most_55(
+    born: date, extra: dict[str, bool], eligible: bool
+) -> None:
+    decision = decide_eligibility(W, "3", {**PUBLIC, **extra}, DAY, date_of_birth=born)
+    assert decision.eligible is eligible
+    if not eligible:
+        assert decision.failed_condition is not None and "55" in decision.failed_condition
+
+
+def test_the_age_limit_does_not_apply_outside_public_institutions() -> None:
+    facts = {"imported_national_or_provincial_programme": True}
+    assert decide_eligibility(W, "3", facts, DAY, date_of_birth=date(1950, 1, 1)).eligible
+
+
+def test_the_age_limit_needs_a_date_of_birth_for_public_institution_hires() -> None:
+    assert not decide_eligibility(W, "3", PUBLIC, DAY).eligible
+
+
+@pytest.mark.parametrize(
+    ("facts", "eligible"),
+    [
+        ({**HIRE, "holds_other_city_card": True}, True),  # ① cross-city recognition
+        ({**HIRE, "annual_salary_cny": 400001, "shortage_field": True}, True),
+        ({**HIRE, "annual_salary_cny": 400000, "shortage_field": True}, False),  # not above
+        ({**HIRE, "approved_by_talent_office": True}, True),
+        ({"holds_other_city_card": True}, False),  # not a target enterprise's hire
+    ],
+)
+def test_enterprise_talent_needs_one_of_the_five_criteria(
+    facts: dict[str, bool | int], eligible: bool
+) -> None:
+    assert decide_eligibility(W, "enterprise_talent", facts, DAY).eligible is eligible
+
+
+@pytest.mark.parametrize(
+    ("presented", "honoured"),
+    [
+        (Scheme.JINAN, True),
+        (Scheme.LIAOCHENG, True),
+        (Scheme.WEIHAI, False),
+        (Scheme.SHANDONG, False),
+    ],
+)
+def test_another_citys_city_level_card_counts_as_criterion_one(
+    presented: Scheme, honoured: bool
+) -> None:
+    decision = recognised_as_basis(W, "enterprise_talent", presented, DAY)
+    assert decision.honoured is honoured
+    assert decision.rules == ("weihai.recognition.other_city_card",)
+
+
+@pytest.mark.parametrize(
+    ("day", "eligible", "version"),
+    [
+        (date(2023, 2, 19), False, "weihai-2019"),  # the day before the 2023 notice
+        (date(2023, 2, 20), True, "weihai-2023"),
+        (date(2024, 7, 7), True, "weihai-2023"),  # the 2019 opinion's last day
+        (date(2024, 7, 8), True, "weihai-2024-continued"),  # continued as data
+    ],
+)
+def test_the_2023_categories_exist_from_the_notice_and_continue_after_2024(
+    day: date, eligible: bool, version: str
+) -> None:
+    decision = decide_eligibility(W, "business_elite", ELITE, day)
+    assert (decision.eligible, decision.version) == (eligible, version)
+    assert decision.rules[0] == "weihai.category.business_elite"
+
+
+def test_the_2019_rules_decide_the_same_way_under_the_continued_version() -> None:
+    facts = {"selected_yingcai_programme": True}
+    before = decide_eligibility(W, "2", facts, date(2024, 7, 7))
+    after = decide_eligibility(W, "2", facts, date(2024, 7, 8))
+    assert before.rules == after.rules == ("weihai.category.2", "weihai.path.direct")
+    assert (before.version, after.version) == ("weihai-2023", "weihai-2024-continued")
+
+
+def test_weihai_categories_are_not_ranked_tiers() -> None:
+    assert not tier_ranking(W).ranked
+    decision = decide_upgrade(card(W, "3"), "1", DAY)
+    assert not decision.allowed and "no ranked tiers" in decision.reason
+
+
+# ---- terms (2019 part 2(3); 2023 part 2) --------------------------------------------------------
+
+
+def basis(kind: TermBasisKind, *, years: int | None = None, until: date | None = None) -> TermBasis:
+    return TermBasis(kind=kind, years=years, until=until)
+
+
+CONTRACT = TermBasisKind.CONTRACT
+PROGRAMME = TermBasisKind.PROGRAMME_PERIOD
+HUICAI = TermBasisKind.HUICAI_CARD
+
+
+@pytest.mark.parametrize(
+    ("bases", "until", "rule", "capped"),
+    [
+        ((), date(2029, 2, 28), "weihai.term.default", False),
+        (
+            (basis(HUICAI, until=date(2031, 5, 31)),),
+            date(2031, 5, 31),
+            "weihai.term.huicai_card",
+            False,
+        ),
+        ((basis(PROGRAMME, years=3),), date(2027, 2, 28), "weihai.term.programme_period", False),
+        ((basis(PROGRAMME, years=8),), date(2032, 2, 29), "weihai.term.programme_period", False),
+        ((basis(CONTRACT, years=3),), date(2027, 2, 28), "weihai.term.contract", False),
+        ((basis(CONTRACT, years=7),), date(2029, 2, 28), "weihai.term.contract", True),  # 7 → 5
+        (
+            (basis(CONTRACT, until=date(2035, 1, 1)),),
+            date(2029, 2, 28),
+            "weihai.term.contract",
+            True,
+        ),
+    ],
+)
+def test_each_basis_sets_the_term_by_its_own_rule(
+    bases: tuple[TermBasis, ...], until: date, rule: str, capped: bool
+) -> None:
+    term = decide_term(W, "3", DAY, bases)
+    assert (term.valid_from, term.valid_until, term.capped) == (DAY, until, capped)
+    assert term.rules == (rule,)
+
+
+def test_a_five_year_term_from_29_february_ends_on_28_february() -> None:
+    assert decide_term(W, "4", date(2024, 2, 29)).valid_until == date(2029, 2, 28)
+
+
+def test_several_bases_take_the_longest_single_term_never_the_sum() -> None:
+    term = decide_term(W, "3", DAY, [basis(PROGRAMME, years=3), basis(CONTRACT, years=4)])
+    assert term.valid_until == date(2028, 2, 29)  # 4 years, not 7
+    assert term.rules == ("weihai.term.contract", "weihai.term.highest_not_cumulative")
+
+
+def test_a_basis_that_ended_before_issue_is_refused() -> None:
+    with pytest.raises(InvalidInput, match="ended on 2024-02-01"):
+        decide_term(W, "1", DAY, [basis(HUICAI, until=date(2024, 2, 1))])
+
+
+@pytest.mark.parametrize("category", ["business_elite", "enterprise_talent"])
+def test_a_2023_card_is_first_issued_for_one_year(category: str) -> None:
+    term = decide_term(W, category, DAY)
+    assert term.valid_until == date(2025, 2, 28)
+    assert term.rules == ("weihai.term.first_issue_2023",)
+    with pytest.raises(InvalidInput, match="fixed first term"):
+        decide_term(W, category, DAY, [basis(CONTRACT, years=3)])
+
+
+@pytest.mark.parametrize("landed", [date(2024, 3, 1), date(2025, 2, 28)])
+def test_landing_extends_a_2023_card_to_five_years_from_its_start(landed: date) -> None:
+    term = extension_term(W, "business_elite", DAY, date(2025, 2, 28), landed)
+    assert (term.valid_from, term.valid_until) == (DAY, date(2029, 2, 28))
+    assert term.rules == ("weihai.term.extension_2023",)
+
+
+def test_landing_after_the_first_year_ran_out_extends_nothing() -> None:
+    with pytest.raises(IllegalTransition, match="outside the card's term"):
+        extension_term(W, "enterprise_talent", DAY, date(2025, 2, 28), date(2025, 3, 1))
+
+
+def test_a_2019_category_card_has_no_extension_rule() -> None:
+    with pytest.raises(InvalidInput, match="no extension rule"):
+        extension_term(W, "3", DAY, date(2029, 2, 28), date(2025, 1, 1))
+
+
+BASES = st.lists(
+    st.tuples(st.sampled_from([CONTRACT, PROGRAMME, HUICAI]), st.integers(1, 12)),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=st.dates(date(2019, 7, 8), date(2035, 12, 31)), spec=BASES)
+def test_weihai_terms_never_exceed_the_cap_and_never_sum_across_bases(
+    start: date, spec: list[tuple[TermBasisKind, int]]
+) -> None:
+    bases = [basis(kind, years=years) for kind, years in spec]
+    term = decide_term(W, "3", start, bases)
+    assert term.valid_until is not None
+    singles = [decide_term(W, "3", start, [b]).valid_until for b in bases]
+    assert all(s is not None for s in singles)
+    assert term.valid_until == max(s for s in singles if s is not None)  # longest single term
+    cap = term_end(start, 5)
+    for (kind, _), single in zip(spec, singles, strict=True):
+        if kind is CONTRACT:
+            assert single is not None and single <= cap
+    if all(kind is CONTRACT for kind, _ in spec):
+        assert term.valid_until <= cap
+    longest_years = max(years for _, years in spec)
+    assert term.valid_until <= term_end(start, longest_years)  # never a sum
+
+
+# ---- quotas (2023 part 1) ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("category", "existing", "case_by_case", "allowed", "limit"),
+    [
+        ("business_elite", 2, None, True, 3),
+        ("business_elite", 3, None, False, 3),
+        ("business_elite", 3, 5, True, 5),  # 一事一议 raises the project's quota
+        ("business_elite", 5, 5, False, 5),
+        ("enterprise_talent", 2, None, True, 3),
+        ("enterprise_talent", 3, None, False, 3),
+    ],
+)
+def test_at_most_three_cards_per_project_or_enterprise(
+    category: str, existing: int, case_by_case: int | None, allowed: bool, limit: int
+) -> None:
+    decision = decide_quota(W, category, existing, DAY, case_by_case_quota=case_by_case)
+    assert (decision.allowed, decision.limit) == (allowed, limit)
+    assert decision.rules == (f"weihai.quota.{category}",)
+    if not allowed:
+        assert f"weihai.quota.{category}" in decision.reason
+
+
+def test_a_fourth_business_elite_card_is_refused_naming_the_rule() -> None:
+    decision = decide_quota(W, "business_elite", 3, DAY)
+    assert not decision.allowed
+    assert "quota full: 3 of 3 per project" in decision.reason
+    assert "weihai-2023-card-for-investment-and-recruitment part 1(1)" in decision.reason
+
+
+def test_a_case_by_case_decision_does_not_raise_an_enterprise_quota() -> None:
+    decision = decide_quota(W, "enterprise_talent", 3, DAY, case_by_case_quota=6)
+    assert not decision.allowed and "no case-by-case increase" in decision.reason
+
+
+def test_a_case_by_case_decision_must_raise_the_quota() -> None:
+    with pytest.raises(InvalidInput, match="above 3"):
+        decide_quota(W, "business_elite", 1, DAY, case_by_case_quota=2)
+
+
+def test_categories_without_a_quota_are_always_allowed() -> None:
+    decision = decide_quota(W, "3", 99, DAY)
+    assert decision.allowed and decision.limit is None and decision.rules == ()
+
+
+def test_no_quota_applies_before_the_2023_notice() -> None:
+    assert decide_quota(W, "business_elite", 10, date(2023, 2, 19)).limit is None
+
+
+# ---- services (2019 part 3) ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("item", ["weihai.14", "weihai.15", "weihai.16"])
+def test_airport_ferry_and_rail_admit_the_holder_and_one_companion(item: str) -> None:
+    c = card(W, "2")
+    assert decide_entitlement(c, item, HOLDER, DAY).granted
+    companion = decide_entitlement(c, item, COMPANION, DAY)
+    assert companion.granted and "weihai.beneficiary.travel_companion" in companion.rules
+    second = decide_entitlement(c, item, COMPANION, DAY, usage=Usage(companions_admitted=1))
+    assert not second.granted
+    assert not decide_entitlement(c, item, SPOUSE, DAY).granted
+
+
+@pytest.mark.parametrize("item", ["weihai.17", "weihai.18", "weihai.12"])
+def test_scenic_spots_gyms_and_hospitals_are_for_the_holder(item: str) -> None:
+    c = card(W, "4")
+    assert decide_entitlement(c, item, HOLDER, DAY).granted
+    assert not decide_entitlement(c, item, COMPANION, DAY).granted
+
+
+@pytest.mark.parametrize("category", ["1", "2", "3", "4", "business_elite", "enterprise_talent"])
+def test_every_category_gets_all_thirty_items(category: str) -> None:
+    c = card(W, category)
+    granted = [n for n in range(1, 31) if decide_entitlement(c, f"weihai.{n}", HOLDER, DAY).granted]
+    assert granted == list(range(1, 31))
+
+
+def test_a_2023_card_grants_nothing_before_the_notice() -> None:
+    c = card(W, "business_elite", valid_from=date(2023, 1, 1))
+    decision = decide_entitlement(c, "weihai.12", HOLDER, date(2023, 2, 19))
+    assert not decision.granted
+
+
+@pytest.mark.parametrize(("used", "granted"), [(0, True), (1, False)])
+def test_one_free_health_check_a_year(used: int, granted: bool) -> None:
+    decision = decide_entitlement(
+        card(W, "2"), "weihai.20", HOLDER, DAY, usage=Usage(uses_this_year=used)
+    )
+    assert decision.granted is granted
+
+
+@pytest.mark.parametrize(
+    ("proposer", "approvers", "allowed"),
+    [
+        (Role.EMPLOYER, [Role.CITY_HRSS], True),
+        (Role.DISTRICT, [Role.CITY_HRSS], True),  # the programme's competent department
+        (Role.ENTERPRISE, [Role.CITY_HRSS], True),
+        (Role.EMPLOYER, [Role.TALENT_OFFICE], False),
+        (Role.APPLICANT, [Role.CITY_HRSS], False),
+    ],
+)
+def test_revocation_is_approved_by_city_hrss(
+    proposer: Role, approvers: list[Role], allowed: bool
+) -> None:
+    assert decide_revocation(W, proposer, approvers, DAY).allowed is allowed
