@@ -1,0 +1,278 @@
+"""``talentcard policy ...``: read the policy rules and try a decision, from the command line.
+
+Thin printing over the policy engine (``domain.policy``): the rules are shown as loaded, and
+``check`` prints what ``decide_eligibility`` and ``decide_term`` decided. Exit codes as in
+``api.cli``: 0 done (``check``: eligible); 1 the engine refused (``check``: not eligible);
+2 malformed input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from api.cli_errors import UsageError
+from domain.clock import business_date
+from domain.errors import DomainError
+from domain.policy import (
+    NoPolicyInForce,
+    decide_eligibility,
+    decide_term,
+    default_policy,
+    policy_versions,
+    version_in_force,
+)
+from domain.vocabulary import Scheme
+
+# Glosses for the scheme file's sections; a section not listed here still shows, untitled.
+_SECTIONS = {
+    "versions": "policy versions (政策版本)",
+    "items": "service-item catalogue (服务事项)",
+    "tiers": "tiers (等级)",
+    "categories": "eligibility categories: route, tier and conditions",
+    "paths": "review paths and their ordered stages",
+    "terms": "terms (待遇享有期限)",
+    "term_combination": "how several term bases combine",
+    "extensions": "term extensions",
+    "upgrades": "upgrades (升级)",
+    "coverage": "entitlement: items by tier",
+    "beneficiaries": "family and companions",
+    "limits": "usage limits",
+    "quotas": "quotas (名额)",
+    "accepts": "cards honoured for items",
+    "stacking": "stacking (叠加)",
+    "recognitions": "other cards recognised as a basis",
+    "revocation": "revocation (收回)",
+    "deadlines": "issuance deadlines (办理时限)",
+}
+_HEADS = ("id", "code", "label")  # the field a record is known by
+_IN_HEAD = {"effective_from", "effective_until", "version"}
+_Facts = dict[str, str | int | float | bool]
+
+
+def add_policy_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``policy versions``, ``policy show`` and ``policy check`` to the command line."""
+    policy = sub.add_parser("policy", help="the card schemes' policy rules").add_subparsers(
+        title="policy"
+    )
+
+    p = policy.add_parser("versions", help="every policy version, and which is in force")
+    p.add_argument("scheme", nargs="?", help="one scheme (default: every scheme)")
+    p.add_argument("--on", metavar="YYYY-MM-DD", help="mark the version in force then (today)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(run=_versions)
+
+    p = policy.add_parser("show", help="all of a scheme's rules with their sources")
+    p.add_argument("scheme")
+    p.add_argument("--json", action="store_true", help="the scheme's data as JSON")
+    p.set_defaults(run=_show)
+
+    p = policy.add_parser("check", help="decide eligibility and term on a facts file")
+    p.add_argument("--scheme", required=True)
+    p.add_argument(
+        "--facts",
+        required=True,
+        metavar="FILE",
+        help='a JSON object of facts; may hold "category", "date_of_birth" and "on"',
+    )
+    p.add_argument("--category", help="overrides the file's category")
+    p.add_argument("--on", metavar="YYYY-MM-DD", help="the day to decide for (default: today)")
+    p.add_argument("--date-of-birth", metavar="YYYY-MM-DD", help="gives the fact 'age'")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(run=_check)
+
+
+# ---- commands ---------------------------------------------------------------------------
+
+
+def _versions(args: argparse.Namespace) -> None:
+    day = _date(args.on, "--on") or _today()
+    schemes = [_scheme(args.scheme)] if args.scheme else list(Scheme)
+    rows: list[dict[str, Any]] = []
+    for scheme in schemes:
+        current = _in_force(scheme, day)
+        if not args.json:
+            data = default_policy().scheme(scheme)
+            print(f"{scheme}  {data.name_zh}  {data.name_en}")
+        for version in policy_versions(scheme):
+            marked = version.id == current
+            if args.json:
+                rows.append(
+                    {"scheme": scheme, **msgspec.structs.asdict(version), "in_force": marked}
+                )
+            else:
+                lines = _record(version, "  ")
+                if marked:
+                    lines[0] += f"  <- in force on {day}"
+                print("\n".join(lines))
+    if args.json:
+        print(_json({"as_of": day, "versions": rows}))
+
+
+def _show(args: argparse.Namespace) -> None:
+    data = default_policy().scheme(_scheme(args.scheme))
+    if args.json:
+        print(_json(data))
+        return
+    for field in msgspec.structs.fields(data):
+        value = getattr(data, field.name)
+        records = value if isinstance(value, tuple) else () if value is None else (value,)
+        if not all(isinstance(r, msgspec.Struct) for r in records):
+            print(f"{field.name}: {_text(field.name, value)}")
+            continue
+        gloss = _SECTIONS.get(field.name)
+        print(f"\n## {field.name}" + (f" — {gloss}" if gloss else ""))
+        for record in records:
+            print("\n".join(_record(record, "  ")))
+        if not records:
+            print("  (none)")
+
+
+def _check(args: argparse.Namespace) -> None:
+    scheme = _scheme(args.scheme)
+    path = Path(args.facts)
+    raw = _read_object(path)
+    given = {"category": args.category, "date_of_birth": args.date_of_birth, "on": args.on}
+    options = {key: raw.pop(key, None) for key in given}  # the file's, then the options'
+    options.update({key: value for key, value in given.items() if value is not None})
+    category = options["category"]
+    if not isinstance(category, str) or not category:
+        raise UsageError(f'give --category or a "category" string in {path}')
+    dob = _date(options["date_of_birth"], "date_of_birth")
+    day = _date(options["on"], "on") or _today()
+    try:
+        facts = msgspec.convert(raw, _Facts)
+    except msgspec.ValidationError as e:
+        raise UsageError(f"{path}: facts must be true/false, numbers or strings: {e}") from None
+
+    decision = decide_eligibility(scheme, category, facts, day, date_of_birth=dob)
+    term = decide_term(scheme, category, day) if decision.eligible else None
+    if args.json:
+        print(_json({"eligibility": decision, "term": term}))
+    else:
+        rows = [
+            ("eligible", "yes" if decision.eligible else f"no: {decision.failed_condition}"),
+            ("route", decision.route or "-"),
+            ("stages", " → ".join(decision.stages) or "(none)"),
+            ("tier", decision.tier or "-"),
+            ("reason", decision.reason),
+            ("rules", f"{', '.join(decision.rules)} (policy version {decision.version})"),
+        ]
+        if term is None:
+            rows.append(("term", "- (not eligible)"))
+        else:
+            rows += [
+                ("term", f"{term.valid_from} .. {term.valid_until or 'no end date'}"),
+                ("basis", term.basis),
+                ("rules", f"{', '.join(term.rules)} (policy version {term.version})"),
+            ]
+        print(f"{scheme} category {category} on {day}")
+        for key, value in rows:
+            print(f"  {key:<9}{value}")
+    if not decision.eligible:
+        rule = decision.rules[0] if decision.rules else None
+        raise DomainError(decision.reason, code="not_eligible", rule=rule)
+
+
+# ---- helpers ----------------------------------------------------------------------------
+
+
+def _record(record: msgspec.Struct, indent: str) -> list[str]:
+    """A rule (or any data record) as lines: its id, dates and version, then every field
+    that is not left at its default; nested records inline when flat, else indented."""
+    fields = msgspec.structs.fields(record)
+    values = {f.name: getattr(record, f.name) for f in fields}
+    head_key = next((k for k in _HEADS if k in values), None)
+    head = str(values[head_key]) if head_key else type(record).__name__
+    if "effective_from" in values:
+        head += f"  {values['effective_from']} .. {values['effective_until'] or 'open'}"
+    if "version" in values:
+        head += f"  [{values['version']}]"
+    lines = [indent + head]
+    for f in fields:
+        value = values[f.name]
+        if f.name == head_key or f.name in _IN_HEAD or value == f.default:
+            continue
+        if isinstance(value, tuple) and value and isinstance(value[0], msgspec.Struct):
+            lines.append(f"{indent}    {f.name}:")
+            for child in value:
+                lines += _nested(child, indent + "      ")
+        else:
+            lines.append(f"{indent}    {f.name}: {_text(f.name, value)}")
+    return lines
+
+
+def _nested(record: msgspec.Struct, indent: str) -> list[str]:
+    """A record inside a rule (a condition, an alternative, an item's part), bulleted;
+    on one line when it holds no records of its own."""
+    lines = _record(record, indent)
+    lines[0] = indent[:-2] + "- " + lines[0].removeprefix(indent)
+    values = [getattr(record, f.name) for f in msgspec.structs.fields(record)]
+    if any(isinstance(v, tuple) and v and isinstance(v[0], msgspec.Struct) for v in values):
+        return lines
+    rest = "; ".join(line.strip() for line in lines[1:])
+    return [lines[0] + (f"  ({rest})" if rest else "")]
+
+
+def _text(name: str, value: object) -> str:
+    if isinstance(value, tuple):
+        return (" → " if name == "stages" else ", ").join(_text(name, v) for v in value) or "(none)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, Enum):
+        return str(value.value)
+    return " ".join(str(value).split())
+
+
+def _json(value: object) -> str:
+    return msgspec.json.format(msgspec.json.encode(value)).decode()
+
+
+def _scheme(text: str) -> Scheme:
+    try:
+        return Scheme(text)
+    except ValueError:
+        names = ", ".join(s.value for s in Scheme)
+        raise UsageError(f"unknown scheme {text!r} (schemes: {names})") from None
+
+
+def _date(text: object, where: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        if isinstance(text, str):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise UsageError(f"{where}: expected a date YYYY-MM-DD, not {text!r}")
+
+
+def _today() -> date:
+    return business_date(datetime.now(UTC))
+
+
+def _in_force(scheme: Scheme, day: date) -> str | None:
+    try:
+        return version_in_force(scheme, day).id
+    except NoPolicyInForce:
+        return None
+
+
+def _read_object(path: Path) -> dict[str, Any]:
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise UsageError(f"cannot read {path}: {e.strerror}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise UsageError(f"{path} is not valid JSON: {e}") from None
+    if not isinstance(loaded, dict):
+        raise UsageError(f"{path} must hold a JSON object")
+    return loaded
