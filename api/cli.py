@@ -16,17 +16,18 @@ from uuid import UUID
 
 import msgspec
 
+from api.cli_errors import UsageError
+from api.policy_cli import add_policy_commands
 from domain.clock import business_date
 from domain.errors import DomainError
-from domain.vocabulary import IdDocumentKind, ReviewDecision, ReviewStage, Role, Route, Scheme
+from domain.policy import decide_quota
+from domain.quota import quota_scope
+from domain.values import Basis
+from domain.vocabulary import IdDocumentKind, ReviewDecision, ReviewStage, Role, Scheme
 from ledger import commands as c
 from ledger.app import CardLedger
 from ledger.bootstrap import open_ledger
 from ledger.views import card_view, local_time, summarise
-
-
-class UsageError(Exception):
-    """Malformed command-line input; exit code 2."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -47,6 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        sys.stderr.close()
     return 0
 
 
@@ -74,7 +77,6 @@ def _apply(args: argparse.Namespace) -> None:
     }
     fields.update(
         scheme=args.scheme,
-        route=args.route,
         category=args.category,
         programme=args.programme,
         project_id=args.project_id,
@@ -128,7 +130,7 @@ def _show(args: argparse.Namespace) -> None:
         ("tier", view.tier or "-"),
         (
             "term",
-            f"{view.valid_from} .. {view.valid_until} ({view.term_basis})"
+            f"{view.valid_from} .. {view.valid_until or 'no end date'} ({view.term_basis})"
             if view.valid_from
             else "-",
         ),
@@ -141,6 +143,7 @@ def _show(args: argparse.Namespace) -> None:
                 else ""
             ),
         ),
+        ("admitted", f"{', '.join(view.admitted_by)} (policy {view.policy_version})"),
         ("version", str(view.version)),
     ]
     for key, value in rows:
@@ -180,6 +183,49 @@ def _list(args: argparse.Namespace) -> None:
             f"{v.holder_name}  {until}".rstrip()
         )
     print(f"{len(views)} card(s)", file=sys.stderr)
+
+
+def _quota_raise(args: argparse.Namespace) -> None:
+    fields = _common(args)
+    fields.update(
+        scheme=args.scheme,
+        category=args.category,
+        project_id=args.project_id,
+        enterprise_id=args.enterprise_id,
+        limit=args.limit,
+        decision_ref=args.decision_ref,
+    )
+    body = _body(args, fields, c.QuotaRaiseBody)
+    with open_ledger() as ledger:
+        quota = ledger.raise_quota(body)
+    print(
+        f"quota {quota.scope.key}: limit raised to {quota.raised_to}, "
+        f"{len(quota.holders)} in use (version {quota.version})"
+    )
+
+
+def _quota_show(args: argparse.Namespace) -> None:
+    basis = Basis(
+        category=args.category,
+        project_id=args.project_id or "",
+        enterprise_id=args.enterprise_id or "",
+    )
+    with open_ledger() as ledger:
+        today = business_date(ledger.clock())
+        scope = quota_scope(Scheme(args.scheme), basis, today)
+        if scope is None:
+            raise UsageError(f"no quota applies to {args.scheme} {args.category} cards")
+        quota = ledger.get_quota(scope)
+        decision = decide_quota(
+            scope.scheme,
+            scope.category,
+            len(quota.holders) if quota else 0,
+            today,
+            case_by_case_quota=quota.raised_to if quota else None,
+        )
+    print(f"quota {scope.key}: {decision.reason}")
+    for card_id in quota.holders if quota else []:
+        print(f"  {card_id}")
 
 
 def _serve(args: argparse.Namespace) -> None:
@@ -259,6 +305,26 @@ def _fact(text: str) -> tuple[str, Any]:
     return key, value
 
 
+def _basis(text: str) -> dict[str, Any]:
+    kind, _, rest = text.partition(":")
+    value, _, label = rest.partition(":")
+    if not kind or not value:
+        raise UsageError(f"--basis {text!r}: expected KIND:YEARS or KIND:YYYY-MM-DD[:LABEL]")
+    basis: dict[str, Any] = {"kind": kind, "label": label}
+    if value.isdigit():
+        basis["years"] = int(value)
+    else:
+        basis["until"] = value
+    return basis
+
+
+def _approval(text: str) -> dict[str, str]:
+    role, sep, name = text.partition(":")
+    if not sep or not role or not name:
+        raise UsageError(f"--approval {text!r}: expected ROLE:NAME")
+    return {"role": role, "name": name}
+
+
 def _report(args: argparse.Namespace, verb: str, card_id: UUID, version: int) -> None:
     if args.output_json:
         print(json.dumps({"card_id": str(card_id), "version": version}))
@@ -286,6 +352,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(run=_serve)
+
+    add_policy_commands(sub)
 
     card = sub.add_parser("card", help="applications and cards").add_subparsers(title="card")
 
@@ -315,7 +383,6 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("apply", "file an application", takes_id=False)
     p.add_argument("--scheme", choices=_values(Scheme))
-    p.add_argument("--route", choices=_values(Route))
     p.add_argument("--category", help="e.g. weihai 3, liaocheng art5.3, jinan C, business_elite")
     p.add_argument("--programme")
     p.add_argument("--project-id")
@@ -345,43 +412,43 @@ def _parser() -> argparse.ArgumentParser:
         )
     )
 
-    for name, body_type, verb in (
-        ("issue", c.IssueBody, "issued"),
-        ("upgrade", c.UpgradeBody, "upgraded"),
-    ):
-        p = command(name, f"{name} the card with a tier and term")
-        p.add_argument("--tier")
-        p.add_argument("--valid-from", metavar="YYYY-MM-DD")
-        p.add_argument("--valid-until", metavar="YYYY-MM-DD")
-        p.add_argument("--term-basis", help="what set the term (rule or document)")
-        p.set_defaults(
-            run=_change(
-                body_type,
-                lambda a: {
-                    "tier": a.tier,
-                    "valid_from": a.valid_from,
-                    "valid_until": a.valid_until,
-                    "term_basis": a.term_basis,
-                },
-                (lambda ledger, i, b, v: ledger.issue(i, b, expected_version=v))
-                if name == "issue"
-                else (lambda ledger, i, b, v: ledger.upgrade(i, b, expected_version=v)),
-                verb,
-            )
+    p = command("issue", "issue the card; the scheme's rules set its term")
+    p.add_argument("--valid-from", metavar="YYYY-MM-DD", help="default: the issue date")
+    p.add_argument(
+        "--basis",
+        action="append",
+        default=[],
+        metavar="KIND:YEARS|UNTIL[:LABEL]",
+        help="a term basis, e.g. contract:7 or huicai_card:2030-05-01 or "
+        "programme_period:3:泰山学者 (kinds: huicai_card, programme_period, contract)",
+    )
+    p.set_defaults(
+        run=_change(
+            c.IssueBody,
+            lambda a: {"valid_from": a.valid_from, "bases": [_basis(b) for b in a.basis] or None},
+            lambda ledger, i, b, v: ledger.issue(i, b, expected_version=v),
+            "issued",
         )
+    )
 
-    p = command("extend", "extend the card's term on new evidence")
-    p.add_argument("--valid-until", metavar="YYYY-MM-DD")
-    p.add_argument("--basis")
+    p = command("upgrade", "upgrade the card to a higher tier")
+    p.add_argument("--tier")
+    p.set_defaults(
+        run=_change(
+            c.UpgradeBody,
+            lambda a: {"tier": a.tier},
+            lambda ledger, i, b, v: ledger.upgrade(i, b, expected_version=v),
+            "upgraded",
+        )
+    )
+
+    p = command("extend", "extend the term because the scheme's trigger happened")
+    p.add_argument("--event-on", metavar="YYYY-MM-DD", help="when the project landed / hire")
     p.add_argument("--evidence", action="append", default=[], metavar="REF")
     p.set_defaults(
         run=_change(
             c.ExtendBody,
-            lambda a: {
-                "valid_until": a.valid_until,
-                "basis": a.basis,
-                "evidence": a.evidence or None,
-            },
+            lambda a: {"event_on": a.event_on, "evidence": a.evidence or None},
             lambda ledger, i, b, v: ledger.extend(i, b, expected_version=v),
             "extended",
         )
@@ -393,7 +460,6 @@ def _parser() -> argparse.ArgumentParser:
             "reinstated",
             lambda ledger, i, b, v: ledger.reinstate(i, b, expected_version=v),
         ),
-        "revoke": ("revoked", lambda ledger, i, b, v: ledger.revoke(i, b, expected_version=v)),
     }
     for name, (verb, run) in status_commands.items():
         p = command(name, f"{name} the card")
@@ -409,6 +475,31 @@ def _parser() -> argparse.ArgumentParser:
             )
         )
 
+    p = command("revoke", "revoke the card with the approvals its scheme requires")
+    p.add_argument("--reason")
+    p.add_argument("--proposer", help="who proposed it (name)")
+    p.add_argument("--proposer-role", choices=_values(Role))
+    p.add_argument(
+        "--approval",
+        action="append",
+        default=[],
+        metavar="ROLE:NAME",
+        help="an approving authority, repeat for each (Jinan: city_hrss and talent_office)",
+    )
+    p.set_defaults(
+        run=_change(
+            c.RevokeBody,
+            lambda a: {
+                "reason": a.reason,
+                "proposer": a.proposer,
+                "proposer_role": a.proposer_role,
+                "approvals": [_approval(x) for x in a.approval] or None,
+            },
+            lambda ledger, i, b, v: ledger.revoke(i, b, expected_version=v),
+            "revoked",
+        )
+    )
+
     p = command("withdraw", "withdraw an application")
     p.set_defaults(
         run=_change(
@@ -418,6 +509,29 @@ def _parser() -> argparse.ArgumentParser:
             "withdrawn",
         )
     )
+
+    quota = sub.add_parser("quota", help="project and enterprise quotas (名额)").add_subparsers(
+        title="quota"
+    )
+    for name, help_text in (
+        ("show", "cards counted against a quota"),
+        ("raise", "record a case-by-case decision raising a quota"),
+    ):
+        p = quota.add_parser(name, help=help_text)
+        p.add_argument("--scheme", choices=_values(Scheme), required=name == "show")
+        p.add_argument("--category", required=name == "show")
+        p.add_argument("--project-id")
+        p.add_argument("--enterprise-id")
+        if name == "raise":
+            p.add_argument("--limit", type=int)
+            p.add_argument("--decision-ref", help="the case-by-case decision document")
+            p.add_argument("--json", dest="json_file", metavar="FILE")
+            p.add_argument("--actor")
+            p.add_argument("--role", choices=_values(Role))
+            p.add_argument("--note")
+            p.set_defaults(run=_quota_raise)
+        else:
+            p.set_defaults(run=_quota_show)
 
     p = card.add_parser("show", help="a card's state and its history")
     p.add_argument("card_id")

@@ -1,26 +1,30 @@
 """The Card aggregate (人才服务卡): one card per application, from filing to revocation.
 
-Public methods check the invariants, then call a private ``@event`` method; the event
-methods only assign state, so replaying history years later never re-decides anything.
-Expiry is derived from ``valid_until``; no one has to remember to write it.
+Public methods check the invariants and ask the policy engine, then call a private
+``@event`` method with what was decided (rule ids and policy version included); the event
+methods only assign state, so replaying history years later never re-decides anything,
+even after the rule data changed. Expiry is derived from ``valid_until``, never written.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
-from domain import review_path
+from domain import policy
 from domain.clock import business_date
 from domain.errors import IllegalTransition, InvalidInput, NotAuthorised, ReviewIncomplete
+from domain.policy import CardSnapshot, Policy, TermBasis, TermDecision
 from domain.values import (
     Application,
+    Approval,
     Context,
     Extension,
     Issuance,
     Review,
+    Revocation,
     StatusChange,
     Term,
     Upgrade,
@@ -36,11 +40,17 @@ APPLICANT_ROLES = frozenset(
 
 
 class Admission(Value, frozen=True):
-    """What was decided when the application was accepted: the review stages it must pass
-    and the rule that set them (recorded so replay never depends on today's rules)."""
+    """The eligibility decision recorded when the application was accepted: the route, the
+    ordered review stages, the tier, and the rules and policy version that decided them.
+    ``quota_key`` names the project or enterprise quota the card counts against, if any."""
 
+    route: Route
     required_stages: tuple[ReviewStage, ...]
-    decided_by: str
+    tier: str
+    reason: str
+    rules: tuple[str, ...]
+    policy_version: str
+    quota_key: str = ""
 
 
 class Rejection(Value, frozen=True):
@@ -50,39 +60,76 @@ class Rejection(Value, frozen=True):
     reviewer: str
 
 
+def term_of(decision: TermDecision) -> Term:
+    """A Term value from the engine's term decision."""
+    return Term(
+        valid_from=decision.valid_from,
+        valid_until=decision.valid_until,
+        basis=decision.basis,
+        rules=decision.rules,
+        policy_version=decision.version,
+    )
+
+
 class Card(Aggregate):
     """A talent service card and its application, as an event-sourced aggregate."""
 
     # ---- creation -------------------------------------------------------------------
 
     @classmethod
-    def file(cls, ctx: Context, application: Application) -> Card:
-        """File an application (申领). Raises InvalidInput naming the first bad field."""
+    def file(
+        cls,
+        ctx: Context,
+        application: Application,
+        *,
+        quota_key: str = "",
+        rules: Policy | None = None,
+    ) -> Card:
+        """File an application (申领): the engine decides eligibility, route, stages and
+        tier on the filing date. Refused with the failing condition and rule named."""
         _check_context(ctx)
         _check_application(ctx, application)
-        stages = review_path.required_stages(
-            application.scheme, application.route, application.basis.category
+        day = business_date(ctx.effective_at)
+        decision = policy.decide_eligibility(
+            application.scheme,
+            application.basis.category,
+            application.basis.facts,
+            day,
+            date_of_birth=application.holder.date_of_birth,
+            policy=rules,
         )
-        if stages is None:
-            raise InvalidInput(
-                f"scheme {application.scheme} has no {application.route} route",
-                code="route_not_available",
-                rule="review_path.required_stages",
+        if not decision.eligible or decision.route is None or decision.tier is None:
+            raise IllegalTransition(
+                decision.reason, code="not_eligible", rule=", ".join(decision.rules)
             )
-        admission = Admission(required_stages=stages, decided_by="review_path.required_stages")
+        _check_filing_for_route(decision.route, application)
+        admission = Admission(
+            route=decision.route,
+            required_stages=decision.stages,
+            tier=decision.tier,
+            reason=decision.reason,
+            rules=decision.rules,
+            policy_version=decision.version,
+            quota_key=quota_key,
+        )
         return cls(ctx=ctx, application=application, admission=admission)
 
     @event("Applied")
     def __init__(self, ctx: Context, application: Application, admission: Admission) -> None:
         self.application = application
-        self.required_stages = admission.required_stages
+        self.admission = admission
         self.approved_stages: list[ReviewStage] = []
         self.recorded_status = CardStatus.UNDER_REVIEW
         self.tier: str | None = None
         self.term: Term | None = None
-        self.applied_at = ctx.effective_at
+        self.issued_on: date | None = None
 
     # ---- queries ----------------------------------------------------------------------
+
+    @property
+    def required_stages(self) -> tuple[ReviewStage, ...]:
+        """The review stages decided at filing, in order."""
+        return self.admission.required_stages
 
     @property
     def next_stage(self) -> ReviewStage | None:
@@ -95,10 +142,24 @@ class Card(Aggregate):
         if (
             self.recorded_status in (CardStatus.ACTIVE, CardStatus.SUSPENDED)
             and self.term is not None
+            and self.term.valid_until is not None
             and day > self.term.valid_until
         ):
             return CardStatus.EXPIRED
         return self.recorded_status
+
+    def snapshot(self, day: date) -> CardSnapshot:
+        """The card as the policy engine and venues see it on ``day`` (issued cards only)."""
+        if self.tier is None or self.term is None or self.issued_on is None:
+            raise IllegalTransition("the card is not issued", code="not_issued")
+        return CardSnapshot(
+            scheme=self.application.scheme,
+            tier=self.tier,
+            status=self.status_on(day).value,
+            valid_from=self.term.valid_from,
+            valid_until=self.term.valid_until,
+            issued_on=self.issued_on,
+        )
 
     # ---- review -----------------------------------------------------------------------
 
@@ -117,7 +178,7 @@ class Card(Aggregate):
             raise IllegalTransition(
                 f"the next review stage is {expected}, not {review.stage}",
                 code="review_out_of_order",
-                rule="review_path.required_stages",
+                rule=", ".join(self.admission.rules),
             )
         if ctx.role != Role(review.stage):
             raise NotAuthorised(f"a {review.stage} review must be recorded by role {review.stage}")
@@ -152,18 +213,37 @@ class Card(Aggregate):
 
     # ---- issuance and changes to the grant ---------------------------------------------
 
-    def issue(self, ctx: Context, issuance: Issuance) -> None:
-        """Issue the card (颁发) once every required stage has approved."""
+    def issue(
+        self,
+        ctx: Context,
+        *,
+        valid_from: date | None = None,
+        bases: Sequence[TermBasis] = (),
+        rules: Policy | None = None,
+    ) -> None:
+        """Issue the card (颁发) once every required stage has approved, at the tier decided
+        at filing, with the term the engine decides from the bases (default: the scheme's
+        standard term) starting on ``valid_from`` (default: the issue date)."""
         _check_context(ctx)
         self._require_under_review("issue")
         if self.next_stage is not None:
             raise ReviewIncomplete(
                 f"stage {self.next_stage} has not approved yet "
                 f"(required: {', '.join(self.required_stages)})",
-                rule="review_path.required_stages",
+                rule=", ".join(self.admission.rules),
             )
-        self._check_tier(issuance.tier)
-        _check_term(issuance.term)
+        today = business_date(ctx.effective_at)
+        start = valid_from or today
+        if start < today:
+            raise InvalidInput(f"valid_from {start} is before the issue date {today}")
+        decision = policy.decide_term(
+            self.application.scheme,
+            self.application.basis.category,
+            start,
+            bases,
+            policy=rules,
+        )
+        issuance = Issuance(tier=self.admission.tier, term=term_of(decision))
         self._issued(ctx=ctx, issuance=issuance)
 
     @event("Issued")
@@ -171,61 +251,90 @@ class Card(Aggregate):
         self.recorded_status = CardStatus.ACTIVE
         self.tier = issuance.tier
         self.term = issuance.term
+        self.issued_on = business_date(ctx.effective_at)
 
-    def upgrade(self, ctx: Context, upgrade: Upgrade) -> None:
-        """Move the card to a higher tier with its recalculated term (升级)."""
+    def upgrade(self, ctx: Context, tier: str, *, rules: Policy | None = None) -> None:
+        """Move the card to a higher tier (升级); the engine decides the term afterwards
+        (Jinan restarts it, art. 24(2); Liaocheng keeps it)."""
         _check_context(ctx)
         self._require_in_force(ctx, "upgrade", allow_suspended=False)
-        scheme = self.application.scheme
-        if not review_path.has_ranked_tiers(scheme):
-            raise IllegalTransition(
-                f"{scheme} cards have no tiers to upgrade between", code="upgrade_not_supported"
-            )
-        self._check_tier(upgrade.tier)
         assert self.tier is not None
-        new_rank = review_path.tier_rank(scheme, upgrade.tier)
-        old_rank = review_path.tier_rank(scheme, self.tier)
-        assert new_rank is not None
-        assert old_rank is not None
-        if new_rank <= old_rank:
+        scheme = self.application.scheme
+        ranking = policy.tier_ranking(scheme, policy=rules)
+        if not ranking.ranked:
             raise IllegalTransition(
-                f"tier {upgrade.tier} is not higher than the current tier {self.tier}",
-                code="tier_not_higher",
-                rule="review_path.tier_rank",
+                f"{scheme} cards have no tiers to upgrade between",
+                code="upgrade_not_supported",
+                rule=ranking.rule,
             )
-        _check_term(upgrade.term)
-        self._upgraded(ctx=ctx, upgrade=upgrade)
+        if tier not in ranking.tiers:
+            raise InvalidInput(
+                f"tier {tier!r} is not a {scheme} tier ({', '.join(ranking.tiers)})",
+                rule=ranking.rule,
+            )
+        if not policy.is_higher_tier(scheme, tier, self.tier, policy=rules):
+            raise IllegalTransition(
+                f"tier {tier} is not higher than the current tier {self.tier}",
+                code="tier_not_higher",
+                rule=ranking.rule,
+            )
+        day = business_date(ctx.effective_at)
+        decision = policy.decide_upgrade(self.snapshot(day), tier, day, policy=rules)
+        if not decision.allowed or decision.valid_from is None:
+            raise IllegalTransition(
+                decision.reason, code="upgrade_refused", rule=", ".join(decision.rules)
+            )
+        term = Term(
+            valid_from=decision.valid_from,
+            valid_until=decision.valid_until,
+            basis=decision.reason,
+            rules=decision.rules,
+            policy_version=decision.version,
+        )
+        self._upgraded(ctx=ctx, upgrade=Upgrade(tier=tier, term=term))
 
     @event("Upgraded")
     def _upgraded(self, ctx: Context, upgrade: Upgrade) -> None:
         self.tier = upgrade.tier
         self.term = upgrade.term
 
-    def extend(self, ctx: Context, extension: Extension) -> None:
-        """Extend the term on new evidence (延期), e.g. Weihai 2023's 1 year to 5 years."""
+    def extend(
+        self,
+        ctx: Context,
+        *,
+        event_on: date,
+        evidence: Sequence[str],
+        rules: Policy | None = None,
+    ) -> None:
+        """Extend the term (延期) when the scheme's trigger happened on ``event_on`` (Weihai
+        2023: the project landed or the talent was hired → 5 years from the start)."""
         _check_context(ctx)
         self._require_in_force(ctx, "extend", allow_suspended=True)
         assert self.term is not None
-        if extension.valid_until <= self.term.valid_until:
-            raise IllegalTransition(
-                f"the new end date {extension.valid_until} is not after the current "
-                f"end date {self.term.valid_until}",
-                code="term_not_longer",
-            )
-        if not [e for e in extension.evidence if e.strip()]:
+        refs = tuple(e.strip() for e in evidence if e.strip())
+        if not refs:
             raise InvalidInput("an extension needs at least one evidence reference")
-        if not extension.basis.strip():
-            raise InvalidInput("an extension must state its basis")
+        today = business_date(ctx.effective_at)
+        if event_on > today:
+            raise InvalidInput(f"event_on {event_on} is after today ({today}): not yet evidence")
+        if self.term.valid_until is None:
+            raise IllegalTransition(
+                "the card has no end date to extend", code="term_not_longer"
+            )
+        decision = policy.extension_term(
+            self.application.scheme,
+            self.application.basis.category,
+            self.term.valid_from,
+            self.term.valid_until,
+            event_on,
+            policy=rules,
+        )
+        extension = Extension(term=term_of(decision), event_on=event_on, evidence=refs)
         self._extended(ctx=ctx, extension=extension)
 
     @event("Extended")
     def _extended(self, ctx: Context, extension: Extension) -> None:
-        assert self.term is not None
-        self.term = Term(
-            valid_from=self.term.valid_from,
-            valid_until=extension.valid_until,
-            basis=extension.basis,
-        )
+        self.term = extension.term
 
     # ---- dynamic management (动态管理) -------------------------------------------------
 
@@ -258,11 +367,21 @@ class Card(Aggregate):
     def _reinstated(self, ctx: Context, change: StatusChange) -> None:
         self.recorded_status = CardStatus.ACTIVE
 
-    def revoke(self, ctx: Context, change: StatusChange) -> None:
-        """Revoke the card (收回): all green-channel services end at once. An expired card
-        may still be revoked, so the record shows why it must not be renewed."""
+    def revoke(
+        self,
+        ctx: Context,
+        *,
+        reason: str,
+        proposer: str,
+        proposer_role: Role,
+        approvals: Sequence[Approval],
+        rules: Policy | None = None,
+    ) -> None:
+        """Revoke the card (收回): all green-channel services end at once. The scheme's rule
+        says who may propose and who must all approve (Jinan: city HRSS and the talent
+        office); the actor recording it must be one of the approvers. An expired card may
+        still be revoked, so the record shows why it must not be renewed."""
         _check_context(ctx)
-        _check_status_change(change)
         if self.recorded_status is CardStatus.REVOKED:
             raise IllegalTransition("the card is already revoked", code="already_revoked")
         self._require_not_closed("revoke")
@@ -271,10 +390,43 @@ class Card(Aggregate):
                 "an application that was never issued cannot be revoked; reject or withdraw it",
                 code="not_issued",
             )
-        self._revoked(ctx=ctx, change=change)
+        for name, value in (("reason", reason), ("proposer", proposer)):
+            if not value.strip():
+                raise InvalidInput(f"{name} must not be empty")
+        for i, approval in enumerate(approvals):
+            if not approval.name.strip():
+                raise InvalidInput(f"approvals[{i}].name must not be empty")
+        roles = [a.role for a in approvals]
+        if len(set(roles)) != len(roles):
+            raise InvalidInput("each approving role may appear once in approvals")
+        decision = policy.decide_revocation(
+            self.application.scheme,
+            proposer_role,
+            roles,
+            business_date(ctx.effective_at),
+            policy=rules,
+        )
+        if not decision.allowed:
+            raise NotAuthorised(
+                decision.reason, code="revocation_not_approved", rule=", ".join(decision.rules)
+            )
+        if ctx.role not in roles:
+            raise NotAuthorised(
+                f"the revocation is recorded by one of its approvers "
+                f"({', '.join(decision.required_approvers)}), not {ctx.role}"
+            )
+        revocation = Revocation(
+            reason=reason,
+            proposer=proposer,
+            proposer_role=proposer_role,
+            approvals=tuple(approvals),
+            rules=decision.rules,
+            policy_version=decision.version,
+        )
+        self._revoked(ctx=ctx, revocation=revocation)
 
     @event("Revoked")
-    def _revoked(self, ctx: Context, change: StatusChange) -> None:
+    def _revoked(self, ctx: Context, revocation: Revocation) -> None:
         self.recorded_status = CardStatus.REVOKED
 
     # ---- guards -------------------------------------------------------------------------
@@ -290,7 +442,8 @@ class Card(Aggregate):
         self._require_not_closed(action)
         if self.recorded_status is not CardStatus.UNDER_REVIEW:
             raise IllegalTransition(
-                f"cannot {action}: the card has already been issued and is {self.recorded_status}",
+                f"cannot {action}: the card has already been issued and is "
+                f"{self.recorded_status}",
                 code="already_issued",
             )
 
@@ -311,15 +464,6 @@ class Card(Aggregate):
             raise IllegalTransition(
                 f"cannot {action}: the card is suspended", code="card_suspended"
             )
-
-    def _check_tier(self, tier: str) -> None:
-        scheme = self.application.scheme
-        if review_path.has_ranked_tiers(scheme) and review_path.tier_rank(scheme, tier) is None:
-            raise InvalidInput(
-                f"tier {tier!r} is not a {scheme} tier", rule="review_path.tier_rank"
-            )
-        if not tier.strip():
-            raise InvalidInput("tier must not be empty")
 
 
 def _check_context(ctx: Context) -> None:
@@ -343,26 +487,20 @@ def _check_application(ctx: Context, application: Application) -> None:
             raise InvalidInput(f"holder.family[{i}].date_of_birth is in the future")
     if not application.basis.category.strip():
         raise InvalidInput("basis.category must not be empty")
-    if application.route is not Route.DIRECT:
-        if application.sponsor.kind is SponsorKind.NONE:
-            raise InvalidInput(
-                f"a {application.route} application is filed by a sponsor (sponsor.kind)",
-            )
-        if not [e for e in application.evidence if e.strip()]:
-            raise InvalidInput(f"a {application.route} application needs evidence references")
 
 
-def _check_term(term: Term) -> None:
-    if term.valid_until < term.valid_from:
-        raise InvalidInput(
-            f"term.valid_until {term.valid_until} is before term.valid_from {term.valid_from}"
-        )
-    if not term.basis.strip():
-        raise InvalidInput("term.basis must say what set the term")
+def _check_filing_for_route(route: Route, application: Application) -> None:
+    """A reviewed or evaluated application is filed by a sponsor, with evidence (POLICY.md
+    "Reviewed issuance": the employer files an application form with evidence)."""
+    if route is Route.DIRECT:
+        return
+    if application.sponsor.kind == SponsorKind.NONE:
+        raise InvalidInput(f"a {route} application is filed by a sponsor (sponsor.kind)")
+    if not [e for e in application.evidence if e.strip()]:
+        raise InvalidInput(f"a {route} application needs evidence references")
 
 
 def _check_status_change(change: StatusChange) -> None:
     for name in ("reason", "proposer", "approver"):
-        value: Any = getattr(change, name)
-        if not str(value).strip():
+        if not str(getattr(change, name)).strip():
             raise InvalidInput(f"{name} must not be empty")

@@ -14,7 +14,6 @@ from domain.vocabulary import (
     ReviewDecision,
     ReviewStage,
     Role,
-    Route,
     Scheme,
     SponsorKind,
 )
@@ -87,10 +86,10 @@ class Basis(Value, frozen=True):
 
 
 class Application(Value, frozen=True):
-    """Everything filed with an application (申领材料)."""
+    """Everything filed with an application (申领材料). The route is not filed: the policy
+    engine decides it from the category (see ``Admission``)."""
 
     scheme: Scheme
-    route: Route
     basis: Basis
     holder: Holder
     sponsor: Sponsor
@@ -106,11 +105,15 @@ class Review(Value, frozen=True):
 
 
 class Term(Value, frozen=True):
-    """A card's validity, in Asia/Shanghai business dates, and the basis that set it."""
+    """A card's validity, in Asia/Shanghai business dates (inclusive), and what set it:
+    ``basis`` in words, ``rules`` and ``policy_version`` as the engine decided them.
+    ``valid_until`` None: the card runs until revoked (Liaocheng sets no term)."""
 
     valid_from: date
-    valid_until: date
+    valid_until: date | None
     basis: str
+    rules: tuple[str, ...] = ()
+    policy_version: str = ""
 
 
 class Issuance(Value, frozen=True):
@@ -128,16 +131,36 @@ class Upgrade(Value, frozen=True):
 
 
 class Extension(Value, frozen=True):
-    """A longer term granted on new evidence (e.g. Weihai 2023: the project landed)."""
+    """A longer term granted on new evidence (e.g. Weihai 2023: the project landed on
+    ``event_on``), with the term the rule gives."""
 
-    valid_until: date
-    basis: str
+    term: Term
+    event_on: date
     evidence: tuple[str, ...]
 
 
 class StatusChange(Value, frozen=True):
-    """A suspension, reinstatement or revocation: why, who proposed, who approved."""
+    """A suspension or reinstatement: why, who proposed, who approved."""
 
     reason: str
     proposer: str
     approver: str
+
+
+class Approval(Value, frozen=True):
+    """One authority's approval of a revocation: the role it acts in, who signed."""
+
+    role: Role
+    name: str
+
+
+class Revocation(Value, frozen=True):
+    """A revocation (收回): the grounds, who proposed it in which role, every approval,
+    and the rule that required them."""
+
+    reason: str
+    proposer: str
+    proposer_role: Role
+    approvals: tuple[Approval, ...]
+    rules: tuple[str, ...] = ()
+    policy_version: str = ""

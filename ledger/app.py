@@ -14,34 +14,32 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import Environment, EnvType, get_topic
 
 from domain.card import Card
-from domain.clock import Clock, as_utc
+from domain.clock import Clock, as_utc, business_date
+from domain.errors import InvalidInput
+from domain.quota import CardQuota, QuotaScope, quota_id, quota_scope
 from domain.values import (
     Application as Filing,
 )
-from domain.values import (
-    Basis,
-    Context,
-    Extension,
-    FamilyMember,
-    Holder,
-    Issuance,
-    Review,
-    StatusChange,
-    Term,
-    Upgrade,
-)
+from domain.values import Basis, Context, FamilyMember, Holder, Review, StatusChange
+from domain.vocabulary import CardStatus
 from ledger.commands import (
     ApplyBody,
     Body,
     ExtendBody,
     IssueBody,
+    QuotaRaiseBody,
     ReviewBody,
+    RevokeBody,
     StatusBody,
     UpgradeBody,
     WithdrawBody,
 )
 from ledger.errors import CardNotFound, ConcurrencyConflict
 from ledger.identity import protect_identity
+
+# A new application that loses a race for its project's quota is decided again on fresh
+# state: the card id is new each time, so retrying cannot duplicate anything.
+_QUOTA_RETRIES = 5
 
 
 def system_clock() -> datetime:
@@ -75,7 +73,18 @@ class CardLedger(Application[UUID]):
     # ---- commands ---------------------------------------------------------------------
 
     def apply(self, body: ApplyBody) -> tuple[UUID, int]:
-        """File an application; returns the new card's id and version."""
+        """File an application; returns the new card's id and version. Where the category
+        is counted against a project or enterprise quota, the card and its place in the
+        quota are saved together; a lost race for the quota is retried on fresh state."""
+        for attempt in range(_QUOTA_RETRIES):
+            try:
+                return self._apply_once(body)
+            except ConcurrencyConflict:
+                if attempt == _QUOTA_RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _apply_once(self, body: ApplyBody) -> tuple[UUID, int]:
         ctx = self._context(body)
         holder = Holder(
             name=body.holder.name.strip(),
@@ -95,20 +104,25 @@ class CardLedger(Application[UUID]):
         )
         filing = Filing(
             scheme=body.scheme,
-            route=body.route,
             basis=Basis(
                 category=body.category.strip(),
                 programme=body.programme,
-                project_id=body.project_id,
-                enterprise_id=body.enterprise_id,
+                project_id=body.project_id.strip(),
+                enterprise_id=body.enterprise_id.strip(),
                 facts=dict(body.facts),
             ),
             holder=holder,
             sponsor=body.sponsor,
             evidence=body.evidence,
         )
-        card = Card.file(ctx, filing)
-        self._save(card)
+        scope = quota_scope(filing.scheme, filing.basis, business_date(ctx.effective_at))
+        card = Card.file(ctx, filing, quota_key=scope.key if scope else "")
+        if scope is None:
+            self._save(card)
+        else:
+            quota = self._quota(scope)
+            quota.reserve(ctx, card.id)
+            self._save(card, quota)
         return card.id, card.version
 
     def record_review(
@@ -123,25 +137,30 @@ class CardLedger(Application[UUID]):
         )
 
     def issue(self, card_id: UUID, body: IssueBody, *, expected_version: int | None = None) -> int:
-        """Issue the card."""
-        issuance = Issuance(tier=body.tier, term=_term(body))
-        return self._change(card_id, body, expected_version, lambda c, x: c.issue(x, issuance))
+        """Issue the card with the term the scheme's rules give."""
+        return self._change(
+            card_id,
+            body,
+            expected_version,
+            lambda c, x: c.issue(x, valid_from=body.valid_from, bases=body.bases),
+        )
 
     def upgrade(
         self, card_id: UUID, body: UpgradeBody, *, expected_version: int | None = None
     ) -> int:
         """Upgrade the card to a higher tier."""
-        upgrade = Upgrade(tier=body.tier, term=_term(body))
-        return self._change(card_id, body, expected_version, lambda c, x: c.upgrade(x, upgrade))
+        return self._change(card_id, body, expected_version, lambda c, x: c.upgrade(x, body.tier))
 
     def extend(
         self, card_id: UUID, body: ExtendBody, *, expected_version: int | None = None
     ) -> int:
         """Extend the card's term."""
-        extension = Extension(
-            valid_until=body.valid_until, basis=body.basis, evidence=body.evidence
+        return self._change(
+            card_id,
+            body,
+            expected_version,
+            lambda c, x: c.extend(x, event_on=body.event_on, evidence=body.evidence),
         )
-        return self._change(card_id, body, expected_version, lambda c, x: c.extend(x, extension))
 
     def suspend(
         self, card_id: UUID, body: StatusBody, *, expected_version: int | None = None
@@ -158,11 +177,21 @@ class CardLedger(Application[UUID]):
         return self._change(card_id, body, expected_version, lambda c, x: c.reinstate(x, change))
 
     def revoke(
-        self, card_id: UUID, body: StatusBody, *, expected_version: int | None = None
+        self, card_id: UUID, body: RevokeBody, *, expected_version: int | None = None
     ) -> int:
-        """Revoke the card."""
-        change = _status_change(body)
-        return self._change(card_id, body, expected_version, lambda c, x: c.revoke(x, change))
+        """Revoke the card, with the approvals its scheme requires."""
+        return self._change(
+            card_id,
+            body,
+            expected_version,
+            lambda c, x: c.revoke(
+                x,
+                reason=body.reason,
+                proposer=body.proposer,
+                proposer_role=body.proposer_role,
+                approvals=body.approvals,
+            ),
+        )
 
     def withdraw(
         self, card_id: UUID, body: WithdrawBody, *, expected_version: int | None = None
@@ -170,22 +199,47 @@ class CardLedger(Application[UUID]):
         """Withdraw an application."""
         return self._change(card_id, body, expected_version, lambda c, x: c.withdraw(x))
 
+    def raise_quota(self, body: QuotaRaiseBody) -> CardQuota:
+        """Record a case-by-case decision raising a project's quota; returns the quota."""
+        ctx = self._context(body)
+        scope = quota_scope(
+            body.scheme,
+            Basis(
+                category=body.category,
+                project_id=body.project_id,
+                enterprise_id=body.enterprise_id,
+            ),
+            business_date(ctx.effective_at),
+        )
+        if scope is None:
+            raise InvalidInput(f"no quota applies to {body.scheme} {body.category} cards")
+        quota = self._quota(scope)
+        quota.raise_limit(ctx, body.limit, body.decision_ref)
+        self._save(quota)
+        return quota
+
     # ---- queries ----------------------------------------------------------------------
 
     def get_card(self, card_id: UUID, *, version: int | None = None) -> Card:
         """The card now, or as it was at ``version``."""
         try:
-            card: Card = self.repository.get(card_id, version=version)
+            card: object = self.repository.get(card_id, version=version)
         except AggregateNotFoundError:
-            raise CardNotFound(f"no card with id {card_id}") from None
+            card = None
+        if not isinstance(card, Card):  # e.g. a quota's id
+            raise CardNotFound(f"no card with id {card_id}")
         return card
 
     def history(self, card_id: UUID) -> list[DomainEventProtocol[UUID]]:
         """Every event of one card, in order."""
         events = list(self.events.get(card_id))
-        if not events:
+        if not events or not isinstance(events[0], Card.Applied):  # type: ignore[attr-defined]
             raise CardNotFound(f"no card with id {card_id}")
         return events
+
+    def get_quota(self, scope: QuotaScope) -> CardQuota | None:
+        """The quota for a scope, or None if no card has been counted against it yet."""
+        return self.get_quota_by_key(scope.key)
 
     def card_ids(self, *, page_size: int = 500) -> Iterator[UUID]:
         """Every card's id, in filing order (read from the notification log)."""
@@ -222,22 +276,45 @@ class CardLedger(Application[UUID]):
                 f"card {card_id} is at version {card.version}, not {expected_version}; "
                 "reload it and decide again"
             )
-        command(card, self._context(body))
-        self._save(card)
+        ctx = self._context(body)
+        command(card, ctx)
+        quota = self._release_quota_of_closed(card, ctx)
+        self._save(card, quota)
         return card.version
 
-    def _save(self, card: Card) -> None:
+    def _quota(self, scope: QuotaScope) -> CardQuota:
+        return self.get_quota(scope) or CardQuota(scope=scope)
+
+    def _release_quota_of_closed(self, card: Card, ctx: Context) -> CardQuota | None:
+        """A withdrawn, rejected or revoked card gives its quota place back, in the same
+        transaction as the event that closed it."""
+        closed = (CardStatus.WITHDRAWN, CardStatus.REJECTED, CardStatus.REVOKED)
+        if not card.admission.quota_key or card.recorded_status not in closed:
+            return None
+        quota = self.get_quota_by_key(card.admission.quota_key)
+        if quota is None:
+            return None
+        quota.release(ctx, card.id)
+        return quota
+
+    def get_quota_by_key(self, key: str) -> CardQuota | None:
+        """The quota with this key, if it exists."""
         try:
-            self.save(card)
+            quota: object = self.repository.get(quota_id(key))
+        except AggregateNotFoundError:
+            return None
+        return quota if isinstance(quota, CardQuota) else None
+
+    def _save(self, *aggregates: Card | CardQuota | None) -> None:
+        """Save every aggregate's new events in one transaction, or none of them."""
+        try:
+            self.save(*aggregates)
         except IntegrityError:
+            ids = ", ".join(str(a.id) for a in aggregates if a is not None)
             raise ConcurrencyConflict(
-                f"card {card.id} was changed by another command at the same time; "
-                "nothing was written, reload it and decide again"
+                f"{ids} changed by another command at the same time; "
+                "nothing was written, reload and decide again"
             ) from None
-
-
-def _term(body: IssueBody) -> Term:
-    return Term(valid_from=body.valid_from, valid_until=body.valid_until, basis=body.term_basis)
 
 
 def _status_change(body: StatusBody) -> StatusChange:

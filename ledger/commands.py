@@ -8,14 +8,14 @@ from datetime import date
 
 import msgspec
 
-from domain.values import Sponsor
+from domain.policy import TermBasis
+from domain.values import Approval, Sponsor
 from domain.vocabulary import (
     IdDocumentKind,
     Relation,
     ReviewDecision,
     ReviewStage,
     Role,
-    Route,
     Scheme,
     SponsorKind,
 )
@@ -51,7 +51,6 @@ class ApplyBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """File an application (申领)."""
 
     scheme: Scheme
-    route: Route
     category: str
     programme: str = ""
     project_id: str = ""
@@ -71,32 +70,55 @@ class ReviewBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
 
 
 class IssueBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Issue the card with its tier and term."""
+    """Issue the card. The tier was decided at filing; the term is decided by the scheme's
+    rules from ``bases`` (none: the scheme's standard term), starting on ``valid_from``
+    (default: the issue date)."""
+
+    valid_from: date | None = None
+    bases: tuple[TermBasis, ...] = ()
+
+
+class UpgradeBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Upgrade to a higher tier; the scheme's rule recalculates the term."""
 
     tier: str
-    valid_from: date
-    valid_until: date
-    term_basis: str
-
-
-class UpgradeBody(IssueBody, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Upgrade to a higher tier with the recalculated term."""
 
 
 class ExtendBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Extend the term on new evidence."""
+    """Extend the term because the scheme's trigger happened on ``event_on`` (Weihai 2023:
+    the project landed or the hire was confirmed), with the evidence."""
 
-    valid_until: date
-    basis: str
+    event_on: date
     evidence: tuple[str, ...]
 
 
 class StatusBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Suspend, reinstate or revoke: the reason, who proposed, who approved."""
+    """Suspend or reinstate: the reason, who proposed, who approved."""
 
     reason: str
     proposer: str
     approver: str
+
+
+class RevokeBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Revoke: the grounds, who proposed it in which role, and every approval the scheme
+    requires (the actor must be one of the approvers)."""
+
+    reason: str
+    proposer: str
+    proposer_role: Role
+    approvals: tuple[Approval, ...]
+
+
+class QuotaRaiseBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The talent office's case-by-case decision (一事一议) raising a project's quota."""
+
+    scheme: Scheme
+    category: str
+    project_id: str = ""
+    enterprise_id: str = ""
+    limit: int
+    decision_ref: str
 
 
 class WithdrawBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -47,6 +47,8 @@ class CardView(msgspec.Struct, frozen=True, kw_only=True):
     required_stages: list[str]
     approved_stages: list[str]
     next_stage: str | None
+    admitted_by: list[str]
+    policy_version: str
     history: list[EventView] = []
 
 
@@ -82,7 +84,7 @@ def card_view(
         version=card.version,
         as_of=as_of,
         scheme=str(application.scheme),
-        route=str(application.route),
+        route=str(card.admission.route),
         category=application.basis.category,
         holder_name=application.holder.name,
         holder_id_last4=application.holder.identity.last4,
@@ -95,6 +97,8 @@ def card_view(
         required_stages=[str(s) for s in card.required_stages],
         approved_stages=[str(s) for s in card.approved_stages],
         next_stage=str(card.next_stage) if card.next_stage else None,
+        admitted_by=list(card.admission.rules),
+        policy_version=card.admission.policy_version,
         history=[event_view(e) for e in events or []],
     )
 
@@ -103,22 +107,25 @@ def summarise(details: dict[str, Any]) -> str:
     """A one-line reading of an event's payload for the history table."""
     parts: list[str] = []
     for value in details.values():
-        if isinstance(value, dict):
-            if "term" in value and isinstance(value["term"], dict):
-                term = value["term"]
-                parts.append(f"tier {value.get('tier')}")
-                parts.append(f"{term['valid_from']}..{term['valid_until']} ({term['basis']})")
-                continue
-            if "scheme" in value:
-                parts.append(
-                    f"{value['scheme']} {value['route']} category {value['basis']['category']}"
-                )
-                parts.append(f"holder {value['holder']['name']}")
-                continue
-            if "required_stages" in value:
-                parts.append("stages: " + (", ".join(value["required_stages"]) or "none"))
-                continue
-            parts.extend(f"{k}={_short(v)}" for k, v in value.items() if v not in ("", [], None))
+        if not isinstance(value, dict):
+            continue
+        if "holder" in value:  # the application
+            parts.append(f"{value['scheme']} category {value['basis']['category']}")
+            parts.append(f"holder {value['holder']['name']}")
+            continue
+        if "required_stages" in value:  # the admission decision
+            parts.append(f"{value['route']}, tier {value['tier']}")
+            parts.append("stages: " + (", ".join(value["required_stages"]) or "none"))
+            parts.append(f"rules {', '.join(value['rules'])} ({value['policy_version']})")
+            continue
+        for key, item in value.items():
+            if key == "term" and isinstance(item, dict):
+                until = item["valid_until"] or "no end date"
+                parts.append(f"{item['valid_from']}..{until} ({item['basis']})")
+            elif key == "approvals":
+                parts.append("approved by " + ", ".join(f"{a['role']} {a['name']}" for a in item))
+            elif item not in ("", [], (), None) and key not in ("rules", "policy_version"):
+                parts.append(f"{key}={_short(item)}")
     return "; ".join(parts)
 
 

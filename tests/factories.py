@@ -15,19 +15,50 @@ BORN = date(1949, 12, 31)
 
 
 def apply_body(**overrides: Any) -> c.ApplyBody:
-    """A Liaocheng art. 5(3) application filed by an employer, reviewed route."""
+    """A Liaocheng art. 5(3) application (certified excellent talent, tier B, reviewed by
+    city HRSS then the talent office), filed by an employer."""
     fields: dict[str, Any] = {
         "actor": "wang.employer",
         "role": "employer",
         "scheme": "liaocheng",
-        "route": "reviewed",
         "category": "art5.3",
+        "facts": {"certified_excellent": True},
         "holder": {"name": "李雷", "id_number": RESIDENT_ID, "date_of_birth": BORN.isoformat()},
         "sponsor": {"kind": "employer", "name": "聊城大学"},
         "evidence": ["doc://platform-certificate/1"],
     }
     fields.update(overrides)
     return msgspec.convert(fields, c.ApplyBody)
+
+
+def jinan_body(category: str = "C", **overrides: Any) -> c.ApplyBody:
+    """A Jinan class application (direct, claimed on certification data)."""
+    fields: dict[str, Any] = {
+        "actor": "li.talent",
+        "role": "applicant",
+        "scheme": "jinan",
+        "category": category,
+        "facts": {"certified_in_catalogue": True},
+        "sponsor": {"kind": "none"},
+        "evidence": [],
+    }
+    fields.update(overrides)
+    return apply_body(**fields)
+
+
+def business_elite_body(project_id: str = "P-2026-001", **overrides: Any) -> c.ApplyBody:
+    """A Weihai 2023 business_elite application for an investment project."""
+    fields: dict[str, Any] = {
+        "actor": "zhou.invest",
+        "role": "investment_department",
+        "scheme": "weihai",
+        "category": "business_elite",
+        "project_id": project_id,
+        "facts": {"key_member_of_project_under_negotiation": True},
+        "sponsor": {"kind": "investment_department", "name": "威海市商务局"},
+    }
+    fields.update(overrides)
+    return apply_body(**fields)
 
 
 def review(stage: str, decision: str = "approved") -> c.ReviewBody:
@@ -37,54 +68,29 @@ def review(stage: str, decision: str = "approved") -> c.ReviewBody:
     )
 
 
-def issue(
-    tier: str = "B",
-    valid_from: str = "2026-03-02",
-    valid_until: str = "2031-03-01",
-    **overrides: Any,
-) -> c.IssueBody:
-    fields: dict[str, Any] = {
-        "actor": "liu.hrss",
-        "role": "city_hrss",
-        "tier": tier,
-        "valid_from": valid_from,
-        "valid_until": valid_until,
-        "term_basis": "liaocheng-2022 art. 34: 5 years",
-    }
+def issue(**overrides: Any) -> c.IssueBody:
+    fields: dict[str, Any] = {"actor": "liu.hrss", "role": "city_hrss"}
     fields.update(overrides)
     return msgspec.convert(fields, c.IssueBody)
 
 
-def upgrade(
-    tier: str = "A", valid_from: str = "2026-03-02", valid_until: str = "2031-03-01"
-) -> c.UpgradeBody:
+def upgrade(tier: str = "A") -> c.UpgradeBody:
+    return msgspec.convert({"actor": "liu.hrss", "role": "city_hrss", "tier": tier}, c.UpgradeBody)
+
+
+def extend(event_on: str, evidence: tuple[str, ...] = ("doc://landing/1",)) -> c.ExtendBody:
     return msgspec.convert(
         {
             "actor": "liu.hrss",
             "role": "city_hrss",
-            "tier": tier,
-            "valid_from": valid_from,
-            "valid_until": valid_until,
-            "term_basis": "certified as leading talent",
-        },
-        c.UpgradeBody,
-    )
-
-
-def extend(valid_until: str = "2032-03-01") -> c.ExtendBody:
-    return msgspec.convert(
-        {
-            "actor": "liu.hrss",
-            "role": "city_hrss",
-            "valid_until": valid_until,
-            "basis": "contract renewed",
-            "evidence": ["doc://contract/2"],
+            "event_on": event_on,
+            "evidence": list(evidence),
         },
         c.ExtendBody,
     )
 
 
-def status(reason: str = "left the city") -> c.StatusBody:
+def status(reason: str = "under investigation") -> c.StatusBody:
     return msgspec.convert(
         {
             "actor": "liu.hrss",
@@ -97,5 +103,18 @@ def status(reason: str = "left the city") -> c.StatusBody:
     )
 
 
-def withdraw() -> c.WithdrawBody:
-    return msgspec.convert({"actor": "wang.employer", "role": "employer"}, c.WithdrawBody)
+def revoke(reason: str = "left the city", **overrides: Any) -> c.RevokeBody:
+    fields: dict[str, Any] = {
+        "actor": "liu.hrss",
+        "role": "city_hrss",
+        "reason": reason,
+        "proposer": "聊城大学",
+        "proposer_role": "employer",
+        "approvals": [{"role": "city_hrss", "name": "liu.hrss"}],
+    }
+    fields.update(overrides)
+    return msgspec.convert(fields, c.RevokeBody)
+
+
+def withdraw(actor: str = "wang.employer", role: str = "employer") -> c.WithdrawBody:
+    return msgspec.convert({"actor": actor, "role": role}, c.WithdrawBody)

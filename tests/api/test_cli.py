@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from api.cli import main
+from domain.clock import business_date
 from tests import factories as f
 
 
@@ -25,200 +27,135 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-ACT = ("--actor", "liu.hrss", "--role", "city_hrss")
+def ok(capsys: pytest.CaptureFixture[str], command: str) -> str:
+    """Run a command line written as one string (no argument contains spaces)."""
+    code, out, err = run(capsys, *command.split())
+    assert code == 0, err
+    return out
+
+
+HOLDER = f"--holder-name 李雷 --holder-id {f.RESIDENT_ID} --holder-dob 1949-12-31"
 
 
 def apply_card(capsys: pytest.CaptureFixture[str]) -> str:
-    code, out, err = run(
+    out = ok(
         capsys,
-        "card",
-        "apply",
-        "--actor",
-        "wang",
-        "--role",
-        "employer",
-        "--scheme",
-        "liaocheng",
-        "--route",
-        "reviewed",
-        "--category",
-        "art5.3",
-        "--holder-name",
-        "李雷",
-        "--holder-id",
-        f.RESIDENT_ID,
-        "--holder-dob",
-        "1949-12-31",
-        "--family",
-        "spouse:韩梅梅:1952-03-04",
-        "--sponsor-kind",
-        "employer",
-        "--sponsor-name",
-        "聊城大学",
-        "--evidence",
-        "doc://cert/1",
-        "--output-json",
+        "card apply --actor wang --role employer --scheme liaocheng --category art5.3 "
+        f"--fact certified_excellent=true {HOLDER} --family spouse:韩梅梅:1952-03-04 "
+        "--sponsor-kind employer --sponsor-name 聊城大学 --evidence doc://cert/1 --output-json",
     )
-    assert code == 0, err
     card_id: str = json.loads(out)["card_id"]
     return card_id
 
 
 def test_init_reports_the_store_it_prepared(cli_env: Path, capsys: pytest.CaptureFixture[str]):
-    code, out, _ = run(capsys, "init")
-    assert code == 0
-    assert "append-only guards installed" in out
+    assert "append-only guards installed" in ok(capsys, "init")
 
 
 def test_a_card_goes_through_its_whole_life_and_show_prints_that_history(
     cli_env: Path, capsys: pytest.CaptureFixture[str]
 ):
-    card_id = apply_card(capsys)
+    out = ok(
+        capsys,
+        "card apply --actor zhou --role investment_department --scheme weihai "
+        "--category business_elite --project-id P-1 "
+        f"--fact key_member_of_project_under_negotiation=true {HOLDER} "
+        "--sponsor-kind investment_department --sponsor-name 威海市商务局 --evidence doc://1 "
+        "--output-json",
+    )
+    card_id = json.loads(out)["card_id"]
+    today = business_date(datetime.now(UTC))
     steps = [
-        (
-            "review",
-            card_id,
-            "--actor",
-            "liu",
-            "--role",
-            "city_hrss",
-            "--stage",
-            "city_hrss",
-            "--decision",
-            "approved",
-            "--note",
-            "材料齐全",
-        ),
-        (
-            "review",
-            card_id,
-            "--actor",
-            "zhao",
-            "--role",
-            "talent_office",
-            "--stage",
-            "talent_office",
-            "--decision",
-            "approved",
-        ),
-        (
-            "issue",
-            card_id,
-            *ACT,
-            "--tier",
-            "B",
-            "--valid-from",
-            "2026-03-02",
-            "--valid-until",
-            "2031-03-01",
-            "--term-basis",
-            "5 years",
-        ),
-        (
-            "upgrade",
-            card_id,
-            *ACT,
-            "--tier",
-            "A",
-            "--valid-from",
-            "2026-03-02",
-            "--valid-until",
-            "2031-03-01",
-            "--term-basis",
-            "certified leading talent",
-        ),
-        (
-            "extend",
-            card_id,
-            *ACT,
-            "--valid-until",
-            "2032-03-01",
-            "--basis",
-            "contract renewed",
-            "--evidence",
-            "doc://contract/2",
-        ),
-        (
-            "revoke",
-            card_id,
-            *ACT,
-            "--reason",
-            "违规",
-            "--proposer",
-            "聊城大学",
-            "--approver",
-            "liu",
-        ),
+        f"review {card_id} --actor qian --role talent_institute --stage talent_institute "
+        "--decision approved --note 材料齐全",
+        f"review {card_id} --actor liu --role city_hrss --stage city_hrss --decision approved",
+        f"review {card_id} --actor zhao --role talent_office --stage talent_office "
+        "--decision approved",
+        f"issue {card_id} --actor liu --role city_hrss",
+        f"extend {card_id} --actor liu --role city_hrss --event-on {today} "
+        "--evidence doc://landing/1",
+        f"revoke {card_id} --actor liu --role city_hrss --reason 违规 --proposer 威海市商务局 "
+        "--proposer-role employer --approval city_hrss:liu",
     ]
     for version, step in enumerate(steps, start=2):
-        code, out, err = run(capsys, "card", *step)
-        assert code == 0, err
-        assert out.strip().endswith(f"version {version}")
-    code, out, _ = run(capsys, "card", "show", card_id)
-    assert code == 0
+        assert ok(capsys, f"card {step}").strip().endswith(f"version {version}")
+    out = ok(capsys, f"card show {card_id}")
     assert "status   revoked" in out
     events = [line.split()[1] for line in out.splitlines() if line[:1].isdigit()]
     assert events == [
         "Applied",
         "ReviewRecorded",
         "ReviewRecorded",
+        "ReviewRecorded",
         "Issued",
-        "Upgraded",
         "Extended",
         "Revoked",
     ]
     assert "材料齐全" in out
     assert "reason=违规" in out
+    assert "weihai.term.first_issue_2023: 1 year" in out
+    assert "approved by city_hrss liu" in out
+
+
+def test_an_upgrade_through_the_cli_records_the_new_tier(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+):
+    card_id = apply_card(capsys)
+    for stage in ("city_hrss", "talent_office"):
+        ok(
+            capsys,
+            f"card review {card_id} --actor r --role {stage} --stage {stage} --decision approved",
+        )
+    ok(capsys, f"card issue {card_id} --actor liu --role city_hrss")
+    ok(capsys, f"card upgrade {card_id} --actor liu --role city_hrss --tier A")
+    view = json.loads(ok(capsys, f"card show {card_id} --json"))
+    assert (view["tier"], view["valid_until"]) == ("A", None)
+
+
+def test_an_ineligible_application_exits_1_naming_the_condition(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+):
+    code, _, err = run(
+        capsys,
+        *(
+            "card apply --actor wang --role employer --scheme liaocheng --category art5.3 "
+            f"{HOLDER} --sponsor-kind employer --evidence doc://1"
+        ).split(),
+    )
+    assert code == 1
+    assert "not_eligible" in err
+    assert "certified excellent talent" in err
 
 
 def test_show_json_and_an_earlier_version(cli_env: Path, capsys: pytest.CaptureFixture[str]):
     card_id = apply_card(capsys)
-    run(
+    ok(
         capsys,
-        "card",
-        "review",
-        card_id,
-        "--actor",
-        "liu",
-        "--role",
-        "city_hrss",
-        "--stage",
-        "city_hrss",
-        "--decision",
-        "approved",
+        f"card review {card_id} --actor liu --role city_hrss --stage city_hrss --decision approved",
     )
-    code, out, _ = run(capsys, "card", "show", card_id, "--version", "1", "--json")
+    out = ok(capsys, f"card show {card_id} --version 1 --json")
     view = json.loads(out)
-    assert code == 0
     assert (view["version"], view["status"], view["next_stage"]) == (1, "under_review", "city_hrss")
     assert [e["event"] for e in view["history"]] == ["Applied"]
+    assert view["policy_version"] == "liaocheng-2022"
     assert f.RESIDENT_ID not in out
 
 
 def test_a_command_can_take_its_fields_from_a_json_file(
     cli_env: Path, capsys: pytest.CaptureFixture[str]
 ):
-    body = json.loads(
-        json.dumps(
-            {
-                "actor": "wang",
-                "role": "employer",
-                "scheme": "jinan",
-                "route": "direct",
-                "category": "C",
-                "holder": {
-                    "name": "韩梅梅",
-                    "id_number": f.RESIDENT_ID,
-                    "date_of_birth": "1949-12-31",
-                },
-            }
-        )
-    )
+    body = {
+        "actor": "wang",
+        "role": "applicant",
+        "scheme": "jinan",
+        "category": "C",
+        "facts": {"certified_in_catalogue": True},
+        "holder": {"name": "韩梅梅", "id_number": f.RESIDENT_ID, "date_of_birth": "1949-12-31"},
+    }
     path = cli_env / "apply.json"
     path.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
-    code, out, err = run(capsys, "card", "apply", "--json", str(path), "--note", "from a file")
-    assert code == 0, err
-    code, out, _ = run(capsys, "card", "list")
+    ok(capsys, f"card apply --json {path} --note from-a-file")
+    out = ok(capsys, "card list")
     assert "jinan" in out
     assert "韩梅梅" in out
 
@@ -227,76 +164,43 @@ def test_a_refused_command_exits_1_with_the_code_and_writes_nothing(
     cli_env: Path, capsys: pytest.CaptureFixture[str]
 ):
     card_id = apply_card(capsys)
-    code, _, err = run(
-        capsys,
-        "card",
-        "issue",
-        card_id,
-        *ACT,
-        "--tier",
-        "B",
-        "--valid-from",
-        "2026-03-02",
-        "--valid-until",
-        "2031-03-01",
-        "--term-basis",
-        "5 years",
-    )
+    code, _, err = run(capsys, *f"card issue {card_id} --actor liu --role city_hrss".split())
     assert code == 1
     assert "review_incomplete" in err
-    _, out, _ = run(capsys, "card", "show", card_id, "--json")
-    assert json.loads(out)["version"] == 1
+    assert json.loads(ok(capsys, f"card show {card_id} --json"))["version"] == 1
 
 
 @pytest.mark.parametrize(
-    ("argv", "message"),
+    ("command", "message"),
     [
-        (("card", "show", "not-a-uuid"), "is not a card id"),
+        ("card show not-a-uuid", "is not a card id"),
         (
-            (
-                "card",
-                "withdraw",
-                "00000000-0000-0000-0000-000000000000",
-                "--actor",
-                "a",
-                "--role",
-                "employer",
-                "--json",
-                "/nonexistent.json",
-            ),
+            "card withdraw 00000000-0000-0000-0000-000000000000 --actor a --role employer "
+            "--json /nonexistent.json",
             "cannot read",
         ),
         (
-            (
-                "card",
-                "apply",
-                "--actor",
-                "a",
-                "--role",
-                "employer",
-                "--scheme",
-                "weihai",
-                "--route",
-                "direct",
-                "--category",
-                "1",
-                "--holder-name",
-                "x",
-                "--holder-id",
-                f.RESIDENT_ID,
-            ),
+            "card apply --actor a --role employer --scheme weihai --category 1 --holder-name x "
+            f"--holder-id {f.RESIDENT_ID}",
             "Object missing required field `date_of_birth` - at `$.holder`",
         ),
+        ("card apply --actor a --role employer --fact nokey", "expected KEY=VALUE"),
         (
-            ("card", "apply", "--actor", "a", "--role", "employer", "--fact", "nokey"),
-            "expected KEY=VALUE",
+            "card issue 00000000-0000-0000-0000-000000000000 --actor a --role city_hrss "
+            "--basis contract",
+            "expected KIND:YEARS",
+        ),
+        (
+            "card revoke 00000000-0000-0000-0000-000000000000 --actor a --role city_hrss "
+            "--approval city_hrss",
+            "expected ROLE:NAME",
         ),
     ],
 )
 def test_malformed_input_exits_2_naming_what_was_wrong(
-    cli_env: Path, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], message: str
+    cli_env: Path, capsys: pytest.CaptureFixture[str], command: str, message: str
 ):
-    code, _, err = run(capsys, *argv)
+    code, _, err = run(capsys, *command.split())
     assert code == 2
     assert message in err
 
@@ -313,15 +217,32 @@ def test_a_stale_expected_version_is_refused_as_a_conflict(
     card_id = apply_card(capsys)
     code, _, err = run(
         capsys,
-        "card",
-        "withdraw",
-        card_id,
-        "--actor",
-        "wang",
-        "--role",
-        "employer",
-        "--expect-version",
-        "3",
+        *(f"card withdraw {card_id} --actor wang --role employer --expect-version 3").split(),
     )
     assert code == 1
     assert "conflict" in err
+
+
+def test_a_project_quota_is_shown_and_raised_case_by_case(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+):
+    apply = (
+        "card apply --actor zhou --role investment_department --scheme weihai "
+        "--category business_elite --project-id P-7 "
+        f"--fact key_member_of_project_under_negotiation=true {HOLDER} "
+        "--sponsor-kind investment_department --evidence doc://1"
+    )
+    for _ in range(3):
+        ok(capsys, apply)
+    code, _, err = run(capsys, *apply.split())
+    assert code == 1
+    assert "quota_full" in err
+    show = "quota show --scheme weihai --category business_elite --project-id P-7"
+    assert "quota full: 3 of 3" in ok(capsys, show)
+    out = ok(
+        capsys,
+        "quota raise --scheme weihai --category business_elite --project-id P-7 "
+        "--limit 4 --decision-ref 威人才办〔2026〕7号 --actor zhao --role talent_office",
+    )
+    assert "limit raised to 4" in out
+    ok(capsys, apply)

@@ -49,9 +49,11 @@ def test_concurrent_conflicting_commands_let_exactly_one_win(database_url: str, 
         lock = threading.Lock()
 
         def act(i: int) -> None:
-            command = ledger.suspend if i % 2 else ledger.revoke
             try:
-                command(card_id, f.status(reason=f"thread {i}"))
+                if i % 2:
+                    ledger.suspend(card_id, f.status(reason=f"thread {i}"))
+                else:
+                    ledger.revoke(card_id, f.revoke(reason=f"thread {i}"))
                 outcome = "won"
             except DomainError as e:
                 outcome = e.code
@@ -68,6 +70,37 @@ def test_concurrent_conflicting_commands_let_exactly_one_win(database_url: str, 
         history = ledger.history(card_id)
         assert [e.originator_version for e in history] == list(range(1, version + 2))
         assert ledger.recorder.max_notification_id() == version + 1
+    finally:
+        ledger.close()
+
+
+def test_concurrent_applications_never_exceed_a_project_s_quota(database_url: str, tmp_path: Path):
+    ledger = open_ledger(
+        database_url=database_url, data_dir=tmp_path, clock=FakeClock(), environ={}
+    )
+    try:
+        outcomes: Counter[str] = Counter()
+        lock = threading.Lock()
+        start = threading.Barrier(THREADS, timeout=20)
+
+        def file() -> None:
+            start.wait()
+            try:
+                ledger.apply(f.business_elite_body("P-RACE"))
+                outcome = "filed"
+            except DomainError as e:
+                outcome = e.code
+            with lock:
+                outcomes[outcome] += 1
+
+        threads = [threading.Thread(target=file) for _ in range(THREADS)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert outcomes["filed"] == 3
+        assert outcomes["filed"] + outcomes["quota_full"] + outcomes["conflict"] == THREADS
+        assert len(list(ledger.card_ids())) == 3
     finally:
         ledger.close()
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 from uuid import uuid4
 
+import msgspec
 import pytest
 
 from domain.errors import DomainError, InvalidInput
 from domain.vocabulary import CardStatus
+from ledger import commands as c
 from ledger.app import CardLedger
 from ledger.errors import CardNotFound, ConcurrencyConflict
 from ledger.identity import identity_matches
@@ -24,24 +26,70 @@ def issued(ledger: CardLedger) -> tuple[object, int]:
     return card_id, version
 
 
-def test_a_full_lifecycle_is_stored_and_read_back(ledger: CardLedger):
-    card_id, _ = issued(ledger)
-    ledger.upgrade(card_id, f.upgrade("A"))
-    ledger.extend(card_id, f.extend("2032-03-01"))
-    version = ledger.revoke(card_id, f.status())
+def test_a_full_lifecycle_is_stored_and_read_back(ledger: CardLedger, clock: FakeClock):
+    card_id, _ = ledger.apply(f.business_elite_body())
+    for stage in ("talent_institute", "city_hrss", "talent_office"):
+        ledger.record_review(card_id, f.review(stage))
+    ledger.issue(card_id, f.issue())
+    clock.advance(days=30)
+    ledger.extend(card_id, f.extend("2026-03-20"))
+    version = ledger.revoke(card_id, f.revoke())
     card = ledger.get_card(card_id)
-    assert (card.version, card.tier, card.recorded_status) == (version, "A", CardStatus.REVOKED)
+    assert (card.version, card.tier, card.recorded_status) == (
+        version, "business_elite", CardStatus.REVOKED)
     assert card.term is not None
-    assert card.term.valid_until == date(2032, 3, 1)
+    assert card.term.valid_until == date(2031, 3, 1)
     assert [type(e).__name__ for e in ledger.history(card_id)] == [
-        "Applied",
-        "ReviewRecorded",
-        "ReviewRecorded",
-        "Issued",
-        "Upgraded",
-        "Extended",
-        "Revoked",
-    ]
+        "Applied", "ReviewRecorded", "ReviewRecorded", "ReviewRecorded", "Issued", "Extended",
+        "Revoked"]
+
+
+def test_the_rules_and_policy_version_behind_each_decision_are_stored(ledger: CardLedger):
+    card_id, _ = issued(ledger)
+    applied, *_, issued_event = ledger.history(card_id)
+    admission = applied.admission  # type: ignore[attr-defined]
+    assert "liaocheng.category.art5.3" in admission.rules
+    assert admission.policy_version == "liaocheng-2022"
+    term = issued_event.issuance.term  # type: ignore[attr-defined]
+    assert term.rules
+    assert term.policy_version == "liaocheng-2022"
+    assert term.valid_until is None
+
+
+def test_the_fourth_application_for_one_project_is_refused(ledger: CardLedger):
+    for _ in range(3):
+        ledger.apply(f.business_elite_body("P-9"))
+    with pytest.raises(DomainError) as info:
+        ledger.apply(f.business_elite_body("P-9"))
+    assert info.value.code == "quota_full"
+    assert info.value.rule == "weihai.quota.business_elite"
+    assert len(list(ledger.card_ids())) == 3
+    ledger.apply(f.business_elite_body("P-10"))  # another project has its own quota
+
+
+def test_a_case_by_case_decision_lets_a_fourth_application_through(ledger: CardLedger):
+    for _ in range(3):
+        ledger.apply(f.business_elite_body("P-9"))
+    raise_body = msgspec.convert(
+        {"actor": "zhao", "role": "talent_office", "scheme": "weihai",
+         "category": "business_elite", "project_id": "P-9", "limit": 4,
+         "decision_ref": "威人才办〔2026〕7号"},
+        c.QuotaRaiseBody,
+    )
+    quota = ledger.raise_quota(raise_body)
+    assert quota.raised_to == 4
+    ledger.apply(f.business_elite_body("P-9"))
+    with pytest.raises(DomainError, match="4 of 4"):
+        ledger.apply(f.business_elite_body("P-9"))
+
+
+def test_a_withdrawn_application_gives_its_quota_place_back(ledger: CardLedger):
+    first, _ = ledger.apply(f.business_elite_body("P-9"))
+    ledger.apply(f.business_elite_body("P-9"))
+    ledger.apply(f.business_elite_body("P-9"))
+    ledger.withdraw(first, f.withdraw("zhou.invest", "investment_department"))
+    ledger.apply(f.business_elite_body("P-9"))
+    assert len(list(ledger.card_ids())) == 4
 
 
 def test_a_card_can_be_read_as_it_was_at_an_earlier_version(ledger: CardLedger):
@@ -101,7 +149,7 @@ def test_the_id_number_is_never_stored_in_clear_but_can_be_matched(ledger: CardL
 
 def test_cards_are_listed_in_filing_order(ledger: CardLedger):
     first, _ = ledger.apply(f.apply_body())
-    second, _ = ledger.apply(f.apply_body(category="art5.4"))
+    second, _ = ledger.apply(f.jinan_body("B"))
     ledger.record_review(first, f.review("city_hrss"))
     assert list(ledger.card_ids()) == [first, second]
 
@@ -109,6 +157,14 @@ def test_cards_are_listed_in_filing_order(ledger: CardLedger):
 def test_cards_are_listed_across_pages(ledger: CardLedger):
     ids = [ledger.apply(f.apply_body())[0] for _ in range(5)]
     assert list(ledger.card_ids(page_size=2)) == ids
+
+
+def test_a_quota_id_is_not_mistaken_for_a_card(ledger: CardLedger):
+    from domain.quota import quota_id
+
+    ledger.apply(f.business_elite_body("P-9"))
+    with pytest.raises(CardNotFound):
+        ledger.get_card(quota_id("weihai:business_elite:project:P-9"))
 
 
 def test_an_unknown_card_is_reported_as_not_found(ledger: CardLedger):
@@ -123,7 +179,7 @@ def test_a_command_against_a_stale_version_is_a_conflict(ledger: CardLedger):
     card_id, version = issued(ledger)
     ledger.suspend(card_id, f.status(), expected_version=version)
     with pytest.raises(ConcurrencyConflict, match=f"not {version}"):
-        ledger.revoke(card_id, f.status(), expected_version=version)
+        ledger.revoke(card_id, f.revoke(), expected_version=version)
     assert ledger.get_card(card_id).recorded_status is CardStatus.SUSPENDED
 
 

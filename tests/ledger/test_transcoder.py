@@ -10,10 +10,18 @@ import msgspec
 import pytest
 
 from domain.card import Card
-from domain.values import Extension, Review, Upgrade
-from domain.vocabulary import ReviewDecision, ReviewStage, Role
+from domain.quota import CardQuota, QuotaScope
+from domain.values import Review
+from domain.vocabulary import ReviewDecision, ReviewStage, Role, Scheme
 from ledger.transcoder import MsgspecTranscoder, TranscodingError
-from tests.domain.test_card import application, change, ctx, issued_card, term
+from tests.domain.test_card import (
+    application,
+    change,
+    ctx,
+    issued_card,
+    revoke,
+    weihai_business_elite,
+)
 
 
 @pytest.fixture
@@ -22,12 +30,13 @@ def transcoder() -> MsgspecTranscoder:
 
 
 def test_every_card_event_type_round_trips_to_an_equal_state(transcoder: MsgspecTranscoder):
-    card = issued_card()
-    card.upgrade(ctx(), Upgrade(tier="A", term=term()))
-    card.extend(ctx(), Extension(valid_until=date(2032, 1, 1), basis="b", evidence=("e",)))
+    card = weihai_business_elite()
+    card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("doc://landed",))
     card.suspend(ctx(), change())
     card.reinstate(ctx(), change())
-    card.revoke(ctx(), change())
+    revoke(card)
+    upgraded = issued_card()
+    upgraded.upgrade(ctx(), "A")
     rejected = Card.file(ctx(Role.EMPLOYER), application())
     rejected.record_review(
         ctx(Role.CITY_HRSS),
@@ -35,7 +44,21 @@ def test_every_card_event_type_round_trips_to_an_equal_state(transcoder: Msgspec
     )
     withdrawn = Card.file(ctx(Role.EMPLOYER), application())
     withdrawn.withdraw(ctx(Role.EMPLOYER))
-    events = [*card.collect_events(), *rejected.collect_events(), *withdrawn.collect_events()]
+    quota = CardQuota(
+        scope=QuotaScope(
+            key="k", scheme=Scheme.WEIHAI, category="business_elite", per="project", subject="P"
+        )
+    )
+    quota.reserve(ctx(), uuid4())
+    quota.raise_limit(ctx(Role.TALENT_OFFICE), 4, "ref")
+    quota.release(ctx(), quota.holders[0])
+    events = [
+        *card.collect_events(),
+        *upgraded.collect_events(),
+        *rejected.collect_events(),
+        *withdrawn.collect_events(),
+        *quota.collect_events(),
+    ]
     names = {type(e).__name__ for e in events}
     assert names == {
         "Applied",
@@ -48,6 +71,10 @@ def test_every_card_event_type_round_trips_to_an_equal_state(transcoder: Msgspec
         "Suspended",
         "Reinstated",
         "Revoked",
+        "QuotaOpened",
+        "QuotaReserved",
+        "QuotaRaised",
+        "QuotaReleased",
     }
     for event in events:
         state = dict(vars(event))
