@@ -9,7 +9,8 @@ For each store, in one process and one run of this script:
     load / trigger one event / save;
 (a') the same 3 events saved in one transaction per aggregate (context only);
 (b) talentcard: ``apply`` then two ``record_review`` through CardLedger's command methods
-    (validation, identity hashing, msgspec transcoder);
+    (validation, identity hashing, the policy engine's eligibility decision, msgspec
+    transcoder);
 (c) replay: every stored event read back through the notification log and decoded.
 
 Prints events/s as the median of ``--runs`` runs and the ratio b/a. Each run uses a fresh
@@ -63,7 +64,7 @@ class RawLedger(Application[uuid.UUID]):
 def apply_body(i: int) -> c.ApplyBody:
     return msgspec.convert({
         "actor": "bench.employer", "role": "employer", "scheme": "liaocheng",
-        "route": "reviewed", "category": "art5.3",
+        "category": "art5.3", "facts": {"certified_excellent": True},
         "holder": {"name": f"持卡人{i}", "id_number": "11010519491231002X",
                    "date_of_birth": "1949-12-31"},
         "sponsor": {"kind": "employer", "name": "聊城大学"}, "evidence": ["doc://cert/1"],
