@@ -18,6 +18,7 @@ import msgspec
 
 from api.cli_errors import UsageError
 from api.policy_cli import add_policy_commands
+from api.signing_cli import add_signing_commands
 from domain.clock import business_date
 from domain.errors import DomainError
 from domain.policy import decide_quota
@@ -38,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        args.run(args)
+        code = args.run(args)
     except UsageError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -50,7 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         sys.stderr.close()
-    return 0
+        return 0
+    return code if isinstance(code, int) else 0
 
 
 # ---- commands ---------------------------------------------------------------------------
@@ -532,6 +534,8 @@ def _parser() -> argparse.ArgumentParser:
             p.set_defaults(run=_quota_raise)
         else:
             p.set_defaults(run=_quota_show)
+
+    add_signing_commands(sub, card)
 
     p = card.add_parser("show", help="a card's state and its history")
     p.add_argument("card_id")

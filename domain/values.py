@@ -37,12 +37,17 @@ class IdentityRef(Value, frozen=True):
 
     ``digest`` is HMAC-SHA256 over ``salt`` and the normalised number, keyed by a
     registry secret kept outside the event store; ``last4`` lets staff match a person.
+    ``binding_sealed`` holds the scrypt binding a credential carries for venues
+    (``domain.identity.binding_hash``), encrypted so that a copy of the events alone
+    offers nothing to test guesses against.
     """
 
     kind: IdDocumentKind
     digest: str
     salt: str
     last4: str
+    binding_salt: bytes = b""
+    binding_sealed: bytes = b""  # the venue binding hash, AES-GCM sealed under the registry key
 
 
 class FamilyMember(Value, frozen=True):

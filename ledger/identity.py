@@ -8,8 +8,13 @@ import hmac
 import secrets
 from datetime import date
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
 from domain.errors import InvalidInput
-from domain.identity import normalise_id_number, resident_id_birth_date
+from domain.identity import binding_hash, normalise_id_number, resident_id_birth_date
 from domain.values import IdentityRef
 from domain.vocabulary import IdDocumentKind
 
@@ -32,12 +37,37 @@ def protect_identity(
     if kind is IdDocumentKind.RESIDENT_ID and resident_id_birth_date(canonical) != date_of_birth:
         raise InvalidInput("holder.date_of_birth does not match the date in holder.id_number")
     salt = secrets.token_hex(16)
+    binding_salt = secrets.token_bytes(8)
     return IdentityRef(
         kind=kind,
         digest=identity_digest(pepper, salt, canonical),
         salt=salt,
         last4=canonical[-4:],
+        binding_salt=binding_salt,
+        binding_sealed=seal(pepper, binding_hash(canonical, binding_salt)),
     )
+
+
+def _sealing_key(pepper: bytes) -> AESGCM:
+    key = HKDF(algorithm=SHA256(), length=32, salt=None, info=b"talentcard binding seal")
+    return AESGCM(key.derive(pepper))
+
+
+def seal(pepper: bytes, plaintext: bytes) -> bytes:
+    """AES-GCM under a key derived from the registry secret; nonce first."""
+    nonce = secrets.token_bytes(12)
+    return nonce + _sealing_key(pepper).encrypt(nonce, plaintext, b"binding")
+
+
+def unseal_binding(pepper: bytes, ref: IdentityRef) -> bytes:
+    """The venue binding hash of a holder, for their credential."""
+    if not ref.binding_sealed:
+        raise InvalidInput("this holder was filed without a venue binding")
+    nonce, sealed = ref.binding_sealed[:12], ref.binding_sealed[12:]
+    try:
+        return _sealing_key(pepper).decrypt(nonce, sealed, b"binding")
+    except InvalidTag:
+        raise InvalidInput("the registry key does not open this holder's binding") from None
 
 
 def identity_matches(pepper: bytes, ref: IdentityRef, number: str) -> bool:

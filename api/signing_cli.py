@@ -1,0 +1,219 @@
+"""``talentcard keys …``, ``card credential``, ``bundle`` and ``verify``: the signing side
+of the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import UUID
+
+import msgspec
+import segno
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from api.cli_errors import UsageError
+from api.issuing import Issuer, keystore
+from ledger.bootstrap import open_ledger
+from signing.bundle import BundleError, load_bundle
+from signing.credential import to_text
+from signing.keys import AUTHORITY_SCHEMES, ROOT, KeystoreError
+from signing.verify import verify
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _instant(text: str | None) -> datetime:
+    if text is None:
+        return _now()
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--at {text!r} is not an ISO date-time") from None
+    if instant.tzinfo is None:
+        raise UsageError(f"--at {text!r} needs a time zone, e.g. +08:00 or Z")
+    return instant
+
+
+# ---- keys ---------------------------------------------------------------------------------
+
+
+def _keys_init(args: argparse.Namespace) -> None:
+    try:
+        made = keystore().init(_now())
+    except KeystoreError as e:
+        raise UsageError(str(e)) from None
+    for record in made:
+        print(f"made {record.authority} key {record.kid}")
+    if not made:
+        print("every authority already has a signing key")
+
+
+def _keys_rotate(args: argparse.Namespace) -> None:
+    try:
+        record = keystore().rotate(args.authority, _now())
+    except KeystoreError as e:
+        raise UsageError(str(e)) from None
+    print(f"made {record.authority} key {record.kid}; the previous key now only verifies")
+
+
+def _keys_retire(args: argparse.Namespace) -> None:
+    try:
+        record = keystore().retire(args.kid, _now())
+    except KeystoreError as e:
+        raise UsageError(str(e)) from None
+    print(f"retired {record.authority} key {record.kid}: it verifies nothing from now on")
+
+
+def _keys_list(args: argparse.Namespace) -> None:
+    records = keystore().records()
+    if args.json:
+        sys.stdout.buffer.write(msgspec.json.encode(records) + b"\n")
+        return
+    now = _now()
+    for r in records:
+        state = "retired" if r.retired_at else "signing" if r.signs_at(now) else "verifying"
+        print(f"{r.kid}  {r.authority:<10} {state:<9} since {r.created_at:%Y-%m-%d %H:%M}Z")
+
+
+# ---- credentials, bundles, verification ---------------------------------------------------
+
+
+def _credential(args: argparse.Namespace) -> None:
+    try:
+        card_id = UUID(args.card_id)
+    except ValueError:
+        raise UsageError(f"{args.card_id!r} is not a card id (a UUID)") from None
+    with open_ledger() as ledger:
+        try:
+            claims, cose = Issuer(ledger, keystore()).credential(card_id, _now())
+        except KeystoreError as e:
+            raise UsageError(str(e)) from None
+    text = to_text(cose)
+    qr = segno.make(text, error="m", mode="alphanumeric")
+    if args.png:
+        qr.save(args.png, scale=4)
+    if args.svg:
+        qr.save(args.svg, scale=4)
+    if args.json:
+        decoded = msgspec.to_builtins(claims)
+        info = {
+            "claims": decoded,
+            "cbor_bytes": len(cose),
+            "text_chars": len(text),
+            "qr_version": qr.version,
+            "token": text,
+        }
+        sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(info)) + b"\n")
+    else:
+        print(text)
+
+
+def _bundle(args: argparse.Namespace) -> None:
+    folder = Path(args.folder)
+    with open_ledger() as ledger:
+        try:
+            written = Issuer(ledger, keystore()).write_bundle(
+                folder, _now(), ttl=timedelta(hours=args.ttl_hours)
+            )
+        except KeystoreError as e:
+            raise UsageError(str(e)) from None
+    print(f"wrote {len(written)} files to {folder}")
+
+
+def _verify(args: argparse.Namespace) -> int:
+    token: str = args.token
+    if not token.startswith("TC1:"):  # a file holding the token
+        try:
+            token = Path(token).read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError) as e:
+            raise UsageError(
+                f"{args.token!r} is neither a TC1: token nor a readable file: {e}"
+            ) from None
+    root = None
+    if args.root_key:
+        try:
+            root = Ed25519PublicKey.from_public_bytes(bytes.fromhex(args.root_key))
+        except ValueError:
+            raise UsageError("--root-key must be 64 hex characters") from None
+    try:
+        bundle = load_bundle(Path(args.bundle), root)
+    except BundleError as e:
+        raise UsageError(str(e)) from None
+    result = verify(
+        token,
+        bundle,
+        at=_instant(args.at),
+        service=args.service,
+        beneficiary=args.beneficiary,
+        venue_city=args.venue_city,
+    )
+    if args.json:
+        sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(result)) + b"\n")
+    else:
+        verdict = "VALID" if result.valid else "INVALID"
+        print(f"{verdict}: {result.reason} - {result.detail}")
+        if result.scheme:
+            print(
+                f"  {result.scheme} card, tier {result.tier}, holder {result.holder_name}, "
+                f"valid until {result.valid_until or 'no end date'}"
+            )
+        if result.rule:
+            print(f"  rule: {result.rule}")
+        print(f"  bundle data age: {result.bundle_age_seconds} s")
+    return 0 if result.valid else 1
+
+
+def add_signing_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    card: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    """Add keys, bundle, verify (top level) and card credential."""
+    keys = sub.add_parser("keys", help="issuer keys").add_subparsers(title="keys")
+    keys.add_parser("init", help="make the root and one key per authority").set_defaults(
+        run=_keys_init
+    )
+    p = keys.add_parser("rotate", help="make a new key for an authority")
+    p.add_argument("authority", choices=[ROOT, *AUTHORITY_SCHEMES])
+    p.set_defaults(run=_keys_rotate)
+    p = keys.add_parser("retire", help="stop a key from verifying anything")
+    p.add_argument("kid")
+    p.set_defaults(run=_keys_retire)
+    p = keys.add_parser("list", help="every key and its state")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_keys_list)
+
+    p = card.add_parser("credential", help="the card's signed credential (TC1: text, QR)")
+    p.add_argument("card_id")
+    p.add_argument("--png", metavar="FILE")
+    p.add_argument("--svg", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="the decoded claims and sizes")
+    p.set_defaults(run=_credential)
+
+    p = sub.add_parser("bundle", help="write the offline verifier's bundle")
+    p.add_argument("folder")
+    p.add_argument(
+        "--ttl-hours",
+        type=float,
+        default=24.0,
+        help="how long venues may rely on the status lists (default 24)",
+    )
+    p.set_defaults(run=_bundle)
+
+    p = sub.add_parser("verify", help="check a card token offline")
+    p.add_argument("token", help="the TC1: text, or a file holding it")
+    p.add_argument("--bundle", required=True)
+    p.add_argument("--root-key", help="pinned root public key (hex); default: bundle root.pub")
+    p.add_argument("--at", help="ISO instant to check at (default now)")
+    p.add_argument("--service", help="a service item code, e.g. weihai.14")
+    p.add_argument(
+        "--beneficiary",
+        default="holder",
+        choices=["holder", "spouse", "child", "parent", "spouse_parent", "companion"],
+    )
+    p.add_argument("--venue-city", choices=["shandong", "weihai", "liaocheng", "jinan"])
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_verify)

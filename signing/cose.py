@@ -1,0 +1,108 @@
+"""COSE_Sign1 with EdDSA (RFC 9052), the envelope of every signed document here: card
+credentials (CWT, RFC 8392), trust lists and status lists.
+
+Written on cbor2 rather than a COSE library because one algorithm and one structure are
+all we sign, and the verifier must control every size cap and failure mode itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import cbor2
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+COSE_SIGN1_TAG = 18
+CWT_TAG = 61
+HEADER_ALG = 1
+HEADER_CONTENT_TYPE = 3
+HEADER_KID = 4
+HEADER_TYPE = 16  # RFC 9596 "typ"
+ALG_EDDSA = -8
+
+
+class CoseError(ValueError):
+    """The bytes are not a well-formed COSE_Sign1 of the kind expected."""
+
+
+@dataclass(frozen=True)
+class Sign1:
+    """A parsed, not yet verified COSE_Sign1."""
+
+    protected: bytes
+    protected_headers: dict[int, Any]
+    unprotected: dict[int, Any]
+    payload: bytes
+    signature: bytes
+
+    @property
+    def kid(self) -> bytes | None:
+        """The key id, from the protected or the unprotected header."""
+        kid = self.protected_headers.get(HEADER_KID, self.unprotected.get(HEADER_KID))
+        return kid if isinstance(kid, bytes) else None
+
+    def verify(self, key: Ed25519PublicKey) -> bool:
+        """Whether the signature is the key's over this structure."""
+        if self.protected_headers.get(HEADER_ALG) != ALG_EDDSA:
+            return False
+        try:
+            key.verify(self.signature, _to_be_signed(self.protected, self.payload))
+        except InvalidSignature:
+            return False
+        return True
+
+
+def _to_be_signed(protected: bytes, payload: bytes) -> bytes:
+    return bytes(cbor2.dumps(["Signature1", protected, b"", payload]))
+
+
+def sign1(
+    payload: bytes,
+    key: Ed25519PrivateKey,
+    kid: bytes,
+    *,
+    content_type: str | None = None,
+    cwt_tag: bool = False,
+) -> bytes:
+    """Sign ``payload`` with alg, kid (and type) in the protected header, so the key id
+    is covered by the signature too."""
+    headers: dict[int, Any] = {HEADER_ALG: ALG_EDDSA, HEADER_KID: kid}
+    if content_type is not None:
+        headers[HEADER_TYPE] = content_type
+    protected = bytes(cbor2.dumps(headers))
+    signature = key.sign(_to_be_signed(protected, payload))
+    message = cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature])
+    return bytes(cbor2.dumps(cbor2.CBORTag(CWT_TAG, message) if cwt_tag else message))
+
+
+def parse_sign1(data: bytes) -> Sign1:
+    """Parse a COSE_Sign1 (optionally inside the CWT tag); raises CoseError, never
+    anything else, on malformed input."""
+    try:
+        item = cbor2.loads(data)
+    except Exception as e:
+        raise CoseError(f"not CBOR: {e}") from None
+    if isinstance(item, cbor2.CBORTag) and item.tag == CWT_TAG:
+        item = item.value
+    if isinstance(item, cbor2.CBORTag) and item.tag == COSE_SIGN1_TAG:
+        item = item.value
+    if not (isinstance(item, list | tuple) and len(item) == 4):
+        raise CoseError("not a COSE_Sign1 array of four")
+    protected, unprotected, payload, signature = item
+    if not (
+        isinstance(protected, bytes)
+        and isinstance(unprotected, Mapping)
+        and isinstance(payload, bytes)
+        and isinstance(signature, bytes)
+    ):
+        raise CoseError("COSE_Sign1 members have the wrong types")
+    try:
+        headers = cbor2.loads(protected) if protected else {}
+    except Exception as e:
+        raise CoseError(f"protected header is not CBOR: {e}") from None
+    if not isinstance(headers, Mapping):
+        raise CoseError("protected header is not a map")
+    return Sign1(protected, dict(headers), dict(unprotected), payload, signature)

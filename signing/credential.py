@@ -1,0 +1,199 @@
+"""The card credential (电子凭证): a CWT in a COSE_Sign1 envelope, compressed and base45
+encoded behind the prefix ``TC1:`` for a QR code, as the EU DCC does with ``HC1:``.
+
+Claims use small integer keys to keep a typical card near 200 bytes of CBOR: the QR code
+stays scannable at ECC level M. Dates are days since 1970-01-01 (business dates); times
+are Unix seconds.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+
+import base45
+import cbor2
+import msgspec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from domain.clock import SHANGHAI
+from domain.vocabulary import Scheme
+from signing.cose import sign1
+
+PREFIX = "TC1:"
+MAX_TEXT_CHARS = 2_000  # a QR code holds at most 4,296 alphanumerics; cards are ~400
+MAX_COSE_BYTES = 1_000  # decompressed; a card credential is ~200 bytes
+
+_SCHEME_CODES = {Scheme.SHANDONG: 1, Scheme.WEIHAI: 2, Scheme.LIAOCHENG: 3, Scheme.JINAN: 4}
+_SCHEMES = {v: k for k, v in _SCHEME_CODES.items()}
+_EPOCH = date(1970, 1, 1)
+
+# CWT claim keys (RFC 8392) and ours (negative, private use).
+ISS, EXP, NBF, IAT, CTI = 1, 4, 5, 6, 7
+STATUS = 65535  # draft-ietf-oauth-status-list: the referenced token's status claim
+SCHEME, TIER, NAME, BINDING, VALID_FROM, VALID_UNTIL = -1, -2, -3, -4, -5, -6
+ITEMS, FAMILY_ITEMS, COMPANION_ITEMS = -7, -8, -9
+
+
+class CredentialError(ValueError):
+    """A credential that cannot be decoded; ``reason`` is the verifier's reason code."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class StatusReference(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Where the card's status lives: a status list and an index in it."""
+
+    uri: str
+    index: int
+
+
+class CardClaims(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """What a credential says about a card.
+
+    ``binding`` is (salt, hash) tying the card to the holder's ID document: a venue hashes
+    the number on the ID card presented and compares, the token never holding the number.
+    Item sets are the numbers of the scheme's service items (1..n): those granted to the
+    holder, and those family members and one companion may share.
+    """
+
+    card_id: UUID
+    issuer: str
+    scheme: Scheme
+    tier: str
+    holder_name: str
+    binding_salt: bytes
+    binding: bytes
+    valid_from: date
+    valid_until: date | None
+    items: frozenset[int]
+    family_items: frozenset[int] = frozenset()
+    companion_items: frozenset[int] = frozenset()
+    status: StatusReference
+    issued_at: int
+    expires_at: int | None
+
+
+def _days(day: date) -> int:
+    return (day - _EPOCH).days
+
+
+def _bitmap(numbers: Iterable[int]) -> bytes:
+    value = 0
+    for n in numbers:
+        if not 0 <= n < 64:
+            raise ValueError(f"item number {n} out of range")
+        value |= 1 << n
+    return value.to_bytes((value.bit_length() + 7) // 8, "little") if value else b""
+
+
+def _numbers(bitmap: bytes) -> frozenset[int]:
+    value = int.from_bytes(bitmap, "little")
+    return frozenset(n for n in range(len(bitmap) * 8) if value >> n & 1)
+
+
+def encode_claims(claims: CardClaims) -> bytes:
+    """The CWT claims set as CBOR."""
+    cwt: dict[int, Any] = {
+        ISS: claims.issuer,
+        IAT: claims.issued_at,
+        CTI: claims.card_id.bytes,
+        SCHEME: _SCHEME_CODES[claims.scheme],
+        TIER: claims.tier,
+        NAME: claims.holder_name,
+        BINDING: [claims.binding_salt, claims.binding],
+        VALID_FROM: _days(claims.valid_from),
+        ITEMS: _bitmap(claims.items),
+        STATUS: {"status_list": {"idx": claims.status.index, "uri": claims.status.uri}},
+    }
+    if claims.expires_at is not None:
+        cwt[EXP] = claims.expires_at
+    if claims.valid_until is not None:
+        cwt[VALID_UNTIL] = _days(claims.valid_until)
+    if claims.family_items:
+        cwt[FAMILY_ITEMS] = _bitmap(claims.family_items)
+    if claims.companion_items:
+        cwt[COMPANION_ITEMS] = _bitmap(claims.companion_items)
+    return bytes(cbor2.dumps(cwt))
+
+
+def decode_claims(payload: bytes) -> CardClaims:
+    """Claims from CBOR; raises CredentialError("bad_format") on anything malformed."""
+    try:
+        cwt = cbor2.loads(payload)
+        if not isinstance(cwt, Mapping):
+            raise TypeError("claims are not a map")
+        status = cwt[STATUS]["status_list"]
+        salt, binding = cwt[BINDING]
+        until = cwt.get(VALID_UNTIL)
+        return msgspec.convert(
+            {
+                "card_id": UUID(bytes=cwt[CTI]),
+                "issuer": cwt[ISS],
+                "scheme": _SCHEMES[cwt[SCHEME]],
+                "tier": cwt[TIER],
+                "holder_name": cwt[NAME],
+                "binding_salt": salt,
+                "binding": binding,
+                "valid_from": date.fromordinal(_EPOCH.toordinal() + cwt[VALID_FROM]),
+                "valid_until": None
+                if until is None
+                else date.fromordinal(_EPOCH.toordinal() + until),
+                "items": _numbers(cwt[ITEMS]),
+                "family_items": _numbers(cwt.get(FAMILY_ITEMS, b"")),
+                "companion_items": _numbers(cwt.get(COMPANION_ITEMS, b"")),
+                "status": {"uri": status["uri"], "index": status["idx"]},
+                "issued_at": cwt[IAT],
+                "expires_at": cwt.get(EXP),
+            },
+            CardClaims,
+            builtin_types=(bytes, UUID, date),
+        )
+    except Exception as e:
+        raise CredentialError("bad_format", f"credential claims are malformed: {e}") from None
+
+
+def sign_credential(claims: CardClaims, key: Ed25519PrivateKey, kid: bytes) -> bytes:
+    """The signed credential (COSE_Sign1 around the CWT claims)."""
+    return sign1(encode_claims(claims), key, kid, cwt_tag=False)
+
+
+def to_text(cose: bytes) -> str:
+    """``TC1:`` + base45(zlib(cose)), the QR code's content."""
+    encoded: bytes = base45.b45encode(zlib.compress(cose, 9))
+    return PREFIX + encoded.decode("ascii")
+
+
+def from_text(text: str) -> bytes:
+    """The COSE bytes inside a ``TC1:`` text, with hard caps checked before any parsing."""
+    text = text.strip()
+    if len(text) > MAX_TEXT_CHARS:
+        raise CredentialError("too_large", f"token text is over {MAX_TEXT_CHARS} characters")
+    if not text.startswith(PREFIX):
+        raise CredentialError("bad_format", f"token does not start with {PREFIX}")
+    try:
+        compressed = base45.b45decode(text[len(PREFIX) :])
+    except Exception:
+        raise CredentialError("bad_format", "token is not valid base45") from None
+    inflater = zlib.decompressobj()
+    try:
+        cose = inflater.decompress(compressed, MAX_COSE_BYTES)
+    except zlib.error:
+        raise CredentialError("bad_format", "token is not valid zlib data") from None
+    if inflater.unconsumed_tail:
+        raise CredentialError("too_large", f"token inflates past {MAX_COSE_BYTES} bytes")
+    if not inflater.eof or inflater.unused_data:
+        raise CredentialError("bad_format", "token's compressed data is truncated or padded")
+    return cose
+
+
+def expiry_instant(valid_until: date | None) -> datetime | None:
+    """The end of the last valid day (midnight after it), in Asia/Shanghai."""
+    if valid_until is None:
+        return None
+    return datetime.combine(valid_until + timedelta(days=1), time(0), SHANGHAI)

@@ -1,0 +1,111 @@
+"""The trust list (信任列表): every authority's public keys, their windows and the schemes
+each may issue for, signed by the provincial root key, with an issue time and an expiry.
+
+A verifier accepts a credential only if its key is on a trust list it holds that has not
+expired, for that scheme. Like the EU DCC's daily lists, it is meant to be re-fetched
+often; an expired list is reported as such, never silently used.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import cbor2
+import msgspec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from domain.vocabulary import Scheme
+from signing.cose import CoseError, parse_sign1, sign1
+from signing.keys import KeyRecord
+
+TRUST_LIST_TYPE = "application/talentcard-trust+cwt"
+
+
+class TrustListError(ValueError):
+    """The trust list is malformed or not signed by the root key."""
+
+
+class TrustedKey(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One authority key as the verifier sees it. Times are Unix seconds."""
+
+    kid: bytes
+    public_key: bytes
+    authority: str
+    schemes: tuple[Scheme, ...]
+    not_before: int
+    signs_until: int | None
+    retired_at: int | None
+
+    def public(self) -> Ed25519PublicKey:
+        return Ed25519PublicKey.from_public_bytes(self.public_key)
+
+
+class TrustList(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The verified content of a trust list."""
+
+    issued_at: int
+    expires_at: int
+    keys: tuple[TrustedKey, ...]
+
+    def key(self, kid: bytes) -> TrustedKey | None:
+        return next((k for k in self.keys if k.kid == kid), None)
+
+
+def _end_seconds(instant: datetime | None) -> int | None:
+    """An end instant in whole seconds, rounded up: a credential stamped (rounded down) in
+    the same second as a rotation was signed before it."""
+    return None if instant is None else math.ceil(instant.timestamp())
+
+
+def sign_trust_list(
+    records: Sequence[KeyRecord],
+    *,
+    root_key: Ed25519PrivateKey,
+    root_kid: bytes,
+    issued_at: datetime,
+    expires_at: datetime,
+) -> bytes:
+    """Sign the authority keys (not the root itself) into a trust list."""
+    keys = [
+        TrustedKey(
+            kid=r.kid_bytes,
+            public_key=bytes.fromhex(r.public_key),
+            authority=r.authority,
+            schemes=r.schemes,
+            not_before=int(r.created_at.timestamp()),
+            signs_until=_end_seconds(r.signs_until),
+            retired_at=_end_seconds(r.retired_at),
+        )
+        for r in records
+        if r.schemes
+    ]
+    content = TrustList(
+        issued_at=int(issued_at.timestamp()),
+        expires_at=int(expires_at.timestamp()),
+        keys=tuple(keys),
+    )
+    payload = bytes(cbor2.dumps(msgspec.to_builtins(content, builtin_types=(bytes,))))
+    return sign1(payload, root_key, root_kid, content_type=TRUST_LIST_TYPE)
+
+
+def read_trust_list(data: bytes, root: Ed25519PublicKey) -> TrustList:
+    """Verify a trust list against the pinned root key and decode it."""
+    try:
+        message = parse_sign1(data)
+    except CoseError as e:
+        raise TrustListError(f"trust list: {e}") from None
+    if message.protected_headers.get(16) != TRUST_LIST_TYPE:
+        raise TrustListError("not a talentcard trust list")
+    if not message.verify(root):
+        raise TrustListError("trust list signature does not verify with the root key")
+    try:
+        return msgspec.convert(cbor2.loads(message.payload), TrustList)
+    except Exception as e:
+        raise TrustListError(f"trust list content is malformed: {e}") from None
+
+
+def utc(seconds: int) -> datetime:
+    """Unix seconds as an aware UTC datetime."""
+    return datetime.fromtimestamp(seconds, UTC)

@@ -1,0 +1,156 @@
+"""Keys, credentials, bundles and offline verification through the command line: the
+issue's "done when" as a user runs it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from api.cli import main
+from tests import factories as f
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> Path:
+    monkeypatch.setenv("TALENTCARD_DATABASE_URL", database_url)
+    monkeypatch.setenv("TALENTCARD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TALENTCARD_KEY_PASSPHRASE", "correct horse battery staple")
+    monkeypatch.delenv("TALENTCARD_KEYS_DIR", raising=False)
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], command: str, *args: str) -> tuple[int, str, str]:
+    """Run a command line; ``args`` are passed unsplit (a base45 token may hold spaces)."""
+    code = main([*command.split(), *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def ok(capsys: pytest.CaptureFixture[str], command: str, *args: str) -> str:
+    code, out, err = run(capsys, command, *args)
+    assert code == 0, err + out
+    return out
+
+
+def issued_jinan_card(capsys: pytest.CaptureFixture[str]) -> str:
+    out = ok(
+        capsys,
+        "card apply --actor li --role applicant --scheme jinan --category C "
+        "--fact certified_in_catalogue=true --holder-name 韩梅梅 "
+        f"--holder-id {f.RESIDENT_ID} --holder-dob 1949-12-31 --output-json",
+    )
+    card_id: str = json.loads(out)["card_id"]
+    ok(capsys, f"card issue {card_id} --actor liu --role city_hrss")
+    return card_id
+
+
+def test_an_issued_card_verifies_offline_and_is_refused_after_revocation_once_refreshed(
+    env: Path, capsys: pytest.CaptureFixture[str]
+):
+    ok(capsys, "keys init")
+    card_id = issued_jinan_card(capsys)
+    token = ok(capsys, f"card credential {card_id}").strip()
+    assert token.startswith("TC1:")
+    (env / "token.txt").write_text(token)
+    ok(capsys, f"bundle {env / 'b1'}")
+    assert "VALID: ok" in ok(capsys, f"verify {env / 'token.txt'} --bundle {env / 'b1'}")
+    ok(
+        capsys,
+        f"card revoke {card_id} --actor liu --role city_hrss --reason 违规 "
+        "--proposer 单位 --proposer-role employer --approval city_hrss:liu "
+        "--approval talent_office:zhao",
+    )
+    # The venue's old bundle predates the revocation: still valid there.
+    assert run(capsys, f"verify --bundle {env / 'b1'}", token)[0] == 0
+    ok(capsys, f"bundle {env / 'b2'}")
+    code, out, _ = run(capsys, f"verify --bundle {env / 'b2'} --json", token)
+    assert code == 1
+    assert json.loads(out)["reason"] == "revoked"
+
+
+def test_a_credential_comes_as_json_claims_and_as_png_and_svg_qr_codes(
+    env: Path, capsys: pytest.CaptureFixture[str]
+):
+    ok(capsys, "keys init")
+    card_id = issued_jinan_card(capsys)
+    out = ok(
+        capsys, f"card credential {card_id} --json --png {env / 'c.png'} --svg {env / 'c.svg'}"
+    )
+    info = json.loads(out)
+    assert info["claims"]["card_id"] == card_id
+    assert info["claims"]["tier"] == "C"
+    assert info["cbor_bytes"] <= 250
+    assert f.RESIDENT_ID not in out
+    assert (env / "c.png").read_bytes().startswith(b"\x89PNG")
+    assert "<svg" in (env / "c.svg").read_text()
+
+
+def test_a_service_check_at_a_venue_names_the_rule(env: Path, capsys: pytest.CaptureFixture[str]):
+    ok(capsys, "keys init")
+    token = ok(capsys, f"card credential {issued_jinan_card(capsys)}").strip()
+    ok(capsys, f"bundle {env / 'b'}")
+    out = ok(capsys, f"verify --bundle {env / 'b'} --service jinan.8", token)
+    assert "rule: jinan." in out
+    code, out, _ = run(
+        capsys,
+        f"verify --bundle {env / 'b'} --service jinan.20.fitness --beneficiary companion",
+        token,
+    )
+    assert code == 1
+    assert "service_not_granted" in out
+
+
+def test_keys_rotate_keeps_old_credentials_verifying(env: Path, capsys: pytest.CaptureFixture[str]):
+    ok(capsys, "keys init")
+    token = ok(capsys, f"card credential {issued_jinan_card(capsys)}").strip()
+    assert "previous key now only verifies" in ok(capsys, "keys rotate jinan")
+    listing = ok(capsys, "keys list")
+    assert "verifying" in listing
+    assert "signing" in listing
+    ok(capsys, f"bundle {env / 'b'}")
+    assert run(capsys, f"verify --bundle {env / 'b'}", token)[0] == 0
+
+
+def test_a_revoked_card_gets_no_new_credential(env: Path, capsys: pytest.CaptureFixture[str]):
+    ok(capsys, "keys init")
+    card_id = issued_jinan_card(capsys)
+    ok(
+        capsys,
+        f"card suspend {card_id} --actor liu --role city_hrss --reason 调查 "
+        "--proposer 单位 --approver liu",
+    )
+    code, _, err = run(capsys, f"card credential {card_id}")
+    assert code == 1
+    assert "card_not_active" in err
+
+
+def test_keys_without_a_passphrase_are_refused_clearly(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.delenv("TALENTCARD_KEY_PASSPHRASE")
+    code, _, err = run(capsys, "keys init")
+    assert code == 2
+    assert "TALENTCARD_KEY_PASSPHRASE" in err
+
+
+def test_private_keys_are_encrypted_files_readable_by_their_owner_only(
+    env: Path, capsys: pytest.CaptureFixture[str]
+):
+    ok(capsys, "keys init")
+    files = list((env / "data" / "keys").glob("*.key.pem"))
+    assert len(files) == 5
+    for path in files:
+        assert b"ENCRYPTED PRIVATE KEY" in path.read_bytes()
+        assert path.stat().st_mode & 0o077 == 0
+
+
+def test_a_bundle_from_another_root_is_refused(env: Path, capsys: pytest.CaptureFixture[str]):
+    ok(capsys, "keys init")
+    token = ok(capsys, f"card credential {issued_jinan_card(capsys)}").strip()
+    ok(capsys, f"bundle {env / 'b'}")
+    other_root = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
+    code, _, err = run(capsys, f"verify --bundle {env / 'b'} --root-key {other_root}", token)
+    assert code == 2
+    assert "root key" in err

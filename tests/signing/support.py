@@ -1,0 +1,121 @@
+"""In-memory keys, trust lists, status lists and credentials for the signing tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from uuid import UUID
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from domain.identity import binding_hash
+from domain.vocabulary import Scheme
+from signing.bundle import Bundle
+from signing.credential import CardClaims, StatusReference, sign_credential, to_text
+from signing.keys import AUTHORITY_SCHEMES, KeyRecord, key_id
+from signing.status_list import LIST_SIZE, StatusCode, StatusList, parse_status_list_token
+from signing.status_list import sign_status_list as sign_list
+from signing.trust import read_trust_list, sign_trust_list
+
+T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
+CARD = UUID("5f0c6a1e-8a4b-4c1e-9d7e-2b3c4d5e6f70")
+ID_NUMBER = "11010519491231002X"
+SALT = b"\x01\x02\x03\x04\x05\x06\x07\x08"
+
+
+@dataclass
+class Authority:
+    """A key pair with its public record."""
+
+    record: KeyRecord
+    key: Ed25519PrivateKey
+
+
+def make_key(authority: str, created_at: datetime = T0 - timedelta(days=30)) -> Authority:
+    key = Ed25519PrivateKey.generate()
+    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    record = KeyRecord(
+        kid=key_id(key.public_key()).hex(),
+        authority=authority,
+        schemes=AUTHORITY_SCHEMES.get(authority, ()),
+        public_key=raw.hex(),
+        created_at=created_at,
+    )
+    return Authority(record, key)
+
+
+@dataclass
+class World:
+    """A root, one key per authority, and the statuses the next bundle will publish."""
+
+    root: Authority = field(default_factory=lambda: make_key("root"))
+    keys: dict[str, Authority] = field(
+        default_factory=lambda: {a: make_key(a) for a in AUTHORITY_SCHEMES}
+    )
+    statuses: dict[tuple[str, int], StatusCode] = field(default_factory=dict)
+
+    def claims(self, scheme: Scheme = Scheme.WEIHAI, **overrides: object) -> CardClaims:
+        fields: dict[str, object] = {
+            "card_id": CARD,
+            "issuer": scheme.value,
+            "scheme": scheme,
+            "tier": "4",
+            "holder_name": "李雷",
+            "binding_salt": SALT,
+            "binding": binding_hash(ID_NUMBER, SALT),
+            "valid_from": date(2026, 3, 2),
+            "valid_until": date(2031, 3, 1),
+            "items": frozenset(range(1, 31)),
+            "companion_items": frozenset({14, 15, 16}),
+            "family_items": frozenset({10, 11}),
+            "status": StatusReference(uri=f"sl:{scheme.value}:sl-0000", index=4242),
+            "issued_at": int(T0.timestamp()),
+            "expires_at": int(datetime(2031, 3, 2, tzinfo=UTC).timestamp()) - 8 * 3600,
+        }
+        fields.update(overrides)
+        return CardClaims(**fields)  # type: ignore[arg-type]
+
+    def token(self, claims: CardClaims | None = None, signer: Authority | None = None) -> str:
+        claims = claims or self.claims()
+        signer = signer or self.keys[claims.issuer]
+        return to_text(sign_credential(claims, signer.key, signer.record.kid_bytes))
+
+    def bundle(
+        self,
+        at: datetime = T0,
+        *,
+        ttl: int = 86_400,
+        trust_days: int = 7,
+        records: list[KeyRecord] | None = None,
+    ) -> Bundle:
+        records = records or [a.record for a in self.keys.values()]
+        trust = sign_trust_list(
+            records,
+            root_key=self.root.key,
+            root_kid=self.root.record.kid_bytes,
+            issued_at=at,
+            expires_at=at + timedelta(days=trust_days),
+        )
+        lists = {}
+        for authority, signer in self.keys.items():
+            status_list = StatusList(size=LIST_SIZE, bits=2)
+            for (who, index), code in self.statuses.items():
+                if who == authority:
+                    status_list.set(index, code)
+            uri = f"sl:{authority}:sl-0000"
+            token = sign_list(
+                uri,
+                status_list,
+                key=signer.key,
+                kid=signer.record.kid_bytes,
+                issued_at=int(at.timestamp()),
+                expires_at=int(at.timestamp()) + 2 * ttl,
+                ttl=ttl,
+            )
+            lists[uri] = parse_status_list_token(
+                token, max_token_bytes=2_000_000, max_list_bytes=4_194_304
+            )
+        return Bundle(
+            trust_list=read_trust_list(trust, self.root.key.public_key()), status_lists=lists
+        )
