@@ -7,7 +7,8 @@ COPY ledger ./ledger
 COPY signing ./signing
 COPY projections ./projections
 COPY api ./api
-RUN pip install --no-cache-dir . && useradd --system talentcard
+RUN pip install --no-cache-dir . && useradd --system talentcard \
+    && mkdir -p /var/lib/talentcard/keys && chown -R talentcard /var/lib/talentcard
 USER talentcard
 ENV TALENTCARD_DATA_DIR=/var/lib/talentcard
 EXPOSE 8000

@@ -14,7 +14,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from signing.status_list import StatusListError, StatusListToken, parse_status_list_token
-from signing.trust import TrustList, TrustListError, read_trust_list
+from signing.trust import TrustedKey, TrustList, TrustListError, read_trust_list
 
 MAX_STATUS_TOKEN_BYTES = 2_000_000
 MAX_STATUS_LIST_BYTES = 4_194_304  # 16.7 million entries at 2 bits
@@ -26,10 +26,16 @@ class BundleError(ValueError):
 
 @dataclass(frozen=True)
 class Bundle:
-    """A verified trust list and the status lists signed by keys it trusts."""
+    """A verified trust list and the status lists signed by keys it trusts. Public keys
+    are parsed once here, not once per card checked."""
 
     trust_list: TrustList
     status_lists: dict[str, StatusListToken] = field(default_factory=dict)
+    public_keys: dict[bytes, tuple[TrustedKey, Ed25519PublicKey]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for key in self.trust_list.keys:
+            self.public_keys[key.kid] = (key, key.public())
 
 
 def load_bundle(folder: Path, root: Ed25519PublicKey | None = None) -> Bundle:

@@ -93,8 +93,8 @@ def _bitmap(numbers: Iterable[int]) -> bytes:
 
 
 def _numbers(bitmap: bytes) -> frozenset[int]:
-    value = int.from_bytes(bitmap, "little")
-    return frozenset(n for n in range(len(bitmap) * 8) if value >> n & 1)
+    bits = bin(int.from_bytes(bitmap, "little"))[:1:-1]  # least significant first
+    return frozenset(n for n, bit in enumerate(bits) if bit == "1")
 
 
 def encode_claims(claims: CardClaims) -> bytes:
@@ -123,39 +123,58 @@ def encode_claims(claims: CardClaims) -> bytes:
 
 
 def decode_claims(payload: bytes) -> CardClaims:
-    """Claims from CBOR; raises CredentialError("bad_format") on anything malformed."""
+    """Claims from CBOR; raises CredentialError("bad_format") on anything malformed.
+
+    Each field's type is checked by hand rather than through msgspec.convert: this runs
+    once per card a venue scans, and the checks are few."""
     try:
         cwt = cbor2.loads(payload)
         if not isinstance(cwt, Mapping):
             raise TypeError("claims are not a map")
-        status = cwt[STATUS]["status_list"]
-        salt, binding = cwt[BINDING]
+        status = _typed(_typed(cwt[STATUS], Mapping, "status")["status_list"], Mapping, "status")
+        salt, binding = _typed(cwt[BINDING], tuple | list, "binding")
         until = cwt.get(VALID_UNTIL)
-        return msgspec.convert(
-            {
-                "card_id": UUID(bytes=cwt[CTI]),
-                "issuer": cwt[ISS],
-                "scheme": _SCHEMES[cwt[SCHEME]],
-                "tier": cwt[TIER],
-                "holder_name": cwt[NAME],
-                "binding_salt": salt,
-                "binding": binding,
-                "valid_from": date.fromordinal(_EPOCH.toordinal() + cwt[VALID_FROM]),
-                "valid_until": None
-                if until is None
-                else date.fromordinal(_EPOCH.toordinal() + until),
-                "items": _numbers(cwt[ITEMS]),
-                "family_items": _numbers(cwt.get(FAMILY_ITEMS, b"")),
-                "companion_items": _numbers(cwt.get(COMPANION_ITEMS, b"")),
-                "status": {"uri": status["uri"], "index": status["idx"]},
-                "issued_at": cwt[IAT],
-                "expires_at": cwt.get(EXP),
-            },
-            CardClaims,
-            builtin_types=(bytes, UUID, date),
+        expires = cwt.get(EXP)
+        return CardClaims(
+            card_id=UUID(bytes=_typed(cwt[CTI], bytes, "cti")),
+            issuer=_typed(cwt[ISS], str, "iss"),
+            scheme=_SCHEMES[cwt[SCHEME]],
+            tier=_typed(cwt[TIER], str, "tier"),
+            holder_name=_typed(cwt[NAME], str, "name"),
+            binding_salt=_typed(salt, bytes, "binding salt"),
+            binding=_typed(binding, bytes, "binding"),
+            valid_from=_day(cwt[VALID_FROM]),
+            valid_until=None if until is None else _day(until),
+            items=_numbers(_typed(cwt[ITEMS], bytes, "items")),
+            family_items=_numbers(_typed(cwt.get(FAMILY_ITEMS, b""), bytes, "family items")),
+            companion_items=_numbers(
+                _typed(cwt.get(COMPANION_ITEMS, b""), bytes, "companion items")
+            ),
+            status=StatusReference(
+                uri=_typed(status["uri"], str, "status uri"),
+                index=_integer(status["idx"], "status index"),
+            ),
+            issued_at=_integer(cwt[IAT], "iat"),
+            expires_at=None if expires is None else _integer(expires, "exp"),
         )
     except Exception as e:
         raise CredentialError("bad_format", f"credential claims are malformed: {e}") from None
+
+
+def _typed(value: Any, kind: Any, name: str) -> Any:
+    if not isinstance(value, kind):
+        raise TypeError(f"{name} has the wrong type")
+    return value
+
+
+def _integer(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise TypeError(f"{name} is not a non-negative integer")
+    return value
+
+
+def _day(value: Any) -> date:
+    return _EPOCH + timedelta(days=_integer(value, "date"))
 
 
 def sign_credential(claims: CardClaims, key: Ed25519PrivateKey, kid: bytes) -> bytes:

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 import msgspec
 
 from domain import policy
-from domain.clock import business_date
+from domain.clock import SHANGHAI, business_date
 from domain.errors import DomainError
 from domain.identity import binding_hash, normalise_id_number
 from domain.policy import Beneficiary, BeneficiaryKind, CardSnapshot
@@ -80,12 +80,13 @@ def verify(
         return refuse(e.reason, str(e))
     except CoseError as e:
         return refuse("bad_format", str(e))
-    key = bundle.trust_list.key(message.kid or b"")
-    if key is None:
+    trusted = bundle.public_keys.get(message.kid or b"")
+    if trusted is None:
         return refuse("unknown_key", "the signing key is not on the trust list")
+    key, public_key = trusted
     if key.retired_at is not None and now >= key.retired_at:
         return refuse("unknown_key", f"the signing key {key.kid.hex()} is retired")
-    if not message.verify(key.public()):
+    if not message.verify(public_key):
         return refuse("bad_signature", "the signature does not verify")
     try:
         claims = decode_claims(message.payload)
@@ -151,8 +152,6 @@ def holder_matches(
 
 
 def _start_of(day: date) -> int:
-    from domain.clock import SHANGHAI
-
     return int(datetime(day.year, day.month, day.day, tzinfo=SHANGHAI).timestamp())
 
 

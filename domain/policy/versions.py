@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from domain.policy.errors import NoPolicyInForce
 from domain.policy.loader import default_policy
@@ -67,5 +67,19 @@ class RuleScope:
         self.version = version_in_force(scheme, day, policy=self.policy)
 
     def rules(self, rules: Iterable[R]) -> list[R]:
-        """The given rules that are in force for this context."""
-        return in_force(rules, self.data, self.version, self.day)
+        """The given rules that are in force for this context. Answers are remembered per
+        (rule table, version, day): the tables are immutable, and a venue checking cards
+        all day asks the same question thousands of times."""
+        key = (id(rules), self.version.id, self.day)
+        hit = _IN_FORCE.get(key)
+        if hit is not None and hit[0] is rules:  # the same table, not a reused id
+            return list(hit[1])
+        result = in_force(rules, self.data, self.version, self.day)
+        if len(_IN_FORCE) >= _IN_FORCE_LIMIT:
+            _IN_FORCE.clear()
+        _IN_FORCE[key] = (rules, tuple(result))
+        return result
+
+
+_IN_FORCE_LIMIT = 20_000
+_IN_FORCE: dict[tuple[int, str, date], tuple[object, tuple[Any, ...]]] = {}
