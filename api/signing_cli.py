@@ -215,5 +215,11 @@ def add_signing_commands(
         choices=["holder", "spouse", "child", "parent", "spouse_parent", "companion"],
     )
     p.add_argument("--venue-city", choices=["shandong", "weihai", "liaocheng", "jinan"])
+    p.add_argument(
+        "--skew-seconds",
+        type=float,
+        default=300.0,
+        help="clock difference tolerated at validity edges (default 300)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_verify)

@@ -154,3 +154,19 @@ def test_a_bundle_from_another_root_is_refused(env: Path, capsys: pytest.Capture
     code, _, err = run(capsys, f"verify --bundle {env / 'b'} --root-key {other_root}", token)
     assert code == 2
     assert "root key" in err
+
+
+def test_an_upgrade_yields_a_new_credential_and_the_old_one_still_verifies(
+    env: Path, capsys: pytest.CaptureFixture[str]
+):
+    ok(capsys, "keys init")
+    card_id = issued_jinan_card(capsys)
+    old = ok(capsys, f"card credential {card_id}").strip()
+    ok(capsys, f"card upgrade {card_id} --actor liu --role city_hrss --tier B")
+    new = json.loads(ok(capsys, f"card credential {card_id} --json"))
+    assert new["claims"]["tier"] == "B"
+    assert new["token"] != old
+    ok(capsys, f"bundle {env / 'b'}")
+    for token, tier in ((old, "C"), (new["token"], "B")):
+        result = json.loads(ok(capsys, f"verify --bundle {env / 'b'} --json", token))
+        assert (result["reason"], result["tier"]) == ("ok", tier)
