@@ -6,10 +6,7 @@ entry), the policy engine (which items the card grants to whom) and the issuer k
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
@@ -24,7 +21,6 @@ from domain.policy import Beneficiary, BeneficiaryKind
 from domain.vocabulary import CardStatus
 from ledger import settings
 from ledger.app import CardLedger
-from ledger.identity import unseal_binding
 from projections.status import StatusProjection, authority_of
 from signing.credential import CardClaims, StatusReference, expiry_instant, sign_credential
 from signing.keys import AUTHORITY_SCHEMES, ROOT, Keystore
@@ -43,23 +39,17 @@ def keystore(environ: dict[str, str] | None = None) -> Keystore:
     return Keystore(folder, passphrase.encode() if passphrase else None)
 
 
-def status_seed(pepper: bytes) -> Callable[[str], bytes]:
-    """Per-authority seeds for status index allocation, derived from the registry key so
-    outsiders cannot predict which index a card received."""
-
-    def seed(authority: str) -> bytes:
-        return hmac.new(pepper, f"status-list:{authority}".encode(), hashlib.sha256).digest()
-
-    return seed
-
-
 class Issuer:
     """Signs credentials and bundles from the ledger's current state."""
 
     def __init__(self, ledger: CardLedger, keys: Keystore) -> None:
         self.ledger = ledger
         self.keys = keys
-        self.status = StatusProjection(status_seed(ledger._id_pepper))
+        # Seeds derived from the registry key: outsiders cannot predict a card's index,
+        # and every rebuild hands out the same ones.
+        self.status = StatusProjection(
+            lambda authority: ledger.derived_secret(f"status-list:{authority}")
+        )
 
     def claims(self, card_id: UUID, at: datetime) -> CardClaims:
         """The claims a credential for the card carries at ``at``."""
@@ -84,7 +74,7 @@ class Issuer:
             tier=card.tier,
             holder_name=holder.name,
             binding_salt=holder.identity.binding_salt,
-            binding=unseal_binding(self.ledger._id_pepper, holder.identity),
+            binding=self.ledger.venue_binding(card),
             valid_from=card.term.valid_from,
             valid_until=card.term.valid_until,
             items=_granted(card, snapshot, BeneficiaryKind.HOLDER, day),

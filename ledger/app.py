@@ -3,6 +3,8 @@ the domain, and save. Each command writes all of its events or none of them."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -35,7 +37,7 @@ from ledger.commands import (
     WithdrawBody,
 )
 from ledger.errors import CardNotFound, ConcurrencyConflict
-from ledger.identity import protect_identity
+from ledger.identity import identity_matches, protect_identity, unseal_binding
 
 # A new application that loses a race for its project's quota is decided again on fresh
 # state: the card id is new each time, so retrying cannot duplicate anything.
@@ -236,6 +238,19 @@ class CardLedger(Application[UUID]):
         if not events or not isinstance(events[0], Card.Applied):  # type: ignore[attr-defined]
             raise CardNotFound(f"no card with id {card_id}")
         return events
+
+    def venue_binding(self, card: Card) -> bytes:
+        """The holder's venue binding hash (for their credential), unsealed."""
+        return unseal_binding(self._id_pepper, card.application.holder.identity)
+
+    def holder_matches(self, card: Card, id_number: str) -> bool:
+        """Whether an ID number is the one the card's holder filed with."""
+        return identity_matches(self._id_pepper, card.application.holder.identity, id_number)
+
+    def derived_secret(self, purpose: str) -> bytes:
+        """A secret for one purpose (e.g. status-list seeds), derived from the registry key
+        so that it survives rebuilds without being stored anywhere."""
+        return hmac.new(self._id_pepper, purpose.encode(), hashlib.sha256).digest()
 
     def get_quota(self, scope: QuotaScope) -> CardQuota | None:
         """The quota for a scope, or None if no card has been counted against it yet."""

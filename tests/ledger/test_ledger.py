@@ -13,7 +13,6 @@ from domain.vocabulary import CardStatus
 from ledger import commands as c
 from ledger.app import CardLedger
 from ledger.errors import CardNotFound, ConcurrencyConflict
-from ledger.identity import identity_matches
 from tests import factories as f
 from tests.conftest import FakeClock
 
@@ -141,10 +140,10 @@ def test_the_id_number_is_never_stored_in_clear_but_can_be_matched(ledger: CardL
     raw = b"".join(bytes(e.state) for e in ledger.recorder.select_events(card_id))
     assert f.RESIDENT_ID.encode() not in raw
     assert f.RESIDENT_ID[:14].encode() not in raw
-    identity = ledger.get_card(card_id).application.holder.identity
-    assert identity.last4 == "002X"
-    assert identity_matches(ledger._id_pepper, identity, f.RESIDENT_ID.lower())
-    assert not identity_matches(ledger._id_pepper, identity, "110105194912310039")
+    card = ledger.get_card(card_id)
+    assert card.application.holder.identity.last4 == "002X"
+    assert ledger.holder_matches(card, f.RESIDENT_ID.lower())
+    assert not ledger.holder_matches(card, "110105194912310039")
 
 
 def test_cards_are_listed_in_filing_order(ledger: CardLedger):
