@@ -102,6 +102,18 @@ def _path(paths: list[PathRule], rule: CategoryRule) -> PathRule | None:
     return None
 
 
+def _fact(facts: Facts, name: str) -> str | int | float | bool | None:
+    """A fact a condition reads. Conditions compare booleans and numbers only, so a text
+    value ("true", "3") is refused by name rather than silently failing the condition."""
+    value = facts.get(name)
+    if isinstance(value, str):
+        raise InvalidInput(
+            f"fact {name} is the text {value!r}; give true/false or a number",
+            code="fact_not_typed",
+        )
+    return value
+
+
 def _first_failure(rule: CategoryRule, facts: Facts) -> str | None:
     """The label of the first condition that fails, or None when the category is met."""
     for condition in rule.all_of:
@@ -115,11 +127,11 @@ def _first_failure(rule: CategoryRule, facts: Facts) -> str | None:
 
 
 def _holds(condition: Condition, facts: Facts) -> bool:
-    if condition.when and facts.get(condition.when) is not True:
+    if condition.when and _fact(facts, condition.when) is not True:
         return True
-    if condition.unless and facts.get(condition.unless) is True:
+    if condition.unless and _fact(facts, condition.unless) is True:
         return True
-    value = facts.get(condition.fact)
+    value = _fact(facts, condition.fact)
     comparisons = (condition.at_least, condition.greater_than, condition.at_most)
     if all(c is None for c in comparisons):
         return value is True

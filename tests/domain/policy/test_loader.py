@@ -205,3 +205,15 @@ def test_a_later_version_added_as_data_continues_the_rules_of_the_one_before() -
     )
     assert decision.eligible and decision.version == "jinan-2030"
     assert decision.rules == ("jinan.category.B", "jinan.path.direct")
+
+
+def test_a_fact_given_as_text_is_refused_by_name_rather_than_failing_quietly() -> None:
+    from datetime import date
+
+    from domain.errors import InvalidInput
+    from domain.policy import decide_eligibility
+    from domain.vocabulary import Scheme
+
+    with pytest.raises(InvalidInput, match="fact certified_excellent is the text 'true'"):
+        decide_eligibility(Scheme.LIAOCHENG, "art5.3", {"certified_excellent": "true"},
+                           date(2026, 3, 2))
