@@ -26,8 +26,6 @@ from signing.verify import verify
 from tests.signing.support import T0, World
 
 TIERS = {Scheme.SHANDONG: "direct", Scheme.WEIHAI: "4", Scheme.LIAOCHENG: "A", Scheme.JINAN: "C"}
-SERVICE = {Scheme.SHANDONG: "shandong.14", Scheme.WEIHAI: "weihai.14",
-           Scheme.LIAOCHENG: "liaocheng.19", Scheme.JINAN: "jinan.8"}
 
 
 def main() -> None:
@@ -36,8 +34,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     world = World()
-    tokens = [world.token(world.claims(Scheme.WEIHAI, card_id=uuid4(), holder_name=f"持卡人{i}"))
-              for i in range(args.tokens)]
+    tokens = [
+        world.token(world.claims(Scheme.WEIHAI, card_id=uuid4(), holder_name=f"持卡人{i}"))
+        for i in range(args.tokens)
+    ]
     bundle = world.bundle(T0)
     at = T0 + timedelta(hours=1)
     key = world.keys["weihai"].key.public_key()
@@ -74,8 +74,10 @@ def main() -> None:
         text = world.token(claims)
         cose = from_text(text)
         qr = segno.make(text, error="m", mode="alphanumeric")
-        print(f"  {scheme:<10} {len(encode_claims(claims)):>4} / {len(cose):>4} / "
-              f"{len(text):>4} / {qr.version}")
+        print(
+            f"  {scheme:<10} {len(encode_claims(claims)):>4} / {len(cose):>4} / "
+            f"{len(text):>4} / {qr.version}"
+        )
     print()
     print("status lists, 1,000,000 cards, 2 bits, zlib level 9 (goal at 1 %: <= 14 KB)")
     for fraction in (0.0001, 0.001, 0.01):

@@ -18,7 +18,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 COSE_SIGN1_TAG = 18
 CWT_TAG = 61
 HEADER_ALG = 1
-HEADER_CONTENT_TYPE = 3
 HEADER_KID = 4
 HEADER_TYPE = 16  # RFC 9596 "typ"
 ALG_EDDSA = -8

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from domain.clock import SHANGHAI
 from domain.vocabulary import Scheme
 from signing.cose import sign1
+from signing.status_list import CLAIM_STATUS, StatusRef, read_status_claim, status_claim
 
 PREFIX = "TC1:"
 MAX_TEXT_CHARS = 2_000  # a QR code holds at most 4,296 alphanumerics; cards are ~400
@@ -31,9 +32,9 @@ _SCHEME_CODES = {Scheme.SHANDONG: 1, Scheme.WEIHAI: 2, Scheme.LIAOCHENG: 3, Sche
 _SCHEMES = {v: k for k, v in _SCHEME_CODES.items()}
 _EPOCH = date(1970, 1, 1)
 
-# CWT claim keys (RFC 8392) and ours (negative, private use).
-ISS, EXP, NBF, IAT, CTI = 1, 4, 5, 6, 7
-STATUS = 65535  # draft-ietf-oauth-status-list: the referenced token's status claim
+# CWT claim keys (RFC 8392) and ours (negative, private use); the status claim's key and
+# shape belong to the status-list module (draft-ietf-oauth-status-list §6.3).
+ISS, EXP, IAT, CTI = 1, 4, 6, 7
 SCHEME, TIER, NAME, BINDING, VALID_FROM, VALID_UNTIL = -1, -2, -3, -4, -5, -6
 ITEMS, FAMILY_ITEMS, COMPANION_ITEMS = -7, -8, -9
 
@@ -109,7 +110,10 @@ def encode_claims(claims: CardClaims) -> bytes:
         BINDING: [claims.binding_salt, claims.binding],
         VALID_FROM: _days(claims.valid_from),
         ITEMS: _bitmap(claims.items),
-        STATUS: {"status_list": {"idx": claims.status.index, "uri": claims.status.uri}},
+        CLAIM_STATUS: status_claim(
+            StatusRef(list_id=claims.status.uri.rsplit(":", 1)[-1], index=claims.status.index),
+            claims.status.uri,
+        ),
     }
     if claims.expires_at is not None:
         cwt[EXP] = claims.expires_at
@@ -131,7 +135,7 @@ def decode_claims(payload: bytes) -> CardClaims:
         cwt = cbor2.loads(payload)
         if not isinstance(cwt, Mapping):
             raise TypeError("claims are not a map")
-        status = _typed(_typed(cwt[STATUS], Mapping, "status")["status_list"], Mapping, "status")
+        status_uri, status_index = read_status_claim(cwt[CLAIM_STATUS])
         salt, binding = _typed(cwt[BINDING], tuple | list, "binding")
         until = cwt.get(VALID_UNTIL)
         expires = cwt.get(EXP)
@@ -150,10 +154,7 @@ def decode_claims(payload: bytes) -> CardClaims:
             companion_items=_numbers(
                 _typed(cwt.get(COMPANION_ITEMS, b""), bytes, "companion items")
             ),
-            status=StatusReference(
-                uri=_typed(status["uri"], str, "status uri"),
-                index=_integer(status["idx"], "status index"),
-            ),
+            status=StatusReference(uri=status_uri, index=status_index),
             issued_at=_integer(cwt[IAT], "iat"),
             expires_at=None if expires is None else _integer(expires, "exp"),
         )
