@@ -29,6 +29,7 @@ from ledger import commands as c
 from ledger.app import CardLedger
 from ledger.bootstrap import open_ledger
 from ledger.views import card_view, local_time, summarise
+from signing.keys import KeystoreError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         code = args.run(args)
-    except UsageError as e:
+    except (UsageError, KeystoreError) as e:  # a key problem is the operator's to fix
         print(f"error: {e}", file=sys.stderr)
         return 2
     except msgspec.ValidationError as e:

@@ -18,7 +18,7 @@ from api.issuing import Issuer, keystore
 from ledger.bootstrap import open_ledger
 from signing.bundle import BundleError, load_bundle
 from signing.credential import to_text
-from signing.keys import AUTHORITY_SCHEMES, ROOT, KeystoreError
+from signing.keys import AUTHORITY_SCHEMES, ROOT
 from signing.verify import verify
 
 
@@ -42,10 +42,7 @@ def _instant(text: str | None) -> datetime:
 
 
 def _keys_init(args: argparse.Namespace) -> None:
-    try:
-        made = keystore().init(_now())
-    except KeystoreError as e:
-        raise UsageError(str(e)) from None
+    made = keystore().init(_now())
     for record in made:
         print(f"made {record.authority} key {record.kid}")
     if not made:
@@ -53,18 +50,12 @@ def _keys_init(args: argparse.Namespace) -> None:
 
 
 def _keys_rotate(args: argparse.Namespace) -> None:
-    try:
-        record = keystore().rotate(args.authority, _now())
-    except KeystoreError as e:
-        raise UsageError(str(e)) from None
+    record = keystore().rotate(args.authority, _now())
     print(f"made {record.authority} key {record.kid}; the previous key now only verifies")
 
 
 def _keys_retire(args: argparse.Namespace) -> None:
-    try:
-        record = keystore().retire(args.kid, _now())
-    except KeystoreError as e:
-        raise UsageError(str(e)) from None
+    record = keystore().retire(args.kid, _now())
     print(f"retired {record.authority} key {record.kid}: it verifies nothing from now on")
 
 
@@ -88,10 +79,7 @@ def _credential(args: argparse.Namespace) -> None:
     except ValueError:
         raise UsageError(f"{args.card_id!r} is not a card id (a UUID)") from None
     with open_ledger() as ledger:
-        try:
-            claims, cose = Issuer(ledger, keystore()).credential(card_id, _now())
-        except KeystoreError as e:
-            raise UsageError(str(e)) from None
+        claims, cose = Issuer(ledger, keystore()).credential(card_id, _now())
     text = to_text(cose)
     qr = segno.make(text, error="m", mode="alphanumeric")
     if args.png:
@@ -115,12 +103,9 @@ def _credential(args: argparse.Namespace) -> None:
 def _bundle(args: argparse.Namespace) -> None:
     folder = Path(args.folder)
     with open_ledger() as ledger:
-        try:
-            written = Issuer(ledger, keystore()).write_bundle(
-                folder, _now(), ttl=timedelta(hours=args.ttl_hours)
-            )
-        except KeystoreError as e:
-            raise UsageError(str(e)) from None
+        written = Issuer(ledger, keystore()).write_bundle(
+            folder, _now(), ttl=timedelta(hours=args.ttl_hours)
+        )
     print(f"wrote {len(written)} files to {folder}")
 
 

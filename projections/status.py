@@ -16,6 +16,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.utils import get_topic
+
 from domain.card import Card
 from domain.vocabulary import Scheme
 from ledger.app import CardLedger
@@ -71,7 +73,7 @@ class StatusProjection:
 
     def follow(self, ledger: CardLedger, *, page: int = 1000) -> None:
         """Process every event recorded since the last call, in log order."""
-        topics = [f"domain.card:Card.{name}" for name in ("Applied", *_CHANGES)]
+        topics = [get_topic(getattr(Card, name)) for name in ("Applied", *_CHANGES)]
         while True:
             notifications = ledger.recorder.select_notifications(
                 self.position + 1, page, topics=topics
