@@ -6,11 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from api.issuing import Issuer
 from ledger.app import CardLedger
-from signing.bundle import load_bundle
+from signing.bundle import BundleError, load_bundle
 from signing.credential import to_text
 from signing.keys import Keystore
+from signing.status_list import LIST_SIZE, StatusList, sign_status_list
 from signing.verify import holder_matches, verify
 from tests import factories as f
 from tests.conftest import FakeClock
@@ -47,3 +50,33 @@ def test_cards_of_every_authority_get_their_own_signed_status_lists(
     Issuer(ledger, keys).write_bundle(tmp_path / "b", clock.now, ttl=timedelta(hours=1))
     bundle = load_bundle(tmp_path / "b")
     assert set(bundle.status_lists) == {"sl:jinan:sl-0000", "sl:liaocheng:sl-0000"}
+
+
+def test_a_status_list_signed_by_another_authority_s_key_is_refused(
+    ledger: CardLedger, clock: FakeClock, tmp_path: Path
+):
+    keys = Keystore(tmp_path / "keys", b"passphrase")
+    keys.init(clock.now - timedelta(days=1))
+    card_id, _ = ledger.apply(f.jinan_body("C"))
+    ledger.issue(card_id, f.issue())
+    Issuer(ledger, keys).write_bundle(tmp_path / "b", clock.now, ttl=timedelta(hours=1))
+    record, key = keys.signing_key("liaocheng", clock.now)
+    forged = sign_status_list(
+        "sl:jinan:sl-0000",
+        StatusList(size=LIST_SIZE),
+        key=key,
+        kid=record.kid_bytes,
+        issued_at=int(clock.now.timestamp()),
+        expires_at=int(clock.now.timestamp()) + 7200,
+        ttl=3600,
+    )
+    (tmp_path / "b" / "status" / "sl_jinan_sl-0000.cwt").write_bytes(forged)
+    with pytest.raises(BundleError, match="not signed by jinan's key"):
+        load_bundle(tmp_path / "b")
+
+
+def test_a_bundle_without_its_trust_list_is_refused_naming_the_file(tmp_path: Path):
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "root.pub").write_text("00" * 32)
+    with pytest.raises(BundleError, match=r"lacks trust-list\.cwt"):
+        load_bundle(tmp_path / "b")
