@@ -1,4 +1,9 @@
-"""The HTTP service (litestar). For now: health and read-only card lookup.
+"""The HTTP service (litestar). For now: health and each card's public face.
+
+Until users authenticate (the HTTP API issue), nothing here reaches personal data: a card
+answers with what its QR code already shows (card id, scheme, tier, status, validity), not
+the holder's name, birth date, ID characters, family or history. The full view with
+history stays on the operator's command line (``talentcard card show``).
 
 eventsourcing has no asyncio API, so handlers that touch the ledger are synchronous and
 run in litestar's thread pool (``sync_to_thread=True``); the Postgres pool is sized in
@@ -12,14 +17,14 @@ from uuid import UUID
 from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException, ValidationException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 
 from domain.clock import business_date
 from domain.errors import DomainError, InvalidInput, NotAuthorised
 from ledger.app import CardLedger
 from ledger.bootstrap import open_ledger
 from ledger.errors import CardNotFound, ConcurrencyConflict
-from ledger.views import CardView, card_view
+from ledger.views import PublicCardView, public_card_view
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -67,12 +72,11 @@ def health(state: State) -> dict[str, str]:
 
 
 @get("/cards/{card_id:uuid}", sync_to_thread=True)
-def get_card(state: State, card_id: FromPath[UUID], history: FromQuery[bool] = True) -> CardView:
-    """A card's current state, with its history unless ``?history=false``."""
+def get_card(state: State, card_id: FromPath[UUID]) -> PublicCardView:
+    """A card's public face: scheme, tier, status and validity as of today."""
     ledger: CardLedger = state.ledger
     card = ledger.get_card(card_id)
-    events = ledger.history(card_id) if history else None
-    return card_view(card, business_date(ledger.clock()), events)
+    return public_card_view(card, business_date(ledger.clock()))
 
 
 def create_app(ledger: CardLedger | None = None) -> Litestar:

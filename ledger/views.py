@@ -11,7 +11,12 @@ from eventsourcing.domain import DomainEventProtocol
 
 from domain.card import Card
 from domain.clock import SHANGHAI
-from domain.values import Context
+from domain.values import Application, Context
+
+# What stays in the store and never reaches any reader, however authorised: the keyed ID
+# digest and its salt (with the salt, a copy of the digest is a target for guessing the
+# number), and the venue binding (sealed, or its salt). Staff match a person by last4.
+SEALED_IDENTITY_FIELDS = ("digest", "salt", "binding_salt", "binding_sealed")
 
 
 class EventView(msgspec.Struct, frozen=True, kw_only=True):
@@ -57,7 +62,7 @@ def event_view(event: DomainEventProtocol[UUID]) -> EventView:
     state = vars(event)
     ctx: Context = state["ctx"]
     details = {
-        key: msgspec.to_builtins(value)
+        key: _readable(value)
         for key, value in state.items()
         if key
         not in ("ctx", "originator_id", "originator_version", "timestamp", "originator_topic")
@@ -71,6 +76,42 @@ def event_view(event: DomainEventProtocol[UUID]) -> EventView:
         role=str(ctx.role),
         note=ctx.note,
         details=details,
+    )
+
+
+def _readable(value: Any) -> Any:
+    """A payload value as plain data, with the holder's sealed identity fields left out."""
+    data = msgspec.to_builtins(value)
+    if isinstance(value, Application):
+        identity = data["holder"]["identity"]
+        for name in SEALED_IDENTITY_FIELDS:
+            identity.pop(name, None)
+    return data
+
+
+class PublicCardView(msgspec.Struct, frozen=True, kw_only=True):
+    """What anyone holding the card's QR code already sees (the credential shows no more):
+    which card, its scheme and tier, and whether it is in force. No personal data."""
+
+    card_id: UUID
+    as_of: date
+    scheme: str
+    status: str
+    tier: str | None
+    valid_from: date | None
+    valid_until: date | None
+
+
+def public_card_view(card: Card, as_of: date) -> PublicCardView:
+    """The card's public face as of a business date."""
+    return PublicCardView(
+        card_id=card.id,
+        as_of=as_of,
+        scheme=str(card.application.scheme),
+        status=str(card.status_on(as_of)),
+        tier=card.tier,
+        valid_from=card.term.valid_from if card.term else None,
+        valid_until=card.term.valid_until if card.term else None,
     )
 
 

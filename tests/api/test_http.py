@@ -1,4 +1,4 @@
-"""The HTTP service: health and read-only card lookup, errors as problem+json."""
+"""The HTTP service: health and each card's public face, errors as problem+json."""
 
 from __future__ import annotations
 
@@ -25,14 +25,25 @@ def test_health_names_the_store(client: TestClient, ledger: CardLedger):  # type
     assert response.json() == {"status": "ok", "store": expected}
 
 
-def test_a_card_is_looked_up_with_its_history(client: TestClient, ledger: CardLedger):  # type: ignore[type-arg]
+def test_an_application_under_review_shows_no_tier_or_term(client: TestClient, ledger: CardLedger):  # type: ignore[type-arg]
     card_id, _ = ledger.apply(f.apply_body())
     ledger.record_review(card_id, f.review("city_hrss"))
     body = client.get(f"/cards/{card_id}").json()
     assert body["card_id"] == str(card_id)
     assert body["status"] == "under_review"
-    assert [e["event"] for e in body["history"]] == ["Applied", "ReviewRecorded"]
-    assert client.get(f"/cards/{card_id}?history=false").json()["history"] == []
+    assert (body["tier"], body["valid_from"], body["valid_until"]) == (None, None, None)
+
+
+def test_an_issued_card_shows_its_tier_and_validity(client: TestClient, ledger: CardLedger):  # type: ignore[type-arg]
+    card_id, _ = ledger.apply(f.apply_body())
+    ledger.record_review(card_id, f.review("city_hrss"))
+    ledger.record_review(card_id, f.review("talent_office"))
+    ledger.issue(card_id, f.issue())
+    card = ledger.get_card(card_id)
+    body = client.get(f"/cards/{card_id}").json()
+    assert body["status"] == "active"
+    assert body["tier"] == card.tier
+    assert body["valid_from"] == str(card.term.valid_from)
 
 
 def test_an_unknown_card_is_a_404_problem(client: TestClient):  # type: ignore[type-arg]
