@@ -32,7 +32,9 @@ def term_end(valid_from: date, years: int) -> date:
 def age_on(date_of_birth: date, day: date) -> int:
     """Age in completed years (周岁) on ``day``; the birthday itself counts as reached."""
     if day < date_of_birth:
-        raise InvalidInput(f"date of birth {date_of_birth} is after {day}")
+        raise InvalidInput(
+            f"date of birth {date_of_birth} is after {day}", code="born_after_day"
+        )
     years = day.year - date_of_birth.year
     if anniversary(date_of_birth, years) > day:
         years -= 1

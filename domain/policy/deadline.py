@@ -44,7 +44,9 @@ def add_working_days(start: date, count: int, *, policy: Policy | None = None) -
     """The ``count``-th working day after ``start`` (``start`` itself not counted), and
     whether any day on the way had to be estimated."""
     if count < 1:
-        raise InvalidInput("a working-day count must be at least 1")
+        raise InvalidInput(
+            "a working-day count must be at least 1", code="working_days_not_positive"
+        )
     day, found, estimated = start, 0, False
     while found < count:
         day += timedelta(days=1)

@@ -30,7 +30,7 @@ def decide_quota(
     Categories without a quota rule are always allowed.
     """
     if existing < 0:
-        raise InvalidInput("existing must not be negative")
+        raise InvalidInput("existing must not be negative", code="negative_count")
     ctx = RuleScope(scheme, day, policy)
     rules = [q for q in ctx.rules(ctx.data.quotas) if q.category == category]
     if not rules:
@@ -61,6 +61,7 @@ def decide_quota(
             raise InvalidInput(
                 f"a case-by-case decision raises the quota above {limit},"
                 f" not to {case_by_case_quota}",
+                code="quota_not_raised",
                 rule=rule.id,
             )
         limit = case_by_case_quota

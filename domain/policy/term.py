@@ -207,9 +207,14 @@ def _basis_term(
     rule: TermRule, basis: TermBasis, valid_from: date
 ) -> tuple[date, bool, TermRule, TermBasis]:
     if (basis.until is None) == (basis.years is None):
-        raise InvalidInput(f"a {basis.kind} basis gives either its end date or its years")
+        raise InvalidInput(
+            f"a {basis.kind} basis gives either its end date or its years",
+            code="basis_malformed",
+        )
     if basis.years is not None and basis.years < 1:
-        raise InvalidInput(f"a {basis.kind} basis must run at least one year")
+        raise InvalidInput(
+            f"a {basis.kind} basis must run at least one year", code="basis_too_short"
+        )
     end = basis.until if basis.until is not None else term_end(valid_from, basis.years or 0)
     if end < valid_from:
         raise InvalidInput(

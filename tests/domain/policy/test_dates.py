@@ -48,5 +48,10 @@ def test_age_counts_completed_years(born: date, day: date, age: int) -> None:
 
 
 def test_age_before_birth_is_refused() -> None:
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as refused:
         age_on(date(2030, 1, 1), date(2029, 1, 1))
+    assert refused.value.code == "born_after_day"
+
+
+def test_age_on_the_day_of_birth_is_zero() -> None:
+    assert age_on(date(2030, 1, 1), date(2030, 1, 1)) == 0
