@@ -5,11 +5,18 @@ eight processes starting at once gave tracebacks ("tuple concurrently updated").
 Now only ``talentcard init``, run by the owner, runs DDL (under an advisory lock), and the
 service runs as a role that can read and append, nothing more. The concurrency tests start
 real OS processes, as the issue asks.
+
+compose.yaml is kept correct by reading (there is no Docker engine here): one test reads
+it, and one runs its role script with psql against the test server.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -18,6 +25,7 @@ import time
 import urllib.request
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -27,8 +35,6 @@ from ledger.bootstrap import init_store, open_ledger
 from ledger.settings import StoreNotReady
 from tests import factories as f
 from tests.conftest import as_role, create_login_role, drop_role
-
-pytestmark = pytest.mark.postgres
 
 PROCESSES = 8
 
@@ -105,6 +111,7 @@ def stored_events(url: str) -> list[tuple[Any, ...]]:
 # ---- init, as the owner -----------------------------------------------------------------
 
 
+@pytest.mark.postgres
 def test_eight_concurrent_inits_on_one_fresh_schema_all_succeed_without_a_traceback(
     fresh_postgres_url: str, tmp_path: Path
 ):
@@ -127,6 +134,7 @@ def test_eight_concurrent_inits_on_one_fresh_schema_all_succeed_without_a_traceb
         drop_role(fresh_postgres_url, role)
 
 
+@pytest.mark.postgres
 def test_init_with_a_role_that_does_not_exist_exits_2_naming_it_and_creates_nothing(
     fresh_postgres_url: str, tmp_path: Path
 ):
@@ -137,6 +145,7 @@ def test_init_with_a_role_that_does_not_exist_exits_2_naming_it_and_creates_noth
     assert not schema_exists(fresh_postgres_url)
 
 
+@pytest.mark.postgres
 def test_init_takes_back_privileges_the_runtime_role_should_not_have(
     fresh_postgres_url: str, tmp_path: Path
 ):
@@ -154,6 +163,7 @@ def test_init_takes_back_privileges_the_runtime_role_should_not_have(
         drop_role(fresh_postgres_url, role)
 
 
+@pytest.mark.postgres
 def test_a_role_name_is_an_identifier_never_sql(fresh_postgres_url: str, tmp_path: Path):
     role = 'tc"app; DROP SCHEMA public CASCADE; --'
     owner_query(
@@ -170,6 +180,7 @@ def test_a_role_name_is_an_identifier_never_sql(fresh_postgres_url: str, tmp_pat
 # ---- every other process: no DDL --------------------------------------------------------
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize(
     "argv", [("card", "list"), ("serve", "--port", "0")], ids=["card list", "serve"]
 )
@@ -183,6 +194,7 @@ def test_a_command_on_a_store_never_initialised_exits_2_naming_init_and_creates_
     assert not schema_exists(fresh_postgres_url)
 
 
+@pytest.mark.postgres
 def test_a_role_without_grants_is_refused_at_start_naming_the_grant_to_run(
     fresh_postgres_url: str, tmp_path: Path
 ):
@@ -197,6 +209,7 @@ def test_a_role_without_grants_is_refused_at_start_naming_the_grant_to_run(
         drop_role(fresh_postgres_url, role)
 
 
+@pytest.mark.postgres
 def test_a_store_whose_guard_was_disabled_is_refused_at_start(
     fresh_postgres_url: str, tmp_path: Path
 ):
@@ -225,6 +238,7 @@ def healthy(port: int) -> bool:
         return False
 
 
+@pytest.mark.postgres
 def test_eight_services_starting_at_once_as_the_runtime_role_all_come_up_cleanly(
     app_role_url: str, tmp_path: Path
 ):
@@ -254,6 +268,7 @@ def test_eight_services_starting_at_once_as_the_runtime_role_all_come_up_cleanly
 # ---- the runtime role -------------------------------------------------------------------
 
 
+@pytest.mark.postgres
 def test_the_runtime_role_records_cards_through_the_ledger(app_role_url: str, tmp_path: Path):
     with open_ledger(database_url=app_role_url, data_dir=tmp_path, environ={}) as ledger:
         card_id, _ = ledger.apply(f.apply_body())
@@ -297,6 +312,7 @@ FORBIDDEN = {
 }
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize(("statement", "error"), FORBIDDEN.values(), ids=FORBIDDEN.keys())
 def test_the_runtime_role_cannot_rewrite_events_or_touch_the_guards(
     app_role_url: str,
@@ -316,3 +332,78 @@ def test_the_runtime_role_cannot_rewrite_events_or_touch_the_guards(
             conn.execute(sql.SQL(statement).format(**names))
     assert stored_events(owner_url) == before
     assert enabled_guards(owner_url) == {"talentcard_append_only", "talentcard_no_truncate"}
+
+
+# ---- compose.yaml -----------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def scram_matches(verifier: str, password: str) -> bool:
+    """Whether a stored SCRAM-SHA-256 verifier (RFC 5802, as pg_authid keeps it) was
+    made from this password."""
+    method, params, keys = verifier.split("$")
+    iterations, salt = params.split(":")
+    server_key = keys.split(":")[1]
+    salted = hashlib.pbkdf2_hmac(
+        "sha256", password.encode(), base64.b64decode(salt), int(iterations)
+    )
+    expected = hmac.new(salted, b"Server Key", "sha256").digest()
+    return method == "SCRAM-SHA-256" and base64.b64decode(server_key) == expected
+
+
+ROLE_SCRIPT = ROOT / "deploy" / "postgres-initdb" / "10-app-role.sql"
+
+
+def test_compose_runs_init_as_the_owner_and_the_api_as_the_app_role_on_localhost_only():
+    yaml = pytest.importorskip("yaml")
+    services = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]
+    owner = services["postgres"]["environment"]["POSTGRES_USER"]
+    init, api = services["init"], services["api"]
+    assert init["command"] == ["talentcard", "init", "--app-role", "talentcard_app"]
+    assert api["command"][:2] == ["talentcard", "serve"]
+    for service, user in ((init, owner), (api, "talentcard_app")):
+        url = urlsplit(service["environment"]["TALENTCARD_DATABASE_URL"])
+        assert (url.username, url.password) == (user, None)
+        secret = service["environment"]["TALENTCARD_DATABASE_PASSWORD_FILE"]
+        assert secret.removeprefix("/run/secrets/") in service["secrets"]
+    assert api["ports"] == ["127.0.0.1:8000:8000"]
+    assert (
+        "./deploy/postgres-initdb:/docker-entrypoint-initdb.d:ro"
+        in (services["postgres"]["volumes"])
+    )
+
+
+@pytest.mark.postgres
+def test_the_compose_role_script_makes_a_login_role_with_the_secret_as_its_password(
+    postgres_url: str, fresh_postgres_url: str, tmp_path: Path
+):
+    psql = shutil.which("psql")
+    if psql is None:
+        pytest.skip("psql is not installed")
+    role = f"tc_app_{os.urandom(6).hex()}"
+    secret = tmp_path / "app_db_password"
+    secret.write_text("it's a secret; DROP ROLE postgres; --\n")
+    script = tmp_path / "10-app-role.sql"
+    script.write_text(
+        ROLE_SCRIPT.read_text()
+        .replace("/run/secrets/app_db_password", str(secret))
+        .replace("talentcard_app", role)
+    )
+    try:
+        done = subprocess.run(  # as the postgres image's entrypoint runs it
+            [psql, "-v", "ON_ERROR_STOP=1", "-q", "-f", str(script), postgres_url],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        login, verifier = owner_query(
+            postgres_url, "SELECT rolcanlogin, rolpassword FROM pg_authid WHERE rolname = %s", role
+        )[0]
+        assert login
+        assert scram_matches(verifier, "it's a secret; DROP ROLE postgres; --")
+        init_store(database_url=fresh_postgres_url, data_dir=tmp_path, app_role=role, environ={})
+        assert table_grants(fresh_postgres_url, role) == {"SELECT", "INSERT", "UPDATE"}
+    finally:
+        drop_role(postgres_url, role)
