@@ -92,13 +92,13 @@ def init_store(
     source = dict(os.environ if environ is None else environ)
     folder = data_dir or settings.data_dir(source)
     url = database_url if database_url is not None else settings.database_url(source)
+    if app_role is not None and (url is None or url.startswith("sqlite:")):
+        raise SettingsError(  # before store_env, which creates the SQLite file
+            "--app-role applies to a PostgreSQL store: the embedded SQLite store has no "
+            "roles (its file is readable and writable by its owner only)"
+        )
     env = settings.store_env(url, folder, source)
     if env["PERSISTENCE_MODULE"] != POSTGRES:
-        if app_role is not None:
-            raise SettingsError(
-                "--app-role applies to a PostgreSQL store: the embedded SQLite store has no "
-                "roles (its file is readable and writable by its owner only)"
-            )
         _open_sqlite(env, folder, source, system_clock).close()
         return env
     schema = env.get("POSTGRES_SCHEMA") or "public"

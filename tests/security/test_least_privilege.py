@@ -177,6 +177,26 @@ def test_a_role_name_is_an_identifier_never_sql(fresh_postgres_url: str, tmp_pat
         drop_role(fresh_postgres_url, role)
 
 
+@pytest.mark.postgres
+def test_init_says_which_role_it_granted(fresh_postgres_url: str, tmp_path: Path):
+    role = create_login_role(fresh_postgres_url)
+    try:
+        process = talentcard(fresh_postgres_url, tmp_path, "init", "--app-role", role)
+        out, err = process.communicate(timeout=60)
+        assert process.returncode == 0, err
+        assert f"role {role} may read and append" in out
+    finally:
+        drop_role(fresh_postgres_url, role)
+
+
+def test_init_with_an_app_role_on_the_embedded_store_exits_2(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'cards.db'}"
+    code, err = finish(talentcard(url, tmp_path, "init", "--app-role", "talentcard_app"))
+    assert code == 2
+    assert "--app-role applies to a PostgreSQL store" in err
+    assert not (tmp_path / "cards.db").exists()
+
+
 # ---- every other process: no DDL --------------------------------------------------------
 
 
