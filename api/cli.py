@@ -27,7 +27,8 @@ from domain.values import Basis
 from domain.vocabulary import IdDocumentKind, ReviewDecision, ReviewStage, Role, Scheme
 from ledger import commands as c
 from ledger.app import CardLedger
-from ledger.bootstrap import open_ledger
+from ledger.bootstrap import init_store, open_ledger
+from ledger.settings import SettingsError
 from ledger.views import card_view, local_time, summarise
 from signing.keys import KeystoreError
 
@@ -41,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         code = args.run(args)
-    except (UsageError, KeystoreError) as e:  # a key problem is the operator's to fix
+    except (UsageError, KeystoreError, SettingsError) as e:  # the operator's to fix
         print(f"error: {e}", file=sys.stderr)
         return 2
     except msgspec.ValidationError as e:
@@ -60,8 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _init(args: argparse.Namespace) -> None:
-    with open_ledger() as ledger:
-        print(f"ledger ready: {_describe_store(ledger)} (append-only guards installed)")
+    env = init_store(app_role=args.app_role)
+    granted = f"; role {args.app_role} may read and append" if args.app_role else ""
+    print(f"ledger ready: {_describe_store(env)} (append-only guards installed{granted})")
 
 
 def _apply(args: argparse.Namespace) -> None:
@@ -242,8 +244,7 @@ def _serve(args: argparse.Namespace) -> None:
 # ---- helpers ----------------------------------------------------------------------------
 
 
-def _describe_store(ledger: CardLedger) -> str:
-    env = ledger.env
+def _describe_store(env: dict[str, str]) -> str:
     if env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
         schema = env.get("POSTGRES_SCHEMA") or "public"
         return (
@@ -348,7 +349,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(title="commands")
 
-    p = sub.add_parser("init", help="create the store's schema and append-only guards")
+    p = sub.add_parser(
+        "init",
+        help="create the store's schema and append-only guards (run once, as the owner)",
+    )
+    p.add_argument(
+        "--app-role",
+        metavar="ROLE",
+        help="PostgreSQL: grant this existing role what the service needs, and no more",
+    )
     p.set_defaults(run=_init)
 
     p = sub.add_parser("serve", help="run the HTTP service")

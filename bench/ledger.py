@@ -37,7 +37,7 @@ from psycopg import sql
 
 from ledger import commands as c
 from ledger import settings
-from ledger.bootstrap import open_ledger
+from ledger.bootstrap import init_store, open_ledger
 
 EVENTS_PER_CARD = 3
 
@@ -158,6 +158,7 @@ def one_run(kind: str, postgres_url: str, n: int, *, raw_first: bool) -> dict[st
         raw = RawLedger(raw_env)
         batched = RawLedger({**raw_env, "SQLITE_DBNAME": raw_env.get("SQLITE_DBNAME", "") + "-b"}
                             if kind == "sqlite" else raw_env)
+        init_store(database_url=url, data_dir=store.folder, environ={})  # as the owner
         ledger = open_ledger(database_url=url, data_dir=store.folder, environ={})
         # Warm both paths (connections, prepared statements, imports) before timing.
         warm = 10

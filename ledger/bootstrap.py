@@ -1,19 +1,50 @@
 """The composition root: production defaults from the environment, keyword overrides for
-tests and tools. Every process (CLI, API, projection worker) opens the ledger here."""
+tests and tools. Every process (CLI, API, projection worker) opens the ledger here.
+
+Two entry points, two privileges:
+
+- ``init_store`` is run once by the store's owner (``talentcard init``, the compose
+  one-shot): schema, tables, append-only triggers and, with ``app_role``, the runtime
+  role's grants. It takes an advisory lock before any DDL, so any number of concurrent
+  runs are safe and the result is the same as one run.
+- ``open_ledger`` is what every other process calls. On PostgreSQL it runs no DDL at all
+  (the library's table creation is turned off): it checks that the store was initialised
+  and that its role may use it, and otherwise refuses with one line naming
+  ``talentcard init``. The embedded SQLite store still creates itself on first use,
+  because there the owner and the runtime are the same operating-system user.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
+from eventsourcing.persistence import PersistenceError
 from psycopg import sql
 
 from domain.clock import Clock
 from ledger import settings
 from ledger.app import CardLedger, system_clock
-from ledger.guards import install_postgres_guards, install_sqlite_guards
+from ledger.guards import (
+    grant_runtime_role,
+    install_postgres_guards,
+    install_sqlite_guards,
+    postgres_store_problem,
+)
+from ledger.settings import SettingsError, StoreNotReady
+
+POSTGRES = "eventsourcing.postgres"
+# eventsourcing's setting (9.5.x: InfrastructureFactory.CREATE_TABLE) that makes every
+# recorder run CREATE TABLE/TYPE/FUNCTION when the application is constructed.
+CREATE_TABLE = "CREATE_TABLE"
+# The advisory lock `init` holds around its DDL: one class id for talentcard, one key per
+# schema (a hash collision only serialises two inits; it cannot make one unsafe).
+_INIT_LOCK = "SELECT pg_advisory_lock(hashtext('talentcard.init'), hashtext(%s))"
+_INIT_UNLOCK = "SELECT pg_advisory_unlock(hashtext('talentcard.init'), hashtext(%s))"
 
 
 def open_ledger(
@@ -23,21 +54,79 @@ def open_ledger(
     clock: Clock = system_clock,
     environ: Mapping[str, str] | None = None,
 ) -> CardLedger:
-    """Open (and on first use create) the ledger's store, with its append-only guards."""
+    """Open the ledger's store as a runtime process.
+
+    SQLite: created with its append-only guards on first use. PostgreSQL: no DDL; a store
+    that ``talentcard init`` has not prepared, or that this role may not use, raises
+    StoreNotReady naming what to run.
+    """
     source = dict(os.environ if environ is None else environ)
     folder = data_dir or settings.data_dir(source)
     url = database_url if database_url is not None else settings.database_url(source)
-    env = settings.store_env(url, folder)
-    if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres" and "POSTGRES_SCHEMA" in env:
-        _create_postgres_schema(env)
-    ledger = CardLedger(env, id_pepper=settings.id_pepper(folder, source), clock=clock)
-    datastore = ledger.recorder.datastore  # type: ignore[attr-defined]
-    table = ledger.recorder.events_table_name  # type: ignore[attr-defined]
-    if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
-        install_postgres_guards(datastore, table)
-    else:
-        install_sqlite_guards(datastore, table)
-    return ledger
+    env = settings.store_env(url, folder, source)
+    if env["PERSISTENCE_MODULE"] != POSTGRES:
+        return _open_sqlite(env, folder, source, clock)
+    problem = _postgres_problem(env)
+    if problem is not None:
+        raise StoreNotReady(f"{_where(env)} {problem}")
+    try:
+        return CardLedger(
+            {**env, CREATE_TABLE: "false"},
+            id_pepper=settings.id_pepper(folder, source),
+            clock=clock,
+        )
+    except (psycopg.Error, PersistenceError) as e:
+        raise StoreNotReady(f"{_where(env)}: {_first_line(e)}") from None
+
+
+def init_store(
+    *,
+    database_url: str | None = None,
+    data_dir: Path | None = None,
+    app_role: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Create the store's schema, tables and append-only guards, as its owner
+    (idempotent); with ``app_role``, grant that existing role what the service needs.
+    Returns the store's settings (for a description; they include the password)."""
+    source = dict(os.environ if environ is None else environ)
+    folder = data_dir or settings.data_dir(source)
+    url = database_url if database_url is not None else settings.database_url(source)
+    if app_role is not None and (url is None or url.startswith("sqlite:")):
+        raise SettingsError(  # before store_env, which creates the SQLite file
+            "--app-role applies to a PostgreSQL store: the embedded SQLite store has no "
+            "roles (its file is readable and writable by its owner only)"
+        )
+    env = settings.store_env(url, folder, source)
+    if env["PERSISTENCE_MODULE"] != POSTGRES:
+        _open_sqlite(env, folder, source, system_clock).close()
+        return env
+    schema = env.get("POSTGRES_SCHEMA") or "public"
+    try:
+        with _owner_connection(env) as conn:
+            if app_role is not None and not _role_exists(conn, app_role):
+                raise StoreNotReady(
+                    f"role {app_role!r} does not exist on {_where(env)}: create it first "
+                    "(CREATE ROLE … LOGIN PASSWORD …), then run init again"
+                )
+            with _advisory_lock(conn, schema):
+                if schema != "public":
+                    conn.execute(
+                        sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema))
+                    )
+                # `init` writes no events, so it needs no identity key: it uses none.
+                ledger = CardLedger({**env, CREATE_TABLE: "true"}, id_pepper=b"")
+                try:
+                    datastore = ledger.recorder.datastore  # type: ignore[attr-defined]
+                    table: str = ledger.recorder.events_table_name  # type: ignore[attr-defined]
+                    install_postgres_guards(datastore, table)
+                    if app_role is not None:
+                        grant_runtime_role(datastore, table, app_role)
+                finally:
+                    ledger.close()
+    except (psycopg.Error, PersistenceError) as e:
+        raise StoreNotReady(f"init on {_where(env)} failed: {_first_line(e)}") from None
+    return env
 
 
 def postgres_conninfo(env: Mapping[str, str]) -> str:
@@ -52,8 +141,54 @@ def postgres_conninfo(env: Mapping[str, str]) -> str:
     )
 
 
-def _create_postgres_schema(env: Mapping[str, str]) -> None:
+def _open_sqlite(
+    env: Mapping[str, str], folder: Path, source: Mapping[str, str], clock: Clock
+) -> CardLedger:
+    ledger = CardLedger(env, id_pepper=settings.id_pepper(folder, source), clock=clock)
+    datastore = ledger.recorder.datastore  # type: ignore[attr-defined]
+    install_sqlite_guards(datastore, ledger.recorder.events_table_name)  # type: ignore[attr-defined]
+    return ledger
+
+
+def _postgres_problem(env: Mapping[str, str]) -> str | None:
+    """What stops a runtime process from using the store, read from the catalogue."""
+    table = f"{CardLedger.name}_events"  # eventsourcing names it after the application
+    try:
+        with psycopg.connect(postgres_conninfo(env), autocommit=True) as conn:
+            return postgres_store_problem(conn, env.get("POSTGRES_SCHEMA") or "public", table)
+    except psycopg.Error as e:
+        return f"cannot be used: {_first_line(e)}"
+
+
+@contextmanager
+def _owner_connection(env: Mapping[str, str]) -> Iterator[psycopg.Connection[Any]]:
     with psycopg.connect(postgres_conninfo(env), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(env["POSTGRES_SCHEMA"]))
-        )
+        yield conn
+
+
+@contextmanager
+def _advisory_lock(conn: psycopg.Connection[Any], schema: str) -> Iterator[None]:
+    """Hold the init lock (a session lock on this connection) while other connections,
+    the library's pool among them, run the DDL: every `init` waits for it first."""
+    conn.execute(_INIT_LOCK, (schema,))
+    try:
+        yield
+    finally:
+        conn.execute(_INIT_UNLOCK, (schema,))
+
+
+def _role_exists(conn: psycopg.Connection[Any], role: str) -> bool:
+    return conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is not None
+
+
+def _where(env: Mapping[str, str]) -> str:
+    schema = env.get("POSTGRES_SCHEMA") or "public"
+    return (
+        f"the PostgreSQL store {env.get('POSTGRES_HOST')}:{env.get('POSTGRES_PORT')}"
+        f"/{env.get('POSTGRES_DBNAME')} schema {schema}"
+    )
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

@@ -1,23 +1,46 @@
-"""Append-only, enforced by the database itself: the events table refuses UPDATE, DELETE
-and (on PostgreSQL) TRUNCATE, whoever connects, through triggers installed with the schema.
+"""Append-only, enforced by the database itself, and the least-privilege runtime role.
+
+The events table refuses UPDATE, DELETE and (on PostgreSQL) TRUNCATE, whoever connects,
+through triggers installed by ``talentcard init``. On SQLite a further BEFORE INSERT
+trigger refuses an insert whose (originator, version) or rowid already exists, because
+``INSERT OR REPLACE``, ``REPLACE INTO`` and ``INSERT … ON CONFLICT DO UPDATE`` delete or
+overwrite the old row without firing the DELETE or UPDATE triggers. Only the event table
+is guarded: a projection's tracking table is upserted legitimately.
 
 The application never issues those statements; the triggers make sure that no script,
-console session or bug can rewrite history either. (A database superuser can still drop a
-trigger: production runs the service under a role that does not own the table.)
+console session or bug can rewrite history either. A table's owner can still drop a
+trigger, so on PostgreSQL the service runs as a role that does not own the table and holds
+only SELECT, INSERT and UPDATE on it (UPDATE because the library's insert takes ``LOCK
+TABLE … IN EXCLUSIVE MODE``; the triggers refuse every actual UPDATE). SQLite has no DDL
+triggers: there the defence against DROP and ALTER is the file's permissions.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import psycopg
 from psycopg import sql
 
 SQLITE_GUARDS = [
-    f"CREATE TRIGGER IF NOT EXISTS {{table}}_no_{op.lower()} BEFORE {op} ON {{table}} "
-    f"BEGIN SELECT RAISE(ABORT, 'talentcard: {op} on {{table}} is refused: "
-    "the event store is append-only'); END"
-    for op in ("UPDATE", "DELETE")
+    *(
+        f"CREATE TRIGGER IF NOT EXISTS {{table}}_no_{op.lower()} BEFORE {op} ON {{table}} "
+        f"BEGIN SELECT RAISE(ABORT, 'talentcard: {op} on {{table}} is refused: "
+        "the event store is append-only'); END"
+        for op in ("UPDATE", "DELETE")
+    ),
+    # In a BEFORE INSERT trigger NEW.rowid is -1 unless the statement names a rowid, so
+    # the library's own inserts pass; REPLACE by rowid is caught as well as by key.
+    "CREATE TRIGGER IF NOT EXISTS {table}_no_replace BEFORE INSERT ON {table} "
+    "WHEN EXISTS (SELECT 1 FROM {table} WHERE (originator_id = NEW.originator_id "
+    "AND originator_version = NEW.originator_version) OR rowid = NEW.rowid) "
+    "BEGIN SELECT RAISE(ABORT, 'talentcard: replacing an event in {table} is refused: "
+    "the event store is append-only'); END",
 ]
+
+# The triggers `init` installs on PostgreSQL; a runtime process refuses to start without
+# them, enabled (tgenabled 'O' or 'A': fires in ordinary sessions).
+PG_TRIGGERS = ("talentcard_append_only", "talentcard_no_truncate")
 
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION {schema}.talentcard_refuse_rewrite() RETURNS trigger
@@ -49,11 +72,94 @@ def install_sqlite_guards(datastore: Any, table: str) -> None:
 def install_postgres_guards(datastore: Any, table: str) -> None:
     """Install the append-only triggers on a PostgreSQL events table (idempotent).
 
-    An advisory lock serialises installers, since several processes (API, projection
-    worker) start at once and concurrent CREATE OR REPLACE on one function can fail.
+    Run by ``talentcard init`` only, under its advisory lock (see ledger.bootstrap):
+    concurrent CREATE OR REPLACE on one function fails with "tuple concurrently updated".
     """
     names = {"schema": sql.Identifier(datastore.schema), "table": sql.Identifier(table)}
     with datastore.transaction(commit=True) as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('talentcard.guards'))")
         for statement in (PG_FUNCTION, PG_ROW_TRIGGER, PG_TRUNCATE_TRIGGER):
             cursor.execute(sql.SQL(statement).format(**names))
+
+
+def owned_sequences(cursor: Any, schema: str, table: str) -> list[str]:
+    """The sequences the table's columns own (``notification_id bigserial``)."""
+    cursor.execute(
+        "SELECT s.relname FROM pg_class s"
+        " JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid"
+        "  AND d.deptype IN ('a', 'i')"
+        " JOIN pg_class t ON t.oid = d.refobjid"
+        " JOIN pg_namespace n ON n.oid = t.relnamespace"
+        " WHERE s.relkind = 'S' AND n.nspname = %s AND t.relname = %s ORDER BY 1",
+        (schema, table),
+    )
+    return [row["relname"] if isinstance(row, dict) else row[0] for row in cursor.fetchall()]
+
+
+def grant_runtime_role(datastore: Any, table: str, role: str) -> None:
+    """Give an existing role exactly what the service needs on the events table, and no
+    more: anything granted before is revoked first, so re-running ``init`` converges.
+
+    USAGE on the schema; SELECT and INSERT on the table; UPDATE as well, only because the
+    library's insert takes ``LOCK TABLE … IN EXCLUSIVE MODE``, which PostgreSQL allows
+    only with UPDATE, DELETE or TRUNCATE privilege (the triggers refuse every UPDATE);
+    USAGE on the table's sequences. Never DELETE, TRUNCATE, TRIGGER, REFERENCES or
+    ownership, so the role can neither remove rows nor alter, disable or drop the guards.
+    """
+    schema, grantee = sql.Identifier(datastore.schema), sql.Identifier(role)
+    qualified = sql.Identifier(datastore.schema, table)
+    with datastore.transaction(commit=True) as cursor:
+        cursor.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, grantee))
+        cursor.execute(sql.SQL("REVOKE ALL ON TABLE {} FROM {}").format(qualified, grantee))
+        cursor.execute(
+            sql.SQL("GRANT SELECT, INSERT, UPDATE ON TABLE {} TO {}").format(qualified, grantee)
+        )
+        for sequence in owned_sequences(cursor, datastore.schema, table):
+            name = sql.Identifier(datastore.schema, sequence)
+            cursor.execute(sql.SQL("REVOKE ALL ON SEQUENCE {} FROM {}").format(name, grantee))
+            cursor.execute(sql.SQL("GRANT USAGE ON SEQUENCE {} TO {}").format(name, grantee))
+
+
+def postgres_store_problem(conn: psycopg.Connection[Any], schema: str, table: str) -> str | None:
+    """Why a runtime process may not use this store as its current role, or None.
+
+    Reads the catalogue only (no DDL, nothing written): the events table exists, both
+    append-only triggers are on it and enabled, and the connected role holds what the
+    service needs.
+    """
+    row = conn.execute(
+        "SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE n.nspname = %s AND c.relname = %s AND c.relkind IN ('r', 'p')",
+        (schema, table),
+    ).fetchone()
+    if row is None:
+        return (
+            f"has no table {schema}.{table}: the store was not initialised;"
+            " run `talentcard init` as its owner first"
+        )
+    oid = row[0]
+    enabled = conn.execute(
+        "SELECT count(*) FROM pg_trigger WHERE tgrelid = %s AND tgname = ANY(%s)"
+        " AND tgenabled IN ('O', 'A')",
+        (oid, list(PG_TRIGGERS)),
+    ).fetchone()
+    if enabled is None or enabled[0] != len(PG_TRIGGERS):
+        return (
+            f"has its append-only triggers on {schema}.{table} missing or disabled;"
+            " run `talentcard init` as its owner"
+        )
+    privileges = conn.execute(
+        "SELECT current_user, has_schema_privilege(%s, 'USAGE'),"
+        " has_table_privilege(%s::oid, 'SELECT'), has_table_privilege(%s::oid, 'INSERT'),"
+        " has_table_privilege(%s::oid, 'UPDATE')",
+        (schema, oid, oid, oid),
+    ).fetchone()
+    assert privileges is not None
+    user, *held = privileges
+    wanted = ("USAGE on the schema", "SELECT", "INSERT", "UPDATE")
+    missing = [name for name, ok in zip(wanted, held, strict=True) if not ok]
+    if missing:
+        return (
+            f"does not let role {user} use {schema}.{table} (missing {', '.join(missing)});"
+            f" the owner grants it with `talentcard init --app-role {user}`"
+        )
+    return None

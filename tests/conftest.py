@@ -2,8 +2,10 @@
 PostgreSQL, each Postgres test in a schema of its own so tests run in any order.
 
 Postgres is found at TALENTCARD_TEST_POSTGRES_URL (default the local server's ``test``
-database). Without it the Postgres half is skipped on a developer's machine, but under
-CI=true a missing Postgres fails the run: the production store is never left untested.
+database), as a role that may create schemas and roles: the tests play the store's owner
+(``talentcard init``) and, where they say so, a least-privilege runtime role. Without it
+the Postgres half is skipped on a developer's machine, but under CI=true a missing
+Postgres fails the run: the production store is never left untested.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
 from psycopg import sql
 
 from ledger.app import CardLedger
-from ledger.bootstrap import open_ledger
+from ledger.bootstrap import init_store, open_ledger
 
 POSTGRES_URL = os.environ.get(
     "TALENTCARD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -71,16 +74,57 @@ def postgres_url() -> str:
     return POSTGRES_URL
 
 
+def as_role(url: str, role: str) -> str:
+    """The URL connecting as another role (the test server trusts local connections)."""
+    parts = urlsplit(url)
+    netloc = f"{role}@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def create_login_role(url: str) -> str:
+    """A uniquely named LOGIN role with no privileges; drop it with ``drop_role``."""
+    role = f"tc_app_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(url.split("?")[0], autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+    return role
+
+
+def drop_role(url: str, role: str) -> None:
+    with psycopg.connect(url.split("?")[0], autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
+        conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_url: str) -> Iterator[str]:
+    """A Postgres URL (as the owner) naming a schema that does not exist yet."""
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    yield with_schema(postgres_url, schema, pool_size=4, max_overflow=8)
+    drop_schema(postgres_url, schema)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty store of each kind."""
+    """A fresh, empty store of each kind, ready for a runtime process: on Postgres its
+    owner has run ``talentcard init`` (runtime processes run no DDL)."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
         return
-    base: str = request.getfixturevalue("postgres_url")
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    yield with_schema(base, schema, pool_size=4, max_overflow=8)
-    drop_schema(base, schema)
+    url: str = request.getfixturevalue("fresh_postgres_url")
+    init_store(database_url=url, data_dir=tmp_path, environ={})
+    yield url
+
+
+@pytest.fixture
+def app_role_url(fresh_postgres_url: str, tmp_path: Path) -> Iterator[str]:
+    """An initialised Postgres store and a URL connecting to it as a fresh runtime role,
+    granted by ``init --app-role`` (the role is dropped afterwards)."""
+    role = create_login_role(fresh_postgres_url)
+    try:
+        init_store(database_url=fresh_postgres_url, data_dir=tmp_path, app_role=role, environ={})
+        yield as_role(fresh_postgres_url, role)
+    finally:  # DROP OWNED revokes its grants, so the role goes before its schema does
+        drop_role(fresh_postgres_url, role)
 
 
 @pytest.fixture
@@ -90,7 +134,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def ledger(database_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[CardLedger]:
-    """A ledger on a fresh store with a fake clock; closed after the test."""
+    """A ledger on a fresh, initialised store with a fake clock; closed after the test."""
     app = open_ledger(database_url=database_url, data_dir=tmp_path, clock=clock, environ={})
     yield app
     app.close()
