@@ -226,15 +226,18 @@ def test_a_stale_expected_version_is_refused_as_a_conflict(
 def test_a_project_quota_is_shown_and_raised_case_by_case(
     cli_env: Path, capsys: pytest.CaptureFixture[str]
 ):
-    apply = (
-        "card apply --actor zhou --role investment_department --scheme weihai "
-        "--category business_elite --project-id P-7 "
-        f"--fact key_member_of_project_under_negotiation=true {HOLDER} "
-        "--sponsor-kind investment_department --evidence doc://1"
-    )
-    for _ in range(3):
-        ok(capsys, apply)
-    code, _, err = run(capsys, *apply.split())
+    def apply(person: int) -> str:  # one live card per person: each filing a new person
+        return (
+            "card apply --actor zhou --role investment_department --scheme weihai "
+            "--category business_elite --project-id P-7 "
+            "--fact key_member_of_project_under_negotiation=true --holder-name 李雷 "
+            f"--holder-id {f.resident_id(person)} --holder-dob 1949-12-31 "
+            "--sponsor-kind investment_department --evidence doc://1"
+        )
+
+    for person in range(3):
+        ok(capsys, apply(person))
+    code, _, err = run(capsys, *apply(3).split())
     assert code == 1
     assert "quota_full" in err
     show = "quota show --scheme weihai --category business_elite --project-id P-7"
@@ -245,4 +248,4 @@ def test_a_project_quota_is_shown_and_raised_case_by_case(
         "--limit 4 --decision-ref 威人才办〔2026〕7号 --actor zhao --role talent_office",
     )
     assert "limit raised to 4" in out
-    ok(capsys, apply)
+    ok(capsys, apply(3))

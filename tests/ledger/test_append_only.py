@@ -86,4 +86,4 @@ def test_truncating_the_events_table_fails_on_postgres(postgres_url: str, tmp_pa
 def test_appending_still_works_with_the_guards_in_place(ledger: CardLedger):
     card_id, _ = ledger.apply(f.apply_body())
     ledger.record_review(card_id, f.review("city_hrss"))
-    assert len(raw_rows(ledger)) == 2
+    assert len(raw_rows(ledger)) == 3  # Applied, the holder's ReservationOpened, ReviewRecorded
