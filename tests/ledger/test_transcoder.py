@@ -13,6 +13,7 @@ from domain.card import Card
 from domain.quota import CardQuota, QuotaScope
 from domain.values import Review
 from domain.vocabulary import ReviewDecision, ReviewStage, Role, Scheme
+from ledger.limits import MAX_EVENT_BYTES, EventTooLarge
 from ledger.transcoder import MsgspecTranscoder, TranscodingError
 from tests.domain.test_card import (
     application,
@@ -115,3 +116,21 @@ def test_a_stored_record_cannot_name_a_type_outside_the_domain(transcoder: Msgsp
     )
     with pytest.raises(TranscodingError, match="outside the domain"):
         transcoder.decode(forged)
+
+
+def test_an_event_state_larger_than_the_maximum_is_refused_with_its_size():
+    transcoder = MsgspecTranscoder(max_event_bytes=1_000)
+    with pytest.raises(EventTooLarge) as info:
+        transcoder.encode({"note": "x" * 1_000})
+    assert info.value.code == "event_too_large"
+
+
+def test_an_event_state_at_the_maximum_is_encoded():
+    small = MsgspecTranscoder().encode({"note": ""})
+    limit = len(small) + 10
+    exactly = MsgspecTranscoder(max_event_bytes=limit).encode({"note": "x" * 10})
+    assert len(exactly) == limit
+
+
+def test_the_store_s_default_maximum_is_the_limits_module_s():
+    assert MsgspecTranscoder().max_event_bytes == MAX_EVENT_BYTES
