@@ -1,7 +1,8 @@
 """Attack 6 of issue 8: no field had a size limit, and a 5-million-character name was
 stored as a 35 MB event. Every field now has a maximum checked when the command is
 decoded (CLI exit 2 naming the field, nothing written), and the store refuses any event
-above a fixed size, while the largest legal application still fits."""
+above a fixed size (the largest legal application still fits: see
+tests/ledger/test_transcoder.py)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,6 @@ from ledger import commands as c
 from ledger.app import CardLedger
 from tests import factories as f
 from tests.conftest import FakeClock
-
-# A CJK Extension B ideograph: 4 bytes in UTF-8, the most a character can take.
-WIDE = "\U00020000"
 
 
 @pytest.fixture
@@ -94,39 +92,6 @@ def test_an_overlong_field_is_refused_by_the_command_decoder_itself():
     fields = apply_fields(note="x" * 2_001)
     with pytest.raises(msgspec.ValidationError, match=r"\$\.note"):
         msgspec.convert(fields, c.ApplyBody)
-
-
-def largest_legal_application() -> c.ApplyBody:
-    """Every field at its maximum, in 4-byte characters wherever text is free."""
-    family = [{"relation": "child", "name": WIDE * 100, "date_of_birth": "2010-01-01"}] * 10
-    facts: dict[str, Any] = {f"{WIDE * 60}{i:04d}": WIDE * 200 for i in range(49)}
-    facts["certified_excellent"] = True
-    return msgspec.convert(
-        {
-            "actor": WIDE * 100,
-            "role": "employer",
-            "note": WIDE * 2_000,
-            "scheme": "liaocheng",
-            "category": "art5.3",
-            "programme": WIDE * 200,
-            "project_id": WIDE * 64,
-            "enterprise_id": WIDE * 64,
-            "facts": facts,
-            "holder": {**f.holder(name=WIDE * 100), "family": family},
-            "sponsor": {"kind": "employer", "name": WIDE * 100, "credit_code": "9" * 18},
-            "evidence": [WIDE * 500] * 20,
-        },
-        c.ApplyBody,
-    )
-
-
-def test_the_largest_legal_application_is_stored(ledger: CardLedger):
-    card_id, _ = ledger.apply(largest_legal_application())
-    (applied,) = ledger.recorder.select_events(card_id)
-    assert len(applied.state) > 100_000  # it really is the large one
-    card = ledger.get_card(card_id)
-    assert card.application.holder.name == WIDE * 100
-    assert len(card.application.basis.facts) == 50
 
 
 def test_an_event_above_the_store_s_maximum_is_refused_and_nothing_is_written(

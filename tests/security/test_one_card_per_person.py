@@ -64,26 +64,6 @@ def test_fullwidth_digits_are_the_same_person(ledger: CardLedger):
     assert info.value.code == "already_holds_card"
 
 
-def test_the_same_person_may_hold_a_card_of_another_scheme(ledger: CardLedger):
-    ledger.apply(f.apply_body(holder=same_person()))
-    card_id, _ = ledger.apply(f.jinan_body("C", holder=same_person()))
-    assert ledger.get_card(card_id).application.scheme == "jinan"
-
-
-def test_a_withdrawn_application_frees_the_person_to_apply_again(ledger: CardLedger):
-    first, _ = ledger.apply(f.apply_body(holder=same_person()))
-    ledger.withdraw(first, f.withdraw())
-    second, _ = ledger.apply(f.apply_body(holder=same_person()))
-    assert second != first
-
-
-def test_a_rejected_application_frees_the_person_to_apply_again(ledger: CardLedger):
-    first, _ = ledger.apply(f.apply_body(holder=same_person()))
-    ledger.record_review(first, f.review("city_hrss", "rejected"))
-    second, _ = ledger.apply(f.apply_body(holder=same_person()))
-    assert second != first
-
-
 def test_an_issued_card_blocks_a_new_application_until_it_expires(
     ledger: CardLedger, clock: FakeClock
 ):
@@ -99,21 +79,6 @@ def test_an_issued_card_blocks_a_new_application_until_it_expires(
     clock.advance(days=days)
     second, _ = ledger.apply(f.jinan_body("C", holder=same_person()))
     assert second != first
-
-
-def test_upgrades_and_extensions_keep_working_on_the_held_card(ledger: CardLedger):
-    card_id, _ = ledger.apply(f.apply_body(holder=same_person()))
-    for stage in ("city_hrss", "talent_office"):
-        ledger.record_review(card_id, f.review(stage))
-    ledger.issue(card_id, f.issue())
-    ledger.upgrade(card_id, f.upgrade("A"))
-    assert ledger.get_card(card_id).tier == "A"
-    elite, _ = ledger.apply(f.business_elite_body("P-9", holder=same_person()))
-    for stage in ledger.get_card(elite).required_stages:
-        ledger.record_review(elite, f.review(stage))
-    ledger.issue(elite, f.issue())
-    ledger.extend(elite, f.extend("2026-03-02"))
-    assert ledger.get_card(elite).version == len(ledger.history(elite))
 
 
 THREADS = 6
