@@ -85,6 +85,9 @@ def _is_utf8(text: str) -> bool:
     return True
 
 
+_FAMILIAR_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
 def terminal_safe(text: str) -> str:
     """Text safe to print on a terminal: every control, format, bidi, separator or
     surrogate character (ESC and CSI sequences included) shown as a visible escape
@@ -96,6 +99,8 @@ def terminal_safe(text: str) -> str:
     for ch in text:
         if forbidden_character(ch) is None:
             out.append(ch)
+        elif ch in _FAMILIAR_ESCAPES:
+            out.append(_FAMILIAR_ESCAPES[ch])
         elif ord(ch) < 0x100:
             out.append(f"\\x{ord(ch):02x}")
         elif ord(ch) < 0x10000:
@@ -264,7 +269,7 @@ def _quota_raise(args: argparse.Namespace) -> None:
     with open_ledger() as ledger:
         quota = ledger.raise_quota(body)
     print(
-        f"quota {quota.scope.key}: limit raised to {quota.raised_to}, "
+        f"quota {terminal_safe(quota.scope.key)}: limit raised to {quota.raised_to}, "
         f"{len(quota.holders)} in use (version {quota.version})"
     )
 
@@ -288,7 +293,7 @@ def _quota_show(args: argparse.Namespace) -> None:
             today,
             case_by_case_quota=quota.raised_to if quota else None,
         )
-    print(f"quota {scope.key}: {decision.reason}")
+    print(f"quota {terminal_safe(scope.key)}: {decision.reason}")
     for card_id in quota.holders if quota else []:
         print(f"  {card_id}")
 
