@@ -16,14 +16,13 @@ from uuid import UUID
 
 import msgspec
 
-from api.cli_errors import UsageError
+from api.cli_errors import UsageError, terminal_safe
 from api.policy_cli import add_policy_commands
 from api.signing_cli import add_signing_commands
 from domain.clock import business_date
 from domain.errors import DomainError, InvalidInput
 from domain.policy import decide_quota
 from domain.quota import quota_scope
-from domain.text import forbidden_character
 from domain.values import Basis
 from domain.vocabulary import IdDocumentKind, ReviewDecision, ReviewStage, Role, Scheme
 from ledger import commands as c
@@ -83,31 +82,6 @@ def _is_utf8(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-_FAMILIAR_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
-
-
-def terminal_safe(text: str) -> str:
-    """Text safe to print on a terminal: every control, format, bidi, separator or
-    surrogate character (ESC and CSI sequences included) shown as a visible escape
-    (``\\x1b``, ``\\u202e``), so stored input can neither move the cursor, recolour,
-    retitle, nor reorder what an operator reads."""
-    if forbidden_character(text) is None:
-        return text
-    out = []
-    for ch in text:
-        if forbidden_character(ch) is None:
-            out.append(ch)
-        elif ch in _FAMILIAR_ESCAPES:
-            out.append(_FAMILIAR_ESCAPES[ch])
-        elif ord(ch) < 0x100:
-            out.append(f"\\x{ord(ch):02x}")
-        elif ord(ch) < 0x10000:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(f"\\U{ord(ch):08x}")
-    return "".join(out)
 
 
 class _Parser(argparse.ArgumentParser):

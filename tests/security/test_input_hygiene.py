@@ -87,6 +87,14 @@ def test_a_hostile_json_file_exits_2_in_one_line(
     assert_malformed(code, err)
 
 
+def test_a_deeply_nested_facts_file_for_policy_check_exits_2_in_one_line(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+):
+    path = apply_file(cli_env, b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")
+    code, _, err = run(capsys, "policy", "check", "--scheme", "weihai", "--facts", path)
+    assert_malformed(code, err)
+
+
 def test_an_argument_that_is_not_utf8_exits_2_in_one_line(
     cli_env: Path, capsys: pytest.CaptureFixture[str]
 ):
