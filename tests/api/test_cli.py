@@ -324,3 +324,20 @@ def test_a_fact_value_is_a_json_scalar_or_else_text(
 )
 def test_terminal_safe_shows_control_characters_as_visible_escapes(raw: str, shown: str):
     assert terminal_safe(raw) == shown
+
+
+def test_a_second_application_for_the_same_person_exits_1_without_naming_the_first_card(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+):
+    first = apply_card(capsys)
+    code, _, err = run(
+        capsys,
+        *(
+            "card apply --actor wang --role employer --scheme liaocheng --category art5.3 "
+            f"--fact certified_excellent=true {HOLDER} --sponsor-kind employer "
+            "--evidence doc://cert/2"
+        ).split(),
+    )
+    assert code == 1
+    assert "already_holds_card" in err
+    assert first not in err
