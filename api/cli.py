@@ -16,7 +16,7 @@ from uuid import UUID
 
 import msgspec
 
-from api.cli_errors import UsageError, terminal_safe
+from api.cli_errors import UsageError, json_safe, terminal_safe
 from api.policy_cli import add_policy_commands
 from api.signing_cli import add_signing_commands
 from domain.clock import business_date
@@ -158,7 +158,7 @@ def _show(args: argparse.Namespace) -> None:
         events = ledger.history(card_id)[: card.version]
         view = card_view(card, business_date(ledger.clock()), events)
     if args.json:
-        sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(view)) + b"\n")
+        sys.stdout.buffer.write(json_safe(msgspec.json.format(msgspec.json.encode(view))) + b"\n")
         return
     rows = [
         ("card", str(view.card_id)),
@@ -218,7 +218,7 @@ def _list(args: argparse.Namespace) -> None:
         today = business_date(ledger.clock())
         views = [card_view(ledger.get_card(i), today) for i in ledger.card_ids()]
     if args.json:
-        sys.stdout.buffer.write(msgspec.json.encode(views) + b"\n")
+        sys.stdout.buffer.write(json_safe(msgspec.json.encode(views)) + b"\n")
         return
     for v in views:
         until = f"until {v.valid_until}" if v.valid_until else ""

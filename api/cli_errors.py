@@ -33,3 +33,21 @@ def terminal_safe(text: str) -> str:
         else:
             out.append(f"\\U{ord(ch):08x}")
     return "".join(out)
+
+
+def json_safe(encoded: bytes) -> bytes:
+    """JSON output with every character ``terminal_safe`` would escape written as a JSON
+    ``\\u`` escape instead (msgspec leaves DEL, C1 controls and bidi characters raw). The
+    document decodes to the same value. Only strings can hold such characters, and there
+    the encoder has already escaped newlines and tabs, so a raw one is indentation."""
+    text = encoded.decode()
+    if forbidden_character(text, multiline=True) is None:
+        return encoded
+    out = []
+    for ch in text:
+        if forbidden_character(ch, multiline=True) is None:
+            out.append(ch)
+        else:
+            raw = ch.encode("utf-16-be", "surrogatepass")
+            out.extend(f"\\u{raw[i : i + 2].hex()}" for i in range(0, len(raw), 2))
+    return "".join(out).encode()

@@ -234,6 +234,20 @@ def test_stored_escape_sequences_are_printed_as_visible_escapes(
     assert "李雷\\x1b]0;pwned\\x07" in out
 
 
+@pytest.mark.parametrize("command", ["show", "list"])
+def test_json_output_escapes_them_too_and_still_decodes_to_the_stored_name(
+    cli_env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
+):
+    card_id = _stored_raw(tmp_path)
+    argv = ["card", "show", str(card_id)] if command == "show" else ["card", "list"]
+    code, out, _ = run(capsys, *argv, "--json")
+    assert code == 0
+    assert "\x1b" not in out and "\u202e" not in out
+    loaded = json.loads(out)
+    view = loaded if command == "show" else loaded[0]
+    assert view["holder_name"] == f"李雷{ESC}\u202e"
+
+
 # ---- fuzzing the command line and the decoders ---------------------------------------
 
 HOSTILE_JSON = st.sampled_from(
