@@ -11,16 +11,16 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from uuid import UUID
 
 import msgspec
 
-from api.cli_errors import UsageError
+from api.cli_errors import UsageError, json_safe, terminal_safe
 from api.policy_cli import add_policy_commands
 from api.signing_cli import add_signing_commands
 from domain.clock import business_date
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidInput
 from domain.policy import decide_quota
 from domain.quota import quota_scope
 from domain.values import Basis
@@ -28,33 +28,69 @@ from domain.vocabulary import IdDocumentKind, ReviewDecision, ReviewStage, Role,
 from ledger import commands as c
 from ledger.app import CardLedger
 from ledger.bootstrap import init_store, open_ledger
+from ledger.limits import MAX_INPUT_BYTES, convert_body, decode_json_object
 from ledger.settings import SettingsError
 from ledger.views import card_view, local_time, summarise
 from signing.keys import KeystoreError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+    """Run the command line; returns the exit code. Malformed input of any kind (bad UTF-8
+    in an argument or a file, bad or oversized JSON, an unknown field, a value over its
+    limit, a field the domain finds malformed) exits 2 with one line on stderr."""
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    for i, arg in enumerate(args_in, start=1):
+        if not _is_utf8(arg):
+            _error(f"invalid_input: argument {i} is not valid UTF-8")
+            return 2
     parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(args_in)
+    except SystemExit as e:  # --help (0) or a usage error, already reported in one line
+        return e.code if isinstance(e.code, int) else 2
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
     try:
         code = args.run(args)
     except (UsageError, KeystoreError, SettingsError) as e:  # the operator's to fix
-        print(f"error: {e}", file=sys.stderr)
+        _error(str(e))
         return 2
     except msgspec.ValidationError as e:
-        print(f"error: invalid_input: {e}", file=sys.stderr)
+        _error(f"invalid_input: {e}")
+        return 2
+    except InvalidInput as e:  # malformed or missing field: the message names it
+        _error(str(e))
         return 2
     except DomainError as e:
-        print(f"error: {e}", file=sys.stderr)
+        _error(str(e))
         return 1
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         sys.stderr.close()
         return 0
     return code if isinstance(code, int) else 0
+
+
+def _error(message: str) -> None:
+    """One line on stderr, escaped: messages quote input, which may hold escapes."""
+    print(f"error: {terminal_safe(message)}", file=sys.stderr)
+
+
+def _is_utf8(text: str) -> bool:
+    # Python hands over undecodable argument bytes as lone surrogates (PEP 383).
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error (its default prints the whole usage first)."""
+
+    def error(self, message: str) -> NoReturn:
+        _error(f"{self.prog}: {message}")
+        raise SystemExit(2)
 
 
 # ---- commands ---------------------------------------------------------------------------
@@ -124,7 +160,7 @@ def _show(args: argparse.Namespace) -> None:
         events = ledger.history(card_id)[: card.version]
         view = card_view(card, business_date(ledger.clock()), events)
     if args.json:
-        sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(view)) + b"\n")
+        sys.stdout.buffer.write(json_safe(msgspec.json.format(msgspec.json.encode(view))) + b"\n")
         return
     rows = [
         ("card", str(view.card_id)),
@@ -152,18 +188,23 @@ def _show(args: argparse.Namespace) -> None:
         ("version", str(view.version)),
     ]
     for key, value in rows:
-        print(f"{key:<8} {value}")
+        print(f"{key:<8} {terminal_safe(value)}")
     print()
-    table = [("ver", "event", "effective (Asia/Shanghai)", "actor", "role", "details", "note")]
+    table: list[tuple[str, ...]] = [
+        ("ver", "event", "effective (Asia/Shanghai)", "actor", "role", "details", "note")
+    ]
     table += [
-        (
-            str(e.version),
-            e.event,
-            local_time(e.effective_at),
-            e.actor,
-            e.role,
-            summarise(e.details),
-            e.note,
+        tuple(
+            terminal_safe(cell)
+            for cell in (
+                str(e.version),
+                e.event,
+                local_time(e.effective_at),
+                e.actor,
+                e.role,
+                summarise(e.details),
+                e.note,
+            )
         )
         for e in view.history
     ]
@@ -179,13 +220,13 @@ def _list(args: argparse.Namespace) -> None:
         today = business_date(ledger.clock())
         views = [card_view(ledger.get_card(i), today) for i in ledger.card_ids()]
     if args.json:
-        sys.stdout.buffer.write(msgspec.json.encode(views) + b"\n")
+        sys.stdout.buffer.write(json_safe(msgspec.json.encode(views)) + b"\n")
         return
     for v in views:
         until = f"until {v.valid_until}" if v.valid_until else ""
         print(
-            f"{v.card_id}  {v.scheme:<9} {v.status:<12} {v.tier or '-':<4} "
-            f"{v.holder_name}  {until}".rstrip()
+            f"{v.card_id}  {v.scheme:<9} {v.status:<12} {terminal_safe(v.tier or '-'):<4} "
+            f"{terminal_safe(v.holder_name)}  {until}".rstrip()
         )
     print(f"{len(views)} card(s)", file=sys.stderr)
 
@@ -204,7 +245,7 @@ def _quota_raise(args: argparse.Namespace) -> None:
     with open_ledger() as ledger:
         quota = ledger.raise_quota(body)
     print(
-        f"quota {quota.scope.key}: limit raised to {quota.raised_to}, "
+        f"quota {terminal_safe(quota.scope.key)}: limit raised to {quota.raised_to}, "
         f"{len(quota.holders)} in use (version {quota.version})"
     )
 
@@ -228,7 +269,7 @@ def _quota_show(args: argparse.Namespace) -> None:
             today,
             case_by_case_quota=quota.raised_to if quota else None,
         )
-    print(f"quota {scope.key}: {decision.reason}")
+    print(f"quota {terminal_safe(scope.key)}: {decision.reason}")
     for card_id in quota.holders if quota else []:
         print(f"  {card_id}")
 
@@ -263,25 +304,23 @@ def _present(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _body(args: argparse.Namespace, fields: dict[str, Any], body_type: type[Any]) -> Any:
-    """Options override the JSON file; what neither gives is left to the body's defaults."""
+    """Options override the JSON file; what neither gives is left to the body's defaults.
+    The file is read as bytes with a size cap and decoded strictly (ledger.limits)."""
     merged: dict[str, Any] = {}
     if args.json_file:
         path = Path(args.json_file)
         try:
-            loaded = json.loads(path.read_text(encoding="utf-8"))
+            with path.open("rb") as f:
+                data = f.read(MAX_INPUT_BYTES + 1)
         except OSError as e:
             raise UsageError(f"cannot read {path}: {e.strerror}") from None
-        except json.JSONDecodeError as e:
-            raise UsageError(f"{path} is not valid JSON: {e}") from None
-        if not isinstance(loaded, dict):
-            raise UsageError(f"{path} must hold a JSON object")
-        merged.update(loaded)
+        merged.update(decode_json_object(data, source=str(path)))
     for key, value in _present(fields).items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key] = {**merged[key], **value}
         else:
             merged[key] = value
-    return msgspec.convert(merged, body_type)
+    return convert_body(merged, body_type)
 
 
 def _card_id(text: str) -> UUID:
@@ -294,7 +333,9 @@ def _card_id(text: str) -> UUID:
 def _family_member(text: str) -> dict[str, str]:
     parts = text.split(":")
     if len(parts) != 3:
-        raise UsageError(f"--family {text!r}: expected RELATION:NAME:YYYY-MM-DD")
+        raise UsageError(
+            f"--family {terminal_safe(text[:120])!r}: expected RELATION:NAME:YYYY-MM-DD"
+        )
     return {"relation": parts[0], "name": parts[1], "date_of_birth": parts[2]}
 
 
@@ -302,9 +343,9 @@ def _fact(text: str) -> tuple[str, Any]:
     key, sep, raw = text.partition("=")
     if not sep or not key:
         raise UsageError(f"--fact {text!r}: expected KEY=VALUE")
-    try:
-        value = json.loads(raw)
-    except json.JSONDecodeError:
+    try:  # a JSON scalar (true, 3, 4.5, "text"); never a nested document
+        value: Any = msgspec.json.decode(raw.encode(), type=bool | int | float | str)
+    except (msgspec.DecodeError, msgspec.ValidationError):
         value = raw  # a bare word is a string
     return key, value
 
@@ -344,7 +385,7 @@ def _values(enum_type: type[Any]) -> list[str]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = _Parser(
         prog="talentcard", description="Shandong high-level talent service card registry."
     )
     sub = parser.add_subparsers(title="commands")

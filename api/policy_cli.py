@@ -9,7 +9,6 @@ Thin printing over the policy engine (``domain.policy``): the rules are shown as
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import UTC, date, datetime
 from enum import Enum
 from pathlib import Path
@@ -29,6 +28,7 @@ from domain.policy import (
     version_in_force,
 )
 from domain.vocabulary import Scheme
+from ledger.limits import MAX_INPUT_BYTES, MalformedInput, decode_json_object
 
 # Glosses for the scheme file's sections; a section not listed here still shows, untitled.
 _SECTIONS = {
@@ -268,11 +268,12 @@ def _in_force(scheme: Scheme, day: date) -> str | None:
 
 def _read_object(path: Path) -> dict[str, Any]:
     try:
-        loaded = json.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as f:
+            data = f.read(MAX_INPUT_BYTES + 1)
     except OSError as e:
         raise UsageError(f"cannot read {path}: {e.strerror}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise UsageError(f"{path} is not valid JSON: {e}") from None
-    if not isinstance(loaded, dict):
-        raise UsageError(f"{path} must hold a JSON object")
-    return loaded
+    # Capped, strict UTF-8, depth-checked before parsing: never a RecursionError traceback.
+    try:
+        return decode_json_object(data, source=str(path))
+    except MalformedInput as e:
+        raise UsageError(e.message) from None

@@ -17,6 +17,7 @@ from domain import policy
 from domain.clock import business_date
 from domain.errors import IllegalTransition, InvalidInput, NotAuthorised, ReviewIncomplete
 from domain.policy import CardSnapshot, Policy, TermBasis, TermDecision
+from domain.text import check_text
 from domain.values import (
     Application,
     Approval,
@@ -478,11 +479,16 @@ def _check_application(ctx: Context, application: Application) -> None:
     today = business_date(ctx.effective_at)
     if not holder.name.strip():
         raise InvalidInput("holder.name must not be empty")
+    # Names are shown to reviewers and printed on cards: no control, format or bidi
+    # character may reach an event, whichever way the command arrived (domain.text).
+    check_text("holder.name", holder.name)
+    check_text("sponsor.name", application.sponsor.name)
     if holder.date_of_birth >= today:
         raise InvalidInput(f"holder.date_of_birth {holder.date_of_birth} is not in the past")
     for i, member in enumerate(holder.family):
         if not member.name.strip():
             raise InvalidInput(f"holder.family[{i}].name must not be empty")
+        check_text(f"holder.family[{i}].name", member.name)
         if member.date_of_birth > today:
             raise InvalidInput(f"holder.family[{i}].date_of_birth is in the future")
     if not application.basis.category.strip():

@@ -7,6 +7,7 @@ then the ledger keeps only a keyed hash and the last four characters.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from datetime import date
 
 from domain.errors import InvalidInput
@@ -18,11 +19,19 @@ _CHECK = "10X98765432"
 
 
 def normalise_id_number(kind: IdDocumentKind, number: str) -> str:
-    """The canonical form of a document number (trimmed, upper case), checked where the
-    document has a checksum. Raises InvalidInput naming what is wrong."""
-    canonical = "".join(number.split()).upper()
+    """The canonical form of a document number, checked where the document has a checksum.
+    Raises InvalidInput naming what is wrong.
+
+    NFKC first, so fullwidth digits typed on a Chinese keyboard ("１１０１…") become the
+    ASCII digits they stand for; whatever is still not ASCII afterwards (Arabic-Indic
+    digits, look-alike letters) is refused rather than allowed to hash as another number.
+    Then whitespace goes and letters are upper-cased."""
+    canonical = "".join(unicodedata.normalize("NFKC", number).split())
     if not canonical:
         raise InvalidInput("holder.id_number must not be empty")
+    if not canonical.isascii():  # checked before upper(): "ß".upper() is ASCII "SS"
+        raise InvalidInput("holder.id_number must be ASCII letters and digits (after NFKC)")
+    canonical = canonical.upper()
     if kind is IdDocumentKind.RESIDENT_ID:
         _check_resident_id(canonical)
     elif not 5 <= len(canonical) <= 32 or not canonical.isalnum():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -18,7 +18,9 @@ from eventsourcing.utils import Environment, EnvType, get_topic
 from domain.card import Card
 from domain.clock import Clock, as_utc, business_date
 from domain.errors import InvalidInput
+from domain.identity import normalise_id_number
 from domain.quota import CardQuota, QuotaScope, quota_id, quota_scope
+from domain.reservation import HolderReservation, reservation_id
 from domain.values import (
     Application as Filing,
 )
@@ -37,10 +39,16 @@ from ledger.commands import (
     WithdrawBody,
 )
 from ledger.errors import CardNotFound, ConcurrencyConflict
-from ledger.identity import identity_matches, protect_identity, unseal_binding
+from ledger.identity import (
+    identity_matches,
+    protect_identity,
+    reservation_key,
+    unseal_binding,
+)
 
-# A new application that loses a race for its project's quota is decided again on fresh
-# state: the card id is new each time, so retrying cannot duplicate anything.
+# A new application that loses a race for its project's quota or for its holder's
+# reservation is decided again on fresh state: the card id is new each time, so retrying
+# cannot duplicate anything.
 _QUOTA_RETRIES = 5
 
 
@@ -75,9 +83,10 @@ class CardLedger(Application[UUID]):
     # ---- commands ---------------------------------------------------------------------
 
     def apply(self, body: ApplyBody) -> tuple[UUID, int]:
-        """File an application; returns the new card's id and version. Where the category
-        is counted against a project or enterprise quota, the card and its place in the
-        quota are saved together; a lost race for the quota is retried on fresh state."""
+        """File an application; returns the new card's id and version. The card is saved
+        together with its holder's reservation in the scheme (one live card per person per
+        scheme) and, where the category is counted against a project or enterprise quota,
+        its place in the quota; a lost race for either is retried on fresh state."""
         for attempt in range(_QUOTA_RETRIES):
             try:
                 return self._apply_once(body)
@@ -114,18 +123,38 @@ class CardLedger(Application[UUID]):
                 facts=dict(body.facts),
             ),
             holder=holder,
-            sponsor=body.sponsor,
+            sponsor=body.sponsor.to_sponsor(),
             evidence=body.evidence,
         )
-        scope = quota_scope(filing.scheme, filing.basis, business_date(ctx.effective_at))
+        day = business_date(ctx.effective_at)
+        scope = quota_scope(filing.scheme, filing.basis, day)
         card = Card.file(ctx, filing, quota_key=scope.key if scope else "")
+        reservation = self._claim_reservation(ctx, body, card.id, day)
         if scope is None:
-            self._save(card)
+            self._save(card, reservation)
         else:
             quota = self._quota(scope)
             quota.reserve(ctx, card.id)
-            self._save(card, quota)
+            self._save(card, reservation, quota)
         return card.id, card.version
+
+    def _claim_reservation(
+        self, ctx: Context, body: ApplyBody, card_id: UUID, day: date
+    ) -> HolderReservation:
+        """The holder's place in the scheme, given to the new card: opened by a person's
+        first application, claimed again only when the card holding it has ended on
+        ``day`` (expiry included, since it writes no event); refused otherwise."""
+        kind, scheme = body.holder.id_kind, body.scheme
+        canonical = normalise_id_number(kind, body.holder.id_number)
+        rid = reservation_id(reservation_key(self._id_pepper, scheme, kind, canonical))
+        try:
+            found: object = self.repository.get(rid)
+        except AggregateNotFoundError:
+            return HolderReservation.open(ctx, rid, card_id)
+        if not isinstance(found, HolderReservation):  # a uuid5 collision: never in practice
+            raise AssertionError(f"{rid} is not a reservation")
+        found.claim(ctx, card_id, self.get_card(found.card_id).status_on(day))
+        return found
 
     def record_review(
         self, card_id: UUID, body: ReviewBody, *, expected_version: int | None = None
@@ -320,7 +349,7 @@ class CardLedger(Application[UUID]):
             return None
         return quota if isinstance(quota, CardQuota) else None
 
-    def _save(self, *aggregates: Card | CardQuota | None) -> None:
+    def _save(self, *aggregates: Card | CardQuota | HolderReservation | None) -> None:
         """Save every aggregate's new events in one transaction, or none of them."""
         try:
             self.save(*aggregates)

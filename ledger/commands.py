@@ -1,14 +1,21 @@
 """The ledger's command bodies: what the CLI reads from options or ``--json FILE`` and what
 the HTTP API will accept. Unknown fields are refused, so a typo is an error, not a no-op.
+
+Every field has a maximum (``ledger.limits``), checked as the body is decoded; every piece
+of text is checked for control, format and bidi characters (``domain.text``), and names
+are stored NFC-normalised. Decode untrusted bytes with ``ledger.limits.decode_body``.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated, Any
 
 import msgspec
 
+from domain.errors import InvalidInput
 from domain.policy import TermBasis
+from domain.text import check_text, normalise_name
 from domain.values import Approval, Sponsor
 from domain.vocabulary import (
     IdDocumentKind,
@@ -19,46 +26,113 @@ from domain.vocabulary import (
     Scheme,
     SponsorKind,
 )
+from ledger.limits import (
+    FAMILY_MAX_COUNT,
+    PROGRAMME_MAX,
+    TERM_BASES_MAX_COUNT,
+    Code,
+    CreditCode,
+    DecisionRef,
+    Evidence,
+    Facts,
+    IdNumber,
+    Name,
+    Note,
+    Programme,
+    QuotaLimit,
+)
+
+# Fields holding a person's or body's name: NFC-normalised and trimmed as decoded.
+NAME_FIELDS = frozenset({"name", "actor", "reviewer", "proposer", "approver"})
+# Free text that may run over lines (a newline or a tab, no other control character).
+MULTILINE_FIELDS = frozenset({"note", "reason"})
 
 
-class Body(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class Part(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Base of every command body and of the structs inside one: after msgspec has checked
+    types and limits, every text field is checked for control, format and bidi characters
+    and every name is NFC-normalised. A refusal is a ValueError, which msgspec reports as
+    a ValidationError at this struct's path."""
+
+    def __post_init__(self) -> None:
+        for field in self.__struct_fields__:
+            value = getattr(self, field)
+            try:
+                cleaned = _clean_text(field, value)
+            except InvalidInput as e:
+                raise ValueError(e.message) from None
+            if cleaned is not value:
+                msgspec.structs.force_setattr(self, field, cleaned)
+
+
+def _clean_text(field: str, value: Any) -> Any:
+    if isinstance(value, str):
+        if field in NAME_FIELDS:
+            normalised = normalise_name(field, value)
+            return value if normalised == value else normalised
+        check_text(field, value, multiline=field in MULTILINE_FIELDS)
+    elif isinstance(value, tuple):
+        for i, item in enumerate(value):
+            if isinstance(item, str):
+                check_text(f"{field}[{i}]", item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_text(f"{field} key", key)
+            if isinstance(item, str):
+                check_text(f"{field}[{key!r}]", item)
+    return value
+
+
+class Body(Part, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Every command names who acts, in which role, and may carry a note."""
 
-    actor: str
+    actor: Name
     role: Role
-    note: str = ""
+    note: Note = ""
 
 
-class FamilyMemberIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class FamilyMemberIn(Part, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A family member as filed."""
 
     relation: Relation
-    name: str
+    name: Name
     date_of_birth: date
 
 
-class HolderIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class HolderIn(Part, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """The holder as filed; ``id_number`` is checked, hashed and then forgotten."""
 
-    name: str
-    id_number: str
+    name: Name
+    id_number: IdNumber
     id_kind: IdDocumentKind = IdDocumentKind.RESIDENT_ID
     date_of_birth: date
-    family: tuple[FamilyMemberIn, ...] = ()
+    family: Annotated[tuple[FamilyMemberIn, ...], msgspec.Meta(max_length=FAMILY_MAX_COUNT)] = ()
+
+
+class SponsorIn(Part, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The sponsor as filed (``domain.values.Sponsor`` with limits)."""
+
+    kind: SponsorKind
+    name: Name = ""
+    credit_code: CreditCode = ""
+
+    def to_sponsor(self) -> Sponsor:
+        """The domain's value object."""
+        return Sponsor(kind=self.kind, name=self.name, credit_code=self.credit_code.strip())
 
 
 class ApplyBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """File an application (申领)."""
 
     scheme: Scheme
-    category: str
-    programme: str = ""
-    project_id: str = ""
-    enterprise_id: str = ""
-    facts: dict[str, str | int | float | bool] = {}
+    category: Code
+    programme: Programme = ""
+    project_id: Code = ""
+    enterprise_id: Code = ""
+    facts: Facts = {}
     holder: HolderIn
-    sponsor: Sponsor = Sponsor(kind=SponsorKind.NONE)
-    evidence: tuple[str, ...] = ()
+    sponsor: SponsorIn = SponsorIn(kind=SponsorKind.NONE)
+    evidence: Evidence = ()
 
 
 class ReviewBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -66,7 +140,7 @@ class ReviewBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
 
     stage: ReviewStage
     decision: ReviewDecision
-    reviewer: str = ""
+    reviewer: Name = ""
 
 
 class IssueBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -75,13 +149,27 @@ class IssueBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     (default: the issue date)."""
 
     valid_from: date | None = None
-    bases: tuple[TermBasis, ...] = ()
+    bases: Annotated[tuple[TermBasis, ...], msgspec.Meta(max_length=TERM_BASES_MAX_COUNT)] = ()
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        # TermBasis is the policy engine's own value object, so its label is checked here
+        # rather than by a limit on the domain type (see ledger.limits).
+        for i, basis in enumerate(self.bases):
+            if len(basis.label) > PROGRAMME_MAX:
+                raise ValueError(f"bases[{i}].label is longer than {PROGRAMME_MAX} characters")
+            if basis.years is not None and not 0 <= basis.years <= 100:
+                raise ValueError(f"bases[{i}].years must be 0 to 100")
+            try:
+                check_text(f"bases[{i}].label", basis.label)
+            except InvalidInput as e:
+                raise ValueError(e.message) from None
 
 
 class UpgradeBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Upgrade to a higher tier; the scheme's rule recalculates the term."""
 
-    tier: str
+    tier: Code
 
 
 class ExtendBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -89,7 +177,7 @@ class ExtendBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     the project landed or the hire was confirmed), with the evidence."""
 
     event_on: date
-    evidence: tuple[str, ...]
+    evidence: Evidence
 
 
 class StatusBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -114,11 +202,11 @@ class QuotaRaiseBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True
     """The talent office's case-by-case decision (一事一议) raising a project's quota."""
 
     scheme: Scheme
-    category: str
-    project_id: str = ""
-    enterprise_id: str = ""
-    limit: int
-    decision_ref: str
+    category: Code
+    project_id: Code = ""
+    enterprise_id: Code = ""
+    limit: QuotaLimit
+    decision_ref: DecisionRef
 
 
 class WithdrawBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):

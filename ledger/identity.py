@@ -16,13 +16,27 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from domain.errors import InvalidInput
 from domain.identity import binding_hash, normalise_id_number, resident_id_birth_date
 from domain.values import IdentityRef
-from domain.vocabulary import IdDocumentKind
+from domain.vocabulary import IdDocumentKind, Scheme
 
 
 def identity_digest(pepper: bytes, salt: str, canonical_number: str) -> str:
     """HMAC-SHA256 of salt and number under the registry's key (hex)."""
     message = f"{salt}:{canonical_number}".encode()
     return hmac.new(pepper, message, hashlib.sha256).hexdigest()
+
+
+def reservation_key(
+    pepper: bytes, scheme: Scheme, kind: IdDocumentKind, canonical_number: str
+) -> str:
+    """The deterministic key of one person's reservation in one scheme (one live card per
+    person per scheme): HMAC-SHA256 under a key derived from the registry secret, over the
+    scheme, the document kind and the normalised number. Unsalted, so every filing for the
+    same person finds the same reservation; keyed, so a copy of the event store cannot test
+    guessed numbers against it. The document kind is part of it so that a passport number
+    and an unrelated resident ID number that happen to be equal never collide."""
+    key = hmac.new(pepper, b"talentcard holder reservation", hashlib.sha256).digest()
+    message = "\x00".join((str(scheme), str(kind), canonical_number)).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def protect_identity(

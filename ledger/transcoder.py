@@ -7,6 +7,9 @@ stored as their own typed MessagePack under their import path, so everything ins
 payload (nested Structs, dates, enums) decodes back to exactly the declared types.
 Datetimes use MessagePack's standard timestamp extension, which msgspec decodes to
 aware UTC datetimes.
+
+An event whose encoding is larger than ``ledger.limits.MAX_EVENT_BYTES`` is refused here,
+while the application is still preparing what to write, so nothing of it is stored.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from uuid import UUID
 
 import msgspec
 from eventsourcing.persistence import Transcoder
+
+from ledger.limits import MAX_EVENT_BYTES, EventTooLarge
 
 _EXT_STRUCT = 1
 _EXT_UUID = 2
@@ -64,7 +69,8 @@ def _struct_decoder(cls: type) -> msgspec.msgpack.Decoder[Any]:
 class MsgspecTranscoder(Transcoder):
     """Encodes event state with msgspec MessagePack; restores every value's type."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, max_event_bytes: int = MAX_EVENT_BYTES) -> None:
+        self.max_event_bytes = max_event_bytes
         self._encoder = msgspec.msgpack.Encoder()
         self._struct_encoder = msgspec.msgpack.Encoder()
         self._decoder = msgspec.msgpack.Decoder(dict[str, Any], ext_hook=self._ext_hook)
@@ -72,7 +78,13 @@ class MsgspecTranscoder(Transcoder):
     def encode(self, obj: Any) -> bytes:
         if not isinstance(obj, dict):
             raise TranscodingError(f"expected the event state dict, got {type(obj).__name__}")
-        return self._encoder.encode({k: self._wrap(k, v) for k, v in obj.items()})
+        encoded = self._encoder.encode({k: self._wrap(k, v) for k, v in obj.items()})
+        if len(encoded) > self.max_event_bytes:
+            raise EventTooLarge(
+                f"the event would take {len(encoded)} bytes; the store accepts at most "
+                f"{self.max_event_bytes}: nothing was written"
+            )
+        return encoded
 
     def decode(self, data: bytes) -> Any:
         return self._decoder.decode(data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from typing import Any
 
@@ -12,6 +13,21 @@ from ledger import commands as c
 # A valid resident ID (GB 11643 check character X) for someone born 1949-12-31.
 RESIDENT_ID = "11010519491231002X"
 BORN = date(1949, 12, 31)
+_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
+# One person may hold one live card per scheme, so every application built here is for a
+# person of its own unless the test names the holder (``holder()``: RESIDENT_ID's owner).
+_people = itertools.count(1)
+
+
+def resident_id(serial: int, born: date = BORN) -> str:
+    """A valid resident ID number, different for each serial, for someone born on ``born``."""
+    body = f"{370000 + serial:06d}{born:%Y%m%d}001"
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, _WEIGHTS, strict=True)) % 11]
+
+
+def holder(id_number: str = RESIDENT_ID, name: str = "李雷") -> dict[str, Any]:
+    """A holder as filed: by default the owner of RESIDENT_ID."""
+    return {"name": name, "id_number": id_number, "date_of_birth": BORN.isoformat()}
 
 
 def apply_body(**overrides: Any) -> c.ApplyBody:
@@ -23,7 +39,7 @@ def apply_body(**overrides: Any) -> c.ApplyBody:
         "scheme": "liaocheng",
         "category": "art5.3",
         "facts": {"certified_excellent": True},
-        "holder": {"name": "李雷", "id_number": RESIDENT_ID, "date_of_birth": BORN.isoformat()},
+        "holder": holder(resident_id(next(_people))),
         "sponsor": {"kind": "employer", "name": "聊城大学"},
         "evidence": ["doc://platform-certificate/1"],
     }

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 
-from api.cli import main
+from api.cli import main, terminal_safe
 from domain.clock import business_date
+from ledger.bootstrap import open_ledger
 from tests import factories as f
 
 
@@ -226,15 +228,18 @@ def test_a_stale_expected_version_is_refused_as_a_conflict(
 def test_a_project_quota_is_shown_and_raised_case_by_case(
     cli_env: Path, capsys: pytest.CaptureFixture[str]
 ):
-    apply = (
-        "card apply --actor zhou --role investment_department --scheme weihai "
-        "--category business_elite --project-id P-7 "
-        f"--fact key_member_of_project_under_negotiation=true {HOLDER} "
-        "--sponsor-kind investment_department --evidence doc://1"
-    )
-    for _ in range(3):
-        ok(capsys, apply)
-    code, _, err = run(capsys, *apply.split())
+    def apply(person: int) -> str:  # one live card per person: each filing a new person
+        return (
+            "card apply --actor zhou --role investment_department --scheme weihai "
+            "--category business_elite --project-id P-7 "
+            "--fact key_member_of_project_under_negotiation=true --holder-name 李雷 "
+            f"--holder-id {f.resident_id(person)} --holder-dob 1949-12-31 "
+            "--sponsor-kind investment_department --evidence doc://1"
+        )
+
+    for person in range(3):
+        ok(capsys, apply(person))
+    code, _, err = run(capsys, *apply(3).split())
     assert code == 1
     assert "quota_full" in err
     show = "quota show --scheme weihai --category business_elite --project-id P-7"
@@ -245,4 +250,94 @@ def test_a_project_quota_is_shown_and_raised_case_by_case(
         "--limit 4 --decision-ref 威人才办〔2026〕7号 --actor zhao --role talent_office",
     )
     assert "limit raised to 4" in out
-    ok(capsys, apply)
+    ok(capsys, apply(3))
+
+
+# ---- malformed input and terminal safety (issue 8) ------------------------------------
+
+
+def test_a_usage_error_is_one_line_on_stderr(cli_env: Path, capsys: pytest.CaptureFixture[str]):
+    code, _, err = run(capsys, "card", "apply", "--role", "nobody")
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert "--role" in err
+
+
+def test_a_field_the_domain_finds_malformed_exits_2_not_1(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+):
+    # A reviewed application without evidence: InvalidInput, which names the field.
+    code, _, err = run(
+        capsys,
+        *(
+            "card apply --actor wang --role employer --scheme liaocheng --category art5.3 "
+            f"--fact certified_excellent=true {HOLDER} --sponsor-kind employer"
+        ).split(),
+    )
+    assert code == 2
+    assert "invalid_input" in err and "evidence" in err
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"actor": "a", "role": "employer", "colour": "red"}, "colour"),
+        ({"actor": ["a"], "role": "employer"}, "$.actor"),
+        ({"actor": "a", "role": "employer", "note": "n" * 2_001}, "$.note"),
+    ],
+)
+def test_an_unknown_field_a_wrong_type_or_a_long_value_in_json_exits_2_naming_it(
+    cli_env: Path, capsys: pytest.CaptureFixture[str], body: dict[str, object], field: str
+):
+    path = cli_env / "body.json"
+    path.write_text(json.dumps(body))
+    code, _, err = run(capsys, "card", "apply", "--json", str(path))
+    assert code == 2
+    assert field in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_fact_value_is_a_json_scalar_or_else_text(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+):
+    out = ok(
+        capsys,
+        "card apply --actor wang --role employer --scheme liaocheng --category art5.3 "
+        f"--fact certified_excellent=true --fact years=3 --fact list=[1,2] {HOLDER} "
+        "--sponsor-kind employer --evidence doc://1 --output-json",
+    )
+    card_id = json.loads(out)["card_id"]
+    with open_ledger() as ledger:
+        facts = ledger.get_card(UUID(card_id)).application.basis.facts
+    assert facts == {"certified_excellent": True, "years": 3, "list": "[1,2]"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("李雷", "李雷"),
+        ("a\x1b[31mb", "a\\x1b[31mb"),
+        ("\u202eabc", "\\u202eabc"),
+        ("line\nnext", "line\\nnext"),
+        ("\U000e0001tag", "\\U000e0001tag"),
+    ],
+)
+def test_terminal_safe_shows_control_characters_as_visible_escapes(raw: str, shown: str):
+    assert terminal_safe(raw) == shown
+
+
+def test_a_second_application_for_the_same_person_exits_1_without_naming_the_first_card(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+):
+    first = apply_card(capsys)
+    code, _, err = run(
+        capsys,
+        *(
+            "card apply --actor wang --role employer --scheme liaocheng --category art5.3 "
+            f"--fact certified_excellent=true {HOLDER} --sponsor-kind employer "
+            "--evidence doc://cert/2"
+        ).split(),
+    )
+    assert code == 1
+    assert "already_holds_card" in err
+    assert first not in err

@@ -24,7 +24,7 @@ def test_a_credential_binds_the_holder_s_id_card_without_carrying_the_number(
 ):
     keys = Keystore(tmp_path / "keys", b"passphrase")
     keys.init(clock.now - timedelta(days=1))
-    card_id, _ = ledger.apply(f.jinan_body("B"))
+    card_id, _ = ledger.apply(f.jinan_body("B", holder=f.holder()))
     ledger.issue(card_id, f.issue())
     issuer = Issuer(ledger, keys)
     _claims, cose = issuer.credential(card_id, clock.now)

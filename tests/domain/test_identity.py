@@ -54,3 +54,26 @@ def test_exactly_one_check_character_completes_any_number(region: int, born: dat
         accepted.append(check)
     assert len(accepted) == 1
     assert resident_id_birth_date(body + accepted[0]) == born
+
+
+def test_fullwidth_digits_normalise_to_the_ascii_number():
+    fullwidth = "１１０１０５１９４９１２３１００２ｘ"
+    assert normalise_id_number(IdDocumentKind.RESIDENT_ID, fullwidth) == VALID
+
+
+def test_an_ideographic_space_inside_the_number_is_removed():
+    assert normalise_id_number(IdDocumentKind.RESIDENT_ID, "110105\u300019491231002X") == VALID
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "١١٠١٠٥١٩٤٩١٢٣١٠٠٢X",  # Arabic-Indic digits: still not ASCII after NFKC
+        "11010519491231002\u0425",  # Cyrillic Ha, a look-alike of X
+        "E12345ß6",  # would upper-case to ASCII "SS"
+    ],
+)
+def test_a_number_still_not_ascii_after_nfkc_is_refused(number: str):
+    kind = IdDocumentKind.PASSPORT if number.startswith("E") else IdDocumentKind.RESIDENT_ID
+    with pytest.raises(InvalidInput, match="ASCII"):
+        normalise_id_number(kind, number)

@@ -69,7 +69,7 @@ def test_concurrent_conflicting_commands_let_exactly_one_win(database_url: str, 
         assert outcomes == Counter({"won": 1, "conflict": THREADS - 1})
         history = ledger.history(card_id)
         assert [e.originator_version for e in history] == list(range(1, version + 2))
-        assert ledger.recorder.max_notification_id() == version + 1
+        assert ledger.recorder.max_notification_id() == version + 2  # + ReservationOpened
     finally:
         ledger.close()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import uuid4
 
 import msgspec
@@ -13,7 +14,11 @@ from domain.card import Card
 from domain.quota import CardQuota, QuotaScope
 from domain.values import Review
 from domain.vocabulary import ReviewDecision, ReviewStage, Role, Scheme
+from ledger import commands as c
+from ledger.app import CardLedger
+from ledger.limits import MAX_EVENT_BYTES, EventTooLarge
 from ledger.transcoder import MsgspecTranscoder, TranscodingError
+from tests import factories as f
 from tests.domain.test_card import (
     application,
     change,
@@ -115,3 +120,59 @@ def test_a_stored_record_cannot_name_a_type_outside_the_domain(transcoder: Msgsp
     )
     with pytest.raises(TranscodingError, match="outside the domain"):
         transcoder.decode(forged)
+
+
+def test_an_event_state_larger_than_the_maximum_is_refused_with_its_size():
+    transcoder = MsgspecTranscoder(max_event_bytes=1_000)
+    with pytest.raises(EventTooLarge) as info:
+        transcoder.encode({"note": "x" * 1_000})
+    assert info.value.code == "event_too_large"
+
+
+def test_an_event_state_at_the_maximum_is_encoded():
+    small = MsgspecTranscoder().encode({"note": ""})
+    limit = len(small) + 10
+    exactly = MsgspecTranscoder(max_event_bytes=limit).encode({"note": "x" * 10})
+    assert len(exactly) == limit
+
+
+def test_the_store_s_default_maximum_is_the_limits_module_s():
+    assert MsgspecTranscoder().max_event_bytes == MAX_EVENT_BYTES
+
+
+# A CJK Extension B ideograph: 4 bytes in UTF-8, the most a character can take.
+WIDE = "\U00020000"
+
+
+def largest_legal_application() -> c.ApplyBody:
+    """Every field at its maximum, in 4-byte characters wherever text is free."""
+    family = [{"relation": "child", "name": WIDE * 100, "date_of_birth": "2010-01-01"}] * 10
+    facts: dict[str, Any] = {f"{WIDE * 60}{i:04d}": WIDE * 200 for i in range(49)}
+    facts["certified_excellent"] = True
+    return msgspec.convert(
+        {
+            "actor": WIDE * 100,
+            "role": "employer",
+            "note": WIDE * 2_000,
+            "scheme": "liaocheng",
+            "category": "art5.3",
+            "programme": WIDE * 200,
+            "project_id": WIDE * 64,
+            "enterprise_id": WIDE * 64,
+            "facts": facts,
+            "holder": {**f.holder(name=WIDE * 100), "family": family},
+            "sponsor": {"kind": "employer", "name": WIDE * 100, "credit_code": "9" * 18},
+            "evidence": [WIDE * 500] * 20,
+        },
+        c.ApplyBody,
+    )
+
+
+def test_the_largest_legal_application_is_stored(ledger: CardLedger):
+    card_id, _ = ledger.apply(largest_legal_application())
+    (applied,) = ledger.recorder.select_events(card_id)
+    assert len(applied.state) > 100_000  # it really is the large one
+    card = ledger.get_card(card_id)
+    assert card.application.holder.name == WIDE * 100
+    assert len(card.application.basis.facts) == 50
+    assert len(applied.state) <= MAX_EVENT_BYTES

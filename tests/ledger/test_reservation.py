@@ -1,0 +1,47 @@
+"""The one-live-card rule leaves legitimate filings alone: another scheme, a new filing
+after the first ended, and upgrades and extensions of the card held (the refusals are in
+tests/security/test_one_card_per_person.py)."""
+
+from __future__ import annotations
+
+from ledger.app import CardLedger
+from tests import factories as f
+
+
+def same_person(**overrides: object) -> dict[str, object]:
+    return {**f.holder(), **overrides}
+
+
+def test_the_same_person_may_hold_a_card_of_another_scheme(ledger: CardLedger):
+    ledger.apply(f.apply_body(holder=same_person()))
+    card_id, _ = ledger.apply(f.jinan_body("C", holder=same_person()))
+    assert ledger.get_card(card_id).application.scheme == "jinan"
+
+
+def test_a_withdrawn_application_frees_the_person_to_apply_again(ledger: CardLedger):
+    first, _ = ledger.apply(f.apply_body(holder=same_person()))
+    ledger.withdraw(first, f.withdraw())
+    second, _ = ledger.apply(f.apply_body(holder=same_person()))
+    assert second != first
+
+
+def test_a_rejected_application_frees_the_person_to_apply_again(ledger: CardLedger):
+    first, _ = ledger.apply(f.apply_body(holder=same_person()))
+    ledger.record_review(first, f.review("city_hrss", "rejected"))
+    second, _ = ledger.apply(f.apply_body(holder=same_person()))
+    assert second != first
+
+
+def test_upgrades_and_extensions_keep_working_on_the_held_card(ledger: CardLedger):
+    card_id, _ = ledger.apply(f.apply_body(holder=same_person()))
+    for stage in ("city_hrss", "talent_office"):
+        ledger.record_review(card_id, f.review(stage))
+    ledger.issue(card_id, f.issue())
+    ledger.upgrade(card_id, f.upgrade("A"))
+    assert ledger.get_card(card_id).tier == "A"
+    elite, _ = ledger.apply(f.business_elite_body("P-9", holder=same_person()))
+    for stage in ledger.get_card(elite).required_stages:
+        ledger.record_review(elite, f.review(stage))
+    ledger.issue(elite, f.issue())
+    ledger.extend(elite, f.extend("2026-03-02"))
+    assert ledger.get_card(elite).version == len(ledger.history(elite))
