@@ -8,8 +8,8 @@ naming the file, the key and the reason. The package data is loaded once and cac
 
 from __future__ import annotations
 
-import functools
 import re
+import threading
 import tomllib
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -56,10 +56,23 @@ def load_policy(directory: Path | str | None = None) -> Policy:
     return parse_policy(package_texts(None if directory is None else Path(directory)))
 
 
-@functools.cache
+_loaded: list[Policy] = []
+_loading = threading.Lock()
+
+
 def default_policy() -> Policy:
-    """The package's policy data, loaded once per process."""
-    return load_policy()
+    """The package's policy data, loaded once per process.
+
+    The first load is serialised: threads of the HTTP service or a racing test all asking
+    at once would otherwise decode the same data concurrently, and msgspec.convert building
+    its type information for the first time in several threads at once crashed the
+    process (a segfault seen about one run in three of the Postgres quota race test).
+    """
+    if not _loaded:
+        with _loading:
+            if not _loaded:
+                _loaded.append(load_policy())
+    return _loaded[0]
 
 
 def parse_policy(texts: Mapping[str, str]) -> Policy:

@@ -3,6 +3,8 @@ and nothing is lost or duplicated."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections import Counter
 from datetime import datetime
@@ -130,3 +132,30 @@ def test_concurrent_applications_for_different_cards_all_succeed(
         assert len(set(ledger.card_ids())) == attempts
     finally:
         ledger.close()
+
+
+FIRST_LOAD = """
+import subprocess
+import sys
+import threading
+from domain.policy import default_policy
+barrier = threading.Barrier(8)
+seen = []
+def load():
+    barrier.wait()
+    seen.append(id(default_policy()))
+threads = [threading.Thread(target=load) for _ in range(8)]
+for t in threads: t.start()
+for t in threads: t.join()
+assert len(seen) == 8 and len(set(seen)) == 1, seen
+"""
+
+
+def test_many_threads_loading_the_rules_at_once_share_one_copy_and_do_not_crash():
+    # A fresh process each time: the first load is what raced (a segfault inside
+    # msgspec.convert, about one process in three, before the load was serialised).
+    for _ in range(5):
+        done = subprocess.run(
+            [sys.executable, "-c", FIRST_LOAD], capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
