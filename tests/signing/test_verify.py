@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import base45
+import cbor2
 import msgspec
 import pytest
 from hypothesis import given, settings
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from domain.vocabulary import Scheme
 from signing.credential import MAX_COSE_BYTES, from_text, to_text
-from signing.status_list import StatusCode
+from signing.status_list import LIST_SIZE, StatusCode
 from signing.verify import VerificationResult, holder_matches, verify
 from tests.signing.support import CARD, ID_NUMBER, SALT, T0, World, make_key
 
@@ -489,6 +490,101 @@ def test_another_city_s_venue_answers_with_its_stacking_rule():
     result = verify(WORLD.token(claims), BUNDLE, at=T0, service="weihai.14", venue_city="weihai")
     assert result.reason == "ok"
     assert result.rule
+
+
+# ---- every refusal after the signature names the card it refused --------------------------
+
+
+def _names_the_card(result: VerificationResult, reason: str) -> None:
+    assert (result.valid, result.reason) == (False, reason)
+    assert (result.card_id, result.binding) == (str(CARD), WORLD.claims().binding)
+    assert result.scheme is not None
+
+
+def test_a_key_used_for_another_scheme_names_the_card():
+    token = WORLD.token(WORLD.claims(Scheme.WEIHAI), signer=WORLD.keys["jinan"])
+    _names_the_card(verify(token, BUNDLE, at=T0), "key_not_valid_for_scheme")
+
+
+def test_a_credential_signed_outside_the_key_s_window_names_the_card():
+    token = WORLD.token(WORLD.claims(issued_at=int(T0.timestamp()) - 90 * 86_400))
+    _names_the_card(verify(token, BUNDLE, at=T0), "bad_signature")
+
+
+def test_a_card_not_yet_valid_names_the_card():
+    token = WORLD.token(WORLD.claims(valid_from=date(2026, 3, 9)))
+    _names_the_card(verify(token, BUNDLE, at=T0), "not_yet_valid")
+
+
+def test_a_card_without_a_usable_status_list_names_the_card():
+    status = msgspec.structs.replace(WORLD.claims().status, uri="sl:weihai:sl-0009")
+    token = WORLD.token(WORLD.claims(status=status))
+    _names_the_card(verify(token, BUNDLE, at=T0), "status_list_unavailable")
+
+
+def test_a_card_with_a_stale_status_list_names_the_card():
+    bundle = WORLD.bundle(T0, ttl=60)
+    _names_the_card(verify(TOKEN, bundle, at=T0 + timedelta(hours=1)), "status_list_stale")
+
+
+def test_a_suspended_card_names_the_card():
+    world = World()
+    world.statuses[("weihai", 4242)] = StatusCode.SUSPENDED
+    result = verify(world.token(), world.bundle(), at=T0)
+    assert (result.reason, result.card_id, result.tier) == ("suspended", str(CARD), "4")
+
+
+def test_a_status_index_outside_the_list_is_bad_format_naming_the_card():
+    status = msgspec.structs.replace(WORLD.claims().status, index=LIST_SIZE)
+    token = WORLD.token(WORLD.claims(status=status))
+    _names_the_card(verify(token, BUNDLE, at=T0), "bad_format")
+
+
+def test_a_genuinely_signed_payload_that_is_not_card_claims_is_bad_format():
+    from signing.cose import sign1
+
+    signer = WORLD.keys["weihai"]
+    token = to_text(sign1(cbor2.dumps({"not": "claims"}), signer.key, signer.record.kid_bytes))
+    result = verify(token, BUNDLE, at=T0)
+    assert (result.valid, result.reason, result.card_id) == (False, "bad_format", None)
+
+
+def test_a_refused_service_names_the_card_and_the_rule_that_refused():
+    token = WORLD.token(WORLD.claims(family_items=frozenset(range(1, 31))))
+    result = verify(token, BUNDLE, at=T0, service="weihai.14", beneficiary="spouse")
+    _names_the_card(result, "service_not_granted")
+    assert result.rule == "weihai.coverage.2019, weihai.beneficiary.travel_companion"
+
+
+def test_a_granted_service_is_valid_with_the_card_its_age_and_every_rule_behind_it():
+    at = T0 + timedelta(minutes=2)
+    result = verify(TOKEN, BUNDLE, at=at, service="weihai.14", beneficiary="companion")
+    assert (result.valid, result.reason, result.card_id, result.bundle_age_seconds) == (
+        True,
+        "ok",
+        str(CARD),
+        120,
+    )
+    assert result.rule == "weihai.coverage.2019, weihai.beneficiary.travel_companion"
+
+
+def test_another_city_s_venue_names_every_rule_that_honoured_the_card():
+    claims = WORLD.claims(Scheme.SHANDONG, tier="direct")
+    result = verify(WORLD.token(claims), BUNDLE, at=T0, service="weihai.14", venue_city="weihai")
+    assert (result.valid, result.rule) == (True, "shandong.stacking, shandong.coverage.all")
+
+
+@pytest.mark.parametrize(
+    ("valid_from", "reason"),
+    [(date(2025, 1, 1), "ok"), (date(2022, 10, 1), "service_not_granted")],
+)
+def test_a_limit_counted_from_issue_runs_from_the_credential_s_first_day(
+    valid_from: date, reason: str
+):
+    claims = WORLD.claims(Scheme.LIAOCHENG, tier="A", valid_from=valid_from)
+    result = verify(WORLD.token(claims), BUNDLE, at=T0, service="liaocheng.21.films")
+    assert result.reason == reason
+    assert result.rule is not None and "liaocheng.limit.films" in result.rule
 
 
 def _resign(cose: bytes, key, kid: bytes) -> bytes:  # type: ignore[no-untyped-def]
