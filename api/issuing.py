@@ -36,7 +36,8 @@ def keystore(environ: dict[str, str] | None = None) -> Keystore:
     source = dict(os.environ if environ is None else environ)
     folder = Path(source.get(KEYS_DIR) or settings.data_dir(source) / "keys")
     passphrase = source.get(KEY_PASSPHRASE)
-    return Keystore(folder, passphrase.encode() if passphrase else None)
+    # surrogateescape: bytes that are not UTF-8 in the environment are kept as they came.
+    return Keystore(folder, passphrase.encode("utf-8", "surrogateescape") if passphrase else None)
 
 
 class Issuer:

@@ -21,6 +21,11 @@ from signing.credential import to_text
 from signing.keys import AUTHORITY_SCHEMES, ROOT
 from signing.verify import verify
 
+MAX_SKEW_SECONDS = 3600
+"""The largest clock-skew allowance a venue may ask for: an hour. More would let a stale
+status list (a revocation not yet seen) or an expired card pass for longer than the
+issuer's ``ttl`` means."""
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -118,6 +123,9 @@ def _verify(args: argparse.Namespace) -> int:
             raise UsageError(
                 f"{args.token!r} is neither a TC1: token nor a readable file: {e}"
             ) from None
+    skew = args.skew_seconds
+    if not 0 <= skew <= MAX_SKEW_SECONDS:  # also refuses nan
+        raise UsageError(f"--skew-seconds must be between 0 and {MAX_SKEW_SECONDS}")
     root = None
     if args.root_key:
         try:
@@ -135,6 +143,7 @@ def _verify(args: argparse.Namespace) -> int:
         service=args.service,
         beneficiary=args.beneficiary,
         venue_city=args.venue_city,
+        skew=timedelta(seconds=skew),
     )
     if args.json:
         sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(result)) + b"\n")
@@ -204,7 +213,8 @@ def add_signing_commands(
         "--skew-seconds",
         type=float,
         default=300.0,
-        help="clock difference tolerated at validity edges (default 300)",
+        help="clock difference tolerated at validity and freshness edges, 0 to "
+        f"{MAX_SKEW_SECONDS} (default 300)",
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_verify)

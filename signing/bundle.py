@@ -4,6 +4,12 @@ A folder holding ``root.pub`` (the provincial root's public key, hex; deployment
 pin it in the venue's configuration and pass it explicitly), ``trust-list.cwt`` and
 ``status/*.cwt``, one signed status list each. Loading verifies every signature once, so
 checking a card afterwards costs one signature and a few lookups.
+
+A missing or broken root key or trust list refuses the whole bundle: without them nothing
+can be trusted. A broken status list (unreadable, malformed, too large, not signed by its
+authority's key) is set aside and recorded as a :class:`ListProblem`: only the cards that
+list covers are affected (``status_list_unavailable``), every other authority's cards still
+verify.
 """
 
 from __future__ import annotations
@@ -21,7 +27,24 @@ MAX_STATUS_LIST_BYTES = 4_194_304  # 16.7 million entries at 2 bits
 
 
 class BundleError(ValueError):
-    """The bundle is missing a file, or a file is malformed or wrongly signed."""
+    """The bundle's root key or trust list is missing, malformed or wrongly signed."""
+
+
+def status_file_name(uri: str) -> str:
+    """The file in ``status/`` that holds the list ``uri`` (``sl:jinan:sl-0000`` →
+    ``sl_jinan_sl-0000.cwt``)."""
+    return uri.replace(":", "_") + ".cwt"
+
+
+@dataclass(frozen=True)
+class ListProblem:
+    """A status-list file the bundle could not use, and why. ``uri`` and ``authority`` are
+    what the file claims (or its name implies); they are not trusted, only reported."""
+
+    file: str
+    problem: str
+    uri: str | None = None
+    authority: str | None = None
 
 
 @dataclass(frozen=True)
@@ -32,14 +55,21 @@ class Bundle:
     trust_list: TrustList
     status_lists: dict[str, StatusListToken] = field(default_factory=dict)
     public_keys: dict[bytes, tuple[TrustedKey, Ed25519PublicKey]] = field(default_factory=dict)
+    problems: tuple[ListProblem, ...] = ()
 
     def __post_init__(self) -> None:
         for key in self.trust_list.keys:
             self.public_keys[key.kid] = (key, key.public())
 
+    def problem_with(self, uri: str) -> ListProblem | None:
+        """Why the list ``uri`` is not usable, if a file for it was found but set aside."""
+        name = status_file_name(uri)
+        return next((p for p in self.problems if uri == p.uri or name == p.file), None)
+
 
 def load_bundle(folder: Path, root: Ed25519PublicKey | None = None) -> Bundle:
-    """Read and verify a bundle folder; ``root`` overrides the folder's root.pub."""
+    """Read and verify a bundle folder; ``root`` overrides the folder's root.pub. Raises
+    :class:`BundleError` only for the root key and the trust list."""
     try:
         if root is None:
             root = Ed25519PublicKey.from_public_bytes(
@@ -48,23 +78,47 @@ def load_bundle(folder: Path, root: Ed25519PublicKey | None = None) -> Bundle:
         trust_list = read_trust_list((folder / "trust-list.cwt").read_bytes(), root)
     except FileNotFoundError as e:
         raise BundleError(f"bundle {folder} lacks {Path(e.filename).name}") from None
-    except (ValueError, TrustListError) as e:
+    except (OSError, ValueError, TrustListError) as e:
         raise BundleError(f"bundle {folder}: {e}") from None
     lists: dict[str, StatusListToken] = {}
+    problems: list[ListProblem] = []
     for path in sorted((folder / "status").glob("*.cwt")):
-        try:
-            token = parse_status_list_token(
-                path.read_bytes(),
-                max_token_bytes=MAX_STATUS_TOKEN_BYTES,
-                max_list_bytes=MAX_STATUS_LIST_BYTES,
-            )
-        except StatusListError as e:
-            raise BundleError(f"status list {path.name}: {e}") from None
-        signer = trust_list.key(token.sign1.kid or b"")
-        authority = token.uri.split(":")[1] if token.uri.count(":") == 2 else None
-        if signer is None or signer.authority != authority:
-            raise BundleError(f"status list {path.name} is not signed by {authority}'s key")
-        if not token.sign1.verify(signer.public()):
-            raise BundleError(f"status list {path.name}: signature does not verify")
-        lists[token.uri] = token
-    return Bundle(trust_list=trust_list, status_lists=lists)
+        token, problem = _read_status_list(path, trust_list)
+        if token is not None:
+            lists[token.uri] = token
+        elif problem is not None:
+            problems.append(problem)
+    return Bundle(trust_list=trust_list, status_lists=lists, problems=tuple(problems))
+
+
+def _read_status_list(
+    path: Path, trust_list: TrustList
+) -> tuple[StatusListToken | None, ListProblem | None]:
+    """One status list verified against the trust list, or the reason it cannot be used."""
+    # The name's authority (sl_jinan_sl-0000.cwt) until the content says otherwise.
+    parts = path.stem.split("_")
+    named = parts[1] if len(parts) == 3 else None
+    try:
+        token = parse_status_list_token(
+            path.read_bytes(),
+            max_token_bytes=MAX_STATUS_TOKEN_BYTES,
+            max_list_bytes=MAX_STATUS_LIST_BYTES,
+        )
+        token.status_list  # noqa: B018 - inflate now, under the cap: a bomb is found here
+    except (OSError, StatusListError) as e:
+        return None, ListProblem(file=path.name, problem=str(e), authority=named)
+    authority = token.uri.split(":")[1] if token.uri.count(":") == 2 else None
+
+    def refused(problem: str) -> tuple[None, ListProblem]:
+        return None, ListProblem(
+            file=path.name, problem=problem, uri=token.uri, authority=authority or named
+        )
+
+    signer = trust_list.key(token.sign1.kid or b"")
+    if signer is None or signer.authority != authority:
+        return refused(f"not signed by {authority}'s key")
+    if signer.retired_at is not None:  # a retired key vouches for nothing, whatever its iat
+        return refused(f"signed by the retired key {signer.kid.hex()}")
+    if not token.sign1.verify(signer.public()):
+        return refused("signature does not verify")
+    return token, None

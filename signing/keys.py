@@ -8,6 +8,12 @@ A key id is the first 8 bytes of SHA-256 over the raw public key, as in the EU D
 
 Rotation: a new key signs from the moment it is made; the previous key stops signing then
 but keeps verifying the credentials it signed until it is retired.
+
+Every operation that uses or changes the keys (init when keys exist, rotate, retire,
+signing) first proves the passphrase by decrypting an existing private key, and only then
+acts: a wrong passphrase changes nothing on disk. Passphrases are at least
+:data:`MIN_PASSPHRASE_CHARS` characters. The folder is 0700, every file in it 0600
+(``keys.json`` is written to a 0600 temporary file and renamed over the old one).
 """
 
 from __future__ import annotations
@@ -25,6 +31,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from domain.vocabulary import Scheme
 
 ROOT = "root"
+MIN_PASSPHRASE_CHARS = 12
+"""Shorter passphrases are refused when making and when using keys: the key files are
+only as strong as the passphrase that encrypts them."""
 # Who issues which card (POLICY.md "The card schemes"): the provincial window the 惠才卡,
 # each city's HRSS bureau its own card.
 AUTHORITY_SCHEMES: dict[str, tuple[Scheme, ...]] = {
@@ -36,7 +45,8 @@ AUTHORITY_SCHEMES: dict[str, tuple[Scheme, ...]] = {
 
 
 class KeystoreError(Exception):
-    """A key operation that cannot be done (missing passphrase, unknown key, no key)."""
+    """A key operation that cannot be done (missing, short or wrong passphrase, unknown
+    key, no key)."""
 
 
 class KeyRecord(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -102,28 +112,40 @@ class Keystore:
 
     def init(self, at: datetime) -> list[KeyRecord]:
         """Make the root key and one key per authority where none can sign yet."""
-        made = []
-        for authority in (ROOT, *AUTHORITY_SCHEMES):
-            if not any(r.authority == authority and r.signs_at(at) for r in self.records()):
-                made.append(self._create(authority, at))
+        records = self.records()
+        self._prove_passphrase(records)
+        made = [
+            self._make_key(authority, at)
+            for authority in (ROOT, *AUTHORITY_SCHEMES)
+            if not any(r.authority == authority and r.signs_at(at) for r in records)
+        ]
+        if made:
+            self._write([*records, *made])
         return made
 
     def rotate(self, authority: str, at: datetime) -> KeyRecord:
         """Make a new key for ``authority``; the current one stops signing at ``at``."""
         if authority != ROOT and authority not in AUTHORITY_SCHEMES:
             raise KeystoreError(f"unknown authority {authority!r}")
-        records = [
-            msgspec.structs.replace(r, signs_until=at)
-            if r.authority == authority and r.signs_until is None
-            else r
-            for r in self.records()
-        ]
-        self._write(records)
-        return self._create(authority, at)
+        records = self.records()
+        self._prove_passphrase(records, prefer=authority)
+        made = self._make_key(authority, at)
+        self._write(
+            [
+                msgspec.structs.replace(r, signs_until=at)
+                if r.authority == authority and r.signs_until is None
+                else r
+                for r in records
+            ]
+            + [made]
+        )
+        return made
 
     def retire(self, kid: str, at: datetime) -> KeyRecord:
-        """Stop a key from verifying anything from ``at`` on (a compromised or old key)."""
+        """Stop a key from verifying anything from ``at`` on (a compromised or old key).
+        It changes what the trust list says, so it too proves the passphrase first."""
         records = self.records()
+        self._prove_passphrase(records)
         if kid not in {r.kid for r in records}:
             raise KeystoreError(f"no key {kid}")
         updated = [
@@ -140,9 +162,31 @@ class Keystore:
     def _require_passphrase(self) -> bytes:
         if not self._passphrase:
             raise KeystoreError("set TALENTCARD_KEY_PASSPHRASE to use the private keys")
+        if len(self._passphrase.decode("utf-8", "replace")) < MIN_PASSPHRASE_CHARS:
+            raise KeystoreError(
+                f"TALENTCARD_KEY_PASSPHRASE must be at least {MIN_PASSPHRASE_CHARS} characters"
+            )
         return self._passphrase
 
-    def _create(self, authority: str, at: datetime) -> KeyRecord:
+    def _prove_passphrase(self, records: list[KeyRecord], prefer: str = ROOT) -> None:
+        """Decrypt one existing private key (``prefer``'s newest, else the root's, else
+        any) before anything is changed; with no key yet, only check the passphrase."""
+        self._require_passphrase()
+        order = sorted(
+            reversed(records), key=lambda r: (r.authority != prefer, r.authority != ROOT)
+        )
+        for record in order:
+            if (self.folder / f"{record.kid}.key.pem").exists():
+                self._load_private(record)
+                return
+        if records:
+            raise KeystoreError(
+                f"no private key file in {self.folder} to prove the passphrase with"
+            )
+
+    def _make_key(self, authority: str, at: datetime) -> KeyRecord:
+        """A new key pair: its encrypted file written (0600), its record returned for the
+        caller to add to keys.json."""
         passphrase = self._require_passphrase()
         private = Ed25519PrivateKey.generate()
         public = private.public_key()
@@ -152,36 +196,53 @@ class Keystore:
             serialization.PrivateFormat.PKCS8,
             serialization.BestAvailableEncryption(passphrase),
         )
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self._ensure_folder()
         fd = os.open(self.folder / f"{kid}.key.pem", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(pem)
         raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        record = KeyRecord(
+        return KeyRecord(
             kid=kid,
             authority=authority,
             schemes=AUTHORITY_SCHEMES.get(authority, ()),
             public_key=raw.hex(),
             created_at=at,
         )
-        self._write([*self.records(), record])
-        return record
 
     def _load_private(self, record: KeyRecord) -> Ed25519PrivateKey:
         path = self.folder / f"{record.kid}.key.pem"
+        passphrase = self._require_passphrase()
         try:
-            key = serialization.load_pem_private_key(
-                path.read_bytes(), password=self._require_passphrase()
-            )
-        except ValueError:
+            data = path.read_bytes()
+        except OSError as e:
+            raise KeystoreError(f"cannot read key {record.kid}: {e.strerror}") from None
+        try:
+            key = serialization.load_pem_private_key(data, password=passphrase)
+        except (ValueError, TypeError):
             raise KeystoreError(f"cannot decrypt key {record.kid}: wrong passphrase?") from None
         if not isinstance(key, Ed25519PrivateKey):
             raise KeystoreError(f"key {record.kid} is not an Ed25519 key")
         return key
 
+    def _ensure_folder(self) -> None:
+        """The keys folder, created 0700, and tightened to 0700 if it was looser: it holds
+        nothing but keys, and who may list it learns which keys exist."""
+        missing = [p for p in (self.folder, *self.folder.parents) if not p.exists()]
+        for folder in reversed(missing):  # parents too: mkdir(parents=True) makes them 0755
+            folder.mkdir(mode=0o700, exist_ok=True)
+        if self.folder.stat().st_mode & 0o077:
+            self.folder.chmod(0o700)
+
     def _write(self, records: Iterable[KeyRecord]) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        """keys.json replaced atomically: a crash leaves the old file or the new one, and
+        neither is ever readable by others (the temporary file is made 0600)."""
+        self._ensure_folder()
         path = self.folder / "keys.json"
         temporary = path.with_suffix(".json.tmp")
-        temporary.write_bytes(msgspec.json.format(msgspec.json.encode(list(records))))
-        temporary.replace(path)  # atomic: a crash leaves the old file or the new one
+        temporary.unlink(missing_ok=True)  # a crash's leftover
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(msgspec.json.format(msgspec.json.encode(list(records))))
+            f.flush()
+            os.fsync(f.fileno())
+        temporary.replace(path)

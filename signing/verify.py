@@ -4,8 +4,16 @@ needs. No database, no network; importable on its own.
 Every outcome is a result with a reason code, never an exception: ``ok``, ``bad_format``,
 ``too_large``, ``bad_signature``, ``unknown_key``, ``key_not_valid_for_scheme``,
 ``not_yet_valid``, ``expired``, ``revoked``, ``suspended``, ``status_list_stale``,
-``trust_list_expired``, ``service_not_granted``. Caps on the token's size and on its
-decompressed size are checked before anything is parsed.
+``status_list_unavailable`` (the bundle has no usable list for this card: missing, or set
+aside as broken when the bundle was loaded), ``trust_list_expired``,
+``service_not_granted``. Caps on the token's size and on its decompressed size are checked
+before anything is parsed.
+
+The clock-skew allowance (``skew``, default five minutes) is given to the venue's clock in
+the holder's favour at every time edge: the card's first day and its expiry instant, the
+status list's ``iat + ttl`` and ``exp``, and the trust list's expiry. Exactly at the
+allowance is still accepted; one second beyond is refused. Key retirement has no allowance:
+a retired key verifies nothing from its retirement second on.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ from domain.errors import DomainError
 from domain.identity import binding_hash, normalise_id_number
 from domain.policy import Beneficiary, BeneficiaryKind, CardSnapshot
 from domain.vocabulary import CardStatus, IdDocumentKind, Scheme
-from signing.bundle import Bundle
+from signing.bundle import Bundle, status_file_name
 from signing.cose import CoseError, parse_sign1
 from signing.credential import CardClaims, CredentialError, decode_claims, from_text
 from signing.status_list import StatusCode, StatusListError
@@ -69,7 +77,7 @@ def verify(
     ) -> VerificationResult:
         return _result(False, reason, detail, claims, age, rule)
 
-    if now > bundle.trust_list.expires_at:
+    if now - slack > bundle.trust_list.expires_at:
         return refuse(
             "trust_list_expired",
             f"the trust list expired {now - bundle.trust_list.expires_at} s ago",
@@ -109,11 +117,20 @@ def verify(
         return refuse("expired", f"expired after {claims.valid_until}", claims)
     status_list = bundle.status_lists.get(claims.status.uri)
     if status_list is None:
-        return refuse(
-            "status_list_stale", f"the bundle has no status list {claims.status.uri}", claims
+        problem = bundle.problem_with(claims.status.uri)
+        detail = (
+            f"status list {claims.status.uri} (status/{problem.file}) is unusable: "
+            f"{problem.problem}"
+            if problem
+            else f"the bundle has no status list {claims.status.uri} "
+            f"(status/{status_file_name(claims.status.uri)})"
         )
+        return refuse("status_list_unavailable", detail, claims)
     age = max(age, now - status_list.issued_at)
-    if now > status_list.issued_at + status_list.ttl or now > status_list.expires_at:
+    if (
+        now - slack > status_list.issued_at + status_list.ttl
+        or now - slack > status_list.expires_at
+    ):
         return refuse(
             "status_list_stale",
             f"status list {status_list.uri} is {now - status_list.issued_at} s old, "

@@ -170,3 +170,44 @@ def test_an_upgrade_yields_a_new_credential_and_the_old_one_still_verifies(
     for token, tier in ((old, "C"), (new["token"], "B")):
         result = json.loads(ok(capsys, f"verify --bundle {env / 'b'} --json", token))
         assert (result["reason"], result["tier"]) == ("ok", tier)
+
+
+def test_a_passphrase_of_exactly_twelve_characters_makes_keys(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("TALENTCARD_KEY_PASSPHRASE", "十二个字符的密码短语一二")  # 36 bytes
+    assert "made root key" in ok(capsys, "keys init")
+
+
+def test_a_credential_with_a_wrong_passphrase_is_refused_in_one_line(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
+    ok(capsys, "keys init")
+    card_id = issued_jinan_card(capsys)
+    monkeypatch.setenv("TALENTCARD_KEY_PASSPHRASE", "not the passphrase at all")
+    code, out, err = run(capsys, f"card credential {card_id}")
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1
+    assert "passphrase" in err
+
+
+def test_a_bundle_with_a_wrong_passphrase_writes_nothing(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
+    ok(capsys, "keys init")
+    issued_jinan_card(capsys)
+    monkeypatch.setenv("TALENTCARD_KEY_PASSPHRASE", "not the passphrase at all")
+    code, _, err = run(capsys, f"bundle {env / 'b'}")
+    assert code == 2, err
+    assert not (env / "b").exists()
+
+
+def test_a_credential_with_a_short_passphrase_is_refused(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
+    ok(capsys, "keys init")
+    card_id = issued_jinan_card(capsys)
+    monkeypatch.setenv("TALENTCARD_KEY_PASSPHRASE", "short")
+    code, _, err = run(capsys, f"card credential {card_id}")
+    assert code == 2
+    assert "12 characters" in err

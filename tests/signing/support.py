@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 from cryptography.hazmat.primitives import serialization
@@ -81,41 +83,65 @@ class World:
         signer = signer or self.keys[claims.issuer]
         return to_text(sign_credential(claims, signer.key, signer.record.kid_bytes))
 
-    def bundle(
+    def bundle_files(
         self,
         at: datetime = T0,
         *,
         ttl: int = 86_400,
         trust_days: int = 7,
         records: list[KeyRecord] | None = None,
-    ) -> Bundle:
+        list_lifetime: int | None = None,
+    ) -> dict[str, bytes]:
+        """A bundle folder's files by relative path, issued at ``at``: status lists live
+        ``ttl`` seconds and expire ``list_lifetime`` seconds after ``at`` (default twice
+        the ttl)."""
         records = records or [a.record for a in self.keys.values()]
-        trust = sign_trust_list(
-            records,
-            root_key=self.root.key,
-            root_kid=self.root.record.kid_bytes,
-            issued_at=at,
-            expires_at=at + timedelta(days=trust_days),
+        root_pub = self.root.key.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
         )
-        lists = {}
+        files = {
+            "root.pub": root_pub.hex().encode(),
+            "trust-list.cwt": sign_trust_list(
+                records,
+                root_key=self.root.key,
+                root_kid=self.root.record.kid_bytes,
+                issued_at=at,
+                expires_at=at + timedelta(days=trust_days),
+            ),
+        }
         for authority, signer in self.keys.items():
             status_list = StatusList(size=LIST_SIZE, bits=2)
             for (who, index), code in self.statuses.items():
                 if who == authority:
                     status_list.set(index, code)
             uri = f"sl:{authority}:sl-0000"
-            token = sign_list(
+            files[f"status/{uri.replace(':', '_')}.cwt"] = sign_list(
                 uri,
                 status_list,
                 key=signer.key,
                 kid=signer.record.kid_bytes,
                 issued_at=int(at.timestamp()),
-                expires_at=int(at.timestamp()) + 2 * ttl,
+                expires_at=int(at.timestamp()) + (list_lifetime or 2 * ttl),
                 ttl=ttl,
             )
-            lists[uri] = parse_status_list_token(
-                token, max_token_bytes=2_000_000, max_list_bytes=4_194_304
-            )
-        return Bundle(
-            trust_list=read_trust_list(trust, self.root.key.public_key()), status_lists=lists
-        )
+        return files
+
+    def bundle(self, at: datetime = T0, **options: Any) -> Bundle:
+        """The bundle of :meth:`bundle_files`, in memory."""
+        files = self.bundle_files(at, **options)
+        lists = {}
+        for name, data in files.items():
+            if name.startswith("status/"):
+                token = parse_status_list_token(
+                    data, max_token_bytes=2_000_000, max_list_bytes=4_194_304
+                )
+                lists[token.uri] = token
+        trust = read_trust_list(files["trust-list.cwt"], self.root.key.public_key())
+        return Bundle(trust_list=trust, status_lists=lists)
+
+    def write_bundle(self, folder: Path, at: datetime = T0, **options: Any) -> Path:
+        """Write the bundle of :meth:`bundle_files` into ``folder``."""
+        for name, data in self.bundle_files(at, **options).items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(data)
+        return folder

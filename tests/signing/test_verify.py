@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import base45
+import cbor2
 import msgspec
 import pytest
 from hypothesis import given, settings
@@ -12,9 +13,9 @@ from hypothesis import strategies as st
 
 from domain.vocabulary import Scheme
 from signing.credential import MAX_COSE_BYTES, from_text, to_text
-from signing.status_list import StatusCode
-from signing.verify import holder_matches, verify
-from tests.signing.support import ID_NUMBER, T0, World, make_key
+from signing.status_list import LIST_SIZE, StatusCode
+from signing.verify import VerificationResult, holder_matches, verify
+from tests.signing.support import CARD, ID_NUMBER, SALT, T0, World, make_key
 
 WORLD = World()
 TOKEN = WORLD.token()
@@ -111,15 +112,17 @@ def test_a_suspended_card_is_suspended():
 def test_a_status_list_past_its_ttl_is_stale_never_ok():
     bundle = WORLD.bundle(T0, ttl=3600)
     assert verify(TOKEN, bundle, at=T0 + timedelta(minutes=59)).reason == "ok"
-    result = verify(TOKEN, bundle, at=T0 + timedelta(minutes=61))
+    result = verify(TOKEN, bundle, at=T0 + timedelta(minutes=66))  # past ttl and skew
     assert (result.valid, result.reason) == (False, "status_list_stale")
 
 
-def test_a_card_whose_status_list_is_missing_is_stale():
+def test_a_card_whose_status_list_is_missing_is_unavailable_naming_the_list():
     claims = WORLD.claims(
         status=msgspec.structs.replace(WORLD.claims().status, uri="sl:weihai:sl-0009")
     )
-    assert verify(WORLD.token(claims), BUNDLE, at=T0).reason == "status_list_stale"
+    result = verify(WORLD.token(claims), BUNDLE, at=T0)
+    assert (result.valid, result.reason) == (False, "status_list_unavailable")
+    assert "sl:weihai:sl-0009" in result.detail
 
 
 def test_an_expired_trust_list_is_reported_as_such():
@@ -209,6 +212,379 @@ def test_the_decoder_never_raises_whatever_it_is_given(token: str):
 
 def test_the_decompressed_cap_is_far_above_a_real_credential():
     assert len(from_text(TOKEN)) < MAX_COSE_BYTES / 3
+
+
+# ---- the clock-skew allowance, pinned at each edge ----------------------------------------
+
+SKEW = timedelta(seconds=300)
+
+
+def _at(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def test_a_card_is_accepted_exactly_the_allowance_before_its_first_day_and_not_a_second_earlier():
+    claims = WORLD.claims(valid_from=date(2026, 3, 3))
+    first_day = int(datetime(2026, 3, 2, 16, 0, tzinfo=UTC).timestamp())  # 00:00 Shanghai
+    token = WORLD.token(claims)
+    assert verify(token, BUNDLE, at=_at(first_day - 300), skew=SKEW).reason == "ok"
+    assert verify(token, BUNDLE, at=_at(first_day - 301), skew=SKEW).reason == "not_yet_valid"
+
+
+def test_without_an_allowance_a_card_is_valid_from_the_first_second_of_its_first_day():
+    claims = WORLD.claims(valid_from=date(2026, 3, 3))
+    first_day = int(datetime(2026, 3, 2, 16, 0, tzinfo=UTC).timestamp())
+    token = WORLD.token(claims)
+    no_skew = timedelta(0)
+    assert verify(token, BUNDLE, at=_at(first_day), skew=no_skew).reason == "ok"
+    assert verify(token, BUNDLE, at=_at(first_day - 1), skew=no_skew).reason == "not_yet_valid"
+
+
+def test_a_card_is_expired_from_its_expiry_instant_without_an_allowance():
+    expiry = int(T0.timestamp()) + 3600
+    token = WORLD.token(WORLD.claims(expires_at=expiry))
+    no_skew = timedelta(0)
+    assert verify(token, BUNDLE, at=_at(expiry - 1), skew=no_skew).reason == "ok"
+    assert verify(token, BUNDLE, at=_at(expiry), skew=no_skew).reason == "expired"
+
+
+def test_a_card_past_its_expiry_is_accepted_within_the_allowance_and_not_a_second_beyond():
+    expiry = int(T0.timestamp()) + 3600
+    token = WORLD.token(WORLD.claims(expires_at=expiry))
+    assert verify(token, BUNDLE, at=_at(expiry + 299), skew=SKEW).reason == "ok"
+    assert verify(token, BUNDLE, at=_at(expiry + 300), skew=SKEW).reason == "expired"
+
+
+def test_a_card_with_no_end_date_never_expires():
+    token = WORLD.token(WORLD.claims(valid_until=None, expires_at=None))
+    result = verify(token, BUNDLE, at=T0 + timedelta(hours=1))
+    assert (result.reason, result.valid_until) == ("ok", None)
+
+
+def test_a_status_list_is_fresh_until_its_ttl_plus_the_allowance_and_stale_a_second_later():
+    bundle = WORLD.bundle(T0, ttl=3600)
+    end = int(T0.timestamp()) + 3600
+    assert verify(TOKEN, bundle, at=_at(end + 300), skew=SKEW).reason == "ok"
+    assert verify(TOKEN, bundle, at=_at(end + 301), skew=SKEW).reason == "status_list_stale"
+
+
+def test_without_an_allowance_a_status_list_is_stale_one_second_after_its_ttl():
+    bundle = WORLD.bundle(T0, ttl=3600)
+    end = int(T0.timestamp()) + 3600
+    assert verify(TOKEN, bundle, at=_at(end), skew=timedelta(0)).reason == "ok"
+    stale = verify(TOKEN, bundle, at=_at(end + 1), skew=timedelta(0))
+    assert stale.reason == "status_list_stale"
+
+
+def test_a_status_list_is_usable_until_its_exp_plus_the_allowance_and_stale_a_second_later():
+    bundle = WORLD.bundle(T0, ttl=86_400, list_lifetime=3600)
+    exp = int(T0.timestamp()) + 3600
+    assert verify(TOKEN, bundle, at=_at(exp + 300), skew=SKEW).reason == "ok"
+    assert verify(TOKEN, bundle, at=_at(exp + 301), skew=SKEW).reason == "status_list_stale"
+
+
+def test_a_trust_list_is_usable_until_its_expiry_plus_the_allowance_and_expired_a_second_later():
+    bundle = WORLD.bundle(T0, trust_days=1, ttl=10 * 86_400)
+    expiry = int(T0.timestamp()) + 86_400
+    assert verify(TOKEN, bundle, at=_at(expiry + 300), skew=SKEW).reason == "ok"
+    late = verify(TOKEN, bundle, at=_at(expiry + 301), skew=SKEW)
+    assert (late.valid, late.reason) == (False, "trust_list_expired")
+
+
+def test_without_an_allowance_a_trust_list_expires_one_second_after_its_expiry():
+    bundle = WORLD.bundle(T0, trust_days=1, ttl=10 * 86_400)
+    expiry = int(T0.timestamp()) + 86_400
+    assert verify(TOKEN, bundle, at=_at(expiry), skew=timedelta(0)).reason == "ok"
+    late = verify(TOKEN, bundle, at=_at(expiry + 1), skew=timedelta(0))
+    assert late.reason == "trust_list_expired"
+
+
+def test_the_default_allowance_is_five_minutes():
+    bundle = WORLD.bundle(T0, ttl=3600)
+    end = int(T0.timestamp()) + 3600
+    assert verify(TOKEN, bundle, at=_at(end + 300)).reason == "ok"
+    assert verify(TOKEN, bundle, at=_at(end + 301)).reason == "status_list_stale"
+
+
+# ---- keys at their boundary seconds ------------------------------------------------------
+
+
+def _rotated_world() -> tuple[World, list, datetime]:  # type: ignore[type-arg]
+    world = World()
+    rotated_at = T0 + timedelta(days=1)
+    old = world.keys["weihai"]
+    old_record = msgspec.structs.replace(old.record, signs_until=rotated_at)
+    others = [a.record for k, a in world.keys.items() if k != "weihai"]
+    return world, [old_record, *others], rotated_at
+
+
+def test_a_retired_key_verifies_until_the_second_before_its_retirement_and_nothing_from_it():
+    world = World()
+    retired_at = T0 + timedelta(hours=2)
+    old = world.keys["weihai"]
+    records = [
+        msgspec.structs.replace(old.record, signs_until=retired_at, retired_at=retired_at),
+        *(a.record for k, a in world.keys.items() if k != "weihai"),
+    ]
+    bundle = world.bundle(T0, records=records)
+    token = world.token()
+    edge = int(retired_at.timestamp())
+    assert verify(token, bundle, at=_at(edge - 1)).reason == "ok"
+    result = verify(token, bundle, at=_at(edge))
+    assert (result.valid, result.reason) == (False, "unknown_key")
+
+
+def test_a_key_signs_from_its_first_second_and_not_before():
+    world = World()
+    key = world.keys["weihai"]
+    born = int(key.record.created_at.timestamp())
+    bundle = world.bundle(T0)
+    assert verify(world.token(world.claims(issued_at=born)), bundle, at=T0).reason == "ok"
+    early = verify(world.token(world.claims(issued_at=born - 1)), bundle, at=T0)
+    assert early.reason == "bad_signature"
+
+
+def test_a_rotated_key_signs_until_the_second_before_its_rotation_and_not_at_it():
+    world, records, rotated_at = _rotated_world()
+    bundle = world.bundle(rotated_at, records=records)
+    edge = int(rotated_at.timestamp())
+    before = world.token(world.claims(issued_at=edge - 1))
+    assert verify(before, bundle, at=rotated_at).reason == "ok"
+    at_edge = world.token(world.claims(issued_at=edge))
+    assert verify(at_edge, bundle, at=rotated_at).reason == "bad_signature"
+
+
+# ---- what a venue reads from the result ---------------------------------------------------
+
+
+def test_a_valid_result_carries_the_card_s_public_facts_and_its_binding():
+    result = verify(TOKEN, BUNDLE, at=T0 + timedelta(minutes=1))
+    assert result == VerificationResult(
+        valid=True,
+        reason="ok",
+        detail=result.detail,
+        card_id=str(CARD),
+        scheme="weihai",
+        tier="4",
+        holder_name="李雷",
+        valid_until=date(2031, 3, 1),
+        bundle_age_seconds=60,
+        rule=None,
+        binding_salt=SALT,
+        binding=WORLD.claims().binding,
+    )
+
+
+def test_a_refusal_after_the_signature_still_names_the_card():
+    expired = WORLD.token(WORLD.claims(expires_at=int(T0.timestamp()) - 3600))
+    result = verify(expired, BUNDLE, at=T0)
+    assert (result.valid, result.card_id, result.scheme, result.tier) == (
+        False,
+        str(CARD),
+        "weihai",
+        "4",
+    )
+
+
+def test_a_refusal_before_the_signature_names_no_card():
+    result = verify("TC1:", BUNDLE, at=T0)
+    assert (result.card_id, result.scheme, result.binding, result.bundle_age_seconds) == (
+        None,
+        None,
+        None,
+        0,
+    )
+
+
+def test_the_bundle_age_is_that_of_its_oldest_part():
+    older = WORLD.bundle(T0)
+    newer = WORLD.bundle(T0 + timedelta(hours=2))
+    at = T0 + timedelta(hours=3)
+    old_lists = type(BUNDLE)(trust_list=newer.trust_list, status_lists=older.status_lists)
+    assert verify(TOKEN, old_lists, at=at).bundle_age_seconds == 3 * 3600
+    old_trust = type(BUNDLE)(trust_list=older.trust_list, status_lists=newer.status_lists)
+    assert verify(TOKEN, old_trust, at=at).bundle_age_seconds == 3 * 3600
+
+
+# ---- holder_matches answers only for a credential that verified ---------------------------
+
+
+def test_holder_matches_is_false_for_a_refused_credential_even_when_the_number_matches():
+    world = World()
+    world.statuses[("weihai", 4242)] = StatusCode.REVOKED
+    revoked = verify(world.token(), world.bundle(), at=T0)
+    assert revoked.reason == "revoked"
+    assert revoked.binding is not None
+    assert not holder_matches(revoked, ID_NUMBER)
+
+
+def test_holder_matches_is_false_for_a_result_without_a_binding():
+    ok = verify(TOKEN, BUNDLE, at=T0)
+    assert not holder_matches(msgspec.structs.replace(ok, binding=None), ID_NUMBER)
+    assert not holder_matches(msgspec.structs.replace(ok, binding_salt=None), ID_NUMBER)
+
+
+def test_holder_matches_is_false_for_a_number_that_is_not_an_id_number():
+    ok = verify(TOKEN, BUNDLE, at=T0)
+    assert not holder_matches(ok, "not a number")
+
+
+# ---- a question that cannot be decided is a refusal, never "ok" ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("service", "beneficiary", "venue_city"),
+    [
+        ("weihai.14", "cousin", None),  # unknown beneficiary
+        ("weihai.999", "holder", None),  # unknown item
+        ("weihai", "holder", None),  # no item number
+        ("weihai.x", "holder", None),  # item number not a number
+        ("weihai.14", "holder", "qingdao"),  # unknown venue city
+        ("weihai.999", "holder", "jinan"),  # another city's unknown item
+    ],
+)
+def test_a_service_question_that_cannot_be_decided_is_refused(
+    service: str, beneficiary: str, venue_city: str | None
+):
+    result = verify(
+        TOKEN, BUNDLE, at=T0, service=service, beneficiary=beneficiary, venue_city=venue_city
+    )
+    assert (result.valid, result.reason) == (False, "service_not_granted")
+
+
+@pytest.mark.parametrize(
+    ("beneficiary", "reason"),
+    [
+        ("spouse", "ok"),
+        ("companion", "service_not_granted"),
+        ("holder", "service_not_granted"),
+    ],
+)
+def test_an_item_is_granted_only_to_whom_the_credential_carries_it(beneficiary: str, reason: str):
+    claims = WORLD.claims(
+        Scheme.LIAOCHENG,
+        tier="A",
+        items=frozenset(),
+        family_items=frozenset({19}),
+        companion_items=frozenset(),
+    )
+    token = WORLD.token(claims)
+    result = verify(token, BUNDLE, at=T0, service="liaocheng.19", beneficiary=beneficiary)
+    assert result.reason == reason
+
+
+def test_an_item_not_carried_for_the_holder_is_refused_even_if_the_rules_grant_it():
+    claims = WORLD.claims(items=frozenset({1}))
+    result = verify(WORLD.token(claims), BUNDLE, at=T0, service="weihai.14")
+    assert (result.valid, result.reason, result.rule) == (False, "service_not_granted", None)
+
+
+def test_a_venue_of_the_card_s_own_city_decides_by_the_card_s_own_rules():
+    result = verify(TOKEN, BUNDLE, at=T0, service="weihai.14", venue_city="weihai")
+    assert result.reason == "ok"
+    assert result.rule is not None and result.rule.startswith("weihai.")
+
+
+def test_another_city_s_venue_answers_with_its_stacking_rule():
+    claims = WORLD.claims(Scheme.SHANDONG, tier="direct")
+    result = verify(WORLD.token(claims), BUNDLE, at=T0, service="weihai.14", venue_city="weihai")
+    assert result.reason == "ok"
+    assert result.rule
+
+
+# ---- every refusal after the signature names the card it refused --------------------------
+
+
+def _names_the_card(result: VerificationResult, reason: str) -> None:
+    assert (result.valid, result.reason) == (False, reason)
+    assert (result.card_id, result.binding) == (str(CARD), WORLD.claims().binding)
+    assert result.scheme is not None
+
+
+def test_a_key_used_for_another_scheme_names_the_card():
+    token = WORLD.token(WORLD.claims(Scheme.WEIHAI), signer=WORLD.keys["jinan"])
+    _names_the_card(verify(token, BUNDLE, at=T0), "key_not_valid_for_scheme")
+
+
+def test_a_credential_signed_outside_the_key_s_window_names_the_card():
+    token = WORLD.token(WORLD.claims(issued_at=int(T0.timestamp()) - 90 * 86_400))
+    _names_the_card(verify(token, BUNDLE, at=T0), "bad_signature")
+
+
+def test_a_card_not_yet_valid_names_the_card():
+    token = WORLD.token(WORLD.claims(valid_from=date(2026, 3, 9)))
+    _names_the_card(verify(token, BUNDLE, at=T0), "not_yet_valid")
+
+
+def test_a_card_without_a_usable_status_list_names_the_card():
+    status = msgspec.structs.replace(WORLD.claims().status, uri="sl:weihai:sl-0009")
+    token = WORLD.token(WORLD.claims(status=status))
+    _names_the_card(verify(token, BUNDLE, at=T0), "status_list_unavailable")
+
+
+def test_a_card_with_a_stale_status_list_names_the_card():
+    bundle = WORLD.bundle(T0, ttl=60)
+    _names_the_card(verify(TOKEN, bundle, at=T0 + timedelta(hours=1)), "status_list_stale")
+
+
+def test_a_suspended_card_names_the_card():
+    world = World()
+    world.statuses[("weihai", 4242)] = StatusCode.SUSPENDED
+    result = verify(world.token(), world.bundle(), at=T0)
+    assert (result.reason, result.card_id, result.tier) == ("suspended", str(CARD), "4")
+
+
+def test_a_status_index_outside_the_list_is_bad_format_naming_the_card():
+    status = msgspec.structs.replace(WORLD.claims().status, index=LIST_SIZE)
+    token = WORLD.token(WORLD.claims(status=status))
+    _names_the_card(verify(token, BUNDLE, at=T0), "bad_format")
+
+
+def test_a_genuinely_signed_payload_that_is_not_card_claims_is_bad_format():
+    from signing.cose import sign1
+
+    signer = WORLD.keys["weihai"]
+    token = to_text(sign1(cbor2.dumps({"not": "claims"}), signer.key, signer.record.kid_bytes))
+    result = verify(token, BUNDLE, at=T0)
+    assert (result.valid, result.reason, result.card_id) == (False, "bad_format", None)
+
+
+def test_a_refused_service_names_the_card_and_the_rule_that_refused():
+    token = WORLD.token(WORLD.claims(family_items=frozenset(range(1, 31))))
+    result = verify(token, BUNDLE, at=T0, service="weihai.14", beneficiary="spouse")
+    _names_the_card(result, "service_not_granted")
+    assert result.rule == "weihai.coverage.2019, weihai.beneficiary.travel_companion"
+
+
+def test_a_granted_service_is_valid_with_the_card_its_age_and_every_rule_behind_it():
+    at = T0 + timedelta(minutes=2)
+    result = verify(TOKEN, BUNDLE, at=at, service="weihai.14", beneficiary="companion")
+    assert (result.valid, result.reason, result.card_id, result.bundle_age_seconds) == (
+        True,
+        "ok",
+        str(CARD),
+        120,
+    )
+    assert result.rule == "weihai.coverage.2019, weihai.beneficiary.travel_companion"
+
+
+def test_another_city_s_venue_names_every_rule_that_honoured_the_card():
+    claims = WORLD.claims(Scheme.SHANDONG, tier="direct")
+    result = verify(WORLD.token(claims), BUNDLE, at=T0, service="weihai.14", venue_city="weihai")
+    assert (result.valid, result.rule) == (True, "shandong.stacking, shandong.coverage.all")
+
+
+@pytest.mark.parametrize(
+    ("valid_from", "reason"),
+    [(date(2025, 1, 1), "ok"), (date(2022, 10, 1), "service_not_granted")],
+)
+def test_a_limit_counted_from_issue_runs_from_the_credential_s_first_day(
+    valid_from: date, reason: str
+):
+    claims = WORLD.claims(Scheme.LIAOCHENG, tier="A", valid_from=valid_from)
+    result = verify(WORLD.token(claims), BUNDLE, at=T0, service="liaocheng.21.films")
+    assert result.reason == reason
+    assert result.rule is not None and "liaocheng.limit.films" in result.rule
 
 
 def _resign(cose: bytes, key, kid: bytes) -> bytes:  # type: ignore[no-untyped-def]

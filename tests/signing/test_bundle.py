@@ -1,0 +1,132 @@
+"""Loading a bundle folder: the root and trust list are all or nothing; each status list
+stands or falls on its own."""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+import cbor2
+import msgspec
+import pytest
+
+from domain.vocabulary import Scheme
+from signing import cose
+from signing.bundle import BundleError, load_bundle, status_file_name
+from signing.status_list import STATUS_LIST_TYPE
+from signing.verify import verify
+from tests.signing.support import T0, World
+
+JINAN_LIST = "status/sl_jinan_sl-0000.cwt"
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+def test_a_status_list_s_file_is_named_after_its_uri():
+    assert status_file_name("sl:jinan:sl-0000") == "sl_jinan_sl-0000.cwt"
+
+
+def test_a_sound_bundle_loads_every_list_and_records_no_problem(world: World, tmp_path: Path):
+    bundle = load_bundle(world.write_bundle(tmp_path))
+    assert set(bundle.status_lists) == {f"sl:{a}:sl-0000" for a in world.keys}
+    assert bundle.problems == ()
+
+
+@pytest.mark.parametrize("damage", ["garbage", "empty"])
+def test_a_malformed_trust_list_refuses_the_whole_bundle(world: World, tmp_path: Path, damage: str):
+    world.write_bundle(tmp_path)
+    (tmp_path / "trust-list.cwt").write_bytes(b"\x00garbage" if damage == "garbage" else b"")
+    with pytest.raises(BundleError, match="trust list"):
+        load_bundle(tmp_path)
+
+
+def test_a_trust_list_signed_by_another_root_refuses_the_whole_bundle(world: World, tmp_path: Path):
+    world.write_bundle(tmp_path)
+    other = World().bundle_files()["root.pub"]
+    (tmp_path / "root.pub").write_bytes(other)
+    with pytest.raises(BundleError, match="root key"):
+        load_bundle(tmp_path)
+
+
+def test_an_unreadable_trust_list_refuses_the_whole_bundle(world: World, tmp_path: Path):
+    world.write_bundle(tmp_path)
+    (tmp_path / "trust-list.cwt").unlink()
+    (tmp_path / "trust-list.cwt").mkdir()
+    with pytest.raises(BundleError):
+        load_bundle(tmp_path)
+
+
+def test_a_malformed_root_key_refuses_the_whole_bundle(world: World, tmp_path: Path):
+    world.write_bundle(tmp_path)
+    (tmp_path / "root.pub").write_text("not hex")
+    with pytest.raises(BundleError):
+        load_bundle(tmp_path)
+
+
+def test_a_list_that_inflates_beyond_the_cap_is_set_aside_when_loading(
+    world: World, tmp_path: Path
+):
+    world.write_bundle(tmp_path)
+    signer = world.keys["jinan"]
+    claims = {
+        2: "sl:jinan:sl-0000",
+        6: int(T0.timestamp()),
+        4: int(T0.timestamp()) + 7200,
+        65534: 3600,
+        65533: {"bits": 2, "lst": zlib.compress(b"\0" * 5_000_000, 9)},
+    }
+    bomb = cose.sign1(
+        bytes(cbor2.dumps(claims)),
+        signer.key,
+        signer.record.kid_bytes,
+        content_type=STATUS_LIST_TYPE,
+        cwt_tag=False,
+    )
+    (tmp_path / JINAN_LIST).write_bytes(bomb)
+    bundle = load_bundle(tmp_path)
+    assert "sl:jinan:sl-0000" not in bundle.status_lists
+    [problem] = bundle.problems
+    assert (problem.file, problem.authority) == ("sl_jinan_sl-0000.cwt", "jinan")
+
+
+def test_a_list_signed_by_a_retired_key_is_set_aside(world: World, tmp_path: Path):
+    jinan = world.keys["jinan"]
+    records = [
+        msgspec.structs.replace(jinan.record, signs_until=T0, retired_at=T0)
+        if a == "jinan"
+        else k.record
+        for a, k in world.keys.items()
+    ]
+    bundle = load_bundle(world.write_bundle(tmp_path, records=records))
+    assert "sl:jinan:sl-0000" not in bundle.status_lists
+    assert "sl:weihai:sl-0000" in bundle.status_lists
+    [problem] = bundle.problems
+    assert (problem.uri, problem.authority) == ("sl:jinan:sl-0000", "jinan")
+    assert "retired" in problem.problem
+
+
+def test_a_card_whose_list_was_set_aside_names_the_file_and_the_problem(
+    world: World, tmp_path: Path
+):
+    world.write_bundle(tmp_path)
+    (tmp_path / JINAN_LIST).write_bytes(b"\xd2garbage")
+    bundle = load_bundle(tmp_path)
+    token = world.token(world.claims(Scheme.JINAN, tier="A"))
+    result = verify(token, bundle, at=T0)
+    assert (result.valid, result.reason) == (False, "status_list_unavailable")
+    assert "sl_jinan_sl-0000.cwt" in result.detail
+    assert "sl:jinan:sl-0000" in result.detail
+
+
+def test_a_problem_is_found_by_the_uri_its_file_claims(world: World, tmp_path: Path):
+    world.write_bundle(tmp_path)
+    # The jinan list under another name, signed by weihai: refused, and found by its URI.
+    forged = World().bundle_files()[JINAN_LIST]
+    (tmp_path / JINAN_LIST).unlink()
+    (tmp_path / "status" / "copy.cwt").write_bytes(forged)
+    bundle = load_bundle(tmp_path)
+    assert bundle.problem_with("sl:jinan:sl-0000") is not None
+    assert bundle.problem_with("sl:weihai:sl-0000") is None
