@@ -5,11 +5,12 @@ the HTTP API will accept. Unknown fields are refused, so a typo is an error, not
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import msgspec
 
 from domain.policy import TermBasis
-from domain.values import Approval, Sponsor
+from domain.values import Sponsor
 from domain.vocabulary import (
     IdDocumentKind,
     Relation,
@@ -92,22 +93,35 @@ class ExtendBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     evidence: tuple[str, ...]
 
 
+# Free-text fields of the commands below, with the issue's size limits (checked on decoding).
+Reason = Annotated[str, msgspec.Meta(max_length=2_000)]
+DecisionRef = Annotated[str, msgspec.Meta(max_length=200)]
+
+
 class StatusBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Suspend or reinstate: the reason, who proposed, who approved."""
+    """Suspend or reinstate (the registry's interim measure): why, and the reference of the
+    decision it carries out. The acting user is the one who decided; there is no typed
+    proposer or approver."""
 
-    reason: str
-    proposer: str
-    approver: str
+    reason: Reason
+    decision_ref: DecisionRef
 
 
-class RevokeBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Revoke: the grounds, who proposed it in which role, and every approval the scheme
-    requires (the actor must be one of the approvers)."""
+class RevocationProposeBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Propose revoking a card, as the acting user in a proposing role: the grounds."""
 
-    reason: str
-    proposer: str
-    proposer_role: Role
-    approvals: tuple[Approval, ...]
+    reason: Reason
+
+
+class RevocationApproveBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Approve the open revocation proposal at its next step, as the acting user in that
+    step's role. Nothing else: whose approval it is comes from who acts."""
+
+
+class RevocationDeclineBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Decline the open revocation proposal at its next step, saying why."""
+
+    reason: Reason
 
 
 class QuotaRaiseBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):

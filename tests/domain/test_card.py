@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 
 from domain.card import Card
+from domain.clock import business_date
 from domain.errors import DomainError, InvalidInput, NotAuthorised, ReviewIncomplete
-from domain.policy import TermBasis, TermBasisKind
+from domain.policy import Policy, RevocationAction, TermBasis, TermBasisKind, parse_policy
+from domain.policy.loader import package_texts
 from domain.values import (
     Application,
-    Approval,
     Basis,
     Context,
     Holder,
@@ -32,6 +33,7 @@ from domain.vocabulary import (
     Scheme,
     SponsorKind,
 )
+from tests.domain.policy.test_revocation import without_revocation_rule
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 on Monday 2 March 2026 in Shanghai
 FACTS: dict[tuple[Scheme, str], dict[str, Any]] = {
@@ -87,19 +89,29 @@ def issued_card(scheme: Scheme = Scheme.LIAOCHENG, category: str = "art5.3") -> 
     return card
 
 
-def change() -> StatusChange:
-    return StatusChange(reason="under investigation", proposer="employer", approver="city hrss")
+def change(
+    reason: str = "under investigation", decision_ref: str = "聊人社〔2026〕1号"
+) -> StatusChange:
+    return StatusChange(reason=reason, decision_ref=decision_ref)
 
 
-def revoke(card: Card, at: datetime = T0, **overrides: Any) -> None:
-    fields: dict[str, Any] = {
-        "reason": "violation",
-        "proposer": "聊城大学",
-        "proposer_role": Role.EMPLOYER,
-        "approvals": (Approval(role=Role.CITY_HRSS, name="liu"),),
-    }
-    fields.update(overrides)
-    card.revoke(ctx(at=at), **fields)
+# Who approves a revocation, in order (the seeds; see the [[revocation]] steps).
+APPROVERS: dict[Scheme, tuple[Role, ...]] = {
+    Scheme.JINAN: (Role.CITY_HRSS, Role.TALENT_OFFICE),
+    Scheme.SHANDONG: (Role.PROVINCIAL_WINDOW,),
+}
+
+
+def propose(card: Card, at: datetime = T0, actor: str = "wang", reason: str = "violation") -> None:
+    card.propose_revocation(ctx(Role.EMPLOYER, at=at, actor=actor), reason=reason)
+
+
+def revoke(card: Card, at: datetime = T0) -> None:
+    """Revoke as the rules require: an employer's user proposes, then one user of each
+    approving role in turn."""
+    propose(card, at)
+    for role in APPROVERS.get(card.application.scheme, (Role.CITY_HRSS,)):
+        card.approve_revocation(ctx(role, at=at, actor=f"{role}.user"))
 
 
 def assert_refused(card: Card, code: str, action: Any) -> DomainError:
@@ -263,7 +275,16 @@ def test_a_card_goes_from_application_through_review_to_issue_upgrade_and_revoca
     card.upgrade(ctx(), "A")
     revoke(card)
     names = [type(e).__name__ for e in card.collect_events()]
-    assert names == ["Applied", "ReviewRecorded", "ReviewRecorded", "Issued", "Upgraded", "Revoked"]
+    assert names == [
+        "Applied",
+        "ReviewRecorded",
+        "ReviewRecorded",
+        "Issued",
+        "Upgraded",
+        "RevocationProposed",
+        "RevocationApproved",
+        "Revoked",
+    ]
     assert card.tier == "A"
     assert card.status_on(date(2026, 4, 1)) is CardStatus.REVOKED
 
@@ -398,7 +419,7 @@ def test_a_scheme_without_an_extension_rule_refuses_to_extend():
 
 def test_extending_a_revoked_card_is_refused():
     card = weihai_business_elite()
-    revoke(card, proposer_role=Role.EMPLOYER)
+    revoke(card)
     assert_refused(
         card,
         "card_revoked",
@@ -412,42 +433,248 @@ def test_extending_a_revoked_card_is_refused():
 def test_revoking_twice_is_refused():
     card = issued_card()
     revoke(card)
-    assert_refused(card, "already_revoked", lambda: revoke(card))
+    assert_refused(card, "already_revoked", lambda: propose(card))
 
 
-def test_a_jinan_revocation_needs_both_city_hrss_and_the_talent_office():
+def test_a_revocation_is_a_proposal_then_an_approval_each_by_its_own_user():
+    card = issued_card()
+    propose(card, actor="wang")
+    assert card.status_on(date(2026, 3, 2)) is CardStatus.ACTIVE
+    card.approve_revocation(ctx(Role.CITY_HRSS, actor="liu"))
+    assert card.status_on(date(2026, 3, 2)) is CardStatus.REVOKED
+    names = [type(e).__name__ for e in card.collect_events()][-3:]
+    assert names == ["RevocationProposed", "RevocationApproved", "Revoked"]
+
+
+def test_the_revoked_event_lists_every_step_s_user_and_role_the_reason_and_the_rule():
     card = issued_card(Scheme.JINAN, "C")
-    error = assert_refused(card, "revocation_not_approved", lambda: revoke(card))
-    assert "talent_office" in error.message
-    assert error.rule == "jinan.revocation"
-    revoke(
+    card.collect_events()
+    propose(card, actor="wang", reason="违纪")
+    card.approve_revocation(ctx(Role.CITY_HRSS, actor="liu"))
+    card.approve_revocation(ctx(Role.TALENT_OFFICE, actor="zhao"))
+    revoked = card.collect_events()[-1].revocation  # type: ignore[attr-defined]
+    assert revoked.reason == "违纪"
+    assert [(t.action, t.role, t.actor) for t in revoked.steps] == [
+        (RevocationAction.PROPOSE, Role.EMPLOYER, "wang"),
+        (RevocationAction.APPROVE, Role.CITY_HRSS, "liu"),
+        (RevocationAction.APPROVE, Role.TALENT_OFFICE, "zhao"),
+    ]
+    assert (revoked.rules, revoked.policy_version) == (("jinan.revocation",), "jinan-2018")
+
+
+def test_every_revocation_step_records_the_rule_and_policy_version_that_decided_it():
+    card = issued_card(Scheme.JINAN, "C")
+    card.collect_events()
+    revoke(card)
+    payloads = [next(v for k, v in vars(e).items() if k in PAYLOADS) for e in card.collect_events()]
+    assert [(p.rules, p.policy_version) for p in payloads] == [
+        (("jinan.revocation",), "jinan-2018")
+    ] * 4
+
+
+PAYLOADS = ("proposal", "approval", "decline", "revocation")
+
+
+def test_a_jinan_revocation_needs_city_hrss_and_then_the_talent_office():
+    card = issued_card(Scheme.JINAN, "C")
+    propose(card)
+    error = assert_refused(
         card,
-        approvals=(
-            Approval(role=Role.CITY_HRSS, name="liu"),
-            Approval(role=Role.TALENT_OFFICE, name="zhao"),
-        ),
+        "revocation_step_role",
+        lambda: card.approve_revocation(ctx(Role.TALENT_OFFICE, actor="zhao")),
     )
+    assert error.rule == "jinan.revocation"
+    card.approve_revocation(ctx(Role.CITY_HRSS, actor="liu"))
+    assert card.status_on(date(2026, 3, 2)) is CardStatus.ACTIVE
+    card.approve_revocation(ctx(Role.TALENT_OFFICE, actor="zhao"))
     assert card.status_on(date(2026, 3, 2)) is CardStatus.REVOKED
 
 
 def test_a_revocation_proposed_by_a_role_the_scheme_does_not_name_is_refused():
     card = issued_card()
     assert_refused(
-        card, "revocation_not_approved", lambda: revoke(card, proposer_role=Role.APPLICANT)
+        card,
+        "revocation_step_role",
+        lambda: card.propose_revocation(ctx(Role.APPLICANT, actor="li"), reason="r"),
     )
 
 
-def test_the_revocation_is_recorded_by_one_of_its_approvers():
+def test_an_approval_in_a_role_other_than_the_step_s_is_refused():
+    card = issued_card()
+    propose(card)
+    assert_refused(
+        card,
+        "revocation_step_role",
+        lambda: card.approve_revocation(ctx(Role.EMPLOYER, actor="zhang")),
+    )
+
+
+def test_the_proposer_may_not_approve_their_own_proposal_even_in_the_approving_role():
+    card = issued_card()
+    propose(card, actor="wang")
+    assert_refused(
+        card, "self_approval", lambda: card.approve_revocation(ctx(Role.CITY_HRSS, actor="wang"))
+    )
+
+
+@pytest.mark.parametrize("again", ["liu", " LIU "])
+def test_one_user_may_not_approve_two_steps(again: str):
+    card = issued_card(Scheme.JINAN, "C")
+    propose(card)
+    card.approve_revocation(ctx(Role.CITY_HRSS, actor="liu"))
+    assert_refused(
+        card, "self_approval", lambda: card.approve_revocation(ctx(Role.TALENT_OFFICE, actor=again))
+    )
+
+
+def test_only_one_revocation_proposal_is_open_at_a_time():
+    card = issued_card()
+    propose(card, actor="wang")
+    assert_refused(card, "revocation_pending", lambda: propose(card, actor="zhang"))
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        lambda c: c.approve_revocation(ctx(Role.CITY_HRSS, actor="liu")),
+        lambda c: c.decline_revocation(ctx(Role.CITY_HRSS, actor="liu"), reason="no"),
+    ],
+    ids=["approve", "decline"],
+)
+def test_approving_or_declining_without_an_open_proposal_is_refused(command: Any):
+    card = issued_card()
+    assert_refused(card, "no_open_revocation", lambda: command(card))
+
+
+def test_a_declined_proposal_closes_the_card_stays_in_force_and_a_new_one_may_follow():
+    card = issued_card()
+    propose(card, actor="wang")
+    card.decline_revocation(ctx(Role.CITY_HRSS, actor="liu"), reason="grounds not shown")
+    assert card.status_on(date(2026, 3, 2)) is CardStatus.ACTIVE
+    assert_refused(
+        card, "no_open_revocation", lambda: card.approve_revocation(ctx(Role.CITY_HRSS, actor="x"))
+    )
+    propose(card, actor="wang")
+    card.approve_revocation(ctx(Role.CITY_HRSS, actor="liu"))
+    assert card.status_on(date(2026, 3, 2)) is CardStatus.REVOKED
+
+
+def test_a_decline_records_who_declined_at_which_step_and_why():
+    card = issued_card()
+    propose(card)
+    card.collect_events()
+    card.decline_revocation(ctx(Role.CITY_HRSS, actor="liu"), reason=" grounds not shown ")
+    (declined,) = card.collect_events()
+    decline = declined.decline  # type: ignore[attr-defined]
+    assert (decline.step, decline.declined_by.actor, decline.declined_by.role) == (
+        1,
+        "liu",
+        Role.CITY_HRSS,
+    )
+    assert decline.reason == "grounds not shown"
+
+
+def test_a_decline_is_taken_by_the_next_step_s_role_and_not_by_the_proposer():
+    card = issued_card()
+    propose(card, actor="wang")
+    assert_refused(
+        card,
+        "revocation_step_role",
+        lambda: card.decline_revocation(ctx(Role.EMPLOYER, actor="zhang"), reason="no"),
+    )
+    assert_refused(
+        card,
+        "self_approval",
+        lambda: card.decline_revocation(ctx(Role.CITY_HRSS, actor="wang"), reason="no"),
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        lambda c: propose(c, reason=" "),
+        lambda c: (propose(c), c.decline_revocation(ctx(actor="liu"), reason=" ")),
+    ],
+    ids=["propose", "decline"],
+)
+def test_a_revocation_proposal_or_decline_without_a_reason_is_refused(command: Any):
     card = issued_card()
     card.collect_events()
-    with pytest.raises(NotAuthorised, match="recorded by one of its approvers"):
-        card.revoke(
-            ctx(Role.TALENT_OFFICE),
-            reason="r",
-            proposer="p",
-            proposer_role=Role.EMPLOYER,
-            approvals=(Approval(role=Role.CITY_HRSS, name="liu"),),
-        )
+    with pytest.raises(InvalidInput) as info:
+        command(card)
+    assert info.value.code == "invalid_input"
+    assert card.status_on(date(2026, 3, 2)) is CardStatus.ACTIVE
+    assert [type(e).__name__ for e in card.collect_events()] in ([], ["RevocationProposed"])
+
+
+def test_the_proposal_records_its_reason_proposer_and_the_steps_it_must_take():
+    card = issued_card(Scheme.JINAN, "C")
+    card.collect_events()
+    propose(card, actor="wang", reason=" 违纪 ")
+    proposal = card.collect_events()[0].proposal  # type: ignore[attr-defined]
+    assert proposal.reason == "违纪"
+    assert (proposal.proposed_by.actor, proposal.proposed_by.role) == ("wang", Role.EMPLOYER)
+    assert [(s.action, s.roles) for s in proposal.steps] == [
+        (RevocationAction.PROPOSE, (Role.EMPLOYER,)),
+        (RevocationAction.APPROVE, (Role.CITY_HRSS,)),
+        (RevocationAction.APPROVE, (Role.TALENT_OFFICE,)),
+    ]
+
+
+def jinan_with_intake_step() -> Policy:
+    """The Jinan data with the window's intake (受理) as a first approval: a data change."""
+    texts = package_texts()
+    old = '{ action = "propose", roles = ["employer"] },\n'
+    assert old in texts["jinan.toml"]
+    texts["jinan.toml"] = texts["jinan.toml"].replace(
+        old, old + '    { action = "approve", roles = ["city_window"] },\n'
+    )
+    return parse_policy(texts)
+
+
+def test_an_intake_step_added_to_the_data_is_required_before_the_other_approvals():
+    rules = jinan_with_intake_step()
+    card = issued_card(Scheme.JINAN, "C")
+    card.propose_revocation(ctx(Role.EMPLOYER, actor="wang"), reason="违纪", rules=rules)
+    assert_refused(
+        card,
+        "revocation_step_role",
+        lambda: card.approve_revocation(ctx(Role.CITY_HRSS, actor="liu")),
+    )
+    for role, actor in ((Role.CITY_WINDOW, "sun"), (Role.CITY_HRSS, "liu")):
+        card.approve_revocation(ctx(role, actor=actor))
+    assert card.status_on(date(2026, 3, 2)) is CardStatus.ACTIVE
+    card.approve_revocation(ctx(Role.TALENT_OFFICE, actor="zhao"))
+    assert card.status_on(date(2026, 3, 2)) is CardStatus.REVOKED
+
+
+def test_a_scheme_without_a_revocation_rule_cannot_revoke():
+    rules = parse_policy(without_revocation_rule(Scheme.LIAOCHENG))
+    card = issued_card()
+    assert_refused(
+        card,
+        "no_revocation_procedure",
+        lambda: card.propose_revocation(ctx(Role.EMPLOYER, actor="w"), reason="r", rules=rules),
+    )
+    assert_refused(
+        card,
+        "interim_measure_not_authorised",
+        lambda: card.suspend(ctx(), change(), rules=rules),
+    )
+
+
+def test_an_application_never_issued_cannot_be_proposed_for_revocation():
+    card = reviewed_card()
+    assert_refused(card, "not_issued", lambda: propose(card))
+
+
+def test_an_expired_card_may_still_be_revoked():
+    card = issued_card(Scheme.JINAN, "C")
+    assert card.term is not None and card.term.valid_until is not None
+    later = T0 + timedelta(days=(card.term.valid_until - date(2026, 3, 2)).days + 2)
+    assert card.status_on(business_date(later)) is CardStatus.EXPIRED
+    revoke(card, at=later)
+    assert card.recorded_status is CardStatus.REVOKED
 
 
 def test_a_suspended_card_is_reinstated_and_cannot_be_suspended_twice():
@@ -457,6 +684,58 @@ def test_a_suspended_card_is_reinstated_and_cannot_be_suspended_twice():
     card.reinstate(ctx(), change())
     assert card.status_on(date(2026, 3, 2)) is CardStatus.ACTIVE
     assert_refused(card, "not_suspended", lambda: card.reinstate(ctx(), change()))
+
+
+@pytest.mark.parametrize("blank", ["reason", "decision_ref"])
+@pytest.mark.parametrize("action", ["suspend", "reinstate"])
+def test_a_suspension_or_reinstatement_without_a_reason_or_decision_reference_is_refused(
+    action: str, blank: str
+):
+    card = issued_card()
+    if action == "reinstate":
+        card.suspend(ctx(), change())
+    fields = {"reason": "r", "decision_ref": "ref", blank: " \t"}
+    error = assert_refused(
+        card, "invalid_input", lambda: getattr(card, action)(ctx(), change(**fields))
+    )
+    assert blank in error.message
+
+
+def test_a_suspension_records_the_acting_user_the_reason_the_decision_and_the_rule():
+    card = issued_card()
+    card.collect_events()
+    card.suspend(ctx(actor="liu"), change(reason=" 调查 ", decision_ref=" 聊人社〔2026〕9号 "))
+    (suspended,) = card.collect_events()
+    assert suspended.ctx.actor == "liu"  # type: ignore[attr-defined]
+    assert suspended.change == StatusChange(  # type: ignore[attr-defined]
+        reason="调查",
+        decision_ref="聊人社〔2026〕9号",
+        rules=("liaocheng.revocation",),
+        policy_version="liaocheng-2022",
+    )
+
+
+@pytest.mark.parametrize(
+    ("scheme", "category", "refused", "allowed"),
+    [
+        (Scheme.LIAOCHENG, "art5.3", Role.EMPLOYER, Role.CITY_HRSS),
+        (Scheme.JINAN, "C", Role.CITY_HRSS, Role.TALENT_OFFICE),
+    ],
+)
+def test_only_the_scheme_s_last_revocation_approver_may_suspend_or_reinstate(
+    scheme: Scheme, category: str, refused: Role, allowed: Role
+):
+    card = issued_card(scheme, category)
+    error = assert_refused(
+        card, "interim_measure_not_authorised", lambda: card.suspend(ctx(refused), change())
+    )
+    assert error.rule == f"{scheme}.revocation"
+    card.suspend(ctx(allowed), change())
+    assert_refused(
+        card, "interim_measure_not_authorised", lambda: card.reinstate(ctx(refused), change())
+    )
+    card.reinstate(ctx(allowed), change())
+    assert card.status_on(date(2026, 3, 2)) is CardStatus.ACTIVE
 
 
 def test_a_suspended_card_cannot_be_upgraded_but_can_be_revoked():
@@ -479,7 +758,8 @@ def test_every_event_records_who_acted_in_which_role_when_and_why():
 
 def test_replaying_the_events_rebuilds_the_same_card():
     card = issued_card(Scheme.JINAN, "C")
-    card.suspend(ctx(), change())
+    card.suspend(ctx(Role.TALENT_OFFICE), change())
+    revoke(card)
     rebuilt: Card | None = None
     for e in card.collect_events():
         rebuilt = e.mutate(rebuilt)  # type: ignore[attr-defined]
