@@ -6,17 +6,26 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import msgspec
 import pytest
 
 from domain.card import Card
 from domain.clock import business_date
 from domain.errors import DomainError, InvalidInput, NotAuthorised, ReviewIncomplete
-from domain.policy import Policy, RevocationAction, TermBasis, TermBasisKind, parse_policy
+from domain.policy import (
+    CardSnapshot,
+    Policy,
+    RevocationAction,
+    TermBasis,
+    TermBasisKind,
+    parse_policy,
+)
 from domain.policy.loader import package_texts
 from domain.values import (
     Application,
     Basis,
     Context,
+    FamilyMember,
     Holder,
     IdentityRef,
     Review,
@@ -26,6 +35,7 @@ from domain.values import (
 from domain.vocabulary import (
     CardStatus,
     IdDocumentKind,
+    Relation,
     ReviewDecision,
     ReviewStage,
     Role,
@@ -408,6 +418,27 @@ def test_an_extension_needs_evidence_and_a_trigger_that_already_happened():
     )
 
 
+def test_an_extension_that_would_not_lengthen_the_term_is_refused():
+    card = weihai_business_elite()
+    card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("doc://landed",))
+    error = assert_refused(
+        card,
+        "term_not_longer",
+        lambda: card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("doc://again",)),
+    )
+    assert error.rule == "weihai.term.extension_2023"
+    assert card.term is not None and card.term.valid_until == date(2031, 3, 1)
+
+
+def test_a_card_with_no_end_date_cannot_be_extended():
+    card = issued_card(Scheme.LIAOCHENG, "art5.3")
+    assert_refused(
+        card,
+        "term_not_longer",
+        lambda: card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("doc",)),
+    )
+
+
 def test_a_scheme_without_an_extension_rule_refuses_to_extend():
     card = issued_card(Scheme.JINAN, "C")
     assert_refused(
@@ -770,3 +801,245 @@ def test_replaying_the_events_rebuilds_the_same_card():
         card.recorded_status,
         card.admission,
     )
+
+
+# ---- what mutation testing found unpinned (issue 8) ------------------------------------------
+
+
+def shifted(scheme: Scheme, old: str, new: str) -> Policy:
+    """The package data with one edit to ``scheme``'s file: a different policy, so a test
+    can tell whether a command decided under the policy it was given."""
+    texts = package_texts()
+    name = f"{scheme}.toml"
+    assert old in texts[name]
+    texts[name] = texts[name].replace(old, new)
+    return parse_policy(texts)
+
+
+# Liaocheng's version and rules start in 2030 in this policy: any decision under it on T0 fails.
+NOT_YET_IN_FORCE = ("effective_from = 2022-09-13", "effective_from = 2030-01-01")
+
+
+def test_filing_decides_under_the_policy_it_is_given():
+    rules = shifted(Scheme.LIAOCHENG, *NOT_YET_IN_FORCE)
+    with pytest.raises(DomainError) as info:
+        Card.file(ctx(Role.EMPLOYER), application(), rules=rules)
+    assert info.value.code == "no_policy_in_force"
+
+
+def test_issuing_decides_the_term_under_the_policy_it_is_given():
+    card = reviewed_card()
+    rules = shifted(Scheme.LIAOCHENG, *NOT_YET_IN_FORCE)
+    assert_refused(card, "no_policy_in_force", lambda: card.issue(ctx(), rules=rules))
+
+
+def test_extending_decides_under_the_policy_it_is_given():
+    card = weihai_business_elite()
+    rules = shifted(
+        Scheme.WEIHAI,
+        'categories = ["business_elite", "enterprise_talent"]\nyears = 5',
+        'categories = ["enterprise_talent"]\nyears = 5',
+    )
+    assert_refused(
+        card,
+        "no_extension_rule",
+        lambda: card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("d",), rules=rules),
+    )
+
+
+def test_upgrading_reads_the_tiers_of_the_policy_it_is_given():
+    card = issued_card()
+    unranked = shifted(Scheme.LIAOCHENG, "ranked = true", "ranked = false")
+    assert_refused(card, "upgrade_not_supported", lambda: card.upgrade(ctx(), "A", rules=unranked))
+    reversed_order = shifted(Scheme.LIAOCHENG, 'tiers = ["A", "B", "C"]', 'tiers = ["C", "B", "A"]')
+    assert_refused(
+        card, "tier_not_higher", lambda: card.upgrade(ctx(), "A", rules=reversed_order)
+    )
+
+
+def test_an_upgrade_with_no_upgrade_rule_in_force_is_refused_naming_the_tier_rule():
+    card = issued_card()
+    rule = 'id = "liaocheng.upgrade.keep_term"'
+    rules = shifted(Scheme.LIAOCHENG, rule, rule + "\neffective_until = 2023-01-01")
+    error = assert_refused(card, "upgrade_refused", lambda: card.upgrade(ctx(), "A", rules=rules))
+    assert error.rule == "liaocheng.tiers"
+    assert card.tier == "B"
+
+
+def test_an_upgrade_records_the_rules_and_version_behind_its_term():
+    card = issued_card()
+    card.upgrade(ctx(), "A")
+    assert card.term is not None
+    assert (card.term.rules, card.term.policy_version) == (
+        ("liaocheng.tiers", "liaocheng.upgrade.keep_term"),
+        "liaocheng-2022",
+    )
+
+
+def test_upgrade_refusals_name_the_scheme_s_tier_rule():
+    card = issued_card()
+    error = assert_refused(card, "tier_not_higher", lambda: card.upgrade(ctx(), "C"))
+    assert error.rule == "liaocheng.tiers"
+    weihai = weihai_business_elite()
+    error = assert_refused(weihai, "upgrade_not_supported", lambda: weihai.upgrade(ctx(), "1"))
+    assert error.rule == "weihai.tiers"
+
+
+def test_review_and_issue_refusals_name_every_rule_behind_the_admission():
+    card = Card.file(ctx(Role.EMPLOYER), application())
+    assert len(card.admission.rules) > 1
+    expected = ", ".join(card.admission.rules)
+    error = assert_refused(card, "review_incomplete", lambda: card.issue(ctx()))
+    assert error.rule == expected
+    error = assert_refused(
+        card, "review_out_of_order", lambda: approve(card, ReviewStage.TALENT_OFFICE)
+    )
+    assert error.rule == expected
+
+
+def test_an_ineligible_application_names_every_rule_that_refused_it():
+    app = application(Scheme.LIAOCHENG, "art5.3", basis=Basis(category="art5.3"))
+    with pytest.raises(DomainError) as info:
+        Card.file(ctx(Role.EMPLOYER), app)
+    rule = info.value.rule
+    assert rule is not None and ", " in rule and "XX" not in rule
+
+
+def test_the_holder_s_date_of_birth_decides_an_age_condition():
+    facts = {
+        "full_time_public_institution": True,
+        "imported_national_or_provincial_programme": True,
+    }
+    young = application(Scheme.WEIHAI, "3", basis=Basis(category="3", facts=facts))
+    old = application(
+        Scheme.WEIHAI,
+        "3",
+        basis=Basis(category="3", facts=facts),
+        holder=msgspec.structs.replace(young.holder, date_of_birth=date(1950, 1, 1)),
+    )
+    assert Card.file(ctx(Role.EMPLOYER), young).admission.tier == "3"
+    with pytest.raises(DomainError) as info:
+        Card.file(ctx(Role.EMPLOYER), old)
+    assert info.value.code == "not_eligible"
+
+
+def test_a_card_filed_outside_any_quota_records_no_quota_key():
+    assert Card.file(ctx(Role.EMPLOYER), application()).admission.quota_key == ""
+
+
+def test_a_review_after_every_stage_approved_is_refused():
+    card = reviewed_card()
+    assert_refused(card, "review_complete", lambda: approve(card, ReviewStage.CITY_HRSS))
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        lambda c: c.upgrade(ctx(), "A"),
+        lambda c: c.extend(ctx(), event_on=date(2026, 3, 2), evidence=("d",)),
+        lambda c: c.suspend(ctx(), change()),
+    ],
+    ids=["upgrade", "extend", "suspend"],
+)
+def test_changing_an_application_that_was_never_issued_is_refused(command: Any):
+    card = reviewed_card()
+    assert_refused(card, "not_issued", lambda: command(card))
+
+
+def test_an_unissued_application_has_no_snapshot():
+    card = reviewed_card()
+    with pytest.raises(DomainError) as info:
+        card.snapshot(date(2026, 3, 2))
+    assert info.value.code == "not_issued"
+
+
+def test_a_snapshot_shows_the_card_as_venues_see_it():
+    card = issued_card(Scheme.JINAN, "C")
+    assert card.snapshot(date(2026, 3, 2)) == CardSnapshot(
+        scheme=Scheme.JINAN,
+        tier="C",
+        status="active",
+        valid_from=date(2026, 3, 2),
+        valid_until=date(2031, 3, 1),
+        issued_on=date(2026, 3, 2),
+    )
+
+
+def test_a_suspended_card_can_still_be_extended():
+    card = weihai_business_elite()
+    card.suspend(ctx(), change())
+    card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("doc://landed",))
+    assert card.term is not None and card.term.valid_until == date(2031, 3, 1)
+
+
+def test_reinstating_decides_under_the_policy_it_is_given():
+    card = issued_card()
+    card.suspend(ctx(), change())
+    rules = parse_policy(without_revocation_rule(Scheme.LIAOCHENG))
+    assert_refused(
+        card, "interim_measure_not_authorised", lambda: card.reinstate(ctx(), change(), rules=rules)
+    )
+
+
+def test_every_event_carries_the_context_of_the_command_that_caused_it():
+    def who(role: Role, name: str) -> Context:
+        return Context(actor=name, role=role, effective_at=T0, note=name)
+
+    rejected = Card.file(who(Role.EMPLOYER, "a"), application())
+    rejected.record_review(
+        who(Role.CITY_HRSS, "b"),
+        Review(stage=ReviewStage.CITY_HRSS, decision=ReviewDecision.REJECTED, reviewer="r"),
+    )
+    withdrawn = Card.file(who(Role.EMPLOYER, "c"), application())
+    withdrawn.withdraw(who(Role.EMPLOYER, "d"))
+    card = weihai_business_elite()
+    card.collect_events()
+    card.extend(who(Role.CITY_HRSS, "e"), event_on=date(2026, 3, 2), evidence=("x",))
+    card.suspend(who(Role.CITY_HRSS, "f"), change())
+    card.reinstate(who(Role.CITY_HRSS, "g"), change())
+    card.propose_revocation(who(Role.EMPLOYER, "h"), reason="r")
+    card.decline_revocation(who(Role.CITY_HRSS, "i"), reason="r")
+    card.propose_revocation(who(Role.EMPLOYER, "j"), reason="r")
+    card.approve_revocation(who(Role.CITY_HRSS, "k"))
+    upgraded = issued_card()
+    upgraded.collect_events()
+    upgraded.upgrade(who(Role.CITY_HRSS, "m"), "A")
+    events = [*rejected.collect_events()[1:], *withdrawn.collect_events()[1:]]
+    events += [*card.collect_events(), *upgraded.collect_events()]
+    actors = [e.ctx.actor for e in events]  # type: ignore[attr-defined]
+    assert actors == ["b", "b", "d", "e", "f", "g", "h", "i", "j", "k", "k", "m"]
+    rejection = events[1].rejection  # type: ignore[attr-defined]
+    assert (rejection.stage, rejection.reviewer) == (ReviewStage.CITY_HRSS, "r")
+
+
+def test_upgrading_to_an_unknown_tier_names_the_scheme_s_tier_rule():
+    card = issued_card()
+    error = assert_refused(card, "invalid_input", lambda: card.upgrade(ctx(), "S"))
+    assert error.rule == "liaocheng.tiers"
+
+
+def with_family(name: str, born: date) -> Application:
+    holder = application().holder
+    member = FamilyMember(relation=Relation.CHILD, name=name, date_of_birth=born)
+    return application(holder=msgspec.structs.replace(holder, family=(member,)))
+
+
+def test_a_holder_born_on_the_filing_day_is_refused():
+    holder = msgspec.structs.replace(application().holder, date_of_birth=date(2026, 3, 2))
+    with pytest.raises(DomainError) as info:
+        Card.file(ctx(Role.EMPLOYER), application(holder=holder))
+    assert info.value.code == "invalid_input"
+
+
+def test_a_child_born_on_the_filing_day_may_be_listed_but_not_one_born_later():
+    card = Card.file(ctx(Role.EMPLOYER), with_family("小李", date(2026, 3, 2)))
+    assert card.application.holder.family[0].date_of_birth == date(2026, 3, 2)
+    with pytest.raises(DomainError) as info:
+        Card.file(ctx(Role.EMPLOYER), with_family("小李", date(2026, 3, 3)))
+    assert info.value.code == "invalid_input"
+
+
+def test_a_family_member_without_a_name_is_refused():
+    with pytest.raises(DomainError) as info:
+        Card.file(ctx(Role.EMPLOYER), with_family(" ", date(2000, 1, 1)))
+    assert info.value.code == "invalid_input"

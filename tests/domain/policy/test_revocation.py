@@ -100,12 +100,6 @@ def test_the_interim_authority_is_the_role_that_approves_a_revocation_last(
     assert interim_authority(revocation_procedure(scheme, DAY)) == authority
 
 
-def test_a_procedure_with_no_steps_gives_no_interim_authority() -> None:
-    procedure = revocation_procedure(Scheme.JINAN, DAY)
-    empty = type(procedure)(available=False, reason="", steps=(), rules=(), version="v")
-    assert interim_authority(empty) == ()
-
-
 def test_the_next_step_follows_the_steps_taken_and_there_is_none_after_the_last() -> None:
     steps = revocation_procedure(Scheme.LIAOCHENG, DAY).steps
     proposed = StepTaken(action=PROPOSE, role=Role.EMPLOYER, actor="wang")
