@@ -363,13 +363,6 @@ def _basis(text: str) -> dict[str, Any]:
     return basis
 
 
-def _approval(text: str) -> dict[str, str]:
-    role, sep, name = text.partition(":")
-    if not sep or not role or not name:
-        raise UsageError(f"--approval {text!r}: expected ROLE:NAME")
-    return {"role": role, "name": name}
-
-
 def _report(args: argparse.Namespace, verb: str, card_id: UUID, version: int) -> None:
     if args.output_json:
         print(json.dumps({"card_id": str(card_id), "version": version}))
@@ -410,8 +403,14 @@ def _parser() -> argparse.ArgumentParser:
 
     card = sub.add_parser("card", help="applications and cards").add_subparsers(title="card")
 
-    def command(name: str, help_text: str, *, takes_id: bool = True) -> argparse.ArgumentParser:
-        p = card.add_parser(name, help=help_text)
+    def command(
+        name: str,
+        help_text: str,
+        *,
+        takes_id: bool = True,
+        parent: argparse._SubParsersAction[argparse.ArgumentParser] | None = None,
+    ) -> argparse.ArgumentParser:
+        p = (parent or card).add_parser(name, help=help_text)
         if takes_id:
             p.add_argument("card_id", help="the card id (UUID)")
             p.add_argument(
@@ -507,6 +506,8 @@ def _parser() -> argparse.ArgumentParser:
         )
     )
 
+    # Suspension and reinstatement: the scheme's interim authority acts, with a reason and
+    # the decision's reference; there is no typed proposer or approver.
     status_commands: dict[str, tuple[str, Callable[[CardLedger, UUID, Any, int | None], int]]] = {
         "suspend": ("suspended", lambda ledger, i, b, v: ledger.suspend(i, b, expected_version=v)),
         "reinstate": (
@@ -515,41 +516,50 @@ def _parser() -> argparse.ArgumentParser:
         ),
     }
     for name, (verb, run) in status_commands.items():
-        p = command(name, f"{name} the card")
+        p = command(name, f"{name} the card (the scheme's interim authority)")
         p.add_argument("--reason")
-        p.add_argument("--proposer")
-        p.add_argument("--approver")
+        p.add_argument("--decision-ref", help="the decision's reference, e.g. its file number")
         p.set_defaults(
             run=_change(
                 c.StatusBody,
-                lambda a: {"reason": a.reason, "proposer": a.proposer, "approver": a.approver},
+                lambda a: {"reason": a.reason, "decision_ref": a.decision_ref},
                 run,
                 verb,
             )
         )
 
-    p = command("revoke", "revoke the card with the approvals its scheme requires")
-    p.add_argument("--reason")
-    p.add_argument("--proposer", help="who proposed it (name)")
-    p.add_argument("--proposer-role", choices=_values(Role))
-    p.add_argument(
-        "--approval",
-        action="append",
-        default=[],
-        metavar="ROLE:NAME",
-        help="an approving authority, repeat for each (Jinan: city_hrss and talent_office)",
-    )
+    # Revocation: each step is its own command by its own user (--actor, --role); the
+    # scheme's rules say which role takes which step, and the last approval revokes.
+    revoke = card.add_parser(
+        "revoke", help="propose, approve or decline revoking a card, one step per user"
+    ).add_subparsers(title="revoke")
+    p = command("propose", "propose revoking the card (a proposing role)", parent=revoke)
+    p.add_argument("--reason", help="the grounds")
     p.set_defaults(
         run=_change(
-            c.RevokeBody,
-            lambda a: {
-                "reason": a.reason,
-                "proposer": a.proposer,
-                "proposer_role": a.proposer_role,
-                "approvals": [_approval(x) for x in a.approval] or None,
-            },
-            lambda ledger, i, b, v: ledger.revoke(i, b, expected_version=v),
-            "revoked",
+            c.RevocationProposeBody,
+            lambda a: {"reason": a.reason},
+            lambda ledger, i, b, v: ledger.propose_revocation(i, b, expected_version=v),
+            "revocation proposed",
+        )
+    )
+    p = command("approve", "approve the open proposal's next step", parent=revoke)
+    p.set_defaults(
+        run=_change(
+            c.RevocationApproveBody,
+            lambda a: {},
+            lambda ledger, i, b, v: ledger.approve_revocation(i, b, expected_version=v),
+            "revocation approved",
+        )
+    )
+    p = command("decline", "decline the open proposal; the card stays as it was", parent=revoke)
+    p.add_argument("--reason", help="why it is declined")
+    p.set_defaults(
+        run=_change(
+            c.RevocationDeclineBody,
+            lambda a: {"reason": a.reason},
+            lambda ledger, i, b, v: ledger.decline_revocation(i, b, expected_version=v),
+            "revocation declined",
         )
     )
 

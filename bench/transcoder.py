@@ -53,6 +53,7 @@ def json_transcoder() -> JSONTranscoder:
         t.register(transcoding)
     for cls in (values.Context, values.Application, values.Review, values.Issuance,
                 values.Upgrade, values.Extension, values.StatusChange, values.Revocation,
+                values.RevocationProposal, values.RevocationApproval, values.RevocationDecline,
                 Admission, Rejection):
         t.register(struct_transcoding(cls))
     return t

@@ -16,16 +16,26 @@ from eventsourcing.domain import Aggregate, event
 from domain import policy
 from domain.clock import business_date
 from domain.errors import IllegalTransition, InvalidInput, NotAuthorised, ReviewIncomplete
-from domain.policy import CardSnapshot, Policy, TermBasis, TermDecision
+from domain.policy import (
+    CardSnapshot,
+    Policy,
+    RevocationAction,
+    RevocationStepDecision,
+    StepTaken,
+    TermBasis,
+    TermDecision,
+)
 from domain.text import check_text
 from domain.values import (
     Application,
-    Approval,
     Context,
     Extension,
     Issuance,
     Review,
     Revocation,
+    RevocationApproval,
+    RevocationDecline,
+    RevocationProposal,
     StatusChange,
     Term,
     Upgrade,
@@ -124,6 +134,8 @@ class Card(Aggregate):
         self.tier: str | None = None
         self.term: Term | None = None
         self.issued_on: date | None = None
+        self.revocation: RevocationProposal | None = None  # the open proposal, if any
+        self.revocation_steps: tuple[StepTaken, ...] = ()  # its steps taken so far
 
     # ---- queries ----------------------------------------------------------------------
 
@@ -339,21 +351,25 @@ class Card(Aggregate):
 
     # ---- dynamic management (动态管理) -------------------------------------------------
 
-    def suspend(self, ctx: Context, change: StatusChange) -> None:
-        """Suspend the card's services while a matter is examined (暂停)."""
+    def suspend(self, ctx: Context, change: StatusChange, *, rules: Policy | None = None) -> None:
+        """Suspend the card's services while a matter is examined (暂停): the registry's own
+        interim measure, by the scheme's interim authority, with a reason and the
+        decision's reference."""
         _check_context(ctx)
         _check_status_change(change)
         if self.recorded_status is CardStatus.SUSPENDED:
             raise IllegalTransition("the card is already suspended", code="already_suspended")
         self._require_in_force(ctx, "suspend", allow_suspended=False)
-        self._suspended(ctx=ctx, change=change)
+        self._suspended(ctx=ctx, change=self._interim_measure(ctx, change, "suspend", rules))
 
     @event("Suspended")
     def _suspended(self, ctx: Context, change: StatusChange) -> None:
         self.recorded_status = CardStatus.SUSPENDED
 
-    def reinstate(self, ctx: Context, change: StatusChange) -> None:
-        """Lift a suspension (恢复)."""
+    def reinstate(
+        self, ctx: Context, change: StatusChange, *, rules: Policy | None = None
+    ) -> None:
+        """Lift a suspension (恢复), by the same authority that may suspend."""
         _check_context(ctx)
         _check_status_change(change)
         self._require_not_closed("reinstate")
@@ -362,26 +378,19 @@ class Card(Aggregate):
                 f"only a suspended card can be reinstated; this one is {self.recorded_status}",
                 code="not_suspended",
             )
-        self._reinstated(ctx=ctx, change=change)
+        self._reinstated(ctx=ctx, change=self._interim_measure(ctx, change, "reinstate", rules))
 
     @event("Reinstated")
     def _reinstated(self, ctx: Context, change: StatusChange) -> None:
         self.recorded_status = CardStatus.ACTIVE
 
-    def revoke(
-        self,
-        ctx: Context,
-        *,
-        reason: str,
-        proposer: str,
-        proposer_role: Role,
-        approvals: Sequence[Approval],
-        rules: Policy | None = None,
+    def propose_revocation(
+        self, ctx: Context, *, reason: str, rules: Policy | None = None
     ) -> None:
-        """Revoke the card (收回): all green-channel services end at once. The scheme's rule
-        says who may propose and who must all approve (Jinan: city HRSS and the talent
-        office); the actor recording it must be one of the approvers. An expired card may
-        still be revoked, so the record shows why it must not be renewed."""
+        """Propose revoking the card (提出收回意见), as the acting user in a role the
+        scheme's procedure lets propose. The steps in force today are fixed in the proposal;
+        one proposal may be open at a time. An expired card may still be revoked, so the
+        record shows why it must not be renewed."""
         _check_context(ctx)
         if self.recorded_status is CardStatus.REVOKED:
             raise IllegalTransition("the card is already revoked", code="already_revoked")
@@ -391,44 +400,134 @@ class Card(Aggregate):
                 "an application that was never issued cannot be revoked; reject or withdraw it",
                 code="not_issued",
             )
-        for name, value in (("reason", reason), ("proposer", proposer)):
-            if not value.strip():
-                raise InvalidInput(f"{name} must not be empty")
-        for i, approval in enumerate(approvals):
-            if not approval.name.strip():
-                raise InvalidInput(f"approvals[{i}].name must not be empty")
-        roles = [a.role for a in approvals]
-        if len(set(roles)) != len(roles):
-            raise InvalidInput("each approving role may appear once in approvals")
-        decision = policy.decide_revocation(
-            self.application.scheme,
-            proposer_role,
-            roles,
-            business_date(ctx.effective_at),
-            policy=rules,
+        if not reason.strip():
+            raise InvalidInput("reason must not be empty")
+        procedure = policy.revocation_procedure(
+            self.application.scheme, business_date(ctx.effective_at), policy=rules
         )
-        if not decision.allowed:
-            raise NotAuthorised(
-                decision.reason, code="revocation_not_approved", rule=", ".join(decision.rules)
-            )
-        if ctx.role not in roles:
-            raise NotAuthorised(
-                f"the revocation is recorded by one of its approvers "
-                f"({', '.join(decision.required_approvers)}), not {ctx.role}"
-            )
-        revocation = Revocation(
-            reason=reason,
-            proposer=proposer,
-            proposer_role=proposer_role,
-            approvals=tuple(approvals),
-            rules=decision.rules,
-            policy_version=decision.version,
+        if not procedure.available:
+            raise IllegalTransition(procedure.reason, code="no_revocation_procedure")
+        decision = policy.decide_revocation_step(
+            procedure.steps,
+            self.revocation_steps,
+            RevocationAction.PROPOSE,
+            ctx.role,
+            ctx.actor,
         )
-        self._revoked(ctx=ctx, revocation=revocation)
+        self._check_step(decision, procedure.rules)
+        proposal = RevocationProposal(
+            reason=reason.strip(),
+            proposed_by=_step_taken(ctx, RevocationAction.PROPOSE),
+            steps=procedure.steps,
+            rules=procedure.rules,
+            policy_version=procedure.version,
+        )
+        self._revocation_proposed(ctx=ctx, proposal=proposal)
+
+    @event("RevocationProposed")
+    def _revocation_proposed(self, ctx: Context, proposal: RevocationProposal) -> None:
+        self.revocation = proposal
+        self.revocation_steps = (proposal.proposed_by,)
+
+    def approve_revocation(self, ctx: Context) -> None:
+        """Agree to the open proposal (同意) at its next step, as the acting user in that
+        step's role. The last approval revokes the card (收回): all green-channel services
+        end at once, and the Revoked event lists every step's user and role."""
+        _check_context(ctx)
+        proposal = self._open_proposal("approve")
+        decision = policy.decide_revocation_step(
+            proposal.steps, self.revocation_steps, RevocationAction.APPROVE, ctx.role, ctx.actor
+        )
+        self._check_step(decision, proposal.rules)
+        approval = RevocationApproval(
+            step=decision.step,
+            approved_by=_step_taken(ctx, RevocationAction.APPROVE),
+            rules=proposal.rules,
+            policy_version=proposal.policy_version,
+        )
+        self._revocation_approved(ctx=ctx, approval=approval)
+        if decision.final:
+            revocation = Revocation(
+                reason=proposal.reason,
+                steps=self.revocation_steps,
+                rules=proposal.rules,
+                policy_version=proposal.policy_version,
+            )
+            self._revoked(ctx=ctx, revocation=revocation)
+
+    @event("RevocationApproved")
+    def _revocation_approved(self, ctx: Context, approval: RevocationApproval) -> None:
+        self.revocation_steps = (*self.revocation_steps, approval.approved_by)
+
+    def decline_revocation(self, ctx: Context, *, reason: str) -> None:
+        """Refuse the open proposal (不同意) at its next step, as the acting user in that
+        step's role, saying why: the proposal closes, the card stays as it was, and a new
+        proposal may follow."""
+        _check_context(ctx)
+        proposal = self._open_proposal("decline")
+        if not reason.strip():
+            raise InvalidInput("reason must not be empty")
+        decision = policy.decide_revocation_step(
+            proposal.steps, self.revocation_steps, RevocationAction.DECLINE, ctx.role, ctx.actor
+        )
+        self._check_step(decision, proposal.rules)
+        decline = RevocationDecline(
+            step=decision.step,
+            declined_by=_step_taken(ctx, RevocationAction.DECLINE),
+            reason=reason.strip(),
+            rules=proposal.rules,
+            policy_version=proposal.policy_version,
+        )
+        self._revocation_declined(ctx=ctx, decline=decline)
+
+    @event("RevocationDeclined")
+    def _revocation_declined(self, ctx: Context, decline: RevocationDecline) -> None:
+        self.revocation = None
+        self.revocation_steps = ()
 
     @event("Revoked")
     def _revoked(self, ctx: Context, revocation: Revocation) -> None:
         self.recorded_status = CardStatus.REVOKED
+        self.revocation = None
+        self.revocation_steps = ()
+
+    # ---- revocation and interim-measure helpers ------------------------------------------
+
+    def _open_proposal(self, action: str) -> RevocationProposal:
+        if self.revocation is None:
+            raise IllegalTransition(
+                f"cannot {action}: no revocation of this card has been proposed",
+                code="no_open_revocation",
+            )
+        return self.revocation
+
+    @staticmethod
+    def _check_step(decision: RevocationStepDecision, rules: tuple[str, ...]) -> None:
+        if not decision.allowed:
+            raise NotAuthorised(decision.reason, code=decision.code, rule=", ".join(rules))
+
+    def _interim_measure(
+        self, ctx: Context, change: StatusChange, action: str, rules: Policy | None
+    ) -> StatusChange:
+        """The change as recorded, once the acting role is the scheme's interim authority
+        (``domain.policy.interim_authority``: the role that approves revocations last)."""
+        procedure = policy.revocation_procedure(
+            self.application.scheme, business_date(ctx.effective_at), policy=rules
+        )
+        allowed = policy.interim_authority(procedure)
+        if ctx.role not in allowed:
+            raise NotAuthorised(
+                f"a {self.application.scheme} card is {action}ed by "
+                f"{' or '.join(allowed) or 'no one (no revocation procedure)'}, not {ctx.role}",
+                code="interim_measure_not_authorised",
+                rule=", ".join(procedure.rules),
+            )
+        return StatusChange(
+            reason=change.reason.strip(),
+            decision_ref=change.decision_ref.strip(),
+            rules=procedure.rules,
+            policy_version=procedure.version,
+        )
 
     # ---- guards -------------------------------------------------------------------------
 
@@ -507,6 +606,10 @@ def _check_filing_for_route(route: Route, application: Application) -> None:
 
 
 def _check_status_change(change: StatusChange) -> None:
-    for name in ("reason", "proposer", "approver"):
+    for name in ("reason", "decision_ref"):
         if not str(getattr(change, name)).strip():
             raise InvalidInput(f"{name} must not be empty")
+
+
+def _step_taken(ctx: Context, action: RevocationAction) -> StepTaken:
+    return StepTaken(action=action, role=ctx.role, actor=ctx.actor)

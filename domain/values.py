@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 import msgspec
 
+from domain.policy.results import ProcedureStep, StepTaken
 from domain.vocabulary import (
     IdDocumentKind,
     Relation,
@@ -145,27 +146,55 @@ class Extension(Value, frozen=True):
 
 
 class StatusChange(Value, frozen=True):
-    """A suspension or reinstatement: why, who proposed, who approved."""
+    """A suspension or reinstatement (暂停/恢复), the registry's own interim measure: why,
+    and the decision it carries out (e.g. the file number, 文号). Who did it is the
+    event's context; ``rules`` and ``policy_version`` name the rule that gave that role
+    the power (see ``domain.policy.interim_authority``)."""
 
     reason: str
-    proposer: str
-    approver: str
+    decision_ref: str
+    rules: tuple[str, ...] = ()
+    policy_version: str = ""
 
 
-class Approval(Value, frozen=True):
-    """One authority's approval of a revocation: the role it acts in, who signed."""
+class RevocationProposal(Value, frozen=True):
+    """A proposal to revoke a card (收回意见): the grounds, who proposed it (acting user and
+    role), and the steps it must take, fixed from the rule in force on the day it was
+    proposed so that a proposal finishes under the procedure it started under."""
 
-    role: Role
-    name: str
+    reason: str
+    proposed_by: StepTaken
+    steps: tuple[ProcedureStep, ...]
+    rules: tuple[str, ...]
+    policy_version: str
+
+
+class RevocationApproval(Value, frozen=True):
+    """One authority's agreement to an open proposal (同意), by the acting user: ``step``
+    is its index in the proposal's steps (the proposal is step 0)."""
+
+    step: int
+    approved_by: StepTaken
+    rules: tuple[str, ...]
+    policy_version: str
+
+
+class RevocationDecline(Value, frozen=True):
+    """An authority's refusal of an open proposal (不同意): the proposal closes, the card
+    stays in force, and a new proposal may follow."""
+
+    step: int
+    declined_by: StepTaken
+    reason: str
+    rules: tuple[str, ...]
+    policy_version: str
 
 
 class Revocation(Value, frozen=True):
-    """A revocation (收回): the grounds, who proposed it in which role, every approval,
-    and the rule that required them."""
+    """A revocation (收回): the grounds, every step's acting user and role in order (the
+    proposal first, the last approval last), and the rule that required them."""
 
     reason: str
-    proposer: str
-    proposer_role: Role
-    approvals: tuple[Approval, ...]
+    steps: tuple[StepTaken, ...]
     rules: tuple[str, ...] = ()
     policy_version: str = ""

@@ -33,7 +33,9 @@ from ledger.commands import (
     IssueBody,
     QuotaRaiseBody,
     ReviewBody,
-    RevokeBody,
+    RevocationApproveBody,
+    RevocationDeclineBody,
+    RevocationProposeBody,
     StatusBody,
     UpgradeBody,
     WithdrawBody,
@@ -196,7 +198,7 @@ class CardLedger(Application[UUID]):
     def suspend(
         self, card_id: UUID, body: StatusBody, *, expected_version: int | None = None
     ) -> int:
-        """Suspend the card."""
+        """Suspend the card (the scheme's interim authority, with a decision reference)."""
         change = _status_change(body)
         return self._change(card_id, body, expected_version, lambda c, x: c.suspend(x, change))
 
@@ -207,21 +209,32 @@ class CardLedger(Application[UUID]):
         change = _status_change(body)
         return self._change(card_id, body, expected_version, lambda c, x: c.reinstate(x, change))
 
-    def revoke(
-        self, card_id: UUID, body: RevokeBody, *, expected_version: int | None = None
+    def propose_revocation(
+        self, card_id: UUID, body: RevocationProposeBody, *, expected_version: int | None = None
     ) -> int:
-        """Revoke the card, with the approvals its scheme requires."""
+        """Propose revoking the card, as the acting user."""
         return self._change(
             card_id,
             body,
             expected_version,
-            lambda c, x: c.revoke(
-                x,
-                reason=body.reason,
-                proposer=body.proposer,
-                proposer_role=body.proposer_role,
-                approvals=body.approvals,
-            ),
+            lambda c, x: c.propose_revocation(x, reason=body.reason),
+        )
+
+    def approve_revocation(
+        self, card_id: UUID, body: RevocationApproveBody, *, expected_version: int | None = None
+    ) -> int:
+        """Approve the open revocation proposal's next step; the last approval revokes."""
+        return self._change(card_id, body, expected_version, lambda c, x: c.approve_revocation(x))
+
+    def decline_revocation(
+        self, card_id: UUID, body: RevocationDeclineBody, *, expected_version: int | None = None
+    ) -> int:
+        """Decline the open revocation proposal; the card stays as it was."""
+        return self._change(
+            card_id,
+            body,
+            expected_version,
+            lambda c, x: c.decline_revocation(x, reason=body.reason),
         )
 
     def withdraw(
@@ -362,4 +375,4 @@ class CardLedger(Application[UUID]):
 
 
 def _status_change(body: StatusBody) -> StatusChange:
-    return StatusChange(reason=body.reason, proposer=body.proposer, approver=body.approver)
+    return StatusChange(reason=body.reason, decision_ref=body.decision_ref)

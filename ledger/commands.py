@@ -16,7 +16,7 @@ import msgspec
 from domain.errors import InvalidInput
 from domain.policy import TermBasis
 from domain.text import check_text, normalise_name
-from domain.values import Approval, Sponsor
+from domain.values import Sponsor
 from domain.vocabulary import (
     IdDocumentKind,
     Relation,
@@ -181,21 +181,29 @@ class ExtendBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
 
 
 class StatusBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Suspend or reinstate: the reason, who proposed, who approved."""
+    """Suspend or reinstate (the registry's interim measure): why, and the reference of the
+    decision it carries out. The acting user is the one who decided; there is no typed
+    proposer or approver."""
 
-    reason: str
-    proposer: str
-    approver: str
+    reason: Note
+    decision_ref: DecisionRef
 
 
-class RevokeBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Revoke: the grounds, who proposed it in which role, and every approval the scheme
-    requires (the actor must be one of the approvers)."""
+class RevocationProposeBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Propose revoking a card, as the acting user in a proposing role: the grounds."""
 
-    reason: str
-    proposer: str
-    proposer_role: Role
-    approvals: tuple[Approval, ...]
+    reason: Note
+
+
+class RevocationApproveBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Approve the open revocation proposal at its next step, as the acting user in that
+    step's role. Nothing else: whose approval it is comes from who acts."""
+
+
+class RevocationDeclineBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Decline the open revocation proposal at its next step, saying why."""
+
+    reason: Note
 
 
 class QuotaRaiseBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -159,15 +159,39 @@ def summarise(details: dict[str, Any]) -> str:
             parts.append("stages: " + (", ".join(value["required_stages"]) or "none"))
             parts.append(f"rules {', '.join(value['rules'])} ({value['policy_version']})")
             continue
+        revocation = _revocation_step(value)
+        if revocation:
+            parts.append(revocation)
+            continue
         for key, item in value.items():
             if key == "term" and isinstance(item, dict):
                 until = item["valid_until"] or "no end date"
                 parts.append(f"{item['valid_from']}..{until} ({item['basis']})")
-            elif key == "approvals":
-                parts.append("approved by " + ", ".join(f"{a['role']} {a['name']}" for a in item))
             elif item not in ("", [], (), None) and key not in ("rules", "policy_version"):
                 parts.append(f"{key}={_short(item)}")
     return "; ".join(parts)
+
+
+def _revocation_step(value: dict[str, Any]) -> str:
+    """A revocation step's reading: who took which step in which role, and (for the
+    proposal) the steps it must take; empty for any other payload."""
+    rules = f" (rules {', '.join(value.get('rules') or [])}, {value.get('policy_version')})"
+    if "proposed_by" in value:
+        steps = " → ".join(f"{s['action']} ({' or '.join(s['roles'])})" for s in value["steps"])
+        return f"{_taken(value['proposed_by'])}: {value['reason']}; steps: {steps}{rules}"
+    if "approved_by" in value:
+        return f"step {value['step'] + 1}: {_taken(value['approved_by'])}{rules}"
+    if "declined_by" in value:
+        return f"step {value['step'] + 1}: {_taken(value['declined_by'])}: {value['reason']}"
+    if "steps" in value and "reason" in value:  # the revocation itself
+        taken = ", ".join(_taken(t) for t in value["steps"])
+        return f"{value['reason']}; {taken}{rules}"
+    return ""
+
+
+def _taken(step: dict[str, Any]) -> str:
+    past = {"propose": "proposed", "approve": "approved", "decline": "declined"}
+    return f"{past.get(step['action'], step['action'])} by {step['role']} {step['actor']}"
 
 
 def _short(value: Any) -> str:

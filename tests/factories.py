@@ -5,10 +5,12 @@ from __future__ import annotations
 import itertools
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 import msgspec
 
 from ledger import commands as c
+from ledger.app import CardLedger
 
 # A valid resident ID (GB 11643 check character X) for someone born 1949-12-31.
 RESIDENT_ID = "11010519491231002X"
@@ -106,30 +108,58 @@ def extend(event_on: str, evidence: tuple[str, ...] = ("doc://landing/1",)) -> c
     )
 
 
-def status(reason: str = "under investigation") -> c.StatusBody:
+def status(
+    reason: str = "under investigation",
+    *,
+    actor: str = "liu.hrss",
+    role: str = "city_hrss",
+    decision_ref: str = "聊人社〔2026〕1号",
+) -> c.StatusBody:
+    """A suspension or reinstatement by the scheme's interim authority (Liaocheng and
+    Weihai: city HRSS; Jinan: the talent office; Shandong: the provincial window)."""
     return msgspec.convert(
-        {
-            "actor": "liu.hrss",
-            "role": "city_hrss",
-            "reason": reason,
-            "proposer": "聊城大学",
-            "approver": "liu.hrss",
-        },
+        {"actor": actor, "role": role, "reason": reason, "decision_ref": decision_ref},
         c.StatusBody,
     )
 
 
-def revoke(reason: str = "left the city", **overrides: Any) -> c.RevokeBody:
-    fields: dict[str, Any] = {
-        "actor": "liu.hrss",
-        "role": "city_hrss",
-        "reason": reason,
-        "proposer": "聊城大学",
-        "proposer_role": "employer",
-        "approvals": [{"role": "city_hrss", "name": "liu.hrss"}],
-    }
-    fields.update(overrides)
-    return msgspec.convert(fields, c.RevokeBody)
+def propose_revocation(
+    reason: str = "left the city", *, actor: str = "wang.employer", role: str = "employer"
+) -> c.RevocationProposeBody:
+    return msgspec.convert(
+        {"actor": actor, "role": role, "reason": reason}, c.RevocationProposeBody
+    )
+
+
+def approve_revocation(role: str = "city_hrss", actor: str = "") -> c.RevocationApproveBody:
+    """An approval by ``actor`` (default: a user named after the role)."""
+    return msgspec.convert(
+        {"actor": actor or f"{role}.approver", "role": role}, c.RevocationApproveBody
+    )
+
+
+def decline_revocation(
+    reason: str = "grounds not shown", role: str = "city_hrss", actor: str = ""
+) -> c.RevocationDeclineBody:
+    return msgspec.convert(
+        {"actor": actor or f"{role}.approver", "role": role, "reason": reason},
+        c.RevocationDeclineBody,
+    )
+
+
+def revoke(
+    ledger: CardLedger,
+    card_id: UUID,
+    approvers: tuple[str, ...] = ("city_hrss",),
+    reason: str = "left the city",
+) -> int:
+    """Revoke a card the way the rules require: an employer's user proposes, then one
+    user of each approving role in turn (Jinan: city_hrss, talent_office). Returns the
+    card's version."""
+    version = ledger.propose_revocation(card_id, propose_revocation(reason))
+    for role in approvers:
+        version = ledger.approve_revocation(card_id, approve_revocation(role))
+    return version
 
 
 def withdraw(actor: str = "wang.employer", role: str = "employer") -> c.WithdrawBody:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import threading
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import TypeVar
@@ -21,6 +21,7 @@ import msgspec
 from domain.policy.errors import PolicyDataError
 from domain.policy.model import (
     Policy,
+    RevocationRule,
     Rule,
     SchemeData,
     StackingData,
@@ -208,12 +209,27 @@ def _check_scheme(name: str, scheme: Scheme, data: SchemeData) -> None:
     if sum(1 for b in data.beneficiaries if b.default) != 1:
         fail("beneficiaries", "exactly one default beneficiary rule is required")
     for i, rev in enumerate(data.revocation):
-        if not rev.proposers or not rev.approvers:
-            fail(f"revocation[{i}]", "proposers and approvers must not be empty")
+        _check_revocation_steps(f"revocation[{i}]", rev, fail)
     for i, term in enumerate(data.terms):
         fixed_length = term.basis in (TermBasisKind.DEFAULT, TermBasisKind.FIXED)
         if fixed_length and term.open_ended == (term.years is not None):
             fail(f"terms[{i}]", "a default or fixed term needs either years or open_ended")
+
+
+def _check_revocation_steps(
+    key: str, rule: RevocationRule, fail: Callable[[str, str], None]
+) -> None:
+    """A procedure is one proposal, then at least one approval, each step naming roles."""
+    steps = rule.steps
+    if not steps or steps[0].action != "propose":
+        fail(f"{key}.steps", "the first step must be a proposal (action = \"propose\")")
+    if len(steps) < 2:
+        fail(f"{key}.steps", "at least one approval must follow the proposal")
+    for j, step in enumerate(steps):
+        if not step.roles:
+            fail(f"{key}.steps[{j}].roles", "a step must name the roles that may take it")
+        if j > 0 and step.action != "approve":
+            fail(f"{key}.steps[{j}].action", "only the first step proposes; later steps approve")
 
 
 def _check_versions(name: str, data: SchemeData) -> None:

@@ -233,11 +233,22 @@ class BasisRecognitionRule(Rule, frozen=True, kw_only=True, forbid_unknown_field
     card_schemes: tuple[Scheme, ...]
 
 
-class RevocationRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Who may propose revoking a card (收回), and who must all approve."""
+class RevocationStep(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One step of a revocation procedure: ``propose`` (one of ``roles`` puts it forward)
+    or ``approve`` (one of ``roles`` must agree before the next step). Each step is taken
+    in its own command by its own user."""
 
-    proposers: tuple[Role, ...]
-    approvers: tuple[Role, ...]
+    action: Literal["propose", "approve"]
+    roles: tuple[Role, ...]
+    note: str = ""
+
+
+class RevocationRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """How a card is revoked (收回): the steps in the source's order, the first a proposal,
+    each later one an approval; the last approval revokes. Adding a window's intake step
+    or reordering the approvals is a change to this data."""
+
+    steps: tuple[RevocationStep, ...]
     grounds: str
 
 

@@ -11,7 +11,7 @@ from datetime import date
 import msgspec
 
 from domain.policy.model import TermBasisKind
-from domain.vocabulary import ReviewStage, Route, Scheme
+from domain.vocabulary import ReviewStage, Role, Route, Scheme
 
 
 class Value(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -169,11 +169,48 @@ class DeadlineDecision(Value, frozen=True, kw_only=True, forbid_unknown_fields=T
     version: str
 
 
-class RevocationDecision(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Whether a proposer/approvers pair may revoke a card (收回)."""
+class RevocationAction(enum.StrEnum):
+    """What someone does with a revocation proposal (收回意见)."""
 
-    allowed: bool
+    PROPOSE = "propose"  # 提出意见: the unit or programme authority puts it forward
+    APPROVE = "approve"  # 同意: the step's authority agrees
+    DECLINE = "decline"  # 不同意: the proposal closes and the card stays in force
+
+
+class ProcedureStep(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A step a revocation must take (propose, or approve) and the roles that may take it,
+    as the rule in force when it was proposed set it."""
+
+    action: RevocationAction
+    roles: tuple[Role, ...]
+
+
+class StepTaken(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A step as it was taken: the action, the role acted in and the acting user, always
+    from the command's own context, never typed in for somebody else."""
+
+    action: RevocationAction
+    role: Role
+    actor: str
+
+
+class RevocationProcedure(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The revocation procedure (收回程序) of a scheme on a day: its steps in order."""
+
+    available: bool
     reason: str
-    required_approvers: tuple[str, ...]
+    steps: tuple[ProcedureStep, ...]
     rules: tuple[str, ...]
     version: str
+
+
+class RevocationStepDecision(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Whether this user, in this role, may take the next step of a revocation. ``step``
+    is the index in the procedure of the step taken; ``final`` when it is the last
+    approval, which revokes the card. A refusal carries its stable ``code``."""
+
+    allowed: bool
+    code: str
+    reason: str
+    step: int
+    final: bool

@@ -1,59 +1,128 @@
-"""Revocation (收回, dynamic management): who may propose it, who must approve it."""
+"""Revocation (收回, dynamic management): the steps a revocation takes, and who may take
+the next one.
+
+The seeds give a revocation to more than one party: the unit (or the programme's
+authority) proposes to the window, city HRSS agrees, in Jinan the talent office agrees as
+well (jinan-2018 art. 24(3), liaocheng-2022 art. 34, weihai-2019 part 2(5)). The steps are
+data (``[[revocation]]`` ``steps``); these pure functions read them. Each step is a command
+of its own by its own user, so no one can record another person's approval, and no user
+may take two steps of one proposal (no self-approval).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Sequence
 from datetime import date
 
 from domain.policy.model import Policy
-from domain.policy.results import RevocationDecision
+from domain.policy.results import (
+    ProcedureStep,
+    RevocationAction,
+    RevocationProcedure,
+    RevocationStepDecision,
+    StepTaken,
+)
 from domain.policy.versions import RuleScope
 from domain.vocabulary import Role, Scheme
 
 
-def decide_revocation(
-    scheme: Scheme,
-    proposer: Role,
-    approvers: Collection[Role],
-    day: date,
-    *,
-    policy: Policy | None = None,
-) -> RevocationDecision:
-    """Whether a revocation proposed by ``proposer`` and approved by ``approvers`` stands on
-    ``day``: the proposer must be one the scheme names, every required approver must have
-    approved (Jinan: city HRSS *and* the talent office) and no one else may approve. A
-    scheme whose data holds no revocation rule in force refuses (Shandong's rule comes
-    from the brief's general lifecycle, its standard setting none)."""
-    ctx = RuleScope(scheme, day, policy)
-    rules = ctx.rules(ctx.data.revocation)
+def revocation_procedure(
+    scheme: Scheme, day: date, *, policy: Policy | None = None
+) -> RevocationProcedure:
+    """The steps a revocation of a ``scheme`` card proposed on ``day`` must take, in the
+    source's order. A scheme whose data holds no revocation rule in force has none
+    (Shandong's comes from the brief's general lifecycle, its standard setting none)."""
+    scope = RuleScope(scheme, day, policy)
+    rules = scope.rules(scope.data.revocation)
     if not rules:
-        return RevocationDecision(
-            allowed=False,
+        return RevocationProcedure(
+            available=False,
             reason=f"the {scheme} sources set no revocation procedure; add one to the policy data",
-            required_approvers=(),
+            steps=(),
             rules=(),
-            version=ctx.version.id,
+            version=scope.version.id,
         )
     rule = rules[0]
-    required = tuple(r.value for r in rule.approvers)
-    given = set(approvers)
-    missing = [r.value for r in rule.approvers if r not in given]
-    extra = sorted(r.value for r in given - set(rule.approvers))
-    if proposer not in rule.proposers:
-        reason = (
-            f"{proposer.value} may not propose revoking a {scheme} card; "
-            f"proposers: {', '.join(p.value for p in rule.proposers)}"
-        )
-    elif missing:
-        reason = f"approval missing from: {', '.join(missing)}"
-    elif extra:
-        reason = f"{', '.join(extra)} cannot approve a {scheme} revocation"
-    else:
-        reason = f"proposed by {proposer.value}, approved by {', '.join(required)}"
-    return RevocationDecision(
-        allowed=proposer in rule.proposers and not missing and not extra,
-        reason=reason,
-        required_approvers=required,
-        rules=(rule.id,),
-        version=ctx.version.id,
+    steps = tuple(
+        ProcedureStep(action=RevocationAction(s.action), roles=s.roles) for s in rule.steps
     )
+    return RevocationProcedure(
+        available=True,
+        reason=" → ".join(f"{s.action} by {' or '.join(s.roles)}" for s in steps),
+        steps=steps,
+        rules=(rule.id,),
+        version=scope.version.id,
+    )
+
+
+def interim_authority(procedure: RevocationProcedure) -> tuple[Role, ...]:
+    """Who may suspend a card or reinstate it (暂停/恢复). No seed clause covers these: they
+    are the registry's own interim measure. They are given to the authority that approves
+    a revocation last (city HRSS; Jinan the talent office; Shandong the provincial
+    window): a suspension withholds the services a revocation would end, so it belongs to
+    whoever may end them, and a party that could only propose must not get a revocation's
+    effect without the approvals. None where the scheme has no procedure."""
+    approvals = [s for s in procedure.steps if s.action is RevocationAction.APPROVE]
+    return approvals[-1].roles if approvals else ()
+
+
+def next_step(
+    steps: Sequence[ProcedureStep], taken: Sequence[StepTaken]
+) -> ProcedureStep | None:
+    """The step a proposal waits for after ``taken`` (proposal first), or None when none."""
+    return steps[len(taken)] if len(taken) < len(steps) else None
+
+
+def decide_revocation_step(
+    steps: Sequence[ProcedureStep],
+    taken: Sequence[StepTaken],
+    action: RevocationAction,
+    role: Role,
+    actor: str,
+) -> RevocationStepDecision:
+    """Whether ``actor`` acting as ``role`` may ``action`` now, the open proposal having
+    taken ``taken`` (empty: none is open). A proposal opens only when none is; approving
+    or declining takes the next step, which names the roles that may; and every step of a
+    proposal is taken by a different user, so a proposer cannot approve and no one
+    approves twice. User ids compare without case or surrounding blanks."""
+    position = len(taken)
+    step = next_step(steps, taken)
+
+    def refuse(code: str, reason: str) -> RevocationStepDecision:
+        return RevocationStepDecision(
+            allowed=False, code=code, reason=reason, step=position, final=False
+        )
+
+    if action is RevocationAction.PROPOSE and position:
+        return refuse(
+            "revocation_pending",
+            "a revocation proposal is already open; it must be approved or declined first",
+        )
+    if action is not RevocationAction.PROPOSE and not position:
+        return refuse("no_open_revocation", f"there is no open revocation proposal to {action}")
+    if step is None:
+        return refuse("no_open_revocation", "every step of the proposal has been taken")
+    if role not in step.roles:
+        return refuse(
+            "revocation_step_role",
+            f"step {position + 1} ({step.action}) is taken by {' or '.join(step.roles)}, "
+            f"not {role}",
+        )
+    who = _user(actor)
+    if any(_user(t.actor) == who for t in taken):
+        return refuse(
+            "self_approval",
+            f"{actor} has already acted on this proposal; each step needs another person",
+        )
+    final = action is RevocationAction.APPROVE and position == len(steps) - 1
+    return RevocationStepDecision(
+        allowed=True,
+        code="",
+        reason=f"step {position + 1} of {len(steps)}: {action} by {role} {actor}",
+        step=position,
+        final=final,
+    )
+
+
+def _user(actor: str) -> str:
+    return actor.strip().casefold()

@@ -76,11 +76,12 @@ def test_a_card_goes_through_its_whole_life_and_show_prints_that_history(
         f"issue {card_id} --actor liu --role city_hrss",
         f"extend {card_id} --actor liu --role city_hrss --event-on {today} "
         "--evidence doc://landing/1",
-        f"revoke {card_id} --actor liu --role city_hrss --reason 违规 --proposer 威海市商务局 "
-        "--proposer-role employer --approval city_hrss:liu",
+        f"revoke propose {card_id} --actor wu --role employer --reason 违规",
     ]
     for version, step in enumerate(steps, start=2):
         assert ok(capsys, f"card {step}").strip().endswith(f"version {version}")
+    out = ok(capsys, f"card revoke approve {card_id} --actor ma --role city_hrss")
+    assert out.strip().endswith("version 9")  # the approval, and the revocation it completes
     out = ok(capsys, f"card show {card_id}")
     assert "status   revoked" in out
     events = [line.split()[1] for line in out.splitlines() if line[:1].isdigit()]
@@ -91,12 +92,15 @@ def test_a_card_goes_through_its_whole_life_and_show_prints_that_history(
         "ReviewRecorded",
         "Issued",
         "Extended",
+        "RevocationProposed",
+        "RevocationApproved",
         "Revoked",
     ]
     assert "材料齐全" in out
-    assert "reason=违规" in out
     assert "weihai.term.first_issue_2023: 1 year" in out
-    assert "approved by city_hrss liu" in out
+    assert "proposed by employer wu: 违规; steps: propose (employer or enterprise" in out
+    assert "step 2: approved by city_hrss ma" in out
+    assert "违规; proposed by employer wu, approved by city_hrss ma" in out
 
 
 def test_an_upgrade_through_the_cli_records_the_new_tier(
@@ -193,9 +197,9 @@ def test_a_refused_command_exits_1_with_the_code_and_writes_nothing(
             "expected KIND:YEARS",
         ),
         (
-            "card revoke 00000000-0000-0000-0000-000000000000 --actor a --role city_hrss "
-            "--approval city_hrss",
-            "expected ROLE:NAME",
+            "card suspend 00000000-0000-0000-0000-000000000000 --actor a --role city_hrss "
+            "--reason r",
+            "Object missing required field `decision_ref`",
         ),
     ],
 )
@@ -341,3 +345,87 @@ def test_a_second_application_for_the_same_person_exits_1_without_naming_the_fir
     assert code == 1
     assert "already_holds_card" in err
     assert first not in err
+
+
+def issued_jinan_card(capsys: pytest.CaptureFixture[str]) -> str:
+    out = ok(
+        capsys,
+        "card apply --actor li --role applicant --scheme jinan --category C "
+        f"--fact certified_in_catalogue=true {HOLDER} --output-json",
+    )
+    card_id: str = json.loads(out)["card_id"]
+    ok(capsys, f"card issue {card_id} --actor zhao --role talent_office")
+    return card_id
+
+
+def test_a_jinan_revocation_is_three_commands_by_three_users_in_the_seed_s_order(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+):
+    card_id = issued_jinan_card(capsys)
+    ok(capsys, f"card revoke propose {card_id} --actor wang --role employer --reason 违纪")
+    ok(capsys, f"card revoke approve {card_id} --actor liu --role city_hrss")
+    assert "status   active" in ok(capsys, f"card show {card_id}")
+    ok(capsys, f"card revoke approve {card_id} --actor zhao --role talent_office")
+    out = ok(capsys, f"card show {card_id}")
+    assert "status   revoked" in out
+    assert (
+        "违纪; proposed by employer wang, approved by city_hrss liu, "
+        "approved by talent_office zhao" in out
+    )
+
+
+def test_the_proposer_approving_their_own_revocation_exits_1_and_writes_nothing(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+):
+    card_id = issued_jinan_card(capsys)
+    ok(capsys, f"card revoke propose {card_id} --actor wang --role employer --reason 违纪")
+    code, _, err = run(
+        capsys, *f"card revoke approve {card_id} --actor wang --role city_hrss".split()
+    )
+    assert code == 1
+    assert "self_approval" in err
+    assert "version  3" in ok(capsys, f"card show {card_id}")
+
+
+def test_a_declined_revocation_leaves_the_card_active(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+):
+    card_id = issued_jinan_card(capsys)
+    ok(capsys, f"card revoke propose {card_id} --actor wang --role employer --reason 违纪")
+    ok(capsys, f"card revoke decline {card_id} --actor liu --role city_hrss --reason 证据不足")
+    out = ok(capsys, f"card show {card_id}")
+    assert "status   active" in out
+    assert "step 2: declined by city_hrss liu: 证据不足" in out
+
+
+@pytest.mark.parametrize(
+    "option",
+    ["--approval city_hrss:liu", "--approver liu", "--proposer 单位", "--proposer-role employer"],
+)
+def test_typed_approvers_and_proposers_are_no_longer_accepted(
+    cli_env: Path, capsys: pytest.CaptureFixture[str], option: str
+):
+    card_id = issued_jinan_card(capsys)
+    for command in (
+        f"card revoke approve {card_id} --actor liu --role city_hrss {option}",
+        f"card suspend {card_id} --actor zhao --role talent_office --reason r "
+        f"--decision-ref d {option}",
+    ):
+        code, _, err = run(capsys, *command.split())
+        assert code == 2
+        assert option.split()[0] in err
+    assert "version  2" in ok(capsys, f"card show {card_id}")
+
+
+def test_a_suspension_names_its_decision_and_only_the_interim_authority_may_suspend(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+):
+    card_id = issued_jinan_card(capsys)
+    suspend = f"card suspend {card_id} --reason 调查 --decision-ref 济人才办〔2026〕3号"
+    code, _, err = run(capsys, *f"{suspend} --actor liu --role city_hrss".split())
+    assert code == 1
+    assert "interim_measure_not_authorised" in err
+    ok(capsys, f"{suspend} --actor zhao --role talent_office")
+    out = ok(capsys, f"card show {card_id}")
+    assert "status   suspended" in out
+    assert "decision_ref=济人才办〔2026〕3号" in out

@@ -56,12 +56,9 @@ def test_an_issued_card_verifies_offline_and_is_refused_after_revocation_once_re
     (env / "token.txt").write_text(token)
     ok(capsys, f"bundle {env / 'b1'}")
     assert "VALID: ok" in ok(capsys, f"verify {env / 'token.txt'} --bundle {env / 'b1'}")
-    ok(
-        capsys,
-        f"card revoke {card_id} --actor liu --role city_hrss --reason 违规 "
-        "--proposer 单位 --proposer-role employer --approval city_hrss:liu "
-        "--approval talent_office:zhao",
-    )
+    ok(capsys, f"card revoke propose {card_id} --actor wang --role employer --reason 违规")
+    ok(capsys, f"card revoke approve {card_id} --actor liu --role city_hrss")
+    ok(capsys, f"card revoke approve {card_id} --actor zhao --role talent_office")
     # The venue's old bundle predates the revocation: still valid there.
     assert run(capsys, f"verify --bundle {env / 'b1'}", token)[0] == 0
     ok(capsys, f"bundle {env / 'b2'}")
@@ -118,8 +115,8 @@ def test_a_revoked_card_gets_no_new_credential(env: Path, capsys: pytest.Capture
     card_id = issued_jinan_card(capsys)
     ok(
         capsys,
-        f"card suspend {card_id} --actor liu --role city_hrss --reason 调查 "
-        "--proposer 单位 --approver liu",
+        f"card suspend {card_id} --actor zhao --role talent_office --reason 调查 "
+        "--decision-ref 济人才办〔2026〕3号",
     )
     code, _, err = run(capsys, f"card credential {card_id}")
     assert code == 1

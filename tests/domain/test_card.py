@@ -6,16 +6,26 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import msgspec
 import pytest
 
 from domain.card import Card
+from domain.clock import business_date
 from domain.errors import DomainError, InvalidInput, NotAuthorised, ReviewIncomplete
-from domain.policy import TermBasis, TermBasisKind
+from domain.policy import (
+    CardSnapshot,
+    Policy,
+    RevocationAction,
+    TermBasis,
+    TermBasisKind,
+    parse_policy,
+)
+from domain.policy.loader import package_texts
 from domain.values import (
     Application,
-    Approval,
     Basis,
     Context,
+    FamilyMember,
     Holder,
     IdentityRef,
     Review,
@@ -25,6 +35,7 @@ from domain.values import (
 from domain.vocabulary import (
     CardStatus,
     IdDocumentKind,
+    Relation,
     ReviewDecision,
     ReviewStage,
     Role,
@@ -32,6 +43,7 @@ from domain.vocabulary import (
     Scheme,
     SponsorKind,
 )
+from tests.domain.policy.test_revocation import without_revocation_rule
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 on Monday 2 March 2026 in Shanghai
 FACTS: dict[tuple[Scheme, str], dict[str, Any]] = {
@@ -87,19 +99,29 @@ def issued_card(scheme: Scheme = Scheme.LIAOCHENG, category: str = "art5.3") -> 
     return card
 
 
-def change() -> StatusChange:
-    return StatusChange(reason="under investigation", proposer="employer", approver="city hrss")
+def change(
+    reason: str = "under investigation", decision_ref: str = "聊人社〔2026〕1号"
+) -> StatusChange:
+    return StatusChange(reason=reason, decision_ref=decision_ref)
 
 
-def revoke(card: Card, at: datetime = T0, **overrides: Any) -> None:
-    fields: dict[str, Any] = {
-        "reason": "violation",
-        "proposer": "聊城大学",
-        "proposer_role": Role.EMPLOYER,
-        "approvals": (Approval(role=Role.CITY_HRSS, name="liu"),),
-    }
-    fields.update(overrides)
-    card.revoke(ctx(at=at), **fields)
+# Who approves a revocation, in order (the seeds; see the [[revocation]] steps).
+APPROVERS: dict[Scheme, tuple[Role, ...]] = {
+    Scheme.JINAN: (Role.CITY_HRSS, Role.TALENT_OFFICE),
+    Scheme.SHANDONG: (Role.PROVINCIAL_WINDOW,),
+}
+
+
+def propose(card: Card, at: datetime = T0, actor: str = "wang", reason: str = "violation") -> None:
+    card.propose_revocation(ctx(Role.EMPLOYER, at=at, actor=actor), reason=reason)
+
+
+def revoke(card: Card, at: datetime = T0) -> None:
+    """Revoke as the rules require: an employer's user proposes, then one user of each
+    approving role in turn."""
+    propose(card, at)
+    for role in APPROVERS.get(card.application.scheme, (Role.CITY_HRSS,)):
+        card.approve_revocation(ctx(role, at=at, actor=f"{role}.user"))
 
 
 def assert_refused(card: Card, code: str, action: Any) -> DomainError:
@@ -263,7 +285,16 @@ def test_a_card_goes_from_application_through_review_to_issue_upgrade_and_revoca
     card.upgrade(ctx(), "A")
     revoke(card)
     names = [type(e).__name__ for e in card.collect_events()]
-    assert names == ["Applied", "ReviewRecorded", "ReviewRecorded", "Issued", "Upgraded", "Revoked"]
+    assert names == [
+        "Applied",
+        "ReviewRecorded",
+        "ReviewRecorded",
+        "Issued",
+        "Upgraded",
+        "RevocationProposed",
+        "RevocationApproved",
+        "Revoked",
+    ]
     assert card.tier == "A"
     assert card.status_on(date(2026, 4, 1)) is CardStatus.REVOKED
 
@@ -387,6 +418,27 @@ def test_an_extension_needs_evidence_and_a_trigger_that_already_happened():
     )
 
 
+def test_an_extension_that_would_not_lengthen_the_term_is_refused():
+    card = weihai_business_elite()
+    card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("doc://landed",))
+    error = assert_refused(
+        card,
+        "term_not_longer",
+        lambda: card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("doc://again",)),
+    )
+    assert error.rule == "weihai.term.extension_2023"
+    assert card.term is not None and card.term.valid_until == date(2031, 3, 1)
+
+
+def test_a_card_with_no_end_date_cannot_be_extended():
+    card = issued_card(Scheme.LIAOCHENG, "art5.3")
+    assert_refused(
+        card,
+        "term_not_longer",
+        lambda: card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("doc",)),
+    )
+
+
 def test_a_scheme_without_an_extension_rule_refuses_to_extend():
     card = issued_card(Scheme.JINAN, "C")
     assert_refused(
@@ -398,7 +450,7 @@ def test_a_scheme_without_an_extension_rule_refuses_to_extend():
 
 def test_extending_a_revoked_card_is_refused():
     card = weihai_business_elite()
-    revoke(card, proposer_role=Role.EMPLOYER)
+    revoke(card)
     assert_refused(
         card,
         "card_revoked",
@@ -412,42 +464,248 @@ def test_extending_a_revoked_card_is_refused():
 def test_revoking_twice_is_refused():
     card = issued_card()
     revoke(card)
-    assert_refused(card, "already_revoked", lambda: revoke(card))
+    assert_refused(card, "already_revoked", lambda: propose(card))
 
 
-def test_a_jinan_revocation_needs_both_city_hrss_and_the_talent_office():
+def test_a_revocation_is_a_proposal_then_an_approval_each_by_its_own_user():
+    card = issued_card()
+    propose(card, actor="wang")
+    assert card.status_on(date(2026, 3, 2)) is CardStatus.ACTIVE
+    card.approve_revocation(ctx(Role.CITY_HRSS, actor="liu"))
+    assert card.status_on(date(2026, 3, 2)) is CardStatus.REVOKED
+    names = [type(e).__name__ for e in card.collect_events()][-3:]
+    assert names == ["RevocationProposed", "RevocationApproved", "Revoked"]
+
+
+def test_the_revoked_event_lists_every_step_s_user_and_role_the_reason_and_the_rule():
     card = issued_card(Scheme.JINAN, "C")
-    error = assert_refused(card, "revocation_not_approved", lambda: revoke(card))
-    assert "talent_office" in error.message
-    assert error.rule == "jinan.revocation"
-    revoke(
+    card.collect_events()
+    propose(card, actor="wang", reason="违纪")
+    card.approve_revocation(ctx(Role.CITY_HRSS, actor="liu"))
+    card.approve_revocation(ctx(Role.TALENT_OFFICE, actor="zhao"))
+    revoked = card.collect_events()[-1].revocation  # type: ignore[attr-defined]
+    assert revoked.reason == "违纪"
+    assert [(t.action, t.role, t.actor) for t in revoked.steps] == [
+        (RevocationAction.PROPOSE, Role.EMPLOYER, "wang"),
+        (RevocationAction.APPROVE, Role.CITY_HRSS, "liu"),
+        (RevocationAction.APPROVE, Role.TALENT_OFFICE, "zhao"),
+    ]
+    assert (revoked.rules, revoked.policy_version) == (("jinan.revocation",), "jinan-2018")
+
+
+def test_every_revocation_step_records_the_rule_and_policy_version_that_decided_it():
+    card = issued_card(Scheme.JINAN, "C")
+    card.collect_events()
+    revoke(card)
+    payloads = [next(v for k, v in vars(e).items() if k in PAYLOADS) for e in card.collect_events()]
+    assert [(p.rules, p.policy_version) for p in payloads] == [
+        (("jinan.revocation",), "jinan-2018")
+    ] * 4
+
+
+PAYLOADS = ("proposal", "approval", "decline", "revocation")
+
+
+def test_a_jinan_revocation_needs_city_hrss_and_then_the_talent_office():
+    card = issued_card(Scheme.JINAN, "C")
+    propose(card)
+    error = assert_refused(
         card,
-        approvals=(
-            Approval(role=Role.CITY_HRSS, name="liu"),
-            Approval(role=Role.TALENT_OFFICE, name="zhao"),
-        ),
+        "revocation_step_role",
+        lambda: card.approve_revocation(ctx(Role.TALENT_OFFICE, actor="zhao")),
     )
+    assert error.rule == "jinan.revocation"
+    card.approve_revocation(ctx(Role.CITY_HRSS, actor="liu"))
+    assert card.status_on(date(2026, 3, 2)) is CardStatus.ACTIVE
+    card.approve_revocation(ctx(Role.TALENT_OFFICE, actor="zhao"))
     assert card.status_on(date(2026, 3, 2)) is CardStatus.REVOKED
 
 
 def test_a_revocation_proposed_by_a_role_the_scheme_does_not_name_is_refused():
     card = issued_card()
     assert_refused(
-        card, "revocation_not_approved", lambda: revoke(card, proposer_role=Role.APPLICANT)
+        card,
+        "revocation_step_role",
+        lambda: card.propose_revocation(ctx(Role.APPLICANT, actor="li"), reason="r"),
     )
 
 
-def test_the_revocation_is_recorded_by_one_of_its_approvers():
+def test_an_approval_in_a_role_other_than_the_step_s_is_refused():
+    card = issued_card()
+    propose(card)
+    assert_refused(
+        card,
+        "revocation_step_role",
+        lambda: card.approve_revocation(ctx(Role.EMPLOYER, actor="zhang")),
+    )
+
+
+def test_the_proposer_may_not_approve_their_own_proposal_even_in_the_approving_role():
+    card = issued_card()
+    propose(card, actor="wang")
+    assert_refused(
+        card, "self_approval", lambda: card.approve_revocation(ctx(Role.CITY_HRSS, actor="wang"))
+    )
+
+
+@pytest.mark.parametrize("again", ["liu", " LIU "])
+def test_one_user_may_not_approve_two_steps(again: str):
+    card = issued_card(Scheme.JINAN, "C")
+    propose(card)
+    card.approve_revocation(ctx(Role.CITY_HRSS, actor="liu"))
+    assert_refused(
+        card, "self_approval", lambda: card.approve_revocation(ctx(Role.TALENT_OFFICE, actor=again))
+    )
+
+
+def test_only_one_revocation_proposal_is_open_at_a_time():
+    card = issued_card()
+    propose(card, actor="wang")
+    assert_refused(card, "revocation_pending", lambda: propose(card, actor="zhang"))
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        lambda c: c.approve_revocation(ctx(Role.CITY_HRSS, actor="liu")),
+        lambda c: c.decline_revocation(ctx(Role.CITY_HRSS, actor="liu"), reason="no"),
+    ],
+    ids=["approve", "decline"],
+)
+def test_approving_or_declining_without_an_open_proposal_is_refused(command: Any):
+    card = issued_card()
+    assert_refused(card, "no_open_revocation", lambda: command(card))
+
+
+def test_a_declined_proposal_closes_the_card_stays_in_force_and_a_new_one_may_follow():
+    card = issued_card()
+    propose(card, actor="wang")
+    card.decline_revocation(ctx(Role.CITY_HRSS, actor="liu"), reason="grounds not shown")
+    assert card.status_on(date(2026, 3, 2)) is CardStatus.ACTIVE
+    assert_refused(
+        card, "no_open_revocation", lambda: card.approve_revocation(ctx(Role.CITY_HRSS, actor="x"))
+    )
+    propose(card, actor="wang")
+    card.approve_revocation(ctx(Role.CITY_HRSS, actor="liu"))
+    assert card.status_on(date(2026, 3, 2)) is CardStatus.REVOKED
+
+
+def test_a_decline_records_who_declined_at_which_step_and_why():
+    card = issued_card()
+    propose(card)
+    card.collect_events()
+    card.decline_revocation(ctx(Role.CITY_HRSS, actor="liu"), reason=" grounds not shown ")
+    (declined,) = card.collect_events()
+    decline = declined.decline  # type: ignore[attr-defined]
+    assert (decline.step, decline.declined_by.actor, decline.declined_by.role) == (
+        1,
+        "liu",
+        Role.CITY_HRSS,
+    )
+    assert decline.reason == "grounds not shown"
+
+
+def test_a_decline_is_taken_by_the_next_step_s_role_and_not_by_the_proposer():
+    card = issued_card()
+    propose(card, actor="wang")
+    assert_refused(
+        card,
+        "revocation_step_role",
+        lambda: card.decline_revocation(ctx(Role.EMPLOYER, actor="zhang"), reason="no"),
+    )
+    assert_refused(
+        card,
+        "self_approval",
+        lambda: card.decline_revocation(ctx(Role.CITY_HRSS, actor="wang"), reason="no"),
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        lambda c: propose(c, reason=" "),
+        lambda c: (propose(c), c.decline_revocation(ctx(actor="liu"), reason=" ")),
+    ],
+    ids=["propose", "decline"],
+)
+def test_a_revocation_proposal_or_decline_without_a_reason_is_refused(command: Any):
     card = issued_card()
     card.collect_events()
-    with pytest.raises(NotAuthorised, match="recorded by one of its approvers"):
-        card.revoke(
-            ctx(Role.TALENT_OFFICE),
-            reason="r",
-            proposer="p",
-            proposer_role=Role.EMPLOYER,
-            approvals=(Approval(role=Role.CITY_HRSS, name="liu"),),
-        )
+    with pytest.raises(InvalidInput) as info:
+        command(card)
+    assert info.value.code == "invalid_input"
+    assert card.status_on(date(2026, 3, 2)) is CardStatus.ACTIVE
+    assert [type(e).__name__ for e in card.collect_events()] in ([], ["RevocationProposed"])
+
+
+def test_the_proposal_records_its_reason_proposer_and_the_steps_it_must_take():
+    card = issued_card(Scheme.JINAN, "C")
+    card.collect_events()
+    propose(card, actor="wang", reason=" 违纪 ")
+    proposal = card.collect_events()[0].proposal  # type: ignore[attr-defined]
+    assert proposal.reason == "违纪"
+    assert (proposal.proposed_by.actor, proposal.proposed_by.role) == ("wang", Role.EMPLOYER)
+    assert [(s.action, s.roles) for s in proposal.steps] == [
+        (RevocationAction.PROPOSE, (Role.EMPLOYER,)),
+        (RevocationAction.APPROVE, (Role.CITY_HRSS,)),
+        (RevocationAction.APPROVE, (Role.TALENT_OFFICE,)),
+    ]
+
+
+def jinan_with_intake_step() -> Policy:
+    """The Jinan data with the window's intake (受理) as a first approval: a data change."""
+    texts = package_texts()
+    old = '{ action = "propose", roles = ["employer"] },\n'
+    assert old in texts["jinan.toml"]
+    texts["jinan.toml"] = texts["jinan.toml"].replace(
+        old, old + '    { action = "approve", roles = ["city_window"] },\n'
+    )
+    return parse_policy(texts)
+
+
+def test_an_intake_step_added_to_the_data_is_required_before_the_other_approvals():
+    rules = jinan_with_intake_step()
+    card = issued_card(Scheme.JINAN, "C")
+    card.propose_revocation(ctx(Role.EMPLOYER, actor="wang"), reason="违纪", rules=rules)
+    assert_refused(
+        card,
+        "revocation_step_role",
+        lambda: card.approve_revocation(ctx(Role.CITY_HRSS, actor="liu")),
+    )
+    for role, actor in ((Role.CITY_WINDOW, "sun"), (Role.CITY_HRSS, "liu")):
+        card.approve_revocation(ctx(role, actor=actor))
+    assert card.status_on(date(2026, 3, 2)) is CardStatus.ACTIVE
+    card.approve_revocation(ctx(Role.TALENT_OFFICE, actor="zhao"))
+    assert card.status_on(date(2026, 3, 2)) is CardStatus.REVOKED
+
+
+def test_a_scheme_without_a_revocation_rule_cannot_revoke():
+    rules = parse_policy(without_revocation_rule(Scheme.LIAOCHENG))
+    card = issued_card()
+    assert_refused(
+        card,
+        "no_revocation_procedure",
+        lambda: card.propose_revocation(ctx(Role.EMPLOYER, actor="w"), reason="r", rules=rules),
+    )
+    assert_refused(
+        card,
+        "interim_measure_not_authorised",
+        lambda: card.suspend(ctx(), change(), rules=rules),
+    )
+
+
+def test_an_application_never_issued_cannot_be_proposed_for_revocation():
+    card = reviewed_card()
+    assert_refused(card, "not_issued", lambda: propose(card))
+
+
+def test_an_expired_card_may_still_be_revoked():
+    card = issued_card(Scheme.JINAN, "C")
+    assert card.term is not None and card.term.valid_until is not None
+    later = T0 + timedelta(days=(card.term.valid_until - date(2026, 3, 2)).days + 2)
+    assert card.status_on(business_date(later)) is CardStatus.EXPIRED
+    revoke(card, at=later)
+    assert card.recorded_status is CardStatus.REVOKED
 
 
 def test_a_suspended_card_is_reinstated_and_cannot_be_suspended_twice():
@@ -457,6 +715,58 @@ def test_a_suspended_card_is_reinstated_and_cannot_be_suspended_twice():
     card.reinstate(ctx(), change())
     assert card.status_on(date(2026, 3, 2)) is CardStatus.ACTIVE
     assert_refused(card, "not_suspended", lambda: card.reinstate(ctx(), change()))
+
+
+@pytest.mark.parametrize("blank", ["reason", "decision_ref"])
+@pytest.mark.parametrize("action", ["suspend", "reinstate"])
+def test_a_suspension_or_reinstatement_without_a_reason_or_decision_reference_is_refused(
+    action: str, blank: str
+):
+    card = issued_card()
+    if action == "reinstate":
+        card.suspend(ctx(), change())
+    fields = {"reason": "r", "decision_ref": "ref", blank: " \t"}
+    error = assert_refused(
+        card, "invalid_input", lambda: getattr(card, action)(ctx(), change(**fields))
+    )
+    assert blank in error.message
+
+
+def test_a_suspension_records_the_acting_user_the_reason_the_decision_and_the_rule():
+    card = issued_card()
+    card.collect_events()
+    card.suspend(ctx(actor="liu"), change(reason=" 调查 ", decision_ref=" 聊人社〔2026〕9号 "))
+    (suspended,) = card.collect_events()
+    assert suspended.ctx.actor == "liu"  # type: ignore[attr-defined]
+    assert suspended.change == StatusChange(  # type: ignore[attr-defined]
+        reason="调查",
+        decision_ref="聊人社〔2026〕9号",
+        rules=("liaocheng.revocation",),
+        policy_version="liaocheng-2022",
+    )
+
+
+@pytest.mark.parametrize(
+    ("scheme", "category", "refused", "allowed"),
+    [
+        (Scheme.LIAOCHENG, "art5.3", Role.EMPLOYER, Role.CITY_HRSS),
+        (Scheme.JINAN, "C", Role.CITY_HRSS, Role.TALENT_OFFICE),
+    ],
+)
+def test_only_the_scheme_s_last_revocation_approver_may_suspend_or_reinstate(
+    scheme: Scheme, category: str, refused: Role, allowed: Role
+):
+    card = issued_card(scheme, category)
+    error = assert_refused(
+        card, "interim_measure_not_authorised", lambda: card.suspend(ctx(refused), change())
+    )
+    assert error.rule == f"{scheme}.revocation"
+    card.suspend(ctx(allowed), change())
+    assert_refused(
+        card, "interim_measure_not_authorised", lambda: card.reinstate(ctx(refused), change())
+    )
+    card.reinstate(ctx(allowed), change())
+    assert card.status_on(date(2026, 3, 2)) is CardStatus.ACTIVE
 
 
 def test_a_suspended_card_cannot_be_upgraded_but_can_be_revoked():
@@ -479,7 +789,8 @@ def test_every_event_records_who_acted_in_which_role_when_and_why():
 
 def test_replaying_the_events_rebuilds_the_same_card():
     card = issued_card(Scheme.JINAN, "C")
-    card.suspend(ctx(), change())
+    card.suspend(ctx(Role.TALENT_OFFICE), change())
+    revoke(card)
     rebuilt: Card | None = None
     for e in card.collect_events():
         rebuilt = e.mutate(rebuilt)  # type: ignore[attr-defined]
@@ -490,3 +801,245 @@ def test_replaying_the_events_rebuilds_the_same_card():
         card.recorded_status,
         card.admission,
     )
+
+
+# ---- what mutation testing found unpinned (issue 8) ------------------------------------------
+
+
+def shifted(scheme: Scheme, old: str, new: str) -> Policy:
+    """The package data with one edit to ``scheme``'s file: a different policy, so a test
+    can tell whether a command decided under the policy it was given."""
+    texts = package_texts()
+    name = f"{scheme}.toml"
+    assert old in texts[name]
+    texts[name] = texts[name].replace(old, new)
+    return parse_policy(texts)
+
+
+# Liaocheng's version and rules start in 2030 in this policy: any decision under it on T0 fails.
+NOT_YET_IN_FORCE = ("effective_from = 2022-09-13", "effective_from = 2030-01-01")
+
+
+def test_filing_decides_under_the_policy_it_is_given():
+    rules = shifted(Scheme.LIAOCHENG, *NOT_YET_IN_FORCE)
+    with pytest.raises(DomainError) as info:
+        Card.file(ctx(Role.EMPLOYER), application(), rules=rules)
+    assert info.value.code == "no_policy_in_force"
+
+
+def test_issuing_decides_the_term_under_the_policy_it_is_given():
+    card = reviewed_card()
+    rules = shifted(Scheme.LIAOCHENG, *NOT_YET_IN_FORCE)
+    assert_refused(card, "no_policy_in_force", lambda: card.issue(ctx(), rules=rules))
+
+
+def test_extending_decides_under_the_policy_it_is_given():
+    card = weihai_business_elite()
+    rules = shifted(
+        Scheme.WEIHAI,
+        'categories = ["business_elite", "enterprise_talent"]\nyears = 5',
+        'categories = ["enterprise_talent"]\nyears = 5',
+    )
+    assert_refused(
+        card,
+        "no_extension_rule",
+        lambda: card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("d",), rules=rules),
+    )
+
+
+def test_upgrading_reads_the_tiers_of_the_policy_it_is_given():
+    card = issued_card()
+    unranked = shifted(Scheme.LIAOCHENG, "ranked = true", "ranked = false")
+    assert_refused(card, "upgrade_not_supported", lambda: card.upgrade(ctx(), "A", rules=unranked))
+    reversed_order = shifted(Scheme.LIAOCHENG, 'tiers = ["A", "B", "C"]', 'tiers = ["C", "B", "A"]')
+    assert_refused(
+        card, "tier_not_higher", lambda: card.upgrade(ctx(), "A", rules=reversed_order)
+    )
+
+
+def test_an_upgrade_with_no_upgrade_rule_in_force_is_refused_naming_the_tier_rule():
+    card = issued_card()
+    rule = 'id = "liaocheng.upgrade.keep_term"'
+    rules = shifted(Scheme.LIAOCHENG, rule, rule + "\neffective_until = 2023-01-01")
+    error = assert_refused(card, "upgrade_refused", lambda: card.upgrade(ctx(), "A", rules=rules))
+    assert error.rule == "liaocheng.tiers"
+    assert card.tier == "B"
+
+
+def test_an_upgrade_records_the_rules_and_version_behind_its_term():
+    card = issued_card()
+    card.upgrade(ctx(), "A")
+    assert card.term is not None
+    assert (card.term.rules, card.term.policy_version) == (
+        ("liaocheng.tiers", "liaocheng.upgrade.keep_term"),
+        "liaocheng-2022",
+    )
+
+
+def test_upgrade_refusals_name_the_scheme_s_tier_rule():
+    card = issued_card()
+    error = assert_refused(card, "tier_not_higher", lambda: card.upgrade(ctx(), "C"))
+    assert error.rule == "liaocheng.tiers"
+    weihai = weihai_business_elite()
+    error = assert_refused(weihai, "upgrade_not_supported", lambda: weihai.upgrade(ctx(), "1"))
+    assert error.rule == "weihai.tiers"
+
+
+def test_review_and_issue_refusals_name_every_rule_behind_the_admission():
+    card = Card.file(ctx(Role.EMPLOYER), application())
+    assert len(card.admission.rules) > 1
+    expected = ", ".join(card.admission.rules)
+    error = assert_refused(card, "review_incomplete", lambda: card.issue(ctx()))
+    assert error.rule == expected
+    error = assert_refused(
+        card, "review_out_of_order", lambda: approve(card, ReviewStage.TALENT_OFFICE)
+    )
+    assert error.rule == expected
+
+
+def test_an_ineligible_application_names_every_rule_that_refused_it():
+    app = application(Scheme.LIAOCHENG, "art5.3", basis=Basis(category="art5.3"))
+    with pytest.raises(DomainError) as info:
+        Card.file(ctx(Role.EMPLOYER), app)
+    rule = info.value.rule
+    assert rule is not None and ", " in rule and "XX" not in rule
+
+
+def test_the_holder_s_date_of_birth_decides_an_age_condition():
+    facts = {
+        "full_time_public_institution": True,
+        "imported_national_or_provincial_programme": True,
+    }
+    young = application(Scheme.WEIHAI, "3", basis=Basis(category="3", facts=facts))
+    old = application(
+        Scheme.WEIHAI,
+        "3",
+        basis=Basis(category="3", facts=facts),
+        holder=msgspec.structs.replace(young.holder, date_of_birth=date(1950, 1, 1)),
+    )
+    assert Card.file(ctx(Role.EMPLOYER), young).admission.tier == "3"
+    with pytest.raises(DomainError) as info:
+        Card.file(ctx(Role.EMPLOYER), old)
+    assert info.value.code == "not_eligible"
+
+
+def test_a_card_filed_outside_any_quota_records_no_quota_key():
+    assert Card.file(ctx(Role.EMPLOYER), application()).admission.quota_key == ""
+
+
+def test_a_review_after_every_stage_approved_is_refused():
+    card = reviewed_card()
+    assert_refused(card, "review_complete", lambda: approve(card, ReviewStage.CITY_HRSS))
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        lambda c: c.upgrade(ctx(), "A"),
+        lambda c: c.extend(ctx(), event_on=date(2026, 3, 2), evidence=("d",)),
+        lambda c: c.suspend(ctx(), change()),
+    ],
+    ids=["upgrade", "extend", "suspend"],
+)
+def test_changing_an_application_that_was_never_issued_is_refused(command: Any):
+    card = reviewed_card()
+    assert_refused(card, "not_issued", lambda: command(card))
+
+
+def test_an_unissued_application_has_no_snapshot():
+    card = reviewed_card()
+    with pytest.raises(DomainError) as info:
+        card.snapshot(date(2026, 3, 2))
+    assert info.value.code == "not_issued"
+
+
+def test_a_snapshot_shows_the_card_as_venues_see_it():
+    card = issued_card(Scheme.JINAN, "C")
+    assert card.snapshot(date(2026, 3, 2)) == CardSnapshot(
+        scheme=Scheme.JINAN,
+        tier="C",
+        status="active",
+        valid_from=date(2026, 3, 2),
+        valid_until=date(2031, 3, 1),
+        issued_on=date(2026, 3, 2),
+    )
+
+
+def test_a_suspended_card_can_still_be_extended():
+    card = weihai_business_elite()
+    card.suspend(ctx(), change())
+    card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("doc://landed",))
+    assert card.term is not None and card.term.valid_until == date(2031, 3, 1)
+
+
+def test_reinstating_decides_under_the_policy_it_is_given():
+    card = issued_card()
+    card.suspend(ctx(), change())
+    rules = parse_policy(without_revocation_rule(Scheme.LIAOCHENG))
+    assert_refused(
+        card, "interim_measure_not_authorised", lambda: card.reinstate(ctx(), change(), rules=rules)
+    )
+
+
+def test_every_event_carries_the_context_of_the_command_that_caused_it():
+    def who(role: Role, name: str) -> Context:
+        return Context(actor=name, role=role, effective_at=T0, note=name)
+
+    rejected = Card.file(who(Role.EMPLOYER, "a"), application())
+    rejected.record_review(
+        who(Role.CITY_HRSS, "b"),
+        Review(stage=ReviewStage.CITY_HRSS, decision=ReviewDecision.REJECTED, reviewer="r"),
+    )
+    withdrawn = Card.file(who(Role.EMPLOYER, "c"), application())
+    withdrawn.withdraw(who(Role.EMPLOYER, "d"))
+    card = weihai_business_elite()
+    card.collect_events()
+    card.extend(who(Role.CITY_HRSS, "e"), event_on=date(2026, 3, 2), evidence=("x",))
+    card.suspend(who(Role.CITY_HRSS, "f"), change())
+    card.reinstate(who(Role.CITY_HRSS, "g"), change())
+    card.propose_revocation(who(Role.EMPLOYER, "h"), reason="r")
+    card.decline_revocation(who(Role.CITY_HRSS, "i"), reason="r")
+    card.propose_revocation(who(Role.EMPLOYER, "j"), reason="r")
+    card.approve_revocation(who(Role.CITY_HRSS, "k"))
+    upgraded = issued_card()
+    upgraded.collect_events()
+    upgraded.upgrade(who(Role.CITY_HRSS, "m"), "A")
+    events = [*rejected.collect_events()[1:], *withdrawn.collect_events()[1:]]
+    events += [*card.collect_events(), *upgraded.collect_events()]
+    actors = [e.ctx.actor for e in events]  # type: ignore[attr-defined]
+    assert actors == ["b", "b", "d", "e", "f", "g", "h", "i", "j", "k", "k", "m"]
+    rejection = events[1].rejection  # type: ignore[attr-defined]
+    assert (rejection.stage, rejection.reviewer) == (ReviewStage.CITY_HRSS, "r")
+
+
+def test_upgrading_to_an_unknown_tier_names_the_scheme_s_tier_rule():
+    card = issued_card()
+    error = assert_refused(card, "invalid_input", lambda: card.upgrade(ctx(), "S"))
+    assert error.rule == "liaocheng.tiers"
+
+
+def with_family(name: str, born: date) -> Application:
+    holder = application().holder
+    member = FamilyMember(relation=Relation.CHILD, name=name, date_of_birth=born)
+    return application(holder=msgspec.structs.replace(holder, family=(member,)))
+
+
+def test_a_holder_born_on_the_filing_day_is_refused():
+    holder = msgspec.structs.replace(application().holder, date_of_birth=date(2026, 3, 2))
+    with pytest.raises(DomainError) as info:
+        Card.file(ctx(Role.EMPLOYER), application(holder=holder))
+    assert info.value.code == "invalid_input"
+
+
+def test_a_child_born_on_the_filing_day_may_be_listed_but_not_one_born_later():
+    card = Card.file(ctx(Role.EMPLOYER), with_family("小李", date(2026, 3, 2)))
+    assert card.application.holder.family[0].date_of_birth == date(2026, 3, 2)
+    with pytest.raises(DomainError) as info:
+        Card.file(ctx(Role.EMPLOYER), with_family("小李", date(2026, 3, 3)))
+    assert info.value.code == "invalid_input"
+
+
+def test_a_family_member_without_a_name_is_refused():
+    with pytest.raises(DomainError) as info:
+        Card.file(ctx(Role.EMPLOYER), with_family(" ", date(2000, 1, 1)))
+    assert info.value.code == "invalid_input"

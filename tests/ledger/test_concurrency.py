@@ -55,7 +55,7 @@ def test_concurrent_conflicting_commands_let_exactly_one_win(database_url: str, 
                 if i % 2:
                     ledger.suspend(card_id, f.status(reason=f"thread {i}"))
                 else:
-                    ledger.revoke(card_id, f.revoke(reason=f"thread {i}"))
+                    ledger.propose_revocation(card_id, f.propose_revocation(f"thread {i}"))
                 outcome = "won"
             except DomainError as e:
                 outcome = e.code

@@ -32,7 +32,7 @@ def test_a_full_lifecycle_is_stored_and_read_back(ledger: CardLedger, clock: Fak
     ledger.issue(card_id, f.issue())
     clock.advance(days=30)
     ledger.extend(card_id, f.extend("2026-03-20"))
-    version = ledger.revoke(card_id, f.revoke())
+    version = f.revoke(ledger, card_id)
     card = ledger.get_card(card_id)
     assert (card.version, card.tier, card.recorded_status) == (
         version, "business_elite", CardStatus.REVOKED)
@@ -40,7 +40,7 @@ def test_a_full_lifecycle_is_stored_and_read_back(ledger: CardLedger, clock: Fak
     assert card.term.valid_until == date(2031, 3, 1)
     assert [type(e).__name__ for e in ledger.history(card_id)] == [
         "Applied", "ReviewRecorded", "ReviewRecorded", "ReviewRecorded", "Issued", "Extended",
-        "Revoked"]
+        "RevocationProposed", "RevocationApproved", "Revoked"]
 
 
 def test_the_rules_and_policy_version_behind_each_decision_are_stored(ledger: CardLedger):
@@ -178,7 +178,7 @@ def test_a_command_against_a_stale_version_is_a_conflict(ledger: CardLedger):
     card_id, version = issued(ledger)
     ledger.suspend(card_id, f.status(), expected_version=version)
     with pytest.raises(ConcurrencyConflict, match=f"not {version}"):
-        ledger.revoke(card_id, f.revoke(), expected_version=version)
+        ledger.propose_revocation(card_id, f.propose_revocation(), expected_version=version)
     assert ledger.get_card(card_id).recorded_status is CardStatus.SUSPENDED
 
 
@@ -206,3 +206,69 @@ def test_the_process_environment_does_not_redirect_the_store(
     ) as ledger:
         assert ledger.env.get("PERSISTENCE_MODULE") != "eventsourcing.popo"
         assert ledger.mapper.compressor is None
+
+
+def test_a_revoked_card_s_history_reads_back_its_reason_and_every_step_s_user_and_role(
+    ledger: CardLedger,
+):
+    card_id, _ = ledger.apply(f.jinan_body("C"))
+    ledger.issue(card_id, f.issue(actor="zhao", role="talent_office"))
+    ledger.propose_revocation(card_id, f.propose_revocation("违纪", actor="wang"))
+    ledger.approve_revocation(card_id, f.approve_revocation("city_hrss", "liu"))
+    ledger.approve_revocation(card_id, f.approve_revocation("talent_office", "zhao"))
+    proposed, approved, last, revoked = ledger.history(card_id)[-4:]
+    assert proposed.proposal.reason == "违纪"  # type: ignore[attr-defined]
+    assert [s.roles for s in proposed.proposal.steps] == [  # type: ignore[attr-defined]
+        ("employer",), ("city_hrss",), ("talent_office",)]
+    assert (approved.approval.step, approved.approval.approved_by.actor) == (  # type: ignore[attr-defined]
+        1, "liu")
+    assert (last.approval.step, last.ctx.actor) == (2, "zhao")  # type: ignore[attr-defined]
+    revocation = revoked.revocation  # type: ignore[attr-defined]
+    assert revocation.reason == "违纪"
+    assert [(t.action, t.role, t.actor) for t in revocation.steps] == [
+        ("propose", "employer", "wang"),
+        ("approve", "city_hrss", "liu"),
+        ("approve", "talent_office", "zhao"),
+    ]
+    assert (revocation.rules, revocation.policy_version) == (("jinan.revocation",), "jinan-2018")
+
+
+def test_a_refused_approval_writes_nothing(ledger: CardLedger):
+    card_id, _ = issued(ledger)
+    version = ledger.propose_revocation(card_id, f.propose_revocation(actor="wang"))
+    with pytest.raises(DomainError) as info:
+        ledger.approve_revocation(card_id, f.approve_revocation("city_hrss", "wang"))
+    assert info.value.code == "self_approval"
+    assert ledger.get_card(card_id).version == version
+    assert len(ledger.history(card_id)) == version
+
+
+def test_a_suspension_reads_back_its_acting_user_reason_and_decision_reference(
+    ledger: CardLedger,
+):
+    card_id, _ = issued(ledger)
+    ledger.suspend(card_id, f.status("调查", actor="liu", decision_ref="聊人社〔2026〕9号"))
+    suspended = ledger.history(card_id)[-1]
+    assert suspended.ctx.actor == "liu"  # type: ignore[attr-defined]
+    change = suspended.change  # type: ignore[attr-defined]
+    assert (change.reason, change.decision_ref, change.rules) == (
+        "调查", "聊人社〔2026〕9号", ("liaocheng.revocation",))
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"reason": "r" * 2_001, "decision_ref": "d"}, "reason"),
+        ({"reason": "r", "decision_ref": "d" * 201}, "decision_ref"),
+    ],
+)
+def test_an_oversized_suspension_field_is_refused_when_decoded(body: dict[str, str], field: str):
+    with pytest.raises(msgspec.ValidationError, match=f"`\\$.{field}`"):
+        msgspec.convert({"actor": "liu", "role": "city_hrss", **body}, c.StatusBody)
+
+
+def test_an_oversized_revocation_reason_is_refused_when_decoded():
+    with pytest.raises(msgspec.ValidationError, match="reason"):
+        msgspec.convert(
+            {"actor": "w", "role": "employer", "reason": "r" * 2_001}, c.RevocationProposeBody
+        )

@@ -47,6 +47,9 @@ def test_every_card_event_type_round_trips_to_an_equal_state(transcoder: Msgspec
         ctx(Role.CITY_HRSS),
         Review(stage=ReviewStage.CITY_HRSS, decision=ReviewDecision.REJECTED, reviewer="r"),
     )
+    declined = issued_card()
+    declined.propose_revocation(ctx(Role.EMPLOYER, actor="wang"), reason="r")
+    declined.decline_revocation(ctx(actor="liu"), reason="no")
     withdrawn = Card.file(ctx(Role.EMPLOYER), application())
     withdrawn.withdraw(ctx(Role.EMPLOYER))
     quota = CardQuota(
@@ -62,6 +65,7 @@ def test_every_card_event_type_round_trips_to_an_equal_state(transcoder: Msgspec
         *upgraded.collect_events(),
         *rejected.collect_events(),
         *withdrawn.collect_events(),
+        *declined.collect_events(),
         *quota.collect_events(),
     ]
     names = {type(e).__name__ for e in events}
@@ -76,6 +80,9 @@ def test_every_card_event_type_round_trips_to_an_equal_state(transcoder: Msgspec
         "Suspended",
         "Reinstated",
         "Revoked",
+        "RevocationProposed",
+        "RevocationApproved",
+        "RevocationDeclined",
         "QuotaOpened",
         "QuotaReserved",
         "QuotaRaised",

@@ -44,15 +44,7 @@ def test_a_revocation_appears_only_in_lists_built_after_it(ledger: CardLedger, c
     card_id = issue_jinan(ledger)
     issued_at = clock.now
     clock.advance(days=1)
-    ledger.revoke(
-        card_id,
-        f.revoke(
-            approvals=[
-                {"role": "city_hrss", "name": "liu"},
-                {"role": "talent_office", "name": "zhao"},
-            ]
-        ),
-    )
+    f.revoke(ledger, card_id, ("city_hrss", "talent_office"))
     projection = StatusProjection(seed)
     projection.follow(ledger)
     reference = projection.reference(card_id)
@@ -68,7 +60,7 @@ def test_following_picks_up_only_new_events(ledger: CardLedger):
     projection = StatusProjection(seed)
     first = issue_jinan(ledger)
     projection.follow(ledger)
-    ledger.suspend(first, f.status())
+    ledger.suspend(first, f.status(role="talent_office"))
     second = issue_jinan(ledger)
     projection.follow(ledger)
     reference = projection.reference(first)

@@ -10,7 +10,6 @@ import pytest
 from domain.policy import (
     decide_eligibility,
     decide_entitlement,
-    decide_revocation,
     decide_term,
     decide_upgrade,
     tier_rank,
@@ -18,6 +17,7 @@ from domain.policy import (
 )
 from domain.vocabulary import Role, Route, Scheme
 from tests.domain.policy.support import COMPANION, HOLDER, SPOUSE, card
+from tests.domain.policy.test_revocation import revokes
 
 J = Scheme.JINAN
 DAY = date(2024, 6, 3)
@@ -123,21 +123,7 @@ def test_a_revoked_card_cannot_be_upgraded() -> None:
     assert not decide_upgrade(revoked, "A", DAY).allowed
 
 
-@pytest.mark.parametrize(
-    ("approvers", "allowed", "reason"),
-    [
-        (
-            [Role.CITY_HRSS, Role.TALENT_OFFICE],
-            True,
-            "proposed by employer, approved by city_hrss, talent_office",
-        ),
-        ([Role.CITY_HRSS], False, "approval missing from: talent_office"),
-        ([Role.TALENT_OFFICE], False, "approval missing from: city_hrss"),
-    ],
-)
-def test_revocation_needs_city_hrss_and_the_talent_office(
-    approvers: list[Role], allowed: bool, reason: str
-) -> None:
-    decision = decide_revocation(J, Role.EMPLOYER, approvers, DAY)
-    assert decision.allowed is allowed and decision.reason == reason
-    assert decision.required_approvers == ("city_hrss", "talent_office")
+def test_revocation_needs_city_hrss_and_the_talent_office() -> None:
+    assert revokes(J, Role.EMPLOYER, [Role.CITY_HRSS, Role.TALENT_OFFICE])
+    assert not revokes(J, Role.EMPLOYER, [Role.CITY_HRSS])
+    assert not revokes(J, Role.EMPLOYER, [Role.TALENT_OFFICE])

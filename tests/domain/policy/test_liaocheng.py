@@ -14,7 +14,6 @@ from domain.policy import (
     Usage,
     decide_eligibility,
     decide_entitlement,
-    decide_revocation,
     decide_term,
     decide_upgrade,
     is_higher_tier,
@@ -23,6 +22,7 @@ from domain.policy import (
 )
 from domain.vocabulary import ReviewStage, Role, Route, Scheme
 from tests.domain.policy.support import COMPANION, HOLDER, SPOUSE, card, child, parent
+from tests.domain.policy.test_revocation import revokes
 
 L = Scheme.LIAOCHENG
 DAY = date(2024, 6, 3)
@@ -306,6 +306,4 @@ def test_a_move_down_is_not_an_upgrade() -> None:
 def test_revocation_is_proposed_by_the_employer_and_approved_by_city_hrss(
     proposer: Role, approvers: list[Role], allowed: bool
 ) -> None:
-    decision = decide_revocation(L, proposer, approvers, DAY)
-    assert decision.allowed is allowed
-    assert decision.rules == ("liaocheng.revocation",)
+    assert revokes(L, proposer, approvers) is allowed

@@ -14,7 +14,6 @@ from domain.policy import (
     add_working_days,
     decide_eligibility,
     decide_entitlement,
-    decide_revocation,
     decide_term,
     is_working_day,
     issuance_deadline,
@@ -24,6 +23,7 @@ from domain.policy import (
 from domain.policy.loader import package_texts
 from domain.vocabulary import ReviewStage, Role, Route, Scheme
 from tests.domain.policy.support import COMPANION, HOLDER, SPOUSE, card
+from tests.domain.policy.test_revocation import revokes, take_steps
 
 SD = Scheme.SHANDONG
 DAY = date(2025, 3, 3)
@@ -111,14 +111,12 @@ def test_an_item_of_another_scheme_is_invalid_for_a_huicai_card() -> None:
 
 
 def test_a_huicai_card_is_revoked_on_the_provincial_window_s_approval() -> None:
-    decision = decide_revocation(SD, Role.CITY_WINDOW, [Role.PROVINCIAL_WINDOW], DAY)
-    assert decision.allowed
-    assert decision.rules == ("shandong.revocation",)
+    assert revokes(SD, Role.CITY_WINDOW, [Role.PROVINCIAL_WINDOW])
 
 
 def test_a_huicai_card_revocation_needs_the_provincial_window_not_city_hrss() -> None:
-    decision = decide_revocation(SD, Role.EMPLOYER, [Role.CITY_HRSS], DAY)
-    assert not decision.allowed
+    decision = take_steps(SD, Role.EMPLOYER, [Role.CITY_HRSS])
+    assert (decision.allowed, decision.code) == (False, "revocation_step_role")
     assert "provincial_window" in decision.reason
 
 

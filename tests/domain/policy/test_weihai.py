@@ -17,7 +17,6 @@ from domain.policy import (
     decide_eligibility,
     decide_entitlement,
     decide_quota,
-    decide_revocation,
     decide_term,
     decide_upgrade,
     extension_term,
@@ -27,6 +26,7 @@ from domain.policy import (
 from domain.policy.dates import term_end
 from domain.vocabulary import ReviewStage, Role, Route, Scheme
 from tests.domain.policy.support import COMPANION, HOLDER, SPOUSE, card
+from tests.domain.policy.test_revocation import revokes
 
 W = Scheme.WEIHAI
 DAY = date(2024, 3, 1)
@@ -396,7 +396,7 @@ def test_one_free_health_check_a_year(used: int, granted: bool) -> None:
 def test_revocation_is_approved_by_city_hrss(
     proposer: Role, approvers: list[Role], allowed: bool
 ) -> None:
-    assert decide_revocation(W, proposer, approvers, DAY).allowed is allowed
+    assert revokes(W, proposer, approvers) is allowed
 
 
 @pytest.mark.parametrize(

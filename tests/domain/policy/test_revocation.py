@@ -1,0 +1,243 @@
+"""The revocation procedure as data: each scheme's steps in the seed's order, and who may
+take the next step (pure functions, no card)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import pytest
+
+from domain.policy import (
+    ProcedureStep,
+    RevocationAction,
+    RevocationStepDecision,
+    StepTaken,
+    decide_revocation_step,
+    interim_authority,
+    next_step,
+    parse_policy,
+    revocation_procedure,
+)
+from domain.policy.errors import PolicyDataError
+from domain.policy.loader import package_texts
+from domain.vocabulary import Role, Scheme
+
+DAY = date(2026, 3, 2)
+PROPOSE, APPROVE = RevocationAction.PROPOSE, RevocationAction.APPROVE
+DECLINE = RevocationAction.DECLINE
+
+
+def take_steps(
+    scheme: Scheme, proposer: Role, approvers: Sequence[Role], day: date = DAY
+) -> RevocationStepDecision:
+    """Propose as ``proposer`` and approve as each of ``approvers`` in turn, every step by
+    another user; the first refusal, or the last decision (``final``: the card is revoked)."""
+    steps = revocation_procedure(scheme, day).steps
+    taken: list[StepTaken] = []
+    moves = [(PROPOSE, proposer), *((APPROVE, role) for role in approvers)]
+    for i, (action, role) in enumerate(moves):
+        decision = decide_revocation_step(steps, taken, action, role, f"user{i}")
+        if not decision.allowed:
+            return decision
+        taken.append(StepTaken(action=action, role=role, actor=f"user{i}"))
+    return decision
+
+
+def revokes(scheme: Scheme, proposer: Role, approvers: Sequence[Role]) -> bool:
+    """Whether these steps, in this order, revoke a card of the scheme."""
+    decision = take_steps(scheme, proposer, approvers)
+    return decision.allowed and decision.final
+
+
+@pytest.mark.parametrize(
+    ("scheme", "steps", "rule"),
+    [
+        (
+            Scheme.JINAN,
+            [(PROPOSE, ("employer",)), (APPROVE, ("city_hrss",)), (APPROVE, ("talent_office",))],
+            "jinan.revocation",
+        ),
+        (
+            Scheme.LIAOCHENG,
+            [(PROPOSE, ("employer",)), (APPROVE, ("city_hrss",))],
+            "liaocheng.revocation",
+        ),
+        (
+            Scheme.WEIHAI,
+            [(PROPOSE, ("employer", "enterprise", "district")), (APPROVE, ("city_hrss",))],
+            "weihai.revocation",
+        ),
+        (
+            Scheme.SHANDONG,
+            [(PROPOSE, ("employer", "city_window")), (APPROVE, ("provincial_window",))],
+            "shandong.revocation",
+        ),
+    ],
+)
+def test_each_scheme_s_procedure_is_its_steps_in_the_seed_s_order(
+    scheme: Scheme, steps: list[tuple[RevocationAction, tuple[str, ...]]], rule: str
+) -> None:
+    procedure = revocation_procedure(scheme, DAY)
+    assert procedure.available
+    assert [(s.action, tuple(s.roles)) for s in procedure.steps] == steps
+    assert procedure.rules == (rule,)
+    assert procedure.version.startswith(scheme.value)
+
+
+@pytest.mark.parametrize(
+    ("scheme", "authority"),
+    [
+        (Scheme.JINAN, (Role.TALENT_OFFICE,)),
+        (Scheme.LIAOCHENG, (Role.CITY_HRSS,)),
+        (Scheme.WEIHAI, (Role.CITY_HRSS,)),
+        (Scheme.SHANDONG, (Role.PROVINCIAL_WINDOW,)),
+    ],
+)
+def test_the_interim_authority_is_the_role_that_approves_a_revocation_last(
+    scheme: Scheme, authority: tuple[Role, ...]
+) -> None:
+    assert interim_authority(revocation_procedure(scheme, DAY)) == authority
+
+
+def test_the_next_step_follows_the_steps_taken_and_there_is_none_after_the_last() -> None:
+    steps = revocation_procedure(Scheme.LIAOCHENG, DAY).steps
+    proposed = StepTaken(action=PROPOSE, role=Role.EMPLOYER, actor="wang")
+    approved = StepTaken(action=APPROVE, role=Role.CITY_HRSS, actor="liu")
+    assert next_step(steps, []) == steps[0]
+    assert next_step(steps, [proposed]) == steps[1]
+    assert next_step(steps, [proposed, approved]) is None
+
+
+@pytest.mark.parametrize(
+    ("approvers", "revoked", "code"),
+    [
+        ([Role.CITY_HRSS, Role.TALENT_OFFICE], True, ""),
+        ([Role.CITY_HRSS], False, ""),  # allowed so far, not final
+        ([Role.TALENT_OFFICE], False, "revocation_step_role"),
+        ([Role.TALENT_OFFICE, Role.CITY_HRSS], False, "revocation_step_role"),
+    ],
+)
+def test_jinan_needs_city_hrss_and_then_the_talent_office(
+    approvers: list[Role], revoked: bool, code: str
+) -> None:
+    decision = take_steps(Scheme.JINAN, Role.EMPLOYER, approvers)
+    assert (decision.allowed and decision.final, decision.code) == (revoked, code)
+
+
+@pytest.mark.parametrize(
+    ("scheme", "proposer", "approvers", "revoked"),
+    [
+        (Scheme.LIAOCHENG, Role.EMPLOYER, [Role.CITY_HRSS], True),
+        (Scheme.LIAOCHENG, Role.EMPLOYER, [], False),
+        (Scheme.LIAOCHENG, Role.DISTRICT, [Role.CITY_HRSS], False),
+        (Scheme.LIAOCHENG, Role.EMPLOYER, [Role.CITY_HRSS, Role.AUDITOR], False),
+        (Scheme.WEIHAI, Role.EMPLOYER, [Role.CITY_HRSS], True),
+        (Scheme.WEIHAI, Role.DISTRICT, [Role.CITY_HRSS], True),  # the competent department
+        (Scheme.WEIHAI, Role.ENTERPRISE, [Role.CITY_HRSS], True),
+        (Scheme.WEIHAI, Role.EMPLOYER, [Role.TALENT_OFFICE], False),
+        (Scheme.WEIHAI, Role.APPLICANT, [Role.CITY_HRSS], False),
+        (Scheme.SHANDONG, Role.CITY_WINDOW, [Role.PROVINCIAL_WINDOW], True),
+        (Scheme.SHANDONG, Role.EMPLOYER, [Role.CITY_HRSS], False),
+    ],
+)
+def test_who_proposes_and_who_approves_follows_each_scheme_s_rule(
+    scheme: Scheme, proposer: Role, approvers: list[Role], revoked: bool
+) -> None:
+    assert revokes(scheme, proposer, approvers) is revoked
+
+
+def test_a_step_taken_by_someone_who_already_acted_is_self_approval() -> None:
+    steps = revocation_procedure(Scheme.LIAOCHENG, DAY).steps
+    proposed = [StepTaken(action=PROPOSE, role=Role.EMPLOYER, actor="Wang")]
+    for action in (APPROVE, DECLINE):
+        decision = decide_revocation_step(steps, proposed, action, Role.CITY_HRSS, " wang ")
+        assert (decision.allowed, decision.code) == (False, "self_approval")
+
+
+def test_a_proposal_while_one_is_open_is_refused_and_approving_none_is_refused() -> None:
+    steps = revocation_procedure(Scheme.LIAOCHENG, DAY).steps
+    proposed = [StepTaken(action=PROPOSE, role=Role.EMPLOYER, actor="wang")]
+    pending = decide_revocation_step(steps, proposed, PROPOSE, Role.EMPLOYER, "zhang")
+    assert (pending.allowed, pending.code) == (False, "revocation_pending")
+    for action in (APPROVE, DECLINE):
+        none = decide_revocation_step(steps, [], action, Role.CITY_HRSS, "liu")
+        assert (none.allowed, none.code) == (False, "no_open_revocation")
+
+
+def test_a_decline_is_never_final_and_names_its_step() -> None:
+    steps = revocation_procedure(Scheme.LIAOCHENG, DAY).steps
+    proposed = [StepTaken(action=PROPOSE, role=Role.EMPLOYER, actor="wang")]
+    decision = decide_revocation_step(steps, proposed, DECLINE, Role.CITY_HRSS, "liu")
+    assert (decision.allowed, decision.final, decision.step, decision.code) == (True, False, 1, "")
+
+
+def test_the_last_approval_is_final_and_the_ones_before_it_are_not() -> None:
+    steps = revocation_procedure(Scheme.JINAN, DAY).steps
+    taken = [StepTaken(action=PROPOSE, role=Role.EMPLOYER, actor="wang")]
+    first = decide_revocation_step(steps, taken, APPROVE, Role.CITY_HRSS, "liu")
+    taken.append(StepTaken(action=APPROVE, role=Role.CITY_HRSS, actor="liu"))
+    last = decide_revocation_step(steps, taken, APPROVE, Role.TALENT_OFFICE, "zhao")
+    assert [(d.step, d.final) for d in (first, last)] == [(1, False), (2, True)]
+
+
+def without_revocation_rule(scheme: Scheme) -> dict[str, str]:
+    """The package data with ``scheme``'s ``[[revocation]]`` table removed."""
+    texts = package_texts()
+    name = f"{scheme}.toml"
+    text = texts[name]
+    start = text.index("[[revocation]]")
+    end = text.index("\n", text.index("grounds =", start)) + 1
+    texts[name] = text[:start] + text[end:]
+    return texts
+
+
+def test_a_scheme_without_a_revocation_rule_in_force_has_no_procedure() -> None:
+    policy = parse_policy(without_revocation_rule(Scheme.LIAOCHENG))
+    procedure = revocation_procedure(Scheme.LIAOCHENG, DAY, policy=policy)
+    assert (procedure.available, procedure.steps, procedure.rules) == (False, (), ())
+    assert interim_authority(procedure) == ()
+
+
+def _with_steps(steps: str) -> dict[str, str]:
+    texts = package_texts()
+    text = texts["liaocheng.toml"]
+    start = text.index("steps = [", text.index("[[revocation]]"))
+    end = text.index("]\n", text.index("city_hrss", start)) + 2
+    texts["liaocheng.toml"] = text[:start] + steps + "\n" + text[end:]
+    return texts
+
+
+@pytest.mark.parametrize(
+    ("steps", "key"),
+    [
+        ("steps = []", "revocation[0].steps"),
+        ('steps = [{ action = "approve", roles = ["city_hrss"] }]', "revocation[0].steps"),
+        ('steps = [{ action = "propose", roles = ["employer"] }]', "revocation[0].steps"),
+        (
+            'steps = [{ action = "propose", roles = ["employer"] }, '
+            '{ action = "approve", roles = [] }]',
+            "revocation[0].steps[1].roles",
+        ),
+        (
+            'steps = [{ action = "propose", roles = ["employer"] }, '
+            '{ action = "propose", roles = ["city_hrss"] }]',
+            "revocation[0].steps[1].action",
+        ),
+    ],
+)
+def test_malformed_revocation_steps_are_refused_when_the_data_loads(steps: str, key: str) -> None:
+    with pytest.raises(PolicyDataError, match=key.replace("[", r"\[").replace("]", r"\]")):
+        parse_policy(_with_steps(steps))
+
+
+def test_well_formed_steps_load_as_given() -> None:
+    policy = parse_policy(
+        _with_steps(
+            'steps = [{ action = "propose", roles = ["employer"] }, '
+            '{ action = "approve", roles = ["city_window"] }, '
+            '{ action = "approve", roles = ["city_hrss"] }]'
+        )
+    )
+    steps = revocation_procedure(Scheme.LIAOCHENG, DAY, policy=policy).steps
+    assert steps[1] == ProcedureStep(action=APPROVE, roles=(Role.CITY_WINDOW,))
