@@ -13,7 +13,7 @@ import msgspec
 import segno
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from api.cli_errors import UsageError
+from api.cli_errors import UsageError, json_safe, terminal_safe
 from api.issuing import Issuer, keystore
 from ledger.bootstrap import open_ledger
 from signing.bundle import BundleError, load_bundle
@@ -145,18 +145,23 @@ def _verify(args: argparse.Namespace) -> int:
         venue_city=args.venue_city,
         skew=timedelta(seconds=skew),
     )
+    # A token is untrusted input until verified, and even a signed one is printed with
+    # its text escaped: nothing a card carries may drive the venue operator's terminal.
     if args.json:
-        sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(result)) + b"\n")
+        encoded = msgspec.json.format(msgspec.json.encode(result))
+        sys.stdout.buffer.write(json_safe(encoded) + b"\n")
     else:
         verdict = "VALID" if result.valid else "INVALID"
-        print(f"{verdict}: {result.reason} - {result.detail}")
+        print(terminal_safe(f"{verdict}: {result.reason} - {result.detail}"))
         if result.scheme:
             print(
-                f"  {result.scheme} card, tier {result.tier}, holder {result.holder_name}, "
-                f"valid until {result.valid_until or 'no end date'}"
+                terminal_safe(
+                    f"  {result.scheme} card, tier {result.tier}, holder {result.holder_name}, "
+                    f"valid until {result.valid_until or 'no end date'}"
+                )
             )
         if result.rule:
-            print(f"  rule: {result.rule}")
+            print(terminal_safe(f"  rule: {result.rule}"))
         print(f"  bundle data age: {result.bundle_age_seconds} s")
     return 0 if result.valid else 1
 

@@ -10,6 +10,7 @@ import pytest
 
 from api.cli import main
 from tests import factories as f
+from tests.signing.support import World
 
 
 @pytest.fixture
@@ -208,3 +209,21 @@ def test_a_credential_with_a_short_passphrase_is_refused(
     code, _, err = run(capsys, f"card credential {card_id}")
     assert code == 2
     assert "12 characters" in err
+
+
+def test_verify_prints_a_credentials_text_escaped_for_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    # A signing key that signed a name with terminal escapes (a bug or a stolen key):
+    # the venue's screen shows the escape, the terminal does not obey it.
+    world = World()
+    token = world.token(world.claims(holder_name="李\x1b]0;pwned\x07雷\u202e"))
+    bundle = world.write_bundle(tmp_path / "bundle")
+    at = "2026-03-02T09:00:00+08:00"
+    code, out, _ = run(capsys, f"verify --bundle {bundle} --at {at}", token)
+    assert code == 0
+    assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out
+    assert "李\\x1b]0;pwned\\x07雷\\u202e" in out
+    code, out, _ = run(capsys, f"verify --json --bundle {bundle} --at {at}", token)
+    assert "\x1b" not in out and "\u202e" not in out
+    assert json.loads(out)["holder_name"] == "李\x1b]0;pwned\x07雷\u202e"
