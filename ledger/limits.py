@@ -42,7 +42,7 @@ NUMBER_MAX = 10**15  # a numeric fact (salary, years) larger than this is a typo
 QUOTA_LIMIT_MAX = 1_000
 
 # The largest encoded event the store accepts. The largest legal Applied event, every
-# field at its maximum in 4-byte characters, is about 108 KB (tests/security/test_limits.py
+# field at its maximum in 4-byte characters, is 107,407 bytes (tests/ledger/test_transcoder.py
 # builds it), so the 16 KB the issue suggested cannot hold the issue's own limits (fifty
 # 200-character facts alone are 40 KB in 4-byte characters); 128 KiB holds the largest
 # legal event with room and still refuses the megabyte-sized ones.
