@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 import psycopg
 import pytest
+import yaml
 from psycopg import sql
 
 from ledger.bootstrap import init_store, open_ledger
@@ -376,7 +377,6 @@ ROLE_SCRIPT = ROOT / "deploy" / "postgres-initdb" / "10-app-role.sql"
 
 
 def test_compose_runs_init_as_the_owner_and_the_api_as_the_app_role_on_localhost_only():
-    yaml = pytest.importorskip("yaml")
     services = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]
     owner = services["postgres"]["environment"]["POSTGRES_USER"]
     init, api = services["init"], services["api"]
