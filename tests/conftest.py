@@ -138,3 +138,13 @@ def ledger(database_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[Card
     app = open_ledger(database_url=database_url, data_dir=tmp_path, clock=clock, environ={})
     yield app
     app.close()
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> Path:
+    """The command line's environment pointed at a fresh store of each kind (and a data
+    folder of its own, so the registry key is made fresh too)."""
+    monkeypatch.setenv("TALENTCARD_DATABASE_URL", database_url)
+    monkeypatch.setenv("TALENTCARD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("TALENTCARD_ID_PEPPER", raising=False)
+    return tmp_path

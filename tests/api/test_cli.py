@@ -15,14 +15,6 @@ from ledger.bootstrap import open_ledger
 from tests import factories as f
 
 
-@pytest.fixture
-def cli_env(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> Path:
-    monkeypatch.setenv("TALENTCARD_DATABASE_URL", database_url)
-    monkeypatch.setenv("TALENTCARD_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("TALENTCARD_ID_PEPPER", raising=False)
-    return tmp_path
-
-
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()

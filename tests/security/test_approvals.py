@@ -15,20 +15,9 @@ from api.cli import main
 from tests import factories as f
 
 
-@pytest.fixture
-def cli_env(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> Path:
-    monkeypatch.setenv("TALENTCARD_DATABASE_URL", database_url)
-    monkeypatch.setenv("TALENTCARD_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("TALENTCARD_ID_PEPPER", raising=False)
-    return tmp_path
-
-
 def run(capsys: pytest.CaptureFixture[str], command: str) -> tuple[int, str, str]:
     """Exit code, stdout and stderr of one command line (no argument holds a space)."""
-    try:
-        code = main(command.split())
-    except SystemExit as e:  # argparse refusing an option
-        code = int(e.code or 0)
+    code = main(command.split())
     out, err = capsys.readouterr()
     return code, out, err
 

@@ -34,14 +34,6 @@ from tests.conftest import FakeClock
 ESC = "\x1b]0;pwned\x07\x1b[2J\x1b[31m"  # retitle the terminal, clear it, turn red
 
 
-@pytest.fixture
-def cli_env(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> Path:
-    monkeypatch.setenv("TALENTCARD_DATABASE_URL", database_url)
-    monkeypatch.setenv("TALENTCARD_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("TALENTCARD_ID_PEPPER", raising=False)
-    return tmp_path
-
-
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()

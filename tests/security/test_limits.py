@@ -24,14 +24,6 @@ from tests import factories as f
 from tests.conftest import FakeClock
 
 
-@pytest.fixture
-def cli_env(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> Path:
-    monkeypatch.setenv("TALENTCARD_DATABASE_URL", database_url)
-    monkeypatch.setenv("TALENTCARD_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("TALENTCARD_ID_PEPPER", raising=False)
-    return tmp_path
-
-
 def cli_apply(tmp_path: Path, body: dict[str, Any]) -> int:
     path = tmp_path / "apply.json"
     path.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
