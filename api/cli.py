@@ -363,6 +363,15 @@ def _basis(text: str) -> dict[str, Any]:
     return basis
 
 
+def _with_expected_version(
+    method: Callable[..., int],
+) -> Callable[[CardLedger, UUID, Any, int | None], int]:
+    """A ledger command method as `_change` calls it."""
+    return lambda ledger, card_id, body, version: method(
+        ledger, card_id, body, expected_version=version
+    )
+
+
 def _report(args: argparse.Namespace, verb: str, card_id: UUID, version: int) -> None:
     if args.output_json:
         print(json.dumps({"card_id": str(card_id), "version": version}))
@@ -533,35 +542,30 @@ def _parser() -> argparse.ArgumentParser:
     revoke = card.add_parser(
         "revoke", help="propose, approve or decline revoking a card, one step per user"
     ).add_subparsers(title="revoke")
-    p = command("propose", "propose revoking the card (a proposing role)", parent=revoke)
-    p.add_argument("--reason", help="the grounds")
-    p.set_defaults(
-        run=_change(
-            c.RevocationProposeBody,
-            lambda a: {"reason": a.reason},
-            lambda ledger, i, b, v: ledger.propose_revocation(i, b, expected_version=v),
-            "revocation proposed",
+    revocation_steps: tuple[
+        tuple[str, str, type[c.Body], str | None, Callable[..., int], str], ...
+    ] = (
+        ("propose", "propose revoking the card (a proposing role)",
+         c.RevocationProposeBody, "the grounds", CardLedger.propose_revocation,
+         "revocation proposed"),
+        ("approve", "approve the open proposal's next step",
+         c.RevocationApproveBody, None, CardLedger.approve_revocation, "revocation approved"),
+        ("decline", "decline the open proposal; the card stays as it was",
+         c.RevocationDeclineBody, "why it is declined", CardLedger.decline_revocation,
+         "revocation declined"),
+    )  # fmt: skip
+    for name, help_text, body_type, reason_help, method, verb in revocation_steps:
+        p = command(name, help_text, parent=revoke)
+        if reason_help:
+            p.add_argument("--reason", help=reason_help)
+        p.set_defaults(
+            run=_change(
+                body_type,
+                (lambda a: {"reason": a.reason}) if reason_help else (lambda a: {}),
+                _with_expected_version(method),
+                verb,
+            )
         )
-    )
-    p = command("approve", "approve the open proposal's next step", parent=revoke)
-    p.set_defaults(
-        run=_change(
-            c.RevocationApproveBody,
-            lambda a: {},
-            lambda ledger, i, b, v: ledger.approve_revocation(i, b, expected_version=v),
-            "revocation approved",
-        )
-    )
-    p = command("decline", "decline the open proposal; the card stays as it was", parent=revoke)
-    p.add_argument("--reason", help="why it is declined")
-    p.set_defaults(
-        run=_change(
-            c.RevocationDeclineBody,
-            lambda a: {"reason": a.reason},
-            lambda ledger, i, b, v: ledger.decline_revocation(i, b, expected_version=v),
-            "revocation declined",
-        )
-    )
 
     p = command("withdraw", "withdraw an application")
     p.set_defaults(
