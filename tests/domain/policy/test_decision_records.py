@@ -12,11 +12,16 @@ import pytest
 
 from domain.errors import DomainError, IllegalTransition, InvalidInput
 from domain.policy import (
+    NoPolicyInForce,
+    RevocationAction,
+    StepTaken,
     TermBasis,
     TermBasisKind,
     add_working_days,
     decide_eligibility,
+    decide_entitlement,
     decide_quota,
+    decide_revocation_step,
     decide_term,
     decide_upgrade,
     default_policy,
@@ -24,9 +29,13 @@ from domain.policy import (
     honours,
     issuance_deadline,
     recognised_as_basis,
+    revocation_procedure,
+    version_in_force,
 )
-from domain.vocabulary import Route, Scheme
-from tests.domain.policy.support import card
+from domain.policy.catalogue import find_item
+from domain.policy.dates import age_on
+from domain.vocabulary import Role, Route, Scheme
+from tests.domain.policy.support import HOLDER, SPOUSE, card
 from tests.domain.policy.test_policy_is_data import with_data, with_rule
 
 W, J, L, S = Scheme.WEIHAI, Scheme.JINAN, Scheme.LIAOCHENG, Scheme.SHANDONG
@@ -419,6 +428,29 @@ def test_two_bases_without_a_combination_rule_are_refused() -> None:
     assert refused(excinfo, "bases_not_combinable", None)
 
 
+def test_two_bases_are_refused_while_the_combination_rule_is_not_yet_in_force() -> None:
+    combination = default_policy().scheme(W).term_combination
+    assert combination is not None
+    later = msgspec.structs.replace(combination, effective_from=date(2030, 1, 1))
+    bases = (
+        TermBasis(kind=TermBasisKind.CONTRACT, years=2),
+        TermBasis(kind=TermBasisKind.PROGRAMME_PERIOD, years=3),
+    )
+    with pytest.raises(InvalidInput) as excinfo:
+        decide_term(W, "3", DAY, bases, policy=with_data(W, term_combination=later))
+    assert refused(excinfo, "bases_not_combinable", None)
+
+
+@pytest.mark.parametrize(
+    ("open_ended", "years"), [(True, 5), (False, None)], ids=["open-ended", "no-years"]
+)
+def test_an_open_ended_rule_or_one_without_years_sets_no_end_date(
+    open_ended: bool, years: int | None
+) -> None:
+    policy = with_rule(L, "terms", "liaocheng.term.open", open_ended=open_ended, years=years)
+    assert decide_term(L, "art5.1", DAY, policy=policy).valid_until is None
+
+
 def test_two_bases_record_the_winning_rule_and_the_combination_rule() -> None:
     bases = (
         TermBasis(kind=TermBasisKind.CONTRACT, years=2),
@@ -460,3 +492,133 @@ def test_an_eligibility_decision_records_the_scheme_and_category() -> None:
     assert (decision.scheme, decision.category, decision.eligible) == (W, "2", True)
     assert decision.rules == ("weihai.category.2", "weihai.path.direct")
     assert explained(decision.reason)
+
+
+# ---- revocation ------------------------------------------------------------------------------
+
+
+def test_a_scheme_without_a_revocation_rule_records_its_version_and_a_reason() -> None:
+    procedure = revocation_procedure(L, DAY, policy=with_data(L, revocation=()))
+    assert (procedure.available, procedure.version) == (False, "liaocheng-2022")
+    assert explained(procedure.reason)
+
+
+def test_a_procedure_records_its_rule_version_and_readable_steps() -> None:
+    procedure = revocation_procedure(J, DAY)
+    assert (procedure.rules, procedure.version) == (("jinan.revocation",), "jinan-2018")
+    assert explained(procedure.reason)
+
+
+JINAN_STEPS = revocation_procedure(J, DAY).steps
+PROPOSED = (StepTaken(action=RevocationAction.PROPOSE, role=Role.EMPLOYER, actor="u1"),)
+ALL_TAKEN = (
+    *PROPOSED,
+    StepTaken(action=RevocationAction.APPROVE, role=Role.CITY_HRSS, actor="u2"),
+    StepTaken(action=RevocationAction.APPROVE, role=Role.TALENT_OFFICE, actor="u3"),
+)
+
+
+@pytest.mark.parametrize(
+    ("taken", "action", "role", "actor", "code"),
+    [
+        (PROPOSED, RevocationAction.PROPOSE, Role.EMPLOYER, "u9", "revocation_pending"),
+        ((), RevocationAction.APPROVE, Role.CITY_HRSS, "u9", "no_open_revocation"),
+        (ALL_TAKEN, RevocationAction.APPROVE, Role.TALENT_OFFICE, "u9", "no_open_revocation"),
+        (PROPOSED, RevocationAction.APPROVE, Role.TALENT_OFFICE, "u9", "revocation_step_role"),
+        (PROPOSED, RevocationAction.APPROVE, Role.CITY_HRSS, " U1 ", "self_approval"),
+    ],
+    ids=["pending", "none-open", "all-taken", "wrong-role", "same-user"],
+)
+def test_a_refused_step_records_its_code_and_position_and_is_never_final(
+    taken: tuple[StepTaken, ...], action: RevocationAction, role: Role, actor: str, code: str
+) -> None:
+    decision = decide_revocation_step(JINAN_STEPS, taken, action, role, actor)
+    assert (decision.allowed, decision.code, decision.final) == (False, code, False)
+    assert decision.step == len(taken)
+    assert explained(decision.reason)
+
+
+def test_an_allowed_step_records_its_position_and_a_reason() -> None:
+    decision = decide_revocation_step(
+        JINAN_STEPS, PROPOSED, RevocationAction.APPROVE, Role.CITY_HRSS, "u2"
+    )
+    assert (decision.allowed, decision.code, decision.step, decision.final) == (True, "", 1, False)
+    assert explained(decision.reason)
+
+
+# ---- entitlements ----------------------------------------------------------------------------
+
+
+def test_a_card_not_in_force_is_refused_every_item_naming_no_rule() -> None:
+    decision = decide_entitlement(card(W, "3", status="revoked"), "weihai.1", HOLDER, DAY)
+    assert (decision.granted, decision.item, decision.rules) == (False, "weihai.1", ())
+    assert decision.detail == ""
+    assert (decision.version, explained(decision.reason)) == ("weihai-2023", True)
+
+
+def test_an_item_beyond_the_tier_is_refused_naming_the_coverage_rules_checked() -> None:
+    decision = decide_entitlement(card(L, "C"), "liaocheng.6", HOLDER, DAY)
+    assert decision.granted is False
+    assert decision.rules == ("liaocheng.coverage.A",)
+    assert explained(decision.reason)
+
+
+def test_a_person_the_item_is_not_for_is_refused_naming_who_it_is_for() -> None:
+    decision = decide_entitlement(card(W, "3"), "weihai.1", SPOUSE, DAY)
+    assert decision.granted is False
+    assert decision.rules == ("weihai.coverage.2019", "weihai.beneficiary.holder")
+    assert explained(decision.reason) and "holder" in decision.reason
+
+
+def test_a_granted_item_records_the_item_its_rules_and_version() -> None:
+    decision = decide_entitlement(card(W, "3"), "weihai.14", HOLDER, DAY)
+    assert (decision.granted, decision.item) == (True, "weihai.14")
+    assert decision.rules == ("weihai.coverage.2019", "weihai.beneficiary.travel_companion")
+    assert (decision.version, explained(decision.reason)) == ("weihai-2023", True)
+
+
+def test_an_item_with_no_beneficiary_rule_is_refused_with_a_readable_message() -> None:
+    with pytest.raises(InvalidInput) as excinfo:
+        decide_entitlement(
+            card(W, "3"), "weihai.1", HOLDER, DAY, policy=with_data(W, beneficiaries=())
+        )
+    assert refused(excinfo, "no_beneficiary_rule", None)
+
+
+# ---- versions, dates, catalogue ----------------------------------------------------------------
+
+
+def test_a_day_before_every_version_is_refused_listing_the_versions() -> None:
+    with pytest.raises(NoPolicyInForce) as excinfo:
+        version_in_force(W, date(2019, 7, 7))
+    assert explained(excinfo.value.message) and "weihai-2024-continued" in excinfo.value.message
+
+
+@pytest.mark.parametrize(
+    ("day", "version"),
+    [
+        (date(2019, 7, 8), "weihai-2019"),
+        (date(2023, 2, 19), "weihai-2019"),
+        (date(2023, 2, 20), "weihai-2023"),
+        (date(2024, 7, 7), "weihai-2023"),
+        (date(2024, 7, 8), "weihai-2024-continued"),
+    ],
+)
+def test_each_version_is_in_force_from_its_first_to_its_last_day(day: date, version: str) -> None:
+    assert version_in_force(W, day).id == version
+
+
+def test_a_date_of_birth_after_the_day_is_refused() -> None:
+    with pytest.raises(InvalidInput) as excinfo:
+        age_on(date(2024, 3, 2), DAY)
+    assert refused(excinfo, "born_after_day", None)
+
+
+@pytest.mark.parametrize(
+    ("code", "error"),
+    [("liaocheng.21", "item_has_parts"), ("liaocheng.99", "unknown_item")],
+)
+def test_an_item_with_parts_or_an_unknown_item_is_refused(code: str, error: str) -> None:
+    with pytest.raises(InvalidInput) as excinfo:
+        find_item(default_policy().scheme(L), code)
+    assert refused(excinfo, error, None)

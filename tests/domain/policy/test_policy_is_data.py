@@ -205,14 +205,6 @@ def test_an_entitlement_follows_the_given_usage_limit() -> None:
     )
 
 
-def test_an_item_without_any_beneficiary_rule_in_the_given_data_is_refused() -> None:
-    with pytest.raises(InvalidInput) as excinfo:
-        decide_entitlement(
-            card(W, "3"), "weihai.1", HOLDER, DAY, policy=with_data(W, beneficiaries=())
-        )
-    assert excinfo.value.code == "no_beneficiary_rule"
-
-
 def test_the_huicai_card_is_honoured_only_in_the_cities_the_given_data_names() -> None:
     policy = with_rule(S, "stacking", "shandong.stacking", honoured_in=(L, J))
     huicai = card(S, "direct")
