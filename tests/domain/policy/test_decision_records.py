@@ -34,6 +34,7 @@ from domain.policy import (
 )
 from domain.policy.catalogue import find_item
 from domain.policy.dates import age_on
+from domain.policy.model import ItemPart
 from domain.vocabulary import Role, Route, Scheme
 from tests.domain.policy.support import HOLDER, SPOUSE, card
 from tests.domain.policy.test_policy_is_data import with_data, with_rule
@@ -221,6 +222,36 @@ def test_the_huicai_card_is_honoured_naming_the_stacking_and_coverage_rules() ->
     decision = honours(W, "weihai.14", card(S, "direct"), DAY)
     assert decision.rules == ("shandong.stacking", "shandong.coverage.all")
     assert (decision.version, explained(decision.reason)) == ("weihai-2023", True)
+
+
+def test_the_huicai_card_is_honoured_for_a_provincial_part_its_coverage_lists() -> None:
+    base = default_policy()
+    shandong = base.scheme(S)
+    part = ItemPart(code="shandong.14.air", name_zh="机场", name_en="airport")
+    items = tuple(
+        msgspec.structs.replace(i, parts=(part,)) if i.code == "shandong.14" else i
+        for i in shandong.items
+    )
+    cover = msgspec.structs.replace(shandong.coverage[0], items=("shandong.14.air",))
+    matches = tuple(
+        msgspec.structs.replace(m, provincial="shandong.14.air")
+        if m.provincial == "shandong.14"
+        else m
+        for m in base.stacking.matches
+    )
+    policy = msgspec.structs.replace(
+        base,
+        schemes={
+            **base.schemes,
+            S: msgspec.structs.replace(shandong, items=items, coverage=(cover,)),
+        },
+        stacking=msgspec.structs.replace(base.stacking, matches=matches),
+    )
+    decision = honours(W, "weihai.14", card(S, "direct"), DAY, policy=policy)
+    assert (decision.honoured, decision.rules) == (
+        True,
+        ("shandong.stacking", "shandong.coverage.all"),
+    )
 
 
 def test_a_recognised_card_records_the_rule_version_and_fact() -> None:
@@ -458,6 +489,7 @@ def test_two_bases_record_the_winning_rule_and_the_combination_rule() -> None:
     )
     decision = decide_term(W, "3", DAY, bases)
     assert decision.rules == ("weihai.term.programme_period", "weihai.term.highest_not_cumulative")
+    assert decision.version == "weihai-2023"
     assert decision.valid_until == date(2027, 2, 28)
 
 

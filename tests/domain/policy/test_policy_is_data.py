@@ -188,6 +188,7 @@ def test_a_route_with_no_path_in_the_given_data_is_refused_naming_the_category_r
     with pytest.raises(InvalidInput) as excinfo:
         decide_eligibility(W, "2", {}, DAY, policy=with_data(W, paths=paths))
     assert (excinfo.value.code, excinfo.value.rule) == ("route_not_available", "weihai.category.2")
+    assert isinstance(excinfo.value.message, str) and excinfo.value.message
 
 
 # ---- entitlements and stacking ---------------------------------------------------------------
