@@ -7,6 +7,7 @@ still load. The edits are made to the texts, never to files on disk.
 
 from __future__ import annotations
 
+import locale
 from datetime import date
 
 import pytest
@@ -717,3 +718,14 @@ def test_the_first_call_loads_the_package_data_and_later_calls_share_that_copy(
     first = default_policy()
     assert first == load_policy()
     assert default_policy() is first
+
+
+def test_the_policy_files_are_read_as_utf8_whatever_the_locale() -> None:
+    # A server under a GB18030 or ASCII locale must still read the Chinese names right.
+    previous = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")  # ASCII: the locale's encoding cannot decode them
+    try:
+        texts = package_texts()
+    finally:
+        locale.setlocale(locale.LC_CTYPE, previous)
+    assert texts == TEXTS
