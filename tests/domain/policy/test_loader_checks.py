@@ -1,0 +1,731 @@
+"""Every check of the policy loader, one targeted edit of the real package data at a time.
+
+A malformed file must fail at load with ``PolicyDataError`` naming the file, the key path
+(what an administrator is told to fix) and the reason; the boundary each check draws must
+still load. The edits are made to the texts, never to files on disk.
+"""
+
+from __future__ import annotations
+
+import locale
+from datetime import date
+
+import pytest
+
+from domain.policy import PolicyDataError, default_policy, loader, parse_policy
+from domain.policy.loader import DATA_DIR, load_policy, package_texts
+from domain.vocabulary import Scheme
+
+TEXTS = package_texts()
+
+JINAN_VERSION = (
+    'source = "jinan-2018-precision-service-rules art. 29 (自发布之日起施行), dated 2018-09-19"\n'
+)
+JINAN_DEFAULT_BENEFICIARY = (
+    '[[beneficiaries]]\nid = "jinan.beneficiary.holder"\n'
+    'source = "jinan-2018-precision-service-rules arts. 3, 20 (凭卡享受; 持卡、本人有效身份证件)"\n'
+    'version = "jinan-2018"\neffective_from = 2018-09-19\ndefault = true\nallowed = ["holder"]\n'
+)
+JINAN_STEPS = (
+    'steps = [\n    { action = "propose", roles = ["employer"] },\n'
+    '    { action = "approve", roles = ["city_hrss"] },\n'
+    '    { action = "approve", roles = ["talent_office"] },\n]'
+)
+
+
+def later_version(
+    start: str, *, id: str = "jinan-2030", continues: str | None = "jinan-2018"
+) -> str:
+    """A second Jinan version starting on ``start``, to append after the first."""
+    follows = "" if continues is None else f'continues = "{continues}"\n'
+    return (
+        f'\n[[versions]]\nid = "{id}"\neffective_from = {start}\n{follows}'
+        'source = "a successor notice"\n'
+    )
+
+
+def edit(name: str, *pairs: tuple[str, str]) -> dict[str, str]:
+    """The package texts with exact edits to one file, each ``old`` occurring once."""
+    text = TEXTS[name]
+    for old, new in pairs:
+        assert text.count(old) == 1, f"{old!r} must occur once in {name}"
+        text = text.replace(old, new)
+    return {**TEXTS, name: text}
+
+
+def workdays(text: str) -> dict[str, str]:
+    """The package texts with ``workdays.toml`` replaced by an administrator's calendar."""
+    return {**TEXTS, "workdays.toml": text}
+
+
+# (case, texts, file, key, a stable part of the reason)
+MALFORMED = [
+    # ---- decoding ----
+    (
+        "a file the texts do not hold",
+        {k: v for k, v in TEXTS.items() if k != "workdays.toml"},
+        "workdays.toml",
+        "(file)",
+        "missing",
+    ),
+    (
+        "stacking file that is not TOML",
+        {**TEXTS, "stacking.toml": TEXTS["stacking.toml"] + "\n[[matches]\n"},
+        "stacking.toml",
+        "(syntax)",
+        "",
+    ),
+    (
+        "workday note of the wrong type",
+        edit("workdays.toml", ('note = "No year after 2026 has been published yet."', "note = 1")),
+        "workdays.toml",
+        "note",
+        "Expected `str`, got `int`",
+    ),
+    (
+        "scheme file with an unknown top-level field",
+        edit("jinan.toml", ('issuer = "Jinan talent service bureau', 'issued_by = "Jinan')),
+        "jinan.toml",
+        "(top level)",
+        "unknown field `issued_by`",
+    ),
+    # ---- scheme and versions ----
+    (
+        "scheme file for another scheme",
+        edit("jinan.toml", ('scheme = "jinan"', 'scheme = "weihai"')),
+        "jinan.toml",
+        "scheme",
+        "but the file is for 'jinan'",
+    ),
+    (
+        "no policy version",
+        edit(
+            "jinan.toml",
+            ('scheme = "jinan"\n', 'scheme = "jinan"\nversions = []\n'),
+            ('[[versions]]\nid = "jinan-2018"\neffective_from = 2018-09-19\n' + JINAN_VERSION, ""),
+        ),
+        "jinan.toml",
+        "versions",
+        "at least one policy version",
+    ),
+    (
+        "two versions with one id",
+        edit(
+            "jinan.toml",
+            (JINAN_VERSION, JINAN_VERSION + later_version("2030-01-01", id="jinan-2018")),
+        ),
+        "jinan.toml",
+        "versions[1].id",
+        "duplicate version id 'jinan-2018'",
+    ),
+    (
+        "version that ends the day before it starts",
+        edit("jinan.toml", (JINAN_VERSION, JINAN_VERSION + "effective_until = 2018-09-18\n")),
+        "jinan.toml",
+        "versions[0].effective_until",
+        "ends before it starts",
+    ),
+    (
+        "later version after an open-ended one",
+        edit("jinan.toml", (JINAN_VERSION, JINAN_VERSION + later_version("2030-01-01"))),
+        "jinan.toml",
+        "versions[1].effective_from",
+        "overlaps the previous version",
+    ),
+    (
+        "later version starting on the last day of the one before",
+        edit(
+            "jinan.toml",
+            (
+                JINAN_VERSION,
+                JINAN_VERSION + "effective_until = 2029-12-31\n" + later_version("2029-12-31"),
+            ),
+        ),
+        "jinan.toml",
+        "versions[1].effective_from",
+        "overlaps the previous version",
+    ),
+    (
+        "later version continuing a version that does not exist",
+        edit(
+            "jinan.toml",
+            (
+                JINAN_VERSION,
+                JINAN_VERSION
+                + "effective_until = 2029-12-31\n"
+                + later_version("2030-01-01", continues="jinan-2017"),
+            ),
+        ),
+        "jinan.toml",
+        "versions[1].continues",
+        "'jinan-2017'",
+    ),
+    (
+        "version continuing itself",
+        edit("jinan.toml", (JINAN_VERSION, JINAN_VERSION + 'continues = "jinan-2018"\n')),
+        "jinan.toml",
+        "versions[0].continues",
+        "must name an earlier version",
+    ),
+    (
+        "version citing a blank source",
+        edit("jinan.toml", (JINAN_VERSION, 'source = "  "\n')),
+        "jinan.toml",
+        "versions[0].source",
+        "must cite its source",
+    ),
+    # ---- rules ----
+    (
+        "tier rule citing a blank source",
+        edit(
+            "jinan.toml",
+            (
+                'source = "jinan-2018-precision-service-rules art. 3 '
+                '(《济南市高层次人才分类目录》A、B、C、D类)"',
+                'source = " "',
+            ),
+        ),
+        "jinan.toml",
+        "tiers.source",
+        "rule jinan.tiers must cite its source",
+    ),
+    (
+        "term combination rule citing an empty source",
+        edit(
+            "weihai.toml",
+            (
+                'source = "weihai-2019-green-channel-opinion part 2(3) (入选多个人才工程的，'
+                '按就高不重复原则确定)"',
+                'source = ""',
+            ),
+        ),
+        "weihai.toml",
+        "term_combination.source",
+        "rule weihai.term.highest_not_cumulative must cite its source",
+    ),
+    (
+        "category rule citing a blank source",
+        edit(
+            "jinan.toml",
+            (
+                'id = "jinan.category.C"\n'
+                'source = "jinan-2018-precision-service-rules arts. 3, 24(1)"',
+                'id = "jinan.category.C"\nsource = "\\t"',
+            ),
+        ),
+        "jinan.toml",
+        "categories[2].source",
+        "rule jinan.category.C must cite its source",
+    ),
+    (
+        "rule of a version the file does not define",
+        edit(
+            "jinan.toml",
+            (
+                'version = "jinan-2018"\neffective_from = 2018-09-19\nrestart_years',
+                'version = "jinan-2019"\neffective_from = 2018-09-19\nrestart_years',
+            ),
+        ),
+        "jinan.toml",
+        "upgrades[0].version",
+        "unknown version 'jinan-2019'",
+    ),
+    (
+        "rule starting the day before its version",
+        edit(
+            "jinan.toml",
+            (
+                "effective_from = 2018-09-19\nrestart_years",
+                "effective_from = 2018-09-18\nrestart_years",
+            ),
+        ),
+        "jinan.toml",
+        "upgrades[0].effective_from",
+        "starts before its version",
+    ),
+    (
+        "rule starting before its own later version",
+        edit(
+            "weihai.toml",
+            (
+                'effective_from = 2023-02-20\ncategory = "enterprise_talent"\nper',
+                'effective_from = 2023-02-19\ncategory = "enterprise_talent"\nper',
+            ),
+        ),
+        "weihai.toml",
+        "quotas[1].effective_from",
+        "starts before its version",
+    ),
+    (
+        "rule ending the day before it starts",
+        edit(
+            "jinan.toml",
+            ("restart_years = 5\n", "restart_years = 5\neffective_until = 2018-09-18\n"),
+        ),
+        "jinan.toml",
+        "upgrades[0].effective_until",
+        "ends before it starts",
+    ),
+    # ---- the catalogue ----
+    (
+        "two items with one code",
+        edit("jinan.toml", ('code = "jinan.5"\nnumber = 5', 'code = "jinan.4"\nnumber = 5')),
+        "jinan.toml",
+        "items[1].code",
+        "duplicate item code 'jinan.4'",
+    ),
+    (
+        "two parts with one code",
+        edit("jinan.toml", ('code = "jinan.6.purchase"', 'code = "jinan.6.case_by_case"')),
+        "jinan.toml",
+        "items[2].parts[1].code",
+        "duplicate item code 'jinan.6.case_by_case'",
+    ),
+    (
+        "item code that is not the scheme and its number",
+        edit("jinan.toml", ('code = "jinan.5"\nnumber = 5', 'code = "jinan.05"\nnumber = 5')),
+        "jinan.toml",
+        "items[1].code",
+        "must be 'jinan.5'",
+    ),
+    (
+        "item code of another scheme",
+        edit("jinan.toml", ('code = "jinan.5"\nnumber = 5', 'code = "weihai.5"\nnumber = 5')),
+        "jinan.toml",
+        "items[1].code",
+        "must be 'jinan.5'",
+    ),
+    (
+        "part code under another item",
+        edit("jinan.toml", ('code = "jinan.6.purchase"', 'code = "jinan.60.purchase"')),
+        "jinan.toml",
+        "items[2].parts[1].code",
+        "must start with 'jinan.6.'",
+    ),
+    (
+        "part code without the dot after its item",
+        edit("jinan.toml", ('code = "jinan.6.purchase"', 'code = "jinan.6purchase"')),
+        "jinan.toml",
+        "items[2].parts[1].code",
+        "must start with 'jinan.6.'",
+    ),
+    (
+        "beneficiary rule naming an unknown part",
+        edit("jinan.toml", ('items = ["jinan.19.travel"]', 'items = ["jinan.19.train"]')),
+        "jinan.toml",
+        "beneficiaries[0].items[0]",
+        "unknown item code 'jinan.19.train'",
+    ),
+    (
+        "usage limit naming an unknown item",
+        edit("weihai.toml", ('items = ["weihai.20"]', 'items = ["weihai.31"]')),
+        "weihai.toml",
+        "limits[0].items[0]",
+        "unknown item code 'weihai.31'",
+    ),
+    (
+        "acceptance rule naming an unknown item",
+        edit(
+            "liaocheng.toml", ('"liaocheng.23", "liaocheng.27"]', '"liaocheng.23", "liaocheng.36"]')
+        ),
+        "liaocheng.toml",
+        "accepts[0].items[4]",
+        "unknown item code 'liaocheng.36'",
+    ),
+    (
+        "coverage rule naming an unknown tier",
+        edit(
+            "jinan.toml",
+            (
+                'tiers = ["A", "B"]\nitems = ["jinan.12"]',
+                'tiers = ["A", "E"]\nitems = ["jinan.12"]',
+            ),
+        ),
+        "jinan.toml",
+        "coverage[5].tiers[1]",
+        "unknown tier 'E'",
+    ),
+    (
+        "category of an unknown tier",
+        edit("jinan.toml", ('tier = "D"', 'tier = "E"')),
+        "jinan.toml",
+        "categories[3].tier",
+        "unknown tier 'E'",
+    ),
+    (
+        "review path for an unknown category",
+        edit("weihai.toml", ('categories = ["3", "4"]', 'categories = ["3", "5"]')),
+        "weihai.toml",
+        "paths[1].categories[1]",
+        "unknown category '5'",
+    ),
+    (
+        "term rule for an unknown category",
+        edit(
+            "weihai.toml",
+            (
+                'categories = ["business_elite", "enterprise_talent"]\nyears = 1',
+                'categories = ["business_elite", "enterprise"]\nyears = 1',
+            ),
+        ),
+        "weihai.toml",
+        "terms[4].categories[1]",
+        "unknown category 'enterprise'",
+    ),
+    (
+        "extension rule for an unknown category",
+        edit(
+            "weihai.toml",
+            (
+                'categories = ["business_elite", "enterprise_talent"]\nyears = 5',
+                'categories = ["business", "enterprise_talent"]\nyears = 5',
+            ),
+        ),
+        "weihai.toml",
+        "extensions[0].categories[0]",
+        "unknown category 'business'",
+    ),
+    (
+        "quota for an unknown category",
+        edit("weihai.toml", ('category = "business_elite"\nper', 'category = "elite"\nper')),
+        "weihai.toml",
+        "quotas[0].category",
+        "unknown category 'elite'",
+    ),
+    (
+        "recognition for an unknown category",
+        edit("weihai.toml", ('category = "enterprise_talent"\nfact', 'category = "talent"\nfact')),
+        "weihai.toml",
+        "recognitions[0].category",
+        "unknown category 'talent'",
+    ),
+    # ---- beneficiaries ----
+    (
+        "beneficiary rule that lists items and is the default",
+        edit("jinan.toml", ("max_companions = 1\n", "max_companions = 1\ndefault = true\n")),
+        "jinan.toml",
+        "beneficiaries[0]",
+        "not both",
+    ),
+    (
+        "beneficiary rule that lists no items and is not the default",
+        edit("jinan.toml", ('default = true\nallowed = ["holder"]', 'allowed = ["holder"]')),
+        "jinan.toml",
+        "beneficiaries[1]",
+        "not both",
+    ),
+    (
+        "no default beneficiary rule",
+        edit("jinan.toml", (JINAN_DEFAULT_BENEFICIARY, "")),
+        "jinan.toml",
+        "beneficiaries",
+        "exactly one default",
+    ),
+    (
+        "two default beneficiary rules",
+        edit(
+            "jinan.toml",
+            (
+                JINAN_DEFAULT_BENEFICIARY,
+                JINAN_DEFAULT_BENEFICIARY
+                + JINAN_DEFAULT_BENEFICIARY.replace(
+                    "jinan.beneficiary.holder", "jinan.beneficiary.all"
+                ),
+            ),
+        ),
+        "jinan.toml",
+        "beneficiaries",
+        "exactly one default",
+    ),
+    # ---- revocation procedures ----
+    (
+        "revocation without steps",
+        edit("jinan.toml", (JINAN_STEPS, "steps = []")),
+        "jinan.toml",
+        "revocation[0].steps",
+        "first step must be a proposal",
+    ),
+    (
+        "revocation that starts with an approval",
+        edit("jinan.toml", ('action = "propose"', 'action = "approve"')),
+        "jinan.toml",
+        "revocation[0].steps",
+        "first step must be a proposal",
+    ),
+    (
+        "revocation proposed and never approved",
+        edit("liaocheng.toml", ('    { action = "approve", roles = ["city_hrss"] },\n', "")),
+        "liaocheng.toml",
+        "revocation[0].steps",
+        "at least one approval",
+    ),
+    (
+        "revocation step that names no role",
+        edit("jinan.toml", ('roles = ["talent_office"]', "roles = []")),
+        "jinan.toml",
+        "revocation[0].steps[2].roles",
+        "must name the roles",
+    ),
+    (
+        "revocation proposal that names no role",
+        edit("jinan.toml", ('roles = ["employer"]', "roles = []")),
+        "jinan.toml",
+        "revocation[0].steps[0].roles",
+        "must name the roles",
+    ),
+    (
+        "revocation step after the first that proposes again",
+        edit(
+            "jinan.toml",
+            (
+                'action = "approve", roles = ["talent_office"]',
+                'action = "propose", roles = ["talent_office"]',
+            ),
+        ),
+        "jinan.toml",
+        "revocation[0].steps[2].action",
+        "only the first step proposes",
+    ),
+    # ---- terms ----
+    (
+        "default term with years and open-ended",
+        edit(
+            "jinan.toml",
+            ('basis = "default"\nyears = 5', 'basis = "default"\nyears = 5\nopen_ended = true'),
+        ),
+        "jinan.toml",
+        "terms[0]",
+        "needs either years or open_ended",
+    ),
+    (
+        "default term with neither years nor open-ended",
+        edit("jinan.toml", ('basis = "default"\nyears = 5', 'basis = "default"')),
+        "jinan.toml",
+        "terms[0]",
+        "needs either years or open_ended",
+    ),
+    (
+        "fixed term with neither years nor open-ended",
+        edit("weihai.toml", ('"enterprise_talent"]\nyears = 1\n', '"enterprise_talent"]\n')),
+        "weihai.toml",
+        "terms[4]",
+        "needs either years or open_ended",
+    ),
+    # ---- rule ids across files ----
+    (
+        "two rules of one file with one id",
+        edit("jinan.toml", ('id = "jinan.category.B"', 'id = "jinan.category.A"')),
+        "jinan.toml",
+        "categories[1].id",
+        "also in jinan.toml",
+    ),
+    (
+        "rule id already used by an earlier scheme file",
+        edit("jinan.toml", ('id = "jinan.revocation"', 'id = "weihai.revocation"')),
+        "jinan.toml",
+        "revocation[0].id",
+        "also in weihai.toml",
+    ),
+    # ---- stacking ----
+    (
+        "stacking match for an unknown provincial item",
+        edit("stacking.toml", ('provincial = "shandong.3"', 'provincial = "shandong.31"')),
+        "stacking.toml",
+        "matches[2].provincial",
+        "unknown item 'shandong.31'",
+    ),
+    (
+        "stacking match listing a provincial item as a city item",
+        edit("stacking.toml", ('"liaocheng.7", "jinan.5"]', '"liaocheng.7", "shandong.5"]')),
+        "stacking.toml",
+        "matches[2].city[2]",
+        "unknown city item 'shandong.5'",
+    ),
+    (
+        "stacking match naming a city the registry does not know",
+        edit("stacking.toml", ('"liaocheng.7", "jinan.5"]', '"liaocheng.7", "qingdao.5"]')),
+        "stacking.toml",
+        "matches[2].city[2]",
+        "unknown city item 'qingdao.5'",
+    ),
+    (
+        "stacking match naming a city but no item",
+        edit("stacking.toml", ('"liaocheng.7", "jinan.5"]', '"liaocheng.7", "jinan"]')),
+        "stacking.toml",
+        "matches[2].city[2]",
+        "unknown city item 'jinan'",
+    ),
+    # ---- workdays ----
+    (
+        "calendar year given twice",
+        workdays(
+            '[[years]]\nyear = 2027\nsource = "notice"\nholidays = [2027-01-01]\n'
+            '[[years]]\nyear = 2027\nsource = "notice"\nholidays = [2027-01-02]\n'
+        ),
+        "workdays.toml",
+        "years[1].year",
+        "duplicate year",
+    ),
+    (
+        "adjusted working day outside its year",
+        workdays(
+            '[[years]]\nyear = 2027\nsource = "notice"\nholidays = [2027-01-01]\n'
+            "adjusted_workdays = [2027-02-07, 2026-02-14]\n"
+        ),
+        "workdays.toml",
+        "years[0].adjusted_workdays[1]",
+        "2026-02-14 is not in 2027",
+    ),
+    (
+        "days both holidays and adjusted working days",
+        workdays(
+            '[[years]]\nyear = 2027\nsource = "notice"\nholidays = [2027-01-01]\n'
+            '[[years]]\nyear = 2028\nsource = "notice"\n'
+            "holidays = [2028-10-01, 2028-10-02, 2028-10-03]\n"
+            "adjusted_workdays = [2028-10-03, 2028-10-02]\n"
+        ),
+        "workdays.toml",
+        "years[1]",
+        "2028-10-02 is both a holiday and an adjusted working day",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("texts", "file", "key", "reason"),
+    [pytest.param(*case[1:], id=case[0]) for case in MALFORMED],
+)
+def test_malformed_policy_data_is_refused_naming_the_file_the_key_and_the_reason(
+    texts: dict[str, str], file: str, key: str, reason: str
+) -> None:
+    with pytest.raises(PolicyDataError) as caught:
+        parse_policy(texts)
+    error = caught.value
+    assert (error.file, error.key) == (file, key)
+    assert reason in error.reason
+    assert " - at `$" not in error.reason  # the path is the key, not part of the reason
+    assert str(error) == f"{file}: {key}: {error.reason}"
+
+
+# (case, texts) of data exactly on a boundary a check draws: each must still load
+ACCEPTED = [
+    (
+        "version of a single day",
+        edit("jinan.toml", (JINAN_VERSION, JINAN_VERSION + "effective_until = 2018-09-19\n")),
+    ),
+    (
+        "later version starting the day after the one before ends",
+        edit(
+            "jinan.toml",
+            (
+                JINAN_VERSION,
+                JINAN_VERSION + "effective_until = 2029-12-31\n" + later_version("2030-01-01"),
+            ),
+        ),
+    ),
+    (
+        "later version that continues none",
+        edit(
+            "jinan.toml",
+            (
+                JINAN_VERSION,
+                JINAN_VERSION
+                + "effective_until = 2029-12-31\n"
+                + later_version("2030-01-01", continues=None),
+            ),
+        ),
+    ),
+    (
+        "rule of a single day",
+        edit(
+            "jinan.toml",
+            ("restart_years = 5\n", "restart_years = 5\neffective_until = 2018-09-19\n"),
+        ),
+    ),
+    (
+        "default term that is open-ended instead of years",
+        edit(
+            "jinan.toml", ('basis = "default"\nyears = 5', 'basis = "default"\nopen_ended = true')
+        ),
+    ),
+    (
+        "contract term with neither years nor open-ended",
+        edit(
+            "weihai.toml",
+            (
+                'basis = "contract"\ncategories = ["1", "2", "3", "4"]\nmax_years = 5',
+                'basis = "contract"\ncategories = ["1", "2", "3", "4"]',
+            ),
+        ),
+    ),
+    (
+        "revocation of one proposal and one approval",
+        edit("jinan.toml", ('    { action = "approve", roles = ["talent_office"] },\n', "")),
+    ),
+    (
+        "calendar of two years with adjusted working days",
+        workdays(
+            '[[years]]\nyear = 2027\nsource = "notice"\nholidays = [2027-01-01]\n'
+            "adjusted_workdays = [2027-02-07]\n"
+            '[[years]]\nyear = 2028\nsource = "notice"\nholidays = [2028-01-01]\n'
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("texts", [pytest.param(t, id=case) for case, t in ACCEPTED])
+def test_data_on_the_boundary_of_a_check_still_loads(texts: dict[str, str]) -> None:
+    parse_policy(texts)
+
+
+def test_the_parsed_policy_holds_every_file_as_given() -> None:
+    calendar = (
+        '[[years]]\nyear = 2027\nsource = "notice"\nholidays = [2027-01-01]\n'
+        "adjusted_workdays = [2027-02-07]\n"
+    )
+    policy = parse_policy(workdays(calendar))
+    assert {s: policy.scheme(s).scheme for s in Scheme} == {s: s for s in Scheme}
+    assert policy.stacking == default_policy().stacking
+    assert policy.stacking.matches[2].city == ("weihai.2", "liaocheng.7", "jinan.5")
+    assert [(y.year, y.holidays, y.adjusted_workdays) for y in policy.workdays.years] == [
+        (2027, (date(2027, 1, 1),), (date(2027, 2, 7),))
+    ]
+
+
+def test_the_policy_loads_from_a_folder_given_by_name() -> None:
+    assert load_policy(str(DATA_DIR)) == default_policy()
+
+
+def test_a_folder_without_the_policy_files_fails_naming_the_first_missing_file() -> None:
+    with pytest.raises(PolicyDataError) as caught:
+        load_policy(str(DATA_DIR.parent))
+    error = caught.value
+    assert (error.file, error.key) == ("shandong.toml", "(file)")
+    assert str(DATA_DIR.parent) in error.reason
+
+
+def test_the_package_texts_are_read_from_the_folder_given() -> None:
+    with pytest.raises(PolicyDataError) as caught:
+        package_texts(DATA_DIR.parent)
+    assert (caught.value.file, caught.value.key) == ("shandong.toml", "(file)")
+    assert package_texts(DATA_DIR) == TEXTS
+
+
+def test_the_first_call_loads_the_package_data_and_later_calls_share_that_copy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(loader, "_loaded", [])  # as in a fresh process
+    first = default_policy()
+    assert first == load_policy()
+    assert default_policy() is first
+
+
+def test_the_policy_files_are_read_as_utf8_whatever_the_locale() -> None:
+    # A server under a GB18030 or ASCII locale must still read the Chinese names right.
+    previous = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")  # ASCII: the locale's encoding cannot decode them
+    try:
+        texts = package_texts()
+    finally:
+        locale.setlocale(locale.LC_CTYPE, previous)
+    assert texts == TEXTS
