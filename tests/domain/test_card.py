@@ -1043,3 +1043,22 @@ def test_a_family_member_without_a_name_is_refused():
     with pytest.raises(DomainError) as info:
         Card.file(ctx(Role.EMPLOYER), with_family(" ", date(2000, 1, 1)))
     assert info.value.code == "invalid_input"
+
+
+def _with_name(field: str, name: str) -> Application:
+    app = application()
+    if field == "holder.name":
+        return application(holder=msgspec.structs.replace(app.holder, name=name))
+    if field == "sponsor.name":
+        return application(sponsor=msgspec.structs.replace(app.sponsor, name=name))
+    return with_family(name, date(2010, 1, 1))
+
+
+@pytest.mark.parametrize("field", ["holder.name", "sponsor.name", "holder.family[0].name"])
+def test_a_name_with_a_terminal_escape_is_refused_naming_its_field(field: str):
+    # The command decoder refuses these first; the aggregate refuses them again, so an
+    # application built in code (a migration, a test) cannot store one either.
+    with pytest.raises(InvalidInput) as refused:
+        Card.file(ctx(Role.EMPLOYER), _with_name(field, "李\x1b[2J雷"))
+    assert refused.value.code == "invalid_characters"
+    assert str(refused.value.message).startswith(f"{field} ")
