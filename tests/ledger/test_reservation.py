@@ -32,6 +32,16 @@ def test_a_rejected_application_frees_the_person_to_apply_again(ledger: CardLedg
     assert second != first
 
 
+def test_a_revoked_card_frees_the_person_to_apply_again(ledger: CardLedger):
+    first, _ = ledger.apply(f.apply_body(holder=same_person()))
+    for stage in ("city_hrss", "talent_office"):
+        ledger.record_review(first, f.review(stage))
+    ledger.issue(first, f.issue())
+    f.revoke(ledger, first)
+    second, _ = ledger.apply(f.apply_body(holder=same_person()))
+    assert second != first
+
+
 def test_upgrades_and_extensions_keep_working_on_the_held_card(ledger: CardLedger):
     card_id, _ = ledger.apply(f.apply_body(holder=same_person()))
     for stage in ("city_hrss", "talent_office"):
