@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from domain.errors import DomainError
 from ledger.app import CardLedger
 from ledger.bootstrap import open_ledger
 from tests import factories as f
 from tests.conftest import FakeClock
+from tests.racing import race
 
 THREADS = 6
 
@@ -47,26 +47,14 @@ def test_concurrent_conflicting_commands_let_exactly_one_win(database_url: str, 
         ledger.record_review(card_id, f.review("talent_office"))
         version = ledger.issue(card_id, f.issue())
         clock.armed = True
-        outcomes: Counter[str] = Counter()
-        lock = threading.Lock()
 
         def act(i: int) -> None:
-            try:
-                if i % 2:
-                    ledger.suspend(card_id, f.status(reason=f"thread {i}"))
-                else:
-                    ledger.propose_revocation(card_id, f.propose_revocation(f"thread {i}"))
-                outcome = "won"
-            except DomainError as e:
-                outcome = e.code
-            with lock:
-                outcomes[outcome] += 1
+            if i % 2:
+                ledger.suspend(card_id, f.status(reason=f"thread {i}"))
+            else:
+                ledger.propose_revocation(card_id, f.propose_revocation(f"thread {i}"))
 
-        threads = [threading.Thread(target=act, args=(i,)) for i in range(THREADS)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
+        outcomes = race(THREADS, act)
         clock.armed = False
         assert outcomes == Counter({"won": 1, "conflict": THREADS - 1})
         history = ledger.history(card_id)
@@ -81,25 +69,13 @@ def test_concurrent_applications_never_exceed_a_project_s_quota(database_url: st
         database_url=database_url, data_dir=tmp_path, clock=FakeClock(), environ={}
     )
     try:
-        outcomes: Counter[str] = Counter()
-        lock = threading.Lock()
         start = threading.Barrier(THREADS, timeout=20)
 
-        def file() -> None:
+        def file(_: int) -> None:
             start.wait()
-            try:
-                ledger.apply(f.business_elite_body("P-RACE"))
-                outcome = "filed"
-            except DomainError as e:
-                outcome = e.code
-            with lock:
-                outcomes[outcome] += 1
+            ledger.apply(f.business_elite_body("P-RACE"))
 
-        threads = [threading.Thread(target=file) for _ in range(THREADS)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
+        outcomes = race(THREADS, file, won="filed")
         assert outcomes["filed"] == 3
         assert outcomes["filed"] + outcomes["quota_full"] + outcomes["conflict"] == THREADS
         assert len(list(ledger.card_ids())) == 3

@@ -18,6 +18,7 @@ from ledger.app import CardLedger
 from ledger.bootstrap import open_ledger
 from tests import factories as f
 from tests.conftest import FakeClock
+from tests.racing import race
 
 # The same person's number typed on a Chinese keyboard (fullwidth digits, NFKC-equal).
 FULLWIDTH_ID = "１１０１０５１９４９１２３１００２Ｘ"
@@ -104,27 +105,11 @@ def test_racing_applications_for_one_person_end_with_exactly_one_card(
         return reservation
 
     try:
-        # Someone else files first: loading the policy data cold in six threads at once has
-        # crashed the interpreter (a segfault in the loader's decoding), a separate problem.
-        ledger.apply(f.apply_body())
+        ledger.apply(f.apply_body())  # someone else's card, filed first
         ledger._claim_reservation = claim_then_wait  # type: ignore[method-assign]
-        outcomes: Counter[str] = Counter()
-        lock = threading.Lock()
-
-        def file() -> None:
-            try:
-                ledger.apply(f.apply_body(holder=same_person()))
-                outcome = "filed"
-            except DomainError as e:
-                outcome = e.code
-            with lock:
-                outcomes[outcome] += 1
-
-        threads = [threading.Thread(target=file) for _ in range(THREADS)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
+        outcomes = race(
+            THREADS, lambda _: ledger.apply(f.apply_body(holder=same_person())), won="filed"
+        )
         assert outcomes == Counter({"filed": 1, "already_holds_card": THREADS - 1})
         assert len(list(ledger.card_ids())) == 2  # someone else's and this person's one
     finally:
