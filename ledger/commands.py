@@ -43,7 +43,7 @@ from ledger.limits import (
 )
 
 # Fields holding a person's or body's name: NFC-normalised and trimmed as decoded.
-NAME_FIELDS = frozenset({"name", "actor", "reviewer", "proposer", "approver"})
+NAME_FIELDS = frozenset({"name", "actor", "reviewer"})
 # Free text that may run over lines (a newline or a tab, no other control character).
 MULTILINE_FIELDS = frozenset({"note", "reason"})
 
