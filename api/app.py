@@ -19,12 +19,10 @@ from litestar.datastructures import State
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath
 
-from domain.clock import business_date
 from domain.errors import DomainError, InvalidInput, NotAuthorised
-from ledger.app import CardLedger
-from ledger.bootstrap import open_ledger
 from ledger.errors import CardNotFound, ConcurrencyConflict
-from ledger.views import PublicCardView, public_card_view
+from ledger.views import PublicCardView
+from services.bootstrap import Registry
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -66,24 +64,26 @@ def problem(request: Request[object, object, State], exc: Exception) -> Response
 @get("/health", sync_to_thread=True)
 def health(state: State) -> dict[str, str]:
     """Liveness and which store is in use."""
-    ledger: CardLedger = state.ledger
-    ledger.recorder.max_notification_id()  # proves the store answers
-    return {"status": "ok", "store": str(ledger.env.get("PERSISTENCE_MODULE")).split(".")[-1]}
+    registry: Registry = state.registry
+    return {"status": "ok", "store": registry.store_kind()}
 
 
 @get("/cards/{card_id:uuid}", sync_to_thread=True)
 def get_card(state: State, card_id: FromPath[UUID]) -> PublicCardView:
     """A card's public face: scheme, tier, status and validity as of today."""
-    ledger: CardLedger = state.ledger
-    card = ledger.get_card(card_id)
-    return public_card_view(card, business_date(ledger.clock()))
+    registry: Registry = state.registry
+    return registry.cards.public_view(card_id)
 
 
-def create_app(ledger: CardLedger | None = None) -> Litestar:
-    """The service, on the given ledger or the one the environment configures."""
+def create_app(registry: Registry | None = None) -> Litestar:
+    """The service over the given registry, or over one built from the environment (its
+    store is opened now, so a store that is not ready stops the start, not a request)."""
+    services = registry or Registry()
+    services.ledger  # noqa: B018 - open the store before serving
     return Litestar(
         route_handlers=[health, get_card],
-        state=State({"ledger": ledger or open_ledger()}),
+        state=State({"registry": services}),
+        on_shutdown=[services.close] if registry is None else [],
         exception_handlers={
             DomainError: problem,
             NotFoundException: problem,

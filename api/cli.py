@@ -19,22 +19,16 @@ import msgspec
 from api.cli_errors import UsageError, json_safe, terminal_safe
 from api.policy_cli import add_policy_commands
 from api.signing_cli import add_signing_commands
-from domain.clock import business_date
 from domain.errors import DomainError, InvalidInput
-from domain.policy import decide_quota
-from domain.quota import quota_scope
-from domain.values import Basis
 from domain.vocabulary import IdDocumentKind, ReviewDecision, ReviewStage, Role, Scheme
 from ledger import commands as c
-from ledger.app import CardLedger
-from ledger.bootstrap import init_store, open_ledger
 from ledger.limits import MAX_INPUT_BYTES, convert_body, decode_json_object
-from ledger.settings import SettingsError
-from ledger.views import card_view, local_time, summarise
-from signing.keys import KeystoreError
+from ledger.views import local_time, summarise
+from services.bootstrap import Registry
+from services.errors import OPERATOR_ERRORS
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, registry: Registry | None = None) -> int:
     """Run the command line; returns the exit code. Malformed input of any kind (bad UTF-8
     in an argument or a file, bad or oversized JSON, an unknown field, a value over its
     limit, a field the domain finds malformed) exits 2 with one line on stderr."""
@@ -51,9 +45,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
+    services = registry or Registry()
     try:
-        code = args.run(args)
-    except (UsageError, KeystoreError, SettingsError) as e:  # the operator's to fix
+        code = args.run(args, services)
+    except _OPERATOR_ERRORS as e:  # the operator's to fix
         _error(str(e))
         return 2
     except msgspec.ValidationError as e:
@@ -68,7 +63,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         sys.stderr.close()
         return 0
+    finally:
+        if registry is None:
+            services.close()
     return code if isinstance(code, int) else 0
+
+
+# What the operator must fix: exit 2 with the one line, like malformed input.
+_OPERATOR_ERRORS: tuple[type[Exception], ...] = (UsageError, *OPERATOR_ERRORS)
 
 
 def _error(message: str) -> None:
@@ -96,13 +98,13 @@ class _Parser(argparse.ArgumentParser):
 # ---- commands ---------------------------------------------------------------------------
 
 
-def _init(args: argparse.Namespace) -> None:
-    env = init_store(app_role=args.app_role)
+def _init(args: argparse.Namespace, registry: Registry) -> None:
+    store = registry.init_store(args.app_role)
     granted = f"; role {args.app_role} may read and append" if args.app_role else ""
-    print(f"ledger ready: {_describe_store(env)} (append-only guards installed{granted})")
+    print(f"ledger ready: {store} (append-only guards installed{granted})")
 
 
-def _apply(args: argparse.Namespace) -> None:
+def _apply(args: argparse.Namespace, registry: Registry) -> None:
     fields = _common(args)
     holder = {
         "name": args.holder_name,
@@ -128,37 +130,30 @@ def _apply(args: argparse.Namespace) -> None:
         sponsor=_present(sponsor) or None,
     )
     body = _body(args, fields, c.ApplyBody)
-    with open_ledger() as ledger:
-        card_id, version = ledger.apply(body)
+    card_id, version = registry.cards.apply(body)
     _report(args, "applied", card_id, version)
 
 
 def _change(
     body_type: type[c.Body],
     extra: Callable[[argparse.Namespace], dict[str, Any]],
-    command: Callable[[CardLedger, UUID, Any, int | None], int],
+    command: str,
     verb: str,
-) -> Callable[[argparse.Namespace], None]:
-    def run(args: argparse.Namespace) -> None:
+) -> Callable[[argparse.Namespace, Registry], None]:
+    def run(args: argparse.Namespace, registry: Registry) -> None:
         fields = _common(args)
         fields.update(extra(args))
         body = _body(args, fields, body_type)
         card_id = _card_id(args.card_id)
-        with open_ledger() as ledger:
-            version = command(ledger, card_id, body, args.expect_version)
+        run_command: Callable[[UUID, Any, int | None], int] = getattr(registry.cards, command)
+        version = run_command(card_id, body, args.expect_version)
         _report(args, verb, card_id, version)
 
     return run
 
 
-def _show(args: argparse.Namespace) -> None:
-    card_id = _card_id(args.card_id)
-    with open_ledger() as ledger:
-        card = ledger.get_card(card_id, version=args.version)
-        if args.version is not None and card.version != args.version:
-            raise UsageError(f"card {card_id} has versions 1 to {card.version}, not {args.version}")
-        events = ledger.history(card_id)[: card.version]
-        view = card_view(card, business_date(ledger.clock()), events)
+def _show(args: argparse.Namespace, registry: Registry) -> None:
+    view = registry.cards.show(_card_id(args.card_id), args.version)
     if args.json:
         sys.stdout.buffer.write(json_safe(msgspec.json.format(msgspec.json.encode(view))) + b"\n")
         return
@@ -231,7 +226,7 @@ def _list(args: argparse.Namespace) -> None:
     print(f"{len(views)} card(s)", file=sys.stderr)
 
 
-def _quota_raise(args: argparse.Namespace) -> None:
+def _quota_raise(args: argparse.Namespace, registry: Registry) -> None:
     fields = _common(args)
     fields.update(
         scheme=args.scheme,
@@ -242,57 +237,31 @@ def _quota_raise(args: argparse.Namespace) -> None:
         decision_ref=args.decision_ref,
     )
     body = _body(args, fields, c.QuotaRaiseBody)
-    with open_ledger() as ledger:
-        quota = ledger.raise_quota(body)
+    quota = registry.quotas.raise_limit(body)
     print(
-        f"quota {terminal_safe(quota.scope.key)}: limit raised to {quota.raised_to}, "
+        f"quota {terminal_safe(quota.key)}: limit raised to {quota.limit_raised_to}, "
         f"{len(quota.holders)} in use (version {quota.version})"
     )
 
 
-def _quota_show(args: argparse.Namespace) -> None:
-    basis = Basis(
-        category=args.category,
-        project_id=args.project_id or "",
-        enterprise_id=args.enterprise_id or "",
+def _quota_show(args: argparse.Namespace, registry: Registry) -> None:
+    quota = registry.quotas.show(
+        Scheme(args.scheme), args.category, args.project_id or "", args.enterprise_id or ""
     )
-    with open_ledger() as ledger:
-        today = business_date(ledger.clock())
-        scope = quota_scope(Scheme(args.scheme), basis, today)
-        if scope is None:
-            raise UsageError(f"no quota applies to {args.scheme} {args.category} cards")
-        quota = ledger.get_quota(scope)
-        decision = decide_quota(
-            scope.scheme,
-            scope.category,
-            len(quota.holders) if quota else 0,
-            today,
-            case_by_case_quota=quota.raised_to if quota else None,
-        )
-    print(f"quota {terminal_safe(scope.key)}: {decision.reason}")
-    for card_id in quota.holders if quota else []:
+    print(f"quota {terminal_safe(quota.key)}: {quota.reason}")
+    for card_id in quota.holders:
         print(f"  {card_id}")
 
 
-def _serve(args: argparse.Namespace) -> None:
+def _serve(args: argparse.Namespace, registry: Registry) -> None:
     import uvicorn
 
     from api.app import create_app
 
-    uvicorn.run(create_app(), host=args.host, port=args.port)
+    uvicorn.run(create_app(registry), host=args.host, port=args.port)
 
 
 # ---- helpers ----------------------------------------------------------------------------
-
-
-def _describe_store(env: dict[str, str]) -> str:
-    if env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
-        schema = env.get("POSTGRES_SCHEMA") or "public"
-        return (
-            f"PostgreSQL {env.get('POSTGRES_HOST')}:{env.get('POSTGRES_PORT')}"
-            f"/{env.get('POSTGRES_DBNAME')} schema {schema}"
-        )
-    return f"SQLite {env.get('SQLITE_DBNAME')}"
 
 
 def _common(args: argparse.Namespace) -> dict[str, Any]:
@@ -361,15 +330,6 @@ def _basis(text: str) -> dict[str, Any]:
     else:
         basis["until"] = value
     return basis
-
-
-def _with_expected_version(
-    method: Callable[..., int],
-) -> Callable[[CardLedger, UUID, Any, int | None], int]:
-    """A ledger command method as `_change` calls it."""
-    return lambda ledger, card_id, body, version: method(
-        ledger, card_id, body, expected_version=version
-    )
 
 
 def _report(args: argparse.Namespace, verb: str, card_id: UUID, version: int) -> None:
@@ -468,7 +428,7 @@ def _parser() -> argparse.ArgumentParser:
         run=_change(
             c.ReviewBody,
             lambda a: {"stage": a.stage, "decision": a.decision, "reviewer": a.reviewer},
-            lambda ledger, i, b, v: ledger.record_review(i, b, expected_version=v),
+            "review",
             "reviewed",
         )
     )
@@ -487,7 +447,7 @@ def _parser() -> argparse.ArgumentParser:
         run=_change(
             c.IssueBody,
             lambda a: {"valid_from": a.valid_from, "bases": [_basis(b) for b in a.basis] or None},
-            lambda ledger, i, b, v: ledger.issue(i, b, expected_version=v),
+            "issue",
             "issued",
         )
     )
@@ -498,7 +458,7 @@ def _parser() -> argparse.ArgumentParser:
         run=_change(
             c.UpgradeBody,
             lambda a: {"tier": a.tier},
-            lambda ledger, i, b, v: ledger.upgrade(i, b, expected_version=v),
+            "upgrade",
             "upgraded",
         )
     )
@@ -510,19 +470,16 @@ def _parser() -> argparse.ArgumentParser:
         run=_change(
             c.ExtendBody,
             lambda a: {"event_on": a.event_on, "evidence": a.evidence or None},
-            lambda ledger, i, b, v: ledger.extend(i, b, expected_version=v),
+            "extend",
             "extended",
         )
     )
 
     # Suspension and reinstatement: the scheme's interim authority acts, with a reason and
     # the decision's reference; there is no typed proposer or approver.
-    status_commands: dict[str, tuple[str, Callable[[CardLedger, UUID, Any, int | None], int]]] = {
-        "suspend": ("suspended", lambda ledger, i, b, v: ledger.suspend(i, b, expected_version=v)),
-        "reinstate": (
-            "reinstated",
-            lambda ledger, i, b, v: ledger.reinstate(i, b, expected_version=v),
-        ),
+    status_commands: dict[str, tuple[str, str]] = {
+        "suspend": ("suspended", "suspend"),
+        "reinstate": ("reinstated", "reinstate"),
     }
     for name, (verb, run) in status_commands.items():
         p = command(name, f"{name} the card (the scheme's interim authority)")
@@ -543,15 +500,15 @@ def _parser() -> argparse.ArgumentParser:
         "revoke", help="propose, approve or decline revoking a card, one step per user"
     ).add_subparsers(title="revoke")
     revocation_steps: tuple[
-        tuple[str, str, type[c.Body], str | None, Callable[..., int], str], ...
+        tuple[str, str, type[c.Body], str | None, str, str], ...
     ] = (
         ("propose", "propose revoking the card (a proposing role)",
-         c.RevocationProposeBody, "the grounds", CardLedger.propose_revocation,
+         c.RevocationProposeBody, "the grounds", "propose_revocation",
          "revocation proposed"),
         ("approve", "approve the open proposal's next step",
-         c.RevocationApproveBody, None, CardLedger.approve_revocation, "revocation approved"),
+         c.RevocationApproveBody, None, "approve_revocation", "revocation approved"),
         ("decline", "decline the open proposal; the card stays as it was",
-         c.RevocationDeclineBody, "why it is declined", CardLedger.decline_revocation,
+         c.RevocationDeclineBody, "why it is declined", "decline_revocation",
          "revocation declined"),
     )  # fmt: skip
     for name, help_text, body_type, reason_help, method, verb in revocation_steps:
@@ -562,7 +519,7 @@ def _parser() -> argparse.ArgumentParser:
             run=_change(
                 body_type,
                 (lambda a: {"reason": a.reason}) if reason_help else (lambda a: {}),
-                _with_expected_version(method),
+                method,
                 verb,
             )
         )
@@ -572,7 +529,7 @@ def _parser() -> argparse.ArgumentParser:
         run=_change(
             c.WithdrawBody,
             lambda a: {},
-            lambda ledger, i, b, v: ledger.withdraw(i, b, expected_version=v),
+            "withdraw",
             "withdrawn",
         )
     )

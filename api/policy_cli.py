@@ -9,26 +9,20 @@ Thin printing over the policy engine (``domain.policy``): the rules are shown as
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from api.cli_errors import UsageError
-from domain.clock import business_date
 from domain.errors import DomainError
-from domain.policy import (
-    NoPolicyInForce,
-    decide_eligibility,
-    decide_term,
-    default_policy,
-    policy_versions,
-    version_in_force,
-)
 from domain.vocabulary import Scheme
 from ledger.limits import MAX_INPUT_BYTES, MalformedInput, decode_json_object
+
+if TYPE_CHECKING:
+    from services.bootstrap import Registry
 
 # Glosses for the scheme file's sections; a section not listed here still shows, untitled.
 _SECTIONS = {
@@ -91,16 +85,17 @@ def add_policy_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
 # ---- commands ---------------------------------------------------------------------------
 
 
-def _versions(args: argparse.Namespace) -> None:
-    day = _date(args.on, "--on") or _today()
+def _versions(args: argparse.Namespace, registry: Registry) -> None:
+    service = registry.policy
+    day = _date(args.on, "--on") or service.today()
     schemes = [_scheme(args.scheme)] if args.scheme else list(Scheme)
     rows: list[dict[str, Any]] = []
     for scheme in schemes:
-        current = _in_force(scheme, day)
+        current = service.in_force(scheme, day)
         if not args.json:
-            data = default_policy().scheme(scheme)
+            data = service.rules(scheme)
             print(f"{scheme}  {data.name_zh}  {data.name_en}")
-        for version in policy_versions(scheme):
+        for version in service.versions(scheme):
             marked = version.id == current
             if args.json:
                 rows.append(
@@ -115,8 +110,8 @@ def _versions(args: argparse.Namespace) -> None:
         print(_json({"as_of": day, "versions": rows}))
 
 
-def _show(args: argparse.Namespace) -> None:
-    data = default_policy().scheme(_scheme(args.scheme))
+def _show(args: argparse.Namespace, registry: Registry) -> None:
+    data = registry.policy.rules(_scheme(args.scheme))
     if args.json:
         print(_json(data))
         return
@@ -134,7 +129,7 @@ def _show(args: argparse.Namespace) -> None:
             print("  (none)")
 
 
-def _check(args: argparse.Namespace) -> None:
+def _check(args: argparse.Namespace, registry: Registry) -> None:
     scheme = _scheme(args.scheme)
     path = Path(args.facts)
     raw = _read_object(path)
@@ -145,16 +140,16 @@ def _check(args: argparse.Namespace) -> None:
     if not isinstance(category, str) or not category:
         raise UsageError(f'give --category or a "category" string in {path}')
     dob = _date(options["date_of_birth"], "date_of_birth")
-    day = _date(options["on"], "on") or _today()
+    day = _date(options["on"], "on") or registry.policy.today()
     try:
         facts = msgspec.convert(raw, _Facts)
     except msgspec.ValidationError as e:
         raise UsageError(f"{path}: facts must be true/false, numbers or strings: {e}") from None
 
-    decision = decide_eligibility(scheme, category, facts, day, date_of_birth=dob)
-    term = decide_term(scheme, category, day) if decision.eligible else None
+    trial = registry.policy.check(scheme, category, facts, day, dob)
+    decision, term = trial.eligibility, trial.term
     if args.json:
-        print(_json({"eligibility": decision, "term": term}))
+        print(_json(trial))
     else:
         rows = [
             ("eligible", "yes" if decision.eligible else f"no: {decision.failed_condition}"),
@@ -253,17 +248,6 @@ def _date(text: object, where: str) -> date | None:
     except ValueError:
         pass
     raise UsageError(f"{where}: expected a date YYYY-MM-DD, not {text!r}")
-
-
-def _today() -> date:
-    return business_date(datetime.now(UTC))
-
-
-def _in_force(scheme: Scheme, day: date) -> str | None:
-    try:
-        return version_in_force(scheme, day).id
-    except NoPolicyInForce:
-        return None
 
 
 def _read_object(path: Path) -> dict[str, Any]:

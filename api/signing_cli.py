@@ -5,21 +5,21 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 import msgspec
-import segno
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from api.cli_errors import UsageError, json_safe, terminal_safe
-from api.issuing import Issuer, keystore
-from ledger.bootstrap import open_ledger
-from signing.bundle import BundleError, load_bundle
-from signing.credential import to_text
-from signing.keys import AUTHORITY_SCHEMES, ROOT
-from signing.verify import verify
+from domain.authority import AUTHORITIES
+from signing.bundle import BundleError
+from signing.keys import ROOT
+
+if TYPE_CHECKING:
+    from services.bootstrap import Registry
 
 MAX_SKEW_SECONDS = 3600
 """The largest clock-skew allowance a venue may ask for: an hour. More would let a stale
@@ -27,13 +27,9 @@ status list (a revocation not yet seen) or an expired card pass for longer than 
 issuer's ``ttl`` means."""
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _instant(text: str | None) -> datetime:
+def _instant(text: str | None) -> datetime | None:
     if text is None:
-        return _now()
+        return None
     try:
         instant = datetime.fromisoformat(text)
     except ValueError:
@@ -46,30 +42,30 @@ def _instant(text: str | None) -> datetime:
 # ---- keys ---------------------------------------------------------------------------------
 
 
-def _keys_init(args: argparse.Namespace) -> None:
-    made = keystore().init(_now())
+def _keys_init(args: argparse.Namespace, registry: Registry) -> None:
+    made = registry.keys.init()
     for record in made:
         print(f"made {record.authority} key {record.kid}")
     if not made:
         print("every authority already has a signing key")
 
 
-def _keys_rotate(args: argparse.Namespace) -> None:
-    record = keystore().rotate(args.authority, _now())
+def _keys_rotate(args: argparse.Namespace, registry: Registry) -> None:
+    record = registry.keys.rotate(args.authority)
     print(f"made {record.authority} key {record.kid}; the previous key now only verifies")
 
 
-def _keys_retire(args: argparse.Namespace) -> None:
-    record = keystore().retire(args.kid, _now())
+def _keys_retire(args: argparse.Namespace, registry: Registry) -> None:
+    record = registry.keys.retire(args.kid)
     print(f"retired {record.authority} key {record.kid}: it verifies nothing from now on")
 
 
-def _keys_list(args: argparse.Namespace) -> None:
-    records = keystore().records()
+def _keys_list(args: argparse.Namespace, registry: Registry) -> None:
+    records = registry.keys.records()
     if args.json:
         sys.stdout.buffer.write(msgspec.json.encode(records) + b"\n")
         return
-    now = _now()
+    now = registry.keys.now()
     for r in records:
         state = "retired" if r.retired_at else "signing" if r.signs_at(now) else "verifying"
         print(f"{r.kid}  {r.authority:<10} {state:<9} since {r.created_at:%Y-%m-%d %H:%M}Z")
@@ -78,15 +74,13 @@ def _keys_list(args: argparse.Namespace) -> None:
 # ---- credentials, bundles, verification ---------------------------------------------------
 
 
-def _credential(args: argparse.Namespace) -> None:
+def _credential(args: argparse.Namespace, registry: Registry) -> None:
     try:
         card_id = UUID(args.card_id)
     except ValueError:
         raise UsageError(f"{args.card_id!r} is not a card id (a UUID)") from None
-    with open_ledger() as ledger:
-        claims, cose = Issuer(ledger, keystore()).credential(card_id, _now())
-    text = to_text(cose)
-    qr = segno.make(text, error="m", mode="alphanumeric")
+    credential = registry.issuance.credential(card_id)
+    claims, cose, text, qr = credential.claims, credential.cose, credential.text, credential.qr
     if args.png:
         qr.save(args.png, scale=4)
     if args.svg:
@@ -105,16 +99,13 @@ def _credential(args: argparse.Namespace) -> None:
         print(text)
 
 
-def _bundle(args: argparse.Namespace) -> None:
+def _bundle(args: argparse.Namespace, registry: Registry) -> None:
     folder = Path(args.folder)
-    with open_ledger() as ledger:
-        written = Issuer(ledger, keystore()).write_bundle(
-            folder, _now(), ttl=timedelta(hours=args.ttl_hours)
-        )
+    written = registry.issuance.write_bundle(folder, ttl=timedelta(hours=args.ttl_hours))
     print(f"wrote {len(written)} files to {folder}")
 
 
-def _verify(args: argparse.Namespace) -> int:
+def _verify(args: argparse.Namespace, registry: Registry) -> int:
     token: str = args.token
     if not token.startswith("TC1:"):  # a file holding the token
         try:
@@ -133,18 +124,18 @@ def _verify(args: argparse.Namespace) -> int:
         except ValueError:
             raise UsageError("--root-key must be 64 hex characters") from None
     try:
-        bundle = load_bundle(Path(args.bundle), root)
+        result = registry.verification.verify(
+            token,
+            Path(args.bundle),
+            root=root,
+            at=_instant(args.at),
+            service=args.service,
+            beneficiary=args.beneficiary,
+            venue_city=args.venue_city,
+            skew=timedelta(seconds=skew),
+        )
     except BundleError as e:
         raise UsageError(str(e)) from None
-    result = verify(
-        token,
-        bundle,
-        at=_instant(args.at),
-        service=args.service,
-        beneficiary=args.beneficiary,
-        venue_city=args.venue_city,
-        skew=timedelta(seconds=skew),
-    )
     # A token is untrusted input until verified, and even a signed one is printed with
     # its text escaped: nothing a card carries may drive the venue operator's terminal.
     if args.json:
@@ -176,7 +167,7 @@ def add_signing_commands(
         run=_keys_init
     )
     p = keys.add_parser("rotate", help="make a new key for an authority")
-    p.add_argument("authority", choices=[ROOT, *AUTHORITY_SCHEMES])
+    p.add_argument("authority", choices=[ROOT, *AUTHORITIES])
     p.set_defaults(run=_keys_rotate)
     p = keys.add_parser("retire", help="stop a key from verifying anything")
     p.add_argument("kid")

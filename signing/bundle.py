@@ -19,7 +19,12 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from signing.status_list import StatusListError, StatusListToken, parse_status_list_token
+from signing.status_list import (
+    StatusListError,
+    StatusListToken,
+    parse_status_list_token,
+    parse_status_uri,
+)
 from signing.trust import TrustedKey, TrustList, TrustListError, read_trust_list
 
 MAX_STATUS_TOKEN_BYTES = 2_000_000
@@ -107,7 +112,8 @@ def _read_status_list(
         token.status_list  # noqa: B018 - inflate now, under the cap: a bomb is found here
     except (OSError, StatusListError) as e:
         return None, ListProblem(file=path.name, problem=str(e), authority=named)
-    authority = token.uri.split(":")[1] if token.uri.count(":") == 2 else None
+    parsed = parse_status_uri(token.uri)
+    authority = parsed[0] if parsed else None
 
     def refused(problem: str) -> tuple[None, ListProblem]:
         return None, ListProblem(

@@ -22,7 +22,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from domain.clock import SHANGHAI
 from domain.vocabulary import Scheme
 from signing.cose import sign1
-from signing.status_list import CLAIM_STATUS, StatusRef, read_status_claim, status_claim
+from signing.status_list import (
+    CLAIM_STATUS,
+    StatusRef,
+    parse_status_uri,
+    read_status_claim,
+    status_claim,
+)
 
 PREFIX = "TC1:"
 MAX_TEXT_CHARS = 2_000  # a QR code holds at most 4,296 alphanumerics; cards are ~400
@@ -111,7 +117,7 @@ def encode_claims(claims: CardClaims) -> bytes:
         VALID_FROM: _days(claims.valid_from),
         ITEMS: _bitmap(claims.items),
         CLAIM_STATUS: status_claim(
-            StatusRef(list_id=claims.status.uri.rsplit(":", 1)[-1], index=claims.status.index),
+            StatusRef(list_id=_list_id_of(claims.status.uri), index=claims.status.index),
             claims.status.uri,
         ),
     }
@@ -217,3 +223,10 @@ def expiry_instant(valid_until: date | None) -> datetime | None:
     if valid_until is None:
         return None
     return datetime.combine(valid_until + timedelta(days=1), time(0), SHANGHAI)
+
+
+def _list_id_of(uri: str) -> str:
+    parsed = parse_status_uri(uri)
+    if parsed is None:
+        raise ValueError(f"status uri {uri!r} is not of the form sl:AUTHORITY:LIST")
+    return parsed[1]

@@ -28,20 +28,13 @@ import msgspec
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from domain.authority import AUTHORITY_SCHEMES
 from domain.vocabulary import Scheme
 
 ROOT = "root"
 MIN_PASSPHRASE_CHARS = 12
 """Shorter passphrases are refused when making and when using keys: the key files are
 only as strong as the passphrase that encrypts them."""
-# Who issues which card (POLICY.md "The card schemes"): the provincial window the 惠才卡,
-# each city's HRSS bureau its own card.
-AUTHORITY_SCHEMES: dict[str, tuple[Scheme, ...]] = {
-    "shandong": (Scheme.SHANDONG,),
-    "weihai": (Scheme.WEIHAI,),
-    "liaocheng": (Scheme.LIAOCHENG,),
-    "jinan": (Scheme.JINAN,),
-}
 
 
 class KeystoreError(Exception):

@@ -245,6 +245,24 @@ def _permute(seed: bytes, list_no: int, value: int) -> int:
 # --- the referenced token's status claim (§6.3) -------------------------------------
 
 
+_URI_SCHEME = "sl"
+
+
+def status_uri(authority: str, list_name: str) -> str:
+    """The name a credential uses for an authority's status list: ``sl:jinan:sl-0000``.
+    The one place the form is written; ``parse_status_uri`` is the one place it is read."""
+    return f"{_URI_SCHEME}:{authority}:{list_name}"
+
+
+def parse_status_uri(uri: str) -> tuple[str, str] | None:
+    """``(authority, list id)`` from a status-list name, or None when it is not of the
+    registry's form (a verifier then relies on the token's signature alone)."""
+    parts = uri.split(":")
+    if len(parts) != 3 or parts[0] != _URI_SCHEME or not parts[1] or not parts[2]:
+        return None
+    return parts[1], parts[2]
+
+
 def status_claim(ref: StatusRef, uri: str) -> dict[str, Any]:
     """The value of claim 65535 (status) in a card credential pointing at ``ref``."""
     _check_uri(uri)

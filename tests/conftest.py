@@ -23,10 +23,12 @@ from psycopg import sql
 
 from ledger.app import CardLedger
 from ledger.bootstrap import init_store, open_ledger
+from services.bootstrap import Registry
 
 POSTGRES_URL = os.environ.get(
     "TALENTCARD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
+KEY_PASSPHRASE = "issuer passphrase"  # the test keystores' (12 characters at least)
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -138,6 +140,17 @@ def ledger(database_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[Card
     app = open_ledger(database_url=database_url, data_dir=tmp_path, clock=clock, environ={})
     yield app
     app.close()
+
+
+@pytest.fixture
+def registry(ledger: CardLedger, clock: FakeClock, tmp_path: Path) -> Iterator[Registry]:
+    """The composition root over the test's ledger and fake clock (keys in tmp_path)."""
+    environ = {
+        "TALENTCARD_DATA_DIR": str(tmp_path),
+        "TALENTCARD_KEY_PASSPHRASE": KEY_PASSPHRASE,
+    }
+    with Registry(environ, clock=clock, ledger=ledger) as services:
+        yield services
 
 
 @pytest.fixture

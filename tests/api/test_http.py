@@ -9,12 +9,13 @@ from litestar.testing import TestClient
 
 from api.app import create_app
 from ledger.app import CardLedger
+from services.bootstrap import Registry
 from tests import factories as f
 
 
 @pytest.fixture
-def client(ledger: CardLedger) -> Iterator[TestClient]:  # type: ignore[type-arg]
-    with TestClient(app=create_app(ledger)) as c:
+def client(registry: Registry) -> Iterator[TestClient]:  # type: ignore[type-arg]
+    with TestClient(app=create_app(registry)) as c:
         yield c
 
 

@@ -18,6 +18,7 @@ from domain.errors import DomainError
 from domain.policy import default_policy
 from domain.policy.model import SchemeData
 from domain.vocabulary import Scheme
+from services.bootstrap import Registry
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -27,7 +28,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     args = parser.parse_args(argv)
     code = 0
     try:
-        args.run(args)
+        args.run(args, Registry({}))
     except UsageError as e:
         print(f"error: {e}", file=sys.stderr)
         code = 2

@@ -19,6 +19,7 @@ from api.app import create_app
 from api.cli import main
 from domain.card import Card
 from ledger.app import CardLedger
+from services.bootstrap import Registry
 from tests import factories as f
 
 FAMILY = [
@@ -77,8 +78,10 @@ def every_get_path(app: Litestar, card_id: UUID) -> Iterator[str]:
         yield re.sub(r"\{[^}]+\}", str(card_id), route.path)
 
 
-def test_no_route_of_the_service_returns_personal_or_sealed_data(ledger: CardLedger, card_id: UUID):
-    app = create_app(ledger)
+def test_no_route_of_the_service_returns_personal_or_sealed_data(
+    ledger: CardLedger, registry: Registry, card_id: UUID
+):
+    app = create_app(registry)
     card = ledger.get_card(card_id)
     paths = list(every_get_path(app, card_id))
     assert f"/cards/{card_id}" in paths  # the walk reaches the card lookup
@@ -89,8 +92,10 @@ def test_no_route_of_the_service_returns_personal_or_sealed_data(ledger: CardLed
                 assert leaks(response.text, card) == [], f"GET {path}{query}"
 
 
-def test_the_public_card_lookup_shows_what_the_credential_shows(ledger: CardLedger, card_id: UUID):
-    with TestClient(app=create_app(ledger)) as client:
+def test_the_public_card_lookup_shows_what_the_credential_shows(
+    registry: Registry, card_id: UUID
+):
+    with TestClient(app=create_app(registry)) as client:
         body = client.get(f"/cards/{card_id}").json()
     assert body["card_id"] == str(card_id)
     assert body["status"] == "active"

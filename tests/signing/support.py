@@ -11,11 +11,12 @@ from uuid import UUID
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from domain.authority import AUTHORITY_SCHEMES
 from domain.identity import binding_hash
 from domain.vocabulary import Scheme
 from signing.bundle import Bundle
 from signing.credential import CardClaims, StatusReference, sign_credential, to_text
-from signing.keys import AUTHORITY_SCHEMES, KeyRecord, key_id
+from signing.keys import KeyRecord, key_id
 from signing.status_list import LIST_SIZE, StatusCode, StatusList, parse_status_list_token
 from signing.status_list import sign_status_list as sign_list
 from signing.trust import read_trust_list, sign_trust_list

@@ -1,0 +1,201 @@
+"""The composition root: settings → store → ledger → read models → keystore → services.
+
+Built once per process by the entry point (the CLI's ``main``, the HTTP app, the
+projector) and handed the environment and the clock; every part is built lazily on first
+use, so a command builds only what it uses: ``verify`` and ``--help`` open no store and
+import no database driver (the store modules are imported inside the properties).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from functools import cached_property
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Self
+
+from domain.clock import Clock
+from ledger import settings as store_settings
+from services import settings
+from services.clock import system_clock
+
+if TYPE_CHECKING:  # the store-side modules import the database drivers
+    from projections.engine import ReadModels
+
+    from ledger.app import CardLedger
+    from services.audit import AuditService
+    from services.cards import CardService
+    from services.issuance import IssuanceService
+    from services.keys import KeyService
+    from services.operations import ProjectionService
+    from services.policy import PolicyService
+    from services.quotas import QuotaService
+    from services.statistics import StatisticsService
+    from services.verification import VerificationService
+    from signing.keys import Keystore
+
+
+class Registry:
+    """Every service of the registry, over one store, one keystore and one clock."""
+
+    def __init__(
+        self,
+        environ: Mapping[str, str] | None = None,
+        *,
+        clock: Clock = system_clock,
+        ledger: CardLedger | None = None,
+    ) -> None:
+        # The process environment is read here and nowhere else in the application.
+        self.environ: dict[str, str] = dict(os.environ if environ is None else environ)
+        self.clock = clock
+        self._given_ledger = ledger
+        self._opened: list[CardLedger] = []
+
+    # ---- infrastructure -----------------------------------------------------------------
+
+    @cached_property
+    def data_dir(self) -> Path:
+        """The data folder (SQLite file, registry key, keys)."""
+        return store_settings.data_dir(self.environ)
+
+    @cached_property
+    def ledger(self) -> CardLedger:
+        """The event store's application, opened as a runtime process (no DDL)."""
+        if self._given_ledger is not None:
+            return self._given_ledger
+        from ledger.bootstrap import open_ledger
+
+        ledger = open_ledger(environ=self.environ, clock=self.clock)
+        self._opened.append(ledger)
+        return ledger
+
+    @cached_property
+    def read_models(self) -> ReadModels:
+        """The persisted read models on the ledger's own store."""
+        from projections.engine import ReadModels
+
+        ledger = self.ledger
+        return ReadModels(
+            ledger,
+            seed_for=lambda authority: ledger.derived_secret(f"status-list:{authority}"),
+            wait_seconds=settings.catch_up_seconds(self.environ),
+        )
+
+    @cached_property
+    def keystore(self) -> Keystore:
+        """The issuer keys (opened, not decrypted: each use proves the passphrase)."""
+        from signing.keys import Keystore
+
+        return Keystore(
+            settings.keys_dir(self.environ, self.data_dir),
+            settings.key_passphrase(self.environ),
+        )
+
+    # ---- services -----------------------------------------------------------------------
+
+    @cached_property
+    def cards(self) -> CardService:
+        """Card commands and queries."""
+        from services.cards import CardService
+
+        return CardService(self.ledger, lambda: self.read_models, self.clock)
+
+    @cached_property
+    def issuance(self) -> IssuanceService:
+        """Credentials and venue bundles."""
+        from services.issuance import IssuanceService
+
+        return IssuanceService(self.ledger, self.read_models, self.keystore, self.clock)
+
+    @cached_property
+    def quotas(self) -> QuotaService:
+        """Project and enterprise quotas."""
+        from services.quotas import QuotaService
+
+        return QuotaService(self.ledger, self.clock)
+
+    @cached_property
+    def projections(self) -> ProjectionService:
+        """The projector and the read models' operations."""
+        from services.operations import ProjectionService
+
+        return ProjectionService(self.read_models)
+
+    @cached_property
+    def audit(self) -> AuditService:
+        """The audit trail."""
+        from services.audit import AuditService
+
+        return AuditService(self.read_models)
+
+    @cached_property
+    def statistics(self) -> StatisticsService:
+        """Counts and issuance deadlines."""
+        from services.statistics import StatisticsService
+
+        return StatisticsService(self.read_models, self.clock)
+
+    @cached_property
+    def keys(self) -> KeyService:
+        """The issuer keys' life cycle."""
+        from services.keys import KeyService
+
+        return KeyService(self.keystore, self.clock)
+
+    @cached_property
+    def policy(self) -> PolicyService:
+        """The policy rules, read and tried."""
+        from services.policy import PolicyService
+
+        return PolicyService(self.clock)
+
+    @cached_property
+    def verification(self) -> VerificationService:
+        """The offline verifier (no store)."""
+        from services.verification import VerificationService
+
+        return VerificationService(self.clock)
+
+    # ---- store administration -----------------------------------------------------------
+
+    def store_kind(self) -> str:
+        """``sqlite`` or ``postgres``, proving the store answers."""
+        ledger = self.ledger
+        ledger.recorder.max_notification_id()
+        return str(ledger.env.get("PERSISTENCE_MODULE")).split(".")[-1]
+
+    def init_store(self, app_role: str | None) -> str:
+        """Create the store's tables, guards and read models as the owner (``init``);
+        returns a description of the store."""
+        from ledger.bootstrap import init_store
+
+        return _describe_store(init_store(app_role=app_role, environ=self.environ))
+
+    # ---- life cycle ---------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close what this registry opened (a given ledger is its owner's to close)."""
+        while self._opened:
+            self._opened.pop().close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _describe_store(env: Mapping[str, str]) -> str:
+    if env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
+        schema = env.get("POSTGRES_SCHEMA") or "public"
+        return (
+            f"PostgreSQL {env.get('POSTGRES_HOST')}:{env.get('POSTGRES_PORT')}"
+            f"/{env.get('POSTGRES_DBNAME')} schema {schema}"
+        )
+    return f"SQLite {env.get('SQLITE_DBNAME')}"

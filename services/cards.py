@@ -1,0 +1,105 @@
+"""Card commands and queries (申领, 审核, 颁发, 升级, 延期, 暂停, 收回 …).
+
+Commands go to the ledger, which loads the card, lets the domain decide and saves; the
+views read the card's own events (``show``, never stale) or the ``card_current`` read
+model (``list``, caught up with the log first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+
+from domain.clock import Clock, business_date
+from domain.errors import InvalidInput
+from ledger import commands as c
+from ledger.app import CardLedger
+from ledger.views import CardView, PublicCardView, card_view, public_card_view
+
+if TYPE_CHECKING:
+    from projections.engine import ReadModels
+
+
+class CardService:
+    """Use cases on cards."""
+
+    def __init__(
+        self, ledger: CardLedger, read_models: Callable[[], ReadModels], clock: Clock
+    ) -> None:
+        self._ledger = ledger
+        self._read_models = read_models  # built on first use: commands need none
+        self._clock = clock
+
+    def today(self) -> date:
+        """Today's business date (Asia/Shanghai)."""
+        return business_date(self._clock())
+
+    # ---- commands -------------------------------------------------------------------
+
+    def apply(self, body: c.ApplyBody) -> tuple[UUID, int]:
+        """File an application; the new card's id and version."""
+        return self._ledger.apply(body)
+
+    def review(self, card_id: UUID, body: c.ReviewBody, expected: int | None = None) -> int:
+        """Record a review decision."""
+        return self._ledger.record_review(card_id, body, expected_version=expected)
+
+    def issue(self, card_id: UUID, body: c.IssueBody, expected: int | None = None) -> int:
+        """Issue the card."""
+        return self._ledger.issue(card_id, body, expected_version=expected)
+
+    def upgrade(self, card_id: UUID, body: c.UpgradeBody, expected: int | None = None) -> int:
+        """Upgrade the card's tier."""
+        return self._ledger.upgrade(card_id, body, expected_version=expected)
+
+    def extend(self, card_id: UUID, body: c.ExtendBody, expected: int | None = None) -> int:
+        """Extend the card's term."""
+        return self._ledger.extend(card_id, body, expected_version=expected)
+
+    def suspend(self, card_id: UUID, body: c.StatusBody, expected: int | None = None) -> int:
+        """Suspend the card."""
+        return self._ledger.suspend(card_id, body, expected_version=expected)
+
+    def reinstate(self, card_id: UUID, body: c.StatusBody, expected: int | None = None) -> int:
+        """Reinstate a suspended card."""
+        return self._ledger.reinstate(card_id, body, expected_version=expected)
+
+    def propose_revocation(
+        self, card_id: UUID, body: c.RevocationProposeBody, expected: int | None = None
+    ) -> int:
+        """Propose revoking the card."""
+        return self._ledger.propose_revocation(card_id, body, expected_version=expected)
+
+    def approve_revocation(
+        self, card_id: UUID, body: c.RevocationApproveBody, expected: int | None = None
+    ) -> int:
+        """Approve the open revocation proposal's next step."""
+        return self._ledger.approve_revocation(card_id, body, expected_version=expected)
+
+    def decline_revocation(
+        self, card_id: UUID, body: c.RevocationDeclineBody, expected: int | None = None
+    ) -> int:
+        """Decline the open revocation proposal."""
+        return self._ledger.decline_revocation(card_id, body, expected_version=expected)
+
+    def withdraw(self, card_id: UUID, body: c.WithdrawBody, expected: int | None = None) -> int:
+        """Withdraw an application."""
+        return self._ledger.withdraw(card_id, body, expected_version=expected)
+
+    # ---- queries --------------------------------------------------------------------
+
+    def show(self, card_id: UUID, version: int | None = None) -> CardView:
+        """The card as of today (or as it was at ``version``) with its history, read from
+        its own events: never behind the log."""
+        card = self._ledger.get_card(card_id, version=version)
+        if version is not None and card.version != version:
+            raise InvalidInput(f"card {card_id} has versions 1 to {card.version}, not {version}")
+        events = self._ledger.history(card_id)[: card.version]
+        return card_view(card, self.today(), events)
+
+    def public_view(self, card_id: UUID) -> PublicCardView:
+        """What the card's QR code already shows, as of today."""
+        return public_card_view(self._ledger.get_card(card_id), self.today())

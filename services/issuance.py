@@ -1,0 +1,152 @@
+"""What venues need: a card's signed credential (text and QR) and the verifier's bundle.
+
+Combines the ledger (the card's state), the ``status_lists`` read model (the card's
+status entry, caught up with the log first so a revocation a moment ago is listed), the
+policy engine (which items the card grants to whom) and the issuer keys.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from uuid import UUID
+
+import segno
+from cryptography.hazmat.primitives import serialization
+from projections.engine import ReadModels
+
+from domain.authority import AUTHORITIES, authority_of
+from domain.clock import Clock, business_date
+from domain.errors import IllegalTransition
+from domain.policy.grants import granted_items
+from domain.policy.results import BeneficiaryKind
+from domain.vocabulary import CardStatus
+from ledger.app import CardLedger
+from signing.bundle import status_file_name
+from signing.credential import (
+    CardClaims,
+    StatusReference,
+    expiry_instant,
+    sign_credential,
+    to_text,
+)
+from signing.keys import ROOT, Keystore
+from signing.status_list import sign_status_list
+from signing.trust import sign_trust_list
+
+_STATUS = ("status_lists",)
+
+
+class Credential:
+    """A signed credential: its claims, COSE bytes, the text form and its QR code."""
+
+    def __init__(self, claims: CardClaims, cose: bytes) -> None:
+        self.claims = claims
+        self.cose = cose
+        self.text = to_text(cose)
+        self.qr = segno.make(self.text, error="m", mode="alphanumeric")
+
+
+class IssuanceService:
+    """Signs credentials and bundles from the ledger and the status read model."""
+
+    def __init__(
+        self, ledger: CardLedger, read_models: ReadModels, keys: Keystore, clock: Clock
+    ) -> None:
+        self._ledger = ledger
+        self._read_models = read_models
+        self._keys = keys
+        self._clock = clock
+
+    def claims(self, card_id: UUID, at: datetime) -> CardClaims:
+        """The claims a credential for the card carries at ``at``."""
+        card = self._ledger.get_card(card_id)
+        day = business_date(at)
+        status = card.status_on(day)
+        if status is not CardStatus.ACTIVE or card.term is None or card.tier is None:
+            raise IllegalTransition(
+                f"only an active card gets a credential; this one is {status}",
+                code="card_not_active",
+            )
+        self._read_models.catch_up(_STATUS)
+        reference = self._read_models.status_lists.reference(card_id)
+        if reference is None:  # the read model has the card's issue: caught up just now
+            raise AssertionError(f"issued card {card_id} has no status entry")
+        uri, ref = reference
+        snapshot = card.snapshot(day)
+        holder = card.application.holder
+        return CardClaims(
+            card_id=card.id,
+            issuer=authority_of(card.application.scheme),
+            scheme=card.application.scheme,
+            tier=card.tier,
+            holder_name=holder.name,
+            binding_salt=holder.identity.binding_salt,
+            binding=self._ledger.venue_binding(card),
+            valid_from=card.term.valid_from,
+            valid_until=card.term.valid_until,
+            items=granted_items(snapshot, BeneficiaryKind.HOLDER, day),
+            family_items=granted_items(snapshot, BeneficiaryKind.SPOUSE, day),
+            companion_items=granted_items(snapshot, BeneficiaryKind.COMPANION, day),
+            status=StatusReference(uri=uri, index=ref.index),
+            issued_at=int(at.timestamp()),
+            expires_at=_seconds(expiry_instant(card.term.valid_until)),
+        )
+
+    def credential(self, card_id: UUID, at: datetime | None = None) -> Credential:
+        """The card's signed credential now (or at ``at``)."""
+        instant = at or self._clock()
+        claims = self.claims(card_id, instant)
+        record, key = self._keys.signing_key(claims.issuer, instant)
+        return Credential(claims, sign_credential(claims, key, record.kid_bytes))
+
+    def write_bundle(self, folder: Path, *, trust_days: int = 7, ttl: timedelta) -> list[Path]:
+        """Write root.pub, the trust list and every authority's status lists, as of now."""
+        at = self._clock()
+        self._read_models.catch_up(_STATUS)
+        root_record, root_key = self._keys.signing_key(ROOT, at)
+        written = []
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "status").mkdir(exist_ok=True)
+        for old in (folder / "status").glob("*.cwt"):
+            old.unlink()  # a list no longer issued must not linger in the bundle
+        root_pub = root_key.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+        written.append(_write(folder / "root.pub", root_pub.hex().encode()))
+        trust = sign_trust_list(
+            self._keys.records(),
+            root_key=root_key,
+            root_kid=root_record.kid_bytes,
+            issued_at=at,
+            expires_at=at + timedelta(days=trust_days),
+        )
+        written.append(_write(folder / "trust-list.cwt", trust))
+        for authority in AUTHORITIES:
+            lists = self._read_models.status_lists.lists(authority, at)
+            if not lists:
+                continue
+            record, key = self._keys.signing_key(authority, at)
+            for uri, status_list in sorted(lists.items()):
+                token = sign_status_list(
+                    uri,
+                    status_list,
+                    key=key,
+                    kid=record.kid_bytes,
+                    issued_at=int(at.timestamp()),
+                    expires_at=int((at + 2 * ttl).timestamp()),
+                    ttl=int(ttl.total_seconds()),
+                )
+                written.append(_write(folder / "status" / status_file_name(uri), token))
+        return written
+
+
+def _seconds(instant: datetime | None) -> int | None:
+    return None if instant is None else int(instant.timestamp())
+
+
+def _write(path: Path, data: bytes) -> Path:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_bytes(data)
+    temporary.replace(path)
+    return path

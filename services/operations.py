@@ -1,0 +1,49 @@
+"""The projector and the read models' operations: run, status, rebuild, checksum."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+
+from projections.engine import ProjectionStatus, ReadModels, RebuildResult
+
+
+class ProjectionService:
+    """Operations on the persisted read models."""
+
+    def __init__(self, read_models: ReadModels) -> None:
+        self._read_models = read_models
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every read model's name, in processing order."""
+        return self._read_models.names
+
+    def run(self, *, until_caught_up: bool, stop: threading.Event | None = None) -> int:
+        """Run the projector (until caught up, or until ``stop`` is set); the number of
+        events it processed."""
+        return self._read_models.run(until_caught_up=until_caught_up, stop=stop)
+
+    def status(self) -> list[ProjectionStatus]:
+        """Each read model's position, the log's head and the lag."""
+        return self._read_models.status()
+
+    def rebuild(
+        self, names: Sequence[str] | None, progress: Callable[[int, int], None]
+    ) -> RebuildResult:
+        """Empty the named read models (all by default) and replay the log into them."""
+        return self._read_models.rebuild(self._known(names), progress=progress)
+
+    def checksum(self, names: Sequence[str] | None) -> dict[str, str]:
+        """A digest over each named read model's rows in a canonical order."""
+        return self._read_models.checksum(self._known(names))
+
+    def _known(self, names: Sequence[str] | None) -> Sequence[str] | None:
+        from domain.errors import InvalidInput
+
+        for name in names or ():
+            if name not in self.names:
+                raise InvalidInput(
+                    f"no read model {name!r} (read models: {', '.join(self.names)})"
+                )
+        return names
