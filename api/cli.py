@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, NoReturn
 from uuid import UUID
@@ -17,10 +18,20 @@ from uuid import UUID
 import msgspec
 
 from api.cli_errors import UsageError, json_safe, terminal_safe
+from api.operations_cli import add_operations_commands
 from api.policy_cli import add_policy_commands
 from api.signing_cli import add_signing_commands
+from domain.clock import SHANGHAI
 from domain.errors import DomainError, InvalidInput
-from domain.vocabulary import IdDocumentKind, ReviewDecision, ReviewStage, Role, Scheme
+from domain.authority import AUTHORITIES
+from domain.vocabulary import (
+    CardStatus,
+    IdDocumentKind,
+    ReviewDecision,
+    ReviewStage,
+    Role,
+    Scheme,
+)
 from ledger import commands as c
 from ledger.limits import MAX_INPUT_BYTES, convert_body, decode_json_object
 from ledger.views import local_time, summarise
@@ -210,20 +221,39 @@ def _show(args: argparse.Namespace, registry: Registry) -> None:
         )
 
 
-def _list(args: argparse.Namespace) -> None:
-    with open_ledger() as ledger:
-        today = business_date(ledger.clock())
-        views = [card_view(ledger.get_card(i), today) for i in ledger.card_ids()]
+def _list(args: argparse.Namespace, registry: Registry) -> None:
+    page = registry.cards.list_cards(
+        scheme=args.scheme,
+        authority=args.authority,
+        status=args.status,
+        tier=args.tier,
+        sponsor=args.sponsor,
+        limit=args.limit,
+        after=args.after,
+    )
     if args.json:
-        sys.stdout.buffer.write(json_safe(msgspec.json.encode(views)) + b"\n")
+        body = {"cards": page.rows, "next_after": page.next_after}
+        sys.stdout.buffer.write(json_safe(msgspec.json.encode(body)) + b"\n")
         return
-    for v in views:
+    for v in page.rows:
         until = f"until {v.valid_until}" if v.valid_until else ""
         print(
             f"{v.card_id}  {v.scheme:<9} {v.status:<12} {terminal_safe(v.tier or '-'):<4} "
             f"{terminal_safe(v.holder_name)}  {until}".rstrip()
         )
-    print(f"{len(views)} card(s)", file=sys.stderr)
+    more = f"; next page: --after {page.next_after}" if page.next_after else ""
+    print(f"{len(page.rows)} card(s){more}", file=sys.stderr)
+
+
+def _entitlements(args: argparse.Namespace, registry: Registry) -> None:
+    on = date.fromisoformat(args.on) if args.on else None
+    granted = registry.cards.entitlements(_card_id(args.card_id), on)
+    if args.json:
+        sys.stdout.buffer.write(json_safe(msgspec.json.encode(granted)) + b"\n")
+        return
+    for beneficiary in granted:
+        items = ", ".join(beneficiary.items) or "(nothing)"
+        print(f"{terminal_safe(beneficiary.kind):<12} {terminal_safe(items)}")
 
 
 def _quota_raise(args: argparse.Namespace, registry: Registry) -> None:
@@ -265,7 +295,31 @@ def _serve(args: argparse.Namespace, registry: Registry) -> None:
 
 
 def _common(args: argparse.Namespace) -> dict[str, Any]:
-    return {"actor": args.actor, "role": args.role, "note": args.note}
+    return {
+        "actor": args.actor,
+        "role": args.role,
+        "note": args.note,
+        "effective_at": _effective(getattr(args, "effective", None)),
+    }
+
+
+def _effective(text: str | None) -> str | None:
+    """``--effective``: a date means 00:00 that day in Asia/Shanghai (business dates are
+    Shanghai dates); a date-time must say its zone. The ledger decides whether it is
+    allowed (role, not in the future, not before the card's previous event)."""
+    if text is None:
+        return None
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(), SHANGHAI).isoformat()
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"--effective {text[:40]!r}: expected YYYY-MM-DD or an ISO date-time"
+        ) from None
+    if instant.tzinfo is None:
+        raise UsageError(f"--effective {text!r} needs a time zone, e.g. +08:00 or Z")
+    return instant.isoformat()
 
 
 def _present(fields: dict[str, Any]) -> dict[str, Any]:
@@ -339,6 +393,15 @@ def _report(args: argparse.Namespace, verb: str, card_id: UUID, version: int) ->
         print(f"{verb}: card {card_id} version {version}")
 
 
+def _iso_date(text: str) -> str:
+    """An argparse type: the text, once it reads as a date."""
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a date YYYY-MM-DD") from None
+    return text
+
+
 def _values(enum_type: type[Any]) -> list[str]:
     return [str(m) for m in enum_type]
 
@@ -397,6 +460,12 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--actor", help="who acts (user id)")
         p.add_argument("--role", choices=_values(Role), help="the role acted in")
         p.add_argument("--note", help="free-text note kept with the event")
+        p.add_argument(
+            "--effective",
+            metavar="WHEN",
+            help="when the decision took effect, if earlier than now (city HRSS only): "
+            "YYYY-MM-DD (00:00 Asia/Shanghai) or an ISO date-time with its zone",
+        )
         p.add_argument(
             "--output-json", action="store_true", help="print {card_id, version} as JSON"
         )
@@ -558,6 +627,7 @@ def _parser() -> argparse.ArgumentParser:
             p.set_defaults(run=_quota_show)
 
     add_signing_commands(sub, card)
+    add_operations_commands(sub)
 
     p = card.add_parser("show", help="a card's state and its history")
     p.add_argument("card_id")
@@ -565,9 +635,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(run=_show)
 
-    p = card.add_parser("list", help="every card")
+    p = card.add_parser("list", help="cards, filtered, a page at a time (by card id)")
+    p.add_argument("--scheme", choices=_values(Scheme))
+    p.add_argument("--authority", choices=list(AUTHORITIES))
+    p.add_argument("--status", choices=_values(CardStatus))
+    p.add_argument("--tier")
+    p.add_argument("--sponsor", metavar="NAME", help="the sponsoring body's name")
+    p.add_argument("--limit", type=int, default=50, help="cards per page (1-500, default 50)")
+    p.add_argument("--after", metavar="ID", help="the page after this card id")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(run=_list)
+
+    p = card.add_parser("entitlements", help="what the card grants to whom on a day")
+    p.add_argument("card_id")
+    p.add_argument("--on", metavar="YYYY-MM-DD", type=_iso_date, help="default: today")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(run=_entitlements)
 
     return parser
 

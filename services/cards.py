@@ -20,7 +20,12 @@ from ledger.app import CardLedger
 from ledger.views import CardView, PublicCardView, card_view, public_card_view
 
 if TYPE_CHECKING:
+    from projections.card_current import CardPage
     from projections.engine import ReadModels
+    from projections.entitlements import Entitlement
+
+_CURRENT = ("card_current",)
+_ENTITLEMENTS = ("entitlements",)
 
 
 class CardService:
@@ -100,6 +105,48 @@ class CardService:
         events = self._ledger.history(card_id)[: card.version]
         return card_view(card, self.today(), events)
 
+    def list_cards(
+        self,
+        *,
+        scheme: str | None = None,
+        authority: str | None = None,
+        status: str | None = None,
+        tier: str | None = None,
+        sponsor: str | None = None,
+        limit: int = 50,
+        after: str | None = None,
+    ) -> CardPage:
+        """One page of cards (ordered by id) from the ``card_current`` read model, caught
+        up with the log first; ``status`` ``expired``/``active`` as of today."""
+        from projections.card_current import MAX_LIMIT, CardFilter
+
+        if not 1 <= limit <= MAX_LIMIT:
+            raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
+        if after is not None:
+            after = str(_card_uuid(after, "after"))
+        read_models = self._read_models()
+        read_models.catch_up(_CURRENT)
+        where = CardFilter(
+            scheme=scheme, authority=authority, status=status, tier=tier, sponsor_name=sponsor
+        )
+        return read_models.card_current.list_cards(
+            where, as_of=self.today(), limit=limit, after=after
+        )
+
+    def entitlements(self, card_id: UUID, on: date | None = None) -> list[Entitlement]:
+        """What the card grants to each of its beneficiaries on a day (default today)."""
+        read_models = self._read_models()
+        read_models.catch_up(_ENTITLEMENTS)
+        self._ledger.get_card(card_id)  # a clear "no such card" before an empty answer
+        return read_models.entitlements.entitlements(card_id, on or self.today())
+
     def public_view(self, card_id: UUID) -> PublicCardView:
         """What the card's QR code already shows, as of today."""
         return public_card_view(self._ledger.get_card(card_id), self.today())
+
+
+def _card_uuid(text: str, field: str) -> UUID:
+    try:
+        return UUID(text)
+    except ValueError:
+        raise InvalidInput(f"{field} {text[:40]!r} is not a card id (a UUID)") from None

@@ -43,7 +43,5 @@ class ProjectionService:
 
         for name in names or ():
             if name not in self.names:
-                raise InvalidInput(
-                    f"no read model {name!r} (read models: {', '.join(self.names)})"
-                )
+                raise InvalidInput(f"no read model {name!r} (read models: {', '.join(self.names)})")
         return names
