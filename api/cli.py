@@ -21,9 +21,9 @@ from api.cli_errors import UsageError, json_safe, terminal_safe
 from api.operations_cli import add_operations_commands
 from api.policy_cli import add_policy_commands
 from api.signing_cli import add_signing_commands
+from domain.authority import AUTHORITIES
 from domain.clock import SHANGHAI
 from domain.errors import DomainError, InvalidInput
-from domain.authority import AUTHORITIES
 from domain.vocabulary import (
     CardStatus,
     IdDocumentKind,

@@ -12,7 +12,6 @@ from datetime import date
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-
 from domain.clock import Clock, business_date
 from domain.errors import InvalidInput
 from ledger import commands as c

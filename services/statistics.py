@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.clock import Clock, business_date
-from domain.errors import InvalidInput
 from projections.engine import ReadModels
 from projections.statistics import GROUPS, FileDeadline
+
+from domain.clock import Clock, business_date
+from domain.errors import InvalidInput
 
 _STATS = ("statistics",)
 
