@@ -25,11 +25,14 @@ class Value(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
 
 
 class Context(Value, frozen=True):
-    """Who did it, as which role, when it takes effect (UTC instant), and why."""
+    """Who did it, as which role, when it takes effect (``effective_at``, UTC), when the
+    ledger recorded it (``recorded_at``, UTC, from the ledger's injected clock), and why.
+    The two differ only for a back-dated command (see ``domain.backdating``)."""
 
     actor: str
     role: Role
     effective_at: datetime
+    recorded_at: datetime
     note: str = ""
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -54,11 +54,6 @@ from ledger.identity import (
 _QUOTA_RETRIES = 5
 
 
-def system_clock() -> datetime:
-    """The production clock: now, in UTC."""
-    return datetime.now(UTC)
-
-
 class CardLedger(Application[UUID]):
     """Applications and cards, stored as events. The table is ``talentcard_events`` on
     PostgreSQL and ``stored_events`` in the embedded SQLite file."""
@@ -70,7 +65,7 @@ class CardLedger(Application[UUID]):
         env: Mapping[str, str] | None = None,
         *,
         id_pepper: bytes,
-        clock: Clock = system_clock,
+        clock: Clock,
     ) -> None:
         super().__init__(env=dict(env) if env is not None else None)
         self.clock = clock
@@ -313,10 +308,12 @@ class CardLedger(Application[UUID]):
     # ---- internals --------------------------------------------------------------------
 
     def _context(self, body: Body) -> Context:
+        now = as_utc(self.clock())
         return Context(
             actor=body.actor.strip(),
             role=body.role,
-            effective_at=as_utc(self.clock()),
+            effective_at=now,
+            recorded_at=now,
             note=body.note,
         )
 

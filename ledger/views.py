@@ -71,7 +71,7 @@ def event_view(event: DomainEventProtocol[UUID]) -> EventView:
         version=event.originator_version,
         event=type(event).__name__,
         effective_at=ctx.effective_at,
-        recorded_at=state["timestamp"],
+        recorded_at=ctx.recorded_at,
         actor=ctx.actor,
         role=str(ctx.role),
         note=ctx.note,

@@ -56,7 +56,7 @@ FACTS: dict[tuple[Scheme, str], dict[str, Any]] = {
 
 
 def ctx(role: Role = Role.CITY_HRSS, at: datetime = T0, actor: str = "someone") -> Context:
-    return Context(actor=actor, role=role, effective_at=at, note="")
+    return Context(actor=actor, role=role, effective_at=at, recorded_at=at, note="")
 
 
 def application(
@@ -781,7 +781,9 @@ def test_a_suspended_card_cannot_be_upgraded_but_can_be_revoked():
 
 
 def test_every_event_records_who_acted_in_which_role_when_and_why():
-    who = Context(actor="wang", role=Role.EMPLOYER, effective_at=T0, note="首次申领")
+    who = Context(
+        actor="wang", role=Role.EMPLOYER, effective_at=T0, recorded_at=T0, note="首次申领"
+    )
     card = Card.file(who, application())
     (applied,) = card.collect_events()
     assert applied.ctx == who  # type: ignore[attr-defined]
@@ -852,9 +854,7 @@ def test_upgrading_reads_the_tiers_of_the_policy_it_is_given():
     unranked = shifted(Scheme.LIAOCHENG, "ranked = true", "ranked = false")
     assert_refused(card, "upgrade_not_supported", lambda: card.upgrade(ctx(), "A", rules=unranked))
     reversed_order = shifted(Scheme.LIAOCHENG, 'tiers = ["A", "B", "C"]', 'tiers = ["C", "B", "A"]')
-    assert_refused(
-        card, "tier_not_higher", lambda: card.upgrade(ctx(), "A", rules=reversed_order)
-    )
+    assert_refused(card, "tier_not_higher", lambda: card.upgrade(ctx(), "A", rules=reversed_order))
 
 
 def test_an_upgrade_with_no_upgrade_rule_in_force_is_refused_naming_the_tier_rule():
@@ -983,7 +983,7 @@ def test_reinstating_decides_under_the_policy_it_is_given():
 
 def test_every_event_carries_the_context_of_the_command_that_caused_it():
     def who(role: Role, name: str) -> Context:
-        return Context(actor=name, role=role, effective_at=T0, note=name)
+        return Context(actor=name, role=role, effective_at=T0, recorded_at=T0, note=name)
 
     rejected = Card.file(who(Role.EMPLOYER, "a"), application())
     rejected.record_review(
