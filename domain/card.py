@@ -136,6 +136,8 @@ class Card(Aggregate):
         self.issued_on: date | None = None
         self.revocation: RevocationProposal | None = None  # the open proposal, if any
         self.revocation_steps: tuple[StepTaken, ...] = ()  # its steps taken so far
+        # When the latest event took effect: a back-dated command may not go before it.
+        self.last_effective_at = ctx.effective_at
 
     # ---- queries ----------------------------------------------------------------------
 
@@ -205,11 +207,13 @@ class Card(Aggregate):
 
     @event("ReviewRecorded")
     def _review_recorded(self, ctx: Context, review: Review) -> None:
+        self.last_effective_at = ctx.effective_at
         if review.decision == ReviewDecision.APPROVED:
             self.approved_stages.append(review.stage)
 
     @event("Rejected")
     def _rejected(self, ctx: Context, rejection: Rejection) -> None:
+        self.last_effective_at = ctx.effective_at
         self.recorded_status = CardStatus.REJECTED
 
     def withdraw(self, ctx: Context) -> None:
@@ -222,6 +226,7 @@ class Card(Aggregate):
 
     @event("Withdrawn")
     def _withdrawn(self, ctx: Context) -> None:
+        self.last_effective_at = ctx.effective_at
         self.recorded_status = CardStatus.WITHDRAWN
 
     # ---- issuance and changes to the grant ---------------------------------------------
@@ -261,6 +266,7 @@ class Card(Aggregate):
 
     @event("Issued")
     def _issued(self, ctx: Context, issuance: Issuance) -> None:
+        self.last_effective_at = ctx.effective_at
         self.recorded_status = CardStatus.ACTIVE
         self.tier = issuance.tier
         self.term = issuance.term
@@ -308,6 +314,7 @@ class Card(Aggregate):
 
     @event("Upgraded")
     def _upgraded(self, ctx: Context, upgrade: Upgrade) -> None:
+        self.last_effective_at = ctx.effective_at
         self.tier = upgrade.tier
         self.term = upgrade.term
 
@@ -347,6 +354,7 @@ class Card(Aggregate):
 
     @event("Extended")
     def _extended(self, ctx: Context, extension: Extension) -> None:
+        self.last_effective_at = ctx.effective_at
         self.term = extension.term
 
     # ---- dynamic management (动态管理) -------------------------------------------------
@@ -364,6 +372,7 @@ class Card(Aggregate):
 
     @event("Suspended")
     def _suspended(self, ctx: Context, change: StatusChange) -> None:
+        self.last_effective_at = ctx.effective_at
         self.recorded_status = CardStatus.SUSPENDED
 
     def reinstate(
@@ -382,6 +391,7 @@ class Card(Aggregate):
 
     @event("Reinstated")
     def _reinstated(self, ctx: Context, change: StatusChange) -> None:
+        self.last_effective_at = ctx.effective_at
         self.recorded_status = CardStatus.ACTIVE
 
     def propose_revocation(
@@ -426,6 +436,7 @@ class Card(Aggregate):
 
     @event("RevocationProposed")
     def _revocation_proposed(self, ctx: Context, proposal: RevocationProposal) -> None:
+        self.last_effective_at = ctx.effective_at
         self.revocation = proposal
         self.revocation_steps = (proposal.proposed_by,)
 
@@ -457,6 +468,7 @@ class Card(Aggregate):
 
     @event("RevocationApproved")
     def _revocation_approved(self, ctx: Context, approval: RevocationApproval) -> None:
+        self.last_effective_at = ctx.effective_at
         self.revocation_steps = (*self.revocation_steps, approval.approved_by)
 
     def decline_revocation(self, ctx: Context, *, reason: str) -> None:
@@ -482,11 +494,13 @@ class Card(Aggregate):
 
     @event("RevocationDeclined")
     def _revocation_declined(self, ctx: Context, decline: RevocationDecline) -> None:
+        self.last_effective_at = ctx.effective_at
         self.revocation = None
         self.revocation_steps = ()
 
     @event("Revoked")
     def _revoked(self, ctx: Context, revocation: Revocation) -> None:
+        self.last_effective_at = ctx.effective_at
         self.recorded_status = CardStatus.REVOKED
         self.revocation = None
         self.revocation_steps = ()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable, Iterator, Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -15,17 +15,19 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import Environment, EnvType, get_topic
 
+from domain.backdating import check_effective_at
 from domain.card import Card
 from domain.clock import Clock, as_utc, business_date
 from domain.errors import InvalidInput
 from domain.identity import normalise_id_number
+from domain.policy import policy_versions
 from domain.quota import CardQuota, QuotaScope, quota_id, quota_scope
 from domain.reservation import HolderReservation, reservation_id
 from domain.values import (
     Application as Filing,
 )
 from domain.values import Basis, Context, FamilyMember, Holder, Review, StatusChange
-from domain.vocabulary import CardStatus
+from domain.vocabulary import CardStatus, Role, Scheme
 from ledger.commands import (
     ApplyBody,
     Body,
@@ -70,6 +72,9 @@ class CardLedger(Application[UUID]):
         super().__init__(env=dict(env) if env is not None else None)
         self.clock = clock
         self._id_pepper = id_pepper
+        # Set only while ledger.importing replays one card's commands (see import_card).
+        self._importing = False
+        self._importer = ""
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         """Only the settings given (see ledger.settings) configure the store; unlike the
@@ -93,7 +98,7 @@ class CardLedger(Application[UUID]):
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _apply_once(self, body: ApplyBody) -> tuple[UUID, int]:
-        ctx = self._context(body)
+        ctx = self._context(body, body.scheme)
         holder = Holder(
             name=body.holder.name.strip(),
             identity=protect_identity(
@@ -240,7 +245,7 @@ class CardLedger(Application[UUID]):
 
     def raise_quota(self, body: QuotaRaiseBody) -> CardQuota:
         """Record a case-by-case decision raising a project's quota; returns the quota."""
-        ctx = self._context(body)
+        ctx = self._context(body, body.scheme)
         scope = quota_scope(
             body.scheme,
             Basis(
@@ -307,14 +312,35 @@ class CardLedger(Application[UUID]):
 
     # ---- internals --------------------------------------------------------------------
 
-    def _context(self, body: Body) -> Context:
+    def _context(
+        self,
+        body: Body,
+        scheme: Scheme,
+        previous: datetime | None = None,
+    ) -> Context:
+        """The command's context: recorded now (the ledger's clock); effective now, or at
+        the body's ``effective_at`` where ``domain.backdating`` allows it for the acting
+        role (the importing administrator's, during an import) on a card whose
+        ``previous`` event took effect then."""
         now = as_utc(self.clock())
+        effective = now
+        if body.effective_at is not None:
+            check_effective_at(
+                body.effective_at,
+                now=now,
+                role=Role.ADMINISTRATOR if self._importing else body.role,
+                previous=previous,
+                policy_starts=policy_versions(scheme)[0].effective_from,
+                importing=self._importing,
+            )
+            effective = as_utc(body.effective_at)
+        note = body.note
         return Context(
-            actor=body.actor.strip(),
+            actor=self._importer or body.actor.strip(),
             role=body.role,
-            effective_at=now,
+            effective_at=effective,
             recorded_at=now,
-            note=body.note,
+            note=note,
         )
 
     def _change(
@@ -330,7 +356,7 @@ class CardLedger(Application[UUID]):
                 f"card {card_id} is at version {card.version}, not {expected_version}; "
                 "reload it and decide again"
             )
-        ctx = self._context(body)
+        ctx = self._context(body, card.application.scheme, card.last_effective_at)
         command(card, ctx)
         quota = self._release_quota_of_closed(card, ctx)
         self._save(card, quota)

@@ -8,7 +8,7 @@ are stored NFC-normalised. Decode untrusted bytes with ``ledger.limits.decode_bo
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -41,6 +41,9 @@ from ledger.limits import (
     Programme,
     QuotaLimit,
 )
+
+# An instant with its offset: a naive time would be read in whatever zone the machine has.
+Instant = Annotated[datetime, msgspec.Meta(tz=True)]
 
 # Fields holding a person's or body's name: NFC-normalised and trimmed as decoded.
 NAME_FIELDS = frozenset({"name", "actor", "reviewer"})
@@ -84,11 +87,14 @@ def _clean_text(field: str, value: Any) -> Any:
 
 
 class Body(Part, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Every command names who acts, in which role, and may carry a note."""
+    """Every command names who acts, in which role, and may carry a note. ``effective_at``
+    (aware) back-dates it, where the role may (``domain.backdating``); None: it takes
+    effect when the ledger records it."""
 
     actor: Name
     role: Role
     note: Note = ""
+    effective_at: Instant | None = None
 
 
 class FamilyMemberIn(Part, frozen=True, kw_only=True, forbid_unknown_fields=True):
