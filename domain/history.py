@@ -30,6 +30,7 @@ def _of(field: str, *path: str) -> Callable[[Any], Decision]:
 # withdrawal, a rejection's closing, a reservation) are absent and answer NO_RULE.
 _DECIDED_BY: dict[type[Any], Callable[[Any], Decision]] = {
     Card.Applied: _of("admission"),  # type: ignore[attr-defined]
+    Card.ReviewRecorded: _of("reached"),  # type: ignore[attr-defined]
     Card.Issued: _of("issuance", "term"),  # type: ignore[attr-defined]
     Card.Upgraded: _of("upgrade", "term"),  # type: ignore[attr-defined]
     Card.Extended: _of("extension", "term"),  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import msgspec
 
-from domain.policy.results import ProcedureStep, StepTaken
+from domain.policy.results import ProcedureStep, StepTaken, TermBasis
 from domain.vocabulary import (
     IdDocumentKind,
     Relation,
@@ -113,6 +113,17 @@ class Review(Value, frozen=True):
     reviewer: str
 
 
+class StageReached(Value, frozen=True):
+    """Where a review stood when it was recorded: the stage's ``position`` (0-based) among
+    the ``required_stages`` decided at filing, and the rules and policy version that set
+    that order (the admission's), so a replay can check the order again."""
+
+    position: int
+    required_stages: tuple[ReviewStage, ...]
+    rules: tuple[str, ...]
+    policy_version: str
+
+
 class Term(Value, frozen=True):
     """A card's validity, in Asia/Shanghai business dates (inclusive), and what set it:
     ``basis`` in words, ``rules`` and ``policy_version`` as the engine decided them.
@@ -126,17 +137,24 @@ class Term(Value, frozen=True):
 
 
 class Issuance(Value, frozen=True):
-    """What the issuing authority granted (颁发)."""
+    """What the issuing authority granted (颁发), and what the term was decided from: the
+    ``valid_from`` asked for (None: the issue date) and the term ``bases`` given (none: the
+    scheme's standard term), so that a replay can ask the engine again and compare."""
 
     tier: str
     term: Term
+    valid_from_asked: date | None = None
+    bases: tuple[TermBasis, ...] = ()
 
 
 class Upgrade(Value, frozen=True):
-    """A move to a higher tier, with the term recalculated where the scheme says so."""
+    """A move to a higher tier, with the term recalculated where the scheme says so, and
+    the card as the rule saw it: the tier and term it had before."""
 
     tier: str
     term: Term
+    from_tier: str = ""
+    previous_term: Term | None = None
 
 
 class Extension(Value, frozen=True):
@@ -146,6 +164,7 @@ class Extension(Value, frozen=True):
     term: Term
     event_on: date
     evidence: tuple[str, ...]
+    previous_term: Term | None = None  # the term the rule extended
 
 
 class StatusChange(Value, frozen=True):
