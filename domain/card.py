@@ -13,7 +13,7 @@ from datetime import date
 
 from eventsourcing.domain import Aggregate, event
 
-from domain import policy
+from domain import deadlines, policy
 from domain.clock import business_date
 from domain.errors import IllegalTransition, InvalidInput, NotAuthorised, ReviewIncomplete
 from domain.policy import (
@@ -28,7 +28,10 @@ from domain.text import check_text
 from domain.values import (
     Application,
     Context,
+    ContractConfirmation,
+    Deadline,
     Extension,
+    FileReceipt,
     Issuance,
     Review,
     Revocation,
@@ -136,6 +139,10 @@ class Card(Aggregate):
         self.revocation_steps: tuple[StepTaken, ...] = ()  # its steps taken so far
         # When the latest event took effect: a back-dated command may not go before it.
         self.last_effective_at = ctx.effective_at
+        # The events that start deadline clocks (domain.deadlines), and the clock running.
+        self.received_on: date | None = None
+        self.contract_confirmed_on: date | None = None
+        self.deadline: Deadline | None = None
 
     # ---- queries ----------------------------------------------------------------------
 
@@ -204,6 +211,8 @@ class Card(Aggregate):
             policy_version=self.admission.policy_version,
         )
         self._review_recorded(ctx=ctx, review=review, reached=reached)
+        if review.stage is ReviewStage.EXPERT_PANEL and review.decision is ReviewDecision.APPROVED:
+            self._start_clock(ctx, deadlines.EXPERT_REVIEW)
         if review.decision == ReviewDecision.REJECTED:
             self._rejected(
                 ctx=ctx, rejection=Rejection(stage=review.stage, reviewer=review.reviewer)
@@ -219,6 +228,74 @@ class Card(Aggregate):
     def _rejected(self, ctx: Context, rejection: Rejection) -> None:
         self.last_effective_at = ctx.effective_at
         self.recorded_status = CardStatus.REJECTED
+
+    # ---- the events that start deadline clocks ------------------------------------------
+
+    def receive(self, ctx: Context, window: Role) -> None:
+        """The window records that it has the file (受理), as itself. The receipt by the
+        window the deadline rule names starts (or, received again later, restarts) the
+        deadline clock that runs from it."""
+        _check_context(ctx)
+        self._require_under_review("receive the file")
+        day = business_date(ctx.effective_at)
+        deadlines.check_receipt(
+            self.application.scheme, self.admission.route, day, window, ctx.role
+        )
+        self._file_received(ctx=ctx, receipt=FileReceipt(window=window, received_on=day))
+        self._start_clock(ctx, deadlines.FILE_RECEIVED)
+
+    @event("FileReceived")
+    def _file_received(self, ctx: Context, receipt: FileReceipt) -> None:
+        self.last_effective_at = ctx.effective_at
+        self.received_on = receipt.received_on
+
+    def confirm_contract(self, ctx: Context, confirmed_on: date) -> None:
+        """Record that the talent's employment contract was confirmed on ``confirmed_on``
+        (确认工作合同), by the employer or the city HRSS; a reviewed Shandong card's
+        deadline runs from the later of this and the window's receipt."""
+        _check_context(ctx)
+        self._require_under_review("confirm the contract")
+        if ctx.role not in deadlines.CONTRACT_CONFIRMERS:
+            raise NotAuthorised(
+                f"a contract is confirmed by {' or '.join(sorted(deadlines.CONTRACT_CONFIRMERS))}"
+                f", not {ctx.role}",
+                code="contract_confirmation_not_authorised",
+            )
+        today = business_date(ctx.effective_at)
+        if confirmed_on > today:
+            raise InvalidInput(f"confirmed_on {confirmed_on} is after today ({today})")
+        confirmation = ContractConfirmation(confirmed_on=confirmed_on)
+        self._contract_confirmed(ctx=ctx, confirmation=confirmation)
+        self._start_clock(ctx, deadlines.CONTRACT_CONFIRMED)
+
+    @event("ContractConfirmed")
+    def _contract_confirmed(self, ctx: Context, confirmation: ContractConfirmation) -> None:
+        self.last_effective_at = ctx.effective_at
+        self.contract_confirmed_on = confirmation.confirmed_on
+
+    def _start_clock(self, ctx: Context, trigger: str) -> None:
+        """Start the card's deadline clock if ``trigger`` starts it, or restart it when it
+        now starts later; the deadline is decided under the rule in force that day."""
+        deadline = deadlines.clock_started(
+            self.application.scheme,
+            self.admission.route,
+            business_date(ctx.effective_at),
+            trigger,
+            received_on=self.received_on,
+            confirmed_on=self.contract_confirmed_on,
+        )
+        if deadline is None:
+            return
+        running = self.deadline
+        restarts_later = running is None or deadline.starts_on > running.starts_on
+        if running is not None and running.clock == deadline.clock and not restarts_later:
+            return
+        self._deadline_started(ctx=ctx, deadline=deadline)
+
+    @event("DeadlineStarted")
+    def _deadline_started(self, ctx: Context, deadline: Deadline) -> None:
+        self.last_effective_at = ctx.effective_at
+        self.deadline = deadline
 
     def withdraw(self, ctx: Context) -> None:
         """The applicant (or the body that filed) withdraws the application (撤回)."""

@@ -40,6 +40,7 @@ _DECIDED_BY: dict[type[Any], Callable[[Any], Decision]] = {
     Card.RevocationApproved: _of("approval"),  # type: ignore[attr-defined]
     Card.RevocationDeclined: _of("decline"),  # type: ignore[attr-defined]
     Card.Revoked: _of("revocation"),  # type: ignore[attr-defined]
+    Card.DeadlineStarted: _of("deadline"),  # type: ignore[attr-defined]
     CardQuota.QuotaReserved: _of("use"),  # type: ignore[attr-defined]
     CardQuota.QuotaReleased: _of("use"),  # type: ignore[attr-defined]
     CardQuota.QuotaRaised: _of("raised"),  # type: ignore[attr-defined]

@@ -220,3 +220,36 @@ class Revocation(Value, frozen=True):
     steps: tuple[StepTaken, ...]
     rules: tuple[str, ...] = ()
     policy_version: str = ""
+
+
+class FileReceipt(Value, frozen=True):
+    """The file received by a service window (受理) on a business date: for Shandong the
+    provincial window's receipt starts the issuance deadline (7.1)."""
+
+    window: Role
+    received_on: date
+
+
+class ContractConfirmation(Value, frozen=True):
+    """The talent's employment contract confirmed (确认引进人才工作合同) on a business date:
+    for a reviewed Shandong card the 14-working-day deadline runs from the later of this
+    and the window's receipt (7.1)."""
+
+    confirmed_on: date
+
+
+class Deadline(Value, frozen=True):
+    """An issuance deadline's clock started (办理时限): which ``clock`` ("file_received",
+    "contract_confirmed" or "expert_review"), from which day, when it is due (None where
+    the rule sets no count), in how many working days, whether a day counted had to be
+    estimated, why, and the rules and policy version in force when it started. The
+    statistics read model reads exactly these fields."""
+
+    clock: str
+    starts_on: date
+    due_on: date | None
+    working_days: int | None
+    estimated: bool
+    reason: str
+    rules: tuple[str, ...]
+    policy_version: str

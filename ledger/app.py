@@ -31,9 +31,11 @@ from domain.vocabulary import CardStatus, Role, Scheme
 from ledger.commands import (
     ApplyBody,
     Body,
+    ContractBody,
     ExtendBody,
     IssueBody,
     QuotaRaiseBody,
+    ReceiveBody,
     ReviewBody,
     RevocationApproveBody,
     RevocationDeclineBody,
@@ -176,6 +178,22 @@ class CardLedger(Application[UUID]):
             body,
             expected_version,
             lambda c, x: c.issue(x, valid_from=body.valid_from, bases=body.bases),
+        )
+
+    def receive(
+        self, card_id: UUID, body: ReceiveBody, *, expected_version: int | None = None
+    ) -> int:
+        """A window records that it has the file; the window that counts starts the
+        deadline clock."""
+        return self._change(card_id, body, expected_version, lambda c, x: c.receive(x, body.window))
+
+    def confirm_contract(
+        self, card_id: UUID, body: ContractBody, *, expected_version: int | None = None
+    ) -> int:
+        """Record the employment contract's confirmation (a reviewed Shandong card's
+        deadline runs from it)."""
+        return self._change(
+            card_id, body, expected_version, lambda c, x: c.confirm_contract(x, body.confirmed_on)
         )
 
     def upgrade(

@@ -225,3 +225,16 @@ class QuotaRaiseBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True
 
 class WithdrawBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Withdraw an application."""
+
+
+class ReceiveBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A window records that it has the file (受理); the acting role is that window."""
+
+    window: Role
+
+
+class ContractBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The talent's employment contract was confirmed on ``confirmed_on`` (the employer or
+    the city HRSS records it)."""
+
+    confirmed_on: date

@@ -196,6 +196,16 @@ def _proposed(e: Any) -> str:
 
 
 _READINGS: dict[type[Any], Callable[[Any], str]] = {
+    Card.FileReceived: lambda e: (  # type: ignore[attr-defined]
+        f"received by {e.receipt.window} on {e.receipt.received_on}"
+    ),
+    Card.ContractConfirmed: lambda e: (  # type: ignore[attr-defined]
+        f"contract confirmed on {e.confirmation.confirmed_on}"
+    ),
+    Card.DeadlineStarted: lambda e: (  # type: ignore[attr-defined]
+        f"{e.deadline.clock} clock from {e.deadline.starts_on}: "
+        f"due {e.deadline.due_on or '-'} ({e.deadline.reason})"
+    ),
     Card.Applied: _applied,  # type: ignore[attr-defined]
     Card.ReviewRecorded: lambda e: (  # type: ignore[attr-defined]
         f"stage={e.review.stage}; decision={e.review.decision}; reviewer={e.review.reviewer}"

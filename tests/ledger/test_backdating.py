@@ -118,3 +118,23 @@ def test_an_administrator_may_not_back_date_an_ordinary_command(ledger: CardLedg
 def test_a_naive_effective_instant_is_malformed_input():
     with pytest.raises(Exception, match="timezone"):
         f.apply_body(effective_at="2026-02-01T09:00:00")
+
+
+def test_a_back_dated_receipt_starts_its_clock_under_the_version_then_in_force(
+    ledger: CardLedger,
+):
+    card_id, _ = ledger.apply(weihai_programme_card())
+    body = c.ReceiveBody(
+        actor="zhao.hrss",
+        role="city_hrss",  # type: ignore[arg-type]
+        window="city_hrss",  # type: ignore[arg-type]
+        effective_at=datetime.fromisoformat("2020-06-02T09:00:00+08:00"),
+    )
+    ledger.receive(card_id, body)
+    deadline = ledger.history(card_id)[-1].deadline  # type: ignore[attr-defined]
+    assert (deadline.clock, deadline.starts_on, deadline.policy_version) == (
+        "file_received",
+        date(2020, 6, 2),
+        "weihai-2019",
+    )
+    assert deadline.due_on is None  # the Weihai sources set no issuance deadline
