@@ -34,6 +34,9 @@ class Context(Value, frozen=True):
     effective_at: datetime
     recorded_at: datetime
     note: str = ""
+    # A command imported from another system (``card import``): ``actor`` is the importing
+    # administrator, and this names the user the source system recorded.
+    original_actor: str = ""
 
 
 class IdentityRef(Value, frozen=True):

@@ -238,3 +238,48 @@ class ContractBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     the city HRSS records it)."""
 
     confirmed_on: date
+
+
+# ---- card import (talentcard card import FILE) ------------------------------------------
+
+# One imported card's history may hold at most this many commands: a real card has a
+# dozen; more is a broken export or an attack on the importer's memory.
+IMPORT_MAX_COMMANDS = 200
+IMPORT_REF_MAX = 200  # the source system's own id, e.g. LC-2023-0042
+
+# What each command named in an import file is, and the body it carries.
+COMMAND_BODIES: dict[str, type[Body]] = {
+    "apply": ApplyBody,
+    "review": ReviewBody,
+    "receive": ReceiveBody,
+    "confirm_contract": ContractBody,
+    "issue": IssueBody,
+    "upgrade": UpgradeBody,
+    "extend": ExtendBody,
+    "suspend": StatusBody,
+    "reinstate": StatusBody,
+    "propose_revocation": RevocationProposeBody,
+    "approve_revocation": RevocationApproveBody,
+    "decline_revocation": RevocationDeclineBody,
+    "withdraw": WithdrawBody,
+}
+
+
+class ImportCommand(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One command of an imported card's history, as the source system recorded it: which
+    command, when it took effect, and its body (checked against the command's own body
+    type, with ``effective_at`` put into it, when the card is imported)."""
+
+    command: str
+    effective_at: Instant | None = None
+    body: dict[str, Any]
+
+
+class ImportRecord(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One card to import (one JSON line): the source system's ``ref`` and the card's
+    commands in order, the first an ``apply``."""
+
+    ref: Annotated[str, msgspec.Meta(max_length=IMPORT_REF_MAX)] = ""
+    commands: Annotated[
+        tuple[ImportCommand, ...], msgspec.Meta(min_length=1, max_length=IMPORT_MAX_COMMANDS)
+    ]
