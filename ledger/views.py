@@ -30,6 +30,7 @@ class EventView(msgspec.Struct, frozen=True, kw_only=True):
     effective_at: datetime
     recorded_at: datetime
     actor: str
+    original_actor: str  # for an imported event, the user the source system named
     role: str
     note: str
     summary: str
@@ -80,6 +81,7 @@ def event_view(event: DomainEventProtocol[UUID]) -> EventView:
         effective_at=ctx.effective_at,
         recorded_at=ctx.recorded_at,
         actor=ctx.actor,
+        original_actor=ctx.original_actor,
         role=str(ctx.role),
         note=ctx.note,
         summary=summarise(event),
