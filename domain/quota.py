@@ -35,11 +35,15 @@ class QuotaScope(Value, frozen=True):
 
 
 class QuotaUse(Value, frozen=True):
-    """A card counted against (or released from) the quota, with the deciding rules."""
+    """A card counted against (or released from) the quota, with the deciding rules and,
+    for a reservation, what they decided on: the cards already counted and the
+    case-by-case limit in force (None: the rule's own)."""
 
     card_id: UUID
     rules: tuple[str, ...] = ()
     policy_version: str = ""
+    counted_before: int = 0
+    raised_to: int | None = None
 
 
 class QuotaRaise(Value, frozen=True):
@@ -110,7 +114,13 @@ class CardQuota(Aggregate):
                 code="quota_full",
                 rule=", ".join(decision.rules),
             )
-        use = QuotaUse(card_id=card_id, rules=decision.rules, policy_version=decision.version)
+        use = QuotaUse(
+            card_id=card_id,
+            rules=decision.rules,
+            policy_version=decision.version,
+            counted_before=len(self.holders),
+            raised_to=self.raised_to,
+        )
         self._reserved(ctx=ctx, use=use)
 
     @event("QuotaReserved")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from uuid import uuid4
 
 from domain import policy
 from domain.policy import TermBasis, TermBasisKind
+from domain.quota import CardQuota, quota_scope
+from domain.values import Basis
 from domain.vocabulary import ReviewStage, Scheme
-from tests.domain.test_card import ctx, issued_card, reviewed_card
+from tests.domain.test_card import T0, ctx, issued_card, reviewed_card
 
 
 def test_an_issue_records_the_bases_and_start_it_was_asked_for():
@@ -35,3 +38,14 @@ def test_an_upgrade_records_the_tier_and_term_it_started_from():
     card.upgrade(ctx(), "A")
     upgrade = card.collect_events()[-1].upgrade  # type: ignore[attr-defined]
     assert (upgrade.from_tier, upgrade.previous_term) == ("B", term_before)
+
+
+def test_a_quota_reservation_records_how_many_cards_it_counted_and_the_limit_in_force():
+    basis = Basis(category="business_elite", project_id="P-1")
+    scope = quota_scope(Scheme.WEIHAI, basis, date(2026, 3, 2))
+    assert scope is not None
+    quota = CardQuota(scope=scope)
+    for _ in range(2):
+        quota.reserve(ctx(at=T0), uuid4())
+    second = quota.collect_events()[-1].use  # type: ignore[attr-defined]
+    assert (second.counted_before, second.raised_to) == (1, None)
