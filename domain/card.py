@@ -13,12 +13,11 @@ from datetime import date
 
 from eventsourcing.domain import Aggregate, event
 
-from domain import policy
+from domain import deadlines, policy
 from domain.clock import business_date
 from domain.errors import IllegalTransition, InvalidInput, NotAuthorised, ReviewIncomplete
 from domain.policy import (
     CardSnapshot,
-    Policy,
     RevocationAction,
     RevocationStepDecision,
     StepTaken,
@@ -29,13 +28,17 @@ from domain.text import check_text
 from domain.values import (
     Application,
     Context,
+    ContractConfirmation,
+    Deadline,
     Extension,
+    FileReceipt,
     Issuance,
     Review,
     Revocation,
     RevocationApproval,
     RevocationDecline,
     RevocationProposal,
+    StageReached,
     StatusChange,
     Term,
     Upgrade,
@@ -94,7 +97,6 @@ class Card(Aggregate):
         application: Application,
         *,
         quota_key: str = "",
-        rules: Policy | None = None,
     ) -> Card:
         """File an application (申领): the engine decides eligibility, route, stages and
         tier on the filing date. Refused with the failing condition and rule named."""
@@ -107,7 +109,6 @@ class Card(Aggregate):
             application.basis.facts,
             day,
             date_of_birth=application.holder.date_of_birth,
-            policy=rules,
         )
         if not decision.eligible or decision.route is None or decision.tier is None:
             raise IllegalTransition(
@@ -136,6 +137,12 @@ class Card(Aggregate):
         self.issued_on: date | None = None
         self.revocation: RevocationProposal | None = None  # the open proposal, if any
         self.revocation_steps: tuple[StepTaken, ...] = ()  # its steps taken so far
+        # When the latest event took effect: a back-dated command may not go before it.
+        self.last_effective_at = ctx.effective_at
+        # The events that start deadline clocks (domain.deadlines), and the clock running.
+        self.received_on: date | None = None
+        self.contract_confirmed_on: date | None = None
+        self.deadline: Deadline | None = None
 
     # ---- queries ----------------------------------------------------------------------
 
@@ -197,20 +204,98 @@ class Card(Aggregate):
             raise NotAuthorised(f"a {review.stage} review must be recorded by role {review.stage}")
         if not review.reviewer.strip():
             raise InvalidInput("reviewer must name the reviewing person or body")
-        self._review_recorded(ctx=ctx, review=review)
+        reached = StageReached(
+            position=len(self.approved_stages),
+            required_stages=self.required_stages,
+            rules=self.admission.rules,
+            policy_version=self.admission.policy_version,
+        )
+        self._review_recorded(ctx=ctx, review=review, reached=reached)
+        if review.stage is ReviewStage.EXPERT_PANEL and review.decision is ReviewDecision.APPROVED:
+            self._start_clock(ctx, deadlines.EXPERT_REVIEW)
         if review.decision == ReviewDecision.REJECTED:
             self._rejected(
                 ctx=ctx, rejection=Rejection(stage=review.stage, reviewer=review.reviewer)
             )
 
     @event("ReviewRecorded")
-    def _review_recorded(self, ctx: Context, review: Review) -> None:
+    def _review_recorded(self, ctx: Context, review: Review, reached: StageReached) -> None:
+        self.last_effective_at = ctx.effective_at
         if review.decision == ReviewDecision.APPROVED:
             self.approved_stages.append(review.stage)
 
     @event("Rejected")
     def _rejected(self, ctx: Context, rejection: Rejection) -> None:
+        self.last_effective_at = ctx.effective_at
         self.recorded_status = CardStatus.REJECTED
+
+    # ---- the events that start deadline clocks ------------------------------------------
+
+    def receive(self, ctx: Context, window: Role) -> None:
+        """The window records that it has the file (受理), as itself. The receipt by the
+        window the deadline rule names starts (or, received again later, restarts) the
+        deadline clock that runs from it."""
+        _check_context(ctx)
+        self._require_under_review("receive the file")
+        day = business_date(ctx.effective_at)
+        deadlines.check_receipt(
+            self.application.scheme, self.admission.route, day, window, ctx.role
+        )
+        self._file_received(ctx=ctx, receipt=FileReceipt(window=window, received_on=day))
+        self._start_clock(ctx, deadlines.FILE_RECEIVED)
+
+    @event("FileReceived")
+    def _file_received(self, ctx: Context, receipt: FileReceipt) -> None:
+        self.last_effective_at = ctx.effective_at
+        self.received_on = receipt.received_on
+
+    def confirm_contract(self, ctx: Context, confirmed_on: date) -> None:
+        """Record that the talent's employment contract was confirmed on ``confirmed_on``
+        (确认工作合同), by the employer or the city HRSS; a reviewed Shandong card's
+        deadline runs from the later of this and the window's receipt."""
+        _check_context(ctx)
+        self._require_under_review("confirm the contract")
+        if ctx.role not in deadlines.CONTRACT_CONFIRMERS:
+            raise NotAuthorised(
+                f"a contract is confirmed by {' or '.join(sorted(deadlines.CONTRACT_CONFIRMERS))}"
+                f", not {ctx.role}",
+                code="contract_confirmation_not_authorised",
+            )
+        today = business_date(ctx.effective_at)
+        if confirmed_on > today:
+            raise InvalidInput(f"confirmed_on {confirmed_on} is after today ({today})")
+        confirmation = ContractConfirmation(confirmed_on=confirmed_on)
+        self._contract_confirmed(ctx=ctx, confirmation=confirmation)
+        self._start_clock(ctx, deadlines.CONTRACT_CONFIRMED)
+
+    @event("ContractConfirmed")
+    def _contract_confirmed(self, ctx: Context, confirmation: ContractConfirmation) -> None:
+        self.last_effective_at = ctx.effective_at
+        self.contract_confirmed_on = confirmation.confirmed_on
+
+    def _start_clock(self, ctx: Context, trigger: str) -> None:
+        """Start the card's deadline clock if ``trigger`` starts it, or restart it when it
+        now starts later; the deadline is decided under the rule in force that day."""
+        deadline = deadlines.clock_started(
+            self.application.scheme,
+            self.admission.route,
+            business_date(ctx.effective_at),
+            trigger,
+            received_on=self.received_on,
+            confirmed_on=self.contract_confirmed_on,
+        )
+        if deadline is None:
+            return
+        running = self.deadline
+        restarts_later = running is None or deadline.starts_on > running.starts_on
+        if running is not None and running.clock == deadline.clock and not restarts_later:
+            return
+        self._deadline_started(ctx=ctx, deadline=deadline)
+
+    @event("DeadlineStarted")
+    def _deadline_started(self, ctx: Context, deadline: Deadline) -> None:
+        self.last_effective_at = ctx.effective_at
+        self.deadline = deadline
 
     def withdraw(self, ctx: Context) -> None:
         """The applicant (or the body that filed) withdraws the application (撤回)."""
@@ -222,6 +307,7 @@ class Card(Aggregate):
 
     @event("Withdrawn")
     def _withdrawn(self, ctx: Context) -> None:
+        self.last_effective_at = ctx.effective_at
         self.recorded_status = CardStatus.WITHDRAWN
 
     # ---- issuance and changes to the grant ---------------------------------------------
@@ -232,7 +318,6 @@ class Card(Aggregate):
         *,
         valid_from: date | None = None,
         bases: Sequence[TermBasis] = (),
-        rules: Policy | None = None,
     ) -> None:
         """Issue the card (颁发) once every required stage has approved, at the tier decided
         at filing, with the term the engine decides from the bases (default: the scheme's
@@ -254,26 +339,31 @@ class Card(Aggregate):
             self.application.basis.category,
             start,
             bases,
-            policy=rules,
         )
-        issuance = Issuance(tier=self.admission.tier, term=term_of(decision))
+        issuance = Issuance(
+            tier=self.admission.tier,
+            term=term_of(decision),
+            valid_from_asked=valid_from,
+            bases=tuple(bases),
+        )
         self._issued(ctx=ctx, issuance=issuance)
 
     @event("Issued")
     def _issued(self, ctx: Context, issuance: Issuance) -> None:
+        self.last_effective_at = ctx.effective_at
         self.recorded_status = CardStatus.ACTIVE
         self.tier = issuance.tier
         self.term = issuance.term
         self.issued_on = business_date(ctx.effective_at)
 
-    def upgrade(self, ctx: Context, tier: str, *, rules: Policy | None = None) -> None:
+    def upgrade(self, ctx: Context, tier: str) -> None:
         """Move the card to a higher tier (升级); the engine decides the term afterwards
         (Jinan restarts it, art. 24(2); Liaocheng keeps it)."""
         _check_context(ctx)
         self._require_in_force(ctx, "upgrade", allow_suspended=False)
         assert self.tier is not None
         scheme = self.application.scheme
-        ranking = policy.tier_ranking(scheme, policy=rules)
+        ranking = policy.tier_ranking(scheme)
         if not ranking.ranked:
             raise IllegalTransition(
                 f"{scheme} cards have no tiers to upgrade between",
@@ -285,14 +375,14 @@ class Card(Aggregate):
                 f"tier {tier!r} is not a {scheme} tier ({', '.join(ranking.tiers)})",
                 rule=ranking.rule,
             )
-        if not policy.is_higher_tier(scheme, tier, self.tier, policy=rules):
+        if not policy.is_higher_tier(scheme, tier, self.tier):
             raise IllegalTransition(
                 f"tier {tier} is not higher than the current tier {self.tier}",
                 code="tier_not_higher",
                 rule=ranking.rule,
             )
         day = business_date(ctx.effective_at)
-        decision = policy.decide_upgrade(self.snapshot(day), tier, day, policy=rules)
+        decision = policy.decide_upgrade(self.snapshot(day), tier, day)
         if not decision.allowed or decision.valid_from is None:
             raise IllegalTransition(
                 decision.reason, code="upgrade_refused", rule=", ".join(decision.rules)
@@ -304,10 +394,12 @@ class Card(Aggregate):
             rules=decision.rules,
             policy_version=decision.version,
         )
-        self._upgraded(ctx=ctx, upgrade=Upgrade(tier=tier, term=term))
+        upgrade = Upgrade(tier=tier, term=term, from_tier=self.tier, previous_term=self.term)
+        self._upgraded(ctx=ctx, upgrade=upgrade)
 
     @event("Upgraded")
     def _upgraded(self, ctx: Context, upgrade: Upgrade) -> None:
+        self.last_effective_at = ctx.effective_at
         self.tier = upgrade.tier
         self.term = upgrade.term
 
@@ -317,7 +409,6 @@ class Card(Aggregate):
         *,
         event_on: date,
         evidence: Sequence[str],
-        rules: Policy | None = None,
     ) -> None:
         """Extend the term (延期) when the scheme's trigger happened on ``event_on`` (Weihai
         2023: the project landed or the talent was hired → 5 years from the start)."""
@@ -331,27 +422,27 @@ class Card(Aggregate):
         if event_on > today:
             raise InvalidInput(f"event_on {event_on} is after today ({today}): not yet evidence")
         if self.term.valid_until is None:
-            raise IllegalTransition(
-                "the card has no end date to extend", code="term_not_longer"
-            )
+            raise IllegalTransition("the card has no end date to extend", code="term_not_longer")
         decision = policy.extension_term(
             self.application.scheme,
             self.application.basis.category,
             self.term.valid_from,
             self.term.valid_until,
             event_on,
-            policy=rules,
         )
-        extension = Extension(term=term_of(decision), event_on=event_on, evidence=refs)
+        extension = Extension(
+            term=term_of(decision), event_on=event_on, evidence=refs, previous_term=self.term
+        )
         self._extended(ctx=ctx, extension=extension)
 
     @event("Extended")
     def _extended(self, ctx: Context, extension: Extension) -> None:
+        self.last_effective_at = ctx.effective_at
         self.term = extension.term
 
     # ---- dynamic management (动态管理) -------------------------------------------------
 
-    def suspend(self, ctx: Context, change: StatusChange, *, rules: Policy | None = None) -> None:
+    def suspend(self, ctx: Context, change: StatusChange) -> None:
         """Suspend the card's services while a matter is examined (暂停): the registry's own
         interim measure, by the scheme's interim authority, with a reason and the
         decision's reference."""
@@ -360,15 +451,14 @@ class Card(Aggregate):
         if self.recorded_status is CardStatus.SUSPENDED:
             raise IllegalTransition("the card is already suspended", code="already_suspended")
         self._require_in_force(ctx, "suspend", allow_suspended=False)
-        self._suspended(ctx=ctx, change=self._interim_measure(ctx, change, "suspend", rules))
+        self._suspended(ctx=ctx, change=self._interim_measure(ctx, change, "suspend"))
 
     @event("Suspended")
     def _suspended(self, ctx: Context, change: StatusChange) -> None:
+        self.last_effective_at = ctx.effective_at
         self.recorded_status = CardStatus.SUSPENDED
 
-    def reinstate(
-        self, ctx: Context, change: StatusChange, *, rules: Policy | None = None
-    ) -> None:
+    def reinstate(self, ctx: Context, change: StatusChange) -> None:
         """Lift a suspension (恢复), by the same authority that may suspend."""
         _check_context(ctx)
         _check_status_change(change)
@@ -378,15 +468,14 @@ class Card(Aggregate):
                 f"only a suspended card can be reinstated; this one is {self.recorded_status}",
                 code="not_suspended",
             )
-        self._reinstated(ctx=ctx, change=self._interim_measure(ctx, change, "reinstate", rules))
+        self._reinstated(ctx=ctx, change=self._interim_measure(ctx, change, "reinstate"))
 
     @event("Reinstated")
     def _reinstated(self, ctx: Context, change: StatusChange) -> None:
+        self.last_effective_at = ctx.effective_at
         self.recorded_status = CardStatus.ACTIVE
 
-    def propose_revocation(
-        self, ctx: Context, *, reason: str, rules: Policy | None = None
-    ) -> None:
+    def propose_revocation(self, ctx: Context, *, reason: str) -> None:
         """Propose revoking the card (提出收回意见), as the acting user in a role the
         scheme's procedure lets propose. The steps in force today are fixed in the proposal;
         one proposal may be open at a time. An expired card may still be revoked, so the
@@ -403,7 +492,7 @@ class Card(Aggregate):
         if not reason.strip():
             raise InvalidInput("reason must not be empty")
         procedure = policy.revocation_procedure(
-            self.application.scheme, business_date(ctx.effective_at), policy=rules
+            self.application.scheme, business_date(ctx.effective_at)
         )
         if not procedure.available:
             raise IllegalTransition(procedure.reason, code="no_revocation_procedure")
@@ -426,6 +515,7 @@ class Card(Aggregate):
 
     @event("RevocationProposed")
     def _revocation_proposed(self, ctx: Context, proposal: RevocationProposal) -> None:
+        self.last_effective_at = ctx.effective_at
         self.revocation = proposal
         self.revocation_steps = (proposal.proposed_by,)
 
@@ -457,6 +547,7 @@ class Card(Aggregate):
 
     @event("RevocationApproved")
     def _revocation_approved(self, ctx: Context, approval: RevocationApproval) -> None:
+        self.last_effective_at = ctx.effective_at
         self.revocation_steps = (*self.revocation_steps, approval.approved_by)
 
     def decline_revocation(self, ctx: Context, *, reason: str) -> None:
@@ -482,11 +573,13 @@ class Card(Aggregate):
 
     @event("RevocationDeclined")
     def _revocation_declined(self, ctx: Context, decline: RevocationDecline) -> None:
+        self.last_effective_at = ctx.effective_at
         self.revocation = None
         self.revocation_steps = ()
 
     @event("Revoked")
     def _revoked(self, ctx: Context, revocation: Revocation) -> None:
+        self.last_effective_at = ctx.effective_at
         self.recorded_status = CardStatus.REVOKED
         self.revocation = None
         self.revocation_steps = ()
@@ -506,13 +599,11 @@ class Card(Aggregate):
         if not decision.allowed:
             raise NotAuthorised(decision.reason, code=decision.code, rule=", ".join(rules))
 
-    def _interim_measure(
-        self, ctx: Context, change: StatusChange, action: str, rules: Policy | None
-    ) -> StatusChange:
+    def _interim_measure(self, ctx: Context, change: StatusChange, action: str) -> StatusChange:
         """The change as recorded, once the acting role is the scheme's interim authority
         (``domain.policy.interim_authority``: the role that approves revocations last)."""
         procedure = policy.revocation_procedure(
-            self.application.scheme, business_date(ctx.effective_at), policy=rules
+            self.application.scheme, business_date(ctx.effective_at)
         )
         allowed = policy.interim_authority(procedure)
         if ctx.role not in allowed:
@@ -542,8 +633,7 @@ class Card(Aggregate):
         self._require_not_closed(action)
         if self.recorded_status is not CardStatus.UNDER_REVIEW:
             raise IllegalTransition(
-                f"cannot {action}: the card has already been issued and is "
-                f"{self.recorded_status}",
+                f"cannot {action}: the card has already been issued and is {self.recorded_status}",
                 code="already_issued",
             )
 

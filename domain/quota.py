@@ -17,7 +17,6 @@ from eventsourcing.domain import Aggregate, event
 from domain import policy
 from domain.clock import business_date
 from domain.errors import IllegalTransition, InvalidInput, NotAuthorised
-from domain.policy import Policy
 from domain.policy.versions import RuleScope
 from domain.values import Basis, Context, Value
 from domain.vocabulary import Role, Scheme
@@ -36,11 +35,15 @@ class QuotaScope(Value, frozen=True):
 
 
 class QuotaUse(Value, frozen=True):
-    """A card counted against (or released from) the quota, with the deciding rules."""
+    """A card counted against (or released from) the quota, with the deciding rules and,
+    for a reservation, what they decided on: the cards already counted and the
+    case-by-case limit in force (None: the rule's own)."""
 
     card_id: UUID
     rules: tuple[str, ...] = ()
     policy_version: str = ""
+    counted_before: int = 0
+    raised_to: int | None = None
 
 
 class QuotaRaise(Value, frozen=True):
@@ -52,13 +55,11 @@ class QuotaRaise(Value, frozen=True):
     policy_version: str
 
 
-def quota_scope(
-    scheme: Scheme, basis: Basis, day: date, *, rules: Policy | None = None
-) -> QuotaScope | None:
+def quota_scope(scheme: Scheme, basis: Basis, day: date) -> QuotaScope | None:
     """The quota an application counts against on ``day``, or None where no quota rule is
     in force for its category. Refuses an application that names no project or enterprise
     when its category is counted per project or per enterprise."""
-    scope = RuleScope(scheme, day, rules)
+    scope = RuleScope(scheme, day, None)
     in_force = [q for q in scope.rules(scope.data.quotas) if q.category == basis.category]
     if not in_force:
         return None
@@ -98,7 +99,7 @@ class CardQuota(Aggregate):
         self.holders: list[UUID] = []
         self.raised_to: int | None = None
 
-    def reserve(self, ctx: Context, card_id: UUID, *, rules: Policy | None = None) -> None:
+    def reserve(self, ctx: Context, card_id: UUID) -> None:
         """Count a new application against the quota, or refuse it naming the rule."""
         decision = policy.decide_quota(
             self.scope.scheme,
@@ -106,7 +107,6 @@ class CardQuota(Aggregate):
             len(self.holders),
             business_date(ctx.effective_at),
             case_by_case_quota=self.raised_to,
-            policy=rules,
         )
         if not decision.allowed:
             raise IllegalTransition(
@@ -114,7 +114,13 @@ class CardQuota(Aggregate):
                 code="quota_full",
                 rule=", ".join(decision.rules),
             )
-        use = QuotaUse(card_id=card_id, rules=decision.rules, policy_version=decision.version)
+        use = QuotaUse(
+            card_id=card_id,
+            rules=decision.rules,
+            policy_version=decision.version,
+            counted_before=len(self.holders),
+            raised_to=self.raised_to,
+        )
         self._reserved(ctx=ctx, use=use)
 
     @event("QuotaReserved")
@@ -130,9 +136,7 @@ class CardQuota(Aggregate):
     def _released(self, ctx: Context, use: QuotaUse) -> None:
         self.holders.remove(use.card_id)
 
-    def raise_limit(
-        self, ctx: Context, limit: int, decision_ref: str, *, rules: Policy | None = None
-    ) -> None:
+    def raise_limit(self, ctx: Context, limit: int, decision_ref: str) -> None:
         """Record the talent office's case-by-case decision raising the quota."""
         if ctx.role != Role.TALENT_OFFICE:
             raise NotAuthorised("a case-by-case quota decision is the talent office's")
@@ -146,7 +150,6 @@ class CardQuota(Aggregate):
             0,
             business_date(ctx.effective_at),
             case_by_case_quota=limit,
-            policy=rules,
         )
         if not decision.allowed:
             raise IllegalTransition(

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import msgspec
 
-from domain.policy.results import ProcedureStep, StepTaken
+from domain.policy.results import ProcedureStep, StepTaken, TermBasis
 from domain.vocabulary import (
     IdDocumentKind,
     Relation,
@@ -25,12 +25,18 @@ class Value(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
 
 
 class Context(Value, frozen=True):
-    """Who did it, as which role, when it takes effect (UTC instant), and why."""
+    """Who did it, as which role, when it takes effect (``effective_at``, UTC), when the
+    ledger recorded it (``recorded_at``, UTC, from the ledger's injected clock), and why.
+    The two differ only for a back-dated command (see ``domain.backdating``)."""
 
     actor: str
     role: Role
     effective_at: datetime
+    recorded_at: datetime
     note: str = ""
+    # A command imported from another system (``card import``): ``actor`` is the importing
+    # administrator, and this names the user the source system recorded.
+    original_actor: str = ""
 
 
 class IdentityRef(Value, frozen=True):
@@ -110,6 +116,17 @@ class Review(Value, frozen=True):
     reviewer: str
 
 
+class StageReached(Value, frozen=True):
+    """Where a review stood when it was recorded: the stage's ``position`` (0-based) among
+    the ``required_stages`` decided at filing, and the rules and policy version that set
+    that order (the admission's), so a replay can check the order again."""
+
+    position: int
+    required_stages: tuple[ReviewStage, ...]
+    rules: tuple[str, ...]
+    policy_version: str
+
+
 class Term(Value, frozen=True):
     """A card's validity, in Asia/Shanghai business dates (inclusive), and what set it:
     ``basis`` in words, ``rules`` and ``policy_version`` as the engine decided them.
@@ -123,17 +140,24 @@ class Term(Value, frozen=True):
 
 
 class Issuance(Value, frozen=True):
-    """What the issuing authority granted (颁发)."""
+    """What the issuing authority granted (颁发), and what the term was decided from: the
+    ``valid_from`` asked for (None: the issue date) and the term ``bases`` given (none: the
+    scheme's standard term), so that a replay can ask the engine again and compare."""
 
     tier: str
     term: Term
+    valid_from_asked: date | None = None
+    bases: tuple[TermBasis, ...] = ()
 
 
 class Upgrade(Value, frozen=True):
-    """A move to a higher tier, with the term recalculated where the scheme says so."""
+    """A move to a higher tier, with the term recalculated where the scheme says so, and
+    the card as the rule saw it: the tier and term it had before."""
 
     tier: str
     term: Term
+    from_tier: str = ""
+    previous_term: Term | None = None
 
 
 class Extension(Value, frozen=True):
@@ -143,6 +167,7 @@ class Extension(Value, frozen=True):
     term: Term
     event_on: date
     evidence: tuple[str, ...]
+    previous_term: Term | None = None  # the term the rule extended
 
 
 class StatusChange(Value, frozen=True):
@@ -198,3 +223,36 @@ class Revocation(Value, frozen=True):
     steps: tuple[StepTaken, ...]
     rules: tuple[str, ...] = ()
     policy_version: str = ""
+
+
+class FileReceipt(Value, frozen=True):
+    """The file received by a service window (受理) on a business date: for Shandong the
+    provincial window's receipt starts the issuance deadline (7.1)."""
+
+    window: Role
+    received_on: date
+
+
+class ContractConfirmation(Value, frozen=True):
+    """The talent's employment contract confirmed (确认引进人才工作合同) on a business date:
+    for a reviewed Shandong card the 14-working-day deadline runs from the later of this
+    and the window's receipt (7.1)."""
+
+    confirmed_on: date
+
+
+class Deadline(Value, frozen=True):
+    """An issuance deadline's clock started (办理时限): which ``clock`` ("file_received",
+    "contract_confirmed" or "expert_review"), from which day, when it is due (None where
+    the rule sets no count), in how many working days, whether a day counted had to be
+    estimated, why, and the rules and policy version in force when it started. The
+    statistics read model reads exactly these fields."""
+
+    clock: str
+    starts_on: date
+    due_on: date | None
+    working_days: int | None
+    estimated: bool
+    reason: str
+    rules: tuple[str, ...]
+    policy_version: str

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -15,23 +15,30 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import Environment, EnvType, get_topic
 
+from domain.backdating import check_effective_at
 from domain.card import Card
 from domain.clock import Clock, as_utc, business_date
-from domain.errors import InvalidInput
+from domain.errors import DomainError, InvalidInput
 from domain.identity import normalise_id_number
+from domain.policy import policy_versions
 from domain.quota import CardQuota, QuotaScope, quota_id, quota_scope
 from domain.reservation import HolderReservation, reservation_id
 from domain.values import (
     Application as Filing,
 )
 from domain.values import Basis, Context, FamilyMember, Holder, Review, StatusChange
-from domain.vocabulary import CardStatus
+from domain.vocabulary import CardStatus, Role, Scheme
 from ledger.commands import (
+    COMMAND_BODIES,
     ApplyBody,
     Body,
+    ContractBody,
     ExtendBody,
+    ImportCommand,
+    ImportRecord,
     IssueBody,
     QuotaRaiseBody,
+    ReceiveBody,
     ReviewBody,
     RevocationApproveBody,
     RevocationDeclineBody,
@@ -47,16 +54,12 @@ from ledger.identity import (
     reservation_key,
     unseal_binding,
 )
+from ledger.limits import convert_body
 
 # A new application that loses a race for its project's quota or for its holder's
 # reservation is decided again on fresh state: the card id is new each time, so retrying
 # cannot duplicate anything.
 _QUOTA_RETRIES = 5
-
-
-def system_clock() -> datetime:
-    """The production clock: now, in UTC."""
-    return datetime.now(UTC)
 
 
 class CardLedger(Application[UUID]):
@@ -70,7 +73,7 @@ class CardLedger(Application[UUID]):
         env: Mapping[str, str] | None = None,
         *,
         id_pepper: bytes,
-        clock: Clock = system_clock,
+        clock: Clock,
     ) -> None:
         super().__init__(env=dict(env) if env is not None else None)
         self.clock = clock
@@ -98,7 +101,16 @@ class CardLedger(Application[UUID]):
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _apply_once(self, body: ApplyBody) -> tuple[UUID, int]:
-        ctx = self._context(body)
+        card, reservation, quota = self._file(body)
+        self._save(card, reservation, quota)
+        return card.id, card.version
+
+    def _file(
+        self, body: ApplyBody, importer: str = ""
+    ) -> tuple[Card, HolderReservation, CardQuota | None]:
+        """The new card, its holder's reservation and its place in a quota (if counted
+        against one), decided but not saved."""
+        ctx = self._context(body, body.scheme, importer=importer)
         holder = Holder(
             name=body.holder.name.strip(),
             identity=protect_identity(
@@ -133,12 +145,10 @@ class CardLedger(Application[UUID]):
         card = Card.file(ctx, filing, quota_key=scope.key if scope else "")
         reservation = self._claim_reservation(ctx, body, card.id, day)
         if scope is None:
-            self._save(card, reservation)
-        else:
-            quota = self._quota(scope)
-            quota.reserve(ctx, card.id)
-            self._save(card, reservation, quota)
-        return card.id, card.version
+            return card, reservation, None
+        quota = self._quota(scope)
+        quota.reserve(ctx, card.id)
+        return card, reservation, quota
 
     def _claim_reservation(
         self, ctx: Context, body: ApplyBody, card_id: UUID, day: date
@@ -162,9 +172,7 @@ class CardLedger(Application[UUID]):
         self, card_id: UUID, body: ReviewBody, *, expected_version: int | None = None
     ) -> int:
         """Record a review decision; a rejection also closes the application."""
-        review = Review(
-            stage=body.stage, decision=body.decision, reviewer=body.reviewer or body.actor
-        )
+        review = _review(body)
         return self._change(
             card_id, body, expected_version, lambda c, x: c.record_review(x, review)
         )
@@ -176,6 +184,22 @@ class CardLedger(Application[UUID]):
             body,
             expected_version,
             lambda c, x: c.issue(x, valid_from=body.valid_from, bases=body.bases),
+        )
+
+    def receive(
+        self, card_id: UUID, body: ReceiveBody, *, expected_version: int | None = None
+    ) -> int:
+        """A window records that it has the file; the window that counts starts the
+        deadline clock."""
+        return self._change(card_id, body, expected_version, lambda c, x: c.receive(x, body.window))
+
+    def confirm_contract(
+        self, card_id: UUID, body: ContractBody, *, expected_version: int | None = None
+    ) -> int:
+        """Record the employment contract's confirmation (a reviewed Shandong card's
+        deadline runs from it)."""
+        return self._change(
+            card_id, body, expected_version, lambda c, x: c.confirm_contract(x, body.confirmed_on)
         )
 
     def upgrade(
@@ -245,7 +269,7 @@ class CardLedger(Application[UUID]):
 
     def raise_quota(self, body: QuotaRaiseBody) -> CardQuota:
         """Record a case-by-case decision raising a project's quota; returns the quota."""
-        ctx = self._context(body)
+        ctx = self._context(body, body.scheme)
         scope = quota_scope(
             body.scheme,
             Basis(
@@ -261,6 +285,51 @@ class CardLedger(Application[UUID]):
         quota.raise_limit(ctx, body.limit, body.decision_ref)
         self._save(quota)
         return quota
+
+    def import_card(self, record: ImportRecord, *, importer: str) -> tuple[UUID, int]:
+        """Import one card with its history (``card import``): every command decided by
+        the same rules as a live one, at its effective instant (the administrator
+        ``importer`` may back-date; each command acts in its body's role, the body's actor
+        kept as ``original_actor``), the card, its reservation and its quota place built
+        in memory and saved in one transaction. Any refused command writes nothing:
+        ImportRefused names the command's index and the domain error."""
+        importer = importer.strip()
+        if not importer:
+            raise InvalidInput("the importing administrator's user name must not be empty")
+        first = record.commands[0]
+        try:
+            if first.command != "apply":
+                raise InvalidInput(
+                    f"an imported card's first command is apply, not {first.command!r}",
+                    code="import_must_start_with_apply",
+                )
+            apply_body = import_body(first)
+            assert isinstance(apply_body, ApplyBody)
+            card, reservation, quota = self._file(apply_body, importer)
+        except DomainError as e:
+            raise ImportRefused(0, e) from None
+        for index, command in enumerate(record.commands[1:], start=1):
+            try:
+                action = _CARD_ACTIONS.get(command.command)
+                if action is None:
+                    raise InvalidInput(
+                        f"command {command.command!r} cannot follow apply "
+                        f"(one of: {', '.join(_CARD_ACTIONS)})",
+                        code="unknown_command",
+                    )
+                body = import_body(command)
+                ctx = self._context(
+                    body, card.application.scheme, card.last_effective_at, importer=importer
+                )
+                action(card, ctx, body)
+                quota = self._release_quota_of_closed(card, ctx, quota) or quota
+            except DomainError as e:
+                raise ImportRefused(index, e) from None
+        try:
+            self._save(card, reservation, quota)
+        except ConcurrencyConflict as e:
+            raise ImportRefused(len(record.commands) - 1, e) from None
+        return card.id, card.version
 
     # ---- queries ----------------------------------------------------------------------
 
@@ -312,12 +381,38 @@ class CardLedger(Application[UUID]):
 
     # ---- internals --------------------------------------------------------------------
 
-    def _context(self, body: Body) -> Context:
+    def _context(
+        self,
+        body: Body,
+        scheme: Scheme,
+        previous: datetime | None = None,
+        *,
+        importer: str = "",
+    ) -> Context:
+        """The command's context: recorded now (the ledger's clock); effective now, or at
+        the body's ``effective_at`` where ``domain.backdating`` allows it for the acting
+        role, or for the administrator ``importer`` (who is then the recorded actor, the
+        body's actor kept as ``original_actor``), on a card whose ``previous`` event took
+        effect then."""
+        now = as_utc(self.clock())
+        effective = now
+        if body.effective_at is not None:
+            check_effective_at(
+                body.effective_at,
+                now=now,
+                role=Role.ADMINISTRATOR if importer else body.role,
+                previous=previous,
+                policy_starts=policy_versions(scheme)[0].effective_from,
+                importing=bool(importer),
+            )
+            effective = as_utc(body.effective_at)
         return Context(
-            actor=body.actor.strip(),
+            actor=importer or body.actor.strip(),
             role=body.role,
-            effective_at=as_utc(self.clock()),
+            effective_at=effective,
+            recorded_at=now,
             note=body.note,
+            original_actor=body.actor.strip() if importer else "",
         )
 
     def _change(
@@ -333,7 +428,7 @@ class CardLedger(Application[UUID]):
                 f"card {card_id} is at version {card.version}, not {expected_version}; "
                 "reload it and decide again"
             )
-        ctx = self._context(body)
+        ctx = self._context(body, card.application.scheme, card.last_effective_at)
         command(card, ctx)
         quota = self._release_quota_of_closed(card, ctx)
         self._save(card, quota)
@@ -342,13 +437,15 @@ class CardLedger(Application[UUID]):
     def _quota(self, scope: QuotaScope) -> CardQuota:
         return self.get_quota(scope) or CardQuota(scope=scope)
 
-    def _release_quota_of_closed(self, card: Card, ctx: Context) -> CardQuota | None:
+    def _release_quota_of_closed(
+        self, card: Card, ctx: Context, held: CardQuota | None = None
+    ) -> CardQuota | None:
         """A withdrawn, rejected or revoked card gives its quota place back, in the same
-        transaction as the event that closed it."""
+        transaction as the event that closed it (``held``: the quota already in memory)."""
         closed = (CardStatus.WITHDRAWN, CardStatus.REJECTED, CardStatus.REVOKED)
         if not card.admission.quota_key or card.recorded_status not in closed:
             return None
-        quota = self.get_quota_by_key(card.admission.quota_key)
+        quota = held or self.get_quota_by_key(card.admission.quota_key)
         if quota is None:
             return None
         quota.release(ctx, card.id)
@@ -376,3 +473,50 @@ class CardLedger(Application[UUID]):
 
 def _status_change(body: StatusBody) -> StatusChange:
     return StatusChange(reason=body.reason, decision_ref=body.decision_ref)
+
+
+def _review(body: ReviewBody) -> Review:
+    return Review(stage=body.stage, decision=body.decision, reviewer=body.reviewer or body.actor)
+
+
+class ImportRefused(DomainError):
+    """A command of an imported card was refused: nothing of the card was written.
+    ``command_index`` is the command's 0-based position; ``error`` the domain's refusal."""
+
+    def __init__(self, command_index: int, error: DomainError) -> None:
+        super().__init__(error.message, code=error.code, rule=error.rule)
+        self.command_index = command_index
+        self.error = error
+
+
+def import_body(command: ImportCommand) -> Body:
+    """The command's body, checked against its type like a live one, with the command's
+    effective instant in it."""
+    body_type = COMMAND_BODIES.get(command.command)
+    if body_type is None:
+        raise InvalidInput(
+            f"unknown command {command.command!r} (one of: {', '.join(COMMAND_BODIES)})",
+            code="unknown_command",
+        )
+    fields = dict(command.body)
+    if command.effective_at is not None:
+        fields["effective_at"] = command.effective_at
+    return convert_body(fields, body_type)
+
+
+# What each imported command does to the card in memory (apply is handled apart: it
+# creates the card). The live command methods above do the same, one at a time.
+_CARD_ACTIONS: dict[str, Callable[[Card, Context, Any], None]] = {
+    "review": lambda c, x, b: c.record_review(x, _review(b)),
+    "receive": lambda c, x, b: c.receive(x, b.window),
+    "confirm_contract": lambda c, x, b: c.confirm_contract(x, b.confirmed_on),
+    "issue": lambda c, x, b: c.issue(x, valid_from=b.valid_from, bases=b.bases),
+    "upgrade": lambda c, x, b: c.upgrade(x, b.tier),
+    "extend": lambda c, x, b: c.extend(x, event_on=b.event_on, evidence=b.evidence),
+    "suspend": lambda c, x, b: c.suspend(x, _status_change(b)),
+    "reinstate": lambda c, x, b: c.reinstate(x, _status_change(b)),
+    "propose_revocation": lambda c, x, b: c.propose_revocation(x, reason=b.reason),
+    "approve_revocation": lambda c, x, b: c.approve_revocation(x),
+    "decline_revocation": lambda c, x, b: c.decline_revocation(x, reason=b.reason),
+    "withdraw": lambda c, x, b: c.withdraw(x),
+}

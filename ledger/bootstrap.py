@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from psycopg import sql
 
 from domain.clock import Clock
 from ledger import settings
-from ledger.app import CardLedger, system_clock
+from ledger.app import CardLedger
 from ledger.guards import (
     grant_runtime_role,
     install_postgres_guards,
@@ -51,7 +52,7 @@ def open_ledger(
     *,
     database_url: str | None = None,
     data_dir: Path | None = None,
-    clock: Clock = system_clock,
+    clock: Clock,
     environ: Mapping[str, str] | None = None,
 ) -> CardLedger:
     """Open the ledger's store as a runtime process.
@@ -99,7 +100,7 @@ def init_store(
         )
     env = settings.store_env(url, folder, source)
     if env["PERSISTENCE_MODULE"] != POSTGRES:
-        _open_sqlite(env, folder, source, system_clock).close()
+        _open_sqlite(env, folder, source, _no_clock).close()
         return env
     schema = env.get("POSTGRES_SCHEMA") or "public"
     try:
@@ -115,7 +116,7 @@ def init_store(
                         sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema))
                     )
                 # `init` writes no events, so it needs no identity key: it uses none.
-                ledger = CardLedger({**env, CREATE_TABLE: "true"}, id_pepper=b"")
+                ledger = CardLedger({**env, CREATE_TABLE: "true"}, id_pepper=b"", clock=_no_clock)
                 try:
                     datastore = ledger.recorder.datastore  # type: ignore[attr-defined]
                     table: str = ledger.recorder.events_table_name  # type: ignore[attr-defined]
@@ -127,6 +128,12 @@ def init_store(
     except (psycopg.Error, PersistenceError) as e:
         raise StoreNotReady(f"init on {_where(env)} failed: {_first_line(e)}") from None
     return env
+
+
+def _no_clock() -> datetime:
+    """The clock of a ledger opened only to create the store: `init` records nothing, so
+    it never reads the time (only the composition root holds the system clock)."""
+    raise AssertionError("init_store records no event and has no clock")
 
 
 def postgres_conninfo(env: Mapping[str, str]) -> str:

@@ -8,7 +8,7 @@ are stored NFC-normalised. Decode untrusted bytes with ``ledger.limits.decode_bo
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -41,6 +41,9 @@ from ledger.limits import (
     Programme,
     QuotaLimit,
 )
+
+# An instant with its offset: a naive time would be read in whatever zone the machine has.
+Instant = Annotated[datetime, msgspec.Meta(tz=True)]
 
 # Fields holding a person's or body's name: NFC-normalised and trimmed as decoded.
 NAME_FIELDS = frozenset({"name", "actor", "reviewer"})
@@ -84,11 +87,14 @@ def _clean_text(field: str, value: Any) -> Any:
 
 
 class Body(Part, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Every command names who acts, in which role, and may carry a note."""
+    """Every command names who acts, in which role, and may carry a note. ``effective_at``
+    (aware) back-dates it, where the role may (``domain.backdating``); None: it takes
+    effect when the ledger records it."""
 
     actor: Name
     role: Role
     note: Note = ""
+    effective_at: Instant | None = None
 
 
 class FamilyMemberIn(Part, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -219,3 +225,61 @@ class QuotaRaiseBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True
 
 class WithdrawBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Withdraw an application."""
+
+
+class ReceiveBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A window records that it has the file (受理); the acting role is that window."""
+
+    window: Role
+
+
+class ContractBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The talent's employment contract was confirmed on ``confirmed_on`` (the employer or
+    the city HRSS records it)."""
+
+    confirmed_on: date
+
+
+# ---- card import (talentcard card import FILE) ------------------------------------------
+
+# One imported card's history may hold at most this many commands: a real card has a
+# dozen; more is a broken export or an attack on the importer's memory.
+IMPORT_MAX_COMMANDS = 200
+IMPORT_REF_MAX = 200  # the source system's own id, e.g. LC-2023-0042
+
+# What each command named in an import file is, and the body it carries.
+COMMAND_BODIES: dict[str, type[Body]] = {
+    "apply": ApplyBody,
+    "review": ReviewBody,
+    "receive": ReceiveBody,
+    "confirm_contract": ContractBody,
+    "issue": IssueBody,
+    "upgrade": UpgradeBody,
+    "extend": ExtendBody,
+    "suspend": StatusBody,
+    "reinstate": StatusBody,
+    "propose_revocation": RevocationProposeBody,
+    "approve_revocation": RevocationApproveBody,
+    "decline_revocation": RevocationDeclineBody,
+    "withdraw": WithdrawBody,
+}
+
+
+class ImportCommand(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One command of an imported card's history, as the source system recorded it: which
+    command, when it took effect, and its body (checked against the command's own body
+    type, with ``effective_at`` put into it, when the card is imported)."""
+
+    command: str
+    effective_at: Instant | None = None
+    body: dict[str, Any]
+
+
+class ImportRecord(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One card to import (one JSON line): the source system's ``ref`` and the card's
+    commands in order, the first an ``apply``."""
+
+    ref: Annotated[str, msgspec.Meta(max_length=IMPORT_REF_MAX)] = ""
+    commands: Annotated[
+        tuple[ImportCommand, ...], msgspec.Meta(min_length=1, max_length=IMPORT_MAX_COMMANDS)
+    ]

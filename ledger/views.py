@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -11,7 +12,9 @@ from eventsourcing.domain import DomainEventProtocol
 
 from domain.card import Card
 from domain.clock import SHANGHAI
-from domain.values import Application, Context
+from domain.history import decision_of
+from domain.policy import StepTaken
+from domain.values import Application, Context, RevocationProposal, Term
 
 # What stays in the store and never reaches any reader, however authorised: the keyed ID
 # digest and its salt (with the salt, a copy of the digest is a target for guessing the
@@ -27,8 +30,12 @@ class EventView(msgspec.Struct, frozen=True, kw_only=True):
     effective_at: datetime
     recorded_at: datetime
     actor: str
+    original_actor: str  # for an imported event, the user the source system named
     role: str
     note: str
+    summary: str
+    rules: list[str]
+    policy_version: str
     details: dict[str, Any]
 
 
@@ -61,6 +68,7 @@ def event_view(event: DomainEventProtocol[UUID]) -> EventView:
     """An event's common fields and its payload as plain data."""
     state = vars(event)
     ctx: Context = state["ctx"]
+    rules, version = decision_of(event)
     details = {
         key: _readable(value)
         for key, value in state.items()
@@ -71,10 +79,14 @@ def event_view(event: DomainEventProtocol[UUID]) -> EventView:
         version=event.originator_version,
         event=type(event).__name__,
         effective_at=ctx.effective_at,
-        recorded_at=state["timestamp"],
+        recorded_at=ctx.recorded_at,
         actor=ctx.actor,
+        original_actor=ctx.original_actor,
         role=str(ctx.role),
         note=ctx.note,
+        summary=summarise(event),
+        rules=list(rules),
+        policy_version=version,
         details=details,
     )
 
@@ -144,60 +156,87 @@ def card_view(
     )
 
 
-def summarise(details: dict[str, Any]) -> str:
-    """A one-line reading of an event's payload for the history table."""
-    parts: list[str] = []
-    for value in details.values():
-        if not isinstance(value, dict):
-            continue
-        if "holder" in value:  # the application
-            parts.append(f"{value['scheme']} category {value['basis']['category']}")
-            parts.append(f"holder {value['holder']['name']}")
-            continue
-        if "required_stages" in value:  # the admission decision
-            parts.append(f"{value['route']}, tier {value['tier']}")
-            parts.append("stages: " + (", ".join(value["required_stages"]) or "none"))
-            parts.append(f"rules {', '.join(value['rules'])} ({value['policy_version']})")
-            continue
-        revocation = _revocation_step(value)
-        if revocation:
-            parts.append(revocation)
-            continue
-        for key, item in value.items():
-            if key == "term" and isinstance(item, dict):
-                until = item["valid_until"] or "no end date"
-                parts.append(f"{item['valid_from']}..{until} ({item['basis']})")
-            elif item not in ("", [], (), None) and key not in ("rules", "policy_version"):
-                parts.append(f"{key}={_short(item)}")
-    return "; ".join(parts)
+def summarise(event: DomainEventProtocol[UUID]) -> str:
+    """A one-line reading of an event for the history table, chosen by the event's class;
+    the rules and policy version that decided it (``domain.history``) close the line."""
+    reading = _READINGS.get(type(event))
+    text = reading(event) if reading is not None else ""
+    rules, version = decision_of(event)
+    if rules:
+        text = (
+            f"{text}; rules {', '.join(rules)} ({version})"
+            if text
+            else f"rules {', '.join(rules)} ({version})"
+        )
+    return text
 
 
-def _revocation_step(value: dict[str, Any]) -> str:
-    """A revocation step's reading: who took which step in which role, and (for the
-    proposal) the steps it must take; empty for any other payload."""
-    rules = f" (rules {', '.join(value.get('rules') or [])}, {value.get('policy_version')})"
-    if "proposed_by" in value:
-        steps = " → ".join(f"{s['action']} ({' or '.join(s['roles'])})" for s in value["steps"])
-        return f"{_taken(value['proposed_by'])}: {value['reason']}; steps: {steps}{rules}"
-    if "approved_by" in value:
-        return f"step {value['step'] + 1}: {_taken(value['approved_by'])}{rules}"
-    if "declined_by" in value:
-        return f"step {value['step'] + 1}: {_taken(value['declined_by'])}: {value['reason']}"
-    if "steps" in value and "reason" in value:  # the revocation itself
-        taken = ", ".join(_taken(t) for t in value["steps"])
-        return f"{value['reason']}; {taken}{rules}"
-    return ""
+def _applied(e: Any) -> str:
+    application: Application = e.application
+    admission = e.admission
+    stages = ", ".join(admission.required_stages) or "none"
+    return (
+        f"{application.scheme} category {application.basis.category}; "
+        f"holder {application.holder.name}; {admission.route}, tier {admission.tier}; "
+        f"stages: {stages}"
+    )
 
 
-def _taken(step: dict[str, Any]) -> str:
+def _term(term: Term) -> str:
+    return f"{term.valid_from}..{term.valid_until or 'no end date'} ({term.basis})"
+
+
+def _taken(step: StepTaken) -> str:
     past = {"propose": "proposed", "approve": "approved", "decline": "declined"}
-    return f"{past.get(step['action'], step['action'])} by {step['role']} {step['actor']}"
+    return f"{past.get(step.action, step.action)} by {step.role} {step.actor}"
 
 
-def _short(value: Any) -> str:
-    if isinstance(value, list | tuple):
-        return ",".join(str(v) for v in value)
-    return str(value)
+def _proposed(e: Any) -> str:
+    p: RevocationProposal = e.proposal
+    steps = " → ".join(f"{s.action} ({' or '.join(s.roles)})" for s in p.steps)
+    return f"{_taken(p.proposed_by)}: {p.reason}; steps: {steps}"
+
+
+_READINGS: dict[type[Any], Callable[[Any], str]] = {
+    Card.FileReceived: lambda e: (  # type: ignore[attr-defined]
+        f"received by {e.receipt.window} on {e.receipt.received_on}"
+    ),
+    Card.ContractConfirmed: lambda e: (  # type: ignore[attr-defined]
+        f"contract confirmed on {e.confirmation.confirmed_on}"
+    ),
+    Card.DeadlineStarted: lambda e: (  # type: ignore[attr-defined]
+        f"{e.deadline.clock} clock from {e.deadline.starts_on}: "
+        f"due {e.deadline.due_on or '-'} ({e.deadline.reason})"
+    ),
+    Card.Applied: _applied,  # type: ignore[attr-defined]
+    Card.ReviewRecorded: lambda e: (  # type: ignore[attr-defined]
+        f"stage={e.review.stage}; decision={e.review.decision}; reviewer={e.review.reviewer}"
+    ),
+    Card.Rejected: lambda e: (  # type: ignore[attr-defined]
+        f"stage={e.rejection.stage}; reviewer={e.rejection.reviewer}"
+    ),
+    Card.Withdrawn: lambda e: "",  # type: ignore[attr-defined]
+    Card.Issued: lambda e: (  # type: ignore[attr-defined]
+        f"tier={e.issuance.tier}; {_term(e.issuance.term)}"
+    ),
+    Card.Upgraded: lambda e: f"tier={e.upgrade.tier}; {_term(e.upgrade.term)}",  # type: ignore[attr-defined]
+    Card.Extended: lambda e: (  # type: ignore[attr-defined]
+        f"{_term(e.extension.term)}; event_on={e.extension.event_on}; "
+        f"evidence={','.join(e.extension.evidence)}"
+    ),
+    Card.Suspended: lambda e: f"reason={e.change.reason}; decision_ref={e.change.decision_ref}",  # type: ignore[attr-defined]
+    Card.Reinstated: lambda e: f"reason={e.change.reason}; decision_ref={e.change.decision_ref}",  # type: ignore[attr-defined]
+    Card.RevocationProposed: _proposed,  # type: ignore[attr-defined]
+    Card.RevocationApproved: lambda e: (  # type: ignore[attr-defined]
+        f"step {e.approval.step + 1}: {_taken(e.approval.approved_by)}"
+    ),
+    Card.RevocationDeclined: lambda e: (  # type: ignore[attr-defined]
+        f"step {e.decline.step + 1}: {_taken(e.decline.declined_by)}: {e.decline.reason}"
+    ),
+    Card.Revoked: lambda e: (  # type: ignore[attr-defined]
+        f"{e.revocation.reason}; {', '.join(_taken(t) for t in e.revocation.steps)}"
+    ),
+}
 
 
 def local_time(instant: datetime) -> str:

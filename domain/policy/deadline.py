@@ -63,13 +63,15 @@ def issuance_deadline(
     contract_confirmed_on: date | None = None,
     scheme: Scheme = Scheme.SHANDONG,
     policy: Policy | None = None,
+    decided_on: date | None = None,
 ) -> DeadlineDecision:
     """When a card must be issued once the (provincial) window has the file on
     ``received_on``: Shandong direct 7 working days; reviewed 14 working days from the
     later of receipt and the confirmation of the employment contract (None until then);
     evaluated after the expert review, no fixed count (None). Schemes whose sources set no
-    deadline answer None with the reason."""
-    ctx = RuleScope(scheme, received_on, policy)
+    deadline answer None with the reason. The rule is the one in force on ``decided_on``
+    (default: ``received_on``), the day the clock started."""
+    ctx = RuleScope(scheme, decided_on or received_on, policy)
     rules = [r for r in ctx.rules(ctx.data.deadlines) if r.route is route]
 
     def answer(

@@ -258,6 +258,9 @@ class DeadlineRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
     route: Route
     starts: Literal["received", "contract_confirmed", "expert_review"]
     working_days: int | None = None
+    # The window whose receipt of the file counts (e.g. Shandong 7.1: the provincial
+    # window); None: any window's receipt.
+    window: Role | None = None
 
 
 class SchemeData(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -3,6 +3,8 @@ without any store."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -18,6 +20,7 @@ from domain.policy import (
     RevocationAction,
     TermBasis,
     TermBasisKind,
+    loader,
     parse_policy,
 )
 from domain.policy.loader import package_texts
@@ -55,8 +58,20 @@ FACTS: dict[tuple[Scheme, str], dict[str, Any]] = {
 }
 
 
+@contextmanager
+def under(rules: Policy) -> Iterator[None]:
+    """Decide under ``rules`` as if they were the package data (an administrator's edit
+    loaded in place of it), then put the package data back."""
+    saved = list(loader._loaded)
+    loader._loaded[:] = [rules]
+    try:
+        yield
+    finally:
+        loader._loaded[:] = saved
+
+
 def ctx(role: Role = Role.CITY_HRSS, at: datetime = T0, actor: str = "someone") -> Context:
-    return Context(actor=actor, role=role, effective_at=at, note="")
+    return Context(actor=actor, role=role, effective_at=at, recorded_at=at, note="")
 
 
 def application(
@@ -666,7 +681,8 @@ def jinan_with_intake_step() -> Policy:
 def test_an_intake_step_added_to_the_data_is_required_before_the_other_approvals():
     rules = jinan_with_intake_step()
     card = issued_card(Scheme.JINAN, "C")
-    card.propose_revocation(ctx(Role.EMPLOYER, actor="wang"), reason="违纪", rules=rules)
+    with under(rules):
+        card.propose_revocation(ctx(Role.EMPLOYER, actor="wang"), reason="违纪")
     assert_refused(
         card,
         "revocation_step_role",
@@ -682,16 +698,15 @@ def test_an_intake_step_added_to_the_data_is_required_before_the_other_approvals
 def test_a_scheme_without_a_revocation_rule_cannot_revoke():
     rules = parse_policy(without_revocation_rule(Scheme.LIAOCHENG))
     card = issued_card()
-    assert_refused(
-        card,
-        "no_revocation_procedure",
-        lambda: card.propose_revocation(ctx(Role.EMPLOYER, actor="w"), reason="r", rules=rules),
-    )
-    assert_refused(
-        card,
-        "interim_measure_not_authorised",
-        lambda: card.suspend(ctx(), change(), rules=rules),
-    )
+    with under(rules):
+        assert_refused(
+            card,
+            "no_revocation_procedure",
+            lambda: card.propose_revocation(ctx(Role.EMPLOYER, actor="w"), reason="r"),
+        )
+        assert_refused(
+            card, "interim_measure_not_authorised", lambda: card.suspend(ctx(), change())
+        )
 
 
 def test_an_application_never_issued_cannot_be_proposed_for_revocation():
@@ -781,7 +796,9 @@ def test_a_suspended_card_cannot_be_upgraded_but_can_be_revoked():
 
 
 def test_every_event_records_who_acted_in_which_role_when_and_why():
-    who = Context(actor="wang", role=Role.EMPLOYER, effective_at=T0, note="首次申领")
+    who = Context(
+        actor="wang", role=Role.EMPLOYER, effective_at=T0, recorded_at=T0, note="首次申领"
+    )
     card = Card.file(who, application())
     (applied,) = card.collect_events()
     assert applied.ctx == who  # type: ignore[attr-defined]
@@ -822,15 +839,16 @@ NOT_YET_IN_FORCE = ("effective_from = 2022-09-13", "effective_from = 2030-01-01"
 
 def test_filing_decides_under_the_policy_it_is_given():
     rules = shifted(Scheme.LIAOCHENG, *NOT_YET_IN_FORCE)
-    with pytest.raises(DomainError) as info:
-        Card.file(ctx(Role.EMPLOYER), application(), rules=rules)
+    with under(rules), pytest.raises(DomainError) as info:
+        Card.file(ctx(Role.EMPLOYER), application())
     assert info.value.code == "no_policy_in_force"
 
 
 def test_issuing_decides_the_term_under_the_policy_it_is_given():
     card = reviewed_card()
     rules = shifted(Scheme.LIAOCHENG, *NOT_YET_IN_FORCE)
-    assert_refused(card, "no_policy_in_force", lambda: card.issue(ctx(), rules=rules))
+    with under(rules):
+        assert_refused(card, "no_policy_in_force", lambda: card.issue(ctx()))
 
 
 def test_extending_decides_under_the_policy_it_is_given():
@@ -840,28 +858,30 @@ def test_extending_decides_under_the_policy_it_is_given():
         'categories = ["business_elite", "enterprise_talent"]\nyears = 5',
         'categories = ["enterprise_talent"]\nyears = 5',
     )
-    assert_refused(
-        card,
-        "no_extension_rule",
-        lambda: card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("d",), rules=rules),
-    )
+    with under(rules):
+        assert_refused(
+            card,
+            "no_extension_rule",
+            lambda: card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("d",)),
+        )
 
 
 def test_upgrading_reads_the_tiers_of_the_policy_it_is_given():
     card = issued_card()
     unranked = shifted(Scheme.LIAOCHENG, "ranked = true", "ranked = false")
-    assert_refused(card, "upgrade_not_supported", lambda: card.upgrade(ctx(), "A", rules=unranked))
+    with under(unranked):
+        assert_refused(card, "upgrade_not_supported", lambda: card.upgrade(ctx(), "A"))
     reversed_order = shifted(Scheme.LIAOCHENG, 'tiers = ["A", "B", "C"]', 'tiers = ["C", "B", "A"]')
-    assert_refused(
-        card, "tier_not_higher", lambda: card.upgrade(ctx(), "A", rules=reversed_order)
-    )
+    with under(reversed_order):
+        assert_refused(card, "tier_not_higher", lambda: card.upgrade(ctx(), "A"))
 
 
 def test_an_upgrade_with_no_upgrade_rule_in_force_is_refused_naming_the_tier_rule():
     card = issued_card()
     rule = 'id = "liaocheng.upgrade.keep_term"'
     rules = shifted(Scheme.LIAOCHENG, rule, rule + "\neffective_until = 2023-01-01")
-    error = assert_refused(card, "upgrade_refused", lambda: card.upgrade(ctx(), "A", rules=rules))
+    with under(rules):
+        error = assert_refused(card, "upgrade_refused", lambda: card.upgrade(ctx(), "A"))
     assert error.rule == "liaocheng.tiers"
     assert card.tier == "B"
 
@@ -976,14 +996,15 @@ def test_reinstating_decides_under_the_policy_it_is_given():
     card = issued_card()
     card.suspend(ctx(), change())
     rules = parse_policy(without_revocation_rule(Scheme.LIAOCHENG))
-    assert_refused(
-        card, "interim_measure_not_authorised", lambda: card.reinstate(ctx(), change(), rules=rules)
-    )
+    with under(rules):
+        assert_refused(
+            card, "interim_measure_not_authorised", lambda: card.reinstate(ctx(), change())
+        )
 
 
 def test_every_event_carries_the_context_of_the_command_that_caused_it():
     def who(role: Role, name: str) -> Context:
-        return Context(actor=name, role=role, effective_at=T0, note=name)
+        return Context(actor=name, role=role, effective_at=T0, recorded_at=T0, note=name)
 
     rejected = Card.file(who(Role.EMPLOYER, "a"), application())
     rejected.record_review(

@@ -18,7 +18,7 @@ T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 
 def ctx(role: Role = Role.INVESTMENT_DEPARTMENT) -> Context:
-    return Context(actor="someone", role=role, effective_at=T0)
+    return Context(actor="someone", role=role, effective_at=T0, recorded_at=T0)
 
 
 def project_quota(project: str = "P-1") -> CardQuota:

@@ -193,7 +193,13 @@ def _stored_raw(tmp_path: Path) -> uuid.UUID:
     """A card whose stored name and note hold escape sequences, as events written before
     the input checks existed would (built below every check)."""
     identity = IdentityRef(kind=IdDocumentKind.RESIDENT_ID, digest="d", salt="s", last4="002X")
-    ctx = Context(actor="wang", role=Role.EMPLOYER, effective_at=FakeClock().now, note=ESC)
+    ctx = Context(
+        actor="wang",
+        role=Role.EMPLOYER,
+        effective_at=FakeClock().now,
+        recorded_at=FakeClock().now,
+        note=ESC,
+    )
     application = Application(
         scheme=Scheme.LIAOCHENG,
         basis=Basis(category="art5.3", facts={"certified_excellent": True}),

@@ -98,7 +98,7 @@ def test_an_event_above_the_store_s_maximum_is_refused_and_nothing_is_written(
         sponsor=Sponsor(kind=SponsorKind.EMPLOYER, name="聊城大学"),
         evidence=("doc://" + "x" * 200_000,),
     )
-    ctx = Context(actor="wang", role=Role.EMPLOYER, effective_at=clock.now)
+    ctx = Context(actor="wang", role=Role.EMPLOYER, effective_at=clock.now, recorded_at=clock.now)
     card = Card.file(ctx, application)
     with pytest.raises(DomainError) as info:
         ledger.save(card)

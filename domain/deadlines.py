@@ -1,0 +1,111 @@
+"""Issuance deadline clocks (办理时限的起算): which recorded event starts the clock a card's
+deadline runs on, and the deadline it then runs to.
+
+The clocks are named by the deadline rules' ``starts`` (domain/policy/data, e.g.
+shandong.toml [[deadlines]], shandong-provincial-service-standard 7.1): the file received
+by the window that counts ("file_received"), the employment contract confirmed, counted
+from the later of it and the receipt ("contract_confirmed"), or the expert review done
+("expert_review"). A scheme whose sources set no deadline runs the receipt clock with no
+due date, so every file still shows when the registry had it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain.errors import IllegalTransition, InvalidInput, NotAuthorised
+from domain.policy import issuance_deadline
+from domain.policy.model import DeadlineRule
+from domain.policy.versions import RuleScope
+from domain.values import Deadline
+from domain.vocabulary import Role, Route, Scheme
+
+FILE_RECEIVED = "file_received"
+CONTRACT_CONFIRMED = "contract_confirmed"
+EXPERT_REVIEW = "expert_review"
+_CLOCK_OF_START = {
+    "received": FILE_RECEIVED,
+    "contract_confirmed": CONTRACT_CONFIRMED,
+    "expert_review": EXPERT_REVIEW,
+}
+
+# The roles that receive files: the service windows (高层次人才服务窗口, Shandong path
+# "same-level window reviews → escalated to provincial window") and, for the city schemes,
+# the city HRSS bureau that issues them (POLICY.md, the schemes' issuer column).
+WINDOWS = frozenset({Role.CITY_WINDOW, Role.PROVINCIAL_WINDOW, Role.CITY_HRSS})
+# Who records that the employment contract is confirmed: the employer that signed it, or
+# the city HRSS from the employer's filing. The sources name no one (Shandong 7.1 says
+# only "after the contract is confirmed"): this is the registry's choice.
+CONTRACT_CONFIRMERS = frozenset({Role.EMPLOYER, Role.CITY_HRSS})
+
+
+def _rule(scheme: Scheme, route: Route, day: date) -> DeadlineRule | None:
+    scope = RuleScope(scheme, day, None)
+    rules = [r for r in scope.rules(scope.data.deadlines) if r.route is route]
+    return rules[0] if rules else None
+
+
+def check_receipt(scheme: Scheme, route: Route, day: date, window: Role, acting: Role) -> None:
+    """Refuse a receipt recorded by someone other than the window itself, by a role that
+    is no window, or by a window whose receipt does not count under the rule in force."""
+    if window not in WINDOWS:
+        raise InvalidInput(
+            f"{window} is not a window that receives files ({', '.join(sorted(WINDOWS))})",
+            code="not_a_window",
+        )
+    if acting != window:
+        raise NotAuthorised(
+            f"the {window} records its own receipt of the file, not {acting}",
+            code="receipt_not_authorised",
+        )
+    rule = _rule(scheme, route, day)
+    if rule is not None and rule.window is not None and rule.window != window:
+        raise IllegalTransition(
+            f"a {scheme} {route} deadline starts when the {rule.window} has the file, "
+            f"not the {window}",
+            code="window_does_not_count",
+            rule=rule.id,
+        )
+
+
+def clock_started(
+    scheme: Scheme,
+    route: Route,
+    day: date,
+    trigger: str,
+    *,
+    received_on: date | None,
+    confirmed_on: date | None,
+) -> Deadline | None:
+    """The deadline a card's clock runs to once ``trigger`` (a clock name) happened on
+    ``day``, decided under the rule in force that day; None when this event starts no
+    clock for the card's route (or the contract clock still lacks its other event)."""
+    rule = _rule(scheme, route, day)
+    clock = _CLOCK_OF_START[rule.starts] if rule is not None else FILE_RECEIVED
+    if clock == FILE_RECEIVED and trigger == FILE_RECEIVED and received_on is not None:
+        start = received_on
+    elif clock == CONTRACT_CONFIRMED and trigger in (FILE_RECEIVED, CONTRACT_CONFIRMED):
+        if received_on is None or confirmed_on is None:
+            return None
+        start = max(received_on, confirmed_on)
+    elif clock == EXPERT_REVIEW and trigger == EXPERT_REVIEW:
+        start = day
+    else:
+        return None
+    decision = issuance_deadline(
+        route,
+        received_on or start,
+        contract_confirmed_on=confirmed_on,
+        scheme=scheme,
+        decided_on=day,
+    )
+    return Deadline(
+        clock=clock,
+        starts_on=decision.starts_on or start,
+        due_on=decision.due_on,
+        working_days=decision.working_days,
+        estimated=decision.estimated,
+        reason=decision.reason,
+        rules=decision.rules,
+        policy_version=decision.version,
+    )

@@ -1,0 +1,140 @@
+"""Issuance deadlines run from the events the rules name (Shandong 7.1), not from filing:
+the provincial window's receipt, the contract's confirmation, the expert review."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from domain.errors import DomainError
+from ledger import commands as c
+from ledger.app import CardLedger
+from tests import factories as f
+from tests.conftest import FakeClock
+
+FACTS = {
+    "direct": {"national_comprehensive_programme": True},
+    "reviewed": {"outside_comprehensive_programme": True},
+    "evaluated": {"shortage_industry": True, "ministry_programme": True},
+}
+
+
+def shandong(ledger: CardLedger, category: str) -> UUID:
+    card_id, _ = ledger.apply(
+        f.apply_body(
+            scheme="shandong",
+            category=category,
+            facts=FACTS[category],
+            sponsor={"kind": "employer", "name": "山东大学"},
+        )
+    )
+    return card_id
+
+
+def receive(window: str = "provincial_window", **fields: Any) -> c.ReceiveBody:
+    return c.ReceiveBody(actor=f"{window}.clerk", role=window, window=window, **fields)  # type: ignore[arg-type]
+
+
+def started(ledger: CardLedger, card_id: UUID) -> list[Any]:
+    return [e.deadline for e in ledger.history(card_id) if type(e).__name__ == "DeadlineStarted"]  # type: ignore[attr-defined]
+
+
+def test_filing_starts_no_deadline_clock(ledger: CardLedger):
+    card_id = shandong(ledger, "direct")
+    assert started(ledger, card_id) == []
+
+
+def test_a_direct_file_is_due_seven_working_days_after_the_provincial_window_has_it(
+    ledger: CardLedger,
+):
+    card_id = shandong(ledger, "direct")
+    ledger.receive(card_id, receive())
+    (deadline,) = started(ledger, card_id)
+    assert (deadline.clock, deadline.starts_on, deadline.due_on) == (
+        "file_received",
+        date(2026, 3, 2),
+        date(2026, 3, 11),
+    )
+    assert (deadline.working_days, deadline.rules, deadline.policy_version) == (
+        7,
+        ("shandong.deadline.direct",),
+        "shandong-standard",
+    )
+
+
+def test_a_reviewed_file_s_clock_starts_only_once_the_contract_is_confirmed(
+    ledger: CardLedger, clock: FakeClock
+):
+    card_id = shandong(ledger, "reviewed")
+    ledger.receive(card_id, receive())
+    assert started(ledger, card_id) == []
+    clock.advance(days=2)
+    ledger.confirm_contract(
+        card_id,
+        c.ContractBody(actor="wang.employer", role="employer", confirmed_on=date(2026, 3, 4)),  # type: ignore[arg-type]
+    )
+    (deadline,) = started(ledger, card_id)
+    assert (deadline.clock, deadline.starts_on, deadline.working_days) == (
+        "contract_confirmed",
+        date(2026, 3, 4),
+        14,
+    )
+    assert deadline.due_on == date(2026, 3, 24)
+
+
+def test_a_file_received_again_later_restarts_the_contract_clock(
+    ledger: CardLedger, clock: FakeClock
+):
+    card_id = shandong(ledger, "reviewed")
+    ledger.confirm_contract(
+        card_id,
+        c.ContractBody(actor="wang.employer", role="employer", confirmed_on=date(2026, 3, 2)),  # type: ignore[arg-type]
+    )
+    ledger.receive(card_id, receive())
+    clock.advance(days=7)
+    ledger.receive(card_id, receive())
+    assert [d.starts_on for d in started(ledger, card_id)] == [date(2026, 3, 2), date(2026, 3, 9)]
+
+
+def test_an_evaluated_file_s_clock_starts_at_the_expert_panel_s_approval(
+    ledger: CardLedger, clock: FakeClock
+):
+    card_id = shandong(ledger, "evaluated")
+    ledger.receive(card_id, receive())
+    ledger.record_review(card_id, f.review("city_window"))
+    assert started(ledger, card_id) == []
+    clock.advance(days=1)
+    ledger.record_review(card_id, f.review("expert_panel"))
+    (deadline,) = started(ledger, card_id)
+    assert (deadline.clock, deadline.starts_on, deadline.due_on) == (
+        "expert_review",
+        date(2026, 3, 3),
+        None,
+    )
+
+
+def test_the_city_window_s_receipt_does_not_start_a_shandong_deadline(ledger: CardLedger):
+    card_id = shandong(ledger, "direct")
+    with pytest.raises(DomainError) as caught:
+        ledger.receive(card_id, receive("city_window"))
+    assert caught.value.code == "window_does_not_count"
+    assert len(ledger.history(card_id)) == 1
+
+
+def test_only_the_window_itself_records_its_receipt(ledger: CardLedger):
+    card_id = shandong(ledger, "direct")
+    body = c.ReceiveBody(actor="wang", role="employer", window="provincial_window")  # type: ignore[arg-type]
+    with pytest.raises(DomainError) as caught:
+        ledger.receive(card_id, body)
+    assert caught.value.code == "receipt_not_authorised"
+
+
+def test_a_talent_may_not_confirm_their_own_contract(ledger: CardLedger):
+    card_id = shandong(ledger, "reviewed")
+    body = c.ContractBody(actor="li", role="applicant", confirmed_on=date(2026, 3, 2))  # type: ignore[arg-type]
+    with pytest.raises(DomainError) as caught:
+        ledger.confirm_contract(card_id, body)
+    assert caught.value.code == "contract_confirmation_not_authorised"
