@@ -34,7 +34,7 @@ from domain.vocabulary import (
 )
 from ledger import commands as c
 from ledger.limits import MAX_INPUT_BYTES, convert_body, decode_json_object
-from ledger.views import local_time, summarise
+from ledger.views import local_time
 from services.bootstrap import Registry
 from services.errors import OPERATOR_ERRORS
 
@@ -208,7 +208,7 @@ def _show(args: argparse.Namespace, registry: Registry) -> None:
                 local_time(e.effective_at),
                 e.actor,
                 e.role,
-                summarise(e.details),
+                e.summary,
                 e.note,
             )
         )
@@ -243,6 +243,25 @@ def _list(args: argparse.Namespace, registry: Registry) -> None:
         )
     more = f"; next page: --after {page.next_after}" if page.next_after else ""
     print(f"{len(page.rows)} card(s){more}", file=sys.stderr)
+
+
+def _import(args: argparse.Namespace, registry: Registry) -> int:
+    report = registry.cards.import_file(Path(args.file), importer=args.actor)
+    if args.json:
+        sys.stdout.buffer.write(json_safe(msgspec.json.encode(report)) + b"\n")
+    else:
+        for card in report.imported:
+            print(f"line {card.line}: imported {terminal_safe(card.ref)} as {card.card_id}")
+        for refused in report.refused:
+            where = "" if refused.command_index < 0 else f" command {refused.command_index}"
+            print(
+                terminal_safe(
+                    f"line {refused.line}: refused {refused.ref}{where}: "
+                    f"{refused.code}: {refused.message}"
+                )
+            )
+    print(f"{len(report.imported)} imported, {len(report.refused)} refused", file=sys.stderr)
+    return 1 if report.refused else 0
 
 
 def _entitlements(args: argparse.Namespace, registry: Registry) -> None:
@@ -592,6 +611,32 @@ def _parser() -> argparse.ArgumentParser:
                 verb,
             )
         )
+
+    p = command("receive", "the window that counts records that it has the file (受理)")
+    p.add_argument("--window", choices=_values(Role), help="the receiving window's role")
+    p.set_defaults(
+        run=_change(c.ReceiveBody, lambda a: {"window": a.window}, "receive", "received")
+    )
+
+    p = command("confirm-contract", "record the employment contract's confirmation")
+    p.add_argument("--confirmed-on", metavar="YYYY-MM-DD")
+    p.set_defaults(
+        run=_change(
+            c.ContractBody,
+            lambda a: {"confirmed_on": a.confirmed_on},
+            "confirm_contract",
+            "contract confirmed",
+        )
+    )
+
+    p = card.add_parser(
+        "import",
+        help="migrate cards with their history from a JSON Lines file (administrator)",
+    )
+    p.add_argument("file", help="one card a line: {ref, commands: [{command, effective_at, body}]}")
+    p.add_argument("--actor", required=True, help="the importing administrator's user id")
+    p.add_argument("--json", action="store_true", help="the report as JSON")
+    p.set_defaults(run=_import)
 
     p = command("withdraw", "withdraw an application")
     p.set_defaults(

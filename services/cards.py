@@ -7,15 +7,18 @@ model (``list``, caught up with the log first).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
 from uuid import UUID
 
 from domain.clock import Clock, business_date
 from domain.errors import InvalidInput
 from ledger import commands as c
 from ledger.app import CardLedger
+from ledger.importing import ImportReport, import_lines
+from ledger.limits import MAX_INPUT_BYTES
 from ledger.views import CardView, PublicCardView, card_view, public_card_view
 
 if TYPE_CHECKING:
@@ -89,6 +92,25 @@ class CardService:
         """Decline the open revocation proposal."""
         return self._ledger.decline_revocation(card_id, body, expected_version=expected)
 
+    def receive(self, card_id: UUID, body: c.ReceiveBody, expected: int | None = None) -> int:
+        """A window records that it has the file (its issuance clock may start)."""
+        return self._ledger.receive(card_id, body, expected_version=expected)
+
+    def confirm_contract(
+        self, card_id: UUID, body: c.ContractBody, expected: int | None = None
+    ) -> int:
+        """Record the employment contract's confirmation (its clock may start)."""
+        return self._ledger.confirm_contract(card_id, body, expected_version=expected)
+
+    def import_file(self, path: Path, *, importer: str) -> ImportReport:
+        """Migrate cards with their history from a JSON Lines file, each card all or
+        nothing, as the administrator ``importer``; the report says what was refused."""
+        try:
+            with path.open("rb") as f:
+                return import_lines(self._ledger, _capped_lines(f), importer=importer)
+        except OSError as e:
+            raise InvalidInput(f"cannot read {path}: {e.strerror}") from None
+
     def withdraw(self, card_id: UUID, body: c.WithdrawBody, expected: int | None = None) -> int:
         """Withdraw an application."""
         return self._ledger.withdraw(card_id, body, expected_version=expected)
@@ -149,3 +171,14 @@ def _card_uuid(text: str, field: str) -> UUID:
         return UUID(text)
     except ValueError:
         raise InvalidInput(f"{field} {text[:40]!r} is not a card id (a UUID)") from None
+
+
+def _capped_lines(stream: BinaryIO) -> Iterator[bytes]:
+    """The file's lines, each read at most one byte past the input limit: a longer line
+    comes out over the limit (and is refused by size, unread) and its rest is skipped, so
+    a file with no newlines cannot fill the memory."""
+    while line := stream.readline(MAX_INPUT_BYTES + 1):
+        if len(line) > MAX_INPUT_BYTES and not line.endswith(b"\n"):
+            while (rest := stream.readline(MAX_INPUT_BYTES)) and not rest.endswith(b"\n"):
+                pass
+        yield line

@@ -7,8 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-
 from api.issuing import Issuer
+
 from ledger.app import CardLedger
 from signing.bundle import BundleError, load_bundle
 from signing.credential import to_text
