@@ -12,10 +12,11 @@ from tests.conftest import FakeClock
 from tests.projections import scenario
 
 TODAY = date(2026, 3, 2)
+ANY = CardFilter()
 
 
 def listed(
-    models: ReadModels, where: CardFilter = CardFilter(), as_of: date = TODAY
+    models: ReadModels, where: CardFilter = ANY, as_of: date = TODAY
 ) -> list[CardRow]:
     return models.card_current.list_cards(where, as_of=as_of, limit=500).rows
 
