@@ -4,6 +4,7 @@ card."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -12,6 +13,7 @@ from tests import factories as f
 from tests.conftest import FakeClock
 
 SPOUSE_BORN = "1952-05-01"
+_families = itertools.count(9000)  # holders with a family, one person per build
 CHILD_BORN = "2015-06-01"
 
 
@@ -80,7 +82,7 @@ def build(ledger: CardLedger, clock: FakeClock) -> Registry:
         {"relation": "spouse", "name": "韩梅梅", "date_of_birth": SPOUSE_BORN},
         {"relation": "child", "name": "李小雷", "date_of_birth": CHILD_BORN},
     ]
-    holder = f.holder(f.resident_id(9001))
+    holder = f.holder(f.resident_id(next(_families)))
     suspended, _ = ledger.apply(f.jinan_body("C", holder={**holder, "family": family}))
     ledger.issue(suspended, f.issue())
     tick()

@@ -15,9 +15,7 @@ TODAY = date(2026, 3, 2)
 ANY = CardFilter()
 
 
-def listed(
-    models: ReadModels, where: CardFilter = ANY, as_of: date = TODAY
-) -> list[CardRow]:
+def listed(models: ReadModels, where: CardFilter = ANY, as_of: date = TODAY) -> list[CardRow]:
     return models.card_current.list_cards(where, as_of=as_of, limit=500).rows
 
 
