@@ -140,7 +140,7 @@ class AuditTrail(ReadModel):
                     ctx.note if ctx else "",
                 )
             )
-        self.view.execute_many(cursor, TRAIL.upsert(self.view), rows)
+        self.put(cursor, TRAIL, rows)
         self.save(cursor, AUTHORITIES, ({"card_id": k, "authority": a} for k, a in known.items()))
 
     def trail(

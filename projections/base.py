@@ -17,7 +17,7 @@ import hashlib
 import json
 from abc import abstractmethod
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
@@ -50,7 +50,7 @@ class Table:
 
     def ddl(self, view: View) -> list[str]:
         """CREATE TABLE and its indexes (idempotent)."""
-        columns = ", ".join(f"{name} {kind}" for name, kind in self.columns)
+        columns = ", ".join(f"{name} {_sql_type(kind, view)}" for name, kind in self.columns)
         statements = [
             f"CREATE TABLE IF NOT EXISTS {view.table(self.name)} "
             f"({columns}, PRIMARY KEY ({', '.join(self.key)}))"
@@ -62,15 +62,27 @@ class Table:
         return statements
 
     def upsert(self, view: View) -> str:
-        """INSERT … ON CONFLICT (key) DO UPDATE, valid on SQLite and PostgreSQL."""
+        """INSERT … ON CONFLICT (key) DO UPDATE. SQLite: one row's values, for
+        executemany. PostgreSQL: every row at once, one array per column through
+        ``unnest``, so a page's rows are one statement (pipelined executemany still
+        makes the server run one statement per row)."""
         names = self.column_names
         updates = ", ".join(f"{c} = excluded.{c}" for c in names if c not in self.key)
         action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+        if view.is_postgres:
+            arrays = ", ".join(f"?::{_sql_type(kind, view)}[]" for _, kind in self.columns)
+            values = f"SELECT * FROM unnest({arrays})"  # noqa: S608
+        else:
+            values = f"VALUES ({', '.join('?' for _ in names)})"
         return (
-            f"INSERT INTO {view.table(self.name)} ({', '.join(names)}) "  # noqa: S608
-            f"VALUES ({', '.join('?' for _ in names)}) ON CONFLICT ({', '.join(self.key)}) "
-            + action
+            f"INSERT INTO {view.table(self.name)} ({', '.join(names)}) {values} "
+            f"ON CONFLICT ({', '.join(self.key)}) {action}"
         )
+
+
+def _sql_type(kind: str, view: View) -> str:
+    """Integers are 64-bit on PostgreSQL (notification ids may pass 2**31)."""
+    return "BIGINT" if view.is_postgres and kind == "INTEGER" else kind
 
 
 _TOPICS: dict[type[Any], str] = {}
@@ -116,11 +128,27 @@ def card_key(card_id: UUID) -> str:
     return str(card_id)
 
 
+@dataclass
+class WriteBehind:
+    """A projector session's rows, so that one process that holds the read model's lock
+    can decide the next page while the previous page's statements run: ``cache`` holds
+    every row the session has read or written (by table, then key), ``writes`` the
+    statements of the page being decided. Only the lock holder writes these tables, so
+    a row absent from the cache is as the database has it once earlier writes commit."""
+
+    cache: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    writes: list[tuple[str, Any]] = field(default_factory=list)
+
+    def size(self) -> int:
+        return sum(len(rows) for rows in self.cache.values())
+
+
 class ReadModel(Projection[View]):
     """A read model on the event store's database, fed a page at a time."""
 
     tables: tuple[Table, ...] = ()
     application_name = "talentcard"
+    behind: WriteBehind | None = None
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         """The library's path (``ProjectionRunner``): one event, one transaction."""
@@ -148,12 +176,18 @@ class ReadModel(Projection[View]):
     # ---- rows ------------------------------------------------------------------------
 
     def load(self, cursor: Any, table: Table, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """The rows of a one-column-key table for these keys, in one query."""
-        wanted = sorted(set(keys))
+        """The rows of a one-column-key table for these keys, in one query (rows this
+        projector session already holds come from its cache)."""
+        wanted = set(keys)
         found: dict[str, dict[str, Any]] = {}
+        cached = self.behind.cache.setdefault(table.name, {}) if self.behind else None
+        if cached is not None:
+            found = {k: cached[k] for k in wanted if k in cached}
+            wanted.difference_update(found)
         names = table.column_names
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
+        ordered = sorted(wanted)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
             marks = ", ".join("?" for _ in chunk)
             rows = self.view.fetch(
                 cursor,
@@ -163,14 +197,35 @@ class ReadModel(Projection[View]):
             )
             for row in rows:
                 found[row[0]] = dict(zip(names, row, strict=True))
+                if cached is not None:
+                    cached[row[0]] = found[row[0]]
         return found
 
     def save(self, cursor: Any, table: Table, rows: Iterable[dict[str, Any]]) -> None:
-        """Upsert rows (dicts by column name) with one executemany."""
+        """Upsert rows given as dicts by column name."""
         names = table.column_names
-        self.view.execute_many(
-            cursor, table.upsert(self.view), ([row.get(c) for c in names] for row in rows)
-        )
+        batch = list(rows)
+        if self.behind is not None:
+            self.behind.cache.setdefault(table.name, {}).update(
+                (row[table.key[0]], row) for row in batch
+            )
+        self.put(cursor, table, [tuple(row.get(c) for c in names) for row in batch])
+
+    def put(self, cursor: Any, table: Table, rows: Sequence[Sequence[Any]]) -> None:
+        """Upsert rows given as tuples in column order: one statement on PostgreSQL, one
+        executemany on SQLite. A key may appear once per call. In a write-behind session
+        the statement is queued for the session's writer instead."""
+        if not rows:
+            return
+        statement = table.upsert(self.view)
+        if self.view.is_postgres:  # binary arrays: no text quoting of every element
+            columns = [list(column) for column in zip(*rows, strict=True)]
+            if self.behind is not None:
+                self.behind.writes.append((statement.replace("?", "%b"), columns))
+            else:
+                cursor.execute(statement.replace("?", "%b"), columns)
+        else:
+            cursor.executemany(statement, rows)
 
     def clear(self, cursor: Any) -> None:
         """Empty every table with DELETE (the runtime role may not TRUNCATE)."""

@@ -15,6 +15,7 @@ query on an idle log costs one index probe, and a read that must not miss a writ
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -28,7 +29,7 @@ from domain.errors import DomainError
 from ledger.app import CardLedger
 from ledger.settings import StoreNotReady
 from projections.audit_trail import AuditTrail
-from projections.base import ReadModel
+from projections.base import Page, ReadModel, WriteBehind
 from projections.card_current import CardCurrent
 from projections.entitlements import Entitlements
 from projections.locks import locks_for
@@ -216,7 +217,9 @@ class ReadModels:
 
     def _process(self, names: Sequence[str], head: int, progress: Progress | None = None) -> int:
         """Apply notifications up to ``head`` to read models whose locks the caller holds:
-        one read and decode per page, one transaction per page for all of them."""
+        one read and decode per page for all of them, and one transaction per page with
+        every row and tracking position. On PostgreSQL a writer thread commits page N
+        while this thread decides page N+1 from the session's rows (``WriteBehind``)."""
         models = [self._model(n) for n in names]
         positions = {m.name: self.position(m.name) for m in models}
         start = min(positions.values()) + 1
@@ -225,29 +228,51 @@ class ReadModels:
         if all(m.topics for m in models):
             topics = sorted({t for m in models for t in m.topics})
         recorder, mapper, app = self.ledger.recorder, self.ledger.mapper, self.ledger.name
-        while True:
-            notifications = (
-                recorder.select_notifications(start, self.page_size, stop=head, topics=topics)
-                if start <= head
-                else []
-            )
-            last_page = len(notifications) < self.page_size
-            reached = head if last_page else notifications[-1].id
-            page = [(mapper.to_domain_event(n), Tracking(app, n.id)) for n in notifications]
-            with models[0].view.transaction() as cursor:
-                for model in models:
-                    since = positions[model.name]
-                    if since >= reached:
-                        continue
-                    model.apply(cursor, [(e, t) for e, t in page if t.notification_id > since])
-                    model.view.set_position(cursor, app, reached)
-                    positions[model.name] = reached
-            read += len(notifications)
-            if progress is not None:
-                progress(reached - first + 1, max(1, head - first + 1))
-            if last_page:
-                return read
-            start = reached + 1
+        view = models[0].view
+        writer = _Writer(view, app) if view.is_postgres else None
+        for model in models:
+            model.behind = WriteBehind() if writer else None
+        try:
+            while True:
+                notifications = (
+                    recorder.select_notifications(start, self.page_size, stop=head, topics=topics)
+                    if start <= head
+                    else []
+                )
+                last_page = len(notifications) < self.page_size
+                reached = head if last_page else notifications[-1].id
+                page = [(mapper.to_domain_event(n), Tracking(app, n.id)) for n in notifications]
+                due = [m for m in models if positions[m.name] < reached]
+                if writer is None:
+                    with view.transaction() as cursor:
+                        for model in due:
+                            model.apply(cursor, _after(page, positions[model.name]))
+                            model.view.set_position(cursor, app, reached)
+                else:
+                    with view.reading() as cursor:
+                        for model in due:
+                            model.apply(cursor, _after(page, positions[model.name]))
+                    writer.submit(
+                        [w for m in due for w in _take(m)], [(m.view, reached) for m in due]
+                    )
+                    if sum(_cached(m) for m in models) > _CACHE_ROWS:
+                        writer.drain()  # every row is in the database: start afresh
+                        for model in models:
+                            model.behind = WriteBehind()
+                positions.update((m.name, reached) for m in due)
+                read += len(notifications)
+                if progress is not None:
+                    progress(reached - first + 1, max(1, head - first + 1))
+                if last_page:
+                    if writer is not None:
+                        writer.close()
+                    return read
+                start = reached + 1
+        finally:
+            if writer is not None:
+                writer.abandon()
+            for model in models:
+                model.behind = None
 
     def _names(self, names: Iterable[str] | None) -> list[str]:
         chosen = list(NAMES if names is None else names)
@@ -276,6 +301,79 @@ class ReadModels:
                 f"the read-model tables {', '.join(missing)} do not exist: run "
                 "`talentcard init` as the store's owner"
             )
+
+
+# Rows a write-behind session may hold before it waits for its writer and starts
+# afresh (about 1 KB each).
+_CACHE_ROWS = 200_000
+
+
+def _after(page: Page, position: int) -> Page:
+    return [(e, t) for e, t in page if t.notification_id > position]
+
+
+def _take(model: ReadModel) -> list[tuple[str, Any]]:
+    assert model.behind is not None
+    writes, model.behind.writes = model.behind.writes, []
+    return writes
+
+
+def _cached(model: ReadModel) -> int:
+    return model.behind.size() if model.behind is not None else 0
+
+
+class _Writer:
+    """Commits queued pages in order on its own connection, one transaction per page
+    (rows and tracking positions together). A failure stops it; the next call in the
+    projector's thread raises it, and no later page is written."""
+
+    def __init__(self, view: View, application_name: str) -> None:
+        self._view = view
+        self._app = application_name
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=2)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="projector-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, writes: list[tuple[str, Any]], positions: list[tuple[View, int]]) -> None:
+        self._check()
+        self._queue.put((writes, positions))
+
+    def drain(self) -> None:
+        self._queue.join()
+        self._check()
+
+    def close(self) -> None:
+        self.drain()
+        self.abandon()
+
+    def abandon(self) -> None:
+        """Stop the thread once the pages already queued are written (or refused)."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
+    def _check(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            try:
+                if item is None:
+                    return
+                if self._error is None:
+                    writes, positions = item
+                    with self._view.transaction() as cursor:
+                        for statement, params in writes:
+                            cursor.execute(statement, params)
+                        for view, position in positions:
+                            view.set_position(cursor, self._app, position)
+            except BaseException as e:  # handed to the projector's thread
+                self._error = e
+            finally:
+                self._queue.task_done()
 
 
 def install(ledger: CardLedger) -> list[str]:

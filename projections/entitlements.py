@@ -107,7 +107,7 @@ class Entitlements(ReadModel):
             if term is not None:
                 row["valid_from"], row["valid_until"] = day(term.valid_from), day(term.valid_until)
         self.save(cursor, CARDS, cards.values())
-        self.view.execute_many(cursor, BENEFICIARIES.upsert(self.view), people)
+        self.put(cursor, BENEFICIARIES, people)
 
     def entitlements(self, card_id: Any, on: date) -> list[Entitlement]:
         """Per beneficiary, the item codes the card grants on ``on`` (an item with parts

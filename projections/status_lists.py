@@ -103,7 +103,7 @@ class StatusLists(ReadModel):
             changes.append((key, tracking.notification_id, at, int(_CHANGES[name])))
         self.save(cursor, ENTRIES, (entries[k] for k in sorted(touched)))
         self.save(cursor, COUNTERS, ({"authority": a, "issued": n} for a, n in counters.items()))
-        self.view.execute_many(cursor, CHANGES.upsert(self.view), changes)
+        self.put(cursor, CHANGES, changes)
 
     def reference(self, card_id: Any) -> tuple[str, StatusRef] | None:
         """The card's (status list uri, reference), once it has been issued."""
