@@ -106,13 +106,10 @@ def event_name(event: Any) -> str:
     return type(event).__name__
 
 
-def is_card_event(event: Any) -> bool:
-    return type(event).__qualname__.startswith("Card.")
-
-
 def instant(value: datetime) -> str:
-    """An instant as fixed-width UTC ISO text, so text order is time order."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """An instant as fixed-width UTC ISO text (``2026-03-02T01:00:00.000000Z``), so text
+    order is time order."""
+    return value.astimezone(UTC).isoformat(timespec="microseconds")[:26] + "Z"
 
 
 def day(value: date | None) -> str | None:
@@ -124,8 +121,17 @@ def effective_day(event: Any) -> str:
     return business_date(event.ctx.effective_at).isoformat()
 
 
+_KEYS: dict[UUID, str] = {}
+
+
 def card_key(card_id: UUID) -> str:
-    return str(card_id)
+    """The id as text (memoised: every read model asks for the same few per page)."""
+    key = _KEYS.get(card_id)
+    if key is None:
+        if len(_KEYS) > 100_000:
+            _KEYS.clear()
+        key = _KEYS[card_id] = str(card_id)
+    return key
 
 
 @dataclass

@@ -55,7 +55,6 @@ FILES = Table(
         ("issued_on", "TEXT"),
     ),
     key=("card_id",),
-    indexes=(("due_on",),),
 )
 
 

@@ -34,7 +34,6 @@ ENTRIES = Table(
         ("idx", "INTEGER"),
     ),
     key=("card_id",),
-    indexes=(("authority", "list_id"),),
 )
 CHANGES = Table(
     "rm_status_change",
