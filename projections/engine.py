@@ -170,6 +170,7 @@ class ReadModels:
         locks = locks_for(self._datastore)
         try:
             while not all([locks.try_acquire(n) for n in wanted]):
+                locks.close()  # all or none: two projectors never hold half each
                 if stop.wait(poll):
                     return
             while not stop.is_set():

@@ -32,6 +32,8 @@ ENTRIES = Table(
         ("authority", "TEXT"),
         ("list_id", "TEXT"),  # NULL until the card is first issued
         ("idx", "INTEGER"),
+        ("issued_at", "TEXT"),  # the first issue's effective instant
+        ("flagged", "INTEGER"),  # 1 once any change made the entry other than valid
     ),
     key=("card_id",),
 )
@@ -85,6 +87,8 @@ class StatusLists(ReadModel):
                     "authority": authority,
                     "list_id": None,
                     "idx": None,
+                    "issued_at": None,
+                    "flagged": 0,
                 }
                 touched.add(key)
                 continue
@@ -97,9 +101,14 @@ class StatusLists(ReadModel):
                 counters[authority] = sequence + 1
                 ref = allocate(self._seed_for(authority), sequence)
                 entry["list_id"], entry["idx"] = ref.list_id, ref.index
+                entry["issued_at"] = instant(event.ctx.effective_at)
+                touched.add(key)
+            code = _CHANGES[name]
+            if code != StatusCode.VALID and not entry["flagged"]:
+                entry["flagged"] = 1
                 touched.add(key)
             at = instant(event.ctx.effective_at)
-            changes.append((key, tracking.notification_id, at, int(_CHANGES[name])))
+            changes.append((key, tracking.notification_id, at, int(code)))
         self.save(cursor, ENTRIES, (entries[k] for k in sorted(touched)))
         self.save(cursor, COUNTERS, ({"authority": a, "issued": n} for a, n in counters.items()))
         self.put(cursor, CHANGES, changes)
@@ -118,20 +127,29 @@ class StatusLists(ReadModel):
         had handed indexes in by then is included, even when all its entries are valid."""
         at = instant(as_of)
         entries, changes = self.view.table(ENTRIES.name), self.view.table(CHANGES.name)
-        sql = (
+        # Only entries ever suspended or revoked need their history read; the others are
+        # valid, and their lists need only exist.
+        listed = (
+            f"SELECT DISTINCT list_id FROM {entries}"  # noqa: S608
+            " WHERE authority = ? AND issued_at <= ?"
+        )
+        flagged = (
             f"SELECT e.list_id, e.idx, ("  # noqa: S608
             f"SELECT c.code FROM {changes} c WHERE c.card_id = e.card_id AND c.effective_at <= ?"
             f" ORDER BY c.effective_at DESC, c.notification_id DESC LIMIT 1)"
-            f" FROM {entries} e WHERE e.authority = ? AND e.list_id IS NOT NULL"
+            f" FROM {entries} e WHERE e.authority = ? AND e.flagged = 1 AND e.issued_at <= ?"
         )
         with self.view.reading() as cursor:
-            rows = self.view.fetch(cursor, sql, (at, authority))
-        lists: dict[str, StatusList] = {}
-        for list_id, index, code in rows:
-            if code is None:
-                continue  # not issued yet at that instant
-            uri = status_uri(authority, StatusRef(list_id=list_id, index=index))
-            status_list = lists.setdefault(uri, StatusList(bits=2, size=LIST_SIZE))
-            if code != StatusCode.VALID:
-                status_list.set(index, StatusCode(code))
+            list_ids = self.view.fetch(cursor, listed, (authority, at))
+            codes = self.view.fetch(cursor, flagged, (at, authority, at))
+        lists = {
+            status_uri(authority, StatusRef(list_id=list_id, index=0)): StatusList(
+                bits=2, size=LIST_SIZE
+            )
+            for (list_id,) in list_ids
+        }
+        for list_id, index, code in codes:
+            if code is not None and code != StatusCode.VALID:
+                uri = status_uri(authority, StatusRef(list_id=list_id, index=index))
+                lists[uri].set(index, StatusCode(code))
         return lists
