@@ -14,6 +14,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from eventsourcing.persistence import Tracking
 from psycopg import sql
 
 from ledger.app import CardLedger
@@ -164,3 +165,22 @@ def test_the_runtime_role_runs_rebuilds_and_reads_but_cannot_alter_the_read_mode
             table = sql.Identifier(schema, "rm_card_current")
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(sql.SQL(statement).format(table))
+
+
+def test_the_librarys_one_event_path_gives_the_rows_the_page_path_gives(
+    ledger: CardLedger, clock: FakeClock
+):
+    scenario.build(ledger, clock)
+    models = ReadModels(ledger)
+    models.catch_up()
+    paged = models.checksum()
+    with models.card_current.view.transaction() as cursor:
+        for model in models.models.values():
+            model.clear(cursor)
+            model.view.reset_position(cursor, ledger.name)
+    for notification in ledger.recorder.select_notifications(1, 10_000):
+        event = ledger.mapper.to_domain_event(notification)
+        for model in models.models.values():
+            model.process_event(event, Tracking(ledger.name, notification.id))
+    assert models.checksum() == paged
+    assert [s.lag for s in models.status()] == [0] * len(NAMES)
