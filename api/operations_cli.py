@@ -32,8 +32,9 @@ def _run(args: argparse.Namespace, registry: Registry) -> None:
     # is committed with its tracking position, the rest is picked up on the next start.
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    processed = registry.projections.run(until_caught_up=args.until_caught_up, stop=stop)
-    print(f"processed {processed} event(s)", file=sys.stderr)
+    registry.projections.run(until_caught_up=args.until_caught_up, stop=stop)
+    for row in registry.projections.status():
+        print(f"{row.name}: at {row.position} of {row.head}", file=sys.stderr)
 
 
 def _status(args: argparse.Namespace, registry: Registry) -> None:

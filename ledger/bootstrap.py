@@ -17,7 +17,7 @@ Two entry points, two privileges:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +31,7 @@ from domain.clock import Clock
 from ledger import settings
 from ledger.app import CardLedger
 from ledger.guards import (
+    grant_read_models,
     grant_runtime_role,
     install_postgres_guards,
     install_sqlite_guards,
@@ -86,9 +87,13 @@ def init_store(
     data_dir: Path | None = None,
     app_role: str | None = None,
     environ: Mapping[str, str] | None = None,
+    read_models: Callable[[CardLedger], Sequence[str]] | None = None,
 ) -> dict[str, str]:
     """Create the store's schema, tables and append-only guards, as its owner
     (idempotent); with ``app_role``, grant that existing role what the service needs.
+    ``read_models`` (``projections.engine.install``, passed by the composition root:
+    the ledger may not import the projections) creates the read-model and tracking
+    tables on the owner's ledger and names them for the grants.
     Returns the store's settings (for a description; they include the password)."""
     source = dict(os.environ if environ is None else environ)
     folder = data_dir or settings.data_dir(source)
@@ -100,7 +105,12 @@ def init_store(
         )
     env = settings.store_env(url, folder, source)
     if env["PERSISTENCE_MODULE"] != POSTGRES:
-        _open_sqlite(env, folder, source, _no_clock).close()
+        embedded = _open_sqlite(env, folder, source, _no_clock)
+        try:
+            if read_models is not None:
+                read_models(embedded)
+        finally:
+            embedded.close()
         return env
     schema = env.get("POSTGRES_SCHEMA") or "public"
     try:
@@ -121,8 +131,10 @@ def init_store(
                     datastore = ledger.recorder.datastore  # type: ignore[attr-defined]
                     table: str = ledger.recorder.events_table_name  # type: ignore[attr-defined]
                     install_postgres_guards(datastore, table)
+                    views = read_models(ledger) if read_models is not None else ()
                     if app_role is not None:
                         grant_runtime_role(datastore, table, app_role)
+                        grant_read_models(datastore, views, app_role)
                 finally:
                     ledger.close()
     except (psycopg.Error, PersistenceError) as e:

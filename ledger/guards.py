@@ -17,6 +17,7 @@ triggers: there the defence against DROP and ALTER is the file's permissions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import psycopg
@@ -117,6 +118,23 @@ def grant_runtime_role(datastore: Any, table: str, role: str) -> None:
             name = sql.Identifier(datastore.schema, sequence)
             cursor.execute(sql.SQL("REVOKE ALL ON SEQUENCE {} FROM {}").format(name, grantee))
             cursor.execute(sql.SQL("GRANT USAGE ON SEQUENCE {} TO {}").format(name, grantee))
+
+
+def grant_read_models(datastore: Any, tables: Sequence[str], role: str) -> None:
+    """Give the runtime role what a projector needs on the read-model tables and the
+    tracking table: SELECT, INSERT, UPDATE and DELETE (a rebuild empties them with
+    DELETE), never TRUNCATE, TRIGGER, REFERENCES or ownership, so it can run, rebuild
+    and read the read models but not alter or drop them. Re-running converges."""
+    grantee = sql.Identifier(role)
+    with datastore.transaction(commit=True) as cursor:
+        for table in tables:
+            qualified = sql.Identifier(datastore.schema, table)
+            cursor.execute(sql.SQL("REVOKE ALL ON TABLE {} FROM {}").format(qualified, grantee))
+            cursor.execute(
+                sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE {} TO {}").format(
+                    qualified, grantee
+                )
+            )
 
 
 def postgres_store_problem(conn: psycopg.Connection[Any], schema: str, table: str) -> str | None:

@@ -21,9 +21,8 @@ from services import settings
 from services.clock import system_clock
 
 if TYPE_CHECKING:  # the store-side modules import the database drivers
-    from projections.engine import ReadModels
-
     from ledger.app import CardLedger
+    from projections.engine import ReadModels
     from services.audit import AuditService
     from services.cards import CardService
     from services.issuance import IssuanceService
@@ -168,8 +167,6 @@ class Registry:
     def init_store(self, app_role: str | None) -> str:
         """Create the store's tables, guards and read models as the owner (``init``);
         returns a description of the store."""
-        from ledger.bootstrap import init_store
-
         return _describe_store(init_store(app_role=app_role, environ=self.environ))
 
     # ---- life cycle ---------------------------------------------------------------------
@@ -189,6 +186,28 @@ class Registry:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def init_store(
+    *,
+    database_url: str | None = None,
+    data_dir: Path | None = None,
+    app_role: str | None = None,
+    environ: Mapping[str, str],
+) -> dict[str, str]:
+    """``talentcard init``: the event store, its guards and the read models' tables, made
+    by the store's owner (the ledger may not import the read models, so they are handed
+    in here); with ``app_role``, that role's grants. Returns the store's settings."""
+    from ledger.bootstrap import init_store as init_ledger_store
+    from projections.engine import install
+
+    return init_ledger_store(
+        database_url=database_url,
+        data_dir=data_dir,
+        app_role=app_role,
+        environ=environ,
+        read_models=install,
+    )
 
 
 def _describe_store(env: Mapping[str, str]) -> str:

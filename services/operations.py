@@ -5,7 +5,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 
-from projections.engine import ProjectionStatus, ReadModels, RebuildResult
+import msgspec
+
+from projections.engine import ProjectionStatus, ReadModels
+
+
+class RebuildResult(msgspec.Struct, frozen=True, kw_only=True):
+    """What a rebuild did: which read models, how many events, in how many seconds."""
+
+    names: tuple[str, ...]
+    events: int
+    seconds: float
 
 
 class ProjectionService:
@@ -17,12 +27,14 @@ class ProjectionService:
     @property
     def names(self) -> tuple[str, ...]:
         """Every read model's name, in processing order."""
-        return self._read_models.names
+        from projections.engine import NAMES
 
-    def run(self, *, until_caught_up: bool, stop: threading.Event | None = None) -> int:
-        """Run the projector (until caught up, or until ``stop`` is set); the number of
-        events it processed."""
-        return self._read_models.run(until_caught_up=until_caught_up, stop=stop)
+        return tuple(NAMES)
+
+    def run(self, *, until_caught_up: bool, stop: threading.Event) -> None:
+        """Run the projector until ``stop`` is set (or, with ``until_caught_up``, until
+        every read model is at the log's head)."""
+        self._read_models.run(until_caught_up=until_caught_up, stop=stop)
 
     def status(self) -> list[ProjectionStatus]:
         """Each read model's position, the log's head and the lag."""
@@ -32,7 +44,9 @@ class ProjectionService:
         self, names: Sequence[str] | None, progress: Callable[[int, int], None]
     ) -> RebuildResult:
         """Empty the named read models (all by default) and replay the log into them."""
-        return self._read_models.rebuild(self._known(names), progress=progress)
+        chosen = tuple(self._known(names) or self.names)
+        events, seconds = self._read_models.rebuild(chosen, progress=progress)
+        return RebuildResult(names=chosen, events=events, seconds=seconds)
 
     def checksum(self, names: Sequence[str] | None) -> dict[str, str]:
         """A digest over each named read model's rows in a canonical order."""

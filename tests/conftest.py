@@ -22,8 +22,8 @@ import pytest
 from psycopg import sql
 
 from ledger.app import CardLedger
-from ledger.bootstrap import init_store, open_ledger
-from services.bootstrap import Registry
+from ledger.bootstrap import open_ledger
+from services.bootstrap import Registry, init_store
 
 POSTGRES_URL = os.environ.get(
     "TALENTCARD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"

@@ -1,0 +1,270 @@
+"""What every read model shares: the library's ``Projection`` (name, topics,
+``process_event``) plus the page path our driver uses, where a page of events becomes
+one load of the rows it touches, changes in memory and one ``executemany`` per table,
+committed with the tracking position in a single transaction.
+
+Values are facts (dates, instants, codes), never what a clock makes of them: "expired"
+or "overdue" is decided when a read model is queried, so a rebuild on any later day
+gives the same rows.
+
+SQL here is assembled from table and column names that are constants in code (``Table``);
+every value is a bound parameter. That is why the statements carry ``noqa: S608``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from abc import abstractmethod
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from operator import itemgetter
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Tracking
+from eventsourcing.projection import Projection
+from eventsourcing.utils import get_topic
+
+from domain.card import Card
+from domain.clock import business_date
+from projections.views import View
+
+CARD_TOPIC = get_topic(Card)
+Page = Sequence[tuple[Any, Tracking]]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A read-model table: its columns (name and SQL type, TEXT or INTEGER only) and its
+    primary key (also the canonical order for checksums)."""
+
+    name: str
+    columns: tuple[tuple[str, str], ...]
+    key: tuple[str, ...]
+    indexes: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c for c, _ in self.columns)
+
+    def ddl(self, view: View) -> list[str]:
+        """CREATE TABLE and its indexes (idempotent)."""
+        columns = ", ".join(f"{name} {_sql_type(kind, view)}" for name, kind in self.columns)
+        statements = [
+            f"CREATE TABLE IF NOT EXISTS {view.table(self.name)} "
+            f"({columns}, PRIMARY KEY ({', '.join(self.key)}))"
+        ]
+        for index in self.indexes:
+            name = f"{self.name}_by_{'_'.join(index)}"
+            target = view.table(self.name)
+            statements.append(f"CREATE INDEX IF NOT EXISTS {name} ON {target} ({', '.join(index)})")
+        return statements
+
+    def upsert(self, view: View) -> str:
+        """INSERT … ON CONFLICT (key) DO UPDATE. SQLite: one row's values, for
+        executemany. PostgreSQL: every row at once, one array per column through
+        ``unnest``, so a page's rows are one statement (pipelined executemany still
+        makes the server run one statement per row)."""
+        names = self.column_names
+        updates = ", ".join(f"{c} = excluded.{c}" for c in names if c not in self.key)
+        action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+        if view.is_postgres:
+            arrays = ", ".join(f"?::{_sql_type(kind, view)}[]" for _, kind in self.columns)
+            values = f"SELECT * FROM unnest({arrays})"  # noqa: S608
+        else:
+            values = f"VALUES ({', '.join('?' for _ in names)})"
+        return (
+            f"INSERT INTO {view.table(self.name)} ({', '.join(names)}) {values} "
+            f"ON CONFLICT ({', '.join(self.key)}) {action}"
+        )
+
+
+def _sql_type(kind: str, view: View) -> str:
+    """Integers are 64-bit on PostgreSQL (notification ids may pass 2**31)."""
+    return "BIGINT" if view.is_postgres and kind == "INTEGER" else kind
+
+
+_TOPICS: dict[type[Any], str] = {}
+
+
+def _topic(cls: type[Any]) -> str:
+    found = _TOPICS.get(cls)
+    if found is None:
+        found = _TOPICS[cls] = get_topic(cls)
+    return found
+
+
+def topic(event_name: str) -> str:
+    """The topic of one of the Card's events, by name (works for events this branch's
+    Card may not define yet, such as DeadlineStarted)."""
+    return f"{CARD_TOPIC}.{event_name}"
+
+
+def event_name(event: Any) -> str:
+    """The event's class name (``Issued``, ``QuotaRaised``, …)."""
+    return type(event).__name__
+
+
+def instant(value: datetime) -> str:
+    """An instant as fixed-width UTC ISO text (``2026-03-02T01:00:00.000000Z``), so text
+    order is time order."""
+    return value.astimezone(UTC).isoformat(timespec="microseconds")[:26] + "Z"
+
+
+def day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def effective_day(event: Any) -> str:
+    """The event's business date (Asia/Shanghai) from its effective instant."""
+    return business_date(event.ctx.effective_at).isoformat()
+
+
+_KEYS: dict[int, str] = {}
+
+
+def card_key(card_id: UUID) -> str:
+    """The id as text (memoised by its integer, which hashes in C: every read model asks
+    for the same few per page)."""
+    number = card_id.int
+    key = _KEYS.get(number)
+    if key is None:
+        if len(_KEYS) > 100_000:
+            _KEYS.clear()
+        key = _KEYS[number] = str(card_id)
+    return key
+
+
+@dataclass
+class WriteBehind:
+    """A projector session's rows, so that one process that holds the read model's lock
+    can decide the next page while the previous page's statements run: ``cache`` holds
+    every row the session has read or written (by table, then key), ``writes`` the
+    statements of the page being decided. Only the lock holder writes these tables, so
+    a row absent from the cache is as the database has it once earlier writes commit."""
+
+    cache: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    absent: dict[str, set[str]] = field(default_factory=dict)  # keys known to have no row
+    writes: list[tuple[str, Any]] = field(default_factory=list)
+
+    def size(self) -> int:
+        return sum(len(rows) for rows in self.cache.values())
+
+
+class ReadModel(Projection[View]):
+    """A read model on the event store's database, fed a page at a time."""
+
+    tables: tuple[Table, ...] = ()
+    application_name = "talentcard"
+    behind: WriteBehind | None = None
+
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        """The library's path (``ProjectionRunner``): one event, one transaction."""
+        self.process_page([(domain_event, tracking)])
+
+    def process_page(self, page: Page, *, position: int | None = None) -> None:
+        """Apply a page of (event, tracking) in one transaction with the tracking position
+        (``position``: the log position reached, when past the page's last event)."""
+        last = max([t.notification_id for _, t in page] + [position or 0])
+        if last == 0:
+            return
+        with self.view.transaction() as cursor:
+            self.apply(cursor, page)
+            self.view.set_position(cursor, self.application_name, last)
+
+    def relevant(self, page: Page) -> list[tuple[Any, Tracking]]:
+        """The page's events of this read model's topics, in log order."""
+        topics = frozenset(self.topics)
+        return [(e, t) for e, t in page if _topic(type(e)) in topics]
+
+    @abstractmethod
+    def apply(self, cursor: Any, page: Page) -> None:
+        """Change the read model's rows for a page of events (in the caller's transaction)."""
+
+    # ---- rows ------------------------------------------------------------------------
+
+    def load(self, cursor: Any, table: Table, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The rows of a one-column-key table for these keys, in one query (rows this
+        projector session already holds come from its cache)."""
+        wanted = set(keys)
+        found: dict[str, dict[str, Any]] = {}
+        cached = self.behind.cache.setdefault(table.name, {}) if self.behind else None
+        absent = self.behind.absent.setdefault(table.name, set()) if self.behind else None
+        if cached is not None and absent is not None:
+            found = {k: cached[k] for k in wanted if k in cached}
+            wanted.difference_update(found)
+            wanted.difference_update(absent)
+        names = table.column_names
+        ordered = sorted(wanted)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self.view.fetch(
+                cursor,
+                f"SELECT {', '.join(names)} FROM {self.view.table(table.name)} "  # noqa: S608
+                f"WHERE {table.key[0]} IN ({marks})",
+                chunk,
+            )
+            for row in rows:
+                found[row[0]] = dict(zip(names, row, strict=True))
+                if cached is not None:
+                    cached[row[0]] = found[row[0]]
+        if absent is not None:
+            absent.update(k for k in ordered if k not in found)
+        return found
+
+    def save(self, cursor: Any, table: Table, rows: Iterable[dict[str, Any]]) -> None:
+        """Upsert rows given as dicts by column name."""
+        batch = list(rows)
+        if self.behind is not None:
+            key = table.key[0]
+            self.behind.cache.setdefault(table.name, {}).update((row[key], row) for row in batch)
+            self.behind.absent.setdefault(table.name, set()).difference_update(
+                row[key] for row in batch
+            )
+        values = itemgetter(*table.column_names)
+        self.put(cursor, table, [values(row) for row in batch])
+
+    def put(self, cursor: Any, table: Table, rows: Sequence[Sequence[Any]]) -> None:
+        """Upsert rows given as tuples in column order: one statement on PostgreSQL, one
+        executemany on SQLite. A key may appear once per call. In a write-behind session
+        the statement is queued for the session's writer instead."""
+        if not rows:
+            return
+        statement = table.upsert(self.view)
+        if self.view.is_postgres:  # binary arrays: no text quoting of every element
+            columns = [list(column) for column in zip(*rows, strict=True)]
+            if self.behind is not None:
+                self.behind.writes.append((statement.replace("?", "%b"), columns))
+            else:
+                cursor.execute(statement.replace("?", "%b"), columns)
+        else:
+            cursor.executemany(statement, rows)
+
+    def clear(self, cursor: Any) -> None:
+        """Empty every table with DELETE (the runtime role may not TRUNCATE)."""
+        for table in self.tables:
+            cursor.execute(f"DELETE FROM {self.view.table(table.name)}")  # noqa: S608
+
+    def create_tables(self, cursor: Any) -> None:
+        for table in self.tables:
+            for statement in table.ddl(self.view):
+                cursor.execute(statement)
+
+    def checksum(self) -> str:
+        """SHA-256 over every row of every table, in key order, one JSON array a line."""
+        digest = hashlib.sha256()
+        with self.view.reading() as cursor:
+            for table in self.tables:
+                digest.update(f"#{table.name}\n".encode())
+                names = ", ".join(table.column_names)
+                order = ", ".join(table.key)
+                for row in self.view.fetch(
+                    cursor,
+                    f"SELECT {names} FROM {self.view.table(table.name)} ORDER BY {order}",  # noqa: S608
+                ):
+                    line = json.dumps(list(row), ensure_ascii=False, separators=(",", ":"))
+                    digest.update(line.encode() + b"\n")
+        return digest.hexdigest()

@@ -1,0 +1,257 @@
+"""``card_current`` (卡片现状): one row per card as it stands after its last event, for
+``card list`` with filters and cursor pagination. The recorded status is stored; whether
+an active or suspended card has expired is decided against the caller's ``as_of`` date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from domain.authority import authority_of
+from domain.vocabulary import CardStatus
+from projections.base import Page, ReadModel, Table, card_key, day, event_name, instant, topic
+
+MAX_LIMIT = 500
+_STATUS_OF = {
+    "Rejected": CardStatus.REJECTED,
+    "Withdrawn": CardStatus.WITHDRAWN,
+    "Issued": CardStatus.ACTIVE,
+    "Suspended": CardStatus.SUSPENDED,
+    "Reinstated": CardStatus.ACTIVE,
+    "Revoked": CardStatus.REVOKED,
+}
+_EVENTS = (
+    "Applied",
+    "ReviewRecorded",
+    *_STATUS_OF,
+    "Upgraded",
+    "Extended",
+    "RevocationProposed",
+    "RevocationApproved",
+    "RevocationDeclined",
+    "DeadlineStarted",
+)
+
+CARDS = Table(
+    "rm_card_current",
+    (
+        ("card_id", "TEXT"),
+        ("filed_at", "INTEGER"),  # the Applied event's notification id: filing order
+        ("scheme", "TEXT"),
+        ("authority", "TEXT"),
+        ("category", "TEXT"),
+        ("route", "TEXT"),
+        ("tier", "TEXT"),
+        ("status", "TEXT"),  # recorded status; "expired" is derived when queried
+        ("stages", "TEXT"),  # required review stages, comma-separated
+        ("approved", "INTEGER"),  # how many of them have approved
+        ("next_stage", "TEXT"),
+        ("holder_name", "TEXT"),
+        ("sponsor_kind", "TEXT"),
+        ("sponsor_name", "TEXT"),
+        ("valid_from", "TEXT"),
+        ("valid_until", "TEXT"),
+        ("last_event", "TEXT"),
+        ("version", "INTEGER"),
+        ("last_effective_at", "TEXT"),
+    ),
+    key=("card_id",),
+    # No secondary index: a page is read along the key and filtered, which stays cheap
+    # at 100,000 cards, and every index slows each page's upsert.
+)
+
+
+@dataclass(frozen=True)
+class CardFilter:
+    """What ``card list`` filters on; None: any. ``status`` may be ``expired``."""
+
+    scheme: str | None = None
+    authority: str | None = None
+    status: str | None = None
+    tier: str | None = None
+    sponsor_kind: str | None = None
+    sponsor_name: str | None = None
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """A card as listed, with its status as of the query's date."""
+
+    card_id: str
+    scheme: str
+    authority: str
+    category: str
+    route: str
+    tier: str
+    status: str
+    next_stage: str | None
+    holder_name: str
+    sponsor_kind: str
+    sponsor_name: str
+    valid_from: str | None
+    valid_until: str | None
+    last_event: str
+    version: int
+    last_effective_at: str
+
+
+@dataclass(frozen=True)
+class CardPage:
+    """One page of cards and the cursor for the next (None: this was the last page)."""
+
+    rows: list[CardRow]
+    next_after: str | None
+
+
+class CardCurrent(ReadModel):
+    """Every card's current state."""
+
+    name = "card_current"
+    topics = tuple(topic(e) for e in _EVENTS)
+    tables = (CARDS,)
+
+    def apply(self, cursor: Any, page: Page) -> None:
+        events = self.relevant(page)
+        if not events:
+            return
+        pending = {card_key(e.originator_id) for e, _ in events if event_name(e) != "Applied"}
+        rows = self.load(cursor, CARDS, pending)
+        for event, tracking in events:
+            key = card_key(event.originator_id)
+            if event_name(event) == "Applied":
+                rows[key] = _filed(event, tracking.notification_id)
+            elif key in rows:
+                _change(rows[key], event)
+        self.save(cursor, CARDS, rows.values())
+
+    def list_cards(
+        self,
+        where: CardFilter,
+        *,
+        as_of: date,
+        limit: int = 50,
+        after: str | None = None,
+    ) -> CardPage:
+        """Cards matching the filter, ordered by card id, ``limit`` (≤ 500) from the one
+        after ``after``; ``expired`` and ``active`` are decided as of ``as_of``."""
+        limit = max(1, min(limit, MAX_LIMIT))
+        today = as_of.isoformat()
+        clauses: list[str] = []
+        params: list[Any] = []
+        for column in ("scheme", "authority", "tier", "sponsor_kind", "sponsor_name"):
+            value = getattr(where, column)
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        if where.status is not None:
+            clause, extra = _status_clause(where.status, today)
+            clauses.append(clause)
+            params.extend(extra)
+        if after is not None:
+            clauses.append("card_id > ?")
+            params.append(after)
+        sql = f"SELECT {', '.join(CARDS.column_names)} FROM {self.view.table(CARDS.name)}"  # noqa: S608
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        sql += f" ORDER BY card_id LIMIT {limit + 1}"
+        with self.view.reading() as cursor:
+            found = self.view.fetch(cursor, sql, params)
+        rows = [_row(dict(zip(CARDS.column_names, r, strict=True)), today) for r in found]
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return CardPage(rows=rows, next_after=rows[-1].card_id if more else None)
+
+    def get(self, card_id: str, *, as_of: date) -> CardRow | None:
+        """One card's row, or None if no such card was filed."""
+        with self.view.reading() as cursor:
+            found = self.load(cursor, CARDS, [card_id])
+        row = found.get(card_id)
+        return None if row is None else _row(row, as_of.isoformat())
+
+
+def _filed(event: Any, notification_id: int) -> dict[str, Any]:
+    application, admission = event.application, event.admission
+    stages = [str(s) for s in admission.required_stages]
+    return {
+        "card_id": card_key(event.originator_id),
+        "filed_at": notification_id,
+        "scheme": str(application.scheme),
+        "authority": authority_of(application.scheme),
+        "category": application.basis.category,
+        "route": str(admission.route),
+        "tier": admission.tier,
+        "status": str(CardStatus.UNDER_REVIEW),
+        "stages": ",".join(stages),
+        "approved": 0,
+        "next_stage": stages[0] if stages else None,
+        "holder_name": application.holder.name,
+        "sponsor_kind": str(application.sponsor.kind),
+        "sponsor_name": application.sponsor.name,
+        "valid_from": None,
+        "valid_until": None,
+        "last_event": "Applied",
+        "version": event.originator_version,
+        "last_effective_at": instant(event.ctx.effective_at),
+    }
+
+
+def _change(row: dict[str, Any], event: Any) -> None:
+    name = event_name(event)
+    if name == "ReviewRecorded" and str(event.review.decision) == "approved":
+        stages = [s for s in row["stages"].split(",") if s]
+        row["approved"] += 1
+        row["next_stage"] = stages[row["approved"]] if row["approved"] < len(stages) else None
+    status = _STATUS_OF.get(name)
+    if status is not None:
+        row["status"] = str(status)
+        if status is not CardStatus.ACTIVE and status is not CardStatus.SUSPENDED:
+            row["next_stage"] = None
+    term = None
+    if name == "Issued":
+        row["tier"], term = event.issuance.tier, event.issuance.term
+    elif name == "Upgraded":
+        row["tier"], term = event.upgrade.tier, event.upgrade.term
+    elif name == "Extended":
+        term = event.extension.term
+    if term is not None:
+        row["valid_from"], row["valid_until"] = day(term.valid_from), day(term.valid_until)
+    row["last_event"] = name
+    row["version"] = event.originator_version
+    row["last_effective_at"] = instant(event.ctx.effective_at)
+
+
+def _status_clause(status: str, today: str) -> tuple[str, list[Any]]:
+    """SQL for a status as of ``today``: active and suspended cards past their
+    ``valid_until`` count as expired (``Card.status_on``)."""
+    in_force = "status IN ('active', 'suspended')"
+    if status == CardStatus.EXPIRED:
+        return f"({in_force} AND valid_until IS NOT NULL AND valid_until < ?)", [today]
+    if status in (CardStatus.ACTIVE, CardStatus.SUSPENDED):
+        return "(status = ? AND (valid_until IS NULL OR valid_until >= ?))", [status, today]
+    return "status = ?", [status]
+
+
+def _row(row: dict[str, Any], today: str) -> CardRow:
+    status = row["status"]
+    if status in ("active", "suspended") and row["valid_until"] and row["valid_until"] < today:
+        status = str(CardStatus.EXPIRED)
+    return CardRow(
+        card_id=row["card_id"],
+        scheme=row["scheme"],
+        authority=row["authority"],
+        category=row["category"],
+        route=row["route"],
+        tier=row["tier"],
+        status=status,
+        next_stage=row["next_stage"],
+        holder_name=row["holder_name"],
+        sponsor_kind=row["sponsor_kind"],
+        sponsor_name=row["sponsor_name"],
+        valid_from=row["valid_from"],
+        valid_until=row["valid_until"],
+        last_event=row["last_event"],
+        version=row["version"],
+        last_effective_at=row["last_effective_at"],
+    )

@@ -1,0 +1,192 @@
+"""``statistics`` (统计): one row per file (card) with what it is counted by (scheme,
+authority, tier, status, month filed in Asia/Shanghai) and its issuance deadline facts
+(办理时限): the clock the rule starts, its start and due dates and working days, from the
+last ``Card.DeadlineStarted``, and the issue date. Whether a file is overdue, or met its
+deadline, is decided against the caller's date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from domain.authority import authority_of
+from domain.clock import business_date
+from domain.vocabulary import CardStatus
+from projections.base import Page, ReadModel, Table, card_key, day, event_name, topic
+
+_STATUS_OF = {
+    "Rejected": CardStatus.REJECTED,
+    "Withdrawn": CardStatus.WITHDRAWN,
+    "Issued": CardStatus.ACTIVE,
+    "Suspended": CardStatus.SUSPENDED,
+    "Reinstated": CardStatus.ACTIVE,
+    "Revoked": CardStatus.REVOKED,
+}
+# Handled by name: DeadlineStarted is being added to the Card by another change.
+_EVENTS = ("Applied", *_STATUS_OF, "Upgraded", "Extended", "DeadlineStarted")
+GROUPS = {
+    "scheme": "scheme",
+    "authority": "authority",
+    "tier": "tier",
+    "month": "filed_month",
+    "status": "status",
+}
+
+FILES = Table(
+    "rm_statistics",
+    (
+        ("card_id", "TEXT"),
+        ("scheme", "TEXT"),
+        ("authority", "TEXT"),
+        ("category", "TEXT"),
+        ("tier", "TEXT"),
+        ("status", "TEXT"),
+        ("valid_until", "TEXT"),
+        ("filed_on", "TEXT"),
+        ("filed_month", "TEXT"),
+        ("deadline_clock", "TEXT"),
+        ("starts_on", "TEXT"),
+        ("due_on", "TEXT"),
+        ("working_days", "INTEGER"),
+        ("estimated", "INTEGER"),
+        ("deadline_rules", "TEXT"),
+        ("issued_on", "TEXT"),
+    ),
+    key=("card_id",),
+)
+
+
+@dataclass(frozen=True)
+class FileDeadline:
+    """A file past its deadline: not issued by ``due_on`` (``issued_on`` None), or issued
+    after it."""
+
+    card_id: str
+    scheme: str
+    authority: str
+    status: str
+    clock: str
+    starts_on: str
+    due_on: str
+    working_days: int
+    issued_on: str | None
+    met: bool
+
+
+class Statistics(ReadModel):
+    """Counts and deadlines per file."""
+
+    name = "statistics"
+    topics = tuple(topic(e) for e in _EVENTS)
+    tables = (FILES,)
+
+    def apply(self, cursor: Any, page: Page) -> None:
+        events = self.relevant(page)
+        if not events:
+            return
+        pending = {card_key(e.originator_id) for e, _ in events if event_name(e) != "Applied"}
+        rows = self.load(cursor, FILES, pending)
+        for event, _ in events:
+            key = card_key(event.originator_id)
+            if event_name(event) == "Applied":
+                rows[key] = _filed(event)
+            elif key in rows:
+                _change(rows[key], event)
+        self.save(cursor, FILES, rows.values())
+
+    def counts(self, by: str, *, as_of: date) -> dict[str, int]:
+        """How many files per scheme, authority, tier, month filed or status; an active or
+        suspended card past its valid_until counts as expired on ``as_of``."""
+        if by not in GROUPS:
+            raise ValueError(f"cannot group by {by!r} (one of {', '.join(GROUPS)})")
+        column = GROUPS[by]
+        if by == "status":
+            column = (
+                "CASE WHEN status IN ('active', 'suspended') AND valid_until IS NOT NULL"
+                " AND valid_until < ? THEN 'expired' ELSE status END"
+            )
+        params = [as_of.isoformat()] if by == "status" else []
+        sql = (
+            f"SELECT {column} AS grp, COUNT(*) FROM {self.view.table(FILES.name)}"  # noqa: S608
+            " GROUP BY grp ORDER BY grp"
+        )
+        with self.view.reading() as cursor:
+            return {str(k): int(n) for k, n in self.view.fetch(cursor, sql, params)}
+
+    def overdue(self, as_of: date) -> list[FileDeadline]:
+        """Files whose deadline passed before ``as_of`` without an issue in time (rejected
+        and withdrawn files were decided, so they are not overdue)."""
+        sql = (
+            "SELECT card_id, scheme, authority, status, deadline_clock, starts_on, due_on,"  # noqa: S608
+            f" working_days, issued_on FROM {self.view.table(FILES.name)}"
+            " WHERE due_on IS NOT NULL AND due_on < ? AND status NOT IN ('rejected', 'withdrawn')"
+            " AND (issued_on IS NULL OR issued_on > due_on) ORDER BY due_on, card_id"
+        )
+        with self.view.reading() as cursor:
+            rows = self.view.fetch(cursor, sql, (as_of.isoformat(),))
+        return [
+            FileDeadline(
+                card_id=r[0],
+                scheme=r[1],
+                authority=r[2],
+                status=r[3],
+                clock=r[4],
+                starts_on=r[5],
+                due_on=r[6],
+                working_days=r[7],
+                issued_on=r[8],
+                met=False,
+            )
+            for r in rows
+        ]
+
+
+def _filed(event: Any) -> dict[str, Any]:
+    application = event.application
+    filed = business_date(event.ctx.effective_at)
+    return {
+        "card_id": card_key(event.originator_id),
+        "scheme": str(application.scheme),
+        "authority": authority_of(application.scheme),
+        "category": application.basis.category,
+        "tier": event.admission.tier,
+        "status": str(CardStatus.UNDER_REVIEW),
+        "valid_until": None,
+        "filed_on": filed.isoformat(),
+        "filed_month": f"{filed:%Y-%m}",
+        "deadline_clock": None,
+        "starts_on": None,
+        "due_on": None,
+        "working_days": None,
+        "estimated": None,
+        "deadline_rules": None,
+        "issued_on": None,
+    }
+
+
+def _change(row: dict[str, Any], event: Any) -> None:
+    name = event_name(event)
+    status = _STATUS_OF.get(name)
+    if status is not None:
+        row["status"] = str(status)
+    term = None
+    if name == "Issued":
+        row["tier"], term = event.issuance.tier, event.issuance.term
+        if row["issued_on"] is None:
+            row["issued_on"] = business_date(event.ctx.effective_at).isoformat()
+    elif name == "Upgraded":
+        row["tier"], term = event.upgrade.tier, event.upgrade.term
+    elif name == "Extended":
+        term = event.extension.term
+    elif name == "DeadlineStarted":  # the last clock started is the one that counts
+        deadline = event.deadline
+        row["deadline_clock"] = str(deadline.clock)
+        row["starts_on"] = day(deadline.starts_on)
+        row["due_on"] = day(deadline.due_on)
+        row["working_days"] = int(deadline.working_days)
+        row["estimated"] = int(bool(deadline.estimated))
+        row["deadline_rules"] = ",".join(deadline.rules)
+    if term is not None:
+        row["valid_until"] = day(term.valid_until)

@@ -1,0 +1,162 @@
+"""``status_lists`` (状态列表): every issued card's entry in its authority's status lists
+and the card's status changes as dated facts, so a list "as of" an instant is computed
+from stored rows, and ``card credential`` and ``bundle`` no longer replay the log.
+
+Indexes are handed out in the order cards were first issued (the log's order) through
+the keyed permutation ``signing.status_list.allocate``; a per-authority counter row
+keeps them never reused and identical on every rebuild.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from domain.authority import authority_of
+from projections.base import Page, ReadModel, Table, card_key, event_name, instant, topic
+from projections.views import View
+from signing.status_list import (
+    LIST_SIZE,
+    StatusCode,
+    StatusList,
+    StatusRef,
+    allocate,
+    status_uri,
+)
+
+_CHANGES: dict[str, StatusCode] = {
+    "Issued": StatusCode.VALID,
+    "Suspended": StatusCode.SUSPENDED,
+    "Reinstated": StatusCode.VALID,
+    "Revoked": StatusCode.REVOKED,
+}
+
+ENTRIES = Table(
+    "rm_status_entry",
+    (
+        ("card_id", "TEXT"),
+        ("authority", "TEXT"),
+        ("list_id", "TEXT"),  # NULL until the card is first issued
+        ("idx", "INTEGER"),
+        ("issued_at", "TEXT"),  # the first issue's effective instant
+        ("flagged", "INTEGER"),  # 1 once any change made the entry other than valid
+    ),
+    key=("card_id",),
+)
+CHANGES = Table(
+    "rm_status_change",
+    (
+        ("card_id", "TEXT"),
+        ("notification_id", "INTEGER"),
+        ("effective_at", "TEXT"),
+        ("code", "INTEGER"),
+    ),
+    key=("card_id", "notification_id"),
+)
+COUNTERS = Table(
+    "rm_status_allocation",
+    (("authority", "TEXT"), ("issued", "INTEGER")),  # entries handed out so far
+    key=("authority",),
+)
+
+
+class StatusLists(ReadModel):
+    """Status entries and status changes of every issued card."""
+
+    name = "status_lists"
+    topics = tuple(topic(e) for e in ("Applied", *_CHANGES))
+    tables = (ENTRIES, CHANGES, COUNTERS)
+
+    def __init__(self, view: View, seed_for: Callable[[str], bytes]) -> None:
+        super().__init__(view)
+        self._seed_for = seed_for
+
+    def apply(self, cursor: Any, page: Page) -> None:
+        events = self.relevant(page)
+        if not events:
+            return
+        pending = {card_key(e.originator_id) for e, _ in events if event_name(e) != "Applied"}
+        entries = self.load(cursor, ENTRIES, pending)
+        authorities = {e["authority"] for e in entries.values()} | {
+            authority_of(e.application.scheme) for e, _ in events if event_name(e) == "Applied"
+        }
+        counters = {a: r["issued"] for a, r in self.load(cursor, COUNTERS, authorities).items()}
+        touched: set[str] = set()
+        changes: list[tuple[str, int, str, int]] = []
+        for event, tracking in events:
+            key = card_key(event.originator_id)
+            name = event_name(event)
+            if name == "Applied":
+                authority = authority_of(event.application.scheme)
+                entries[key] = {
+                    "card_id": key,
+                    "authority": authority,
+                    "list_id": None,
+                    "idx": None,
+                    "issued_at": None,
+                    "flagged": 0,
+                }
+                touched.add(key)
+                continue
+            entry = entries.get(key)
+            if entry is None:
+                continue
+            if entry["list_id"] is None:
+                authority = entry["authority"]
+                sequence = counters.get(authority, 0)
+                counters[authority] = sequence + 1
+                ref = allocate(self._seed_for(authority), sequence)
+                entry["list_id"], entry["idx"] = ref.list_id, ref.index
+                entry["issued_at"] = instant(event.ctx.effective_at)
+                touched.add(key)
+            code = _CHANGES[name]
+            if code != StatusCode.VALID and not entry["flagged"]:
+                entry["flagged"] = 1
+                touched.add(key)
+            at = instant(event.ctx.effective_at)
+            changes.append((key, tracking.notification_id, at, int(code)))
+        self.save(cursor, ENTRIES, (entries[k] for k in sorted(touched)))
+        self.save(cursor, COUNTERS, ({"authority": a, "issued": n} for a, n in counters.items()))
+        self.put(cursor, CHANGES, changes)
+
+    def reference(self, card_id: Any) -> tuple[str, StatusRef] | None:
+        """The card's (status list uri, reference), once it has been issued."""
+        with self.view.reading() as cursor:
+            row = self.load(cursor, ENTRIES, [card_key(card_id)]).get(card_key(card_id))
+        if row is None or row["list_id"] is None:
+            return None
+        ref = StatusRef(list_id=row["list_id"], index=row["idx"])
+        return status_uri(row["authority"], ref.list_id), ref
+
+    def lists(self, authority: str, as_of: datetime) -> dict[str, StatusList]:
+        """The authority's status lists as of an instant, by uri. Every list the authority
+        had handed indexes in by then is included, even when all its entries are valid."""
+        at = instant(as_of)
+        entries, changes = self.view.table(ENTRIES.name), self.view.table(CHANGES.name)
+        # Only entries ever suspended or revoked need their history read; the others are
+        # valid, and their lists need only exist.
+        listed = (
+            f"SELECT DISTINCT list_id FROM {entries}"  # noqa: S608
+            " WHERE authority = ? AND issued_at <= ?"
+        )
+        flagged = (
+            f"SELECT e.list_id, e.idx, ("  # noqa: S608
+            f"SELECT c.code FROM {changes} c WHERE c.card_id = e.card_id AND c.effective_at <= ?"
+            f" ORDER BY c.effective_at DESC, c.notification_id DESC LIMIT 1)"
+            f" FROM {entries} e WHERE e.authority = ? AND e.flagged = 1 AND e.issued_at <= ?"
+        )
+        with self.view.reading() as cursor:
+            list_ids = self.view.fetch(cursor, listed, (authority, at))
+            codes = self.view.fetch(cursor, flagged, (at, authority, at))
+        lists = {
+            status_uri(authority, list_id): StatusList(
+                bits=2, size=LIST_SIZE
+            )
+            for (list_id,) in list_ids
+        }
+        for list_id, index, code in codes:
+            if code is not None and code != StatusCode.VALID:
+                uri = status_uri(authority, list_id)
+                lists[uri].set(index, StatusCode(code))
+        return lists
