@@ -119,7 +119,9 @@ INTERIM = {scheme: approvers[-1] for scheme, (_, approvers) in REVOCATION.items(
 # Who issues, upgrades and extends: each scheme's issuing office (its seed file's ``issuer``).
 ISSUER = {"jinan": "city_window", "liaocheng": "city_hrss", "weihai": "city_hrss",
           "shandong": "provincial_window"}
-DECISION_REF = {"jinan": "济人才办", "liaocheng": "聊人社", "weihai": "威人社", "shandong": "鲁人社"}
+DECISION_REF = {
+    "jinan": "济人才办", "liaocheng": "聊人社", "weihai": "威人社", "shandong": "鲁人社",
+}
 
 EMPLOYERS: dict[str, tuple[str, ...]] = {
     "jinan": ("山东大学", "济南大学", "浪潮集团", "济南高新区管委会", "齐鲁制药"),
@@ -144,9 +146,11 @@ class _Block:
     raised: set[str] = field(default_factory=set)
 
 
-def resident_id(serial: int, born: date) -> str:
-    """A valid resident ID number (GB 11643 check character) for holder ``serial``."""
-    body = f"{370000 + serial:06d}{born:%Y%m%d}001"
+def resident_id(person: int, born: date) -> str:
+    """A valid resident ID number (GB 11643 check character), different for every person
+    below 800 million: the area code and the sequence number both come from ``person``."""
+    area, sequence = 110000 + person % 800000, person // 800000 % 1000
+    body = f"{area:06d}{born:%Y%m%d}{sequence:03d}"
     return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, _WEIGHTS, strict=True)) % 11]
 
 
@@ -162,8 +166,12 @@ def window(until: datetime) -> tuple[datetime, datetime]:
     return START, min(START + SPAN, until)
 
 
-def plan_block(seed: int, cards: int, block: int, until: datetime) -> list[Step]:
-    """Every step of one block's cards, in the order they happen."""
+def plan_block(
+    seed: int, cards: int, block: int, until: datetime, people_from: int = 0
+) -> list[Step]:
+    """Every step of one block's cards, in the order they happen. Holders are numbered
+    from ``people_from``, so that a history added to a store that holds one (``--force``)
+    is about other people."""
     start, end = window(until)
     filing_span = (end - start) * 0.9
     blocks = block_count(cards)
@@ -171,7 +179,7 @@ def plan_block(seed: int, cards: int, block: int, until: datetime) -> list[Step]
     for serial in range(block, cards, blocks):
         filed = start + filing_span * (serial / cards) + timedelta(minutes=state.rng.randrange(600))
         forced = FORCED[serial] if serial < len(FORCED) else None
-        _plan_card(state, serial, filed, end, forced)
+        _plan_card(state, serial, people_from + serial, filed, end, forced)
     return sorted(state.steps, key=lambda s: (s.at, s.order))
 
 
@@ -211,7 +219,8 @@ def _draw(rng: random.Random) -> Scenario:
     options = [k for k in CATEGORIES if k.scheme == scheme]
     category = rng.choices(options, weights=[k.weight for k in options])[0]
     roll = rng.random()
-    outcome = "rejected" if roll < 0.05 and category.stages else (
+    # About 5 % of all files are rejected: 8 % of those that pass a review (60 % of them).
+    outcome = "rejected" if roll < 0.08 and category.stages else (
         "withdrawn" if roll > 0.97 else "issued")
     suspend = rng.random() < 0.06
     revocation = ""
@@ -253,13 +262,13 @@ class _Card:
 
 
 def _plan_card(
-    state: _Block, serial: int, filed: datetime, end: datetime, forced: Scenario | None
+    state: _Block, serial: int, person: int, filed: datetime, end: datetime,
+    forced: Scenario | None,
 ) -> None:
     rng = state.rng
     scenario = forced or _draw(rng)
     category = next(k for k in CATEGORIES if (k.scheme, k.code) == scenario.category)
     scheme = category.scheme
-    person = serial
     for i, (closed_at, earlier, was) in enumerate(state.closed):
         if was == scheme and closed_at < filed - timedelta(days=14) and rng.random() < 0.5:
             person = earlier  # the same holder applies again once their file has ended
@@ -273,23 +282,22 @@ def _plan_card(
                         after=timedelta(0))
     if not applied:
         return
+    # Reviews in the order the route sets; a file that ends early (rejected, withdrawn)
+    # ends at a random stage: the reviewer there refuses, or the filer withdraws before it.
     stages = category.stages
-    stop = len(stages)
-    if scenario.outcome != "issued":
-        stop = rng.randrange(len(stages)) if stages else 0
-    for index, stage in enumerate(stages[:stop + 1] if scenario.outcome != "issued" else stages):
-        if index == stop and scenario.outcome == "withdrawn":
+    ends_at = len(stages) if scenario.outcome == "issued" else rng.randrange(len(stages) or 1)
+    for index, stage in enumerate(stages[:ends_at + 1]):
+        if index == ends_at and scenario.outcome == "withdrawn":
             break
-        decision = "rejected" if index == stop else "approved"
+        decision = "rejected" if index == ends_at else "approved"
         if not card.then("record_review", _review(rng, scheme, stage, decision), c.ReviewBody,
                          after=card.wait(0.5, 20)):
             return
+    if scenario.outcome == "withdrawn" and not card.then(
+            "withdraw", _who(filer), c.WithdrawBody, after=card.wait(0.2, 15)):
+        return
     if scenario.outcome != "issued":
-        verb, body, kind = (("withdraw", _who(filer), c.WithdrawBody)
-                            if scenario.outcome == "withdrawn" else ("", {}, c.Body))
-        if verb and not card.then(verb, body, kind, after=card.wait(0.2, 15)):
-            return
-        state.closed.append((card.at, person, scheme))
+        state.closed.append((card.at, person, scheme))  # the holder may apply again
         return
     if not card.then("issue", _official(rng, ISSUER[scheme], scheme), c.IssueBody,
                      after=card.wait(0.1, 7)):

@@ -1,6 +1,6 @@
 """Fill the configured store with a synthetic history (模拟历史) for the benchmarks.
 
-    python -m bench.seed --cards N [--force] [--seed S] [--workers W] [--async-commit]
+    python -m bench.seed --cards N [--force] [--seed S] [--workers W]
 
 The store is the CLI's (TALENTCARD_DATABASE_URL, TALENTCARD_DATA_DIR); a PostgreSQL store
 must have been prepared by ``talentcard init``. A store that already holds events is
@@ -10,9 +10,8 @@ Every event is made by the ledger's command methods and the real domain (bench._
 plans the commands, one card's after another's, over three years from 2023-06-01); the
 ledger's clock is a simulated one set to each command's instant, never past the real now.
 ``--workers`` runs the plan's blocks in that many processes, each on holders of its own,
-as the windows of a busy registry do. ``--async-commit`` (PostgreSQL) lets the server
-acknowledge a commit before it is flushed to disk (synchronous_commit=off for these
-sessions only): a crash could lose the last few commands, never half of one.
+as the windows of a busy registry do; the plan, and so the events of each card, are the
+same whatever the number of workers (only the interleaving of cards in the log differs).
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ import argparse
 import heapq
 import multiprocessing
 import os
+import queue
 import sys
 import time
 from collections import Counter
@@ -78,11 +78,12 @@ def write_steps(
     outcome = Outcome()
     ids: dict[int, UUID] = {}
     failed: set[int] = set()
-    done = 0
+    filed = 0  # applications attempted, for the progress bar (its total is --cards)
     for step in steps:
-        done += 1
-        if done % 50 == 0:
-            tick(50)
+        if step.command == "apply":
+            filed += 1
+            if filed % 20 == 0:
+                tick(20)
         if step.card in failed:
             continue
         clock.now = step.at
@@ -101,22 +102,33 @@ def write_steps(
             outcome.examples.setdefault(key, f"{step.body.role} at {step.at:%Y-%m-%d}: {e}")
             continue
         outcome.written += 1
-    tick(done % 50)
+    tick(filed % 20)
     return outcome
 
 
-def plan(seed: int, cards: int, blocks: Sequence[int], until: datetime) -> list[_history.Step]:
-    """The steps of ``blocks``, merged in the order they happen."""
-    per_block = [_history.plan_block(seed, cards, b, until) for b in blocks]
-    return list(heapq.merge(*per_block, key=lambda s: (s.at, s.card, s.order)))
+@dataclass(frozen=True)
+class Job:
+    """What to seed: the plan's inputs (bench._history.plan_block)."""
+
+    seed: int
+    cards: int
+    until: datetime
+    people_from: int = 0
+
+    def plan(self, blocks: Iterable[int]) -> list[_history.Step]:
+        """The steps of ``blocks``, merged in the order they happen."""
+        per_block = [
+            _history.plan_block(self.seed, self.cards, b, self.until, self.people_from)
+            for b in blocks
+        ]
+        return list(heapq.merge(*per_block, key=lambda s: (s.at, s.card, s.order)))
 
 
 def _worker(
-    seed: int, cards: int, blocks: list[int], until: datetime,
-    environ: dict[str, str], counter: Any,
-) -> Outcome:
-    """One writer process: its own ledger, its own blocks (holders no other writer has)."""
-    os.environ.update(environ)  # PGOPTIONS for --async-commit; libpq reads it from here
+    job: Job, blocks: list[int], environ: dict[str, str], counter: Any, results: Any
+) -> None:
+    """One writer process: its own ledger, its own blocks (holders no other writer has);
+    puts its Outcome on ``results``."""
     clock = SimulatedClock(_history.START)
     ledger = open_ledger(clock=clock, environ=environ)
     try:
@@ -124,7 +136,7 @@ def _worker(
             with counter.get_lock():
                 counter.value += n
 
-        return write_steps(ledger, clock, plan(seed, cards, blocks, until), tick)
+        results.put(write_steps(ledger, clock, job.plan(blocks), tick))
     finally:
         ledger.close()
 
@@ -145,7 +157,7 @@ class Progress:
         bar = "#" * int(share * self.width)
         seconds = time.perf_counter() - self.started
         sys.stderr.write(f"\r[{bar:<{self.width}}] {share:6.1%} {done:,}/{self.total:,} "
-                         f"commands {seconds:6.1f} s")
+                         f"cards {seconds:6.1f} s")
         sys.stderr.flush()
 
     def close(self) -> None:
@@ -173,19 +185,20 @@ def run(
             f"the store already holds {first:,} events: nothing can be deleted from it, so a "
             "seed would only add to them; give --force to add anyway, or use a fresh store"
         )
+    # Every card of an earlier history wrote at least one event, so holders numbered from
+    # the last event's position are people the store has not seen.
+    job = Job(seed, cards, until, people_from=first)
     blocks = _history.block_count(cards)
     workers = max(1, min(workers, blocks))
-    total = sum(len(_history.plan_block(seed, cards, b, until)) for b in range(blocks))
-    bar = Progress(total) if progress else None
+    bar = Progress(cards) if progress else None
     started = time.perf_counter()
-    outcome = Outcome()
     if workers == 1:
         clock = SimulatedClock(_history.START)
         with open_ledger(clock=clock, environ=source) as ledger:
-            steps = plan(seed, cards, range(blocks), until)
+            steps = job.plan(range(blocks))
             outcome = write_steps(ledger, clock, steps, bar.advance if bar else lambda n: None)
     else:
-        outcome = _in_processes(seed, cards, blocks, workers, until, source, bar)
+        outcome = _in_processes(job, blocks, workers, source, bar)
     seconds = time.perf_counter() - started
     if bar:
         bar.close()
@@ -195,22 +208,31 @@ def run(
 
 
 def _in_processes(
-    seed: int, cards: int, blocks: int, workers: int, until: datetime,
-    source: dict[str, str], bar: Progress | None,
+    job: Job, blocks: int, workers: int, source: dict[str, str], bar: Progress | None
 ) -> Outcome:
     context = multiprocessing.get_context("spawn")  # no inherited connection pools
     counter = context.Value("q", 0)
-    share = [list(range(w, blocks, workers)) for w in range(workers)]
+    results = context.Queue()
+    processes = [
+        context.Process(target=_worker, daemon=True, args=(
+            job, list(range(w, blocks, workers)), source, counter, results))
+        for w in range(workers)
+    ]
+    for process in processes:
+        process.start()
     outcome = Outcome()
-    with context.Pool(workers) as pool:
-        pending = [pool.apply_async(_worker, (seed, cards, mine, until, source, counter))
-                   for mine in share]
-        while not all(p.ready() for p in pending):
+    for _ in processes:
+        while True:
             if bar:
                 bar.show(counter.value)
-            time.sleep(0.5)
-        for p in pending:
-            outcome.add(p.get())
+            try:
+                outcome.add(results.get(timeout=0.5))
+                break
+            except queue.Empty:
+                if any(p.exitcode not in (0, None) for p in processes):
+                    raise SystemExit("bench.seed: a writer process failed (see above)") from None
+    for process in processes:
+        process.join()
     if bar:
         bar.show(counter.value)
     return outcome
@@ -244,15 +266,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="add to a store that already holds events")
     parser.add_argument("--workers", type=int, default=1,
                         help="writer processes, each on holders of its own (default 1)")
-    parser.add_argument("--async-commit", action="store_true",
-                        help="PostgreSQL: synchronous_commit=off for the seed's sessions")
     args = parser.parse_args(argv)
     if args.cards < 1:
         parser.error("--cards must be at least 1")
     environ = dict(os.environ)
-    if args.async_commit:
-        environ["PGOPTIONS"] = f"{environ.get('PGOPTIONS', '')} -c synchronous_commit=off"
-        os.environ["PGOPTIONS"] = environ["PGOPTIONS"]
     until = datetime.now(UTC)  # the composition root: the history never passes the real now
     try:
         outcome, mix, seconds = run(args.cards, seed=args.seed, workers=args.workers,
