@@ -3,6 +3,7 @@ store that already holds events is refused unless --force."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,15 @@ def test_the_same_seed_writes_the_same_history_with_one_or_two_writers(
         assert seed.main(["--cards", "120", "--workers", workers]) == 0
         mixes.append(stored_mix())
     assert mixes[0] == mixes[1]
+
+
+def test_no_command_is_dated_after_the_real_now(cli_env: Path) -> None:
+    now = datetime(2024, 1, 15, 3, 0, tzinfo=UTC)  # a seed run on that day
+    outcome, _, _ = seed.run(60, until=now, progress=False)
+    assert not outcome.refused
+    with open_ledger() as ledger:
+        events = [ledger.mapper.to_domain_event(n)
+                  for n in ledger.recorder.select_notifications(1, 10_000)]
+    instants = [e.ctx.effective_at for e in events if hasattr(e, "ctx")]  # QuotaOpened: none
+    assert max(instants) <= now
+    assert min(instants) >= datetime(2023, 5, 31, 16, 0, tzinfo=UTC)  # 2023-06-01 in Shanghai
