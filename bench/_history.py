@@ -290,6 +290,10 @@ def _plan_card(
         if index == ends_at and scenario.outcome == "withdrawn":
             break
         decision = "rejected" if index == ends_at else "approved"
+        if rng.random() < 0.05 and not card.then(  # 退回补正: evidence asked for, stage open
+                "record_review", _review(rng, scheme, stage, "returned"), c.ReviewBody,
+                after=card.wait(0.5, 10)):
+            return
         if not card.then("record_review", _review(rng, scheme, stage, decision), c.ReviewBody,
                          after=card.wait(0.5, 20)):
             return

@@ -39,6 +39,12 @@ EXIT_REFUSED_STORE = 2
 _PAGE = 2000
 
 
+class StoreHoldsEvents(DomainError):
+    """The store is not empty and --force was not given."""
+
+    code = "store_not_empty"
+
+
 class SimulatedClock:
     """The ledger's clock during a seed: the instant of the command being written."""
 
@@ -249,12 +255,6 @@ def event_mix(ledger: CardLedger, after: int) -> Counter[str]:
         if len(page) < _PAGE:
             return mix
         start = page[-1].id + 1
-
-
-class StoreHoldsEvents(DomainError):
-    """The store is not empty and --force was not given."""
-
-    code = "store_not_empty"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
