@@ -34,6 +34,7 @@ from bench import _history
 from domain.errors import DomainError
 from ledger.app import CardLedger
 from ledger.bootstrap import open_ledger
+from services.clock import system_clock
 
 EXIT_REFUSED_STORE = 2
 _PAGE = 2000
@@ -184,7 +185,7 @@ def run(
     seconds the writing took. Raises ``StoreHoldsEvents`` on a store that is not empty
     unless ``force``."""
     source = dict(os.environ if environ is None else environ)
-    with open_ledger(environ=source) as ledger:
+    with open_ledger(environ=source, clock=system_clock) as ledger:
         first = ledger.recorder.max_notification_id() or 0
     if first and not force:
         raise StoreHoldsEvents(
@@ -208,7 +209,7 @@ def run(
     seconds = time.perf_counter() - started
     if bar:
         bar.close()
-    with open_ledger(environ=source) as ledger:
+    with open_ledger(environ=source, clock=system_clock) as ledger:
         mix = event_mix(ledger, first)
     return outcome, mix, seconds
 

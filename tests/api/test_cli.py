@@ -12,6 +12,7 @@ import pytest
 from api.cli import main, terminal_safe
 from domain.clock import business_date
 from ledger.bootstrap import open_ledger
+from services.clock import system_clock
 from tests import factories as f
 
 
@@ -303,7 +304,7 @@ def test_a_fact_value_is_a_json_scalar_or_else_text(
         "--sponsor-kind employer --evidence doc://1 --output-json",
     )
     card_id = json.loads(out)["card_id"]
-    with open_ledger() as ledger:
+    with open_ledger(clock=system_clock) as ledger:
         facts = ledger.get_card(UUID(card_id)).application.basis.facts
     assert facts == {"certified_excellent": True, "years": 3, "list": "[1,2]"}
 

@@ -10,20 +10,30 @@ import pytest
 
 from bench import seed
 from ledger.bootstrap import open_ledger
+from services.clock import system_clock
 
 # Every event a card's life can write (domain/card.py), and the quota and reservation
 # events that come with them.
 CARD_EVENTS = {
-    "Card.Applied", "Card.ReviewRecorded", "Card.Rejected", "Card.Withdrawn", "Card.Issued",
-    "Card.Upgraded", "Card.Extended", "Card.Suspended", "Card.Reinstated",
-    "Card.RevocationProposed", "Card.RevocationApproved", "Card.RevocationDeclined",
+    "Card.Applied",
+    "Card.ReviewRecorded",
+    "Card.Rejected",
+    "Card.Withdrawn",
+    "Card.Issued",
+    "Card.Upgraded",
+    "Card.Extended",
+    "Card.Suspended",
+    "Card.Reinstated",
+    "Card.RevocationProposed",
+    "Card.RevocationApproved",
+    "Card.RevocationDeclined",
     "Card.Revoked",
 }
 OTHER_EVENTS = {"HolderReservation.ReservationOpened", "CardQuota.QuotaReserved"}
 
 
 def stored_mix() -> dict[str, int]:
-    with open_ledger() as ledger:
+    with open_ledger(clock=system_clock) as ledger:
         return dict(seed.event_mix(ledger, 0))
 
 
@@ -72,9 +82,11 @@ def test_no_command_is_dated_after_the_real_now(cli_env: Path) -> None:
     now = datetime(2024, 1, 15, 3, 0, tzinfo=UTC)  # a seed run on that day
     outcome, _, _ = seed.run(60, until=now, progress=False)
     assert not outcome.refused
-    with open_ledger() as ledger:
-        events = [ledger.mapper.to_domain_event(n)
-                  for n in ledger.recorder.select_notifications(1, 10_000)]
+    with open_ledger(clock=system_clock) as ledger:
+        events = [
+            ledger.mapper.to_domain_event(n)
+            for n in ledger.recorder.select_notifications(1, 10_000)
+        ]
     instants = [e.ctx.effective_at for e in events if hasattr(e, "ctx")]  # QuotaOpened: none
     assert max(instants) <= now
     assert min(instants) >= datetime(2023, 5, 31, 16, 0, tzinfo=UTC)  # 2023-06-01 in Shanghai

@@ -30,7 +30,9 @@ import sys, threading
 from pathlib import Path
 from ledger.bootstrap import open_ledger
 from projections.engine import ReadModels
-ledger = open_ledger(database_url=sys.argv[1], data_dir=Path(sys.argv[2]), environ={})
+from services.clock import system_clock
+url, folder = sys.argv[1], Path(sys.argv[2])
+ledger = open_ledger(database_url=url, data_dir=folder, environ={}, clock=system_clock)
 ReadModels(ledger, page_size=1).run(until_caught_up=False, stop=threading.Event(), poll=0.01)
 """
 

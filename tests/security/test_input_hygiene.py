@@ -242,7 +242,7 @@ def test_json_output_escapes_them_too_and_still_decodes_to_the_stored_name(
     assert code == 0
     assert "\x1b" not in out and "\u202e" not in out
     loaded = json.loads(out)
-    view = loaded if command == "show" else loaded[0]
+    view = loaded if command == "show" else loaded["cards"][0]
     assert view["holder_name"] == f"李雷{ESC}\u202e"
 
 

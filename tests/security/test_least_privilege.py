@@ -34,6 +34,7 @@ from psycopg import sql
 
 from ledger.bootstrap import init_store, open_ledger
 from ledger.settings import StoreNotReady
+from services.clock import system_clock
 from tests import factories as f
 from tests.conftest import as_role, create_login_role, drop_role
 
@@ -127,7 +128,10 @@ def test_eight_concurrent_inits_on_one_fresh_schema_all_succeed_without_a_traceb
         assert not [err for _, err in results if "Traceback" in err]
         assert table_grants(fresh_postgres_url, role) == {"SELECT", "INSERT", "UPDATE"}
         with open_ledger(
-            database_url=as_role(fresh_postgres_url, role), data_dir=tmp_path, environ={}
+            database_url=as_role(fresh_postgres_url, role),
+            data_dir=tmp_path,
+            environ={},
+            clock=system_clock,
         ) as ledger:
             _, version = ledger.apply(f.apply_body())
         assert version == 1
@@ -224,7 +228,10 @@ def test_a_role_without_grants_is_refused_at_start_naming_the_grant_to_run(
     try:
         with pytest.raises(StoreNotReady, match=f"talentcard init --app-role {role}"):
             open_ledger(
-                database_url=as_role(fresh_postgres_url, role), data_dir=tmp_path, environ={}
+                database_url=as_role(fresh_postgres_url, role),
+                data_dir=tmp_path,
+                environ={},
+                clock=system_clock,
             )
     finally:
         drop_role(fresh_postgres_url, role)
@@ -241,7 +248,9 @@ def test_a_store_whose_guard_was_disabled_is_refused_at_start(
         sql.SQL("ALTER TABLE {} DISABLE TRIGGER talentcard_append_only").format(table).as_string(),
     )
     with pytest.raises(StoreNotReady, match="append-only triggers"):
-        open_ledger(database_url=fresh_postgres_url, data_dir=tmp_path, environ={})
+        open_ledger(
+            database_url=fresh_postgres_url, data_dir=tmp_path, environ={}, clock=system_clock
+        )
 
 
 def free_port() -> int:
@@ -291,7 +300,9 @@ def test_eight_services_starting_at_once_as_the_runtime_role_all_come_up_cleanly
 
 @pytest.mark.postgres
 def test_the_runtime_role_records_cards_through_the_ledger(app_role_url: str, tmp_path: Path):
-    with open_ledger(database_url=app_role_url, data_dir=tmp_path, environ={}) as ledger:
+    with open_ledger(
+        database_url=app_role_url, data_dir=tmp_path, environ={}, clock=system_clock
+    ) as ledger:
         card_id, _ = ledger.apply(f.apply_body())
         version = ledger.record_review(card_id, f.review("city_hrss"))
         assert version == 2
@@ -342,7 +353,9 @@ def test_the_runtime_role_cannot_rewrite_events_or_touch_the_guards(
     statement: str,
     error: type[Exception],
 ):
-    with open_ledger(database_url=app_role_url, data_dir=tmp_path, environ={}) as ledger:
+    with open_ledger(
+        database_url=app_role_url, data_dir=tmp_path, environ={}, clock=system_clock
+    ) as ledger:
         ledger.apply(f.apply_body())
     owner_url = fresh_postgres_url  # the same store, as its owner
     before = stored_events(owner_url)

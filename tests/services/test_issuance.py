@@ -9,19 +9,19 @@ from pathlib import Path
 import pytest
 
 from ledger.app import CardLedger
+from services.bootstrap import Registry
 from signing.bundle import BundleError, load_bundle
 from signing.credential import to_text
 from signing.status_list import LIST_SIZE, StatusList, sign_status_list
 from signing.verify import holder_matches, verify
 from tests import factories as f
-from services.bootstrap import Registry
 from tests.conftest import FakeClock
+
 
 def test_a_credential_binds_the_holder_s_id_card_without_carrying_the_number(
     ledger: CardLedger, registry: Registry, clock: FakeClock, tmp_path: Path
 ):
     registry.keys.init()
-    keys = registry.keystore
     card_id, _ = ledger.apply(f.jinan_body("B", holder=f.holder()))
     ledger.issue(card_id, f.issue())
     issuer = registry.issuance
@@ -38,7 +38,6 @@ def test_cards_of_every_authority_get_their_own_signed_status_lists(
     ledger: CardLedger, registry: Registry, clock: FakeClock, tmp_path: Path
 ):
     registry.keys.init()
-    keys = registry.keystore
     jinan, _ = ledger.apply(f.jinan_body("C"))
     ledger.issue(jinan, f.issue())
     liaocheng, _ = ledger.apply(f.apply_body())
