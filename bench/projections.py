@@ -162,12 +162,15 @@ def main() -> None:
     parser.add_argument("--stores", default="sqlite,postgres")
     parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "tc-bench"))
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--prepare-only", action="store_true", help="seed the stores, no more")
     args = parser.parse_args()
     workdir = Path(args.workdir)
     results = []
     for kind in args.stores.split(","):
         small = prepare(kind, args.small, workdir, args.workers)
         large = prepare(kind, args.large, workdir, args.workers)
+        if args.prepare_only:
+            continue
         s = measure_store(kind, args.small, small, args.runs, rebuild=False)
         big = measure_store(kind, args.large, large, args.runs, rebuild=True)
         results += [s, big]

@@ -17,7 +17,7 @@ from eventsourcing.domain import Aggregate, event
 from domain import policy
 from domain.clock import business_date
 from domain.errors import IllegalTransition, InvalidInput, NotAuthorised
-from domain.policy.versions import RuleScope
+from domain.policy.quota import quota_rule
 from domain.values import Basis, Context, Value
 from domain.vocabulary import Role, Scheme
 
@@ -59,11 +59,9 @@ def quota_scope(scheme: Scheme, basis: Basis, day: date) -> QuotaScope | None:
     """The quota an application counts against on ``day``, or None where no quota rule is
     in force for its category. Refuses an application that names no project or enterprise
     when its category is counted per project or per enterprise."""
-    scope = RuleScope(scheme, day, None)
-    in_force = [q for q in scope.rules(scope.data.quotas) if q.category == basis.category]
-    if not in_force:
+    rule, _version = quota_rule(scheme, basis.category, day)
+    if rule is None:
         return None
-    rule = in_force[0]
     field = "project_id" if rule.per == "project" else "enterprise_id"
     subject = (basis.project_id if rule.per == "project" else basis.enterprise_id).strip()
     if not subject:

@@ -5,10 +5,21 @@ from __future__ import annotations
 from datetime import date
 
 from domain.errors import InvalidInput
-from domain.policy.model import Policy
+from domain.policy.model import Policy, QuotaRule
 from domain.policy.results import QuotaDecision
 from domain.policy.versions import RuleScope
 from domain.vocabulary import Scheme
+
+
+def quota_rule(
+    scheme: Scheme, category: str, day: date, *, policy: Policy | None = None
+) -> tuple[QuotaRule | None, str]:
+    """The quota rule in force for a category on ``day`` (None: the category is not
+    counted) and the policy version it belongs to: the one lookup both the quota's scope
+    (``domain.quota.quota_scope``) and the decision below use."""
+    ctx = RuleScope(scheme, day, policy)
+    rules = [q for q in ctx.rules(ctx.data.quotas) if q.category == category]
+    return (rules[0] if rules else None), ctx.version.id
 
 
 def decide_quota(
@@ -31,18 +42,16 @@ def decide_quota(
     """
     if existing < 0:
         raise InvalidInput("existing must not be negative", code="negative_count")
-    ctx = RuleScope(scheme, day, policy)
-    rules = [q for q in ctx.rules(ctx.data.quotas) if q.category == category]
-    if not rules:
+    rule, version = quota_rule(scheme, category, day, policy=policy)
+    if rule is None:
         return QuotaDecision(
             allowed=True,
             limit=None,
             existing=existing,
             reason=f"no quota applies to {scheme} {category} on {day}",
             rules=(),
-            version=ctx.version.id,
+            version=version,
         )
-    rule = rules[0]
     limit = rule.limit
     if case_by_case_quota is not None:
         if not rule.case_by_case:
@@ -55,7 +64,7 @@ def decide_quota(
                     f" the quota stays {limit}"
                 ),
                 rules=(rule.id,),
-                version=ctx.version.id,
+                version=version,
             )
         if case_by_case_quota <= limit:
             raise InvalidInput(
@@ -77,5 +86,5 @@ def decide_quota(
             else f"quota full: {existing} of {limit} {per} already used ({rule.id}: {rule.source})"
         ),
         rules=(rule.id,),
-        version=ctx.version.id,
+        version=version,
     )
