@@ -107,17 +107,23 @@ def _stats(args: argparse.Namespace, registry: Registry) -> None:
 
 def _sla(args: argparse.Namespace, registry: Registry) -> None:
     as_of = _date(args.as_of, "--as-of")
-    files = registry.statistics.overdue(as_of)
+    service = registry.statistics
+    files = service.overdue(as_of) if args.overdue else service.deadlines(as_of)
     if args.json:
         sys.stdout.buffer.write(msgspec.json.encode(files) + b"\n")
         return
     for f in files:
         issued = f"issued {f.issued_on}" if f.issued_on else "not issued"
-        print(
-            f"{f.card_id}  {f.scheme:<9} due {f.due_on} ({f.working_days} working days "
-            f"from {f.clock} on {f.starts_on}), {issued}"
+        count = f"{f.working_days} working days" if f.working_days else "no fixed count"
+        due = (
+            f"due {f.due_on}{' (estimated)' if f.estimated else ''}" if f.due_on else "no due date"
         )
-    print(f"{len(files)} overdue file(s)", file=sys.stderr)
+        print(
+            f"{f.card_id}  {f.scheme:<9} {f.state:<17} {due} ({count} from {f.clock} "
+            f"on {f.starts_on}), {issued}"
+        )
+    what = "overdue or late " if args.overdue else ""
+    print(f"{len(files)} {what}file(s)", file=sys.stderr)
 
 
 # ---- helpers ------------------------------------------------------------------------------
@@ -178,8 +184,12 @@ def add_operations_commands(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_stats)
 
-    p = sub.add_parser("sla", help="issuance deadlines (办理时限)")
-    p.add_argument("--overdue", action="store_true", required=True, help="list overdue files")
+    p = sub.add_parser(
+        "sla", help="issuance deadlines (办理时限): each file's, and whether it was met"
+    )
+    p.add_argument(
+        "--overdue", action="store_true", help="only files overdue, or issued after their due date"
+    )
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="default: today")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_sla)

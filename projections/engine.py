@@ -125,9 +125,7 @@ class ReadModels:
 
     # ---- bringing read models up to date ---------------------------------------------
 
-    def catch_up(
-        self, names: Iterable[str] | None = None, *, timeout: float | None = None
-    ) -> None:
+    def catch_up(self, names: Iterable[str] | None = None, *, timeout: float | None = None) -> None:
         """Bring the read models to the log's head as read now. A read model another
         process is projecting is waited for (up to ``timeout`` seconds); one that nobody
         projects is processed here, under its lock."""

@@ -60,8 +60,10 @@ FILES = Table(
 
 @dataclass(frozen=True)
 class FileDeadline:
-    """A file past its deadline: not issued by ``due_on`` (``issued_on`` None), or issued
-    after it."""
+    """A file's issuance deadline and how it stands on the day asked about: ``met``
+    (issued by ``due_on``), ``missed`` (issued after it), ``overdue`` (not issued, due
+    before that day), ``pending`` (not issued, not due yet), ``closed`` (rejected or
+    withdrawn before issue) or ``no_fixed_deadline`` (the rule sets no count)."""
 
     card_id: str
     scheme: str
@@ -69,10 +71,16 @@ class FileDeadline:
     status: str
     clock: str
     starts_on: str
-    due_on: str
-    working_days: int
+    due_on: str | None
+    working_days: int | None
+    estimated: bool
     issued_on: str | None
-    met: bool
+    state: str
+
+    @property
+    def late(self) -> bool:
+        """Overdue now, or issued after its deadline."""
+        return self.state in ("overdue", "missed")
 
 
 class Statistics(ReadModel):
@@ -115,17 +123,17 @@ class Statistics(ReadModel):
         with self.view.reading() as cursor:
             return {str(k): int(n) for k, n in self.view.fetch(cursor, sql, params)}
 
-    def overdue(self, as_of: date) -> list[FileDeadline]:
-        """Files whose deadline passed before ``as_of`` without an issue in time (rejected
-        and withdrawn files were decided, so they are not overdue)."""
+    def deadlines(self, as_of: date) -> list[FileDeadline]:
+        """Every file whose deadline clock has started, by due date, with its state on
+        ``as_of``."""
         sql = (
             "SELECT card_id, scheme, authority, status, deadline_clock, starts_on, due_on,"  # noqa: S608
-            f" working_days, issued_on FROM {self.view.table(FILES.name)}"
-            " WHERE due_on IS NOT NULL AND due_on < ? AND status NOT IN ('rejected', 'withdrawn')"
-            " AND (issued_on IS NULL OR issued_on > due_on) ORDER BY due_on, card_id"
+            f" working_days, estimated, issued_on FROM {self.view.table(FILES.name)}"
+            " WHERE deadline_clock IS NOT NULL ORDER BY due_on, card_id"
         )
         with self.view.reading() as cursor:
-            rows = self.view.fetch(cursor, sql, (as_of.isoformat(),))
+            rows = self.view.fetch(cursor, sql)
+        today = as_of.isoformat()
         return [
             FileDeadline(
                 card_id=r[0],
@@ -136,11 +144,26 @@ class Statistics(ReadModel):
                 starts_on=r[5],
                 due_on=r[6],
                 working_days=r[7],
-                issued_on=r[8],
-                met=False,
+                estimated=bool(r[8]),
+                issued_on=r[9],
+                state=_state(r[3], r[6], r[9], today),
             )
             for r in rows
         ]
+
+    def overdue(self, as_of: date) -> list[FileDeadline]:
+        """Files not issued by their deadline: overdue on ``as_of``, or issued late."""
+        return [d for d in self.deadlines(as_of) if d.late]
+
+
+def _state(status: str, due_on: str | None, issued_on: str | None, today: str) -> str:
+    if issued_on is not None:
+        return "no_fixed_deadline" if due_on is None else "met" if issued_on <= due_on else "missed"
+    if status in (CardStatus.REJECTED, CardStatus.WITHDRAWN):
+        return "closed"
+    if due_on is None:
+        return "no_fixed_deadline"
+    return "overdue" if due_on < today else "pending"
 
 
 def _filed(event: Any) -> dict[str, Any]:
@@ -185,7 +208,7 @@ def _change(row: dict[str, Any], event: Any) -> None:
         row["deadline_clock"] = str(deadline.clock)
         row["starts_on"] = day(deadline.starts_on)
         row["due_on"] = day(deadline.due_on)
-        row["working_days"] = int(deadline.working_days)
+        row["working_days"] = deadline.working_days  # None: the rule sets no count
         row["estimated"] = int(bool(deadline.estimated))
         row["deadline_rules"] = ",".join(deadline.rules)
     if term is not None:

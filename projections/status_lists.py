@@ -150,9 +150,7 @@ class StatusLists(ReadModel):
             list_ids = self.view.fetch(cursor, listed, (authority, at))
             codes = self.view.fetch(cursor, flagged, (at, authority, at))
         lists = {
-            status_uri(authority, list_id): StatusList(
-                bits=2, size=LIST_SIZE
-            )
+            status_uri(authority, list_id): StatusList(bits=2, size=LIST_SIZE)
             for (list_id,) in list_ids
         }
         for list_id, index, code in codes:

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from projections.engine import ReadModels
-from projections.statistics import GROUPS, FileDeadline
-
 from domain.clock import Clock, business_date
 from domain.errors import InvalidInput
+from projections.engine import ReadModels
+from projections.statistics import GROUPS, FileDeadline
 
 _STATS = ("statistics",)
 
@@ -39,6 +38,11 @@ class StatisticsService:
             raise InvalidInput(f"cannot count by {by!r} (one of {', '.join(GROUPS)})")
         self._read_models.catch_up(_STATS)
         return self._read_models.statistics.counts(by, as_of=as_of or self.today())
+
+    def deadlines(self, as_of: date | None = None) -> list[FileDeadline]:
+        """Every file whose deadline clock has started, with its state on a date."""
+        self._read_models.catch_up(_STATS)
+        return self._read_models.statistics.deadlines(as_of or self.today())
 
     def overdue(self, as_of: date | None = None) -> list[FileDeadline]:
         """Files not issued by their deadline, as of a date (default today)."""

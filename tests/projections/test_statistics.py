@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 import pytest
 
+from ledger import commands as c
 from ledger.app import CardLedger
 from projections.engine import ReadModels
 from tests import factories as f
@@ -59,3 +61,66 @@ def test_files_are_counted_by_the_month_they_were_filed_in_shanghai(
 def test_grouping_by_an_unknown_column_is_refused(ledger: CardLedger):
     with pytest.raises(ValueError, match="cannot group by"):
         ReadModels(ledger).statistics.counts("holder_name", as_of=date(2026, 3, 2))
+
+
+def shandong_direct(ledger: CardLedger, serial: int) -> UUID:
+    """A Shandong direct file, received by the provincial window at once (its deadline
+    clock: 7 working days)."""
+    card_id, _ = ledger.apply(
+        f.apply_body(
+            scheme="shandong",
+            category="direct",
+            facts={"national_comprehensive_programme": True},
+            sponsor={"kind": "employer", "name": "山东大学"},
+            holder=f.holder(f.resident_id(serial)),
+        )
+    )
+    window = "provincial_window"
+    ledger.receive(card_id, c.ReceiveBody(actor="sun", role=window, window=window))  # type: ignore[arg-type]
+    return card_id
+
+
+def issue_shandong(ledger: CardLedger, card_id: UUID) -> None:
+    for stage in ledger.get_card(card_id).required_stages:
+        ledger.record_review(card_id, f.review(str(stage)))
+    ledger.issue(card_id, f.issue())
+
+
+def test_each_file_s_deadline_is_met_missed_pending_or_overdue_as_of_the_day_asked(
+    ledger: CardLedger, clock: FakeClock
+):
+    on_time = shandong_direct(ledger, 1)  # received Mon 2026-03-02: due Wed 2026-03-11
+    late = shandong_direct(ledger, 2)
+    waiting = shandong_direct(ledger, 3)
+    issue_shandong(ledger, on_time)
+    clock.advance(days=12)  # 2026-03-14
+    issue_shandong(ledger, late)
+    models = ReadModels(ledger)
+    models.catch_up()
+    states = {
+        d.card_id: (d.due_on, d.state) for d in models.statistics.deadlines(date(2026, 3, 10))
+    }
+    assert states == {
+        str(on_time): ("2026-03-11", "met"),
+        str(late): ("2026-03-11", "missed"),
+        str(waiting): ("2026-03-11", "pending"),
+    }
+    overdue = models.statistics.overdue(date(2026, 3, 12))
+    assert {d.card_id: d.state for d in overdue} == {
+        str(late): "missed",
+        str(waiting): "overdue",
+    }
+
+
+def test_a_clock_with_no_fixed_count_is_listed_without_a_due_date(ledger: CardLedger):
+    card_id, _ = ledger.apply(f.apply_body(holder=f.holder(f.resident_id(4))))  # Liaocheng
+    ledger.receive(card_id, c.ReceiveBody(actor="li", role="city_hrss", window="city_hrss"))  # type: ignore[arg-type]
+    models = ReadModels(ledger)
+    models.catch_up()
+    [deadline] = models.statistics.deadlines(date(2030, 1, 1))
+    assert (deadline.due_on, deadline.working_days, deadline.state) == (
+        None,
+        None,
+        "no_fixed_deadline",
+    )
+    assert models.statistics.overdue(date(2030, 1, 1)) == []

@@ -1,0 +1,305 @@
+"""The read models on the command line: card list pages, the projector's operations, the
+audit trail's exports, statistics and deadlines, entitlements; and the business-time
+commands (--effective, receive, confirm-contract, import)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from api.cli import main
+from tests import factories as f
+
+Capsys = pytest.CaptureFixture[str]
+
+
+def run(capsys: Capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def ok(capsys: Capsys, *argv: str) -> str:
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    return out
+
+
+def body_file(tmp_path: Path, name: str, body: msgspec.Struct) -> str:
+    path = tmp_path / f"{name}.json"
+    fields = msgspec.to_builtins(body)
+    fields.pop("effective_at", None)
+    path.write_bytes(msgspec.json.encode(fields))
+    return str(path)
+
+
+def apply(capsys: Capsys, tmp_path: Path, body: msgspec.Struct) -> str:
+    out = ok(capsys, "card", "apply", "--json", body_file(tmp_path, "apply", body), "--output-json")
+    card_id: str = json.loads(out)["card_id"]
+    return card_id
+
+
+def jinan_card(capsys: Capsys, tmp_path: Path, serial: int) -> str:
+    """A Jinan class C card: issued directly, no review stages."""
+    card_id = apply(capsys, tmp_path, f.jinan_body("C", holder=f.holder(f.resident_id(serial))))
+    ok(capsys, "card", "issue", card_id, "--json", body_file(tmp_path, "issue", f.issue()))
+    return card_id
+
+
+def listed(capsys: Capsys, *options: str) -> dict[str, object]:
+    page: dict[str, object] = json.loads(ok(capsys, "card", "list", "--json", *options))
+    return page
+
+
+# ---- card list ------------------------------------------------------------------------------
+
+
+def test_card_list_pages_through_every_card_once_by_cursor(cli_env: Path, capsys: Capsys):
+    cards = {jinan_card(capsys, cli_env, serial) for serial in range(5)}
+    seen: list[str] = []
+    after: list[str] = []
+    while True:
+        page = listed(capsys, "--limit", "2", *after)
+        rows = page["cards"]
+        assert isinstance(rows, list) and len(rows) <= 2
+        seen += [row["card_id"] for row in rows]
+        if page["next_after"] is None:
+            break
+        after = ["--after", str(page["next_after"])]
+    assert sorted(seen) == sorted(cards)
+
+
+def test_card_list_filters_by_scheme_and_status(cli_env: Path, capsys: Capsys):
+    issued = jinan_card(capsys, cli_env, 1)
+    applied = apply(capsys, cli_env, f.apply_body(holder=f.holder(f.resident_id(2))))
+    by_status = listed(capsys, "--status", "under_review")["cards"]
+    assert [row["card_id"] for row in by_status] == [applied]  # type: ignore[index]
+    by_scheme = listed(capsys, "--scheme", "jinan", "--status", "active")["cards"]
+    assert [row["card_id"] for row in by_scheme] == [issued]  # type: ignore[index]
+    assert listed(capsys, "--scheme", "weihai")["cards"] == []
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        (["--limit", "0"], "limit must be between 1 and 500"),
+        (["--limit", "501"], "limit must be between 1 and 500"),
+        (["--after", "not-a-card"], "is not a card id"),
+        (["--status", "lost"], "invalid choice"),
+    ],
+)
+def test_card_list_refuses_a_bad_page_or_filter_in_one_line(
+    cli_env: Path, capsys: Capsys, options: list[str], says: str
+):
+    code, _, err = run(capsys, "card", "list", *options)
+    assert code == 2
+    assert says in err and len(err.strip().splitlines()) == 1
+
+
+# ---- the projector's operations ----------------------------------------------------------
+
+
+def test_a_rebuild_prints_its_rate_and_gives_the_same_checksums(cli_env: Path, capsys: Capsys):
+    jinan_card(capsys, cli_env, 1)
+    f_card = apply(capsys, cli_env, f.apply_body(holder=f.holder(f.resident_id(2))))
+    assert f_card
+    ok(capsys, "projections", "run", "--until-caught-up")
+    before = json.loads(ok(capsys, "projections", "checksum", "--json"))
+    assert set(before) == {
+        "card_current",
+        "status_lists",
+        "audit_trail",
+        "statistics",
+        "entitlements",
+    }
+    out = ok(capsys, "projections", "rebuild", "--quiet")
+    assert "events/s" in out and "5 events" in out  # 2 cards' events, reservations
+    assert json.loads(ok(capsys, "projections", "checksum", "--json")) == before
+
+
+def test_projection_status_shows_the_lag_until_the_projector_has_run(cli_env: Path, capsys: Capsys):
+    jinan_card(capsys, cli_env, 1)
+    ok(capsys, "projections", "run", "--until-caught-up")
+    jinan_card(capsys, cli_env, 2)
+    lags = {
+        r["name"]: r["head"] - r["position"]
+        for r in json.loads(ok(capsys, "projections", "status", "--json"))
+    }
+    assert set(lags.values()) == {3}  # the second card's Applied, Issued, reservation
+    ok(capsys, "projections", "run", "--until-caught-up")
+    lags = {
+        r["name"]: r["head"] - r["position"]
+        for r in json.loads(ok(capsys, "projections", "status", "--json"))
+    }
+    assert set(lags.values()) == {0}
+
+
+def test_rebuilding_a_read_model_that_does_not_exist_exits_2_naming_them(
+    cli_env: Path, capsys: Capsys
+):
+    code, _, err = run(capsys, "projections", "rebuild", "cards")
+    assert code == 2
+    assert "no read model 'cards'" in err and "card_current" in err
+
+
+# ---- audit trail, statistics, deadlines ---------------------------------------------------
+
+
+def test_the_audit_trail_exports_one_card_s_events_as_csv_without_personal_data(
+    cli_env: Path, capsys: Capsys
+):
+    card_id = jinan_card(capsys, cli_env, 1)
+    jinan_card(capsys, cli_env, 2)
+    target = cli_env / "trail.csv"
+    ok(capsys, "audit", "trail", "--card", card_id, "--format", "csv", "--output", str(target))
+    text = target.read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["event"], r["card_id"]) for r in rows] == [
+        ("Card.Applied", card_id),
+        ("Card.Issued", card_id),
+    ]
+    assert rows[0]["actor"] and rows[0]["authority"] == "jinan" and rows[0]["rules"]
+    assert "李雷" not in text and f.resident_id(1) not in text
+
+
+def test_an_audit_export_never_overwrites_a_file(cli_env: Path, capsys: Capsys):
+    target = cli_env / "trail.jsonl"
+    target.write_text("kept")
+    code, _, err = run(capsys, "audit", "trail", "--output", str(target))
+    assert code == 2 and "exists" in err
+    assert target.read_text() == "kept"
+
+
+def test_the_audit_trail_as_json_lines_filters_by_authority_and_dates(
+    cli_env: Path, capsys: Capsys
+):
+    jinan_card(capsys, cli_env, 1)
+    apply(capsys, cli_env, f.apply_body(holder=f.holder(f.resident_id(2))))
+    lines = ok(capsys, "audit", "trail", "--authority", "liaocheng").splitlines()
+    events = [json.loads(line)["event"] for line in lines]
+    assert "Card.Applied" in events and "Card.Issued" not in events
+    assert ok(capsys, "audit", "trail", "--until", "2000-01-01") == ""
+    code, _, err = run(capsys, "audit", "trail", "--since", "2026-02-01", "--until", "2026-01-01")
+    assert code == 2 and "is after" in err
+
+
+def test_stats_count_files_by_scheme_and_status(cli_env: Path, capsys: Capsys):
+    jinan_card(capsys, cli_env, 1)
+    jinan_card(capsys, cli_env, 2)
+    apply(capsys, cli_env, f.apply_body(holder=f.holder(f.resident_id(3))))
+    counts = json.loads(ok(capsys, "stats", "--by", "scheme", "--by", "status", "--json"))
+    assert counts == {
+        "scheme": {"jinan": 2, "liaocheng": 1},
+        "status": {"active": 2, "under_review": 1},
+    }
+
+
+def test_a_received_file_not_issued_in_time_is_listed_overdue(cli_env: Path, capsys: Capsys):
+    body = f.apply_body(
+        scheme="shandong",
+        category="direct",
+        facts={"national_comprehensive_programme": True},
+        sponsor={"kind": "employer", "name": "山东大学"},
+    )
+    card_id = apply(capsys, cli_env, body)
+    ok(
+        capsys,
+        *("card", "receive", card_id, "--actor", "sun", "--role", "provincial_window"),
+        *("--window", "provincial_window"),
+    )
+    assert json.loads(ok(capsys, "sla", "--overdue", "--json")) == []  # due in 7 working days
+    late = json.loads(ok(capsys, "sla", "--overdue", "--as-of", "2099-01-01", "--json"))
+    assert [(d["card_id"], d["working_days"], d["issued_on"]) for d in late] == [(card_id, 7, None)]
+
+
+def test_entitlements_list_what_the_holder_and_the_spouse_may_use(cli_env: Path, capsys: Capsys):
+    family = f.holder(f.resident_id(1))
+    family["family"] = [{"relation": "spouse", "name": "韩梅梅", "date_of_birth": "1952-03-04"}]
+    card_id = apply(capsys, cli_env, f.jinan_body("A", holder=family))
+    ok(capsys, "card", "issue", card_id, "--json", body_file(cli_env, "issue", f.issue()))
+    granted = json.loads(ok(capsys, "card", "entitlements", card_id, "--json"))
+    kinds = {g["kind"]: g["items"] for g in granted}
+    assert kinds["holder"] and "spouse" in kinds
+    assert set(kinds["spouse"]) <= set(kinds["holder"])
+
+
+# ---- business time -------------------------------------------------------------------------
+
+
+def test_city_hrss_records_a_paper_decision_taken_earlier(cli_env: Path, capsys: Capsys):
+    card_id = apply(capsys, cli_env, f.apply_body(holder=f.holder(f.resident_id(1))))
+    show = json.loads(ok(capsys, "card", "show", card_id, "--json"))
+    filed = show["history"][0]["effective_at"]
+    ok(
+        capsys,
+        *("card", "review", card_id, "--actor", "liu", "--role", "city_hrss"),
+        *("--stage", "city_hrss", "--decision", "approved", "--effective", filed),
+    )
+    review = json.loads(ok(capsys, "card", "show", card_id, "--json"))["history"][-1]
+    assert review["effective_at"] == filed
+    assert review["recorded_at"] > filed
+
+
+@pytest.mark.parametrize(
+    ("role", "when", "code", "says"),
+    [
+        ("employer", "2026-01-01", 1, "backdating_not_allowed"),
+        ("city_hrss", "2999-01-01", 2, "effective_in_future"),
+        ("city_hrss", "2000-01-01", 1, "effective_before_previous_event"),
+        ("city_hrss", "yesterday", 2, "expected YYYY-MM-DD"),
+        ("city_hrss", "2026-01-01T10:00:00", 2, "needs a time zone"),
+    ],
+)
+def test_a_back_dated_command_that_may_not_be_is_refused_and_writes_nothing(
+    cli_env: Path, capsys: Capsys, role: str, when: str, code: int, says: str
+):
+    card_id = apply(capsys, cli_env, f.apply_body(holder=f.holder(f.resident_id(1))))
+    result = run(
+        capsys,
+        *("card", "review", card_id, "--actor", "liu", "--role", role),
+        *("--stage", "city_hrss", "--decision", "approved", "--effective", when),
+    )
+    assert result[0] == code and says in result[2]
+    assert json.loads(ok(capsys, "card", "show", card_id, "--json"))["version"] == 1
+
+
+def test_an_import_writes_the_good_cards_and_reports_the_bad_one_by_line(
+    cli_env: Path, capsys: Capsys
+):
+    def command(name: str, at: str, body: msgspec.Struct) -> dict[str, object]:
+        fields = msgspec.to_builtins(body)
+        fields.pop("effective_at", None)
+        return {"command": name, "effective_at": at, "body": fields}
+
+    good = {
+        "ref": "JN-2025-1",
+        "commands": [
+            command("apply", "2025-05-04T10:00:00+08:00", f.jinan_body("C")),
+            command("issue", "2025-05-05T10:00:00+08:00", f.issue()),
+        ],
+    }
+    bad = {  # issued before it was filed
+        "ref": "JN-2025-2",
+        "commands": [
+            command(
+                "apply",
+                "2025-06-04T10:00:00+08:00",
+                f.jinan_body("C", holder=f.holder(f.resident_id(7))),
+            ),
+            command("issue", "2025-06-01T10:00:00+08:00", f.issue()),
+        ],
+    }
+    source = cli_env / "cards.jsonl"
+    source.write_bytes(b"\n".join(msgspec.json.encode(r) for r in (good, bad)) + b"\n")
+    code, out, err = run(capsys, "card", "import", str(source), "--actor", "admin.zhang")
+    assert code == 1
+    assert "line 1: imported JN-2025-1" in out
+    assert "line 2: refused JN-2025-2 command 1: effective_before_previous_event" in out
+    assert "1 imported, 1 refused" in err
+    rows = listed(capsys)["cards"]
+    assert [r["valid_from"] for r in rows] == ["2025-05-05"]  # type: ignore[index]
