@@ -109,7 +109,9 @@ class AuditTrail(ReadModel):
                     f"{type(event).__qualname__}",
                     instant(ctx.effective_at) if ctx else instant(event.timestamp),
                     effective_day(event) if ctx else "",
-                    instant(event.timestamp),
+                    # when the registry recorded it, by its one clock (the library's own
+                    # timestamp reads the system clock)
+                    instant(ctx.recorded_at) if ctx else instant(event.timestamp),
                     ctx.actor if ctx else "",
                     str(ctx.role) if ctx else "",
                     known.get(key) or found.get(key) or "",
