@@ -30,6 +30,8 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from tqdm import tqdm
+
 from bench import _history
 from domain.errors import DomainError
 from ledger.app import CardLedger
@@ -149,26 +151,19 @@ def _worker(
 
 
 class Progress:
-    """A one-line progress bar on stderr."""
+    """The seed's progress bar (tqdm, on stderr), in cards."""
 
-    def __init__(self, total: int, width: int = 30) -> None:
-        self.total, self.width, self.started = max(total, 1), width, time.perf_counter()
-        self.done = 0
+    def __init__(self, total: int) -> None:
+        self._bar = tqdm(total=total, unit="card", file=sys.stderr)
 
     def advance(self, n: int) -> None:
-        self.show(self.done + n)
+        self._bar.update(n)
 
     def show(self, done: int) -> None:
-        self.done = done
-        share = min(done / self.total, 1.0)
-        bar = "#" * int(share * self.width)
-        seconds = time.perf_counter() - self.started
-        sys.stderr.write(f"\r[{bar:<{self.width}}] {share:6.1%} {done:,}/{self.total:,} "
-                         f"cards {seconds:6.1f} s")
-        sys.stderr.flush()
+        self._bar.update(done - self._bar.n)
 
     def close(self) -> None:
-        sys.stderr.write("\n")
+        self._bar.close()
 
 
 def run(
