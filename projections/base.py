@@ -29,6 +29,7 @@ from eventsourcing.utils import get_topic
 
 from domain.card import Card
 from domain.clock import business_date
+from domain.vocabulary import CardStatus
 from projections.views import View
 
 CARD_TOPIC = get_topic(Card)
@@ -153,6 +154,43 @@ class WriteBehind:
         return sum(len(rows) for rows in self.cache.values())
 
 
+STATUS_AFTER: dict[str, CardStatus] = {
+    "Rejected": CardStatus.REJECTED,
+    "Withdrawn": CardStatus.WITHDRAWN,
+    "Issued": CardStatus.ACTIVE,
+    "Suspended": CardStatus.SUSPENDED,
+    "Reinstated": CardStatus.ACTIVE,
+    "Revoked": CardStatus.REVOKED,
+}
+"""The recorded status a card event leaves the card in (``Card``'s own transitions)."""
+
+
+def grant_of(event: Any) -> tuple[str | None, Any]:
+    """``(tier, term)`` an Issued, Upgraded or Extended event sets (tier None: unchanged);
+    ``(None, None)`` for any other event."""
+    name = event_name(event)
+    if name == "Issued":
+        return event.issuance.tier, event.issuance.term
+    if name == "Upgraded":
+        return event.upgrade.tier, event.upgrade.term
+    if name == "Extended":
+        return None, event.extension.term
+    return None, None
+
+
+def apply_status_and_grant(row: dict[str, Any], event: Any) -> None:
+    """The columns every per-card row keeps alike: ``status``, ``tier``, ``valid_from``
+    and ``valid_until``."""
+    status = STATUS_AFTER.get(event_name(event))
+    if status is not None:
+        row["status"] = str(status)
+    tier, term = grant_of(event)
+    if tier is not None:
+        row["tier"] = tier
+    if term is not None:
+        row["valid_from"], row["valid_until"] = day(term.valid_from), day(term.valid_until)
+
+
 class ReadModel(Projection[View]):
     """A read model on the event store's database, fed a page at a time."""
 
@@ -268,3 +306,37 @@ class ReadModel(Projection[View]):
                     line = json.dumps(list(row), ensure_ascii=False, separators=(",", ":"))
                     digest.update(line.encode() + b"\n")
         return digest.hexdigest()
+
+
+class CardRowModel(ReadModel):
+    """A read model with one row per card in ``row_table``: a page loads the rows its
+    cards already have, files a row on ``Applied`` and changes the others in memory, then
+    upserts them all with one statement."""
+
+    row_table: Table
+
+    def apply(self, cursor: Any, page: Page) -> None:
+        self.apply_rows(cursor, self.relevant(page))
+
+    def apply_rows(self, cursor: Any, events: Page) -> dict[str, dict[str, Any]]:
+        """Apply a page's relevant events to their cards' rows; the rows written."""
+        if not events:
+            return {}
+        pending = {card_key(e.originator_id) for e, _ in events if event_name(e) != "Applied"}
+        rows = self.load(cursor, self.row_table, pending)
+        for event, tracking in events:
+            key = card_key(event.originator_id)
+            if event_name(event) == "Applied":
+                rows[key] = self.filed(event, tracking.notification_id)
+            elif key in rows:
+                self.changed(rows[key], event)
+        self.save(cursor, self.row_table, rows.values())
+        return rows
+
+    @abstractmethod
+    def filed(self, event: Any, notification_id: int) -> dict[str, Any]:
+        """The row an ``Applied`` event files."""
+
+    @abstractmethod
+    def changed(self, row: dict[str, Any], event: Any) -> None:
+        """Change a card's row for one of its later events."""

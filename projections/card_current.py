@@ -11,21 +11,22 @@ from typing import Any
 
 from domain.authority import authority_of
 from domain.vocabulary import CardStatus
-from projections.base import Page, ReadModel, Table, card_key, day, event_name, instant, topic
+from projections.base import (
+    STATUS_AFTER,
+    CardRowModel,
+    Table,
+    apply_status_and_grant,
+    card_key,
+    event_name,
+    instant,
+    topic,
+)
 
 MAX_LIMIT = 500
-_STATUS_OF = {
-    "Rejected": CardStatus.REJECTED,
-    "Withdrawn": CardStatus.WITHDRAWN,
-    "Issued": CardStatus.ACTIVE,
-    "Suspended": CardStatus.SUSPENDED,
-    "Reinstated": CardStatus.ACTIVE,
-    "Revoked": CardStatus.REVOKED,
-}
 _EVENTS = (
     "Applied",
     "ReviewRecorded",
-    *_STATUS_OF,
+    *STATUS_AFTER,
     "Upgraded",
     "Extended",
     "RevocationProposed",
@@ -105,26 +106,19 @@ class CardPage:
     next_after: str | None
 
 
-class CardCurrent(ReadModel):
+class CardCurrent(CardRowModel):
     """Every card's current state."""
 
     name = "card_current"
     topics = tuple(topic(e) for e in _EVENTS)
     tables = (CARDS,)
+    row_table = CARDS
 
-    def apply(self, cursor: Any, page: Page) -> None:
-        events = self.relevant(page)
-        if not events:
-            return
-        pending = {card_key(e.originator_id) for e, _ in events if event_name(e) != "Applied"}
-        rows = self.load(cursor, CARDS, pending)
-        for event, tracking in events:
-            key = card_key(event.originator_id)
-            if event_name(event) == "Applied":
-                rows[key] = _filed(event, tracking.notification_id)
-            elif key in rows:
-                _change(rows[key], event)
-        self.save(cursor, CARDS, rows.values())
+    def filed(self, event: Any, notification_id: int) -> dict[str, Any]:
+        return _filed(event, notification_id)
+
+    def changed(self, row: dict[str, Any], event: Any) -> None:
+        _change(row, event)
 
     def list_cards(
         self,
@@ -203,20 +197,9 @@ def _change(row: dict[str, Any], event: Any) -> None:
         stages = [s for s in row["stages"].split(",") if s]
         row["approved"] += 1
         row["next_stage"] = stages[row["approved"]] if row["approved"] < len(stages) else None
-    status = _STATUS_OF.get(name)
-    if status is not None:
-        row["status"] = str(status)
-        if status is not CardStatus.ACTIVE and status is not CardStatus.SUSPENDED:
-            row["next_stage"] = None
-    term = None
-    if name == "Issued":
-        row["tier"], term = event.issuance.tier, event.issuance.term
-    elif name == "Upgraded":
-        row["tier"], term = event.upgrade.tier, event.upgrade.term
-    elif name == "Extended":
-        term = event.extension.term
-    if term is not None:
-        row["valid_from"], row["valid_until"] = day(term.valid_from), day(term.valid_until)
+    apply_status_and_grant(row, event)
+    if STATUS_AFTER.get(name) not in (None, CardStatus.ACTIVE, CardStatus.SUSPENDED):
+        row["next_stage"] = None  # closed: no stage will decide again
     row["last_event"] = name
     row["version"] = event.originator_version
     row["last_effective_at"] = instant(event.ctx.effective_at)

@@ -15,9 +15,11 @@ from domain.errors import DomainError, IllegalTransition
 from domain.policy import Beneficiary, BeneficiaryKind, CardSnapshot
 from domain.vocabulary import CardStatus, Scheme
 from projections.base import (
+    STATUS_AFTER,
     Page,
     ReadModel,
     Table,
+    apply_status_and_grant,
     card_key,
     day,
     effective_day,
@@ -25,15 +27,7 @@ from projections.base import (
     topic,
 )
 
-_STATUS_OF = {
-    "Rejected": CardStatus.REJECTED,
-    "Withdrawn": CardStatus.WITHDRAWN,
-    "Issued": CardStatus.ACTIVE,
-    "Suspended": CardStatus.SUSPENDED,
-    "Reinstated": CardStatus.ACTIVE,
-    "Revoked": CardStatus.REVOKED,
-}
-_EVENTS = ("Applied", *_STATUS_OF, "Upgraded", "Extended")
+_EVENTS = ("Applied", *STATUS_AFTER, "Upgraded", "Extended")
 
 CARDS = Table(
     "rm_entitlement_card",
@@ -93,19 +87,9 @@ class Entitlements(ReadModel):
             row = cards.get(key)
             if row is None:
                 continue
-            status = _STATUS_OF.get(name)
-            if status is not None:
-                row["status"] = str(status)
-            term = None
+            apply_status_and_grant(row, event)
             if name == "Issued":
-                row["tier"], term = event.issuance.tier, event.issuance.term
                 row["issued_on"] = row["issued_on"] or effective_day(event)
-            elif name == "Upgraded":
-                row["tier"], term = event.upgrade.tier, event.upgrade.term
-            elif name == "Extended":
-                term = event.extension.term
-            if term is not None:
-                row["valid_from"], row["valid_until"] = day(term.valid_from), day(term.valid_until)
         self.save(cursor, CARDS, cards.values())
         self.put(cursor, BENEFICIARIES, people)
 

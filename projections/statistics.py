@@ -14,18 +14,18 @@ from typing import Any
 from domain.authority import authority_of
 from domain.clock import business_date
 from domain.vocabulary import CardStatus
-from projections.base import Page, ReadModel, Table, card_key, day, event_name, topic
+from projections.base import (
+    STATUS_AFTER,
+    CardRowModel,
+    Table,
+    apply_status_and_grant,
+    card_key,
+    day,
+    event_name,
+    topic,
+)
 
-_STATUS_OF = {
-    "Rejected": CardStatus.REJECTED,
-    "Withdrawn": CardStatus.WITHDRAWN,
-    "Issued": CardStatus.ACTIVE,
-    "Suspended": CardStatus.SUSPENDED,
-    "Reinstated": CardStatus.ACTIVE,
-    "Revoked": CardStatus.REVOKED,
-}
-# Handled by name: DeadlineStarted is being added to the Card by another change.
-_EVENTS = ("Applied", *_STATUS_OF, "Upgraded", "Extended", "DeadlineStarted")
+_EVENTS = ("Applied", *STATUS_AFTER, "Upgraded", "Extended", "DeadlineStarted")
 GROUPS = {
     "scheme": "scheme",
     "authority": "authority",
@@ -83,26 +83,19 @@ class FileDeadline:
         return self.state in ("overdue", "missed")
 
 
-class Statistics(ReadModel):
+class Statistics(CardRowModel):
     """Counts and deadlines per file."""
 
     name = "statistics"
     topics = tuple(topic(e) for e in _EVENTS)
     tables = (FILES,)
+    row_table = FILES
 
-    def apply(self, cursor: Any, page: Page) -> None:
-        events = self.relevant(page)
-        if not events:
-            return
-        pending = {card_key(e.originator_id) for e, _ in events if event_name(e) != "Applied"}
-        rows = self.load(cursor, FILES, pending)
-        for event, _ in events:
-            key = card_key(event.originator_id)
-            if event_name(event) == "Applied":
-                rows[key] = _filed(event)
-            elif key in rows:
-                _change(rows[key], event)
-        self.save(cursor, FILES, rows.values())
+    def filed(self, event: Any, notification_id: int) -> dict[str, Any]:
+        return _filed(event)
+
+    def changed(self, row: dict[str, Any], event: Any) -> None:
+        _change(row, event)
 
     def counts(self, by: str, *, as_of: date) -> dict[str, int]:
         """How many files per scheme, authority, tier, month filed or status; an active or
@@ -191,18 +184,9 @@ def _filed(event: Any) -> dict[str, Any]:
 
 def _change(row: dict[str, Any], event: Any) -> None:
     name = event_name(event)
-    status = _STATUS_OF.get(name)
-    if status is not None:
-        row["status"] = str(status)
-    term = None
-    if name == "Issued":
-        row["tier"], term = event.issuance.tier, event.issuance.term
-        if row["issued_on"] is None:
-            row["issued_on"] = business_date(event.ctx.effective_at).isoformat()
-    elif name == "Upgraded":
-        row["tier"], term = event.upgrade.tier, event.upgrade.term
-    elif name == "Extended":
-        term = event.extension.term
+    apply_status_and_grant(row, event)
+    if name == "Issued" and row["issued_on"] is None:
+        row["issued_on"] = business_date(event.ctx.effective_at).isoformat()
     elif name == "DeadlineStarted":  # the last clock started is the one that counts
         deadline = event.deadline
         row["deadline_clock"] = str(deadline.clock)
@@ -211,5 +195,3 @@ def _change(row: dict[str, Any], event: Any) -> None:
         row["working_days"] = deadline.working_days  # None: the rule sets no count
         row["estimated"] = int(bool(deadline.estimated))
         row["deadline_rules"] = ",".join(deadline.rules)
-    if term is not None:
-        row["valid_until"] = day(term.valid_until)
