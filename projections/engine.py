@@ -39,6 +39,9 @@ from projections.views import View, view_for
 
 NAMES = ("card_current", "status_lists", "audit_trail", "statistics", "entitlements")
 PAGE_SIZE = 1000
+REBUILD_PAGE_SIZE = 5000
+"""A rebuild replays the whole log: bigger pages, fewer commits (on SQLite each commit
+waits for the disk). Still one transaction per page, rows and tracking together."""
 Progress = Callable[[int, int], None]
 
 
@@ -208,7 +211,7 @@ class ReadModels:
                     model = self._model(name)
                     model.clear(cursor)
                     model.view.reset_position(cursor, self.ledger.name)
-            events = self._process(wanted, self.head(), progress)
+            events = self._process(wanted, self.head(), progress, REBUILD_PAGE_SIZE)
             return events, time.perf_counter() - started
         finally:
             locks.close()
@@ -219,7 +222,13 @@ class ReadModels:
 
     # ---- internals --------------------------------------------------------------------
 
-    def _process(self, names: Sequence[str], head: int, progress: Progress | None = None) -> int:
+    def _process(
+        self,
+        names: Sequence[str],
+        head: int,
+        progress: Progress | None = None,
+        page_size: int | None = None,
+    ) -> int:
         """Apply notifications up to ``head`` to read models whose locks the caller holds:
         one read and decode per page for all of them, and one transaction per page with
         every row and tracking position. On PostgreSQL a writer thread commits page N
@@ -232,6 +241,7 @@ class ReadModels:
         if all(m.topics for m in models):
             topics = sorted({t for m in models for t in m.topics})
         recorder, mapper, app = self.ledger.recorder, self.ledger.mapper, self.ledger.name
+        size = page_size or self.page_size
         view = models[0].view
         writer = _Writer(view, app) if view.is_postgres else None
         for model in models:
@@ -239,11 +249,11 @@ class ReadModels:
         try:
             while True:
                 notifications = (
-                    recorder.select_notifications(start, self.page_size, stop=head, topics=topics)
+                    recorder.select_notifications(start, size, stop=head, topics=topics)
                     if start <= head
                     else []
                 )
-                last_page = len(notifications) < self.page_size
+                last_page = len(notifications) < size
                 reached = head if last_page else notifications[-1].id
                 page = [(mapper.to_domain_event(n), Tracking(app, n.id)) for n in notifications]
                 due = [m for m in models if positions[m.name] < reached]
