@@ -43,6 +43,17 @@ ENTRIES = Table(
         ("flagged", "INTEGER"),  # 1 once any change made the entry other than valid
     ),
     key=("card_id",),
+    # A bundle reads only the flagged entries of each authority: a few in a hundred.
+    indexes=(("authority", "flagged"),),
+)
+LISTS = Table(
+    "rm_status_list",
+    (
+        ("authority", "TEXT"),
+        ("list_id", "TEXT"),
+        ("opened_at", "TEXT"),  # the effective instant of its first entry's issue
+    ),
+    key=("authority", "list_id"),
 )
 CHANGES = Table(
     "rm_status_change",
@@ -66,7 +77,7 @@ class StatusLists(ReadModel):
 
     name = "status_lists"
     topics = tuple(topic(e) for e in ("Applied", *_CHANGES))
-    tables = (ENTRIES, CHANGES, COUNTERS)
+    tables = (ENTRIES, CHANGES, COUNTERS, LISTS)
 
     def __init__(self, view: View, seed_for: Callable[[str], bytes]) -> None:
         super().__init__(view)
@@ -84,6 +95,7 @@ class StatusLists(ReadModel):
         counters = {a: r["issued"] for a, r in self.load(cursor, COUNTERS, authorities).items()}
         touched: set[str] = set()
         changes: list[tuple[str, int, str, int]] = []
+        opened: list[tuple[str, str, str]] = []
         for event, tracking in events:
             key = card_key(event.originator_id)
             name = event_name(event)
@@ -109,6 +121,8 @@ class StatusLists(ReadModel):
                 ref = allocate(self._seed_for(authority), sequence)
                 entry["list_id"], entry["idx"] = ref.list_id, ref.index
                 entry["issued_at"] = instant(event.ctx.effective_at)
+                if sequence % LIST_SIZE == 0:  # the first entry of a new list
+                    opened.append((authority, ref.list_id, entry["issued_at"]))
                 touched.add(key)
             code = _CHANGES[name]
             if code != StatusCode.VALID and not entry["flagged"]:
@@ -119,6 +133,7 @@ class StatusLists(ReadModel):
         self.save(cursor, ENTRIES, (entries[k] for k in sorted(touched)))
         self.save(cursor, COUNTERS, ({"authority": a, "issued": n} for a, n in counters.items()))
         self.put(cursor, CHANGES, changes)
+        self.put(cursor, LISTS, opened)
 
     def reference(self, card_id: Any) -> tuple[str, StatusRef] | None:
         """The card's (status list uri, reference), once it has been issued."""
@@ -137,8 +152,8 @@ class StatusLists(ReadModel):
         # Only entries ever suspended or revoked need their history read; the others are
         # valid, and their lists need only exist.
         listed = (
-            f"SELECT DISTINCT list_id FROM {entries}"  # noqa: S608
-            " WHERE authority = ? AND issued_at <= ?"
+            f"SELECT list_id FROM {self.view.table(LISTS.name)}"  # noqa: S608
+            " WHERE authority = ? AND opened_at <= ?"
         )
         flagged = (
             f"SELECT e.list_id, e.idx, ("  # noqa: S608

@@ -111,3 +111,14 @@ def test_every_list_holds_each_issued_card_s_status_and_nothing_else(
         for i in range(status_list.size)
     )
     assert bits == flagged
+
+
+def test_an_authority_s_list_exists_from_its_first_issue_on(ledger: CardLedger, clock: FakeClock):
+    before = clock.now
+    clock.advance(hours=1)
+    issue_jinan(ledger)
+    models = ReadModels(ledger, seed_for=seed)
+    models.catch_up(["status_lists"])
+    assert models.status_lists.lists("jinan", before) == {}
+    assert list(models.status_lists.lists("jinan", clock.now)) == ["sl:jinan:sl-0000"]
+    assert models.status_lists.lists("weihai", clock.now) == {}  # no Weihai card issued
