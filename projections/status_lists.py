@@ -41,6 +41,10 @@ ENTRIES = Table(
         ("idx", "INTEGER"),
         ("issued_at", "TEXT"),  # the first issue's effective instant
         ("flagged", "INTEGER"),  # 1 once any change made the entry other than valid
+        # A flagged entry's latest change (a card's changes never go back in time): a
+        # list built as of an instant after it needs no more of the entry's history.
+        ("last_at", "TEXT"),
+        ("last_code", "INTEGER"),
     ),
     key=("card_id",),
     # A bundle reads only the flagged entries of each authority: a few in a hundred.
@@ -108,6 +112,8 @@ class StatusLists(ReadModel):
                     "idx": None,
                     "issued_at": None,
                     "flagged": 0,
+                    "last_at": None,
+                    "last_code": None,
                 }
                 touched.add(key)
                 continue
@@ -125,10 +131,12 @@ class StatusLists(ReadModel):
                     opened.append((authority, ref.list_id, entry["issued_at"]))
                 touched.add(key)
             code = _CHANGES[name]
-            if code != StatusCode.VALID and not entry["flagged"]:
-                entry["flagged"] = 1
-                touched.add(key)
             at = instant(event.ctx.effective_at)
+            if code != StatusCode.VALID:
+                entry["flagged"] = 1
+            if entry["flagged"]:
+                entry["last_at"], entry["last_code"] = at, int(code)
+                touched.add(key)
             changes.append((key, tracking.notification_id, at, int(code)))
         self.save(cursor, ENTRIES, (entries[k] for k in sorted(touched)))
         self.save(cursor, COUNTERS, ({"authority": a, "issued": n} for a, n in counters.items()))
@@ -156,14 +164,14 @@ class StatusLists(ReadModel):
             " WHERE authority = ? AND opened_at <= ?"
         )
         flagged = (
-            f"SELECT e.list_id, e.idx, ("  # noqa: S608
+            "SELECT e.list_id, e.idx, CASE WHEN e.last_at <= ? THEN e.last_code ELSE ("  # noqa: S608
             f"SELECT c.code FROM {changes} c WHERE c.card_id = e.card_id AND c.effective_at <= ?"
-            f" ORDER BY c.effective_at DESC, c.notification_id DESC LIMIT 1)"
+            f" ORDER BY c.effective_at DESC, c.notification_id DESC LIMIT 1) END"
             f" FROM {entries} e WHERE e.authority = ? AND e.flagged = 1 AND e.issued_at <= ?"
         )
         with self.view.reading() as cursor:
             list_ids = self.view.fetch(cursor, listed, (authority, at))
-            codes = self.view.fetch(cursor, flagged, (at, authority, at))
+            codes = self.view.fetch(cursor, flagged, (at, at, authority, at))
         lists = {
             status_uri(authority, list_id): StatusList(bits=2, size=LIST_SIZE)
             for (list_id,) in list_ids

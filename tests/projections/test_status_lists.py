@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from ledger.app import CardLedger
@@ -122,3 +122,25 @@ def test_an_authority_s_list_exists_from_its_first_issue_on(ledger: CardLedger, 
     assert models.status_lists.lists("jinan", before) == {}
     assert list(models.status_lists.lists("jinan", clock.now)) == ["sl:jinan:sl-0000"]
     assert models.status_lists.lists("weihai", clock.now) == {}  # no Weihai card issued
+
+
+def test_a_suspension_shows_in_lists_as_of_its_span_and_not_after_the_reinstatement(
+    ledger: CardLedger, clock: FakeClock
+):
+    card_id = issue_jinan(ledger)
+    clock.advance(days=1)
+    ledger.suspend(card_id, f.status(role="talent_office"))
+    during = clock.now
+    clock.advance(days=1)
+    ledger.reinstate(card_id, f.status("cleared", role="talent_office"))
+    models = ReadModels(ledger, seed_for=seed)
+    models.catch_up(["status_lists"])
+    reference = models.status_lists.reference(card_id)
+    assert reference is not None
+    uri, ref = reference
+
+    def code_at(instant: datetime) -> StatusCode:
+        return models.status_lists.lists("jinan", instant)[uri].get(ref.index)
+
+    assert code_at(during) == StatusCode.SUSPENDED
+    assert code_at(clock.now) == StatusCode.VALID
