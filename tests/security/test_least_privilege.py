@@ -407,6 +407,21 @@ def test_compose_runs_init_as_the_owner_and_the_api_as_the_app_role_on_localhost
     )
 
 
+def test_compose_runs_the_projector_as_the_app_role_once_init_has_made_its_tables():
+    services = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]
+    projector, api = services["projector"], services["api"]
+    assert projector["command"] == ["talentcard", "projections", "run"]
+    url = urlsplit(projector["environment"]["TALENTCARD_DATABASE_URL"])
+    assert (url.username, url.password) == ("talentcard_app", None)
+    assert url.path == urlsplit(api["environment"]["TALENTCARD_DATABASE_URL"]).path
+    assert projector["depends_on"]["init"]["condition"] == "service_completed_successfully"
+    assert "ports" not in projector  # it serves nothing
+    # The same registry key as the api: status-list indexes are derived from it.
+    assert projector["environment"]["TALENTCARD_ID_PEPPER"] == api["environment"][
+        "TALENTCARD_ID_PEPPER"
+    ]
+
+
 @pytest.mark.postgres
 def test_the_compose_role_script_makes_a_login_role_with_the_secret_as_its_password(
     postgres_url: str, fresh_postgres_url: str, tmp_path: Path
