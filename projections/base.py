@@ -110,8 +110,10 @@ def event_name(event: Any) -> str:
 
 def instant(value: datetime) -> str:
     """An instant as fixed-width UTC ISO text (``2026-03-02T01:00:00.000000Z``), so text
-    order is time order."""
-    return value.astimezone(UTC).isoformat(timespec="microseconds")[:26] + "Z"
+    order is time order. The log decodes instants in UTC already: no conversion then."""
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(timespec="microseconds")[:26] + "Z"
 
 
 def day(value: date | None) -> str | None:

@@ -16,8 +16,10 @@ from typing import Any, Protocol
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteDatastore
 
-_LOCK = "SELECT pg_try_advisory_lock(hashtext('talentcard.projection'), hashtext(%s))"
-_UNLOCK = "SELECT pg_advisory_unlock(hashtext('talentcard.projection'), hashtext(%s))"
+# Keyed by the store's schema too: advisory locks are database-wide, and two stores in
+# one database (a test run beside a benchmark) must not block each other's projectors.
+_LOCK = "SELECT pg_try_advisory_lock(hashtext(%s), hashtext(%s))"
+_UNLOCK = "SELECT pg_advisory_unlock(hashtext(%s), hashtext(%s))"
 
 
 class ProjectorLock(Protocol):
@@ -69,6 +71,7 @@ class AdvisoryLocks:
 
     def __init__(self, datastore: PostgresDatastore) -> None:
         self._datastore = datastore
+        self._space = f"talentcard.projection:{datastore.schema}"
         self._held: set[str] = set()
         self._stack: contextlib.ExitStack | None = None
         self._conn: Any = None
@@ -82,7 +85,7 @@ class AdvisoryLocks:
     def try_acquire(self, name: str) -> bool:
         if name in self._held:
             return True
-        row = self._connection().execute(_LOCK, (name,)).fetchone()
+        row = self._connection().execute(_LOCK, (self._space, name)).fetchone()
         got = bool(row["pg_try_advisory_lock"] if isinstance(row, dict) else row[0])
         if got:
             self._held.add(name)
@@ -92,7 +95,7 @@ class AdvisoryLocks:
 
     def release(self, name: str) -> None:
         if name in self._held:
-            self._connection().execute(_UNLOCK, (name,))
+            self._connection().execute(_UNLOCK, (self._space, name))
             self._held.discard(name)
         self._put_back_if_idle()
 
