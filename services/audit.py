@@ -9,10 +9,9 @@ from datetime import date
 from typing import BinaryIO
 from uuid import UUID
 
+from domain.errors import InvalidInput
 from projections.audit_trail import AuditQuery, AuditRow, write_csv, write_jsonl
 from projections.engine import ReadModels
-
-from domain.errors import InvalidInput
 
 _TRAIL = ("audit_trail",)
 _EXPORT_PAGE = 1000

@@ -13,7 +13,6 @@ from uuid import UUID
 
 import segno
 from cryptography.hazmat.primitives import serialization
-from projections.engine import ReadModels
 
 from domain.authority import AUTHORITIES, authority_of
 from domain.clock import Clock, business_date
@@ -22,6 +21,7 @@ from domain.policy.grants import granted_items
 from domain.policy.results import BeneficiaryKind
 from domain.vocabulary import CardStatus
 from ledger.app import CardLedger
+from projections.engine import ReadModels
 from signing.bundle import status_file_name
 from signing.credential import (
     CardClaims,
