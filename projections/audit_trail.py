@@ -172,10 +172,21 @@ def write_csv(rows: Iterable[AuditRow], stream: BinaryIO) -> None:
         writer = csv.writer(text)
         writer.writerow(TRAIL.column_names)
         for row in rows:
-            writer.writerow(list(asdict(row).values()))
+            writer.writerow([_cell(v) for v in asdict(row).values()])
         text.flush()
     finally:
         text.detach()
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection,
+# OWASP): an actor's name or a note typed as "=HYPERLINK(…)" must open as text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def write_jsonl(rows: Iterable[AuditRow], stream: BinaryIO) -> None:

@@ -98,3 +98,17 @@ def test_exports_carry_no_names_or_identity_numbers(ledger: CardLedger, clock: F
     assert len(parsed_csv) == len(parsed_jsonl) == len(rows)
     assert parsed_csv[0]["event"] == parsed_jsonl[0]["event"] == "Card.Applied"
     assert int(parsed_csv[-1]["notification_id"]) == parsed_jsonl[-1]["notification_id"]
+
+
+def test_a_note_that_looks_like_a_formula_opens_as_text_in_the_csv(ledger: CardLedger):
+    formula = '=HYPERLINK("http://evil.example","open")'
+    ledger.apply(f.apply_body(note=formula))
+    models = ReadModels(ledger)
+    models.catch_up()
+    rows, _ = models.audit_trail.trail(AuditQuery(), limit=100)
+    as_csv, as_jsonl = io.BytesIO(), io.BytesIO()
+    write_csv(rows, as_csv)
+    write_jsonl(rows, as_jsonl)
+    notes = [r["note"] for r in csv.DictReader(io.StringIO(as_csv.getvalue().decode()))]
+    assert "'" + formula in notes and formula not in notes
+    assert formula in [json.loads(line)["note"] for line in as_jsonl.getvalue().splitlines()]
