@@ -66,10 +66,10 @@ SCHEMES: dict[str, int] = {"jinan": 30, "weihai": 30, "liaocheng": 20, "shandong
 
 CATEGORIES: tuple[Category, ...] = (
     # jinan.toml arts. 3, 24(1): classes A–D, claimed online on certification data.
-    Category("jinan", "A", 5, {"certified_in_catalogue": True}, (), "applicant"),
-    Category("jinan", "B", 15, {"certified_in_catalogue": True}, (), "applicant", ("A",)),
-    Category("jinan", "C", 35, {"certified_in_catalogue": True}, (), "applicant", ("A", "B")),
-    Category("jinan", "D", 45, {"certified_in_catalogue": True}, (), "applicant",
+    Category("jinan", "A", 5, {"certified_class_a": True}, (), "applicant"),
+    Category("jinan", "B", 15, {"certified_class_b": True}, (), "applicant", ("A",)),
+    Category("jinan", "C", 35, {"certified_class_c": True}, (), "applicant", ("A", "B")),
+    Category("jinan", "D", 45, {"certified_class_d": True}, (), "applicant",
              ("A", "B", "C")),
     # liaocheng.toml arts. 5, 31, 32.
     Category("liaocheng", "art5.1", 10, {"holds_huicai_card": True}, ()),

@@ -56,7 +56,7 @@ def jinan_body(category: str = "C", **overrides: Any) -> c.ApplyBody:
         "role": "applicant",
         "scheme": "jinan",
         "category": category,
-        "facts": {"certified_in_catalogue": True},
+        "facts": {f"certified_class_{category.lower()}": True},
         "sponsor": {"kind": "none"},
         "evidence": [],
     }

@@ -148,7 +148,7 @@ def test_a_command_can_take_its_fields_from_a_json_file(
         "role": "applicant",
         "scheme": "jinan",
         "category": "C",
-        "facts": {"certified_in_catalogue": True},
+        "facts": {"certified_class_c": True},
         "holder": {"name": "韩梅梅", "id_number": f.RESIDENT_ID, "date_of_birth": "1949-12-31"},
     }
     path = cli_env / "apply.json"
@@ -344,7 +344,7 @@ def issued_jinan_card(capsys: pytest.CaptureFixture[str]) -> str:
     out = ok(
         capsys,
         "card apply --actor li --role applicant --scheme jinan --category C "
-        f"--fact certified_in_catalogue=true {HOLDER} --output-json",
+        f"--fact certified_class_c=true {HOLDER} --output-json",
     )
     card_id: str = json.loads(out)["card_id"]
     ok(capsys, f"card issue {card_id} --actor zhao --role talent_office")

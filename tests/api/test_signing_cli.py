@@ -39,7 +39,7 @@ def issued_jinan_card(capsys: pytest.CaptureFixture[str]) -> str:
     out = ok(
         capsys,
         "card apply --actor li --role applicant --scheme jinan --category C "
-        "--fact certified_in_catalogue=true --holder-name 韩梅梅 "
+        "--fact certified_class_c=true --holder-name 韩梅梅 "
         f"--holder-id {f.RESIDENT_ID} --holder-dob 1949-12-31 --output-json",
     )
     card_id: str = json.loads(out)["card_id"]

@@ -52,7 +52,7 @@ T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 on Monday 2 March 2026 in S
 FACTS: dict[tuple[Scheme, str], dict[str, Any]] = {
     (Scheme.LIAOCHENG, "art5.1"): {"holds_huicai_card": True},
     (Scheme.LIAOCHENG, "art5.3"): {"certified_excellent": True},
-    (Scheme.JINAN, "C"): {"certified_in_catalogue": True},
+    (Scheme.JINAN, "C"): {"certified_class_c": True},
     (Scheme.WEIHAI, "business_elite"): {"key_member_of_project_under_negotiation": True},
     (Scheme.WEIHAI, "4"): {"fortune_or_china_500_senior_manager": True},
 }

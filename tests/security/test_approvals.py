@@ -31,7 +31,7 @@ def ok(capsys: pytest.CaptureFixture[str], command: str) -> str:
 def issued(capsys: pytest.CaptureFixture[str], scheme: str = "liaocheng") -> str:
     """An issued card: Liaocheng art. 5(1) (direct) or Jinan class C (direct)."""
     facts = {"liaocheng": "--category art5.1 --fact holds_huicai_card=true",
-             "jinan": "--category C --fact certified_in_catalogue=true"}[scheme]
+             "jinan": "--category C --fact certified_class_c=true"}[scheme]
     out = ok(
         capsys,
         f"card apply --actor li --role applicant --scheme {scheme} {facts} "

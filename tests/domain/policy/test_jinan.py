@@ -25,7 +25,7 @@ DAY = date(2024, 6, 3)
 
 @pytest.mark.parametrize("category", ["A", "B", "C", "D"])
 def test_a_certified_class_claims_its_card_directly(category: str) -> None:
-    decision = decide_eligibility(J, category, {"certified_in_catalogue": True}, DAY)
+    decision = decide_eligibility(J, category, {f"certified_class_{category.lower()}": True}, DAY)
     assert decision.eligible
     assert (decision.route, decision.stages, decision.tier) == (Route.DIRECT, (), category)
     assert decision.rules == (f"jinan.category.{category}", "jinan.path.direct")
@@ -127,3 +127,10 @@ def test_revocation_needs_city_hrss_and_the_talent_office() -> None:
     assert revokes(J, Role.EMPLOYER, [Role.CITY_HRSS, Role.TALENT_OFFICE])
     assert not revokes(J, Role.EMPLOYER, [Role.CITY_HRSS])
     assert not revokes(J, Role.EMPLOYER, [Role.TALENT_OFFICE])
+
+
+def test_a_class_d_certification_does_not_file_as_class_a() -> None:
+    # Jinan art. 3 and art. 24(1): the card follows the class the talent is certified in.
+    decision = decide_eligibility(J, "A", {"certified_class_d": True}, DAY)
+    assert not decision.eligible
+    assert "class A" in (decision.failed_condition or "") + decision.reason

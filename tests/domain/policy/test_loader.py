@@ -178,7 +178,7 @@ def test_a_rule_applies_on_the_day_it_expires_and_not_the_day_after() -> None:
             'id = "jinan.category.A"\neffective_until = 2025-06-30\n',
         )
     )
-    facts = {"certified_in_catalogue": True}
+    facts = {"certified_class_a": True}
     last = decide_eligibility(Scheme.JINAN, "A", facts, date(2025, 6, 30), policy=policy)
     after = decide_eligibility(Scheme.JINAN, "A", facts, date(2025, 7, 1), policy=policy)
     assert last.eligible and last.rules == ("jinan.category.A", "jinan.path.direct")
@@ -201,7 +201,7 @@ def test_a_later_version_added_as_data_continues_the_rules_of_the_one_before() -
     )
     policy = parse_policy(texts)
     decision = decide_eligibility(
-        Scheme.JINAN, "B", {"certified_in_catalogue": True}, date(2030, 1, 1), policy=policy
+        Scheme.JINAN, "B", {"certified_class_b": True}, date(2030, 1, 1), policy=policy
     )
     assert decision.eligible and decision.version == "jinan-2030"
     assert decision.rules == ("jinan.category.B", "jinan.path.direct")
