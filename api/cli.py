@@ -542,10 +542,17 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("upgrade", "upgrade the card to a higher tier")
     p.add_argument("--tier")
+    p.add_argument(
+        "--fact",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="the higher tier's certification, where the scheme needs it (jinan)",
+    )
     p.set_defaults(
         run=_change(
             c.UpgradeBody,
-            lambda a: {"tier": a.tier},
+            lambda a: {"tier": a.tier, "facts": dict(_fact(s) for s in a.fact) or None},
             "upgrade",
             "upgraded",
         )

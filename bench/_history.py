@@ -326,7 +326,10 @@ def _plan_after_issue(
         in_force_until = issued + timedelta(days=1700)
     if scenario.upgrade:
         tier = rng.choice(category.upgrades_to)
-        if not card.then("upgrade", {**_official(rng, "city_hrss", scheme), "tier": tier},
+        # Jinan art. 24(2): the higher class's certification comes with the upgrade.
+        certified = {f"certified_class_{tier.lower()}": True} if scheme == "jinan" else {}
+        if not card.then("upgrade", {**_official(rng, "city_hrss", scheme), "tier": tier,
+                                     "facts": certified},
                          c.UpgradeBody, after=card.wait(30, 400)):
             return
     if scenario.suspend:

@@ -8,7 +8,7 @@ even after the rule data changed. Expiry is derived from ``valid_until``, never 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from eventsourcing.domain import Aggregate, event
@@ -356,9 +356,13 @@ class Card(Aggregate):
         self.term = issuance.term
         self.issued_on = business_date(ctx.effective_at)
 
-    def upgrade(self, ctx: Context, tier: str) -> None:
+    def upgrade(
+        self, ctx: Context, tier: str, facts: Mapping[str, str | int | float | bool] | None = None
+    ) -> None:
         """Move the card to a higher tier (升级); the engine decides the term afterwards
-        (Jinan restarts it, art. 24(2); Liaocheng keeps it)."""
+        (Jinan restarts it, art. 24(2); Liaocheng keeps it) and, where the scheme's rule
+        says so, whether ``facts`` carry the higher tier's certification (Jinan art. 24(2):
+        认定通过后)."""
         _check_context(ctx)
         self._require_in_force(ctx, "upgrade", allow_suspended=False)
         assert self.tier is not None
@@ -382,7 +386,8 @@ class Card(Aggregate):
                 rule=ranking.rule,
             )
         day = business_date(ctx.effective_at)
-        decision = policy.decide_upgrade(self.snapshot(day), tier, day)
+        given = dict(facts or {})
+        decision = policy.decide_upgrade(self.snapshot(day), tier, day, facts=given)
         if not decision.allowed or decision.valid_from is None:
             raise IllegalTransition(
                 decision.reason, code="upgrade_refused", rule=", ".join(decision.rules)
@@ -394,7 +399,9 @@ class Card(Aggregate):
             rules=decision.rules,
             policy_version=decision.version,
         )
-        upgrade = Upgrade(tier=tier, term=term, from_tier=self.tier, previous_term=self.term)
+        upgrade = Upgrade(
+            tier=tier, term=term, from_tier=self.tier, previous_term=self.term, facts=given
+        )
         self._upgraded(ctx=ctx, upgrade=upgrade)
 
     @event("Upgraded")

@@ -158,6 +158,7 @@ class Upgrade(Value, frozen=True):
     term: Term
     from_tier: str = ""
     previous_term: Term | None = None
+    facts: dict[str, str | int | float | bool] = {}  # the certification it was decided on
 
 
 class Extension(Value, frozen=True):

@@ -206,7 +206,9 @@ class CardLedger(Application[UUID]):
         self, card_id: UUID, body: UpgradeBody, *, expected_version: int | None = None
     ) -> int:
         """Upgrade the card to a higher tier."""
-        return self._change(card_id, body, expected_version, lambda c, x: c.upgrade(x, body.tier))
+        return self._change(
+            card_id, body, expected_version, lambda c, x: c.upgrade(x, body.tier, body.facts)
+        )
 
     def extend(
         self, card_id: UUID, body: ExtendBody, *, expected_version: int | None = None

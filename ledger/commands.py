@@ -173,9 +173,11 @@ class IssueBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
 
 
 class UpgradeBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Upgrade to a higher tier; the scheme's rule recalculates the term."""
+    """Upgrade to a higher tier; the scheme's rule recalculates the term and, where it
+    says so, checks ``facts`` for the higher tier's certification."""
 
     tier: Code
+    facts: Facts = {}
 
 
 class ExtendBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -92,8 +92,13 @@ def issue(**overrides: Any) -> c.IssueBody:
     return msgspec.convert(fields, c.IssueBody)
 
 
-def upgrade(tier: str = "A") -> c.UpgradeBody:
-    return msgspec.convert({"actor": "liu.hrss", "role": "city_hrss", "tier": tier}, c.UpgradeBody)
+def upgrade(tier: str = "A", facts: dict[str, Any] | None = None) -> c.UpgradeBody:
+    """An upgrade by city HRSS with the higher class's certification (Jinan art. 24(2)
+    asks for it; the other schemes' rules do not look at it)."""
+    given = {f"certified_class_{tier.lower()}": True} if facts is None else facts
+    return msgspec.convert(
+        {"actor": "liu.hrss", "role": "city_hrss", "tier": tier, "facts": given}, c.UpgradeBody
+    )
 
 
 def extend(event_on: str, evidence: tuple[str, ...] = ("doc://landing/1",)) -> c.ExtendBody:

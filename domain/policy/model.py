@@ -156,9 +156,12 @@ class ExtensionRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True)
 
 
 class UpgradeRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """What an upgrade does to the term: restart for ``restart_years``, or keep it (None)."""
+    """What an upgrade does to the term: restart for ``restart_years``, or keep it (None).
+    With ``requires_category_of_tier``, the facts given with the upgrade must meet the
+    category named like the higher tier (Jinan: the higher class's certification)."""
 
     restart_years: int | None = None
+    requires_category_of_tier: bool = False
 
 
 class CoverageRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):

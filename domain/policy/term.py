@@ -6,12 +6,13 @@ Dates are inclusive and a term of N years ends the day before the Nth anniversar
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from domain.errors import IllegalTransition, InvalidInput
 from domain.policy.cards import card_refusal
 from domain.policy.dates import term_end
+from domain.policy.eligibility import decide_eligibility
 from domain.policy.model import Policy, TermBasisKind, TermRule
 from domain.policy.results import CardSnapshot, TermBasis, TermDecision, UpgradeDecision
 from domain.policy.tiers import is_higher_tier
@@ -126,7 +127,12 @@ def extension_term(
 
 
 def decide_upgrade(
-    card: CardSnapshot, tier: str, day: date, *, policy: Policy | None = None
+    card: CardSnapshot,
+    tier: str,
+    day: date,
+    *,
+    facts: Mapping[str, str | int | float | bool] | None = None,
+    policy: Policy | None = None,
 ) -> UpgradeDecision:
     """Whether ``card`` may move up to ``tier`` on ``day`` and its term afterwards (升级).
 
@@ -161,6 +167,14 @@ def decide_upgrade(
     if not upgrades:
         return refuse(f"no {card.scheme} upgrade rule is in force on {day}", tiers.id)
     rule = upgrades[0]
+    if rule.requires_category_of_tier:
+        qualifies = decide_eligibility(card.scheme, tier, facts or {}, day, policy=ctx.policy)
+        if not qualifies.eligible:
+            return refuse(
+                f"an upgrade to {tier} needs its certification first: {qualifies.reason}",
+                rule.id,
+                *qualifies.rules,
+            )
     if rule.restart_years is None:
         start, end = card.valid_from, card.valid_until
         how = "the term is unchanged"

@@ -422,3 +422,16 @@ def test_a_suspension_names_its_decision_and_only_the_interim_authority_may_susp
     out = ok(capsys, f"card show {card_id}")
     assert "status   suspended" in out
     assert "decision_ref=济人才办〔2026〕3号" in out
+
+
+def test_a_jinan_upgrade_needs_the_higher_class_s_certification_and_records_it(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+):
+    card_id = issued_jinan_card(capsys)
+    upgrade = f"card upgrade {card_id} --actor liu --role city_hrss --tier B"
+    code, _, err = run(capsys, *upgrade.split())
+    assert code == 1 and "upgrade_refused" in err and "class B" in err
+    ok(capsys, upgrade + " --fact certified_class_b=true")
+    history = json.loads(ok(capsys, f"card show {card_id} --json"))["history"]
+    assert history[-1]["event"] == "Upgraded"
+    assert history[-1]["details"]["upgrade"]["facts"] == {"certified_class_b": True}

@@ -160,7 +160,8 @@ def test_an_upgrade_yields_a_new_credential_and_the_old_one_still_verifies(
     ok(capsys, "keys init")
     card_id = issued_jinan_card(capsys)
     old = ok(capsys, f"card credential {card_id}").strip()
-    ok(capsys, f"card upgrade {card_id} --actor liu --role city_hrss --tier B")
+    certified = "--fact certified_class_b=true"  # Jinan art. 24(2): the upgrade follows it
+    ok(capsys, f"card upgrade {card_id} --actor liu --role city_hrss --tier B {certified}")
     new = json.loads(ok(capsys, f"card credential {card_id} --json"))
     assert new["claims"]["tier"] == "B"
     assert new["token"] != old

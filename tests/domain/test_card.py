@@ -378,7 +378,7 @@ def test_a_weihai_card_has_no_tiers_to_upgrade_between():
 def test_a_jinan_upgrade_restarts_the_five_year_term_on_the_upgrade_day():
     card = issued_card(Scheme.JINAN, "C")
     later = T0 + timedelta(days=400)
-    card.upgrade(ctx(at=later), "A")
+    card.upgrade(ctx(at=later), "A", {"certified_class_a": True})
     assert card.term is not None
     assert (card.term.valid_from, card.term.valid_until) == (date(2027, 4, 6), date(2032, 4, 5))
 
@@ -386,7 +386,7 @@ def test_a_jinan_upgrade_restarts_the_five_year_term_on_the_upgrade_day():
 def test_a_card_can_be_upgraded_on_its_last_valid_day_but_not_the_day_after():
     last_day = datetime(2031, 3, 1, 15, 59, tzinfo=UTC)  # 23:59 in Shanghai
     card = issued_card(Scheme.JINAN, "C")
-    card.upgrade(ctx(at=last_day), "B")
+    card.upgrade(ctx(at=last_day), "B", {"certified_class_b": True})
     assert card.tier == "B"
     expired = issued_card(Scheme.JINAN, "C")
     assert_refused(

@@ -43,6 +43,12 @@ W, J, L, S = Scheme.WEIHAI, Scheme.JINAN, Scheme.LIAOCHENG, Scheme.SHANDONG
 DAY = date(2024, 3, 1)
 
 
+def certified(tier: str) -> dict[str, bool]:
+    """The higher class's certification a Jinan upgrade needs (art. 24(2)); the other
+    schemes' upgrade rules do not read it."""
+    return {f"certified_class_{tier.lower()}": True}
+
+
 def explained(text: Any) -> bool:
     """A reason a person can read: some text, with no unfilled part."""
     return isinstance(text, str) and bool(text.strip()) and "None" not in text
@@ -322,7 +328,7 @@ def test_a_category_without_an_extension_rule_is_refused() -> None:
 def test_a_refused_upgrade_records_the_tier_rule_and_the_version(
     scheme: Scheme, current: str, target: str, rules: tuple[str, ...]
 ) -> None:
-    decision = decide_upgrade(card(scheme, current), target, DAY)
+    decision = decide_upgrade(card(scheme, current), target, DAY, facts=certified(target))
     assert (decision.allowed, decision.tier, decision.rules) == (False, target, rules)
     assert (decision.valid_from, decision.valid_until) == (None, None)
     assert decision.version == default_policy_version(scheme)
@@ -351,7 +357,7 @@ def test_an_upgrade_of_a_card_not_in_force_names_no_rule() -> None:
 def test_an_allowed_upgrade_records_the_new_tier_its_rules_and_the_version(
     scheme: Scheme, rules: tuple[str, ...], until: date
 ) -> None:
-    decision = decide_upgrade(card(scheme, "B"), "A", DAY)
+    decision = decide_upgrade(card(scheme, "B"), "A", DAY, facts=certified("A"))
     assert (decision.allowed, decision.tier, decision.rules) == (True, "A", rules)
     assert decision.valid_until == until
     assert decision.version == default_policy_version(scheme)

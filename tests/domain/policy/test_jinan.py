@@ -21,6 +21,7 @@ from tests.domain.policy.test_revocation import revokes
 
 J = Scheme.JINAN
 DAY = date(2024, 6, 3)
+CERTIFIED_B = {"certified_class_b": True}  # art. 24(2): the upgrade follows it
 
 
 @pytest.mark.parametrize("category", ["A", "B", "C", "D"])
@@ -99,14 +100,14 @@ CARD_C = card(J, "C", valid_from=date(2020, 5, 6), valid_until=date(2025, 5, 5))
 
 
 def test_a_card_upgraded_on_its_last_valid_day_restarts_its_term() -> None:
-    decision = decide_upgrade(CARD_C, "B", date(2025, 5, 5))
+    decision = decide_upgrade(CARD_C, "B", date(2025, 5, 5), facts=CERTIFIED_B)
     assert decision.allowed
     assert (decision.valid_from, decision.valid_until) == (date(2025, 5, 5), date(2030, 5, 4))
     assert decision.rules == ("jinan.tiers", "jinan.upgrade.restart")
 
 
 def test_a_card_cannot_be_upgraded_the_day_after_it_expired() -> None:
-    decision = decide_upgrade(CARD_C, "B", date(2025, 5, 6))
+    decision = decide_upgrade(CARD_C, "B", date(2025, 5, 6), facts=CERTIFIED_B)
     assert not decision.allowed and "expired after 2025-05-05" in decision.reason
 
 
@@ -114,7 +115,7 @@ def test_a_card_cannot_be_upgraded_the_day_after_it_expired() -> None:
     ("tier", "reason"), [("C", "not higher"), ("D", "not higher"), ("E", "not a jinan tier")]
 )
 def test_an_upgrade_must_go_to_a_higher_known_class(tier: str, reason: str) -> None:
-    decision = decide_upgrade(CARD_C, tier, DAY)
+    decision = decide_upgrade(CARD_C, tier, DAY, facts={f"certified_class_{tier.lower()}": True})
     assert not decision.allowed and reason in decision.reason
 
 
@@ -134,3 +135,12 @@ def test_a_class_d_certification_does_not_file_as_class_a() -> None:
     decision = decide_eligibility(J, "A", {"certified_class_d": True}, DAY)
     assert not decision.eligible
     assert "class A" in (decision.failed_condition or "") + decision.reason
+
+
+def test_an_upgrade_without_the_higher_class_s_certification_is_refused() -> None:
+    # Art. 24(2): 可按规定申报更高层次人才认定，认定通过后……金卡自动升级.
+    for facts in ({}, {"certified_class_c": True}, {"certified_class_a": True}):
+        decision = decide_upgrade(CARD_C, "B", DAY, facts=facts)
+        assert not decision.allowed
+        assert "certification" in decision.reason and "class B" in decision.reason
+    assert decide_upgrade(CARD_C, "B", DAY, facts=CERTIFIED_B).allowed

@@ -215,5 +215,6 @@ def test_a_fact_given_as_text_is_refused_by_name_rather_than_failing_quietly() -
     from domain.vocabulary import Scheme
 
     with pytest.raises(InvalidInput, match="fact certified_excellent is the text 'true'"):
-        decide_eligibility(Scheme.LIAOCHENG, "art5.3", {"certified_excellent": "true"},
-                           date(2026, 3, 2))
+        decide_eligibility(
+            Scheme.LIAOCHENG, "art5.3", {"certified_excellent": "true"}, date(2026, 3, 2)
+        )

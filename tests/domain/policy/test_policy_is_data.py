@@ -93,14 +93,18 @@ def test_which_tier_is_higher_follows_the_given_order(
 
 
 def test_an_upgrade_follows_the_given_tier_order() -> None:
-    decision = decide_upgrade(card(J, "A"), "D", DAY, policy=REVERSED_JINAN)
+    decision = decide_upgrade(
+        card(J, "A"), "D", DAY, facts={"certified_class_d": True}, policy=REVERSED_JINAN
+    )
     assert decision.allowed
     assert decision.rules == ("jinan.tiers", "jinan.upgrade.restart")
 
 
 def test_an_upgrade_restarts_the_term_for_the_given_years() -> None:
     policy = with_rule(J, "upgrades", "jinan.upgrade.restart", restart_years=3)
-    decision = decide_upgrade(card(J, "B"), "A", DAY, policy=policy)
+    decision = decide_upgrade(
+        card(J, "B"), "A", DAY, facts={"certified_class_a": True}, policy=policy
+    )
     assert (decision.valid_from, decision.valid_until) == (DAY, date(2027, 2, 28))
 
 
