@@ -160,7 +160,7 @@ def _check(args: argparse.Namespace, registry: Registry) -> None:
             ("rules", f"{', '.join(decision.rules)} (policy version {decision.version})"),
         ]
         if term is None:
-            rows.append(("term", "- (not eligible)"))
+            rows.append(("term", f"- ({trial.term_needs or 'not eligible'})"))
         else:
             rows += [
                 ("term", f"{term.valid_from} .. {term.valid_until or 'no end date'}"),

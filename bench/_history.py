@@ -303,8 +303,13 @@ def _plan_card(
     if scenario.outcome != "issued":
         state.closed.append((card.at, person, scheme))  # the holder may apply again
         return
-    if not card.then("issue", _official(rng, ISSUER[scheme], scheme), c.IssueBody,
-                     after=card.wait(0.1, 7)):
+    after = card.wait(0.1, 7)
+    issue = _official(rng, ISSUER[scheme], scheme)
+    if (scheme, category.code) == ("weihai", "1"):  # filed on the 惠才卡: its term (2019 2(3))
+        until = (card.at + after).date().replace(day=1) + timedelta(days=4 * 365)
+        issue["bases"] = [{"kind": "huicai_card", "until": until.isoformat(),
+                           "label": "山东惠才卡"}]
+    if not card.then("issue", issue, c.IssueBody, after=after):
         return
     _plan_after_issue(state, card, category, scenario, person)
 

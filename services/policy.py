@@ -8,6 +8,7 @@ from datetime import date
 import msgspec
 
 from domain.clock import Clock, business_date
+from domain.errors import InvalidInput
 from domain.policy import (
     NoPolicyInForce,
     decide_eligibility,
@@ -20,12 +21,15 @@ from domain.policy.model import PolicyVersion, SchemeData
 from domain.policy.results import EligibilityDecision, TermDecision
 from domain.vocabulary import Scheme
 
+BASIS_REQUIRED = "basis_required"
+
 
 class TrialDecision(msgspec.Struct, frozen=True, kw_only=True):
     """What the engine decides for facts on a day: eligibility and, if eligible, the term."""
 
     eligibility: EligibilityDecision
     term: TermDecision | None
+    term_needs: str = ""  # why no term could be decided from the facts alone
 
 
 class PolicyService:
@@ -63,5 +67,12 @@ class PolicyService:
     ) -> TrialDecision:
         """The eligibility and term the engine would decide on ``day``."""
         decision = decide_eligibility(scheme, category, facts, day, date_of_birth=date_of_birth)
-        term = decide_term(scheme, category, day) if decision.eligible else None
+        if not decision.eligible:
+            return TrialDecision(eligibility=decision, term=None)
+        try:
+            term = decide_term(scheme, category, day)
+        except InvalidInput as e:
+            if e.code != BASIS_REQUIRED:  # only "this term needs a basis" is an answer here
+                raise
+            return TrialDecision(eligibility=decision, term=None, term_needs=e.message)
         return TrialDecision(eligibility=decision, term=term)

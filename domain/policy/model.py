@@ -132,13 +132,15 @@ class TermBasisKind(enum.StrEnum):
 
 class TermRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """How long a card runs on one basis. ``years`` fixes the length; ``max_years`` caps
-    the basis's own length; ``open_ended`` means no end date (until revoked)."""
+    the basis's own length; ``open_ended`` means no end date (until revoked).
+    ``required_for``: categories whose term must come from this basis (no default)."""
 
     basis: TermBasisKind
     categories: tuple[str, ...] = ()
     years: int | None = None
     max_years: int | None = None
     open_ended: bool = False
+    required_for: tuple[str, ...] = ()
 
 
 class TermCombinationRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):

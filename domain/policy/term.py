@@ -52,6 +52,14 @@ def decide_term(
                 rule=fixed[0].id,
             )
         return _fixed_length(fixed[0], valid_from, ctx.version.id)
+    for rule in rules:
+        if category in rule.required_for and not any(b.kind is rule.basis for b in bases):
+            raise InvalidInput(
+                f"{scheme} {category} cards take their term from the {rule.basis} basis "
+                f"({rule.source}): give it, with its end date",
+                code="basis_required",
+                rule=rule.id,
+            )
     if not bases:
         default = [t for t in rules if t.basis is TermBasisKind.DEFAULT]
         if not default:

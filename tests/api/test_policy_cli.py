@@ -171,6 +171,19 @@ def test_check_of_an_eligible_weihai_category_prints_route_stages_and_a_5_year_t
     assert "weihai.term.default (policy version weihai-2024-continued)" in out
 
 
+def test_check_of_a_card_filed_on_the_huicai_card_says_its_term_needs_that_card_s_term(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+):
+    # weihai-2019-green-channel-opinion part 2(3): 凭山东惠才卡申领的，按山东惠才卡待遇享有期限确定.
+    facts = {"category": "1", "on": "2024-09-01", "works_in_weihai": True}
+    facts["holds_huicai_card"] = True
+    code, out, _ = run(
+        capsys, "policy", "check", "--scheme", "weihai", "--facts", facts_file(tmp_path, facts)
+    )
+    assert code == 0 and "eligible yes" in out
+    assert "term     - (weihai 1 cards take their term from the huicai_card basis" in out
+
+
 def test_check_of_an_ineligible_facts_file_exits_1_naming_the_failing_condition(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ):

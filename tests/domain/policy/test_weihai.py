@@ -421,3 +421,13 @@ def test_a_quota_count_cannot_be_negative() -> None:
     with pytest.raises(InvalidInput) as refused:
         decide_quota(W, "business_elite", -1, DAY)
     assert refused.value.code == "negative_count"
+
+
+def test_a_card_filed_on_the_huicai_card_takes_its_term_and_refuses_to_guess_it() -> None:
+    # weihai-2019-green-channel-opinion part 2(3): 凭山东惠才卡申领的，按山东惠才卡待遇享有期限确定.
+    with pytest.raises(InvalidInput) as refused:
+        decide_term(W, "1", DAY)
+    assert refused.value.code == "basis_required"
+    assert refused.value.rule == "weihai.term.huicai_card"
+    huicai = TermBasis(kind=TermBasisKind.HUICAI_CARD, until=date(2027, 3, 1))
+    assert decide_term(W, "1", DAY, [huicai]).valid_until == date(2027, 3, 1)
