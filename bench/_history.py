@@ -87,7 +87,7 @@ CATEGORIES: tuple[Category, ...] = (
     Category("weihai", "2", 10, {"selected_yingcai_programme": True}, (), "applicant"),
     Category("weihai", "3", 20, {"imported_national_or_provincial_programme": True},
              ("district", "city_hrss", "talent_office")),
-    Category("weihai", "4", 20, {"senior_title_with_record": True},
+    Category("weihai", "4", 20, {"full_senior_title": True, "innovation_record": True},
              ("district", "city_hrss", "talent_office")),
     Category("weihai", "business_elite", 20, {"key_member_of_project_under_negotiation": True},
              ("talent_institute", "city_hrss", "talent_office"), "investment_department",

@@ -57,7 +57,7 @@ def build(ledger: CardLedger, clock: FakeClock) -> Registry:
             actor="wang.employer",
             scheme="weihai",
             category="4",
-            facts={"senior_title_with_record": True},
+            facts={"full_senior_title": True, "innovation_record": True},
             sponsor={"kind": "employer", "name": "威海职业学院"},
         )
     )

@@ -45,7 +45,7 @@ HIRE = {"planned_hire_of_target_enterprise": True}
         ("3", {"recommended_departmental_programme": True}, Route.REVIEWED, REVIEWED),
         ("4", {"fortune_or_china_500_senior_manager": True}, Route.REVIEWED, REVIEWED),
         ("4", {"phd_shortage_speciality": True, "years_in_key_field": 3}, Route.REVIEWED, REVIEWED),
-        ("4", {"senior_title_with_record": True}, Route.REVIEWED, REVIEWED),
+        ("4", {"full_senior_title": True, "innovation_record": True}, Route.REVIEWED, REVIEWED),
         (
             "business_elite",
             ELITE,
@@ -431,3 +431,15 @@ def test_a_card_filed_on_the_huicai_card_takes_its_term_and_refuses_to_guess_it(
     assert refused.value.rule == "weihai.term.huicai_card"
     huicai = TermBasis(kind=TermBasisKind.HUICAI_CARD, until=date(2027, 3, 1))
     assert decide_term(W, "1", DAY, [huicai]).valid_until == date(2027, 3, 1)
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        {"senior_title": True, "innovation_record": True},  # a 副高 title is not 正高
+        {"full_senior_title": True},  # the title without the record
+    ],
+)
+def test_category_4_by_title_needs_a_full_senior_title_and_a_record(facts: dict[str, bool]) -> None:
+    # weihai-2019-green-channel-opinion part 2(1).4: 具有较好创新创业业绩的正高级职称人员.
+    assert not decide_eligibility(W, "4", facts, DAY).eligible
