@@ -54,7 +54,10 @@ FACTS: dict[tuple[Scheme, str], dict[str, Any]] = {
     (Scheme.LIAOCHENG, "art5.3"): {"certified_excellent": True},
     (Scheme.JINAN, "C"): {"certified_class_c": True},
     (Scheme.WEIHAI, "business_elite"): {"key_member_of_project_under_negotiation": True},
-    (Scheme.WEIHAI, "4"): {"fortune_or_china_500_senior_manager": True},
+    (Scheme.WEIHAI, "4"): {
+        "fortune_or_china_500_senior_manager": True,
+        "brought_in_by_weihai_employer": True,
+    },
 }
 
 

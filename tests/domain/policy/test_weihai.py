@@ -43,7 +43,12 @@ HIRE = {"planned_hire_of_target_enterprise": True}
         ("2", {"selected_yingcai_programme": True}, Route.DIRECT, ()),
         ("3", {"imported_national_or_provincial_programme": True}, Route.REVIEWED, REVIEWED),
         ("3", {"recommended_departmental_programme": True}, Route.REVIEWED, REVIEWED),
-        ("4", {"fortune_or_china_500_senior_manager": True}, Route.REVIEWED, REVIEWED),
+        (
+            "4",
+            {"fortune_or_china_500_senior_manager": True, "brought_in_by_weihai_employer": True},
+            Route.REVIEWED,
+            REVIEWED,
+        ),
         ("4", {"phd_shortage_speciality": True, "years_in_key_field": 3}, Route.REVIEWED, REVIEWED),
         ("4", {"full_senior_title": True, "innovation_record": True}, Route.REVIEWED, REVIEWED),
         (
@@ -443,3 +448,12 @@ def test_a_card_filed_on_the_huicai_card_takes_its_term_and_refuses_to_guess_it(
 def test_category_4_by_title_needs_a_full_senior_title_and_a_record(facts: dict[str, bool]) -> None:
     # weihai-2019-green-channel-opinion part 2(1).4: 具有较好创新创业业绩的正高级职称人员.
     assert not decide_eligibility(W, "4", facts, DAY).eligible
+
+
+def test_a_500_strong_manager_not_brought_in_by_a_weihai_employer_is_not_category_4() -> None:
+    # weihai-2019-green-channel-opinion part 2(1).4:
+    # 市内单位引进的世界500强或中国500强企业高级管理人员.
+    facts = {"fortune_or_china_500_senior_manager": True}
+    assert not decide_eligibility(W, "4", facts, DAY).eligible
+    facts["brought_in_by_weihai_employer"] = True
+    assert decide_eligibility(W, "4", facts, DAY).eligible
