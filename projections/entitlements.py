@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from domain import policy
-from domain.errors import DomainError, IllegalTransition
+from domain.errors import IllegalTransition
 from domain.policy import Beneficiary, BeneficiaryKind, CardSnapshot
+from domain.policy.grants import granted_codes
 from domain.vocabulary import CardStatus, Scheme
 from projections.base import (
     STATUS_AFTER,
@@ -108,27 +108,15 @@ class Entitlements(ReadModel):
         if row is None or row["issued_on"] is None:
             raise IllegalTransition("the card is not issued", code="not_issued")
         snapshot = _snapshot(row, on)
-        codes = [
-            code
-            for item in policy.service_items(snapshot.scheme)
-            for code in ([p.code for p in item.parts] or [item.code])
-        ]
         answer = []
         for kind, born in people:
             beneficiary = Beneficiary(
                 kind=BeneficiaryKind(kind),
                 date_of_birth=date.fromisoformat(born) if born else None,
             )
-            granted = tuple(c for c in codes if _grants(snapshot, c, beneficiary, on))
+            granted = granted_codes(snapshot, beneficiary, on)
             answer.append(Entitlement(kind=kind, date_of_birth=born, items=granted))
         return answer
-
-
-def _grants(snapshot: CardSnapshot, code: str, beneficiary: Beneficiary, on: date) -> bool:
-    try:
-        return policy.decide_entitlement(snapshot, code, beneficiary, on).granted
-    except DomainError:  # an item that does not apply to this kind of person
-        return False
 
 
 def _snapshot(row: dict[str, Any], on: date) -> CardSnapshot:
