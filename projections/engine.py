@@ -25,7 +25,7 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore
 
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidInput
 from ledger.app import CardLedger
 from ledger.settings import StoreNotReady
 from projections.audit_trail import AuditTrail
@@ -292,7 +292,9 @@ class ReadModels:
         chosen = list(NAMES if names is None else names)
         unknown = [n for n in chosen if n not in self.models]
         if unknown:
-            raise ProjectionError(f"no read model {', '.join(unknown)} (one of {', '.join(NAMES)})")
+            raise InvalidInput(  # a name the caller typed: malformed input, not a refusal
+                f"no read model {unknown[0]!r} (read models: {', '.join(NAMES)})"
+            )
         return chosen
 
     def _model(self, name: str) -> ReadModel:
