@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from typing import BinaryIO
-from uuid import UUID
 
 from domain.errors import InvalidInput
 from projections.audit_trail import AuditQuery, AuditRow, write_csv, write_jsonl
 from projections.engine import ReadModels
+from services.cards import card_uuid
 
 _TRAIL = ("audit_trail",)
 _EXPORT_PAGE = 1000
@@ -35,10 +35,7 @@ class AuditService:
     ) -> AuditQuery:
         """A query of the trail; a card id must be a UUID, dates in order."""
         if card_id is not None:
-            try:
-                card_id = str(UUID(card_id))
-            except ValueError:
-                raise InvalidInput(f"card {card_id[:40]!r} is not a card id (a UUID)") from None
+            card_id = str(card_uuid(card_id, "card"))
         if since and until and since > until:
             raise InvalidInput(f"since {since} is after until {until}")
         return AuditQuery(

@@ -144,7 +144,7 @@ class CardService:
         if not 1 <= limit <= MAX_LIMIT:
             raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
         if after is not None:
-            after = str(_card_uuid(after, "after"))
+            after = str(card_uuid(after, "after"))
         read_models = self._read_models()
         read_models.catch_up(_CURRENT)
         where = CardFilter(
@@ -166,7 +166,8 @@ class CardService:
         return public_card_view(self._ledger.get_card(card_id), self.today())
 
 
-def _card_uuid(text: str, field: str) -> UUID:
+def card_uuid(text: str, field: str) -> UUID:
+    """A card id typed by a caller, or InvalidInput naming ``field``."""
     try:
         return UUID(text)
     except ValueError:
