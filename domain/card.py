@@ -143,6 +143,9 @@ class Card(Aggregate):
         self.received_on: date | None = None
         self.contract_confirmed_on: date | None = None
         self.deadline: Deadline | None = None
+        # The eligibility category the tier rests on: the application's until an upgrade
+        # moves the tier on facts of another category (then unknown to item conditions).
+        self.category: str | None = application.basis.category
 
     # ---- queries ----------------------------------------------------------------------
 
@@ -175,6 +178,7 @@ class Card(Aggregate):
         return CardSnapshot(
             scheme=self.application.scheme,
             tier=self.tier,
+            category=self.category,
             status=self.status_on(day).value,
             valid_from=self.term.valid_from,
             valid_until=self.term.valid_until,
@@ -409,6 +413,7 @@ class Card(Aggregate):
         self.last_effective_at = ctx.effective_at
         self.tier = upgrade.tier
         self.term = upgrade.term
+        self.category = None
 
     def extend(
         self,

@@ -187,8 +187,10 @@ def _service(
         kind = BeneficiaryKind(beneficiary)
         venue = Scheme(venue_city) if venue_city else claims.scheme
         if venue is not claims.scheme:
-            decision = policy.honours(venue, service, snapshot, day)
-            return decision.honoured, decision.reason, ", ".join(decision.rules) or None
+            decision = policy.decide_entitlement(
+                snapshot, service, Beneficiary(kind=kind), day, venue=venue
+            )
+            return decision.granted, decision.reason, ", ".join(decision.rules) or None
         number = int(service.split(".")[1])
         carried = {
             BeneficiaryKind.HOLDER: claims.items,

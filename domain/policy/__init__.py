@@ -31,6 +31,7 @@ from domain.policy.results import (
     RevocationAction,
     RevocationProcedure,
     RevocationStepDecision,
+    Sex,
     StepTaken,
     TermBasis,
     TermDecision,
@@ -44,7 +45,7 @@ from domain.policy.revocation import (
     next_step,
     revocation_procedure,
 )
-from domain.policy.stacking import honours, recognised_as_basis
+from domain.policy.stacking import recognised_as_basis
 from domain.policy.term import decide_term, decide_upgrade, extension_term
 from domain.policy.tiers import is_higher_tier, tier_rank, tier_ranking
 from domain.policy.versions import policy_versions, version_in_force
@@ -67,6 +68,7 @@ __all__ = [
     "RevocationProcedure",
     "RevocationStepDecision",
     "ServiceItem",
+    "Sex",
     "StepTaken",
     "TermBasis",
     "TermBasisKind",
@@ -83,7 +85,6 @@ __all__ = [
     "decide_upgrade",
     "default_policy",
     "extension_term",
-    "honours",
     "interim_authority",
     "is_higher_tier",
     "is_working_day",

@@ -36,6 +36,14 @@ def find_item(data: SchemeData, code: str) -> ServiceItem:
     raise InvalidInput(f"{code!r} is not a {data.scheme} service item", code="unknown_item")
 
 
+def whole_item(data: SchemeData, code: str) -> ServiceItem | None:
+    """The item when ``code`` names an article that has parts (asked for whole), else None."""
+    for item in data.items:
+        if item.code == code and item.parts:
+            return item
+    return None
+
+
 def listed(codes: tuple[str, ...], code: str, item: ServiceItem) -> bool:
     """Whether a rule's ``codes`` name ``code`` itself or the item it is a part of."""
     return code in codes or item.code in codes

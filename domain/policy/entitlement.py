@@ -1,40 +1,31 @@
-"""Entitlements (服务待遇): does this card grant this item to this person on this day."""
+"""Entitlements (服务待遇): does this card grant this item to this person on this day, at a
+venue of this city.
+
+One function decides every case, the card's own city and another city's venue alike
+(stacking, 叠加): first whether the card reaches the item at all (``reach.py``), then, with
+the venue city's own data for the article, who may use it, its conditions and its limits.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
-from domain.errors import InvalidInput
+from domain.policy.beneficiaries import beneficiary_refusal, beneficiary_rule, tokens_of
 from domain.policy.cards import card_refusal
-from domain.policy.catalogue import find_item, listed
+from domain.policy.catalogue import find_item, listed, whole_item
+from domain.policy.conditions import condition_outcome
 from domain.policy.dates import age_on, term_end
-from domain.policy.model import (
-    BeneficiaryRule,
-    BeneficiaryToken,
-    Policy,
-    ServiceItem,
-    UsageLimitRule,
-)
+from domain.policy.model import Policy, ServiceItem, UsageLimitRule
+from domain.policy.reach import reach
 from domain.policy.results import (
     Beneficiary,
-    BeneficiaryKind,
     CardSnapshot,
     EntitlementDecision,
     Usage,
 )
 from domain.policy.versions import RuleScope
-
-# Age of majority, 18 (民法典 art. 17): a 未成年子女 is a child under 18 on the day.
-ADULT_AGE = 18
-
-_TOKENS = {
-    BeneficiaryKind.HOLDER: BeneficiaryToken.HOLDER,
-    BeneficiaryKind.SPOUSE: BeneficiaryToken.SPOUSE,
-    BeneficiaryKind.CHILD: BeneficiaryToken.MINOR_CHILD,
-    BeneficiaryKind.PARENT: BeneficiaryToken.PARENT,
-    BeneficiaryKind.SPOUSE_PARENT: BeneficiaryToken.SPOUSE_PARENT,
-    BeneficiaryKind.COMPANION: BeneficiaryToken.COMPANION,
-}
+from domain.vocabulary import Scheme
 
 
 def decide_entitlement(
@@ -43,22 +34,36 @@ def decide_entitlement(
     beneficiary: Beneficiary,
     day: date,
     *,
+    venue: Scheme | None = None,
     usage: Usage | None = None,
+    facts: Mapping[str, bool] | None = None,
     policy: Policy | None = None,
 ) -> EntitlementDecision:
-    """Whether ``card`` grants ``item`` (a code of the card's own scheme) to
-    ``beneficiary`` on ``day``, given what was already used (``usage``, counted by the
-    caller). Checks, in order: the card is active and within its dates; the tier covers
-    the item; the person may use it (holder, family, one companion); the item's limits
-    (uses per year, years from issue, months in all, age, care home). For another city's
-    venue use ``honours`` (stacking). Raises ``InvalidInput`` for an unknown item code.
+    """Whether ``card`` grants ``item`` (a code of the ``venue`` city's catalogue; default
+    the card's own scheme) to ``beneficiary`` on ``day``, given what was already used
+    (``usage``, counted by the caller) and what the clerk or venue has seen (``facts``,
+    the conditions' fact names).
+
+    Checks, in order: the card is active and within its dates; the card reaches the item
+    (its tier's coverage, a city's acceptance of the card, or stacking); the person may use
+    it (holder, family as the article names them, companions, together with the holder);
+    the article's conditions; its limits (uses per year and in all, years from issue,
+    months, age, care home). An article with parts is decided part by part. Raises
+    ``InvalidInput`` for an item code that is not the venue city's.
     """
-    ctx = RuleScope(card.scheme, day, policy)
-    used = usage or Usage()
+    ctx = RuleScope(venue or card.scheme, day, policy)
+    whole = whole_item(ctx.data, item)
+    if whole is not None:
+        return _by_parts(card, whole, beneficiary, day, ctx, usage, facts)
     catalogue_item = find_item(ctx.data, item)
+    known = facts or {}
 
     def answer(
-        granted: bool, reason: str, rules: tuple[str, ...], detail: str = ""
+        granted: bool,
+        reason: str,
+        rules: tuple[str, ...],
+        detail: str = "",
+        requires: tuple[str, ...] = (),
     ) -> EntitlementDecision:
         return EntitlementDecision(
             granted=granted,
@@ -67,70 +72,109 @@ def decide_entitlement(
             detail=detail,
             rules=rules,
             version=ctx.version.id,
+            requires=requires,
+            responsible=catalogue_item.responsible,
         )
 
     refusal = card_refusal(card, day)
     if refusal is not None:
         return answer(False, refusal, ())
-    coverage = [c for c in ctx.rules(ctx.data.coverage) if listed(c.items, item, catalogue_item)]
-    granting = [c for c in coverage if card.tier in c.tiers]
-    if not granting:
-        return answer(
-            False,
-            f"tier {card.tier} does not include {item} ({catalogue_item.name_en})",
-            tuple(c.id for c in coverage),
-        )
-    cover = granting[0]
-    who = _beneficiary_rule(ctx.rules(ctx.data.beneficiaries), item, catalogue_item)
-    not_allowed = _beneficiary_refusal(who, beneficiary, used, day)
+    reached = reach(ctx, card, item, catalogue_item)
+    if not reached.reached:
+        return answer(False, reached.reason, reached.rules)
+    rules = list(reached.rules)
+    details = [reached.detail] if reached.detail else []
+    who = beneficiary_rule(ctx.rules(ctx.data.beneficiaries), item, catalogue_item)
+    rules.append(who.id)
+    not_allowed = beneficiary_refusal(who, beneficiary, usage or Usage(), day)
     if not_allowed is not None:
-        return answer(False, not_allowed, (cover.id, who.id))
-    rules = [cover.id, who.id]
-    details = [cover.detail] if cover.detail else []
+        return answer(False, not_allowed, tuple(rules))
+    requires: list[str] = []
+    if who.with_holder and beneficiary.holder_present is None and not _is_holder(beneficiary):
+        requires.append("the holder in person, using it at the same time (同步享受)")
+    tokens = tokens_of(beneficiary, day)
+    for condition in ctx.rules(ctx.data.conditions):
+        if not listed(condition.items, item, catalogue_item):
+            continue
+        if condition.beneficiaries and not tokens & set(condition.beneficiaries):
+            continue
+        rules.append(condition.id)
+        outcome = condition_outcome(condition, card, known)
+        if outcome is False:
+            return answer(False, f"not met: {condition.label} ({condition.id})", tuple(rules))
+        if outcome is None:
+            requires.append(condition.label)
     for limit in ctx.rules(ctx.data.limits):
         if not listed(limit.items, item, catalogue_item):
             continue
         rules.append(limit.id)
-        exceeded = _limit_refusal(limit, card, beneficiary, used, day)
+        exceeded = _limit_refusal(limit, card, beneficiary, usage or Usage(), day)
         if exceeded is not None:
             return answer(False, f"{exceeded} ({limit.id})", tuple(rules))
         if limit.amount_cny_per_month is not None:
             details.append(f"{limit.amount_cny_per_month} CNY for this month")
+        if limit.detail:
+            details.append(limit.detail)
+    subject = " subject to what it requires" if requires else ""
     return answer(
         True,
-        f"{catalogue_item.name_en} granted to the {beneficiary.kind.value} on tier {card.tier}",
+        f"{catalogue_item.name_en} granted to the {beneficiary.kind.value}{subject}; "
+        f"{reached.reason}",
         tuple(rules),
         "; ".join(details),
+        tuple(requires),
     )
 
 
-def _beneficiary_rule(
-    rules: list[BeneficiaryRule], code: str, item: ServiceItem
-) -> BeneficiaryRule:
-    for rule in rules:
-        if not rule.default and listed(rule.items, code, item):
-            return rule
-    for rule in rules:
-        if rule.default:
-            return rule
-    raise InvalidInput(f"no beneficiary rule in force for {code}", code="no_beneficiary_rule")
+def _is_holder(person: Beneficiary) -> bool:
+    return person.kind.value == "holder"
 
 
-def _beneficiary_refusal(
-    rule: BeneficiaryRule, person: Beneficiary, used: Usage, day: date
-) -> str | None:
-    token = _TOKENS[person.kind]
-    if token not in rule.allowed:
-        allowed = ", ".join(t.value for t in rule.allowed)
-        return f"this item is for: {allowed}; not for a {person.kind.value} ({rule.id})"
-    if token is BeneficiaryToken.MINOR_CHILD:
-        if person.date_of_birth is None:
-            return "a child's date of birth is needed to judge minority"
-        if age_on(person.date_of_birth, day) >= ADULT_AGE:
-            return f"the child is {ADULT_AGE} or older on {day}, not a minor ({rule.id})"
-    if token is BeneficiaryToken.COMPANION and used.companions_admitted >= rule.max_companions:
-        return f"at most {rule.max_companions} companion(s) with the holder ({rule.id})"
-    return None
+def _by_parts(
+    card: CardSnapshot,
+    item: ServiceItem,
+    beneficiary: Beneficiary,
+    day: date,
+    ctx: RuleScope,
+    usage: Usage | None,
+    facts: Mapping[str, bool] | None,
+) -> EntitlementDecision:
+    """An article asked for whole: each part decided, granted only when every part is."""
+    parts = tuple(
+        decide_entitlement(
+            card,
+            part.code,
+            beneficiary,
+            day,
+            venue=ctx.scheme,
+            usage=usage,
+            facts=facts,
+            policy=ctx.policy,
+        )
+        for part in item.parts
+    )
+    granted = [p.item for p in parts if p.granted]
+    refused = [p.item for p in parts if not p.granted]
+    if not refused:
+        reason = f"every part of {item.code} is granted: {', '.join(granted)}"
+    elif not granted:
+        reason = f"no part of {item.code} is granted: {', '.join(refused)} refused"
+    else:
+        reason = (
+            f"{item.code} is granted in part: {', '.join(granted)} granted; "
+            f"{', '.join(refused)} refused"
+        )
+    rules = tuple(dict.fromkeys(r for p in parts for r in p.rules))
+    return EntitlementDecision(
+        granted=not refused,
+        item=item.code,
+        reason=reason,
+        detail="",
+        rules=rules,
+        version=ctx.version.id,
+        responsible=item.responsible,
+        parts=parts,
+    )
 
 
 def _limit_refusal(
@@ -145,6 +189,12 @@ def _limit_refusal(
             f"{limit.per_calendar_year} uses a calendar year; use {used.uses_this_year + 1}"
             f" in {day.year} is refused"
         )
+    if limit.per_calendar_year is not None and limit.years_from_issue is not None:
+        # So many a year over the first N years never adds up to more than N years' worth:
+        # a card issued in July spans four calendar years in its first three.
+        total = limit.per_calendar_year * limit.years_from_issue
+        if used.uses_in_all >= total:
+            return f"at most {total} uses in all; use {used.uses_in_all + 1} is refused"
     if limit.min_age is not None:
         if person.date_of_birth is None:
             return (

@@ -86,6 +86,7 @@ def parse_policy(texts: Mapping[str, str]) -> Policy:
     _check_unique_rule_ids(schemes)
     stacking = _decode(STACKING_FILE, _text(texts, STACKING_FILE), StackingData)
     _check_stacking(stacking, schemes)
+    _check_reach(stacking, schemes)
     workdays = _decode(WORKDAYS_FILE, _text(texts, WORKDAYS_FILE), WorkdayData)
     _check_workdays(workdays)
     return Policy(schemes=schemes, stacking=stacking, workdays=workdays)
@@ -131,6 +132,7 @@ def _rules(data: SchemeData) -> Iterable[tuple[str, Rule]]:
         "coverage",
         "beneficiaries",
         "limits",
+        "conditions",
         "quotas",
         "accepts",
         "stacking",
@@ -182,7 +184,7 @@ def _check_scheme(name: str, scheme: Scheme, data: SchemeData) -> None:
     codes = _item_codes(data)
     tiers = set(data.tiers.tiers)
     categories = {c.category for c in data.categories}
-    for field in ("coverage", "beneficiaries", "limits", "accepts"):
+    for field in ("coverage", "beneficiaries", "limits", "accepts", "conditions"):
         for i, rule in enumerate(getattr(data, field)):
             for j, code in enumerate(rule.items):
                 if code not in codes:
@@ -199,6 +201,12 @@ def _check_scheme(name: str, scheme: Scheme, data: SchemeData) -> None:
             for j, category in enumerate(rule.categories):
                 if category not in categories:
                     fail(f"{field}[{i}].categories[{j}]", f"unknown category {category!r}")
+    for i, condition in enumerate(data.conditions):
+        for j, category in enumerate(condition.categories):
+            if category not in categories:
+                fail(f"conditions[{i}].categories[{j}]", f"unknown category {category!r}")
+        if not condition.categories and not condition.fact and not condition.label.strip():
+            fail(f"conditions[{i}]", "a condition needs a label, and categories or a fact")
     for field in ("quotas", "recognitions"):
         for i, rule in enumerate(getattr(data, field)):
             if rule.category not in categories:
@@ -222,7 +230,7 @@ def _check_revocation_steps(
     """A procedure is one proposal, then at least one approval, each step naming roles."""
     steps = rule.steps
     if not steps or steps[0].action != "propose":
-        fail(f"{key}.steps", "the first step must be a proposal (action = \"propose\")")
+        fail(f"{key}.steps", 'the first step must be a proposal (action = "propose")')
     if len(steps) < 2:
         fail(f"{key}.steps", "at least one approval must follow the proposal")
     for j, step in enumerate(steps):
@@ -282,6 +290,47 @@ def _check_stacking(stacking: StackingData, schemes: Mapping[Scheme, SchemeData]
                 raise PolicyDataError(
                     STACKING_FILE, f"matches[{i}].city[{j}]", f"unknown city item {code!r}"
                 )
+
+
+def _check_reach(stacking: StackingData, schemes: Mapping[Scheme, SchemeData]) -> None:
+    """Every city item the matches name is recorded as reached or withheld, once."""
+    seen: set[Scheme] = set()
+    for i, recorded in enumerate(stacking.reach):
+        key = f"reach[{i}]"
+        if recorded.city is Scheme.SHANDONG or recorded.city in seen:
+            raise PolicyDataError(
+                STACKING_FILE, f"{key}.city", f"{recorded.city.value!r}: one entry per city"
+            )
+        seen.add(recorded.city)
+        codes = _item_codes(schemes[recorded.city])
+        for field in ("reached", "withheld"):
+            listed_codes: tuple[str, ...] = getattr(recorded, field)
+            for j, code in enumerate(listed_codes):
+                if code not in codes:
+                    raise PolicyDataError(
+                        STACKING_FILE,
+                        f"{key}.{field}[{j}]",
+                        f"unknown {recorded.city} item {code!r}",
+                    )
+        both = set(recorded.reached) & set(recorded.withheld)
+        if both:
+            raise PolicyDataError(STACKING_FILE, key, f"{min(both)} is both reached and withheld")
+        matched = {
+            code
+            for m in stacking.matches
+            for code in m.city
+            if code.split(".", 1)[0] == recorded.city.value
+        }
+        unrecorded = matched - set(recorded.reached) - set(recorded.withheld)
+        if unrecorded:
+            raise PolicyDataError(
+                STACKING_FILE, key, f"{min(unrecorded)} is matched but neither reached nor withheld"
+            )
+        unmatched = (set(recorded.reached) | set(recorded.withheld)) - matched
+        if unmatched:
+            raise PolicyDataError(
+                STACKING_FILE, key, f"{min(unmatched)} is recorded but matches no provincial item"
+            )
 
 
 def _check_workdays(workdays: WorkdayData) -> None:

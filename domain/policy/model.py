@@ -68,6 +68,9 @@ class ServiceItem(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
     name_en: str
     source: str
     parts: tuple[ItemPart, ...] = ()
+    # 责任单位: the units that answer for the item, as the seed lists them (empty where the
+    # seed names none, e.g. the provincial standard's annex A).
+    responsible: tuple[str, ...] = ()
 
 
 class Condition(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -175,23 +178,51 @@ class CoverageRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
 
 
 class BeneficiaryToken(enum.StrEnum):
-    """Who besides the holder may use an item (in data; ``minor_child`` is under 18)."""
+    """Who may use an item, in the words of the article (受益人类别). The child classes differ
+    as the seeds do: a 未成年子女 is under 18; a 未到法定结婚年龄子女 is under the legal
+    marriage age (22 for a son, 20 for a daughter); a 未婚子女 is unmarried, at any age; a
+    plain 子女 (the schooling articles) is any child of the holder, the article's own
+    conditions saying which schooling."""
 
-    HOLDER = "holder"
-    SPOUSE = "spouse"
-    MINOR_CHILD = "minor_child"
-    PARENT = "parent"
-    SPOUSE_PARENT = "spouse_parent"
-    COMPANION = "companion"
+    HOLDER = "holder"  # 本人
+    SPOUSE = "spouse"  # 配偶
+    MINOR_CHILD = "minor_child"  # 未成年子女
+    CHILD_UNDER_MARRIAGE_AGE = "child_under_marriage_age"  # 未到法定结婚年龄子女
+    UNMARRIED_CHILD = "unmarried_child"  # 未婚子女
+    CHILD = "child"  # 子女
+    PARENT = "parent"  # 父母
+    SPOUSE_PARENT = "spouse_parent"  # 配偶父母
+    COMPANION = "companion"  # 陪同人员
 
 
 class BeneficiaryRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Who may use the listed items. The ``default`` rule (no items) covers the rest."""
+    """Who may use the listed items. The ``default`` rule (no items) covers the rest.
+    ``with_holder``: the others use it only together with the holder (同步享受), never
+    alone."""
 
     items: tuple[str, ...] = ()
     allowed: tuple[BeneficiaryToken, ...]
     max_companions: int = 0
+    with_holder: bool = False
     default: bool = False
+
+
+class ItemConditionRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A condition an article sets beyond the tier (e.g. "newly introduced", "full-time in a
+    public institution", "the holder's own ID and a same-day ticket").
+
+    It is met when the card's category is one of ``categories``, or when the fact ``fact``
+    is given true; a fact given false refuses. A condition with ``categories`` and no
+    ``fact`` refuses every other known category. Otherwise, while nothing says, the item
+    is granted *subject to* the condition: the decision lists ``label`` in ``requires``,
+    what the clerk or venue must still see. ``beneficiaries`` limits the condition to
+    those users (empty: everyone who uses the item)."""
+
+    items: tuple[str, ...]
+    label: str
+    categories: tuple[str, ...] = ()
+    fact: str = ""
+    beneficiaries: tuple[BeneficiaryToken, ...] = ()
 
 
 class UsageLimitRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -205,6 +236,9 @@ class UsageLimitRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True
     min_age: int | None = None
     requires_city_care_home: bool = False
     amount_cny_per_month: int | None = None
+    # What the limit pays or gives, when not a fixed amount (e.g. twice the local minimum
+    # wage a month); shown in the decision's detail.
+    detail: str = ""
 
 
 class QuotaRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -287,6 +321,7 @@ class SchemeData(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
     coverage: tuple[CoverageRule, ...]
     beneficiaries: tuple[BeneficiaryRule, ...]
     limits: tuple[UsageLimitRule, ...] = ()
+    conditions: tuple[ItemConditionRule, ...] = ()
     quotas: tuple[QuotaRule, ...] = ()
     accepts: tuple[AcceptanceRule, ...] = ()
     stacking: tuple[StackingRule, ...] = ()
@@ -303,11 +338,28 @@ class ItemMatch(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
     note: str = ""
 
 
+class StackingReach(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Which of one city's items the 惠才卡 reaches through annex A.30 (按照叠加原则覆盖的市、
+    县级服务事项), recorded item by item: ``reached`` are honoured for a valid 惠才卡 and
+    decided by the city's own article (its beneficiaries, conditions and limits);
+    ``withheld`` are matched by function but gated by the city's own classes, so they stay
+    with the city's card. The loader checks that every city item ``matches`` names is in
+    exactly one of the two."""
+
+    city: Scheme
+    source: str
+    reached: tuple[str, ...]
+    withheld: tuple[str, ...] = ()
+    note: str = ""
+
+
 class StackingData(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """The file ``stacking.toml``: the provincial ↔ city item mapping."""
+    """The file ``stacking.toml``: the provincial ↔ city item mapping and, per city, how far
+    it reaches."""
 
     source: str
     matches: tuple[ItemMatch, ...]
+    reach: tuple[StackingReach, ...]
 
 
 class WorkdayYear(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -32,30 +32,49 @@ class BeneficiaryKind(enum.StrEnum):
     COMPANION = "companion"  # 陪同人员
 
 
+class Sex(enum.StrEnum):
+    """A child's sex, needed only where the legal marriage age decides (民法典 art. 1047)."""
+
+    MALE = "male"
+    FEMALE = "female"
+
+
 class Beneficiary(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """The person an item is asked for. ``date_of_birth`` is needed where age matters (a
-    child's minority, a parent's age); ``in_city_care_home`` for elderly-care subsidies."""
+    child's minority or marriage age, a parent's age); ``sex`` where the legal marriage age
+    decides; ``married`` for an article on unmarried children; ``in_city_care_home`` for
+    elderly-care subsidies. ``holder_present``: for an item the family use together with
+    the holder (同步享受), whether the holder is there (None: not said, so the decision
+    requires it)."""
 
     kind: BeneficiaryKind
     date_of_birth: date | None = None
+    sex: Sex | None = None
+    married: bool | None = None
     in_city_care_home: bool = False
+    holder_present: bool | None = None
 
 
 class Usage(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """What was already used, counted by the caller: uses of the item this calendar year,
-    months already subsidised, companions already admitted on this visit."""
+    """What was already used, counted by the caller: uses of the item this calendar year
+    and since the card's issue, months already subsidised, companions already admitted on
+    this visit."""
 
     uses_this_year: int = 0
+    uses_in_all: int = 0
     months_used: int = 0
     companions_admitted: int = 0
 
 
 class CardSnapshot(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """The card as a venue or a service sees it. ``status`` is a ``CardStatus`` value;
-    ``valid_until`` is inclusive, None for a card with no end date."""
+    ``valid_until`` is inclusive, None for a card with no end date. ``category`` is the
+    eligibility category the card was issued on, where known (a condition such as "named
+    talent levels only" is decided from it; unknown, the condition is left to the clerk)."""
 
     scheme: Scheme
     tier: str
+    category: str | None = None
     status: str
     valid_from: date
     valid_until: date | None
@@ -136,7 +155,11 @@ class QuotaDecision(Value, frozen=True, kw_only=True, forbid_unknown_fields=True
 
 class EntitlementDecision(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Whether a card grants an item to a person on a day; ``detail`` says what exactly
-    (e.g. the class of health care, the monthly amount)."""
+    (e.g. the class of health care, the monthly amount). ``requires`` lists what the clerk
+    or venue must still see before giving it (the article's conditions no card can show:
+    a same-day ticket, a first home purchase); ``responsible`` the units that answer for
+    the item (责任单位). Asked for an article with parts, ``parts`` holds one decision per
+    part, and the article is granted only when every part is."""
 
     granted: bool
     item: str
@@ -144,6 +167,9 @@ class EntitlementDecision(Value, frozen=True, kw_only=True, forbid_unknown_field
     detail: str
     rules: tuple[str, ...]
     version: str
+    requires: tuple[str, ...] = ()
+    responsible: tuple[str, ...] = ()
+    parts: tuple[EntitlementDecision, ...] = ()
 
 
 class RecognitionDecision(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):

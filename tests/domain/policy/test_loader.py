@@ -57,8 +57,8 @@ def test_every_rule_and_item_cites_a_seed_file() -> None:
         ),
         (
             "jinan.toml",
-            'items = ["jinan.8"]',
-            'items = ["jinan.80"]',
+            'tiers = ["A", "B", "C"]\nitems = ["jinan.8"]',
+            'tiers = ["A", "B", "C"]\nitems = ["jinan.80"]',
             "coverage[2].items[0]",
             "unknown item code 'jinan.80'",
         ),

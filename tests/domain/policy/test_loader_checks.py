@@ -311,14 +311,23 @@ MALFORMED = [
     ),
     (
         "beneficiary rule naming an unknown part",
-        edit("jinan.toml", ('items = ["jinan.19.travel"]', 'items = ["jinan.19.train"]')),
+        edit(
+            "jinan.toml",
+            ('items = ["jinan.19.travel"]\nallowed', 'items = ["jinan.19.train"]\nallowed'),
+        ),
         "jinan.toml",
         "beneficiaries[0].items[0]",
         "unknown item code 'jinan.19.train'",
     ),
     (
         "usage limit naming an unknown item",
-        edit("weihai.toml", ('items = ["weihai.20"]', 'items = ["weihai.31"]')),
+        edit(
+            "weihai.toml",
+            (
+                'items = ["weihai.20"]\nper_calendar_year',
+                'items = ["weihai.31"]\nper_calendar_year',
+            ),
+        ),
         "weihai.toml",
         "limits[0].items[0]",
         "unknown item code 'weihai.31'",
@@ -411,7 +420,7 @@ MALFORMED = [
         "beneficiary rule that lists no items and is not the default",
         edit("jinan.toml", ('default = true\nallowed = ["holder"]', 'allowed = ["holder"]')),
         "jinan.toml",
-        "beneficiaries[1]",
+        "beneficiaries[5]",
         "not both",
     ),
     (

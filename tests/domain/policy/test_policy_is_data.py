@@ -28,7 +28,6 @@ from domain.policy import (
     decide_upgrade,
     default_policy,
     extension_term,
-    honours,
     is_higher_tier,
     is_working_day,
     issuance_deadline,
@@ -42,7 +41,7 @@ from domain.policy import (
 )
 from domain.policy.model import WorkdayData, WorkdayYear
 from domain.vocabulary import Role, Route, Scheme
-from tests.domain.policy.support import HOLDER, card
+from tests.domain.policy.support import HOLDER, at_venue, card
 
 W, J, L, S = Scheme.WEIHAI, Scheme.JINAN, Scheme.LIAOCHENG, Scheme.SHANDONG
 DAY = date(2024, 3, 1)
@@ -206,6 +205,7 @@ def test_an_entitlement_follows_the_given_usage_limit() -> None:
     assert decision.rules == (
         "weihai.coverage.2019",
         "weihai.beneficiary.holder",
+        "weihai.condition.health_check",
         "weihai.limit.health_check",
     )
 
@@ -213,21 +213,21 @@ def test_an_entitlement_follows_the_given_usage_limit() -> None:
 def test_the_huicai_card_is_honoured_only_in_the_cities_the_given_data_names() -> None:
     policy = with_rule(S, "stacking", "shandong.stacking", honoured_in=(L, J))
     huicai = card(S, "direct")
-    assert honours(W, "weihai.14", huicai, DAY).honoured
-    decision = honours(W, "weihai.14", huicai, DAY, policy=policy)
-    assert (decision.honoured, decision.rules) == (False, ())
+    assert at_venue(W, "weihai.14", huicai, DAY).granted
+    decision = at_venue(W, "weihai.14", huicai, DAY, policy=policy)
+    assert (decision.granted, decision.rules) == (False, ())
 
 
 def test_a_city_honours_another_card_the_given_data_accepts() -> None:
     policy = with_rule(L, "accepts", "liaocheng.accepts.huicai_or_gold", card_schemes=(S, L, J))
-    assert not honours(L, "liaocheng.19", card(J, "A"), DAY).honoured
-    decision = honours(L, "liaocheng.19", card(J, "A"), DAY, policy=policy)
-    assert (decision.honoured, decision.rules) == (True, ("liaocheng.accepts.huicai_or_gold",))
+    assert not at_venue(L, "liaocheng.19", card(J, "A"), DAY).granted
+    decision = at_venue(L, "liaocheng.19", card(J, "A"), DAY, policy=policy)
+    assert (decision.granted, decision.rules[0]) == (True, "liaocheng.accepts.huicai_or_gold")
 
 
 def test_a_city_honours_its_own_card_for_what_the_given_coverage_lists() -> None:
     policy = with_rule(W, "coverage", "weihai.coverage.2019", items=("weihai.2",))
-    assert not honours(W, "weihai.14", card(W, "3"), DAY, policy=policy).honoured
+    assert not at_venue(W, "weihai.14", card(W, "3"), DAY, policy=policy).granted
 
 
 def test_another_card_counts_as_a_basis_where_the_given_data_says_so() -> None:

@@ -22,7 +22,7 @@ from domain.policy import (
 )
 from domain.policy.loader import package_texts
 from domain.vocabulary import ReviewStage, Role, Route, Scheme
-from tests.domain.policy.support import COMPANION, HOLDER, SPOUSE, card
+from tests.domain.policy.support import COMPANION, HOLDER, SPOUSE, card, child
 from tests.domain.policy.test_revocation import revokes, take_steps
 
 SD = Scheme.SHANDONG
@@ -98,8 +98,13 @@ def test_a_contract_is_no_basis_for_a_huicai_card_term() -> None:
 
 @pytest.mark.parametrize("tier", ["direct", "reviewed", "evaluated"])
 def test_every_type_gets_the_thirty_items_for_the_holder(tier: str) -> None:
+    # A.9 spouse employment and A.10 schooling serve the spouse and the children.
     c = card(SD, tier)
-    assert all(decide_entitlement(c, f"shandong.{n}", HOLDER, DAY).granted for n in range(1, 31))
+    user = {9: SPOUSE, 10: child(date(2015, 1, 1))}
+    assert all(
+        decide_entitlement(c, f"shandong.{n}", user.get(n, HOLDER), DAY).granted
+        for n in range(1, 31)
+    )
     assert not decide_entitlement(c, "shandong.14", COMPANION, DAY).granted
     assert not decide_entitlement(c, "shandong.17", SPOUSE, DAY).granted
 

@@ -25,7 +25,7 @@ from domain.policy import (
 )
 from domain.policy.dates import term_end
 from domain.vocabulary import ReviewStage, Role, Route, Scheme
-from tests.domain.policy.support import COMPANION, HOLDER, SPOUSE, card
+from tests.domain.policy.support import COMPANION, HOLDER, SPOUSE, card, child
 from tests.domain.policy.test_revocation import revokes
 
 W = Scheme.WEIHAI
@@ -369,8 +369,15 @@ def test_scenic_spots_gyms_and_hospitals_are_for_the_holder(item: str) -> None:
 
 @pytest.mark.parametrize("category", ["1", "2", "3", "4", "business_elite", "enterprise_talent"])
 def test_every_category_gets_all_thirty_items(category: str) -> None:
+    # Items (十) spouse placement and (十一) schooling are the spouse's and the children's
+    # (part 3(十) 配偶, (十一) 子女): each is asked for the person it serves.
     c = card(W, category)
-    granted = [n for n in range(1, 31) if decide_entitlement(c, f"weihai.{n}", HOLDER, DAY).granted]
+    user = {10: SPOUSE, 11: child(date(2015, 1, 1))}
+    granted = [
+        n
+        for n in range(1, 31)
+        if decide_entitlement(c, f"weihai.{n}", user.get(n, HOLDER), DAY).granted
+    ]
     assert granted == list(range(1, 31))
 
 

@@ -1,0 +1,121 @@
+"""Who may use an item (受益人): the classes an article names, matched against the person a
+venue or clerk asks for."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain.errors import InvalidInput
+from domain.policy.catalogue import listed
+from domain.policy.dates import age_on
+from domain.policy.model import BeneficiaryRule, BeneficiaryToken, ServiceItem
+from domain.policy.results import Beneficiary, BeneficiaryKind, Sex, Usage
+
+# Age of majority, 18 (民法典 art. 17): a 未成年子女 is a child under 18 on the day.
+ADULT_AGE = 18
+# The legal marriage age (民法典 art. 1047: 男不得早于二十二周岁，女不得早于二十周岁): a
+# 未到法定结婚年龄子女 is a son under 22 or a daughter under 20 on the day.
+MARRIAGE_AGE = {Sex.MALE: 22, Sex.FEMALE: 20}
+
+_FIXED = {
+    BeneficiaryKind.HOLDER: BeneficiaryToken.HOLDER,
+    BeneficiaryKind.SPOUSE: BeneficiaryToken.SPOUSE,
+    BeneficiaryKind.PARENT: BeneficiaryToken.PARENT,
+    BeneficiaryKind.SPOUSE_PARENT: BeneficiaryToken.SPOUSE_PARENT,
+    BeneficiaryKind.COMPANION: BeneficiaryToken.COMPANION,
+}
+_CHILD_CLASSES = (
+    BeneficiaryToken.MINOR_CHILD,
+    BeneficiaryToken.CHILD_UNDER_MARRIAGE_AGE,
+    BeneficiaryToken.UNMARRIED_CHILD,
+    BeneficiaryToken.CHILD,
+)
+
+
+def tokens_of(person: Beneficiary, day: date) -> frozenset[BeneficiaryToken]:
+    """Every class of the articles that ``person`` belongs to on ``day``; a child's classes
+    need what decides them (date of birth, sex, marriage), and without it the child is in
+    none of them but the plain 子女."""
+    fixed = _FIXED.get(person.kind)
+    if fixed is not None:
+        return frozenset({fixed})
+    return frozenset(t for t in _CHILD_CLASSES if _child_refusal(t, person, day) is None)
+
+
+def beneficiary_rule(rules: list[BeneficiaryRule], code: str, item: ServiceItem) -> BeneficiaryRule:
+    """The rule in force naming who may use ``code``: the item's own, else the default."""
+    for rule in rules:
+        if not rule.default and listed(rule.items, code, item):
+            return rule
+    for rule in rules:
+        if rule.default:
+            return rule
+    raise InvalidInput(f"no beneficiary rule in force for {code}", code="no_beneficiary_rule")
+
+
+def beneficiary_refusal(
+    rule: BeneficiaryRule, person: Beneficiary, used: Usage, day: date
+) -> str | None:
+    """Why ``person`` may not use an item under ``rule`` on ``day``, or None."""
+    tokens = tokens_of(person, day)
+    if not tokens & set(rule.allowed):
+        return _why_not(rule, person, day)
+    if (
+        rule.with_holder
+        and person.kind is not BeneficiaryKind.HOLDER
+        and person.holder_present is False
+    ):
+        return f"only together with the holder, never alone (同步享受; {rule.id})"
+    if BeneficiaryToken.COMPANION in tokens and used.companions_admitted >= rule.max_companions:
+        return f"at most {rule.max_companions} companion(s) with the holder ({rule.id})"
+    return None
+
+
+def _why_not(rule: BeneficiaryRule, person: Beneficiary, day: date) -> str:
+    if person.kind is BeneficiaryKind.CHILD:
+        for token in rule.allowed:
+            if token in _CHILD_CLASSES:
+                reason = _child_refusal(token, person, day)
+                return f"{reason} ({rule.id})"
+    allowed = ", ".join(t.value for t in rule.allowed)
+    return f"this item is for: {allowed}; not for a {person.kind.value} ({rule.id})"
+
+
+def _child_refusal(token: BeneficiaryToken, child: Beneficiary, day: date) -> str | None:
+    """Why the child is not of the class ``token`` on ``day`` (or what is needed), or None."""
+    if token is BeneficiaryToken.CHILD:
+        return None
+    if token is BeneficiaryToken.UNMARRIED_CHILD:
+        if child.married is None:
+            return "whether the child is married is needed (未婚子女: unmarried children)"
+        if child.married:
+            return "the child is married; the article is for unmarried children (未婚子女)"
+        return None
+    if child.date_of_birth is None:
+        return f"the child's date of birth is needed ({_LABEL[token]})"
+    age = age_on(child.date_of_birth, day)
+    if token is BeneficiaryToken.MINOR_CHILD:
+        if age >= ADULT_AGE:
+            return f"the child is {age} on {day}, not under {ADULT_AGE} ({_LABEL[token]})"
+        return None
+    if child.sex is None:
+        if age < min(MARRIAGE_AGE.values()):
+            return None
+        if age >= max(MARRIAGE_AGE.values()):
+            return f"the child is {age} on {day}, of legal marriage age ({_LABEL[token]})"
+        return (
+            f"the child's sex is needed at {age}: the legal marriage age is 22 for a son, "
+            "20 for a daughter"
+        )
+    limit = MARRIAGE_AGE[child.sex]
+    if age >= limit:
+        return f"the child is {age} on {day}, of legal marriage age {limit} ({_LABEL[token]})"
+    return None
+
+
+_LABEL = {
+    BeneficiaryToken.MINOR_CHILD: "未成年子女: under 18",
+    BeneficiaryToken.CHILD_UNDER_MARRIAGE_AGE: (
+        "未到法定结婚年龄子女: a son under 22, a daughter under 20"
+    ),
+}
