@@ -23,11 +23,13 @@ def card(
     valid_until: date | None = date(2029, 1, 9),
     issued_on: date | None = None,
     status: str = "active",
+    category: str | None = None,
 ) -> CardSnapshot:
     """An active card, valid 2024-01-10..2029-01-09 unless told otherwise."""
     return CardSnapshot(
         scheme=scheme,
         tier=tier,
+        category=category,
         status=status,
         valid_from=valid_from,
         valid_until=valid_until,

@@ -535,6 +535,67 @@ MALFORMED = [
         "revocation[0].id",
         "also in weihai.toml",
     ),
+    # ---- stacking reach (annex A.30, recorded per city) ----
+    (
+        "stacking reach withholding an item the city does not have",
+        edit("stacking.toml", ('withheld = ["jinan.8",', 'withheld = ["jinan.80",')),
+        "stacking.toml",
+        "reach[2].withheld[0]",
+        "unknown jinan item 'jinan.80'",
+    ),
+    (
+        "a matched city item neither reached nor withheld",
+        edit("stacking.toml", ('withheld = ["jinan.8", ', "withheld = [")),
+        "stacking.toml",
+        "reach[2]",
+        "jinan.8 is matched but neither reached nor withheld",
+    ),
+    (
+        "a city item both reached and withheld",
+        edit("stacking.toml", ('withheld = ["jinan.8",', 'withheld = ["jinan.4", "jinan.8",')),
+        "stacking.toml",
+        "reach[2]",
+        "jinan.4 is both reached and withheld",
+    ),
+    (
+        "a recorded reach for an item no provincial item matches",
+        edit(
+            "stacking.toml",
+            ('withheld = ["jinan.8",', 'withheld = ["jinan.6.case_by_case", "jinan.8",'),
+        ),
+        "stacking.toml",
+        "reach[2]",
+        "jinan.6.case_by_case is recorded but matches no provincial item",
+    ),
+    (
+        "two reach entries for one city",
+        {
+            **TEXTS,
+            "stacking.toml": TEXTS["stacking.toml"]
+            + '\n[[reach]]\ncity = "jinan"\nsource = "x"\nreached = []\n',
+        },
+        "stacking.toml",
+        "reach[3].city",
+        "one entry per city",
+    ),
+    # ---- item conditions ----
+    (
+        "an item condition naming an unknown category",
+        edit(
+            "liaocheng.toml",
+            ('categories = ["art5.2"]\nfact = "art10', 'categories = ["art5.9"]\nfact = "art10'),
+        ),
+        "liaocheng.toml",
+        "conditions[2].categories[0]",
+        "unknown category 'art5.9'",
+    ),
+    (
+        "an item condition naming an unknown item",
+        edit("jinan.toml", ('items = ["jinan.20"]\nlabel', 'items = ["jinan.20.zoo"]\nlabel')),
+        "jinan.toml",
+        "conditions[9].items[0]",
+        "unknown item code 'jinan.20.zoo'",
+    ),
     # ---- stacking ----
     (
         "stacking match for an unknown provincial item",
