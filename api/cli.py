@@ -512,10 +512,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--stage", choices=_values(ReviewStage))
     p.add_argument("--decision", choices=_values(ReviewDecision))
     p.add_argument("--reviewer", help="defaults to the actor")
+    p.add_argument(
+        "--joint-with",
+        action="append",
+        default=[],
+        metavar="DEPARTMENT",
+        help="a department that decided with this stage (repeat; where the scheme says so)",
+    )
     p.set_defaults(
         run=_change(
             c.ReviewBody,
-            lambda a: {"stage": a.stage, "decision": a.decision, "reviewer": a.reviewer},
+            lambda a: {
+                "stage": a.stage,
+                "decision": a.decision,
+                "reviewer": a.reviewer,
+                "joint_with": a.joint_with,
+            },
             "review",
             "reviewed",
         )

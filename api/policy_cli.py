@@ -155,6 +155,12 @@ def _check(args: argparse.Namespace, registry: Registry) -> None:
             ("eligible", "yes" if decision.eligible else f"no: {decision.failed_condition}"),
             ("route", decision.route or "-"),
             ("stages", " → ".join(decision.stages) or "(none)"),
+            *(
+                [("intake", f"{decision.intake} receives the file first")]
+                if decision.intake
+                else []
+            ),
+            *[("jointly", f"{j.stage} with {', '.join(j.departments)}") for j in decision.joint],
             ("tier", decision.tier or "-"),
             ("reason", decision.reason),
             ("rules", f"{', '.join(decision.rules)} (policy version {decision.version})"),

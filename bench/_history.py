@@ -59,6 +59,8 @@ class Category:
     quota: str = ""  # "project" or "enterprise" (Weihai 2023 quotas)
     extendable: bool = False  # Weihai 2023 extension (weihai.term.extension_2023)
     one_year: bool = False  # first term of one year (weihai.term.first_issue_2023)
+    intake: str = ""  # the body that receives the file before any stage (the path's intake)
+    joint: tuple[tuple[str, tuple[str, ...]], ...] = ()  # stages decided with departments
 
 
 # Scheme weights: Jinan and Weihai are the busiest windows.
@@ -89,21 +91,30 @@ CATEGORIES: tuple[Category, ...] = (
              ("district", "city_hrss", "talent_office")),
     Category("weihai", "4", 20, {"full_senior_title": True, "innovation_record": True},
              ("district", "city_hrss", "talent_office")),
+    # 2023 part 3(1): the talent institute receives the file; city HRSS decides with the
+    # Organisation Department and the Commerce Bureau; 3(2): with the Organisation
+    # Department, the NDRC and the MIIT bureau.
     Category("weihai", "business_elite", 20, {"key_member_of_project_under_negotiation": True},
-             ("talent_institute", "city_hrss", "talent_office"), "investment_department",
-             quota="project", extendable=True, one_year=True),
+             ("city_hrss", "talent_office"), "investment_department",
+             quota="project", extendable=True, one_year=True, intake="talent_institute",
+             joint=(("city_hrss", ("市委组织部", "市商务局")),)),
     Category("weihai", "enterprise_talent", 20,
              {"planned_hire_of_target_enterprise": True, "annual_salary_cny": 500000,
               "shortage_field": True},
              ("district", "city_hrss"), "enterprise",
-             quota="enterprise", extendable=True, one_year=True),
-    # shandong.toml 5.2.1–5.2.3 and 7.1: every route passes the city and provincial windows.
-    Category("shandong", "direct", 30, {"provincial_comprehensive_programme": True},
+             quota="enterprise", extendable=True, one_year=True,
+             joint=(("city_hrss", ("市委组织部", "市发改委", "市工信局")),)),
+    # shandong.toml 5.2.1–5.2.3 and 7.1: a city employer's file starts at the city window
+    # and rises to the provincial window (level by level).
+    Category("shandong", "direct", 30,
+             {"provincial_comprehensive_programme": True, "city_employer": True},
              ("city_window", "provincial_window")),
-    Category("shandong", "reviewed", 30, {"academician_or_major_award": True},
+    Category("shandong", "reviewed", 30,
+             {"academician_or_major_award": True, "city_employer": True},
              ("city_window", "provincial_window")),
     Category("shandong", "evaluated", 40,
-             {"shortage_industry": True, "senior_title_or_phd": True, "years_in_key_field": 5},
+             {"shortage_industry": True, "senior_title_or_phd": True, "years_in_key_field": 5,
+              "city_employer": True},
              ("city_window", "expert_panel", "provincial_window")),
 )
 
@@ -285,17 +296,21 @@ def _plan_card(
     # Reviews in the order the route sets; a file that ends early (rejected, withdrawn)
     # ends at a random stage: the reviewer there refuses, or the filer withdraws before it.
     stages = category.stages
+    if category.intake and not card.then(  # 受理: the path's intake has the file first
+            "receive", {**_official(rng, category.intake, scheme), "window": category.intake},
+            c.ReceiveBody, after=card.wait(0.1, 3)):
+        return
     ends_at = len(stages) if scenario.outcome == "issued" else rng.randrange(len(stages) or 1)
     for index, stage in enumerate(stages[:ends_at + 1]):
         if index == ends_at and scenario.outcome == "withdrawn":
             break
         decision = "rejected" if index == ends_at else "approved"
         if rng.random() < 0.05 and not card.then(  # 退回补正: evidence asked for, stage open
-                "record_review", _review(rng, scheme, stage, "returned"), c.ReviewBody,
+                "record_review", _review(rng, category, stage, "returned"), c.ReviewBody,
                 after=card.wait(0.5, 10)):
             return
-        if not card.then("record_review", _review(rng, scheme, stage, decision), c.ReviewBody,
-                         after=card.wait(0.5, 20)):
+        if not card.then("record_review", _review(rng, category, stage, decision),
+                         c.ReviewBody, after=card.wait(0.5, 20)):
             return
     if scenario.outcome == "withdrawn" and not card.then(
             "withdraw", _who(filer), c.WithdrawBody, after=card.wait(0.2, 15)):
@@ -440,8 +455,10 @@ def _employer(rng: random.Random, scheme: str) -> str:
     return f"{city}{rng.choice(_TRADES)}有限公司{rng.randrange(200)}"
 
 
-def _review(rng: random.Random, scheme: str, stage: str, decision: str) -> dict[str, Any]:
-    return {**_official(rng, stage, scheme), "stage": stage, "decision": decision}
+def _review(rng: random.Random, category: Category, stage: str, decision: str) -> dict[str, Any]:
+    joint = dict(category.joint).get(stage, ())
+    return {**_official(rng, stage, category.scheme), "stage": stage, "decision": decision,
+            "joint_with": list(joint)}
 
 
 def _official(rng: random.Random, role: str, scheme: str) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from domain.policy import (
     TermBasis,
     TermDecision,
 )
+from domain.policy.model import JointStage
 from domain.text import check_text
 from domain.values import (
     Application,
@@ -65,6 +66,11 @@ class Admission(Value, frozen=True):
     rules: tuple[str, ...]
     policy_version: str
     quota_key: str = ""
+    # The body that receives the file before the first stage decides (受理), and the
+    # stages decided jointly with named departments, as the path in force set them.
+    intake: Role | None = None
+    joint: tuple[JointStage, ...] = ()
+    filer_rule: str = ""
 
 
 class Rejection(Value, frozen=True):
@@ -115,6 +121,13 @@ class Card(Aggregate):
                 decision.reason, code="not_eligible", rule=", ".join(decision.rules)
             )
         _check_filing_for_route(decision.route, application)
+        filer_rule = policy.check_filer(
+            application.scheme,
+            application.basis.category,
+            ctx.role,
+            application.sponsor.kind,
+            day,
+        )
         admission = Admission(
             route=decision.route,
             required_stages=decision.stages,
@@ -123,6 +136,9 @@ class Card(Aggregate):
             rules=decision.rules,
             policy_version=decision.version,
             quota_key=quota_key,
+            intake=decision.intake,
+            joint=decision.joint,
+            filer_rule=filer_rule or "",
         )
         return cls(ctx=ctx, application=application, admission=admission)
 
@@ -141,6 +157,7 @@ class Card(Aggregate):
         self.last_effective_at = ctx.effective_at
         # The events that start deadline clocks (domain.deadlines), and the clock running.
         self.received_on: date | None = None
+        self.received_by: frozenset[Role] = frozenset()  # every body that received the file
         self.contract_confirmed_on: date | None = None
         self.deadline: Deadline | None = None
         # The eligibility category the tier rests on: the application's until an upgrade
@@ -208,6 +225,14 @@ class Card(Aggregate):
             raise NotAuthorised(f"a {review.stage} review must be recorded by role {review.stage}")
         if not review.reviewer.strip():
             raise InvalidInput("reviewer must name the reviewing person or body")
+        intake = self.admission.intake
+        if intake is not None and intake not in self.received_by:
+            raise IllegalTransition(
+                f"the {intake} must first receive the file (受理) before any stage decides",
+                code="file_not_received",
+                rule=", ".join(self.admission.rules),
+            )
+        _check_joint(self.admission, review)
         reached = StageReached(
             position=len(self.approved_stages),
             required_stages=self.required_stages,
@@ -252,6 +277,7 @@ class Card(Aggregate):
     def _file_received(self, ctx: Context, receipt: FileReceipt) -> None:
         self.last_effective_at = ctx.effective_at
         self.received_on = receipt.received_on
+        self.received_by = self.received_by | {receipt.window}
 
     def confirm_contract(self, ctx: Context, confirmed_on: date) -> None:
         """Record that the talent's employment contract was confirmed on ``confirmed_on``
@@ -694,6 +720,22 @@ def _check_application(ctx: Context, application: Application) -> None:
             raise InvalidInput(f"holder.family[{i}].date_of_birth is in the future")
     if not application.basis.category.strip():
         raise InvalidInput("basis.category must not be empty")
+
+
+def _check_joint(admission: Admission, review: Review) -> None:
+    """A stage the path makes joint names every department that decided with it."""
+    if review.decision is ReviewDecision.RETURNED:
+        return
+    for joint in admission.joint:
+        if joint.stage == review.stage:
+            missing = [d for d in joint.departments if d not in review.joint_with]
+            if missing:
+                raise InvalidInput(
+                    f"the {review.stage} decides jointly with {', '.join(joint.departments)};"
+                    f" joint_with does not name {', '.join(missing)}",
+                    code="joint_decision_incomplete",
+                    rule=", ".join(admission.rules),
+                )
 
 
 def _check_filing_for_route(route: Route, application: Application) -> None:

@@ -32,7 +32,17 @@ _CLOCK_OF_START = {
 # The roles that receive files: the service windows (高层次人才服务窗口, Shandong path
 # "same-level window reviews → escalated to provincial window") and, for the city schemes,
 # the city HRSS bureau that issues them (POLICY.md, the schemes' issuer column).
-WINDOWS = frozenset({Role.CITY_WINDOW, Role.PROVINCIAL_WINDOW, Role.CITY_HRSS})
+# Who receives files (受理): the service windows at each level (Shandong 5.3, 7.1), the
+# city HRSS, and Weihai's talent institute, the 2023 notice's intake for business elites.
+WINDOWS = frozenset(
+    {
+        Role.COUNTY_WINDOW,
+        Role.CITY_WINDOW,
+        Role.PROVINCIAL_WINDOW,
+        Role.CITY_HRSS,
+        Role.TALENT_INSTITUTE,
+    }
+)
 # Who records that the employment contract is confirmed: the employer that signed it, or
 # the city HRSS from the employer's filing. The sources name no one (Shandong 7.1 says
 # only "after the contract is confirmed"): this is the registry's choice.

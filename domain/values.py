@@ -109,11 +109,14 @@ class Application(Value, frozen=True):
 
 
 class Review(Value, frozen=True):
-    """One reviewer's decision at one stage (审核意见)."""
+    """One reviewer's decision at one stage (审核意见). ``joint_with`` names the
+    departments that decided with the stage's own authority where the path makes the stage
+    a joint one (Weihai 2023 part 3: 市人社局会同市委组织部、市商务局共同研究确定)."""
 
     stage: ReviewStage
     decision: ReviewDecision
     reviewer: str
+    joint_with: tuple[str, ...] = ()
 
 
 class StageReached(Value, frozen=True):

@@ -28,6 +28,7 @@ class Route(enum.StrEnum):
 class ReviewStage(enum.StrEnum):
     """A review stage an application passes through before issuance."""
 
+    COUNTY_WINDOW = "county_window"  # 县（市、区）高层次人才服务窗口 (Shandong 5.3, 7.1)
     CITY_WINDOW = "city_window"  # 同级高层次人才服务窗口 (Shandong: same-level window)
     DISTRICT = "district"  # 区市人社部门或主管部门 (district HRSS / competent department)
     TALENT_INSTITUTE = "talent_institute"  # 威海市人才创新发展院 (Weihai 2023)
@@ -52,6 +53,7 @@ class Role(enum.StrEnum):
     EMPLOYER = "employer"  # 用人单位 (its 单位专员, service commissioner)
     INVESTMENT_DEPARTMENT = "investment_department"  # 招商部门
     ENTERPRISE = "enterprise"  # 目标企业 (Weihai 2023 enterprise_talent)
+    COUNTY_WINDOW = "county_window"
     CITY_WINDOW = "city_window"
     DISTRICT = "district"
     TALENT_INSTITUTE = "talent_institute"

@@ -478,7 +478,12 @@ def _status_change(body: StatusBody) -> StatusChange:
 
 
 def _review(body: ReviewBody) -> Review:
-    return Review(stage=body.stage, decision=body.decision, reviewer=body.reviewer or body.actor)
+    return Review(
+        stage=body.stage,
+        decision=body.decision,
+        reviewer=body.reviewer or body.actor,
+        joint_with=tuple(d.strip() for d in body.joint_with if d.strip()),
+    )
 
 
 class ImportRefused(DomainError):

@@ -28,6 +28,7 @@ from domain.vocabulary import (
 )
 from ledger.limits import (
     FAMILY_MAX_COUNT,
+    JOINT_MAX_COUNT,
     PROGRAMME_MAX,
     TERM_BASES_MAX_COUNT,
     Code,
@@ -142,11 +143,14 @@ class ApplyBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
 
 
 class ReviewBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Record a review decision; ``reviewer`` defaults to the actor."""
+    """Record a review decision; ``reviewer`` defaults to the actor. ``joint_with``: the
+    departments that decided with the stage's authority where the scheme makes the stage a
+    joint one (Weihai 2023: 市委组织部, 市商务局 …)."""
 
     stage: ReviewStage
     decision: ReviewDecision
     reviewer: Name = ""
+    joint_with: Annotated[tuple[Name, ...], msgspec.Meta(max_length=JOINT_MAX_COUNT)] = ()
 
 
 class IssueBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -79,11 +79,41 @@ def business_elite_body(project_id: str = "P-2026-001", **overrides: Any) -> c.A
     return apply_body(**fields)
 
 
-def review(stage: str, decision: str = "approved") -> c.ReviewBody:
+def review(
+    stage: str, decision: str = "approved", joint_with: tuple[str, ...] = ()
+) -> c.ReviewBody:
     return msgspec.convert(
-        {"actor": f"{stage}.reviewer", "role": stage, "stage": stage, "decision": decision},
+        {
+            "actor": f"{stage}.reviewer",
+            "role": stage,
+            "stage": stage,
+            "decision": decision,
+            "joint_with": list(joint_with),
+        },
         c.ReviewBody,
     )
+
+
+def receive(window: str) -> c.ReceiveBody:
+    """The window (or intake) records that it has the file."""
+    return msgspec.convert(
+        {"actor": f"{window}.clerk", "role": window, "window": window}, c.ReceiveBody
+    )
+
+
+def approve_all(ledger: CardLedger, card_id: UUID) -> int:
+    """Every required stage approves in order, as the path asks: its intake receives the
+    file first, and a joint stage names the departments that decided with it. Returns the
+    card's version after the last review."""
+    card = ledger.get_card(card_id)
+    intake = card.admission.intake
+    if intake is not None and intake not in card.received_by:
+        ledger.receive(card_id, receive(str(intake)))
+    version = card.version
+    for stage in card.required_stages:
+        joint = next((j.departments for j in card.admission.joint if j.stage == stage), ())
+        version = ledger.record_review(card_id, review(str(stage), joint_with=joint))
+    return version
 
 
 def issue(**overrides: Any) -> c.IssueBody:

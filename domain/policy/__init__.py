@@ -15,6 +15,7 @@ from domain.policy.deadline import add_working_days, is_working_day, issuance_de
 from domain.policy.eligibility import decide_eligibility
 from domain.policy.entitlement import decide_entitlement
 from domain.policy.errors import NoPolicyInForce, PolicyDataError
+from domain.policy.filing import check_filer
 from domain.policy.loader import default_policy, load_policy, parse_policy
 from domain.policy.model import Policy, PolicyVersion, ServiceItem, TermBasisKind
 from domain.policy.quota import decide_quota
@@ -77,6 +78,7 @@ __all__ = [
     "UpgradeDecision",
     "Usage",
     "add_working_days",
+    "check_filer",
     "decide_eligibility",
     "decide_entitlement",
     "decide_quota",

@@ -61,8 +61,18 @@ def decide_eligibility(
             version=ctx.version.id,
         )
     rule = in_force[0]
-    path = _path(ctx.rules(ctx.data.paths), rule)
+    path = _path(ctx.rules(ctx.data.paths), rule, facts)
     if path is None:
+        choices = sorted(
+            {p.when for p in ctx.rules(ctx.data.paths) if p.route is rule.route and p.when}
+        )
+        if choices:
+            raise InvalidInput(
+                f"the {scheme} {rule.route} review path depends on the filing: give one of "
+                f"the facts {', '.join(choices)} as true",
+                code="path_fact_required",
+                rule=rule.id,
+            )
         raise InvalidInput(
             f"no review path for {scheme} {rule.route} category {category} is in force on {day}",
             code="route_not_available",
@@ -79,6 +89,8 @@ def decide_eligibility(
         failed_condition=failed,
         route=rule.route,
         stages=path.stages,
+        intake=path.intake,
+        joint=path.joint,
         tier=rule.tier,
         reason=(
             f"meets {scheme} category {category}: {rule.summary}"
@@ -90,16 +102,18 @@ def decide_eligibility(
     )
 
 
-def _path(paths: list[PathRule], rule: CategoryRule) -> PathRule | None:
-    """The path for the category's route: a rule naming the category beats a general one."""
-    candidates = [p for p in paths if p.route is rule.route]
-    for path in candidates:
-        if rule.category in path.categories:
-            return path
-    for path in candidates:
-        if not path.categories:
-            return path
-    return None
+def _path(paths: list[PathRule], rule: CategoryRule, facts: Facts) -> PathRule | None:
+    """The path for the category's route: a rule naming the category beats a general one,
+    and, as specific, a path whose ``when`` fact is true beats one without."""
+    candidates = [
+        p
+        for p in paths
+        if p.route is rule.route
+        and (not p.categories or rule.category in p.categories)
+        and (not p.when or _fact(facts, p.when) is True)
+    ]
+    ranked = sorted(candidates, key=lambda p: (rule.category not in p.categories, not p.when))
+    return ranked[0] if ranked else None
 
 
 def _fact(facts: Facts, name: str) -> str | int | float | bool | None:

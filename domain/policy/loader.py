@@ -126,6 +126,7 @@ def _rules(data: SchemeData) -> Iterable[tuple[str, Rule]]:
     for field in (
         "categories",
         "paths",
+        "filers",
         "terms",
         "extensions",
         "upgrades",
@@ -196,7 +197,7 @@ def _check_scheme(name: str, scheme: Scheme, data: SchemeData) -> None:
     for i, cat in enumerate(data.categories):
         if cat.tier not in tiers:
             fail(f"categories[{i}].tier", f"unknown tier {cat.tier!r}")
-    for field in ("paths", "terms", "extensions"):
+    for field in ("paths", "filers", "terms", "extensions"):
         for i, rule in enumerate(getattr(data, field)):
             for j, category in enumerate(rule.categories):
                 if category not in categories:

@@ -14,7 +14,7 @@ from typing import Literal
 
 import msgspec
 
-from domain.vocabulary import ReviewStage, Role, Route, Scheme
+from domain.vocabulary import ReviewStage, Role, Route, Scheme, SponsorKind
 
 
 class Data(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -109,11 +109,38 @@ class CategoryRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
 
 
 class PathRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """The ordered review stages of a route (empty ``categories``: every category)."""
+    """The ordered review stages of a route (empty ``categories``: every category).
+
+    ``when``: the path applies only when that filing fact is true (Shandong 7.1: a county
+    employer's file starts at the county window, a provincial employer's goes straight to
+    the provincial window); a path with a true ``when`` beats one without. ``intake``: the
+    body that receives the file (受理) before the first stage may decide, without deciding
+    itself (Weihai 2023: the talent institute). ``joint``: stages whose decision is taken
+    together with the named departments, which the review must name (会同……共同研究确定)."""
 
     route: Route
     categories: tuple[str, ...] = ()
     stages: tuple[ReviewStage, ...]
+    when: str = ""
+    intake: Role | None = None
+    joint: tuple[JointStage, ...] = ()
+
+
+class JointStage(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A stage decided jointly: the stage's own role decides with ``departments``."""
+
+    stage: ReviewStage
+    departments: tuple[str, ...]
+
+
+class FilerRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Who files an application (申请主体) of the listed categories (empty: every category
+    without a rule of its own): the roles that may act and the kinds of sponsor it names.
+    A scheme with no filer rule in force lets any role file."""
+
+    categories: tuple[str, ...] = ()
+    roles: tuple[Role, ...]
+    sponsors: tuple[SponsorKind, ...]
 
 
 class TierRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -314,6 +341,7 @@ class SchemeData(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
     tiers: TierRule
     categories: tuple[CategoryRule, ...]
     paths: tuple[PathRule, ...]
+    filers: tuple[FilerRule, ...] = ()
     terms: tuple[TermRule, ...]
     term_combination: TermCombinationRule | None = None
     extensions: tuple[ExtensionRule, ...] = ()

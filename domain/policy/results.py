@@ -10,7 +10,7 @@ from datetime import date
 
 import msgspec
 
-from domain.policy.model import TermBasisKind
+from domain.policy.model import JointStage, TermBasisKind
 from domain.vocabulary import ReviewStage, Role, Route, Scheme
 
 
@@ -107,6 +107,8 @@ class EligibilityDecision(Value, frozen=True, kw_only=True, forbid_unknown_field
     reason: str
     rules: tuple[str, ...]
     version: str
+    intake: Role | None = None
+    joint: tuple[JointStage, ...] = ()
 
 
 class TierRanking(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -61,9 +61,10 @@ def test_a_card_goes_through_its_whole_life_and_show_prints_that_history(
     card_id = json.loads(out)["card_id"]
     today = business_date(datetime.now(UTC))
     steps = [
-        f"review {card_id} --actor qian --role talent_institute --stage talent_institute "
-        "--decision approved --note 材料齐全",
-        f"review {card_id} --actor liu --role city_hrss --stage city_hrss --decision approved",
+        f"receive {card_id} --actor qian --role talent_institute --window talent_institute "
+        "--note 材料齐全",
+        f"review {card_id} --actor liu --role city_hrss --stage city_hrss --decision approved "
+        "--joint-with 市委组织部 --joint-with 市商务局",
         f"review {card_id} --actor zhao --role talent_office --stage talent_office "
         "--decision approved",
         f"issue {card_id} --actor liu --role city_hrss",
@@ -71,16 +72,19 @@ def test_a_card_goes_through_its_whole_life_and_show_prints_that_history(
         "--evidence doc://landing/1",
         f"revoke propose {card_id} --actor wu --role employer --reason 违规",
     ]
-    for version, step in enumerate(steps, start=2):
+    # The receipt writes two events: FileReceived and the deadline clock it starts.
+    versions = [3, 4, 5, 6, 7, 8]
+    for version, step in zip(versions, steps, strict=True):
         assert ok(capsys, f"card {step}").strip().endswith(f"version {version}")
     out = ok(capsys, f"card revoke approve {card_id} --actor ma --role city_hrss")
-    assert out.strip().endswith("version 9")  # the approval, and the revocation it completes
+    assert out.strip().endswith("version 10")  # the approval, and the revocation it completes
     out = ok(capsys, f"card show {card_id}")
     assert "status   revoked" in out
     events = [line.split()[1] for line in out.splitlines() if line[:1].isdigit()]
     assert events == [
         "Applied",
-        "ReviewRecorded",
+        "FileReceived",
+        "DeadlineStarted",
         "ReviewRecorded",
         "ReviewRecorded",
         "Issued",

@@ -140,7 +140,8 @@ def test_show_prints_a_categorys_conditions_and_a_paths_ordered_stages(
 ):
     _, out, _ = run(capsys, "policy", "show", "weihai")
     assert "(fact: years_in_key_field; at_least: 3)" in block(out, "weihai.category.4")
-    assert "stages: talent_institute → city_hrss → talent_office" in out
+    assert "stages: city_hrss → talent_office" in out
+    assert "intake: talent_institute" in out
 
 
 def test_show_liaocheng_as_json_round_trips_to_the_loaded_data(
@@ -233,7 +234,9 @@ def test_check_of_a_2023_business_elite_prints_the_1_year_term(
         "2023-03-01",  # overrides the file's day, before the category existed
     )
     assert code == 0
-    assert "stages   talent_institute → city_hrss → talent_office" in out
+    assert "stages   city_hrss → talent_office" in out
+    assert "intake   talent_institute receives the file first" in out
+    assert "jointly  city_hrss with 市委组织部, 市商务局" in out
     assert "term     2023-03-01 .. 2024-02-29" in out
     assert "weihai.term.first_issue_2023 (policy version weihai-2023)" in out
 

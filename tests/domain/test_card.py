@@ -98,14 +98,30 @@ def application(
 
 
 def approve(card: Card, stage: ReviewStage, at: datetime = T0) -> None:
+    """Approve ``stage`` as its own role: the path's intake receives the file first, and a
+    joint stage names the departments that decided with it."""
+    intake = card.admission.intake
+    if intake is not None and intake not in card.received_by:
+        card.receive(ctx(intake, at=at), intake)
+    joint = next((j.departments for j in card.admission.joint if j.stage == stage), ())
     card.record_review(
         ctx(Role(stage), at=at),
-        Review(stage=stage, decision=ReviewDecision.APPROVED, reviewer="r"),
+        Review(stage=stage, decision=ReviewDecision.APPROVED, reviewer="r", joint_with=joint),
     )
 
 
+def filer(scheme: Scheme, category: str) -> Role:
+    """The role that files the category (each scheme's [[filers]])."""
+    if scheme is Scheme.JINAN:
+        return Role.APPLICANT
+    return {
+        "business_elite": Role.INVESTMENT_DEPARTMENT,
+        "enterprise_talent": Role.ENTERPRISE,
+    }.get(category, Role.EMPLOYER)
+
+
 def reviewed_card(scheme: Scheme = Scheme.LIAOCHENG, category: str = "art5.3") -> Card:
-    card = Card.file(ctx(Role.EMPLOYER), application(scheme, category))
+    card = Card.file(ctx(filer(scheme, category)), application(scheme, category))
     for stage in card.required_stages:
         approve(card, stage)
     return card
@@ -1087,3 +1103,98 @@ def test_a_name_with_a_terminal_escape_is_refused_naming_its_field(field: str):
         Card.file(ctx(Role.EMPLOYER), _with_name(field, "李\x1b[2J雷"))
     assert refused.value.code == "invalid_characters"
     assert str(refused.value.message).startswith(f"{field} ")
+
+
+# ---- who files, intake and joint decisions (issue 10) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("scheme", "category", "role", "sponsor", "code"),
+    [
+        # weihai-2019 part 2(4).2: the unit fills in the form for categories 3 and 4.
+        (Scheme.WEIHAI, "4", Role.APPLICANT, SponsorKind.EMPLOYER, "filer_not_authorised"),
+        # weihai-2023 part 3(1)1: business elites are put forward by the investment department.
+        (
+            Scheme.WEIHAI,
+            "business_elite",
+            Role.ENTERPRISE,
+            SponsorKind.ENTERPRISE,
+            "filer_not_authorised",
+        ),
+        # weihai-2023 part 3(2)1: the target enterprise registers its planned hire.
+        (
+            Scheme.WEIHAI,
+            "enterprise_talent",
+            Role.EMPLOYER,
+            SponsorKind.EMPLOYER,
+            "filer_not_authorised",
+        ),
+        # jinan art. 24(1): the talent claims the card with the certification data.
+        (Scheme.JINAN, "C", Role.EMPLOYER, SponsorKind.EMPLOYER, "filer_not_authorised"),
+        # shandong 7.1 items 2-4: the employer's commissioner completes every file.
+        (Scheme.SHANDONG, "direct", Role.APPLICANT, SponsorKind.NONE, "sponsor_not_accepted"),
+    ],
+)
+def test_an_application_filed_by_someone_the_seed_does_not_name_is_refused_naming_the_rule(
+    scheme: Scheme, category: str, role: Role, sponsor: SponsorKind, code: str
+):
+    facts = {
+        (Scheme.WEIHAI, "enterprise_talent"): {
+            "planned_hire_of_target_enterprise": True,
+            "national_or_provincial_programme": True,
+        },
+        (Scheme.SHANDONG, "direct"): {
+            "national_comprehensive_programme": True,
+            "city_employer": True,
+        },
+    }.get((scheme, category), FACTS.get((scheme, category), {}))
+    app = application(
+        scheme,
+        category,
+        basis=Basis(category=category, facts=facts),
+        sponsor=Sponsor(kind=sponsor, name="某单位"),
+    )
+    with pytest.raises(DomainError) as info:
+        Card.file(ctx(role), app)
+    assert info.value.code == code
+    assert info.value.rule is not None and ".filer" in info.value.rule
+
+
+def elite_application() -> Application:
+    return application(
+        Scheme.WEIHAI,
+        "business_elite",
+        sponsor=Sponsor(kind=SponsorKind.INVESTMENT_DEPARTMENT, name="招商局"),
+    )
+
+
+def test_the_talent_institute_receives_a_business_elite_file_before_city_hrss_decides():
+    # weihai-2023 part 3(1)1-2: 提交至威海市人才创新发展院; it takes the file in, it does
+    # not decide.
+    card = Card.file(ctx(Role.INVESTMENT_DEPARTMENT), elite_application())
+    review = Review(
+        stage=ReviewStage.CITY_HRSS,
+        decision=ReviewDecision.APPROVED,
+        reviewer="r",
+        joint_with=("市委组织部", "市商务局"),
+    )
+    assert_refused(card, "file_not_received", lambda: card.record_review(ctx(), review))
+    card.receive(ctx(Role.TALENT_INSTITUTE), Role.TALENT_INSTITUTE)
+    card.record_review(ctx(), review)
+    assert card.next_stage is ReviewStage.TALENT_OFFICE
+
+
+def test_city_hrss_decides_a_business_elite_file_jointly_with_the_departments_the_notice_names():
+    # weihai-2023 part 3(1)2: 市人社局会同市委组织部、市商务局共同研究确定.
+    card = Card.file(ctx(Role.INVESTMENT_DEPARTMENT), elite_application())
+    card.receive(ctx(Role.TALENT_INSTITUTE), Role.TALENT_INSTITUTE)
+    alone = Review(
+        stage=ReviewStage.CITY_HRSS,
+        decision=ReviewDecision.APPROVED,
+        reviewer="r",
+        joint_with=("市委组织部",),
+    )
+    error = assert_refused(
+        card, "joint_decision_incomplete", lambda: card.record_review(ctx(), alone)
+    )
+    assert "市商务局" in error.message

@@ -16,9 +16,10 @@ from tests import factories as f
 from tests.conftest import FakeClock
 
 FACTS = {
-    "direct": {"national_comprehensive_programme": True},
-    "reviewed": {"outside_comprehensive_programme": True},
-    "evaluated": {"shortage_industry": True, "ministry_programme": True},
+    # city_employer: the file starts at the city window (7.1 同级窗口, 逐级提报).
+    "direct": {"national_comprehensive_programme": True, "city_employer": True},
+    "reviewed": {"outside_comprehensive_programme": True, "city_employer": True},
+    "evaluated": {"shortage_industry": True, "ministry_programme": True, "city_employer": True},
 }
 
 

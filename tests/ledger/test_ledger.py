@@ -27,8 +27,7 @@ def issued(ledger: CardLedger) -> tuple[object, int]:
 
 def test_a_full_lifecycle_is_stored_and_read_back(ledger: CardLedger, clock: FakeClock):
     card_id, _ = ledger.apply(f.business_elite_body())
-    for stage in ("talent_institute", "city_hrss", "talent_office"):
-        ledger.record_review(card_id, f.review(stage))
+    f.approve_all(ledger, card_id)  # the talent institute receives; city HRSS decides jointly
     ledger.issue(card_id, f.issue())
     clock.advance(days=30)
     ledger.extend(card_id, f.extend("2026-03-20"))
@@ -39,7 +38,8 @@ def test_a_full_lifecycle_is_stored_and_read_back(ledger: CardLedger, clock: Fak
     assert card.term is not None
     assert card.term.valid_until == date(2031, 3, 1)
     assert [type(e).__name__ for e in ledger.history(card_id)] == [
-        "Applied", "ReviewRecorded", "ReviewRecorded", "ReviewRecorded", "Issued", "Extended",
+        "Applied", "FileReceived", "DeadlineStarted", "ReviewRecorded", "ReviewRecorded",
+        "Issued", "Extended",
         "RevocationProposed", "RevocationApproved", "Revoked"]
 
 

@@ -71,6 +71,8 @@ def test_every_card_event_type_round_trips_to_an_equal_state(transcoder: Msgspec
     names = {type(e).__name__ for e in events}
     assert names == {
         "Applied",
+        "FileReceived",
+        "DeadlineStarted",
         "ReviewRecorded",
         "Rejected",
         "Withdrawn",

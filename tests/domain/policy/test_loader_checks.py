@@ -363,7 +363,10 @@ MALFORMED = [
     ),
     (
         "review path for an unknown category",
-        edit("weihai.toml", ('categories = ["3", "4"]', 'categories = ["3", "5"]')),
+        edit(
+            "weihai.toml",
+            ('categories = ["3", "4"]\nstages', 'categories = ["3", "5"]\nstages'),
+        ),
         "weihai.toml",
         "paths[1].categories[1]",
         "unknown category '5'",
@@ -577,6 +580,23 @@ MALFORMED = [
         "stacking.toml",
         "reach[3].city",
         "one entry per city",
+    ),
+    (
+        "filer rule for an unknown category",
+        edit(
+            "weihai.toml",
+            ('categories = ["3", "4"]\nroles', 'categories = ["3", "7"]\nroles'),
+        ),
+        "weihai.toml",
+        "filers[1].categories[1]",
+        "unknown category '7'",
+    ),
+    (
+        "filer rule naming a role the registry does not know",
+        edit("jinan.toml", ('roles = ["applicant"]\nsponsors', 'roles = ["mayor"]\nsponsors')),
+        "jinan.toml",
+        "filers[0].roles[0]",
+        "Invalid enum value 'mayor'",
     ),
     # ---- item conditions ----
     (

@@ -30,30 +30,40 @@ DAY = date(2025, 3, 3)
 S = ReviewStage
 
 
-@pytest.mark.parametrize(
-    ("category", "facts", "stages"),
-    [
-        (
-            "direct",
-            {"provincial_comprehensive_programme": True},
-            (S.CITY_WINDOW, S.PROVINCIAL_WINDOW),
-        ),
-        ("reviewed", {"academician_or_major_award": True}, (S.CITY_WINDOW, S.PROVINCIAL_WINDOW)),
-        (
-            "evaluated",
-            {"shortage_industry": True, "senior_title_or_phd": True, "years_in_key_field": 3},
-            (S.CITY_WINDOW, S.EXPERT_PANEL, S.PROVINCIAL_WINDOW),
-        ),
-    ],
-)
-def test_each_type_is_its_own_route_through_the_windows(
-    category: str, facts: dict[str, bool | int], stages: tuple[ReviewStage, ...]
+BASIS: dict[str, dict[str, bool | int]] = {
+    "direct": {"provincial_comprehensive_programme": True},
+    "reviewed": {"academician_or_major_award": True},
+    "evaluated": {"shortage_industry": True, "senior_title_or_phd": True, "years_in_key_field": 3},
+}
+LEVELS = {  # 7.1 items 4-5: the same-level window, then up level by level
+    "county_employer": (S.COUNTY_WINDOW, S.CITY_WINDOW),
+    "city_employer": (S.CITY_WINDOW,),
+    "provincial_employer": (),
+}
+
+
+@pytest.mark.parametrize("level", list(LEVELS))
+@pytest.mark.parametrize("category", list(BASIS))
+def test_shandong_7_1_files_start_at_the_same_level_window_and_rise_level_by_level(
+    category: str, level: str
 ) -> None:
-    decision = decide_eligibility(SD, category, facts, DAY)
+    decision = decide_eligibility(SD, category, {**BASIS[category], level: True}, DAY)
     assert decision.eligible, decision.reason
     assert decision.route == Route(category) and decision.tier == category
-    assert decision.stages == stages
-    assert decision.rules == (f"shandong.category.{category}", f"shandong.path.{category}")
+    expert = (S.EXPERT_PANEL,) if category == "evaluated" else ()
+    assert decision.stages == (*LEVELS[level], *expert, S.PROVINCIAL_WINDOW)
+    name = level.removesuffix("_employer")
+    assert decision.rules == (f"shandong.category.{category}", f"shandong.path.{category}.{name}")
+
+
+def test_a_shandong_file_that_does_not_say_its_employer_s_level_is_refused_naming_the_facts() -> (
+    None
+):
+    with pytest.raises(InvalidInput) as refused:
+        decide_eligibility(SD, "direct", BASIS["direct"], DAY)
+    assert refused.value.code == "path_fact_required"
+    assert "county_employer" in refused.value.message
+    assert "provincial_employer" in refused.value.message
 
 
 @pytest.mark.parametrize(
@@ -69,7 +79,7 @@ def test_each_type_is_its_own_route_through_the_windows(
 def test_an_evaluated_card_needs_a_shortage_industry_and_one_listed_basis(
     facts: dict[str, bool | int], failed: str
 ) -> None:
-    decision = decide_eligibility(SD, "evaluated", facts, DAY)
+    decision = decide_eligibility(SD, "evaluated", {**facts, "city_employer": True}, DAY)
     assert not decision.eligible
     assert decision.failed_condition is not None and decision.failed_condition.startswith(failed)
 

@@ -55,7 +55,7 @@ HIRE = {"planned_hire_of_target_enterprise": True}
             "business_elite",
             ELITE,
             Route.REVIEWED,
-            (S.TALENT_INSTITUTE, S.CITY_HRSS, S.TALENT_OFFICE),
+            (S.CITY_HRSS, S.TALENT_OFFICE),  # the talent institute is the intake, no stage
         ),
         (
             "enterprise_talent",
