@@ -145,6 +145,17 @@ def _apply(args: argparse.Namespace, registry: Registry) -> None:
     _report(args, "applied", card_id, version)
 
 
+def _revocation_fields(
+    name: str, has_reason: bool
+) -> Callable[[argparse.Namespace], dict[str, Any]]:
+    """The body fields of a revocation step's arguments."""
+    if name == "propose":
+        return lambda a: {"reason": a.reason, "ground": a.ground}
+    if has_reason:
+        return lambda a: {"reason": a.reason}
+    return lambda a: {}
+
+
 def _change(
     body_type: type[c.Body],
     extra: Callable[[argparse.Namespace], dict[str, Any]],
@@ -622,10 +633,14 @@ def _parser() -> argparse.ArgumentParser:
         p = command(name, help_text, parent=revoke)
         if reason_help:
             p.add_argument("--reason", help=reason_help)
+        if name == "propose":
+            p.add_argument(
+                "--ground", default="", help="the ground's code from the scheme's closed list"
+            )
         p.set_defaults(
             run=_change(
                 body_type,
-                (lambda a: {"reason": a.reason}) if reason_help else (lambda a: {}),
+                _revocation_fields(name, bool(reason_help)),
                 method,
                 verb,
             )

@@ -119,10 +119,11 @@ CATEGORIES: tuple[Category, ...] = (
 )
 
 # Who proposes a revocation and who approves it, in order (each scheme's [[revocation]]).
+# The cities' proposals go through the same-level window first (向同级服务窗口提出意见).
 REVOCATION: dict[str, tuple[str, tuple[str, ...]]] = {
-    "jinan": ("employer", ("city_hrss", "talent_office")),
-    "liaocheng": ("employer", ("city_hrss",)),
-    "weihai": ("employer", ("city_hrss",)),
+    "jinan": ("employer", ("city_window", "city_hrss", "talent_office")),
+    "liaocheng": ("employer", ("city_window", "city_hrss")),
+    "weihai": ("employer", ("city_window", "city_hrss")),
     "shandong": ("city_window", ("provincial_window",)),
 }
 # The interim authority (domain.policy.interim_authority: the last approver above).
@@ -373,8 +374,9 @@ def _plan_after_issue(
 def _plan_revocation(state: _Block, card: _Card, scheme: str, outcome: str) -> None:
     rng = state.rng
     proposer, approvers = REVOCATION[scheme]
+    ground = "left_weihai" if scheme == "weihai" else "misconduct"  # each closed list
     if not card.then("propose_revocation", {**_official(rng, proposer, scheme),
-                                            "reason": "left the city"},
+                                            "reason": "left the city", "ground": ground},
                      c.RevocationProposeBody, after=card.wait(30, 500)):
         return
     # A decline comes at a random step (Jinan's talent office may refuse what HRSS agreed).

@@ -513,7 +513,7 @@ class Card(Aggregate):
         self.last_effective_at = ctx.effective_at
         self.recorded_status = CardStatus.ACTIVE
 
-    def propose_revocation(self, ctx: Context, *, reason: str) -> None:
+    def propose_revocation(self, ctx: Context, *, reason: str, ground: str = "") -> None:
         """Propose revoking the card (提出收回意见), as the acting user in a role the
         scheme's procedure lets propose. The steps in force today are fixed in the proposal;
         one proposal may be open at a time. An expired card may still be revoked, so the
@@ -534,6 +534,14 @@ class Card(Aggregate):
         )
         if not procedure.available:
             raise IllegalTransition(procedure.reason, code="no_revocation_procedure")
+        codes = [g.code for g in procedure.grounds]
+        if codes and ground not in codes:
+            listed = "; ".join(f"{g.code} ({g.label})" for g in procedure.grounds)
+            raise InvalidInput(
+                f"ground must be one of the grounds the rules allow: {listed}",
+                code="unknown_ground",
+                rule=", ".join(procedure.rules),
+            )
         decision = policy.decide_revocation_step(
             procedure.steps,
             self.revocation_steps,
@@ -548,6 +556,7 @@ class Card(Aggregate):
             steps=procedure.steps,
             rules=procedure.rules,
             policy_version=procedure.version,
+            ground=ground,
         )
         self._revocation_proposed(ctx=ctx, proposal=proposal)
 

@@ -196,6 +196,7 @@ class RevocationProposal(Value, frozen=True):
     steps: tuple[ProcedureStep, ...]
     rules: tuple[str, ...]
     policy_version: str
+    ground: str = ""  # the code of the source's ground it rests on (closed list)
 
 
 class RevocationApproval(Value, frozen=True):

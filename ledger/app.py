@@ -243,7 +243,7 @@ class CardLedger(Application[UUID]):
             card_id,
             body,
             expected_version,
-            lambda c, x: c.propose_revocation(x, reason=body.reason),
+            lambda c, x: c.propose_revocation(x, reason=body.reason, ground=body.ground),
         )
 
     def approve_revocation(
@@ -522,7 +522,9 @@ _CARD_ACTIONS: dict[str, Callable[[Card, Context, Any], None]] = {
     "extend": lambda c, x, b: c.extend(x, event_on=b.event_on, evidence=b.evidence),
     "suspend": lambda c, x, b: c.suspend(x, _status_change(b)),
     "reinstate": lambda c, x, b: c.reinstate(x, _status_change(b)),
-    "propose_revocation": lambda c, x, b: c.propose_revocation(x, reason=b.reason),
+    "propose_revocation": lambda c, x, b: c.propose_revocation(
+        x, reason=b.reason, ground=b.ground
+    ),
     "approve_revocation": lambda c, x, b: c.approve_revocation(x),
     "decline_revocation": lambda c, x, b: c.decline_revocation(x, reason=b.reason),
     "withdraw": lambda c, x, b: c.withdraw(x),

@@ -202,9 +202,11 @@ class StatusBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
 
 
 class RevocationProposeBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Propose revoking a card, as the acting user in a proposing role: the grounds."""
+    """Propose revoking a card, as the acting user in a proposing role: the ground it rests
+    on (a code from the scheme's closed list, e.g. Weihai ``left_weihai``) and the facts."""
 
     reason: Note
+    ground: Code = ""
 
 
 class RevocationApproveBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -159,10 +159,16 @@ def status(
 
 
 def propose_revocation(
-    reason: str = "left the city", *, actor: str = "wang.employer", role: str = "employer"
+    reason: str = "left the city",
+    *,
+    actor: str = "wang.employer",
+    role: str = "employer",
+    ground: str = "misconduct",
 ) -> c.RevocationProposeBody:
+    """A proposal on a ground every scheme's closed list holds (违法、违纪或违反其他规定)."""
     return msgspec.convert(
-        {"actor": actor, "role": role, "reason": reason}, c.RevocationProposeBody
+        {"actor": actor, "role": role, "reason": reason, "ground": ground},
+        c.RevocationProposeBody,
     )
 
 
@@ -185,13 +191,21 @@ def decline_revocation(
 def revoke(
     ledger: CardLedger,
     card_id: UUID,
-    approvers: tuple[str, ...] = ("city_hrss",),
+    approvers: tuple[str, ...] | None = None,
     reason: str = "left the city",
+    proposer: str = "employer",
 ) -> int:
-    """Revoke a card the way the rules require: an employer's user proposes, then one
-    user of each approving role in turn (Jinan: city_hrss, talent_office). Returns the
-    card's version."""
-    version = ledger.propose_revocation(card_id, propose_revocation(reason))
+    """Revoke a card the way the rules require: a ``proposer`` user proposes, then one
+    user of each approving role in turn, by default the first role of each step the
+    proposal must take (the same-level window, city HRSS; Jinan also the talent office).
+    Returns the card's version."""
+    version = ledger.propose_revocation(
+        card_id, propose_revocation(reason, role=proposer, actor=f"{proposer}.user")
+    )
+    if approvers is None:
+        proposal = ledger.get_card(card_id).revocation
+        assert proposal is not None
+        approvers = tuple(str(step.roles[-1]) for step in proposal.steps[1:])
     for role in approvers:
         version = ledger.approve_revocation(card_id, approve_revocation(role))
     return version

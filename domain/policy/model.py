@@ -316,6 +316,17 @@ class RevocationRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True
 
     steps: tuple[RevocationStep, ...]
     grounds: str
+    # The grounds the source allows, a closed list (Weihai 2019 part 2(5): no longer
+    # innovating or working in Weihai; breach of law, discipline or rules). A proposal names
+    # one by code.
+    closed_grounds: tuple[RevocationGround, ...] = ()
+
+
+class RevocationGround(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One ground a revocation may rest on (收回情形)."""
+
+    code: str
+    label: str
 
 
 class DeadlineRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):

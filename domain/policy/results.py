@@ -10,7 +10,7 @@ from datetime import date
 
 import msgspec
 
-from domain.policy.model import JointStage, TermBasisKind
+from domain.policy.model import JointStage, RevocationGround, TermBasisKind
 from domain.vocabulary import ReviewStage, Role, Route, Scheme
 
 
@@ -230,6 +230,7 @@ class RevocationProcedure(Value, frozen=True, kw_only=True, forbid_unknown_field
     steps: tuple[ProcedureStep, ...]
     rules: tuple[str, ...]
     version: str
+    grounds: tuple[RevocationGround, ...] = ()  # the closed list a proposal names one of
 
 
 class RevocationStepDecision(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):

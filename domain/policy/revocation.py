@@ -52,6 +52,7 @@ def revocation_procedure(
         steps=steps,
         rules=(rule.id,),
         version=scope.version.id,
+        grounds=rule.closed_grounds,
     )
 
 

@@ -70,14 +70,15 @@ def test_a_card_goes_through_its_whole_life_and_show_prints_that_history(
         f"issue {card_id} --actor liu --role city_hrss",
         f"extend {card_id} --actor liu --role city_hrss --event-on {today} "
         "--evidence doc://landing/1",
-        f"revoke propose {card_id} --actor wu --role employer --reason 违规",
+        f"revoke propose {card_id} --actor wu --role employer --reason 违规 --ground misconduct",
+        f"revoke approve {card_id} --actor qin --role city_window",
     ]
     # The receipt writes two events: FileReceived and the deadline clock it starts.
-    versions = [3, 4, 5, 6, 7, 8]
+    versions = [3, 4, 5, 6, 7, 8, 9]
     for version, step in zip(versions, steps, strict=True):
         assert ok(capsys, f"card {step}").strip().endswith(f"version {version}")
     out = ok(capsys, f"card revoke approve {card_id} --actor ma --role city_hrss")
-    assert out.strip().endswith("version 10")  # the approval, and the revocation it completes
+    assert out.strip().endswith("version 11")  # the approval, and the revocation it completes
     out = ok(capsys, f"card show {card_id}")
     assert "status   revoked" in out
     events = [line.split()[1] for line in out.splitlines() if line[:1].isdigit()]
@@ -91,13 +92,18 @@ def test_a_card_goes_through_its_whole_life_and_show_prints_that_history(
         "Extended",
         "RevocationProposed",
         "RevocationApproved",
+        "RevocationApproved",
         "Revoked",
     ]
     assert "材料齐全" in out
     assert "weihai.term.first_issue_2023: 1 year" in out
     assert "proposed by employer wu: 违规; steps: propose (employer or enterprise" in out
-    assert "step 2: approved by city_hrss ma" in out
-    assert "违规; proposed by employer wu, approved by city_hrss ma" in out
+    assert "step 2: approved by city_window qin" in out
+    assert "step 3: approved by city_hrss ma" in out
+    assert (
+        "违规; proposed by employer wu, approved by city_window qin, approved by city_hrss ma"
+        in out
+    )
 
 
 def test_an_upgrade_through_the_cli_records_the_new_tier(
@@ -359,15 +365,20 @@ def test_a_jinan_revocation_is_three_commands_by_three_users_in_the_seed_s_order
     cli_env: Path, capsys: pytest.CaptureFixture[str]
 ):
     card_id = issued_jinan_card(capsys)
-    ok(capsys, f"card revoke propose {card_id} --actor wang --role employer --reason 违纪")
+    ok(
+        capsys,
+        f"card revoke propose {card_id} --actor wang --role employer --reason 违纪"
+        " --ground misconduct",
+    )
+    ok(capsys, f"card revoke approve {card_id} --actor qin --role city_window")
     ok(capsys, f"card revoke approve {card_id} --actor liu --role city_hrss")
     assert "status   active" in ok(capsys, f"card show {card_id}")
     ok(capsys, f"card revoke approve {card_id} --actor zhao --role talent_office")
     out = ok(capsys, f"card show {card_id}")
     assert "status   revoked" in out
     assert (
-        "违纪; proposed by employer wang, approved by city_hrss liu, "
-        "approved by talent_office zhao" in out
+        "违纪; proposed by employer wang, approved by city_window qin, "
+        "approved by city_hrss liu, approved by talent_office zhao" in out
     )
 
 
@@ -375,9 +386,13 @@ def test_the_proposer_approving_their_own_revocation_exits_1_and_writes_nothing(
     cli_env: Path, capsys: pytest.CaptureFixture[str]
 ):
     card_id = issued_jinan_card(capsys)
-    ok(capsys, f"card revoke propose {card_id} --actor wang --role employer --reason 违纪")
+    ok(
+        capsys,
+        f"card revoke propose {card_id} --actor wang --role employer --reason 违纪"
+        " --ground misconduct",
+    )
     code, _, err = run(
-        capsys, *f"card revoke approve {card_id} --actor wang --role city_hrss".split()
+        capsys, *f"card revoke approve {card_id} --actor wang --role city_window".split()
     )
     assert code == 1
     assert "self_approval" in err
@@ -388,11 +403,15 @@ def test_a_declined_revocation_leaves_the_card_active(
     cli_env: Path, capsys: pytest.CaptureFixture[str]
 ):
     card_id = issued_jinan_card(capsys)
-    ok(capsys, f"card revoke propose {card_id} --actor wang --role employer --reason 违纪")
-    ok(capsys, f"card revoke decline {card_id} --actor liu --role city_hrss --reason 证据不足")
+    ok(
+        capsys,
+        f"card revoke propose {card_id} --actor wang --role employer --reason 违纪"
+        " --ground misconduct",
+    )
+    ok(capsys, f"card revoke decline {card_id} --actor qin --role city_window --reason 证据不足")
     out = ok(capsys, f"card show {card_id}")
     assert "status   active" in out
-    assert "step 2: declined by city_hrss liu: 证据不足" in out
+    assert "step 2: declined by city_window qin: 证据不足" in out
 
 
 @pytest.mark.parametrize(

@@ -57,7 +57,12 @@ def test_an_issued_card_verifies_offline_and_is_refused_after_revocation_once_re
     (env / "token.txt").write_text(token)
     ok(capsys, f"bundle {env / 'b1'}")
     assert "VALID: ok" in ok(capsys, f"verify {env / 'token.txt'} --bundle {env / 'b1'}")
-    ok(capsys, f"card revoke propose {card_id} --actor wang --role employer --reason 违规")
+    ok(
+        capsys,
+        f"card revoke propose {card_id} --actor wang --role employer --reason 违规"
+        " --ground misconduct",
+    )
+    ok(capsys, f"card revoke approve {card_id} --actor qin --role city_window")
     ok(capsys, f"card revoke approve {card_id} --actor liu --role city_hrss")
     ok(capsys, f"card revoke approve {card_id} --actor zhao --role talent_office")
     # The venue's old bundle predates the revocation: still valid there.

@@ -139,22 +139,32 @@ def change(
     return StatusChange(reason=reason, decision_ref=decision_ref)
 
 
-# Who approves a revocation, in order (the seeds; see the [[revocation]] steps).
+# Who approves a revocation, in order (the seeds; see the [[revocation]] steps): the
+# same-level window forwards the proposal, then city HRSS agrees (Jinan: and then the
+# talent office; Shandong: the provincial window alone).
 APPROVERS: dict[Scheme, tuple[Role, ...]] = {
-    Scheme.JINAN: (Role.CITY_HRSS, Role.TALENT_OFFICE),
+    Scheme.JINAN: (Role.CITY_WINDOW, Role.CITY_HRSS, Role.TALENT_OFFICE),
     Scheme.SHANDONG: (Role.PROVINCIAL_WINDOW,),
 }
+DEFAULT_APPROVERS = (Role.CITY_WINDOW, Role.CITY_HRSS)
 
 
 def propose(card: Card, at: datetime = T0, actor: str = "wang", reason: str = "violation") -> None:
-    card.propose_revocation(ctx(Role.EMPLOYER, at=at, actor=actor), reason=reason)
+    card.propose_revocation(
+        ctx(Role.EMPLOYER, at=at, actor=actor), reason=reason, ground="misconduct"
+    )
+
+
+def forward(card: Card, actor: str = "qin") -> None:
+    """The same-level window forwards the open proposal (向同级服务窗口提出意见)."""
+    card.approve_revocation(ctx(Role.CITY_WINDOW, actor=actor))
 
 
 def revoke(card: Card, at: datetime = T0) -> None:
     """Revoke as the rules require: an employer's user proposes, then one user of each
     approving role in turn."""
     propose(card, at)
-    for role in APPROVERS.get(card.application.scheme, (Role.CITY_HRSS,)):
+    for role in APPROVERS.get(card.application.scheme, DEFAULT_APPROVERS):
         card.approve_revocation(ctx(role, at=at, actor=f"{role}.user"))
 
 
@@ -326,6 +336,7 @@ def test_a_card_goes_from_application_through_review_to_issue_upgrade_and_revoca
         "Issued",
         "Upgraded",
         "RevocationProposed",
+        "RevocationApproved",  # the same-level window forwards it
         "RevocationApproved",
         "Revoked",
     ]
@@ -504,23 +515,26 @@ def test_revoking_twice_is_refused():
 def test_a_revocation_is_a_proposal_then_an_approval_each_by_its_own_user():
     card = issued_card()
     propose(card, actor="wang")
+    forward(card)
     assert card.status_on(date(2026, 3, 2)) is CardStatus.ACTIVE
     card.approve_revocation(ctx(Role.CITY_HRSS, actor="liu"))
     assert card.status_on(date(2026, 3, 2)) is CardStatus.REVOKED
-    names = [type(e).__name__ for e in card.collect_events()][-3:]
-    assert names == ["RevocationProposed", "RevocationApproved", "Revoked"]
+    names = [type(e).__name__ for e in card.collect_events()][-4:]
+    assert names == ["RevocationProposed", "RevocationApproved", "RevocationApproved", "Revoked"]
 
 
 def test_the_revoked_event_lists_every_step_s_user_and_role_the_reason_and_the_rule():
     card = issued_card(Scheme.JINAN, "C")
     card.collect_events()
     propose(card, actor="wang", reason="违纪")
+    forward(card)
     card.approve_revocation(ctx(Role.CITY_HRSS, actor="liu"))
     card.approve_revocation(ctx(Role.TALENT_OFFICE, actor="zhao"))
     revoked = card.collect_events()[-1].revocation  # type: ignore[attr-defined]
     assert revoked.reason == "违纪"
     assert [(t.action, t.role, t.actor) for t in revoked.steps] == [
         (RevocationAction.PROPOSE, Role.EMPLOYER, "wang"),
+        (RevocationAction.APPROVE, Role.CITY_WINDOW, "qin"),
         (RevocationAction.APPROVE, Role.CITY_HRSS, "liu"),
         (RevocationAction.APPROVE, Role.TALENT_OFFICE, "zhao"),
     ]
@@ -534,7 +548,7 @@ def test_every_revocation_step_records_the_rule_and_policy_version_that_decided_
     payloads = [next(v for k, v in vars(e).items() if k in PAYLOADS) for e in card.collect_events()]
     assert [(p.rules, p.policy_version) for p in payloads] == [
         (("jinan.revocation",), "jinan-2018")
-    ] * 4
+    ] * 5
 
 
 PAYLOADS = ("proposal", "approval", "decline", "revocation")
@@ -543,6 +557,7 @@ PAYLOADS = ("proposal", "approval", "decline", "revocation")
 def test_a_jinan_revocation_needs_city_hrss_and_then_the_talent_office():
     card = issued_card(Scheme.JINAN, "C")
     propose(card)
+    forward(card)
     error = assert_refused(
         card,
         "revocation_step_role",
@@ -560,7 +575,9 @@ def test_a_revocation_proposed_by_a_role_the_scheme_does_not_name_is_refused():
     assert_refused(
         card,
         "revocation_step_role",
-        lambda: card.propose_revocation(ctx(Role.APPLICANT, actor="li"), reason="r"),
+        lambda: card.propose_revocation(
+            ctx(Role.APPLICANT, actor="li"), reason="r", ground="misconduct"
+        ),
     )
 
 
@@ -578,7 +595,7 @@ def test_the_proposer_may_not_approve_their_own_proposal_even_in_the_approving_r
     card = issued_card()
     propose(card, actor="wang")
     assert_refused(
-        card, "self_approval", lambda: card.approve_revocation(ctx(Role.CITY_HRSS, actor="wang"))
+        card, "self_approval", lambda: card.approve_revocation(ctx(Role.CITY_WINDOW, actor="wang"))
     )
 
 
@@ -586,6 +603,7 @@ def test_the_proposer_may_not_approve_their_own_proposal_even_in_the_approving_r
 def test_one_user_may_not_approve_two_steps(again: str):
     card = issued_card(Scheme.JINAN, "C")
     propose(card)
+    forward(card)
     card.approve_revocation(ctx(Role.CITY_HRSS, actor="liu"))
     assert_refused(
         card, "self_approval", lambda: card.approve_revocation(ctx(Role.TALENT_OFFICE, actor=again))
@@ -614,12 +632,14 @@ def test_approving_or_declining_without_an_open_proposal_is_refused(command: Any
 def test_a_declined_proposal_closes_the_card_stays_in_force_and_a_new_one_may_follow():
     card = issued_card()
     propose(card, actor="wang")
+    forward(card)
     card.decline_revocation(ctx(Role.CITY_HRSS, actor="liu"), reason="grounds not shown")
     assert card.status_on(date(2026, 3, 2)) is CardStatus.ACTIVE
     assert_refused(
         card, "no_open_revocation", lambda: card.approve_revocation(ctx(Role.CITY_HRSS, actor="x"))
     )
     propose(card, actor="wang")
+    forward(card)
     card.approve_revocation(ctx(Role.CITY_HRSS, actor="liu"))
     assert card.status_on(date(2026, 3, 2)) is CardStatus.REVOKED
 
@@ -627,12 +647,13 @@ def test_a_declined_proposal_closes_the_card_stays_in_force_and_a_new_one_may_fo
 def test_a_decline_records_who_declined_at_which_step_and_why():
     card = issued_card()
     propose(card)
+    forward(card)
     card.collect_events()
     card.decline_revocation(ctx(Role.CITY_HRSS, actor="liu"), reason=" grounds not shown ")
     (declined,) = card.collect_events()
     decline = declined.decline  # type: ignore[attr-defined]
     assert (decline.step, decline.declined_by.actor, decline.declined_by.role) == (
-        1,
+        2,
         "liu",
         Role.CITY_HRSS,
     )
@@ -650,7 +671,7 @@ def test_a_decline_is_taken_by_the_next_step_s_role_and_not_by_the_proposer():
     assert_refused(
         card,
         "self_approval",
-        lambda: card.decline_revocation(ctx(Role.CITY_HRSS, actor="wang"), reason="no"),
+        lambda: card.decline_revocation(ctx(Role.CITY_WINDOW, actor="wang"), reason="no"),
     )
 
 
@@ -681,35 +702,43 @@ def test_the_proposal_records_its_reason_proposer_and_the_steps_it_must_take():
     assert (proposal.proposed_by.actor, proposal.proposed_by.role) == ("wang", Role.EMPLOYER)
     assert [(s.action, s.roles) for s in proposal.steps] == [
         (RevocationAction.PROPOSE, (Role.EMPLOYER,)),
+        (RevocationAction.APPROVE, (Role.COUNTY_WINDOW, Role.CITY_WINDOW)),
         (RevocationAction.APPROVE, (Role.CITY_HRSS,)),
         (RevocationAction.APPROVE, (Role.TALENT_OFFICE,)),
     ]
+    assert proposal.ground == "misconduct"
 
 
-def jinan_with_intake_step() -> Policy:
-    """The Jinan data with the window's intake (受理) as a first approval: a data change."""
+def jinan_without_the_window_step() -> Policy:
+    """The Jinan data without the same-level window's step: a data change."""
     texts = package_texts()
-    old = '{ action = "propose", roles = ["employer"] },\n'
-    assert old in texts["jinan.toml"]
-    texts["jinan.toml"] = texts["jinan.toml"].replace(
-        old, old + '    { action = "approve", roles = ["city_window"] },\n'
-    )
+    old = '    { action = "approve", roles = ["county_window", "city_window"] },\n'
+    assert texts["jinan.toml"].count(old) == 1
+    texts["jinan.toml"] = texts["jinan.toml"].replace(old, "")
     return parse_policy(texts)
 
 
-def test_an_intake_step_added_to_the_data_is_required_before_the_other_approvals():
-    rules = jinan_with_intake_step()
+def test_the_same_level_window_forwards_a_proposal_before_city_hrss_may_agree():
+    # jinan art. 24(3): 由所在（引进）单位向同级服务窗口提出意见，报市人社局……同意.
     card = issued_card(Scheme.JINAN, "C")
-    with under(rules):
-        card.propose_revocation(ctx(Role.EMPLOYER, actor="wang"), reason="违纪")
+    propose(card, actor="wang")
     assert_refused(
         card,
         "revocation_step_role",
         lambda: card.approve_revocation(ctx(Role.CITY_HRSS, actor="liu")),
     )
-    for role, actor in ((Role.CITY_WINDOW, "sun"), (Role.CITY_HRSS, "liu")):
+    for role, actor in ((Role.COUNTY_WINDOW, "sun"), (Role.CITY_HRSS, "liu")):
         card.approve_revocation(ctx(role, actor=actor))
     assert card.status_on(date(2026, 3, 2)) is CardStatus.ACTIVE
+    card.approve_revocation(ctx(Role.TALENT_OFFICE, actor="zhao"))
+    assert card.status_on(date(2026, 3, 2)) is CardStatus.REVOKED
+
+
+def test_a_procedure_without_the_window_step_is_a_data_change():
+    card = issued_card(Scheme.JINAN, "C")
+    with under(jinan_without_the_window_step()):
+        propose(card, actor="wang")
+    card.approve_revocation(ctx(Role.CITY_HRSS, actor="liu"))
     card.approve_revocation(ctx(Role.TALENT_OFFICE, actor="zhao"))
     assert card.status_on(date(2026, 3, 2)) is CardStatus.REVOKED
 
@@ -721,7 +750,9 @@ def test_a_scheme_without_a_revocation_rule_cannot_revoke():
         assert_refused(
             card,
             "no_revocation_procedure",
-            lambda: card.propose_revocation(ctx(Role.EMPLOYER, actor="w"), reason="r"),
+            lambda: card.propose_revocation(
+                ctx(Role.EMPLOYER, actor="w"), reason="r", ground="misconduct"
+            ),
         )
         assert_refused(
             card, "interim_measure_not_authorised", lambda: card.suspend(ctx(), change())
@@ -1038,17 +1069,18 @@ def test_every_event_carries_the_context_of_the_command_that_caused_it():
     card.extend(who(Role.CITY_HRSS, "e"), event_on=date(2026, 3, 2), evidence=("x",))
     card.suspend(who(Role.CITY_HRSS, "f"), change())
     card.reinstate(who(Role.CITY_HRSS, "g"), change())
-    card.propose_revocation(who(Role.EMPLOYER, "h"), reason="r")
-    card.decline_revocation(who(Role.CITY_HRSS, "i"), reason="r")
-    card.propose_revocation(who(Role.EMPLOYER, "j"), reason="r")
-    card.approve_revocation(who(Role.CITY_HRSS, "k"))
+    card.propose_revocation(who(Role.EMPLOYER, "h"), reason="r", ground="misconduct")
+    card.decline_revocation(who(Role.CITY_WINDOW, "i"), reason="r")
+    card.propose_revocation(who(Role.EMPLOYER, "j"), reason="r", ground="left_weihai")
+    card.approve_revocation(who(Role.CITY_WINDOW, "k"))
+    card.approve_revocation(who(Role.CITY_HRSS, "l"))
     upgraded = issued_card()
     upgraded.collect_events()
     upgraded.upgrade(who(Role.CITY_HRSS, "m"), "A")
     events = [*rejected.collect_events()[1:], *withdrawn.collect_events()[1:]]
     events += [*card.collect_events(), *upgraded.collect_events()]
     actors = [e.ctx.actor for e in events]  # type: ignore[attr-defined]
-    assert actors == ["b", "b", "d", "e", "f", "g", "h", "i", "j", "k", "k", "m"]
+    assert actors == ["b", "b", "d", "e", "f", "g", "h", "i", "j", "k", "l", "l", "m"]
     rejection = events[1].rejection  # type: ignore[attr-defined]
     assert (rejection.stage, rejection.reviewer) == (ReviewStage.CITY_HRSS, "r")
 
@@ -1198,3 +1230,30 @@ def test_city_hrss_decides_a_business_elite_file_jointly_with_the_departments_th
         card, "joint_decision_incomplete", lambda: card.record_review(ctx(), alone)
     )
     assert "市商务局" in error.message
+
+
+def test_a_weihai_revocation_names_one_of_the_opinion_s_grounds():
+    # weihai-2019 part 2(5): 不在威海创新创业，或有违法、违纪或违反其他规定行为的.
+    card = weihai_business_elite()
+    error = assert_refused(
+        card,
+        "unknown_ground",
+        lambda: card.propose_revocation(
+            ctx(Role.EMPLOYER, actor="w"), reason="performance", ground="poor_performance"
+        ),
+    )
+    assert "left_weihai" in error.message and "misconduct" in error.message
+    card.propose_revocation(ctx(Role.EMPLOYER, actor="w"), reason="moved", ground="left_weihai")
+    assert card.revocation is not None and card.revocation.ground == "left_weihai"
+
+
+def test_liaocheng_takes_no_ground_but_misconduct():
+    # liaocheng art. 34: 有违法、违纪或违反其他规定行为的 is the only ground.
+    card = issued_card()
+    assert_refused(
+        card,
+        "unknown_ground",
+        lambda: card.propose_revocation(
+            ctx(Role.EMPLOYER, actor="w"), reason="r", ground="left_weihai"
+        ),
+    )

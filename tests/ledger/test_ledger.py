@@ -40,7 +40,7 @@ def test_a_full_lifecycle_is_stored_and_read_back(ledger: CardLedger, clock: Fak
     assert [type(e).__name__ for e in ledger.history(card_id)] == [
         "Applied", "FileReceived", "DeadlineStarted", "ReviewRecorded", "ReviewRecorded",
         "Issued", "Extended",
-        "RevocationProposed", "RevocationApproved", "Revoked"]
+        "RevocationProposed", "RevocationApproved", "RevocationApproved", "Revoked"]
 
 
 def test_the_rules_and_policy_version_behind_each_decision_are_stored(ledger: CardLedger):
@@ -214,19 +214,21 @@ def test_a_revoked_card_s_history_reads_back_its_reason_and_every_step_s_user_an
     card_id, _ = ledger.apply(f.jinan_body("C"))
     ledger.issue(card_id, f.issue(actor="zhao", role="talent_office"))
     ledger.propose_revocation(card_id, f.propose_revocation("违纪", actor="wang"))
+    ledger.approve_revocation(card_id, f.approve_revocation("city_window", "qin"))
     ledger.approve_revocation(card_id, f.approve_revocation("city_hrss", "liu"))
     ledger.approve_revocation(card_id, f.approve_revocation("talent_office", "zhao"))
-    proposed, approved, last, revoked = ledger.history(card_id)[-4:]
+    proposed, _, approved, last, revoked = ledger.history(card_id)[-5:]
     assert proposed.proposal.reason == "违纪"  # type: ignore[attr-defined]
     assert [s.roles for s in proposed.proposal.steps] == [  # type: ignore[attr-defined]
-        ("employer",), ("city_hrss",), ("talent_office",)]
+        ("employer",), ("county_window", "city_window"), ("city_hrss",), ("talent_office",)]
     assert (approved.approval.step, approved.approval.approved_by.actor) == (  # type: ignore[attr-defined]
-        1, "liu")
-    assert (last.approval.step, last.ctx.actor) == (2, "zhao")  # type: ignore[attr-defined]
+        2, "liu")
+    assert (last.approval.step, last.ctx.actor) == (3, "zhao")  # type: ignore[attr-defined]
     revocation = revoked.revocation  # type: ignore[attr-defined]
     assert revocation.reason == "违纪"
     assert [(t.action, t.role, t.actor) for t in revocation.steps] == [
         ("propose", "employer", "wang"),
+        ("approve", "city_window", "qin"),
         ("approve", "city_hrss", "liu"),
         ("approve", "talent_office", "zhao"),
     ]
@@ -237,7 +239,7 @@ def test_a_refused_approval_writes_nothing(ledger: CardLedger):
     card_id, _ = issued(ledger)
     version = ledger.propose_revocation(card_id, f.propose_revocation(actor="wang"))
     with pytest.raises(DomainError) as info:
-        ledger.approve_revocation(card_id, f.approve_revocation("city_hrss", "wang"))
+        ledger.approve_revocation(card_id, f.approve_revocation("city_window", "wang"))
     assert info.value.code == "self_approval"
     assert ledger.get_card(card_id).version == version
     assert len(ledger.history(card_id)) == version

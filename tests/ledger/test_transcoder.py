@@ -48,8 +48,8 @@ def test_every_card_event_type_round_trips_to_an_equal_state(transcoder: Msgspec
         Review(stage=ReviewStage.CITY_HRSS, decision=ReviewDecision.REJECTED, reviewer="r"),
     )
     declined = issued_card()
-    declined.propose_revocation(ctx(Role.EMPLOYER, actor="wang"), reason="r")
-    declined.decline_revocation(ctx(actor="liu"), reason="no")
+    declined.propose_revocation(ctx(Role.EMPLOYER, actor="wang"), reason="r", ground="misconduct")
+    declined.decline_revocation(ctx(Role.CITY_WINDOW, actor="liu"), reason="no")
     withdrawn = Card.file(ctx(Role.EMPLOYER), application())
     withdrawn.withdraw(ctx(Role.EMPLOYER))
     quota = CardQuota(

@@ -45,7 +45,7 @@ def test_a_revocation_appears_only_in_lists_built_after_it(ledger: CardLedger, c
     card_id = issue_jinan(ledger)
     issued_at = clock.now
     clock.advance(days=1)
-    f.revoke(ledger, card_id, ("city_hrss", "talent_office"))
+    f.revoke(ledger, card_id)
     models = ReadModels(ledger, seed_for=seed)
     models.catch_up()
     reference = models.status_lists.reference(card_id)
@@ -61,7 +61,7 @@ def test_a_revocation_followed_at_once_by_catch_up_is_in_the_lists(ledger: CardL
     card_id = issue_jinan(ledger)
     models = ReadModels(ledger, seed_for=seed)
     models.catch_up()
-    f.revoke(ledger, card_id, ("city_hrss", "talent_office"))
+    f.revoke(ledger, card_id)
     models.catch_up(["status_lists"])
     reference = models.status_lists.reference(card_id)
     assert reference is not None

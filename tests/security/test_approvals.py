@@ -30,8 +30,10 @@ def ok(capsys: pytest.CaptureFixture[str], command: str) -> str:
 
 def issued(capsys: pytest.CaptureFixture[str], scheme: str = "liaocheng") -> str:
     """An issued card: Liaocheng art. 5(1) (direct) or Jinan class C (direct)."""
-    facts = {"liaocheng": "--category art5.1 --fact holds_huicai_card=true",
-             "jinan": "--category C --fact certified_class_c=true"}[scheme]
+    facts = {
+        "liaocheng": "--category art5.1 --fact holds_huicai_card=true",
+        "jinan": "--category C --fact certified_class_c=true",
+    }[scheme]
     out = ok(
         capsys,
         f"card apply --actor li --role applicant --scheme {scheme} {facts} "
@@ -66,8 +68,12 @@ def test_the_proposer_cannot_approve_their_own_revocation(
     cli_env: Path, capsys: pytest.CaptureFixture[str]
 ):
     card_id = issued(capsys)
-    ok(capsys, f"card revoke propose {card_id} --actor liu --role employer --reason 违规")
-    code, _, err = run(capsys, f"card revoke approve {card_id} --actor liu --role city_hrss")
+    ok(
+        capsys,
+        f"card revoke propose {card_id} --actor liu --role employer --reason 违规"
+        " --ground misconduct",
+    )
+    code, _, err = run(capsys, f"card revoke approve {card_id} --actor liu --role city_window")
     assert code == 1
     assert "self_approval" in err
     assert status(capsys, card_id) == "active"
@@ -77,7 +83,12 @@ def test_one_user_cannot_give_both_of_jinan_s_approvals(
     cli_env: Path, capsys: pytest.CaptureFixture[str]
 ):
     card_id = issued(capsys, "jinan")
-    ok(capsys, f"card revoke propose {card_id} --actor wang --role employer --reason 违纪")
+    ok(
+        capsys,
+        f"card revoke propose {card_id} --actor wang --role employer --reason 违纪"
+        " --ground misconduct",
+    )
+    ok(capsys, f"card revoke approve {card_id} --actor qin --role city_window")
     ok(capsys, f"card revoke approve {card_id} --actor liu --role city_hrss")
     code, _, err = run(capsys, f"card revoke approve {card_id} --actor liu --role talent_office")
     assert code == 1
@@ -89,7 +100,11 @@ def test_an_approval_in_a_role_the_step_does_not_name_is_refused(
     cli_env: Path, capsys: pytest.CaptureFixture[str]
 ):
     card_id = issued(capsys)
-    ok(capsys, f"card revoke propose {card_id} --actor wang --role employer --reason 违规")
+    ok(
+        capsys,
+        f"card revoke propose {card_id} --actor wang --role employer --reason 违规"
+        " --ground misconduct",
+    )
     code, _, err = run(capsys, f"card revoke approve {card_id} --actor zhang --role employer")
     assert code == 1
     assert "revocation_step_role" in err

@@ -550,6 +550,7 @@ JINAN_STEPS = revocation_procedure(J, DAY).steps
 PROPOSED = (StepTaken(action=RevocationAction.PROPOSE, role=Role.EMPLOYER, actor="u1"),)
 ALL_TAKEN = (
     *PROPOSED,
+    StepTaken(action=RevocationAction.APPROVE, role=Role.CITY_WINDOW, actor="u4"),
     StepTaken(action=RevocationAction.APPROVE, role=Role.CITY_HRSS, actor="u2"),
     StepTaken(action=RevocationAction.APPROVE, role=Role.TALENT_OFFICE, actor="u3"),
 )
@@ -562,7 +563,7 @@ ALL_TAKEN = (
         ((), RevocationAction.APPROVE, Role.CITY_HRSS, "u9", "no_open_revocation"),
         (ALL_TAKEN, RevocationAction.APPROVE, Role.TALENT_OFFICE, "u9", "no_open_revocation"),
         (PROPOSED, RevocationAction.APPROVE, Role.TALENT_OFFICE, "u9", "revocation_step_role"),
-        (PROPOSED, RevocationAction.APPROVE, Role.CITY_HRSS, " U1 ", "self_approval"),
+        (PROPOSED, RevocationAction.APPROVE, Role.CITY_WINDOW, " U1 ", "self_approval"),
     ],
     ids=["pending", "none-open", "all-taken", "wrong-role", "same-user"],
 )
@@ -577,7 +578,7 @@ def test_a_refused_step_records_its_code_and_position_and_is_never_final(
 
 def test_an_allowed_step_records_its_position_and_a_reason() -> None:
     decision = decide_revocation_step(
-        JINAN_STEPS, PROPOSED, RevocationAction.APPROVE, Role.CITY_HRSS, "u2"
+        JINAN_STEPS, PROPOSED, RevocationAction.APPROVE, Role.CITY_WINDOW, "u2"
     )
     assert (decision.allowed, decision.code, decision.step, decision.final) == (True, "", 1, False)
     assert explained(decision.reason)

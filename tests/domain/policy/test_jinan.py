@@ -126,10 +126,15 @@ def test_a_revoked_card_cannot_be_upgraded() -> None:
     assert not decide_upgrade(revoked, "A", DAY).allowed
 
 
-def test_revocation_needs_city_hrss_and_the_talent_office() -> None:
-    assert revokes(J, Role.EMPLOYER, [Role.CITY_HRSS, Role.TALENT_OFFICE])
-    assert not revokes(J, Role.EMPLOYER, [Role.CITY_HRSS])
-    assert not revokes(J, Role.EMPLOYER, [Role.TALENT_OFFICE])
+def test_art_24_3_revocation_goes_through_the_window_then_city_hrss_then_the_talent_office() -> (
+    None
+):
+    # 由所在（引进）单位向同级服务窗口提出意见，报市人社局并经市人才工作领导小组办公室同意.
+    window = Role.CITY_WINDOW
+    assert revokes(J, Role.EMPLOYER, [window, Role.CITY_HRSS, Role.TALENT_OFFICE])
+    assert not revokes(J, Role.EMPLOYER, [Role.CITY_HRSS, Role.TALENT_OFFICE])
+    assert not revokes(J, Role.EMPLOYER, [window, Role.CITY_HRSS])
+    assert not revokes(J, Role.EMPLOYER, [window, Role.TALENT_OFFICE, Role.CITY_HRSS])
 
 
 def test_a_class_d_certification_does_not_file_as_class_a() -> None:

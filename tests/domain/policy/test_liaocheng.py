@@ -310,10 +310,12 @@ def test_a_move_down_is_not_an_upgrade() -> None:
 @pytest.mark.parametrize(
     ("proposer", "approvers", "allowed"),
     [
-        (Role.EMPLOYER, [Role.CITY_HRSS], True),
+        (Role.EMPLOYER, [Role.CITY_WINDOW, Role.CITY_HRSS], True),
+        (Role.EMPLOYER, [Role.COUNTY_WINDOW, Role.CITY_HRSS], True),
+        (Role.EMPLOYER, [Role.CITY_HRSS], False),  # art. 34: 向同级服务窗口提出意见
         (Role.EMPLOYER, [], False),
-        (Role.DISTRICT, [Role.CITY_HRSS], False),
-        (Role.EMPLOYER, [Role.CITY_HRSS, Role.AUDITOR], False),
+        (Role.DISTRICT, [Role.CITY_WINDOW, Role.CITY_HRSS], False),
+        (Role.EMPLOYER, [Role.CITY_WINDOW, Role.CITY_HRSS, Role.AUDITOR], False),
     ],
 )
 def test_revocation_is_proposed_by_the_employer_and_approved_by_city_hrss(

@@ -28,6 +28,7 @@ JINAN_DEFAULT_BENEFICIARY = (
 )
 JINAN_STEPS = (
     'steps = [\n    { action = "propose", roles = ["employer"] },\n'
+    '    { action = "approve", roles = ["county_window", "city_window"] },\n'
     '    { action = "approve", roles = ["city_hrss"] },\n'
     '    { action = "approve", roles = ["talent_office"] },\n]'
 )
@@ -466,7 +467,14 @@ MALFORMED = [
     ),
     (
         "revocation proposed and never approved",
-        edit("liaocheng.toml", ('    { action = "approve", roles = ["city_hrss"] },\n', "")),
+        edit(
+            "liaocheng.toml",
+            (
+                '    { action = "approve", roles = ["county_window", "city_window"] },\n'
+                '    { action = "approve", roles = ["city_hrss"] },\n',
+                "",
+            ),
+        ),
         "liaocheng.toml",
         "revocation[0].steps",
         "at least one approval",
@@ -475,7 +483,7 @@ MALFORMED = [
         "revocation step that names no role",
         edit("jinan.toml", ('roles = ["talent_office"]', "roles = []")),
         "jinan.toml",
-        "revocation[0].steps[2].roles",
+        "revocation[0].steps[3].roles",
         "must name the roles",
     ),
     (
@@ -495,7 +503,7 @@ MALFORMED = [
             ),
         ),
         "jinan.toml",
-        "revocation[0].steps[2].action",
+        "revocation[0].steps[3].action",
         "only the first step proposes",
     ),
     # ---- terms ----

@@ -55,17 +55,30 @@ def revokes(scheme: Scheme, proposer: Role, approvers: Sequence[Role]) -> bool:
     [
         (
             Scheme.JINAN,
-            [(PROPOSE, ("employer",)), (APPROVE, ("city_hrss",)), (APPROVE, ("talent_office",))],
+            [
+                (PROPOSE, ("employer",)),
+                (APPROVE, ("county_window", "city_window")),  # art. 24(3) 向同级服务窗口
+                (APPROVE, ("city_hrss",)),
+                (APPROVE, ("talent_office",)),
+            ],
             "jinan.revocation",
         ),
         (
             Scheme.LIAOCHENG,
-            [(PROPOSE, ("employer",)), (APPROVE, ("city_hrss",))],
+            [
+                (PROPOSE, ("employer",)),
+                (APPROVE, ("county_window", "city_window")),
+                (APPROVE, ("city_hrss",)),
+            ],
             "liaocheng.revocation",
         ),
         (
             Scheme.WEIHAI,
-            [(PROPOSE, ("employer", "enterprise", "district")), (APPROVE, ("city_hrss",))],
+            [
+                (PROPOSE, ("employer", "enterprise", "investment_department", "district")),
+                (APPROVE, ("county_window", "city_window")),
+                (APPROVE, ("city_hrss",)),
+            ],
             "weihai.revocation",
         ),
         (
@@ -103,19 +116,23 @@ def test_the_interim_authority_is_the_role_that_approves_a_revocation_last(
 def test_the_next_step_follows_the_steps_taken_and_there_is_none_after_the_last() -> None:
     steps = revocation_procedure(Scheme.LIAOCHENG, DAY).steps
     proposed = StepTaken(action=PROPOSE, role=Role.EMPLOYER, actor="wang")
+    forwarded = StepTaken(action=APPROVE, role=Role.CITY_WINDOW, actor="qin")
     approved = StepTaken(action=APPROVE, role=Role.CITY_HRSS, actor="liu")
     assert next_step(steps, []) == steps[0]
     assert next_step(steps, [proposed]) == steps[1]
-    assert next_step(steps, [proposed, approved]) is None
+    assert next_step(steps, [proposed, forwarded]) == steps[2]
+    assert next_step(steps, [proposed, forwarded, approved]) is None
 
 
 @pytest.mark.parametrize(
     ("approvers", "revoked", "code"),
     [
-        ([Role.CITY_HRSS, Role.TALENT_OFFICE], True, ""),
-        ([Role.CITY_HRSS], False, ""),  # allowed so far, not final
-        ([Role.TALENT_OFFICE], False, "revocation_step_role"),
-        ([Role.TALENT_OFFICE, Role.CITY_HRSS], False, "revocation_step_role"),
+        ([Role.CITY_WINDOW, Role.CITY_HRSS, Role.TALENT_OFFICE], True, ""),
+        ([Role.COUNTY_WINDOW, Role.CITY_HRSS, Role.TALENT_OFFICE], True, ""),
+        ([Role.CITY_WINDOW, Role.CITY_HRSS], False, ""),  # allowed so far, not final
+        ([Role.CITY_HRSS, Role.TALENT_OFFICE], False, "revocation_step_role"),  # no window
+        ([Role.CITY_WINDOW, Role.TALENT_OFFICE], False, "revocation_step_role"),
+        ([Role.CITY_WINDOW, Role.TALENT_OFFICE, Role.CITY_HRSS], False, "revocation_step_role"),
     ],
 )
 def test_jinan_needs_city_hrss_and_then_the_talent_office(
@@ -128,15 +145,23 @@ def test_jinan_needs_city_hrss_and_then_the_talent_office(
 @pytest.mark.parametrize(
     ("scheme", "proposer", "approvers", "revoked"),
     [
-        (Scheme.LIAOCHENG, Role.EMPLOYER, [Role.CITY_HRSS], True),
+        (Scheme.LIAOCHENG, Role.EMPLOYER, [Role.CITY_WINDOW, Role.CITY_HRSS], True),
+        (Scheme.LIAOCHENG, Role.EMPLOYER, [Role.CITY_HRSS], False),  # art. 34: via the window
         (Scheme.LIAOCHENG, Role.EMPLOYER, [], False),
-        (Scheme.LIAOCHENG, Role.DISTRICT, [Role.CITY_HRSS], False),
-        (Scheme.LIAOCHENG, Role.EMPLOYER, [Role.CITY_HRSS, Role.AUDITOR], False),
-        (Scheme.WEIHAI, Role.EMPLOYER, [Role.CITY_HRSS], True),
-        (Scheme.WEIHAI, Role.DISTRICT, [Role.CITY_HRSS], True),  # the competent department
-        (Scheme.WEIHAI, Role.ENTERPRISE, [Role.CITY_HRSS], True),
-        (Scheme.WEIHAI, Role.EMPLOYER, [Role.TALENT_OFFICE], False),
-        (Scheme.WEIHAI, Role.APPLICANT, [Role.CITY_HRSS], False),
+        (Scheme.LIAOCHENG, Role.DISTRICT, [Role.CITY_WINDOW, Role.CITY_HRSS], False),
+        (
+            Scheme.LIAOCHENG,
+            Role.EMPLOYER,
+            [Role.CITY_WINDOW, Role.CITY_HRSS, Role.AUDITOR],
+            False,
+        ),
+        (Scheme.WEIHAI, Role.EMPLOYER, [Role.CITY_WINDOW, Role.CITY_HRSS], True),
+        (Scheme.WEIHAI, Role.DISTRICT, [Role.COUNTY_WINDOW, Role.CITY_HRSS], True),
+        (Scheme.WEIHAI, Role.ENTERPRISE, [Role.CITY_WINDOW, Role.CITY_HRSS], True),
+        (Scheme.WEIHAI, Role.INVESTMENT_DEPARTMENT, [Role.CITY_WINDOW, Role.CITY_HRSS], True),
+        (Scheme.WEIHAI, Role.EMPLOYER, [Role.CITY_HRSS], False),  # part 2(5): via the window
+        (Scheme.WEIHAI, Role.EMPLOYER, [Role.CITY_WINDOW, Role.TALENT_OFFICE], False),
+        (Scheme.WEIHAI, Role.APPLICANT, [Role.CITY_WINDOW, Role.CITY_HRSS], False),
         (Scheme.SHANDONG, Role.CITY_WINDOW, [Role.PROVINCIAL_WINDOW], True),
         (Scheme.SHANDONG, Role.EMPLOYER, [Role.CITY_HRSS], False),
     ],
@@ -151,7 +176,7 @@ def test_a_step_taken_by_someone_who_already_acted_is_self_approval() -> None:
     steps = revocation_procedure(Scheme.LIAOCHENG, DAY).steps
     proposed = [StepTaken(action=PROPOSE, role=Role.EMPLOYER, actor="Wang")]
     for action in (APPROVE, DECLINE):
-        decision = decide_revocation_step(steps, proposed, action, Role.CITY_HRSS, " wang ")
+        decision = decide_revocation_step(steps, proposed, action, Role.CITY_WINDOW, " wang ")
         assert (decision.allowed, decision.code) == (False, "self_approval")
 
 
@@ -168,17 +193,20 @@ def test_a_proposal_while_one_is_open_is_refused_and_approving_none_is_refused()
 def test_a_decline_is_never_final_and_names_its_step() -> None:
     steps = revocation_procedure(Scheme.LIAOCHENG, DAY).steps
     proposed = [StepTaken(action=PROPOSE, role=Role.EMPLOYER, actor="wang")]
-    decision = decide_revocation_step(steps, proposed, DECLINE, Role.CITY_HRSS, "liu")
+    decision = decide_revocation_step(steps, proposed, DECLINE, Role.CITY_WINDOW, "qin")
     assert (decision.allowed, decision.final, decision.step, decision.code) == (True, False, 1, "")
 
 
 def test_the_last_approval_is_final_and_the_ones_before_it_are_not() -> None:
     steps = revocation_procedure(Scheme.JINAN, DAY).steps
-    taken = [StepTaken(action=PROPOSE, role=Role.EMPLOYER, actor="wang")]
+    taken = [
+        StepTaken(action=PROPOSE, role=Role.EMPLOYER, actor="wang"),
+        StepTaken(action=APPROVE, role=Role.CITY_WINDOW, actor="qin"),
+    ]
     first = decide_revocation_step(steps, taken, APPROVE, Role.CITY_HRSS, "liu")
     taken.append(StepTaken(action=APPROVE, role=Role.CITY_HRSS, actor="liu"))
     last = decide_revocation_step(steps, taken, APPROVE, Role.TALENT_OFFICE, "zhao")
-    assert [(d.step, d.final) for d in (first, last)] == [(1, False), (2, True)]
+    assert [(d.step, d.final) for d in (first, last)] == [(2, False), (3, True)]
 
 
 def without_revocation_rule(scheme: Scheme) -> dict[str, str]:
@@ -187,7 +215,8 @@ def without_revocation_rule(scheme: Scheme) -> dict[str, str]:
     name = f"{scheme}.toml"
     text = texts[name]
     start = text.index("[[revocation]]")
-    end = text.index("\n", text.index("grounds =", start)) + 1
+    following = text.find("\n[[", start + 1)
+    end = len(text) if following < 0 else following + 1
     texts[name] = text[:start] + text[end:]
     return texts
 
