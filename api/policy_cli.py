@@ -27,10 +27,12 @@ if TYPE_CHECKING:
 # Glosses for the scheme file's sections; a section not listed here still shows, untitled.
 _SECTIONS = {
     "versions": "policy versions (政策版本)",
-    "items": "service-item catalogue (服务事项)",
+    "decisions": "administrators' recorded decisions, where the sources are silent (管理决定)",
+    "items": "service-item catalogue (服务事项) and responsible units (责任单位)",
     "tiers": "tiers (等级)",
     "categories": "eligibility categories: route, tier and conditions",
     "paths": "review paths and their ordered stages",
+    "filers": "who files (申请主体)",
     "terms": "terms (待遇享有期限)",
     "term_combination": "how several term bases combine",
     "extensions": "term extensions",
@@ -38,6 +40,7 @@ _SECTIONS = {
     "coverage": "entitlement: items by tier",
     "beneficiaries": "family and companions",
     "limits": "usage limits",
+    "conditions": "item conditions beyond the tier (what the clerk or venue must still see)",
     "quotas": "quotas (名额)",
     "accepts": "cards honoured for items",
     "stacking": "stacking (叠加)",

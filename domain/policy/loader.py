@@ -32,6 +32,15 @@ from domain.vocabulary import Scheme
 
 DATA_DIR = Path(__file__).parent / "data"
 SCHEME_FILES = {scheme: f"{scheme.value}.toml" for scheme in Scheme}
+# The seed documents a rule may cite (shared/seeds); any other basis is an administrator's
+# recorded decision ([[decisions]]), never a brief or a guess.
+SEEDS = (
+    "shandong-provincial-service-standard",
+    "weihai-2019-green-channel-opinion",
+    "weihai-2023-card-for-investment-and-recruitment",
+    "liaocheng-2022-green-channel-rules",
+    "jinan-2018-precision-service-rules",
+)
 STACKING_FILE = "stacking.toml"
 WORKDAYS_FILE = "workdays.toml"
 
@@ -160,6 +169,22 @@ def _check_scheme(name: str, scheme: Scheme, data: SchemeData) -> None:
         fail("scheme", f"is {data.scheme!r} but the file is for {scheme.value!r}")
     _check_versions(name, data)
     versions = {v.id: v for v in data.versions}
+    decisions = {d.id for d in data.decisions}
+    # A rule cites a seed, or a later document a policy version of the scheme introduces
+    # (its source's first word), or rests on a recorded decision.
+    documents = (*SEEDS, *(v.source.split()[0] for v in data.versions if v.source.split()))
+    for i, version in enumerate(data.versions):
+        if version.decision and version.decision not in decisions:
+            fail(f"versions[{i}].decision", f"names unknown decision {version.decision!r}")
+    for key, rule in _rules(data):
+        if rule.decision:
+            if rule.decision not in decisions:
+                fail(f"{key}.decision", f"{rule.id} names unknown decision {rule.decision!r}")
+        elif rule.source.strip() and not rule.source.startswith(documents):
+            fail(
+                f"{key}.source",
+                f"{rule.id} must cite a seed document or name an administrator's decision",
+            )
     for key, rule in _rules(data):
         if not rule.source.strip():
             fail(f"{key}.source", f"rule {rule.id} must cite its source")

@@ -30,6 +30,22 @@ class Rule(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
     effective_from: date
     effective_until: date | None = None
     note: str = ""
+    # Where no seed clause says it: the administrator's recorded decision it rests on.
+    decision: str = ""
+
+
+class AdministratorDecision(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A recorded decision (管理决定) that a rule or a version rests on where the sources are
+    silent: who decided, when, under which reference, what it says and why. A rule citing
+    one names it in ``decision``; replacing it with the authority's own document is a
+    change to this data."""
+
+    id: str
+    decided_by: str
+    decided_on: date
+    reference: str
+    says: str
+    why: str
 
 
 class PolicyVersion(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -45,6 +61,7 @@ class PolicyVersion(Data, frozen=True, kw_only=True, forbid_unknown_fields=True)
     continues: str | None = None
     source: str
     note: str = ""
+    decision: str = ""  # the administrator's decision its dates rest on, if no source sets them
 
 
 class ItemPart(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -348,6 +365,7 @@ class SchemeData(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
     name_en: str
     issuer: str
     versions: tuple[PolicyVersion, ...]
+    decisions: tuple[AdministratorDecision, ...] = ()
     items: tuple[ServiceItem, ...]
     tiers: TierRule
     categories: tuple[CategoryRule, ...]

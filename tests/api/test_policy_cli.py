@@ -124,6 +124,12 @@ def test_show_prints_every_rule_of_the_data_file_with_its_dates_and_source(
     data = default_policy().scheme(scheme)
     shown = 0
     for record in records(data):
+        if hasattr(record, "decided_by"):  # an administrator's decision: who, when, why
+            text = block(out, record.id)
+            assert f"reference: {record.reference}" in text
+            assert f"why: {one_line(record.why)}" in text
+            shown += 1
+            continue
         if hasattr(record, "id"):
             text = block(out, f"{record.id}  {record.effective_from} ..")
         else:  # a catalogue item

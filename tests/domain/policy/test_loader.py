@@ -15,7 +15,7 @@ from domain.policy import (
     policy_versions,
     version_in_force,
 )
-from domain.policy.loader import package_texts
+from domain.policy.loader import SEEDS, _rules, package_texts
 from domain.vocabulary import Scheme
 
 TEXTS = package_texts()
@@ -33,15 +33,37 @@ def test_package_data_loads_every_scheme_with_a_full_catalogue() -> None:
     assert sizes == {Scheme.SHANDONG: 30, Scheme.WEIHAI: 30, Scheme.LIAOCHENG: 25, Scheme.JINAN: 18}
 
 
-def test_every_rule_and_item_cites_a_seed_file() -> None:
-    seeds = ("shandong-provincial", "weihai-20", "liaocheng-2022", "jinan-2018", "POLICY.md")
+def test_every_rule_and_item_cites_a_seed_file_or_a_recorded_decision() -> None:
+    # No rule rests on the brief or a guess: a seed article, or an administrator's
+    # decision recorded with its reference (issue 10, "rules with no source").
     for scheme in Scheme:
         data = default_policy().scheme(scheme)
+        decisions = {d.id: d for d in data.decisions}
         for item in data.items:
-            assert item.source.startswith(seeds), item.code
-        for rules in (data.categories, data.paths, data.terms, data.coverage, data.beneficiaries):
-            for rule in rules:
-                assert any(seed in rule.source for seed in seeds), rule.id
+            assert item.source.startswith(SEEDS), item.code
+        for _, rule in _rules(data):
+            assert "POLICY.md" not in rule.source, rule.id
+            if rule.decision:
+                decision = decisions[rule.decision]
+                assert decision.reference and decision.why, rule.id
+                assert rule.decision in rule.source, rule.id
+            else:
+                assert rule.source.startswith(SEEDS), rule.id
+
+
+def test_the_rules_resting_on_a_decision_are_the_ones_the_seeds_leave_open() -> None:
+    resting = {
+        rule.id
+        for scheme in Scheme
+        for _, rule in _rules(default_policy().scheme(scheme))
+        if rule.decision
+    }
+    assert resting == {"shandong.term.programme", "shandong.term.default", "shandong.revocation"}
+    versions = {v.id: v.decision for s in Scheme for v in policy_versions(s) if v.decision}
+    assert versions == {
+        "shandong-standard": "shandong.decision.start_date",
+        "weihai-2024-continued": "weihai.decision.continue_after_2024",
+    }
 
 
 @pytest.mark.parametrize(
@@ -134,7 +156,7 @@ def test_weihai_has_three_versions_each_continuing_the_last() -> None:
         ("weihai-2024-continued", "weihai-2023"),
     ]
     assert versions[-1].effective_until is None
-    assert "continued" in versions[-1].note
+    assert versions[-1].decision == "weihai.decision.continue_after_2024"
 
 
 @pytest.mark.parametrize(

@@ -606,6 +606,34 @@ MALFORMED = [
         "filers[0].roles[0]",
         "Invalid enum value 'mayor'",
     ),
+    # ---- sources and decisions ----
+    (
+        "a rule citing the brief instead of a seed",
+        edit(
+            "jinan.toml",
+            (
+                'source = "jinan-2018-precision-service-rules art. 24(2) '
+                '(服务金卡有效期一般为5年)"',
+                'source = "POLICY.md (Jinan 5 years)"',
+            ),
+        ),
+        "jinan.toml",
+        "terms[0].source",
+        "must cite a seed document or name an administrator's decision",
+    ),
+    (
+        "a rule resting on a decision nobody recorded",
+        edit(
+            "shandong.toml",
+            (
+                'decision = "shandong.decision.revocation"\nversion',
+                'decision = "shandong.decision.x"\nversion',
+            ),
+        ),
+        "shandong.toml",
+        "revocation[0].decision",
+        "names unknown decision 'shandong.decision.x'",
+    ),
     # ---- item conditions ----
     (
         "an item condition naming an unknown category",
