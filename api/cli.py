@@ -295,6 +295,7 @@ def _quota_raise(args: argparse.Namespace, registry: Registry) -> None:
         enterprise_id=args.enterprise_id,
         limit=args.limit,
         decision_ref=args.decision_ref,
+        attests=args.attests,
     )
     body = _body(args, fields, c.QuotaRaiseBody)
     quota = registry.quotas.raise_limit(body)
@@ -584,10 +585,17 @@ def _parser() -> argparse.ArgumentParser:
     p = command("extend", "extend the term because the scheme's trigger happened")
     p.add_argument("--event-on", metavar="YYYY-MM-DD", help="when the project landed / hire")
     p.add_argument("--evidence", action="append", default=[], metavar="REF")
+    p.add_argument(
+        "--shows",
+        action="append",
+        default=[],
+        metavar="WHAT",
+        help="what the evidence shows, in the rule's words (repeat; see policy show)",
+    )
     p.set_defaults(
         run=_change(
             c.ExtendBody,
-            lambda a: {"event_on": a.event_on, "evidence": a.evidence or None},
+            lambda a: {"event_on": a.event_on, "evidence": a.evidence or None, "shows": a.shows},
             "extend",
             "extended",
         )
@@ -697,6 +705,13 @@ def _parser() -> argparse.ArgumentParser:
         if name == "raise":
             p.add_argument("--limit", type=int)
             p.add_argument("--decision-ref", help="the case-by-case decision document")
+            p.add_argument(
+                "--attests",
+                action="append",
+                default=[],
+                metavar="WHAT",
+                help="what the decision attests of the project (major_project: 重大项目)",
+            )
             p.add_argument("--json", dest="json_file", metavar="FILE")
             p.add_argument("--actor")
             p.add_argument("--role", choices=_values(Role))

@@ -339,9 +339,14 @@ def _plan_after_issue(
     if scenario.extend:
         landed = card.wait(20, 250)
         event_on = business_date(issued + landed)
+        # 2023 part 2: a project's landing, or a hire shown as part 1(2) asks.
+        shows = (["project_landed"] if category.quota == "project" else
+                 ["full_time_hire", "social_insurance"] if card.serial % 3 else
+                 ["flexible_hire", "work_contract", "partner_pay"])
         if not card.then("extend", {**_official(rng, "city_hrss", scheme),
                                     "event_on": event_on.isoformat(),
-                                    "evidence": [f"doc://landing/{card.serial}"]},
+                                    "evidence": [f"doc://landing/{card.serial}"],
+                                    "shows": shows},
                          c.ExtendBody, after=landed + card.wait(0.5, 20)):
             return
         in_force_until = issued + timedelta(days=1700)
@@ -412,7 +417,8 @@ def _filer(state: _Block, category: Category, card: _Card) -> dict[str, Any] | N
         subject = f"WH-P-{state.number:02d}-{group:04d}"
         card.then("raise_quota", {**_official(rng, "talent_office", scheme), "scheme": scheme,
                                   "category": category.code, "project_id": subject,
-                                  "limit": 5, "decision_ref": f"威人才办〔一事一议〕{group}号"},
+                                  "limit": 5, "decision_ref": f"威人才办〔一事一议〕{group}号",
+                                  "attests": ["major_project"]},
                   c.QuotaRaiseBody, after=timedelta(0))
         if not card.open:
             return None

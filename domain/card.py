@@ -447,11 +447,20 @@ class Card(Aggregate):
         *,
         event_on: date,
         evidence: Sequence[str],
+        shows: Sequence[str] = (),
     ) -> None:
         """Extend the term (延期) when the scheme's trigger happened on ``event_on`` (Weihai
-        2023: the project landed or the talent was hired → 5 years from the start)."""
+        2023: the project landed or the talent was hired → 5 years from the start), with
+        evidence references and what they show. The notice sets no window for the event:
+        a card whose one-year first term ran out may still be extended (not a revoked
+        one)."""
         _check_context(ctx)
-        self._require_in_force(ctx, "extend", allow_suspended=True)
+        self._require_not_closed("extend")
+        status = self.status_on(business_date(ctx.effective_at))
+        if status is CardStatus.UNDER_REVIEW:
+            raise IllegalTransition("cannot extend: the card is not issued", code="not_issued")
+        if status is CardStatus.REVOKED:
+            raise IllegalTransition("cannot extend: the card is revoked", code="card_revoked")
         assert self.term is not None
         refs = tuple(e.strip() for e in evidence if e.strip())
         if not refs:
@@ -467,9 +476,14 @@ class Card(Aggregate):
             self.term.valid_from,
             self.term.valid_until,
             event_on,
+            shows=tuple(x.strip() for x in shows if x.strip()),
         )
         extension = Extension(
-            term=term_of(decision), event_on=event_on, evidence=refs, previous_term=self.term
+            term=term_of(decision),
+            event_on=event_on,
+            evidence=refs,
+            previous_term=self.term,
+            shows=tuple(sorted({x.strip() for x in shows if x.strip()})),
         )
         self._extended(ctx=ctx, extension=extension)
 

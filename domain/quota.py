@@ -9,6 +9,7 @@ both save the next version of the same quota, and the store lets only one of the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -53,6 +54,7 @@ class QuotaRaise(Value, frozen=True):
     decision_ref: str
     rules: tuple[str, ...]
     policy_version: str
+    attests: tuple[str, ...] = ()  # what the decision attests of the project (major_project)
 
 
 def quota_scope(scheme: Scheme, basis: Basis, day: date) -> QuotaScope | None:
@@ -96,6 +98,7 @@ class CardQuota(Aggregate):
         self.scope = scope
         self.holders: list[UUID] = []
         self.raised_to: int | None = None
+        self.raised_attests: tuple[str, ...] = ()  # what the raising decision attested
 
     def reserve(self, ctx: Context, card_id: UUID) -> None:
         """Count a new application against the quota, or refuse it naming the rule."""
@@ -105,6 +108,7 @@ class CardQuota(Aggregate):
             len(self.holders),
             business_date(ctx.effective_at),
             case_by_case_quota=self.raised_to,
+            attests=self.raised_attests,
         )
         if not decision.allowed:
             raise IllegalTransition(
@@ -134,8 +138,11 @@ class CardQuota(Aggregate):
     def _released(self, ctx: Context, use: QuotaUse) -> None:
         self.holders.remove(use.card_id)
 
-    def raise_limit(self, ctx: Context, limit: int, decision_ref: str) -> None:
-        """Record the talent office's case-by-case decision raising the quota."""
+    def raise_limit(
+        self, ctx: Context, limit: int, decision_ref: str, attests: Sequence[str] = ()
+    ) -> None:
+        """Record the talent office's case-by-case decision raising the quota; it attests
+        what the rule asks of the project (Weihai 2023: a major project, 重大项目)."""
         if ctx.role != Role.TALENT_OFFICE:
             raise NotAuthorised("a case-by-case quota decision is the talent office's")
         if not decision_ref.strip():
@@ -148,6 +155,7 @@ class CardQuota(Aggregate):
             0,
             business_date(ctx.effective_at),
             case_by_case_quota=limit,
+            attests=tuple(attests),
         )
         if not decision.allowed:
             raise IllegalTransition(
@@ -158,9 +166,11 @@ class CardQuota(Aggregate):
             decision_ref=decision_ref.strip(),
             rules=decision.rules,
             policy_version=decision.version,
+            attests=tuple(sorted(set(attests))),
         )
         self._raised(ctx=ctx, raised=raised)
 
     @event("QuotaRaised")
     def _raised(self, ctx: Context, raised: QuotaRaise) -> None:
         self.raised_to = raised.limit
+        self.raised_attests = raised.attests

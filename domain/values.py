@@ -172,6 +172,7 @@ class Extension(Value, frozen=True):
     event_on: date
     evidence: tuple[str, ...]
     previous_term: Term | None = None  # the term the rule extended
+    shows: tuple[str, ...] = ()  # what the evidence shows (the rule's evidence set)
 
 
 class StatusChange(Value, frozen=True):

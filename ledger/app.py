@@ -218,7 +218,9 @@ class CardLedger(Application[UUID]):
             card_id,
             body,
             expected_version,
-            lambda c, x: c.extend(x, event_on=body.event_on, evidence=body.evidence),
+            lambda c, x: c.extend(
+                x, event_on=body.event_on, evidence=body.evidence, shows=body.shows
+            ),
         )
 
     def suspend(
@@ -284,7 +286,7 @@ class CardLedger(Application[UUID]):
         if scope is None:
             raise InvalidInput(f"no quota applies to {body.scheme} {body.category} cards")
         quota = self._quota(scope)
-        quota.raise_limit(ctx, body.limit, body.decision_ref)
+        quota.raise_limit(ctx, body.limit, body.decision_ref, body.attests)
         self._save(quota)
         return quota
 
@@ -519,7 +521,9 @@ _CARD_ACTIONS: dict[str, Callable[[Card, Context, Any], None]] = {
     "confirm_contract": lambda c, x, b: c.confirm_contract(x, b.confirmed_on),
     "issue": lambda c, x, b: c.issue(x, valid_from=b.valid_from, bases=b.bases),
     "upgrade": lambda c, x, b: c.upgrade(x, b.tier),
-    "extend": lambda c, x, b: c.extend(x, event_on=b.event_on, evidence=b.evidence),
+    "extend": lambda c, x, b: c.extend(
+        x, event_on=b.event_on, evidence=b.evidence, shows=b.shows
+    ),
     "suspend": lambda c, x, b: c.suspend(x, _status_change(b)),
     "reinstate": lambda c, x, b: c.reinstate(x, _status_change(b)),
     "propose_revocation": lambda c, x, b: c.propose_revocation(

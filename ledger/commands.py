@@ -27,6 +27,7 @@ from domain.vocabulary import (
     SponsorKind,
 )
 from ledger.limits import (
+    EVIDENCE_MAX_COUNT,
     FAMILY_MAX_COUNT,
     JOINT_MAX_COUNT,
     PROGRAMME_MAX,
@@ -190,6 +191,9 @@ class ExtendBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
 
     event_on: date
     evidence: Evidence
+    # What the evidence shows, in the extension rule's words (e.g. project_landed;
+    # full_time_hire and social_insurance; flexible_hire, work_contract and partner_pay).
+    shows: Annotated[tuple[Code, ...], msgspec.Meta(max_length=EVIDENCE_MAX_COUNT)] = ()
 
 
 class StatusBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -229,6 +233,8 @@ class QuotaRaiseBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True
     enterprise_id: Code = ""
     limit: QuotaLimit
     decision_ref: DecisionRef
+    # What the decision attests of the project, as the rule asks (major_project: 重大项目).
+    attests: Annotated[tuple[Code, ...], msgspec.Meta(max_length=EVIDENCE_MAX_COUNT)] = ()
 
 
 class WithdrawBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):

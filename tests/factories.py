@@ -131,13 +131,19 @@ def upgrade(tier: str = "A", facts: dict[str, Any] | None = None) -> c.UpgradeBo
     )
 
 
-def extend(event_on: str, evidence: tuple[str, ...] = ("doc://landing/1",)) -> c.ExtendBody:
+def extend(
+    event_on: str,
+    evidence: tuple[str, ...] = ("doc://landing/1",),
+    shows: tuple[str, ...] = ("project_landed",),
+) -> c.ExtendBody:
+    """A Weihai 2023 extension; by default a business elite's project landing."""
     return msgspec.convert(
         {
             "actor": "liu.hrss",
             "role": "city_hrss",
             "event_on": event_on,
             "evidence": list(evidence),
+            "shows": list(shows),
         },
         c.ExtendBody,
     )

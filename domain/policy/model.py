@@ -196,12 +196,24 @@ class TermCombinationRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields
     mode: Literal["longest"]
 
 
+class EvidenceSet(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One way of proving an extension's event: everything in ``shows`` must be shown."""
+
+    label: str
+    shows: tuple[str, ...]
+
+
 class ExtensionRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """A term extended on an event (landing, hire) to ``years`` from the original start."""
+    """A term extended on an event (landing, hire) to ``years`` from the original start.
+    ``evidence_any_of``: the evidence the source names, one set of which the extension
+    must show (Weihai 2023: social insurance for a full-time hire; a work contract and pay
+    for a flexible one). The source sets no window for the event, only that the 5 years
+    count from the first day."""
 
     categories: tuple[str, ...]
     years: int
     trigger: str
+    evidence_any_of: tuple[EvidenceSet, ...] = ()
 
 
 class UpgradeRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -293,6 +305,9 @@ class QuotaRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
     per: Literal["project", "enterprise"]
     limit: int
     case_by_case: bool = False
+    # What a case-by-case raise must attest about the project (e.g. ``major_project``:
+    # 重大项目可采取一事一议增加发放名额); empty: nothing.
+    case_by_case_for: str = ""
 
 
 class AcceptanceRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 from domain.errors import InvalidInput
@@ -29,6 +30,7 @@ def decide_quota(
     day: date,
     *,
     case_by_case_quota: int | None = None,
+    attests: Collection[str] = (),
     policy: Policy | None = None,
 ) -> QuotaDecision:
     """Whether one more card of ``category`` fits, given ``existing`` live applications and
@@ -37,7 +39,8 @@ def decide_quota(
     Weihai 2023: 3 per investment project (business_elite), 3 per enterprise
     (enterprise_talent). A recorded case-by-case decision (一事一议) of the talent office
     granting ``case_by_case_quota`` raises a project's quota to that number; it must
-    raise it (``InvalidInput`` otherwise) and applies only where the rule allows it.
+    raise it (``InvalidInput`` otherwise), applies only where the rule allows it, and must
+    ``attests`` what the rule asks of the project (重大项目: ``major_project``).
     Categories without a quota rule are always allowed.
     """
     if existing < 0:
@@ -62,6 +65,18 @@ def decide_quota(
                 reason=(
                     f"{rule.id} ({rule.source}) allows no case-by-case increase for a {rule.per};"
                     f" the quota stays {limit}"
+                ),
+                rules=(rule.id,),
+                version=version,
+            )
+        if rule.case_by_case_for and rule.case_by_case_for not in attests:
+            return QuotaDecision(
+                allowed=False,
+                limit=limit,
+                existing=existing,
+                reason=(
+                    f"{rule.id} ({rule.source}) raises a quota case by case only where the "
+                    f"decision attests {rule.case_by_case_for}; the quota stays {limit}"
                 ),
                 rules=(rule.id,),
                 version=version,

@@ -6,7 +6,7 @@ Dates are inclusive and a term of N years ends the day before the Nth anniversar
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 
 from domain.errors import IllegalTransition, InvalidInput
@@ -96,13 +96,16 @@ def extension_term(
     valid_until: date,
     event_on: date,
     *,
+    shows: Collection[str] = (),
     policy: Policy | None = None,
 ) -> TermDecision:
     """The extended term when the triggering event happens on ``event_on`` (Weihai 2023:
     the project lands or the talent is hired → 5 years counted from the card's original
-    ``valid_from``). The event must fall within the current term. Raises
-    ``InvalidInput`` where no extension rule applies and ``IllegalTransition`` where the
-    card is not in force on ``event_on`` or the term would not grow."""
+    ``valid_from``), the evidence showing ``shows``. The source sets no window for the
+    event beyond the first day and the 5 years themselves: it may come after the first
+    year ran out. Raises ``InvalidInput`` where no extension rule applies or the evidence
+    shows no set the rule names, and ``IllegalTransition`` where the event falls before the
+    card's first day or after the extended term would end, or the term would not grow."""
     ctx = RuleScope(scheme, event_on, policy)
     rules = [e for e in ctx.rules(ctx.data.extensions) if category in e.categories]
     if not rules:
@@ -111,13 +114,22 @@ def extension_term(
             code="no_extension_rule",
         )
     rule = rules[0]
-    if not valid_from <= event_on <= valid_until:
+    new_until = term_end(valid_from, rule.years)
+    if not valid_from <= event_on <= new_until:
         raise IllegalTransition(
-            f"{rule.trigger} on {event_on}, outside the card's term {valid_from}..{valid_until}",
+            f"{rule.trigger} on {event_on}, outside {valid_from}..{new_until} (the "
+            f"{rule.years} years from the card's first day)",
             code="card_not_in_force",
             rule=rule.id,
         )
-    new_until = term_end(valid_from, rule.years)
+    shown = set(shows)
+    if rule.evidence_any_of and not any(set(e.shows) <= shown for e in rule.evidence_any_of):
+        needed = "; or ".join(f"{e.label} ({', '.join(e.shows)})" for e in rule.evidence_any_of)
+        raise InvalidInput(
+            f"the evidence must show {needed}; it shows {', '.join(sorted(shown)) or 'nothing'}",
+            code="extension_evidence_missing",
+            rule=rule.id,
+        )
     if new_until <= valid_until:
         raise IllegalTransition(
             f"the term already runs to {valid_until}, not before {new_until}",

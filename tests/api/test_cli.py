@@ -69,7 +69,7 @@ def test_a_card_goes_through_its_whole_life_and_show_prints_that_history(
         "--decision approved",
         f"issue {card_id} --actor liu --role city_hrss",
         f"extend {card_id} --actor liu --role city_hrss --event-on {today} "
-        "--evidence doc://landing/1",
+        "--evidence doc://landing/1 --shows project_landed",
         f"revoke propose {card_id} --actor wu --role employer --reason 违规 --ground misconduct",
         f"revoke approve {card_id} --actor qin --role city_window",
     ]
@@ -254,7 +254,8 @@ def test_a_project_quota_is_shown_and_raised_case_by_case(
     out = ok(
         capsys,
         "quota raise --scheme weihai --category business_elite --project-id P-7 "
-        "--limit 4 --decision-ref 威人才办〔2026〕7号 --actor zhao --role talent_office",
+        "--limit 4 --decision-ref 威人才办〔2026〕7号 --attests major_project "
+        "--actor zhao --role talent_office",
     )
     assert "limit raised to 4" in out
     ok(capsys, apply(3))

@@ -48,6 +48,7 @@ from domain.vocabulary import (
 )
 from tests.domain.policy.test_revocation import without_revocation_rule
 
+LANDED = ("project_landed",)  # weihai.term.extension_2023's evidence
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 on Monday 2 March 2026 in Shanghai
 FACTS: dict[tuple[Scheme, str], dict[str, Any]] = {
     (Scheme.LIAOCHENG, "art5.1"): {"holds_huicai_card": True},
@@ -446,7 +447,9 @@ def test_a_weihai_2023_card_runs_one_year_then_extends_to_five_when_the_project_
     card = weihai_business_elite()
     assert card.term is not None and card.term.valid_until == date(2027, 3, 1)
     landed = T0 + timedelta(days=100)
-    card.extend(ctx(at=landed), event_on=date(2026, 6, 1), evidence=("doc://contract",))
+    card.extend(
+        ctx(at=landed), event_on=date(2026, 6, 1), evidence=("doc://contract",), shows=LANDED
+    )
     assert card.term.valid_until == date(2031, 3, 1)
     assert card.term.valid_from == date(2026, 3, 2)
 
@@ -454,22 +457,26 @@ def test_a_weihai_2023_card_runs_one_year_then_extends_to_five_when_the_project_
 def test_an_extension_needs_evidence_and_a_trigger_that_already_happened():
     card = weihai_business_elite()
     assert_refused(
-        card, "invalid_input", lambda: card.extend(ctx(), event_on=date(2026, 3, 2), evidence=())
+        card,
+        "invalid_input",
+        lambda: card.extend(ctx(), event_on=date(2026, 3, 2), evidence=(), shows=LANDED),
     )
     assert_refused(
         card,
         "invalid_input",
-        lambda: card.extend(ctx(), event_on=date(2026, 3, 3), evidence=("doc",)),
+        lambda: card.extend(ctx(), event_on=date(2026, 3, 3), evidence=("doc",), shows=LANDED),
     )
 
 
 def test_an_extension_that_would_not_lengthen_the_term_is_refused():
     card = weihai_business_elite()
-    card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("doc://landed",))
+    card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("doc://landed",), shows=LANDED)
     error = assert_refused(
         card,
         "term_not_longer",
-        lambda: card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("doc://again",)),
+        lambda: card.extend(
+            ctx(), event_on=date(2026, 3, 2), evidence=("doc://again",), shows=LANDED
+        ),
     )
     assert error.rule == "weihai.term.extension_2023"
     assert card.term is not None and card.term.valid_until == date(2031, 3, 1)
@@ -480,7 +487,7 @@ def test_a_card_with_no_end_date_cannot_be_extended():
     assert_refused(
         card,
         "term_not_longer",
-        lambda: card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("doc",)),
+        lambda: card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("doc",), shows=LANDED),
     )
 
 
@@ -489,7 +496,7 @@ def test_a_scheme_without_an_extension_rule_refuses_to_extend():
     assert_refused(
         card,
         "no_extension_rule",
-        lambda: card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("doc",)),
+        lambda: card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("doc",), shows=LANDED),
     )
 
 
@@ -499,7 +506,7 @@ def test_extending_a_revoked_card_is_refused():
     assert_refused(
         card,
         "card_revoked",
-        lambda: card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("doc",)),
+        lambda: card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("doc",), shows=LANDED),
     )
 
 
@@ -905,14 +912,14 @@ def test_extending_decides_under_the_policy_it_is_given():
     card = weihai_business_elite()
     rules = shifted(
         Scheme.WEIHAI,
-        'categories = ["business_elite", "enterprise_talent"]\nyears = 5',
+        'categories = ["business_elite"]\nyears = 5',
         'categories = ["enterprise_talent"]\nyears = 5',
     )
     with under(rules):
         assert_refused(
             card,
             "no_extension_rule",
-            lambda: card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("d",)),
+            lambda: card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("d",), shows=LANDED),
         )
 
 
@@ -1006,7 +1013,7 @@ def test_a_review_after_every_stage_approved_is_refused():
     "command",
     [
         lambda c: c.upgrade(ctx(), "A"),
-        lambda c: c.extend(ctx(), event_on=date(2026, 3, 2), evidence=("d",)),
+        lambda c: c.extend(ctx(), event_on=date(2026, 3, 2), evidence=("d",), shows=LANDED),
         lambda c: c.suspend(ctx(), change()),
     ],
     ids=["upgrade", "extend", "suspend"],
@@ -1039,7 +1046,7 @@ def test_a_snapshot_shows_the_card_as_venues_see_it():
 def test_a_suspended_card_can_still_be_extended():
     card = weihai_business_elite()
     card.suspend(ctx(), change())
-    card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("doc://landed",))
+    card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("doc://landed",), shows=LANDED)
     assert card.term is not None and card.term.valid_until == date(2031, 3, 1)
 
 
@@ -1066,7 +1073,7 @@ def test_every_event_carries_the_context_of_the_command_that_caused_it():
     withdrawn.withdraw(who(Role.EMPLOYER, "d"))
     card = weihai_business_elite()
     card.collect_events()
-    card.extend(who(Role.CITY_HRSS, "e"), event_on=date(2026, 3, 2), evidence=("x",))
+    card.extend(who(Role.CITY_HRSS, "e"), event_on=date(2026, 3, 2), evidence=("x",), shows=LANDED)
     card.suspend(who(Role.CITY_HRSS, "f"), change())
     card.reinstate(who(Role.CITY_HRSS, "g"), change())
     card.propose_revocation(who(Role.EMPLOYER, "h"), reason="r", ground="misconduct")

@@ -64,7 +64,7 @@ def test_a_case_by_case_decision_raises_a_project_s_quota():
     quota = project_quota()
     for _ in range(3):
         quota.reserve(ctx(), uuid4())
-    quota.raise_limit(ctx(Role.TALENT_OFFICE), 5, "威人才办〔2026〕7号")
+    quota.raise_limit(ctx(Role.TALENT_OFFICE), 5, "威人才办〔2026〕7号", ("major_project",))
     quota.reserve(ctx(), uuid4())
     quota.reserve(ctx(), uuid4())
     with pytest.raises(DomainError, match="5 of 5"):
@@ -78,7 +78,14 @@ def test_only_the_talent_office_may_raise_a_quota():
 
 def test_a_raise_must_go_above_the_standard_quota():
     with pytest.raises(InvalidInput, match="above 3"):
-        project_quota().raise_limit(ctx(Role.TALENT_OFFICE), 3, "ref")
+        project_quota().raise_limit(ctx(Role.TALENT_OFFICE), 3, "ref", ("major_project",))
+
+
+def test_a_raise_that_does_not_attest_a_major_project_is_refused():
+    # weihai-2023 part 1(1): 重大项目可采取"一事一议"增加发放名额.
+    with pytest.raises(DomainError) as info:
+        project_quota().raise_limit(ctx(Role.TALENT_OFFICE), 5, "ref")
+    assert info.value.code == "no_case_by_case" and "major_project" in info.value.message
 
 
 def test_an_enterprise_quota_cannot_be_raised_case_by_case():

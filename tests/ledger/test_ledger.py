@@ -72,7 +72,7 @@ def test_a_case_by_case_decision_lets_a_fourth_application_through(ledger: CardL
     raise_body = msgspec.convert(
         {"actor": "zhao", "role": "talent_office", "scheme": "weihai",
          "category": "business_elite", "project_id": "P-9", "limit": 4,
-         "decision_ref": "威人才办〔2026〕7号"},
+         "decision_ref": "威人才办〔2026〕7号", "attests": ["major_project"]},
         c.QuotaRaiseBody,
     )
     quota = ledger.raise_quota(raise_body)

@@ -20,6 +20,7 @@ from ledger.limits import MAX_EVENT_BYTES, EventTooLarge
 from ledger.transcoder import MsgspecTranscoder, TranscodingError
 from tests import factories as f
 from tests.domain.test_card import (
+    LANDED,
     application,
     change,
     ctx,
@@ -36,7 +37,7 @@ def transcoder() -> MsgspecTranscoder:
 
 def test_every_card_event_type_round_trips_to_an_equal_state(transcoder: MsgspecTranscoder):
     card = weihai_business_elite()
-    card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("doc://landed",))
+    card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("doc://landed",), shows=LANDED)
     card.suspend(ctx(), change())
     card.reinstate(ctx(), change())
     revoke(card)
@@ -58,7 +59,7 @@ def test_every_card_event_type_round_trips_to_an_equal_state(transcoder: Msgspec
         )
     )
     quota.reserve(ctx(), uuid4())
-    quota.raise_limit(ctx(Role.TALENT_OFFICE), 4, "ref")
+    quota.raise_limit(ctx(Role.TALENT_OFFICE), 4, "ref", ("major_project",))
     quota.release(ctx(), quota.holders[0])
     events = [
         *card.collect_events(),

@@ -149,7 +149,9 @@ def test_a_quota_decision_records_the_count_limit_rule_and_version(
 
 @pytest.mark.parametrize(("granted", "allowed"), [(4, False), (5, True)])
 def test_a_raised_quota_is_the_granted_number(granted: int, allowed: bool) -> None:
-    decision = decide_quota(W, "business_elite", 4, DAY, case_by_case_quota=granted)
+    decision = decide_quota(
+        W, "business_elite", 4, DAY, case_by_case_quota=granted, attests=("major_project",)
+    )
     assert (decision.allowed, decision.limit) == (allowed, granted)
     assert explained(decision.reason)
 
@@ -159,7 +161,9 @@ def test_a_case_by_case_quota_that_does_not_raise_it_is_refused_naming_the_rule(
     granted: int,
 ) -> None:
     with pytest.raises(InvalidInput) as excinfo:
-        decide_quota(W, "business_elite", 0, DAY, case_by_case_quota=granted)
+        decide_quota(
+            W, "business_elite", 0, DAY, case_by_case_quota=granted, attests=("major_project",)
+        )
     assert refused(excinfo, "quota_not_raised", "weihai.quota.business_elite")
 
 
@@ -274,37 +278,45 @@ def test_an_unrecognised_card_records_the_rule_it_failed_and_the_version() -> No
 
 # ---- terms, extensions, upgrades -------------------------------------------------------------
 
+LANDED = ("project_landed",)  # weihai.term.extension_2023's evidence
+
 
 def test_an_extension_records_its_rule_version_and_an_uncapped_term() -> None:
-    decision = extension_term(W, "business_elite", DAY, date(2025, 2, 28), date(2024, 6, 1))
+    decision = extension_term(
+        W, "business_elite", DAY, date(2025, 2, 28), date(2024, 6, 1), shows=LANDED
+    )
     assert (decision.valid_from, decision.valid_until) == (DAY, date(2029, 2, 28))
     assert (decision.capped, decision.version) == (False, "weihai-2023")
     assert explained(decision.basis) and decision.basis.startswith("weihai.term.extension_2023")
 
 
 @pytest.mark.parametrize(
-    "event_on", [date(2024, 2, 29), date(2025, 3, 1)], ids=["before-start", "after-end"]
+    "event_on", [date(2024, 2, 29), date(2029, 3, 1)], ids=["before-start", "after-five-years"]
 )
-def test_an_event_outside_the_term_is_refused_naming_the_extension_rule(event_on: date) -> None:
+def test_an_event_outside_the_five_years_is_refused_naming_the_extension_rule(
+    event_on: date,
+) -> None:
     with pytest.raises(IllegalTransition) as excinfo:
-        extension_term(W, "business_elite", DAY, date(2025, 2, 28), event_on)
+        extension_term(W, "business_elite", DAY, date(2025, 2, 28), event_on, shows=LANDED)
     assert refused(excinfo, "card_not_in_force", "weihai.term.extension_2023")
 
 
 @pytest.mark.parametrize("event_on", [DAY, date(2025, 2, 28)], ids=["first-day", "last-day"])
 def test_an_event_on_the_first_or_last_day_of_the_term_extends_it(event_on: date) -> None:
-    decision = extension_term(W, "business_elite", DAY, date(2025, 2, 28), event_on)
+    decision = extension_term(W, "business_elite", DAY, date(2025, 2, 28), event_on, shows=LANDED)
     assert decision.valid_until == date(2029, 2, 28)
 
 
 def test_an_extension_to_the_term_the_card_already_has_is_refused_naming_the_rule() -> None:
     with pytest.raises(IllegalTransition) as excinfo:
-        extension_term(W, "business_elite", DAY, date(2029, 2, 28), date(2024, 6, 1))
+        extension_term(W, "business_elite", DAY, date(2029, 2, 28), date(2024, 6, 1), shows=LANDED)
     assert refused(excinfo, "term_not_longer", "weihai.term.extension_2023")
 
 
 def test_an_extension_one_day_longer_than_the_term_is_granted() -> None:
-    decision = extension_term(W, "business_elite", DAY, date(2029, 2, 27), date(2024, 6, 1))
+    decision = extension_term(
+        W, "business_elite", DAY, date(2029, 2, 27), date(2024, 6, 1), shows=LANDED
+    )
     assert decision.valid_until == date(2029, 2, 28)
 
 

@@ -390,8 +390,8 @@ MALFORMED = [
         edit(
             "weihai.toml",
             (
-                'categories = ["business_elite", "enterprise_talent"]\nyears = 5',
-                'categories = ["business", "enterprise_talent"]\nyears = 5',
+                'categories = ["business_elite"]\nyears = 5',
+                'categories = ["business"]\nyears = 5',
             ),
         ),
         "weihai.toml",

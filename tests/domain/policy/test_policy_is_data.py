@@ -146,7 +146,13 @@ def test_a_basis_is_capped_at_the_given_maximum() -> None:
 def test_an_extension_runs_the_given_years() -> None:
     policy = with_rule(W, "extensions", "weihai.term.extension_2023", years=3)
     decision = extension_term(
-        W, "business_elite", DAY, date(2025, 2, 28), date(2024, 6, 1), policy=policy
+        W,
+        "business_elite",
+        DAY,
+        date(2025, 2, 28),
+        date(2024, 6, 1),
+        shows=("project_landed",),
+        policy=policy,
     )
     assert decision.valid_until == date(2027, 2, 28)
     assert decision.rules == ("weihai.term.extension_2023",)

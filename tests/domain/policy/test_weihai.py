@@ -250,14 +250,60 @@ def test_a_2023_card_is_first_issued_for_one_year(category: str) -> None:
 
 @pytest.mark.parametrize("landed", [date(2024, 3, 1), date(2025, 2, 28)])
 def test_landing_extends_a_2023_card_to_five_years_from_its_start(landed: date) -> None:
-    term = extension_term(W, "business_elite", DAY, date(2025, 2, 28), landed)
+    term = extension_term(
+        W, "business_elite", DAY, date(2025, 2, 28), landed, shows=("project_landed",)
+    )
     assert (term.valid_from, term.valid_until) == (DAY, date(2029, 2, 28))
     assert term.rules == ("weihai.term.extension_2023",)
 
 
-def test_landing_after_the_first_year_ran_out_extends_nothing() -> None:
+def test_a_hire_after_the_first_year_ran_out_still_extends_the_card() -> None:
+    # 2023 part 2: the notice sets no window for the landing or the hire; only the first
+    # opening is fixed at one year (the old reading refused a hire on day 367).
+    term = extension_term(
+        W,
+        "enterprise_talent",
+        DAY,
+        date(2025, 2, 28),
+        date(2025, 9, 1),
+        shows=("full_time_hire", "social_insurance"),
+    )
+    assert term.valid_until == date(2029, 2, 28)
+    assert term.rules == ("weihai.term.extension_2023.hire",)
+
+
+@pytest.mark.parametrize(
+    ("shows", "extended"),
+    [
+        (("full_time_hire", "social_insurance"), True),
+        (("flexible_hire", "work_contract", "partner_pay"), True),
+        (("full_time_hire",), False),  # 全职引进: social insurance must be paid
+        (("flexible_hire", "work_contract"), False),  # 柔性引进: paid by the partner unit
+        (("project_landed",), False),  # a landing is the business elite's event
+    ],
+)
+def test_an_enterprise_talent_hire_shows_the_evidence_part_1_2_names(
+    shows: tuple[str, ...], extended: bool
+) -> None:
+    def extend() -> object:
+        return extension_term(
+            W, "enterprise_talent", DAY, date(2025, 2, 28), date(2024, 6, 1), shows=shows
+        )
+
+    if extended:
+        extend()
+    else:
+        with pytest.raises(InvalidInput) as refused:
+            extend()
+        assert refused.value.code == "extension_evidence_missing"
+        assert "social insurance" in refused.value.message
+
+
+def test_an_event_after_the_five_years_extends_nothing() -> None:
     with pytest.raises(IllegalTransition) as refused:
-        extension_term(W, "enterprise_talent", DAY, date(2025, 2, 28), date(2025, 3, 1))
+        extension_term(
+            W, "business_elite", DAY, date(2025, 2, 28), date(2029, 3, 1), shows=("project_landed",)
+        )
     assert refused.value.code == "card_not_in_force"
 
 
@@ -312,7 +358,9 @@ def test_weihai_terms_never_exceed_the_cap_and_never_sum_across_bases(
 def test_at_most_three_cards_per_project_or_enterprise(
     category: str, existing: int, case_by_case: int | None, allowed: bool, limit: int
 ) -> None:
-    decision = decide_quota(W, category, existing, DAY, case_by_case_quota=case_by_case)
+    decision = decide_quota(
+        W, category, existing, DAY, case_by_case_quota=case_by_case, attests=("major_project",)
+    )
     assert (decision.allowed, decision.limit) == (allowed, limit)
     assert decision.rules == (f"weihai.quota.{category}",)
     if not allowed:
@@ -333,8 +381,15 @@ def test_a_case_by_case_decision_does_not_raise_an_enterprise_quota() -> None:
 
 def test_a_case_by_case_decision_must_raise_the_quota() -> None:
     with pytest.raises(InvalidInput) as refused:
-        decide_quota(W, "business_elite", 1, DAY, case_by_case_quota=2)
+        decide_quota(W, "business_elite", 1, DAY, case_by_case_quota=2, attests=("major_project",))
     assert refused.value.code == "quota_not_raised"
+
+
+def test_a_case_by_case_raise_is_for_major_projects_only() -> None:
+    # 2023 part 1(1): 重大项目可采取"一事一议"增加发放名额.
+    decision = decide_quota(W, "business_elite", 3, DAY, case_by_case_quota=5)
+    assert not decision.allowed and decision.limit == 3
+    assert "major_project" in decision.reason
 
 
 def test_categories_without_a_quota_are_always_allowed() -> None:
