@@ -20,7 +20,7 @@ from domain.card import Card
 from domain.clock import Clock, as_utc, business_date
 from domain.errors import DomainError, InvalidInput
 from domain.identity import normalise_id_number
-from domain.policy import policy_versions
+from domain.policy import policy_versions, recognised_as_basis
 from domain.quota import CardQuota, QuotaScope, quota_id, quota_scope
 from domain.reservation import HolderReservation, reservation_id
 from domain.values import (
@@ -60,6 +60,10 @@ from ledger.limits import convert_body
 # reservation is decided again on fresh state: the card id is new each time, so retrying
 # cannot duplicate anything.
 _QUOTA_RETRIES = 5
+
+
+# The fact by which an application names a card of this registry as its basis.
+OTHER_CARD_ID = "other_city_card_id"
 
 
 class CardLedger(Application[UUID]):
@@ -134,7 +138,7 @@ class CardLedger(Application[UUID]):
                 programme=body.programme,
                 project_id=body.project_id.strip(),
                 enterprise_id=body.enterprise_id.strip(),
-                facts=dict(body.facts),
+                facts=self._registry_facts(body, business_date(ctx.effective_at)),
             ),
             holder=holder,
             sponsor=body.sponsor.to_sponsor(),
@@ -149,6 +153,44 @@ class CardLedger(Application[UUID]):
         quota = self._quota(scope)
         quota.reserve(ctx, card.id)
         return card, reservation, quota
+
+    def _registry_facts(self, body: ApplyBody, day: date) -> dict[str, str | int | float | bool]:
+        """The filed facts, with those this registry knows set from its own records: a card
+        named as another city's card (fact ``other_city_card_id``, Weihai 2023 ①) gives
+        ``holds_other_city_card`` and its validity from the card itself, not from what was
+        typed; it must be the same person's card, of a scheme the rule recognises, active
+        on ``day``."""
+        facts = dict(body.facts)
+        named = facts.get(OTHER_CARD_ID)
+        if named is None:
+            return facts
+        try:
+            other = self.get_card(UUID(str(named)))
+        except (ValueError, CardNotFound):
+            raise InvalidInput(
+                f"fact {OTHER_CARD_ID}: no card {named!r} in this registry",
+                code="other_card_unknown",
+            ) from None
+        if not identity_matches(
+            self._id_pepper, other.application.holder.identity, body.holder.id_number
+        ):
+            raise InvalidInput(
+                f"fact {OTHER_CARD_ID}: that card is not the applicant's",
+                code="other_card_not_holders",
+            )
+        recognised = recognised_as_basis(
+            body.scheme, body.category.strip(), other.application.scheme, day
+        )
+        status = other.status_on(day)
+        in_force = recognised.honoured and status is CardStatus.ACTIVE and other.term is not None
+        facts["holds_other_city_card"] = in_force
+        if in_force and other.term is not None:
+            facts["other_city_card_valid_from"] = other.term.valid_from.isoformat()
+            if other.term.valid_until is not None:
+                facts["other_city_card_valid_until"] = other.term.valid_until.isoformat()
+            else:
+                facts.pop("other_city_card_valid_until", None)
+        return facts
 
     def _claim_reservation(
         self, ctx: Context, body: ApplyBody, card_id: UUID, day: date
@@ -521,14 +563,10 @@ _CARD_ACTIONS: dict[str, Callable[[Card, Context, Any], None]] = {
     "confirm_contract": lambda c, x, b: c.confirm_contract(x, b.confirmed_on),
     "issue": lambda c, x, b: c.issue(x, valid_from=b.valid_from, bases=b.bases),
     "upgrade": lambda c, x, b: c.upgrade(x, b.tier),
-    "extend": lambda c, x, b: c.extend(
-        x, event_on=b.event_on, evidence=b.evidence, shows=b.shows
-    ),
+    "extend": lambda c, x, b: c.extend(x, event_on=b.event_on, evidence=b.evidence, shows=b.shows),
     "suspend": lambda c, x, b: c.suspend(x, _status_change(b)),
     "reinstate": lambda c, x, b: c.reinstate(x, _status_change(b)),
-    "propose_revocation": lambda c, x, b: c.propose_revocation(
-        x, reason=b.reason, ground=b.ground
-    ),
+    "propose_revocation": lambda c, x, b: c.propose_revocation(x, reason=b.reason, ground=b.ground),
     "approve_revocation": lambda c, x, b: c.approve_revocation(x),
     "decline_revocation": lambda c, x, b: c.decline_revocation(x, reason=b.reason),
     "withdraw": lambda c, x, b: c.withdraw(x),

@@ -81,7 +81,12 @@ def decide_eligibility(
     known_facts = dict(facts)
     if date_of_birth is not None:
         known_facts["age"] = age_on(date_of_birth, day)
-    failed = _first_failure(rule, known_facts)
+        for condition in _conditions(rule):
+            if condition.age_on:
+                on = _date_fact(facts, condition.age_on)
+                if on is not None:
+                    known_facts[f"age@{condition.age_on}"] = age_on(date_of_birth, on)
+    failed = _first_failure(rule, known_facts, day)
     return EligibilityDecision(
         scheme=scheme,
         category=category,
@@ -128,24 +133,53 @@ def _fact(facts: Facts, name: str) -> str | int | float | bool | None:
     return value
 
 
-def _first_failure(rule: CategoryRule, facts: Facts) -> str | None:
+def _conditions(rule: CategoryRule) -> list[Condition]:
+    return [*rule.all_of, *(c for alt in rule.any_of for c in alt.all_of)]
+
+
+def _date_fact(facts: Facts, name: str) -> date | None:
+    """A date fact (YYYY-MM-DD), None when not given; a malformed one is refused by name."""
+    value = facts.get(name)
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(str(value)) if isinstance(value, str) else _bad_date(name)
+    except ValueError:
+        return _bad_date(name)
+
+
+def _bad_date(name: str) -> date:
+    raise InvalidInput(f"fact {name} must be a date, YYYY-MM-DD", code="fact_not_a_date")
+
+
+def _first_failure(rule: CategoryRule, facts: Facts, day: date) -> str | None:
     """The label of the first condition that fails, or None when the category is met."""
     for condition in rule.all_of:
-        if not _holds(condition, facts):
+        if not _holds(condition, facts, day):
             return condition.label
     if not rule.any_of:
         return None
-    if any(all(_holds(c, facts) for c in alt.all_of) for alt in rule.any_of):
+    if any(all(_holds(c, facts, day) for c in alt.all_of) for alt in rule.any_of):
         return None
     return "none of: " + "; ".join(alt.label for alt in rule.any_of)
 
 
-def _holds(condition: Condition, facts: Facts) -> bool:
+def _holds(condition: Condition, facts: Facts, day: date) -> bool:
     if condition.when and _fact(facts, condition.when) is not True:
         return True
     if condition.unless and _fact(facts, condition.unless) is True:
         return True
-    value = _fact(facts, condition.fact)
+    if condition.in_force_from:
+        start = _date_fact(facts, condition.in_force_from)
+        end = _date_fact(facts, condition.in_force_until) if condition.in_force_until else None
+        return (
+            _fact(facts, condition.fact) is True
+            and start is not None
+            and start <= day
+            and (end is None or day <= end)
+        )
+    name = f"age@{condition.age_on}" if condition.fact == "age" and condition.age_on else ""
+    value = facts.get(name) if name else _fact(facts, condition.fact)
     comparisons = (condition.at_least, condition.greater_than, condition.at_most)
     if all(c is None for c in comparisons):
         return value is True

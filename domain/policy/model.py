@@ -95,7 +95,9 @@ class Condition(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
 
     Without a comparison the fact must be ``true``; with one, it must be a number that
     compares. ``when`` makes the condition apply only if that fact is true; ``unless``
-    waives it if that fact is true. ``age`` is computed from the date of birth.
+    waives it if that fact is true. ``age`` is computed from the date of birth, on the
+    decision day or on the date fact ``age_on``. With ``in_force_from`` the fact must be
+    true and the dates those facts give must cover the decision day.
     """
 
     label: str
@@ -105,6 +107,13 @@ class Condition(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
     at_most: float | None = None
     when: str = ""
     unless: str = ""
+    # ``age`` measured on the date fact named here (YYYY-MM-DD), not on the decision day
+    # (Weihai 2019 part 2(1).3: the age at introduction, 引进时).
+    age_on: str = ""
+    # Date facts (YYYY-MM-DD) whose span must cover the decision day: another card's
+    # validity (Weihai 2023 ①: a card counts only while in force). No until: no end date.
+    in_force_from: str = ""
+    in_force_until: str = ""
 
 
 class Alternative(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):

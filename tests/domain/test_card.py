@@ -986,6 +986,7 @@ def test_the_holder_s_date_of_birth_decides_an_age_condition():
     facts = {
         "full_time_public_institution": True,
         "imported_national_or_provincial_programme": True,
+        "introduced_on": "2026-01-05",
     }
     young = application(Scheme.WEIHAI, "3", basis=Basis(category="3", facts=facts))
     old = application(

@@ -34,6 +34,11 @@ S = ReviewStage
 REVIEWED = (S.DISTRICT, S.CITY_HRSS, S.TALENT_OFFICE)
 ELITE = {"key_member_of_project_under_negotiation": True}
 HIRE = {"planned_hire_of_target_enterprise": True}
+OTHER_CARD = {
+    "holds_other_city_card": True,
+    "other_city_card_valid_from": "2022-01-01",
+    "other_city_card_valid_until": "2026-12-31",
+}
 
 
 @pytest.mark.parametrize(
@@ -93,18 +98,37 @@ PUBLIC = {"imported_national_or_provincial_programme": True, "full_time_public_i
 @pytest.mark.parametrize(
     ("born", "extra", "eligible"),
     [
-        (date(1968, 3, 2), {}, True),  # 55 years and 364 days: still "not over 55"
-        (date(1968, 3, 1), {}, False),  # 56th birthday on DAY
+        (date(1968, 3, 2), {}, True),  # 55 years and 364 days when brought in
+        (date(1968, 3, 1), {}, False),  # 56th birthday on the day brought in
         (date(1968, 3, 1), {"age_exception_approved": True}, True),  # 一般: exception allowed
     ],
 )
 def test_full_time_public_institution_talent_is_normally_at_most_55(
     born: date, extra: dict[str, bool], eligible: bool
 ) -> None:
-    decision = decide_eligibility(W, "3", {**PUBLIC, **extra}, DAY, date_of_birth=born)
+    facts = {**PUBLIC, **extra, "introduced_on": DAY.isoformat()}
+    decision = decide_eligibility(W, "3", facts, DAY, date_of_birth=born)
     assert decision.eligible is eligible
     if not eligible:
         assert decision.failed_condition is not None and "55" in decision.failed_condition
+
+
+def test_the_age_limit_is_measured_when_the_talent_was_brought_in_not_on_filing() -> None:
+    # part 2(1).3: 全职引进到市内事业单位工作的，年龄一般不超过55周岁 - the age of the
+    # introduction. Brought in at 51 in 2020, 57 when the card is asked for.
+    facts = {**PUBLIC, "introduced_on": "2020-01-02"}
+    born = date(1968, 3, 1)
+    assert decide_eligibility(W, "3", facts, DAY, date_of_birth=born).eligible
+    late = {**PUBLIC, "introduced_on": "2024-06-01"}
+    assert not decide_eligibility(W, "3", late, DAY, date_of_birth=born).eligible
+
+
+def test_a_malformed_introduction_date_is_refused_naming_the_fact() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        decide_eligibility(
+            W, "3", {**PUBLIC, "introduced_on": "last spring"}, DAY, date_of_birth=date(1970, 1, 1)
+        )
+    assert refused.value.code == "fact_not_a_date" and "introduced_on" in refused.value.message
 
 
 def test_the_age_limit_does_not_apply_outside_public_institutions() -> None:
@@ -119,11 +143,16 @@ def test_the_age_limit_needs_a_date_of_birth_for_public_institution_hires() -> N
 @pytest.mark.parametrize(
     ("facts", "eligible"),
     [
-        ({**HIRE, "holds_other_city_card": True}, True),  # ① cross-city recognition
+        # ① cross-city recognition: the other city's card in force on the decision day
+        ({**HIRE, **OTHER_CARD}, True),
+        ({**HIRE, **OTHER_CARD, "other_city_card_valid_until": "2024-02-29"}, False),  # expired
+        ({**HIRE, **OTHER_CARD, "other_city_card_valid_from": "2024-03-02"}, False),  # not yet
+        ({**HIRE, "holds_other_city_card": True, "other_city_card_valid_from": "2020-01-01"}, True),
+        ({**HIRE, "holds_other_city_card": True}, False),  # dates unknown: not shown in force
         ({**HIRE, "annual_salary_cny": 400001, "shortage_field": True}, True),
         ({**HIRE, "annual_salary_cny": 400000, "shortage_field": True}, False),  # not above
         ({**HIRE, "approved_by_talent_office": True}, True),
-        ({"holds_other_city_card": True}, False),  # not a target enterprise's hire
+        ({**OTHER_CARD}, False),  # not a target enterprise's hire
     ],
 )
 def test_enterprise_talent_needs_one_of_the_five_criteria(

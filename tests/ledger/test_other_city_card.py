@@ -1,0 +1,73 @@
+"""Weihai 2023 ①: another city's card counts as an enterprise-talent basis only while it is
+in force on the decision day; where this registry holds that card, its own record decides,
+not what was typed (issue 10)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from domain.errors import DomainError
+from ledger.app import CardLedger
+from tests import factories as f
+from tests.conftest import FakeClock
+
+PERSON = f.resident_id(4242)
+
+
+def jinan_card(ledger: CardLedger, id_number: str = PERSON) -> str:
+    card_id, _ = ledger.apply(f.jinan_body("C", holder=f.holder(id_number)))
+    ledger.issue(card_id, f.issue(actor="zhao", role="talent_office"))
+    return str(card_id)
+
+
+def enterprise_talent(other_card: str, **facts: Any) -> Any:
+    return f.apply_body(
+        actor="qi.enterprise",
+        role="enterprise",
+        scheme="weihai",
+        category="enterprise_talent",
+        enterprise_id="E-1",
+        facts={
+            "planned_hire_of_target_enterprise": True,
+            "other_city_card_id": other_card,
+            **facts,
+        },
+        holder=f.holder(PERSON),
+        sponsor={"kind": "enterprise", "name": "威海新材料有限公司"},
+    )
+
+
+def test_a_card_of_this_registry_in_force_is_the_basis_with_its_own_dates(ledger: CardLedger):
+    other = jinan_card(ledger)
+    card_id, _ = ledger.apply(enterprise_talent(other, other_city_card_valid_until="2000-01-01"))
+    facts = ledger.get_card(card_id).application.basis.facts
+    assert facts["holds_other_city_card"] is True
+    term = ledger.get_card(UUID(other)).term
+    assert term is not None
+    assert term.valid_until is not None
+    assert facts["other_city_card_valid_until"] == term.valid_until.isoformat()
+
+
+def test_a_revoked_card_is_no_basis(ledger: CardLedger, clock: FakeClock):
+    other = jinan_card(ledger)
+    f.revoke(ledger, UUID(other))
+    with pytest.raises(DomainError) as refused:
+        ledger.apply(enterprise_talent(other))
+    assert refused.value.code == "not_eligible"
+
+
+def test_another_person_s_card_is_refused(ledger: CardLedger):
+    other = jinan_card(ledger, f.resident_id(4343))
+    with pytest.raises(DomainError) as refused:
+        ledger.apply(enterprise_talent(other))
+    assert refused.value.code == "other_card_not_holders"
+
+
+def test_a_card_id_the_registry_does_not_hold_is_refused_naming_the_fact(ledger: CardLedger):
+    with pytest.raises(DomainError) as refused:
+        ledger.apply(enterprise_talent("00000000-0000-4000-8000-000000000000"))
+    assert refused.value.code == "other_card_unknown"
+    assert "other_city_card_id" in refused.value.message
