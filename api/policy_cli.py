@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from api.cli_errors import UsageError
+from api.cli_errors import UsageError, terminal_safe
 from domain.errors import DomainError
 from domain.vocabulary import Scheme
-from ledger.limits import MAX_INPUT_BYTES, MalformedInput, decode_json_object
+from ledger.commands import ApplyBody, IssueBody
+from ledger.limits import MAX_INPUT_BYTES, MalformedInput, convert_body, decode_json_object
 
 if TYPE_CHECKING:
     from services.bootstrap import Registry
@@ -70,11 +71,23 @@ def add_policy_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     p.add_argument("--json", action="store_true", help="the scheme's data as JSON")
     p.set_defaults(run=_show)
 
-    p = policy.add_parser("check", help="decide eligibility and term on a facts file")
-    p.add_argument("--scheme", required=True)
+    p = policy.add_parser(
+        "check",
+        help="decide as card apply (and card issue) would, writing nothing; or on a facts file",
+    )
+    p.add_argument(
+        "--apply",
+        metavar="FILE",
+        help="the JSON body card apply --json takes: decided by the same code, written nowhere",
+    )
+    p.add_argument(
+        "--issue",
+        metavar="FILE",
+        help="with --apply: the JSON body card issue --json takes (its term bases, valid_from)",
+    )
+    p.add_argument("--scheme", help="with --facts: the scheme")
     p.add_argument(
         "--facts",
-        required=True,
         metavar="FILE",
         help='a JSON object of facts; may hold "category", "date_of_birth" and "on"',
     )
@@ -133,6 +146,18 @@ def _show(args: argparse.Namespace, registry: Registry) -> None:
 
 
 def _check(args: argparse.Namespace, registry: Registry) -> None:
+    if args.apply:
+        if args.facts or args.scheme or args.category or args.date_of_birth:
+            raise UsageError(
+                "--apply takes the whole application; give no --facts, --scheme, "
+                "--category or --date-of-birth with it"
+            )
+        _check_apply(args, registry)
+        return
+    if args.issue:
+        raise UsageError("--issue goes with --apply")
+    if not args.facts or not args.scheme:
+        raise UsageError("give --apply FILE (as card apply takes), or --scheme and --facts FILE")
     scheme = _scheme(args.scheme)
     path = Path(args.facts)
     raw = _read_object(path)
@@ -234,6 +259,45 @@ def _text(name: str, value: object) -> str:
     if isinstance(value, Enum):
         return str(value.value)
     return " ".join(str(value).split())
+
+
+def _check_apply(args: argparse.Namespace, registry: Registry) -> None:
+    """The decision card apply (and card issue) would take on these bodies."""
+    apply = convert_body(_read_object(Path(args.apply)), ApplyBody)
+    issue = None
+    if args.issue:
+        raw = _read_object(Path(args.issue))
+        raw.setdefault("actor", apply.actor)  # who would issue does not change the term
+        raw.setdefault("role", "city_hrss")
+        issue = convert_body(raw, IssueBody)
+    day = _date(args.on, "--on")
+    trial = registry.policy.trial(apply, issue, day)
+    if args.json:
+        print(_json(trial))
+        return
+    admission, term = trial.admission, trial.term
+    rows = [
+        ("eligible", "yes"),
+        ("route", admission.route),
+        ("stages", " → ".join(admission.required_stages) or "(none)"),
+        *([("intake", f"{admission.intake} receives the file first")] if admission.intake else []),
+        *[("jointly", f"{j.stage} with {', '.join(j.departments)}") for j in admission.joint],
+        ("tier", admission.tier),
+        ("filer", admission.filer_rule or "(any role)"),
+        ("reason", admission.reason),
+        ("rules", f"{', '.join(admission.rules)} (policy version {admission.policy_version})"),
+    ]
+    if term is None:
+        rows.append(("term", f"- ({trial.term_needs})"))
+    else:
+        rows += [
+            ("term", f"{term.valid_from} .. {term.valid_until or 'no end date'}"),
+            ("basis", term.basis),
+            ("rules", f"{', '.join(term.rules)} (policy version {term.version})"),
+        ]
+    print(f"{apply.scheme} category {apply.category} as card apply would decide it")
+    for key, value in rows:
+        print(f"  {key:<9}{terminal_safe(str(value))}")
 
 
 def _json(value: object) -> str:

@@ -23,10 +23,7 @@ from domain.identity import normalise_id_number
 from domain.policy import policy_versions, recognised_as_basis
 from domain.quota import CardQuota, QuotaScope, quota_id, quota_scope
 from domain.reservation import HolderReservation, reservation_id
-from domain.values import (
-    Application as Filing,
-)
-from domain.values import Basis, Context, FamilyMember, Holder, Review, StatusChange
+from domain.values import Basis, Context, Review, StatusChange
 from domain.vocabulary import CardStatus, Role, Scheme
 from ledger.commands import (
     COMMAND_BODIES,
@@ -48,9 +45,9 @@ from ledger.commands import (
     WithdrawBody,
 )
 from ledger.errors import CardNotFound, ConcurrencyConflict
+from ledger.filing import filing_of
 from ledger.identity import (
     identity_matches,
-    protect_identity,
     reservation_key,
     unseal_binding,
 )
@@ -115,35 +112,8 @@ class CardLedger(Application[UUID]):
         """The new card, its holder's reservation and its place in a quota (if counted
         against one), decided but not saved."""
         ctx = self._context(body, body.scheme, importer=importer)
-        holder = Holder(
-            name=body.holder.name.strip(),
-            identity=protect_identity(
-                self._id_pepper,
-                body.holder.id_kind,
-                body.holder.id_number,
-                body.holder.date_of_birth,
-            ),
-            date_of_birth=body.holder.date_of_birth,
-            family=tuple(
-                FamilyMember(
-                    relation=m.relation, name=m.name.strip(), date_of_birth=m.date_of_birth
-                )
-                for m in body.holder.family
-            ),
-        )
-        filing = Filing(
-            scheme=body.scheme,
-            basis=Basis(
-                category=body.category.strip(),
-                programme=body.programme,
-                project_id=body.project_id.strip(),
-                enterprise_id=body.enterprise_id.strip(),
-                facts=self._registry_facts(body, business_date(ctx.effective_at)),
-            ),
-            holder=holder,
-            sponsor=body.sponsor.to_sponsor(),
-            evidence=body.evidence,
-        )
+        facts = self._registry_facts(body, business_date(ctx.effective_at))
+        filing = filing_of(body, self._id_pepper, facts)
         day = business_date(ctx.effective_at)
         scope = quota_scope(filing.scheme, filing.basis, day)
         card = Card.file(ctx, filing, quota_key=scope.key if scope else "")

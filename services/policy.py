@@ -1,13 +1,16 @@
 """The policy rules, read and tried: versions in force, a scheme's rules as loaded, and a
-trial decision (eligibility and term) on given facts."""
+trial decision: on given facts, or on exactly what ``card apply`` and ``card issue`` take,
+decided by the same domain code and written nowhere."""
 
 from __future__ import annotations
 
-from datetime import date
+import secrets
+from datetime import date, datetime, time
 
 import msgspec
 
-from domain.clock import Clock, business_date
+from domain.card import Admission, Card
+from domain.clock import SHANGHAI, Clock, business_date
 from domain.errors import InvalidInput
 from domain.policy import (
     NoPolicyInForce,
@@ -19,7 +22,10 @@ from domain.policy import (
 )
 from domain.policy.model import PolicyVersion, SchemeData
 from domain.policy.results import EligibilityDecision, TermDecision
+from domain.values import Context
 from domain.vocabulary import Scheme
+from ledger.commands import ApplyBody, IssueBody
+from ledger.filing import filing_of
 
 BASIS_REQUIRED = "basis_required"
 
@@ -30,6 +36,15 @@ class TrialDecision(msgspec.Struct, frozen=True, kw_only=True):
     eligibility: EligibilityDecision
     term: TermDecision | None
     term_needs: str = ""  # why no term could be decided from the facts alone
+
+
+class ApplyTrial(msgspec.Struct, frozen=True, kw_only=True):
+    """What ``card apply`` would decide for a body on a day (route, stages, intake, joint
+    stages, tier, filer rule: the admission) and, with ``card issue``'s bases, the term."""
+
+    admission: Admission
+    term: TermDecision | None
+    term_needs: str = ""
 
 
 class PolicyService:
@@ -76,3 +91,31 @@ class PolicyService:
                 raise
             return TrialDecision(eligibility=decision, term=None, term_needs=e.message)
         return TrialDecision(eligibility=decision, term=term)
+
+    def trial(self, apply: ApplyBody, issue: IssueBody | None, day: date | None) -> ApplyTrial:
+        """Decide ``apply`` as ``card apply`` would on ``day`` (default: now), by the same
+        domain code (``Card.file``), and the term ``card issue`` would give with ``issue``'s
+        bases. A refusal raises the same ``DomainError`` as the command. Nothing is written;
+        the registry's own state (one live card per person, quotas, a card named as basis)
+        is not consulted: that is the store's, not the policy's."""
+        now = self._clock()
+        at = now if day is None else datetime.combine(day, time(12), SHANGHAI)
+        ctx = Context(
+            actor=apply.actor.strip(),
+            role=apply.role,
+            effective_at=at,
+            recorded_at=now,
+            note=apply.note,
+        )
+        filing = filing_of(apply, secrets.token_bytes(32), apply.facts)
+        card = Card.file(ctx, filing)
+        on = business_date(at)
+        bases = tuple(issue.bases) if issue is not None else ()
+        start = issue.valid_from if issue is not None and issue.valid_from else on
+        try:
+            term = decide_term(filing.scheme, filing.basis.category, start, bases)
+        except InvalidInput as e:
+            if e.code != BASIS_REQUIRED:
+                raise
+            return ApplyTrial(admission=card.admission, term=None, term_needs=e.message)
+        return ApplyTrial(admission=card.admission, term=term)

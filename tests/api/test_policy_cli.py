@@ -19,6 +19,7 @@ from domain.policy import default_policy
 from domain.policy.model import SchemeData
 from domain.vocabulary import Scheme
 from services.bootstrap import Registry
+from tests import factories as f  # the builders card apply's own tests use
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -297,3 +298,48 @@ def test_check_of_an_unknown_category_is_the_engines_refusal(
     code, _, err = run(capsys, "policy", "check", "--scheme", "weihai", "--facts", path)
     assert code == 1
     assert err.startswith("error: unknown_category: '5' is not a weihai category")
+
+
+def test_check_takes_the_body_card_apply_takes_and_prints_its_decision(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+):
+    body = f.apply_body(
+        scheme="weihai",
+        category="1",
+        facts={"works_in_weihai": True, "holds_huicai_card": True},
+    )
+    apply = tmp_path / "apply.json"
+    apply.write_bytes(msgspec.json.encode(body))
+    code, out, _ = run(capsys, "policy", "check", "--apply", str(apply), "--on", "2025-05-20")
+    assert code == 0
+    assert "filer    weihai.filer.direct" in out
+    assert "term     - (" in out and "huicai_card" in out
+    issue = tmp_path / "issue.json"
+    issue.write_text(json.dumps({"bases": [{"kind": "huicai_card", "until": "2028-12-31"}]}))
+    code, out, _ = run(
+        capsys,
+        "policy",
+        "check",
+        "--apply",
+        str(apply),
+        "--issue",
+        str(issue),
+        "--on",
+        "2025-05-20",
+    )
+    assert code == 0 and "term     2025-05-20 .. 2028-12-31" in out
+
+
+def test_check_with_apply_refuses_as_card_apply_does(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+):
+    body = f.apply_body(scheme="jinan", category="C", facts={"certified_class_c": True})
+    apply = tmp_path / "apply.json"
+    apply.write_bytes(msgspec.json.encode(body))
+    code, _, err = run(capsys, "policy", "check", "--apply", str(apply))
+    assert code == 1 and "filer_not_authorised" in err
+
+
+def test_check_needs_an_application_or_a_scheme_and_facts(capsys: pytest.CaptureFixture[str]):
+    code, _, err = run(capsys, "policy", "check")
+    assert code == 2 and "--apply" in err
