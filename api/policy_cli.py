@@ -190,6 +190,7 @@ def _check(args: argparse.Namespace, registry: Registry) -> None:
             ),
             *[("jointly", f"{j.stage} with {', '.join(j.departments)}") for j in decision.joint],
             ("tier", decision.tier or "-"),
+            *[("exception", e) for e in decision.exceptions],
             ("reason", decision.reason),
             ("rules", f"{', '.join(decision.rules)} (policy version {decision.version})"),
         ]
@@ -284,6 +285,7 @@ def _check_apply(args: argparse.Namespace, registry: Registry) -> None:
         *[("jointly", f"{j.stage} with {', '.join(j.departments)}") for j in admission.joint],
         ("tier", admission.tier),
         ("filer", admission.filer_rule or "(any role)"),
+        *[("exception", e) for e in admission.exceptions],
         ("reason", admission.reason),
         ("rules", f"{', '.join(admission.rules)} (policy version {admission.policy_version})"),
     ]

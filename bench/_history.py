@@ -107,14 +107,15 @@ CATEGORIES: tuple[Category, ...] = (
     # shandong.toml 5.2.1–5.2.3 and 7.1: a city employer's file starts at the city window
     # and rises to the provincial window (level by level).
     Category("shandong", "direct", 30,
-             {"provincial_comprehensive_programme": True, "city_employer": True},
+             {"provincial_comprehensive_programme": True, "city_employer": True,
+                 "innovation_record": True},
              ("city_window", "provincial_window")),
     Category("shandong", "reviewed", 30,
-             {"academician_or_major_award": True, "city_employer": True},
+             {"academician_or_major_award": True, "city_employer": True, "innovation_record": True},
              ("city_window", "provincial_window")),
     Category("shandong", "evaluated", 40,
              {"shortage_industry": True, "senior_title_or_phd": True, "years_in_key_field": 5,
-              "city_employer": True},
+              "city_employer": True, "innovation_record": True},
              ("city_window", "expert_panel", "provincial_window")),
 )
 

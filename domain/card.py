@@ -71,6 +71,8 @@ class Admission(Value, frozen=True):
     intake: Role | None = None
     joint: tuple[JointStage, ...] = ()
     filer_rule: str = ""
+    # Soft criteria (一般…) met by a recorded exception, each naming its reference and decider.
+    exceptions: tuple[str, ...] = ()
 
 
 class Rejection(Value, frozen=True):
@@ -139,6 +141,7 @@ class Card(Aggregate):
             intake=decision.intake,
             joint=decision.joint,
             filer_rule=filer_rule or "",
+            exceptions=decision.exceptions,
         )
         return cls(ctx=ctx, application=application, admission=admission)
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+import msgspec
+
 from domain.errors import InvalidInput
 from domain.policy.dates import age_on
 from domain.policy.model import CategoryRule, Condition, PathRule, Policy
@@ -87,6 +89,13 @@ def decide_eligibility(
                 if on is not None:
                     known_facts[f"age@{condition.age_on}"] = age_on(date_of_birth, on)
     failed = _first_failure(rule, known_facts, day)
+    exceptions = tuple(
+        f"{c.label}: exception {facts[c.exception_ref]} by {c.exception_by}"
+        for c in _conditions(rule)
+        if c.soft
+        and _is_ref(facts.get(c.exception_ref))
+        and not _holds(msgspec.structs.replace(c, soft=False), known_facts, day)
+    )
     return EligibilityDecision(
         scheme=scheme,
         category=category,
@@ -104,6 +113,7 @@ def decide_eligibility(
         ),
         rules=(rule.id, path.id),
         version=ctx.version.id,
+        exceptions=exceptions if failed is None else (),
     )
 
 
@@ -164,11 +174,17 @@ def _first_failure(rule: CategoryRule, facts: Facts, day: date) -> str | None:
     return "none of: " + "; ".join(alt.label for alt in rule.any_of)
 
 
+def _is_ref(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
 def _holds(condition: Condition, facts: Facts, day: date) -> bool:
     if condition.when and _fact(facts, condition.when) is not True:
         return True
     if condition.unless and _fact(facts, condition.unless) is True:
         return True
+    if condition.soft and _is_ref(facts.get(condition.exception_ref)):
+        return True  # 一般: the recorded exception names its decision
     if condition.in_force_from:
         start = _date_fact(facts, condition.in_force_from)
         end = _date_fact(facts, condition.in_force_until) if condition.in_force_until else None

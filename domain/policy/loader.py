@@ -227,6 +227,15 @@ def _check_scheme(name: str, scheme: Scheme, data: SchemeData) -> None:
             for j, category in enumerate(rule.categories):
                 if category not in categories:
                     fail(f"{field}[{i}].categories[{j}]", f"unknown category {category!r}")
+    for i, cat in enumerate(data.categories):
+        for j, cond in enumerate(
+            [*cat.all_of, *(c for alt in cat.any_of for c in alt.all_of)]
+        ):
+            if cond.soft and (cond.exception_by is None or not cond.exception_ref):
+                fail(
+                    f"categories[{i}]",
+                    f"soft condition {j} ({cond.label}) needs exception_by and exception_ref",
+                )
     for i, condition in enumerate(data.conditions):
         for j, category in enumerate(condition.categories):
             if category not in categories:

@@ -114,6 +114,11 @@ class Condition(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
     # validity (Weihai 2023 ①: a card counts only while in force). No until: no end date.
     in_force_from: str = ""
     in_force_until: str = ""
+    # A soft criterion (一般应…, 一般不超过…): it holds, or an exception decided by
+    # ``exception_by`` is recorded as the fact ``exception_ref`` (the decision's reference).
+    soft: bool = False
+    exception_by: Role | None = None
+    exception_ref: str = ""
 
 
 class Alternative(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -109,6 +109,8 @@ class EligibilityDecision(Value, frozen=True, kw_only=True, forbid_unknown_field
     version: str
     intake: Role | None = None
     joint: tuple[JointStage, ...] = ()
+    # Soft criteria met by a recorded exception: "<label>: exception <ref> by <decider>".
+    exceptions: tuple[str, ...] = ()
 
 
 class TierRanking(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -203,7 +203,11 @@ def test_a_received_file_not_issued_in_time_is_listed_overdue(cli_env: Path, cap
     body = f.apply_body(
         scheme="shandong",
         category="direct",
-        facts={"national_comprehensive_programme": True, "city_employer": True},
+        facts={
+            "national_comprehensive_programme": True,
+            "city_employer": True,
+            "innovation_record": True,
+        },
         sponsor={"kind": "employer", "name": "山东大学"},
     )
     card_id = apply(capsys, cli_env, body)

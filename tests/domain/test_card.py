@@ -1186,6 +1186,7 @@ def test_an_application_filed_by_someone_the_seed_does_not_name_is_refused_namin
         (Scheme.SHANDONG, "direct"): {
             "national_comprehensive_programme": True,
             "city_employer": True,
+            "innovation_record": True,
         },
     }.get((scheme, category), FACTS.get((scheme, category), {}))
     app = application(
@@ -1264,4 +1265,23 @@ def test_liaocheng_takes_no_ground_but_misconduct():
         lambda: card.propose_revocation(
             ctx(Role.EMPLOYER, actor="w"), reason="r", ground="left_weihai"
         ),
+    )
+
+
+def test_an_application_met_by_a_soft_criterion_s_exception_records_it():
+    # weihai-2019 part 2(1).3 年龄一般不超过55周岁: the exception's reference is recorded.
+    facts = {
+        "full_time_public_institution": True,
+        "imported_national_or_provincial_programme": True,
+        "introduced_on": "2026-01-05",
+        "exception_age": "威人才办〔2026〕1号",
+    }
+    old = application(Scheme.WEIHAI, "3", basis=Basis(category="3", facts=facts))
+    old = msgspec.structs.replace(
+        old, holder=msgspec.structs.replace(old.holder, date_of_birth=date(1950, 1, 1))
+    )
+    admission = Card.file(ctx(Role.EMPLOYER), old).admission
+    assert (
+        admission.exceptions == (admission.exceptions[0],)
+        and "威人才办〔2026〕1号 by talent_office" in admission.exceptions[0]
     )

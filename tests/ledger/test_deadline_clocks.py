@@ -17,9 +17,22 @@ from tests.conftest import FakeClock
 
 FACTS = {
     # city_employer: the file starts at the city window (7.1 同级窗口, 逐级提报).
-    "direct": {"national_comprehensive_programme": True, "city_employer": True},
-    "reviewed": {"outside_comprehensive_programme": True, "city_employer": True},
-    "evaluated": {"shortage_industry": True, "ministry_programme": True, "city_employer": True},
+    "direct": {
+        "national_comprehensive_programme": True,
+        "city_employer": True,
+        "innovation_record": True,
+    },
+    "reviewed": {
+        "outside_comprehensive_programme": True,
+        "city_employer": True,
+        "innovation_record": True,
+    },
+    "evaluated": {
+        "shortage_industry": True,
+        "ministry_programme": True,
+        "city_employer": True,
+        "innovation_record": True,
+    },
 }
 
 

@@ -39,7 +39,11 @@ def shandong_body() -> object:
         role="applicant",
         scheme="shandong",
         category="direct",
-        facts={"provincial_comprehensive_programme": True, "city_employer": True},
+        facts={
+            "provincial_comprehensive_programme": True,
+            "city_employer": True,
+            "innovation_record": True,
+        },
         sponsor={"kind": "employer", "name": "山东大学"},
         evidence=[],
     )

@@ -70,7 +70,11 @@ def shandong_direct(ledger: CardLedger, serial: int) -> UUID:
         f.apply_body(
             scheme="shandong",
             category="direct",
-            facts={"national_comprehensive_programme": True, "city_employer": True},
+            facts={
+                "national_comprehensive_programme": True,
+                "city_employer": True,
+                "innovation_record": True,
+            },
             sponsor={"kind": "employer", "name": "山东大学"},
             holder=f.holder(f.resident_id(serial)),
         )

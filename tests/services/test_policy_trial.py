@@ -24,7 +24,8 @@ BODIES: dict[str, dict[str, Any]] = {
                       "facts": {"certified_class_c": True}, "sponsor": {"kind": "none"}},
     "shandong county employer": {
         "scheme": "shandong", "category": "direct",
-        "facts": {"national_comprehensive_programme": True, "county_employer": True},
+        "facts": {"national_comprehensive_programme": True, "county_employer": True,
+            "innovation_record": True},
         "sponsor": {"kind": "employer", "name": "某县企业"},
     },
     "weihai business elite": {

@@ -30,10 +30,16 @@ DAY = date(2025, 3, 3)
 S = ReviewStage
 
 
+# Every type 一般应凭创新创业成绩 (5.2.1-5.2.3): the record of innovation or enterprise.
 BASIS: dict[str, dict[str, bool | int]] = {
-    "direct": {"provincial_comprehensive_programme": True},
-    "reviewed": {"academician_or_major_award": True},
-    "evaluated": {"shortage_industry": True, "senior_title_or_phd": True, "years_in_key_field": 3},
+    "direct": {"provincial_comprehensive_programme": True, "innovation_record": True},
+    "reviewed": {"academician_or_major_award": True, "innovation_record": True},
+    "evaluated": {
+        "shortage_industry": True,
+        "senior_title_or_phd": True,
+        "years_in_key_field": 3,
+        "innovation_record": True,
+    },
 }
 LEVELS = {  # 7.1 items 4-5: the same-level window, then up level by level
     "county_employer": (S.COUNTY_WINDOW, S.CITY_WINDOW),
@@ -79,7 +85,9 @@ def test_a_shandong_file_that_does_not_say_its_employer_s_level_is_refused_namin
 def test_an_evaluated_card_needs_a_shortage_industry_and_one_listed_basis(
     facts: dict[str, bool | int], failed: str
 ) -> None:
-    decision = decide_eligibility(SD, "evaluated", {**facts, "city_employer": True}, DAY)
+    decision = decide_eligibility(
+        SD, "evaluated", {**facts, "city_employer": True, "innovation_record": True}, DAY
+    )
     assert not decision.eligible
     assert decision.failed_condition is not None and decision.failed_condition.startswith(failed)
 
@@ -217,3 +225,17 @@ def test_counting_zero_working_days_is_refused() -> None:
     with pytest.raises(InvalidInput) as refused:
         add_working_days(DAY, 0)
     assert refused.value.code == "working_days_not_positive"
+
+
+@pytest.mark.parametrize("category", list(BASIS))
+def test_a_soft_criterion_unmet_needs_the_talent_office_s_recorded_exception(category: str) -> None:
+    # 5.2.1-5.2.3 一般应: the same everywhere - refused without it, admitted with the
+    # exception's reference, and the decision names who decided it.
+    facts = {**BASIS[category], "innovation_record": False, "city_employer": True}
+    refused = decide_eligibility(SD, category, facts, DAY)
+    assert not refused.eligible and "创新创业成绩" in (refused.failed_condition or "")
+    excepted = decide_eligibility(
+        SD, category, {**facts, "exception_innovation_record": "鲁人才办〔2026〕3号"}, DAY
+    )
+    assert excepted.eligible
+    assert excepted.exceptions and "鲁人才办〔2026〕3号 by talent_office" in excepted.exceptions[0]

@@ -100,11 +100,12 @@ PUBLIC = {"imported_national_or_provincial_programme": True, "full_time_public_i
     [
         (date(1968, 3, 2), {}, True),  # 55 years and 364 days when brought in
         (date(1968, 3, 1), {}, False),  # 56th birthday on the day brought in
-        (date(1968, 3, 1), {"age_exception_approved": True}, True),  # 一般: exception allowed
+        # 一般: an exception recorded with its decision's reference
+        (date(1968, 3, 1), {"exception_age": "威人才办〔2026〕1号"}, True),
     ],
 )
 def test_full_time_public_institution_talent_is_normally_at_most_55(
-    born: date, extra: dict[str, bool], eligible: bool
+    born: date, extra: dict[str, str], eligible: bool
 ) -> None:
     facts = {**PUBLIC, **extra, "introduced_on": DAY.isoformat()}
     decision = decide_eligibility(W, "3", facts, DAY, date_of_birth=born)
