@@ -386,7 +386,9 @@ def _plan_revocation(state: _Block, card: _Card, scheme: str, outcome: str) -> N
                      c.RevocationProposeBody, after=card.wait(30, 500)):
         return
     # A decline comes at a random step (Jinan's talent office may refuse what HRSS agreed).
-    decline_at = rng.randrange(len(approvers)) if outcome == "declined" else -1
+    # The city window only forwards (decides = false): a decline comes at a deciding step.
+    first = 1 if approvers[0] == "city_window" else 0
+    decline_at = rng.randrange(first, len(approvers)) if outcome == "declined" else -1
     for index, role in enumerate(approvers):
         if index == decline_at:
             card.then("decline_revocation", {**_official(rng, role, scheme),

@@ -236,6 +236,11 @@ def _check_scheme(name: str, scheme: Scheme, data: SchemeData) -> None:
                     f"categories[{i}]",
                     f"soft condition {j} ({cond.label}) needs exception_by and exception_ref",
                 )
+            if cond.soft and cond.exception_decision not in decisions:
+                fail(
+                    f"categories[{i}]",
+                    f"soft condition {j}: its decider must rest on a recorded decision",
+                )
     for i, condition in enumerate(data.conditions):
         for j, category in enumerate(condition.categories):
             if category not in categories:

@@ -119,6 +119,7 @@ class Condition(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
     soft: bool = False
     exception_by: Role | None = None
     exception_ref: str = ""
+    exception_decision: str = ""  # the administrator's decision naming the decider
 
 
 class Alternative(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -353,6 +354,9 @@ class RevocationStep(Data, frozen=True, kw_only=True, forbid_unknown_fields=True
     action: Literal["propose", "approve"]
     roles: tuple[Role, ...]
     note: str = ""
+    # False for a step that only receives and forwards (the same-level window: 向同级服务
+    # 窗口提出意见，报市人社局同意): it is taken by approving and cannot decline.
+    decides: bool = True
 
 
 class RevocationRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):

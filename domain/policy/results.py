@@ -213,6 +213,7 @@ class ProcedureStep(Value, frozen=True, kw_only=True, forbid_unknown_fields=True
 
     action: RevocationAction
     roles: tuple[Role, ...]
+    decides: bool = True  # False: the step forwards the proposal and cannot decline it
 
 
 class StepTaken(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -44,7 +44,8 @@ def revocation_procedure(
         )
     rule = rules[0]
     steps = tuple(
-        ProcedureStep(action=RevocationAction(s.action), roles=s.roles) for s in rule.steps
+        ProcedureStep(action=RevocationAction(s.action), roles=s.roles, decides=s.decides)
+        for s in rule.steps
     )
     return RevocationProcedure(
         available=True,
@@ -108,6 +109,12 @@ def decide_revocation_step(
             "revocation_step_role",
             f"step {position + 1} ({step.action}) is taken by {' or '.join(step.roles)}, "
             f"not {role}",
+        )
+    if action is RevocationAction.DECLINE and not step.decides:
+        return refuse(
+            "step_forwards_only",
+            f"step {position + 1} forwards the proposal to the next step; the {role} does "
+            "not decide it and cannot decline it",
         )
     who = _user(actor)
     if any(_user(t.actor) == who for t in taken):

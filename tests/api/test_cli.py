@@ -409,10 +409,11 @@ def test_a_declined_revocation_leaves_the_card_active(
         f"card revoke propose {card_id} --actor wang --role employer --reason 违纪"
         " --ground misconduct",
     )
-    ok(capsys, f"card revoke decline {card_id} --actor qin --role city_window --reason 证据不足")
+    ok(capsys, f"card revoke approve {card_id} --actor qin --role city_window")
+    ok(capsys, f"card revoke decline {card_id} --actor liu --role city_hrss --reason 证据不足")
     out = ok(capsys, f"card show {card_id}")
     assert "status   active" in out
-    assert "step 2: declined by city_window qin: 证据不足" in out
+    assert "step 3: declined by city_hrss liu: 证据不足" in out
 
 
 @pytest.mark.parametrize(

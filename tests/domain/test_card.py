@@ -675,10 +675,11 @@ def test_a_decline_is_taken_by_the_next_step_s_role_and_not_by_the_proposer():
         "revocation_step_role",
         lambda: card.decline_revocation(ctx(Role.EMPLOYER, actor="zhang"), reason="no"),
     )
+    forward(card)
     assert_refused(
         card,
         "self_approval",
-        lambda: card.decline_revocation(ctx(Role.CITY_WINDOW, actor="wang"), reason="no"),
+        lambda: card.decline_revocation(ctx(Role.CITY_HRSS, actor="wang"), reason="no"),
     )
 
 
@@ -719,7 +720,10 @@ def test_the_proposal_records_its_reason_proposer_and_the_steps_it_must_take():
 def jinan_without_the_window_step() -> Policy:
     """The Jinan data without the same-level window's step: a data change."""
     texts = package_texts()
-    old = '    { action = "approve", roles = ["county_window", "city_window"] },\n'
+    old = (
+        '    { action = "approve", roles = ["county_window", "city_window"], decides = false, '
+        'note = "receives and forwards (向同级服务窗口提出意见，报……)" },\n'
+    )
     assert texts["jinan.toml"].count(old) == 1
     texts["jinan.toml"] = texts["jinan.toml"].replace(old, "")
     return parse_policy(texts)
@@ -1078,7 +1082,8 @@ def test_every_event_carries_the_context_of_the_command_that_caused_it():
     card.suspend(who(Role.CITY_HRSS, "f"), change())
     card.reinstate(who(Role.CITY_HRSS, "g"), change())
     card.propose_revocation(who(Role.EMPLOYER, "h"), reason="r", ground="misconduct")
-    card.decline_revocation(who(Role.CITY_WINDOW, "i"), reason="r")
+    card.approve_revocation(who(Role.CITY_WINDOW, "h2"))
+    card.decline_revocation(who(Role.CITY_HRSS, "i"), reason="r")
     card.propose_revocation(who(Role.EMPLOYER, "j"), reason="r", ground="left_weihai")
     card.approve_revocation(who(Role.CITY_WINDOW, "k"))
     card.approve_revocation(who(Role.CITY_HRSS, "l"))
@@ -1088,7 +1093,7 @@ def test_every_event_carries_the_context_of_the_command_that_caused_it():
     events = [*rejected.collect_events()[1:], *withdrawn.collect_events()[1:]]
     events += [*card.collect_events(), *upgraded.collect_events()]
     actors = [e.ctx.actor for e in events]  # type: ignore[attr-defined]
-    assert actors == ["b", "b", "d", "e", "f", "g", "h", "i", "j", "k", "l", "l", "m"]
+    assert actors == ["b", "b", "d", "e", "f", "g", "h", "h2", "i", "j", "k", "l", "l", "m"]
     rejection = events[1].rejection  # type: ignore[attr-defined]
     assert (rejection.stage, rejection.reviewer) == (ReviewStage.CITY_HRSS, "r")
 

@@ -50,7 +50,8 @@ def test_every_card_event_type_round_trips_to_an_equal_state(transcoder: Msgspec
     )
     declined = issued_card()
     declined.propose_revocation(ctx(Role.EMPLOYER, actor="wang"), reason="r", ground="misconduct")
-    declined.decline_revocation(ctx(Role.CITY_WINDOW, actor="liu"), reason="no")
+    declined.approve_revocation(ctx(Role.CITY_WINDOW, actor="qin"))
+    declined.decline_revocation(ctx(Role.CITY_HRSS, actor="liu"), reason="no")
     withdrawn = Card.file(ctx(Role.EMPLOYER), application())
     withdrawn.withdraw(ctx(Role.EMPLOYER))
     quota = CardQuota(

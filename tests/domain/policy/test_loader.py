@@ -58,10 +58,21 @@ def test_the_rules_resting_on_a_decision_are_the_ones_the_seeds_leave_open() -> 
         for _, rule in _rules(default_policy().scheme(scheme))
         if rule.decision
     }
-    assert resting == {"shandong.term.programme", "shandong.term.default", "shandong.revocation"}
+    assert resting == {
+        "shandong.term.programme",
+        "shandong.term.default",
+        "shandong.term.longest",
+        "shandong.revocation",
+        "liaocheng.term.open",
+        "liaocheng.upgrade.keep_term",
+        "liaocheng.filer.direct",
+        "weihai.filer.direct",
+    }
     versions = {v.id: v.decision for s in Scheme for v in policy_versions(s) if v.decision}
     assert versions == {
         "shandong-standard": "shandong.decision.start_date",
+        "liaocheng-2022": "liaocheng.decision.version_date",
+        "weihai-2023": "weihai.decision.notice_date",
         "weihai-2024-continued": "weihai.decision.continue_after_2024",
     }
 

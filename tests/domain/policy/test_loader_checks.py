@@ -28,7 +28,8 @@ JINAN_DEFAULT_BENEFICIARY = (
 )
 JINAN_STEPS = (
     'steps = [\n    { action = "propose", roles = ["employer"] },\n'
-    '    { action = "approve", roles = ["county_window", "city_window"] },\n'
+    '    { action = "approve", roles = ["county_window", "city_window"], decides = false, note = '
+    '"receives and forwards (向同级服务窗口提出意见，报……)" },\n'
     '    { action = "approve", roles = ["city_hrss"] },\n'
     '    { action = "approve", roles = ["talent_office"] },\n]'
 )
@@ -470,7 +471,9 @@ MALFORMED = [
         edit(
             "liaocheng.toml",
             (
-                '    { action = "approve", roles = ["county_window", "city_window"] },\n'
+                '    { action = "approve", roles = ["county_window", "city_window"], '
+                'decides = false, note = "receives and forwards '
+                '(向同级服务窗口提出意见，报……)" },\n'
                 '    { action = "approve", roles = ["city_hrss"] },\n',
                 "",
             ),

@@ -175,8 +175,11 @@ def test_who_proposes_and_who_approves_follows_each_scheme_s_rule(
 def test_a_step_taken_by_someone_who_already_acted_is_self_approval() -> None:
     steps = revocation_procedure(Scheme.LIAOCHENG, DAY).steps
     proposed = [StepTaken(action=PROPOSE, role=Role.EMPLOYER, actor="Wang")]
+    forwarded = [*proposed, StepTaken(action=APPROVE, role=Role.CITY_WINDOW, actor="qin")]
+    forwarding = decide_revocation_step(steps, proposed, APPROVE, Role.CITY_WINDOW, " wang ")
+    assert (forwarding.allowed, forwarding.code) == (False, "self_approval")
     for action in (APPROVE, DECLINE):
-        decision = decide_revocation_step(steps, proposed, action, Role.CITY_WINDOW, " wang ")
+        decision = decide_revocation_step(steps, forwarded, action, Role.CITY_HRSS, " wang ")
         assert (decision.allowed, decision.code) == (False, "self_approval")
 
 
@@ -193,8 +196,19 @@ def test_a_proposal_while_one_is_open_is_refused_and_approving_none_is_refused()
 def test_a_decline_is_never_final_and_names_its_step() -> None:
     steps = revocation_procedure(Scheme.LIAOCHENG, DAY).steps
     proposed = [StepTaken(action=PROPOSE, role=Role.EMPLOYER, actor="wang")]
+    forwarded = [*proposed, StepTaken(action=APPROVE, role=Role.CITY_WINDOW, actor="qin")]
+    decision = decide_revocation_step(steps, forwarded, DECLINE, Role.CITY_HRSS, "liu")
+    assert (decision.allowed, decision.final, decision.step, decision.code) == (True, False, 2, "")
+
+
+def test_the_same_level_window_forwards_and_cannot_decline() -> None:
+    # 向同级服务窗口提出意见，报市人社局同意: the window receives and forwards; the city
+    # HRSS decides.
+    steps = revocation_procedure(Scheme.LIAOCHENG, DAY).steps
+    proposed = [StepTaken(action=PROPOSE, role=Role.EMPLOYER, actor="wang")]
     decision = decide_revocation_step(steps, proposed, DECLINE, Role.CITY_WINDOW, "qin")
-    assert (decision.allowed, decision.final, decision.step, decision.code) == (True, False, 1, "")
+    assert (decision.allowed, decision.code) == (False, "step_forwards_only")
+    assert decide_revocation_step(steps, proposed, APPROVE, Role.CITY_WINDOW, "qin").allowed
 
 
 def test_the_last_approval_is_final_and_the_ones_before_it_are_not() -> None:

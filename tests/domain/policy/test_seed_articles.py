@@ -199,6 +199,14 @@ def test_liaocheng_art_10_is_met_by_a_certified_top_talent_card() -> None:
         pytest.param(S, "shandong.10", "schooling_subset", id="shandong A.10"),
         pytest.param(S, "shandong.22", "introduced_from_overseas", id="shandong A.22"),
         pytest.param(S, "shandong.24.duty_free", "settled_or_working_one_year", id="shandong A.24"),
+        pytest.param(L, "liaocheng.24.overseas", "introduced_from_overseas", id="liaocheng 24(2)"),
+        pytest.param(
+            L, "liaocheng.24.car", "returnee_within_one_year_of_entry", id="liaocheng 24(3)"
+        ),
+        pytest.param(L, "liaocheng.26.duty_free", "settled_or_working_one_year", id="liaocheng 26"),
+        pytest.param(W, "weihai.23.overseas", "introduced_from_overseas", id="weihai (二十三)"),
+        pytest.param(J, "jinan.15.overseas", "introduced_from_overseas", id="jinan art. 15"),
+        pytest.param(J, "jinan.6.case_by_case", "introduced", id="jinan art. 6(1)"),
     ],
 )
 def test_an_item_gated_beyond_the_tier_names_its_condition_and_a_false_fact_refuses(

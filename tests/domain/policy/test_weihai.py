@@ -551,3 +551,19 @@ def test_a_500_strong_manager_not_brought_in_by_a_weihai_employer_is_not_categor
     assert not decide_eligibility(W, "4", facts, DAY).eligible
     facts["brought_in_by_weihai_employer"] = True
     assert decide_eligibility(W, "4", facts, DAY).eligible
+
+
+@pytest.mark.parametrize(
+    ("facts", "eligible"),
+    [
+        ({"full_senior_title": True, "innovation_record": True}, True),
+        ({"full_senior_title": True}, False),  # 有较好创新创业业绩 is part of ③
+        ({"innovation_record": True}, False),  # 正高级: a 副高 title is not enough
+    ],
+)
+def test_enterprise_talent_3_needs_a_full_senior_title_and_a_record(
+    facts: dict[str, bool], eligible: bool
+) -> None:
+    # weihai-2023 part 1(2)③: 有较好创新创业业绩的正高级职称人员.
+    decision = decide_eligibility(W, "enterprise_talent", {**HIRE, **facts}, DAY)
+    assert decision.eligible is eligible
