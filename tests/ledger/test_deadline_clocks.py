@@ -23,7 +23,7 @@ FACTS = {
         "innovation_record": True,
     },
     "reviewed": {
-        "outside_comprehensive_programme": True,
+        "outside_comprehensive_programme": True, "flexibly_introduced": True,
         "city_employer": True,
         "innovation_record": True,
     },

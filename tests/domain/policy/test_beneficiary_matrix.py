@@ -53,11 +53,13 @@ LIAOCHENG_FAMILY = {"holder", "spouse", "young_child", "parent", "spouse_parent"
 SEED = {
     "shandong.1": VISAS,  # annex A.1 随行家属
     "shandong.3": HOUSEHOLD,  # A.3
-    "shandong.9": SPOUSE_ONLY,  # A.9
+    "shandong.9.placement": SPOUSE_ONLY,  # A.9
+    "shandong.9.allowance": SPOUSE_ONLY,
     "shandong.10": CHILDREN,  # A.10
     "weihai.1": VISAS,  # part 3 (一)
     "weihai.2": HOUSEHOLD,  # (二)
-    "weihai.10": SPOUSE_ONLY,  # (十)
+    "weihai.10.placement": SPOUSE_ONLY,  # (十)
+    "weihai.10.allowance": SPOUSE_ONLY,
     "weihai.11": CHILDREN,  # (十一)
     "weihai.14": WITH_COMPANION,  # (十四)
     "weihai.15": WITH_COMPANION,  # (十五)

@@ -337,7 +337,8 @@ MALFORMED = [
     (
         "acceptance rule naming an unknown item",
         edit(
-            "liaocheng.toml", ('"liaocheng.23", "liaocheng.27"]', '"liaocheng.23", "liaocheng.36"]')
+            "liaocheng.toml",
+            ('"liaocheng.23", "liaocheng.27.bank"]', '"liaocheng.23", "liaocheng.36"]'),
         ),
         "liaocheng.toml",
         "accepts[0].items[4]",

@@ -116,17 +116,27 @@ def test_schooling_is_the_children_s_and_names_the_schooling(scheme: Scheme, ite
     assert not granted(scheme, item, SPOUSE)
 
 
-def test_weihai_spouse_allowance_pays_for_at_most_36_months() -> None:
-    # Part 3(十): 按本地最低工资2倍的标准3年内给予生活补贴，按月发放，各承担50%.
-    month_36 = decide_entitlement(
-        card(W, "3"), "weihai.10", SPOUSE, DAY, usage=Usage(months_used=35)
-    )
-    month_37 = decide_entitlement(
-        card(W, "3"), "weihai.10", SPOUSE, DAY, usage=Usage(months_used=36)
-    )
+def test_weihai_spouse_allowance_pays_for_at_most_36_months_while_not_employed() -> None:
+    # Part 3(十): 配偶来威未就业期间，按本地最低工资2倍的标准3年内给予生活补贴，按月发放，
+    # 由……所在单位和同级财政各承担50%.
+    c, item = card(W, "3"), "weihai.10.allowance"
+    month_36 = decide_entitlement(c, item, SPOUSE, DAY, usage=Usage(months_used=35))
+    month_37 = decide_entitlement(c, item, SPOUSE, DAY, usage=Usage(months_used=36))
+    employed = decide_entitlement(c, item, SPOUSE, DAY, facts={"spouse_not_employed": False})
     assert month_36.granted and "twice the local minimum wage" in month_36.detail
     assert "half by the holder's employer" in month_36.detail
-    assert not month_37.granted
+    assert not month_37.granted and not employed.granted
+    assert decide_entitlement(
+        c, "weihai.10.placement", SPOUSE, DAY, usage=Usage(months_used=40)
+    ).granted
+
+
+def test_weihai_7_equity_outside_performance_pay_needs_no_special_salary() -> None:
+    # Part 3(七): 股权、期权及分红激励不纳入绩效工资管理 - no public-institution condition.
+    facts = {"full_time_public_institution_special_salary": False}
+    decision = decide_entitlement(card(W, "3"), "weihai.7", HOLDER, DAY, facts=facts)
+    by_part = {p.item: p.granted for p in decision.parts}
+    assert by_part == {"weihai.7.special_salary": False, "weihai.7.equity": True}
 
 
 # ---- together with the holder (Liaocheng arts. 18-20 可同步享受) -------------------------------
@@ -187,9 +197,12 @@ def test_liaocheng_art_10_is_met_by_a_certified_top_talent_card() -> None:
         ),
         pytest.param(W, "weihai.6", "public_institution_status", id="weihai (六)"),
         pytest.param(
-            W, "weihai.7", "full_time_public_institution_special_salary", id="weihai (七)"
+            W,
+            "weihai.7.special_salary",
+            "full_time_public_institution_special_salary",
+            id="weihai (七)",
         ),
-        pytest.param(W, "weihai.9", "housing_loan_subset", id="weihai (九)"),
+        pytest.param(W, "weihai.9.loan", "housing_loan_subset", id="weihai (九)"),
         pytest.param(W, "weihai.20", "within_management_period", id="weihai (二十)"),
         pytest.param(W, "weihai.24", "returnee_within_one_year_of_entry", id="weihai (二十四)"),
         pytest.param(W, "weihai.25.duty_free", "settled_or_working_one_year", id="weihai (二十五)"),

@@ -33,7 +33,11 @@ S = ReviewStage
 # Every type 一般应凭创新创业成绩 (5.2.1-5.2.3): the record of innovation or enterprise.
 BASIS: dict[str, dict[str, bool | int]] = {
     "direct": {"provincial_comprehensive_programme": True, "innovation_record": True},
-    "reviewed": {"academician_or_major_award": True, "innovation_record": True},
+    "reviewed": {
+        "academician_or_major_award": True,
+        "flexibly_introduced": True,
+        "innovation_record": True,
+    },
     "evaluated": {
         "shortage_industry": True,
         "senior_title_or_phd": True,
