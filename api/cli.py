@@ -564,6 +564,20 @@ def _parser() -> argparse.ArgumentParser:
         )
     )
 
+    p = command(
+        "upgrade-request", "ask for a higher category, whose route's reviews follow (liaocheng)"
+    )
+    p.add_argument("--category")
+    p.add_argument("--fact", action="append", default=[], metavar="KEY=VALUE")
+    p.set_defaults(
+        run=_change(
+            c.UpgradeRequestBody,
+            lambda a: {"category": a.category, "facts": dict(_fact(s) for s in a.fact) or None},
+            "request_upgrade",
+            "upgrade requested",
+        )
+    )
+
     p = command("upgrade", "upgrade the card to a higher tier")
     p.add_argument("--tier")
     p.add_argument(

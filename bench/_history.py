@@ -130,6 +130,11 @@ REVOCATION: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 # The interim authority (domain.policy.interim_authority: the last approver above).
 INTERIM = {scheme: approvers[-1] for scheme, (_, approvers) in REVOCATION.items()}
+# Liaocheng art. 32: the category a higher tier rests on, its facts and its route's stages.
+LIAOCHENG_UPGRADES: dict[str, tuple[str, dict[str, Any], tuple[str, ...]]] = {
+    "A": ("art5.2", {"certified_top_or_leading": True}, ()),
+    "B": ("art5.3", {"certified_excellent": True}, ("city_hrss", "talent_office")),
+}
 # Who issues, upgrades and extends: each scheme's issuing office (its seed file's ``issuer``).
 ISSUER = {"jinan": "city_window", "liaocheng": "city_hrss", "weihai": "city_hrss",
           "shandong": "provincial_window"}
@@ -356,9 +361,22 @@ def _plan_after_issue(
         tier = rng.choice(category.upgrades_to)
         # Jinan art. 24(2): the higher class's certification comes with the upgrade.
         certified = {f"certified_class_{tier.lower()}": True} if scheme == "jinan" else {}
+        wait = card.wait(30, 400)
+        if scheme == "liaocheng":  # art. 32: the higher category by its route, same card
+            higher, facts, stages = LIAOCHENG_UPGRADES[tier]
+            if not card.then("request_upgrade", {"actor": f"hr.{card.serial % 97}",
+                                                 "role": "employer", "category": higher,
+                                                 "facts": facts},
+                             c.UpgradeRequestBody, after=wait):
+                return
+            for stage in stages:
+                if not card.then("record_review", _review(rng, category, stage, "approved"),
+                                 c.ReviewBody, after=card.wait(0.5, 20)):
+                    return
+            wait = card.wait(0.1, 5)
         if not card.then("upgrade", {**_official(rng, "city_hrss", scheme), "tier": tier,
                                      "facts": certified},
-                         c.UpgradeBody, after=card.wait(30, 400)):
+                         c.UpgradeBody, after=wait):
             return
     if scenario.suspend:
         gap = card.wait(20, 300)

@@ -43,6 +43,7 @@ from domain.values import (
     StatusChange,
     Term,
     Upgrade,
+    UpgradeRequest,
     Value,
 )
 from domain.vocabulary import CardStatus, ReviewDecision, ReviewStage, Role, Route, SponsorKind
@@ -166,6 +167,9 @@ class Card(Aggregate):
         # The eligibility category the tier rests on: the application's until an upgrade
         # moves the tier on facts of another category (then unknown to item conditions).
         self.category: str | None = application.basis.category
+        # An open upgrade request (Liaocheng art. 32) and the stages it has passed.
+        self.upgrade_request: UpgradeRequest | None = None
+        self.upgrade_approved: list[ReviewStage] = []
 
     # ---- queries ----------------------------------------------------------------------
 
@@ -211,6 +215,9 @@ class Card(Aggregate):
         """Record a reviewer's decision at the next required stage; a rejection ends the
         application. Stages decide in the order the scheme sets, each by its own role."""
         _check_context(ctx)
+        if self.upgrade_request is not None and self.recorded_status is CardStatus.ACTIVE:
+            self._review_upgrade(ctx, review)
+            return
         self._require_under_review("record a review")
         expected = self.next_stage
         if expected is None:
@@ -420,6 +427,10 @@ class Card(Aggregate):
             )
         day = business_date(ctx.effective_at)
         given = dict(facts or {})
+        category = ""
+        if self._upgrades_by_category(day):
+            request = self._passed_request(tier)
+            given, category = dict(request.facts), request.category
         decision = policy.decide_upgrade(self.snapshot(day), tier, day, facts=given)
         if not decision.allowed or decision.valid_from is None:
             raise IllegalTransition(
@@ -433,7 +444,12 @@ class Card(Aggregate):
             policy_version=decision.version,
         )
         upgrade = Upgrade(
-            tier=tier, term=term, from_tier=self.tier, previous_term=self.term, facts=given
+            tier=tier,
+            term=term,
+            from_tier=self.tier,
+            previous_term=self.term,
+            facts=given,
+            category=category,
         )
         self._upgraded(ctx=ctx, upgrade=upgrade)
 
@@ -442,7 +458,104 @@ class Card(Aggregate):
         self.last_effective_at = ctx.effective_at
         self.tier = upgrade.tier
         self.term = upgrade.term
-        self.category = None
+        self.category = upgrade.category or None
+        self.upgrade_request = None
+        self.upgrade_approved = []
+
+    def request_upgrade(
+        self, ctx: Context, category: str, facts: Mapping[str, str | int | float | bool]
+    ) -> None:
+        """Ask for the card to move to a higher category (升级申请) where the scheme
+        upgrades by category and its route (Liaocheng art. 32): filed as that category
+        would be, by its filers; its review stages follow, then ``upgrade``."""
+        _check_context(ctx)
+        self._require_in_force(ctx, "request an upgrade", allow_suspended=False)
+        if self.upgrade_request is not None:
+            raise IllegalTransition(
+                f"an upgrade to {self.upgrade_request.category} is already requested",
+                code="upgrade_pending",
+            )
+        day = business_date(ctx.effective_at)
+        scheme = self.application.scheme
+        decision = policy.upgrade_route(
+            self.snapshot(day),
+            category,
+            facts,
+            day,
+            date_of_birth=self.application.holder.date_of_birth,
+        )
+        filer = policy.check_filer(scheme, category, ctx.role, self.application.sponsor.kind, day)
+        assert decision.tier is not None  # upgrade_route refuses an ineligible category
+        request = UpgradeRequest(
+            category=category,
+            tier=decision.tier,
+            facts=dict(facts),
+            stages=decision.stages,
+            rules=(*decision.rules, *([filer] if filer else [])),
+            policy_version=decision.version,
+        )
+        self._upgrade_requested(ctx=ctx, request=request)
+
+    @event("UpgradeRequested")
+    def _upgrade_requested(self, ctx: Context, request: UpgradeRequest) -> None:
+        self.last_effective_at = ctx.effective_at
+        self.upgrade_request = request
+        self.upgrade_approved = []
+
+    def _review_upgrade(self, ctx: Context, review: Review) -> None:
+        request = self.upgrade_request
+        assert request is not None
+        position = len(self.upgrade_approved)
+        if position >= len(request.stages):
+            raise IllegalTransition(
+                "every stage of the upgrade request has approved; the card can be upgraded",
+                code="review_complete",
+            )
+        expected = request.stages[position]
+        if review.stage != expected:
+            raise IllegalTransition(
+                f"the upgrade request's next stage is {expected}, not {review.stage}",
+                code="review_out_of_order",
+                rule=", ".join(request.rules),
+            )
+        if ctx.role != Role(review.stage):
+            raise NotAuthorised(f"a {review.stage} review must be recorded by role {review.stage}")
+        if not review.reviewer.strip():
+            raise InvalidInput("reviewer must name the reviewing person or body")
+        self._upgrade_reviewed(ctx=ctx, review=review)
+
+    @event("UpgradeReviewed")
+    def _upgrade_reviewed(self, ctx: Context, review: Review) -> None:
+        self.last_effective_at = ctx.effective_at
+        if review.decision is ReviewDecision.APPROVED:
+            self.upgrade_approved = [*self.upgrade_approved, review.stage]
+        elif review.decision is ReviewDecision.REJECTED:  # the request closes; the card stays
+            self.upgrade_request = None
+            self.upgrade_approved = []
+
+    def _upgrades_by_category(self, day: date) -> bool:
+        return policy.upgrades_by_category(self.application.scheme, day)
+
+    def _passed_request(self, tier: str) -> UpgradeRequest:
+        request = self.upgrade_request
+        if request is None:
+            raise IllegalTransition(
+                f"a {self.application.scheme} upgrade is requested first, naming the higher "
+                "category (card upgrade-request), and passes its route",
+                code="upgrade_not_requested",
+            )
+        if tier != request.tier:
+            raise IllegalTransition(
+                f"the request is for tier {request.tier} (category {request.category}), not {tier}",
+                code="upgrade_tier_mismatch",
+            )
+        waiting = request.stages[len(self.upgrade_approved) :]
+        if waiting:
+            raise ReviewIncomplete(
+                f"the upgrade request still waits for {', '.join(waiting)}",
+                rule=", ".join(request.rules),
+            )
+        return request
 
     def extend(
         self,

@@ -32,6 +32,7 @@ _DECIDED_BY: dict[type[Any], Callable[[Any], Decision]] = {
     Card.Applied: _of("admission"),  # type: ignore[attr-defined]
     Card.ReviewRecorded: _of("reached"),  # type: ignore[attr-defined]
     Card.Issued: _of("issuance", "term"),  # type: ignore[attr-defined]
+    Card.UpgradeRequested: _of("request"),  # type: ignore[attr-defined]
     Card.Upgraded: _of("upgrade", "term"),  # type: ignore[attr-defined]
     Card.Extended: _of("extension", "term"),  # type: ignore[attr-defined]
     Card.Suspended: _of("change"),  # type: ignore[attr-defined]

@@ -162,6 +162,20 @@ class Upgrade(Value, frozen=True):
     from_tier: str = ""
     previous_term: Term | None = None
     facts: dict[str, str | int | float | bool] = {}  # the certification it was decided on
+    category: str = ""  # the higher category it rests on, where the scheme upgrades by one
+
+
+class UpgradeRequest(Value, frozen=True):
+    """A request to move the card to a higher category (升级申请, Liaocheng art. 32): the
+    category and its facts, the tier it gives, the review stages its route sets, and the
+    rules and policy version that decided them."""
+
+    category: str
+    tier: str
+    facts: dict[str, str | int | float | bool]
+    stages: tuple[ReviewStage, ...]
+    rules: tuple[str, ...]
+    policy_version: str
 
 
 class Extension(Value, frozen=True):

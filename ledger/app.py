@@ -42,6 +42,7 @@ from ledger.commands import (
     RevocationProposeBody,
     StatusBody,
     UpgradeBody,
+    UpgradeRequestBody,
     WithdrawBody,
 )
 from ledger.errors import CardNotFound, ConcurrencyConflict
@@ -220,6 +221,17 @@ class CardLedger(Application[UUID]):
         """Upgrade the card to a higher tier."""
         return self._change(
             card_id, body, expected_version, lambda c, x: c.upgrade(x, body.tier, body.facts)
+        )
+
+    def request_upgrade(
+        self, card_id: UUID, body: UpgradeRequestBody, *, expected_version: int | None = None
+    ) -> int:
+        """Ask for a higher category on the card (Liaocheng art. 32); reviews follow."""
+        return self._change(
+            card_id,
+            body,
+            expected_version,
+            lambda c, x: c.request_upgrade(x, body.category.strip(), body.facts),
         )
 
     def extend(
@@ -532,7 +544,8 @@ _CARD_ACTIONS: dict[str, Callable[[Card, Context, Any], None]] = {
     "receive": lambda c, x, b: c.receive(x, b.window),
     "confirm_contract": lambda c, x, b: c.confirm_contract(x, b.confirmed_on),
     "issue": lambda c, x, b: c.issue(x, valid_from=b.valid_from, bases=b.bases),
-    "upgrade": lambda c, x, b: c.upgrade(x, b.tier),
+    "upgrade_request": lambda c, x, b: c.request_upgrade(x, b.category.strip(), b.facts),
+    "upgrade": lambda c, x, b: c.upgrade(x, b.tier, b.facts),
     "extend": lambda c, x, b: c.extend(x, event_on=b.event_on, evidence=b.evidence, shows=b.shows),
     "suspend": lambda c, x, b: c.suspend(x, _status_change(b)),
     "reinstate": lambda c, x, b: c.reinstate(x, _status_change(b)),

@@ -185,6 +185,14 @@ class UpgradeBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     facts: Facts = {}
 
 
+class UpgradeRequestBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Ask for the card to move to a higher category where the scheme upgrades by category
+    and its route (Liaocheng art. 32): the category and the facts that meet it."""
+
+    category: Code
+    facts: Facts = {}
+
+
 class ExtendBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Extend the term because the scheme's trigger happened on ``event_on`` (Weihai 2023:
     the project landed or the hire was confirmed), with the evidence."""
@@ -268,6 +276,7 @@ COMMAND_BODIES: dict[str, type[Body]] = {
     "receive": ReceiveBody,
     "confirm_contract": ContractBody,
     "issue": IssueBody,
+    "upgrade_request": UpgradeRequestBody,
     "upgrade": UpgradeBody,
     "extend": ExtendBody,
     "suspend": StatusBody,

@@ -209,6 +209,13 @@ _READINGS: dict[type[Any], Callable[[Any], str]] = {
         f"due {e.deadline.due_on or '-'} ({e.deadline.reason})"
     ),
     Card.Applied: _applied,  # type: ignore[attr-defined]
+    Card.UpgradeRequested: lambda e: (  # type: ignore[attr-defined]
+        f"upgrade to category {e.request.category} (tier {e.request.tier}) requested; "
+        f"stages: {', '.join(e.request.stages) or 'none'}"
+    ),
+    Card.UpgradeReviewed: lambda e: (  # type: ignore[attr-defined]
+        f"upgrade request: {e.review.stage} {e.review.decision} by {e.review.reviewer}"
+    ),
     Card.ReviewRecorded: lambda e: (  # type: ignore[attr-defined]
         f"stage={e.review.stage}; decision={e.review.decision}; reviewer={e.review.reviewer}"
     ),

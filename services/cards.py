@@ -62,6 +62,12 @@ class CardService:
         """Upgrade the card's tier."""
         return self._ledger.upgrade(card_id, body, expected_version=expected)
 
+    def request_upgrade(
+        self, card_id: UUID, body: c.UpgradeRequestBody, expected: int | None = None
+    ) -> int:
+        """Ask for a higher category on the card; its route's reviews follow."""
+        return self._ledger.request_upgrade(card_id, body, expected_version=expected)
+
     def extend(self, card_id: UUID, body: c.ExtendBody, expected: int | None = None) -> int:
         """Extend the card's term."""
         return self._ledger.extend(card_id, body, expected_version=expected)

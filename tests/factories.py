@@ -219,3 +219,25 @@ def revoke(
 
 def withdraw(actor: str = "wang.employer", role: str = "employer") -> c.WithdrawBody:
     return msgspec.convert({"actor": actor, "role": role}, c.WithdrawBody)
+
+
+def upgrade_request(
+    category: str = "art5.2", facts: dict[str, Any] | None = None
+) -> c.UpgradeRequestBody:
+    """A Liaocheng request for a higher category (art. 32), by the unit."""
+    given = {"certified_top_or_leading": True} if facts is None else facts
+    return msgspec.convert(
+        {"actor": "wang.employer", "role": "employer", "category": category, "facts": given},
+        c.UpgradeRequestBody,
+    )
+
+
+def upgrade_liaocheng(ledger: CardLedger, card_id: UUID, category: str = "art5.2") -> int:
+    """Move a Liaocheng card up as art. 32 asks: the request, its route's reviews, the
+    upgrade. Returns the card's version."""
+    ledger.request_upgrade(card_id, upgrade_request(category))
+    request = ledger.get_card(card_id).upgrade_request
+    assert request is not None
+    for stage in request.stages:
+        ledger.record_review(card_id, review(str(stage)))
+    return ledger.upgrade(card_id, upgrade(request.tier))

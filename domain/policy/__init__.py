@@ -47,7 +47,13 @@ from domain.policy.revocation import (
     revocation_procedure,
 )
 from domain.policy.stacking import recognised_as_basis
-from domain.policy.term import decide_term, decide_upgrade, extension_term
+from domain.policy.term import (
+    decide_term,
+    decide_upgrade,
+    extension_term,
+    upgrade_route,
+    upgrades_by_category,
+)
 from domain.policy.tiers import is_higher_tier, tier_rank, tier_ranking
 from domain.policy.versions import policy_versions, version_in_force
 
@@ -100,5 +106,7 @@ __all__ = [
     "service_items",
     "tier_rank",
     "tier_ranking",
+    "upgrade_route",
+    "upgrades_by_category",
     "version_in_force",
 ]

@@ -238,6 +238,9 @@ class UpgradeRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
 
     restart_years: int | None = None
     requires_category_of_tier: bool = False
+    # The upgrade names the higher category and passes that category's own route first
+    # (Liaocheng art. 32: its review stages), as a request on the same card.
+    by_category: bool = False
 
 
 class CoverageRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -14,7 +14,13 @@ from domain.policy.cards import card_refusal
 from domain.policy.dates import term_end
 from domain.policy.eligibility import decide_eligibility
 from domain.policy.model import Policy, TermBasisKind, TermRule
-from domain.policy.results import CardSnapshot, TermBasis, TermDecision, UpgradeDecision
+from domain.policy.results import (
+    CardSnapshot,
+    EligibilityDecision,
+    TermBasis,
+    TermDecision,
+    UpgradeDecision,
+)
 from domain.policy.tiers import is_higher_tier
 from domain.policy.versions import RuleScope
 from domain.vocabulary import Scheme
@@ -257,3 +263,50 @@ def _basis_term(
     if rule.max_years is not None and end > (cap := term_end(valid_from, rule.max_years)):
         return cap, True, rule, basis
     return end, False, rule, basis
+
+
+def upgrade_route(
+    card: CardSnapshot,
+    category: str,
+    facts: Mapping[str, str | int | float | bool],
+    day: date,
+    *,
+    date_of_birth: date | None = None,
+    policy: Policy | None = None,
+) -> EligibilityDecision:
+    """The route an upgrade request to ``category`` must pass (Liaocheng art. 32: a higher
+    art. 5 category, by its own route), decided like a filing of that category. Raises
+    ``IllegalTransition`` where the scheme upgrades in one command, the card is not in
+    force, the category is not met or its tier is not higher."""
+    ctx = RuleScope(card.scheme, day, policy)
+    rules = ctx.rules(ctx.data.upgrades)
+    if not rules or not rules[0].by_category:
+        raise IllegalTransition(
+            f"a {card.scheme} upgrade is one command (card upgrade), with no request",
+            code="upgrade_request_not_needed",
+            rule=rules[0].id if rules else None,
+        )
+    refusal = card_refusal(card, day)
+    if refusal is not None:
+        raise IllegalTransition(f"cannot request an upgrade: {refusal}", code="card_not_in_force")
+    decision = decide_eligibility(
+        card.scheme, category, facts, day, date_of_birth=date_of_birth, policy=ctx.policy
+    )
+    if not decision.eligible or decision.tier is None:
+        raise IllegalTransition(
+            decision.reason, code="not_eligible", rule=", ".join(decision.rules)
+        )
+    if not is_higher_tier(card.scheme, decision.tier, card.tier, policy=ctx.policy):
+        raise IllegalTransition(
+            f"category {category} is tier {decision.tier}, not higher than {card.tier}",
+            code="tier_not_higher",
+            rule=rules[0].id,
+        )
+    return decision
+
+
+def upgrades_by_category(scheme: Scheme, day: date, *, policy: Policy | None = None) -> bool:
+    """Whether a ``scheme`` upgrade in force on ``day`` is requested by category first."""
+    ctx = RuleScope(scheme, day, policy)
+    rules = ctx.rules(ctx.data.upgrades)
+    return bool(rules) and rules[0].by_category

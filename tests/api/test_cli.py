@@ -116,6 +116,11 @@ def test_an_upgrade_through_the_cli_records_the_new_tier(
             f"card review {card_id} --actor r --role {stage} --stage {stage} --decision approved",
         )
     ok(capsys, f"card issue {card_id} --actor liu --role city_hrss")
+    ok(  # liaocheng art. 32: the higher category (5(2), direct) on the same card
+        capsys,
+        f"card upgrade-request {card_id} --actor wang --role employer --category art5.2 "
+        "--fact certified_top_or_leading=true",
+    )
     ok(capsys, f"card upgrade {card_id} --actor liu --role city_hrss --tier A")
     view = json.loads(ok(capsys, f"card show {card_id} --json"))
     assert (view["tier"], view["valid_until"]) == ("A", None)

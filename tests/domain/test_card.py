@@ -53,6 +53,7 @@ T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 on Monday 2 March 2026 in S
 FACTS: dict[tuple[Scheme, str], dict[str, Any]] = {
     (Scheme.LIAOCHENG, "art5.1"): {"holds_huicai_card": True},
     (Scheme.LIAOCHENG, "art5.3"): {"certified_excellent": True},
+    (Scheme.LIAOCHENG, "art5.4"): {"flexibly_introduced": True, "equivalent_level": True},
     (Scheme.JINAN, "C"): {"certified_class_c": True},
     (Scheme.WEIHAI, "business_elite"): {"key_member_of_project_under_negotiation": True},
     (Scheme.WEIHAI, "4"): {
@@ -154,6 +155,14 @@ def propose(card: Card, at: datetime = T0, actor: str = "wang", reason: str = "v
     card.propose_revocation(
         ctx(Role.EMPLOYER, at=at, actor=actor), reason=reason, ground="misconduct"
     )
+
+
+TOP_TALENT = {"certified_top_or_leading": True}  # liaocheng art. 5(2): tier A, direct
+
+
+def request_a(card: Card, at: datetime = T0) -> None:
+    """Ask for art. 5(2) (tier A) on a Liaocheng card: a direct route, no review stages."""
+    card.request_upgrade(ctx(Role.EMPLOYER, at=at), "art5.2", TOP_TALENT)
 
 
 def forward(card: Card, actor: str = "qin") -> None:
@@ -327,6 +336,7 @@ def test_only_the_applicant_side_may_withdraw():
 
 def test_a_card_goes_from_application_through_review_to_issue_upgrade_and_revocation():
     card = issued_card(Scheme.LIAOCHENG, "art5.3")
+    request_a(card)
     card.upgrade(ctx(), "A")
     revoke(card)
     names = [type(e).__name__ for e in card.collect_events()]
@@ -335,6 +345,7 @@ def test_a_card_goes_from_application_through_review_to_issue_upgrade_and_revoca
         "ReviewRecorded",
         "ReviewRecorded",
         "Issued",
+        "UpgradeRequested",
         "Upgraded",
         "RevocationProposed",
         "RevocationApproved",  # the same-level window forwards it
@@ -949,6 +960,7 @@ def test_an_upgrade_with_no_upgrade_rule_in_force_is_refused_naming_the_tier_rul
 
 def test_an_upgrade_records_the_rules_and_version_behind_its_term():
     card = issued_card()
+    request_a(card)
     card.upgrade(ctx(), "A")
     assert card.term is not None
     assert (card.term.rules, card.term.policy_version) == (
@@ -1088,6 +1100,7 @@ def test_every_event_carries_the_context_of_the_command_that_caused_it():
     card.approve_revocation(who(Role.CITY_WINDOW, "k"))
     card.approve_revocation(who(Role.CITY_HRSS, "l"))
     upgraded = issued_card()
+    request_a(upgraded)
     upgraded.collect_events()
     upgraded.upgrade(who(Role.CITY_HRSS, "m"), "A")
     events = [*rejected.collect_events()[1:], *withdrawn.collect_events()[1:]]
@@ -1289,4 +1302,68 @@ def test_an_application_met_by_a_soft_criterion_s_exception_records_it():
     assert (
         admission.exceptions == (admission.exceptions[0],)
         and "威人才办〔2026〕1号 by talent_office" in admission.exceptions[0]
+    )
+
+
+# ---- Liaocheng art. 32: a higher category by its route, on the same card (issue 10) ------------
+
+
+def test_a_liaocheng_upgrade_is_requested_first_naming_the_higher_category():
+    card = issued_card()  # art. 5(3), tier B
+    error = assert_refused(card, "upgrade_not_requested", lambda: card.upgrade(ctx(), "A"))
+    assert "upgrade-request" in error.message
+    request_a(card)
+    card.upgrade(ctx(), "A")
+    assert (card.tier, card.category) == ("A", "art5.2")
+
+
+def test_an_upgrade_to_a_reviewed_category_waits_for_that_route_s_reviews():
+    # art. 32(2): art. 5(3) is reviewed by city HRSS, then agreed by the talent office.
+    card = issued_card(Scheme.LIAOCHENG, "art5.4")  # tier C
+    card.request_upgrade(ctx(Role.EMPLOYER), "art5.3", {"certified_excellent": True})
+    assert_refused(card, "review_incomplete", lambda: card.upgrade(ctx(), "B"))
+    approve(card, ReviewStage.CITY_HRSS)
+    assert_refused(card, "review_incomplete", lambda: card.upgrade(ctx(), "B"))
+    approve(card, ReviewStage.TALENT_OFFICE)
+    card.upgrade(ctx(), "B")
+    assert (card.tier, card.category, card.status_on(date(2026, 3, 2))) == (
+        "B",
+        "art5.3",
+        CardStatus.ACTIVE,
+    )
+
+
+def test_a_rejected_upgrade_request_leaves_the_card_as_it_was():
+    card = issued_card(Scheme.LIAOCHENG, "art5.4")
+    card.request_upgrade(ctx(Role.EMPLOYER), "art5.3", {"certified_excellent": True})
+    card.record_review(
+        ctx(Role.CITY_HRSS),
+        Review(stage=ReviewStage.CITY_HRSS, decision=ReviewDecision.REJECTED, reviewer="r"),
+    )
+    assert (card.tier, card.upgrade_request) == ("C", None)
+    assert_refused(card, "upgrade_not_requested", lambda: card.upgrade(ctx(), "B"))
+
+
+@pytest.mark.parametrize(
+    ("category", "facts", "code"),
+    [
+        ("art5.3", {}, "not_eligible"),  # the higher category must be met
+        ("art5.4", {"flexibly_introduced": True, "equivalent_level": True}, "tier_not_higher"),
+    ],
+)
+def test_an_upgrade_request_is_decided_like_a_filing_of_the_higher_category(
+    category: str, facts: dict[str, bool], code: str
+):
+    card = issued_card(Scheme.LIAOCHENG, "art5.3")
+    assert_refused(
+        card, code, lambda: card.request_upgrade(ctx(Role.EMPLOYER), category, facts)
+    )
+
+
+def test_a_jinan_upgrade_needs_no_request():
+    card = issued_card(Scheme.JINAN, "C")
+    assert_refused(
+        card,
+        "upgrade_request_not_needed",
+        lambda: card.request_upgrade(ctx(Role.APPLICANT), "B", {"certified_class_b": True}),
     )

@@ -9,7 +9,7 @@ from domain import policy
 from domain.policy import TermBasis, TermBasisKind
 from domain.quota import CardQuota, quota_scope
 from domain.values import Basis
-from domain.vocabulary import ReviewStage, Scheme
+from domain.vocabulary import ReviewStage, Role, Scheme
 from tests.domain.test_card import T0, ctx, issued_card, reviewed_card
 
 
@@ -35,6 +35,7 @@ def test_a_review_records_the_stage_position_it_reached_and_the_order_s_rules():
 def test_an_upgrade_records_the_tier_and_term_it_started_from():
     card = issued_card()
     term_before = card.term
+    card.request_upgrade(ctx(Role.EMPLOYER), "art5.2", {"certified_top_or_leading": True})
     card.upgrade(ctx(), "A")
     upgrade = card.collect_events()[-1].upgrade  # type: ignore[attr-defined]
     assert (upgrade.from_tier, upgrade.previous_term) == ("B", term_before)

@@ -93,7 +93,7 @@ def test_a_withdrawn_application_gives_its_quota_place_back(ledger: CardLedger):
 
 def test_a_card_can_be_read_as_it_was_at_an_earlier_version(ledger: CardLedger):
     card_id, issued_version = issued(ledger)
-    ledger.upgrade(card_id, f.upgrade("A"))
+    f.upgrade_liaocheng(ledger, card_id)
     then = ledger.get_card(card_id, version=issued_version)
     assert (then.version, then.tier) == (issued_version, "B")
     assert ledger.get_card(card_id).tier == "A"

@@ -47,7 +47,7 @@ def test_upgrades_and_extensions_keep_working_on_the_held_card(ledger: CardLedge
     for stage in ("city_hrss", "talent_office"):
         ledger.record_review(card_id, f.review(stage))
     ledger.issue(card_id, f.issue())
-    ledger.upgrade(card_id, f.upgrade("A"))
+    f.upgrade_liaocheng(ledger, card_id)
     assert ledger.get_card(card_id).tier == "A"
     elite, _ = ledger.apply(f.business_elite_body("P-9", holder=same_person()))
     f.approve_all(ledger, elite)

@@ -42,6 +42,7 @@ def test_every_card_event_type_round_trips_to_an_equal_state(transcoder: Msgspec
     card.reinstate(ctx(), change())
     revoke(card)
     upgraded = issued_card()
+    upgraded.request_upgrade(ctx(Role.EMPLOYER), "art5.2", {"certified_top_or_leading": True})
     upgraded.upgrade(ctx(), "A")
     rejected = Card.file(ctx(Role.EMPLOYER), application())
     rejected.record_review(
@@ -79,6 +80,7 @@ def test_every_card_event_type_round_trips_to_an_equal_state(transcoder: Msgspec
         "Rejected",
         "Withdrawn",
         "Issued",
+        "UpgradeRequested",
         "Upgraded",
         "Extended",
         "Suspended",

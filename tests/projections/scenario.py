@@ -79,7 +79,7 @@ def build(ledger: CardLedger, clock: FakeClock) -> Registry:
     approve_all(ledger, upgraded)
     ledger.issue(upgraded, f.issue())
     tick()
-    ledger.upgrade(upgraded, f.upgrade("A"))
+    f.upgrade_liaocheng(ledger, upgraded)
     tick()
     family = [
         {"relation": "spouse", "name": "韩梅梅", "date_of_birth": SPOUSE_BORN},
