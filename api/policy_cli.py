@@ -9,6 +9,7 @@ Thin printing over the policy engine (``domain.policy``): the rules are shown as
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from datetime import date
 from enum import Enum
 from pathlib import Path
@@ -18,7 +19,9 @@ import msgspec
 
 from api.cli_errors import UsageError, terminal_safe
 from domain.errors import DomainError
-from domain.vocabulary import Scheme
+from domain.policy.model import JointStage
+from domain.policy.results import TermDecision
+from domain.vocabulary import ReviewStage, Role, Scheme
 from ledger.commands import ApplyBody, IssueBody
 from ledger.limits import MAX_INPUT_BYTES, MalformedInput, convert_body, decode_json_object
 
@@ -182,26 +185,13 @@ def _check(args: argparse.Namespace, registry: Registry) -> None:
         rows = [
             ("eligible", "yes" if decision.eligible else f"no: {decision.failed_condition}"),
             ("route", decision.route or "-"),
-            ("stages", " → ".join(decision.stages) or "(none)"),
-            *(
-                [("intake", f"{decision.intake} receives the file first")]
-                if decision.intake
-                else []
-            ),
-            *[("jointly", f"{j.stage} with {', '.join(j.departments)}") for j in decision.joint],
+            *_chain_rows(decision.stages, decision.intake, decision.joint),
             ("tier", decision.tier or "-"),
             *[("exception", e) for e in decision.exceptions],
             ("reason", decision.reason),
             ("rules", f"{', '.join(decision.rules)} (policy version {decision.version})"),
         ]
-        if term is None:
-            rows.append(("term", f"- ({trial.term_needs or 'not eligible'})"))
-        else:
-            rows += [
-                ("term", f"{term.valid_from} .. {term.valid_until or 'no end date'}"),
-                ("basis", term.basis),
-                ("rules", f"{', '.join(term.rules)} (policy version {term.version})"),
-            ]
+        rows += _term_rows(term, trial.term_needs or "not eligible")
         print(f"{scheme} category {category} on {day}")
         for key, value in rows:
             print(f"  {key:<9}{value}")
@@ -280,26 +270,39 @@ def _check_apply(args: argparse.Namespace, registry: Registry) -> None:
     rows = [
         ("eligible", "yes"),
         ("route", admission.route),
-        ("stages", " → ".join(admission.required_stages) or "(none)"),
-        *([("intake", f"{admission.intake} receives the file first")] if admission.intake else []),
-        *[("jointly", f"{j.stage} with {', '.join(j.departments)}") for j in admission.joint],
+        *_chain_rows(admission.required_stages, admission.intake, admission.joint),
         ("tier", admission.tier),
         ("filer", admission.filer_rule or "(any role)"),
         *[("exception", e) for e in admission.exceptions],
         ("reason", admission.reason),
         ("rules", f"{', '.join(admission.rules)} (policy version {admission.policy_version})"),
     ]
-    if term is None:
-        rows.append(("term", f"- ({trial.term_needs})"))
-    else:
-        rows += [
-            ("term", f"{term.valid_from} .. {term.valid_until or 'no end date'}"),
-            ("basis", term.basis),
-            ("rules", f"{', '.join(term.rules)} (policy version {term.version})"),
-        ]
+    rows += _term_rows(term, trial.term_needs)
     print(f"{apply.scheme} category {apply.category} as card apply would decide it")
     for key, value in rows:
         print(f"  {key:<9}{terminal_safe(str(value))}")
+
+
+def _chain_rows(
+    stages: Sequence[ReviewStage], intake: Role | None, joint: Sequence[JointStage]
+) -> list[tuple[str, str]]:
+    """The review chain as printed: its stages, who takes the file in, joint stages."""
+    rows = [("stages", " → ".join(stages) or "(none)")]
+    if intake is not None:
+        rows.append(("intake", f"{intake} receives the file first"))
+    rows += [("jointly", f"{j.stage} with {', '.join(j.departments)}") for j in joint]
+    return rows
+
+
+def _term_rows(term: TermDecision | None, needs: str) -> list[tuple[str, str]]:
+    """The term as printed, or why none could be decided."""
+    if term is None:
+        return [("term", f"- ({needs})")]
+    return [
+        ("term", f"{term.valid_from} .. {term.valid_until or 'no end date'}"),
+        ("basis", term.basis),
+        ("rules", f"{', '.join(term.rules)} (policy version {term.version})"),
+    ]
 
 
 def _json(value: object) -> str:

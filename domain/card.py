@@ -231,10 +231,7 @@ class Card(Aggregate):
                 code="review_out_of_order",
                 rule=", ".join(self.admission.rules),
             )
-        if ctx.role != Role(review.stage):
-            raise NotAuthorised(f"a {review.stage} review must be recorded by role {review.stage}")
-        if not review.reviewer.strip():
-            raise InvalidInput("reviewer must name the reviewing person or body")
+        _check_reviewer(ctx, review)
         intake = self.admission.intake
         if intake is not None and intake not in self.received_by:
             raise IllegalTransition(
@@ -518,10 +515,7 @@ class Card(Aggregate):
                 code="review_out_of_order",
                 rule=", ".join(request.rules),
             )
-        if ctx.role != Role(review.stage):
-            raise NotAuthorised(f"a {review.stage} review must be recorded by role {review.stage}")
-        if not review.reviewer.strip():
-            raise InvalidInput("reviewer must name the reviewing person or body")
+        _check_reviewer(ctx, review)
         self._upgrade_reviewed(ctx=ctx, review=review)
 
     @event("UpgradeReviewed")
@@ -859,6 +853,14 @@ def _check_application(ctx: Context, application: Application) -> None:
             raise InvalidInput(f"holder.family[{i}].date_of_birth is in the future")
     if not application.basis.category.strip():
         raise InvalidInput("basis.category must not be empty")
+
+
+def _check_reviewer(ctx: Context, review: Review) -> None:
+    """A stage decides as its own role, and the review names who decided."""
+    if ctx.role != Role(review.stage):
+        raise NotAuthorised(f"a {review.stage} review must be recorded by role {review.stage}")
+    if not review.reviewer.strip():
+        raise InvalidInput("reviewer must name the reviewing person or body")
 
 
 def _check_joint(admission: Admission, review: Review) -> None:
