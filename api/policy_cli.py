@@ -19,11 +19,10 @@ import msgspec
 
 from api.cli_errors import UsageError, terminal_safe
 from domain.errors import DomainError
-from domain.policy.model import JointStage
-from domain.policy.results import TermDecision
 from domain.vocabulary import ReviewStage, Role, Scheme
 from ledger.commands import ApplyBody, IssueBody
 from ledger.limits import MAX_INPUT_BYTES, MalformedInput, convert_body, decode_json_object
+from services.policy import JointStage, TermDecision
 
 if TYPE_CHECKING:
     from services.bootstrap import Registry

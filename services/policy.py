@@ -20,8 +20,10 @@ from domain.policy import (
     policy_versions,
     version_in_force,
 )
+from domain.policy.model import JointStage as JointStage  # re-exported for the adapters
 from domain.policy.model import PolicyVersion, SchemeData
-from domain.policy.results import EligibilityDecision, TermDecision
+from domain.policy.results import EligibilityDecision
+from domain.policy.results import TermDecision as TermDecision  # re-exported
 from domain.values import Context
 from domain.vocabulary import Scheme
 from ledger.commands import ApplyBody, IssueBody
