@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from domain.policy.beneficiaries import beneficiary_refusal, beneficiary_rule, tokens_of
+from domain.policy.beneficiaries import beneficiary_refusal, beneficiary_rule
 from domain.policy.cards import card_refusal
 from domain.policy.catalogue import find_item, listed, whole_item
 from domain.policy.conditions import condition_outcome
@@ -92,11 +92,8 @@ def decide_entitlement(
     requires: list[str] = []
     if who.with_holder and beneficiary.holder_present is None and not _is_holder(beneficiary):
         requires.append("the holder in person, using it at the same time (同步享受)")
-    tokens = tokens_of(beneficiary, day)
     for condition in ctx.rules(ctx.data.conditions):
         if not listed(condition.items, item, catalogue_item):
-            continue
-        if condition.beneficiaries and not tokens & set(condition.beneficiaries):
             continue
         rules.append(condition.id)
         outcome = condition_outcome(condition, card, known)

@@ -289,14 +289,12 @@ class ItemConditionRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=T
     is given true; a fact given false refuses. A condition with ``categories`` and no
     ``fact`` refuses every other known category. Otherwise, while nothing says, the item
     is granted *subject to* the condition: the decision lists ``label`` in ``requires``,
-    what the clerk or venue must still see. ``beneficiaries`` limits the condition to
-    those users (empty: everyone who uses the item)."""
+    what the clerk or venue must still see."""
 
     items: tuple[str, ...]
     label: str
     categories: tuple[str, ...] = ()
     fact: str = ""
-    beneficiaries: tuple[BeneficiaryToken, ...] = ()
 
 
 class UsageLimitRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):

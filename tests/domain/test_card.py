@@ -1355,9 +1355,7 @@ def test_an_upgrade_request_is_decided_like_a_filing_of_the_higher_category(
     category: str, facts: dict[str, bool], code: str
 ):
     card = issued_card(Scheme.LIAOCHENG, "art5.3")
-    assert_refused(
-        card, code, lambda: card.request_upgrade(ctx(Role.EMPLOYER), category, facts)
-    )
+    assert_refused(card, code, lambda: card.request_upgrade(ctx(Role.EMPLOYER), category, facts))
 
 
 def test_a_jinan_upgrade_needs_no_request():
@@ -1367,3 +1365,31 @@ def test_a_jinan_upgrade_needs_no_request():
         "upgrade_request_not_needed",
         lambda: card.request_upgrade(ctx(Role.APPLICANT), "B", {"certified_class_b": True}),
     )
+
+
+def test_a_refused_filer_is_told_who_files_the_category():
+    app = application(Scheme.WEIHAI, "4", sponsor=Sponsor(kind=SponsorKind.EMPLOYER, name="x"))
+    error = assert_refused_filing(app, Role.APPLICANT)
+    assert "filed by employer, not applicant" in error.message
+
+
+def test_a_refused_sponsor_is_told_which_kinds_the_category_takes():
+    facts = {
+        "national_comprehensive_programme": True,
+        "city_employer": True,
+        "innovation_record": True,
+    }
+    app = application(
+        Scheme.SHANDONG,
+        "direct",
+        basis=Basis(category="direct", facts=facts),
+        sponsor=Sponsor(kind=SponsorKind.ENTERPRISE, name="x"),
+    )
+    error = assert_refused_filing(app, Role.EMPLOYER)
+    assert "sponsor of kind employer, not enterprise" in error.message
+
+
+def assert_refused_filing(app: Application, role: Role) -> DomainError:
+    with pytest.raises(DomainError) as info:
+        Card.file(ctx(role), app)
+    return info.value

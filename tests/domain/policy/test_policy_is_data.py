@@ -21,6 +21,7 @@ from domain.policy import (
     TermBasisKind,
     Usage,
     add_working_days,
+    check_filer,
     decide_eligibility,
     decide_entitlement,
     decide_quota,
@@ -40,7 +41,7 @@ from domain.policy import (
     version_in_force,
 )
 from domain.policy.model import WorkdayData, WorkdayYear
-from domain.vocabulary import Role, Route, Scheme
+from domain.vocabulary import Role, Route, Scheme, SponsorKind
 from tests.domain.policy.support import HOLDER, at_venue, card
 
 W, J, L, S = Scheme.WEIHAI, Scheme.JINAN, Scheme.LIAOCHENG, Scheme.SHANDONG
@@ -281,3 +282,10 @@ def test_the_revocation_steps_are_the_given_ones() -> None:
     procedure = revocation_procedure(W, DAY, policy=policy)
     assert procedure.steps[-1].action is RevocationAction.APPROVE
     assert procedure.steps[-1].roles == (Role.TALENT_OFFICE,)
+
+
+def test_who_files_follows_the_given_data() -> None:
+    # jinan art. 24(1) names the talent; data without a filer rule lets any role file.
+    assert check_filer(J, "C", Role.APPLICANT, SponsorKind.NONE, DAY) == "jinan.filer"
+    policy = with_data(J, filers=())
+    assert check_filer(J, "C", Role.EMPLOYER, SponsorKind.NONE, DAY, policy=policy) is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import msgspec
 import pytest
 
 from domain.policy import (
@@ -13,6 +14,7 @@ from domain.policy import (
     Sex,
     Usage,
     decide_entitlement,
+    default_policy,
     service_items,
 )
 from domain.vocabulary import Scheme
@@ -307,3 +309,80 @@ def test_every_city_item_names_its_responsible_units(scheme: Scheme) -> None:
 
 def test_a_companion_is_not_family() -> None:
     assert not granted(W, "weihai.1", COMPANION)
+
+
+# ---- the decision's own edges ----------------------------------------------------------------
+
+
+def test_an_article_asked_whole_counts_the_usage_and_names_itself() -> None:
+    # art. 21: the 13th film of the year is refused, so the whole article is not granted.
+    used = Usage(uses_this_year=12, uses_in_all=12)
+    decision = decide_entitlement(card(L, "A"), "liaocheng.21", HOLDER, DAY, usage=used)
+    by_part = {p.item: p.granted for p in decision.parts}
+    assert by_part == {"liaocheng.21.library": True, "liaocheng.21.films": False}
+    assert (decision.item, decision.version) == ("liaocheng.21", "liaocheng-2022")
+    assert decision.responsible == ("市文化和旅游局",)
+    assert "liaocheng.limit.films" in decision.rules
+
+
+def test_an_article_asked_whole_is_decided_under_the_policy_given() -> None:
+    base = default_policy()
+    films = next(r for r in base.scheme(L).limits if r.id == "liaocheng.limit.films")
+    fewer = msgspec.structs.replace(films, per_calendar_year=1)
+    policy = msgspec.structs.replace(
+        base,
+        schemes={
+            **base.schemes,
+            L: msgspec.structs.replace(
+                base.scheme(L),
+                limits=tuple(fewer if r is films else r for r in base.scheme(L).limits),
+            ),
+        },
+    )
+    used = Usage(uses_this_year=1, uses_in_all=1)
+    decision = decide_entitlement(
+        card(L, "A"), "liaocheng.21", HOLDER, DAY, usage=used, policy=policy
+    )
+    assert not decision.granted
+
+
+def test_a_condition_of_categories_alone_refuses_another_known_category() -> None:
+    base = default_policy()
+    named = next(c for c in base.scheme(L).conditions if c.id == "liaocheng.condition.named_level")
+    strict = msgspec.structs.replace(named, fact="")
+    policy = msgspec.structs.replace(
+        base,
+        schemes={
+            **base.schemes,
+            L: msgspec.structs.replace(
+                base.scheme(L),
+                conditions=tuple(strict if c is named else c for c in base.scheme(L).conditions),
+            ),
+        },
+    )
+    person = parent(date(1950, 1, 1))
+    known = decide_entitlement(
+        card(L, "A", category="art5.1"), "liaocheng.22", person, DAY, policy=policy
+    )
+    unknown = decide_entitlement(card(L, "A"), "liaocheng.22", person, DAY, policy=policy)
+    assert not known.granted
+    assert unknown.granted and unknown.requires
+
+
+@pytest.mark.parametrize(
+    ("born", "sex", "granted", "says"),
+    [
+        (date(2005, 5, 20), None, False, "sex is needed"),  # 20 today: a daughter is of age
+        (date(2005, 5, 21), None, True, ""),  # 19
+        (date(2003, 5, 20), None, False, "legal marriage age"),  # 22 today
+        (date(2003, 5, 21), Sex.MALE, True, ""),  # a son of 21
+        (date(2003, 5, 20), Sex.MALE, False, "legal marriage age 22"),  # his 22nd birthday
+        (date(2005, 5, 20), Sex.FEMALE, False, "legal marriage age 20"),
+    ],
+)
+def test_the_legal_marriage_age_is_reached_on_the_birthday(
+    born: date, sex: Sex | None, granted: bool, says: str
+) -> None:
+    decision = decide_entitlement(card(W, "3"), "weihai.2", kid(born, sex=sex), DAY)
+    assert decision.granted is granted
+    assert says in decision.reason
