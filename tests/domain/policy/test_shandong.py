@@ -243,3 +243,28 @@ def test_a_soft_criterion_unmet_needs_the_talent_office_s_recorded_exception(cat
     )
     assert excepted.eligible
     assert excepted.exceptions and "鲁人才办〔2026〕3号 by talent_office" in excepted.exceptions[0]
+
+
+def test_a_city_window_recommendation_needs_the_city_s_green_channel_too() -> None:
+    # 5.2.3 item 4: 纳入市级绿色通道服务范围并由市级高层次人才服务窗口推荐申领.
+    facts = {
+        "shortage_industry": True,
+        "innovation_record": True,
+        "city_employer": True,
+        "city_window_recommendation": True,
+    }
+    assert not decide_eligibility(SD, "evaluated", facts, DAY).eligible
+    facts["in_city_green_channel"] = True
+    assert decide_eligibility(SD, "evaluated", facts, DAY).eligible
+
+
+def test_a_residence_permit_is_for_foreign_talent_working_in_shandong() -> None:
+    # annex A.2: 在山东工作的外国高层次人才.
+    decision = decide_entitlement(
+        card(SD, "direct"),
+        "shandong.2",
+        HOLDER,
+        DAY,
+        facts={"foreign_talent": True, "works_in_province": False},
+    )
+    assert not decision.granted and "shandong.condition.works_in_shandong" in decision.reason
