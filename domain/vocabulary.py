@@ -61,6 +61,7 @@ class Role(enum.StrEnum):
     TALENT_OFFICE = "talent_office"
     EXPERT_PANEL = "expert_panel"
     PROVINCIAL_WINDOW = "provincial_window"
+    PROGRAMME_AUTHORITY = "programme_authority"  # 人才工程主管部门 (proposes revocations)
     ADMINISTRATOR = "administrator"  # runs the registry; no policy powers of its own
     AUDITOR = "auditor"  # reads everything, changes nothing
 

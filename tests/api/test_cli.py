@@ -97,7 +97,7 @@ def test_a_card_goes_through_its_whole_life_and_show_prints_that_history(
     ]
     assert "材料齐全" in out
     assert "weihai.term.first_issue_2023: 1 year" in out
-    assert "proposed by employer wu: 违规; steps: propose (employer or enterprise" in out
+    assert "proposed by employer wu: 违规; steps: propose (programme_authority or employer" in out
     assert "step 2: approved by city_window qin" in out
     assert "step 3: approved by city_hrss ma" in out
     assert (

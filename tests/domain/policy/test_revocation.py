@@ -75,7 +75,10 @@ def revokes(scheme: Scheme, proposer: Role, approvers: Sequence[Role]) -> bool:
         (
             Scheme.WEIHAI,
             [
-                (PROPOSE, ("employer", "enterprise", "investment_department", "district")),
+                (
+                    PROPOSE,
+                    ("programme_authority", "employer", "enterprise", "investment_department"),
+                ),
                 (APPROVE, ("county_window", "city_window")),
                 (APPROVE, ("city_hrss",)),
             ],
@@ -156,7 +159,9 @@ def test_jinan_needs_city_hrss_and_then_the_talent_office(
             False,
         ),
         (Scheme.WEIHAI, Role.EMPLOYER, [Role.CITY_WINDOW, Role.CITY_HRSS], True),
-        (Scheme.WEIHAI, Role.DISTRICT, [Role.COUNTY_WINDOW, Role.CITY_HRSS], True),
+        # part 2(5) 人才工程主管部门: the programme's authority, not the district HRSS
+        (Scheme.WEIHAI, Role.PROGRAMME_AUTHORITY, [Role.CITY_WINDOW, Role.CITY_HRSS], True),
+        (Scheme.WEIHAI, Role.DISTRICT, [Role.COUNTY_WINDOW, Role.CITY_HRSS], False),
         (Scheme.WEIHAI, Role.ENTERPRISE, [Role.CITY_WINDOW, Role.CITY_HRSS], True),
         (Scheme.WEIHAI, Role.INVESTMENT_DEPARTMENT, [Role.CITY_WINDOW, Role.CITY_HRSS], True),
         (Scheme.WEIHAI, Role.EMPLOYER, [Role.CITY_HRSS], False),  # part 2(5): via the window

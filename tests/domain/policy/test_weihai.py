@@ -485,7 +485,8 @@ def test_one_free_health_check_a_year(used: int, granted: bool) -> None:
     [
         (Role.EMPLOYER, [Role.CITY_WINDOW, Role.CITY_HRSS], True),
         # the programme's competent department, through its own level's window
-        (Role.DISTRICT, [Role.COUNTY_WINDOW, Role.CITY_HRSS], True),
+        (Role.PROGRAMME_AUTHORITY, [Role.COUNTY_WINDOW, Role.CITY_HRSS], True),
+        (Role.DISTRICT, [Role.COUNTY_WINDOW, Role.CITY_HRSS], False),
         (Role.ENTERPRISE, [Role.CITY_WINDOW, Role.CITY_HRSS], True),
         (Role.EMPLOYER, [Role.CITY_HRSS], False),  # part 2(5): 向同级服务窗口提出意见
         (Role.EMPLOYER, [Role.CITY_WINDOW, Role.TALENT_OFFICE], False),
