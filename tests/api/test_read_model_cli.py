@@ -228,10 +228,10 @@ def test_entitlements_list_what_the_holder_and_the_spouse_may_use(cli_env: Path,
     ok(capsys, "card", "issue", card_id, "--json", body_file(cli_env, "issue", f.issue()))
     granted = json.loads(ok(capsys, "card", "entitlements", card_id, "--json"))
     kinds = {g["kind"]: g["items"] for g in granted}
-    # Jinan arts. 4 (visas: 配偶), 5 (household: 配偶) and 10 (spouse placement) are the
-    # spouse's; every other article is the holder's alone.
+    # Jinan arts. 4 (the visas, not the permits: 配偶), 5 (household: 配偶) and 10 (spouse
+    # placement) are the spouse's; every other article is the holder's alone.
     assert kinds["holder"] and "jinan.10" not in kinds["holder"]
-    assert set(kinds["spouse"]) == {"jinan.4", "jinan.5", "jinan.10"}
+    assert set(kinds["spouse"]) == {"jinan.4.visa", "jinan.5", "jinan.10"}
 
 
 # ---- business time -------------------------------------------------------------------------

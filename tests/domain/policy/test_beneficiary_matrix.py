@@ -56,7 +56,7 @@ SEED = {
     "shandong.9.placement": SPOUSE_ONLY,  # A.9
     "shandong.9.allowance": SPOUSE_ONLY,
     "shandong.10": CHILDREN,  # A.10
-    "weihai.1": VISAS,  # part 3 (一)
+    "weihai.1.visa": VISAS,  # the permits (weihai.1.permit) are the talent's own  # part 3 (一)
     "weihai.2": HOUSEHOLD,  # (二)
     "weihai.10.placement": SPOUSE_ONLY,  # (十)
     "weihai.10.allowance": SPOUSE_ONLY,
@@ -64,7 +64,7 @@ SEED = {
     "weihai.14": WITH_COMPANION,  # (十四)
     "weihai.15": WITH_COMPANION,  # (十五)
     "weihai.16": WITH_COMPANION,  # (十六)
-    "liaocheng.6": VISAS,  # art. 6
+    "liaocheng.6.visa": VISAS,  # the permits (liaocheng.6.permit) are the talent's own  # art. 6
     "liaocheng.7": HOUSEHOLD,  # art. 7
     "liaocheng.13": SPOUSE_ONLY,  # art. 13
     "liaocheng.14": CHILDREN,  # art. 14
@@ -72,7 +72,7 @@ SEED = {
     "liaocheng.19": LIAOCHENG_FAMILY,  # art. 19
     "liaocheng.20": LIAOCHENG_FAMILY,  # art. 20
     "liaocheng.22": {"parent"},  # art. 22 其父母
-    "jinan.4": VISAS,  # art. 4
+    "jinan.4.visa": VISAS,  # the permits (jinan.4.permit) are the talent's own  # art. 4
     "jinan.5": HOUSEHOLD,  # art. 5 未婚子女
     "jinan.10": SPOUSE_ONLY,  # art. 10
     "jinan.11": CHILDREN,  # art. 11

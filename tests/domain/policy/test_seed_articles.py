@@ -41,9 +41,9 @@ def granted(scheme: Scheme, item: str, person: Beneficiary) -> bool:
     ("scheme", "item"),
     [
         pytest.param(S, "shandong.1", id="shandong A.1 visas"),
-        pytest.param(W, "weihai.1", id="weihai part 3 (一) visas"),
-        pytest.param(L, "liaocheng.6", id="liaocheng art. 6 visas"),
-        pytest.param(J, "jinan.4", id="jinan art. 4 visas"),
+        pytest.param(W, "weihai.1.visa", id="weihai part 3 (一) visas"),
+        pytest.param(L, "liaocheng.6.visa", id="liaocheng art. 6 visas"),
+        pytest.param(J, "jinan.4.visa", id="jinan art. 4 visas"),
     ],
 )
 def test_entry_exit_articles_give_visas_to_the_spouse_and_minor_children(
@@ -389,3 +389,22 @@ def test_the_legal_marriage_age_is_reached_on_the_birthday(
     decision = decide_entitlement(card(W, "3"), "weihai.2", kid(born, sex=sex), DAY)
     assert decision.granted is granted
     assert says in decision.reason
+
+
+@pytest.mark.parametrize(
+    ("scheme", "item"),
+    [
+        pytest.param(W, "weihai.1.permit", id="weihai (一) 在威海市工作的"),
+        pytest.param(L, "liaocheng.6.permit", id="liaocheng art. 6 在聊城工作的"),
+        pytest.param(J, "jinan.4.permit", id="jinan art. 4 长期在我市工作的"),
+    ],
+)
+def test_work_and_residence_permits_are_the_talent_s_own_while_working_in_the_city(
+    scheme: Scheme, item: str
+) -> None:
+    c = card(scheme, TOP[scheme])
+    assert not decide_entitlement(c, item, SPOUSE, DAY).granted
+    away = decide_entitlement(c, item, HOLDER, DAY, facts={"works_in_city": False})
+    assert not away.granted
+    pending = decide_entitlement(c, item, HOLDER, DAY)
+    assert pending.granted and any("工作" in r for r in pending.requires)
