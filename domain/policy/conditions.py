@@ -11,7 +11,7 @@ from domain.policy.results import CardSnapshot
 
 
 def condition_outcome(
-    rule: ItemConditionRule, card: CardSnapshot, facts: Mapping[str, bool]
+    rule: ItemConditionRule, card: CardSnapshot, facts: Mapping[str, bool | str]
 ) -> bool | None:
     """True when met, False when it refuses, None while nothing decides it.
 
@@ -20,8 +20,9 @@ def condition_outcome(
     """
     if rule.categories and card.category is not None and card.category in rule.categories:
         return True
-    if rule.fact and rule.fact in facts:
-        return facts[rule.fact]
+    given = facts.get(rule.fact) if rule.fact else None
+    if isinstance(given, bool):
+        return given
     if rule.categories and not rule.fact and card.category is not None:
         return False
     return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from domain.errors import InvalidInput
 from domain.policy.beneficiaries import beneficiary_refusal, beneficiary_rule
 from domain.policy.cards import card_refusal
 from domain.policy.catalogue import find_item, listed, whole_item
@@ -36,7 +37,7 @@ def decide_entitlement(
     *,
     venue: Scheme | None = None,
     usage: Usage | None = None,
-    facts: Mapping[str, bool] | None = None,
+    facts: Mapping[str, bool | str] | None = None,
     policy: Policy | None = None,
 ) -> EntitlementDecision:
     """Whether ``card`` grants ``item`` (a code of the ``venue`` city's catalogue; default
@@ -106,6 +107,10 @@ def decide_entitlement(
             continue
         rules.append(limit.id)
         exceeded = _limit_refusal(limit, card, beneficiary, usage or Usage(), day)
+        if exceeded is None and limit.within_years is not None:
+            exceeded, pending = _window_refusal(limit, known, day)
+            if pending:
+                requires.append(pending)
         if exceeded is not None:
             return answer(False, f"{exceeded} ({limit.id})", tuple(rules))
         if limit.amount_cny_per_month is not None:
@@ -134,7 +139,7 @@ def _by_parts(
     day: date,
     ctx: RuleScope,
     usage: Usage | None,
-    facts: Mapping[str, bool] | None,
+    facts: Mapping[str, bool | str] | None,
 ) -> EntitlementDecision:
     """An article asked for whole: each part decided, granted only when every part is."""
     parts = tuple(
@@ -172,6 +177,28 @@ def _by_parts(
         responsible=item.responsible,
         parts=parts,
     )
+
+
+def _window_refusal(
+    limit: UsageLimitRule, facts: Mapping[str, bool | str], day: date
+) -> tuple[str | None, str]:
+    """A limit of so many years from a date the clerk gives: the refusal past it, or what
+    is still to be seen when the date is not given."""
+    assert limit.within_years is not None
+    given = facts.get(limit.within_years_of)
+    what = f"the date {limit.within_years_of} (within {limit.within_years} years of it)"
+    if not isinstance(given, str):
+        return None, what
+    try:
+        start = date.fromisoformat(given)
+    except ValueError:
+        raise InvalidInput(
+            f"fact {limit.within_years_of} must be a date, YYYY-MM-DD", code="fact_not_a_date"
+        ) from None
+    last = term_end(start, limit.within_years)
+    if day > last:
+        return f"only within {limit.within_years} years of {start}, i.e. until {last}", ""
+    return None, ""
 
 
 def _limit_refusal(

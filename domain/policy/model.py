@@ -311,6 +311,10 @@ class UsageLimitRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True
     # What the limit pays or gives, when not a fixed amount (e.g. twice the local minimum
     # wage a month); shown in the decision's detail.
     detail: str = ""
+    # Only within so many years of a date the clerk gives as the fact ``within_years_of``
+    # (YYYY-MM-DD): Weihai (十) 3年内 from the spouse's arrival, Shandong A.22 5年内.
+    within_years: int | None = None
+    within_years_of: str = ""
 
 
 class QuotaRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -66,7 +66,8 @@ SEED = {
     "weihai.16": WITH_COMPANION,  # (十六)
     "liaocheng.6.visa": VISAS,  # the permits (liaocheng.6.permit) are the talent's own  # art. 6
     "liaocheng.7": HOUSEHOLD,  # art. 7
-    "liaocheng.13": SPOUSE_ONLY,  # art. 13
+    "liaocheng.13.transfer": SPOUSE_ONLY,  # art. 13
+    "liaocheng.13.placement": SPOUSE_ONLY,
     "liaocheng.14": CHILDREN,  # art. 14
     "liaocheng.18.bus": LIAOCHENG_FAMILY,  # art. 18
     "liaocheng.19": LIAOCHENG_FAMILY,  # art. 19
@@ -74,7 +75,8 @@ SEED = {
     "liaocheng.22": {"parent"},  # art. 22 其父母
     "jinan.4.visa": VISAS,  # the permits (jinan.4.permit) are the talent's own  # art. 4
     "jinan.5": HOUSEHOLD,  # art. 5 未婚子女
-    "jinan.10": SPOUSE_ONLY,  # art. 10
+    "jinan.10.settle": SPOUSE_ONLY,  # art. 10
+    "jinan.10.public_post": SPOUSE_ONLY,
     "jinan.11": CHILDREN,  # art. 11
     "jinan.19.travel": WITH_COMPANION,  # art. 19
 }

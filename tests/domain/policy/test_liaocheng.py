@@ -115,9 +115,9 @@ def test_each_tier_gets_exactly_its_article_31_items(tier: str, granted: set[str
 
 
 def test_a_tier_c_card_is_refused_staffing_naming_the_rule_that_sets_it() -> None:
-    decision = decide_entitlement(card(L, "C"), "liaocheng.11", HOLDER, DAY)
+    decision = decide_entitlement(card(L, "C"), "liaocheng.11.intake", HOLDER, DAY)
     assert not decision.granted
-    assert "tier C does not include liaocheng.11" in decision.reason
+    assert "tier C does not include liaocheng.11.intake" in decision.reason
     assert set(decision.rules) == {"liaocheng.coverage.A", "liaocheng.coverage.B"}
 
 

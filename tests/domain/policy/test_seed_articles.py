@@ -192,7 +192,7 @@ def test_liaocheng_art_10_is_met_by_a_certified_top_talent_card() -> None:
     ("scheme", "item", "fact"),
     [
         pytest.param(L, "liaocheng.12", "newly_introduced", id="liaocheng art. 12 new"),
-        pytest.param(L, "liaocheng.11", "art11_revolving_quota", id="liaocheng art. 11"),
+        pytest.param(L, "liaocheng.11.intake", "art11_revolving_quota", id="liaocheng art. 11"),
         pytest.param(W, "weihai.3", "full_time_public_institution", id="weihai (三)"),
         pytest.param(
             W, "weihai.5", "public_institution_within_management_period", id="weihai (五)"
@@ -408,3 +408,117 @@ def test_work_and_residence_permits_are_the_talent_s_own_while_working_in_the_ci
     assert not away.granted
     pending = decide_entitlement(c, item, HOLDER, DAY)
     assert pending.granted and any("工作" in r for r in pending.requires)
+
+
+@pytest.mark.parametrize(
+    ("scheme", "item", "date_fact", "years", "facts"),
+    [
+        pytest.param(W, "weihai.10.allowance", "spouse_arrived_on", 3, {}, id="weihai (十) 3年内"),
+        pytest.param(
+            L,
+            "liaocheng.11.secondment",
+            "secondment_from",
+            3,
+            {"public_institution_secondment": True},
+            id="liaocheng art. 11 期限不超过3年",
+        ),
+        pytest.param(
+            S,
+            "shandong.22",
+            "introduced_on",
+            5,
+            {"introduced_from_overseas": True},
+            id="shandong A.22 5年内",
+        ),
+    ],
+)
+def test_a_benefit_limited_to_years_from_a_date_ends_then(
+    scheme: Scheme, item: str, date_fact: str, years: int, facts: dict[str, bool | str]
+) -> None:
+    person = SPOUSE if item.startswith("weihai.10") else HOLDER
+    c = card(scheme, TOP[scheme])
+    inside = {**facts, date_fact: date(DAY.year - years + 1, 1, 1).isoformat()}
+    outside = {**facts, date_fact: date(DAY.year - years - 1, 1, 1).isoformat()}
+    assert decide_entitlement(c, item, person, DAY, facts=inside).granted
+    assert not decide_entitlement(c, item, person, DAY, facts=outside).granted
+    unsaid = decide_entitlement(c, item, person, DAY, facts=facts)
+    assert unsaid.granted and any(date_fact in r for r in unsaid.requires)
+
+
+@pytest.mark.parametrize(
+    ("scheme", "item", "fact", "person"),
+    [
+        pytest.param(S, "shandong.4", "housing_conditions_met", HOLDER, id="shandong A.4"),
+        pytest.param(
+            S,
+            "shandong.11.health_certificate",
+            "health_certificate_eligible",
+            HOLDER,
+            id="shandong A.11 保健证",
+        ),
+        pytest.param(
+            S,
+            "shandong.12.flexible_hire",
+            "central_institution_flexible_hire",
+            HOLDER,
+            id="shandong A.12",
+        ),
+        pytest.param(
+            W,
+            "weihai.8.flexible_hire",
+            "central_institution_flexible_hire",
+            HOLDER,
+            id="weihai (八)",
+        ),
+        pytest.param(
+            L,
+            "liaocheng.8.flexible_hire",
+            "central_institution_flexible_hire",
+            HOLDER,
+            id="liaocheng art. 8",
+        ),
+        pytest.param(
+            S, "shandong.26", "founded_foreign_invested_enterprise", HOLDER, id="shandong A.26"
+        ),
+        pytest.param(
+            L,
+            "liaocheng.27.forex",
+            "founded_foreign_invested_enterprise",
+            HOLDER,
+            id="liaocheng 27(二)",
+        ),
+        pytest.param(
+            J, "jinan.17.forex", "founded_foreign_invested_enterprise", HOLDER, id="jinan art. 17"
+        ),
+        pytest.param(
+            L, "liaocheng.16", "public_institution_flexible_pay", HOLDER, id="liaocheng 16"
+        ),
+        pytest.param(L, "liaocheng.15.fast_track", "employed_in_city", HOLDER, id="liaocheng 15"),
+        pytest.param(
+            L,
+            "liaocheng.13.transfer",
+            "spouse_public_payroll_transferable",
+            SPOUSE,
+            id="liaocheng 13 随调",
+        ),
+        pytest.param(J, "jinan.10.public_post", "spouse_transferable", SPOUSE, id="jinan art. 10"),
+    ],
+)
+def test_a_subset_of_an_article_is_refused_when_its_condition_is_shown_unmet(
+    scheme: Scheme, item: str, fact: str, person: Beneficiary
+) -> None:
+    c = card(scheme, TOP[scheme])
+    assert decide_entitlement(c, item, person, DAY).granted  # subject to what it requires
+    assert not decide_entitlement(c, item, person, DAY, facts={fact: False}).granted
+
+
+def test_the_open_parts_of_split_articles_need_no_subset_fact() -> None:
+    for scheme, item, person in [
+        (S, "shandong.11.green_channel", HOLDER),
+        (S, "shandong.12.transfer", HOLDER),
+        (J, "jinan.17.bank", HOLDER),
+        (L, "liaocheng.15.priority", HOLDER),
+        (J, "jinan.10.settle", SPOUSE),
+    ]:
+        decision = decide_entitlement(card(scheme, TOP[scheme]), item, person, DAY)
+        assert decision.granted, item
