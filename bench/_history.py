@@ -59,7 +59,8 @@ class Category:
     quota: str = ""  # "project" or "enterprise" (Weihai 2023 quotas)
     extendable: bool = False  # Weihai 2023 extension (weihai.term.extension_2023)
     one_year: bool = False  # first term of one year (weihai.term.first_issue_2023)
-    intake: str = ""  # the body that receives the file before any stage (the path's intake)
+    intake: str = ""  # the body that receives the file (the path's intake) …
+    intake_before: str = ""  # … before this stage decides (empty: before the first)
     joint: tuple[tuple[str, tuple[str, ...]], ...] = ()  # stages decided with departments
 
 
@@ -103,6 +104,7 @@ CATEGORIES: tuple[Category, ...] = (
               "shortage_field": True},
              ("district", "city_hrss"), "enterprise",
              quota="enterprise", extendable=True, one_year=True,
+             intake="city_window", intake_before="city_hrss",
              joint=(("city_hrss", ("市委组织部", "市发改委", "市工信局")),)),
     # shandong.toml 5.2.1–5.2.3 and 7.1: a city employer's file starts at the city window
     # and rises to the provincial window (level by level).
@@ -304,14 +306,19 @@ def _plan_card(
     # Reviews in the order the route sets; a file that ends early (rejected, withdrawn)
     # ends at a random stage: the reviewer there refuses, or the filer withdraws before it.
     stages = category.stages
-    if category.intake and not card.then(  # 受理: the path's intake has the file first
-            "receive", {**_official(rng, category.intake, scheme), "window": category.intake},
-            c.ReceiveBody, after=card.wait(0.1, 3)):
+    def receive() -> bool:  # 受理: the path's intake takes the file in
+        return card.then("receive", {**_official(rng, category.intake, scheme),
+                                     "window": category.intake},
+                         c.ReceiveBody, after=card.wait(0.1, 3))
+
+    if category.intake and not category.intake_before and not receive():
         return
     ends_at = len(stages) if scenario.outcome == "issued" else rng.randrange(len(stages) or 1)
     for index, stage in enumerate(stages[:ends_at + 1]):
         if index == ends_at and scenario.outcome == "withdrawn":
             break
+        if category.intake_before == stage and not receive():
+            return
         decision = "rejected" if index == ends_at else "approved"
         if rng.random() < 0.05 and not card.then(  # 退回补正: evidence asked for, stage open
                 "record_review", _review(rng, category, stage, "returned"), c.ReviewBody,

@@ -70,6 +70,7 @@ class Admission(Value, frozen=True):
     # The body that receives the file before the first stage decides (受理), and the
     # stages decided jointly with named departments, as the path in force set them.
     intake: Role | None = None
+    intake_before: ReviewStage | None = None  # None: before the first stage
     joint: tuple[JointStage, ...] = ()
     filer_rule: str = ""
     # Soft criteria (一般…) met by a recorded exception, each naming its reference and decider.
@@ -140,6 +141,7 @@ class Card(Aggregate):
             policy_version=decision.version,
             quota_key=quota_key,
             intake=decision.intake,
+            intake_before=decision.intake_before,
             joint=decision.joint,
             filer_rule=filer_rule or "",
             exceptions=decision.exceptions,
@@ -233,9 +235,15 @@ class Card(Aggregate):
             )
         _check_reviewer(ctx, review)
         intake = self.admission.intake
-        if intake is not None and intake not in self.received_by:
+        before = self.admission.intake_before
+        if (
+            intake is not None
+            and intake not in self.received_by
+            and (before is None or review.stage == before)
+        ):
+            where = f"before the {before} decides" if before else "before any stage decides"
             raise IllegalTransition(
-                f"the {intake} must first receive the file (受理) before any stage decides",
+                f"the {intake} must first receive the file (受理) {where}",
                 code="file_not_received",
                 rule=", ".join(self.admission.rules),
             )

@@ -104,6 +104,7 @@ def decide_eligibility(
         route=rule.route,
         stages=path.stages,
         intake=path.intake,
+        intake_before=path.intake_before,
         joint=path.joint,
         tier=rule.tier,
         reason=(

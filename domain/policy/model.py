@@ -155,6 +155,9 @@ class PathRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
     stages: tuple[ReviewStage, ...]
     when: str = ""
     intake: Role | None = None
+    # The stage the intake's receipt must come before (default: the first stage), e.g.
+    # Weihai 2023 enterprise talent: 区市人社部门推荐并报市高层次人才服务窗口 → city HRSS.
+    intake_before: ReviewStage | None = None
     joint: tuple[JointStage, ...] = ()
 
 

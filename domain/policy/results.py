@@ -108,6 +108,7 @@ class EligibilityDecision(Value, frozen=True, kw_only=True, forbid_unknown_field
     rules: tuple[str, ...]
     version: str
     intake: Role | None = None
+    intake_before: ReviewStage | None = None
     joint: tuple[JointStage, ...] = ()
     # Soft criteria met by a recorded exception: "<label>: exception <ref> by <decider>".
     exceptions: tuple[str, ...] = ()

@@ -1393,3 +1393,31 @@ def assert_refused_filing(app: Application, role: Role) -> DomainError:
     with pytest.raises(DomainError) as info:
         Card.file(ctx(role), app)
     return info.value
+
+
+def test_the_city_window_takes_an_enterprise_talent_file_in_before_city_hrss_decides():
+    # weihai-2023 part 3(2)2: 区市人社部门……出具推荐意见并报市高层次人才服务窗口.
+    facts = {"planned_hire_of_target_enterprise": True, "national_or_provincial_programme": True}
+    app = application(
+        Scheme.WEIHAI,
+        "enterprise_talent",
+        basis=Basis(category="enterprise_talent", facts=facts, enterprise_id="E-1"),
+        sponsor=Sponsor(kind=SponsorKind.ENTERPRISE, name="威海某公司"),
+    )
+    card = Card.file(ctx(Role.ENTERPRISE), app)
+    card.record_review(
+        ctx(Role.DISTRICT),
+        Review(stage=ReviewStage.DISTRICT, decision=ReviewDecision.APPROVED, reviewer="r"),
+    )
+    joint = ("市委组织部", "市发改委", "市工信局")
+    review = Review(
+        stage=ReviewStage.CITY_HRSS,
+        decision=ReviewDecision.APPROVED,
+        reviewer="r",
+        joint_with=joint,
+    )
+    error = assert_refused(card, "file_not_received", lambda: card.record_review(ctx(), review))
+    assert "before the city_hrss decides" in error.message
+    card.receive(ctx(Role.CITY_WINDOW), Role.CITY_WINDOW)
+    card.record_review(ctx(), review)
+    assert card.next_stage is None
