@@ -66,7 +66,13 @@ def test_the_rules_resting_on_a_decision_are_the_ones_the_seeds_leave_open() -> 
         "liaocheng.term.open",
         "liaocheng.upgrade.keep_term",
         "liaocheng.filer.direct",
+        "liaocheng.limit.films",
         "weihai.filer.direct",
+        "weihai.limit.health_check",
+        "weihai.term.extension_2023",
+        "weihai.term.extension_2023.hire",
+        "weihai.term.highest_not_cumulative",
+        "weihai.category.4",
     }
     versions = {v.id: v.decision for s in Scheme for v in policy_versions(s) if v.decision}
     assert versions == {

@@ -197,7 +197,8 @@ MALFORMED = [
             "weihai.toml",
             (
                 'source = "weihai-2019-green-channel-opinion part 2(3) (入选多个人才工程的，'
-                '按就高不重复原则确定)"',
+                '按就高不重复原则确定); reading: administrator decision '
+                'weihai.decision.longest_across_bases"',
                 'source = ""',
             ),
         ),
