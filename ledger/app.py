@@ -62,6 +62,9 @@ _QUOTA_RETRIES = 5
 
 # The fact by which an application names a card of this registry as its basis.
 OTHER_CARD_ID = "other_city_card_id"
+# The fact by which an application names the holder's 惠才卡 in this registry (Liaocheng art.
+# 5(1), Weihai 2019 part 2(1).1): the registry then says whether it is held and in force.
+HUICAI_CARD_ID = "huicai_card_id"
 
 
 class CardLedger(Application[UUID]):
@@ -126,29 +129,25 @@ class CardLedger(Application[UUID]):
         return card, reservation, quota
 
     def _registry_facts(self, body: ApplyBody, day: date) -> dict[str, str | int | float | bool]:
-        """The filed facts, with those this registry knows set from its own records: a card
-        named as another city's card (fact ``other_city_card_id``, Weihai 2023 ①) gives
-        ``holds_other_city_card`` and its validity from the card itself, not from what was
-        typed; it must be the same person's card, of a scheme the rule recognises, active
-        on ``day``."""
+        """The filed facts, with those this registry knows set from its own records, not from
+        what was typed: a 惠才卡 the application names (fact ``huicai_card_id``) gives
+        ``holds_huicai_card`` (active on ``day``) and its end date; a card named as another
+        city's card (fact ``other_city_card_id``, Weihai 2023 ①) gives
+        ``holds_other_city_card`` and its validity. Either must be the applicant's own, and
+        the other city's of a scheme the rule recognises, active on ``day``."""
         facts = dict(body.facts)
+        huicai = facts.get(HUICAI_CARD_ID)
+        if huicai is not None:
+            card = self._holders_card(body, HUICAI_CARD_ID, huicai)
+            status = card.status_on(day)
+            held = card.application.scheme is Scheme.SHANDONG and status is CardStatus.ACTIVE
+            facts["holds_huicai_card"] = held
+            if held and card.term is not None and card.term.valid_until is not None:
+                facts["huicai_card_valid_until"] = card.term.valid_until.isoformat()
         named = facts.get(OTHER_CARD_ID)
         if named is None:
             return facts
-        try:
-            other = self.get_card(UUID(str(named)))
-        except (ValueError, CardNotFound):
-            raise InvalidInput(
-                f"fact {OTHER_CARD_ID}: no card {named!r} in this registry",
-                code="other_card_unknown",
-            ) from None
-        if not identity_matches(
-            self._id_pepper, other.application.holder.identity, body.holder.id_number
-        ):
-            raise InvalidInput(
-                f"fact {OTHER_CARD_ID}: that card is not the applicant's",
-                code="other_card_not_holders",
-            )
+        other = self._holders_card(body, OTHER_CARD_ID, named)
         recognised = recognised_as_basis(
             body.scheme, body.category.strip(), other.application.scheme, day
         )
@@ -162,6 +161,22 @@ class CardLedger(Application[UUID]):
             else:
                 facts.pop("other_city_card_valid_until", None)
         return facts
+
+    def _holders_card(self, body: ApplyBody, fact: str, named: object) -> Card:
+        """The card of this registry a fact names, which must be the applicant's own."""
+        try:
+            card = self.get_card(UUID(str(named)))
+        except (ValueError, CardNotFound):
+            raise InvalidInput(
+                f"fact {fact}: no card {named!r} in this registry", code="other_card_unknown"
+            ) from None
+        if not identity_matches(
+            self._id_pepper, card.application.holder.identity, body.holder.id_number
+        ):
+            raise InvalidInput(
+                f"fact {fact}: that card is not the applicant's", code="other_card_not_holders"
+            )
+        return card
 
     def _claim_reservation(
         self, ctx: Context, body: ApplyBody, card_id: UUID, day: date

@@ -71,3 +71,47 @@ def test_a_card_id_the_registry_does_not_hold_is_refused_naming_the_fact(ledger:
         ledger.apply(enterprise_talent("00000000-0000-4000-8000-000000000000"))
     assert refused.value.code == "other_card_unknown"
     assert "other_city_card_id" in refused.value.message
+
+
+def huicai_card(ledger: CardLedger) -> UUID:
+    facts = {
+        "national_comprehensive_programme": True,
+        "city_employer": True,
+        "innovation_record": True,
+    }
+    card_id, _ = ledger.apply(
+        f.apply_body(
+            scheme="shandong",
+            category="direct",
+            facts=facts,
+            holder=f.holder(PERSON),
+            sponsor={"kind": "employer", "name": "山东大学"},
+        )
+    )
+    f.approve_all(ledger, card_id)
+    ledger.issue(card_id, f.issue(actor="sun", role="provincial_window"))
+    return card_id
+
+
+def liaocheng_on_huicai(card_id: UUID, **facts: Any) -> Any:
+    # liaocheng art. 5(1): 持有"山东惠才卡"的高层次人才 (tier A, direct).
+    return f.apply_body(
+        category="art5.1",
+        facts={"huicai_card_id": str(card_id), **facts},
+        holder=f.holder(PERSON),
+        evidence=[],
+    )
+
+
+def test_a_huicai_card_of_this_registry_is_the_basis_of_a_liaocheng_card(ledger: CardLedger):
+    card_id, _ = ledger.apply(liaocheng_on_huicai(huicai_card(ledger)))
+    facts = ledger.get_card(card_id).application.basis.facts
+    assert facts["holds_huicai_card"] is True and "huicai_card_valid_until" in facts
+
+
+def test_a_revoked_huicai_card_is_no_basis_whatever_was_typed(ledger: CardLedger):
+    huicai = huicai_card(ledger)
+    f.revoke(ledger, huicai, proposer="city_window")
+    with pytest.raises(DomainError) as refused:
+        ledger.apply(liaocheng_on_huicai(huicai, holds_huicai_card=True))
+    assert refused.value.code == "not_eligible"
