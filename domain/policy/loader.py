@@ -342,6 +342,13 @@ def _check_reach(stacking: StackingData, schemes: Mapping[Scheme, SchemeData]) -
                 STACKING_FILE, f"{key}.city", f"{recorded.city.value!r}: one entry per city"
             )
         seen.add(recorded.city)
+        decisions = {d.id for d in schemes[Scheme.SHANDONG].decisions}
+        if recorded.decision and recorded.decision not in decisions:
+            raise PolicyDataError(
+                STACKING_FILE,
+                f"{key}.decision",
+                f"names unknown decision {recorded.decision!r} (shandong.toml [[decisions]])",
+            )
         codes = _item_codes(schemes[recorded.city])
         for field in ("reached", "withheld"):
             listed_codes: tuple[str, ...] = getattr(recorded, field)

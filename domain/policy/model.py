@@ -449,6 +449,7 @@ class StackingReach(Data, frozen=True, kw_only=True, forbid_unknown_fields=True)
     reached: tuple[str, ...]
     withheld: tuple[str, ...] = ()
     note: str = ""
+    decision: str = ""  # a provincial administrator's decision the reading rests on
 
 
 class StackingData(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -639,6 +639,16 @@ MALFORMED = [
         "revocation[0].decision",
         "names unknown decision 'shandong.decision.x'",
     ),
+    (
+        "a stacking reach resting on a decision nobody recorded",
+        edit(
+            "stacking.toml",
+            ('decision = "shandong.decision.stacking_reach"', 'decision = "shandong.decision.x"'),
+        ),
+        "stacking.toml",
+        "reach[0].decision",
+        "names unknown decision 'shandong.decision.x'",
+    ),
     # ---- item conditions ----
     (
         "an item condition naming an unknown category",
