@@ -282,16 +282,24 @@ class Card(Aggregate):
         _check_context(ctx)
         self._require_under_review("receive the file")
         day = business_date(ctx.effective_at)
-        deadlines.check_receipt(
-            self.application.scheme, self.admission.route, day, window, ctx.role
+        counts = deadlines.check_receipt(
+            self.application.scheme,
+            self.admission.route,
+            day,
+            window,
+            ctx.role,
+            intake=self.admission.intake,
         )
-        self._file_received(ctx=ctx, receipt=FileReceipt(window=window, received_on=day))
-        self._start_clock(ctx, deadlines.FILE_RECEIVED)
+        receipt = FileReceipt(window=window, received_on=day, counts=counts)
+        self._file_received(ctx=ctx, receipt=receipt)
+        if counts:
+            self._start_clock(ctx, deadlines.FILE_RECEIVED)
 
     @event("FileReceived")
     def _file_received(self, ctx: Context, receipt: FileReceipt) -> None:
         self.last_effective_at = ctx.effective_at
-        self.received_on = receipt.received_on
+        if receipt.counts:
+            self.received_on = receipt.received_on
         self.received_by = self.received_by | {receipt.window}
 
     def confirm_contract(self, ctx: Context, confirmed_on: date) -> None:

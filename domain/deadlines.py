@@ -55,9 +55,20 @@ def _rule(scheme: Scheme, route: Route, day: date) -> DeadlineRule | None:
     return rules[0] if rules else None
 
 
-def check_receipt(scheme: Scheme, route: Route, day: date, window: Role, acting: Role) -> None:
-    """Refuse a receipt recorded by someone other than the window itself, by a role that
-    is no window, or by a window whose receipt does not count under the rule in force."""
+def check_receipt(
+    scheme: Scheme,
+    route: Route,
+    day: date,
+    window: Role,
+    acting: Role,
+    *,
+    intake: Role | None = None,
+) -> bool:
+    """Whether the receipt counts for the deadline. Refuse one recorded by someone other
+    than the window itself, by a role that is no window, or by a window whose receipt
+    does not count under the rule in force, unless that window is the file's ``intake``
+    (the path names it to take the file in and pass it on): its receipt counts for no
+    clock."""
     if window not in WINDOWS:
         raise InvalidInput(
             f"{window} is not a window that receives files ({', '.join(sorted(WINDOWS))})",
@@ -70,12 +81,15 @@ def check_receipt(scheme: Scheme, route: Route, day: date, window: Role, acting:
         )
     rule = _rule(scheme, route, day)
     if rule is not None and rule.window is not None and rule.window != window:
+        if window == intake:
+            return False
         raise IllegalTransition(
             f"a {scheme} {route} deadline starts when the {rule.window} has the file, "
             f"not the {window}",
             code="window_does_not_count",
             rule=rule.id,
         )
+    return True
 
 
 def clock_started(

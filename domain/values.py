@@ -251,6 +251,9 @@ class FileReceipt(Value, frozen=True):
 
     window: Role
     received_on: date
+    # False for an intake that takes the file in and passes it on (a higher window the
+    # file rises through, 逐级提报): its receipt starts no deadline clock.
+    counts: bool = True
 
 
 class ContractConfirmation(Value, frozen=True):

@@ -23,7 +23,8 @@ FACTS = {
         "innovation_record": True,
     },
     "reviewed": {
-        "outside_comprehensive_programme": True, "flexibly_introduced": True,
+        "outside_comprehensive_programme": True,
+        "flexibly_introduced": True,
         "city_employer": True,
         "innovation_record": True,
     },
@@ -152,3 +153,30 @@ def test_a_talent_may_not_confirm_their_own_contract(ledger: CardLedger):
     with pytest.raises(DomainError) as caught:
         ledger.confirm_contract(card_id, body)
     assert caught.value.code == "contract_confirmation_not_authorised"
+
+
+def test_a_county_file_passes_the_city_window_which_starts_no_clock(ledger: CardLedger):
+    # 7.1: 提交至同级高层次人才服务窗口审核；审核合格后，逐级提报至省高层次人才服务窗口.
+    card_id, _ = ledger.apply(
+        f.apply_body(
+            scheme="shandong",
+            category="direct",
+            facts={
+                "national_comprehensive_programme": True,
+                "county_employer": True,
+                "innovation_record": True,
+            },
+            sponsor={"kind": "employer", "name": "某县企业"},
+        )
+    )
+    ledger.record_review(card_id, f.review("county_window"))
+    with pytest.raises(DomainError) as caught:
+        ledger.record_review(card_id, f.review("provincial_window"))
+    assert caught.value.code == "file_not_received"
+    ledger.receive(card_id, receive("city_window"))
+    assert started(ledger, card_id) == []  # the city window only passes it on
+    ledger.receive(card_id, receive())
+    (deadline,) = started(ledger, card_id)
+    assert deadline.clock == "file_received"
+    ledger.record_review(card_id, f.review("provincial_window"))
+    assert ledger.get_card(card_id).next_stage is None

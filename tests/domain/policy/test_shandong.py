@@ -45,8 +45,8 @@ BASIS: dict[str, dict[str, bool | int]] = {
         "innovation_record": True,
     },
 }
-LEVELS = {  # 7.1 items 4-5: the same-level window, then up level by level
-    "county_employer": (S.COUNTY_WINDOW, S.CITY_WINDOW),
+LEVELS = {  # 7.1 items 4-5: the same-level window reviews; the file rises level by level
+    "county_employer": (S.COUNTY_WINDOW,),  # the city window takes it in (intake)
     "city_employer": (S.CITY_WINDOW,),
     "provincial_employer": (),
 }
@@ -62,6 +62,8 @@ def test_shandong_7_1_files_start_at_the_same_level_window_and_rise_level_by_lev
     assert decision.route == Route(category) and decision.tier == category
     expert = (S.EXPERT_PANEL,) if category == "evaluated" else ()
     assert decision.stages == (*LEVELS[level], *expert, S.PROVINCIAL_WINDOW)
+    passes_city = level == "county_employer"
+    assert decision.intake == (Role.CITY_WINDOW if passes_city else None)
     name = level.removesuffix("_employer")
     assert decision.rules == (f"shandong.category.{category}", f"shandong.path.{category}.{name}")
 
