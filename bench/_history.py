@@ -75,7 +75,8 @@ CATEGORIES: tuple[Category, ...] = (
     Category("jinan", "D", 45, {"certified_class_d": True}, (), "applicant",
              ("A", "B", "C")),
     # liaocheng.toml arts. 5, 31, 32.
-    Category("liaocheng", "art5.1", 10, {"holds_huicai_card": True}, ()),
+    Category("liaocheng", "art5.1", 10,
+             {"holds_huicai_card": True, "huicai_card_valid_from": "2020-01-01"}, ()),
     Category("liaocheng", "art5.2", 10, {"certified_top_or_leading": True}, ()),
     Category("liaocheng", "art5.3", 40, {"certified_excellent": True},
              ("city_hrss", "talent_office"), upgrades_to=("A",)),
@@ -85,7 +86,9 @@ CATEGORIES: tuple[Category, ...] = (
              {"works_elsewhere": True, "national_or_provincial_programme": True},
              ("city_hrss", "talent_office"), upgrades_to=("A", "B")),
     # weihai.toml: 2019 opinion categories 1–4, 2023 notice business_elite, enterprise_talent.
-    Category("weihai", "1", 10, {"works_in_weihai": True, "holds_huicai_card": True}, (),
+    Category("weihai", "1", 10,
+             {"works_in_weihai": True, "holds_huicai_card": True,
+              "huicai_card_valid_from": "2020-01-01"}, (),
              "applicant"),
     Category("weihai", "2", 10, {"selected_yingcai_programme": True}, (), "applicant"),
     Category("weihai", "3", 20, {"imported_national_or_provincial_programme": True},

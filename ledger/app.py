@@ -142,8 +142,10 @@ class CardLedger(Application[UUID]):
             status = card.status_on(day)
             held = card.application.scheme is Scheme.SHANDONG and status is CardStatus.ACTIVE
             facts["holds_huicai_card"] = held
-            if held and card.term is not None and card.term.valid_until is not None:
-                facts["huicai_card_valid_until"] = card.term.valid_until.isoformat()
+            if held and card.term is not None:
+                facts["huicai_card_valid_from"] = card.term.valid_from.isoformat()
+                if card.term.valid_until is not None:
+                    facts["huicai_card_valid_until"] = card.term.valid_until.isoformat()
         named = facts.get(OTHER_CARD_ID)
         if named is None:
             return facts

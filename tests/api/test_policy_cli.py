@@ -185,6 +185,7 @@ def test_check_of_a_card_filed_on_the_huicai_card_says_its_term_needs_that_card_
     # weihai-2019-green-channel-opinion part 2(3): 凭山东惠才卡申领的，按山东惠才卡待遇享有期限确定.
     facts = {"category": "1", "on": "2024-09-01", "works_in_weihai": True}
     facts["holds_huicai_card"] = True
+    facts["huicai_card_valid_from"] = "2020-01-01"
     code, out, _ = run(
         capsys, "policy", "check", "--scheme", "weihai", "--facts", facts_file(tmp_path, facts)
     )
@@ -251,7 +252,12 @@ def test_check_of_a_2023_business_elite_prints_the_1_year_term(
 def test_check_as_json_prints_the_engines_decisions(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ):
-    facts = {"category": "art5.1", "on": "2023-01-01", "holds_huicai_card": True}
+    facts = {
+        "category": "art5.1",
+        "on": "2023-01-01",
+        "holds_huicai_card": True,
+        "huicai_card_valid_from": "2020-01-01",
+    }
     path = facts_file(tmp_path, facts)
     code, out, _ = run(
         capsys, "policy", "check", "--scheme", "liaocheng", "--facts", path, "--json"
@@ -306,7 +312,11 @@ def test_check_takes_the_body_card_apply_takes_and_prints_its_decision(
     body = f.apply_body(
         scheme="weihai",
         category="1",
-        facts={"works_in_weihai": True, "holds_huicai_card": True},
+        facts={
+            "works_in_weihai": True,
+            "holds_huicai_card": True,
+            "huicai_card_valid_from": "2020-01-01",
+        },
     )
     apply = tmp_path / "apply.json"
     apply.write_bytes(msgspec.json.encode(body))

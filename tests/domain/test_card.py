@@ -51,7 +51,10 @@ from tests.domain.policy.test_revocation import without_revocation_rule
 LANDED = ("project_landed",)  # weihai.term.extension_2023's evidence
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 on Monday 2 March 2026 in Shanghai
 FACTS: dict[tuple[Scheme, str], dict[str, Any]] = {
-    (Scheme.LIAOCHENG, "art5.1"): {"holds_huicai_card": True},
+    (Scheme.LIAOCHENG, "art5.1"): {
+        "holds_huicai_card": True,
+        "huicai_card_valid_from": "2020-01-01",
+    },
     (Scheme.LIAOCHENG, "art5.3"): {"certified_excellent": True},
     (Scheme.LIAOCHENG, "art5.4"): {"flexibly_introduced": True, "equivalent_level": True},
     (Scheme.JINAN, "C"): {"certified_class_c": True},

@@ -31,7 +31,8 @@ def ok(capsys: pytest.CaptureFixture[str], command: str) -> str:
 def issued(capsys: pytest.CaptureFixture[str], scheme: str = "liaocheng") -> str:
     """An issued card: Liaocheng art. 5(1) (direct) or Jinan class C (direct)."""
     facts = {
-        "liaocheng": "--category art5.1 --fact holds_huicai_card=true",
+        "liaocheng": "--category art5.1 --fact holds_huicai_card=true "
+        "--fact huicai_card_valid_from=2020-01-01",
         "jinan": "--category C --fact certified_class_c=true",
     }[scheme]
     out = ok(

@@ -36,7 +36,8 @@ BODIES: dict[str, dict[str, Any]] = {
     },
     "weihai category 1": {
         "scheme": "weihai", "category": "1",
-        "facts": {"works_in_weihai": True, "holds_huicai_card": True},
+        "facts": {"works_in_weihai": True, "holds_huicai_card": True,
+                  "huicai_card_valid_from": "2020-01-01"},
     },
 }  # fmt: skip
 

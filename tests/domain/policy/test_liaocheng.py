@@ -32,7 +32,13 @@ S = ReviewStage
 @pytest.mark.parametrize(
     ("category", "facts", "route", "stages", "tier"),
     [
-        ("art5.1", {"holds_huicai_card": True}, Route.DIRECT, (), "A"),
+        (
+            "art5.1",
+            {"holds_huicai_card": True, "huicai_card_valid_from": "2020-01-01"},
+            Route.DIRECT,
+            (),
+            "A",
+        ),
         ("art5.2", {"certified_top_or_leading": True}, Route.DIRECT, (), "A"),
         (
             "art5.3",
@@ -322,3 +328,25 @@ def test_revocation_is_proposed_by_the_employer_and_approved_by_city_hrss(
     proposer: Role, approvers: list[Role], allowed: bool
 ) -> None:
     assert revokes(L, proposer, approvers) is allowed
+
+
+@pytest.mark.parametrize(
+    ("facts", "eligible"),
+    [
+        ({"holds_huicai_card": True, "huicai_card_valid_from": "2020-01-01"}, True),
+        (
+            {
+                "holds_huicai_card": True,
+                "huicai_card_valid_from": "2020-01-01",
+                "huicai_card_valid_until": "2024-05-31",  # expired before DAY
+            },
+            False,
+        ),
+        ({"holds_huicai_card": True}, False),  # its dates unknown: not shown in force
+    ],
+)
+def test_art_5_1_asks_for_a_huicai_card_in_force_on_the_decision_day(
+    facts: dict[str, bool | str], eligible: bool
+) -> None:
+    # art. 5(1): 持有"山东惠才卡"的高层次人才 - held, so in force, on the day decided.
+    assert decide_eligibility(L, "art5.1", facts, DAY).eligible is eligible

@@ -44,7 +44,16 @@ OTHER_CARD = {
 @pytest.mark.parametrize(
     ("category", "facts", "route", "stages"),
     [
-        ("1", {"works_in_weihai": True, "holds_huicai_card": True}, Route.DIRECT, ()),
+        (
+            "1",
+            {
+                "works_in_weihai": True,
+                "holds_huicai_card": True,
+                "huicai_card_valid_from": "2020-01-01",
+            },
+            Route.DIRECT,
+            (),
+        ),
         ("2", {"selected_yingcai_programme": True}, Route.DIRECT, ()),
         ("3", {"imported_national_or_provincial_programme": True}, Route.REVIEWED, REVIEWED),
         ("3", {"recommended_departmental_programme": True}, Route.REVIEWED, REVIEWED),
@@ -79,7 +88,9 @@ def test_each_category_has_its_route_and_ordered_stages(
 
 
 def test_holding_a_huicai_card_without_working_in_weihai_is_not_category_1() -> None:
-    decision = decide_eligibility(W, "1", {"holds_huicai_card": True}, DAY)
+    decision = decide_eligibility(
+        W, "1", {"holds_huicai_card": True, "huicai_card_valid_from": "2020-01-01"}, DAY
+    )
     assert not decision.eligible
     assert decision.failed_condition == "works for an employer in Weihai (在我市单位工作)"
 
