@@ -190,7 +190,7 @@ def _service(
             decision = policy.decide_entitlement(
                 snapshot, service, Beneficiary(kind=kind), day, venue=venue
             )
-            return decision.granted, decision.reason, ", ".join(decision.rules) or None
+            return decision.granted, _said(decision), ", ".join(decision.rules) or None
         number = int(service.split(".")[1])
         carried = {
             BeneficiaryKind.HOLDER: claims.items,
@@ -199,10 +199,18 @@ def _service(
         if number not in carried:
             return False, f"the credential does not grant item {number} to the {kind}", None
         entitlement = policy.decide_entitlement(snapshot, service, Beneficiary(kind=kind), day)
-        reason = entitlement.reason + (f" ({entitlement.detail})" if entitlement.detail else "")
-        return entitlement.granted, reason, ", ".join(entitlement.rules) or None
+        return entitlement.granted, _said(entitlement), ", ".join(entitlement.rules) or None
     except (ValueError, IndexError, DomainError) as e:
         return False, f"cannot decide {service!r} for {beneficiary!r}: {e}", None
+
+
+def _said(decision: policy.EntitlementDecision) -> str:
+    """The engine's answer for the venue: why, what exactly, and what it must still see
+    (the holder's own ID and a same-day ticket on travel items, for instance)."""
+    text = decision.reason + (f" ({decision.detail})" if decision.detail else "")
+    if decision.granted and decision.requires:
+        text += "; the venue must still see: " + "; ".join(decision.requires)
+    return text
 
 
 def _result(

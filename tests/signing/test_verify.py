@@ -570,6 +570,15 @@ def test_a_granted_service_is_valid_with_the_card_its_age_and_every_rule_behind_
     )
 
 
+def test_a_granted_travel_item_tells_the_venue_what_it_must_still_see():
+    # weihai-2019 part 3(十四): 凭威海英才卡、本人有效身份证件和当日当次飞机票; the companion
+    # travels with the holder.
+    result = verify(TOKEN, BUNDLE, at=T0, service="weihai.14", beneficiary="companion")
+    assert result.valid
+    assert "the venue must still see" in result.detail
+    assert "当日当次飞机票" in result.detail and "同步享受" in result.detail
+
+
 def test_another_city_s_venue_names_every_rule_that_honoured_the_card():
     claims = WORLD.claims(Scheme.SHANDONG, tier="direct")
     result = verify(WORLD.token(claims), BUNDLE, at=T0, service="weihai.14", venue_city="weihai")

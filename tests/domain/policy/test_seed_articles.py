@@ -223,6 +223,7 @@ def test_liaocheng_art_10_is_met_by_a_certified_top_talent_card() -> None:
         pytest.param(J, "jinan.15.overseas", "introduced_from_overseas", id="jinan art. 15"),
         pytest.param(J, "jinan.6.case_by_case", "introduced", id="jinan art. 6(1)"),
         pytest.param(S, "shandong.23", "no_secret_involved", id="shandong A.23"),
+        pytest.param(J, "jinan.15.service", "for_holders_enterprise", id="jinan art. 15 企业"),
         pytest.param(W, "weihai.22", "no_secret_involved", id="weihai (二十二)"),
         pytest.param(L, "liaocheng.25", "no_secret_involved", id="liaocheng art. 25"),
     ],
