@@ -75,6 +75,9 @@ def test_the_rules_resting_on_a_decision_are_the_ones_the_seeds_leave_open() -> 
         "weihai.category.4",
         "weihai.revocation",
         "shandong.beneficiary.entry_exit",
+        "weihai.beneficiary.entry_exit",
+        "liaocheng.beneficiary.entry_exit",
+        "jinan.beneficiary.entry_exit",
     }
     versions = {v.id: v.decision for s in Scheme for v in policy_versions(s) if v.decision}
     assert versions == {

@@ -212,7 +212,7 @@ def test_liaocheng_art_10_is_met_by_a_certified_top_talent_card() -> None:
         pytest.param(J, "jinan.9", "professional_technical_talent", id="jinan art. 9"),
         pytest.param(S, "shandong.5", "full_time_public_institution", id="shandong A.5"),
         pytest.param(S, "shandong.10", "schooling_subset", id="shandong A.10"),
-        pytest.param(S, "shandong.22", "introduced_from_overseas", id="shandong A.22"),
+        pytest.param(S, "shandong.22.subsidy", "introduced_from_overseas", id="shandong A.22"),
         pytest.param(S, "shandong.24.duty_free", "settled_or_working_one_year", id="shandong A.24"),
         pytest.param(L, "liaocheng.24.overseas", "introduced_from_overseas", id="liaocheng 24(2)"),
         pytest.param(
@@ -425,7 +425,7 @@ def test_work_and_residence_permits_are_the_talent_s_own_while_working_in_the_ci
         ),
         pytest.param(
             S,
-            "shandong.22",
+            "shandong.22.deductions",
             "introduced_on",
             5,
             {"introduced_from_overseas": True},
@@ -523,3 +523,11 @@ def test_the_open_parts_of_split_articles_need_no_subset_fact() -> None:
     ]:
         decision = decide_entitlement(card(scheme, TOP[scheme]), item, person, DAY)
         assert decision.granted, item
+
+
+def test_shandong_a22_s_five_years_bound_the_deductions_not_the_subsidy_exemption() -> None:
+    # A.22: 一次性补助……免征个人所得税；5年内……予以税前扣除.
+    facts: dict[str, bool | str] = {"introduced_from_overseas": True, "introduced_on": "2010-01-01"}
+    decision = decide_entitlement(card(S, "direct"), "shandong.22", HOLDER, DAY, facts=facts)
+    by_part = {p.item: p.granted for p in decision.parts}
+    assert by_part == {"shandong.22.subsidy": True, "shandong.22.deductions": False}

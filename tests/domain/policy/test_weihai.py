@@ -237,12 +237,6 @@ HUICAI = TermBasisKind.HUICAI_CARD
     ("bases", "until", "rule", "capped"),
     [
         ((), date(2029, 2, 28), "weihai.term.default", False),
-        (
-            (basis(HUICAI, until=date(2031, 5, 31)),),
-            date(2031, 5, 31),
-            "weihai.term.huicai_card",
-            False,
-        ),
         ((basis(PROGRAMME, years=3),), date(2027, 2, 28), "weihai.term.programme_period", False),
         ((basis(PROGRAMME, years=8),), date(2032, 2, 29), "weihai.term.programme_period", False),
         ((basis(CONTRACT, years=3),), date(2027, 2, 28), "weihai.term.contract", False),
@@ -320,7 +314,7 @@ def test_a_hire_after_the_first_year_ran_out_still_extends_the_card() -> None:
         (("flexible_hire", "work_contract", "partner_pay"), True),
         (("full_time_hire",), False),  # 全职引进: social insurance must be paid
         (("flexible_hire", "work_contract"), False),  # 柔性引进: paid by the partner unit
-        (("project_landed",), False),  # a landing is the business elite's event
+        (("project_landed",), True),  # 正式落地或正式引进: either event extends
     ],
 )
 def test_an_enterprise_talent_hire_shows_the_evidence_part_1_2_names(
@@ -355,7 +349,9 @@ def test_a_2019_category_card_has_no_extension_rule() -> None:
 
 
 BASES = st.lists(
-    st.tuples(st.sampled_from([CONTRACT, PROGRAMME, HUICAI]), st.integers(1, 12)),
+    # A category 3 card's bases: a programme's period or a contract (the 惠才卡's term is
+    # category 1's, part 2(3)).
+    st.tuples(st.sampled_from([CONTRACT, PROGRAMME]), st.integers(1, 12)),
     min_size=1,
     max_size=4,
 )
@@ -579,3 +575,12 @@ def test_enterprise_talent_3_needs_a_full_senior_title_and_a_record(
     # weihai-2023 part 1(2)③: 有较好创新创业业绩的正高级职称人员.
     decision = decide_eligibility(W, "enterprise_talent", {**HIRE, **facts}, DAY)
     assert decision.eligible is eligible
+
+
+def test_a_huicai_card_term_is_for_cards_filed_on_it_only() -> None:
+    # part 2(3): 凭"山东惠才卡"申领的，按"山东惠才卡"待遇享有期限确定 - category 1's basis.
+    with pytest.raises(InvalidInput) as refused:
+        decide_term(W, "3", DAY, [basis(HUICAI, until=date(2030, 1, 1))])
+    assert refused.value.code == "basis_not_applicable"
+    term = decide_term(W, "1", DAY, [basis(HUICAI, until=date(2031, 5, 31))])
+    assert (term.valid_until, term.rules) == (date(2031, 5, 31), ("weihai.term.huicai_card",))
