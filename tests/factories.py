@@ -64,6 +64,28 @@ def jinan_body(category: str = "C", **overrides: Any) -> c.ApplyBody:
     return apply_body(**fields)
 
 
+# A Shandong direct file's facts (5.2.1 item 1, 一般应凭创新创业成绩) and the employer's level
+# that sets its path (7.1: the city window, then the provincial window).
+SHANDONG_DIRECT = {
+    "national_comprehensive_programme": True,
+    "city_employer": True,
+    "innovation_record": True,
+}
+
+
+def shandong_body(*, facts: dict[str, Any] | None = None, **overrides: Any) -> c.ApplyBody:
+    """A Shandong 惠才卡 application (direct unless told otherwise), filed by the employer's
+    commissioner naming the employer (7.1); ``facts`` are added to the direct file's."""
+    fields: dict[str, Any] = {
+        "scheme": "shandong",
+        "category": "direct",
+        "facts": {**SHANDONG_DIRECT, **(facts or {})},
+        "sponsor": {"kind": "employer", "name": "山东大学"},
+    }
+    fields.update(overrides)
+    return apply_body(**fields)
+
+
 def business_elite_body(project_id: str = "P-2026-001", **overrides: Any) -> c.ApplyBody:
     """A Weihai 2023 business_elite application for an investment project."""
     fields: dict[str, Any] = {

@@ -200,16 +200,7 @@ def test_stats_count_files_by_scheme_and_status(cli_env: Path, capsys: Capsys):
 
 
 def test_a_received_file_not_issued_in_time_is_listed_overdue(cli_env: Path, capsys: Capsys):
-    body = f.apply_body(
-        scheme="shandong",
-        category="direct",
-        facts={
-            "national_comprehensive_programme": True,
-            "city_employer": True,
-            "innovation_record": True,
-        },
-        sponsor={"kind": "employer", "name": "山东大学"},
-    )
+    body = f.shandong_body()
     card_id = apply(capsys, cli_env, body)
     ok(
         capsys,

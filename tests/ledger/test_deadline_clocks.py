@@ -158,14 +158,8 @@ def test_a_talent_may_not_confirm_their_own_contract(ledger: CardLedger):
 def test_a_county_file_passes_the_city_window_which_starts_no_clock(ledger: CardLedger):
     # 7.1: 提交至同级高层次人才服务窗口审核；审核合格后，逐级提报至省高层次人才服务窗口.
     card_id, _ = ledger.apply(
-        f.apply_body(
-            scheme="shandong",
-            category="direct",
-            facts={
-                "national_comprehensive_programme": True,
-                "county_employer": True,
-                "innovation_record": True,
-            },
+        f.shandong_body(
+            facts={"city_employer": False, "county_employer": True},
             sponsor={"kind": "employer", "name": "某县企业"},
         )
     )

@@ -74,20 +74,7 @@ def test_a_card_id_the_registry_does_not_hold_is_refused_naming_the_fact(ledger:
 
 
 def huicai_card(ledger: CardLedger) -> UUID:
-    facts = {
-        "national_comprehensive_programme": True,
-        "city_employer": True,
-        "innovation_record": True,
-    }
-    card_id, _ = ledger.apply(
-        f.apply_body(
-            scheme="shandong",
-            category="direct",
-            facts=facts,
-            holder=f.holder(PERSON),
-            sponsor={"kind": "employer", "name": "山东大学"},
-        )
-    )
+    card_id, _ = ledger.apply(f.shandong_body(holder=f.holder(PERSON)))
     f.approve_all(ledger, card_id)
     ledger.issue(card_id, f.issue(actor="sun", role="provincial_window"))
     return card_id

@@ -34,17 +34,10 @@ def approve_all(ledger: CardLedger, card_id: UUID) -> None:
 
 
 def shandong_body() -> object:
-    return f.apply_body(
+    return f.shandong_body(
         actor="sun.talent",
         role="applicant",
-        scheme="shandong",
-        category="direct",
-        facts={
-            "provincial_comprehensive_programme": True,
-            "city_employer": True,
-            "innovation_record": True,
-        },
-        sponsor={"kind": "employer", "name": "山东大学"},
+        facts={"provincial_comprehensive_programme": True},
         evidence=[],
     )
 

@@ -67,17 +67,7 @@ def shandong_direct(ledger: CardLedger, serial: int) -> UUID:
     """A Shandong direct file, received by the provincial window at once (its deadline
     clock: 7 working days)."""
     card_id, _ = ledger.apply(
-        f.apply_body(
-            scheme="shandong",
-            category="direct",
-            facts={
-                "national_comprehensive_programme": True,
-                "city_employer": True,
-                "innovation_record": True,
-            },
-            sponsor={"kind": "employer", "name": "山东大学"},
-            holder=f.holder(f.resident_id(serial)),
-        )
+        f.shandong_body(holder=f.holder(f.resident_id(serial)))
     )
     window = "provincial_window"
     ledger.receive(card_id, c.ReceiveBody(actor="sun", role=window, window=window))  # type: ignore[arg-type]
