@@ -182,8 +182,6 @@ def _is_ref(value: object) -> bool:
 def _holds(condition: Condition, facts: Facts, day: date) -> bool:
     if condition.when and _fact(facts, condition.when) is not True:
         return True
-    if condition.unless and _fact(facts, condition.unless) is True:
-        return True
     if condition.soft and _is_ref(facts.get(condition.exception_ref)):
         return True  # 一般: the recorded exception names its decision
     if condition.in_force_from:

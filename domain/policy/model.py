@@ -94,8 +94,8 @@ class Condition(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """One eligibility condition on the facts of an application.
 
     Without a comparison the fact must be ``true``; with one, it must be a number that
-    compares. ``when`` makes the condition apply only if that fact is true; ``unless``
-    waives it if that fact is true. ``age`` is computed from the date of birth, on the
+    compares. ``when`` makes the condition apply only if that fact is true (a soft one may
+    be waived by a recorded exception, below). ``age`` is computed from the date of birth, on the
     decision day or on the date fact ``age_on``. With ``in_force_from`` the fact must be
     true and the dates those facts give must cover the decision day.
     """
@@ -106,7 +106,6 @@ class Condition(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
     greater_than: float | None = None
     at_most: float | None = None
     when: str = ""
-    unless: str = ""
     # ``age`` measured on the date fact named here (YYYY-MM-DD), not on the decision day
     # (Weihai 2019 part 2(1).3: the age at introduction, 引进时).
     age_on: str = ""
