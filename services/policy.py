@@ -22,7 +22,7 @@ from domain.policy import (
 )
 from domain.policy.model import JointStage as JointStage  # re-exported for the adapters
 from domain.policy.model import PolicyVersion, SchemeData
-from domain.policy.results import EligibilityDecision
+from domain.policy.results import EligibilityDecision, TermBasis
 from domain.policy.results import TermDecision as TermDecision  # re-exported
 from domain.values import Context
 from domain.vocabulary import Scheme
@@ -86,13 +86,8 @@ class PolicyService:
         decision = decide_eligibility(scheme, category, facts, day, date_of_birth=date_of_birth)
         if not decision.eligible:
             return TrialDecision(eligibility=decision, term=None)
-        try:
-            term = decide_term(scheme, category, day)
-        except InvalidInput as e:
-            if e.code != BASIS_REQUIRED:  # only "this term needs a basis" is an answer here
-                raise
-            return TrialDecision(eligibility=decision, term=None, term_needs=e.message)
-        return TrialDecision(eligibility=decision, term=term)
+        term, needs = _term_or_needs(scheme, category, day, ())
+        return TrialDecision(eligibility=decision, term=term, term_needs=needs)
 
     def trial(self, apply: ApplyBody, issue: IssueBody | None, day: date | None) -> ApplyTrial:
         """Decide ``apply`` as ``card apply`` would on ``day`` (default: now), by the same
@@ -114,10 +109,19 @@ class PolicyService:
         on = business_date(at)
         bases = tuple(issue.bases) if issue is not None else ()
         start = issue.valid_from if issue is not None and issue.valid_from else on
-        try:
-            term = decide_term(filing.scheme, filing.basis.category, start, bases)
-        except InvalidInput as e:
-            if e.code != BASIS_REQUIRED:
-                raise
-            return ApplyTrial(admission=card.admission, term=None, term_needs=e.message)
-        return ApplyTrial(admission=card.admission, term=term)
+        term, needs = _term_or_needs(filing.scheme, filing.basis.category, start, bases)
+        return ApplyTrial(admission=card.admission, term=term, term_needs=needs)
+
+
+def _term_or_needs(
+    scheme: Scheme, category: str, start: date, bases: tuple[TermBasis, ...]
+) -> tuple[TermDecision | None, str]:
+    """The term the engine gives, or, where the category's term needs a basis the trial
+    was not given (Weihai category 1: the 惠才卡's), no term and what it needs. Any other
+    refusal is raised, as the command would."""
+    try:
+        return decide_term(scheme, category, start, bases), ""
+    except InvalidInput as e:
+        if e.code != BASIS_REQUIRED:
+            raise
+        return None, e.message
