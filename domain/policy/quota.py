@@ -57,27 +57,13 @@ def decide_quota(
         )
     limit = rule.limit
     if case_by_case_quota is not None:
-        if not rule.case_by_case:
+        refusal = _case_by_case_refusal(rule, attests)
+        if refusal is not None:
             return QuotaDecision(
                 allowed=False,
                 limit=limit,
                 existing=existing,
-                reason=(
-                    f"{rule.id} ({rule.source}) allows no case-by-case increase for a {rule.per};"
-                    f" the quota stays {limit}"
-                ),
-                rules=(rule.id,),
-                version=version,
-            )
-        if rule.case_by_case_for and rule.case_by_case_for not in attests:
-            return QuotaDecision(
-                allowed=False,
-                limit=limit,
-                existing=existing,
-                reason=(
-                    f"{rule.id} ({rule.source}) raises a quota case by case only where the "
-                    f"decision attests {rule.case_by_case_for}; the quota stays {limit}"
-                ),
+                reason=f"{rule.id} ({rule.source}) {refusal}; the quota stays {limit}",
                 rules=(rule.id,),
                 version=version,
             )
@@ -103,3 +89,15 @@ def decide_quota(
         rules=(rule.id,),
         version=version,
     )
+
+
+def _case_by_case_refusal(rule: QuotaRule, attests: Collection[str]) -> str | None:
+    """Why the rule takes no case-by-case raise here (none allowed, or not attested), or
+    None."""
+    if not rule.case_by_case:
+        return f"allows no case-by-case increase for a {rule.per}"
+    if rule.case_by_case_for and rule.case_by_case_for not in attests:
+        return (
+            f"raises a quota case by case only where the decision attests {rule.case_by_case_for}"
+        )
+    return None
