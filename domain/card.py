@@ -441,7 +441,7 @@ class Card(Aggregate):
         day = business_date(ctx.effective_at)
         given = dict(facts or {})
         category = ""
-        if self._upgrades_by_category(day):
+        if policy.upgrades_by_category(self.application.scheme, day):
             request = self._passed_request(tier)
             given, category = dict(request.facts), request.category
         decision = policy.decide_upgrade(self.snapshot(day), tier, day, facts=given)
@@ -542,9 +542,6 @@ class Card(Aggregate):
         elif review.decision is ReviewDecision.REJECTED:  # the request closes; the card stays
             self.upgrade_request = None
             self.upgrade_approved = []
-
-    def _upgrades_by_category(self, day: date) -> bool:
-        return policy.upgrades_by_category(self.application.scheme, day)
 
     def _passed_request(self, tier: str) -> UpgradeRequest:
         request = self.upgrade_request

@@ -21,6 +21,7 @@ from domain.policy.model import Policy, ServiceItem, UsageLimitRule
 from domain.policy.reach import reach
 from domain.policy.results import (
     Beneficiary,
+    BeneficiaryKind,
     CardSnapshot,
     EntitlementDecision,
     Usage,
@@ -58,6 +59,7 @@ def decide_entitlement(
         return _by_parts(card, whole, beneficiary, day, ctx, usage, facts)
     catalogue_item = find_item(ctx.data, item)
     known = facts or {}
+    used = usage or Usage()
 
     def answer(
         granted: bool,
@@ -87,11 +89,12 @@ def decide_entitlement(
     details = [reached.detail] if reached.detail else []
     who = beneficiary_rule(ctx.rules(ctx.data.beneficiaries), item, catalogue_item)
     rules.append(who.id)
-    not_allowed = beneficiary_refusal(who, beneficiary, usage or Usage(), day)
+    not_allowed = beneficiary_refusal(who, beneficiary, used, day)
     if not_allowed is not None:
         return answer(False, not_allowed, tuple(rules))
     requires: list[str] = []
-    if who.with_holder and beneficiary.holder_present is None and not _is_holder(beneficiary):
+    alone_possible = beneficiary.kind is not BeneficiaryKind.HOLDER
+    if who.with_holder and beneficiary.holder_present is None and alone_possible:
         requires.append("the holder in person, using it at the same time (同步享受)")
     for condition in ctx.rules(ctx.data.conditions):
         if not listed(condition.items, item, catalogue_item):
@@ -106,7 +109,7 @@ def decide_entitlement(
         if not listed(limit.items, item, catalogue_item):
             continue
         rules.append(limit.id)
-        exceeded = _limit_refusal(limit, card, beneficiary, usage or Usage(), day)
+        exceeded = _limit_refusal(limit, card, beneficiary, used, day)
         if exceeded is None and limit.within_years is not None:
             exceeded, pending = _window_refusal(limit, known, day)
             if pending:
@@ -126,10 +129,6 @@ def decide_entitlement(
         "; ".join(details),
         tuple(requires),
     )
-
-
-def _is_holder(person: Beneficiary) -> bool:
-    return person.kind.value == "holder"
 
 
 def _by_parts(
