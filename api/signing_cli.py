@@ -39,6 +39,16 @@ def _instant(text: str | None) -> datetime | None:
     return instant
 
 
+_PEOPLE = ("holder", "companion", "spouse", "child", "parent", "spouse_parent")
+
+
+def _beneficiary(text: str) -> str:
+    number = text.removeprefix("family:")
+    if text in _PEOPLE or (text.startswith("family:") and number.isdigit() and len(number) < 3):
+        return text
+    raise argparse.ArgumentTypeError(f"{text!r} is not one of {', '.join(_PEOPLE)} or family:N")
+
+
 # ---- keys ---------------------------------------------------------------------------------
 
 
@@ -101,8 +111,12 @@ def _credential(args: argparse.Namespace, registry: Registry) -> None:
 
 def _bundle(args: argparse.Namespace, registry: Registry) -> None:
     folder = Path(args.folder)
-    written = registry.issuance.write_bundle(folder, ttl=timedelta(hours=args.ttl_hours))
-    print(f"wrote {len(written)} files to {folder}")
+    at = _instant(args.at)
+    written = registry.issuance.write_bundle(
+        folder, ttl=timedelta(hours=args.ttl_hours), at=at
+    )
+    as_of = f" as of {at.isoformat()}" if at else ""
+    print(f"wrote {len(written)} files to {folder}{as_of}")
 
 
 def _verify(args: argparse.Namespace, registry: Registry) -> int:
@@ -131,6 +145,7 @@ def _verify(args: argparse.Namespace, registry: Registry) -> int:
             at=_instant(args.at),
             service=args.service,
             beneficiary=args.beneficiary,
+            holder_present=args.holder_present,
             venue_city=args.venue_city,
             skew=timedelta(seconds=skew),
         )
@@ -151,6 +166,8 @@ def _verify(args: argparse.Namespace, registry: Registry) -> int:
                     f"valid until {result.valid_until or 'no end date'}"
                 )
             )
+        if result.beneficiary_name:
+            print(terminal_safe(f"  for: {args.beneficiary} {result.beneficiary_name}"))
         if result.rule:
             print(terminal_safe(f"  rule: {result.rule}"))
         print(f"  bundle data age: {result.bundle_age_seconds} s")
@@ -191,6 +208,12 @@ def add_signing_commands(
         default=24.0,
         help="how long venues may rely on the status lists (default 24)",
     )
+    p.add_argument(
+        "--at",
+        metavar="INSTANT",
+        help="build it as the registry would have at this recorded ISO instant (an audit "
+        "reproducing what a venue saw); default now",
+    )
     p.set_defaults(run=_bundle)
 
     p = sub.add_parser("verify", help="check a card token offline")
@@ -202,7 +225,21 @@ def add_signing_commands(
     p.add_argument(
         "--beneficiary",
         default="holder",
-        choices=["holder", "spouse", "child", "parent", "spouse_parent", "companion"],
+        type=_beneficiary,
+        help="holder (default), companion, a relation the credential names once (spouse, "
+        "child, parent, spouse_parent), or family:N for its Nth family member",
+    )
+    present = p.add_mutually_exclusive_group()
+    present.add_argument(
+        "--holder-present",
+        dest="holder_present",
+        action="store_const",
+        const=True,
+        default=None,
+        help="the holder is there too (for items the family use only with the holder)",
+    )
+    present.add_argument(
+        "--holder-absent", dest="holder_present", action="store_const", const=False
     )
     p.add_argument("--venue-city", choices=["shandong", "weihai", "liaocheng", "jinan"])
     p.add_argument(

@@ -22,7 +22,6 @@ from signing.status_list import (
     StatusList,
     StatusRef,
     allocate,
-    status_uri,
 )
 
 _CHANGES: dict[str, StatusCode] = {
@@ -41,8 +40,8 @@ ENTRIES = Table(
         ("idx", "INTEGER"),
         ("issued_at", "TEXT"),  # the first issue's effective instant
         ("flagged", "INTEGER"),  # 1 once any change made the entry other than valid
-        # A flagged entry's latest change (a card's changes never go back in time): a
-        # list built as of an instant after it needs no more of the entry's history.
+        # A flagged entry's latest change, by when it was recorded (a card's changes never
+        # go back in time): a list as of an instant after it needs no more of its history.
         ("last_at", "TEXT"),
         ("last_code", "INTEGER"),
     ),
@@ -55,7 +54,7 @@ LISTS = Table(
     (
         ("authority", "TEXT"),
         ("list_id", "TEXT"),
-        ("opened_at", "TEXT"),  # the effective instant of its first entry's issue
+        ("opened_at", "TEXT"),  # when its first entry's issue was recorded
     ),
     key=("authority", "list_id"),
 )
@@ -65,6 +64,7 @@ CHANGES = Table(
         ("card_id", "TEXT"),
         ("notification_id", "INTEGER"),
         ("effective_at", "TEXT"),
+        ("recorded_at", "TEXT"),
         ("code", "INTEGER"),
     ),
     key=("card_id", "notification_id"),
@@ -98,7 +98,7 @@ class StatusLists(ReadModel):
         }
         counters = {a: r["issued"] for a, r in self.load(cursor, COUNTERS, authorities).items()}
         touched: set[str] = set()
-        changes: list[tuple[str, int, str, int]] = []
+        changes: list[tuple[str, int, str, str, int]] = []
         opened: list[tuple[str, str, str]] = []
         for event, tracking in events:
             key = card_key(event.originator_id)
@@ -126,35 +126,37 @@ class StatusLists(ReadModel):
                 counters[authority] = sequence + 1
                 ref = allocate(self._seed_for(authority), sequence)
                 entry["list_id"], entry["idx"] = ref.list_id, ref.index
-                entry["issued_at"] = instant(event.ctx.effective_at)
+                entry["issued_at"] = instant(event.ctx.recorded_at)
                 if sequence % LIST_SIZE == 0:  # the first entry of a new list
                     opened.append((authority, ref.list_id, entry["issued_at"]))
                 touched.add(key)
             code = _CHANGES[name]
-            at = instant(event.ctx.effective_at)
+            effective, recorded = instant(event.ctx.effective_at), instant(event.ctx.recorded_at)
             if code != StatusCode.VALID:
                 entry["flagged"] = 1
             if entry["flagged"]:
-                entry["last_at"], entry["last_code"] = at, int(code)
+                entry["last_at"], entry["last_code"] = recorded, int(code)
                 touched.add(key)
-            changes.append((key, tracking.notification_id, at, int(code)))
+            changes.append((key, tracking.notification_id, effective, recorded, int(code)))
         self.save(cursor, ENTRIES, (entries[k] for k in sorted(touched)))
         self.save(cursor, COUNTERS, ({"authority": a, "issued": n} for a, n in counters.items()))
         self.put(cursor, CHANGES, changes)
         self.put(cursor, LISTS, opened)
 
     def reference(self, card_id: Any) -> tuple[str, StatusRef] | None:
-        """The card's (status list uri, reference), once it has been issued."""
+        """The card's (authority, status reference), once it has been issued."""
         with self.view.reading() as cursor:
             row = self.load(cursor, ENTRIES, [card_key(card_id)]).get(card_key(card_id))
         if row is None or row["list_id"] is None:
             return None
         ref = StatusRef(list_id=row["list_id"], index=row["idx"])
-        return status_uri(row["authority"], ref.list_id), ref
+        return row["authority"], ref
 
     def lists(self, authority: str, as_of: datetime) -> dict[str, StatusList]:
-        """The authority's status lists as of an instant, by uri. Every list the authority
-        had handed indexes in by then is included, even when all its entries are valid."""
+        """The authority's status lists as the registry knew them at a recorded instant,
+        by list id: a change counts once recorded (a back-dated revocation recorded after
+        ``as_of`` is not in it) and the latest in effect wins. Every list the authority had
+        handed indexes in by then is included, even when all its entries are valid."""
         at = instant(as_of)
         entries, changes = self.view.table(ENTRIES.name), self.view.table(CHANGES.name)
         # Only entries ever suspended or revoked need their history read; the others are
@@ -165,19 +167,15 @@ class StatusLists(ReadModel):
         )
         flagged = (
             "SELECT e.list_id, e.idx, CASE WHEN e.last_at <= ? THEN e.last_code ELSE ("  # noqa: S608
-            f"SELECT c.code FROM {changes} c WHERE c.card_id = e.card_id AND c.effective_at <= ?"
+            f"SELECT c.code FROM {changes} c WHERE c.card_id = e.card_id AND c.recorded_at <= ?"
             f" ORDER BY c.effective_at DESC, c.notification_id DESC LIMIT 1) END"
             f" FROM {entries} e WHERE e.authority = ? AND e.flagged = 1 AND e.issued_at <= ?"
         )
         with self.view.reading() as cursor:
             list_ids = self.view.fetch(cursor, listed, (authority, at))
             codes = self.view.fetch(cursor, flagged, (at, at, authority, at))
-        lists = {
-            status_uri(authority, list_id): StatusList(bits=2, size=LIST_SIZE)
-            for (list_id,) in list_ids
-        }
+        lists = {list_id: StatusList(bits=2, size=LIST_SIZE) for (list_id,) in list_ids}
         for list_id, index, code in codes:
             if code is not None and code != StatusCode.VALID:
-                uri = status_uri(authority, list_id)
-                lists[uri].set(index, StatusCode(code))
+                lists[list_id].set(index, StatusCode(code))
         return lists

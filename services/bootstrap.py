@@ -105,7 +105,13 @@ class Registry:
         """Credentials and venue bundles."""
         from services.issuance import IssuanceService
 
-        return IssuanceService(self.ledger, self.read_models, self.keystore, self.clock)
+        return IssuanceService(
+            self.ledger,
+            self.read_models,
+            self.keystore,
+            self.clock,
+            public_base_url=settings.public_base_url(self.environ),
+        )
 
     @cached_property
     def quotas(self) -> QuotaService:

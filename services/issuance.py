@@ -2,7 +2,9 @@
 
 Combines the ledger (the card's state), the ``status_lists`` read model (the card's
 status entry, caught up with the log first so a revocation a moment ago is listed), the
-policy engine (which items the card grants to whom) and the issuer keys.
+policy data compiled into venue rules, and the issuer keys. A bundle can be built as the
+registry would have issued it at any recorded instant (``write_bundle(at=...)``): the keys
+it then had, the status lists as then recorded, signed with the keys that signed then.
 """
 
 from __future__ import annotations
@@ -11,28 +13,23 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
+import msgspec
 import segno
 from cryptography.hazmat.primitives import serialization
 
 from domain.authority import AUTHORITIES, authority_of
 from domain.clock import Clock, business_date
 from domain.errors import IllegalTransition
-from domain.policy.grants import granted_items
-from domain.policy.results import BeneficiaryKind
 from domain.vocabulary import CardStatus
 from ledger.app import CardLedger
 from projections.engine import ReadModels
+from services.venue_rules import compile_venue_rules, family_entry, min_ages
 from signing.bundle import status_file_name
-from signing.credential import (
-    CardClaims,
-    StatusReference,
-    expiry_instant,
-    sign_credential,
-    to_text,
-)
-from signing.keys import ROOT, Keystore
-from signing.status_list import sign_status_list
+from signing.credential import CardClaims, StatusReference, sign_credential, to_text
+from signing.keys import ROOT, KeyRecord, Keystore
+from signing.status_list import sign_status_list, status_uri
 from signing.trust import sign_trust_list
+from signing.venue_rules import sign_venue_rules
 
 _STATUS = ("status_lists",)
 
@@ -51,12 +48,19 @@ class IssuanceService:
     """Signs credentials and bundles from the ledger and the status read model."""
 
     def __init__(
-        self, ledger: CardLedger, read_models: ReadModels, keys: Keystore, clock: Clock
+        self,
+        ledger: CardLedger,
+        read_models: ReadModels,
+        keys: Keystore,
+        clock: Clock,
+        *,
+        public_base_url: str,
     ) -> None:
         self._ledger = ledger
         self._read_models = read_models
         self._keys = keys
         self._clock = clock
+        self._base_url = public_base_url
 
     def claims(self, card_id: UUID, at: datetime) -> CardClaims:
         """The claims a credential for the card carries at ``at``."""
@@ -72,9 +76,10 @@ class IssuanceService:
         reference = self._read_models.status_lists.reference(card_id)
         if reference is None:  # the read model has the card's issue: caught up just now
             raise AssertionError(f"issued card {card_id} has no status entry")
-        uri, ref = reference
+        authority, ref = reference
         snapshot = card.snapshot(day)
         holder = card.application.holder
+        ages = min_ages()
         return CardClaims(
             card_id=card.id,
             issuer=authority_of(card.application.scheme),
@@ -83,14 +88,17 @@ class IssuanceService:
             holder_name=holder.name,
             binding_salt=holder.identity.binding_salt,
             binding=self._ledger.venue_binding(card),
+            category=snapshot.category,
             valid_from=card.term.valid_from,
             valid_until=card.term.valid_until,
-            items=granted_items(snapshot, BeneficiaryKind.HOLDER, day),
-            family_items=granted_items(snapshot, BeneficiaryKind.SPOUSE, day),
-            companion_items=granted_items(snapshot, BeneficiaryKind.COMPANION, day),
-            status=StatusReference(uri=uri, index=ref.index),
+            issued_on=snapshot.issued_on,
+            family=tuple(
+                family_entry(m.relation, m.name, m.date_of_birth, ages) for m in holder.family
+            ),
+            status=StatusReference(
+                uri=status_uri(self._base_url, authority, ref.list_id), index=ref.index
+            ),
             issued_at=int(at.timestamp()),
-            expires_at=_seconds(expiry_instant(card.term.valid_until)),
         )
 
     def credential(self, card_id: UUID, at: datetime | None = None) -> Credential:
@@ -100,36 +108,59 @@ class IssuanceService:
         record, key = self._keys.signing_key(claims.issuer, instant)
         return Credential(claims, sign_credential(claims, key, record.kid_bytes))
 
-    def write_bundle(self, folder: Path, *, trust_days: int = 7, ttl: timedelta) -> list[Path]:
-        """Write root.pub, the trust list and every authority's status lists, as of now."""
-        at = self._clock()
+    def write_bundle(
+        self,
+        folder: Path,
+        *,
+        trust_days: int = 7,
+        ttl: timedelta,
+        at: datetime | None = None,
+    ) -> list[Path]:
+        """Write root.pub, the trust list, the venue rules and every authority's status
+        lists, as of now or as the registry would have issued them at the recorded
+        instant ``at``."""
+        now = self._clock()
+        at = at or now
+        if at > now:
+            raise IllegalTransition(
+                f"a bundle as of {at.isoformat()} is in the future", code="bundle_in_future"
+            )
         self._read_models.catch_up(_STATUS)
         root_record, root_key = self._keys.signing_key(ROOT, at)
         written = []
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "status").mkdir(exist_ok=True)
-        for old in (folder / "status").glob("*.cwt"):
+        for old in [*(folder / "status").glob("*.cwt"), *(folder / "status").glob("*/*.cwt")]:
             old.unlink()  # a list no longer issued must not linger in the bundle
         root_pub = root_key.public_key().public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
         )
         written.append(_write(folder / "root.pub", root_pub.hex().encode()))
         trust = sign_trust_list(
-            self._keys.records(),
+            _known_at(self._keys.records(), at),
             root_key=root_key,
             root_kid=root_record.kid_bytes,
             issued_at=at,
             expires_at=at + timedelta(days=trust_days),
         )
         written.append(_write(folder / "trust-list.cwt", trust))
+        rules = sign_venue_rules(
+            compile_venue_rules(),
+            root_key=root_key,
+            root_kid=root_record.kid_bytes,
+            issued_at=at,
+            expires_at=at + timedelta(days=trust_days),
+        )
+        written.append(_write(folder / "venue-rules.cwt", rules))
         for authority in AUTHORITIES:
             lists = self._read_models.status_lists.lists(authority, at)
             if not lists:
                 continue
             record, key = self._keys.signing_key(authority, at)
-            for uri, status_list in sorted(lists.items()):
+            (folder / "status" / authority).mkdir(exist_ok=True)
+            for list_id, status_list in sorted(lists.items()):
                 token = sign_status_list(
-                    uri,
+                    status_uri(self._base_url, authority, list_id),
                     status_list,
                     key=key,
                     kid=record.kid_bytes,
@@ -137,12 +168,26 @@ class IssuanceService:
                     expires_at=int((at + 2 * ttl).timestamp()),
                     ttl=int(ttl.total_seconds()),
                 )
-                written.append(_write(folder / "status" / status_file_name(uri), token))
+                written.append(_write(folder / status_file_name(authority, list_id), token))
         return written
 
 
-def _seconds(instant: datetime | None) -> int | None:
-    return None if instant is None else int(instant.timestamp())
+def _known_at(records: list[KeyRecord], at: datetime) -> list[KeyRecord]:
+    """The keys as the registry knew them at ``at``: made by then, and a rotation or a
+    retirement only once it had happened."""
+    known = []
+    for record in records:
+        if record.created_at > at:
+            continue
+        rotated, retired = record.signs_until, record.retired_at
+        known.append(
+            msgspec.structs.replace(
+                record,
+                signs_until=rotated if rotated and rotated <= at else None,
+                retired_at=retired if retired and retired <= at else None,
+            )
+        )
+    return known
 
 
 def _write(path: Path, data: bytes) -> Path:

@@ -11,6 +11,10 @@ from ledger.settings import SettingsError
 KEYS_DIR = "TALENTCARD_KEYS_DIR"
 KEY_PASSPHRASE = "TALENTCARD_KEY_PASSPHRASE"  # noqa: S105 - the variable's name
 CATCH_UP_SECONDS = "TALENTCARD_CATCH_UP_SECONDS"
+PUBLIC_BASE_URL = "TALENTCARD_PUBLIC_BASE_URL"
+DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+"""Where ``talentcard serve`` listens by default: right for one machine, wrong for venues."""
+MAX_BASE_URL_CHARS = 100  # every credential carries it: it costs QR code size
 DEFAULT_CATCH_UP_SECONDS = 10.0
 """How long a read that must not miss a write waits for a running projector."""
 
@@ -39,3 +43,24 @@ def catch_up_seconds(environ: Mapping[str, str]) -> float:
     if not 0 < value <= 600:  # also refuses nan
         raise SettingsError(f"{CATCH_UP_SECONDS} must be a number of seconds in (0, 600]")
     return value
+
+
+def public_base_url(environ: Mapping[str, str]) -> str:
+    """The registry's public address, the stem of every status-list URL a credential
+    carries (``{base}/status-lists/{authority}/{list}``). Permanent once cards are issued:
+    a credential names it for life, so a venue fetches status from there."""
+    raw = environ.get(PUBLIC_BASE_URL) or DEFAULT_PUBLIC_BASE_URL
+    base = raw.rstrip("/")
+    scheme, _, rest = base.partition("://")
+    if (
+        scheme not in ("http", "https")
+        or not rest
+        or any(c in rest for c in "?#@ ")
+        or len(base) > MAX_BASE_URL_CHARS
+        or not base.isascii()
+    ):
+        raise SettingsError(
+            f"{PUBLIC_BASE_URL} must be an http(s) URL of at most {MAX_BASE_URL_CHARS} "
+            f"ASCII characters with no query, fragment or user, e.g. https://card.example.cn"
+        )
+    return base

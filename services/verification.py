@@ -28,6 +28,7 @@ class VerificationService:
         at: datetime | None = None,
         service: str | None = None,
         beneficiary: str = "holder",
+        holder_present: bool | None = None,
         venue_city: str | None = None,
         skew: timedelta,
     ) -> VerificationResult:
@@ -39,6 +40,7 @@ class VerificationService:
             at=at or self._clock(),
             service=service,
             beneficiary=beneficiary,
+            holder_present=holder_present,
             venue_city=venue_city,
             skew=skew,
         )

@@ -1,4 +1,4 @@
-"""COSE_Sign1 with EdDSA (RFC 9052), the envelope of every signed document here: card
+"""COSE_Sign1 with Ed25519 (RFC 9052), the envelope of every signed document here: card
 credentials (CWT, RFC 8392), trust lists and status lists.
 
 Written on cbor2 rather than a COSE library because one algorithm and one structure are
@@ -20,7 +20,9 @@ CWT_TAG = 61
 HEADER_ALG = 1
 HEADER_KID = 4
 HEADER_TYPE = 16  # RFC 9596 "typ"
-ALG_EDDSA = -8
+ALG_ED25519 = -19  # RFC 9864: the fully specified Ed25519, which we sign with
+ALG_EDDSA = -8  # the polymorphic EdDSA RFC 9864 deprecates; still accepted on verify
+ACCEPTED_ALGS = frozenset({ALG_ED25519, ALG_EDDSA})
 
 
 class CoseError(ValueError):
@@ -45,7 +47,7 @@ class Sign1:
 
     def verify(self, key: Ed25519PublicKey) -> bool:
         """Whether the signature is the key's over this structure."""
-        if self.protected_headers.get(HEADER_ALG) != ALG_EDDSA:
+        if self.protected_headers.get(HEADER_ALG) not in ACCEPTED_ALGS:
             return False
         try:
             key.verify(self.signature, _to_be_signed(self.protected, self.payload))
@@ -68,7 +70,7 @@ def sign1(
 ) -> bytes:
     """Sign ``payload`` with alg, kid (and type) in the protected header, so the key id
     is covered by the signature too."""
-    headers: dict[int, Any] = {HEADER_ALG: ALG_EDDSA, HEADER_KID: kid}
+    headers: dict[int, Any] = {HEADER_ALG: ALG_ED25519, HEADER_KID: kid}
     if content_type is not None:
         headers[HEADER_TYPE] = content_type
     protected = bytes(cbor2.dumps(headers))

@@ -1,48 +1,63 @@
-"""The card credential (电子凭证): a CWT in a COSE_Sign1 envelope, compressed and base45
-encoded behind the prefix ``TC1:`` for a QR code, as the EU DCC does with ``HC1:``.
+"""The card credential (电子凭证): a CWT (RFC 8392) in a COSE_Sign1 envelope, compressed
+and base45 encoded behind the prefix ``TC1:`` for a QR code, as the EU DCC does with
+``HC1:``.
 
-Claims use small integer keys to keep a typical card near 200 bytes of CBOR: the QR code
-stays scannable at ECC level M. Dates are days since 1970-01-01 (business dates); times
-are Unix seconds.
+Format 2, fixed before any card was handed out, so that a generic CWT verifier reads what
+it knows and skips the rest:
+
+- registered claims: ``iss`` (1, the issuing authority), ``exp`` (4, the midnight after the
+  card's last day in Asia/Shanghai; absent for a card with no end), ``nbf`` (5, the midnight
+  starting its first day), ``iat`` (6, when this credential was signed), ``cti`` (7, the
+  card id's 16 bytes), and the status claim (65535, draft-ietf-oauth-status-list §6.3);
+- one private-use claim, ``-65537`` (RFC 8392 §9.1 leaves keys below -65536 to private
+  use), holding the card's own fields as one array: ``[format, scheme, tier, holder's name,
+  binding salt ‖ binding, category, issued on, family]``, where ``issued on`` is null when
+  it is the card's first day and an empty family is left out (every byte costs QR size).
+
+Per family member the credential carries what a venue must decide offline, as dates the
+registry computed at issuance from the filed date of birth (never the date itself): the last
+day as a minor (未成年), the last day under the legal marriage age, and, per minimum age an
+article sets, the first day of that age. Dates are days since 1970-01-01 (business dates);
+instants are Unix seconds.
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-import base45
 import cbor2
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from domain.clock import SHANGHAI
-from domain.vocabulary import Scheme
+from domain.vocabulary import Relation, Scheme
+from signing import base45
 from signing.cose import sign1
-from signing.status_list import (
-    CLAIM_STATUS,
-    StatusRef,
-    parse_status_uri,
-    read_status_claim,
-    status_claim,
-)
+from signing.status_list import CLAIM_STATUS, read_status_claim, status_claim
 
 PREFIX = "TC1:"
+FORMAT = 2  # the credential format: bump it, and keep reading the old one, on any change
 MAX_TEXT_CHARS = 2_000  # a QR code holds at most 4,296 alphanumerics; cards are ~400
-MAX_COSE_BYTES = 1_000  # decompressed; a card credential is ~200 bytes
+MAX_COSE_BYTES = 2_000  # decompressed; a card with a family of four is ~400 bytes
 
 _SCHEME_CODES = {Scheme.SHANDONG: 1, Scheme.WEIHAI: 2, Scheme.LIAOCHENG: 3, Scheme.JINAN: 4}
 _SCHEMES = {v: k for k, v in _SCHEME_CODES.items()}
+_RELATION_CODES = {
+    Relation.SPOUSE: 1,
+    Relation.CHILD: 2,
+    Relation.PARENT: 3,
+    Relation.SPOUSE_PARENT: 4,
+}
+_RELATIONS = {v: k for k, v in _RELATION_CODES.items()}
 _EPOCH = date(1970, 1, 1)
 
-# CWT claim keys (RFC 8392) and ours (negative, private use); the status claim's key and
-# shape belong to the status-list module (draft-ietf-oauth-status-list §6.3).
-ISS, EXP, IAT, CTI = 1, 4, 6, 7
-SCHEME, TIER, NAME, BINDING, VALID_FROM, VALID_UNTIL = -1, -2, -3, -4, -5, -6
-ITEMS, FAMILY_ITEMS, COMPANION_ITEMS = -7, -8, -9
+# Registered CWT claim keys (RFC 8392 §3.1 / IANA "CBOR Web Token Claims").
+ISS, EXP, NBF, IAT, CTI = 1, 4, 5, 6, 7
+CARD = -65537  # private use (RFC 8392 §9.1: below -65536)
 
 
 class CredentialError(ValueError):
@@ -54,10 +69,23 @@ class CredentialError(ValueError):
 
 
 class StatusReference(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Where the card's status lives: a status list and an index in it."""
+    """Where the card's status lives: a status list's URI and an index in it."""
 
     uri: str
     index: int
+
+
+class FamilyEntry(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A family member as the credential shows them (家属). ``minor_until`` and
+    ``marriage_age_until`` (children only) are their last days under 18 and under the legal
+    marriage age; ``age_from`` maps each minimum age an article sets to the first day the
+    member has it."""
+
+    relation: Relation
+    name: str
+    minor_until: date | None = None
+    marriage_age_until: date | None = None
+    age_from: Mapping[int, date] = msgspec.field(default_factory=dict)
 
 
 class CardClaims(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -65,8 +93,9 @@ class CardClaims(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
 
     ``binding`` is (salt, hash) tying the card to the holder's ID document: a venue hashes
     the number on the ID card presented and compares, the token never holding the number.
-    Item sets are the numbers of the scheme's service items (1..n): those granted to the
-    holder, and those family members and one companion may share.
+    ``category`` is the eligibility category the tier rests on, where known (an article's
+    condition may name categories). ``valid_until`` is inclusive; None for a card with no
+    end date.
     """
 
     card_id: UUID
@@ -76,112 +105,151 @@ class CardClaims(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     holder_name: str
     binding_salt: bytes
     binding: bytes
+    category: str | None = None
     valid_from: date
     valid_until: date | None
-    items: frozenset[int]
-    family_items: frozenset[int] = frozenset()
-    companion_items: frozenset[int] = frozenset()
+    issued_on: date
+    family: tuple[FamilyEntry, ...] = ()
     status: StatusReference
     issued_at: int
-    expires_at: int | None
+
+    @property
+    def not_before(self) -> int:
+        """The ``nbf`` claim: the first instant of ``valid_from`` in Asia/Shanghai."""
+        return _start_of(self.valid_from)
+
+    @property
+    def expires_at(self) -> int | None:
+        """The ``exp`` claim: the midnight after ``valid_until`` in Asia/Shanghai."""
+        end = expiry_instant(self.valid_until)
+        return None if end is None else int(end.timestamp())
+
+
+class _Card(msgspec.Struct, array_like=True, frozen=True, omit_defaults=True):
+    """Claim -65537 as it is encoded: one array, dates as day numbers."""
+
+    format: int
+    scheme: int
+    tier: str
+    name: str
+    binding: bytes  # the salt (8 bytes) then the hash
+    category: str | None
+    issued_on: int | None
+    family: tuple[tuple[int, str, int | None, int | None, dict[int, int]], ...] = ()
+
+
+_SALT_BYTES = 8  # ledger.identity draws 8 random bytes per holder
 
 
 def _days(day: date) -> int:
     return (day - _EPOCH).days
 
 
-def _bitmap(numbers: Iterable[int]) -> bytes:
-    value = 0
-    for n in numbers:
-        if not 0 <= n < 64:
-            raise ValueError(f"item number {n} out of range")
-        value |= 1 << n
-    return value.to_bytes((value.bit_length() + 7) // 8, "little") if value else b""
-
-
-def _numbers(bitmap: bytes) -> frozenset[int]:
-    bits = bin(int.from_bytes(bitmap, "little"))[:1:-1]  # least significant first
-    return frozenset(n for n, bit in enumerate(bits) if bit == "1")
+def _day(days: int) -> date:
+    return _EPOCH + timedelta(days=days)
 
 
 def encode_claims(claims: CardClaims) -> bytes:
     """The CWT claims set as CBOR."""
+    if len(claims.binding_salt) != _SALT_BYTES:
+        raise ValueError(f"the binding salt must be {_SALT_BYTES} bytes")
+    family = tuple(
+        (
+            _RELATION_CODES[m.relation],
+            m.name,
+            None if m.minor_until is None else _days(m.minor_until),
+            None if m.marriage_age_until is None else _days(m.marriage_age_until),
+            {age: _days(day) for age, day in sorted(m.age_from.items())},
+        )
+        for m in claims.family
+    )
+    card = _Card(
+        format=FORMAT,
+        scheme=_SCHEME_CODES[claims.scheme],
+        tier=claims.tier,
+        name=claims.holder_name,
+        binding=claims.binding_salt + claims.binding,
+        category=claims.category,
+        issued_on=None if claims.issued_on == claims.valid_from else _days(claims.issued_on),
+        family=family,
+    )
     cwt: dict[int, Any] = {
         ISS: claims.issuer,
+        NBF: claims.not_before,
         IAT: claims.issued_at,
         CTI: claims.card_id.bytes,
-        SCHEME: _SCHEME_CODES[claims.scheme],
-        TIER: claims.tier,
-        NAME: claims.holder_name,
-        BINDING: [claims.binding_salt, claims.binding],
-        VALID_FROM: _days(claims.valid_from),
-        ITEMS: _bitmap(claims.items),
-        CLAIM_STATUS: status_claim(
-            StatusRef(list_id=_list_id_of(claims.status.uri), index=claims.status.index),
-            claims.status.uri,
-        ),
+        CLAIM_STATUS: status_claim(claims.status.index, claims.status.uri),
+        CARD: msgspec.to_builtins(card, builtin_types=(bytes,)),
     }
     if claims.expires_at is not None:
         cwt[EXP] = claims.expires_at
-    if claims.valid_until is not None:
-        cwt[VALID_UNTIL] = _days(claims.valid_until)
-    if claims.family_items:
-        cwt[FAMILY_ITEMS] = _bitmap(claims.family_items)
-    if claims.companion_items:
-        cwt[COMPANION_ITEMS] = _bitmap(claims.companion_items)
     return bytes(cbor2.dumps(cwt))
 
 
 def decode_claims(payload: bytes) -> CardClaims:
-    """Claims from CBOR; raises CredentialError("bad_format") on anything malformed.
-
-    Each field's type is checked by hand rather than through msgspec.convert: this runs
-    once per card a venue scans, and the checks are few."""
+    """Claims from CBOR; raises CredentialError("bad_format") on anything malformed,
+    including a format this verifier does not know."""
     try:
         cwt = cbor2.loads(payload)
         if not isinstance(cwt, Mapping):
             raise TypeError("claims are not a map")
+        card = msgspec.convert(cwt[CARD], _Card)
+        if card.format != FORMAT:
+            raise ValueError(f"credential format {card.format} is not {FORMAT}")
         status_uri, status_index = read_status_claim(cwt[CLAIM_STATUS])
-        salt, binding = _typed(cwt[BINDING], tuple | list, "binding")
-        until = cwt.get(VALID_UNTIL)
-        expires = cwt.get(EXP)
+        issuer = cwt[ISS]
+        card_id = cwt[CTI]
+        if not isinstance(issuer, str) or not isinstance(card_id, bytes):
+            raise TypeError("iss or cti has the wrong type")
+        nbf = _instant(cwt[NBF], "nbf")
+        exp = cwt.get(EXP)
+        if len(card.binding) <= _SALT_BYTES:
+            raise ValueError("the binding is too short")
+        valid_from = _business_day(nbf)
         return CardClaims(
-            card_id=UUID(bytes=_typed(cwt[CTI], bytes, "cti")),
-            issuer=_typed(cwt[ISS], str, "iss"),
-            scheme=_SCHEMES[cwt[SCHEME]],
-            tier=_typed(cwt[TIER], str, "tier"),
-            holder_name=_typed(cwt[NAME], str, "name"),
-            binding_salt=_typed(salt, bytes, "binding salt"),
-            binding=_typed(binding, bytes, "binding"),
-            valid_from=_day(cwt[VALID_FROM]),
-            valid_until=None if until is None else _day(until),
-            items=_numbers(_typed(cwt[ITEMS], bytes, "items")),
-            family_items=_numbers(_typed(cwt.get(FAMILY_ITEMS, b""), bytes, "family items")),
-            companion_items=_numbers(
-                _typed(cwt.get(COMPANION_ITEMS, b""), bytes, "companion items")
-            ),
+            card_id=UUID(bytes=card_id),
+            issuer=issuer,
+            scheme=_SCHEMES[card.scheme],
+            tier=card.tier,
+            holder_name=card.name,
+            binding_salt=card.binding[:_SALT_BYTES],
+            binding=card.binding[_SALT_BYTES:],
+            category=card.category,
+            valid_from=valid_from,
+            # exp is the midnight after the last day: the last day is the second before it.
+            valid_until=None if exp is None else _business_day(_instant(exp, "exp") - 1),
+            issued_on=valid_from if card.issued_on is None else _day(card.issued_on),
+            family=tuple(_member(m) for m in card.family),
             status=StatusReference(uri=status_uri, index=status_index),
-            issued_at=_integer(cwt[IAT], "iat"),
-            expires_at=None if expires is None else _integer(expires, "exp"),
+            issued_at=_instant(cwt[IAT], "iat"),
         )
     except Exception as e:
         raise CredentialError("bad_format", f"credential claims are malformed: {e}") from None
 
 
-def _typed(value: Any, kind: Any, name: str) -> Any:
-    if not isinstance(value, kind):
-        raise TypeError(f"{name} has the wrong type")
-    return value
+def _member(entry: tuple[int, str, int | None, int | None, dict[int, int]]) -> FamilyEntry:
+    relation, name, minor, marriage, ages = entry
+    return FamilyEntry(
+        relation=_RELATIONS[relation],
+        name=name,
+        minor_until=None if minor is None else _day(minor),
+        marriage_age_until=None if marriage is None else _day(marriage),
+        age_from={age: _day(days) for age, days in ages.items()},
+    )
 
 
-def _integer(value: Any, name: str) -> int:
+def _instant(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise TypeError(f"{name} is not a non-negative integer")
     return value
 
 
-def _day(value: Any) -> date:
-    return _EPOCH + timedelta(days=_integer(value, "date"))
+def _business_day(seconds: int) -> date:
+    return datetime.fromtimestamp(seconds, SHANGHAI).date()
+
+
+def _start_of(day: date) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=SHANGHAI).timestamp())
 
 
 def sign_credential(claims: CardClaims, key: Ed25519PrivateKey, kid: bytes) -> bytes:
@@ -191,8 +259,7 @@ def sign_credential(claims: CardClaims, key: Ed25519PrivateKey, kid: bytes) -> b
 
 def to_text(cose: bytes) -> str:
     """``TC1:`` + base45(zlib(cose)), the QR code's content."""
-    encoded: bytes = base45.b45encode(zlib.compress(cose, 9))
-    return PREFIX + encoded.decode("ascii")
+    return PREFIX + base45.b45encode(zlib.compress(cose, 9))
 
 
 def from_text(text: str) -> bytes:
@@ -204,7 +271,7 @@ def from_text(text: str) -> bytes:
         raise CredentialError("bad_format", f"token does not start with {PREFIX}")
     try:
         compressed = base45.b45decode(text[len(PREFIX) :])
-    except Exception:
+    except ValueError:
         raise CredentialError("bad_format", "token is not valid base45") from None
     inflater = zlib.decompressobj()
     try:
@@ -223,10 +290,3 @@ def expiry_instant(valid_until: date | None) -> datetime | None:
     if valid_until is None:
         return None
     return datetime.combine(valid_until + timedelta(days=1), time(0), SHANGHAI)
-
-
-def _list_id_of(uri: str) -> str:
-    parsed = parse_status_uri(uri)
-    if parsed is None:
-        raise ValueError(f"status uri {uri!r} is not of the form sl:AUTHORITY:LIST")
-    return parsed[1]

@@ -245,30 +245,34 @@ def _permute(seed: bytes, list_no: int, value: int) -> int:
 # --- the referenced token's status claim (§6.3) -------------------------------------
 
 
-_URI_SCHEME = "sl"
+_PATH = "/status-lists/"
 
 
-def status_uri(authority: str, list_name: str) -> str:
-    """The name a credential uses for an authority's status list: ``sl:jinan:sl-0000``.
-    The one place the form is written; ``parse_status_uri`` is the one place it is read."""
-    return f"{_URI_SCHEME}:{authority}:{list_name}"
+def status_uri(base_url: str, authority: str, list_name: str) -> str:
+    """The URL a credential names for an authority's status list:
+    ``{base}/status-lists/{authority}/{list}``, where the registry's HTTP API serves it
+    (``GET /status-lists/{authority}/{list}``). The one place the form is written;
+    ``parse_status_uri`` is the one place it is read."""
+    return f"{base_url.rstrip('/')}{_PATH}{authority}/{list_name}"
 
 
 def parse_status_uri(uri: str) -> tuple[str, str] | None:
-    """``(authority, list id)`` from a status-list name, or None when it is not of the
-    registry's form (a verifier then relies on the token's signature alone)."""
-    parts = uri.split(":")
-    if len(parts) != 3 or parts[0] != _URI_SCHEME or not parts[1] or not parts[2]:
+    """``(authority, list id)`` from a status-list URL, or None when it is not of the
+    registry's form (a verifier then has no list for it)."""
+    head, found, tail = uri.rpartition(_PATH)
+    parts = tail.split("/")
+    if not found or not head or len(parts) != 2 or not parts[0] or not parts[1]:
         return None
-    return parts[1], parts[2]
+    return parts[0], parts[1]
 
 
-def status_claim(ref: StatusRef, uri: str) -> dict[str, Any]:
-    """The value of claim 65535 (status) in a card credential pointing at ``ref``."""
+def status_claim(index: int, uri: str) -> dict[str, Any]:
+    """The value of claim 65535 (status) in a card credential pointing at entry ``index``
+    of the list at ``uri``."""
     _check_uri(uri)
-    if not _is_int(ref.index) or ref.index < 0:
-        raise ValueError(f"index must be a non-negative integer, got {ref.index!r}")
-    return {"status_list": {"idx": ref.index, "uri": uri}}
+    if not _is_int(index) or index < 0:
+        raise ValueError(f"index must be a non-negative integer, got {index!r}")
+    return {"status_list": {"idx": index, "uri": uri}}
 
 
 def read_status_claim(claim: object) -> tuple[str, int]:

@@ -4,6 +4,10 @@ each may issue for, signed by the provincial root key, with an issue time and an
 A verifier accepts a credential only if its key is on a trust list it holds that has not
 expired, for that scheme. Like the EU DCC's daily lists, it is meant to be re-fetched
 often; an expired list is reported as such, never silently used.
+
+The payload is a CWT claims set, so a generic reader sees when it was issued and when it
+expires: ``iat`` (6), ``exp`` (4), and the keys under the private-use claim ``-65537``
+(RFC 8392 §9.1), each a map with text keys.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from signing.cose import CoseError, parse_sign1, sign1
 from signing.keys import KeyRecord
 
 TRUST_LIST_TYPE = "application/talentcard-trust+cwt"
+CLAIM_EXP, CLAIM_IAT, CLAIM_KEYS = 4, 6, -65537
 
 
 class TrustListError(ValueError):
@@ -81,12 +86,12 @@ def sign_trust_list(
         for r in records
         if r.schemes
     ]
-    content = TrustList(
-        issued_at=int(issued_at.timestamp()),
-        expires_at=int(expires_at.timestamp()),
-        keys=tuple(keys),
-    )
-    payload = bytes(cbor2.dumps(msgspec.to_builtins(content, builtin_types=(bytes,))))
+    claims = {
+        CLAIM_IAT: int(issued_at.timestamp()),
+        CLAIM_EXP: int(expires_at.timestamp()),
+        CLAIM_KEYS: msgspec.to_builtins(keys, builtin_types=(bytes,)),
+    }
+    payload = bytes(cbor2.dumps(claims))
     return sign1(payload, root_key, root_kid, content_type=TRUST_LIST_TYPE)
 
 
@@ -101,7 +106,15 @@ def read_trust_list(data: bytes, root: Ed25519PublicKey) -> TrustList:
     if not message.verify(root):
         raise TrustListError("trust list signature does not verify with the root key")
     try:
-        return msgspec.convert(cbor2.loads(message.payload), TrustList)
+        claims = cbor2.loads(message.payload)
+        return msgspec.convert(
+            {
+                "issued_at": claims[CLAIM_IAT],
+                "expires_at": claims[CLAIM_EXP],
+                "keys": claims[CLAIM_KEYS],
+            },
+            TrustList,
+        )
     except Exception as e:
         raise TrustListError(f"trust list content is malformed: {e}") from None
 

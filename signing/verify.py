@@ -1,19 +1,34 @@
 """The offline verifier (离线核验): a token, a downloaded bundle and the time are all it
-needs. No database, no network; importable on its own.
+needs. No database, no network, no policy engine: the service decision reads the bundle's
+venue rules (``signing.venue_decision``). Importable on its own.
 
-Every outcome is a result with a reason code, never an exception: ``ok``, ``bad_format``,
-``too_large``, ``bad_signature``, ``unknown_key``, ``key_not_valid_for_scheme``,
-``not_yet_valid``, ``expired``, ``revoked``, ``suspended``, ``status_list_stale``,
-``status_list_unavailable`` (the bundle has no usable list for this card: missing, or set
-aside as broken when the bundle was loaded), ``trust_list_expired``,
-``service_not_granted``. Caps on the token's size and on its decompressed size are checked
-before anything is parsed.
+Every outcome is a result with a reason code, never an exception. The checks run in this
+order, and the first that fails is the reason:
+
+1. format: ``too_large``, ``bad_format`` (caps on the token's size and on its decompressed
+   size are checked before anything is parsed);
+2. key: ``unknown_key`` (not on the trust list, or retired);
+3. signature: ``bad_signature``;
+4. the key's scope and window: ``key_not_valid_for_scheme``, ``bad_signature`` (signed
+   outside the key's signing window);
+5. the card's validity: ``not_yet_valid``, ``expired``;
+6. status: ``status_list_unavailable`` (the bundle has no usable list for this card:
+   missing, or set aside as broken when the bundle was loaded), ``suspended``, ``revoked``;
+7. freshness of the venue's data: ``trust_list_expired``, ``status_list_stale``,
+   ``venue_rules_expired`` (with a service asked);
+8. service: ``service_not_granted``.
+
+A card that expired long ago is ``expired`` whatever the age of the venue's data: what is
+wrong with the card comes before what is wrong with the venue's copy.
 
 The clock-skew allowance (``skew``, default five minutes) is given to the venue's clock in
-the holder's favour at every time edge: the card's first day and its expiry instant, the
-status list's ``iat + ttl`` and ``exp``, and the trust list's expiry. Exactly at the
-allowance is still accepted; one second beyond is refused. Key retirement has no allowance:
-a retired key verifies nothing from its retirement second on.
+the holder's favour at every time edge: the card's first instant (``nbf``) and its expiry
+(``exp``), the status list's ``iat + ttl`` and ``exp``, the trust list's and the venue
+rules' expiry. Exactly at the allowance is still accepted; one second beyond is refused. Key
+retirement has no allowance: a retired key verifies nothing from its retirement second on.
+
+Offline a venue learns whether an item is granted; a limited item's balance is checked when
+the venue records the use with the registry.
 """
 
 from __future__ import annotations
@@ -22,24 +37,24 @@ from datetime import date, datetime, timedelta
 
 import msgspec
 
-from domain import policy
-from domain.clock import SHANGHAI, business_date
+from domain.clock import business_date
 from domain.errors import DomainError
 from domain.identity import binding_hash, normalise_id_number
-from domain.policy import Beneficiary, BeneficiaryKind, CardSnapshot
-from domain.vocabulary import CardStatus, IdDocumentKind, Scheme
+from domain.vocabulary import IdDocumentKind
 from signing.bundle import Bundle, status_file_name
 from signing.cose import CoseError, parse_sign1
 from signing.credential import CardClaims, CredentialError, decode_claims, from_text
-from signing.status_list import StatusCode, StatusListError
+from signing.status_list import StatusCode, StatusListError, parse_status_uri
+from signing.venue_decision import Answer, CardFacts, Person, ServiceError, decide
 
 DEFAULT_SKEW = timedelta(minutes=5)
 
 
 class VerificationResult(msgspec.Struct, frozen=True, kw_only=True):
     """What a venue learns: valid or not, why (a stable reason code and words), the card's
-    scheme, tier and expiry, how old the bundle's data is, and the rule behind a service
-    decision."""
+    scheme, tier and expiry, how old the bundle's data is, and for a service asked, who it
+    was asked for (``beneficiary_name``, a family member's name from the credential), the
+    rules that decided and what the venue must still see (``requires``)."""
 
     valid: bool
     reason: str
@@ -51,6 +66,8 @@ class VerificationResult(msgspec.Struct, frozen=True, kw_only=True):
     valid_until: date | None = None
     bundle_age_seconds: int | None = None
     rule: str | None = None
+    requires: tuple[str, ...] = ()
+    beneficiary_name: str | None = None
     binding_salt: bytes | None = None
     binding: bytes | None = None
 
@@ -62,12 +79,15 @@ def verify(
     at: datetime,
     service: str | None = None,
     beneficiary: str = "holder",
+    holder_present: bool | None = None,
     venue_city: str | None = None,
     skew: timedelta = DEFAULT_SKEW,
 ) -> VerificationResult:
     """Check a ``TC1:`` token offline at instant ``at``; with ``service``, also whether it
-    grants that item to ``beneficiary`` (at a venue of ``venue_city``, which honours its
-    own city's card and, by stacking, a valid 惠才卡)."""
+    grants that item to ``beneficiary`` (``holder``, ``companion``, a family member by
+    relation when the credential names one such, or ``family:N``, the Nth member, from 1)
+    at a venue of ``venue_city`` (default the card's own), which honours its own city's card
+    and, by stacking, a valid 惠才卡."""
     now = int(at.timestamp())
     slack = int(skew.total_seconds())
     age = now - bundle.trust_list.issued_at
@@ -77,11 +97,6 @@ def verify(
     ) -> VerificationResult:
         return _result(False, reason, detail, claims, age, rule)
 
-    if now - slack > bundle.trust_list.expires_at:
-        return refuse(
-            "trust_list_expired",
-            f"the trust list expired {now - bundle.trust_list.expires_at} s ago",
-        )
     try:
         message = parse_sign1(from_text(token))
     except CredentialError as e:
@@ -110,22 +125,28 @@ def verify(
         key.signs_until is not None and claims.issued_at >= key.signs_until
     ):
         return refuse("bad_signature", "signed outside the key's signing window", claims)
-    valid_from = _start_of(claims.valid_from)
-    if now + slack < valid_from:
+    if now + slack < claims.not_before:
         return refuse("not_yet_valid", f"valid from {claims.valid_from}", claims)
-    if claims.expires_at is not None and now - slack >= claims.expires_at:
+    expires = claims.expires_at
+    if expires is not None and now - slack >= expires:
         return refuse("expired", f"expired after {claims.valid_until}", claims)
-    status_list = bundle.status_lists.get(claims.status.uri)
+    status_list = bundle.status_list(claims.status.uri)
     if status_list is None:
-        problem = bundle.problem_with(claims.status.uri)
-        detail = (
-            f"status list {claims.status.uri} (status/{problem.file}) is unusable: "
-            f"{problem.problem}"
-            if problem
-            else f"the bundle has no status list {claims.status.uri} "
-            f"(status/{status_file_name(claims.status.uri)})"
+        return refuse("status_list_unavailable", _unavailable(bundle, claims.status.uri), claims)
+    try:
+        code = status_list.status(claims.status.index)
+    except StatusListError as e:
+        return refuse("bad_format", f"status list {status_list.uri}: {e}", claims)
+    if code == StatusCode.SUSPENDED:
+        return refuse("suspended", "the card is suspended", claims)
+    if code == StatusCode.REVOKED:
+        return refuse("revoked", "the card was revoked", claims)
+    if now - slack > bundle.trust_list.expires_at:
+        return refuse(
+            "trust_list_expired",
+            f"the trust list expired {now - bundle.trust_list.expires_at} s ago",
+            claims,
         )
-        return refuse("status_list_unavailable", detail, claims)
     age = max(age, now - status_list.issued_at)
     if (
         now - slack > status_list.issued_at + status_list.ttl
@@ -137,20 +158,35 @@ def verify(
             f"past its ttl of {status_list.ttl} s: refresh the bundle",
             claims,
         )
-    try:
-        code = status_list.status(claims.status.index)
-    except StatusListError as e:
-        return refuse("bad_format", f"status list {status_list.uri}: {e}", claims)
-    if code == StatusCode.REVOKED:
-        return refuse("revoked", "the card was revoked", claims)
-    if code == StatusCode.SUSPENDED:
-        return refuse("suspended", "the card is suspended", claims)
     if service is None:
         return _result(True, "ok", "genuine, in force, not revoked", claims, age)
-    granted, detail, rule = _service(claims, service, beneficiary, venue_city, business_date(at))
-    if not granted:
-        return refuse("service_not_granted", detail, claims, rule)
-    return _result(True, "ok", detail, claims, age, rule)
+    if now - slack > bundle.venue_rules.expires_at:
+        return refuse(
+            "venue_rules_expired",
+            f"the venue rules expired {now - bundle.venue_rules.expires_at} s ago",
+            claims,
+        )
+    try:
+        person, name = _person(claims, beneficiary, holder_present)
+        answer = decide(
+            bundle.venue_rules,
+            _facts(claims),
+            service,
+            person,
+            business_date(at),
+            venue_city or str(claims.scheme),
+        )
+    except ServiceError as e:
+        return refuse("service_not_granted", f"cannot decide {service!r}: {e}", claims)
+    result = _result(
+        answer.granted,
+        "ok" if answer.granted else "service_not_granted",
+        _said(answer),
+        claims,
+        age,
+        ", ".join(answer.rules) or None,
+    )
+    return msgspec.structs.replace(result, requires=answer.requires, beneficiary_name=name)
 
 
 def holder_matches(
@@ -168,48 +204,65 @@ def holder_matches(
     return binding_hash(canonical, salt) == expected
 
 
-def _start_of(day: date) -> int:
-    return int(datetime(day.year, day.month, day.day, tzinfo=SHANGHAI).timestamp())
+def _unavailable(bundle: Bundle, uri: str) -> str:
+    problem = bundle.problem_with(uri)
+    if problem:
+        return f"status list {uri} ({problem.file}) is unusable: {problem.problem}"
+    parsed = parse_status_uri(uri)
+    where = f" ({status_file_name(*parsed)})" if parsed else ""
+    return f"the bundle has no status list {uri}{where}"
 
 
-def _service(
-    claims: CardClaims, service: str, beneficiary: str, venue_city: str | None, day: date
-) -> tuple[bool, str, str | None]:
-    snapshot = CardSnapshot(
-        scheme=claims.scheme,
+def _facts(claims: CardClaims) -> CardFacts:
+    return CardFacts(
+        scheme=str(claims.scheme),
         tier=claims.tier,
-        status=CardStatus.ACTIVE.value,
+        category=claims.category,
         valid_from=claims.valid_from,
         valid_until=claims.valid_until,
-        issued_on=claims.valid_from,
+        issued_on=claims.issued_on,
     )
-    try:
-        kind = BeneficiaryKind(beneficiary)
-        venue = Scheme(venue_city) if venue_city else claims.scheme
-        if venue is not claims.scheme:
-            decision = policy.decide_entitlement(
-                snapshot, service, Beneficiary(kind=kind), day, venue=venue
+
+
+def _person(
+    claims: CardClaims, beneficiary: str, holder_present: bool | None
+) -> tuple[Person, str | None]:
+    """The person asked for, from the credential: the holder, a companion, or one of the
+    family members it names (by relation when there is one such, else ``family:N``)."""
+    if beneficiary in ("holder", "companion"):
+        return Person(kind=beneficiary, holder_present=holder_present), None
+    family = claims.family
+    if beneficiary.startswith("family:"):
+        number = beneficiary.removeprefix("family:")
+        if not number.isdigit() or not 1 <= int(number) <= len(family):
+            raise ServiceError(
+                "unknown_beneficiary",
+                f"the credential names {len(family)} family member(s); {beneficiary} is none",
             )
-            return decision.granted, _said(decision), ", ".join(decision.rules) or None
-        number = int(service.split(".")[1])
-        carried = {
-            BeneficiaryKind.HOLDER: claims.items,
-            BeneficiaryKind.COMPANION: claims.companion_items,
-        }.get(kind, claims.family_items)
-        if number not in carried:
-            return False, f"the credential does not grant item {number} to the {kind}", None
-        entitlement = policy.decide_entitlement(snapshot, service, Beneficiary(kind=kind), day)
-        return entitlement.granted, _said(entitlement), ", ".join(entitlement.rules) or None
-    except (ValueError, IndexError, DomainError) as e:
-        return False, f"cannot decide {service!r} for {beneficiary!r}: {e}", None
+        member = family[int(number) - 1]
+    else:
+        matching = [m for m in family if m.relation == beneficiary]
+        if len(matching) != 1:
+            several = f"{len(matching)} of them: say family:N" if matching else "none"
+            raise ServiceError(
+                "unknown_beneficiary", f"the credential names {several} as {beneficiary!r}"
+            )
+        member = matching[0]
+    person = Person(
+        kind=str(member.relation),
+        minor_until=member.minor_until,
+        marriage_age_until=member.marriage_age_until,
+        age_from=dict(member.age_from),
+        holder_present=holder_present,
+    )
+    return person, member.name
 
 
-def _said(decision: policy.EntitlementDecision) -> str:
-    """The engine's answer for the venue: why, what exactly, and what it must still see
-    (the holder's own ID and a same-day ticket on travel items, for instance)."""
-    text = decision.reason + (f" ({decision.detail})" if decision.detail else "")
-    if decision.granted and decision.requires:
-        text += "; the venue must still see: " + "; ".join(decision.requires)
+def _said(answer: Answer) -> str:
+    """The answer for the venue: why, what exactly, and what it must still see."""
+    text = answer.reason + (f" ({answer.detail})" if answer.detail else "")
+    if answer.granted and answer.requires:
+        text += "; the venue must still see: " + "; ".join(answer.requires)
     return text
 
 

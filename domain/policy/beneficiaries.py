@@ -17,6 +17,9 @@ ADULT_AGE = 18
 # 未到法定结婚年龄子女 is a son under 22 or a daughter under 20 on the day.
 MARRIAGE_AGE = {Sex.MALE: 22, Sex.FEMALE: 20}
 
+# What a venue must see for an item the family use only together with the holder.
+WITH_HOLDER_REQUIRES = "the holder in person, using it at the same time (同步享受)"
+
 _FIXED = {
     BeneficiaryKind.HOLDER: BeneficiaryToken.HOLDER,
     BeneficiaryKind.SPOUSE: BeneficiaryToken.SPOUSE,

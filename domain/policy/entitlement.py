@@ -12,7 +12,11 @@ from collections.abc import Mapping
 from datetime import date
 
 from domain.errors import InvalidInput
-from domain.policy.beneficiaries import beneficiary_refusal, beneficiary_rule
+from domain.policy.beneficiaries import (
+    WITH_HOLDER_REQUIRES,
+    beneficiary_refusal,
+    beneficiary_rule,
+)
 from domain.policy.cards import card_refusal
 from domain.policy.catalogue import find_item, listed, whole_item
 from domain.policy.conditions import condition_outcome
@@ -95,7 +99,7 @@ def decide_entitlement(
     requires: list[str] = []
     alone_possible = beneficiary.kind is not BeneficiaryKind.HOLDER
     if who.with_holder and beneficiary.holder_present is None and alone_possible:
-        requires.append("the holder in person, using it at the same time (同步享受)")
+        requires.append(WITH_HOLDER_REQUIRES)
     for condition in ctx.rules(ctx.data.conditions):
         if not listed(condition.items, item, catalogue_item):
             continue
@@ -178,6 +182,11 @@ def _by_parts(
     )
 
 
+def window_pending(limit: UsageLimitRule) -> str:
+    """What the venue or clerk must see for a limit of years from a date they give."""
+    return f"the date {limit.within_years_of} (within {limit.within_years} years of it)"
+
+
 def _window_refusal(
     limit: UsageLimitRule, facts: Mapping[str, bool | str], day: date
 ) -> tuple[str | None, str]:
@@ -185,7 +194,7 @@ def _window_refusal(
     is still to be seen when the date is not given."""
     assert limit.within_years is not None
     given = facts.get(limit.within_years_of)
-    what = f"the date {limit.within_years_of} (within {limit.within_years} years of it)"
+    what = window_pending(limit)
     if not isinstance(given, str):
         return None, what
     try:

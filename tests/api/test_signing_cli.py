@@ -84,7 +84,7 @@ def test_a_credential_comes_as_json_claims_and_as_png_and_svg_qr_codes(
     info = json.loads(out)
     assert info["claims"]["card_id"] == card_id
     assert info["claims"]["tier"] == "C"
-    assert info["cbor_bytes"] <= 250
+    assert info["cbor_bytes"] < 250  # a card without family, at the default base URL
     assert f.RESIDENT_ID not in out
     assert (env / "c.png").read_bytes().startswith(b"\x89PNG")
     assert "<svg" in (env / "c.svg").read_text()

@@ -12,9 +12,9 @@ import pytest
 
 from api.cli import main
 from domain.vocabulary import Scheme
-from tests.signing.support import T0, World
+from tests.signing.support import T0, World, uri
 
-JINAN_LIST = "status/sl_jinan_sl-0000.cwt"
+JINAN_LIST = "status/jinan/sl-0000.cwt"
 
 
 def verify_cli(
@@ -97,7 +97,7 @@ def test_one_authority_s_broken_status_list_spares_every_other_authority_s_cards
     assert code == 1, err
     assert result is not None
     assert result["reason"] == "status_list_unavailable"
-    assert "sl_jinan_sl-0000.cwt" in str(result["detail"])
+    assert JINAN_LIST in str(result["detail"])
 
 
 def test_a_card_whose_status_list_is_missing_is_unavailable_never_ok(
@@ -109,4 +109,4 @@ def test_a_card_whose_status_list_is_missing_is_unavailable_never_ok(
     jinan_card = world.token(world.claims(Scheme.JINAN, tier="A"))
     code, result, _ = verify_cli(capsys, jinan_card, bundle, T0)
     assert (code, result and result["reason"]) == (1, "status_list_unavailable")
-    assert "sl:jinan:sl-0000" in str(result and result["detail"])
+    assert uri("jinan") in str(result and result["detail"])

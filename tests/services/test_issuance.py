@@ -10,9 +10,10 @@ import pytest
 
 from ledger.app import CardLedger
 from services.bootstrap import Registry
+from services.settings import DEFAULT_PUBLIC_BASE_URL
 from signing.bundle import BundleError, load_bundle
 from signing.credential import to_text
-from signing.status_list import LIST_SIZE, StatusList, sign_status_list
+from signing.status_list import LIST_SIZE, StatusList, sign_status_list, status_uri
 from signing.verify import holder_matches, verify
 from tests import factories as f
 from tests.conftest import FakeClock
@@ -46,7 +47,7 @@ def test_cards_of_every_authority_get_their_own_signed_status_lists(
     ledger.issue(liaocheng, f.issue())
     registry.issuance.write_bundle(tmp_path / "b", ttl=timedelta(hours=1))
     bundle = load_bundle(tmp_path / "b")
-    assert set(bundle.status_lists) == {"sl:jinan:sl-0000", "sl:liaocheng:sl-0000"}
+    assert set(bundle.status_lists) == {("jinan", "sl-0000"), ("liaocheng", "sl-0000")}
 
 
 def test_a_status_list_signed_by_another_authority_s_key_is_refused(
@@ -59,7 +60,7 @@ def test_a_status_list_signed_by_another_authority_s_key_is_refused(
     registry.issuance.write_bundle(tmp_path / "b", ttl=timedelta(hours=1))
     record, key = keys.signing_key("liaocheng", clock.now)
     forged = sign_status_list(
-        "sl:jinan:sl-0000",
+        status_uri(DEFAULT_PUBLIC_BASE_URL, "jinan", "sl-0000"),
         StatusList(size=LIST_SIZE),
         key=key,
         kid=record.kid_bytes,
@@ -67,11 +68,11 @@ def test_a_status_list_signed_by_another_authority_s_key_is_refused(
         expires_at=int(clock.now.timestamp()) + 7200,
         ttl=3600,
     )
-    (tmp_path / "b" / "status" / "sl_jinan_sl-0000.cwt").write_bytes(forged)
+    (tmp_path / "b" / "status" / "jinan" / "sl-0000.cwt").write_bytes(forged)
     bundle = load_bundle(tmp_path / "b")
-    assert "sl:jinan:sl-0000" not in bundle.status_lists
+    assert ("jinan", "sl-0000") not in bundle.status_lists
     [problem] = bundle.problems
-    assert (problem.file, problem.authority) == ("sl_jinan_sl-0000.cwt", "jinan")
+    assert (problem.file, problem.authority) == ("status/jinan/sl-0000.cwt", "jinan")
     assert "not signed by jinan's key" in problem.problem
 
 

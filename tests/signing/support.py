@@ -14,17 +14,33 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from domain.authority import AUTHORITY_SCHEMES
 from domain.identity import binding_hash
 from domain.vocabulary import Scheme
-from signing.bundle import Bundle
+from services.venue_rules import compile_venue_rules
+from signing.bundle import Bundle, status_file_name
 from signing.credential import CardClaims, StatusReference, sign_credential, to_text
 from signing.keys import KeyRecord, key_id
-from signing.status_list import LIST_SIZE, StatusCode, StatusList, parse_status_list_token
+from signing.status_list import (
+    LIST_SIZE,
+    StatusCode,
+    StatusList,
+    parse_status_list_token,
+    parse_status_uri,
+    status_uri,
+)
 from signing.status_list import sign_status_list as sign_list
 from signing.trust import read_trust_list, sign_trust_list
+from signing.venue_rules import read_venue_rules, sign_venue_rules
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
 CARD = UUID("5f0c6a1e-8a4b-4c1e-9d7e-2b3c4d5e6f70")
 ID_NUMBER = "11010519491231002X"
 SALT = b"\x01\x02\x03\x04\x05\x06\x07\x08"
+BASE_URL = "https://card.example.cn"
+VENUE_RULES = compile_venue_rules()
+
+
+def uri(authority: str, list_id: str = "sl-0000") -> str:
+    """The status-list URL the test world's credentials name."""
+    return status_uri(BASE_URL, authority, list_id)
 
 
 @dataclass
@@ -69,12 +85,9 @@ class World:
             "binding": binding_hash(ID_NUMBER, SALT),
             "valid_from": date(2026, 3, 2),
             "valid_until": date(2031, 3, 1),
-            "items": frozenset(range(1, 31)),
-            "companion_items": frozenset({14, 15, 16}),
-            "family_items": frozenset({10, 11}),
-            "status": StatusReference(uri=f"sl:{scheme.value}:sl-0000", index=4242),
+            "issued_on": date(2026, 3, 2),
+            "status": StatusReference(uri=uri(scheme.value), index=4242),
             "issued_at": int(T0.timestamp()),
-            "expires_at": int(datetime(2031, 3, 2, tzinfo=UTC).timestamp()) - 8 * 3600,
         }
         fields.update(overrides)
         return CardClaims(**fields)  # type: ignore[arg-type]
@@ -109,15 +122,21 @@ class World:
                 issued_at=at,
                 expires_at=at + timedelta(days=trust_days),
             ),
+            "venue-rules.cwt": sign_venue_rules(
+                VENUE_RULES,
+                root_key=self.root.key,
+                root_kid=self.root.record.kid_bytes,
+                issued_at=at,
+                expires_at=at + timedelta(days=trust_days),
+            ),
         }
         for authority, signer in self.keys.items():
             status_list = StatusList(size=LIST_SIZE, bits=2)
             for (who, index), code in self.statuses.items():
                 if who == authority:
                     status_list.set(index, code)
-            uri = f"sl:{authority}:sl-0000"
-            files[f"status/{uri.replace(':', '_')}.cwt"] = sign_list(
-                uri,
+            files[status_file_name(authority, "sl-0000")] = sign_list(
+                uri(authority),
                 status_list,
                 key=signer.key,
                 kid=signer.record.kid_bytes,
@@ -136,9 +155,13 @@ class World:
                 token = parse_status_list_token(
                     data, max_token_bytes=2_000_000, max_list_bytes=4_194_304
                 )
-                lists[token.uri] = token
-        trust = read_trust_list(files["trust-list.cwt"], self.root.key.public_key())
-        return Bundle(trust_list=trust, status_lists=lists)
+                where = parse_status_uri(token.uri)
+                assert where is not None
+                lists[where] = token
+        root = self.root.key.public_key()
+        trust = read_trust_list(files["trust-list.cwt"], root)
+        rules = read_venue_rules(files["venue-rules.cwt"], root)
+        return Bundle(trust_list=trust, venue_rules=rules, status_lists=lists)
 
     def write_bundle(self, folder: Path, at: datetime = T0, **options: Any) -> Path:
         """Write the bundle of :meth:`bundle_files` into ``folder``."""

@@ -15,9 +15,10 @@ from signing import cose
 from signing.bundle import BundleError, load_bundle, status_file_name
 from signing.status_list import STATUS_LIST_TYPE
 from signing.verify import verify
-from tests.signing.support import T0, World
+from tests.signing.support import T0, World, uri
 
-JINAN_LIST = "status/sl_jinan_sl-0000.cwt"
+JINAN_LIST = "status/jinan/sl-0000.cwt"
+JINAN, WEIHAI = ("jinan", "sl-0000"), ("weihai", "sl-0000")
 
 
 @pytest.fixture
@@ -25,14 +26,39 @@ def world() -> World:
     return World()
 
 
-def test_a_status_list_s_file_is_named_after_its_uri():
-    assert status_file_name("sl:jinan:sl-0000") == "sl_jinan_sl-0000.cwt"
+def test_a_status_list_s_file_is_named_by_its_authority_and_list():
+    assert status_file_name("jinan", "sl-0000") == JINAN_LIST
 
 
 def test_a_sound_bundle_loads_every_list_and_records_no_problem(world: World, tmp_path: Path):
     bundle = load_bundle(world.write_bundle(tmp_path))
-    assert set(bundle.status_lists) == {f"sl:{a}:sl-0000" for a in world.keys}
+    assert set(bundle.status_lists) == {(a, "sl-0000") for a in world.keys}
     assert bundle.problems == ()
+
+
+def test_a_list_filed_under_another_authority_s_folder_is_set_aside(world: World, tmp_path: Path):
+    world.write_bundle(tmp_path)
+    (tmp_path / "status" / "weihai" / "sl-0000.cwt").write_bytes(
+        (tmp_path / JINAN_LIST).read_bytes()
+    )
+    bundle = load_bundle(tmp_path)
+    assert WEIHAI not in bundle.status_lists
+    [problem] = bundle.problems
+    assert "filed as status/weihai/sl-0000.cwt" in problem.problem
+
+
+def test_a_bundle_without_venue_rules_is_refused(world: World, tmp_path: Path):
+    world.write_bundle(tmp_path)
+    (tmp_path / "venue-rules.cwt").unlink()
+    with pytest.raises(BundleError, match=r"venue-rules\.cwt"):
+        load_bundle(tmp_path)
+
+
+def test_venue_rules_signed_by_another_root_refuse_the_whole_bundle(world: World, tmp_path: Path):
+    world.write_bundle(tmp_path)
+    (tmp_path / "venue-rules.cwt").write_bytes(World().bundle_files()["venue-rules.cwt"])
+    with pytest.raises(BundleError, match="venue rules signature"):
+        load_bundle(tmp_path)
 
 
 @pytest.mark.parametrize("damage", ["garbage", "empty"])
@@ -72,7 +98,7 @@ def test_a_list_that_inflates_beyond_the_cap_is_set_aside_when_loading(
     world.write_bundle(tmp_path)
     signer = world.keys["jinan"]
     claims = {
-        2: "sl:jinan:sl-0000",
+        2: uri("jinan"),
         6: int(T0.timestamp()),
         4: int(T0.timestamp()) + 7200,
         65534: 3600,
@@ -87,9 +113,9 @@ def test_a_list_that_inflates_beyond_the_cap_is_set_aside_when_loading(
     )
     (tmp_path / JINAN_LIST).write_bytes(bomb)
     bundle = load_bundle(tmp_path)
-    assert "sl:jinan:sl-0000" not in bundle.status_lists
+    assert JINAN not in bundle.status_lists
     [problem] = bundle.problems
-    assert (problem.file, problem.authority) == ("sl_jinan_sl-0000.cwt", "jinan")
+    assert (problem.file, problem.authority) == (JINAN_LIST, "jinan")
 
 
 def test_a_list_signed_by_a_retired_key_is_set_aside(world: World, tmp_path: Path):
@@ -101,10 +127,10 @@ def test_a_list_signed_by_a_retired_key_is_set_aside(world: World, tmp_path: Pat
         for a, k in world.keys.items()
     ]
     bundle = load_bundle(world.write_bundle(tmp_path, records=records))
-    assert "sl:jinan:sl-0000" not in bundle.status_lists
-    assert "sl:weihai:sl-0000" in bundle.status_lists
+    assert JINAN not in bundle.status_lists
+    assert WEIHAI in bundle.status_lists
     [problem] = bundle.problems
-    assert (problem.uri, problem.authority) == ("sl:jinan:sl-0000", "jinan")
+    assert (problem.uri, problem.authority) == (uri("jinan"), "jinan")
     assert "retired" in problem.problem
 
 
@@ -117,8 +143,8 @@ def test_a_card_whose_list_was_set_aside_names_the_file_and_the_problem(
     token = world.token(world.claims(Scheme.JINAN, tier="A"))
     result = verify(token, bundle, at=T0)
     assert (result.valid, result.reason) == (False, "status_list_unavailable")
-    assert "sl_jinan_sl-0000.cwt" in result.detail
-    assert "sl:jinan:sl-0000" in result.detail
+    assert JINAN_LIST in result.detail
+    assert uri("jinan") in result.detail
 
 
 def test_a_problem_is_found_by_the_uri_its_file_claims(world: World, tmp_path: Path):
@@ -126,7 +152,7 @@ def test_a_problem_is_found_by_the_uri_its_file_claims(world: World, tmp_path: P
     # The jinan list under another name, signed by weihai: refused, and found by its URI.
     forged = World().bundle_files()[JINAN_LIST]
     (tmp_path / JINAN_LIST).unlink()
-    (tmp_path / "status" / "copy.cwt").write_bytes(forged)
+    (tmp_path / "status" / "jinan" / "copy.cwt").write_bytes(forged)
     bundle = load_bundle(tmp_path)
-    assert bundle.problem_with("sl:jinan:sl-0000") is not None
-    assert bundle.problem_with("sl:weihai:sl-0000") is None
+    assert bundle.problem_with(uri("jinan")) is not None
+    assert bundle.problem_with(uri("weihai")) is None

@@ -369,7 +369,7 @@ class TestAllocation:
 class TestStatusClaim:
     def test_a_status_claim_reads_back_through_cbor(self):
         ref = StatusRef(list_id="sl-0000", index=4242)
-        claims = cbor2.loads(cbor2.dumps({CLAIM_STATUS: status_claim(ref, URI)}))
+        claims = cbor2.loads(cbor2.dumps({CLAIM_STATUS: status_claim(ref.index, URI)}))
         assert claims[CLAIM_STATUS] == {"status_list": {"idx": 4242, "uri": URI}}
         assert read_status_claim(claims[CLAIM_STATUS]) == (URI, 4242)
 
@@ -404,7 +404,7 @@ class TestStatusClaim:
 
     def test_a_status_claim_needs_a_uri(self):
         with pytest.raises(ValueError, match="not a URI"):
-            status_claim(StatusRef(list_id="sl-0000", index=0), "statuslists/1")
+            status_claim(0, "statuslists/1")
 
 
 # --- the Status List Token (§5.2) ---------------------------------------------------

@@ -11,15 +11,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.vocabulary import Scheme
-from signing.credential import MAX_COSE_BYTES, from_text, to_text
+from domain.vocabulary import Relation, Scheme
+from signing.credential import MAX_COSE_BYTES, FamilyEntry, from_text, to_text
 from signing.status_list import LIST_SIZE, StatusCode
 from signing.verify import VerificationResult, holder_matches, verify
-from tests.signing.support import CARD, ID_NUMBER, SALT, T0, World, make_key
+from tests.signing.support import CARD, ID_NUMBER, SALT, T0, World, make_key, uri
 
 WORLD = World()
 TOKEN = WORLD.token()
 BUNDLE = WORLD.bundle()
+# A card whose last day is 2026-03-01 expires at the midnight after it in Shanghai.
+LAST_DAY = date(2026, 3, 1)
+EXPIRY = int(datetime(2026, 3, 1, 16, 0, tzinfo=UTC).timestamp())
 
 
 def test_a_genuine_token_with_a_fresh_bundle_is_ok():
@@ -83,14 +86,22 @@ def test_a_card_before_its_first_day_is_not_yet_valid_beyond_the_skew():
 
 
 def test_a_card_after_its_last_day_is_expired():
-    claims = WORLD.claims(expires_at=int((T0 - timedelta(minutes=6)).timestamp()))
-    assert verify(WORLD.token(claims), BUNDLE, at=T0).reason == "expired"
+    claims = WORLD.claims(valid_from=date(2026, 1, 1), valid_until=LAST_DAY)
+    assert verify(WORLD.token(claims), BUNDLE, at=_at(EXPIRY + 360)).reason == "expired"
 
 
 def test_the_clock_skew_allowance_accepts_a_venue_clock_slightly_behind():
-    claims = WORLD.claims(expires_at=int((T0 - timedelta(minutes=4)).timestamp()))
-    assert verify(WORLD.token(claims), BUNDLE, at=T0).reason == "ok"
-    assert verify(WORLD.token(claims), BUNDLE, at=T0, skew=timedelta(0)).reason == "expired"
+    token = WORLD.token(WORLD.claims(valid_from=date(2026, 1, 1), valid_until=LAST_DAY))
+    assert verify(token, BUNDLE, at=_at(EXPIRY + 240)).reason == "ok"
+    assert verify(token, BUNDLE, at=_at(EXPIRY + 240), skew=timedelta(0)).reason == "expired"
+
+
+def test_the_credential_s_expiry_is_the_midnight_after_its_last_day_in_shanghai():
+    claims = WORLD.claims(valid_until=LAST_DAY)
+    assert (claims.expires_at, claims.not_before) == (
+        EXPIRY,
+        int(datetime(2026, 3, 1, 16, 0, tzinfo=UTC).timestamp()),
+    )
 
 
 def test_a_revoked_card_passes_against_an_older_list_and_fails_against_a_newer_one():
@@ -118,11 +129,11 @@ def test_a_status_list_past_its_ttl_is_stale_never_ok():
 
 def test_a_card_whose_status_list_is_missing_is_unavailable_naming_the_list():
     claims = WORLD.claims(
-        status=msgspec.structs.replace(WORLD.claims().status, uri="sl:weihai:sl-0009")
+        status=msgspec.structs.replace(WORLD.claims().status, uri=uri("weihai", "sl-0009"))
     )
     result = verify(WORLD.token(claims), BUNDLE, at=T0)
     assert (result.valid, result.reason) == (False, "status_list_unavailable")
-    assert "sl:weihai:sl-0009" in result.detail
+    assert uri("weihai", "sl-0009") in result.detail
 
 
 def test_an_expired_trust_list_is_reported_as_such():
@@ -142,7 +153,7 @@ def test_a_companion_is_admitted_where_the_scheme_allows_one():
 
 
 def test_a_weihai_venue_honours_a_valid_huicai_card_for_its_matching_items():
-    claims = WORLD.claims(Scheme.SHANDONG, tier="direct", items=frozenset(range(1, 31)))
+    claims = WORLD.claims(Scheme.SHANDONG, tier="direct")
     result = verify(WORLD.token(claims), BUNDLE, at=T0, service="weihai.14", venue_city="weihai")
     assert result.reason == "ok", result.detail
     other_city = WORLD.claims(Scheme.JINAN, tier="A")
@@ -241,22 +252,20 @@ def test_without_an_allowance_a_card_is_valid_from_the_first_second_of_its_first
 
 
 def test_a_card_is_expired_from_its_expiry_instant_without_an_allowance():
-    expiry = int(T0.timestamp()) + 3600
-    token = WORLD.token(WORLD.claims(expires_at=expiry))
+    token = WORLD.token(WORLD.claims(valid_from=date(2026, 1, 1), valid_until=LAST_DAY))
     no_skew = timedelta(0)
-    assert verify(token, BUNDLE, at=_at(expiry - 1), skew=no_skew).reason == "ok"
-    assert verify(token, BUNDLE, at=_at(expiry), skew=no_skew).reason == "expired"
+    assert verify(token, BUNDLE, at=_at(EXPIRY - 1), skew=no_skew).reason == "ok"
+    assert verify(token, BUNDLE, at=_at(EXPIRY), skew=no_skew).reason == "expired"
 
 
 def test_a_card_past_its_expiry_is_accepted_within_the_allowance_and_not_a_second_beyond():
-    expiry = int(T0.timestamp()) + 3600
-    token = WORLD.token(WORLD.claims(expires_at=expiry))
-    assert verify(token, BUNDLE, at=_at(expiry + 299), skew=SKEW).reason == "ok"
-    assert verify(token, BUNDLE, at=_at(expiry + 300), skew=SKEW).reason == "expired"
+    token = WORLD.token(WORLD.claims(valid_from=date(2026, 1, 1), valid_until=LAST_DAY))
+    assert verify(token, BUNDLE, at=_at(EXPIRY + 299), skew=SKEW).reason == "ok"
+    assert verify(token, BUNDLE, at=_at(EXPIRY + 300), skew=SKEW).reason == "expired"
 
 
 def test_a_card_with_no_end_date_never_expires():
-    token = WORLD.token(WORLD.claims(valid_until=None, expires_at=None))
+    token = WORLD.token(WORLD.claims(valid_until=None))
     result = verify(token, BUNDLE, at=T0 + timedelta(hours=1))
     assert (result.reason, result.valid_until) == ("ok", None)
 
@@ -376,7 +385,7 @@ def test_a_valid_result_carries_the_card_s_public_facts_and_its_binding():
 
 
 def test_a_refusal_after_the_signature_still_names_the_card():
-    expired = WORLD.token(WORLD.claims(expires_at=int(T0.timestamp()) - 3600))
+    expired = WORLD.token(WORLD.claims(valid_from=date(2026, 1, 1), valid_until=LAST_DAY))
     result = verify(expired, BUNDLE, at=T0)
     assert (result.valid, result.card_id, result.scheme, result.tier) == (
         False,
@@ -400,9 +409,14 @@ def test_the_bundle_age_is_that_of_its_oldest_part():
     older = WORLD.bundle(T0)
     newer = WORLD.bundle(T0 + timedelta(hours=2))
     at = T0 + timedelta(hours=3)
-    old_lists = type(BUNDLE)(trust_list=newer.trust_list, status_lists=older.status_lists)
+    rules = BUNDLE.venue_rules
+    old_lists = type(BUNDLE)(
+        trust_list=newer.trust_list, venue_rules=rules, status_lists=older.status_lists
+    )
     assert verify(TOKEN, old_lists, at=at).bundle_age_seconds == 3 * 3600
-    old_trust = type(BUNDLE)(trust_list=older.trust_list, status_lists=newer.status_lists)
+    old_trust = type(BUNDLE)(
+        trust_list=older.trust_list, venue_rules=rules, status_lists=newer.status_lists
+    )
     assert verify(TOKEN, old_trust, at=at).bundle_age_seconds == 3 * 3600
 
 
@@ -460,23 +474,61 @@ def test_a_service_question_that_cannot_be_decided_is_refused(
         ("holder", "service_not_granted"),
     ],
 )
-def test_an_item_is_granted_only_to_whom_the_credential_carries_it(beneficiary: str, reason: str):
-    claims = WORLD.claims(
-        Scheme.LIAOCHENG,
-        tier="A",
-        items=frozenset(),
-        family_items=frozenset({19}),
-        companion_items=frozenset(),
-    )
+def test_a_family_item_is_granted_to_the_family_the_article_names_and_no_one_else(
+    beneficiary: str, reason: str
+):
+    # liaocheng-2022 art. 13: the spouse's employment; not the holder's, not a companion's.
+    claims = WORLD.claims(Scheme.LIAOCHENG, tier="A", family=(_member("spouse"),))
     token = WORLD.token(claims)
-    result = verify(token, BUNDLE, at=T0, service="liaocheng.19", beneficiary=beneficiary)
+    result = verify(token, BUNDLE, at=T0, service="liaocheng.13", beneficiary=beneficiary)
     assert result.reason == reason
 
 
-def test_an_item_not_carried_for_the_holder_is_refused_even_if_the_rules_grant_it():
-    claims = WORLD.claims(items=frozenset({1}))
-    result = verify(WORLD.token(claims), BUNDLE, at=T0, service="weihai.14")
-    assert (result.valid, result.reason, result.rule) == (False, "service_not_granted", None)
+@pytest.mark.parametrize(
+    ("minor_until", "reason"),
+    [(date(2026, 3, 2), "ok"), (date(2026, 3, 1), "service_not_granted")],
+)
+def test_a_child_is_a_minor_at_the_venue_until_the_last_day_the_credential_dates(
+    minor_until: date, reason: str
+):
+    # liaocheng-2022 art. 6 (visas): the holder, the spouse and minor children (未成年子女).
+    child = _member("child", minor_until=minor_until)
+    token = WORLD.token(WORLD.claims(Scheme.LIAOCHENG, tier="A", family=(child,)))
+    result = verify(token, BUNDLE, at=T0, service="liaocheng.6.visa", beneficiary="child")
+    assert result.reason == reason
+
+
+def test_a_child_without_an_age_date_is_not_taken_for_a_minor():
+    token = WORLD.token(WORLD.claims(Scheme.LIAOCHENG, tier="A", family=(_member("child"),)))
+    result = verify(token, BUNDLE, at=T0, service="liaocheng.6.visa", beneficiary="child")
+    assert result.reason == "service_not_granted"
+
+
+def test_of_two_children_the_venue_names_which_one():
+    family = (_member("child", minor_until=date(2030, 1, 1)), _member("child"))
+    token = WORLD.token(WORLD.claims(Scheme.LIAOCHENG, tier="A", family=family))
+    ambiguous = verify(token, BUNDLE, at=T0, service="liaocheng.6.visa", beneficiary="child")
+    assert "say family:N" in ambiguous.detail
+    first = verify(token, BUNDLE, at=T0, service="liaocheng.6.visa", beneficiary="family:1")
+    second = verify(token, BUNDLE, at=T0, service="liaocheng.6.visa", beneficiary="family:2")
+    assert (first.reason, second.reason) == ("ok", "service_not_granted")
+
+
+def test_a_family_member_the_credential_does_not_name_is_refused():
+    result = verify(TOKEN, BUNDLE, at=T0, service="weihai.10", beneficiary="spouse")
+    assert (result.valid, result.reason) == (False, "service_not_granted")
+    assert "names none as 'spouse'" in result.detail
+
+
+def test_a_granted_family_item_names_the_family_member_from_the_credential():
+    claims = WORLD.claims(Scheme.LIAOCHENG, tier="A", family=(_member("spouse"),))
+    token = WORLD.token(claims)
+    result = verify(token, BUNDLE, at=T0, service="liaocheng.13", beneficiary="spouse")
+    assert (result.valid, result.beneficiary_name) == (True, "韩梅梅")
+
+
+def _member(relation: str, **dates: object) -> FamilyEntry:
+    return FamilyEntry(relation=Relation(relation), name="韩梅梅", **dates)  # type: ignore[arg-type]
 
 
 def test_a_venue_of_the_card_s_own_city_decides_by_the_card_s_own_rules():
@@ -517,7 +569,7 @@ def test_a_card_not_yet_valid_names_the_card():
 
 
 def test_a_card_without_a_usable_status_list_names_the_card():
-    status = msgspec.structs.replace(WORLD.claims().status, uri="sl:weihai:sl-0009")
+    status = msgspec.structs.replace(WORLD.claims().status, uri=uri("weihai", "sl-0009"))
     token = WORLD.token(WORLD.claims(status=status))
     _names_the_card(verify(token, BUNDLE, at=T0), "status_list_unavailable")
 
@@ -550,7 +602,7 @@ def test_a_genuinely_signed_payload_that_is_not_card_claims_is_bad_format():
 
 
 def test_a_refused_service_names_the_card_and_the_rule_that_refused():
-    token = WORLD.token(WORLD.claims(family_items=frozenset(range(1, 31))))
+    token = WORLD.token(WORLD.claims(family=(_member("spouse"),)))
     result = verify(token, BUNDLE, at=T0, service="weihai.14", beneficiary="spouse")
     _names_the_card(result, "service_not_granted")
     assert result.rule == "weihai.coverage.2019, weihai.beneficiary.travel_companion"
@@ -596,7 +648,7 @@ def test_another_city_s_venue_names_every_rule_that_honoured_the_card():
 def test_a_limit_counted_from_issue_runs_from_the_credential_s_first_day(
     valid_from: date, reason: str
 ):
-    claims = WORLD.claims(Scheme.LIAOCHENG, tier="A", valid_from=valid_from)
+    claims = WORLD.claims(Scheme.LIAOCHENG, tier="A", valid_from=valid_from, issued_on=valid_from)
     result = verify(WORLD.token(claims), BUNDLE, at=T0, service="liaocheng.21.films")
     assert result.reason == reason
     assert result.rule is not None and "liaocheng.limit.films" in result.rule
