@@ -50,7 +50,8 @@ def compile_venue_rules(policy: Policy | None = None) -> VenueRules:
     policy = policy or default_policy()
     cities = {str(s): _city(policy, policy.scheme(s)) for s in policy.schemes}
     provincial = policy.scheme(Scheme.SHANDONG)
-    codes = {p for item in provincial.items for p in _codes(item)}
+    # A match may name a provincial article or one of its parts: coverage lists either.
+    codes = {c for item in provincial.items for c in (item.code, *_codes(item))}
     provincial_cover = {
         code: tuple(
             _cover(provincial, c) for c in provincial.coverage if code in c.items

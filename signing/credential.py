@@ -125,7 +125,7 @@ class CardClaims(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
         return None if end is None else int(end.timestamp())
 
 
-class _Card(msgspec.Struct, array_like=True, frozen=True, omit_defaults=True):
+class _Card(msgspec.Struct, array_like=True, frozen=True):
     """Claim -65537 as it is encoded: one array, dates as day numbers."""
 
     format: int
@@ -179,11 +179,16 @@ def encode_claims(claims: CardClaims) -> bytes:
         IAT: claims.issued_at,
         CTI: claims.card_id.bytes,
         CLAIM_STATUS: status_claim(claims.status.index, claims.status.uri),
-        CARD: msgspec.to_builtins(card, builtin_types=(bytes,)),
+        CARD: _card_array(card),
     }
     if claims.expires_at is not None:
         cwt[EXP] = claims.expires_at
     return bytes(cbor2.dumps(cwt))
+
+
+def _card_array(card: _Card) -> list[Any]:
+    encoded: list[Any] = msgspec.to_builtins(card, builtin_types=(bytes,))
+    return encoded if card.family else encoded[:-1]  # no family: the array stops before it
 
 
 def decode_claims(payload: bytes) -> CardClaims:

@@ -130,7 +130,7 @@ def test_only_the_composition_root_s_clock_reads_the_system_time():
 def test_the_authority_map_and_the_status_uri_each_have_one_source():
     written = {
         "authority map": '"shandong": (Scheme.SHANDONG,)',
-        "status uri": 'f"{_URI_SCHEME}:',
+        "status uri": "{_PATH}{authority}/",
     }
     for what, text in written.items():
         holders = [
@@ -144,8 +144,8 @@ def test_the_authority_map_and_the_status_uri_each_have_one_source():
         str(path.relative_to(ROOT))
         for package in PACKAGES
         for path in sources(package)
-        if '.split(":")' in path.read_text(encoding="utf-8")
-        and "sl" in path.read_text(encoding="utf-8")
+        if "rpartition(_PATH)" in path.read_text(encoding="utf-8")
+        or '"/status-lists/"' in path.read_text(encoding="utf-8")
     ]
     assert parsers == ["signing/status_list.py"]
 
