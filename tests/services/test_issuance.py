@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import msgspec
 import pytest
 
+from domain.errors import IllegalTransition
 from ledger.app import CardLedger
 from services.bootstrap import Registry
 from services.settings import DEFAULT_PUBLIC_BASE_URL
@@ -95,3 +97,74 @@ def test_a_bundle_written_right_after_a_revocation_lists_it(
     f.revoke(ledger, card_id)  # Jinan: the window, city HRSS, the talent office
     registry.issuance.write_bundle(tmp_path / "after", ttl=timedelta(hours=1))
     assert verify(token, load_bundle(tmp_path / "after"), at=clock.now).reason == "revoked"
+
+
+def test_a_bundle_as_of_an_instant_reproduces_what_a_venue_saw_before_and_after_a_revocation(
+    ledger: CardLedger, registry: Registry, clock: FakeClock, tmp_path: Path
+):
+    registry.keys.init()
+    card_id, _ = ledger.apply(f.jinan_body("C"))
+    ledger.issue(card_id, f.issue())
+    token = registry.issuance.credential(card_id).text
+    clock.advance(hours=2)
+    seen_before = clock.now
+    clock.advance(days=3)
+    f.revoke(ledger, card_id)
+    clock.advance(hours=1)
+    issuer = registry.issuance
+    issuer.write_bundle(tmp_path / "then", ttl=timedelta(hours=24), at=seen_before)
+    issuer.write_bundle(tmp_path / "now", ttl=timedelta(hours=24))
+    then = verify(token, load_bundle(tmp_path / "then"), at=seen_before)
+    now = verify(token, load_bundle(tmp_path / "now"), at=clock.now)
+    assert (then.reason, now.reason) == ("ok", "revoked")
+
+
+def test_a_back_dated_suspension_is_not_in_a_bundle_as_of_before_it_was_recorded(
+    ledger: CardLedger, registry: Registry, clock: FakeClock, tmp_path: Path
+):
+    registry.keys.init()
+    card_id, _ = ledger.apply(f.apply_body())
+    ledger.record_review(card_id, f.review("city_hrss"))
+    ledger.record_review(card_id, f.review("talent_office"))
+    ledger.issue(card_id, f.issue())
+    token = registry.issuance.credential(card_id).text
+    clock.advance(hours=6)
+    seen = clock.now
+    clock.advance(hours=6)
+    # Recorded now, in effect since before the venue looked.
+    body = msgspec.structs.replace(f.status(), effective_at=seen - timedelta(hours=3))
+    ledger.suspend(card_id, body)
+    issuer = registry.issuance
+    issuer.write_bundle(tmp_path / "then", ttl=timedelta(hours=24), at=seen)
+    issuer.write_bundle(tmp_path / "now", ttl=timedelta(hours=24))
+    assert verify(token, load_bundle(tmp_path / "then"), at=seen).reason == "ok"
+    assert verify(token, load_bundle(tmp_path / "now"), at=clock.now).reason == "suspended"
+
+
+def test_a_bundle_as_of_an_instant_leaves_out_a_key_made_after_it(
+    ledger: CardLedger, registry: Registry, clock: FakeClock, tmp_path: Path
+):
+    registry.keys.init()
+    card_id, _ = ledger.apply(f.jinan_body("C"))
+    ledger.issue(card_id, f.issue())
+    before = clock.now
+    clock.advance(days=1)
+    rotated = registry.keystore.rotate("jinan", clock.now)
+    registry.issuance.write_bundle(tmp_path / "then", ttl=timedelta(hours=24), at=before)
+    kids = {k.kid.hex() for k in load_bundle(tmp_path / "then").trust_list.keys}
+    assert rotated.kid not in kids
+    old = next(
+        r for r in registry.keystore.records() if r.authority == "jinan" and r.kid != rotated.kid
+    )
+    listed = next(
+        k for k in load_bundle(tmp_path / "then").trust_list.keys if k.kid.hex() == old.kid
+    )
+    assert listed.signs_until is None  # the rotation had not happened yet
+
+
+def test_a_bundle_as_of_the_future_is_refused(registry: Registry, clock: FakeClock, tmp_path: Path):
+    registry.keys.init()
+    with pytest.raises(IllegalTransition, match="future"):
+        registry.issuance.write_bundle(
+            tmp_path / "b", ttl=timedelta(hours=1), at=clock.now + timedelta(seconds=1)
+        )

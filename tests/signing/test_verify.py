@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.vocabulary import Relation, Scheme
-from signing.credential import MAX_COSE_BYTES, FamilyEntry, from_text, to_text
+from signing.credential import MAX_COSE_BYTES, FamilyEntry, encode_claims, from_text, to_text
 from signing.status_list import LIST_SIZE, StatusCode
 from signing.verify import VerificationResult, holder_matches, verify
 from tests.signing.support import CARD, ID_NUMBER, SALT, T0, World, make_key, uri
@@ -139,6 +139,56 @@ def test_a_card_whose_status_list_is_missing_is_unavailable_naming_the_list():
 def test_an_expired_trust_list_is_reported_as_such():
     bundle = WORLD.bundle(T0, trust_days=1, ttl=10 * 86_400)
     assert verify(TOKEN, bundle, at=T0 + timedelta(days=2)).reason == "trust_list_expired"
+
+
+def test_a_card_long_expired_checked_with_stale_data_is_expired_not_stale():
+    # What is wrong with the card comes before what is wrong with the venue's copy.
+    token = WORLD.token(WORLD.claims(valid_from=date(2020, 1, 1), valid_until=date(2021, 1, 1)))
+    stale = WORLD.bundle(T0, trust_days=1, ttl=3600)
+    result = verify(token, stale, at=T0 + timedelta(days=30))
+    assert result.reason == "expired"
+
+
+def test_a_revoked_card_is_revoked_even_on_a_venue_s_stale_copy():
+    world = World()
+    world.statuses[("weihai", 4242)] = StatusCode.REVOKED
+    stale = world.bundle(T0, trust_days=1, ttl=3600)
+    assert verify(world.token(), stale, at=T0 + timedelta(days=3)).reason == "revoked"
+
+
+def test_a_valid_card_on_a_stale_copy_is_stale_never_ok():
+    stale = WORLD.bundle(T0, trust_days=1, ttl=3600)
+    assert verify(TOKEN, stale, at=T0 + timedelta(hours=3)).reason == "status_list_stale"
+
+
+def test_venue_rules_past_their_expiry_refuse_a_service_question_but_not_a_validity_check():
+    bundle = WORLD.bundle(T0, trust_days=1, ttl=10 * 86_400)
+    rules = msgspec.structs.replace(bundle.venue_rules, expires_at=int(T0.timestamp()))
+    later = type(bundle)(
+        trust_list=WORLD.bundle(T0 + timedelta(hours=2)).trust_list,
+        venue_rules=rules,
+        status_lists=bundle.status_lists,
+    )
+    at = T0 + timedelta(hours=3)
+    assert verify(TOKEN, later, at=at).reason == "ok"
+    assert verify(TOKEN, later, at=at, service="weihai.14").reason == "venue_rules_expired"
+
+
+def test_a_credential_signed_with_the_deprecated_eddsa_algorithm_still_verifies():
+    from signing.cose import ALG_EDDSA, HEADER_ALG, HEADER_KID
+
+    signer = WORLD.keys["weihai"]
+    payload = encode_claims(WORLD.claims())
+    protected = cbor2.dumps({HEADER_ALG: ALG_EDDSA, HEADER_KID: signer.record.kid_bytes})
+    signature = signer.key.sign(cbor2.dumps(["Signature1", protected, b"", payload]))
+    cose = cbor2.dumps(cbor2.CBORTag(18, [protected, {}, payload, signature]))
+    assert verify(to_text(cose), BUNDLE, at=T0).reason == "ok"
+
+
+def test_our_credentials_are_signed_with_the_fully_specified_ed25519_algorithm():
+    from signing.cose import ALG_ED25519, parse_sign1
+
+    assert parse_sign1(from_text(TOKEN)).protected_headers[1] == ALG_ED25519 == -19
 
 
 def test_a_service_the_card_does_not_grant_is_refused_with_the_rule():
