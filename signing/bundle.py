@@ -29,6 +29,7 @@ from signing.status_list import (
     parse_status_uri,
 )
 from signing.trust import TrustedKey, TrustList, TrustListError, read_trust_list
+from signing.venue_decision import VenueIndex
 from signing.venue_rules import VenueRules, VenueRulesError, read_venue_rules
 
 MAX_STATUS_TOKEN_BYTES = 2_000_000
@@ -65,10 +66,12 @@ class Bundle:
     status_lists: dict[tuple[str, str], StatusListToken] = field(default_factory=dict)
     public_keys: dict[bytes, tuple[TrustedKey, Ed25519PublicKey]] = field(default_factory=dict)
     problems: tuple[ListProblem, ...] = ()
+    venue_index: VenueIndex = field(init=False)
 
     def __post_init__(self) -> None:
         for key in self.trust_list.keys:
             self.public_keys[key.kid] = (key, key.public())
+        object.__setattr__(self, "venue_index", VenueIndex(self.venue_rules))
 
     def status_list(self, uri: str) -> StatusListToken | None:
         """The list a credential's status URL names, if the bundle has it under that URL."""

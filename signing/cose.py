@@ -56,8 +56,33 @@ class Sign1:
         return True
 
 
+_SIG_STRUCTURE_HEAD = b"\x84\x6aSignature1"  # array(4), text(10) "Signature1"
+
+
 def _to_be_signed(protected: bytes, payload: bytes) -> bytes:
-    return bytes(cbor2.dumps(["Signature1", protected, b"", payload]))
+    """The Sig_structure (RFC 9052 §4.4) ``["Signature1", protected, h'', payload]`` in
+    deterministic CBOR, written out directly: it is built once per card checked, and this
+    is what cbor2 would produce (a test holds the two equal)."""
+    return b"".join(
+        (
+            _SIG_STRUCTURE_HEAD,
+            _bstr_head(len(protected)),
+            protected,
+            b"\x40",
+            _bstr_head(len(payload)),
+            payload,
+        )
+    )
+
+
+def _bstr_head(length: int) -> bytes:
+    if length < 24:
+        return bytes((0x40 + length,))
+    if length < 0x100:
+        return bytes((0x58, length))
+    if length < 0x10000:
+        return b"\x59" + length.to_bytes(2, "big")
+    return b"\x5a" + length.to_bytes(4, "big")
 
 
 def sign1(

@@ -13,8 +13,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TypeVar
 
-from signing.venue_rules import Cover, Item, Limit, VenueRules, Who, in_force
+from signing.venue_rules import (
+    Accept,
+    Condition,
+    Cover,
+    Item,
+    Limit,
+    VenueRules,
+    Who,
+    in_force,
+)
+
+R = TypeVar("R", Cover, Accept, Condition, Limit)
 
 # The classes of person the articles name (the engine's BeneficiaryToken values).
 HOLDER, SPOUSE, PARENT, SPOUSE_PARENT, COMPANION = (
@@ -82,23 +94,99 @@ class Answer:
     parts: tuple[Answer, ...] = ()
 
 
+@dataclass(frozen=True)
+class DayRules:
+    """An item's rules in force on one day, looked up once per (venue, item, day): what
+    a venue checking cards all day asks thousands of times."""
+
+    item: Item
+    version: str
+    cover: tuple[Cover, ...]
+    accepts: tuple[Accept, ...]
+    stacking_rule: str | None  # the provincial stacking rule honouring the city that day
+    provincial: tuple[tuple[str, tuple[Cover, ...]], ...]  # matched items' covers that day
+    who: Who | None
+    conditions: tuple[Condition, ...]
+    limits: tuple[Limit, ...]
+
+
+class VenueIndex:
+    """The venue rules indexed for lookups: built once per bundle."""
+
+    _LIMIT = 10_000  # (venue, item, day) entries kept; a venue asks about a few items a day
+
+    def __init__(self, rules: VenueRules) -> None:
+        self.rules = rules
+        self._days: dict[tuple[str, str, date], DayRules | tuple[str, ...]] = {}
+
+    def on(self, venue: str, code: str, day: date) -> DayRules | tuple[str, ...]:
+        """The item's rules in force on ``day``, or the part codes of an article asked for
+        whole; raises ServiceError for an unknown city or item, or a day no policy covers."""
+        key = (venue, code, day)
+        hit = self._days.get(key)
+        if hit is None:
+            hit = self._look_up(venue, code, day)
+            if len(self._days) >= self._LIMIT:
+                self._days.clear()
+            self._days[key] = hit
+        return hit
+
+    def version(self, venue: str, day: date) -> str:
+        """The id of ``venue``'s policy version in force on ``day``."""
+        city = self.rules.cities.get(venue)
+        if city is None:
+            raise ServiceError("unknown_city", f"no venue rules for {venue!r}")
+        version = next((v.id for v in city.versions if in_force(v.spans, day)), None)
+        if version is None:
+            raise ServiceError("no_policy", f"no {venue} policy version is in force on {day}")
+        return version
+
+    def _look_up(self, venue: str, code: str, day: date) -> DayRules | tuple[str, ...]:
+        version = self.version(venue, day)
+        city = self.rules.cities[venue]
+        parts = city.wholes.get(code)
+        if parts is not None:
+            return parts
+        item = city.items.get(code)
+        if item is None:
+            raise ServiceError("unknown_item", f"{code!r} is not a {venue} service item")
+        stacking_rule = None
+        provincial: tuple[tuple[str, tuple[Cover, ...]], ...] = ()
+        if item.stacking is not None:
+            stacking_rule = next(
+                (rid for rid, spans in item.stacking.rules if in_force(spans, day)), None
+            )
+            covers = self.rules.provincial_cover
+            provincial = tuple(
+                (p, tuple(c for c in covers.get(p, ()) if in_force(c.spans, day)))
+                for p in item.stacking.provincial
+            )
+
+        def today(rules: tuple[R, ...]) -> tuple[R, ...]:
+            return tuple(r for r in rules if in_force(r.spans, day))
+
+        return DayRules(
+            item=item,
+            version=version,
+            cover=today(item.cover),
+            accepts=today(item.accepts),
+            stacking_rule=stacking_rule,
+            provincial=provincial,
+            who=_who(item.who, day) or _who(city.default_who, day),
+            conditions=today(item.conditions),
+            limits=today(item.limits),
+        )
+
+
 def decide(
-    rules: VenueRules, card: CardFacts, code: str, person: Person, day: date, venue: str
+    index: VenueIndex, card: CardFacts, code: str, person: Person, day: date, venue: str
 ) -> Answer:
     """Whether ``card`` grants ``code`` (an item of ``venue``'s catalogue) to ``person``
     on ``day``; raises ServiceError when it cannot be decided."""
-    city = rules.cities.get(venue)
-    if city is None:
-        raise ServiceError("unknown_city", f"no venue rules for {venue!r}")
-    version = next((v.id for v in city.versions if in_force(v.spans, day)), None)
-    if version is None:
-        raise ServiceError("no_policy", f"no {venue} policy version is in force on {day}")
-    parts = city.wholes.get(code)
-    if parts is not None:
-        return _by_parts(rules, card, code, parts, person, day, venue, version)
-    item = city.items.get(code)
-    if item is None:
-        raise ServiceError("unknown_item", f"{code!r} is not a {venue} service item")
+    found = index.on(venue, code, day)
+    if isinstance(found, tuple):
+        return _by_parts(index, card, code, found, person, day, venue)
+    item, version = found.item, found.version
 
     def answer(
         granted: bool,
@@ -112,12 +200,12 @@ def decide(
     refusal = _card_refusal(card, day)
     if refusal:
         return answer(False, refusal, ())
-    reached, reason, used, detail = _reach(rules, card, item, day, venue)
+    reached, reason, used, detail = _reach(index, found, card, day, venue)
     if not reached:
         return answer(False, reason, used)
     applied = list(used)
     details = [detail] if detail else []
-    who = _who(item.who, day) or _who(city.default_who, day)
+    who = found.who
     if who is None:
         raise ServiceError("no_beneficiary_rule", f"no beneficiary rule in force for {code}")
     applied.append(who.id)
@@ -126,19 +214,15 @@ def decide(
         return answer(False, refused, applied)
     requires: list[str] = []
     if who.with_holder and person.holder_present is None and person.kind != HOLDER:
-        requires.append(rules.with_holder_requires)
-    for condition in item.conditions:
-        if not in_force(condition.spans, day):
-            continue
+        requires.append(index.rules.with_holder_requires)
+    for condition in found.conditions:
         applied.append(condition.id)
         if condition.categories and card.category in condition.categories:
             continue  # met by the card's category
         if condition.categories and not condition.fact and card.category is not None:
             return answer(False, f"not met: {condition.label} ({condition.id})", applied)
         requires.append(condition.label)
-    for limit in item.limits:
-        if not in_force(limit.spans, day):
-            continue
+    for limit in found.limits:
         applied.append(limit.id)
         exceeded = _limit_refusal(limit, card, person, day)
         if exceeded:
@@ -159,16 +243,16 @@ def decide(
 
 
 def _by_parts(
-    rules: VenueRules,
+    index: VenueIndex,
     card: CardFacts,
     code: str,
     parts: tuple[str, ...],
     person: Person,
     day: date,
     venue: str,
-    version: str,
 ) -> Answer:
-    answers = tuple(decide(rules, card, part, person, day, venue) for part in parts)
+    version = index.version(venue, day)
+    answers = tuple(decide(index, card, part, person, day, venue) for part in parts)
     refused = [a.item for a in answers if not a.granted]
     granted = [a.item for a in answers if a.granted]
     if not refused:
@@ -190,42 +274,38 @@ def _card_refusal(card: CardFacts, day: date) -> str:
 
 
 def _reach(
-    rules: VenueRules, card: CardFacts, item: Item, day: date, venue: str
+    index: VenueIndex, found: DayRules, card: CardFacts, day: date, venue: str
 ) -> tuple[bool, str, tuple[str, ...], str]:
     """(reached, why, the rules that decided, coverage detail)."""
+    item = found.item
     if card.scheme == venue:
-        covering = [c for c in item.cover if in_force(c.spans, day)]
+        covering = found.cover
         granting = [c for c in covering if card.tier in c.tiers]
         if not granting:
             return False, f"tier {card.tier} does not include {item.code}", _ids(covering), ""
-        cover = granting[0]
-        return True, f"on tier {card.tier} of the {venue} card", (cover.id,), cover.detail
-    for accept in item.accepts:
-        if in_force(accept.spans, day) and card.scheme in accept.card_schemes:
+        first = granting[0]
+        return True, f"on tier {card.tier} of the {venue} card", (first.id,), first.detail
+    for accept in found.accepts:
+        if card.scheme in accept.card_schemes:
             return True, f"{venue} accepts the {card.scheme} card for {item.code}", (accept.id,), ""
     stacking = item.stacking
     if card.scheme != SHANDONG or stacking is None:
         return False, f"a {card.scheme} card is not honoured in {venue}", (), ""
-    if not any(in_force(v.spans, day) for v in rules.cities[SHANDONG].versions):
-        raise ServiceError("no_policy", f"no {SHANDONG} policy version is in force on {day}")
-    rule = next((rid for rid, spans in stacking.rules if in_force(spans, day)), None)
+    index.version(SHANDONG, day)  # the province's rules decide stacking: one must be in force
+    rule = found.stacking_rule
     if rule is None:
         return False, f"no stacking rule for {venue} is in force on {day}", (), ""
     if not stacking.reached:
         why = "gated by the city card's own classes" if stacking.withheld else "the city's own"
         return False, f"{item.code} is not reached by stacking: {why}", (rule,), ""
-    for provincial in stacking.provincial:
-        found = _covering(rules.provincial_cover.get(provincial, ()), card.tier, day)
-        if found is not None:
-            return True, f"the 惠才卡 reaches it by stacking ({provincial})", (rule, found.id), ""
+    for provincial, covers in found.provincial:
+        cover = next((c for c in covers if card.tier in c.tiers), None)
+        if cover is not None:
+            return True, f"the 惠才卡 reaches it by stacking ({provincial})", (rule, cover.id), ""
     return False, f"the 惠才卡's tier {card.tier} covers nothing matching {item.code}", (rule,), ""
 
 
-def _covering(covers: tuple[Cover, ...], tier: str, day: date) -> Cover | None:
-    return next((c for c in covers if in_force(c.spans, day) and tier in c.tiers), None)
-
-
-def _ids(covers: list[Cover]) -> tuple[str, ...]:
+def _ids(covers: tuple[Cover, ...]) -> tuple[str, ...]:
     return tuple(c.id for c in covers)
 
 

@@ -169,7 +169,7 @@ def verify(
     try:
         person, name = _person(claims, beneficiary, holder_present)
         answer = decide(
-            bundle.venue_rules,
+            bundle.venue_index,
             _facts(claims),
             service,
             person,

@@ -709,3 +709,21 @@ def _resign(cose: bytes, key, kid: bytes) -> bytes:  # type: ignore[no-untyped-d
 
     message = parse_sign1(cose)
     return sign1(message.payload, key, kid)
+
+
+@given(st.binary(max_size=300), st.binary(max_size=70_000))
+@settings(max_examples=200, deadline=None)
+def test_the_signed_structure_is_the_deterministic_cbor_of_signature1(
+    protected: bytes, payload: bytes
+):
+    from signing.cose import _to_be_signed
+
+    assert _to_be_signed(protected, payload) == cbor2.dumps(["Signature1", protected, b"", payload])
+
+
+@pytest.mark.parametrize("length", [0, 23, 24, 255, 256, 65_535, 65_536])
+def test_the_signed_structure_is_right_at_every_cbor_length_boundary(length: int):
+    from signing.cose import _to_be_signed
+
+    payload = b"x" * length
+    assert _to_be_signed(payload, payload) == cbor2.dumps(["Signature1", payload, b"", payload])
