@@ -121,8 +121,7 @@ class CardClaims(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     @property
     def expires_at(self) -> int | None:
         """The ``exp`` claim: the midnight after ``valid_until`` in Asia/Shanghai."""
-        end = expiry_instant(self.valid_until)
-        return None if end is None else int(end.timestamp())
+        return None if self.valid_until is None else _start_of(self.valid_until) + _DAY
 
 
 class _Card(msgspec.Struct, array_like=True, frozen=True):
@@ -151,6 +150,7 @@ def _day(days: int) -> date:
 
 def encode_claims(claims: CardClaims) -> bytes:
     """The CWT claims set as CBOR."""
+    _check_dates(claims)
     if len(claims.binding_salt) != _SALT_BYTES:
         raise ValueError(f"the binding salt must be {_SALT_BYTES} bytes")
     family = tuple(
@@ -249,12 +249,19 @@ def _instant(value: Any, name: str) -> int:
     return value
 
 
+# Asia/Shanghai has kept UTC+8 all year since 1991 (China's last daylight saving time):
+# for every card's dates a business day is a fixed span of Unix seconds, and the verifier
+# reads it with arithmetic rather than a time-zone lookup per card.
+_OFFSET = 8 * 3600
+_DAY = 86_400
+
+
 def _business_day(seconds: int) -> date:
-    return datetime.fromtimestamp(seconds, SHANGHAI).date()
+    return _day((seconds + _OFFSET) // _DAY)
 
 
 def _start_of(day: date) -> int:
-    return int(datetime(day.year, day.month, day.day, tzinfo=SHANGHAI).timestamp())
+    return _days(day) * _DAY - _OFFSET
 
 
 def sign_credential(claims: CardClaims, key: Ed25519PrivateKey, kid: bytes) -> bytes:
@@ -295,3 +302,11 @@ def expiry_instant(valid_until: date | None) -> datetime | None:
     if valid_until is None:
         return None
     return datetime.combine(valid_until + timedelta(days=1), time(0), SHANGHAI)
+
+
+_FIXED_OFFSET_SINCE = date(1992, 1, 1)
+
+
+def _check_dates(claims: CardClaims) -> None:
+    if claims.valid_from < _FIXED_OFFSET_SINCE:
+        raise ValueError(f"a card's first day must be after {_FIXED_OFFSET_SINCE}")

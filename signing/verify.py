@@ -178,15 +178,16 @@ def verify(
         )
     except ServiceError as e:
         return refuse("service_not_granted", f"cannot decide {service!r}: {e}", claims)
-    result = _result(
+    return _result(
         answer.granted,
         "ok" if answer.granted else "service_not_granted",
         _said(answer),
         claims,
         age,
         ", ".join(answer.rules) or None,
+        requires=answer.requires,
+        beneficiary_name=name,
     )
-    return msgspec.structs.replace(result, requires=answer.requires, beneficiary_name=name)
 
 
 def holder_matches(
@@ -273,6 +274,9 @@ def _result(
     claims: CardClaims | None,
     age: int,
     rule: str | None = None,
+    *,
+    requires: tuple[str, ...] = (),
+    beneficiary_name: str | None = None,
 ) -> VerificationResult:
     return VerificationResult(
         valid=valid,
@@ -285,6 +289,8 @@ def _result(
         valid_until=claims.valid_until if claims else None,
         bundle_age_seconds=age,
         rule=rule,
+        requires=requires,
+        beneficiary_name=beneficiary_name,
         binding_salt=claims.binding_salt if claims else None,
         binding=claims.binding if claims else None,
     )
