@@ -233,3 +233,44 @@ def test_verify_prints_a_credentials_text_escaped_for_the_terminal(
     code, out, _ = run(capsys, f"verify --json --bundle {bundle} --at {at}", token)
     assert "\x1b" not in out and "\u202e" not in out
     assert json.loads(out)["holder_name"] == "李\x1b]0;pwned\x07雷\u202e"
+
+
+def test_bundle_at_an_instant_shows_a_venue_the_card_as_it_stood_before_its_revocation(
+    env: Path, capsys: pytest.CaptureFixture[str]
+):
+    from datetime import UTC, datetime
+
+    ok(capsys, "keys init")
+    card_id = issued_jinan_card(capsys)
+    token = ok(capsys, f"card credential {card_id}").strip()
+    before = datetime.now(UTC).isoformat()
+    ok(
+        capsys,
+        f"card revoke propose {card_id} --actor wang --role employer --reason 违规"
+        " --ground misconduct",
+    )
+    ok(capsys, f"card revoke approve {card_id} --actor qin --role city_window")
+    ok(capsys, f"card revoke approve {card_id} --actor liu --role city_hrss")
+    ok(capsys, f"card revoke approve {card_id} --actor zhao --role talent_office")
+    out = ok(capsys, f"bundle {env / 'then'} --at {before}")
+    assert f"as of {before}" in out
+    ok(capsys, f"bundle {env / 'now'}")
+    code, out, _ = run(capsys, f"verify --bundle {env / 'then'} --at {before} --json", token)
+    assert (code, json.loads(out)["reason"]) == (0, "ok")
+    code, out, _ = run(capsys, f"verify --bundle {env / 'now'} --json", token)
+    assert (code, json.loads(out)["reason"]) == (1, "revoked")
+
+
+def test_bundle_at_a_malformed_instant_exits_2_naming_it(
+    env: Path, capsys: pytest.CaptureFixture[str]
+):
+    ok(capsys, "keys init")
+    code, _, err = run(capsys, f"bundle {env / 'b'} --at yesterday")
+    assert code == 2 and "yesterday" in err and "Traceback" not in err
+
+
+def test_verify_refuses_a_beneficiary_that_names_no_one_with_exit_2(
+    env: Path, capsys: pytest.CaptureFixture[str]
+):
+    code, _, err = run(capsys, f"verify --bundle {env} --beneficiary cousin", "TC1:X")
+    assert code == 2 and "cousin" in err
