@@ -14,13 +14,13 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-import base45
 import cbor2
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from domain.clock import SHANGHAI
 from domain.vocabulary import Scheme
+from signing.base45 import b45decode, b45encode
 from signing.cose import sign1
 from signing.status_list import (
     CLAIM_STATUS,
@@ -191,8 +191,7 @@ def sign_credential(claims: CardClaims, key: Ed25519PrivateKey, kid: bytes) -> b
 
 def to_text(cose: bytes) -> str:
     """``TC1:`` + base45(zlib(cose)), the QR code's content."""
-    encoded: bytes = base45.b45encode(zlib.compress(cose, 9))
-    return PREFIX + encoded.decode("ascii")
+    return PREFIX + b45encode(zlib.compress(cose, 9))
 
 
 def from_text(text: str) -> bytes:
@@ -203,7 +202,7 @@ def from_text(text: str) -> bytes:
     if not text.startswith(PREFIX):
         raise CredentialError("bad_format", f"token does not start with {PREFIX}")
     try:
-        compressed = base45.b45decode(text[len(PREFIX) :])
+        compressed = b45decode(text[len(PREFIX) :])
     except Exception:
         raise CredentialError("bad_format", "token is not valid base45") from None
     inflater = zlib.decompressobj()
