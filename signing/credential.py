@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from domain.clock import SHANGHAI
 from domain.vocabulary import Scheme
-from signing.base45 import b45decode, b45encode
+from signing import base45
 from signing.cose import sign1
 from signing.status_list import (
     CLAIM_STATUS,
@@ -191,7 +191,7 @@ def sign_credential(claims: CardClaims, key: Ed25519PrivateKey, kid: bytes) -> b
 
 def to_text(cose: bytes) -> str:
     """``TC1:`` + base45(zlib(cose)), the QR code's content."""
-    return PREFIX + b45encode(zlib.compress(cose, 9))
+    return PREFIX + base45.b45encode(zlib.compress(cose, 9))
 
 
 def from_text(text: str) -> bytes:
@@ -202,7 +202,7 @@ def from_text(text: str) -> bytes:
     if not text.startswith(PREFIX):
         raise CredentialError("bad_format", f"token does not start with {PREFIX}")
     try:
-        compressed = b45decode(text[len(PREFIX) :])
+        compressed = base45.b45decode(text[len(PREFIX) :])
     except Exception:
         raise CredentialError("bad_format", "token is not valid base45") from None
     inflater = zlib.decompressobj()
