@@ -30,8 +30,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from domain.authority import AUTHORITY_SCHEMES
 from domain.vocabulary import Scheme
+from signing.root import ROOT as ROOT
 
-ROOT = "root"
 MIN_PASSPHRASE_CHARS = 12
 """Shorter passphrases are refused when making and when using keys: the key files are
 only as strong as the passphrase that encrypts them."""
