@@ -2,20 +2,21 @@
 
 Exit codes: 0 done; 1 the registry refused the command (the message says which rule);
 2 the command line or its input was malformed. Nothing is written unless it exits 0.
+
+Building the parser imports only the vocabulary it offers as choices: the registry, the
+command bodies, msgspec and everything below them are imported once a command runs, and
+each handler imports what it alone needs, so ``--help`` and ``verify`` load no database
+driver, QR writer or web framework (tests/test_architecture.py holds this in place).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, NoReturn
-from uuid import UUID
-
-import msgspec
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from api.cli_errors import UsageError, json_safe, terminal_safe
 from api.operations_cli import add_operations_commands
@@ -32,11 +33,12 @@ from domain.vocabulary import (
     Role,
     Scheme,
 )
-from ledger import commands as c
-from ledger.limits import MAX_INPUT_BYTES, convert_body, decode_json_object
-from ledger.views import local_time
-from services.bootstrap import Registry
-from services.errors import OPERATOR_ERRORS
+
+if TYPE_CHECKING:
+    from uuid import UUID
+
+    from ledger.commands import Body
+    from services.bootstrap import Registry
 
 
 def main(argv: Sequence[str] | None = None, registry: Registry | None = None) -> int:
@@ -56,10 +58,17 @@ def main(argv: Sequence[str] | None = None, registry: Registry | None = None) ->
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
+    import msgspec
+
+    from services.bootstrap import Registry
+    from services.errors import OPERATOR_ERRORS
+
+    # What the operator must fix: exit 2 with the one line, like malformed input.
+    operator_errors: tuple[type[Exception], ...] = (UsageError, *OPERATOR_ERRORS)
     services = registry or Registry()
     try:
         code = args.run(args, services)
-    except _OPERATOR_ERRORS as e:  # the operator's to fix
+    except operator_errors as e:  # the operator's to fix
         _error(str(e))
         return 2
     except msgspec.ValidationError as e:
@@ -78,10 +87,6 @@ def main(argv: Sequence[str] | None = None, registry: Registry | None = None) ->
         if registry is None:
             services.close()
     return code if isinstance(code, int) else 0
-
-
-# What the operator must fix: exit 2 with the one line, like malformed input.
-_OPERATOR_ERRORS: tuple[type[Exception], ...] = (UsageError, *OPERATOR_ERRORS)
 
 
 def _error(message: str) -> None:
@@ -140,7 +145,9 @@ def _apply(args: argparse.Namespace, registry: Registry) -> None:
         holder=_present(holder) or None,
         sponsor=_present(sponsor) or None,
     )
-    body = _body(args, fields, c.ApplyBody)
+    from ledger.commands import ApplyBody
+
+    body = _body(args, fields, ApplyBody)
     card_id, version = registry.cards.apply(body)
     _report(args, "applied", card_id, version)
 
@@ -157,12 +164,18 @@ def _revocation_fields(
 
 
 def _change(
-    body_type: type[c.Body],
+    body_name: str,
     extra: Callable[[argparse.Namespace], dict[str, Any]],
     command: str,
     verb: str,
 ) -> Callable[[argparse.Namespace, Registry], None]:
+    """A card command's handler; its body type is named (``"ReviewBody"``), and looked up
+    in ``ledger.commands`` when the command runs, not when the parser is built."""
+
     def run(args: argparse.Namespace, registry: Registry) -> None:
+        from ledger import commands
+
+        body_type: type[Body] = getattr(commands, body_name)
         fields = _common(args)
         fields.update(extra(args))
         body = _body(args, fields, body_type)
@@ -175,6 +188,10 @@ def _change(
 
 
 def _show(args: argparse.Namespace, registry: Registry) -> None:
+    import msgspec
+
+    from ledger.views import local_time
+
     view = registry.cards.show(_card_id(args.card_id), args.version)
     if args.json:
         sys.stdout.buffer.write(json_safe(msgspec.json.format(msgspec.json.encode(view))) + b"\n")
@@ -233,6 +250,8 @@ def _show(args: argparse.Namespace, registry: Registry) -> None:
 
 
 def _list(args: argparse.Namespace, registry: Registry) -> None:
+    import msgspec
+
     page = registry.cards.list_cards(
         scheme=args.scheme,
         authority=args.authority,
@@ -257,6 +276,8 @@ def _list(args: argparse.Namespace, registry: Registry) -> None:
 
 
 def _import(args: argparse.Namespace, registry: Registry) -> int:
+    import msgspec
+
     report = registry.cards.import_file(Path(args.file), importer=args.actor)
     if args.json:
         sys.stdout.buffer.write(json_safe(msgspec.json.encode(report)) + b"\n")
@@ -276,6 +297,8 @@ def _import(args: argparse.Namespace, registry: Registry) -> int:
 
 
 def _entitlements(args: argparse.Namespace, registry: Registry) -> None:
+    import msgspec
+
     on = date.fromisoformat(args.on) if args.on else None
     granted = registry.cards.entitlements(_card_id(args.card_id), on)
     if args.json:
@@ -297,7 +320,9 @@ def _quota_raise(args: argparse.Namespace, registry: Registry) -> None:
         decision_ref=args.decision_ref,
         attests=args.attests,
     )
-    body = _body(args, fields, c.QuotaRaiseBody)
+    from ledger.commands import QuotaRaiseBody
+
+    body = _body(args, fields, QuotaRaiseBody)
     quota = registry.quotas.raise_limit(body)
     print(
         f"quota {terminal_safe(quota.key)}: limit raised to {quota.limit_raised_to}, "
@@ -360,6 +385,8 @@ def _present(fields: dict[str, Any]) -> dict[str, Any]:
 def _body(args: argparse.Namespace, fields: dict[str, Any], body_type: type[Any]) -> Any:
     """Options override the JSON file; what neither gives is left to the body's defaults.
     The file is read as bytes with a size cap and decoded strictly (ledger.limits)."""
+    from ledger.limits import MAX_INPUT_BYTES, convert_body, decode_json_object
+
     merged: dict[str, Any] = {}
     if args.json_file:
         path = Path(args.json_file)
@@ -378,6 +405,8 @@ def _body(args: argparse.Namespace, fields: dict[str, Any], body_type: type[Any]
 
 
 def _card_id(text: str) -> UUID:
+    from uuid import UUID
+
     try:
         return UUID(text)
     except ValueError:
@@ -397,6 +426,8 @@ def _fact(text: str) -> tuple[str, Any]:
     key, sep, raw = text.partition("=")
     if not sep or not key:
         raise UsageError(f"--fact {text!r}: expected KEY=VALUE")
+    import msgspec
+
     try:  # a JSON scalar (true, 3, 4.5, "text"); never a nested document
         value: Any = msgspec.json.decode(raw.encode(), type=bool | int | float | str)
     except (msgspec.DecodeError, msgspec.ValidationError):
@@ -419,6 +450,8 @@ def _basis(text: str) -> dict[str, Any]:
 
 def _report(args: argparse.Namespace, verb: str, card_id: UUID, version: int) -> None:
     if args.output_json:
+        import json
+
         print(json.dumps({"card_id": str(card_id), "version": version}))
     else:
         print(f"{verb}: card {card_id} version {version}")
@@ -533,7 +566,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(
         run=_change(
-            c.ReviewBody,
+            "ReviewBody",
             lambda a: {
                 "stage": a.stage,
                 "decision": a.decision,
@@ -557,7 +590,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(
         run=_change(
-            c.IssueBody,
+            "IssueBody",
             lambda a: {"valid_from": a.valid_from, "bases": [_basis(b) for b in a.basis] or None},
             "issue",
             "issued",
@@ -571,7 +604,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--fact", action="append", default=[], metavar="KEY=VALUE")
     p.set_defaults(
         run=_change(
-            c.UpgradeRequestBody,
+            "UpgradeRequestBody",
             lambda a: {"category": a.category, "facts": dict(_fact(s) for s in a.fact) or None},
             "request_upgrade",
             "upgrade requested",
@@ -589,7 +622,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(
         run=_change(
-            c.UpgradeBody,
+            "UpgradeBody",
             lambda a: {"tier": a.tier, "facts": dict(_fact(s) for s in a.fact) or None},
             "upgrade",
             "upgraded",
@@ -608,7 +641,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(
         run=_change(
-            c.ExtendBody,
+            "ExtendBody",
             lambda a: {"event_on": a.event_on, "evidence": a.evidence or None, "shows": a.shows},
             "extend",
             "extended",
@@ -627,7 +660,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--decision-ref", help="the decision's reference, e.g. its file number")
         p.set_defaults(
             run=_change(
-                c.StatusBody,
+                "StatusBody",
                 lambda a: {"reason": a.reason, "decision_ref": a.decision_ref},
                 run,
                 verb,
@@ -640,18 +673,18 @@ def _parser() -> argparse.ArgumentParser:
         "revoke", help="propose, approve or decline revoking a card, one step per user"
     ).add_subparsers(title="revoke")
     revocation_steps: tuple[
-        tuple[str, str, type[c.Body], str | None, str, str], ...
+        tuple[str, str, str, str | None, str, str], ...
     ] = (
         ("propose", "propose revoking the card (a proposing role)",
-         c.RevocationProposeBody, "the grounds", "propose_revocation",
+         "RevocationProposeBody", "the grounds", "propose_revocation",
          "revocation proposed"),
         ("approve", "approve the open proposal's next step",
-         c.RevocationApproveBody, None, "approve_revocation", "revocation approved"),
+         "RevocationApproveBody", None, "approve_revocation", "revocation approved"),
         ("decline", "decline the open proposal; the card stays as it was",
-         c.RevocationDeclineBody, "why it is declined", "decline_revocation",
+         "RevocationDeclineBody", "why it is declined", "decline_revocation",
          "revocation declined"),
     )  # fmt: skip
-    for name, help_text, body_type, reason_help, method, verb in revocation_steps:
+    for name, help_text, body_name, reason_help, method, verb in revocation_steps:
         p = command(name, help_text, parent=revoke)
         if reason_help:
             p.add_argument("--reason", help=reason_help)
@@ -661,7 +694,7 @@ def _parser() -> argparse.ArgumentParser:
             )
         p.set_defaults(
             run=_change(
-                body_type,
+                body_name,
                 _revocation_fields(name, bool(reason_help)),
                 method,
                 verb,
@@ -671,14 +704,14 @@ def _parser() -> argparse.ArgumentParser:
     p = command("receive", "the window that counts records that it has the file (受理)")
     p.add_argument("--window", choices=_values(Role), help="the receiving window's role")
     p.set_defaults(
-        run=_change(c.ReceiveBody, lambda a: {"window": a.window}, "receive", "received")
+        run=_change("ReceiveBody", lambda a: {"window": a.window}, "receive", "received")
     )
 
     p = command("confirm-contract", "record the employment contract's confirmation")
     p.add_argument("--confirmed-on", metavar="YYYY-MM-DD")
     p.set_defaults(
         run=_change(
-            c.ContractBody,
+            "ContractBody",
             lambda a: {"confirmed_on": a.confirmed_on},
             "confirm_contract",
             "contract confirmed",
@@ -697,7 +730,7 @@ def _parser() -> argparse.ArgumentParser:
     p = command("withdraw", "withdraw an application")
     p.set_defaults(
         run=_change(
-            c.WithdrawBody,
+            "WithdrawBody",
             lambda a: {},
             "withdraw",
             "withdrawn",

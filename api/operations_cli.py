@@ -1,18 +1,14 @@
 """``talentcard projections …``, ``audit trail``, ``stats`` and ``sla``: the read models'
-operations and the reports read from them."""
+operations and the reports read from them. Each handler imports what it needs (msgspec, the
+progress bar): building the parser stays light (see ``api.cli``)."""
 
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
-
-import msgspec
-from tqdm import tqdm
 
 from api.cli_errors import UsageError, json_safe, terminal_safe
 
@@ -27,6 +23,9 @@ _GROUPS = ("scheme", "tier", "status", "authority", "month")
 
 
 def _run(args: argparse.Namespace, registry: Registry) -> None:
+    import signal
+    import threading
+
     stop = threading.Event()
     # SIGTERM (docker stop) and Ctrl-C end the projector between pages: what was processed
     # is committed with its tracking position, the rest is picked up on the next start.
@@ -38,6 +37,8 @@ def _run(args: argparse.Namespace, registry: Registry) -> None:
 
 
 def _status(args: argparse.Namespace, registry: Registry) -> None:
+    import msgspec
+
     rows = registry.projections.status()
     if args.json:
         sys.stdout.buffer.write(msgspec.json.encode(rows) + b"\n")
@@ -48,6 +49,8 @@ def _status(args: argparse.Namespace, registry: Registry) -> None:
 
 
 def _rebuild(args: argparse.Namespace, registry: Registry) -> None:
+    from tqdm import tqdm  # the progress bar: imported by the one command that shows it
+
     names = args.names or None
     with tqdm(total=0, unit="ev", file=sys.stderr, disable=args.quiet) as bar:
 
@@ -64,6 +67,8 @@ def _rebuild(args: argparse.Namespace, registry: Registry) -> None:
 
 
 def _checksum(args: argparse.Namespace, registry: Registry) -> None:
+    import msgspec
+
     sums = registry.projections.checksum(args.names or None)
     if args.json:
         sys.stdout.buffer.write(msgspec.json.encode(sums) + b"\n")
@@ -93,6 +98,8 @@ def _trail(args: argparse.Namespace, registry: Registry) -> None:
 
 
 def _stats(args: argparse.Namespace, registry: Registry) -> None:
+    import msgspec
+
     as_of = _date(args.as_of, "--as-of")
     by = args.by or list(_GROUPS)
     counts = {group: registry.statistics.counts(group, as_of) for group in by}
@@ -106,6 +113,8 @@ def _stats(args: argparse.Namespace, registry: Registry) -> None:
 
 
 def _sla(args: argparse.Namespace, registry: Registry) -> None:
+    import msgspec
+
     as_of = _date(args.as_of, "--as-of")
     service = registry.statistics
     files = service.overdue(as_of) if args.overdue else service.deadlines(as_of)

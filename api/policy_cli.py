@@ -4,6 +4,9 @@ Thin printing over the policy engine (``domain.policy``): the rules are shown as
 ``check`` prints what ``decide_eligibility`` and ``decide_term`` decided. Exit codes as in
 ``api.cli``: 0 done (``check``: eligible); 1 the engine refused (``check``: not eligible);
 2 malformed input.
+
+The policy engine, the command bodies and msgspec are imported by the handlers, so that
+adding these commands to the parser costs ``talentcard --help`` nothing (see ``api.cli``).
 """
 
 from __future__ import annotations
@@ -15,17 +18,15 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import msgspec
-
 from api.cli_errors import UsageError, terminal_safe
 from domain.errors import DomainError
 from domain.vocabulary import ReviewStage, Role, Scheme
-from ledger.commands import ApplyBody, IssueBody
-from ledger.limits import MAX_INPUT_BYTES, MalformedInput, convert_body, decode_json_object
-from services.policy import JointStage, TermDecision
 
 if TYPE_CHECKING:
+    import msgspec
+
     from services.bootstrap import Registry
+    from services.policy import JointStage, TermDecision
 
 # Glosses for the scheme file's sections; a section not listed here still shows, untitled.
 _SECTIONS = {
@@ -104,6 +105,8 @@ def add_policy_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def _versions(args: argparse.Namespace, registry: Registry) -> None:
+    import msgspec
+
     service = registry.policy
     day = _date(args.on, "--on") or service.today()
     schemes = [_scheme(args.scheme)] if args.scheme else list(Scheme)
@@ -129,6 +132,8 @@ def _versions(args: argparse.Namespace, registry: Registry) -> None:
 
 
 def _show(args: argparse.Namespace, registry: Registry) -> None:
+    import msgspec
+
     data = registry.policy.rules(_scheme(args.scheme))
     if args.json:
         print(_json(data))
@@ -148,6 +153,8 @@ def _show(args: argparse.Namespace, registry: Registry) -> None:
 
 
 def _check(args: argparse.Namespace, registry: Registry) -> None:
+    import msgspec
+
     if args.apply:
         if args.facts or args.scheme or args.category or args.date_of_birth:
             raise UsageError(
@@ -205,6 +212,8 @@ def _check(args: argparse.Namespace, registry: Registry) -> None:
 def _record(record: msgspec.Struct, indent: str) -> list[str]:
     """A rule (or any data record) as lines: its id, dates and version, then every field
     that is not left at its default; nested records inline when flat, else indented."""
+    import msgspec
+
     fields = msgspec.structs.fields(record)
     values = {f.name: getattr(record, f.name) for f in fields}
     head_key = next((k for k in _HEADS if k in values), None)
@@ -230,6 +239,8 @@ def _record(record: msgspec.Struct, indent: str) -> list[str]:
 def _nested(record: msgspec.Struct, indent: str) -> list[str]:
     """A record inside a rule (a condition, an alternative, an item's part), bulleted;
     on one line when it holds no records of its own."""
+    import msgspec
+
     lines = _record(record, indent)
     lines[0] = indent[:-2] + "- " + lines[0].removeprefix(indent)
     values = [getattr(record, f.name) for f in msgspec.structs.fields(record)]
@@ -253,6 +264,9 @@ def _text(name: str, value: object) -> str:
 
 def _check_apply(args: argparse.Namespace, registry: Registry) -> None:
     """The decision card apply (and card issue) would take on these bodies."""
+    from ledger.commands import ApplyBody, IssueBody
+    from ledger.limits import convert_body
+
     apply = convert_body(_read_object(Path(args.apply)), ApplyBody)
     issue = None
     if args.issue:
@@ -305,6 +319,8 @@ def _term_rows(term: TermDecision | None, needs: str) -> list[tuple[str, str]]:
 
 
 def _json(value: object) -> str:
+    import msgspec
+
     return msgspec.json.format(msgspec.json.encode(value)).decode()
 
 
@@ -328,6 +344,8 @@ def _date(text: object, where: str) -> date | None:
 
 
 def _read_object(path: Path) -> dict[str, Any]:
+    from ledger.limits import MAX_INPUT_BYTES, MalformedInput, decode_json_object
+
     try:
         with path.open("rb") as f:
             data = f.read(MAX_INPUT_BYTES + 1)

@@ -1,5 +1,6 @@
 """``talentcard keys …``, ``card credential``, ``bundle`` and ``verify``: the signing side
-of the command line."""
+of the command line. Cryptography and msgspec are imported by the handlers that use them,
+so that adding these commands to the parser costs ``talentcard --help`` nothing."""
 
 from __future__ import annotations
 
@@ -8,15 +9,10 @@ import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
-from uuid import UUID
-
-import msgspec
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from api.cli_errors import UsageError, json_safe, terminal_safe
 from domain.authority import AUTHORITIES
-from signing.bundle import BundleError
-from signing.keys import ROOT
+from signing.root import ROOT
 
 if TYPE_CHECKING:
     from services.bootstrap import Registry
@@ -71,6 +67,8 @@ def _keys_retire(args: argparse.Namespace, registry: Registry) -> None:
 
 
 def _keys_list(args: argparse.Namespace, registry: Registry) -> None:
+    import msgspec
+
     records = registry.keys.records()
     if args.json:
         sys.stdout.buffer.write(msgspec.json.encode(records) + b"\n")
@@ -85,6 +83,10 @@ def _keys_list(args: argparse.Namespace, registry: Registry) -> None:
 
 
 def _credential(args: argparse.Namespace, registry: Registry) -> None:
+    from uuid import UUID
+
+    import msgspec
+
     try:
         card_id = UUID(args.card_id)
     except ValueError:
@@ -120,6 +122,11 @@ def _bundle(args: argparse.Namespace, registry: Registry) -> None:
 
 
 def _verify(args: argparse.Namespace, registry: Registry) -> int:
+    import msgspec
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from signing.bundle import BundleError
+
     token: str = args.token
     if not token.startswith("TC1:"):  # a file holding the token
         try:

@@ -14,7 +14,6 @@ from pathlib import Path
 from uuid import UUID
 
 import msgspec
-import segno
 from cryptography.hazmat.primitives import serialization
 
 from domain.authority import AUTHORITIES, authority_of
@@ -38,6 +37,10 @@ class Credential:
     """A signed credential: its claims, COSE bytes, the text form and its QR code."""
 
     def __init__(self, claims: CardClaims, cose: bytes) -> None:
+        # The QR writer is imported by the one use that draws a code: segno's writers pull
+        # in urllib.request, http.client and email, which `talentcard bundle` does without.
+        import segno
+
         self.claims = claims
         self.cose = cose
         self.text = to_text(cose)

@@ -25,13 +25,12 @@ from datetime import datetime
 from pathlib import Path
 
 import msgspec
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from domain.authority import AUTHORITY_SCHEMES
 from domain.vocabulary import Scheme
+from signing.root import ROOT as ROOT
 
-ROOT = "root"
 MIN_PASSPHRASE_CHARS = 12
 """Shorter passphrases are refused when making and when using keys: the key files are
 only as strong as the passphrase that encrypts them."""
@@ -72,8 +71,7 @@ class KeyRecord(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
 
 def key_id(public_key: Ed25519PublicKey) -> bytes:
     """The first 8 bytes of SHA-256 over the raw public key."""
-    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return hashlib.sha256(raw).digest()[:8]
+    return hashlib.sha256(public_key.public_bytes_raw()).digest()[:8]
 
 
 class Keystore:
@@ -180,6 +178,11 @@ class Keystore:
     def _make_key(self, authority: str, at: datetime) -> KeyRecord:
         """A new key pair: its encrypted file written (0600), its record returned for the
         caller to add to keys.json."""
+        # Imported here and in _load_private only: cryptography's serialization module
+        # loads every key format it reads (SSH, EC, RSA, ~20 ms), and the verifier, which
+        # imports this module for KeyRecord, never reads a key file.
+        from cryptography.hazmat.primitives import serialization
+
         passphrase = self._require_passphrase()
         private = Ed25519PrivateKey.generate()
         public = private.public_key()
@@ -193,7 +196,7 @@ class Keystore:
         fd = os.open(self.folder / f"{kid}.key.pem", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(pem)
-        raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        raw = public.public_bytes_raw()
         return KeyRecord(
             kid=kid,
             authority=authority,
@@ -203,6 +206,8 @@ class Keystore:
         )
 
     def _load_private(self, record: KeyRecord) -> Ed25519PrivateKey:
+        from cryptography.hazmat.primitives import serialization
+
         path = self.folder / f"{record.kid}.key.pem"
         passphrase = self._require_passphrase()
         try:

@@ -6,11 +6,15 @@ opens no store itself. A wrong import fails here, not in review."""
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+
+from tests.signing.support import T0, World
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("domain", "ledger", "signing", "projections", "services", "api")
@@ -35,7 +39,7 @@ API_MAY_IMPORT = {
     "ledger.views",
     "ledger.errors",
     "signing.bundle",  # BundleError only
-    "signing.keys",  # ROOT, the root key's name, offered as a choice
+    "signing.root",  # ROOT, the root key's name, offered as a choice
 }
 DRIVERS = ("psycopg", "psycopg_pool", "sqlite3", "eventsourcing.postgres", "eventsourcing.sqlite")
 
@@ -150,6 +154,35 @@ def test_the_authority_map_and_the_status_uri_each_have_one_source():
     assert parsers == ["signing/status_list.py"]
 
 
+# What --help and a venue's verify have no use for, each of which cost them tens of
+# milliseconds of start-up once: the QR writer, the web framework and its server, the
+# progress bar.
+NOT_FOR_HELP_OR_VERIFY = (*DRIVERS, "segno", "litestar", "uvicorn", "tqdm")
+
+
+def run_cli_for_modules(argv: list[str], data_dir: Path) -> tuple[int, set[str], str]:
+    """Run ``api.cli.main(argv)`` in a fresh interpreter: its exit code, every module it
+    loaded, and what it printed."""
+    script = (
+        "import json, sys\n"
+        "from api.cli import main\n"
+        f"code = main({argv!r})\n"
+        "print('MODULES', json.dumps({'code': code, 'modules': sorted(sys.modules)}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"TALENTCARD_DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    line = next((x for x in done.stdout.splitlines() if x.startswith("MODULES ")), None)
+    assert line is not None, done.stdout + done.stderr
+    result = json.loads(line.removeprefix("MODULES "))
+    return result["code"], set(result["modules"]), done.stdout + done.stderr
+
+
 @pytest.mark.parametrize(
     "argv",
     [
@@ -160,20 +193,28 @@ def test_the_authority_map_and_the_status_uri_each_have_one_source():
     ],
 )
 def test_commands_that_need_no_store_import_no_database_driver(argv: list[str], tmp_path: Path):
-    script = (
-        "import sys\n"
-        "from api.cli import main\n"
-        f"code = main({argv!r})\n"
-        f"loaded = [m for m in {DRIVERS!r} if m in sys.modules]\n"
-        "print('LOADED', loaded)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={"TALENTCARD_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
-    assert "LOADED []" in done.stdout, done.stdout + done.stderr
+    _, modules, output = run_cli_for_modules(argv, tmp_path)
+    assert [m for m in DRIVERS if m in modules] == [], output
     assert not (tmp_path / "talentcard.sqlite").exists()
+
+
+def test_help_imports_no_qr_writer_web_framework_progress_bar_or_database_driver(
+    tmp_path: Path,
+):
+    code, modules, output = run_cli_for_modules(["--help"], tmp_path)
+    assert code == 0, output
+    assert [m for m in NOT_FOR_HELP_OR_VERIFY if m in modules] == []
+
+
+def test_a_genuine_verify_imports_no_qr_writer_web_framework_progress_bar_or_database_driver(
+    tmp_path: Path,
+):
+    world = World()
+    world.write_bundle(tmp_path / "bundle")
+    (tmp_path / "token.txt").write_text(world.token(), encoding="ascii")
+    at = (T0 + timedelta(hours=1)).isoformat()
+    argv = ["verify", str(tmp_path / "token.txt"), "--bundle", str(tmp_path / "bundle")]
+    code, modules, output = run_cli_for_modules([*argv, "--at", at], tmp_path / "data")
+    assert code == 0, output  # the whole verifier ran, not an early refusal
+    assert "VALID: ok" in output
+    assert [m for m in NOT_FOR_HELP_OR_VERIFY if m in modules] == []

@@ -5,13 +5,18 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import pytest
 
 from api.cli import main, terminal_safe
 from domain.clock import business_date
+from domain.errors import InvalidInput
+from ledger import commands as c
+from ledger import limits
 from ledger.bootstrap import open_ledger
+from services.bootstrap import Registry
 from services.clock import system_clock
 from tests import factories as f
 
@@ -465,3 +470,44 @@ def test_a_jinan_upgrade_needs_the_higher_class_s_certification_and_records_it(
     history = json.loads(ok(capsys, f"card show {card_id} --json"))["history"]
     assert history[-1]["event"] == "Upgraded"
     assert history[-1]["details"]["upgrade"]["facts"] == {"certified_class_b": True}
+
+
+# Card commands name their body type and look it up when they run (the parser imports no
+# ledger.commands), so a misspelt name would only show as a traceback: each is run here.
+CARD = "5f0c6a1e-8a4b-4c1e-9d7e-2b3c4d5e6f70"
+COMMAND_BODIES = [
+    (["card", "apply"], c.ApplyBody),
+    (["card", "review", CARD], c.ReviewBody),
+    (["card", "issue", CARD], c.IssueBody),
+    (["card", "upgrade-request", CARD], c.UpgradeRequestBody),
+    (["card", "upgrade", CARD], c.UpgradeBody),
+    (["card", "extend", CARD], c.ExtendBody),
+    (["card", "suspend", CARD], c.StatusBody),
+    (["card", "reinstate", CARD], c.StatusBody),
+    (["card", "revoke", "propose", CARD], c.RevocationProposeBody),
+    (["card", "revoke", "approve", CARD], c.RevocationApproveBody),
+    (["card", "revoke", "decline", CARD], c.RevocationDeclineBody),
+    (["card", "receive", CARD], c.ReceiveBody),
+    (["card", "confirm-contract", CARD], c.ContractBody),
+    (["card", "withdraw", CARD], c.WithdrawBody),
+    (["quota", "raise"], c.QuotaRaiseBody),
+]
+
+
+@pytest.mark.parametrize(
+    ("argv", "body_type"),
+    COMMAND_BODIES,
+    ids=[" ".join(word for word in argv if word != CARD) for argv, _ in COMMAND_BODIES],
+)
+def test_each_command_reads_its_fields_into_its_own_body_type(
+    monkeypatch: pytest.MonkeyPatch, argv: list[str], body_type: type[c.Body]
+):
+    converted: list[type[Any]] = []
+
+    def convert_body(fields: dict[str, Any], into: type[Any]) -> Any:
+        converted.append(into)
+        raise InvalidInput("stopped before the registry")
+
+    monkeypatch.setattr(limits, "convert_body", convert_body)
+    assert main([*argv, "--actor", "wang"], Registry({})) == 2
+    assert converted == [body_type]
