@@ -132,3 +132,20 @@ def parse_sign1(data: bytes) -> Sign1:
     if not isinstance(headers, Mapping):
         raise CoseError("protected header is not a map")
     return Sign1(protected, dict(headers), dict(unprotected), payload, signature)
+
+
+def root_signed_claims(data: bytes, root: Ed25519PublicKey, content_type: str, what: str) -> Any:
+    """The CBOR-decoded payload of a document the root signs (the trust list, the venue
+    rules), once its type and signature are checked; raises CoseError naming ``what``."""
+    try:
+        message = parse_sign1(data)
+    except CoseError as e:
+        raise CoseError(f"{what}: {e}") from None
+    if message.protected_headers.get(HEADER_TYPE) != content_type:
+        raise CoseError(f"{what}: not a {content_type} document")
+    if not message.verify(root):
+        raise CoseError(f"{what} signature does not verify with the root key")
+    try:
+        return cbor2.loads(message.payload)
+    except Exception as e:
+        raise CoseError(f"{what} content is malformed: {e}") from None

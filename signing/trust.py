@@ -21,7 +21,7 @@ import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from domain.vocabulary import Scheme
-from signing.cose import CoseError, parse_sign1, sign1
+from signing.cose import CoseError, root_signed_claims, sign1
 from signing.keys import KeyRecord
 
 TRUST_LIST_TYPE = "application/talentcard-trust+cwt"
@@ -98,15 +98,10 @@ def sign_trust_list(
 def read_trust_list(data: bytes, root: Ed25519PublicKey) -> TrustList:
     """Verify a trust list against the pinned root key and decode it."""
     try:
-        message = parse_sign1(data)
+        claims = root_signed_claims(data, root, TRUST_LIST_TYPE, "trust list")
     except CoseError as e:
-        raise TrustListError(f"trust list: {e}") from None
-    if message.protected_headers.get(16) != TRUST_LIST_TYPE:
-        raise TrustListError("not a talentcard trust list")
-    if not message.verify(root):
-        raise TrustListError("trust list signature does not verify with the root key")
+        raise TrustListError(str(e)) from None
     try:
-        claims = cbor2.loads(message.payload)
         return msgspec.convert(
             {
                 "issued_at": claims[CLAIM_IAT],

@@ -22,7 +22,7 @@ import cbor2
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from signing.cose import CoseError, parse_sign1, sign1
+from signing.cose import CoseError, root_signed_claims, sign1
 
 VENUE_RULES_TYPE = "application/talentcard-venue-rules+cwt"
 FORMAT = 1
@@ -183,15 +183,10 @@ def read_venue_rules(data: bytes, root: Ed25519PublicKey) -> VenueRules:
     if len(data) > MAX_VENUE_RULES_BYTES:
         raise VenueRulesError(f"venue rules are over {MAX_VENUE_RULES_BYTES} bytes")
     try:
-        message = parse_sign1(data)
+        claims = root_signed_claims(data, root, VENUE_RULES_TYPE, "venue rules")
     except CoseError as e:
-        raise VenueRulesError(f"venue rules: {e}") from None
-    if message.protected_headers.get(16) != VENUE_RULES_TYPE:
-        raise VenueRulesError("not talentcard venue rules")
-    if not message.verify(root):
-        raise VenueRulesError("venue rules signature does not verify with the root key")
+        raise VenueRulesError(str(e)) from None
     try:
-        claims = cbor2.loads(message.payload)
         rules = msgspec.convert(claims[CLAIM_RULES], VenueRules)
     except Exception as e:
         raise VenueRulesError(f"venue rules are malformed: {e}") from None

@@ -47,6 +47,18 @@ def issued_jinan_card(capsys: pytest.CaptureFixture[str]) -> str:
     return card_id
 
 
+def revoke(capsys: pytest.CaptureFixture[str], card_id: str) -> None:
+    """A Jinan card revoked as its rules require: proposed, then approved at each step."""
+    ok(
+        capsys,
+        f"card revoke propose {card_id} --actor wang --role employer --reason 违规"
+        " --ground misconduct",
+    )
+    ok(capsys, f"card revoke approve {card_id} --actor qin --role city_window")
+    ok(capsys, f"card revoke approve {card_id} --actor liu --role city_hrss")
+    ok(capsys, f"card revoke approve {card_id} --actor zhao --role talent_office")
+
+
 def test_an_issued_card_verifies_offline_and_is_refused_after_revocation_once_refreshed(
     env: Path, capsys: pytest.CaptureFixture[str]
 ):
@@ -57,14 +69,7 @@ def test_an_issued_card_verifies_offline_and_is_refused_after_revocation_once_re
     (env / "token.txt").write_text(token)
     ok(capsys, f"bundle {env / 'b1'}")
     assert "VALID: ok" in ok(capsys, f"verify {env / 'token.txt'} --bundle {env / 'b1'}")
-    ok(
-        capsys,
-        f"card revoke propose {card_id} --actor wang --role employer --reason 违规"
-        " --ground misconduct",
-    )
-    ok(capsys, f"card revoke approve {card_id} --actor qin --role city_window")
-    ok(capsys, f"card revoke approve {card_id} --actor liu --role city_hrss")
-    ok(capsys, f"card revoke approve {card_id} --actor zhao --role talent_office")
+    revoke(capsys, card_id)
     # The venue's old bundle predates the revocation: still valid there.
     assert run(capsys, f"verify --bundle {env / 'b1'}", token)[0] == 0
     ok(capsys, f"bundle {env / 'b2'}")
@@ -244,14 +249,7 @@ def test_bundle_at_an_instant_shows_a_venue_the_card_as_it_stood_before_its_revo
     card_id = issued_jinan_card(capsys)
     token = ok(capsys, f"card credential {card_id}").strip()
     before = datetime.now(UTC).isoformat()
-    ok(
-        capsys,
-        f"card revoke propose {card_id} --actor wang --role employer --reason 违规"
-        " --ground misconduct",
-    )
-    ok(capsys, f"card revoke approve {card_id} --actor qin --role city_window")
-    ok(capsys, f"card revoke approve {card_id} --actor liu --role city_hrss")
-    ok(capsys, f"card revoke approve {card_id} --actor zhao --role talent_office")
+    revoke(capsys, card_id)
     out = ok(capsys, f"bundle {env / 'then'} --at {before}")
     assert f"as of {before}" in out
     ok(capsys, f"bundle {env / 'now'}")
