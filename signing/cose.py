@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import cbor2
@@ -34,7 +35,7 @@ class Sign1:
     """A parsed, not yet verified COSE_Sign1."""
 
     protected: bytes
-    protected_headers: dict[int, Any]
+    protected_headers: Mapping[int, Any]
     unprotected: dict[int, Any]
     payload: bytes
     signature: bytes
@@ -125,13 +126,30 @@ def parse_sign1(data: bytes) -> Sign1:
         and isinstance(signature, bytes)
     ):
         raise CoseError("COSE_Sign1 members have the wrong types")
+    return Sign1(protected, _protected_headers(protected), dict(unprotected), payload, signature)
+
+
+# Every credential one key signs carries the same protected header bytes (alg, kid): a venue
+# decodes each distinct header once. Bounded, since the bytes come from untrusted tokens.
+_HEADERS: dict[bytes, Mapping[int, Any]] = {}
+_HEADERS_LIMIT = 1_024
+
+
+def _protected_headers(protected: bytes) -> Mapping[int, Any]:
+    hit = _HEADERS.get(protected)
+    if hit is not None:
+        return hit
     try:
         headers = cbor2.loads(protected) if protected else {}
     except Exception as e:
         raise CoseError(f"protected header is not CBOR: {e}") from None
     if not isinstance(headers, Mapping):
         raise CoseError("protected header is not a map")
-    return Sign1(protected, dict(headers), dict(unprotected), payload, signature)
+    frozen = MappingProxyType(dict(headers))  # shared between messages: read-only
+    if len(_HEADERS) >= _HEADERS_LIMIT:
+        _HEADERS.clear()
+    _HEADERS[protected] = frozen
+    return frozen
 
 
 def root_signed_claims(data: bytes, root: Ed25519PublicKey, content_type: str, what: str) -> Any:
