@@ -84,6 +84,19 @@ def test_a_use_is_decided_on_the_card_as_it_stood_when_the_use_took_place(
     assert "revoked" in error.message
 
 
+def test_a_weihai_gym_records_a_huicai_card_by_stacking_and_refuses_a_liaocheng_card(
+    ledger: CardLedger,
+):
+    huicai, _ = ledger.apply(f.shandong_body(actor="sun.talent", role="applicant"))
+    f.approve_all(ledger, huicai)
+    ledger.issue(huicai, f.issue(actor="qian.window", role="provincial_window"))
+    gym = f.redeem("weihai.18", venue="威海市体育中心", city="weihai")
+    record, use = ledger.redeem(huicai, gym)
+    assert record.scope.scheme == "shandong" and "shandong.stacking" in use.rules
+    error = refused(ledger, f.liaocheng_card(ledger), gym)
+    assert error.code == "not_granted"
+
+
 def test_a_monthly_subsidy_is_counted_per_parent_named_by_the_card(ledger: CardLedger):
     card_id = f.liaocheng_card(ledger, family=(PARENT,))
     pay = f.redeem(
@@ -205,17 +218,17 @@ def test_two_venues_racing_for_the_last_film_in_separate_processes_let_exactly_o
     counter, _ = ledger.redeem(card_id, f.redeem(quantity=11))
     barrier = tmp_path / "barrier"
     barrier.mkdir()
+    argv = [sys.executable, "-c", VENUE, database_url, str(tmp_path), str(barrier), str(card_id)]
     venues = [
         subprocess.Popen(
-            [sys.executable, "-c", VENUE, database_url, str(tmp_path), str(barrier), str(card_id)]
-            + [name, "2"],
+            [*argv, name, "2"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         for name in ("东昌影城", "光岳影城")
     ]
-    outcomes = Counter()
+    outcomes: Counter[str] = Counter()
     for venue in venues:
         out, err = venue.communicate(timeout=120)
         assert venue.returncode == 0, err[-2000:]
