@@ -262,11 +262,12 @@ class BenefitUse(Aggregate):
         redemption_id: UUID,
     ) -> Redemption:
         """Record ``request.quantity`` uses on the day of ``ctx.effective_at``, decided by
-        ``decide_entitlement`` on ``card`` as it stood then (``card``), with what was
+        ``decide_entitlement`` on ``card`` (the card as it stood then) with what was
         already used counted here. Refused, writing nothing, when the card does not grant
         the item to the person then (``not_granted``), when the last of the uses would pass
-        a limit (``limit_reached``), or when a month asked for was already paid
-        (``month_already_paid``); each refusal names its rule and the rule's source."""
+        a limit (``limit_reached``), or when a month asked for was already paid or comes
+        before the card's month of issue (``month_already_paid``, ``month_before_issue``);
+        each refusal names its rule and the rule's source."""
         _check_user(ctx, request.venue)
         if request.quantity < 1:
             raise InvalidInput(f"quantity must be at least 1, not {request.quantity}")
@@ -293,6 +294,8 @@ class BenefitUse(Aggregate):
             fresh = policy.decide_entitlement(
                 card, scope.item, person, day, venue=scope.city, facts=request.facts
             )
+            # decide_entitlement lists the rules in the order it applied them and stops at
+            # the one that refused, so the refusing rule is the last it names.
             rule = decision.rules[-1] if decision.rules else None
             source = policy.rule_source(scope.city, rule) if rule else ""
             raise IllegalTransition(
