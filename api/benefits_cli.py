@@ -14,11 +14,8 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-import msgspec
-
 from api.cli_errors import json_safe, terminal_safe
 from domain.vocabulary import Role, Scheme
-from ledger import commands as c
 
 if TYPE_CHECKING:
     from services.bootstrap import Registry
@@ -30,8 +27,12 @@ _BENEFICIARIES = ("holder", "spouse", "child", "parent", "spouse_parent", "compa
 
 def _redeem(args: argparse.Namespace, registry: Registry) -> None:
     # The card commands' shared helpers (options merged over --json, --effective, --fact)
-    # live in api.cli, which imports this module while it builds its parser.
+    # live in api.cli, which imports this module while it builds its parser; the bodies
+    # and msgspec are imported when a command runs, so building the parser needs neither.
+    import msgspec
+
     from api.cli import _body, _card_id, _common, _fact
+    from ledger import commands as c
 
     fields = _common(args)
     fields.update(
@@ -64,7 +65,10 @@ def _redeem(args: argparse.Namespace, registry: Registry) -> None:
 
 
 def _reverse(args: argparse.Namespace, registry: Registry) -> None:
+    import msgspec
+
     from api.cli import _body, _card_id, _common
+    from ledger import commands as c
 
     fields = _common(args)
     fields.update(
@@ -87,6 +91,8 @@ def _reverse(args: argparse.Namespace, registry: Registry) -> None:
 
 
 def _benefits(args: argparse.Namespace, registry: Registry) -> None:
+    import msgspec
+
     from api.cli import _card_id
 
     as_of = date.fromisoformat(args.as_of) if args.as_of else None
