@@ -769,6 +769,9 @@ def _parser() -> argparse.ArgumentParser:
 
     add_signing_commands(sub, card)
     add_operations_commands(sub)
+    from api.benefits_cli import add_benefit_commands  # the record of use (issue 11)
+
+    add_benefit_commands(card)
 
     p = card.add_parser("show", help="a card's state and its history")
     p.add_argument("card_id")

@@ -9,6 +9,7 @@ from typing import Any
 
 from domain.card import Card
 from domain.quota import CardQuota
+from domain.redemption import BenefitUse
 
 Decision = tuple[tuple[str, ...], str]
 NO_RULE: Decision = ((), "")
@@ -45,6 +46,7 @@ _DECIDED_BY: dict[type[Any], Callable[[Any], Decision]] = {
     CardQuota.QuotaReserved: _of("use"),  # type: ignore[attr-defined]
     CardQuota.QuotaReleased: _of("use"),  # type: ignore[attr-defined]
     CardQuota.QuotaRaised: _of("raised"),  # type: ignore[attr-defined]
+    BenefitUse.BenefitRedeemed: _of("redemption"),  # type: ignore[attr-defined]
 }
 
 

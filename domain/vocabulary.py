@@ -64,6 +64,11 @@ class Role(enum.StrEnum):
     PROGRAMME_AUTHORITY = "programme_authority"  # 人才工程主管部门 (proposes revocations)
     ADMINISTRATOR = "administrator"  # runs the registry; no policy powers of its own
     AUDITOR = "auditor"  # reads everything, changes nothing
+    # Who records the use of a service item (issue 11, "Recorded use"): the venue where it
+    # is used (场所: cinema, gym, scenic spot, airport, ferry, rail station) and the office
+    # that pays a subsidy (经办机构: e.g. the care-home subsidy, Liaocheng art. 22).
+    VENUE = "venue"  # 服务场所
+    PAYING_OFFICE = "paying_office"  # 经办机构 (发放补贴的部门)
 
 
 class Relation(enum.StrEnum):

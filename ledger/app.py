@@ -8,7 +8,7 @@ import hmac
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import DomainEventProtocol
@@ -18,10 +18,21 @@ from eventsourcing.utils import Environment, EnvType, get_topic
 from domain.backdating import check_effective_at
 from domain.card import Card
 from domain.clock import Clock, as_utc, business_date
-from domain.errors import DomainError, InvalidInput
+from domain.errors import DomainError, IllegalTransition, InvalidInput
 from domain.identity import normalise_id_number
 from domain.policy import policy_versions, recognised_as_basis
 from domain.quota import CardQuota, QuotaScope, quota_id, quota_scope
+from domain.redemption import (
+    BenefitUse,
+    Redemption,
+    Reversal,
+    UnknownRedemption,
+    UseRequest,
+    beneficiary_of,
+    benefit_use_id,
+    check_use_instant,
+    use_scope,
+)
 from domain.reservation import HolderReservation, reservation_id
 from domain.values import Basis, Context, Review, StatusChange
 from domain.vocabulary import CardStatus, Role, Scheme
@@ -36,6 +47,8 @@ from ledger.commands import (
     IssueBody,
     QuotaRaiseBody,
     ReceiveBody,
+    RedeemBody,
+    ReverseRedemptionBody,
     ReviewBody,
     RevocationApproveBody,
     RevocationDeclineBody,
@@ -53,6 +66,11 @@ from ledger.identity import (
     unseal_binding,
 )
 from ledger.limits import convert_body
+
+# A use that loses a race for its counter (another venue recorded a use of the same item
+# by the same person first) is decided again on the counter's fresh state: refused then if
+# the other took the last use. The redemption id is new each time, so nothing is doubled.
+_USE_RETRIES = 5
 
 # A new application that loses a race for its project's quota or for its holder's
 # reservation is decided again on fresh state: the card id is new each time, so retrying
@@ -331,6 +349,103 @@ class CardLedger(Application[UUID]):
         self._save(quota)
         return quota
 
+    def redeem(self, card_id: UUID, body: RedeemBody) -> tuple[BenefitUse, Redemption]:
+        """Record the use of a service item (``domain.redemption``): decided on the card as
+        it stood when the use took place and on what the person had already used of the
+        item, and saved as the next version of that card, item and person's ``BenefitUse``
+        alone (never the card). A lost race for it is decided again on fresh state."""
+        for attempt in range(_USE_RETRIES):
+            try:
+                return self._redeem_once(card_id, body)
+            except ConcurrencyConflict:
+                if attempt == _USE_RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _redeem_once(self, card_id: UUID, body: RedeemBody) -> tuple[BenefitUse, Redemption]:
+        card = self.get_card(card_id)
+        request = UseRequest(
+            venue=body.venue,
+            quantity=body.quantity,
+            holder_present=body.holder_present,
+            in_city_care_home=body.in_city_care_home,
+            facts=dict(body.facts),
+        )
+        person, place = beneficiary_of(
+            card.application.holder, body.beneficiary, body.family_member, request
+        )
+        scope = use_scope(
+            card_id, card.application.scheme, body.city, body.item.strip(), body.beneficiary, place
+        )
+        counter = self.get_benefit_use(benefit_use_id(scope.key))
+        # The clock is read after the counter is loaded and before it is saved: a use
+        # decided on a version another venue has passed meanwhile is refused by the store.
+        now = as_utc(self.clock())
+        effective = now if body.effective_at is None else as_utc(body.effective_at)
+        check_use_instant(effective, now=now)
+        ctx = Context(
+            actor=body.actor.strip(),
+            role=body.role,
+            effective_at=effective,
+            recorded_at=now,
+            note=body.note,
+        )
+        then = self._card_at(card, effective)
+        snapshot = then.snapshot(business_date(effective))
+        if counter is None:
+            counter = BenefitUse(ctx=ctx, scope=scope)
+        redemption = counter.redeem(ctx, request, snapshot, person, uuid4())
+        self._save(counter)
+        return counter, redemption
+
+    def reverse_redemption(
+        self, use_id: UUID, card_id: UUID, body: ReverseRedemptionBody
+    ) -> tuple[BenefitUse, Reversal]:
+        """Reverse a recorded use held by the ``BenefitUse`` ``use_id`` of ``card_id`` (the
+        services find which from the read model), by the venue that recorded it; now,
+        never back-dated (``domain.backdating``)."""
+        for attempt in range(_USE_RETRIES):
+            counter = self.get_benefit_use(use_id)
+            if counter is None or counter.scope.card_id != card_id:
+                raise UnknownRedemption(f"card {card_id} has no recorded use {body.redemption_id}")
+            ctx = self._context(body, counter.scope.scheme)
+            reversal = counter.reverse(
+                ctx, body.redemption_id, venue=body.venue, city=body.city, reason=body.reason
+            )
+            try:
+                self._save(counter)
+            except ConcurrencyConflict:
+                if attempt == _USE_RETRIES - 1:
+                    raise
+                continue
+            return counter, reversal
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def get_benefit_use(self, use_id: UUID) -> BenefitUse | None:
+        """The recorded uses with this id, if any use was recorded under it."""
+        try:
+            found: object = self.repository.get(use_id)
+        except AggregateNotFoundError:
+            return None
+        return found if isinstance(found, BenefitUse) else None
+
+    def _card_at(self, card: Card, instant: datetime) -> Card:
+        """The card as it stood at ``instant``: its state after the last event that had
+        taken effect by then (a use recorded offline is decided on the card the venue saw,
+        not on a revocation that came after it)."""
+        if card.last_effective_at <= instant:
+            return card
+        version = 0
+        for recorded in self.history(card.id):
+            if recorded.ctx.effective_at > instant:  # type: ignore[attr-defined]
+                break
+            version = recorded.originator_version
+        if version == 0:
+            raise IllegalTransition(
+                f"the card was not yet filed at {instant.isoformat()}", code="not_issued"
+            )
+        return self.get_card(card.id, version=version)
+
     def import_card(self, record: ImportRecord, *, importer: str) -> tuple[UUID, int]:
         """Import one card with its history (``card import``): every command decided by
         the same rules as a live one, at its effective instant (the administrator
@@ -504,7 +619,9 @@ class CardLedger(Application[UUID]):
             return None
         return quota if isinstance(quota, CardQuota) else None
 
-    def _save(self, *aggregates: Card | CardQuota | HolderReservation | None) -> None:
+    def _save(
+        self, *aggregates: Card | CardQuota | HolderReservation | BenefitUse | None
+    ) -> None:
         """Save every aggregate's new events in one transaction, or none of them."""
         try:
             self.save(*aggregates)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Any
+from uuid import UUID
 
 import msgspec
 
 from domain.errors import InvalidInput
-from domain.policy import TermBasis
+from domain.policy import BeneficiaryKind, TermBasis
 from domain.text import check_text, normalise_name
 from domain.values import Sponsor
 from domain.vocabulary import (
@@ -42,13 +43,15 @@ from ledger.limits import (
     Note,
     Programme,
     QuotaLimit,
+    SeenFacts,
+    UseQuantity,
 )
 
 # An instant with its offset: a naive time would be read in whatever zone the machine has.
 Instant = Annotated[datetime, msgspec.Meta(tz=True)]
 
 # Fields holding a person's or body's name: NFC-normalised and trimmed as decoded.
-NAME_FIELDS = frozenset({"name", "actor", "reviewer"})
+NAME_FIELDS = frozenset({"name", "actor", "reviewer", "venue", "family_member"})
 # Free text that may run over lines (a newline or a tab, no other control character).
 MULTILINE_FIELDS = frozenset({"note", "reason"})
 
@@ -260,6 +263,37 @@ class ContractBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     the city HRSS records it)."""
 
     confirmed_on: date
+
+
+class RedeemBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Record the use of a service item (服务使用) by a venue or paying office of ``city``
+    named ``venue``: ``quantity`` uses (or months of a monthly subsidy) of ``item`` (a
+    code of the city's catalogue, one part of an article with parts) by ``beneficiary``.
+    A family member is named by ``family_member``: the place in the filing (``"1"``) or
+    the name, needed only when the card names more than one of that kind. What the venue
+    has seen: ``holder_present`` (items used together with the holder), a parent's
+    ``in_city_care_home`` (elderly-care subsidies), ``facts`` an article's conditions read.
+    ``effective_at``: when the use took place, if before it is recorded (offline)."""
+
+    item: Code
+    beneficiary: BeneficiaryKind = BeneficiaryKind.HOLDER
+    family_member: Name = ""
+    venue: Name
+    city: Scheme
+    quantity: UseQuantity = 1
+    holder_present: bool | None = None
+    in_city_care_home: bool = False
+    facts: SeenFacts = {}
+
+
+class ReverseRedemptionBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Reverse a recorded use (冲销) by the venue or paying office that recorded it, saying
+    why; the use counts no more."""
+
+    redemption_id: UUID
+    venue: Name
+    city: Scheme
+    reason: Note
 
 
 # ---- card import (talentcard card import FILE) ------------------------------------------

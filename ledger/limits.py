@@ -41,6 +41,9 @@ TERM_BASES_MAX_COUNT = 10
 JOINT_MAX_COUNT = 10  # departments deciding a stage together (the seeds name at most 3)
 NUMBER_MAX = 10**15  # a numeric fact (salary, years) larger than this is a typo or an attack
 QUOTA_LIMIT_MAX = 1_000
+# Uses recorded at once: a film or a visit is one, a trip's companions are one or two, a
+# monthly subsidy's arrears are at most the 36 months any rule allows; more is a typo.
+USE_QUANTITY_MAX = 36
 
 # The largest encoded event the store accepts. The largest legal Applied event, every
 # field at its maximum in 4-byte characters, is 107,407 bytes (tests/ledger/test_transcoder.py
@@ -73,6 +76,12 @@ FactValue = (
 )
 Facts = Annotated[dict[FactKey, FactValue], msgspec.Meta(max_length=FACTS_MAX_COUNT)]
 QuotaLimit = Annotated[int, msgspec.Meta(ge=1, le=QUOTA_LIMIT_MAX)]
+UseQuantity = Annotated[int, msgspec.Meta(ge=1, le=USE_QUANTITY_MAX)]
+# What a venue has seen, as an article's conditions read it: true/false, or a date as text.
+SeenFacts = Annotated[
+    dict[FactKey, Annotated[str, msgspec.Meta(max_length=FACT_VALUE_MAX)] | bool],
+    msgspec.Meta(max_length=FACTS_MAX_COUNT),
+]
 Years = Annotated[int, msgspec.Meta(ge=0, le=100)]
 
 

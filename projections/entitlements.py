@@ -2,6 +2,11 @@
 grants to each beneficiary (holder, family members, one companion) on a date: the card
 snapshot and the beneficiaries' relations and dates of birth (no names). The items are
 decided when queried, by the policy engine's pure functions over these facts.
+
+It also keeps every recorded use of an item (``BenefitRedeemed``, and the day a
+``RedemptionReversed`` undid it), so what is left of each counted limit is decided when
+queried too, with the same counting (``domain.redemption.usage_of``) and the same limits
+(``domain.policy.counted_limits``) the record of use decides with.
 """
 
 from __future__ import annotations
@@ -10,9 +15,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from eventsourcing.utils import get_topic
+
+from domain import policy
 from domain.errors import IllegalTransition
-from domain.policy import Beneficiary, BeneficiaryKind, CardSnapshot
+from domain.policy import Balance, Beneficiary, BeneficiaryKind, CardSnapshot
 from domain.policy.grants import granted_codes
+from domain.redemption import BenefitUse, usage_of
 from domain.vocabulary import CardStatus, Scheme
 from projections.base import (
     STATUS_AFTER,
@@ -28,6 +37,9 @@ from projections.base import (
 )
 
 _EVENTS = ("Applied", *STATUS_AFTER, "Upgraded", "Extended")
+_REDEEMED = get_topic(BenefitUse.BenefitRedeemed)  # type: ignore[attr-defined]
+_REVERSED = get_topic(BenefitUse.RedemptionReversed)  # type: ignore[attr-defined]
+_USE_EVENTS = frozenset({_REDEEMED, _REVERSED})
 
 CARDS = Table(
     "rm_entitlement_card",
@@ -52,6 +64,45 @@ BENEFICIARIES = Table(
     ),
     key=("card_id", "position"),
 )
+USES = Table(
+    "rm_benefit_use",
+    (
+        ("redemption_id", "TEXT"),
+        ("use_id", "TEXT"),  # the BenefitUse holding it, which a reversal is saved to
+        ("card_id", "TEXT"),
+        ("city", "TEXT"),  # whose catalogue the item is of (a 惠才卡 used in a city)
+        ("item", "TEXT"),
+        ("kind", "TEXT"),
+        ("family_member", "INTEGER"),  # the place in the filing; 0 holder and companion
+        ("used_on", "TEXT"),  # business date (Asia/Shanghai) the use took place
+        ("quantity", "INTEGER"),
+        ("months", "TEXT"),  # a monthly subsidy's months paid, YYYY-MM, comma-separated
+        ("reversed_on", "TEXT"),  # business date of its reversal, if reversed
+    ),
+    key=("redemption_id",),
+    indexes=(("card_id",),),
+)
+
+
+@dataclass(frozen=True)
+class RecordedUse:
+    """Where a recorded use is kept: its ``BenefitUse`` and card, and whether reversed."""
+
+    redemption_id: str
+    use_id: str
+    card_id: str
+    reversed_on: str | None
+
+
+@dataclass(frozen=True)
+class BenefitBalance:
+    """What is left of one counted item for one beneficiary (``family_member``: the
+    place in the filing, 0 for the holder and the companion), under each of its limits."""
+
+    kind: str
+    family_member: int
+    item: str
+    balances: tuple[Balance, ...]
 
 
 @dataclass(frozen=True)
@@ -67,11 +118,15 @@ class Entitlements(ReadModel):
     """Card snapshots and beneficiaries."""
 
     name = "entitlements"
-    topics = tuple(topic(e) for e in _EVENTS)
-    tables = (CARDS, BENEFICIARIES)
+    topics = (*(topic(e) for e in _EVENTS), *sorted(_USE_EVENTS))
+    tables = (CARDS, BENEFICIARIES, USES)
 
     def apply(self, cursor: Any, page: Page) -> None:
-        events = self.relevant(page)
+        relevant = self.relevant(page)
+        uses = [(e, t) for e, t in relevant if get_topic(type(e)) in _USE_EVENTS]
+        if uses:
+            self._apply_uses(cursor, uses)
+        events = [(e, t) for e, t in relevant if get_topic(type(e)) not in _USE_EVENTS]
         if not events:
             return
         pending = {card_key(e.originator_id) for e, _ in events if event_name(e) != "Applied"}
@@ -92,6 +147,106 @@ class Entitlements(ReadModel):
                 row["issued_on"] = row["issued_on"] or effective_day(event)
         self.save(cursor, CARDS, cards.values())
         self.put(cursor, BENEFICIARIES, people)
+
+    def _apply_uses(self, cursor: Any, events: Page) -> None:
+        """A row per recorded use; a reversal dates its use's row."""
+        reversed_ids = [card_key(e.reversal.redemption_id) for e, _ in events if _reversal(e)]
+        rows = self.load(cursor, USES, reversed_ids)
+        for event, _ in events:
+            if _reversal(event):
+                row = rows.get(card_key(event.reversal.redemption_id))
+                if row is not None:
+                    row["reversed_on"] = effective_day(event)
+                continue
+            use = event.redemption
+            key = card_key(use.redemption_id)
+            rows[key] = {
+                "redemption_id": key,
+                "use_id": card_key(event.originator_id),
+                "card_id": card_key(use.card_id),
+                "city": str(use.city),
+                "item": use.item,
+                "kind": str(use.beneficiary),
+                "family_member": use.family_member,
+                "used_on": use.used_on.isoformat(),
+                "quantity": use.quantity,
+                "months": ",".join(use.months),
+                "reversed_on": None,
+            }
+        self.save(cursor, USES, rows.values())
+
+    def recorded_use(self, redemption_id: Any) -> RecordedUse | None:
+        """Where a recorded use is kept, or None for an id never recorded."""
+        key = card_key(redemption_id)
+        with self.view.reading() as cursor:
+            row = self.load(cursor, USES, [key]).get(key)
+        if row is None:
+            return None
+        return RecordedUse(
+            redemption_id=key,
+            use_id=row["use_id"],
+            card_id=row["card_id"],
+            reversed_on=row["reversed_on"],
+        )
+
+    def balances(self, card_id: Any, on: date) -> list[BenefitBalance]:
+        """Per beneficiary, what is left on ``on`` of each item with a counted limit: the
+        items the card grants the person that day and those the person used, counting the
+        uses that had taken place by ``on`` and were not reversed by then. What a venue or
+        office attests when it records a use (the holder there, a parent in a city care
+        home) is taken as given: a balance says what is left, not that a use today would
+        be granted. Refused for a card never issued."""
+        key = card_key(card_id)
+        with self.view.reading() as cursor:
+            row = self.load(cursor, CARDS, [key]).get(key)
+            people = self.view.fetch(
+                cursor,
+                f"SELECT position, kind, date_of_birth FROM {self.view.table(BENEFICIARIES.name)}"  # noqa: S608
+                " WHERE card_id = ? ORDER BY position",
+                (key,),
+            )
+            uses = self.view.fetch(
+                cursor,
+                f"SELECT kind, family_member, city, item, used_on, quantity, months"  # noqa: S608
+                f" FROM {self.view.table(USES.name)} WHERE card_id = ? AND used_on <= ?"
+                " AND (reversed_on IS NULL OR reversed_on > ?) ORDER BY used_on, redemption_id",
+                (key, on.isoformat(), on.isoformat()),
+            )
+        if row is None or row["issued_on"] is None:
+            raise IllegalTransition("the card is not issued", code="not_issued")
+        snapshot = _snapshot(row, on)
+        answer: list[BenefitBalance] = []
+        for position, kind, born in people:
+            person_kind = BeneficiaryKind(kind)
+            family = (
+                0
+                if person_kind in (BeneficiaryKind.HOLDER, BeneficiaryKind.COMPANION)
+                else position
+            )
+            mine = [u for u in uses if (u[0], u[1]) == (kind, family)]
+            person = Beneficiary(
+                kind=person_kind,
+                date_of_birth=date.fromisoformat(born) if born else None,
+                holder_present=True,
+                in_city_care_home=True,
+            )
+            items = [(snapshot.scheme, code) for code in granted_codes(snapshot, person, on)]
+            items += [(Scheme(u[2]), u[3]) for u in mine]
+            for city, item in dict.fromkeys(items):
+                limits = policy.counted_limits(city, item, on)
+                if not limits:
+                    continue
+                counted = [
+                    (date.fromisoformat(u[4]), u[5], tuple(m for m in u[6].split(",") if m))
+                    for u in mine
+                    if (u[2], u[3]) == (city, item)
+                ]
+                used = usage_of(counted, on)
+                balances = tuple(
+                    policy.balance_of(limit, used, snapshot.issued_on, on) for limit in limits
+                )
+                answer.append(BenefitBalance(kind, family, item, balances))
+        return answer
 
     def entitlements(self, card_id: Any, on: date) -> list[Entitlement]:
         """Per beneficiary, the item codes the card grants on ``on`` (an item with parts
@@ -117,6 +272,10 @@ class Entitlements(ReadModel):
             granted = granted_codes(snapshot, beneficiary, on)
             answer.append(Entitlement(kind=kind, date_of_birth=born, items=granted))
         return answer
+
+
+def _reversal(event: Any) -> bool:
+    return get_topic(type(event)) == _REVERSED
 
 
 def _snapshot(row: dict[str, Any], on: date) -> CardSnapshot:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the store-side modules import the database drivers
     from ledger.app import CardLedger
     from projections.engine import ReadModels
     from services.audit import AuditService
+    from services.benefits import BenefitService
     from services.cards import CardService
     from services.issuance import IssuanceService
     from services.keys import KeyService
@@ -99,6 +100,13 @@ class Registry:
         from services.cards import CardService
 
         return CardService(self.ledger, lambda: self.read_models, self.clock)
+
+    @cached_property
+    def benefits(self) -> BenefitService:
+        """Recorded use of service items, and what is left of them."""
+        from services.benefits import BenefitService
+
+        return BenefitService(self.ledger, lambda: self.read_models, self.clock)
 
     @cached_property
     def issuance(self) -> IssuanceService:

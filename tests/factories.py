@@ -263,3 +263,40 @@ def upgrade_liaocheng(ledger: CardLedger, card_id: UUID, category: str = "art5.2
     for stage in request.stages:
         ledger.record_review(card_id, review(str(stage)))
     return ledger.upgrade(card_id, upgrade(request.tier))
+
+
+def liaocheng_card(ledger: CardLedger, family: tuple[dict[str, str], ...] = ()) -> UUID:
+    """An issued Liaocheng tier-B card (arts. 11-22: the films of art. 21, the care-home
+    subsidy of art. 22), for a holder with ``family`` (relation, name, date_of_birth)."""
+    person = {**holder(resident_id(next(_people))), "family": list(family)}
+    card_id, _ = ledger.apply(apply_body(holder=person))
+    approve_all(ledger, card_id)
+    ledger.issue(card_id, issue())
+    return card_id
+
+
+def redeem(item: str = "liaocheng.21.films", **overrides: Any) -> c.RedeemBody:
+    """A use recorded by a Liaocheng cinema's clerk, now, for the holder."""
+    fields: dict[str, Any] = {
+        "actor": "zhang.cinema",
+        "role": "venue",
+        "item": item,
+        "venue": "东昌影城",
+        "city": "liaocheng",
+    }
+    fields.update(overrides)
+    return msgspec.convert(fields, c.RedeemBody)
+
+
+def reverse_redemption(redemption_id: UUID, **overrides: Any) -> c.ReverseRedemptionBody:
+    """The cinema's clerk reverses a use it recorded."""
+    fields: dict[str, Any] = {
+        "actor": "zhang.cinema",
+        "role": "venue",
+        "redemption_id": str(redemption_id),
+        "venue": "东昌影城",
+        "city": "liaocheng",
+        "reason": "recorded by mistake",
+    }
+    fields.update(overrides)
+    return msgspec.convert(fields, c.ReverseRedemptionBody)

@@ -55,9 +55,11 @@ from domain.policy.term import (
     upgrades_by_category,
 )
 from domain.policy.tiers import is_higher_tier, tier_rank, tier_ranking
+from domain.policy.usage import Balance, balance_of, counted_limits, rule_source
 from domain.policy.versions import policy_versions, version_in_force
 
 __all__ = [
+    "Balance",
     "Beneficiary",
     "BeneficiaryKind",
     "CardSnapshot",
@@ -84,7 +86,9 @@ __all__ = [
     "UpgradeDecision",
     "Usage",
     "add_working_days",
+    "balance_of",
     "check_filer",
+    "counted_limits",
     "decide_eligibility",
     "decide_entitlement",
     "decide_quota",
@@ -103,6 +107,7 @@ __all__ = [
     "policy_versions",
     "recognised_as_basis",
     "revocation_procedure",
+    "rule_source",
     "service_items",
     "tier_rank",
     "tier_ranking",

@@ -19,6 +19,7 @@ from ledger.app import CardLedger
 from ledger.limits import MAX_EVENT_BYTES, EventTooLarge
 from ledger.transcoder import MsgspecTranscoder, TranscodingError
 from tests import factories as f
+from tests.domain import test_redemption as redemption
 from tests.domain.test_card import (
     LANDED,
     application,
@@ -99,6 +100,29 @@ def test_every_card_event_type_round_trips_to_an_equal_state(transcoder: Msgspec
         decoded = transcoder.decode(transcoder.encode(state))
         assert decoded == state
         assert {k: type(v) for k, v in decoded.items()} == {k: type(v) for k, v in state.items()}
+
+
+def test_every_recorded_use_event_type_round_trips_to_an_equal_state(
+    transcoder: MsgspecTranscoder,
+):
+    films = redemption.counter()
+    use = redemption.use(films, redemption.shanghai(2026, 8, 1, 19), 2)
+    films.reverse(
+        redemption.at(redemption.shanghai(2026, 8, 1, 20)),
+        use.redemption_id,
+        venue="东昌影城",
+        city=Scheme.LIAOCHENG,
+        reason="mistaken",
+    )
+    events = films.collect_events()
+    assert [type(e).__name__ for e in events] == [
+        "BenefitUseOpened",
+        "BenefitRedeemed",
+        "RedemptionReversed",
+    ]
+    for event in events:
+        state = dict(vars(event))
+        assert transcoder.decode(transcoder.encode(state)) == state
 
 
 def test_uuids_dates_decimals_enums_and_aware_datetimes_keep_their_types(

@@ -113,3 +113,18 @@ def test_a_note_that_looks_like_a_formula_opens_as_text_in_the_csv(ledger: CardL
     notes = [r["note"] for r in csv.DictReader(io.StringIO(as_csv.getvalue().decode()))]
     assert "'" + formula in notes and formula not in notes
     assert formula in [json.loads(line)["note"] for line in as_jsonl.getvalue().splitlines()]
+
+
+def test_a_recorded_use_is_in_the_trail_under_the_card_s_authority_with_its_rules(
+    ledger: CardLedger,
+):
+    card_id = f.liaocheng_card(ledger)
+    record, _ = ledger.redeem(card_id, f.redeem())
+    models = ReadModels(ledger)
+    models.catch_up()
+    rows, _ = models.audit_trail.trail(AuditQuery(card_id=str(record.id)))
+    assert [(row.event, row.actor, row.role, row.authority) for row in rows] == [
+        ("BenefitUse.BenefitUseOpened", "zhang.cinema", "venue", "liaocheng"),
+        ("BenefitUse.BenefitRedeemed", "zhang.cinema", "venue", "liaocheng"),
+    ]
+    assert "liaocheng.limit.films" in rows[1].rules.split(",")
