@@ -45,7 +45,7 @@ from signing.bundle import Bundle, status_file_name
 from signing.cose import CoseError, parse_sign1
 from signing.credential import CardClaims, CredentialError, decode_claims, from_text
 from signing.status_list import StatusCode, StatusListError, parse_status_uri
-from signing.venue_decision import Answer, CardFacts, Person, ServiceError, decide
+from signing.venue_decision import Answer, Person, ServiceError, decide
 
 DEFAULT_SKEW = timedelta(minutes=5)
 
@@ -170,7 +170,7 @@ def verify(
         person, name = _person(claims, beneficiary, holder_present)
         answer = decide(
             bundle.venue_index,
-            _facts(claims),
+            claims,
             service,
             person,
             business_date(at),
@@ -212,17 +212,6 @@ def _unavailable(bundle: Bundle, uri: str) -> str:
     parsed = parse_status_uri(uri)
     where = f" ({status_file_name(*parsed)})" if parsed else ""
     return f"the bundle has no status list {uri}{where}"
-
-
-def _facts(claims: CardClaims) -> CardFacts:
-    return CardFacts(
-        scheme=str(claims.scheme),
-        tier=claims.tier,
-        category=claims.category,
-        valid_from=claims.valid_from,
-        valid_until=claims.valid_until,
-        issued_on=claims.issued_on,
-    )
 
 
 def _person(
