@@ -140,12 +140,15 @@ class _Card(msgspec.Struct, array_like=True, frozen=True):
 _SALT_BYTES = 8  # ledger.identity draws 8 random bytes per holder
 
 
+_EPOCH_ORDINAL = _EPOCH.toordinal()
+
+
 def _days(day: date) -> int:
-    return (day - _EPOCH).days
+    return day.toordinal() - _EPOCH_ORDINAL
 
 
 def _day(days: int) -> date:
-    return _EPOCH + timedelta(days=days)
+    return date.fromordinal(days + _EPOCH_ORDINAL)  # a sixth of the cost of date + timedelta
 
 
 def encode_claims(claims: CardClaims) -> bytes:

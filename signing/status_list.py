@@ -286,9 +286,19 @@ def read_status_claim(claim: object) -> tuple[str, int]:
     index, uri = reference.get("idx"), reference.get("uri")
     if not _is_int(index) or index < 0:
         raise StatusListError("bad_format", "idx is not an unsigned integer")
-    if not isinstance(uri, str) or not _URI.fullmatch(uri):
+    if not isinstance(uri, str):
         raise StatusListError("bad_format", "uri is not a URI")
+    if uri not in _SEEN_URIS:
+        if not _URI.fullmatch(uri):
+            raise StatusListError("bad_format", "uri is not a URI")
+        if len(_SEEN_URIS) >= 1_024:  # bounded: the URIs come from untrusted tokens
+            _SEEN_URIS.clear()
+        _SEEN_URIS.add(uri)
     return uri, index
+
+
+# Status URIs already found well formed: a venue sees a few lists' URIs all day.
+_SEEN_URIS: set[str] = set()
 
 
 # --- the Status List Token (§5.2) ---------------------------------------------------
