@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import getpass
 import os
-import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -182,5 +181,7 @@ def id_pepper(folder: Path, env: Mapping[str, str] | None = None) -> bytes:
             pass
         else:
             with os.fdopen(fd, "w") as f:
+                import secrets  # here, not at the top: `verify` and `--help` never make one
+
                 f.write(secrets.token_hex(32))
     return path.read_text().strip().encode()

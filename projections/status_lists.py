@@ -59,7 +59,9 @@ LISTS = Table(
     key=("authority", "list_id"),
 )
 CHANGES = Table(
-    "rm_status_change",
+    # _v2: it gained recorded_at (issue 11), which an existing table would lack; the new
+    # name lets `init` create it, and `projections rebuild status_lists` fill it.
+    "rm_status_change_v2",
     (
         ("card_id", "TEXT"),
         ("notification_id", "INTEGER"),
