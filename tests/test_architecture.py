@@ -218,3 +218,15 @@ def test_a_genuine_verify_imports_no_qr_writer_web_framework_progress_bar_or_dat
     assert code == 0, output  # the whole verifier ran, not an early refusal
     assert "VALID: ok" in output
     assert [m for m in NOT_FOR_HELP_OR_VERIFY if m in modules] == []
+
+
+def test_the_offline_verifier_loads_nothing_of_the_policy_engine():
+    # The venue decides from the token and the bundle's venue rules alone.
+    code = (
+        "import sys, signing.verify, signing.bundle\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('domain.policy', 'services'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert done.stdout.strip() == "[]"
