@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 
+from domain.errors import InvalidInput
+
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 Clock = Callable[[], datetime]
@@ -26,4 +28,10 @@ def as_utc(instant: datetime) -> datetime:
     """The same instant in UTC; refuses naive datetimes rather than guessing their zone."""
     if instant.tzinfo is None:
         raise ValueError("instant must be timezone-aware")
-    return instant.astimezone(UTC)
+    try:
+        return instant.astimezone(UTC)
+    except OverflowError:  # 0001-01-01 in Shanghai is still 0000 in UTC
+        raise InvalidInput(
+            f"instant {instant.isoformat()} is outside the range of dates",
+            code="instant_out_of_range",
+        ) from None

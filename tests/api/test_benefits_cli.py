@@ -77,6 +77,7 @@ def test_a_use_dated_new_year_s_day_counts_in_the_new_shanghai_year(
         ("--item liaocheng.99", "unknown_item"),
         ("--item liaocheng.21", "has parts"),
         ("--effective tomorrow", "--effective"),
+        ("--effective 0001-01-01", "outside the range of dates"),
     ],
 )
 def test_a_malformed_use_exits_2_in_one_line(
