@@ -9,7 +9,7 @@ expanded to its parts, so the venue looks an item code up and finds every rule f
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 
 from domain.policy import default_policy
@@ -65,28 +65,51 @@ def compile_venue_rules(policy: Policy | None = None) -> VenueRules:
     )
 
 
-def min_ages(policy: Policy | None = None) -> tuple[int, ...]:
-    """Every minimum age an article's limit sets: the ages a credential dates per person."""
+_RELATIONS = {
+    "spouse": Relation.SPOUSE,
+    "parent": Relation.PARENT,
+    "spouse_parent": Relation.SPOUSE_PARENT,
+    "minor_child": Relation.CHILD,
+    "child_under_marriage_age": Relation.CHILD,
+    "unmarried_child": Relation.CHILD,
+    "child": Relation.CHILD,
+}
+
+
+def min_ages(policy: Policy | None = None) -> dict[Relation, tuple[int, ...]]:
+    """Per relation, the minimum ages an article's limit sets on an item that relation may
+    use: the only ages a credential dates for a family member. A date of turning 60 is as
+    telling as the date of birth, so it is written only where an article needs it."""
     policy = policy or default_policy()
-    return tuple(
-        sorted(
-            {
-                limit.min_age
-                for data in policy.schemes.values()
-                for limit in data.limits
-                if limit.min_age is not None
-            }
-        )
-    )
+    ages: dict[Relation, set[int]] = {}
+    for data in policy.schemes.values():
+        for limit in data.limits:
+            if limit.min_age is None:
+                continue
+            for item in data.items:
+                for code in (item.code, *_codes(item)):
+                    if not (code in limit.items or item.code in limit.items):
+                        continue
+                    for rule in data.beneficiaries:
+                        if rule.default or code in rule.items or item.code in rule.items:
+                            for token in rule.allowed:
+                                relation = _RELATIONS.get(str(token))
+                                if relation is not None:
+                                    ages.setdefault(relation, set()).add(limit.min_age)
+    return {relation: tuple(sorted(found)) for relation, found in ages.items()}
 
 
 def family_entry(
-    relation: Relation, name: str, date_of_birth: date, ages: Sequence[int]
+    relation: Relation,
+    name: str,
+    date_of_birth: date,
+    ages: Mapping[Relation, Sequence[int]],
 ) -> FamilyEntry:
     """A family member as a credential carries them: the dates the articles' age classes
-    turn on, computed from the filed date of birth (the credential never holds it). The
-    marriage age of a child whose sex is not filed is the lower one, 20: the engine grants
-    a child of 20 or 21 of unknown sex nothing under it either."""
+    turn on, computed from the filed date of birth, and only those (``min_ages``). Each
+    date gives the birth date away to whoever reads the QR code; the credential holds no
+    other trace of it. The marriage age of a child whose sex is not filed is the lower
+    one, 20: the engine grants a child of 20 or 21 of unknown sex nothing under it either."""
     minor = marriage = None
     if relation is Relation.CHILD:
         minor = anniversary(date_of_birth, ADULT_AGE) - timedelta(days=1)
@@ -96,7 +119,7 @@ def family_entry(
         name=name,
         minor_until=minor,
         marriage_age_until=marriage,
-        age_from={age: anniversary(date_of_birth, age) for age in ages},
+        age_from={age: anniversary(date_of_birth, age) for age in ages.get(relation, ())},
     )
 
 

@@ -15,9 +15,11 @@ it knows and skips the rest:
   it is the card's first day and an empty family is left out (every byte costs QR size).
 
 Per family member the credential carries what a venue must decide offline, as dates the
-registry computed at issuance from the filed date of birth (never the date itself): the last
-day as a minor (未成年), the last day under the legal marriage age, and, per minimum age an
-article sets, the first day of that age. Dates are days since 1970-01-01 (business dates);
+registry computed at issuance from the filed date of birth: for a child the last day as a
+minor (未成年) and the last day under the legal marriage age; for a relation an article
+sets a minimum age for, the first day of that age. Each date is as telling as the birth
+date to whoever reads the code, so only those the articles need are written
+(``services.venue_rules.min_ages``). Dates are days since 1970-01-01 (business dates);
 instants are Unix seconds.
 """
 

@@ -85,3 +85,43 @@ def test_an_issued_card_with_a_family_is_decided_offline_as_the_engine_decides_i
                         decided += 1
                         granted += decision.granted
     assert decided > 1000 and 0 < granted < decided
+
+
+def test_a_credential_dates_only_the_ages_an_article_decides_for_each_family_member(
+    ledger: CardLedger, registry: Registry
+):
+    # Each date gives a birth date away: a spouse gets none, a child only the minor and
+    # marriage-age days, a parent only the day of turning 60 (Liaocheng art. 22).
+    registry.keys.init()
+    card_id = _issued(ledger)[0]
+    family = registry.issuance.credential(card_id).claims.family
+    spouse, child, _, parent = family
+    assert (spouse.minor_until, spouse.marriage_age_until, dict(spouse.age_from)) == (
+        None,
+        None,
+        {},
+    )
+    assert (child.minor_until, child.marriage_age_until, dict(child.age_from)) == (
+        date(2033, 9, 29),
+        date(2035, 9, 29),
+        {},
+    )
+    assert dict(parent.age_from) == {60: date(2026, 12, 31)}
+    assert parent.minor_until is None
+
+
+def test_the_care_home_subsidy_is_never_granted_offline_the_paying_office_decides_it(
+    ledger: CardLedger, registry: Registry, clock: FakeClock, tmp_path: Path
+):
+    # liaocheng-2022 art. 22: a parent of 60 or more in a city care home. Residence is not
+    # on the credential, so a venue is told no; the paying office records it with the fact.
+    registry.keys.init()
+    card_id = _issued(ledger)[0]
+    registry.issuance.write_bundle(tmp_path / "b", ttl=timedelta(days=4000), trust_days=4000)
+    token = registry.issuance.credential(card_id).text
+    at = datetime.combine(date(2027, 6, 1), time(12), SHANGHAI)
+    result = verify(
+        token, load_bundle(tmp_path / "b"), at=at, service="liaocheng.22", beneficiary="parent"
+    )
+    assert (result.valid, result.reason) == (False, "service_not_granted")
+    assert "care home" in result.detail
