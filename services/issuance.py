@@ -15,6 +15,7 @@ from uuid import UUID
 
 import msgspec
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from domain.authority import AUTHORITIES, authority_of
 from domain.clock import Clock, business_date
@@ -25,7 +26,7 @@ from projections.engine import ReadModels
 from services.venue_rules import compile_venue_rules, family_entry, min_ages
 from signing.bundle import status_file_name
 from signing.credential import CardClaims, StatusReference, sign_credential, to_text
-from signing.keys import ROOT, KeyRecord, Keystore
+from signing.keys import ROOT, KeyRecord, Keystore, KeystoreError
 from signing.status_list import sign_status_list, status_uri
 from signing.trust import sign_trust_list
 from signing.venue_rules import sign_venue_rules
@@ -129,40 +130,35 @@ class IssuanceService:
                 f"a bundle as of {at.isoformat()} is in the future", code="bundle_in_future"
             )
         self._read_models.catch_up(_STATUS)
-        root_record, root_key = self._keys.signing_key(ROOT, at)
-        written = []
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "status").mkdir(exist_ok=True)
-        for old in [*(folder / "status").glob("*.cwt"), *(folder / "status").glob("*/*.cwt")]:
-            old.unlink()  # a list no longer issued must not linger in the bundle
+        # Everything is signed in memory first: a key missing at ``at`` (an instant before
+        # the keys were made) fails the command before a single file of the folder changes.
+        files: dict[str, bytes] = {}
+        root_record, root_key = self._signing_key(ROOT, at)
         root_pub = root_key.public_key().public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
         )
-        written.append(_write(folder / "root.pub", root_pub.hex().encode()))
-        trust = sign_trust_list(
+        files["root.pub"] = root_pub.hex().encode()
+        files["trust-list.cwt"] = sign_trust_list(
             _known_at(self._keys.records(), at),
             root_key=root_key,
             root_kid=root_record.kid_bytes,
             issued_at=at,
             expires_at=at + timedelta(days=trust_days),
         )
-        written.append(_write(folder / "trust-list.cwt", trust))
-        rules = sign_venue_rules(
+        files["venue-rules.cwt"] = sign_venue_rules(
             compile_venue_rules(),
             root_key=root_key,
             root_kid=root_record.kid_bytes,
             issued_at=at,
             expires_at=at + timedelta(days=trust_days),
         )
-        written.append(_write(folder / "venue-rules.cwt", rules))
         for authority in AUTHORITIES:
             lists = self._read_models.status_lists.lists(authority, at)
             if not lists:
                 continue
-            record, key = self._keys.signing_key(authority, at)
-            (folder / "status" / authority).mkdir(exist_ok=True)
+            record, key = self._signing_key(authority, at)
             for list_id, status_list in sorted(lists.items()):
-                token = sign_status_list(
+                files[status_file_name(authority, list_id)] = sign_status_list(
                     status_uri(self._base_url, authority, list_id),
                     status_list,
                     key=key,
@@ -171,8 +167,27 @@ class IssuanceService:
                     expires_at=int((at + 2 * ttl).timestamp()),
                     ttl=int(ttl.total_seconds()),
                 )
-                written.append(_write(folder / status_file_name(authority, list_id), token))
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "status").mkdir(exist_ok=True)
+        for old in [*(folder / "status").glob("*.cwt"), *(folder / "status").glob("*/*.cwt")]:
+            if old.relative_to(folder).as_posix() not in files:
+                old.unlink()  # a list no longer issued must not linger in the bundle
+        written = []
+        for name, data in files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            written.append(_write(folder / name, data))
         return written
+
+    def _signing_key(self, authority: str, at: datetime) -> tuple[KeyRecord, Ed25519PrivateKey]:
+        """The key that signed for ``authority`` at ``at``; for an instant before any key was
+        made, an error that says so rather than advising ``keys init``."""
+        made = [r.created_at for r in self._keys.records() if r.authority == authority]
+        if made and at < min(made):
+            raise KeystoreError(
+                f"{at.isoformat()} is before the first {authority} key was made "
+                f"({min(made).isoformat()}): no bundle can be signed as of then"
+            )
+        return self._keys.signing_key(authority, at)
 
 
 def _known_at(records: list[KeyRecord], at: datetime) -> list[KeyRecord]:

@@ -15,6 +15,7 @@ from services.bootstrap import Registry
 from services.settings import DEFAULT_PUBLIC_BASE_URL
 from signing.bundle import BundleError, load_bundle
 from signing.credential import to_text
+from signing.keys import KeystoreError
 from signing.status_list import LIST_SIZE, StatusList, sign_status_list, status_uri
 from signing.verify import holder_matches, verify
 from tests import factories as f
@@ -168,3 +169,18 @@ def test_a_bundle_as_of_the_future_is_refused(registry: Registry, clock: FakeClo
         registry.issuance.write_bundle(
             tmp_path / "b", ttl=timedelta(hours=1), at=clock.now + timedelta(seconds=1)
         )
+
+
+def test_a_bundle_as_of_before_the_keys_were_made_fails_leaving_the_folder_as_it_was(
+    ledger: CardLedger, registry: Registry, clock: FakeClock, tmp_path: Path
+):
+    registry.keys.init()
+    card_id, _ = ledger.apply(f.jinan_body("C"))
+    ledger.issue(card_id, f.issue())
+    registry.issuance.write_bundle(tmp_path / "b", ttl=timedelta(hours=1))
+    before = {p: p.read_bytes() for p in (tmp_path / "b").rglob("*") if p.is_file()}
+    with pytest.raises(KeystoreError, match="before the first root key was made"):
+        registry.issuance.write_bundle(
+            tmp_path / "b", ttl=timedelta(hours=1), at=clock.now - timedelta(days=365)
+        )
+    assert {p: p.read_bytes() for p in (tmp_path / "b").rglob("*") if p.is_file()} == before
