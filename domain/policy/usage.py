@@ -74,6 +74,14 @@ def balance_of(limit: UsageLimitRule, used: Usage, issued_on: date, day: date) -
         # years never adds up to more than N years' worth
         in_all = per_year * limit.years_from_issue
         until = term_end(issued_on, limit.years_from_issue)
+    if until is not None and day > until:
+        # past the years from issue nothing is left, whatever was not used (the engine
+        # refuses every use then)
+        used = Usage(
+            uses_this_year=per_year or 0,
+            uses_in_all=in_all or 0,
+            months_used=limit.max_months or 0,
+        )
     return Balance(
         rule=limit.id,
         source=limit.source,

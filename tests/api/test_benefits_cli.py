@@ -152,6 +152,21 @@ def test_card_benefits_as_of_a_later_year_shows_the_year_s_allowance_again(
     assert films_left["balances"][0]["left_in_all"] == 24
 
 
+def test_card_benefits_after_the_years_from_issue_shows_nothing_left(
+    registry: Registry, capsys: Capsys
+):
+    # liaocheng-2022 art. 21: films for the card's first 3 years only (until 2029-03-01).
+    card_id = f.liaocheng_card(registry.ledger)
+    ok(capsys, registry, films(card_id, 3))
+    answer = json.loads(ok(capsys, registry, f"card benefits {card_id} --as-of 2029-03-02 --json"))
+    [balance] = answer[0]["balances"]
+    assert (balance["left_this_year"], balance["left_in_all"]) == (0, 0)
+    last_day = json.loads(
+        ok(capsys, registry, f"card benefits {card_id} --as-of 2029-03-01 --json")
+    )
+    assert last_day[0]["balances"][0]["left_in_all"] == 33
+
+
 def test_card_benefits_of_a_bad_date_exits_2(registry: Registry, capsys: Capsys):
     card_id = f.liaocheng_card(registry.ledger)
     code, _, err = run(capsys, registry, f"card benefits {card_id} --as-of 2026-13-01")
