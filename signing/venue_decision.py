@@ -248,9 +248,10 @@ def decide(
             details.append(f"{limit.amount_cny_per_month} CNY for this month")
         if limit.detail:
             details.append(limit.detail)
+    subject = " subject to what it requires" if requires else ""
     return answer(
         True,
-        f"{item.name_en} granted to the {person.kind}; {reason}",
+        f"{item.name_en} granted to the {person.kind}{subject}; {reason}",
         applied,
         "; ".join(details),
         tuple(requires),
@@ -275,7 +276,10 @@ def _by_parts(
     elif not granted:
         reason = f"no part of {code} is granted: {', '.join(refused)} refused"
     else:
-        reason = f"{code} is granted in part: {', '.join(granted)} granted"
+        reason = (
+            f"{code} is granted in part: {', '.join(granted)} granted; "
+            f"{', '.join(refused)} refused"
+        )
     used = tuple(dict.fromkeys(r for a in answers for r in a.rules))
     return Answer(
         granted=not refused, item=code, reason=reason, rules=used, version=version, parts=answers
