@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 from domain.errors import InvalidInput
 
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+SHANGHAI_OFFSET = timedelta(hours=8)
+SHANGHAI = timezone(SHANGHAI_OFFSET, "Asia/Shanghai")
 
 Clock = Callable[[], datetime]
 """Returns the current instant (timezone-aware). Injected; domain code never reads the time."""

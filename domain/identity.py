@@ -64,6 +64,7 @@ def _check_resident_id(number: str) -> None:
 # (BENCHMARKS.md, ledger throughput); 256 keeps filing within the ledger's goal.
 BINDING_SCRYPT_N = 2**8
 BINDING_BYTES = 8
+BINDING_SALT_BYTES = 8  # per holder; the credential carries salt and hash side by side
 
 
 def binding_hash(canonical_number: str, salt: bytes) -> bytes:

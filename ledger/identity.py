@@ -14,7 +14,12 @@ from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from domain.errors import InvalidInput
-from domain.identity import binding_hash, normalise_id_number, resident_id_birth_date
+from domain.identity import (
+    BINDING_SALT_BYTES,
+    binding_hash,
+    normalise_id_number,
+    resident_id_birth_date,
+)
 from domain.values import IdentityRef
 from domain.vocabulary import IdDocumentKind, Scheme
 
@@ -51,7 +56,7 @@ def protect_identity(
     if kind is IdDocumentKind.RESIDENT_ID and resident_id_birth_date(canonical) != date_of_birth:
         raise InvalidInput("holder.date_of_birth does not match the date in holder.id_number")
     salt = secrets.token_hex(16)
-    binding_salt = secrets.token_bytes(8)
+    binding_salt = secrets.token_bytes(BINDING_SALT_BYTES)
     return IdentityRef(
         kind=kind,
         digest=identity_digest(pepper, salt, canonical),

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -35,7 +35,8 @@ import cbor2
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from domain.clock import SHANGHAI
+from domain.clock import SHANGHAI_OFFSET
+from domain.identity import BINDING_SALT_BYTES
 from domain.vocabulary import Relation, Scheme
 from signing import base45
 from signing.cose import sign1
@@ -139,7 +140,7 @@ class _Card(msgspec.Struct, array_like=True, frozen=True):
     family: tuple[tuple[int, str, int | None, int | None, dict[int, int]], ...] = ()
 
 
-_SALT_BYTES = 8  # ledger.identity draws 8 random bytes per holder
+_SALT_BYTES = BINDING_SALT_BYTES
 
 
 _EPOCH_ORDINAL = _EPOCH.toordinal()
@@ -155,7 +156,6 @@ def _day(days: int) -> date:
 
 def encode_claims(claims: CardClaims) -> bytes:
     """The CWT claims set as CBOR."""
-    _check_dates(claims)
     if len(claims.binding_salt) != _SALT_BYTES:
         raise ValueError(f"the binding salt must be {_SALT_BYTES} bytes")
     family = tuple(
@@ -254,10 +254,10 @@ def _instant(value: Any, name: str) -> int:
     return value
 
 
-# Asia/Shanghai has kept UTC+8 all year since 1991 (China's last daylight saving time):
-# for every card's dates a business day is a fixed span of Unix seconds, and the verifier
-# reads it with arithmetic rather than a time-zone lookup per card.
-_OFFSET = 8 * 3600
+# domain.clock's Asia/Shanghai is a fixed offset (China has kept UTC+8 since 1991), so a business
+# day is a fixed span of Unix seconds: the verifier reads it with integer arithmetic rather
+# than building a datetime per card.
+_OFFSET = int(SHANGHAI_OFFSET.total_seconds())
 _DAY = 86_400
 
 
@@ -300,18 +300,3 @@ def from_text(text: str) -> bytes:
     if not inflater.eof or inflater.unused_data:
         raise CredentialError("bad_format", "token's compressed data is truncated or padded")
     return cose
-
-
-def expiry_instant(valid_until: date | None) -> datetime | None:
-    """The end of the last valid day (midnight after it), in Asia/Shanghai."""
-    if valid_until is None:
-        return None
-    return datetime.combine(valid_until + timedelta(days=1), time(0), SHANGHAI)
-
-
-_FIXED_OFFSET_SINCE = date(1992, 1, 1)
-
-
-def _check_dates(claims: CardClaims) -> None:
-    if claims.valid_from < _FIXED_OFFSET_SINCE:
-        raise ValueError(f"a card's first day must be after {_FIXED_OFFSET_SINCE}")
