@@ -36,3 +36,13 @@ def as_utc(instant: datetime) -> datetime:
             f"instant {instant.isoformat()} is outside the range of dates",
             code="instant_out_of_range",
         ) from None
+
+
+def anniversary(start: date, years: int) -> date:
+    """The date ``years`` years after ``start`` (29 February → 1 March in common years).
+    Here rather than in the policy package so the offline verifier, which imports nothing
+    of the engine, counts years exactly as the engine does."""
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:  # 29 February in a common year
+        return date(start.year + years, 3, 1)

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 
+from domain.clock import anniversary
 from domain.policy import default_policy
 from domain.policy.beneficiaries import ADULT_AGE, MARRIAGE_AGE, WITH_HOLDER_REQUIRES
-from domain.policy.dates import anniversary
 from domain.policy.entitlement import window_pending
 from domain.policy.model import (
     BeneficiaryRule,

@@ -17,6 +17,7 @@ from typing import Protocol, TypeVar
 
 import msgspec
 
+from domain.clock import anniversary
 from signing.venue_rules import (
     Accept,
     Condition,
@@ -356,14 +357,6 @@ def _person_refusal(who: Who, person: Person, day: date) -> str:
     if COMPANION in classes and who.max_companions <= 0:
         return f"at most {who.max_companions} companion(s) with the holder ({who.id})"
     return ""
-
-
-def anniversary(start: date, years: int) -> date:
-    """The date ``years`` years after ``start``; 29 February → 1 March in common years."""
-    try:
-        return start.replace(year=start.year + years)
-    except ValueError:
-        return date(start.year + years, 3, 1)
 
 
 def _limit_refusal(limit: Limit, card: CardFacts, person: Person, day: date) -> str:

@@ -13,15 +13,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from domain.clock import anniversary
 from domain.errors import InvalidInput
-
-
-def anniversary(start: date, years: int) -> date:
-    """The date ``years`` years after ``start`` (29 February → 1 March in common years)."""
-    try:
-        return start.replace(year=start.year + years)
-    except ValueError:  # 29 February in a common year
-        return date(start.year + years, 3, 1)
 
 
 def term_end(valid_from: date, years: int) -> date:
