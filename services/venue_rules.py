@@ -81,6 +81,9 @@ def min_ages(policy: Policy | None = None) -> dict[Relation, tuple[int, ...]]:
     use: the only ages a credential dates for a family member. A date of turning 60 is as
     telling as the date of birth, so it is written only where an article needs it."""
     policy = policy or default_policy()
+    hit = _MIN_AGES.get(id(policy))
+    if hit is not None and hit[0] is policy:  # asked once per credential signed
+        return hit[1]
     ages: dict[Relation, set[int]] = {}
     for data in policy.schemes.values():
         for limit in data.limits:
@@ -96,7 +99,12 @@ def min_ages(policy: Policy | None = None) -> dict[Relation, tuple[int, ...]]:
                                 relation = _RELATIONS.get(str(token))
                                 if relation is not None:
                                     ages.setdefault(relation, set()).add(limit.min_age)
-    return {relation: tuple(sorted(found)) for relation, found in ages.items()}
+    result = {relation: tuple(sorted(found)) for relation, found in ages.items()}
+    _MIN_AGES[id(policy)] = (policy, result)
+    return result
+
+
+_MIN_AGES: dict[int, tuple[Policy, dict[Relation, tuple[int, ...]]]] = {}
 
 
 def family_entry(
@@ -147,7 +155,6 @@ def _city(policy: Policy, data: SchemeData) -> City:
                 )
             items[code] = Item(
                 code=code,
-                article=item.code,
                 name_en=item.name_en,
                 cover=tuple(_cover(data, c) for c in data.coverage if names(c.items)),
                 accepts=tuple(
@@ -236,12 +243,29 @@ def _effective(data: SchemeData) -> dict[str, list[Interval]]:
 def _spans(data: SchemeData, rule: Rule) -> tuple[Span, ...]:
     """The days the engine applies ``rule``: its dates, within the versions whose lineage
     holds the rule's version."""
-    effective = _effective(data)
-    versions = [
-        i for v in data.versions if rule.version in lineage(data, v) for i in effective[v.id]
-    ]
     own = _interval(rule.effective_from, rule.effective_until)
-    return _to_spans(_intersect(_union(versions), own))
+    return _to_spans(_intersect(_version_days(data).get(rule.version, []), own))
+
+
+_VERSION_DAYS: dict[int, tuple[SchemeData, dict[str, list[Interval]]]] = {}
+
+
+def _version_days(data: SchemeData) -> dict[str, list[Interval]]:
+    """Per version id, the days a rule of that version may apply: the days of every version
+    in force whose lineage holds it. Worked out once per scheme's data, not once per rule
+    (a compile asks for a few thousand rules' spans)."""
+    hit = _VERSION_DAYS.get(id(data))
+    if hit is not None and hit[0] is data:
+        return hit[1]
+    effective = _effective(data)
+    days = {
+        version.id: _union(
+            i for v in data.versions if version.id in lineage(data, v) for i in effective[v.id]
+        )
+        for version in data.versions
+    }
+    _VERSION_DAYS[id(data)] = (data, days)
+    return days
 
 
 def _interval(start: date, end: date | None) -> Interval:

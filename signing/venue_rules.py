@@ -122,7 +122,6 @@ class Item(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """One item code of a city's catalogue with every rule that names it, in data order."""
 
     code: str
-    article: str  # the item's own code (a part's article)
     name_en: str
     cover: tuple[Cover, ...] = ()
     accepts: tuple[Accept, ...] = ()
