@@ -19,7 +19,7 @@ from signing.keys import KeystoreError
 from signing.status_list import LIST_SIZE, StatusList, sign_status_list, status_uri
 from signing.verify import holder_matches, verify
 from tests import factories as f
-from tests.conftest import FakeClock
+from tests.conftest import KEY_PASSPHRASE, FakeClock
 
 
 def test_a_credential_binds_the_holder_s_id_card_without_carrying_the_number(
@@ -184,3 +184,21 @@ def test_a_bundle_as_of_before_the_keys_were_made_fails_leaving_the_folder_as_it
             tmp_path / "b", ttl=timedelta(hours=1), at=clock.now - timedelta(days=365)
         )
     assert {p: p.read_bytes() for p in (tmp_path / "b").rglob("*") if p.is_file()} == before
+
+
+def test_a_credential_names_its_status_list_under_the_configured_public_base_url(
+    ledger: CardLedger, clock: FakeClock, tmp_path: Path
+):
+    environ = {
+        "TALENTCARD_DATA_DIR": str(tmp_path),
+        "TALENTCARD_KEY_PASSPHRASE": KEY_PASSPHRASE,
+        "TALENTCARD_PUBLIC_BASE_URL": "https://card.hrss.example.cn/",
+    }
+    with Registry(environ, clock=clock, ledger=ledger) as registry:
+        registry.keys.init()
+        card_id, _ = ledger.apply(f.jinan_body("C"))
+        ledger.issue(card_id, f.issue())
+        uri = registry.issuance.credential(card_id).claims.status.uri
+        registry.issuance.write_bundle(tmp_path / "b", ttl=timedelta(hours=1))
+        listed = load_bundle(tmp_path / "b").status_lists["jinan", "sl-0000"].uri
+    assert uri == listed == "https://card.hrss.example.cn/status-lists/jinan/sl-0000"
