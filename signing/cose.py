@@ -7,6 +7,7 @@ all we sign, and the verifier must control every size cap and failure mode itsel
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -130,26 +131,17 @@ def parse_sign1(data: bytes) -> Sign1:
 
 
 # Every credential one key signs carries the same protected header bytes (alg, kid): a venue
-# decodes each distinct header once. Bounded, since the bytes come from untrusted tokens.
-_HEADERS: dict[bytes, Mapping[int, Any]] = {}
-_HEADERS_LIMIT = 1_024
-
-
+# decodes each distinct header once. Bounded, since the bytes come from untrusted tokens;
+# a malformed header raises and so is never remembered.
+@functools.lru_cache(maxsize=1_024)
 def _protected_headers(protected: bytes) -> Mapping[int, Any]:
-    hit = _HEADERS.get(protected)
-    if hit is not None:
-        return hit
     try:
         headers = cbor2.loads(protected) if protected else {}
     except Exception as e:
         raise CoseError(f"protected header is not CBOR: {e}") from None
     if not isinstance(headers, Mapping):
         raise CoseError("protected header is not a map")
-    frozen = MappingProxyType(dict(headers))  # shared between messages: read-only
-    if len(_HEADERS) >= _HEADERS_LIMIT:
-        _HEADERS.clear()
-    _HEADERS[protected] = frozen
-    return frozen
+    return MappingProxyType(dict(headers))  # shared between messages: read-only
 
 
 def root_signed_claims(data: bytes, root: Ed25519PublicKey, content_type: str, what: str) -> Any:

@@ -36,7 +36,7 @@ import re
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Literal, TypeGuard
 
 import cbor2
@@ -288,17 +288,16 @@ def read_status_claim(claim: object) -> tuple[str, int]:
         raise StatusListError("bad_format", "idx is not an unsigned integer")
     if not isinstance(uri, str):
         raise StatusListError("bad_format", "uri is not a URI")
-    if uri not in _SEEN_URIS:
-        if not _URI.fullmatch(uri):
-            raise StatusListError("bad_format", "uri is not a URI")
-        if len(_SEEN_URIS) >= 1_024:  # bounded: the URIs come from untrusted tokens
-            _SEEN_URIS.clear()
-        _SEEN_URIS.add(uri)
+    if not _is_uri(uri):
+        raise StatusListError("bad_format", "uri is not a URI")
     return uri, index
 
 
-# Status URIs already found well formed: a venue sees a few lists' URIs all day.
-_SEEN_URIS: set[str] = set()
+# A venue sees a few lists' URIs all day: each is matched once (bounded: they come from
+# untrusted tokens).
+@lru_cache(maxsize=1_024)
+def _is_uri(text: str) -> bool:
+    return _URI.fullmatch(text) is not None
 
 
 # --- the Status List Token (§5.2) ---------------------------------------------------
