@@ -14,10 +14,16 @@ from datetime import date, timedelta
 
 from domain.clock import anniversary
 from domain.policy import default_policy
-from domain.policy.beneficiaries import ADULT_AGE, MARRIAGE_AGE, WITH_HOLDER_REQUIRES
+from domain.policy.beneficiaries import (
+    ADULT_AGE,
+    CHILD_CLASSES,
+    MARRIAGE_AGE,
+    WITH_HOLDER_REQUIRES,
+)
 from domain.policy.entitlement import window_pending
 from domain.policy.model import (
     BeneficiaryRule,
+    BeneficiaryToken,
     CoverageRule,
     Policy,
     Rule,
@@ -65,15 +71,12 @@ def compile_venue_rules(policy: Policy | None = None) -> VenueRules:
     )
 
 
-_RELATIONS = {
-    "spouse": Relation.SPOUSE,
-    "parent": Relation.PARENT,
-    "spouse_parent": Relation.SPOUSE_PARENT,
-    "minor_child": Relation.CHILD,
-    "child_under_marriage_age": Relation.CHILD,
-    "unmarried_child": Relation.CHILD,
-    "child": Relation.CHILD,
-}
+def _relation(token: BeneficiaryToken) -> Relation | None:
+    """The filed relation an article's class of person is drawn from (every child class
+    is a child); None for the holder and a companion."""
+    if token in CHILD_CLASSES:
+        return Relation.CHILD
+    return Relation(token.value) if token.value in {r.value for r in Relation} else None
 
 
 def min_ages(policy: Policy | None = None) -> dict[Relation, tuple[int, ...]]:
@@ -96,7 +99,7 @@ def min_ages(policy: Policy | None = None) -> dict[Relation, tuple[int, ...]]:
                     for rule in data.beneficiaries:
                         if rule.default or code in rule.items or item.code in rule.items:
                             for token in rule.allowed:
-                                relation = _RELATIONS.get(str(token))
+                                relation = _relation(token)
                                 if relation is not None:
                                     ages.setdefault(relation, set()).add(limit.min_age)
     result = {relation: tuple(sorted(found)) for relation, found in ages.items()}

@@ -27,7 +27,7 @@ _FIXED = {
     BeneficiaryKind.SPOUSE_PARENT: BeneficiaryToken.SPOUSE_PARENT,
     BeneficiaryKind.COMPANION: BeneficiaryToken.COMPANION,
 }
-_CHILD_CLASSES = (
+CHILD_CLASSES = (
     BeneficiaryToken.MINOR_CHILD,
     BeneficiaryToken.CHILD_UNDER_MARRIAGE_AGE,
     BeneficiaryToken.UNMARRIED_CHILD,
@@ -42,7 +42,7 @@ def tokens_of(person: Beneficiary, day: date) -> frozenset[BeneficiaryToken]:
     fixed = _FIXED.get(person.kind)
     if fixed is not None:
         return frozenset({fixed})
-    return frozenset(t for t in _CHILD_CLASSES if _child_refusal(t, person, day) is None)
+    return frozenset(t for t in CHILD_CLASSES if _child_refusal(t, person, day) is None)
 
 
 def beneficiary_rule(rules: list[BeneficiaryRule], code: str, item: ServiceItem) -> BeneficiaryRule:
@@ -77,7 +77,7 @@ def beneficiary_refusal(
 def _why_not(rule: BeneficiaryRule, person: Beneficiary, day: date) -> str:
     if person.kind is BeneficiaryKind.CHILD:
         for token in rule.allowed:
-            if token in _CHILD_CLASSES:
+            if token in CHILD_CLASSES:
                 reason = _child_refusal(token, person, day)
                 return f"{reason} ({rule.id})"
     allowed = ", ".join(t.value for t in rule.allowed)
