@@ -152,6 +152,7 @@ class Card(Aggregate):
     def __init__(self, ctx: Context, application: Application, admission: Admission) -> None:
         self.application = application
         self.admission = admission
+        self.filed_by = ctx.actor  # the user who filed it (an applicant sees its own files)
         self.approved_stages: list[ReviewStage] = []
         self.recorded_status = CardStatus.UNDER_REVIEW
         self.tier: str | None = None

@@ -106,6 +106,10 @@ class Application(Value, frozen=True):
     holder: Holder
     sponsor: Sponsor
     evidence: tuple[str, ...] = ()
+    # The city whose windows a 惠才卡 file passes through (the filer's; empty for a file
+    # filed at the province), which places it in that city's jurisdiction
+    # (``domain.jurisdiction``). A city scheme's files belong to the scheme's city.
+    city: str = ""
 
 
 class Review(Value, frozen=True):

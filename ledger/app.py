@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import Environment, EnvType, get_topic
@@ -22,6 +22,7 @@ from domain.errors import DomainError, IllegalTransition, InvalidInput
 from domain.identity import normalise_id_number
 from domain.policy import policy_versions, recognised_as_basis
 from domain.quota import CardQuota, QuotaScope, quota_id, quota_scope
+from domain.receipt import CommandReceipt, Outcome
 from domain.redemption import (
     BenefitUse,
     Redemption,
@@ -66,6 +67,8 @@ from ledger.identity import (
     unseal_binding,
 )
 from ledger.limits import convert_body
+from ledger.scope import UNSCOPED, CommandScope
+from ledger.users import UserDirectory
 
 # A use that loses a race for its counter (another venue recorded a use of the same item
 # by the same person first) is decided again on the counter's fresh state: refused then if
@@ -85,7 +88,7 @@ OTHER_CARD_ID = "other_city_card_id"
 HUICAI_CARD_ID = "huicai_card_id"
 
 
-class CardLedger(Application[UUID]):
+class CardLedger(UserDirectory):
     """Applications and cards, stored as events. The table is ``talentcard_events`` on
     PostgreSQL and ``stored_events`` in the embedded SQLite file."""
 
@@ -110,22 +113,26 @@ class CardLedger(Application[UUID]):
 
     # ---- commands ---------------------------------------------------------------------
 
-    def apply(self, body: ApplyBody) -> tuple[UUID, int]:
+    def apply(self, body: ApplyBody, *, scope: CommandScope = UNSCOPED) -> tuple[UUID, int]:
         """File an application; returns the new card's id and version. The card is saved
         together with its holder's reservation in the scheme (one live card per person per
         scheme) and, where the category is counted against a project or enterprise quota,
         its place in the quota; a lost race for either is retried on fresh state."""
         for attempt in range(_QUOTA_RETRIES):
             try:
-                return self._apply_once(body)
+                return self._apply_once(body, scope)
             except ConcurrencyConflict:
                 if attempt == _QUOTA_RETRIES - 1:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _apply_once(self, body: ApplyBody) -> tuple[UUID, int]:
+    def _apply_once(self, body: ApplyBody, scope: CommandScope) -> tuple[UUID, int]:
         card, reservation, quota = self._file(body)
-        self._save(card, reservation, quota)
+        scope.check(card)
+        receipt = scope.receipt_for(
+            self._context(body, body.scheme), Outcome(card_id=card.id, version=card.version)
+        )
+        self._save(card, reservation, quota, receipt)
         return card.id, card.version
 
     def _file(
@@ -217,49 +224,92 @@ class CardLedger(Application[UUID]):
         return found
 
     def record_review(
-        self, card_id: UUID, body: ReviewBody, *, expected_version: int | None = None
+        self,
+        card_id: UUID,
+        body: ReviewBody,
+        *,
+        expected_version: int | None = None,
+        scope: CommandScope = UNSCOPED,
     ) -> int:
         """Record a review decision; a rejection also closes the application."""
         review = _review(body)
         return self._change(
-            card_id, body, expected_version, lambda c, x: c.record_review(x, review)
+            card_id, body, expected_version, lambda c, x: c.record_review(x, review), scope=scope
         )
 
-    def issue(self, card_id: UUID, body: IssueBody, *, expected_version: int | None = None) -> int:
+    def issue(
+        self,
+        card_id: UUID,
+        body: IssueBody,
+        *,
+        expected_version: int | None = None,
+        scope: CommandScope = UNSCOPED,
+    ) -> int:
         """Issue the card with the term the scheme's rules give."""
         return self._change(
             card_id,
             body,
             expected_version,
             lambda c, x: c.issue(x, valid_from=body.valid_from, bases=body.bases),
+            scope=scope,
         )
 
     def receive(
-        self, card_id: UUID, body: ReceiveBody, *, expected_version: int | None = None
+        self,
+        card_id: UUID,
+        body: ReceiveBody,
+        *,
+        expected_version: int | None = None,
+        scope: CommandScope = UNSCOPED,
     ) -> int:
         """A window records that it has the file; the window that counts starts the
         deadline clock."""
-        return self._change(card_id, body, expected_version, lambda c, x: c.receive(x, body.window))
+        return self._change(
+            card_id, body, expected_version, lambda c, x: c.receive(x, body.window), scope=scope
+        )
 
     def confirm_contract(
-        self, card_id: UUID, body: ContractBody, *, expected_version: int | None = None
+        self,
+        card_id: UUID,
+        body: ContractBody,
+        *,
+        expected_version: int | None = None,
+        scope: CommandScope = UNSCOPED,
     ) -> int:
         """Record the employment contract's confirmation (a reviewed Shandong card's
         deadline runs from it)."""
         return self._change(
-            card_id, body, expected_version, lambda c, x: c.confirm_contract(x, body.confirmed_on)
+            card_id,
+            body,
+            expected_version,
+            lambda c, x: c.confirm_contract(x, body.confirmed_on),
+            scope=scope,
         )
 
     def upgrade(
-        self, card_id: UUID, body: UpgradeBody, *, expected_version: int | None = None
+        self,
+        card_id: UUID,
+        body: UpgradeBody,
+        *,
+        expected_version: int | None = None,
+        scope: CommandScope = UNSCOPED,
     ) -> int:
         """Upgrade the card to a higher tier."""
         return self._change(
-            card_id, body, expected_version, lambda c, x: c.upgrade(x, body.tier, body.facts)
+            card_id,
+            body,
+            expected_version,
+            lambda c, x: c.upgrade(x, body.tier, body.facts),
+            scope=scope,
         )
 
     def request_upgrade(
-        self, card_id: UUID, body: UpgradeRequestBody, *, expected_version: int | None = None
+        self,
+        card_id: UUID,
+        body: UpgradeRequestBody,
+        *,
+        expected_version: int | None = None,
+        scope: CommandScope = UNSCOPED,
     ) -> int:
         """Ask for a higher category on the card (Liaocheng art. 32); reviews follow."""
         return self._change(
@@ -267,10 +317,16 @@ class CardLedger(Application[UUID]):
             body,
             expected_version,
             lambda c, x: c.request_upgrade(x, body.category.strip(), body.facts),
+            scope=scope,
         )
 
     def extend(
-        self, card_id: UUID, body: ExtendBody, *, expected_version: int | None = None
+        self,
+        card_id: UUID,
+        body: ExtendBody,
+        *,
+        expected_version: int | None = None,
+        scope: CommandScope = UNSCOPED,
     ) -> int:
         """Extend the card's term."""
         return self._change(
@@ -280,24 +336,44 @@ class CardLedger(Application[UUID]):
             lambda c, x: c.extend(
                 x, event_on=body.event_on, evidence=body.evidence, shows=body.shows
             ),
+            scope=scope,
         )
 
     def suspend(
-        self, card_id: UUID, body: StatusBody, *, expected_version: int | None = None
+        self,
+        card_id: UUID,
+        body: StatusBody,
+        *,
+        expected_version: int | None = None,
+        scope: CommandScope = UNSCOPED,
     ) -> int:
         """Suspend the card (the scheme's interim authority, with a decision reference)."""
         change = _status_change(body)
-        return self._change(card_id, body, expected_version, lambda c, x: c.suspend(x, change))
+        return self._change(
+            card_id, body, expected_version, lambda c, x: c.suspend(x, change), scope=scope
+        )
 
     def reinstate(
-        self, card_id: UUID, body: StatusBody, *, expected_version: int | None = None
+        self,
+        card_id: UUID,
+        body: StatusBody,
+        *,
+        expected_version: int | None = None,
+        scope: CommandScope = UNSCOPED,
     ) -> int:
         """Reinstate a suspended card."""
         change = _status_change(body)
-        return self._change(card_id, body, expected_version, lambda c, x: c.reinstate(x, change))
+        return self._change(
+            card_id, body, expected_version, lambda c, x: c.reinstate(x, change), scope=scope
+        )
 
     def propose_revocation(
-        self, card_id: UUID, body: RevocationProposeBody, *, expected_version: int | None = None
+        self,
+        card_id: UUID,
+        body: RevocationProposeBody,
+        *,
+        expected_version: int | None = None,
+        scope: CommandScope = UNSCOPED,
     ) -> int:
         """Propose revoking the card, as the acting user."""
         return self._change(
@@ -305,16 +381,29 @@ class CardLedger(Application[UUID]):
             body,
             expected_version,
             lambda c, x: c.propose_revocation(x, reason=body.reason, ground=body.ground),
+            scope=scope,
         )
 
     def approve_revocation(
-        self, card_id: UUID, body: RevocationApproveBody, *, expected_version: int | None = None
+        self,
+        card_id: UUID,
+        body: RevocationApproveBody,
+        *,
+        expected_version: int | None = None,
+        scope: CommandScope = UNSCOPED,
     ) -> int:
         """Approve the open revocation proposal's next step; the last approval revokes."""
-        return self._change(card_id, body, expected_version, lambda c, x: c.approve_revocation(x))
+        return self._change(
+            card_id, body, expected_version, lambda c, x: c.approve_revocation(x), scope=scope
+        )
 
     def decline_revocation(
-        self, card_id: UUID, body: RevocationDeclineBody, *, expected_version: int | None = None
+        self,
+        card_id: UUID,
+        body: RevocationDeclineBody,
+        *,
+        expected_version: int | None = None,
+        scope: CommandScope = UNSCOPED,
     ) -> int:
         """Decline the open revocation proposal; the card stays as it was."""
         return self._change(
@@ -322,13 +411,21 @@ class CardLedger(Application[UUID]):
             body,
             expected_version,
             lambda c, x: c.decline_revocation(x, reason=body.reason),
+            scope=scope,
         )
 
     def withdraw(
-        self, card_id: UUID, body: WithdrawBody, *, expected_version: int | None = None
+        self,
+        card_id: UUID,
+        body: WithdrawBody,
+        *,
+        expected_version: int | None = None,
+        scope: CommandScope = UNSCOPED,
     ) -> int:
         """Withdraw an application."""
-        return self._change(card_id, body, expected_version, lambda c, x: c.withdraw(x))
+        return self._change(
+            card_id, body, expected_version, lambda c, x: c.withdraw(x), scope=scope
+        )
 
     def raise_quota(self, body: QuotaRaiseBody) -> CardQuota:
         """Record a case-by-case decision raising a project's quota; returns the quota."""
@@ -349,21 +446,26 @@ class CardLedger(Application[UUID]):
         self._save(quota)
         return quota
 
-    def redeem(self, card_id: UUID, body: RedeemBody) -> tuple[BenefitUse, Redemption]:
+    def redeem(
+        self, card_id: UUID, body: RedeemBody, *, scope: CommandScope = UNSCOPED
+    ) -> tuple[BenefitUse, Redemption]:
         """Record the use of a service item (``domain.redemption``): decided on the card as
         it stood when the use took place and on what the person had already used of the
         item, and saved as the next version of that card, item and person's ``BenefitUse``
         alone (never the card). A lost race for it is decided again on fresh state."""
         for attempt in range(_USE_RETRIES):
             try:
-                return self._redeem_once(card_id, body)
+                return self._redeem_once(card_id, body, scope)
             except ConcurrencyConflict:
                 if attempt == _USE_RETRIES - 1:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _redeem_once(self, card_id: UUID, body: RedeemBody) -> tuple[BenefitUse, Redemption]:
+    def _redeem_once(
+        self, card_id: UUID, body: RedeemBody, scope: CommandScope
+    ) -> tuple[BenefitUse, Redemption]:
         card = self.get_card(card_id)
+        scope.check(card)
         request = UseRequest(
             venue=body.venue,
             quantity=body.quantity,
@@ -374,10 +476,10 @@ class CardLedger(Application[UUID]):
         person, place = beneficiary_of(
             card.application.holder, body.beneficiary, body.family_member, request
         )
-        scope = use_scope(
+        use = use_scope(
             card_id, card.application.scheme, body.city, body.item.strip(), body.beneficiary, place
         )
-        counter = self.get_benefit_use(benefit_use_id(scope.key))
+        counter = self.get_benefit_use(benefit_use_id(use.key))
         # The clock is read after the counter is loaded and before it is saved: a use
         # decided on a version another venue has passed meanwhile is refused by the store.
         now = as_utc(self.clock())
@@ -393,13 +495,21 @@ class CardLedger(Application[UUID]):
         then = self._card_at(card, effective)
         snapshot = then.snapshot(business_date(effective))
         if counter is None:
-            counter = BenefitUse(ctx=ctx, scope=scope)
+            counter = BenefitUse(ctx=ctx, scope=use)
         redemption = counter.redeem(ctx, request, snapshot, person, uuid4())
-        self._save(counter)
+        outcome = Outcome(
+            card_id=card_id, version=counter.version, redemption_id=redemption.redemption_id
+        )
+        self._save(counter, scope.receipt_for(ctx, outcome))
         return counter, redemption
 
     def reverse_redemption(
-        self, use_id: UUID, card_id: UUID, body: ReverseRedemptionBody
+        self,
+        use_id: UUID,
+        card_id: UUID,
+        body: ReverseRedemptionBody,
+        *,
+        scope: CommandScope = UNSCOPED,
     ) -> tuple[BenefitUse, Reversal]:
         """Reverse a recorded use held by the ``BenefitUse`` ``use_id`` of ``card_id`` (the
         services find which from the read model), by the venue that recorded it; now,
@@ -412,14 +522,25 @@ class CardLedger(Application[UUID]):
             reversal = counter.reverse(
                 ctx, body.redemption_id, venue=body.venue, city=body.city, reason=body.reason
             )
+            outcome = Outcome(
+                card_id=card_id, version=counter.version, redemption_id=body.redemption_id
+            )
             try:
-                self._save(counter)
+                self._save(counter, scope.receipt_for(ctx, outcome))
             except ConcurrencyConflict:
                 if attempt == _USE_RETRIES - 1:
                     raise
                 continue
             return counter, reversal
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def get_receipt(self, rid: UUID) -> CommandReceipt | None:
+        """The receipt of a command done under an idempotency key, if there is one."""
+        try:
+            found: object = self.repository.get(rid)
+        except AggregateNotFoundError:
+            return None
+        return found if isinstance(found, CommandReceipt) else None
 
     def get_benefit_use(self, use_id: UUID) -> BenefitUse | None:
         """The recorded uses with this id, if any use was recorded under it."""
@@ -581,8 +702,10 @@ class CardLedger(Application[UUID]):
         body: Body,
         expected_version: int | None,
         command: Callable[[Card, Context], Any],
+        scope: CommandScope = UNSCOPED,
     ) -> int:
         card = self.get_card(card_id)
+        scope.check(card)
         if expected_version is not None and card.version != expected_version:
             raise ConcurrencyConflict(
                 f"card {card_id} is at version {card.version}, not {expected_version}; "
@@ -591,7 +714,8 @@ class CardLedger(Application[UUID]):
         ctx = self._context(body, card.application.scheme, card.last_effective_at)
         command(card, ctx)
         quota = self._release_quota_of_closed(card, ctx)
-        self._save(card, quota)
+        receipt = scope.receipt_for(ctx, Outcome(card_id=card.id, version=card.version))
+        self._save(card, quota, receipt)
         return card.version
 
     def _quota(self, scope: QuotaScope) -> CardQuota:
@@ -620,7 +744,8 @@ class CardLedger(Application[UUID]):
         return quota if isinstance(quota, CardQuota) else None
 
     def _save(
-        self, *aggregates: Card | CardQuota | HolderReservation | BenefitUse | None
+        self,
+        *aggregates: Card | CardQuota | HolderReservation | BenefitUse | CommandReceipt | None,
     ) -> None:
         """Save every aggregate's new events in one transaction, or none of them."""
         try:

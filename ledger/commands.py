@@ -9,7 +9,7 @@ are stored NFC-normalised. Decode untrusted bytes with ``ledger.limits.decode_bo
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 from uuid import UUID
 
 import msgspec
@@ -91,15 +91,28 @@ def _clean_text(field: str, value: Any) -> Any:
     return value
 
 
-class Body(Part, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Every command names who acts, in which role, and may carry a note. ``effective_at``
+class Request(Part, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """What a caller sends for a command (an HTTP body, a ``--json`` file): everything but
+    who acts, which comes from the caller's key. It may carry a note; ``effective_at``
     (aware) back-dates it, where the role may (``domain.backdating``); None: it takes
     effect when the ledger records it."""
 
-    actor: Name
-    role: Role
     note: Note = ""
     effective_at: Instant | None = None
+
+
+class Body(Protocol):
+    """A command as the ledger records it: a ``Request`` with the acting user and role
+    (from the authenticated user, or from an imported history's source system)."""
+
+    @property
+    def actor(self) -> str: ...
+    @property
+    def role(self) -> Role: ...
+    @property
+    def note(self) -> str: ...
+    @property
+    def effective_at(self) -> datetime | None: ...
 
 
 class FamilyMemberIn(Part, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -132,7 +145,7 @@ class SponsorIn(Part, frozen=True, kw_only=True, forbid_unknown_fields=True):
         return Sponsor(kind=self.kind, name=self.name, credit_code=self.credit_code.strip())
 
 
-class ApplyBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class ApplyRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """File an application (申领)."""
 
     scheme: Scheme
@@ -146,7 +159,17 @@ class ApplyBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     evidence: Evidence = ()
 
 
-class ReviewBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class ApplyBody(ApplyRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """``ApplyRequest`` with who acts, as the ledger records it."""
+
+    actor: Name
+    role: Role
+    # The city whose windows a 惠才卡 file passes through (the filer's authority;
+    # empty at the province): ``domain.jurisdiction.filing_city``.
+    city: Code = ""
+
+
+class ReviewRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Record a review decision; ``reviewer`` defaults to the actor. ``joint_with``: the
     departments that decided with the stage's authority where the scheme makes the stage a
     joint one (Weihai 2023: 市委组织部, 市商务局 …)."""
@@ -157,7 +180,14 @@ class ReviewBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     joint_with: Annotated[tuple[Name, ...], msgspec.Meta(max_length=JOINT_MAX_COUNT)] = ()
 
 
-class IssueBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class ReviewBody(ReviewRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """``ReviewRequest`` with who acts, as the ledger records it."""
+
+    actor: Name
+    role: Role
+
+
+class IssueRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Issue the card. The tier was decided at filing; the term is decided by the scheme's
     rules from ``bases`` (none: the scheme's standard term), starting on ``valid_from``
     (default: the issue date)."""
@@ -180,7 +210,14 @@ class IssueBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
                 raise ValueError(e.message) from None
 
 
-class UpgradeBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class IssueBody(IssueRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """``IssueRequest`` with who acts, as the ledger records it."""
+
+    actor: Name
+    role: Role
+
+
+class UpgradeTierRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Upgrade to a higher tier; the scheme's rule recalculates the term and, where it
     says so, checks ``facts`` for the higher tier's certification."""
 
@@ -188,7 +225,14 @@ class UpgradeBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     facts: Facts = {}
 
 
-class UpgradeRequestBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class UpgradeBody(UpgradeTierRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """``UpgradeTierRequest`` with who acts, as the ledger records it."""
+
+    actor: Name
+    role: Role
+
+
+class UpgradeCategoryRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Ask for the card to move to a higher category where the scheme upgrades by category
     and its route (Liaocheng art. 32): the category and the facts that meet it."""
 
@@ -196,7 +240,16 @@ class UpgradeRequestBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=
     facts: Facts = {}
 
 
-class ExtendBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class UpgradeRequestBody(
+    UpgradeCategoryRequest, frozen=True, kw_only=True, forbid_unknown_fields=True
+):
+    """``UpgradeCategoryRequest`` with who acts, as the ledger records it."""
+
+    actor: Name
+    role: Role
+
+
+class ExtendRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Extend the term because the scheme's trigger happened on ``event_on`` (Weihai 2023:
     the project landed or the hire was confirmed), with the evidence."""
 
@@ -207,7 +260,14 @@ class ExtendBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     shows: Annotated[tuple[Code, ...], msgspec.Meta(max_length=EVIDENCE_MAX_COUNT)] = ()
 
 
-class StatusBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class ExtendBody(ExtendRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """``ExtendRequest`` with who acts, as the ledger records it."""
+
+    actor: Name
+    role: Role
+
+
+class StatusRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Suspend or reinstate (the registry's interim measure): why, and the reference of the
     decision it carries out. The acting user is the one who decided; there is no typed
     proposer or approver."""
@@ -216,7 +276,14 @@ class StatusBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     decision_ref: DecisionRef
 
 
-class RevocationProposeBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class StatusBody(StatusRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """``StatusRequest`` with who acts, as the ledger records it."""
+
+    actor: Name
+    role: Role
+
+
+class RevocationProposeRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Propose revoking a card, as the acting user in a proposing role: the ground it rests
     on (a code from the scheme's closed list, e.g. Weihai ``left_weihai``) and the facts."""
 
@@ -224,18 +291,45 @@ class RevocationProposeBody(Body, frozen=True, kw_only=True, forbid_unknown_fiel
     ground: Code = ""
 
 
-class RevocationApproveBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class RevocationProposeBody(
+    RevocationProposeRequest, frozen=True, kw_only=True, forbid_unknown_fields=True
+):
+    """``RevocationProposeRequest`` with who acts, as the ledger records it."""
+
+    actor: Name
+    role: Role
+
+
+class RevocationApproveRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Approve the open revocation proposal at its next step, as the acting user in that
     step's role. Nothing else: whose approval it is comes from who acts."""
 
 
-class RevocationDeclineBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class RevocationApproveBody(
+    RevocationApproveRequest, frozen=True, kw_only=True, forbid_unknown_fields=True
+):
+    """``RevocationApproveRequest`` with who acts, as the ledger records it."""
+
+    actor: Name
+    role: Role
+
+
+class RevocationDeclineRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Decline the open revocation proposal at its next step, saying why."""
 
     reason: Note
 
 
-class QuotaRaiseBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class RevocationDeclineBody(
+    RevocationDeclineRequest, frozen=True, kw_only=True, forbid_unknown_fields=True
+):
+    """``RevocationDeclineRequest`` with who acts, as the ledger records it."""
+
+    actor: Name
+    role: Role
+
+
+class QuotaRaiseRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """The talent office's case-by-case decision (一事一议) raising a project's quota."""
 
     scheme: Scheme
@@ -248,24 +342,52 @@ class QuotaRaiseBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True
     attests: Annotated[tuple[Code, ...], msgspec.Meta(max_length=EVIDENCE_MAX_COUNT)] = ()
 
 
-class WithdrawBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class QuotaRaiseBody(QuotaRaiseRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """``QuotaRaiseRequest`` with who acts, as the ledger records it."""
+
+    actor: Name
+    role: Role
+
+
+class WithdrawRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Withdraw an application."""
 
 
-class ReceiveBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class WithdrawBody(WithdrawRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """``WithdrawRequest`` with who acts, as the ledger records it."""
+
+    actor: Name
+    role: Role
+
+
+class ReceiveRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A window records that it has the file (受理); the acting role is that window."""
 
     window: Role
 
 
-class ContractBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class ReceiveBody(ReceiveRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """``ReceiveRequest`` with who acts, as the ledger records it."""
+
+    actor: Name
+    role: Role
+
+
+class ContractRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """The talent's employment contract was confirmed on ``confirmed_on`` (the employer or
     the city HRSS records it)."""
 
     confirmed_on: date
 
 
-class RedeemBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class ContractBody(ContractRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """``ContractRequest`` with who acts, as the ledger records it."""
+
+    actor: Name
+    role: Role
+
+
+class RedeemRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Record the use of a service item (服务使用) by a venue or paying office of ``city``
     named ``venue``: ``quantity`` uses (or months of a monthly subsidy) of ``item`` (a
     code of the city's catalogue, one part of an article with parts) by ``beneficiary``.
@@ -278,22 +400,38 @@ class RedeemBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     item: Code
     beneficiary: BeneficiaryKind = BeneficiaryKind.HOLDER
     family_member: Name = ""
-    venue: Name
-    city: Scheme
     quantity: UseQuantity = 1
     holder_present: bool | None = None
     in_city_care_home: bool = False
     facts: SeenFacts = {}
 
 
-class ReverseRedemptionBody(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class RedeemBody(RedeemRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """``RedeemRequest`` with who acts, as the ledger records it."""
+
+    actor: Name
+    role: Role
+    venue: Name  # the acting venue or paying office (its user's name)
+    city: Scheme  # its city (its user's authority)
+
+
+class ReverseRedemptionRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Reverse a recorded use (冲销) by the venue or paying office that recorded it, saying
     why; the use counts no more."""
 
     redemption_id: UUID
-    venue: Name
-    city: Scheme
     reason: Note
+
+
+class ReverseRedemptionBody(
+    ReverseRedemptionRequest, frozen=True, kw_only=True, forbid_unknown_fields=True
+):
+    """``ReverseRedemptionRequest`` with who acts, as the ledger records it."""
+
+    actor: Name
+    role: Role
+    venue: Name  # the acting venue or paying office (its user's name)
+    city: Scheme  # its city (its user's authority)
 
 
 # ---- card import (talentcard card import FILE) ------------------------------------------

@@ -43,4 +43,5 @@ def filing_of(
         holder=holder,
         sponsor=body.sponsor.to_sponsor(),
         evidence=body.evidence,
+        city=body.city.strip(),
     )

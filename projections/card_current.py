@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from domain.authority import authority_of
+from domain.jurisdiction import ListScope, file_city
 from domain.vocabulary import CardStatus
 from projections.base import (
     STATUS_AFTER,
@@ -36,7 +37,10 @@ _EVENTS = (
 )
 
 CARDS = Table(
-    "rm_card_current",
+    # _v2: it gained city, sponsor_code and filed_by (issue 12: jurisdiction), which an
+    # existing table would lack; `init` creates it, `projections rebuild card_current`
+    # fills it.
+    "rm_card_current_v2",
     (
         ("card_id", "TEXT"),
         ("filed_at", "INTEGER"),  # the Applied event's notification id: filing order
@@ -52,6 +56,9 @@ CARDS = Table(
         ("holder_name", "TEXT"),
         ("sponsor_kind", "TEXT"),
         ("sponsor_name", "TEXT"),
+        ("city", "TEXT"),  # the city the file belongs to (domain.jurisdiction.file_city)
+        ("sponsor_code", "TEXT"),
+        ("filed_by", "TEXT"),
         ("valid_from", "TEXT"),
         ("valid_until", "TEXT"),
         ("last_event", "TEXT"),
@@ -74,6 +81,8 @@ class CardFilter:
     tier: str | None = None
     sponsor_kind: str | None = None
     sponsor_name: str | None = None
+    # The caller's jurisdiction (``domain.jurisdiction.list_scope``); None: every file.
+    within: ListScope | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +148,10 @@ class CardCurrent(CardRowModel):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 params.append(value)
+        if where.within is not None:
+            for column, value in _scope_columns(where.within):
+                clauses.append(f"{column} = ?")
+                params.append(value)
         if where.status is not None:
             clause, extra = _status_clause(where.status, today)
             clauses.append(clause)
@@ -183,6 +196,9 @@ def _filed(event: Any, notification_id: int) -> dict[str, Any]:
         "holder_name": application.holder.name,
         "sponsor_kind": str(application.sponsor.kind),
         "sponsor_name": application.sponsor.name,
+        "city": file_city(application.scheme, application.city),
+        "sponsor_code": application.sponsor.credit_code,
+        "filed_by": event.ctx.actor,
         "valid_from": None,
         "valid_until": None,
         "last_event": "Applied",
@@ -203,6 +219,18 @@ def _change(row: dict[str, Any], event: Any) -> None:
     row["last_event"] = name
     row["version"] = event.originator_version
     row["last_effective_at"] = instant(event.ctx.effective_at)
+
+
+def _scope_columns(scope: ListScope) -> list[tuple[str, str]]:
+    """The columns and values ``domain.jurisdiction.in_scope`` compares."""
+    pairs = (
+        ("scheme", scope.scheme),
+        ("city", scope.city),
+        ("sponsor_kind", scope.sponsor_kind),
+        ("sponsor_code", scope.sponsor_code),
+        ("filed_by", scope.filed_by),
+    )
+    return [(column, str(value)) for column, value in pairs if value is not None]
 
 
 def _status_clause(status: str, today: str) -> tuple[str, list[Any]]:

@@ -16,10 +16,16 @@ from uuid import UUID
 import msgspec
 
 from domain.clock import Clock, business_date
+from domain.errors import NotAuthorised
 from domain.policy import Balance
-from domain.redemption import UnknownRedemption
+from domain.receipt import Outcome
+from domain.redemption import BenefitUse, UnknownRedemption
+from domain.user import Principal
+from domain.vocabulary import Scheme
 from ledger import commands as c
 from ledger.app import CardLedger
+from ledger.scope import CommandScope
+from services.access import Access, Idempotency, acting
 
 if TYPE_CHECKING:
     from projections.engine import ReadModels
@@ -63,11 +69,29 @@ class BenefitService:
         self._ledger = ledger
         self._read_models = read_models  # built on first use: recording a use needs none
         self._clock = clock
+        self._access = Access(ledger)
 
-    def redeem(self, card_id: UUID, body: c.RedeemBody) -> UseReceipt:
-        """Record a use; refused past a limit, naming the rule and its source."""
-        record, use = self._ledger.redeem(card_id, body)
-        issued_on = self._issued_on(card_id)
+    def redeem(
+        self,
+        who: Principal,
+        card_id: UUID,
+        request: c.RedeemRequest,
+        *,
+        idempotency: Idempotency | None = None,
+    ) -> UseReceipt:
+        """Record a use as the venue or paying office ``who``, in its own city; refused
+        past a limit, naming the rule and its source. A retry under the same idempotency
+        key answers with the use first recorded."""
+        body = acting(request, c.RedeemBody, who, venue=who.name, city=_venue_city(who))
+
+        def run(scope: CommandScope) -> Outcome:
+            record, use = self._ledger.redeem(card_id, body, scope=scope)
+            return Outcome(card_id=card_id, version=record.version, redemption_id=use.redemption_id)
+
+        outcome = self._access.run(who, idempotency, run)
+        assert outcome.redemption_id is not None
+        record = self._record_holding(card_id, outcome.redemption_id)
+        use = record.uses[outcome.redemption_id]
         return UseReceipt(
             redemption_id=use.redemption_id,
             card_id=card_id,
@@ -78,36 +102,79 @@ class BenefitService:
             used_on=use.used_on,
             months=use.months,
             requires=use.requires,
-            balances=record.balances(issued_on, use.used_on),
-            version=record.version,
+            balances=record.balances(self._issued_on(card_id), use.used_on),
+            version=outcome.version,
         )
 
-    def reverse(self, card_id: UUID, body: c.ReverseRedemptionBody) -> ReversalReceipt:
-        """Reverse a use recorded on ``card_id``, found by its id."""
-        read_models = self._read_models()
-        read_models.catch_up(_ENTITLEMENTS)
-        found = read_models.entitlements.recorded_use(body.redemption_id)
-        if found is None or found.card_id != str(card_id):
-            raise UnknownRedemption(f"card {card_id} has no recorded use {body.redemption_id}")
-        record, _ = self._ledger.reverse_redemption(UUID(found.use_id), card_id, body)
-        today = business_date(self._clock())
+    def reverse(
+        self,
+        who: Principal,
+        card_id: UUID,
+        request: c.ReverseRedemptionRequest,
+        *,
+        idempotency: Idempotency | None = None,
+    ) -> ReversalReceipt:
+        """Reverse a use recorded on ``card_id``, found by its id, as the venue that
+        recorded it."""
+        body = acting(request, c.ReverseRedemptionBody, who, venue=who.name, city=_venue_city(who))
+
+        def run(scope: CommandScope) -> Outcome:
+            self._access.card(who, card_id)
+            use_id = self._use_id(card_id, body.redemption_id)
+            record, _ = self._ledger.reverse_redemption(use_id, card_id, body, scope=scope)
+            return Outcome(
+                card_id=card_id, version=record.version, redemption_id=body.redemption_id
+            )
+
+        outcome = self._access.run(who, idempotency, run)
+        record = self._record_holding(card_id, body.redemption_id)
         return ReversalReceipt(
             redemption_id=body.redemption_id,
             card_id=card_id,
             item=record.scope.item,
-            balances=record.balances(self._issued_on(card_id), today),
-            version=record.version,
+            balances=record.balances(self._issued_on(card_id), business_date(self._clock())),
+            version=outcome.version,
         )
 
-    def balances(self, card_id: UUID, as_of: date | None = None) -> list[BenefitBalance]:
-        """What is left of each counted item per beneficiary on a day (default today),
-        from the read model caught up with the log."""
+    def _use_id(self, card_id: UUID, redemption_id: UUID) -> UUID:
         read_models = self._read_models()
         read_models.catch_up(_ENTITLEMENTS)
-        self._ledger.get_card(card_id)  # a clear "no such card" before an empty answer
+        found = read_models.entitlements.recorded_use(redemption_id)
+        if found is None or found.card_id != str(card_id):
+            raise UnknownRedemption(f"card {card_id} has no recorded use {redemption_id}")
+        return UUID(found.use_id)
+
+    def _record_holding(self, card_id: UUID, redemption_id: UUID) -> BenefitUse:
+        record = self._ledger.get_benefit_use(self._use_id(card_id, redemption_id))
+        if record is None or redemption_id not in record.uses:  # pragma: no cover
+            raise UnknownRedemption(f"card {card_id} has no recorded use {redemption_id}")
+        return record
+
+    def balances(
+        self, who: Principal, card_id: UUID, as_of: date | None = None
+    ) -> list[BenefitBalance]:
+        """What is left of each counted item per beneficiary on a day (default today),
+        from the read model caught up with the log, for a user who sees the card."""
+        self._access.card(who, card_id)  # a clear "no such card" before an empty answer
+        read_models = self._read_models()
+        read_models.catch_up(_ENTITLEMENTS)
         return read_models.entitlements.balances(card_id, as_of or business_date(self._clock()))
 
     def _issued_on(self, card_id: UUID) -> date:
         issued_on = self._ledger.get_card(card_id).issued_on
         assert issued_on is not None  # a use was recorded, so the card was issued
         return issued_on
+
+
+def _venue_city(who: Principal) -> Scheme:
+    """The city whose catalogue a venue's use is decided by: its own."""
+    if who.authority in _CATALOGUE_CITIES:
+        return Scheme(who.authority)
+    raise NotAuthorised(
+        f"a {who.role} of {who.authority} records uses of a city's catalogue; this registry "
+        f"holds the catalogues of {', '.join(_CATALOGUE_CITIES)}",
+        rule="a venue records use in its own city",
+    )
+
+
+_CATALOGUE_CITIES = tuple(str(s) for s in Scheme if s is not Scheme.SHANDONG)

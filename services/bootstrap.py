@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # the store-side modules import the database drivers
     from services.policy import PolicyService
     from services.quotas import QuotaService
     from services.statistics import StatisticsService
+    from services.users import UserService
     from services.verification import VerificationService
     from signing.keys import Keystore
 
@@ -100,6 +101,13 @@ class Registry:
         from services.cards import CardService
 
         return CardService(self.ledger, lambda: self.read_models, self.clock)
+
+    @cached_property
+    def users(self) -> UserService:
+        """Users, their keys, and authentication."""
+        from services.users import UserService
+
+        return UserService(self.ledger)
 
     @cached_property
     def benefits(self) -> BenefitService:

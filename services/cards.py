@@ -10,28 +10,46 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 from uuid import UUID
 
+import msgspec
+
 from domain.clock import Clock, business_date
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, NotAuthorised
+from domain.jurisdiction import (
+    check_files,
+    filing_city,
+    list_scope,
+    scope_of,
+    sees_personal_data,
+)
+from domain.receipt import Outcome
+from domain.user import Principal
+from domain.vocabulary import Role
 from ledger import commands as c
 from ledger.app import CardLedger
 from ledger.importing import ImportReport, import_lines
 from ledger.limits import MAX_INPUT_BYTES
+from ledger.scope import CommandScope
 from ledger.views import CardView, PublicCardView, card_view, public_card_view
+from services.access import Access, Idempotency, acting
 
 if TYPE_CHECKING:
     from projections.card_current import CardPage
     from projections.engine import ReadModels
     from projections.entitlements import Entitlement
 
+B = TypeVar("B", bound=msgspec.Struct)
+
 _CURRENT = ("card_current",)
 _ENTITLEMENTS = ("entitlements",)
 
 
 class CardService:
-    """Use cases on cards."""
+    """Use cases on cards, each on behalf of an authenticated user (``Principal``): the
+    user acts in its own role, within its jurisdiction (``services.access``), once per
+    idempotency key."""
 
     def __init__(
         self, ledger: CardLedger, read_models: Callable[[], ReadModels], clock: Clock
@@ -39,6 +57,7 @@ class CardService:
         self._ledger = ledger
         self._read_models = read_models  # built on first use: commands need none
         self._clock = clock
+        self._access = Access(ledger)
 
     def today(self) -> date:
         """Today's business date (Asia/Shanghai)."""
@@ -46,94 +65,169 @@ class CardService:
 
     # ---- commands -------------------------------------------------------------------
 
-    def apply(self, body: c.ApplyBody) -> tuple[UUID, int]:
-        """File an application; the new card's id and version."""
-        return self._ledger.apply(body)
+    def apply(
+        self, who: Principal, request: c.ApplyRequest, *, idempotency: Idempotency | None = None
+    ) -> Outcome:
+        """File an application as ``who``, within its jurisdiction (a 惠才卡 file passes
+        through the filer's city); the new card's id and version."""
+        body = acting(request, c.ApplyBody, who, city=filing_city(who))
 
-    def review(self, card_id: UUID, body: c.ReviewBody, expected: int | None = None) -> int:
+        def run(scope: CommandScope) -> Outcome:
+            card_id, version = self._ledger.apply(body, scope=scope)
+            return Outcome(card_id=card_id, version=version)
+
+        return self._access.run(
+            who, idempotency, run, guard=lambda card: check_files(who, scope_of(card))
+        )
+
+    def review(
+        self, who: Principal, card_id: UUID, request: c.ReviewRequest, **how: Any
+    ) -> Outcome:
         """Record a review decision."""
-        return self._ledger.record_review(card_id, body, expected_version=expected)
+        return self._change(who, card_id, request, c.ReviewBody, self._ledger.record_review, **how)
 
-    def issue(self, card_id: UUID, body: c.IssueBody, expected: int | None = None) -> int:
+    def issue(self, who: Principal, card_id: UUID, request: c.IssueRequest, **how: Any) -> Outcome:
         """Issue the card."""
-        return self._ledger.issue(card_id, body, expected_version=expected)
+        return self._change(who, card_id, request, c.IssueBody, self._ledger.issue, **how)
 
-    def upgrade(self, card_id: UUID, body: c.UpgradeBody, expected: int | None = None) -> int:
+    def upgrade(
+        self, who: Principal, card_id: UUID, request: c.UpgradeTierRequest, **how: Any
+    ) -> Outcome:
         """Upgrade the card's tier."""
-        return self._ledger.upgrade(card_id, body, expected_version=expected)
+        return self._change(who, card_id, request, c.UpgradeBody, self._ledger.upgrade, **how)
 
     def request_upgrade(
-        self, card_id: UUID, body: c.UpgradeRequestBody, expected: int | None = None
-    ) -> int:
+        self, who: Principal, card_id: UUID, request: c.UpgradeCategoryRequest, **how: Any
+    ) -> Outcome:
         """Ask for a higher category on the card; its route's reviews follow."""
-        return self._ledger.request_upgrade(card_id, body, expected_version=expected)
+        return self._change(
+            who, card_id, request, c.UpgradeRequestBody, self._ledger.request_upgrade, **how
+        )
 
-    def extend(self, card_id: UUID, body: c.ExtendBody, expected: int | None = None) -> int:
+    def extend(
+        self, who: Principal, card_id: UUID, request: c.ExtendRequest, **how: Any
+    ) -> Outcome:
         """Extend the card's term."""
-        return self._ledger.extend(card_id, body, expected_version=expected)
+        return self._change(who, card_id, request, c.ExtendBody, self._ledger.extend, **how)
 
-    def suspend(self, card_id: UUID, body: c.StatusBody, expected: int | None = None) -> int:
+    def suspend(
+        self, who: Principal, card_id: UUID, request: c.StatusRequest, **how: Any
+    ) -> Outcome:
         """Suspend the card."""
-        return self._ledger.suspend(card_id, body, expected_version=expected)
+        return self._change(who, card_id, request, c.StatusBody, self._ledger.suspend, **how)
 
-    def reinstate(self, card_id: UUID, body: c.StatusBody, expected: int | None = None) -> int:
+    def reinstate(
+        self, who: Principal, card_id: UUID, request: c.StatusRequest, **how: Any
+    ) -> Outcome:
         """Reinstate a suspended card."""
-        return self._ledger.reinstate(card_id, body, expected_version=expected)
+        return self._change(who, card_id, request, c.StatusBody, self._ledger.reinstate, **how)
 
     def propose_revocation(
-        self, card_id: UUID, body: c.RevocationProposeBody, expected: int | None = None
-    ) -> int:
+        self, who: Principal, card_id: UUID, request: c.RevocationProposeRequest, **how: Any
+    ) -> Outcome:
         """Propose revoking the card."""
-        return self._ledger.propose_revocation(card_id, body, expected_version=expected)
+        return self._change(
+            who, card_id, request, c.RevocationProposeBody, self._ledger.propose_revocation, **how
+        )
 
     def approve_revocation(
-        self, card_id: UUID, body: c.RevocationApproveBody, expected: int | None = None
-    ) -> int:
+        self, who: Principal, card_id: UUID, request: c.RevocationApproveRequest, **how: Any
+    ) -> Outcome:
         """Approve the open revocation proposal's next step."""
-        return self._ledger.approve_revocation(card_id, body, expected_version=expected)
+        return self._change(
+            who, card_id, request, c.RevocationApproveBody, self._ledger.approve_revocation, **how
+        )
 
     def decline_revocation(
-        self, card_id: UUID, body: c.RevocationDeclineBody, expected: int | None = None
-    ) -> int:
+        self, who: Principal, card_id: UUID, request: c.RevocationDeclineRequest, **how: Any
+    ) -> Outcome:
         """Decline the open revocation proposal."""
-        return self._ledger.decline_revocation(card_id, body, expected_version=expected)
+        return self._change(
+            who, card_id, request, c.RevocationDeclineBody, self._ledger.decline_revocation, **how
+        )
 
-    def receive(self, card_id: UUID, body: c.ReceiveBody, expected: int | None = None) -> int:
+    def receive(
+        self, who: Principal, card_id: UUID, request: c.ReceiveRequest, **how: Any
+    ) -> Outcome:
         """A window records that it has the file (its issuance clock may start)."""
-        return self._ledger.receive(card_id, body, expected_version=expected)
+        return self._change(who, card_id, request, c.ReceiveBody, self._ledger.receive, **how)
 
     def confirm_contract(
-        self, card_id: UUID, body: c.ContractBody, expected: int | None = None
-    ) -> int:
+        self, who: Principal, card_id: UUID, request: c.ContractRequest, **how: Any
+    ) -> Outcome:
         """Record the employment contract's confirmation (its clock may start)."""
-        return self._ledger.confirm_contract(card_id, body, expected_version=expected)
+        return self._change(
+            who, card_id, request, c.ContractBody, self._ledger.confirm_contract, **how
+        )
 
-    def import_file(self, path: Path, *, importer: str) -> ImportReport:
+    def withdraw(
+        self, who: Principal, card_id: UUID, request: c.WithdrawRequest, **how: Any
+    ) -> Outcome:
+        """Withdraw an application."""
+        return self._change(who, card_id, request, c.WithdrawBody, self._ledger.withdraw, **how)
+
+    def import_file(self, who: Principal, path: Path) -> ImportReport:
         """Migrate cards with their history from a JSON Lines file, each card all or
-        nothing, as the administrator ``importer``; the report says what was refused."""
+        nothing, as the administrator ``who``; the report says what was refused."""
+        if who.role is not Role.ADMINISTRATOR:
+            raise NotAuthorised(
+                f"only an administrator imports cards, not a {who.role}",
+                rule="card import is the administrator's",
+            )
         try:
             with path.open("rb") as f:
-                return import_lines(self._ledger, _capped_lines(f), importer=importer)
+                return import_lines(self._ledger, _capped_lines(f), importer=who.name)
         except OSError as e:
             raise InvalidInput(f"cannot read {path}: {e.strerror}") from None
 
-    def withdraw(self, card_id: UUID, body: c.WithdrawBody, expected: int | None = None) -> int:
-        """Withdraw an application."""
-        return self._ledger.withdraw(card_id, body, expected_version=expected)
+    def _change(
+        self,
+        who: Principal,
+        card_id: UUID,
+        request: c.Request,
+        body_type: type[B],
+        command: Callable[..., int],
+        *,
+        expected: int | None = None,
+        idempotency: Idempotency | None = None,
+    ) -> Outcome:
+        body = acting(request, body_type, who)
+
+        def run(scope: CommandScope) -> Outcome:
+            version = command(card_id, body, expected_version=expected, scope=scope)
+            return Outcome(card_id=card_id, version=version)
+
+        return self._access.run(who, idempotency, run)
 
     # ---- queries --------------------------------------------------------------------
 
-    def show(self, card_id: UUID, version: int | None = None) -> CardView:
+    def show(self, who: Principal, card_id: UUID, version: int | None = None) -> CardView:
         """The card as of today (or as it was at ``version``) with its history, read from
-        its own events: never behind the log."""
-        card = self._ledger.get_card(card_id, version=version)
-        if version is not None and card.version != version:
-            raise InvalidInput(f"card {card_id} has versions 1 to {card.version}, not {version}")
+        its own events (never behind the log), for a user who may read personal data."""
+        _check_personal_data(who)
+        card = self._access.card(who, card_id)
+        if version is not None:
+            if not 1 <= version <= card.version:
+                raise InvalidInput(
+                    f"card {card_id} has versions 1 to {card.version}, not {version}"
+                )
+            card = self._ledger.get_card(card_id, version=version)
         events = self._ledger.history(card_id)[: card.version]
         return card_view(card, self.today(), events)
 
+    def view(self, who: Principal, card_id: UUID) -> CardView | PublicCardView:
+        """The card as ``who`` may see it: whole, or its public face for a venue."""
+        if sees_personal_data(who):
+            return self.show(who, card_id)
+        return public_card_view(self._access.card(who, card_id), self.today())
+
+    def version(self, who: Principal, card_id: UUID) -> int:
+        """The card's current version (for ``If-Match``), if ``who`` may see it."""
+        return self._access.card(who, card_id).version
+
     def list_cards(
         self,
+        who: Principal,
         *,
         scheme: str | None = None,
         authority: str | None = None,
@@ -143,10 +237,12 @@ class CardService:
         limit: int = 50,
         after: str | None = None,
     ) -> CardPage:
-        """One page of cards (ordered by id) from the ``card_current`` read model, caught
-        up with the log first; ``status`` ``expired``/``active`` as of today."""
+        """One page of the cards ``who`` sees (ordered by id) from the ``card_current``
+        read model, caught up with the log first; ``status`` ``expired``/``active`` as of
+        today."""
         from projections.card_current import MAX_LIMIT, CardFilter
 
+        within = list_scope(who)
         if not 1 <= limit <= MAX_LIMIT:
             raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
         if after is not None:
@@ -154,22 +250,38 @@ class CardService:
         read_models = self._read_models()
         read_models.catch_up(_CURRENT)
         where = CardFilter(
-            scheme=scheme, authority=authority, status=status, tier=tier, sponsor_name=sponsor
+            scheme=scheme,
+            authority=authority,
+            status=status,
+            tier=tier,
+            sponsor_name=sponsor,
+            within=within,
         )
         return read_models.card_current.list_cards(
             where, as_of=self.today(), limit=limit, after=after
         )
 
-    def entitlements(self, card_id: UUID, on: date | None = None) -> list[Entitlement]:
+    def entitlements(
+        self, who: Principal, card_id: UUID, on: date | None = None
+    ) -> list[Entitlement]:
         """What the card grants to each of its beneficiaries on a day (default today)."""
+        _check_personal_data(who)
+        self._access.card(who, card_id)  # a clear "no such card" before an empty answer
         read_models = self._read_models()
         read_models.catch_up(_ENTITLEMENTS)
-        self._ledger.get_card(card_id)  # a clear "no such card" before an empty answer
         return read_models.entitlements.entitlements(card_id, on or self.today())
 
-    def public_view(self, card_id: UUID) -> PublicCardView:
+    def public_view(self, who: Principal, card_id: UUID) -> PublicCardView:
         """What the card's QR code already shows, as of today."""
-        return public_card_view(self._ledger.get_card(card_id), self.today())
+        return public_card_view(self._access.card(who, card_id), self.today())
+
+
+def _check_personal_data(who: Principal) -> None:
+    if not sees_personal_data(who):
+        raise NotAuthorised(
+            f"a {who.role} sees no personal data beyond what the credential shows",
+            rule="a venue sees no personal data beyond what the credential shows",
+        )
 
 
 def card_uuid(text: str, field: str) -> UUID:

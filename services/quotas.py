@@ -9,13 +9,16 @@ from uuid import UUID
 import msgspec
 
 from domain.clock import Clock, business_date
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, NotAuthorised
+from domain.jurisdiction import PUBLIC_FACE_ROLES, check_reads_files
 from domain.policy import decide_quota
 from domain.quota import CardQuota, QuotaScope, quota_scope
+from domain.user import PROVINCE, Principal
 from domain.values import Basis
-from domain.vocabulary import Scheme
+from domain.vocabulary import Role, Scheme
 from ledger import commands as c
 from ledger.app import CardLedger
+from services.access import acting
 
 
 class QuotaState(msgspec.Struct, frozen=True, kw_only=True):
@@ -36,9 +39,16 @@ class QuotaService:
         self._clock = clock
 
     def show(
-        self, scheme: Scheme, category: str, project_id: str = "", enterprise_id: str = ""
+        self,
+        who: Principal,
+        scheme: Scheme,
+        category: str,
+        project_id: str = "",
+        enterprise_id: str = "",
     ) -> QuotaState:
-        """The quota a card of this category and project/enterprise is counted against."""
+        """The quota a card of this category and project/enterprise is counted against,
+        for a user of the scheme's own authority."""
+        _check_quota_authority(who, scheme)
         today = business_date(self._clock())
         basis = Basis(category=category, project_id=project_id, enterprise_id=enterprise_id)
         scope = quota_scope(scheme, basis, today)
@@ -46,9 +56,11 @@ class QuotaService:
             raise InvalidInput(f"no quota applies to {scheme} {category} cards")
         return _state(scope, self._ledger.get_quota(scope), today)
 
-    def raise_limit(self, body: c.QuotaRaiseBody) -> QuotaState:
-        """Record a case-by-case decision raising a quota; the quota afterwards."""
-        quota = self._ledger.raise_quota(body)
+    def raise_limit(self, who: Principal, request: c.QuotaRaiseRequest) -> QuotaState:
+        """Record a case-by-case decision raising a quota, as ``who`` (the domain admits
+        the talent office's); the quota afterwards."""
+        _check_quota_authority(who, request.scheme)
+        quota = self._ledger.raise_quota(acting(request, c.QuotaRaiseBody, who))
         return _state(quota.scope, quota, business_date(self._clock()))
 
 
@@ -65,3 +77,16 @@ def _state(scope: QuotaScope, quota: CardQuota | None, today: date) -> QuotaStat
         limit_raised_to=raised,
         version=quota.version if quota else 0,
     )
+
+
+def _check_quota_authority(who: Principal, scheme: Scheme) -> None:
+    """A scheme's quotas are its own authority's business (and the province's auditors')."""
+    check_reads_files(who)
+    if who.role in PUBLIC_FACE_ROLES or who.authority not in (
+        str(scheme) if scheme is not Scheme.SHANDONG else PROVINCE,
+        PROVINCE if who.role is Role.AUDITOR else "",
+    ):
+        raise NotAuthorised(
+            f"the quotas of {scheme} cards are not a {who.role} of {who.authority}'s business",
+            rule="a file belongs to its scheme, city and level (jurisdiction)",
+        )
