@@ -167,3 +167,43 @@ def in_scope(scope: ListScope, file: FileScope) -> bool:
         and (scope.sponsor_code is None or file.sponsor_code == scope.sponsor_code)
         and (scope.filed_by is None or file.filed_by == scope.filed_by)
     )
+
+
+# Roles that read the registry's reports (counts, the issuance deadline report, the audit
+# trail): its officials. Filers, holders, venues and the administrator do not.
+REPORT_ROLES = frozenset(
+    {
+        Role.COUNTY_WINDOW,
+        Role.CITY_WINDOW,
+        Role.DISTRICT,
+        Role.TALENT_INSTITUTE,
+        Role.CITY_HRSS,
+        Role.TALENT_OFFICE,
+        Role.EXPERT_PANEL,
+        Role.PROVINCIAL_WINDOW,
+        Role.PROGRAMME_AUTHORITY,
+        Role.AUDITOR,
+    }
+)
+
+
+def check_reads_reports(principal: Principal, *, audit: bool = False) -> None:
+    """Refuse a role that reads no reports; the audit trail is the auditor's alone."""
+    allowed = principal.role is Role.AUDITOR if audit else principal.role in REPORT_ROLES
+    if not allowed:
+        what = "the audit trail" if audit else "the registry's reports"
+        raise NotAuthorised(
+            f"a {principal.role} does not read {what}",
+            rule="the auditor reads the audit trail"
+            if audit
+            else "reports are for the registry's officials",
+        )
+
+
+def report_authority(principal: Principal) -> str | None:
+    """The issuing authority whose files a report shows ``principal`` (None: every
+    authority's, for the provincial auditor): the province's officials see the 惠才卡
+    files, a city's see the city's own cards."""
+    if principal.authority == PROVINCE:
+        return None if principal.role is Role.AUDITOR else str(Scheme.SHANDONG)
+    return principal.authority

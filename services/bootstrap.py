@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # the store-side modules import the database drivers
     from services.operations import ProjectionService
     from services.policy import PolicyService
     from services.quotas import QuotaService
+    from services.reports import ReportService
     from services.statistics import StatisticsService
     from services.users import UserService
     from services.verification import VerificationService
@@ -156,6 +157,13 @@ class Registry:
         from services.statistics import StatisticsService
 
         return StatisticsService(self.read_models, self.clock)
+
+    @cached_property
+    def reports(self) -> ReportService:
+        """The officials' reports over the network, within their authority."""
+        from services.reports import ReportService
+
+        return ReportService(self.statistics, self.audit)
 
     @cached_property
     def keys(self) -> KeyService:

@@ -169,11 +169,7 @@ class CardService:
     def import_file(self, who: Principal, path: Path) -> ImportReport:
         """Migrate cards with their history from a JSON Lines file, each card all or
         nothing, as the administrator ``who``; the report says what was refused."""
-        if who.role is not Role.ADMINISTRATOR:
-            raise NotAuthorised(
-                f"only an administrator imports cards, not a {who.role}",
-                rule="card import is the administrator's",
-            )
+        _check_importer(who)
         try:
             with path.open("rb") as f:
                 return import_lines(self._ledger, _capped_lines(f), importer=who.name)
@@ -271,9 +267,28 @@ class CardService:
         read_models.catch_up(_ENTITLEMENTS)
         return read_models.entitlements.entitlements(card_id, on or self.today())
 
+    def check_holder_data(self, who: Principal, card_id: UUID) -> None:
+        """Refuse unless ``who`` may read the card's personal data (its credential names
+        the holder and the family)."""
+        _check_personal_data(who)
+        self._access.card(who, card_id)
+
+    def import_lines(self, who: Principal, lines: list[bytes]) -> ImportReport:
+        """``import_file`` for lines already read (an HTTP body)."""
+        _check_importer(who)
+        return import_lines(self._ledger, iter(lines), importer=who.name)
+
     def public_view(self, who: Principal, card_id: UUID) -> PublicCardView:
         """What the card's QR code already shows, as of today."""
         return public_card_view(self._access.card(who, card_id), self.today())
+
+
+def _check_importer(who: Principal) -> None:
+    if who.role is not Role.ADMINISTRATOR:
+        raise NotAuthorised(
+            f"only an administrator imports cards, not a {who.role}",
+            rule="card import is the administrator's",
+        )
 
 
 def _check_personal_data(who: Principal) -> None:

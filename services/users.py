@@ -19,7 +19,7 @@ from uuid import UUID
 
 import msgspec
 
-from domain.errors import DomainError, InvalidInput
+from domain.errors import DomainError, InvalidInput, NotAuthorised
 from domain.user import Principal, UserAccount, user_id
 from domain.vocabulary import Role
 from ledger.app import CardLedger
@@ -110,8 +110,13 @@ class UserService:
             self._ledger.disable_user(by=actor, role=acting_role, name=name, reason=reason)
         )
 
-    def list(self) -> list[UserRecord]:
-        """Every user, in the order added."""
+    def list(self, by: Principal | None = None) -> list[UserRecord]:
+        """Every user, in the order added, for an administrator (or the server host)."""
+        if by is not None and by.role is not Role.ADMINISTRATOR:
+            raise NotAuthorised(
+                f"only an administrator lists users, not a {by.role}",
+                rule="users are managed by the administrator",
+            )
         return [_record(u) for u in self._ledger.users()]
 
     def authenticate(self, key: str) -> Principal:
