@@ -1,9 +1,9 @@
-"""The HTTP service (litestar). For now: health and each card's public face.
+"""The HTTP service (litestar): a thin adapter over the application services.
 
-Until users authenticate (the HTTP API issue), nothing here reaches personal data: a card
-answers with what its QR code already shows (card id, scheme, tier, status, validity), not
-the holder's name, birth date, ID characters, family or history. The full view with
-history stays on the operator's command line (``talentcard card show``).
+Every route but the public ones (health, readiness, the trust list, status lists, the
+venue bundle and the online verifier) needs ``Authorization: Bearer KEY``; the caller is
+the key's user, acting in its own role within its own jurisdiction, and nothing in a
+request can say otherwise. Errors are RFC 9457 problems (``api.problems``).
 
 eventsourcing has no asyncio API, so handlers that touch the ledger are synchronous and
 run in litestar's thread pool (``sync_to_thread=True``); the Postgres pool is sized in
@@ -12,67 +12,40 @@ the database URL (``pool_size``) to match.
 
 from __future__ import annotations
 
-from uuid import UUID
+import hashlib
+from typing import Any
 
-from litestar import Litestar, Request, Response, get
+from litestar import Litestar, Request
 from litestar.datastructures import State
-from litestar.exceptions import NotFoundException, ValidationException
-from litestar.params import FromPath
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi import OpenAPIConfig
 
-from domain.errors import DomainError, InvalidInput, NotAuthorised
-from ledger.errors import CardNotFound, ConcurrencyConflict
-from ledger.views import PublicCardView
+from api.http_support import authenticated
+from api.problems import domain_problem, http_problem, unexpected_problem
+from api.routes_admin import ADMIN_ROUTES
+from api.routes_cards import CARD_ROUTES
+from domain.errors import DomainError
 from services.bootstrap import Registry
+from services.settings import write_rate_per_minute
 
-PROBLEM_JSON = "application/problem+json"
-
-# One table from domain errors to HTTP statuses (RFC 9457 problem details).
-_STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
-    (CardNotFound, 404),
-    (InvalidInput, 422),
-    (NotAuthorised, 403),
-    (ConcurrencyConflict, 409),
-    (DomainError, 409),
-)
+# No request body but a card import is larger than this (a filing with a family of
+# twenty and its evidence is a few KB).
+REQUEST_MAX_BODY_BYTES = 256 * 1024
 
 
-def problem(request: Request[object, object, State], exc: Exception) -> Response[dict[str, object]]:
-    """Render any domain error as problem+json with its stable code."""
-    if isinstance(exc, DomainError):
-        status = next(s for t, s in _STATUS_BY_ERROR if isinstance(exc, t))
-        body: dict[str, object] = {
-            "type": f"urn:talentcard:error:{exc.code}",
-            "title": exc.code,
-            "status": status,
-            "detail": exc.message,
-        }
-        if exc.rule:
-            body["rule"] = exc.rule
-    elif isinstance(exc, NotFoundException | ValidationException):
-        status = exc.status_code
-        body = {
-            "type": "about:blank",
-            "title": "bad_request" if status == 400 else "not_found",
-            "status": status,
-            "detail": exc.detail,
-        }
-    else:  # pragma: no cover - only reached for unexpected exception types
-        raise exc
-    return Response(body, status_code=status, media_type=PROBLEM_JSON)
+def _rate_limit_key(request: Request[Any, Any, Any]) -> str:
+    """Writes are limited per API key (its hash: the key itself is kept nowhere), and
+    per client address for requests without one."""
+    header = request.headers.get("authorization")
+    if header:
+        return hashlib.sha256(header.encode()).hexdigest()
+    return request.client.host if request.client else "unknown"
 
 
-@get("/health", sync_to_thread=True)
-def health(state: State) -> dict[str, str]:
-    """Liveness and which store is in use."""
-    registry: Registry = state.registry
-    return {"status": "ok", "store": registry.store_kind()}
-
-
-@get("/cards/{card_id:uuid}", sync_to_thread=True)
-def get_card(state: State, card_id: FromPath[UUID]) -> PublicCardView:
-    """A card's public face: scheme, tier, status and validity as of today."""
-    registry: Registry = state.registry
-    return registry.cards.public_view(card_id)
+def _is_write(request: Request[Any, Any, Any]) -> bool:
+    return request.method == "POST" and request.url.path != "/verify"
 
 
 def create_app(registry: Registry | None = None) -> Litestar:
@@ -80,13 +53,27 @@ def create_app(registry: Registry | None = None) -> Litestar:
     store is opened now, so a store that is not ready stops the start, not a request)."""
     services = registry or Registry()
     services.ledger  # noqa: B018 - open the store before serving
+    rate = write_rate_per_minute(services.environ)
+    middleware = []
+    if rate:
+        middleware.append(
+            RateLimitConfig(
+                rate_limit=("minute", rate),
+                identifier_for_request=_rate_limit_key,
+                check_throttle_handler=_is_write,
+            ).middleware
+        )
     return Litestar(
-        route_handlers=[health, get_card],
+        route_handlers=[*CARD_ROUTES, *ADMIN_ROUTES],
+        dependencies={"who": Provide(authenticated, sync_to_thread=True)},
         state=State({"registry": services}),
         on_shutdown=[services.close] if registry is None else [],
+        middleware=middleware,
+        request_max_body_size=REQUEST_MAX_BODY_BYTES,
+        openapi_config=OpenAPIConfig(title="talentcard", version="12"),
         exception_handlers={
-            DomainError: problem,
-            NotFoundException: problem,
-            ValidationException: problem,
+            DomainError: domain_problem,
+            HTTPException: http_problem,
+            Exception: unexpected_problem,
         },
     )

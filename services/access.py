@@ -29,6 +29,16 @@ from ledger.app import CardLedger
 from ledger.errors import CardNotFound, ConcurrencyConflict
 from ledger.scope import CommandScope
 
+__all__ = [
+    "Access",
+    "Idempotency",
+    "IdempotencyKeyReused",
+    "Outcome",
+    "Principal",
+    "acting",
+    "not_found",
+]
+
 IDEMPOTENCY_KEY_MAX = 200  # characters; a UUID is 36
 
 B = TypeVar("B", bound=msgspec.Struct)

@@ -7,6 +7,9 @@ from collections.abc import Callable, Sequence
 
 import msgspec
 
+from domain.errors import NotAuthorised
+from domain.user import Principal
+from domain.vocabulary import Role
 from projections.engine import NAMES, ProjectionStatus, ReadModels
 
 
@@ -34,8 +37,14 @@ class ProjectionService:
         every read model is at the log's head)."""
         self._read_models.run(until_caught_up=until_caught_up, stop=stop)
 
-    def status(self) -> list[ProjectionStatus]:
-        """Each read model's position, the log's head and the lag."""
+    def status(self, who: Principal | None = None) -> list[ProjectionStatus]:
+        """Each read model's position, the log's head and the lag: for the server host's
+        operator (``who`` None), an administrator or an auditor."""
+        if who is not None and who.role not in (Role.ADMINISTRATOR, Role.AUDITOR):
+            raise NotAuthorised(
+                f"a {who.role} does not read the projections' state",
+                rule="the projections are run by the administrator",
+            )
         return self._read_models.status()
 
     def rebuild(

@@ -64,3 +64,19 @@ def public_base_url(environ: Mapping[str, str]) -> str:
             f"ASCII characters with no query, fragment or user, e.g. https://card.example.cn"
         )
     return base
+
+
+WRITE_RATE_DEFAULT = 600  # writes a minute per API key
+
+
+def write_rate_per_minute(environ: Mapping[str, str]) -> int:
+    """``TALENTCARD_WRITE_RATE``: how many writes (POSTs) one API key may send a minute
+    to one API process (default 600; 0 turns the limit off, e.g. for a load test)."""
+    raw = environ.get("TALENTCARD_WRITE_RATE", "").strip()
+    if not raw:
+        return WRITE_RATE_DEFAULT
+    if not raw.isdigit() or int(raw) > 1_000_000:
+        raise SettingsError(
+            f"TALENTCARD_WRITE_RATE must be a whole number of writes a minute, not {raw[:20]!r}"
+        )
+    return int(raw)

@@ -1,0 +1,76 @@
+"""What every authenticated route shares: the caller from its Bearer key, the idempotency
+key, the expected card version from ``If-Match``, and the answer to a card command."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.datastructures import State
+
+from domain.errors import InvalidInput
+from services.access import Idempotency, Outcome, Principal
+from services.bootstrap import Registry
+from services.users import NotAuthenticated
+
+_ETAG_VERSION = re.compile(r'^(?:W/)?"(\d{1,9})"$')
+
+
+def registry_of(state: State) -> Registry:
+    """The registry the app was built over."""
+    registry: Registry = state.registry
+    return registry
+
+
+def authenticated(request: Request[Any, Any, Any], state: State) -> Principal:
+    """The caller: the user whose key the ``Authorization: Bearer`` header carries."""
+    header = request.headers.get("authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise NotAuthenticated("send the API key as Authorization: Bearer KEY")
+    return registry_of(state).users.authenticate(key.strip())
+
+
+def idempotency_of(
+    request: Request[Any, Any, Any], data: msgspec.Struct | None
+) -> Idempotency | None:
+    """The request's ``Idempotency-Key``, with the fingerprint of what it asks (method,
+    path and the decoded body, re-encoded so that spacing does not count)."""
+    key = request.headers.get("idempotency-key")
+    if key is None:
+        return None
+    body = b"" if data is None else msgspec.json.encode(data)
+    return Idempotency.of(key, request.method, request.url.path, body)
+
+
+def expected_version(request: Request[Any, Any, Any]) -> int | None:
+    """The card version ``If-Match`` names (``"7"``, the ETag a read answered), or None."""
+    header = request.headers.get("if-match")
+    if header is None or header.strip() == "*":
+        return None
+    match = _ETAG_VERSION.match(header.strip())
+    if match is None:
+        raise InvalidInput(f'If-Match must be a card version ETag such as "7", not {header[:40]!r}')
+    return int(match.group(1))
+
+
+class CommandDone(msgspec.Struct, frozen=True, kw_only=True):
+    """A card command done: the card, its new version (also the answer's ETag, to send
+    back as If-Match) and, for a use of a service item, the recorded use."""
+
+    card_id: str
+    version: int
+    redemption_id: str | None = None
+
+
+def done(outcome: Outcome, *, status: int = 200) -> Response[CommandDone]:
+    """The answer to a card command, with the card version as its ETag."""
+    body = CommandDone(
+        card_id=str(outcome.card_id),
+        version=outcome.version,
+        redemption_id=str(outcome.redemption_id) if outcome.redemption_id else None,
+    )
+    headers = {"ETag": f'"{outcome.version}"', "Location": f"/cards/{outcome.card_id}"}
+    return Response(body, status_code=status, headers=headers)

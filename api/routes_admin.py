@@ -1,0 +1,196 @@
+"""The administrator's and the officials' routes: users and their keys, card import,
+quotas, statistics and the issuance deadline report, the audit trail, the projections.
+Every refusal is the services' (an administrator manages users; the auditor reads the
+trail; officials read reports within their authority)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+import msgspec
+from litestar import get, post
+from litestar.datastructures import State
+from litestar.openapi.spec import Example
+from litestar.params import Body, Parameter
+
+from api.examples import example_body
+from api.http_support import registry_of
+from domain.errors import InvalidInput
+from domain.vocabulary import Role, Scheme
+from ledger import commands as c
+from ledger.limits import CreditCode, Name, Note
+from services.access import Principal
+from services.views import (
+    AuditRow,
+    FileDeadline,
+    ImportReport,
+    IssuedKey,
+    ProjectionStatus,
+    QuotaState,
+    UserRecord,
+)
+
+_ADMIN: dict[str, Any] = {"sync_to_thread": True, "tags": ["administration"]}
+_REPORTS: dict[str, Any] = {"sync_to_thread": True, "tags": ["reports"]}
+# A card import may be large (its own limits cap each line and the number of lines).
+IMPORT_MAX_BYTES = 16 * 1024 * 1024
+
+
+class UserIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A user to add: its name, role, authority (``province`` or a city) and, for an
+    employer's commissioner or an enterprise, its organisation's credit code."""
+
+    name: Name
+    role: Role
+    authority: Annotated[str, msgspec.Meta(max_length=20)]
+    employer: CreditCode = ""
+
+
+class DisableIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Why the user is disabled."""
+
+    reason: Note = ""
+
+
+class TrailPage(msgspec.Struct, frozen=True, kw_only=True):
+    """One page of the audit trail and the cursor of the next (None: no more)."""
+
+    rows: list[AuditRow]
+    next_after: int | None
+
+
+@get("/users", **_ADMIN)
+def list_users(state: State, who: Principal) -> list[UserRecord]:
+    """Every user (never a key or its hash)."""
+    return registry_of(state).users.list(who)
+
+
+@post("/users", status_code=201, **_ADMIN)
+def add_user(
+    state: State,
+    who: Principal,
+    data: Annotated[
+        UserIn,
+        Body(
+            examples=[
+                Example(
+                    summary="a Weihai city HRSS clerk",
+                    value={"name": "zhang.hrss", "role": "city_hrss", "authority": "weihai"},
+                )
+            ]
+        ),
+    ],
+) -> IssuedKey:
+    """Add a user; its API key is in this answer and nowhere else, ever."""
+    return registry_of(state).users.add(
+        who, name=data.name, role=data.role, authority=data.authority, employer=data.employer
+    )
+
+
+@post("/users/{name:str}/disable", **_ADMIN)
+def disable_user(state: State, who: Principal, name: str, data: DisableIn) -> UserRecord:
+    """Disable a user for good; its key stops working at once."""
+    return registry_of(state).users.disable(who, name, data.reason)
+
+
+@post("/users/{name:str}/key", status_code=201, **_ADMIN)
+def rotate_key(state: State, who: Principal, name: str) -> IssuedKey:
+    """Give a user a new key (shown in this answer only); the old one stops working."""
+    return registry_of(state).users.rotate_key(who, name)
+
+
+@post(
+    "/imports",
+    media_type="application/json",
+    request_max_body_size=IMPORT_MAX_BYTES,
+    **_ADMIN,
+)
+def import_cards(state: State, who: Principal, data: bytes) -> ImportReport:
+    """Migrate cards with their history from JSON Lines (one card per line), each card all
+    or nothing; the report says which were refused and why."""
+    return registry_of(state).cards.import_lines(who, data.splitlines())
+
+
+@get("/quotas", **_REPORTS)
+def show_quota(
+    state: State,
+    who: Principal,
+    scheme: Scheme,
+    category: Annotated[str, Parameter(max_length=40)],
+    project_id: Annotated[str, Parameter(max_length=80)] = "",
+    enterprise_id: Annotated[str, Parameter(max_length=80)] = "",
+) -> QuotaState:
+    """The quota a card of this category and project or enterprise is counted against."""
+    return registry_of(state).quotas.show(who, scheme, category, project_id, enterprise_id)
+
+
+@post("/quotas/raises", **_REPORTS)
+def raise_quota(
+    state: State,
+    who: Principal,
+    data: Annotated[c.QuotaRaiseRequest, example_body(c.QuotaRaiseRequest)],
+) -> QuotaState:
+    """Record the talent office's case-by-case decision raising a quota (一事一议)."""
+    return registry_of(state).quotas.raise_limit(who, data)
+
+
+@get("/statistics", **_REPORTS)
+def statistics(
+    state: State,
+    who: Principal,
+    by: Annotated[str, Parameter(max_length=40)] = "scheme",
+    as_of: date | None = None,
+) -> dict[str, int]:
+    """How many files per value of ``by`` (scheme, authority, status, tier …)."""
+    return registry_of(state).reports.counts(who, by, as_of)
+
+
+@get("/statistics/deadlines", **_REPORTS)
+def deadline_report(
+    state: State, who: Principal, as_of: date | None = None, overdue: bool = False
+) -> list[FileDeadline]:
+    """The issuance deadline (SLA) report of the caller's authority: every file whose
+    clock has started, or only the overdue ones."""
+    return registry_of(state).reports.deadlines(who, as_of, overdue_only=overdue)
+
+
+@get("/audit-trail", **_REPORTS)
+def audit_trail(
+    state: State,
+    who: Principal,
+    card_id: Annotated[str | None, Parameter(max_length=36)] = None,
+    actor: Annotated[str | None, Parameter(max_length=200)] = None,
+    since: date | None = None,
+    until: date | None = None,
+    limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
+    after: Annotated[int | None, Parameter(ge=0)] = None,
+) -> TrailPage:
+    """One page of every event in log order (the auditor's, within its authority)."""
+    if since and until and since > until:
+        raise InvalidInput(f"since {since} is after until {until}")
+    rows, next_after = registry_of(state).reports.trail(
+        who, card_id=card_id, actor=actor, since=since, until=until, limit=limit, after=after
+    )
+    return TrailPage(rows=rows, next_after=next_after)
+
+
+@get("/projections", **_ADMIN)
+def projection_status(state: State, who: Principal) -> list[ProjectionStatus]:
+    """Each read model's position against the log's head."""
+    return registry_of(state).projections.status(who)
+
+
+ADMIN_ROUTES = [
+    list_users,
+    add_user,
+    disable_user,
+    rotate_key,
+    import_cards,
+    show_quota,
+    raise_quota,
+    statistics,
+    deadline_report,
+    audit_trail,
+    projection_status,
+]
