@@ -19,6 +19,7 @@ from litestar.datastructures import State
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath
 
+from api.probes import PROBE_ROUTES
 from domain.errors import DomainError, InvalidInput, NotAuthorised
 from ledger.errors import CardNotFound, ConcurrencyConflict
 from ledger.views import PublicCardView
@@ -61,13 +62,6 @@ def problem(request: Request[object, object, State], exc: Exception) -> Response
     return Response(body, status_code=status, media_type=PROBLEM_JSON)
 
 
-@get("/health", sync_to_thread=True)
-def health(state: State) -> dict[str, str]:
-    """Liveness and which store is in use."""
-    registry: Registry = state.registry
-    return {"status": "ok", "store": registry.store_kind()}
-
-
 @get("/cards/{card_id:uuid}", sync_to_thread=True)
 def get_card(state: State, card_id: FromPath[UUID]) -> PublicCardView:
     """A card's public face: scheme, tier, status and validity as of today."""
@@ -81,7 +75,7 @@ def create_app(registry: Registry | None = None) -> Litestar:
     services = registry or Registry()
     services.ledger  # noqa: B018 - open the store before serving
     return Litestar(
-        route_handlers=[health, get_card],
+        route_handlers=[*PROBE_ROUTES, get_card],
         state=State({"registry": services}),
         on_shutdown=[services.close] if registry is None else [],
         exception_handlers={
