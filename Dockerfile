@@ -1,4 +1,4 @@
-# The talentcard service image: the API and (later) the projection worker run from it.
+# The talentcard service image: init, the API and the projector (compose.yaml) run from it.
 FROM python:3.11-slim
 WORKDIR /app
 COPY pyproject.toml README.md ./
@@ -6,6 +6,7 @@ COPY domain ./domain
 COPY ledger ./ledger
 COPY signing ./signing
 COPY projections ./projections
+COPY services ./services
 COPY api ./api
 # The data and key folders are the service user's alone (0700), as the CLI makes them.
 RUN pip install --no-cache-dir . && useradd --system talentcard \

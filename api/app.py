@@ -23,6 +23,7 @@ from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 
 from api.http_support import authenticated
+from api.probes import PROBE_ROUTES
 from api.problems import domain_problem, http_problem, unexpected_problem
 from api.routes_admin import ADMIN_ROUTES
 from api.routes_cards import CARD_ROUTES
@@ -64,7 +65,7 @@ def create_app(registry: Registry | None = None) -> Litestar:
             ).middleware
         )
     return Litestar(
-        route_handlers=[*CARD_ROUTES, *ADMIN_ROUTES],
+        route_handlers=[*PROBE_ROUTES, *CARD_ROUTES, *ADMIN_ROUTES],
         dependencies={"who": Provide(authenticated, sync_to_thread=True)},
         state=State({"registry": services}),
         on_shutdown=[services.close] if registry is None else [],

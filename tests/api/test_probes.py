@@ -1,0 +1,205 @@
+"""The probes: /health (liveness: the store answers) and /ready (every read model caught
+up with the event log within TALENTCARD_READY_LAG seconds, else a 503 problem naming
+each read model that lags)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+
+from api.app import create_app
+from ledger.app import CardLedger
+from projections.engine import NAMES
+from services.bootstrap import Registry
+from services.readiness import ready_lag_seconds
+from tests import factories as f
+from tests.conftest import FakeClock
+
+PROBLEM_JSON = "application/problem+json"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def client(registry: Registry) -> Iterator[TestClient]:  # type: ignore[type-arg]
+    with TestClient(app=create_app(registry)) as c:
+        yield c
+
+
+def store_of(ledger: CardLedger) -> str:
+    return "postgres" if "postgres" in str(ledger.env.get("PERSISTENCE_MODULE")) else "sqlite"
+
+
+def test_health_names_the_store(client: TestClient, ledger: CardLedger):  # type: ignore[type-arg]
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "store": store_of(ledger)}
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_ready_on_an_empty_log(client: TestClient, ledger: CardLedger):  # type: ignore[type-arg]
+    response = client.get("/ready")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["status"] == "ready"
+    assert body["store"] == store_of(ledger)
+    assert [p["name"] for p in body["projections"]] == list(NAMES)
+    assert {p["lag"] for p in body["projections"]} == {0}
+
+
+def test_ready_once_the_projections_have_caught_up(
+    client: TestClient,  # type: ignore[type-arg]
+    ledger: CardLedger,
+    registry: Registry,
+    clock: FakeClock,
+):
+    card_id, _ = ledger.apply(f.apply_body())
+    ledger.record_review(card_id, f.review("city_hrss"))
+    registry.read_models.catch_up()
+    clock.advance(hours=1)  # an idle log: however long ago, caught up is ready
+    response = client.get("/ready")
+    assert response.status_code == 200, response.text
+    head = ledger.recorder.max_notification_id()
+    assert {(p["position"], p["head"], p["lag"]) for p in response.json()["projections"]} == {
+        (head, head, 0)
+    }
+
+
+def test_not_ready_naming_every_projection_when_the_projector_is_behind(
+    client: TestClient,  # type: ignore[type-arg]
+    ledger: CardLedger,
+    clock: FakeClock,
+):
+    ledger.apply(f.apply_body())  # appended (the card and its holder's reservation), unprojected
+    clock.advance(minutes=5)  # longer ago than the default bound of 30 s
+    response = client.get("/ready")
+    assert response.status_code == 503
+    assert response.headers["content-type"].startswith(PROBLEM_JSON)
+    assert response.headers["retry-after"]
+    body = response.json()
+    assert (body["status"], body["title"]) == (503, "not_ready")
+    assert body["lagging"] == list(NAMES)
+    for name in NAMES:
+        assert f"read model {name} is" in body["detail"]
+    assert "TALENTCARD_READY_LAG" in body["detail"]
+    assert {p["behind_seconds"] for p in body["projections"]} == {300.0}
+
+
+def test_not_ready_names_only_the_projection_that_lags(
+    client: TestClient,  # type: ignore[type-arg]
+    ledger: CardLedger,
+    registry: Registry,
+    clock: FakeClock,
+):
+    ledger.apply(f.apply_body())
+    caught_up = [n for n in NAMES if n != "statistics"]
+    registry.read_models.catch_up(caught_up)
+    clock.advance(minutes=5)
+    body = client.get("/ready").json()
+    assert body["lagging"] == ["statistics"]
+    head = ledger.recorder.max_notification_id()
+    assert f"read model statistics is {head} events behind" in body["detail"]
+    assert "card_current" not in body["detail"]
+
+
+def test_a_projector_a_few_seconds_behind_is_still_ready(
+    client: TestClient,  # type: ignore[type-arg]
+    ledger: CardLedger,
+    clock: FakeClock,
+):
+    ledger.apply(f.apply_body())
+    clock.advance(seconds=5)  # within the bound: the projector is working on it
+    response = client.get("/ready")
+    assert response.status_code == 200, response.text
+    head = ledger.recorder.max_notification_id()
+    assert {p["lag"] for p in response.json()["projections"]} == {head}
+    assert {p["behind_seconds"] for p in response.json()["projections"]} == {5.0}
+
+
+def test_a_bound_of_zero_is_ready_only_when_fully_caught_up(
+    ledger: CardLedger, registry: Registry, clock: FakeClock, tmp_path: Path
+):
+    environ = {**registry.environ, "TALENTCARD_READY_LAG": "0"}
+    with (
+        Registry(environ, clock=clock, ledger=ledger) as strict,
+        TestClient(app=create_app(strict)) as client,
+    ):
+        ledger.apply(f.apply_body())
+        clock.advance(seconds=1)
+        assert client.get("/ready").status_code == 503
+        strict.read_models.catch_up()
+        assert client.get("/ready").status_code == 200
+
+
+@pytest.mark.parametrize("raw", ["-1", "nan", "soon", "3601"])
+def test_a_malformed_bound_is_refused_naming_the_setting(raw: str):
+    with pytest.raises(Exception, match="TALENTCARD_READY_LAG"):
+        ready_lag_seconds({"TALENTCARD_READY_LAG": raw})
+
+
+def test_a_malformed_bound_makes_the_process_not_ready_naming_the_setting(
+    ledger: CardLedger, registry: Registry, clock: FakeClock
+):
+    environ = {**registry.environ, "TALENTCARD_READY_LAG": "soon"}
+    with (
+        Registry(environ, clock=clock, ledger=ledger) as bad,
+        TestClient(app=create_app(bad)) as client,
+    ):
+        response = client.get("/ready")
+    assert response.status_code == 503
+    assert "TALENTCARD_READY_LAG" in response.json()["detail"]
+
+
+def test_the_probes_need_no_key(client: TestClient):  # type: ignore[type-arg]
+    for path in ("/health", "/ready"):
+        assert client.get(path).status_code == 200
+
+
+def test_the_command_line_check_exits_0_when_ready_and_1_naming_the_lag(tmp_path: Path):
+    """``python -m api.probes``: compose.yaml's health check of the projector."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "TALENTCARD_DATA_DIR": str(tmp_path),
+        "TALENTCARD_READY_LAG": "0",
+    }
+
+    def probe() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "api.probes"],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+
+    done = probe()
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("ready: sqlite")
+    filed = subprocess.run(
+        [sys.executable, "-c", _APPLY_ONE],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert filed.returncode == 0, filed.stderr
+    done = probe()
+    assert done.returncode == 1
+    assert done.stderr.startswith("not ready: read model card_current is 2 events behind")
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+_APPLY_ONE = """
+from services.bootstrap import Registry
+from tests import factories as f
+with Registry() as registry:
+    registry.ledger.apply(f.apply_body())
+"""
