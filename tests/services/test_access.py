@@ -1,0 +1,97 @@
+"""Commands on behalf of a user: inside its jurisdiction only, and once per idempotency
+key, the receipt written in the command's own transaction."""
+
+from __future__ import annotations
+
+import msgspec
+import pytest
+
+from domain.errors import DomainError
+from domain.receipt import receipt_id
+from domain.vocabulary import Role
+from ledger import commands as c
+from ledger.app import CardLedger
+from ledger.errors import CardNotFound
+from services.access import Idempotency, IdempotencyKeyReused, Principal
+from services.bootstrap import Registry
+from tests import factories as f
+
+CODE = "12371500MB2853621X"
+
+
+def user(
+    registry: Registry, name: str, role: Role, authority: str, employer: str = ""
+) -> Principal:
+    key = registry.users.add(None, name=name, role=role, authority=authority, employer=employer).key
+    return registry.users.authenticate(key)
+
+
+def request() -> c.ApplyRequest:
+    body = msgspec.to_builtins(
+        f.apply_body(sponsor={"kind": "employer", "name": "聊城大学", "credit_code": CODE})
+    )
+    for field in ("actor", "role", "city"):
+        body.pop(field, None)
+    return msgspec.convert(body, c.ApplyRequest)
+
+
+def test_a_filing_records_the_authenticated_user_as_its_actor(
+    registry: Registry, ledger: CardLedger
+):
+    employer = user(registry, "wang.employer", Role.EMPLOYER, "liaocheng", CODE)
+    outcome = registry.cards.apply(employer, request())
+    applied = ledger.history(outcome.card_id)[0]
+    assert (applied.ctx.actor, applied.ctx.role) == ("wang.employer", Role.EMPLOYER)  # type: ignore[attr-defined]
+
+
+def test_a_card_outside_the_caller_s_city_is_not_found_like_a_missing_one(
+    registry: Registry,
+):
+    employer = user(registry, "wang.employer", Role.EMPLOYER, "liaocheng", CODE)
+    card_id = registry.cards.apply(employer, request()).card_id
+    weihai = user(registry, "zhang.hrss", Role.CITY_HRSS, "weihai")
+    review = c.ReviewRequest(stage="city_hrss", decision="approved")  # type: ignore[arg-type]
+    with pytest.raises(CardNotFound) as hidden:
+        registry.cards.review(weihai, card_id, review)
+    assert hidden.value.message == f"no card with id {card_id}"
+
+
+def test_a_retry_with_the_same_key_returns_the_first_outcome_and_files_nothing_more(
+    registry: Registry, ledger: CardLedger
+):
+    employer = user(registry, "wang.employer", Role.EMPLOYER, "liaocheng", CODE)
+    once = Idempotency.of("k-1", "POST", "/applications", b"same")
+    body = request()
+    first = registry.cards.apply(employer, body, idempotency=once)
+    second = registry.cards.apply(employer, body, idempotency=once)
+    assert first == second
+    assert len(list(ledger.card_ids())) == 1
+
+
+def test_the_same_key_for_a_different_request_is_refused(registry: Registry):
+    employer = user(registry, "wang.employer", Role.EMPLOYER, "liaocheng", CODE)
+    registry.cards.apply(
+        employer, request(), idempotency=Idempotency.of("k-1", "POST", "/applications", b"a")
+    )
+    with pytest.raises(IdempotencyKeyReused):
+        registry.cards.apply(
+            employer, request(), idempotency=Idempotency.of("k-1", "POST", "/applications", b"b")
+        )
+
+
+def test_a_refused_command_leaves_no_receipt(registry: Registry, ledger: CardLedger):
+    employer = user(registry, "wang.employer", Role.EMPLOYER, "liaocheng", CODE)
+    card_id = registry.cards.apply(employer, request()).card_id
+    once = Idempotency.of("k-2", "POST", "/issue", b"")
+    with pytest.raises(DomainError):
+        registry.cards.issue(employer, card_id, c.IssueRequest(), idempotency=once)
+    assert ledger.get_receipt(receipt_id(employer.user_id, "k-2")) is None
+
+
+def test_another_user_s_same_key_is_a_key_of_its_own(registry: Registry, ledger: CardLedger):
+    first = user(registry, "wang.employer", Role.EMPLOYER, "liaocheng", CODE)
+    second = user(registry, "li.employer", Role.EMPLOYER, "liaocheng", CODE)
+    once = Idempotency.of("k-1", "POST", "/applications", b"x")
+    a = registry.cards.apply(first, request(), idempotency=once)
+    b = registry.cards.apply(second, request(), idempotency=once)
+    assert a.card_id != b.card_id
