@@ -164,7 +164,7 @@ def test_the_runtime_role_runs_rebuilds_and_reads_but_cannot_alter_the_read_mode
             "CREATE TRIGGER forged BEFORE INSERT ON {} FOR EACH ROW"
             " EXECUTE FUNCTION suppress_redundant_updates_trigger()",
         ):
-            table = sql.Identifier(schema, "rm_card_current")
+            table = sql.Identifier(schema, "rm_card_current_v2")
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(sql.SQL(statement).format(table))
 
