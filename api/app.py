@@ -19,6 +19,7 @@ from litestar.datastructures import State
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath
 
+from api.public import PUBLIC_ROUTES
 from domain.errors import DomainError, InvalidInput, NotAuthorised
 from ledger.errors import CardNotFound, ConcurrencyConflict
 from ledger.views import PublicCardView
@@ -81,7 +82,7 @@ def create_app(registry: Registry | None = None) -> Litestar:
     services = registry or Registry()
     services.ledger  # noqa: B018 - open the store before serving
     return Litestar(
-        route_handlers=[health, get_card],
+        route_handlers=[health, get_card, *PUBLIC_ROUTES],
         state=State({"registry": services}),
         on_shutdown=[services.close] if registry is None else [],
         exception_handlers={
