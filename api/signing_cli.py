@@ -112,12 +112,17 @@ def _credential(args: argparse.Namespace, registry: Registry) -> None:
 
 
 def _bundle(args: argparse.Namespace, registry: Registry) -> None:
-    folder = Path(args.folder)
     at = _instant(args.at)
-    written = registry.issuance.write_bundle(
-        folder, ttl=timedelta(hours=args.ttl_hours), at=at
-    )
+    ttl = timedelta(hours=args.ttl_hours)
     as_of = f" as of {at.isoformat()}" if at else ""
+    if args.file:
+        packed = registry.issuance.write_bundle_file(Path(args.file), ttl=ttl, at=at)
+        print(f"wrote {packed} files into {args.file}{as_of}")
+        return
+    if not args.folder:
+        raise UsageError("bundle needs a FOLDER or --file FILE")
+    folder = Path(args.folder)
+    written = registry.issuance.write_bundle(folder, ttl=ttl, at=at)
     print(f"wrote {len(written)} files to {folder}{as_of}")
 
 
@@ -208,7 +213,11 @@ def add_signing_commands(
     p.set_defaults(run=_credential)
 
     p = sub.add_parser("bundle", help="write the offline verifier's bundle")
-    p.add_argument("folder")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("folder", nargs="?", help="a folder of files")
+    where.add_argument(
+        "--file", metavar="FILE", help="one file instead (CBOR, what GET /bundle serves)"
+    )
     p.add_argument(
         "--ttl-hours",
         type=float,
@@ -225,7 +234,7 @@ def add_signing_commands(
 
     p = sub.add_parser("verify", help="check a card token offline")
     p.add_argument("token", help="the TC1: text, or a file holding it")
-    p.add_argument("--bundle", required=True)
+    p.add_argument("--bundle", required=True, help="the bundle: a folder or one file")
     p.add_argument("--root-key", help="pinned root public key (hex); default: bundle root.pub")
     p.add_argument("--at", help="ISO instant to check at (default now)")
     p.add_argument("--service", help="a service item code, e.g. weihai.14")

@@ -154,6 +154,21 @@ class StatusLists(ReadModel):
         ref = StatusRef(list_id=row["list_id"], index=row["idx"])
         return row["authority"], ref
 
+    def version(self) -> tuple[int, int]:
+        """``(the last status change of a card ever flagged, the number of lists)``: it
+        changes whenever any list's content as of now could have, and not on an ordinary
+        first issue (a valid entry in an existing list changes no list's bytes)."""
+        entries, changes = self.view.table(ENTRIES.name), self.view.table(CHANGES.name)
+        flagged = (
+            f"SELECT MAX(c.notification_id) FROM {changes} c"  # noqa: S608
+            f" JOIN {entries} e ON e.card_id = c.card_id WHERE e.flagged = 1"
+        )
+        listed = f"SELECT COUNT(*) FROM {self.view.table(LISTS.name)}"  # noqa: S608
+        with self.view.reading() as cursor:
+            [(last,)] = self.view.fetch(cursor, flagged)
+            [(count,)] = self.view.fetch(cursor, listed)
+        return int(last or 0), int(count)
+
     def lists(self, authority: str, as_of: datetime) -> dict[str, StatusList]:
         """The authority's status lists as the registry knew them at a recorded instant,
         by list id: a change counts once recorded (a back-dated revocation recorded after

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # the store-side modules import the database drivers
     from services.keys import KeyService
     from services.operations import ProjectionService
     from services.policy import PolicyService
+    from services.public import PublicDocuments
     from services.quotas import QuotaService
     from services.reports import ReportService
     from services.statistics import StatisticsService
@@ -129,6 +130,14 @@ class Registry:
             self.clock,
             public_base_url=settings.public_base_url(self.environ),
         )
+
+    @cached_property
+    def public(self) -> PublicDocuments:
+        """The public documents (trust list, status lists, bundle), signed once and kept
+        for every request, and the verifier run against them."""
+        from services.public import PublicDocuments
+
+        return PublicDocuments(self.issuance, self.clock)
 
     @cached_property
     def quotas(self) -> QuotaService:

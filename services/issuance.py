@@ -24,7 +24,7 @@ from domain.vocabulary import CardStatus
 from ledger.app import CardLedger
 from projections.engine import ReadModels
 from services.venue_rules import compile_venue_rules, family_entry, min_ages
-from signing.bundle import status_file_name
+from signing.bundle import pack, status_file_name
 from signing.credential import CardClaims, StatusReference, sign_credential, to_text
 from signing.keys import ROOT, KeyRecord, Keystore, KeystoreError
 from signing.status_list import sign_status_list, status_uri
@@ -32,6 +32,12 @@ from signing.trust import sign_trust_list
 from signing.venue_rules import sign_venue_rules
 
 _STATUS = ("status_lists",)
+
+TRUST_LIST_DAYS = 7
+"""How long a trust list and the venue rules are valid from their signing, in days."""
+STATUS_LIST_TTL = timedelta(hours=24)
+"""How long venues may rely on a status list (its ``ttl`` claim; it expires at twice
+that): the default of ``talentcard bundle`` and of the public endpoints."""
 
 
 class Credential:
@@ -112,17 +118,18 @@ class IssuanceService:
         record, key = self._keys.signing_key(claims.issuer, instant)
         return Credential(claims, sign_credential(claims, key, record.kid_bytes))
 
-    def write_bundle(
+    def bundle_files(
         self,
-        folder: Path,
         *,
-        trust_days: int = 7,
-        ttl: timedelta,
+        trust_days: int = TRUST_LIST_DAYS,
+        ttl: timedelta = STATUS_LIST_TTL,
         at: datetime | None = None,
-    ) -> list[Path]:
-        """Write root.pub, the trust list, the venue rules and every authority's status
-        lists, as of now or as the registry would have issued them at the recorded
-        instant ``at``."""
+    ) -> dict[str, bytes]:
+        """The bundle's files by relative path, signed in memory: root.pub, the trust
+        list, the venue rules and every authority's status lists, as of now or as the
+        registry would have issued them at the recorded instant ``at``. The trust list and
+        the venue rules expire ``trust_days`` after ``at``; venues may rely on a status
+        list for ``ttl`` (it expires at twice that)."""
         now = self._clock()
         at = at or now
         if at > now:
@@ -130,8 +137,6 @@ class IssuanceService:
                 f"a bundle as of {at.isoformat()} is in the future", code="bundle_in_future"
             )
         self._read_models.catch_up(_STATUS)
-        # Everything is signed in memory first: a key missing at ``at`` (an instant before
-        # the keys were made) fails the command before a single file of the folder changes.
         files: dict[str, bytes] = {}
         root_record, root_key = self._signing_key(ROOT, at)
         root_pub = root_key.public_key().public_bytes(
@@ -167,6 +172,21 @@ class IssuanceService:
                     expires_at=int((at + 2 * ttl).timestamp()),
                     ttl=int(ttl.total_seconds()),
                 )
+        return files
+
+    def write_bundle(
+        self,
+        folder: Path,
+        *,
+        trust_days: int = TRUST_LIST_DAYS,
+        ttl: timedelta = STATUS_LIST_TTL,
+        at: datetime | None = None,
+    ) -> list[Path]:
+        """Write :meth:`bundle_files` into ``folder``, removing status lists no longer
+        issued."""
+        # Everything is signed in memory first: a key missing at ``at`` (an instant before
+        # the keys were made) fails the command before a single file of the folder changes.
+        files = self.bundle_files(trust_days=trust_days, ttl=ttl, at=at)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "status").mkdir(exist_ok=True)
         for old in [*(folder / "status").glob("*.cwt"), *(folder / "status").glob("*/*.cwt")]:
@@ -177,6 +197,32 @@ class IssuanceService:
             (folder / name).parent.mkdir(parents=True, exist_ok=True)
             written.append(_write(folder / name, data))
         return written
+
+    def write_bundle_file(
+        self,
+        path: Path,
+        *,
+        trust_days: int = TRUST_LIST_DAYS,
+        ttl: timedelta = STATUS_LIST_TTL,
+        at: datetime | None = None,
+    ) -> int:
+        """Write :meth:`bundle_files` as one file (``signing.bundle.pack``), replacing
+        ``path`` whole; returns how many files it packs."""
+        files = self.bundle_files(trust_days=trust_days, ttl=ttl, at=at)
+        _write(path, pack(files))
+        return len(files)
+
+    def status_version(self) -> tuple[int, int]:
+        """Where the status read model stands, as far as the lists' content goes (caught
+        up with the log first): it moves when a status change is recorded for a card ever
+        suspended or revoked, or when a list is opened, and not on an ordinary issue."""
+        self._read_models.catch_up(_STATUS)
+        return self._read_models.status_lists.version()
+
+    def key_version(self) -> tuple[tuple[str, object, object], ...]:
+        """The keys' public facts that a trust list carries: it moves on a new key, a
+        rotation or a retirement."""
+        return tuple((r.kid, r.signs_until, r.retired_at) for r in self._keys.records())
 
     def _signing_key(self, authority: str, at: datetime) -> tuple[KeyRecord, Ed25519PrivateKey]:
         """The key that signed for ``authority`` at ``at``; for an instant before any key was

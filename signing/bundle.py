@@ -4,9 +4,11 @@ A folder holding ``root.pub`` (the provincial root's public key, hex; deployment
 pin it in the venue's configuration and pass it explicitly), ``trust-list.cwt``,
 ``venue-rules.cwt`` (the compiled service rules, ``signing.venue_rules``) and
 ``status/AUTHORITY/LIST.cwt``, one signed status list each, keyed by authority and list as
-their URLs are (``…/status-lists/AUTHORITY/LIST``). Loading verifies every signature once
-and inflates every list once, so checking a card afterwards costs one signature and a few
-lookups.
+their URLs are (``…/status-lists/AUTHORITY/LIST``). The same files travel as one file
+too (``GET /bundle``, ``talentcard bundle --file``): a CBOR map from each relative path to
+its bytes (:func:`pack`, :func:`unpack`), and :func:`load_bundle` reads either. Loading
+verifies every signature once and inflates every list once, so checking a card afterwards
+costs one signature and a few lookups.
 
 A missing or broken root key, trust list or venue rules refuses the whole bundle: without
 them nothing can be trusted or decided. A broken status list (unreadable, malformed, too
@@ -17,9 +19,13 @@ large, not signed by its authority's key) is set aside and recorded as a
 
 from __future__ import annotations
 
+import io
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cbor2
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from signing.status_list import (
@@ -34,6 +40,12 @@ from signing.venue_rules import VenueRules, VenueRulesError, read_venue_rules
 
 MAX_STATUS_TOKEN_BYTES = 2_000_000
 MAX_STATUS_LIST_BYTES = 4_194_304  # 16.7 million entries at 2 bits
+MAX_PACKED_BYTES = 64_000_000
+"""The largest one-file bundle read: room for thirty lists at the status-list cap."""
+BUNDLE_MEDIA_TYPE = "application/cbor"
+"""The one-file bundle's media type (RFC 8949): a CBOR map of file names to bytes."""
+_TOP_FILES = ("root.pub", "trust-list.cwt", "venue-rules.cwt")
+_SEGMENT = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")  # an authority or a list id
 
 
 class BundleError(ValueError):
@@ -86,51 +98,147 @@ class Bundle:
         return next((p for p in self.problems if uri == p.uri or name == p.file), None)
 
 
-def load_bundle(folder: Path, root: Ed25519PublicKey | None = None) -> Bundle:
-    """Read and verify a bundle folder; ``root`` overrides the folder's root.pub. Raises
-    :class:`BundleError` only for the root key and the trust list."""
+def pack(files: Mapping[str, bytes]) -> bytes:
+    """The bundle as one file: a CBOR map from each file's relative path (``root.pub``,
+    ``trust-list.cwt``, ``venue-rules.cwt``, ``status/AUTHORITY/LIST.cwt``) to its bytes,
+    deterministically encoded (the same files always pack to the same bytes, so a hash of
+    them is a stable ETag)."""
+    for name in files:
+        _check_name(name)
+    return bytes(cbor2.dumps(dict(sorted(files.items())), canonical=True))
+
+
+def unpack(data: bytes) -> dict[str, bytes]:
+    """The files of a one-file bundle (:func:`pack`), checked for form only: a CBOR map of
+    known file names to byte strings, at most :data:`MAX_PACKED_BYTES`. Signatures are
+    checked by :func:`read_bundle`."""
+    if len(data) > MAX_PACKED_BYTES:
+        raise BundleError(f"the bundle file is over {MAX_PACKED_BYTES} bytes")
+    stream = io.BytesIO(data)
+    try:
+        files = cbor2.CBORDecoder(stream).decode()
+    except Exception as e:  # cbor2 raises several types on malformed input
+        raise BundleError(f"the bundle file is not CBOR: {e}") from None
+    if stream.tell() != len(data):
+        raise BundleError("the bundle file is not CBOR: bytes follow its one item")
+    if not isinstance(files, dict) or not all(
+        isinstance(k, str) and isinstance(v, bytes) for k, v in files.items()
+    ):
+        raise BundleError("the bundle file is not a map of file names to byte strings")
+    for name in files:
+        _check_name(name)
+    return files
+
+
+def _check_name(name: str) -> None:
+    parts = name.split("/")
+    sound = name in _TOP_FILES or (
+        len(parts) == 3
+        and parts[0] == "status"
+        and parts[2].endswith(".cwt")
+        and all(_SEGMENT.fullmatch(p) for p in (parts[1], parts[2].removesuffix(".cwt")))
+    )
+    if not sound:
+        raise BundleError(f"the bundle names an unexpected file {name[:80]!r}")
+
+
+def load_bundle(source: Path, root: Ed25519PublicKey | None = None) -> Bundle:
+    """Read and verify a bundle, either a folder or one file (:func:`pack`); ``root``
+    overrides the bundle's root.pub. Raises :class:`BundleError` only for the root key,
+    the trust list and the venue rules (and a bundle file that cannot be read at all)."""
+    if source.is_dir():
+        files, problems = _folder_files(source)
+    else:
+        try:
+            data = source.read_bytes()
+        except FileNotFoundError:
+            raise BundleError(f"bundle {source} is neither a folder nor a file") from None
+        except OSError as e:
+            raise BundleError(f"bundle {source}: {e}") from None
+        try:
+            files, problems = unpack(data), []
+        except BundleError as e:
+            raise BundleError(f"bundle {source}: {e}") from None
+    return read_bundle(files, root, where=str(source), problems=problems)
+
+
+def read_bundle(
+    files: Mapping[str, bytes],
+    root: Ed25519PublicKey | None = None,
+    *,
+    where: str = "in memory",
+    problems: Iterable[ListProblem] = (),
+) -> Bundle:
+    """Verify a bundle's files given by relative path (what a folder holds, or what
+    :func:`unpack` returns); ``root`` overrides the files' root.pub."""
+    missing = next(
+        (n for n in _TOP_FILES if n not in files and (n != "root.pub" or not root)), None
+    )
+    if missing is not None:
+        raise BundleError(f"bundle {where} lacks {missing}")
     try:
         if root is None:
             root = Ed25519PublicKey.from_public_bytes(
-                bytes.fromhex((folder / "root.pub").read_text().strip())
+                bytes.fromhex(files["root.pub"].decode("ascii").strip())
             )
-        trust_list = read_trust_list((folder / "trust-list.cwt").read_bytes(), root)
-        venue_rules = read_venue_rules((folder / "venue-rules.cwt").read_bytes(), root)
-    except FileNotFoundError as e:
-        raise BundleError(f"bundle {folder} lacks {Path(e.filename).name}") from None
-    except (OSError, ValueError, TrustListError, VenueRulesError) as e:
-        raise BundleError(f"bundle {folder}: {e}") from None
+        trust_list = read_trust_list(files["trust-list.cwt"], root)
+        venue_rules = read_venue_rules(files["venue-rules.cwt"], root)
+    except (ValueError, TrustListError, VenueRulesError) as e:
+        raise BundleError(f"bundle {where}: {e}") from None
     lists: dict[tuple[str, str], StatusListToken] = {}
-    problems: list[ListProblem] = []
-    for path in sorted((folder / "status").glob("*/*.cwt")):
-        token, problem = _read_status_list(folder, path, trust_list)
+    found = list(problems)
+    for name in sorted(n for n in files if n.startswith("status/")):
+        _, named, file = name.split("/")
+        token, problem = _read_status_list(
+            name, named, file.removesuffix(".cwt"), files[name], trust_list
+        )
         if token is not None:
-            lists[path.parent.name, path.stem] = token
+            lists[named, file.removesuffix(".cwt")] = token
         elif problem is not None:
-            problems.append(problem)
+            found.append(problem)
     return Bundle(
         trust_list=trust_list,
         venue_rules=venue_rules,
         status_lists=lists,
-        problems=tuple(problems),
+        problems=tuple(found),
     )
 
 
+def _folder_files(folder: Path) -> tuple[dict[str, bytes], list[ListProblem]]:
+    """A bundle folder's files by relative path; a status list that cannot be read is a
+    problem of its own, not the bundle's."""
+    files: dict[str, bytes] = {}
+    for name in _TOP_FILES:
+        try:
+            files[name] = (folder / name).read_bytes()
+        except FileNotFoundError:
+            continue  # read_bundle names what is missing
+        except OSError as e:
+            raise BundleError(f"bundle {folder}: {e}") from None
+    problems = []
+    for path in sorted((folder / "status").glob("*/*.cwt")):
+        name = path.relative_to(folder).as_posix()
+        try:
+            files[name] = path.read_bytes()
+        except OSError as e:
+            problems.append(ListProblem(file=name, problem=str(e), authority=path.parent.name))
+    return files, problems
+
+
 def _read_status_list(
-    folder: Path, path: Path, trust_list: TrustList
+    name: str, named: str, list_id: str, data: bytes, trust_list: TrustList
 ) -> tuple[StatusListToken | None, ListProblem | None]:
-    """One status list verified against the trust list, or the reason it cannot be used."""
-    # The folder's authority (status/jinan/sl-0000.cwt) until the content says otherwise.
-    named = path.parent.name
-    name = path.relative_to(folder).as_posix()
+    """One status list verified against the trust list, or the reason it cannot be used.
+    ``name`` is its file (``status/jinan/sl-0000.cwt``), ``named`` and ``list_id`` the
+    authority and list that name implies, until the content says otherwise."""
     try:
         token = parse_status_list_token(
-            path.read_bytes(),
+            data,
             max_token_bytes=MAX_STATUS_TOKEN_BYTES,
             max_list_bytes=MAX_STATUS_LIST_BYTES,
         )
         token.status_list  # noqa: B018 - inflate now, under the cap: a bomb is found here
-    except (OSError, StatusListError) as e:
+    except StatusListError as e:
         return None, ListProblem(file=name, problem=str(e), authority=named)
     parsed = parse_status_uri(token.uri)
     authority = parsed[0] if parsed else None
@@ -140,7 +248,7 @@ def _read_status_list(
             file=name, problem=problem, uri=token.uri, authority=authority or named
         )
 
-    if parsed != (path.parent.name, path.stem):
+    if parsed != (named, list_id):
         return refused(f"the list at {token.uri} is filed as {name}")
 
     signer = trust_list.key(token.sign1.kid or b"")

@@ -230,3 +230,19 @@ def test_the_offline_verifier_loads_nothing_of_the_policy_engine():
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_a_verify_against_a_one_file_bundle_imports_no_web_framework_or_database_driver(
+    tmp_path: Path,
+):
+    from signing.bundle import pack
+
+    world = World()
+    (tmp_path / "bundle.cbor").write_bytes(pack(world.bundle_files()))
+    (tmp_path / "token.txt").write_text(world.token(), encoding="ascii")
+    at = (T0 + timedelta(hours=1)).isoformat()
+    argv = ["verify", str(tmp_path / "token.txt"), "--bundle", str(tmp_path / "bundle.cbor")]
+    code, modules, output = run_cli_for_modules([*argv, "--at", at], tmp_path / "data")
+    assert code == 0, output
+    assert "VALID: ok" in output
+    assert [m for m in NOT_FOR_HELP_OR_VERIFY if m in modules] == []

@@ -272,3 +272,38 @@ def test_verify_refuses_a_beneficiary_that_names_no_one_with_exit_2(
 ):
     code, _, err = run(capsys, f"verify --bundle {env} --beneficiary cousin", "TC1:X")
     assert code == 2 and "cousin" in err
+
+
+def test_bundle_file_writes_one_file_that_loads_as_a_bundle(
+    env: Path, capsys: pytest.CaptureFixture[str]
+):
+    from signing.bundle import load_bundle
+
+    ok(capsys, "keys init")
+    out = ok(capsys, f"bundle --file {env / 'bundle.cbor'}")
+    assert out.startswith(f"wrote 3 files into {env / 'bundle.cbor'}")
+    assert load_bundle(env / "bundle.cbor").trust_list.keys
+
+
+def test_verify_reads_a_one_file_bundle(env: Path, capsys: pytest.CaptureFixture[str]):
+    from signing.bundle import pack
+    from tests.signing.support import T0
+
+    world = World()
+    (env / "bundle.cbor").write_bytes(pack(world.bundle_files()))
+    out = ok(
+        capsys,
+        "verify",
+        world.token(),
+        "--bundle",
+        str(env / "bundle.cbor"),
+        "--at",
+        T0.isoformat(),
+    )
+    assert out.startswith("VALID: ok")
+
+
+def test_bundle_without_a_folder_or_a_file_exits_2(env: Path, capsys: pytest.CaptureFixture[str]):
+    code, _, err = run(capsys, "bundle")
+    assert code == 2
+    assert "FOLDER or --file" in err

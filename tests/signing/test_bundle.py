@@ -12,8 +12,8 @@ import pytest
 
 from domain.vocabulary import Scheme
 from signing import cose
-from signing.bundle import BundleError, load_bundle, status_file_name
-from signing.status_list import STATUS_LIST_TYPE
+from signing.bundle import BundleError, load_bundle, pack, status_file_name, unpack
+from signing.status_list import STATUS_LIST_TYPE, StatusCode
 from signing.verify import verify
 from tests.signing.support import T0, World, uri
 
@@ -156,3 +156,45 @@ def test_a_problem_is_found_by_the_uri_its_file_claims(world: World, tmp_path: P
     bundle = load_bundle(tmp_path)
     assert bundle.problem_with(uri("jinan")) is not None
     assert bundle.problem_with(uri("weihai")) is None
+
+
+def test_a_bundle_packed_into_one_file_loads_the_same_lists_as_its_folder(
+    world: World, tmp_path: Path
+):
+    world.statuses[("weihai", 4242)] = StatusCode.REVOKED
+    folder = load_bundle(world.write_bundle(tmp_path / "folder"))
+    (tmp_path / "bundle.cbor").write_bytes(pack(world.bundle_files()))
+    packed = load_bundle(tmp_path / "bundle.cbor")
+    assert set(packed.status_lists) == set(folder.status_lists)
+    assert verify(world.token(), packed, at=T0).reason == "revoked"
+
+
+def test_packing_the_same_files_twice_gives_the_same_bytes(world: World):
+    files = world.bundle_files()
+    assert pack(files) == pack(dict(reversed(files.items())))
+    assert unpack(pack(files)) == files
+
+
+def test_a_bundle_file_naming_a_path_outside_the_bundle_is_refused(world: World):
+    files = {**world.bundle_files(), "status/../../etc/passwd.cwt": b"x"}
+    with pytest.raises(BundleError, match="unexpected file"):
+        unpack(cbor2.dumps(files))
+
+
+def test_a_bundle_file_that_is_not_cbor_is_refused_naming_the_file(tmp_path: Path):
+    (tmp_path / "bundle.cbor").write_bytes(b"\xa1not cbor")
+    with pytest.raises(BundleError, match=r"bundle\.cbor: the bundle file is not CBOR"):
+        load_bundle(tmp_path / "bundle.cbor")
+
+
+def test_a_bundle_file_without_its_trust_list_is_refused(world: World, tmp_path: Path):
+    files = world.bundle_files()
+    del files["trust-list.cwt"]
+    (tmp_path / "bundle.cbor").write_bytes(pack(files))
+    with pytest.raises(BundleError, match=r"lacks trust-list\.cwt"):
+        load_bundle(tmp_path / "bundle.cbor")
+
+
+def test_a_missing_bundle_path_is_refused_in_one_line(tmp_path: Path):
+    with pytest.raises(BundleError, match="neither a folder nor a file"):
+        load_bundle(tmp_path / "nowhere")
