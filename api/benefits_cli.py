@@ -46,8 +46,8 @@ def _redeem(args: argparse.Namespace, registry: Registry) -> None:
         in_city_care_home=True if args.in_care_home else None,
         facts=dict(_fact(s) for s in args.fact) or None,
     )
-    body = _body(args, fields, c.RedeemBody)
-    receipt = registry.benefits.redeem(_card_id(args.card_id), body)
+    who, request = _body(args, fields, c.RedeemBody, venue=True)
+    receipt = registry.benefits.redeem(who, _card_id(args.card_id), request)
     if args.output_json:
         sys.stdout.buffer.write(json_safe(msgspec.json.encode(receipt)) + b"\n")
         return
@@ -77,8 +77,8 @@ def _reverse(args: argparse.Namespace, registry: Registry) -> None:
         city=args.city,
         reason=args.reason,
     )
-    body = _body(args, fields, c.ReverseRedemptionBody)
-    receipt = registry.benefits.reverse(_card_id(args.card_id), body)
+    who, request = _body(args, fields, c.ReverseRedemptionBody, venue=True)
+    receipt = registry.benefits.reverse(who, _card_id(args.card_id), request)
     if args.output_json:
         sys.stdout.buffer.write(json_safe(msgspec.json.encode(receipt)) + b"\n")
         return
@@ -93,10 +93,10 @@ def _reverse(args: argparse.Namespace, registry: Registry) -> None:
 def _benefits(args: argparse.Namespace, registry: Registry) -> None:
     import msgspec
 
-    from api.cli import _card_id
+    from api.cli import _card_id, _host_reader
 
     as_of = date.fromisoformat(args.as_of) if args.as_of else None
-    balances = registry.benefits.balances(_card_id(args.card_id), as_of)
+    balances = registry.benefits.balances(_host_reader(), _card_id(args.card_id), as_of)
     if args.json:
         sys.stdout.buffer.write(json_safe(msgspec.json.encode(balances)) + b"\n")
         return

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from uuid import UUID
 
     from ledger.commands import Body
+    from services.access import Outcome, Principal
     from services.bootstrap import Registry
 
 
@@ -147,9 +148,9 @@ def _apply(args: argparse.Namespace, registry: Registry) -> None:
     )
     from ledger.commands import ApplyBody
 
-    body = _body(args, fields, ApplyBody)
-    card_id, version = registry.cards.apply(body)
-    _report(args, "applied", card_id, version)
+    who, request = _body(args, fields, ApplyBody)
+    outcome = registry.cards.apply(who, request)
+    _report(args, "applied", outcome.card_id, outcome.version)
 
 
 def _revocation_fields(
@@ -178,11 +179,11 @@ def _change(
         body_type: type[Body] = getattr(commands, body_name)
         fields = _common(args)
         fields.update(extra(args))
-        body = _body(args, fields, body_type)
+        who, request = _body(args, fields, body_type)
         card_id = _card_id(args.card_id)
-        run_command: Callable[[UUID, Any, int | None], int] = getattr(registry.cards, command)
-        version = run_command(card_id, body, args.expect_version)
-        _report(args, verb, card_id, version)
+        run_command: Callable[..., Outcome] = getattr(registry.cards, command)
+        outcome = run_command(who, card_id, request, expected=args.expect_version)
+        _report(args, verb, card_id, outcome.version)
 
     return run
 
@@ -192,7 +193,7 @@ def _show(args: argparse.Namespace, registry: Registry) -> None:
 
     from ledger.views import local_time
 
-    view = registry.cards.show(_card_id(args.card_id), args.version)
+    view = registry.cards.show(_host_reader(), _card_id(args.card_id), args.version)
     if args.json:
         sys.stdout.buffer.write(json_safe(msgspec.json.format(msgspec.json.encode(view))) + b"\n")
         return
@@ -253,6 +254,7 @@ def _list(args: argparse.Namespace, registry: Registry) -> None:
     import msgspec
 
     page = registry.cards.list_cards(
+        _host_reader(),
         scheme=args.scheme,
         authority=args.authority,
         status=args.status,
@@ -278,7 +280,10 @@ def _list(args: argparse.Namespace, registry: Registry) -> None:
 def _import(args: argparse.Namespace, registry: Registry) -> int:
     import msgspec
 
-    report = registry.cards.import_file(Path(args.file), importer=args.actor)
+    from services.access import host_operator
+
+    importer = host_operator(args.actor, "administrator")
+    report = registry.cards.import_file(importer, Path(args.file))
     if args.json:
         sys.stdout.buffer.write(json_safe(msgspec.json.encode(report)) + b"\n")
     else:
@@ -300,7 +305,7 @@ def _entitlements(args: argparse.Namespace, registry: Registry) -> None:
     import msgspec
 
     on = date.fromisoformat(args.on) if args.on else None
-    granted = registry.cards.entitlements(_card_id(args.card_id), on)
+    granted = registry.cards.entitlements(_host_reader(), _card_id(args.card_id), on)
     if args.json:
         sys.stdout.buffer.write(json_safe(msgspec.json.encode(granted)) + b"\n")
         return
@@ -322,8 +327,8 @@ def _quota_raise(args: argparse.Namespace, registry: Registry) -> None:
     )
     from ledger.commands import QuotaRaiseBody
 
-    body = _body(args, fields, QuotaRaiseBody)
-    quota = registry.quotas.raise_limit(body)
+    who, request = _body(args, fields, QuotaRaiseBody)
+    quota = registry.quotas.raise_limit(who, request)
     print(
         f"quota {terminal_safe(quota.key)}: limit raised to {quota.limit_raised_to}, "
         f"{len(quota.holders)} in use (version {quota.version})"
@@ -332,6 +337,7 @@ def _quota_raise(args: argparse.Namespace, registry: Registry) -> None:
 
 def _quota_show(args: argparse.Namespace, registry: Registry) -> None:
     quota = registry.quotas.show(
+        _host_reader(),
         Scheme(args.scheme), args.category, args.project_id or "", args.enterprise_id or ""
     )
     print(f"quota {terminal_safe(quota.key)}: {quota.reason}")
@@ -382,10 +388,16 @@ def _present(fields: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if v is not None}
 
 
-def _body(args: argparse.Namespace, fields: dict[str, Any], body_type: type[Any]) -> Any:
-    """Options override the JSON file; what neither gives is left to the body's defaults.
-    The file is read as bytes with a size cap and decoded strictly (ledger.limits)."""
+def _body(
+    args: argparse.Namespace, fields: dict[str, Any], body_type: type[Any], *, venue: bool = False
+) -> tuple[Principal, Any]:
+    """Who acts, and the command's request: options override the JSON file; what neither
+    gives is left to the request's defaults. The file is read as bytes with a size cap and
+    decoded strictly (ledger.limits). ``body_type`` is the ledger's body; the request is
+    its base (``XRequest``), and the acting user is the host operator named by ``actor``
+    and ``role`` (for a venue's use, acting for its ``city``)."""
     from ledger.limits import MAX_INPUT_BYTES, convert_body, decode_json_object
+    from services.access import host_operator
 
     merged: dict[str, Any] = {}
     if args.json_file:
@@ -401,7 +413,25 @@ def _body(args: argparse.Namespace, fields: dict[str, Any], body_type: type[Any]
             merged[key] = {**merged[key], **value}
         else:
             merged[key] = value
-    return convert_body(merged, body_type)
+    from services.access import check_acting
+
+    actor, role = merged.pop("actor", None), merged.pop("role", None)
+    check_acting(actor, role)
+    # A filing's city is its filer's (``domain.jurisdiction``), never typed; a venue's
+    # use is decided in the venue's own city.
+    city = merged.pop("city", None) if venue or body_type.__name__ == "ApplyBody" else None
+    if venue:
+        actor = merged.pop("venue", None) or actor
+    else:
+        city = None
+    request: Any = convert_body(merged, body_type.__mro__[1])
+    return host_operator(actor, role, city=city), request
+
+
+def _host_reader() -> Principal:
+    from services.access import host_operator
+
+    return host_operator("operator", "auditor")
 
 
 def _card_id(text: str) -> UUID:

@@ -250,7 +250,7 @@ _ANSWER_EXAMPLE = {
     "card_id": "5f0c6a1e-8a4b-4c1e-9d7e-2b3c4d5e6f70",
     "scheme": "liaocheng",
     "tier": "A",
-    "holder_name": "李雷",
+    "holder_name": "张明远",
     "valid_until": "2031-03-01",
     "service": "liaocheng.21.films",
     "beneficiary": "holder",

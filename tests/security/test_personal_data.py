@@ -18,6 +18,7 @@ from litestar.testing import TestClient
 from api.app import create_app
 from api.cli import main
 from domain.card import Card
+from domain.vocabulary import Role
 from ledger.app import CardLedger
 from services.bootstrap import Registry
 from tests import factories as f
@@ -92,11 +93,19 @@ def test_no_route_of_the_service_returns_personal_or_sealed_data(
                 assert leaks(response.text, card) == [], f"GET {path}{query}"
 
 
-def test_the_public_card_lookup_shows_what_the_credential_shows(
+def test_a_card_lookup_needs_a_key(registry: Registry, card_id: UUID):
+    with TestClient(app=create_app(registry)) as client:
+        response = client.get(f"/cards/{card_id}")
+    assert response.status_code == 401
+    assert str(card_id) not in response.text
+
+
+def test_a_venue_s_card_lookup_shows_what_the_credential_shows(
     registry: Registry, card_id: UUID
 ):
+    key = registry.users.add(None, name="cinema", role=Role.VENUE, authority="liaocheng").key
     with TestClient(app=create_app(registry)) as client:
-        body = client.get(f"/cards/{card_id}").json()
+        body = client.get(f"/cards/{card_id}", headers={"Authorization": f"Bearer {key}"}).json()
     assert body["card_id"] == str(card_id)
     assert body["status"] == "active"
     assert body["scheme"] == "liaocheng"
