@@ -41,8 +41,7 @@ from services.views import (
     UseReceipt,
 )
 
-_WRITE: dict[str, Any] = {"sync_to_thread": True, "tags": ["cards"]}
-_READ: dict[str, Any] = {"sync_to_thread": True, "tags": ["cards"]}
+_CARDS: dict[str, Any] = {"sync_to_thread": True, "tags": ["cards"]}
 
 
 def _command(
@@ -57,7 +56,7 @@ def _command(
     return done(run(registry_of(state), how), status=status)
 
 
-@post("/applications", status_code=201, **_WRITE)
+@post("/applications", status_code=201, **_CARDS)
 def file_application(
     request: Request[Any, Any, Any],
     state: State,
@@ -69,7 +68,7 @@ def file_application(
     return done(outcome, status=201)
 
 
-@post("/cards/{card_id:uuid}/reviews", **_WRITE)
+@post("/cards/{card_id:uuid}/reviews", **_CARDS)
 def record_review(
     request: Request[Any, Any, Any],
     state: State,
@@ -81,7 +80,7 @@ def record_review(
     return _command(request, state, data, lambda r, how: r.cards.review(who, card_id, data, **how))
 
 
-@post("/cards/{card_id:uuid}/receipt", **_WRITE)
+@post("/cards/{card_id:uuid}/receipt", **_CARDS)
 def receive_file(
     request: Request[Any, Any, Any],
     state: State,
@@ -93,7 +92,7 @@ def receive_file(
     return _command(request, state, data, lambda r, how: r.cards.receive(who, card_id, data, **how))
 
 
-@post("/cards/{card_id:uuid}/contract", **_WRITE)
+@post("/cards/{card_id:uuid}/contract", **_CARDS)
 def confirm_contract(
     request: Request[Any, Any, Any],
     state: State,
@@ -107,7 +106,7 @@ def confirm_contract(
     )
 
 
-@post("/cards/{card_id:uuid}/issue", **_WRITE)
+@post("/cards/{card_id:uuid}/issue", **_CARDS)
 def issue_card(
     request: Request[Any, Any, Any],
     state: State,
@@ -119,7 +118,7 @@ def issue_card(
     return _command(request, state, data, lambda r, how: r.cards.issue(who, card_id, data, **how))
 
 
-@post("/cards/{card_id:uuid}/upgrade-request", **_WRITE)
+@post("/cards/{card_id:uuid}/upgrade-request", **_CARDS)
 def request_upgrade(
     request: Request[Any, Any, Any],
     state: State,
@@ -133,7 +132,7 @@ def request_upgrade(
     )
 
 
-@post("/cards/{card_id:uuid}/upgrade", **_WRITE)
+@post("/cards/{card_id:uuid}/upgrade", **_CARDS)
 def upgrade_card(
     request: Request[Any, Any, Any],
     state: State,
@@ -145,7 +144,7 @@ def upgrade_card(
     return _command(request, state, data, lambda r, how: r.cards.upgrade(who, card_id, data, **how))
 
 
-@post("/cards/{card_id:uuid}/extend", **_WRITE)
+@post("/cards/{card_id:uuid}/extend", **_CARDS)
 def extend_card(
     request: Request[Any, Any, Any],
     state: State,
@@ -157,7 +156,7 @@ def extend_card(
     return _command(request, state, data, lambda r, how: r.cards.extend(who, card_id, data, **how))
 
 
-@post("/cards/{card_id:uuid}/suspend", **_WRITE)
+@post("/cards/{card_id:uuid}/suspend", **_CARDS)
 def suspend_card(
     request: Request[Any, Any, Any],
     state: State,
@@ -169,7 +168,7 @@ def suspend_card(
     return _command(request, state, data, lambda r, how: r.cards.suspend(who, card_id, data, **how))
 
 
-@post("/cards/{card_id:uuid}/reinstate", **_WRITE)
+@post("/cards/{card_id:uuid}/reinstate", **_CARDS)
 def reinstate_card(
     request: Request[Any, Any, Any],
     state: State,
@@ -183,7 +182,7 @@ def reinstate_card(
     )
 
 
-@post("/cards/{card_id:uuid}/withdraw", **_WRITE)
+@post("/cards/{card_id:uuid}/withdraw", **_CARDS)
 def withdraw_application(
     request: Request[Any, Any, Any],
     state: State,
@@ -197,7 +196,7 @@ def withdraw_application(
     )
 
 
-@post("/cards/{card_id:uuid}/revocation", **_WRITE)
+@post("/cards/{card_id:uuid}/revocation", **_CARDS)
 def propose_revocation(
     request: Request[Any, Any, Any],
     state: State,
@@ -211,7 +210,7 @@ def propose_revocation(
     )
 
 
-@post("/cards/{card_id:uuid}/revocation/approvals", **_WRITE)
+@post("/cards/{card_id:uuid}/revocation/approvals", **_CARDS)
 def approve_revocation(
     request: Request[Any, Any, Any],
     state: State,
@@ -225,7 +224,7 @@ def approve_revocation(
     )
 
 
-@post("/cards/{card_id:uuid}/revocation/declines", **_WRITE)
+@post("/cards/{card_id:uuid}/revocation/declines", **_CARDS)
 def decline_revocation(
     request: Request[Any, Any, Any],
     state: State,
@@ -239,7 +238,7 @@ def decline_revocation(
     )
 
 
-@post("/cards/{card_id:uuid}/redemptions", status_code=201, **_WRITE)
+@post("/cards/{card_id:uuid}/redemptions", status_code=201, **_CARDS)
 def record_use(
     request: Request[Any, Any, Any],
     state: State,
@@ -254,7 +253,7 @@ def record_use(
     )
 
 
-@post("/cards/{card_id:uuid}/redemptions/reversals", **_WRITE)
+@post("/cards/{card_id:uuid}/redemptions/reversals", **_CARDS)
 def reverse_use(
     request: Request[Any, Any, Any],
     state: State,
@@ -271,7 +270,7 @@ def reverse_use(
 # ---- queries ------------------------------------------------------------------------
 
 
-@get("/cards", **_READ)
+@get("/cards", **_CARDS)
 def list_cards(
     state: State,
     who: Principal,
@@ -297,7 +296,7 @@ def list_cards(
     )
 
 
-@get("/cards/{card_id:uuid}", **_READ)
+@get("/cards/{card_id:uuid}", **_CARDS)
 def show_card(state: State, who: Principal, card_id: UUID) -> Response[CardView | PublicCardView]:
     """The card as the caller may see it (a venue: its public face only), with its
     version as the ETag."""
@@ -306,14 +305,14 @@ def show_card(state: State, who: Principal, card_id: UUID) -> Response[CardView 
     return Response(view, headers=headers)
 
 
-@get("/cards/{card_id:uuid}/history", **_READ)
+@get("/cards/{card_id:uuid}/history", **_CARDS)
 def card_history(state: State, who: Principal, card_id: UUID) -> list[EventView]:
     """Every event of the card, in order: what, when it took effect and was recorded,
     who acted, and the rules that decided."""
     return registry_of(state).cards.show(who, card_id).history
 
 
-@get("/cards/{card_id:uuid}/benefits", **_READ)
+@get("/cards/{card_id:uuid}/benefits", **_CARDS)
 def card_benefits(
     state: State, who: Principal, card_id: UUID, as_of: date | None = None
 ) -> list[BenefitBalance]:
@@ -321,7 +320,7 @@ def card_benefits(
     return registry_of(state).benefits.balances(who, card_id, as_of)
 
 
-@get("/cards/{card_id:uuid}/entitlements", **_READ)
+@get("/cards/{card_id:uuid}/entitlements", **_CARDS)
 def card_entitlements(
     state: State, who: Principal, card_id: UUID, on: date | None = None
 ) -> list[Entitlement]:
@@ -332,7 +331,7 @@ def card_entitlements(
 _CREDENTIAL_TYPES = ("text/plain", "image/png", "image/svg+xml")
 
 
-@get("/cards/{card_id:uuid}/credential", media_type="text/plain", **_READ)
+@get("/cards/{card_id:uuid}/credential", media_type="text/plain", **_CARDS)
 def card_credential(
     request: Request[Any, Any, Any], state: State, who: Principal, card_id: UUID
 ) -> Response[bytes]:

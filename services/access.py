@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import TypeVar
 from uuid import UUID, uuid5
 
 import msgspec
@@ -48,7 +48,6 @@ IDEMPOTENCY_KEY_MAX = 200  # characters; a UUID is 36
 
 B = TypeVar("B", bound=msgspec.Struct)
 
-IdempotencyKey = Annotated[str, msgspec.Meta(min_length=1, max_length=IDEMPOTENCY_KEY_MAX)]
 
 
 class IdempotencyKeyReused(DomainError):
