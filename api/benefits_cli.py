@@ -1,9 +1,9 @@
 """``talentcard card redeem``, ``card reverse-redemption`` and ``card benefits``: the
 record of use of service items (issue 11, "Recorded use") on the command line.
 
-A venue or paying office (``--role venue`` or ``paying_office``, ``--city`` its city,
-until the HTTP API issue gives users a city of their own) records a use; it is refused
-(exit 1) when it would pass the item's limit, naming the rule and its source.
+A venue or paying office (the key's user: its name is the venue's, its authority the
+venue's city) records a use; it is refused (exit 1) when it would pass the item's limit,
+naming the rule and its source.
 """
 
 from __future__ import annotations
@@ -14,13 +14,12 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from api.cli_caller import add_key_option, caller
 from api.cli_errors import json_safe, terminal_safe
-from domain.vocabulary import Role, Scheme
 
 if TYPE_CHECKING:
     from services.bootstrap import Registry
 
-_USE_ROLES = (str(Role.VENUE), str(Role.PAYING_OFFICE))
 # Who may use an item, as the command body names them (the body checks the value again).
 _BENEFICIARIES = ("holder", "spouse", "child", "parent", "spouse_parent", "companion")
 
@@ -39,14 +38,12 @@ def _redeem(args: argparse.Namespace, registry: Registry) -> None:
         item=args.item,
         beneficiary=args.beneficiary,
         family_member=args.family_member,
-        venue=args.venue,
-        city=args.city,
         quantity=args.quantity,
         holder_present=True if args.holder_present else None,
         in_city_care_home=True if args.in_care_home else None,
         facts=dict(_fact(s) for s in args.fact) or None,
     )
-    who, request = _body(args, fields, c.RedeemBody, venue=True)
+    who, request = _body(args, registry, fields, c.RedeemBody)
     receipt = registry.benefits.redeem(who, _card_id(args.card_id), request)
     if args.output_json:
         sys.stdout.buffer.write(json_safe(msgspec.json.encode(receipt)) + b"\n")
@@ -73,11 +70,9 @@ def _reverse(args: argparse.Namespace, registry: Registry) -> None:
     fields = _common(args)
     fields.update(
         redemption_id=args.redemption_id,
-        venue=args.venue,
-        city=args.city,
         reason=args.reason,
     )
-    who, request = _body(args, fields, c.ReverseRedemptionBody, venue=True)
+    who, request = _body(args, registry, fields, c.ReverseRedemptionBody)
     receipt = registry.benefits.reverse(who, _card_id(args.card_id), request)
     if args.output_json:
         sys.stdout.buffer.write(json_safe(msgspec.json.encode(receipt)) + b"\n")
@@ -93,10 +88,10 @@ def _reverse(args: argparse.Namespace, registry: Registry) -> None:
 def _benefits(args: argparse.Namespace, registry: Registry) -> None:
     import msgspec
 
-    from api.cli import _card_id, _host_reader
+    from api.cli import _card_id
 
     as_of = date.fromisoformat(args.as_of) if args.as_of else None
-    balances = registry.benefits.balances(_host_reader(), _card_id(args.card_id), as_of)
+    balances = registry.benefits.balances(caller(args, registry), _card_id(args.card_id), as_of)
     if args.json:
         sys.stdout.buffer.write(json_safe(msgspec.json.encode(balances)) + b"\n")
         return
@@ -146,11 +141,8 @@ def add_benefit_commands(card: argparse._SubParsersAction[argparse.ArgumentParse
             metavar="FILE",
             help="read the command's fields from a JSON file (options override it)",
         )
-        p.add_argument("--actor", help="who acts (user id)")
-        p.add_argument("--role", choices=_USE_ROLES, help="venue or paying_office")
+        add_key_option(p)
         p.add_argument("--note", help="free-text note kept with the event")
-        p.add_argument("--venue", help="the venue's or paying office's name")
-        p.add_argument("--city", choices=[str(s) for s in Scheme], help="the venue's city")
         p.add_argument("--output-json", action="store_true", help="print the receipt as JSON")
 
     p = card.add_parser(
@@ -194,6 +186,7 @@ def add_benefit_commands(card: argparse._SubParsersAction[argparse.ArgumentParse
 
     p = card.add_parser("benefits", help="what is left of each counted item, per beneficiary")
     p.add_argument("card_id")
+    add_key_option(p)
     p.add_argument("--as-of", metavar="YYYY-MM-DD", type=_iso_date, help="default: today")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(run=_benefits)

@@ -18,10 +18,12 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from api.cli_caller import add_key_option, caller
 from api.cli_errors import UsageError, json_safe, terminal_safe
 from api.operations_cli import add_operations_commands
 from api.policy_cli import add_policy_commands
 from api.signing_cli import add_signing_commands
+from api.users_cli import add_user_commands
 from domain.authority import AUTHORITIES
 from domain.clock import SHANGHAI
 from domain.errors import DomainError, InvalidInput
@@ -119,6 +121,11 @@ def _init(args: argparse.Namespace, registry: Registry) -> None:
     store = registry.init_store(args.app_role)
     granted = f"; role {args.app_role} may read and append" if args.app_role else ""
     print(f"ledger ready: {store} (append-only guards installed{granted})")
+    if not registry.users.list(None):
+        print(
+            "no users yet: add the first administrator on this host with\n"
+            "  talentcard users add NAME --role administrator --authority province > NAME.key"
+        )
 
 
 def _apply(args: argparse.Namespace, registry: Registry) -> None:
@@ -148,7 +155,7 @@ def _apply(args: argparse.Namespace, registry: Registry) -> None:
     )
     from ledger.commands import ApplyBody
 
-    who, request = _body(args, fields, ApplyBody)
+    who, request = _body(args, registry, fields, ApplyBody)
     outcome = registry.cards.apply(who, request)
     _report(args, "applied", outcome.card_id, outcome.version)
 
@@ -179,7 +186,7 @@ def _change(
         body_type: type[Body] = getattr(commands, body_name)
         fields = _common(args)
         fields.update(extra(args))
-        who, request = _body(args, fields, body_type)
+        who, request = _body(args, registry, fields, body_type)
         card_id = _card_id(args.card_id)
         run_command: Callable[..., Outcome] = getattr(registry.cards, command)
         outcome = run_command(who, card_id, request, expected=args.expect_version)
@@ -193,7 +200,7 @@ def _show(args: argparse.Namespace, registry: Registry) -> None:
 
     from ledger.views import local_time
 
-    view = registry.cards.show(_host_reader(), _card_id(args.card_id), args.version)
+    view = registry.cards.show(caller(args, registry), _card_id(args.card_id), args.version)
     if args.json:
         sys.stdout.buffer.write(json_safe(msgspec.json.format(msgspec.json.encode(view))) + b"\n")
         return
@@ -254,7 +261,7 @@ def _list(args: argparse.Namespace, registry: Registry) -> None:
     import msgspec
 
     page = registry.cards.list_cards(
-        _host_reader(),
+        caller(args, registry),
         scheme=args.scheme,
         authority=args.authority,
         status=args.status,
@@ -280,10 +287,7 @@ def _list(args: argparse.Namespace, registry: Registry) -> None:
 def _import(args: argparse.Namespace, registry: Registry) -> int:
     import msgspec
 
-    from services.access import host_operator
-
-    importer = host_operator(args.actor, "administrator")
-    report = registry.cards.import_file(importer, Path(args.file))
+    report = registry.cards.import_file(caller(args, registry), Path(args.file))
     if args.json:
         sys.stdout.buffer.write(json_safe(msgspec.json.encode(report)) + b"\n")
     else:
@@ -305,7 +309,7 @@ def _entitlements(args: argparse.Namespace, registry: Registry) -> None:
     import msgspec
 
     on = date.fromisoformat(args.on) if args.on else None
-    granted = registry.cards.entitlements(_host_reader(), _card_id(args.card_id), on)
+    granted = registry.cards.entitlements(caller(args, registry), _card_id(args.card_id), on)
     if args.json:
         sys.stdout.buffer.write(json_safe(msgspec.json.encode(granted)) + b"\n")
         return
@@ -327,7 +331,7 @@ def _quota_raise(args: argparse.Namespace, registry: Registry) -> None:
     )
     from ledger.commands import QuotaRaiseBody
 
-    who, request = _body(args, fields, QuotaRaiseBody)
+    who, request = _body(args, registry, fields, QuotaRaiseBody)
     quota = registry.quotas.raise_limit(who, request)
     print(
         f"quota {terminal_safe(quota.key)}: limit raised to {quota.limit_raised_to}, "
@@ -337,7 +341,7 @@ def _quota_raise(args: argparse.Namespace, registry: Registry) -> None:
 
 def _quota_show(args: argparse.Namespace, registry: Registry) -> None:
     quota = registry.quotas.show(
-        _host_reader(),
+        caller(args, registry),
         Scheme(args.scheme), args.category, args.project_id or "", args.enterprise_id or ""
     )
     print(f"quota {terminal_safe(quota.key)}: {quota.reason}")
@@ -358,8 +362,6 @@ def _serve(args: argparse.Namespace, registry: Registry) -> None:
 
 def _common(args: argparse.Namespace) -> dict[str, Any]:
     return {
-        "actor": args.actor,
-        "role": args.role,
         "note": args.note,
         "effective_at": _effective(getattr(args, "effective", None)),
     }
@@ -389,15 +391,14 @@ def _present(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _body(
-    args: argparse.Namespace, fields: dict[str, Any], body_type: type[Any], *, venue: bool = False
+    args: argparse.Namespace, registry: Registry, fields: dict[str, Any], body_type: type[Any]
 ) -> tuple[Principal, Any]:
-    """Who acts, and the command's request: options override the JSON file; what neither
-    gives is left to the request's defaults. The file is read as bytes with a size cap and
-    decoded strictly (ledger.limits). ``body_type`` is the ledger's body; the request is
-    its base (``XRequest``), and the acting user is the host operator named by ``actor``
-    and ``role`` (for a venue's use, acting for its ``city``)."""
+    """Who acts (the key's user, ``api.cli_caller``), and the command's request: options
+    override the JSON file; what neither gives is left to the request's defaults. The file
+    is read as bytes with a size cap and decoded strictly (ledger.limits). ``body_type``
+    is the ledger's body; the request is its base (``XRequest``), which has no ``actor``
+    or ``role``: a file naming either is refused, as an HTTP body would be."""
     from ledger.limits import MAX_INPUT_BYTES, convert_body, decode_json_object
-    from services.access import host_operator
 
     merged: dict[str, Any] = {}
     if args.json_file:
@@ -413,25 +414,8 @@ def _body(
             merged[key] = {**merged[key], **value}
         else:
             merged[key] = value
-    from services.access import check_acting
-
-    actor, role = merged.pop("actor", None), merged.pop("role", None)
-    check_acting(actor, role)
-    # A filing's city is its filer's (``domain.jurisdiction``), never typed; a venue's
-    # use is decided in the venue's own city.
-    city = merged.pop("city", None) if venue or body_type.__name__ == "ApplyBody" else None
-    if venue:
-        actor = merged.pop("venue", None) or actor
-    else:
-        city = None
     request: Any = convert_body(merged, body_type.__mro__[1])
-    return host_operator(actor, role, city=city), request
-
-
-def _host_reader() -> Principal:
-    from services.access import host_operator
-
-    return host_operator("operator", "auditor")
+    return caller(args, registry), request
 
 
 def _card_id(text: str) -> UUID:
@@ -551,8 +535,7 @@ def _parser() -> argparse.ArgumentParser:
             metavar="FILE",
             help="read the command's fields from a JSON file (options override it)",
         )
-        p.add_argument("--actor", help="who acts (user id)")
-        p.add_argument("--role", choices=_values(Role), help="the role acted in")
+        add_key_option(p)
         p.add_argument("--note", help="free-text note kept with the event")
         p.add_argument(
             "--effective",
@@ -697,7 +680,7 @@ def _parser() -> argparse.ArgumentParser:
             )
         )
 
-    # Revocation: each step is its own command by its own user (--actor, --role); the
+    # Revocation: each step is its own command by its own user (its own key); the
     # scheme's rules say which role takes which step, and the last approval revokes.
     revoke = card.add_parser(
         "revoke", help="propose, approve or decline revoking a card, one step per user"
@@ -753,7 +736,7 @@ def _parser() -> argparse.ArgumentParser:
         help="migrate cards with their history from a JSON Lines file (administrator)",
     )
     p.add_argument("file", help="one card a line: {ref, commands: [{command, effective_at, body}]}")
-    p.add_argument("--actor", required=True, help="the importing administrator's user id")
+    add_key_option(p)
     p.add_argument("--json", action="store_true", help="the report as JSON")
     p.set_defaults(run=_import)
 
@@ -775,6 +758,7 @@ def _parser() -> argparse.ArgumentParser:
         ("raise", "record a case-by-case decision raising a quota"),
     ):
         p = quota.add_parser(name, help=help_text)
+        add_key_option(p)
         p.add_argument("--scheme", choices=_values(Scheme), required=name == "show")
         p.add_argument("--category", required=name == "show")
         p.add_argument("--project-id")
@@ -790,8 +774,6 @@ def _parser() -> argparse.ArgumentParser:
                 help="what the decision attests of the project (major_project: 重大项目)",
             )
             p.add_argument("--json", dest="json_file", metavar="FILE")
-            p.add_argument("--actor")
-            p.add_argument("--role", choices=_values(Role))
             p.add_argument("--note")
             p.set_defaults(run=_quota_raise)
         else:
@@ -799,17 +781,20 @@ def _parser() -> argparse.ArgumentParser:
 
     add_signing_commands(sub, card)
     add_operations_commands(sub)
+    add_user_commands(sub)
     from api.benefits_cli import add_benefit_commands  # the record of use (issue 11)
 
     add_benefit_commands(card)
 
     p = card.add_parser("show", help="a card's state and its history")
+    add_key_option(p)
     p.add_argument("card_id")
     p.add_argument("--version", type=int, help="as it was at this version")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(run=_show)
 
     p = card.add_parser("list", help="cards, filtered, a page at a time (by card id)")
+    add_key_option(p)
     p.add_argument("--scheme", choices=_values(Scheme))
     p.add_argument("--authority", choices=list(AUTHORITIES))
     p.add_argument("--status", choices=_values(CardStatus))
@@ -821,6 +806,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_list)
 
     p = card.add_parser("entitlements", help="what the card grants to whom on a day")
+    add_key_option(p)
     p.add_argument("card_id")
     p.add_argument("--on", metavar="YYYY-MM-DD", type=_iso_date, help="default: today")
     p.add_argument("--json", action="store_true", help="machine-readable output")

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from api.cli_caller import add_key_option, caller
 from api.cli_errors import UsageError, json_safe, terminal_safe
 from domain.authority import AUTHORITIES
 from signing.root import ROOT
@@ -91,6 +92,8 @@ def _credential(args: argparse.Namespace, registry: Registry) -> None:
         card_id = UUID(args.card_id)
     except ValueError:
         raise UsageError(f"{args.card_id!r} is not a card id (a UUID)") from None
+    # The credential names the holder and the family: only for who may read them.
+    registry.cards.check_holder_data(caller(args, registry), card_id)
     credential = registry.issuance.credential(card_id)
     claims, cose, text, qr = credential.claims, credential.cose, credential.text, credential.qr
     if args.png:
@@ -207,6 +210,7 @@ def add_signing_commands(
 
     p = card.add_parser("credential", help="the card's signed credential (TC1: text, QR)")
     p.add_argument("card_id")
+    add_key_option(p)
     p.add_argument("--png", metavar="FILE")
     p.add_argument("--svg", metavar="FILE")
     p.add_argument("--json", action="store_true", help="the decoded claims and sizes")

@@ -69,8 +69,6 @@ def filing_city(principal: Principal) -> str:
 
 def sees(principal: Principal, file: FileScope) -> bool:
     """Whether the file exists for ``principal``."""
-    if principal.on_host:
-        return True
     role = principal.role
     if role in NO_FILE_ROLES:
         return False
@@ -94,15 +92,13 @@ def sees(principal: Principal, file: FileScope) -> bool:
 def sees_personal_data(principal: Principal) -> bool:
     """Whether ``principal`` may read the holder's name, birth date, identity digest and
     family on the files it sees."""
-    if principal.on_host:
-        return True
     return principal.role not in PUBLIC_FACE_ROLES and principal.role not in NO_FILE_ROLES
 
 
 def check_reads_files(principal: Principal) -> None:
     """Refuse a role that reaches no card file at all (403, not 404: the refusal is of
     the role's action, not of one file)."""
-    if principal.role in NO_FILE_ROLES and not principal.on_host:
+    if principal.role in NO_FILE_ROLES:
         raise NotAuthorised(f"a {principal.role} reads no card files", rule=RULE_NO_FILES)
 
 
@@ -110,8 +106,6 @@ def check_files(principal: Principal, file: FileScope) -> None:
     """Refuse a new filing outside the filer's own jurisdiction: a Jinan employer files
     Jinan and 惠才卡 files, not Weihai ones; an organisation files for itself only."""
     check_reads_files(principal)
-    if principal.on_host:
-        return
     if principal.role in (Role.EMPLOYER, Role.ENTERPRISE) and (
         file.sponsor_code != principal.employer
     ):
@@ -146,8 +140,6 @@ def list_scope(principal: Principal) -> ListScope:
     names the holders)."""
     check_reads_files(principal)
     role = principal.role
-    if principal.on_host:
-        return ListScope()
     if role in PUBLIC_FACE_ROLES:
         raise NotAuthorised(
             f"a {role} checks one card at a time from its credential and lists no files",

@@ -80,10 +80,6 @@ class Principal(Value, frozen=True):
     role: Role
     authority: str
     employer: str = ""  # the organisation's credit code for ORGANISATION_ROLES
-    # The server host's operator, acting with the store's own credentials (the command
-    # line until it authenticates by key): it can read the whole store anyway, so no
-    # jurisdiction narrows what it reaches. Never set for a caller over the network.
-    on_host: bool = False
 
 
 class UserAccount(Aggregate):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from typing import TypeVar
-from uuid import UUID, uuid5
+from uuid import UUID
 
 import msgspec
 
@@ -22,14 +22,11 @@ from domain.card import Card
 from domain.errors import DomainError, InvalidInput
 from domain.jurisdiction import check_reads_files, scope_of, sees
 from domain.receipt import CommandReceipt, Outcome, receipt_id
-from domain.text import normalise_name
 from domain.user import Principal
 from domain.values import Context
-from domain.vocabulary import Role
 from ledger import commands as c
 from ledger.app import CardLedger
 from ledger.errors import CardNotFound, ConcurrencyConflict
-from ledger.limits import NAME_MAX
 from ledger.scope import CommandScope
 
 __all__ = [
@@ -39,8 +36,6 @@ __all__ = [
     "Outcome",
     "Principal",
     "acting",
-    "check_acting",
-    "host_operator",
     "not_found",
 ]
 
@@ -82,39 +77,6 @@ def acting(request: c.Request, body_type: type[B], who: Principal, **extra: obje
     fields: dict[str, object] = {f: getattr(request, f) for f in request.__struct_fields__}
     fields.update(extra, actor=who.name, role=who.role)
     return body_type(**fields)
-
-
-def host_operator(actor: str | None, role: str | None, *, city: str | None = None) -> Principal:
-    """The server host's operator acting in a named role (the command line, which runs
-    with the store's own credentials): the name and role it gives, its own city for a
-    venue's use. Refused when either is missing."""
-
-    check_acting(actor, role)
-    name = normalise_name("actor", actor or "").strip()
-    if not name or not role:
-        raise InvalidInput("--actor and --role are required: who acts, and in which role")
-    return Principal(
-        user_id=uuid5(_HOST, name),
-        name=name,
-        role=Role(role),
-        authority=city or "province",
-        on_host=True,
-    )
-
-
-def check_acting(actor: object, role: object) -> None:
-    """The host operator's ``actor`` and ``role`` as given (a JSON file may give any
-    type): text within the limits, a role the registry knows."""
-    for field, value in (("actor", actor), ("role", role)):
-        if value is not None and not isinstance(value, str):
-            raise InvalidInput(f"Expected `str` - at `$.{field}`")
-    if isinstance(actor, str) and len(actor.strip()) > NAME_MAX:
-        raise InvalidInput(f"Expected `str` of length <= {NAME_MAX} - at `$.actor`")
-    if isinstance(role, str) and role not in {str(r) for r in Role}:
-        raise InvalidInput(f"role {role[:40]!r} is not a role - at `$.role`")
-
-
-_HOST = UUID("3c8e1b7a-9f52-4d1e-8a6b-2f0c9d4e7a15")
 
 
 def not_found(card_id: UUID) -> CardNotFound:

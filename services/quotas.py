@@ -82,8 +82,6 @@ def _state(scope: QuotaScope, quota: CardQuota | None, today: date) -> QuotaStat
 def _check_quota_authority(who: Principal, scheme: Scheme) -> None:
     """A scheme's quotas are its own authority's business (and the province's auditors')."""
     check_reads_files(who)
-    if who.on_host:
-        return
     if who.role in PUBLIC_FACE_ROLES or who.authority not in (
         str(scheme) if scheme is not Scheme.SHANDONG else PROVINCE,
         PROVINCE if who.role is Role.AUDITOR else "",

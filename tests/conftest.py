@@ -161,3 +161,43 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) 
     monkeypatch.setenv("TALENTCARD_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("TALENTCARD_ID_PEPPER", raising=False)
     return tmp_path
+
+
+class CliKeys:
+    """Users for command-line tests, each with its API key in a file of its own: the
+    command line acts as the key's user (``--key-file``), never as a typed role."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def __call__(
+        self, role: str, authority: str = "liaocheng", *, name: str = "", employer: str = ""
+    ) -> str:
+        """``--key-file FILE`` for the user ``name`` (default ``role.authority``), added
+        with that role and authority on first use; an employer's or enterprise's user is
+        bound to ``employer`` (default the factories' CREDIT_CODE)."""
+        from domain.vocabulary import Role
+        from tests.factories import CREDIT_CODE
+
+        name = name or f"{role}.{authority}"
+        path = self._folder / f"{name}.key"
+        if not path.exists():
+            if role in ("employer", "enterprise"):
+                employer = employer or CREDIT_CODE
+            with Registry() as registry:
+                issued = registry.users.add(
+                    None, name=name, role=Role(role), authority=authority, employer=employer
+                )
+            path.write_text(issued.key)
+        return f"--key-file {path}"
+
+
+@pytest.fixture
+def key(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> CliKeys:
+    """Keys for the command line's users; reads default to a provincial auditor's key in
+    TALENTCARD_API_KEY (an auditor reads every file and writes nothing)."""
+    keys = CliKeys(cli_env / "keys")
+    path = keys("auditor", "province").removeprefix("--key-file ")
+    monkeypatch.setenv("TALENTCARD_API_KEY", Path(path).read_text())
+    return keys

@@ -14,6 +14,9 @@ from ledger.app import CardLedger
 
 # A valid resident ID (GB 11643 check character X) for someone born 1949-12-31.
 RESIDENT_ID = "11010519491231002X"
+# A valid unified social credit code (GB 32100): the sponsoring employer's, to which its
+# commissioner's user is bound.
+CREDIT_CODE = "12371500MB2853621X"
 BORN = date(1949, 12, 31)
 _WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
 # One person may hold one live card per scheme, so every application built here is for a
