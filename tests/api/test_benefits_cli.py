@@ -11,14 +11,38 @@ from pathlib import Path
 import pytest
 
 from api.cli import main
+from domain.vocabulary import Role
 from services.bootstrap import Registry
 from tests import factories as f
 from tests.conftest import FakeClock
 
 Capsys = pytest.CaptureFixture[str]
 PARENT = {"relation": "parent", "name": "李父", "date_of_birth": "1950-01-01"}
-CINEMA = "--venue 东昌影城 --city liaocheng --actor zhang --role venue"
-CARE = "--venue 聊城市民政局 --city liaocheng --actor sun --role paying_office"
+
+
+def user_key(registry: Registry, folder: Path, name: str, role: Role) -> str:
+    """``--key-file`` for a new Liaocheng user of ``role``: the venue or office is its user
+    (its name, its city), never a typed --venue or --city."""
+    path = folder / f"{name}.key"
+    path.write_text(registry.users.add(None, name=name, role=role, authority="liaocheng").key)
+    return f"--key-file {path}"
+
+
+@pytest.fixture(autouse=True)
+def auditor(registry: Registry) -> None:
+    """Reads (card benefits) default to a provincial auditor's key in the environment."""
+    key = registry.users.add(None, name="审计", role=Role.AUDITOR, authority="province").key
+    registry.environ["TALENTCARD_API_KEY"] = key
+
+
+@pytest.fixture
+def cinema(registry: Registry, tmp_path: Path) -> str:
+    return user_key(registry, tmp_path, "东昌影城", Role.VENUE)
+
+
+@pytest.fixture
+def care_office(registry: Registry, tmp_path: Path) -> str:
+    return user_key(registry, tmp_path, "聊城市民政局", Role.PAYING_OFFICE)
 
 
 def run(capsys: Capsys, registry: Registry, command: str) -> tuple[int, str, str]:
@@ -34,24 +58,26 @@ def ok(capsys: Capsys, registry: Registry, command: str) -> str:
     return out
 
 
-def films(card_id: object, quantity: int = 1, extra: str = "") -> str:
-    return f"card redeem {card_id} --item liaocheng.21.films --quantity {quantity} {CINEMA} {extra}"
+def films(cinema: str, card_id: object, quantity: int = 1, extra: str = "") -> str:
+    return f"card redeem {card_id} --item liaocheng.21.films --quantity {quantity} {cinema} {extra}"
 
 
-def test_a_recorded_use_prints_its_id_and_what_is_left(registry: Registry, capsys: Capsys):
+def test_a_recorded_use_prints_its_id_and_what_is_left(
+    registry: Registry, capsys: Capsys, cinema: str
+):
     card_id = f.liaocheng_card(registry.ledger)
-    out = ok(capsys, registry, films(card_id, 11))
+    out = ok(capsys, registry, films(cinema, card_id, 11))
     assert out.startswith("redeemed: use ")
     assert "11 x liaocheng.21.films for the holder" in out
     assert "2026: 1 of 12 left; in all: 25 of 36 left, until 2029-03-01" in out
 
 
 def test_the_use_past_the_year_s_limit_exits_1_naming_the_rule_and_its_source(
-    registry: Registry, capsys: Capsys
+    registry: Registry, capsys: Capsys, cinema: str
 ):
     card_id = f.liaocheng_card(registry.ledger)
-    ok(capsys, registry, films(card_id, 11))
-    code, out, err = run(capsys, registry, films(card_id, 2))
+    ok(capsys, registry, films(cinema, card_id, 11))
+    code, out, err = run(capsys, registry, films(cinema, card_id, 2))
     assert (code, out) == (1, "")
     assert err.count("\n") == 1
     assert err.startswith("error: limit_reached: 12 uses a calendar year; use 13 in 2026")
@@ -60,12 +86,12 @@ def test_the_use_past_the_year_s_limit_exits_1_naming_the_rule_and_its_source(
 
 
 def test_a_use_dated_new_year_s_day_counts_in_the_new_shanghai_year(
-    registry: Registry, clock: FakeClock, capsys: Capsys
+    registry: Registry, clock: FakeClock, capsys: Capsys, cinema: str
 ):
     card_id = f.liaocheng_card(registry.ledger)
     clock.now = datetime(2028, 1, 2, 1, tzinfo=UTC)
-    ok(capsys, registry, films(card_id, 12, "--effective 2027-12-31T23:59:59+08:00"))
-    out = ok(capsys, registry, films(card_id, 1, "--effective 2028-01-01"))
+    ok(capsys, registry, films(cinema, card_id, 12, "--effective 2027-12-31T23:59:59+08:00"))
+    out = ok(capsys, registry, films(cinema, card_id, 1, "--effective 2028-01-01"))
     assert "on 2028-01-01" in out and "2028: 11 of 12 left" in out
 
 
@@ -81,10 +107,10 @@ def test_a_use_dated_new_year_s_day_counts_in_the_new_shanghai_year(
     ],
 )
 def test_a_malformed_use_exits_2_in_one_line(
-    registry: Registry, capsys: Capsys, option: str, says: str
+    registry: Registry, capsys: Capsys, cinema: str, option: str, says: str
 ):
     card_id = f.liaocheng_card(registry.ledger)
-    code, _, err = run(capsys, registry, f"{films(card_id)} {option}")
+    code, _, err = run(capsys, registry, f"{films(cinema, card_id)} {option}")
     assert code == 2 and err.count("\n") == 1 and says in err
 
 
@@ -92,22 +118,18 @@ def test_a_use_recorded_in_another_role_is_refused(
     registry: Registry, capsys: Capsys, tmp_path: Path
 ):
     card_id = f.liaocheng_card(registry.ledger)
-    body = tmp_path / "use.json"
-    body.write_text(json.dumps({"role": "city_hrss"}), encoding="utf-8")
-    code, _, err = run(
-        capsys,
-        registry,
-        f"card redeem {card_id} --item liaocheng.21.films --venue 东昌影城 --city liaocheng "
-        f"--actor liu --json {body}",
-    )
+    clerk = user_key(registry, tmp_path, "liu", Role.CITY_HRSS)
+    code, _, err = run(capsys, registry, f"card redeem {card_id} --item liaocheng.21.films {clerk}")
     assert code == 1 and "use_not_authorised" in err
 
 
-def test_a_reversal_gives_the_use_back_and_a_second_one_exits_1(registry: Registry, capsys: Capsys):
+def test_a_reversal_gives_the_use_back_and_a_second_one_exits_1(
+    registry: Registry, capsys: Capsys, cinema: str
+):
     card_id = f.liaocheng_card(registry.ledger)
-    receipt = json.loads(ok(capsys, registry, films(card_id, 12, "--output-json")))
+    receipt = json.loads(ok(capsys, registry, films(cinema, card_id, 12, "--output-json")))
     use = receipt["redemption_id"]
-    reverse = f"card reverse-redemption {card_id} {use} {CINEMA} --reason 刷错卡"
+    reverse = f"card reverse-redemption {card_id} {use} {cinema} --reason 刷错卡"
     out = ok(capsys, registry, reverse)
     assert out.startswith(f"reversed: use {use} of liaocheng.21.films")
     assert "2026: 12 of 12 left" in out
@@ -115,21 +137,22 @@ def test_a_reversal_gives_the_use_back_and_a_second_one_exits_1(registry: Regist
     assert code == 1 and "already_reversed" in err
 
 
-def test_reversing_a_use_never_recorded_exits_1(registry: Registry, capsys: Capsys):
+def test_reversing_a_use_never_recorded_exits_1(registry: Registry, capsys: Capsys, cinema: str):
     card_id = f.liaocheng_card(registry.ledger)
     unknown = "00000000-0000-4000-8000-000000000000"
     code, _, err = run(
-        capsys, registry, f"card reverse-redemption {card_id} {unknown} {CINEMA} --reason r"
+        capsys, registry, f"card reverse-redemption {card_id} {unknown} {cinema} --reason r"
     )
     assert code == 1 and err.startswith("error: unknown_redemption")
 
 
 def test_card_benefits_lists_what_is_left_per_item_and_beneficiary(
-    registry: Registry, capsys: Capsys
+    registry: Registry, capsys: Capsys, care_office: str, cinema: str
 ):
     card_id = f.liaocheng_card(registry.ledger, family=(PARENT,))
-    ok(capsys, registry, films(card_id, 3))
-    care = f"card redeem {card_id} --item liaocheng.22 --beneficiary parent --in-care-home {CARE}"
+    ok(capsys, registry, films(cinema, card_id, 3))
+    care = f"card redeem {card_id} --item liaocheng.22 --beneficiary parent --in-care-home "
+    care += care_office
     ok(capsys, registry, care)
     lines = ok(capsys, registry, f"card benefits {card_id}").splitlines()
     assert [line.split()[:2] for line in lines] == [
@@ -141,10 +164,10 @@ def test_card_benefits_lists_what_is_left_per_item_and_beneficiary(
 
 
 def test_card_benefits_as_of_a_later_year_shows_the_year_s_allowance_again(
-    registry: Registry, capsys: Capsys
+    registry: Registry, capsys: Capsys, cinema: str
 ):
     card_id = f.liaocheng_card(registry.ledger)
-    ok(capsys, registry, films(card_id, 12))
+    ok(capsys, registry, films(cinema, card_id, 12))
     answer = json.loads(ok(capsys, registry, f"card benefits {card_id} --as-of 2027-01-01 --json"))
     [films_left] = answer
     assert (films_left["kind"], films_left["item"]) == ("holder", "liaocheng.21.films")
@@ -153,11 +176,11 @@ def test_card_benefits_as_of_a_later_year_shows_the_year_s_allowance_again(
 
 
 def test_card_benefits_after_the_years_from_issue_shows_nothing_left(
-    registry: Registry, capsys: Capsys
+    registry: Registry, capsys: Capsys, cinema: str
 ):
     # liaocheng-2022 art. 21: films for the card's first 3 years only (until 2029-03-01).
     card_id = f.liaocheng_card(registry.ledger)
-    ok(capsys, registry, films(card_id, 3))
+    ok(capsys, registry, films(cinema, card_id, 3))
     answer = json.loads(ok(capsys, registry, f"card benefits {card_id} --as-of 2029-03-02 --json"))
     [balance] = answer[0]["balances"]
     assert (balance["left_this_year"], balance["left_in_all"]) == (0, 0)

@@ -13,7 +13,9 @@ import msgspec
 import pytest
 
 from api.cli import main
+from ledger import commands as c
 from tests import factories as f
+from tests.conftest import CliKeys
 
 Capsys = pytest.CaptureFixture[str]
 
@@ -30,24 +32,37 @@ def ok(capsys: Capsys, *argv: str) -> str:
     return out
 
 
-def body_file(tmp_path: Path, name: str, body: msgspec.Struct) -> str:
-    path = tmp_path / f"{name}.json"
+# The city whose users act on each scheme's cards here (a 惠才卡 file passes through its
+# employer's city: Jinan).
+CITY = {"jinan": "jinan", "liaocheng": "liaocheng", "weihai": "weihai", "shandong": "jinan"}
+
+
+def acting(key: CliKeys, tmp_path: Path, name: str, body: msgspec.Struct, city: str) -> list[str]:
+    """``--json FILE --key-file KEY`` for a factory's command: the body's actor and role
+    become the user whose key acts (of ``city``), and the file holds the request alone."""
     fields = msgspec.to_builtins(body)
-    fields.pop("effective_at", None)
+    actor, role = fields.pop("actor"), fields.pop("role")
+    for field in ("effective_at", "city", "venue"):
+        fields.pop(field, None)
+    if role == "employer":  # its user is bound to its employer: the filing names it
+        fields["sponsor"]["credit_code"] = f.CREDIT_CODE
+    path = tmp_path / f"{name}.json"
     path.write_bytes(msgspec.json.encode(fields))
-    return str(path)
+    return ["--json", str(path), *key(role, city, name=actor).split()]
 
 
-def apply(capsys: Capsys, tmp_path: Path, body: msgspec.Struct) -> str:
-    out = ok(capsys, "card", "apply", "--json", body_file(tmp_path, "apply", body), "--output-json")
+def apply(capsys: Capsys, key: CliKeys, tmp_path: Path, body: c.ApplyBody) -> str:
+    command = acting(key, tmp_path, "apply", body, CITY[body.scheme])
+    out = ok(capsys, "card", "apply", *command, "--output-json")
     card_id: str = json.loads(out)["card_id"]
     return card_id
 
 
-def jinan_card(capsys: Capsys, tmp_path: Path, serial: int) -> str:
+def jinan_card(capsys: Capsys, key: CliKeys, tmp_path: Path, serial: int) -> str:
     """A Jinan class C card: issued directly, no review stages."""
-    card_id = apply(capsys, tmp_path, f.jinan_body("C", holder=f.holder(f.resident_id(serial))))
-    ok(capsys, "card", "issue", card_id, "--json", body_file(tmp_path, "issue", f.issue()))
+    body = f.jinan_body("C", holder=f.holder(f.resident_id(serial)))
+    card_id = apply(capsys, key, tmp_path, body)
+    ok(capsys, "card", "issue", card_id, *acting(key, tmp_path, "issue", f.issue(), "jinan"))
     return card_id
 
 
@@ -59,8 +74,10 @@ def listed(capsys: Capsys, *options: str) -> dict[str, object]:
 # ---- card list ------------------------------------------------------------------------------
 
 
-def test_card_list_pages_through_every_card_once_by_cursor(cli_env: Path, capsys: Capsys):
-    cards = {jinan_card(capsys, cli_env, serial) for serial in range(5)}
+def test_card_list_pages_through_every_card_once_by_cursor(
+    cli_env: Path, key: CliKeys, capsys: Capsys
+):
+    cards = {jinan_card(capsys, key, cli_env, serial) for serial in range(5)}
     seen: list[str] = []
     after: list[str] = []
     while True:
@@ -74,9 +91,9 @@ def test_card_list_pages_through_every_card_once_by_cursor(cli_env: Path, capsys
     assert sorted(seen) == sorted(cards)
 
 
-def test_card_list_filters_by_scheme_and_status(cli_env: Path, capsys: Capsys):
-    issued = jinan_card(capsys, cli_env, 1)
-    applied = apply(capsys, cli_env, f.apply_body(holder=f.holder(f.resident_id(2))))
+def test_card_list_filters_by_scheme_and_status(cli_env: Path, key: CliKeys, capsys: Capsys):
+    issued = jinan_card(capsys, key, cli_env, 1)
+    applied = apply(capsys, key, cli_env, f.apply_body(holder=f.holder(f.resident_id(2))))
     by_status = listed(capsys, "--status", "under_review")["cards"]
     assert [row["card_id"] for row in by_status] == [applied]  # type: ignore[index]
     by_scheme = listed(capsys, "--scheme", "jinan", "--status", "active")["cards"]
@@ -94,7 +111,7 @@ def test_card_list_filters_by_scheme_and_status(cli_env: Path, capsys: Capsys):
     ],
 )
 def test_card_list_refuses_a_bad_page_or_filter_in_one_line(
-    cli_env: Path, capsys: Capsys, options: list[str], says: str
+    cli_env: Path, key: CliKeys, capsys: Capsys, options: list[str], says: str
 ):
     code, _, err = run(capsys, "card", "list", *options)
     assert code == 2
@@ -104,9 +121,11 @@ def test_card_list_refuses_a_bad_page_or_filter_in_one_line(
 # ---- the projector's operations ----------------------------------------------------------
 
 
-def test_a_rebuild_prints_its_rate_and_gives_the_same_checksums(cli_env: Path, capsys: Capsys):
-    jinan_card(capsys, cli_env, 1)
-    f_card = apply(capsys, cli_env, f.apply_body(holder=f.holder(f.resident_id(2))))
+def test_a_rebuild_prints_its_rate_and_gives_the_same_checksums(
+    cli_env: Path, key: CliKeys, capsys: Capsys
+):
+    jinan_card(capsys, key, cli_env, 1)
+    f_card = apply(capsys, key, cli_env, f.apply_body(holder=f.holder(f.resident_id(2))))
     assert f_card
     ok(capsys, "projections", "run", "--until-caught-up")
     before = json.loads(ok(capsys, "projections", "checksum", "--json"))
@@ -118,14 +137,17 @@ def test_a_rebuild_prints_its_rate_and_gives_the_same_checksums(cli_env: Path, c
         "entitlements",
     }
     out = ok(capsys, "projections", "rebuild", "--quiet")
-    assert "events/s" in out and "5 events" in out  # 2 cards' events, reservations
+    # 2 cards' events and reservations, and the four users who acted (UserAdded).
+    assert "events/s" in out and "9 events" in out
     assert json.loads(ok(capsys, "projections", "checksum", "--json")) == before
 
 
-def test_projection_status_shows_the_lag_until_the_projector_has_run(cli_env: Path, capsys: Capsys):
-    jinan_card(capsys, cli_env, 1)
+def test_projection_status_shows_the_lag_until_the_projector_has_run(
+    cli_env: Path, key: CliKeys, capsys: Capsys
+):
+    jinan_card(capsys, key, cli_env, 1)
     ok(capsys, "projections", "run", "--until-caught-up")
-    jinan_card(capsys, cli_env, 2)
+    jinan_card(capsys, key, cli_env, 2)
     lags = {
         r["name"]: r["head"] - r["position"]
         for r in json.loads(ok(capsys, "projections", "status", "--json"))
@@ -140,7 +162,7 @@ def test_projection_status_shows_the_lag_until_the_projector_has_run(cli_env: Pa
 
 
 def test_rebuilding_a_read_model_that_does_not_exist_exits_2_naming_them(
-    cli_env: Path, capsys: Capsys
+    cli_env: Path, key: CliKeys, capsys: Capsys
 ):
     code, _, err = run(capsys, "projections", "rebuild", "cards")
     assert code == 2
@@ -151,10 +173,10 @@ def test_rebuilding_a_read_model_that_does_not_exist_exits_2_naming_them(
 
 
 def test_the_audit_trail_exports_one_card_s_events_as_csv_without_personal_data(
-    cli_env: Path, capsys: Capsys
+    cli_env: Path, key: CliKeys, capsys: Capsys
 ):
-    card_id = jinan_card(capsys, cli_env, 1)
-    jinan_card(capsys, cli_env, 2)
+    card_id = jinan_card(capsys, key, cli_env, 1)
+    jinan_card(capsys, key, cli_env, 2)
     target = cli_env / "trail.csv"
     ok(capsys, "audit", "trail", "--card", card_id, "--format", "csv", "--output", str(target))
     text = target.read_text(encoding="utf-8")
@@ -167,7 +189,7 @@ def test_the_audit_trail_exports_one_card_s_events_as_csv_without_personal_data(
     assert "李雷" not in text and f.resident_id(1) not in text
 
 
-def test_an_audit_export_never_overwrites_a_file(cli_env: Path, capsys: Capsys):
+def test_an_audit_export_never_overwrites_a_file(cli_env: Path, key: CliKeys, capsys: Capsys):
     target = cli_env / "trail.jsonl"
     target.write_text("kept")
     code, _, err = run(capsys, "audit", "trail", "--output", str(target))
@@ -176,10 +198,10 @@ def test_an_audit_export_never_overwrites_a_file(cli_env: Path, capsys: Capsys):
 
 
 def test_the_audit_trail_as_json_lines_filters_by_authority_and_dates(
-    cli_env: Path, capsys: Capsys
+    cli_env: Path, key: CliKeys, capsys: Capsys
 ):
-    jinan_card(capsys, cli_env, 1)
-    apply(capsys, cli_env, f.apply_body(holder=f.holder(f.resident_id(2))))
+    jinan_card(capsys, key, cli_env, 1)
+    apply(capsys, key, cli_env, f.apply_body(holder=f.holder(f.resident_id(2))))
     lines = ok(capsys, "audit", "trail", "--authority", "liaocheng").splitlines()
     events = [json.loads(line)["event"] for line in lines]
     assert "Card.Applied" in events and "Card.Issued" not in events
@@ -188,10 +210,10 @@ def test_the_audit_trail_as_json_lines_filters_by_authority_and_dates(
     assert code == 2 and "is after" in err
 
 
-def test_stats_count_files_by_scheme_and_status(cli_env: Path, capsys: Capsys):
-    jinan_card(capsys, cli_env, 1)
-    jinan_card(capsys, cli_env, 2)
-    apply(capsys, cli_env, f.apply_body(holder=f.holder(f.resident_id(3))))
+def test_stats_count_files_by_scheme_and_status(cli_env: Path, key: CliKeys, capsys: Capsys):
+    jinan_card(capsys, key, cli_env, 1)
+    jinan_card(capsys, key, cli_env, 2)
+    apply(capsys, key, cli_env, f.apply_body(holder=f.holder(f.resident_id(3))))
     counts = json.loads(ok(capsys, "stats", "--by", "scheme", "--by", "status", "--json"))
     assert counts == {
         "scheme": {"jinan": 2, "liaocheng": 1},
@@ -199,12 +221,14 @@ def test_stats_count_files_by_scheme_and_status(cli_env: Path, capsys: Capsys):
     }
 
 
-def test_a_received_file_not_issued_in_time_is_listed_overdue(cli_env: Path, capsys: Capsys):
+def test_a_received_file_not_issued_in_time_is_listed_overdue(
+    cli_env: Path, key: CliKeys, capsys: Capsys
+):
     body = f.shandong_body()
-    card_id = apply(capsys, cli_env, body)
+    card_id = apply(capsys, key, cli_env, body)
     ok(
         capsys,
-        *("card", "receive", card_id, "--actor", "sun", "--role", "provincial_window"),
+        *("card", "receive", card_id, *key("provincial_window", "province").split()),
         *("--window", "provincial_window"),
     )
     assert json.loads(ok(capsys, "sla", "--overdue", "--json")) == []  # due in 7 working days
@@ -212,11 +236,13 @@ def test_a_received_file_not_issued_in_time_is_listed_overdue(cli_env: Path, cap
     assert [(d["card_id"], d["working_days"], d["issued_on"]) for d in late] == [(card_id, 7, None)]
 
 
-def test_entitlements_list_what_the_holder_and_the_spouse_may_use(cli_env: Path, capsys: Capsys):
+def test_entitlements_list_what_the_holder_and_the_spouse_may_use(
+    cli_env: Path, key: CliKeys, capsys: Capsys
+):
     family = f.holder(f.resident_id(1))
     family["family"] = [{"relation": "spouse", "name": "韩梅梅", "date_of_birth": "1952-03-04"}]
-    card_id = apply(capsys, cli_env, f.jinan_body("A", holder=family))
-    ok(capsys, "card", "issue", card_id, "--json", body_file(cli_env, "issue", f.issue()))
+    card_id = apply(capsys, key, cli_env, f.jinan_body("A", holder=family))
+    ok(capsys, "card", "issue", card_id, *acting(key, cli_env, "issue", f.issue(), "jinan"))
     granted = json.loads(ok(capsys, "card", "entitlements", card_id, "--json"))
     kinds = {g["kind"]: g["items"] for g in granted}
     # Jinan arts. 4 (the visas, not the permits: 配偶), 5 (household: 配偶) and 10 (spouse
@@ -233,13 +259,15 @@ def test_entitlements_list_what_the_holder_and_the_spouse_may_use(cli_env: Path,
 # ---- business time -------------------------------------------------------------------------
 
 
-def test_city_hrss_records_a_paper_decision_taken_earlier(cli_env: Path, capsys: Capsys):
-    card_id = apply(capsys, cli_env, f.apply_body(holder=f.holder(f.resident_id(1))))
+def test_city_hrss_records_a_paper_decision_taken_earlier(
+    cli_env: Path, key: CliKeys, capsys: Capsys
+):
+    card_id = apply(capsys, key, cli_env, f.apply_body(holder=f.holder(f.resident_id(1))))
     show = json.loads(ok(capsys, "card", "show", card_id, "--json"))
     filed = show["history"][0]["effective_at"]
     ok(
         capsys,
-        *("card", "review", card_id, "--actor", "liu", "--role", "city_hrss"),
+        *("card", "review", card_id, *key("city_hrss", name="liu").split()),
         *("--stage", "city_hrss", "--decision", "approved", "--effective", filed),
     )
     review = json.loads(ok(capsys, "card", "show", card_id, "--json"))["history"][-1]
@@ -258,12 +286,12 @@ def test_city_hrss_records_a_paper_decision_taken_earlier(cli_env: Path, capsys:
     ],
 )
 def test_a_back_dated_command_that_may_not_be_is_refused_and_writes_nothing(
-    cli_env: Path, capsys: Capsys, role: str, when: str, code: int, says: str
+    cli_env: Path, key: CliKeys, capsys: Capsys, role: str, when: str, code: int, says: str
 ):
-    card_id = apply(capsys, cli_env, f.apply_body(holder=f.holder(f.resident_id(1))))
+    card_id = apply(capsys, key, cli_env, f.apply_body(holder=f.holder(f.resident_id(1))))
     result = run(
         capsys,
-        *("card", "review", card_id, "--actor", "liu", "--role", role),
+        *("card", "review", card_id, *key(role, name="liu").split()),
         *("--stage", "city_hrss", "--decision", "approved", "--effective", when),
     )
     assert result[0] == code and says in result[2]
@@ -271,7 +299,7 @@ def test_a_back_dated_command_that_may_not_be_is_refused_and_writes_nothing(
 
 
 def test_an_import_writes_the_good_cards_and_reports_the_bad_one_by_line(
-    cli_env: Path, capsys: Capsys
+    cli_env: Path, key: CliKeys, capsys: Capsys
 ):
     def command(name: str, at: str, body: msgspec.Struct) -> dict[str, object]:
         fields = msgspec.to_builtins(body)
@@ -298,7 +326,8 @@ def test_an_import_writes_the_good_cards_and_reports_the_bad_one_by_line(
     }
     source = cli_env / "cards.jsonl"
     source.write_bytes(b"\n".join(msgspec.json.encode(r) for r in (good, bad)) + b"\n")
-    code, out, err = run(capsys, "card", "import", str(source), "--actor", "admin.zhang")
+    admin = key("administrator", "province", name="admin.zhang").split()
+    code, out, err = run(capsys, "card", "import", str(source), *admin)
     assert code == 1
     assert "line 1: imported JN-2025-1" in out
     assert "line 2: refused JN-2025-2 command 1: effective_before_previous_event" in out
