@@ -10,16 +10,17 @@ import pytest
 
 from api.cli import main
 from tests import factories as f
+from tests.conftest import CliKeys
 from tests.signing.support import World
 
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> Path:
-    monkeypatch.setenv("TALENTCARD_DATABASE_URL", database_url)
-    monkeypatch.setenv("TALENTCARD_DATA_DIR", str(tmp_path / "data"))
+def env(monkeypatch: pytest.MonkeyPatch, cli_env: Path) -> Path:
+    """The command line's store (cli_env: a data folder of its own) and a passphrase for
+    its signing keys."""
     monkeypatch.setenv("TALENTCARD_KEY_PASSPHRASE", "correct horse battery staple")
     monkeypatch.delenv("TALENTCARD_KEYS_DIR", raising=False)
-    return tmp_path
+    return cli_env
 
 
 def run(capsys: pytest.CaptureFixture[str], command: str, *args: str) -> tuple[int, str, str]:
@@ -35,41 +36,46 @@ def ok(capsys: pytest.CaptureFixture[str], command: str, *args: str) -> str:
     return out
 
 
-def issued_jinan_card(capsys: pytest.CaptureFixture[str]) -> str:
+def issued_jinan_card(capsys: pytest.CaptureFixture[str], key: CliKeys) -> str:
+    """A Jinan class C card, filed by the talent naming the employer whose commissioner
+    may propose revoking it; reads (``card credential``) are the provincial auditor's
+    (TALENTCARD_API_KEY, the ``key`` fixture)."""
     out = ok(
         capsys,
-        "card apply --actor li --role applicant --scheme jinan --category C "
+        f"card apply {key('applicant', 'jinan', name='li')} --scheme jinan --category C "
         "--fact certified_class_c=true --holder-name 韩梅梅 "
-        f"--holder-id {f.RESIDENT_ID} --holder-dob 1949-12-31 --output-json",
+        f"--holder-id {f.RESIDENT_ID} --holder-dob 1949-12-31 --sponsor-kind employer "
+        f"--sponsor-name 济南某公司 --sponsor-credit-code {f.CREDIT_CODE} --output-json",
     )
     card_id: str = json.loads(out)["card_id"]
-    ok(capsys, f"card issue {card_id} --actor liu --role city_hrss")
+    ok(capsys, f"card issue {card_id} {key('city_hrss', 'jinan', name='liu')}")
     return card_id
 
 
-def revoke(capsys: pytest.CaptureFixture[str], card_id: str) -> None:
-    """A Jinan card revoked as its rules require: proposed, then approved at each step."""
+def revoke(capsys: pytest.CaptureFixture[str], key: CliKeys, card_id: str) -> None:
+    """A Jinan card revoked as its rules require: proposed, then approved at each step,
+    each by a user of its own."""
     ok(
         capsys,
-        f"card revoke propose {card_id} --actor wang --role employer --reason 违规"
+        f"card revoke propose {card_id} {key('employer', 'jinan', name='wang')} --reason 违规"
         " --ground misconduct",
     )
-    ok(capsys, f"card revoke approve {card_id} --actor qin --role city_window")
-    ok(capsys, f"card revoke approve {card_id} --actor liu --role city_hrss")
-    ok(capsys, f"card revoke approve {card_id} --actor zhao --role talent_office")
+    ok(capsys, f"card revoke approve {card_id} {key('city_window', 'jinan', name='qin')}")
+    ok(capsys, f"card revoke approve {card_id} {key('city_hrss', 'jinan', name='liu')}")
+    ok(capsys, f"card revoke approve {card_id} {key('talent_office', 'jinan', name='zhao')}")
 
 
 def test_an_issued_card_verifies_offline_and_is_refused_after_revocation_once_refreshed(
-    env: Path, capsys: pytest.CaptureFixture[str]
+    env: Path, key: CliKeys, capsys: pytest.CaptureFixture[str]
 ):
     ok(capsys, "keys init")
-    card_id = issued_jinan_card(capsys)
+    card_id = issued_jinan_card(capsys, key)
     token = ok(capsys, f"card credential {card_id}").strip()
     assert token.startswith("TC1:")
     (env / "token.txt").write_text(token)
     ok(capsys, f"bundle {env / 'b1'}")
     assert "VALID: ok" in ok(capsys, f"verify {env / 'token.txt'} --bundle {env / 'b1'}")
-    revoke(capsys, card_id)
+    revoke(capsys, key, card_id)
     # The venue's old bundle predates the revocation: still valid there.
     assert run(capsys, f"verify --bundle {env / 'b1'}", token)[0] == 0
     ok(capsys, f"bundle {env / 'b2'}")
@@ -79,10 +85,10 @@ def test_an_issued_card_verifies_offline_and_is_refused_after_revocation_once_re
 
 
 def test_a_credential_comes_as_json_claims_and_as_png_and_svg_qr_codes(
-    env: Path, capsys: pytest.CaptureFixture[str]
+    env: Path, key: CliKeys, capsys: pytest.CaptureFixture[str]
 ):
     ok(capsys, "keys init")
-    card_id = issued_jinan_card(capsys)
+    card_id = issued_jinan_card(capsys, key)
     out = ok(
         capsys, f"card credential {card_id} --json --png {env / 'c.png'} --svg {env / 'c.svg'}"
     )
@@ -95,9 +101,11 @@ def test_a_credential_comes_as_json_claims_and_as_png_and_svg_qr_codes(
     assert "<svg" in (env / "c.svg").read_text()
 
 
-def test_a_service_check_at_a_venue_names_the_rule(env: Path, capsys: pytest.CaptureFixture[str]):
+def test_a_service_check_at_a_venue_names_the_rule(
+    env: Path, key: CliKeys, capsys: pytest.CaptureFixture[str]
+):
     ok(capsys, "keys init")
-    token = ok(capsys, f"card credential {issued_jinan_card(capsys)}").strip()
+    token = ok(capsys, f"card credential {issued_jinan_card(capsys, key)}").strip()
     ok(capsys, f"bundle {env / 'b'}")
     out = ok(capsys, f"verify --bundle {env / 'b'} --service jinan.8", token)
     assert "rule: jinan." in out
@@ -110,9 +118,34 @@ def test_a_service_check_at_a_venue_names_the_rule(env: Path, capsys: pytest.Cap
     assert "service_not_granted" in out
 
 
-def test_keys_rotate_keeps_old_credentials_verifying(env: Path, capsys: pytest.CaptureFixture[str]):
+def test_a_venue_gets_no_credential_because_it_names_the_holder_but_the_auditor_does(
+    env: Path, key: CliKeys, capsys: pytest.CaptureFixture[str]
+):
     ok(capsys, "keys init")
-    token = ok(capsys, f"card credential {issued_jinan_card(capsys)}").strip()
+    card_id = issued_jinan_card(capsys, key)
+    # A Jinan venue sees the card (its public face), not the holder's data the credential
+    # carries (the name, the family, the ID binding): refused by the rule, nothing written.
+    venue = key("venue", "jinan", name="gym")
+    png = env / "venue.png"
+    code, out, err = run(capsys, f"card credential {card_id} {venue} --png {png}")
+    assert (code, out) == (1, "")
+    assert err.count("\n") == 1
+    assert "not_authorised" in err
+    assert "rule: a venue sees no personal data beyond what the credential shows" in err
+    assert not png.exists()
+    # The provincial auditor (TALENTCARD_API_KEY) reads the holder's data: it gets it.
+    info = json.loads(ok(capsys, f"card credential {card_id} --json --png {png}"))
+    assert info["claims"]["card_id"] == card_id
+    assert info["claims"]["holder_name"] == "韩梅梅"
+    assert info["token"].startswith("TC1:")
+    assert png.read_bytes().startswith(b"\x89PNG")
+
+
+def test_keys_rotate_keeps_old_credentials_verifying(
+    env: Path, key: CliKeys, capsys: pytest.CaptureFixture[str]
+):
+    ok(capsys, "keys init")
+    token = ok(capsys, f"card credential {issued_jinan_card(capsys, key)}").strip()
     assert "previous key now only verifies" in ok(capsys, "keys rotate jinan")
     listing = ok(capsys, "keys list")
     assert "verifying" in listing
@@ -121,12 +154,14 @@ def test_keys_rotate_keeps_old_credentials_verifying(env: Path, capsys: pytest.C
     assert run(capsys, f"verify --bundle {env / 'b'}", token)[0] == 0
 
 
-def test_a_revoked_card_gets_no_new_credential(env: Path, capsys: pytest.CaptureFixture[str]):
+def test_a_revoked_card_gets_no_new_credential(
+    env: Path, key: CliKeys, capsys: pytest.CaptureFixture[str]
+):
     ok(capsys, "keys init")
-    card_id = issued_jinan_card(capsys)
+    card_id = issued_jinan_card(capsys, key)
     ok(
         capsys,
-        f"card suspend {card_id} --actor zhao --role talent_office --reason 调查 "
+        f"card suspend {card_id} {key('talent_office', 'jinan', name='zhao')} --reason 调查 "
         "--decision-ref 济人才办〔2026〕3号",
     )
     code, _, err = run(capsys, f"card credential {card_id}")
@@ -154,9 +189,11 @@ def test_private_keys_are_encrypted_files_readable_by_their_owner_only(
         assert path.stat().st_mode & 0o077 == 0
 
 
-def test_a_bundle_from_another_root_is_refused(env: Path, capsys: pytest.CaptureFixture[str]):
+def test_a_bundle_from_another_root_is_refused(
+    env: Path, key: CliKeys, capsys: pytest.CaptureFixture[str]
+):
     ok(capsys, "keys init")
-    token = ok(capsys, f"card credential {issued_jinan_card(capsys)}").strip()
+    token = ok(capsys, f"card credential {issued_jinan_card(capsys, key)}").strip()
     ok(capsys, f"bundle {env / 'b'}")
     other_root = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
     code, _, err = run(capsys, f"verify --bundle {env / 'b'} --root-key {other_root}", token)
@@ -165,13 +202,16 @@ def test_a_bundle_from_another_root_is_refused(env: Path, capsys: pytest.Capture
 
 
 def test_an_upgrade_yields_a_new_credential_and_the_old_one_still_verifies(
-    env: Path, capsys: pytest.CaptureFixture[str]
+    env: Path, key: CliKeys, capsys: pytest.CaptureFixture[str]
 ):
     ok(capsys, "keys init")
-    card_id = issued_jinan_card(capsys)
+    card_id = issued_jinan_card(capsys, key)
     old = ok(capsys, f"card credential {card_id}").strip()
     certified = "--fact certified_class_b=true"  # Jinan art. 24(2): the upgrade follows it
-    ok(capsys, f"card upgrade {card_id} --actor liu --role city_hrss --tier B {certified}")
+    ok(
+        capsys,
+        f"card upgrade {card_id} {key('city_hrss', 'jinan', name='liu')} --tier B {certified}",
+    )
     new = json.loads(ok(capsys, f"card credential {card_id} --json"))
     assert new["claims"]["tier"] == "B"
     assert new["token"] != old
@@ -189,10 +229,10 @@ def test_a_passphrase_of_exactly_twelve_characters_makes_keys(
 
 
 def test_a_credential_with_a_wrong_passphrase_is_refused_in_one_line(
-    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    env: Path, key: CliKeys, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ):
     ok(capsys, "keys init")
-    card_id = issued_jinan_card(capsys)
+    card_id = issued_jinan_card(capsys, key)
     monkeypatch.setenv("TALENTCARD_KEY_PASSPHRASE", "not the passphrase at all")
     code, out, err = run(capsys, f"card credential {card_id}")
     assert (code, out) == (2, "")
@@ -201,10 +241,10 @@ def test_a_credential_with_a_wrong_passphrase_is_refused_in_one_line(
 
 
 def test_a_bundle_with_a_wrong_passphrase_writes_nothing(
-    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    env: Path, key: CliKeys, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ):
     ok(capsys, "keys init")
-    issued_jinan_card(capsys)
+    issued_jinan_card(capsys, key)
     monkeypatch.setenv("TALENTCARD_KEY_PASSPHRASE", "not the passphrase at all")
     code, _, err = run(capsys, f"bundle {env / 'b'}")
     assert code == 2, err
@@ -212,10 +252,10 @@ def test_a_bundle_with_a_wrong_passphrase_writes_nothing(
 
 
 def test_a_credential_with_a_short_passphrase_is_refused(
-    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    env: Path, key: CliKeys, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ):
     ok(capsys, "keys init")
-    card_id = issued_jinan_card(capsys)
+    card_id = issued_jinan_card(capsys, key)
     monkeypatch.setenv("TALENTCARD_KEY_PASSPHRASE", "short")
     code, _, err = run(capsys, f"card credential {card_id}")
     assert code == 2
@@ -241,15 +281,15 @@ def test_verify_prints_a_credentials_text_escaped_for_the_terminal(
 
 
 def test_bundle_at_an_instant_shows_a_venue_the_card_as_it_stood_before_its_revocation(
-    env: Path, capsys: pytest.CaptureFixture[str]
+    env: Path, key: CliKeys, capsys: pytest.CaptureFixture[str]
 ):
     from datetime import UTC, datetime
 
     ok(capsys, "keys init")
-    card_id = issued_jinan_card(capsys)
+    card_id = issued_jinan_card(capsys, key)
     token = ok(capsys, f"card credential {card_id}").strip()
     before = datetime.now(UTC).isoformat()
-    revoke(capsys, card_id)
+    revoke(capsys, key, card_id)
     out = ok(capsys, f"bundle {env / 'then'} --at {before}")
     assert f"as of {before}" in out
     ok(capsys, f"bundle {env / 'now'}")

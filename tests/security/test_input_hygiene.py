@@ -29,7 +29,7 @@ from ledger.app import CardLedger
 from ledger.bootstrap import open_ledger
 from ledger.limits import decode_body
 from tests import factories as f
-from tests.conftest import FakeClock
+from tests.conftest import CliKeys, FakeClock
 
 ESC = "\x1b]0;pwned\x07\x1b[2J\x1b[31m"  # retitle the terminal, clear it, turn red
 
@@ -41,9 +41,18 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def apply_fields(**overrides: Any) -> dict[str, Any]:
-    fields = msgspec.to_builtins(f.apply_body())
+    """A valid application as a JSON file gives it: the request's fields, never who acts
+    (the key says that), for the employer the commissioner's key is bound to."""
+    sponsor = {"kind": "employer", "name": "聊城大学", "credit_code": f.CREDIT_CODE}
+    body = msgspec.to_builtins(f.apply_body(sponsor=sponsor))
+    fields = {k: v for k, v in body.items() if k in c.ApplyRequest.__struct_fields__}
     fields.update(overrides)
     return fields
+
+
+def employer(key: CliKeys) -> list[str]:
+    """``--key-file FILE`` of the employer's commissioner, who may file apply_fields()."""
+    return key("employer").split()
 
 
 def apply_file(tmp_path: Path, data: bytes) -> str:
@@ -64,7 +73,7 @@ def assert_malformed(code: int, err: str) -> None:
 @pytest.mark.parametrize(
     "data",
     [
-        b'{"actor": "\xff\xfe", "role": "employer"}',  # not UTF-8
+        b'{"note": "\xff\xfe"}',  # not UTF-8
         b"[" * 100_000 + b"]" * 100_000,  # nested past the parser's stack
         b'{"note": [' + b"[" * 5_000 + b"]" * 5_000 + b"]}",
         # a valid application padded past the input cap (the padding is legal JSON)
@@ -73,10 +82,23 @@ def assert_malformed(code: int, err: str) -> None:
     ids=["bad-utf8", "deep-array", "deep-inside-object", "too-large"],
 )
 def test_a_hostile_json_file_exits_2_in_one_line(
-    cli_env: Path, capsys: pytest.CaptureFixture[str], data: bytes
+    cli_env: Path, key: CliKeys, capsys: pytest.CaptureFixture[str], data: bytes
 ):
-    code, _, err = run(capsys, "card", "apply", "--json", apply_file(cli_env, data))
+    path = apply_file(cli_env, data)
+    code, _, err = run(capsys, "card", "apply", "--json", path, *employer(key))
     assert_malformed(code, err)
+    assert run(capsys, "card", "list")[1] == ""
+
+
+def test_the_application_these_tests_spoil_is_filed_as_it_stands(
+    cli_env: Path, key: CliKeys, capsys: pytest.CaptureFixture[str]
+):
+    # The control: the valid body and the employer's key file a card, so the exit 2
+    # above and below comes from the spoiled input alone, not from who acts.
+    path = apply_file(cli_env, json.dumps(apply_fields()).encode())
+    code, out, err = run(capsys, "card", "apply", "--json", path, *employer(key), "--output-json")
+    assert code == 0, err
+    assert json.loads(out)["card_id"] in run(capsys, "card", "list")[1]
 
 
 def test_a_deeply_nested_facts_file_for_policy_check_exits_2_in_one_line(
@@ -88,27 +110,34 @@ def test_a_deeply_nested_facts_file_for_policy_check_exits_2_in_one_line(
 
 
 def test_an_argument_that_is_not_utf8_exits_2_in_one_line(
-    cli_env: Path, capsys: pytest.CaptureFixture[str]
+    cli_env: Path, key: CliKeys, capsys: pytest.CaptureFixture[str]
 ):
     undecodable = b"\xe6\x9d".decode("utf-8", "surrogateescape")  # as Python hands argv over
     body = apply_file(cli_env, json.dumps(apply_fields()).encode())
-    code, _, err = run(capsys, "card", "apply", "--json", body, "--holder-name", undecodable)
+    argv = ["card", "apply", "--json", body, *employer(key), "--holder-name", undecodable]
+    code, _, err = run(capsys, *argv)
     assert_malformed(code, err)
+    assert "not valid UTF-8" in err
     assert run(capsys, "card", "list")[1] == ""
 
 
-def test_a_deeply_nested_fact_value_exits_2(cli_env: Path, capsys: pytest.CaptureFixture[str]):
+def test_a_deeply_nested_fact_value_exits_2(
+    cli_env: Path, key: CliKeys, capsys: pytest.CaptureFixture[str]
+):
     nested = "[" * 100_000 + "]" * 100_000
-    code, _, err = run(capsys, "card", "apply", "--actor", "a", "--fact", f"x={nested}")
+    body = apply_file(cli_env, json.dumps(apply_fields()).encode())
+    argv = ["card", "apply", "--json", body, *employer(key), "--fact", f"x={nested}"]
+    code, _, err = run(capsys, *argv)
     assert_malformed(code, err)
+    assert "$.facts" in err
 
 
 def test_a_bad_id_number_is_malformed_input_and_exits_2(
-    cli_env: Path, capsys: pytest.CaptureFixture[str]
+    cli_env: Path, key: CliKeys, capsys: pytest.CaptureFixture[str]
 ):
     body = apply_fields(holder=f.holder(id_number="110105194912310021"))
     path = apply_file(cli_env, json.dumps(body).encode())
-    code, _, err = run(capsys, "card", "apply", "--json", path)
+    code, _, err = run(capsys, "card", "apply", "--json", path, *employer(key))
     assert_malformed(code, err)
     assert "holder.id_number" in err
 
@@ -128,10 +157,10 @@ def test_fullwidth_digits_are_filed_as_the_ascii_number(cli_env: Path, tmp_path:
     ["١١٠١٠٥١٩٤٩١٢٣١٠٠٢X", "११०१०५१९४९१२३१००२X"],  # Arabic-Indic, Devanagari digits
 )
 def test_digits_that_are_not_ascii_after_nfkc_are_refused(
-    cli_env: Path, capsys: pytest.CaptureFixture[str], number: str
+    cli_env: Path, key: CliKeys, capsys: pytest.CaptureFixture[str], number: str
 ):
     path = apply_file(cli_env, json.dumps(apply_fields(holder=f.holder(number))).encode())
-    code, _, err = run(capsys, "card", "apply", "--json", path)
+    code, _, err = run(capsys, "card", "apply", "--json", path, *employer(key))
     assert_malformed(code, err)
     assert "ASCII" in err
 
@@ -144,13 +173,15 @@ def test_digits_that_are_not_ascii_after_nfkc_are_refused(
     [
         ("holder", f"李雷{ESC}"),
         ("holder", "\u202e雷李"),  # right-to-left override: reads as another name
+        # Who acts comes from the key: a file naming an actor is refused, whatever the
+        # name holds (the user's own name: test_a_user_name_with_control_or_bidi_…).
         ("actor", f"wang{ESC}"),
         ("sponsor", "聊城大学\u2066"),
         ("family", "韩梅梅\x00"),
     ],
 )
 def test_a_name_with_control_or_bidi_characters_exits_2_and_writes_nothing(
-    cli_env: Path, capsys: pytest.CaptureFixture[str], where: str, value: str
+    cli_env: Path, key: CliKeys, capsys: pytest.CaptureFixture[str], where: str, value: str
 ):
     body = apply_fields()
     if where == "holder":
@@ -158,15 +189,35 @@ def test_a_name_with_control_or_bidi_characters_exits_2_and_writes_nothing(
     elif where == "actor":
         body["actor"] = value
     elif where == "sponsor":
-        body["sponsor"] = {"kind": "employer", "name": value}
+        body["sponsor"] = {**body["sponsor"], "name": value}
     else:
         member = {"relation": "spouse", "name": value, "date_of_birth": "1952-03-04"}
         body["holder"] = {**f.holder(), "family": [member]}
     path = apply_file(cli_env, json.dumps(body).encode())
-    code, _, err = run(capsys, "card", "apply", "--json", path)
+    code, _, err = run(capsys, "card", "apply", "--json", path, *employer(key))
     assert_malformed(code, err)
     assert "\x1b" not in err and "\u202e" not in err
+    assert ("unknown field `actor`" in err) == (where == "actor")
     assert run(capsys, "card", "list")[1] == ""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="app gap: `users add` (UserAccount.add) stores a name with control or bidi "
+    "characters, and every card command by that user then ends in a traceback "
+    "(ValueError from the body's actor check in services.access.acting)",
+)
+@pytest.mark.parametrize("name", [f"wang{ESC}", "\u202egnaw"])
+def test_a_user_name_with_control_or_bidi_characters_exits_2_and_adds_no_one(
+    cli_env: Path, capsys: pytest.CaptureFixture[str], name: str
+):
+    # The acting name now comes from the user a key belongs to: the same hygiene as the
+    # typed --actor had applies when the user is added.
+    argv = ["users", "add", name, "--role", "city_hrss", "--authority", "liaocheng"]
+    code, _, err = run(capsys, *argv)
+    assert_malformed(code, err)
+    assert "\x1b" not in err and "\u202e" not in err
+    assert run(capsys, "users", "list")[1] == ""
 
 
 def test_names_are_stored_nfc_normalised(cli_env: Path, tmp_path: Path):
@@ -222,7 +273,7 @@ def _stored_raw(tmp_path: Path) -> uuid.UUID:
 
 @pytest.mark.parametrize("command", ["show", "list"])
 def test_stored_escape_sequences_are_printed_as_visible_escapes(
-    cli_env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
+    cli_env: Path, key: CliKeys, capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
 ):
     card_id = _stored_raw(tmp_path)
     argv = ["card", "show", str(card_id)] if command == "show" else ["card", "list"]
@@ -234,7 +285,7 @@ def test_stored_escape_sequences_are_printed_as_visible_escapes(
 
 @pytest.mark.parametrize("command", ["show", "list"])
 def test_json_output_escapes_them_too_and_still_decodes_to_the_stored_name(
-    cli_env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
+    cli_env: Path, key: CliKeys, capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
 ):
     card_id = _stored_raw(tmp_path)
     argv = ["card", "show", str(card_id)] if command == "show" else ["card", "list"]
@@ -295,7 +346,7 @@ FILE_BYTES = st.one_of(
     BODY.map(lambda b: json.dumps(b, ensure_ascii=False).encode()),
     st.builds(lambda b: json.dumps(b).encode(), st.builds(lambda: apply_fields())),
 )
-COMMON = ["--actor", "--note", "--expect-version"]
+COMMON = ["--note", "--expect-version"]
 OPTIONS = {
     "apply": [
         "--scheme",
@@ -318,33 +369,35 @@ OPTIONS = {
     "extend": ["--event-on", "--evidence"],
     "withdraw": [],
 }
-ROLE = st.sampled_from(["employer", "city_hrss", "talent_office", "applicant"])
+# Who acts: no key, a key file of random bytes, or the key of a user in one of these
+# roles (the employer's may file the valid application below).
+ROLE = st.sampled_from(["employer", "city_hrss", "talent_office", "applicant", "venue"])
+KEY = st.one_of(ROLE, st.none(), st.binary(max_size=200))
 
 
 VALID = {
-    "review": {"actor": "r", "role": "city_hrss", "stage": "city_hrss", "decision": "approved"},
-    "issue": {"actor": "liu", "role": "city_hrss"},
-    "upgrade": {"actor": "liu", "role": "city_hrss", "tier": "A"},
-    "extend": {"actor": "liu", "role": "city_hrss", "event_on": "2026-03-02", "evidence": ["d"]},
-    "withdraw": {"actor": "wang", "role": "employer"},
+    "review": {"stage": "city_hrss", "decision": "approved"},
+    "issue": {},
+    "upgrade": {"tier": "A"},
+    "extend": {"event_on": "2026-03-02", "evidence": ["d"]},
+    "withdraw": {},
 }
 
 
 @st.composite
-def command_lines(draw: st.DrawFn) -> tuple[str, bytes, list[str]]:
-    """A command, a --json file (random bytes, random JSON or a valid body) and options it
-    knows with random or hostile values, so that some reach the ledger's rules."""
+def command_lines(draw: st.DrawFn) -> tuple[str, bytes, list[str], str | bytes | None]:
+    """A command, a --json file (random bytes, random JSON or a valid body), options it
+    knows with random or hostile values, and who acts, so that some reach the ledger's
+    rules."""
     command = draw(st.sampled_from(sorted(OPTIONS)))
     valid = json.dumps(apply_fields() if command == "apply" else VALID[command]).encode()
     data = draw(st.one_of(FILE_BYTES, st.just(valid)))
-    known = OPTIONS[command] + (COMMON if command != "apply" else COMMON[:2])
+    known = OPTIONS[command] + (COMMON if command != "apply" else COMMON[:1])
     argv: list[str] = []
     pairs = st.lists(st.tuples(st.sampled_from(known), TEXT), max_size=3)
     for option, value in draw(st.one_of(st.just([]), pairs)):
         argv += [option, value]
-    if draw(st.booleans()):
-        argv += ["--role", draw(ROLE)]
-    return command, data, argv
+    return command, data, argv, draw(KEY)
 
 
 @settings(
@@ -357,14 +410,19 @@ def test_the_cli_answers_random_input_with_exit_2_or_a_refusal_never_a_traceback
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    line: tuple[str, bytes, list[str]],
+    line: tuple[str, bytes, list[str], str | bytes | None],
     card_id: str,
 ):
     monkeypatch.setenv("TALENTCARD_DATABASE_URL", f"sqlite:///{tmp_path / 'fuzz.sqlite3'}")
     monkeypatch.setenv("TALENTCARD_DATA_DIR", str(tmp_path / "data"))
-    command, data, options = line
+    monkeypatch.delenv("TALENTCARD_API_KEY", raising=False)
+    command, data, options, who = line
     argv = ["card", command] + ([] if command == "apply" else [card_id])
     argv += ["--json", apply_file(tmp_path, data), *options]
+    if isinstance(who, str):  # a user's key, the user added on first use
+        argv += CliKeys(tmp_path / "keys")(who).split()
+    elif who is not None:
+        argv += ["--key-file", apply_file(tmp_path, who)]
     code = main(argv)  # an uncaught exception fails the test
     _, err = capsys.readouterr()
     event(f"exit {code}")

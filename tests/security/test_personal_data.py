@@ -22,6 +22,7 @@ from domain.vocabulary import Role
 from ledger.app import CardLedger
 from services.bootstrap import Registry
 from tests import factories as f
+from tests.conftest import CliKeys
 
 FAMILY = [
     {"relation": "spouse", "name": "韩梅梅", "date_of_birth": "1952-04-01"},
@@ -100,9 +101,7 @@ def test_a_card_lookup_needs_a_key(registry: Registry, card_id: UUID):
     assert str(card_id) not in response.text
 
 
-def test_a_venue_s_card_lookup_shows_what_the_credential_shows(
-    registry: Registry, card_id: UUID
-):
+def test_a_venue_s_card_lookup_shows_what_the_credential_shows(registry: Registry, card_id: UUID):
     key = registry.users.add(None, name="cinema", role=Role.VENUE, authority="liaocheng").key
     with TestClient(app=create_app(registry)) as client:
         body = client.get(f"/cards/{card_id}", headers={"Authorization": f"Bearer {key}"}).json()
@@ -130,13 +129,21 @@ def test_the_operators_card_show_never_prints_the_sealed_identity_fields(
 ):
     monkeypatch.setenv("TALENTCARD_DATABASE_URL", database_url)
     monkeypatch.setenv("TALENTCARD_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("TALENTCARD_API_KEY", raising=False)
     card = ledger.get_card(card_id)
     sealed = {k: v for k, v in secrets_of(card).items() if k.startswith(("ID d", "ID s", "bind"))}
-    for argv in (["card", "show", str(card_id)], ["card", "show", str(card_id), "--json"]):
-        assert main(argv) == 0
-        out = capsys.readouterr().out
-        assert [label for label, value in sealed.items() if value in out] == [], argv
-    assert main(["card", "show", str(card_id), "--json"]) == 0
-    history = json.loads(capsys.readouterr().out)["history"]
-    identity = history[0]["details"]["application"]["holder"]["identity"]
-    assert identity == {"kind": "resident_id", "last4": f.RESIDENT_ID[-4:]}
+    assert len(sealed) == 6  # digest, salt, and the binding's salt and seal in two forms
+    # The command line acts as the user whose key it is given: the readers who see the
+    # whole file, the holder's data included (the provincial auditor, the city's HRSS).
+    keys = CliKeys(tmp_path / "keys")
+    for reader in (keys("auditor", "province"), keys("city_hrss", "liaocheng")):
+        show = ["card", "show", str(card_id), *reader.split()]
+        for argv in (show, [*show, "--json"]):
+            assert main(argv) == 0
+            out = capsys.readouterr().out
+            assert card.application.holder.name in out, argv  # the file, not its public face
+            assert [label for label, value in sealed.items() if value in out] == [], argv
+        assert main([*show, "--json"]) == 0
+        history = json.loads(capsys.readouterr().out)["history"]
+        identity = history[0]["details"]["application"]["holder"]["identity"]
+        assert identity == {"kind": "resident_id", "last4": f.RESIDENT_ID[-4:]}
