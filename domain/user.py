@@ -15,6 +15,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import IllegalTransition, InvalidInput, NotAuthorised
+from domain.text import normalise_name
 from domain.values import Context, Value
 from domain.vocabulary import Role
 
@@ -103,7 +104,9 @@ class UserAccount(Aggregate):
         """Add a user: refused when the role cannot work for that authority or an
         organisation's role names no organisation."""
         _check_administrator(ctx)
-        clean = unicodedata.normalize("NFC", name.strip())
+        # A user's name is the actor every event it takes records: the same hygiene as
+        # any name a command carries (no control or bidi characters, the length limit).
+        clean = normalise_name("name", name)
         if not clean:
             raise InvalidInput("name must not be empty")
         if authority not in AUTHORITIES:

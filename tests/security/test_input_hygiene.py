@@ -201,12 +201,6 @@ def test_a_name_with_control_or_bidi_characters_exits_2_and_writes_nothing(
     assert run(capsys, "card", "list")[1] == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app gap: `users add` (UserAccount.add) stores a name with control or bidi "
-    "characters, and every card command by that user then ends in a traceback "
-    "(ValueError from the body's actor check in services.access.acting)",
-)
 @pytest.mark.parametrize("name", [f"wang{ESC}", "\u202egnaw"])
 def test_a_user_name_with_control_or_bidi_characters_exits_2_and_adds_no_one(
     cli_env: Path, capsys: pytest.CaptureFixture[str], name: str

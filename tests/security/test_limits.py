@@ -101,12 +101,6 @@ def test_an_actor_in_the_file_is_refused_whatever_its_length(
     assert capsys.readouterr().out == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app gap: `users add` (UserAccount.add) stores a name of any length, and every "
-    "card command by that user then ends in a traceback (ValueError: actor is longer than "
-    "100 characters, from the body's actor check in services.access.acting)",
-)
 def test_a_user_name_over_the_name_limit_exits_2_and_adds_no_one(
     cli_env: Path, capsys: pytest.CaptureFixture[str]
 ):
