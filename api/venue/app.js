@@ -1,0 +1,401 @@
+// The venue page: reads a card's QR code (camera, image or pasted text), verifies it offline
+// against the bundle it keeps (verify.js), and shows the verdict, the card and what it grants
+// at this venue. It keeps the bundle and the venue's city, and nothing of the cards it checks.
+
+import { BundleError, Refusal, grants, hex, people, readBundle, signatureEngine, verify } from "./verify.js";
+
+const $ = (id) => document.getElementById(id);
+const BUNDLE_CACHE = "talentcard-venue-bundle";
+const BUNDLE_KEY = new URL("bundle.cbor", location.href).href; // a key in the page's own Cache, never fetched
+const BUNDLE_URL = new URL("../bundle", location.href).href; // GET /bundle of the registry
+const ROOT_PIN = "talentcard-venue-root";
+const CITY = "talentcard-venue-city";
+const CLEAR_AFTER_MS = 120_000; // a verdict stays on screen two minutes at most
+
+const REASONS = {
+  ok: ["有效", "Valid"],
+  too_large: ["凭证数据过大", "The credential is too large"],
+  bad_format: ["不是有效的人才卡凭证", "Not a talent card credential"],
+  unknown_key: ["签发密钥不在信任列表中", "Signed by a key not on the trust list"],
+  bad_signature: ["签名无效，凭证可能被篡改", "The signature does not verify: the credential may have been altered"],
+  key_not_valid_for_scheme: ["签发机关无权签发此类卡", "The issuer may not issue this kind of card"],
+  not_yet_valid: ["尚未生效", "Not yet valid"],
+  expired: ["已过期", "Expired"],
+  status_list_unavailable: ["缺少该卡的状态列表，请更新数据包", "No status list for this card: update the bundle"],
+  suspended: ["已暂停使用", "Suspended"],
+  revoked: ["已撤销", "Revoked"],
+  trust_list_expired: ["信任列表已过期，请更新数据包", "The trust list has expired: update the bundle"],
+  status_list_stale: ["状态列表已过时，请更新数据包", "The status list is out of date: update the bundle"],
+  venue_rules_expired: ["场所规则已过期，请更新数据包", "The venue rules have expired: update the bundle"],
+  no_bundle: ["尚无核验数据包", "No verification data yet: load a bundle"],
+  no_code: ["图片中未找到二维码", "No QR code found in the image"],
+};
+const SCHEMES = { shandong: "山东惠才卡 Shandong", weihai: "威海英才卡 Weihai", liaocheng: "聊城金卡 Liaocheng", jinan: "泉城金卡 Jinan" };
+const RELATIONS = { holder: "持卡人 holder", spouse: "配偶 spouse", child: "子女 child", parent: "父母 parent", spouse_parent: "配偶父母 spouse's parent", companion: "随行人员 companion" };
+
+let bundle = null;
+let clearTimer = null;
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+// ---- the bundle: kept in the Cache API, refreshed from GET /bundle when online -------------
+
+async function storedBundle() {
+  const cache = await caches.open(BUNDLE_CACHE);
+  const response = await cache.match(BUNDLE_KEY);
+  return response ? new Uint8Array(await response.arrayBuffer()) : null;
+}
+
+// Verify `bytes` as a bundle and, if it is sound, signed by the pinned root (the first
+// bundle pins its root) and not older than the one held, keep and use it.
+async function adopt(bytes, source) {
+  const candidate = await readBundle(bytes);
+  const pinned = localStorage.getItem(ROOT_PIN);
+  const root = hex(candidate.root);
+  if (pinned && pinned !== root) {
+    throw new BundleError(`此数据包的根密钥与本设备固定的不同 · this bundle's root key ${root.slice(0, 16)}… is not the one this device pinned (${pinned.slice(0, 16)}…)`);
+  }
+  if (bundle && source === "online" && candidate.trust.issuedAt < bundle.trust.issuedAt) return false;
+  localStorage.setItem(ROOT_PIN, root);
+  const cache = await caches.open(BUNDLE_CACHE);
+  await cache.put(BUNDLE_KEY, new Response(bytes, { headers: { "content-type": "application/cbor" } }));
+  bundle = candidate;
+  fillCities();
+  showFreshness();
+  return true;
+}
+
+async function fetchBundle() {
+  if (!navigator.onLine) return;
+  try {
+    const response = await fetch(BUNDLE_URL, { cache: "no-store" });
+    if (!response.ok) {
+      if (!bundle) message(`服务器未提供数据包 · the registry gave no bundle (HTTP ${response.status}): load a bundle file`);
+      return;
+    }
+    await adopt(new Uint8Array(await response.arrayBuffer()), "online");
+    message("");
+  } catch (e) {
+    if (e instanceof BundleError) message(`数据包被拒绝 · bundle refused: ${e.message}`);
+    // a network failure offline: keep the bundle held
+  }
+}
+
+function message(text) {
+  $("bundle-message").textContent = text;
+}
+
+function age(seconds) {
+  const s = Math.max(0, seconds);
+  if (s < 120) return `${s} 秒 s`;
+  if (s < 7200) return `${Math.floor(s / 60)} 分钟 min`;
+  if (s < 172800) return `${Math.floor(s / 3600)} 小时 h`;
+  return `${Math.floor(s / 86400)} 天 days`;
+}
+
+function showFreshness() {
+  const box = $("freshness");
+  box.replaceChildren();
+  const line = (text, warning, id) => {
+    const p = document.createElement("p");
+    p.textContent = text;
+    if (id) p.id = id;
+    if (warning) p.className = "warning";
+    box.append(p);
+  };
+  if (!bundle) {
+    line("⚠ 尚无核验数据包：请联网打开本页或载入数据包文件 · No verification data: open this page online or load a bundle file", true, "bundle-state");
+    return;
+  }
+  const now = nowSeconds();
+  const trust = bundle.trust;
+  const trustLate = now > trust.expiresAt;
+  line(`${trustLate ? "⚠ 已过期 EXPIRED · " : ""}信任列表 Trust list: 签发于 ${age(now - trust.issuedAt)} 前 signed ${age(now - trust.issuedAt)} ago; ${trustLate ? `过期 ${age(now - trust.expiresAt)} expired ago` : `有效期还剩 ${age(trust.expiresAt - now)} valid for`}`, trustLate, "trust-age");
+  const lists = [...bundle.statusLists.values()];
+  if (!lists.length) {
+    line("⚠ 数据包中没有状态列表 · The bundle holds no status list", true, "status-age");
+  } else {
+    const oldest = lists.reduce((a, b) => (a.issuedAt <= b.issuedAt ? a : b));
+    const stale = lists.some((l) => now > l.issuedAt + l.ttl || now > l.expiresAt);
+    line(`${stale ? "⚠ 已过时 STALE · " : ""}状态列表 Status lists: 签发于 ${age(now - oldest.issuedAt)} 前 signed ${age(now - oldest.issuedAt)} ago; 时效 ttl ${age(oldest.ttl)}${stale ? " — 请更新数据包 update the bundle" : ""}`, stale, "status-age");
+  }
+  if (bundle.problems.length) line(`⚠ ${bundle.problems.length} 个状态列表无法使用 status list(s) unusable: ${bundle.problems.map((p) => p.file).join(", ")}`, true);
+}
+
+function fillCities() {
+  const select = $("venue-city");
+  const chosen = localStorage.getItem(CITY) || "";
+  select.replaceChildren(select.options[0]);
+  for (const city of Object.keys(bundle.rules.cities)) {
+    const option = document.createElement("option");
+    option.value = city;
+    option.textContent = SCHEMES[city] || city;
+    select.append(option);
+  }
+  select.value = Object.hasOwn(bundle.rules.cities, chosen) ? chosen : "";
+}
+
+// ---- checking a card -----------------------------------------------------------------------
+
+function showVerdict(valid, reason, detail) {
+  const box = $("verdict");
+  const [zh, en] = REASONS[reason] || [reason, reason];
+  box.className = `verdict ${valid ? "valid" : "refused"}`;
+  box.dataset.reason = reason;
+  box.replaceChildren();
+  const word = document.createElement("p");
+  word.className = "verdict-word";
+  word.textContent = valid ? "✔ 有效 VALID" : "✘ 拒绝 REFUSED";
+  const why = document.createElement("p");
+  why.className = "verdict-reason";
+  why.textContent = `${zh} · ${en}`;
+  box.append(word, why);
+  if (detail) {
+    const more = document.createElement("p");
+    more.className = "verdict-detail";
+    more.textContent = detail;
+    box.append(more);
+  }
+}
+
+function showCard(claims) {
+  $("card").hidden = !claims;
+  if (!claims) return;
+  $("card-holder").textContent = claims.holderName;
+  $("card-tier").textContent = `${SCHEMES[claims.scheme] || claims.scheme} · ${claims.tier}`;
+  $("card-until").textContent = claims.validUntil || "长期 no end date";
+}
+
+function showGrants(claims) {
+  const list = $("grants-list");
+  list.replaceChildren();
+  $("grants").hidden = !claims;
+  if (!claims) return;
+  const venue = $("venue-city").value || claims.scheme;
+  let answers;
+  try {
+    answers = grants(bundle, claims, venue, { now: nowSeconds() });
+  } catch (e) {
+    if (!(e instanceof Refusal)) throw e;
+    const [zh, en] = REASONS[e.reason];
+    const p = document.createElement("p");
+    p.className = "warning";
+    p.id = "grants-refused";
+    p.dataset.reason = e.reason;
+    p.textContent = `⚠ ${zh} · ${en}`;
+    list.append(p);
+    return;
+  }
+  $("grants-title").textContent = `${SCHEMES[venue] || venue}：本场所可享服务 · Services at a ${venue} venue`;
+  for (const person of people(claims)) {
+    const mine = answers.filter((a) => a.person === person.id);
+    const section = document.createElement("section");
+    section.className = "person";
+    section.dataset.person = person.id;
+    const title = document.createElement("h3");
+    title.textContent = `${RELATIONS[person.kind] || person.kind}${person.name ? `：${person.name}` : ""}`;
+    const granted = document.createElement("ul");
+    const refused = document.createElement("ul");
+    for (const a of mine) {
+      const li = document.createElement("li");
+      li.className = a.granted ? "granted" : "refused";
+      Object.assign(li.dataset, { item: a.item, person: a.person, granted: String(a.granted), rules: a.rules.join(", "), requires: JSON.stringify(a.requires) });
+      li.textContent = `${a.name} (${a.item})`;
+      for (const r of a.requires) {
+        const req = document.createElement("span");
+        req.className = "requires";
+        req.textContent = `须查验 must see: ${r}`;
+        li.append(req);
+      }
+      if (!a.granted) {
+        const why = document.createElement("span");
+        why.className = "why";
+        why.textContent = a.reason;
+        li.append(why);
+      }
+      (a.granted ? granted : refused).append(li);
+    }
+    const count = granted.children.length;
+    const summary = document.createElement("p");
+    summary.textContent = count ? `可享 ${count} 项 · ${count} item(s) granted` : "本场所无可享服务 · nothing granted here";
+    const details = document.createElement("details");
+    const label = document.createElement("summary");
+    label.textContent = `不可享 ${refused.children.length} 项及原因 · not granted, and why`;
+    details.append(label, refused);
+    section.append(title, summary, granted, details);
+    list.append(section);
+  }
+}
+
+async function check(text) {
+  clearTimeout(clearTimer);
+  $("token").value = ""; // the token is not kept, not even in the text box
+  if (!bundle) {
+    showVerdict(false, "no_bundle", "");
+    showCard(null);
+    showGrants(null);
+    return;
+  }
+  const result = await verify(text, bundle, { now: nowSeconds() });
+  showFreshness();
+  showVerdict(result.valid, result.reason, result.valid ? "" : result.detail);
+  showCard(result.valid ? result.claims : null);
+  showGrants(result.valid ? result.claims : null);
+  clearTimer = setTimeout(clear, CLEAR_AFTER_MS);
+  $("verdict").focus();
+}
+
+function clear() {
+  const box = $("verdict");
+  box.className = "verdict none";
+  box.dataset.reason = "";
+  box.innerHTML = '<p class="verdict-word">请扫描人才卡 <span lang="en">Scan a talent card</span></p>';
+  showCard(null);
+  showGrants(null);
+}
+
+// ---- reading QR codes: BarcodeDetector where the browser has it, else the vendored jsQR -----
+
+let detector;
+async function qrReader() {
+  if (detector) return detector;
+  if ("BarcodeDetector" in window) {
+    try {
+      const formats = await window.BarcodeDetector.getSupportedFormats();
+      if (formats.includes("qr_code")) {
+        const native = new window.BarcodeDetector({ formats: ["qr_code"] });
+        detector = async (source) => (await native.detect(source))[0]?.rawValue ?? null;
+        return detector;
+      }
+    } catch { /* fall through to jsQR */ }
+  }
+  if (!window.jsQR) {
+    await new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = "vendor/jsQR.js";
+      script.onload = resolve;
+      script.onerror = () => reject(new Error("vendor/jsQR.js did not load"));
+      document.head.append(script);
+    });
+  }
+  const canvas = document.createElement("canvas");
+  const context = canvas.getContext("2d", { willReadFrequently: true });
+  detector = async (source) => {
+    const width = source.videoWidth || source.width;
+    const height = source.videoHeight || source.height;
+    if (!width || !height) return null;
+    canvas.width = width;
+    canvas.height = height;
+    context.drawImage(source, 0, 0, width, height);
+    const code = window.jsQR(context.getImageData(0, 0, width, height).data, width, height);
+    return code ? code.data : null;
+  };
+  return detector;
+}
+
+async function readImage(file) {
+  const bitmap = await createImageBitmap(file);
+  try {
+    const text = await (await qrReader())(bitmap);
+    if (text) await check(text);
+    else showVerdict(false, "no_code", "");
+  } finally {
+    bitmap.close();
+  }
+}
+
+let stream = null;
+async function startCamera() {
+  const video = $("camera");
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
+  } catch (e) {
+    message(`无法使用摄像头 · the camera is not available (${e.name}); the page needs HTTPS or localhost`);
+    return;
+  }
+  video.srcObject = stream;
+  video.hidden = false;
+  $("camera-start").hidden = true;
+  $("camera-stop").hidden = false;
+  await video.play();
+  const read = await qrReader();
+  const scan = async () => {
+    if (!stream) return;
+    const text = video.readyState >= 2 ? await read(video) : null;
+    if (text && text.startsWith("TC1:")) {
+      stopCamera();
+      await check(text);
+      return;
+    }
+    setTimeout(scan, 200);
+  };
+  scan();
+}
+
+function stopCamera() {
+  if (stream) stream.getTracks().forEach((t) => t.stop());
+  stream = null;
+  $("camera").srcObject = null;
+  $("camera").hidden = true;
+  $("camera-start").hidden = false;
+  $("camera-stop").hidden = true;
+  $("camera-start").focus();
+}
+
+// ---- wiring ------------------------------------------------------------------------------
+
+async function start() {
+  $("verdict").tabIndex = -1;
+  $("paste-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    check($("token").value);
+  });
+  $("token").addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey) {
+      e.preventDefault();
+      check($("token").value);
+    }
+  });
+  $("clear").addEventListener("click", clear);
+  $("camera-start").addEventListener("click", startCamera);
+  $("camera-stop").addEventListener("click", stopCamera);
+  $("image-file").addEventListener("change", async (e) => {
+    const [file] = e.target.files;
+    e.target.value = "";
+    if (file) await readImage(file);
+  });
+  $("bundle-file").addEventListener("change", async (e) => {
+    const [file] = e.target.files;
+    e.target.value = "";
+    if (!file) return;
+    try {
+      await adopt(new Uint8Array(await file.arrayBuffer()), "file");
+      message("");
+      $("bundle-message").dataset.loaded = "file";
+    } catch (err) {
+      message(`数据包被拒绝 · bundle refused: ${err.message}`);
+    }
+  });
+  $("bundle-refresh").addEventListener("click", fetchBundle);
+  $("venue-city").addEventListener("change", (e) => localStorage.setItem(CITY, e.target.value));
+  window.addEventListener("online", fetchBundle);
+  setInterval(showFreshness, 30_000);
+
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("sw.js").catch((e) => message(`离线功能不可用 · offline use is unavailable: ${e.message}`));
+  }
+  $("engine").textContent = `签名验证 Signatures: ${(await signatureEngine()).name}`;
+  const held = await storedBundle();
+  if (held) {
+    try {
+      bundle = await readBundle(held);
+      fillCities();
+    } catch (e) {
+      message(`保存的数据包无法使用 · the bundle held is unusable: ${e.message}`);
+    }
+  }
+  showFreshness();
+  await fetchBundle();
+  document.body.dataset.ready = "true";
+}
+
+start();
