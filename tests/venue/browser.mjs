@@ -1,0 +1,139 @@
+// The venue page end to end in headless Chromium (Debian's chromium, driven by playwright-core):
+// tests/venue/test_venue_page.py starts the API and runs this script, which prints what the
+// page showed as JSON; the assertions are the Python test's.
+//
+// Environment: VENUE_URL (the page), BUNDLE_FILE (the vectors' bundle, one file), VECTORS
+// (tests/venue/vectors.json), QR_IMAGE (a PNG of the valid vector's QR code), ONLINE_TOKEN and
+// ONLINE_AT (a card of the served registry and its clock), ARTIFACTS (screenshots), CHROMIUM.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const env = process.env;
+const vectors = JSON.parse(readFileSync(env.VECTORS, "utf-8")).vectors;
+const browser = await chromium.launch({
+  executablePath: env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox"],
+});
+const out = {};
+
+async function open(context, at) {
+  const page = await context.newPage();
+  await page.clock.setFixedTime(at * 1000);
+  await page.goto(env.VENUE_URL);
+  await page.waitForSelector("body[data-ready=true]");
+  return page;
+}
+
+async function reloadOffline(context, page) {
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await context.setOffline(true);
+  await page.reload();
+  await page.waitForSelector("body[data-ready=true]");
+  return page.evaluate(() => !!navigator.serviceWorker.controller);
+}
+
+// Check one token as gate staff would (paste, Enter) and read what the page shows.
+async function check(page, token, at, screenshot) {
+  await page.clock.setFixedTime(at * 1000);
+  await page.click("#clear");
+  await page.fill("#token", token);
+  await page.press("#token", "Enter");
+  return observe(page, screenshot);
+}
+
+async function observe(page, screenshot) {
+  await page.waitForSelector("#verdict:not([data-reason=''])");
+  const seen = await page.evaluate(() => ({
+    reason: document.querySelector("#verdict").dataset.reason,
+    verdict: document.querySelector("#verdict").innerText,
+    holder: document.querySelector("#card").hidden ? null : document.querySelector("#card-holder").textContent,
+    tier: document.querySelector("#card").hidden ? null : document.querySelector("#card-tier").textContent,
+    until: document.querySelector("#card").hidden ? null : document.querySelector("#card-until").textContent,
+    token_left: document.querySelector("#token").value,
+    freshness: document.querySelector("#freshness").innerText,
+    stale_warning: !!document.querySelector("#freshness .warning"),
+    engine: document.querySelector("#engine").textContent,
+    grants: [...document.querySelectorAll("#grants-list li[data-item]")].map((li) => ({
+      item: li.dataset.item,
+      person: li.dataset.person,
+      granted: li.dataset.granted === "true",
+      rules: li.dataset.rules ? li.dataset.rules.split(", ") : [],
+      requires: JSON.parse(li.dataset.requires),
+    })),
+  }));
+  if (screenshot) await page.screenshot({ path: join(env.ARTIFACTS, `${screenshot}.png`), fullPage: true });
+  return seen;
+}
+
+async function storage(page) {
+  return page.evaluate(async () => ({
+    local: Object.keys(localStorage),
+    caches: await caches.keys(),
+    cached: (await Promise.all((await caches.keys()).map(async (n) => (await (await caches.open(n)).keys()).map((r) => r.url)))).flat(),
+  }));
+}
+
+// 1. Online first: the page fetches GET /bundle, keeps it, and then works offline.
+{
+  const context = await browser.newContext({ locale: "zh-CN", viewport: { width: 480, height: 900 } });
+  const at = Number(env.ONLINE_AT);
+  const page = await open(context, at);
+  const controlled = await reloadOffline(context, page);
+  out.online = { controlled, ...(await check(page, env.ONLINE_TOKEN, at, "online-valid")) };
+  // A bundle signed by another root is refused: the first bundle pinned its root.
+  await page.setInputFiles("#bundle-file", env.BUNDLE_FILE);
+  await page.waitForFunction(() => document.querySelector("#bundle-message").textContent !== "");
+  out.other_root = await page.textContent("#bundle-message");
+  await context.close();
+}
+
+// 2. First use from a bundle file, with no way to the registry; then offline, every vector.
+{
+  const context = await browser.newContext({ locale: "zh-CN", viewport: { width: 480, height: 900 } });
+  await context.route("**/bundle", (route) => route.abort());
+  const page = await open(context, vectors[0].at);
+  out.before_bundle = await page.textContent("#freshness");
+  await page.setInputFiles("#bundle-file", env.BUNDLE_FILE);
+  await page.waitForSelector("#trust-age");
+  const controlled = await reloadOffline(context, page);
+  out.vectors = { controlled };
+  for (const vector of vectors) {
+    if (vector.venue_city) await page.selectOption("#venue-city", vector.venue_city);
+    out.vectors[vector.name] = await check(page, vector.token, vector.at, vector.name);
+    if (vector.venue_city) await page.selectOption("#venue-city", "");
+  }
+  // An uploaded photo of the QR code (jsQR: headless Chromium on Linux has no BarcodeDetector).
+  await page.clock.setFixedTime(vectors[0].at * 1000);
+  await page.click("#clear");
+  await page.setInputFiles("#image-file", env.QR_IMAGE);
+  out.image = await observe(page, "image-valid");
+  // A stale bundle: the same valid card a day and a half later.
+  out.stale = await check(page, vectors[0].token, vectors[0].at + 36 * 3600, "stale");
+  out.storage = await storage(page);
+  await context.close();
+}
+
+// 3. A browser without Ed25519 in WebCrypto: the vendored @noble/ed25519 decides the same.
+{
+  const context = await browser.newContext({ locale: "zh-CN" });
+  await context.addInitScript(() => {
+    const importKey = crypto.subtle.importKey.bind(crypto.subtle);
+    crypto.subtle.importKey = (format, key, algorithm, ...rest) => {
+      const name = typeof algorithm === "string" ? algorithm : algorithm && algorithm.name;
+      if (name === "Ed25519") return Promise.reject(new DOMException("Ed25519 is not supported", "NotSupportedError"));
+      return importKey(format, key, algorithm, ...rest);
+    };
+  });
+  await context.route("**/bundle", (route) => route.abort());
+  const page = await open(context, vectors[0].at);
+  await page.setInputFiles("#bundle-file", env.BUNDLE_FILE);
+  await page.waitForSelector("#trust-age");
+  await context.setOffline(true);
+  out.fallback = {};
+  for (const vector of vectors) out.fallback[vector.name] = await check(page, vector.token, vector.at, null);
+  await context.close();
+}
+
+await browser.close();
+process.stdout.write(JSON.stringify(out));

@@ -1,0 +1,56 @@
+"""The venue page's shared test vectors give, in the Python verifier, the verdicts the file
+records: the browser test holds the page to the same file, so the two agree."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from signing.bundle import read_bundle
+from signing.verify import verify
+from tests.venue import vectors as v
+
+DATA = v.load()
+BUNDLE = read_bundle(v.bundle_files(DATA))
+VECTORS = {vector["name"]: vector for vector in DATA["vectors"]}
+
+
+def at(vector: dict[str, Any]) -> datetime:
+    return datetime.fromtimestamp(vector["at"], UTC)
+
+
+def test_the_vectors_cover_every_case_the_issue_names():
+    assert {"valid", "revoked", "tampered", "expired", "companion"} <= set(VECTORS)
+
+
+@pytest.mark.parametrize("name", sorted(VECTORS))
+def test_each_vector_gets_its_expected_verdict_from_signing_verify(name: str):
+    vector = VECTORS[name]
+    result = verify(vector["token"], BUNDLE, at=at(vector))
+    assert result.reason == vector["expected"] == vector["verdict"]
+    assert (result.holder_name, result.tier) == (vector["holder_name"], vector["tier"])
+
+
+def test_a_companion_is_granted_the_service_item_the_vector_names():
+    vector = VECTORS["companion"]
+    asked = vector["service"]
+    result = verify(
+        vector["token"],
+        BUNDLE,
+        at=at(vector),
+        service=asked["item"],
+        beneficiary=asked["beneficiary"],
+    )
+    assert (asked["beneficiary"], result.valid, result.reason) == ("companion", True, "ok")
+
+
+@pytest.mark.parametrize("name", sorted(n for n, x in VECTORS.items() if "grants" in x))
+def test_what_a_card_grants_to_whom_is_what_signing_verify_answers_today(name: str):
+    # The file records every item of the venue's catalogue for every person; the page must
+    # show the same. Regenerate the file (python -m tests.venue.vectors) if the rules moved.
+    vector = VECTORS[name]
+    city = vector["venue_city"] or str(verify(vector["token"], BUNDLE, at=at(vector)).scheme)
+    assert v.grants(vector["token"], v.bundle_files(DATA), at(vector), city) == vector["grants"]
+

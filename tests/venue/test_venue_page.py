@@ -1,0 +1,226 @@
+"""The venue page end to end in headless Chromium: the API serves the page, the page goes
+offline and checks every shared test vector, showing the verdicts the Python verifier gives
+(tests/venue/test_vectors.py), and the same items granted to the same people.
+
+Needs Debian's ``chromium`` and Node with ``npm ci`` run (playwright-core). Without them the
+tests are skipped, saying what to install; under CI=true they fail instead. Screenshots of
+each verdict are kept in tests/venue/artifacts/.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import segno
+import uvicorn
+
+from api.app import create_app
+from ledger.bootstrap import open_ledger
+from services.bootstrap import Registry
+from signing.bundle import pack
+from tests import factories as f
+from tests.conftest import IN_CI, KEY_PASSPHRASE, FakeClock
+from tests.venue import vectors as v
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(__file__).with_name("artifacts")
+CHROMIUM = os.environ.get("TALENTCARD_CHROMIUM") or shutil.which("chromium") or ""
+DATA = v.load()
+VECTORS = {vector["name"]: vector for vector in DATA["vectors"]}
+
+
+def missing() -> str:
+    """What the browser tests lack, or ''."""
+    lacking = []
+    if not CHROMIUM or not Path(CHROMIUM).exists():
+        lacking.append("Chromium (apt-get install -y chromium)")
+    if not shutil.which("node"):
+        lacking.append("Node.js (apt-get install -y nodejs npm)")
+    if not (ROOT / "node_modules" / "playwright-core").is_dir():
+        lacking.append("playwright-core (npm ci, at the repository's root)")
+    return ", ".join(lacking)
+
+
+@pytest.fixture(scope="module")
+def page_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Serve the API over a registry of its own, run tests/venue/browser.mjs against it
+    once, and return what the page showed."""
+    lacking = missing()
+    if lacking:
+        message = f"the venue page's browser tests need {lacking}"
+        if IN_CI:
+            pytest.fail(message + " (CI=true: the browser tests may not be skipped)")
+        pytest.skip(message)
+    folder = tmp_path_factory.mktemp("venue")
+    bundle_file = folder / "bundle.cbor"
+    bundle_file.write_bytes(pack(v.bundle_files(DATA)))
+    qr_image = folder / "valid.png"
+    segno.make(VECTORS["valid"]["token"], error="m", mode="alphanumeric").save(
+        qr_image, scale=6, border=4
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    with served(folder) as (url, token, at):
+        completed = subprocess.run(
+            ["node", str(ROOT / "tests" / "venue" / "browser.mjs")],
+            env={
+                **os.environ,
+                "VENUE_URL": url,
+                "BUNDLE_FILE": str(bundle_file),
+                "VECTORS": str(v.FILE),
+                "QR_IMAGE": str(qr_image),
+                "ONLINE_TOKEN": token,
+                "ONLINE_AT": str(at),
+                "ARTIFACTS": str(ARTIFACTS),
+                "CHROMIUM": CHROMIUM,
+            },
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+    assert completed.returncode == 0, completed.stderr[-4000:]
+    result: dict[str, Any] = json.loads(completed.stdout)
+    return result
+
+
+class _Server(uvicorn.Server):
+    def install_signal_handlers(self) -> None:  # a thread of the test run, not the main one
+        pass
+
+
+@contextmanager
+def served(folder: Path) -> Iterator[tuple[str, str, int]]:
+    """The API on a free loopback port over a registry with keys and one issued card:
+    the page's URL, the card's credential text and the registry's clock (Unix seconds)."""
+    clock = FakeClock(v.START)
+    ledger = open_ledger(
+        database_url=f"sqlite:///{folder / 'ledger.sqlite3'}", data_dir=folder, clock=clock,
+        environ={},
+    )
+    environ = {"TALENTCARD_DATA_DIR": str(folder), "TALENTCARD_KEY_PASSPHRASE": KEY_PASSPHRASE}
+    with Registry(environ, clock=clock, ledger=ledger) as registry:
+        registry.keys.init()
+        card, _ = ledger.apply(f.jinan_body("C"))
+        ledger.issue(card, f.issue())
+        token = registry.issuance.credential(card).text
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        server = _Server(uvicorn.Config(create_app(registry), log_level="warning"))
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not server.started and thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.started, "the API did not start"
+        try:
+            yield f"http://127.0.0.1:{port}/venue/", token, int(clock.now.timestamp()) + 60
+        finally:
+            server.should_exit = True
+            thread.join(timeout=10)
+            sock.close()
+    ledger.close()
+
+
+def test_the_page_fetches_the_bundle_online_and_then_checks_a_card_offline(page_run):
+    online = page_run["online"]
+    assert online["controlled"], "the service worker did not take the page"
+    assert online["reason"] == "ok"
+    assert "有效 VALID" in online["verdict"]
+
+
+def test_a_bundle_signed_by_another_root_is_refused_once_one_is_pinned(page_run):
+    assert "root key" in page_run["other_root"] and "根密钥" in page_run["other_root"]
+
+
+def test_a_fresh_install_says_it_has_no_bundle_until_one_is_loaded_from_a_file(page_run):
+    assert "尚无核验数据包" in page_run["before_bundle"]
+    assert "No verification data" in page_run["before_bundle"]
+
+
+@pytest.mark.parametrize("name", sorted(VECTORS))
+def test_offline_the_page_gives_each_vector_the_python_verifier_s_verdict(page_run, name):
+    seen, vector = page_run["vectors"][name], VECTORS[name]
+    assert page_run["vectors"]["controlled"]
+    assert seen["reason"] == vector["verdict"] == vector["expected"]
+    assert ("有效 VALID" if vector["expected"] == "ok" else "拒绝 REFUSED") in seen["verdict"]
+    assert (ARTIFACTS / f"{name}.png").stat().st_size > 0
+
+
+@pytest.mark.parametrize("name", sorted(n for n, x in VECTORS.items() if "grants" in x))
+def test_the_page_shows_what_the_card_grants_to_whom_as_the_python_verifier_decides(
+    page_run, name
+):
+    seen, vector = page_run["vectors"][name], VECTORS[name]
+    assert (seen["holder"], seen["until"]) == (
+        vector["holder_name"],
+        vector["valid_until"] or "长期 no end date",
+    )
+    assert seen["tier"].endswith(f"· {vector['tier']}")
+    def order(grants: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return sorted(grants, key=lambda g: (g["person"], g["item"]))  # granted are listed first
+
+    assert order(seen["grants"]) == order(vector["grants"])
+
+
+def test_the_companion_vector_shows_its_service_item_granted_to_the_companion(page_run):
+    asked = VECTORS["companion"]["service"]
+    shown = [
+        g
+        for g in page_run["vectors"]["companion"]["grants"]
+        if (g["item"], g["person"]) == (asked["item"], asked["beneficiary"])
+    ]
+    assert [g["granted"] for g in shown] == [True]
+
+
+def test_a_refused_reason_is_given_in_chinese_and_in_english(page_run):
+    verdict = page_run["vectors"]["revoked"]["verdict"]
+    assert "已撤销 · Revoked" in verdict
+    assert "签名无效" in page_run["vectors"]["tampered"]["verdict"]
+    assert "altered" in page_run["vectors"]["tampered"]["verdict"]
+
+
+def test_a_photo_of_the_qr_code_is_read_and_checked(page_run):
+    assert page_run["image"]["reason"] == "ok"
+    assert page_run["image"]["holder"] == VECTORS["valid"]["holder_name"]
+
+
+def test_the_age_of_the_trust_and_status_data_is_shown_and_warns_past_its_ttl(page_run):
+    fresh = page_run["vectors"]["valid"]
+    assert "信任列表 Trust list" in fresh["freshness"] and "状态列表 Status lists" in fresh["freshness"]
+    assert not fresh["stale_warning"]
+    stale = page_run["stale"]
+    assert stale["reason"] == "status_list_stale"
+    assert stale["stale_warning"] and "STALE" in stale["freshness"]
+
+
+def test_the_page_keeps_no_record_of_the_cards_it_checked(page_run):
+    kept = page_run["storage"]
+    assert set(kept["local"]) <= {"talentcard-venue-root", "talentcard-venue-city"}
+    assert all("/venue/" in url for url in kept["cached"])
+    tokens = [vector["token"] for vector in DATA["vectors"]]
+    assert not any(token in url for token in tokens for url in kept["cached"])
+    assert all(seen["token_left"] == "" for k, seen in page_run["vectors"].items() if k != "controlled")
+
+
+@pytest.mark.parametrize("name", sorted(VECTORS))
+def test_without_ed25519_in_webcrypto_the_vendored_library_gives_the_same_verdict(
+    page_run, name
+):
+    seen = page_run["fallback"][name]
+    assert seen["engine"].endswith("@noble/ed25519")
+    assert seen["reason"] == VECTORS[name]["verdict"]
+    assert page_run["vectors"][name]["engine"].endswith("WebCrypto")

@@ -1,0 +1,191 @@
+"""The shared test vectors of the venue page: one file (``vectors.json``) holding a bundle
+and the tokens a venue may meet, each with the verdict the Python verifier gives and, for
+the cards that verify, what each item of the venue's catalogue answers for each person.
+``tests/venue/test_vectors.py`` holds ``signing.verify`` to them; the browser test holds
+the page to the same file.
+
+Made from a registry on a fresh SQLite store with a fake clock, as a venue would meet
+them: cards issued and one revoked, then the bundle signed (so the revocation is in it).
+Regenerate with ``python -m tests.venue.vectors`` (the keys are new each time).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from ledger.bootstrap import open_ledger
+from services.bootstrap import Registry
+from signing.bundle import pack, read_bundle, unpack
+from signing.credential import from_text, to_text
+from signing.verify import verify
+from tests import factories as f
+from tests.conftest import KEY_PASSPHRASE, FakeClock
+
+FILE = Path(__file__).with_name("vectors.json")
+START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
+FAMILY = (
+    {"relation": "spouse", "name": "韩梅梅", "date_of_birth": "1952-04-01"},
+    {"relation": "child", "name": "李小雷", "date_of_birth": "2015-09-30"},
+    {"relation": "parent", "name": "李大山", "date_of_birth": "1930-01-15"},
+)
+
+
+def tampered(text: str) -> str:
+    """The token with the last byte of its signature flipped."""
+    cose = bytearray(from_text(text))
+    cose[-1] ^= 0x01
+    return to_text(bytes(cose))
+
+
+def vector(
+    name: str,
+    token: str,
+    at: datetime,
+    expected: str,
+    files: dict[str, bytes],
+    *,
+    service: str | None = None,
+    beneficiary: str = "holder",
+    venue_city: str | None = None,
+) -> dict[str, Any]:
+    """One vector: what the verifier answers for ``token`` at ``at`` (with ``service``,
+    for ``beneficiary`` at a venue of ``venue_city``), and for a card that verifies every
+    item of the venue city's catalogue for every person the credential names."""
+    bundle = read_bundle(files)
+    result = verify(token, bundle, at=at)
+    entry: dict[str, Any] = {
+        "name": name,
+        "token": token,
+        "at": int(at.timestamp()),
+        "expected": expected,
+        "verdict": result.reason,
+        "holder_name": result.holder_name,
+        "tier": result.tier,
+        "valid_until": None if result.valid_until is None else result.valid_until.isoformat(),
+        "venue_city": venue_city,
+    }
+    if service is not None:
+        asked = verify(
+            token, bundle, at=at, service=service, beneficiary=beneficiary, venue_city=venue_city
+        )
+        entry["service"] = {
+            "item": service,
+            "beneficiary": beneficiary,
+            "expected": "ok",
+            "verdict": asked.reason,
+        }
+    if result.valid:
+        entry["grants"] = grants(token, files, at, venue_city or str(result.scheme))
+    return entry
+
+
+def grants(token: str, files: dict[str, bytes], at: datetime, city: str) -> list[dict[str, Any]]:
+    """Every item of ``city``'s catalogue asked for the holder, each family member and a
+    companion, as ``signing.verify`` answers it: granted or not, the rules that decided,
+    and what the venue must still see."""
+    bundle = read_bundle(files)
+    holder = verify(token, bundle, at=at)
+    assert holder.valid
+    from signing.credential import decode_claims
+    from signing.cose import parse_sign1
+
+    claims = decode_claims(parse_sign1(from_text(token)).payload)
+    people = ["holder", *(f"family:{n}" for n in range(1, len(claims.family) + 1)), "companion"]
+    answers = []
+    for person in people:
+        for item in bundle.venue_rules.cities[city].items:
+            result = verify(
+                token, bundle, at=at, service=item, beneficiary=person, venue_city=city
+            )
+            answers.append(
+                {
+                    "item": item,
+                    "person": person,
+                    "granted": result.valid,
+                    "rules": result.rule.split(", ") if result.rule else [],
+                    "requires": list(result.requires),
+                }
+            )
+    return answers
+
+
+def make_vectors(folder: Path) -> dict[str, Any]:
+    """Issue the cards, revoke one, sign the bundle, and describe each token."""
+    clock = FakeClock(START)
+    ledger = open_ledger(
+        database_url=f"sqlite:///{folder / 'ledger.sqlite3'}",
+        data_dir=folder,
+        clock=clock,
+        environ={},
+    )
+    environ = {"TALENTCARD_DATA_DIR": str(folder), "TALENTCARD_KEY_PASSPHRASE": KEY_PASSPHRASE}
+    with Registry(environ, clock=clock, ledger=ledger) as registry:
+        registry.keys.init()
+        family = f.liaocheng_card(ledger, FAMILY)
+        weihai, _ = ledger.apply(f.business_elite_body())
+        f.approve_all(ledger, weihai)
+        ledger.issue(weihai, f.issue())
+        revoked, _ = ledger.apply(f.jinan_body("C"))
+        ledger.issue(revoked, f.issue())
+
+        def credential(card: UUID) -> str:
+            return to_text(registry.issuance.credential(card).cose)
+
+        text = {card: credential(card) for card in (family, weihai, revoked)}
+        f.revoke(ledger, revoked)  # after its credential was handed out
+        clock.advance(minutes=5)
+        files = registry.issuance.bundle_files()
+        at = clock.now + timedelta(minutes=10)
+        # A Weihai business elite's card runs a year (a Liaocheng card has no end date).
+        last_day = registry.issuance.credential(weihai).claims.valid_until
+        assert last_day is not None
+        after = datetime(last_day.year, last_day.month, last_day.day, tzinfo=UTC) + timedelta(
+            days=2
+        )
+        vectors = [
+            vector("valid", text[family], at, "ok", files),
+            vector("revoked", text[revoked], at, "revoked", files),
+            vector("tampered", tampered(text[family]), at, "bad_signature", files),
+            vector("expired", text[weihai], after, "expired", files),
+            vector(
+                "companion",
+                text[weihai],
+                at,
+                "ok",
+                files,
+                service="weihai.14",
+                beneficiary="companion",
+            ),
+            vector("not_a_card", "TC1:NOT A CARD", at, "bad_format", files),
+        ]
+    ledger.close()
+    return {
+        "about": "tests/venue/vectors.py: the shared vectors of the venue page and signing.verify",
+        "bundle": base64.b64encode(pack(files)).decode("ascii"),
+        "vectors": vectors,
+    }
+
+
+def load() -> dict[str, Any]:
+    """The committed vectors."""
+    data: dict[str, Any] = json.loads(FILE.read_text(encoding="utf-8"))
+    return data
+
+
+def bundle_files(data: dict[str, Any]) -> dict[str, bytes]:
+    """The vectors' bundle, unpacked."""
+    return unpack(base64.b64decode(data["bundle"]))
+
+
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory() as tmp:
+        made = make_vectors(Path(tmp))
+    FILE.write_text(json.dumps(made, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    for v in made["vectors"]:
+        print(v["name"], v["verdict"], v.get("service", {}).get("verdict", ""))
