@@ -13,7 +13,7 @@ const CITY = "talentcard-venue-city";
 const CLEAR_AFTER_MS = 120_000; // a verdict stays on screen two minutes at most
 
 const REASONS = {
-  ok: ["有效", "Valid"],
+  ok: ["真实有效，未撤销", "Genuine, in force, not revoked"],
   too_large: ["凭证数据过大", "The credential is too large"],
   bad_format: ["不是有效的人才卡凭证", "Not a talent card credential"],
   unknown_key: ["签发密钥不在信任列表中", "Signed by a key not on the trust list"],
@@ -241,7 +241,7 @@ async function check(text) {
   showCard(result.valid ? result.claims : null);
   showGrants(result.valid ? result.claims : null);
   clearTimer = setTimeout(clear, CLEAR_AFTER_MS);
-  $("verdict").focus();
+  $("verdict").focus({ preventScroll: true });
 }
 
 function clear() {

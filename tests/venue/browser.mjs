@@ -101,6 +101,10 @@ async function storage(page) {
   for (const vector of vectors) {
     if (vector.venue_city) await page.selectOption("#venue-city", vector.venue_city);
     out.vectors[vector.name] = await check(page, vector.token, vector.at, vector.name);
+    if (vector.name === "valid") {
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: join(env.ARTIFACTS, "venue-page.png") }); // the README's docs/venue.png
+    }
     if (vector.venue_city) await page.selectOption("#venue-city", "");
   }
   // An uploaded photo of the QR code (jsQR: headless Chromium on Linux has no BarcodeDetector).

@@ -53,4 +53,3 @@ def test_what_a_card_grants_to_whom_is_what_signing_verify_answers_today(name: s
     vector = VECTORS[name]
     city = vector["venue_city"] or str(verify(vector["token"], BUNDLE, at=at(vector)).scheme)
     assert v.grants(vector["token"], v.bundle_files(DATA), at(vector), city) == vector["grants"]
-
