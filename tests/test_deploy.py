@@ -38,10 +38,21 @@ def test_the_api_is_checked_on_health_and_the_projector_on_readiness():
     assert projector["healthcheck"]["test"] == ["CMD", "python", "-m", "api.probes"]  # type: ignore[index]
 
 
-def test_nothing_is_published_beyond_this_host():
+def test_nothing_but_the_tls_proxy_is_published_beyond_this_host():
     for name, service in services().items():
         for port in service.get("ports", []):  # type: ignore[attr-defined]
-            assert str(port).startswith("127.0.0.1:"), (name, port)
+            if name == "proxy":  # HTTPS, and HTTP that Caddy only redirects to it
+                assert str(port) in ("443:443", "80:80"), port
+            else:
+                assert str(port).startswith("127.0.0.1:"), (name, port)
+
+
+def test_the_proxy_serves_the_api_over_tls_with_the_caddyfile_it_mounts():
+    proxy = services()["proxy"]
+    assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]  # type: ignore[operator]
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text(encoding="utf-8")
+    assert "reverse_proxy api:8000" in caddyfile
+    assert "tls {$TALENTCARD_TLS:internal}" in caddyfile
 
 
 def test_the_image_copies_every_package_the_project_installs():
