@@ -67,3 +67,10 @@ def test_ci_validates_compose_against_the_spec_and_runs_the_smoke_test():
     assert "check-jsonschema --builtin-schema vendor.compose-spec compose.yaml" in ci
     assert "deploy/smoke.sh" in ci
     assert (ROOT / "deploy" / "smoke.sh").is_file()
+
+
+def test_ci_installs_chromium_and_the_npm_packages_before_the_tests_run():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "wanted+=(chromium)" in ci
+    assert ci.index("npm ci") < ci.index('eval "$TEST_COMMAND"')
+    assert "caddy validate --config deploy/Caddyfile" in ci
