@@ -84,12 +84,13 @@ function message(text) {
   $("bundle-message").textContent = text;
 }
 
+// A duration in words: [Chinese, English].
 function age(seconds) {
   const s = Math.max(0, seconds);
-  if (s < 120) return `${s} 秒 s`;
-  if (s < 7200) return `${Math.floor(s / 60)} 分钟 min`;
-  if (s < 172800) return `${Math.floor(s / 3600)} 小时 h`;
-  return `${Math.floor(s / 86400)} 天 days`;
+  if (s < 120) return [`${s} 秒`, `${s} s`];
+  if (s < 7200) return [`${Math.floor(s / 60)} 分钟`, `${Math.floor(s / 60)} min`];
+  if (s < 172800) return [`${Math.floor(s / 3600)} 小时`, `${Math.floor(s / 3600)} h`];
+  return [`${Math.floor(s / 86400)} 天`, `${Math.floor(s / 86400)} days`];
 }
 
 function showFreshness() {
@@ -108,17 +109,27 @@ function showFreshness() {
   }
   const now = nowSeconds();
   const trust = bundle.trust;
-  const trustLate = now > trust.expiresAt;
-  line(`${trustLate ? "⚠ 已过期 EXPIRED · " : ""}信任列表 Trust list: 签发于 ${age(now - trust.issuedAt)} 前 signed ${age(now - trust.issuedAt)} ago; ${trustLate ? `过期 ${age(now - trust.expiresAt)} expired ago` : `有效期还剩 ${age(trust.expiresAt - now)} valid for`}`, trustLate, "trust-age");
+  const [signedZh, signedEn] = age(now - trust.issuedAt);
+  if (now > trust.expiresAt) {
+    const [lateZh, lateEn] = age(now - trust.expiresAt);
+    line(`⚠ 信任列表已过期：${signedZh}前签发，已过期 ${lateZh}，请更新数据包 · Trust list EXPIRED: signed ${signedEn} ago, expired ${lateEn} ago: update the bundle`, true, "trust-age");
+  } else {
+    const [leftZh, leftEn] = age(trust.expiresAt - now);
+    line(`信任列表：${signedZh}前签发，还可用 ${leftZh} · Trust list: signed ${signedEn} ago, valid ${leftEn} more`, false, "trust-age");
+  }
   const lists = [...bundle.statusLists.values()];
   if (!lists.length) {
     line("⚠ 数据包中没有状态列表 · The bundle holds no status list", true, "status-age");
   } else {
     const oldest = lists.reduce((a, b) => (a.issuedAt <= b.issuedAt ? a : b));
     const stale = lists.some((l) => now > l.issuedAt + l.ttl || now > l.expiresAt);
-    line(`${stale ? "⚠ 已过时 STALE · " : ""}状态列表 Status lists: 签发于 ${age(now - oldest.issuedAt)} 前 signed ${age(now - oldest.issuedAt)} ago; 时效 ttl ${age(oldest.ttl)}${stale ? " — 请更新数据包 update the bundle" : ""}`, stale, "status-age");
+    const [oldZh, oldEn] = age(now - oldest.issuedAt);
+    const [ttlZh, ttlEn] = age(oldest.ttl);
+    line(stale
+      ? `⚠ 状态列表已过时：${oldZh}前签发，时效 ${ttlZh}，请更新数据包 · Status lists STALE: signed ${oldEn} ago, past their ttl of ${ttlEn}: update the bundle`
+      : `状态列表：${oldZh}前签发，时效 ${ttlZh} · Status lists: signed ${oldEn} ago, ttl ${ttlEn}`, stale, "status-age");
   }
-  if (bundle.problems.length) line(`⚠ ${bundle.problems.length} 个状态列表无法使用 status list(s) unusable: ${bundle.problems.map((p) => p.file).join(", ")}`, true);
+  if (bundle.problems.length) line(`⚠ ${bundle.problems.length} 个状态列表无法使用 · status list(s) unusable: ${bundle.problems.map((p) => p.file).join(", ")}`, true);
 }
 
 function fillCities() {

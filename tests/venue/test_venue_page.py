@@ -199,12 +199,14 @@ def test_a_photo_of_the_qr_code_is_read_and_checked(page_run):
 
 def test_the_age_of_the_trust_and_status_data_is_shown_and_warns_past_its_ttl(page_run):
     fresh = page_run["vectors"]["valid"]
-    assert "信任列表 Trust list" in fresh["freshness"]
-    assert "状态列表 Status lists" in fresh["freshness"]
+    assert "信任列表：10 分钟前签发" in fresh["freshness"]
+    assert "Trust list: signed 10 min ago, valid 6 days more" in fresh["freshness"]
+    assert "Status lists: signed 10 min ago, ttl 24 h" in fresh["freshness"]
     assert not fresh["stale_warning"]
     stale = page_run["stale"]
     assert stale["reason"] == "status_list_stale"
-    assert stale["stale_warning"] and "STALE" in stale["freshness"]
+    assert stale["stale_warning"]
+    assert "状态列表已过时" in stale["freshness"] and "Status lists STALE" in stale["freshness"]
 
 
 def test_the_page_keeps_no_record_of_the_cards_it_checked(page_run):
