@@ -45,3 +45,15 @@ def test_the_page_names_itself_in_chinese_and_english(client: Client):
 def test_nothing_outside_the_page_s_folder_is_served(client: Client):
     assert client.get("/venue/../app.py").status_code == 404
     assert client.get("/venue/%2e%2e/app.py").status_code == 404
+
+
+def test_the_page_s_address_without_its_slash_is_sent_to_the_folder(client: Client):
+    # Its files are named relative to /venue/: from /venue they would miss.
+    response = client.get("/venue", follow_redirects=False)
+    assert (response.status_code, response.headers["location"]) == (302, "venue/")
+    assert client.get("/venue/", follow_redirects=False).status_code == 200
+
+
+def test_browsers_ask_again_for_the_page_s_files_each_time(client: Client):
+    # Offline the service worker answers; online a changed page is fetched, not kept.
+    assert client.get("/venue/app.js").headers["cache-control"] == "no-cache"
