@@ -127,12 +127,18 @@ def make_vectors(folder: Path) -> dict[str, Any]:
         ledger.issue(weihai, f.issue())
         revoked, _ = ledger.apply(f.jinan_body("C"))
         ledger.issue(revoked, f.issue())
+        suspended, _ = ledger.apply(f.jinan_body("C"))
+        ledger.issue(suspended, f.issue())
+        provincial, _ = ledger.apply(f.shandong_body())
+        f.approve_all(ledger, provincial)
+        ledger.issue(provincial, f.issue())
 
         def credential(card: UUID) -> str:
             return to_text(registry.issuance.credential(card).cose)
 
-        text = {card: credential(card) for card in (family, weihai, revoked)}
-        f.revoke(ledger, revoked)  # after its credential was handed out
+        text = {card: credential(card) for card in (family, weihai, revoked, suspended, provincial)}
+        f.revoke(ledger, revoked)  # after their credentials were handed out
+        ledger.suspend(suspended, f.status(role="talent_office", decision_ref="济人社〔2026〕1号"))
         clock.advance(minutes=5)
         files = registry.issuance.bundle_files()
         at = clock.now + timedelta(minutes=10)
@@ -155,6 +161,18 @@ def make_vectors(folder: Path) -> dict[str, Any]:
                 files,
                 service="weihai.14",
                 beneficiary="companion",
+            ),
+            vector("suspended", text[suspended], at, "suspended", files),
+            # The 惠才卡 at a Weihai venue: honoured by stacking (叠加), decided by the
+            # provincial coverage of the item it matches.
+            vector(
+                "stacking",
+                text[provincial],
+                at,
+                "ok",
+                files,
+                service="weihai.14",
+                venue_city="weihai",
             ),
             vector("not_a_card", "TC1:NOT A CARD", at, "bad_format", files),
         ]
