@@ -3,7 +3,8 @@
 // page showed as JSON; the assertions are the Python test's.
 //
 // Environment: VENUE_URL (the page), BUNDLE_FILE (the vectors' bundle, one file), VECTORS
-// (tests/venue/vectors.json), QR_IMAGE (a PNG of the valid vector's QR code), ONLINE_TOKEN and
+// (tests/venue/vectors.json), QR_IMAGE (a PNG of the valid vector's QR code), CAMERA_Y4M (a
+// video of it), ONLINE_TOKEN and
 // ONLINE_AT (a card of the served registry and its clock), ARTIFACTS (screenshots), CHROMIUM.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -140,4 +141,29 @@ async function storage(page) {
 }
 
 await browser.close();
+
+// 4. The camera: Chromium's fake capture device plays a video of the valid vector's QR code.
+{
+  const camera = await chromium.launch({
+    executablePath: env.CHROMIUM || "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--use-fake-ui-for-media-stream",
+      "--use-fake-device-for-media-stream",
+      `--use-file-for-fake-video-capture=${env.CAMERA_Y4M}`,
+    ],
+  });
+  const context = await camera.newContext({ locale: "zh-CN", viewport: { width: 480, height: 900 } });
+  await context.grantPermissions(["camera"]);
+  await context.route("**/bundle", (route) => route.abort());
+  const page = await open(context, vectors[0].at);
+  await page.setInputFiles("#bundle-file", env.BUNDLE_FILE);
+  await page.waitForSelector("#trust-age");
+  await context.setOffline(true);
+  await page.click("#camera-start");
+  out.camera = await observe(page, "camera-valid");
+  out.camera.stopped = await page.evaluate(() => document.querySelector("#camera").hidden);
+  await camera.close();
+}
+
 process.stdout.write(JSON.stringify(out));

@@ -69,6 +69,8 @@ def page_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     segno.make(VECTORS["valid"]["token"], error="m", mode="alphanumeric").save(
         qr_image, scale=6, border=4
     )
+    camera = folder / "valid.y4m"
+    camera.write_bytes(y4m(VECTORS["valid"]["token"]))
     ARTIFACTS.mkdir(exist_ok=True)
     with served(folder) as (url, token, at):
         completed = subprocess.run(
@@ -79,6 +81,7 @@ def page_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                 "BUNDLE_FILE": str(bundle_file),
                 "VECTORS": str(v.FILE),
                 "QR_IMAGE": str(qr_image),
+                "CAMERA_Y4M": str(camera),
                 "ONLINE_TOKEN": token,
                 "ONLINE_AT": str(at),
                 "ARTIFACTS": str(ARTIFACTS),
@@ -92,6 +95,26 @@ def page_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     assert completed.returncode == 0, completed.stderr[-4000:]
     result: dict[str, Any] = json.loads(completed.stdout)
     return result
+
+
+def y4m(text: str, width: int = 640, height: int = 480) -> bytes:
+    """A one-frame YUV4MPEG2 video of ``text``'s QR code, black on white, for Chromium's
+    fake camera (--use-file-for-fake-video-capture), which plays it in a loop."""
+    matrix = [list(row) for row in segno.make(text, error="m", mode="alphanumeric").matrix]
+    quiet = 4
+    scale = min(width, height) // (len(matrix) + 2 * quiet)
+    left = (width - len(matrix) * scale) // 2
+    top = (height - len(matrix) * scale) // 2
+    luma = bytearray([235]) * (width * height)
+    for r, row in enumerate(matrix):
+        for c, dark in enumerate(row):
+            if dark:
+                for y in range(top + r * scale, top + (r + 1) * scale):
+                    start = y * width + left + c * scale
+                    luma[start : start + scale] = bytes([16]) * scale
+    chroma = bytes([128]) * (width // 2 * (height // 2))
+    header = f"YUV4MPEG2 W{width} H{height} F5:1 Ip A1:1 C420jpeg\n".encode()
+    return header + b"FRAME\n" + bytes(luma) + chroma + chroma
 
 
 class _Server(uvicorn.Server):
@@ -195,6 +218,12 @@ def test_a_refused_reason_is_given_in_chinese_and_in_english(page_run):
 def test_a_photo_of_the_qr_code_is_read_and_checked(page_run):
     assert page_run["image"]["reason"] == "ok"
     assert page_run["image"]["holder"] == VECTORS["valid"]["holder_name"]
+
+
+def test_the_camera_reads_the_qr_code_checks_the_card_and_stops(page_run):
+    camera = page_run["camera"]
+    assert (camera["reason"], camera["holder"]) == ("ok", VECTORS["valid"]["holder_name"])
+    assert camera["stopped"]
 
 
 def test_the_age_of_the_trust_and_status_data_is_shown_and_warns_past_its_ttl(page_run):
