@@ -253,6 +253,7 @@ async function check(text) {
   showGrants(result.valid ? result.claims : null);
   clearTimer = setTimeout(clear, CLEAR_AFTER_MS);
   $("verdict").focus({ preventScroll: true });
+  $("verdict").scrollIntoView({ block: "start" });
 }
 
 function clear() {
