@@ -34,6 +34,7 @@ const SCHEMES = { shandong: "山东惠才卡 Shandong", weihai: "威海英才卡
 const RELATIONS = { holder: "持卡人 holder", spouse: "配偶 spouse", child: "子女 child", parent: "父母 parent", spouse_parent: "配偶父母 spouse's parent", companion: "随行人员 companion" };
 
 let bundle = null;
+let shown = null; // the claims of the card on screen, while its verdict is; never stored
 let clearTimer = null;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -176,7 +177,10 @@ function showCard(claims) {
   $("card-until").textContent = claims.validUntil || "长期 no end date";
 }
 
+const PRESENCE = { "": null, present: true, absent: false };
+
 function showGrants(claims) {
+  shown = claims;
   const list = $("grants-list");
   list.replaceChildren();
   $("grants").hidden = !claims;
@@ -184,7 +188,7 @@ function showGrants(claims) {
   const venue = $("venue-city").value || claims.scheme;
   let answers;
   try {
-    answers = grants(bundle, claims, venue, { now: nowSeconds() });
+    answers = grants(bundle, claims, venue, { now: nowSeconds(), holderPresent: PRESENCE[$("holder-present").value] });
   } catch (e) {
     if (!(e instanceof Refusal)) throw e;
     const [zh, en] = REASONS[e.reason];
@@ -239,6 +243,7 @@ function showGrants(claims) {
 
 async function check(text) {
   clearTimeout(clearTimer);
+  $("holder-present").value = ""; // asked afresh for every card
   $("token").value = ""; // the token is not kept, not even in the text box
   if (!bundle) {
     showVerdict(false, "no_bundle", "");
@@ -388,7 +393,13 @@ async function start() {
     }
   });
   $("bundle-refresh").addEventListener("click", fetchBundle);
-  $("venue-city").addEventListener("change", (e) => localStorage.setItem(CITY, e.target.value));
+  $("venue-city").addEventListener("change", (e) => {
+    localStorage.setItem(CITY, e.target.value);
+    if (shown) showGrants(shown);
+  });
+  $("holder-present").addEventListener("change", () => {
+    if (shown) showGrants(shown);
+  });
   window.addEventListener("online", fetchBundle);
   setInterval(showFreshness, 30_000);
 

@@ -460,9 +460,10 @@ export function people(claims) {
 }
 
 // Every item of `venue`'s catalogue for every person, as signing.verify's service answer
-// would give it: {item, name, person, granted, rules, requires, reason}. Throws
-// Refusal("venue_rules_expired") past the rules' expiry.
-export function grants(bundle, claims, venue, { now, skew = DEFAULT_SKEW_SECONDS } = {}) {
+// would give it: {item, name, person, granted, rules, requires, reason}. `holderPresent`
+// is true, false or null (the venue has not said). Throws Refusal("venue_rules_expired")
+// past the rules' expiry.
+export function grants(bundle, claims, venue, { now, skew = DEFAULT_SKEW_SECONDS, holderPresent = null } = {}) {
   if (now - skew > bundle.rules.expires_at) {
     throw new Refusal("venue_rules_expired", `the venue rules expired ${now - bundle.rules.expires_at} s ago`);
   }
@@ -474,7 +475,7 @@ export function grants(bundle, claims, venue, { now, skew = DEFAULT_SKEW_SECONDS
     for (const code of Object.keys(city.items)) {
       const name = city.items[code].name_en;
       try {
-        const a = decide(bundle.index, claims, code, { holderPresent: null, ...person }, day, venue);
+        const a = decide(bundle.index, claims, code, { ...person, holderPresent }, day, venue);
         answers.push({ item: code, name, person: person.id, granted: a.granted, rules: a.rules, requires: a.requires, reason: a.reason });
       } catch (e) {
         if (!(e instanceof ServiceError)) throw e;

@@ -106,6 +106,17 @@ async function storage(page) {
   for (const vector of vectors) {
     if (vector.venue_city) await page.selectOption("#venue-city", vector.venue_city);
     out.vectors[vector.name] = await check(page, vector.token, vector.at, vector.name);
+    if (vector.service) {
+      // The venue says the holder is not there: items used together with the holder go.
+      const { item, beneficiary } = vector.service;
+      await page.selectOption("#holder-present", "absent");
+      const entry = page.locator(`#grants-list li[data-item="${item}"][data-person="${beneficiary}"]`);
+      out.vectors[vector.name].holder_absent = {
+        granted: (await entry.getAttribute("data-granted")) === "true",
+        why: await entry.innerText(),
+      };
+      if (vector.name === "companion") await page.screenshot({ path: join(env.ARTIFACTS, "companion-holder-absent.png"), fullPage: true });
+    }
     if (vector.name === "valid") {
       await page.setViewportSize({ width: 480, height: 1280 });
       await page.evaluate(() => window.scrollTo(0, 0));

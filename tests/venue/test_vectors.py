@@ -54,6 +54,21 @@ def test_the_companion_vector_asks_for_an_item_granted_to_a_companion():
     assert (asked["beneficiary"], asked["expected"]) == ("companion", "ok")
 
 
+def test_the_companion_s_item_is_refused_when_the_holder_is_not_there():
+    # weihai-2019 part 3(十四): the companion travels with the holder (同步享受).
+    vector = VECTORS["companion"]
+    result = verify(
+        vector["token"],
+        BUNDLE,
+        at=at(vector),
+        service="weihai.14",
+        beneficiary="companion",
+        holder_present=False,
+    )
+    assert result.reason == vector["service"]["holder_absent"] == "service_not_granted"
+    assert "同步享受" in result.detail
+
+
 @pytest.mark.parametrize("name", sorted(n for n, x in VECTORS.items() if "grants" in x))
 def test_what_a_card_grants_to_whom_is_what_signing_verify_answers_today(name: str):
     # The file records every item of the venue's catalogue for every person; the page must

@@ -208,6 +208,14 @@ def test_the_companion_vector_shows_its_service_item_granted_to_the_companion(pa
     assert [g["granted"] for g in shown] == [True]
 
 
+@pytest.mark.parametrize("name", sorted(n for n, x in VECTORS.items() if "service" in x))
+def test_when_the_venue_says_the_holder_is_absent_the_page_answers_as_python_does(page_run, name):
+    absent = page_run["vectors"][name]["holder_absent"]
+    assert absent["granted"] == (VECTORS[name]["service"]["holder_absent"] == "ok")
+    if not absent["granted"]:
+        assert "同步享受" in absent["why"]  # only together with the holder, never alone
+
+
 def test_a_refused_reason_is_given_in_chinese_and_in_english(page_run):
     verdict = page_run["vectors"]["revoked"]["verdict"]
     assert "已撤销 · Revoked" in verdict

@@ -75,11 +75,22 @@ def vector(
         asked = verify(
             token, bundle, at=at, service=service, beneficiary=beneficiary, venue_city=venue_city
         )
+        alone = verify(
+            token,
+            bundle,
+            at=at,
+            service=service,
+            beneficiary=beneficiary,
+            venue_city=venue_city,
+            holder_present=False,
+        )
         entry["service"] = {
             "item": service,
             "beneficiary": beneficiary,
             "expected": "ok",
             "verdict": asked.reason,
+            # The same item when the venue says the holder is not there.
+            "holder_absent": alone.reason,
         }
     if result.valid:
         entry["grants"] = grants(token, files, at, venue_city or str(result.scheme))
