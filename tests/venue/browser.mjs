@@ -113,7 +113,7 @@ async function storage(page) {
       const entry = page.locator(`#grants-list li[data-item="${item}"][data-person="${beneficiary}"]`);
       out.vectors[vector.name].holder_absent = {
         granted: (await entry.getAttribute("data-granted")) === "true",
-        why: await entry.innerText(),
+        why: await entry.textContent(), // textContent: a refused item sits in a closed <details>
       };
       if (vector.name === "companion") await page.screenshot({ path: join(env.ARTIFACTS, "companion-holder-absent.png"), fullPage: true });
     }
