@@ -17,11 +17,14 @@ const browser = await chromium.launch({
   args: ["--no-sandbox"],
 });
 const out = {};
+// Each step on stderr, so a failure shows where it stopped (the Python test prints stderr).
+const step = (what) => process.stderr.write(`${new Date().toISOString()} ${what}\n`);
 
 // The machine running the tests may be busy: a minute per step before Playwright gives up.
 const STEP_MS = 60_000;
 
 async function open(context, at) {
+  step("open the page");
   context.setDefaultTimeout(STEP_MS);
   const page = await context.newPage();
   await page.clock.setFixedTime(at * 1000);
@@ -31,6 +34,7 @@ async function open(context, at) {
 }
 
 async function reloadOffline(context, page) {
+  step("waiting for the service worker, then offline");
   await page.evaluate(() => navigator.serviceWorker.ready);
   await context.setOffline(true);
   await page.reload();
@@ -40,6 +44,7 @@ async function reloadOffline(context, page) {
 
 // Check one token as gate staff would (paste, Enter) and read what the page shows.
 async function check(page, token, at, screenshot) {
+  step(`check ${screenshot || token.slice(0, 24)}`);
   await page.clock.setFixedTime(at * 1000);
   await page.click("#clear");
   await page.fill("#token", token);
@@ -128,6 +133,7 @@ async function storage(page) {
   // An uploaded photo of the QR code (jsQR: headless Chromium on Linux has no BarcodeDetector).
   await page.clock.setFixedTime(vectors[0].at * 1000);
   await page.click("#clear");
+  step("image");
   await page.setInputFiles("#image-file", env.QR_IMAGE);
   out.image = await observe(page, "image-valid");
   // A stale bundle: the same valid card a day and a half later.
@@ -177,6 +183,7 @@ await browser.close();
   await page.setInputFiles("#bundle-file", env.BUNDLE_FILE);
   await page.waitForSelector("#trust-age");
   await context.setOffline(true);
+  step("camera");
   await page.click("#camera-start");
   out.camera = await observe(page, "camera-valid");
   out.camera.stopped = await page.evaluate(() => document.querySelector("#camera").hidden);
