@@ -240,7 +240,7 @@ def test_the_age_of_the_trust_and_status_data_is_shown_and_warns_past_its_ttl(pa
     assert "Trust list: signed 10 min ago, valid 6 days more" in fresh["freshness"]
     assert "Status lists: signed 10 min ago, ttl 24 h" in fresh["freshness"]
     assert not fresh["stale_warning"]
-    stale = page_run["stale"]
+    stale = page_run["vectors"]["stale"]
     assert stale["reason"] == "status_list_stale"
     assert stale["stale_warning"]
     assert "状态列表已过时" in stale["freshness"] and "Status lists STALE" in stale["freshness"]

@@ -14,16 +14,21 @@ from __future__ import annotations
 import base64
 import json
 import tempfile
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from ledger.bootstrap import open_ledger
 from services.bootstrap import Registry
+from signing import base45
 from signing.bundle import pack, read_bundle, unpack
 from signing.cose import parse_sign1
-from signing.credential import decode_claims, from_text, to_text
+from signing.credential import PREFIX, decode_claims, from_text, sign_credential, to_text
+from signing.keys import key_id
 from signing.verify import verify
 from tests import factories as f
 from tests.conftest import KEY_PASSPHRASE, FakeClock
@@ -42,6 +47,23 @@ def tampered(text: str) -> str:
     cose = bytearray(from_text(text))
     cose[-1] ^= 0x01
     return to_text(bytes(cose))
+
+
+def foreign(text: str) -> str:
+    """The token's claims signed by a key on no trust list (with its own key id)."""
+    key = Ed25519PrivateKey.generate()
+    claims = decode_claims(parse_sign1(from_text(text)).payload)
+    return to_text(sign_credential(claims, key, key_id(key.public_key())))
+
+
+def bomb() -> str:
+    """A token that inflates far past the 2,000-byte cap."""
+    return PREFIX + base45.b45encode(zlib.compress(b"\0" * 1_000_000, 9))
+
+
+def padded(text: str) -> str:
+    """The token with bytes after its zlib stream."""
+    return PREFIX + base45.b45encode(zlib.compress(from_text(text), 9) + b"\0\0")
 
 
 def vector(
@@ -186,6 +208,16 @@ def make_vectors(folder: Path) -> dict[str, Any]:
                 venue_city="weihai",
             ),
             vector("not_a_card", "TC1:NOT A CARD", at, "bad_format", files),
+            vector(
+                "not_yet_valid", text[family], START - timedelta(days=3), "not_yet_valid", files
+            ),
+            # A day and a half on, past the status lists' ttl of 24 h: refresh the bundle.
+            vector("stale", text[family], at + timedelta(hours=36), "status_list_stale", files),
+            vector("unknown_key", foreign(text[family]), at, "unknown_key", files),
+            vector("too_long", "TC1:" + "0" * 2_100, at, "too_large", files),
+            vector("zip_bomb", bomb(), at, "too_large", files),
+            vector("zlib_trailing", padded(text[family]), at, "bad_format", files),
+            vector("bad_base45", "TC1:GGW", at, "bad_format", files),
         ]
     ledger.close()
     return {
