@@ -29,6 +29,7 @@ const REASONS = {
   venue_rules_expired: ["场所规则已过期，请更新数据包", "The venue rules have expired: update the bundle"],
   no_bundle: ["尚无核验数据包", "No verification data yet: load a bundle"],
   no_code: ["图片中未找到二维码", "No QR code found in the image"],
+  error: ["核验出错，请勿放行", "The check failed: do not admit on this card"],
 };
 const SCHEMES = { shandong: "山东惠才卡 Shandong", weihai: "威海英才卡 Weihai", liaocheng: "聊城金卡 Liaocheng", jinan: "泉城金卡 Jinan" };
 const RELATIONS = { holder: "持卡人 holder", spouse: "配偶 spouse", child: "子女 child", parent: "父母 parent", spouse_parent: "配偶父母 spouse's parent", companion: "随行人员 companion" };
@@ -190,13 +191,12 @@ function showGrants(claims) {
   try {
     answers = grants(bundle, claims, venue, { now: nowSeconds(), holderPresent: PRESENCE[$("holder-present").value] });
   } catch (e) {
-    if (!(e instanceof Refusal)) throw e;
-    const [zh, en] = REASONS[e.reason];
+    const [zh, en] = REASONS[e instanceof Refusal ? e.reason : "error"];
     const p = document.createElement("p");
     p.className = "warning";
     p.id = "grants-refused";
-    p.dataset.reason = e.reason;
-    p.textContent = `⚠ ${zh} · ${en}`;
+    p.dataset.reason = e instanceof Refusal ? e.reason : "error";
+    p.textContent = `⚠ ${zh} · ${en}${e instanceof Refusal ? "" : ` (${e})`}`;
     list.append(p);
     return;
   }
@@ -251,7 +251,13 @@ async function check(text) {
     showGrants(null);
     return;
   }
-  const result = await verify(text, bundle, { now: nowSeconds() });
+  let result;
+  try {
+    result = await verify(text, bundle, { now: nowSeconds() });
+  } catch (e) {
+    // A fault of the page itself, never a pass: refused, saying so.
+    result = { valid: false, reason: "error", detail: String(e), claims: null };
+  }
   showFreshness();
   showVerdict(result.valid, result.reason, result.valid ? "" : result.detail);
   showCard(result.valid ? result.claims : null);

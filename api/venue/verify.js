@@ -296,6 +296,9 @@ async function readStatusList(data, authority, listId, trust) {
   const lst = list.get("lst");
   if (![1, 2, 4, 8].includes(bits)) throw new Error("bad_format: bits is not 1, 2, 4 or 8");
   if (!(lst instanceof Uint8Array) || !lst.length) throw new Error("bad_format: lst is not a byte string");
+  if (list.has("aggregation_uri") && typeof list.get("aggregation_uri") !== "string") {
+    throw new Error("bad_format: aggregation_uri is not a text string");
+  }
   let raw;
   try {
     raw = await inflate(lst, MAX_STATUS_LIST_BYTES);
@@ -367,7 +370,9 @@ function decodeClaims(payload) {
     const nbf = cwt.get(5);
     const exp = cwt.get(4);
     const iat = cwt.get(6);
-    if (!isUint(nbf) || !isUint(iat) || !(exp === undefined || isUint(exp))) throw new Error("nbf, exp or iat is not a non-negative integer");
+    // exp absent or null: a card with no end (as signing/credential.py reads it).
+    const noEnd = exp === undefined || exp === null;
+    if (!isUint(nbf) || !isUint(iat) || !(noEnd || isUint(exp))) throw new Error("nbf, exp or iat is not a non-negative integer");
     const validFrom = businessDay(nbf);
     const members = family.map((m) => {
       if (!Array.isArray(m) || m.length !== 5 || !RELATIONS.has(m[0]) || typeof m[1] !== "string"
@@ -390,10 +395,10 @@ function decodeClaims(payload) {
     return {
       cardId: `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`,
       issuer, scheme: SCHEMES.get(scheme), tier, holderName: name, category,
-      validFrom, validUntil: exp === undefined ? null : businessDay(exp - 1),
+      validFrom, validUntil: noEnd ? null : businessDay(exp - 1),
       issuedOn: issuedOn === null ? validFrom : isoOfDays(issuedOn),
       family: members, statusUri: ref.get("uri"), statusIndex: ref.get("idx"),
-      notBefore: nbf, expiresAt: exp === undefined ? null : exp, issuedAt: iat,
+      notBefore: nbf, expiresAt: noEnd ? null : exp, issuedAt: iat,
     };
   } catch (e) {
     throw new Refusal("bad_format", `credential claims are malformed: ${e.message}`);
