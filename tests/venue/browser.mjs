@@ -130,6 +130,29 @@ async function storage(page) {
     }
     if (vector.venue_city) await page.selectOption("#venue-city", "");
   }
+  // Keyboard only: the order Tab visits the controls in, every control labelled, and a
+  // photo of a QR code chosen through the file input reached by Tab and opened with Space.
+  await page.click("#clear");
+  await page.focus("#camera-start"); // the first control; Tab on from there
+  const order = ["camera-start"];
+  for (let i = 0; i < 20; i++) {
+    await page.keyboard.press("Tab");
+    order.push(await page.evaluate(() => document.activeElement.id || document.activeElement.tagName));
+  }
+  out.keyboard = {
+    order,
+    unlabelled: await page.evaluate(() => [...document.querySelectorAll("input, select, textarea")]
+      .filter((el) => !el.labels || !el.labels.length).map((el) => el.id)),
+    unnamed: await page.evaluate(() => [...document.querySelectorAll("button")]
+      .filter((b) => !b.textContent.trim()).map((b) => b.id)),
+  };
+  await page.focus("#camera-start");
+  await page.keyboard.press("Tab"); // to the image's file input
+  out.keyboard.chooser_from = await page.evaluate(() => document.activeElement.id);
+  const chooser = page.waitForEvent("filechooser");
+  await page.keyboard.press("Space");
+  await (await chooser).setFiles(env.QR_IMAGE);
+  out.keyboard.image = await observe(page, null);
   // An uploaded photo of the QR code (jsQR: headless Chromium on Linux has no BarcodeDetector).
   await page.clock.setFixedTime(vectors[0].at * 1000);
   await page.click("#clear");

@@ -234,6 +234,18 @@ def test_the_camera_reads_the_qr_code_checks_the_card_and_stops(page_run):
     assert camera["stopped"]
 
 
+def test_every_control_is_labelled_and_reached_by_the_keyboard(page_run):
+    keyboard = page_run["keyboard"]
+    assert keyboard["unlabelled"] == [] and keyboard["unnamed"] == []
+    wanted = ["camera-start", "image-file", "clear", "token", "verify", "venue-city", "bundle-file"]
+    visited = [c for c in keyboard["order"] if c in wanted]
+    assert visited[: len(wanted)] == wanted  # in reading order
+
+
+def test_a_photo_chosen_with_the_keyboard_alone_is_checked(page_run):
+    assert page_run["keyboard"]["image"]["reason"] == "ok"
+
+
 def test_the_age_of_the_trust_and_status_data_is_shown_and_warns_past_its_ttl(page_run):
     fresh = page_run["vectors"]["valid"]
     assert "信任列表：10 分钟前签发" in fresh["freshness"]
