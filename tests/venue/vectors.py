@@ -162,6 +162,9 @@ def make_vectors(folder: Path) -> dict[str, Any]:
         ledger.issue(revoked, f.issue())
         suspended, _ = ledger.apply(f.jinan_body("C"))
         ledger.issue(suspended, f.issue())
+        person = {**f.holder(f.resident_id(901)), "family": list(FAMILY[:2])}
+        jinan, _ = ledger.apply(f.jinan_body("A", holder=person))
+        ledger.issue(jinan, f.issue())
         provincial, _ = ledger.apply(f.shandong_body())
         f.approve_all(ledger, provincial)
         ledger.issue(provincial, f.issue())
@@ -169,7 +172,8 @@ def make_vectors(folder: Path) -> dict[str, Any]:
         def credential(card: UUID) -> str:
             return to_text(registry.issuance.credential(card).cose)
 
-        text = {card: credential(card) for card in (family, weihai, revoked, suspended, provincial)}
+        cards = (family, weihai, revoked, suspended, provincial, jinan)
+        text = {card: credential(card) for card in cards}
         f.revoke(ledger, revoked)  # after their credentials were handed out
         ledger.suspend(suspended, f.status(role="talent_office", decision_ref="济人社〔2026〕1号"))
         clock.advance(minutes=5)
@@ -196,6 +200,7 @@ def make_vectors(folder: Path) -> dict[str, Any]:
                 beneficiary="companion",
             ),
             vector("suspended", text[suspended], at, "suspended", files),
+            vector("jinan", text[jinan], at, "ok", files),
             # The 惠才卡 at a Weihai venue: honoured by stacking (叠加), decided by the
             # provincial coverage of the item it matches.
             vector(
