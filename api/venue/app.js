@@ -49,7 +49,7 @@ async function storedBundle() {
 
 // Verify `bytes` as a bundle and, if it is sound, signed by the pinned root (the first
 // bundle pins its root) and not older than the one held, keep and use it.
-async function adopt(bytes, source) {
+async function adopt(bytes, source, etag = null) {
   const candidate = await readBundle(bytes);
   const pinned = localStorage.getItem(ROOT_PIN);
   const root = hex(candidate.root);
@@ -59,7 +59,8 @@ async function adopt(bytes, source) {
   if (bundle && source === "online" && candidate.trust.issuedAt < bundle.trust.issuedAt) return false;
   localStorage.setItem(ROOT_PIN, root);
   const cache = await caches.open(BUNDLE_CACHE);
-  await cache.put(BUNDLE_KEY, new Response(bytes, { headers: { "content-type": "application/cbor" } }));
+  const headers = { "content-type": "application/cbor", ...(etag ? { etag } : {}) };
+  await cache.put(BUNDLE_KEY, new Response(bytes, { headers }));
   bundle = candidate;
   fillCities();
   showFreshness();
@@ -69,12 +70,19 @@ async function adopt(bytes, source) {
 async function fetchBundle() {
   if (!navigator.onLine) return;
   try {
-    const response = await fetch(BUNDLE_URL, { cache: "no-store" });
+    // The bundle held came from here: a 304 says it is still the registry's current one.
+    const held = await (await caches.open(BUNDLE_CACHE)).match(BUNDLE_KEY);
+    const etag = held && held.headers.get("etag");
+    const response = await fetch(BUNDLE_URL, { cache: "no-store", headers: etag ? { "if-none-match": etag } : {} });
+    if (response.status === 304) {
+      message("");
+      return;
+    }
     if (!response.ok) {
       if (!bundle) message(`服务器未提供数据包 · the registry gave no bundle (HTTP ${response.status}): load a bundle file`);
       return;
     }
-    await adopt(new Uint8Array(await response.arrayBuffer()), "online");
+    await adopt(new Uint8Array(await response.arrayBuffer()), "online", response.headers.get("etag"));
     message("");
   } catch (e) {
     if (e instanceof BundleError) message(`数据包被拒绝 · bundle refused: ${e.message}`);

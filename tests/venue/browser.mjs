@@ -89,8 +89,13 @@ async function storage(page) {
   const context = await browser.newContext({ locale: "zh-CN", viewport: { width: 480, height: 900 } });
   const at = Number(env.ONLINE_AT);
   const page = await open(context, at);
+  // Opened again online, the page asks whether its bundle is still current: a 304.
+  const statuses = [];
+  page.on("response", (r) => { if (r.url().endsWith("/bundle")) statuses.push(r.status()); });
+  await page.reload();
+  await page.waitForSelector("body[data-ready=true]");
   const controlled = await reloadOffline(context, page);
-  out.online = { controlled, ...(await check(page, env.ONLINE_TOKEN, at, "online-valid")) };
+  out.online = { controlled, bundle_statuses: statuses, ...(await check(page, env.ONLINE_TOKEN, at, "online-valid")) };
   // A bundle signed by another root is refused: the first bundle pinned its root.
   await page.setInputFiles("#bundle-file", env.BUNDLE_FILE);
   await page.waitForFunction(() => document.querySelector("#bundle-message").textContent !== "");

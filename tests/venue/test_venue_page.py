@@ -165,6 +165,10 @@ def test_the_page_fetches_the_bundle_online_and_then_checks_a_card_offline(page_
     assert "有效 VALID" in online["verdict"]
 
 
+def test_opened_again_online_the_page_learns_its_bundle_is_current_from_a_304(page_run):
+    assert page_run["online"]["bundle_statuses"] == [304]
+
+
 def test_a_bundle_signed_by_another_root_is_refused_once_one_is_pinned(page_run):
     assert "root key" in page_run["other_root"] and "根密钥" in page_run["other_root"]
 
