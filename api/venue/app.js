@@ -2,6 +2,7 @@
 // against the bundle it keeps (verify.js), and shows the verdict, the card and what it grants
 // at this venue. It keeps the bundle and the venue's city, and nothing of the cards it checks.
 
+import { holderMatches } from "./binding.js";
 import { BundleError, Refusal, grants, hex, people, readBundle, signatureEngine, verify } from "./verify.js";
 
 const $ = (id) => document.getElementById(id);
@@ -178,7 +179,18 @@ function showVerdict(valid, reason, detail) {
   }
 }
 
+function showIdResult(match) {
+  const result = $("id-result");
+  result.dataset.match = match === null ? "invalid" : match === undefined ? "" : String(match);
+  result.textContent = match === undefined ? ""
+    : match === null ? "✘ 不是有效的居民身份证号码 · Not a valid resident ID number"
+      : match ? "✔ 身份证与持卡人一致 · The ID card is the holder's"
+        : "✘ 身份证不是持卡人的 · The ID card is NOT the holder's";
+}
+
 function showCard(claims) {
+  showIdResult(undefined);
+  $("id-number").value = "";
   $("card").hidden = !claims;
   if (!claims) return;
   $("card-holder").textContent = claims.holderName;
@@ -324,9 +336,22 @@ async function qrReader() {
 }
 
 async function readImage(file) {
-  const bitmap = await createImageBitmap(file);
+  let bitmap;
   try {
-    const text = await (await qrReader())(bitmap);
+    bitmap = await createImageBitmap(file);
+  } catch {
+    showVerdict(false, "no_code", "");
+    return;
+  }
+  try {
+    let reader;
+    try {
+      reader = await qrReader();
+    } catch (e) {
+      message(`无法读取二维码 · the QR reader is not available (${e.message}): open this page online once`);
+      return;
+    }
+    const text = await reader(bitmap);
     if (text) await check(text);
     else showVerdict(false, "no_code", "");
   } finally {
@@ -348,7 +373,14 @@ async function startCamera() {
   $("camera-start").hidden = true;
   $("camera-stop").hidden = false;
   await video.play();
-  const read = await qrReader();
+  let read;
+  try {
+    read = await qrReader();
+  } catch (e) {
+    stopCamera();
+    message(`无法读取二维码 · the QR reader is not available (${e.message}): open this page online once`);
+    return;
+  }
   const scan = async () => {
     if (!stream) return;
     const text = video.readyState >= 2 ? await read(video) : null;
@@ -387,6 +419,12 @@ async function start() {
     }
   });
   $("clear").addEventListener("click", clear);
+  $("id-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const number = $("id-number").value;
+    $("id-number").value = ""; // the number is not kept
+    if (shown) showIdResult(await holderMatches(shown, number));
+  });
   $("camera-start").addEventListener("click", startCamera);
   $("camera-stop").addEventListener("click", stopCamera);
   $("image-file").addEventListener("change", async (e) => {

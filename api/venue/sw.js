@@ -3,9 +3,9 @@
 // (stale-while-revalidate), so a page opened online picks up a new version on its next
 // load. The bundle is not the worker's: the page keeps it (app.js, Cache "talentcard-venue-bundle").
 
-const CACHE = "talentcard-venue-page-v1";
+const CACHE = "talentcard-venue-page-v2"; // a new name when FILES changes
 const FILES = [
-  "./", "index.html", "app.js", "verify.js", "decision.js", "cbor.js", "base45.js",
+  "./", "index.html", "app.js", "verify.js", "decision.js", "binding.js", "cbor.js", "base45.js",
   "styles.css", "manifest.webmanifest", "icon.svg", "vendor/jsQR.js", "vendor/noble-ed25519.js",
 ];
 const SCOPE = new URL("./", self.location.href).href;

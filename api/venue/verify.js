@@ -395,6 +395,7 @@ function decodeClaims(payload) {
     return {
       cardId: `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`,
       issuer, scheme: SCHEMES.get(scheme), tier, holderName: name, category,
+      bindingSalt: binding.subarray(0, 8), binding: binding.subarray(8),
       validFrom, validUntil: noEnd ? null : businessDay(exp - 1),
       issuedOn: issuedOn === null ? validFrom : isoOfDays(issuedOn),
       family: members, statusUri: ref.get("uri"), statusIndex: ref.get("idx"),

@@ -116,6 +116,19 @@ async function storage(page) {
   for (const vector of vectors) {
     if (vector.venue_city) await page.selectOption("#venue-city", vector.venue_city);
     out.vectors[vector.name] = await check(page, vector.token, vector.at, vector.name);
+    for (const { number } of vector.id_checks || []) {
+      await page.fill("#id-number", number);
+      await page.press("#id-number", "Enter");
+      await page.waitForSelector("#id-result:not([data-match=''])");
+      (out.vectors[vector.name].id_checks ||= []).push({
+        number,
+        match: await page.getAttribute("#id-result", "data-match"),
+        said: await page.textContent("#id-result"),
+        left: await page.inputValue("#id-number"),
+      });
+      if (number === vector.id_checks[0].number) await page.screenshot({ path: join(env.ARTIFACTS, "id-match.png") });
+      await page.evaluate(() => { const r = document.querySelector("#id-result"); r.dataset.match = ""; r.textContent = ""; });
+    }
     if (vector.service) {
       // The venue says the holder is not there: items used together with the holder go.
       const { item, beneficiary } = vector.service;
@@ -183,6 +196,7 @@ async function storage(page) {
   const page = await open(context, vectors[0].at);
   await page.setInputFiles("#bundle-file", env.BUNDLE_FILE);
   await page.waitForSelector("#trust-age");
+  await page.evaluate(() => navigator.serviceWorker.ready);
   await context.setOffline(true);
   out.fallback = {};
   for (const vector of vectors) out.fallback[vector.name] = await check(page, vector.token, vector.at, null);
@@ -208,6 +222,9 @@ await browser.close();
   const page = await open(context, vectors[0].at);
   await page.setInputFiles("#bundle-file", env.BUNDLE_FILE);
   await page.waitForSelector("#trust-age");
+  // Offline only once the service worker holds the page's files (jsQR among them): going
+  // offline before it finished installing left the camera with no QR reader.
+  await page.evaluate(() => navigator.serviceWorker.ready);
   await context.setOffline(true);
   step("camera");
   await page.click("#camera-start");

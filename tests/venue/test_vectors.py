@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from signing.bundle import read_bundle
-from signing.verify import verify
+from signing.verify import holder_matches, verify
 from tests.venue import vectors as v
 
 DATA = v.load()
@@ -76,3 +76,11 @@ def test_what_a_card_grants_to_whom_is_what_signing_verify_answers_today(name: s
     vector = VECTORS[name]
     city = vector["venue_city"] or str(verify(vector["token"], BUNDLE, at=at(vector)).scheme)
     assert v.grants(vector["token"], v.bundle_files(DATA), at(vector), city) == vector["grants"]
+
+
+def test_the_holder_s_id_number_and_only_it_matches_the_binding():
+    vector = VECTORS["valid"]
+    result = verify(vector["token"], BUNDLE, at=at(vector))
+    checks = [(c["number"], holder_matches(result, c["number"])) for c in vector["id_checks"]]
+    assert checks == [(c["number"], c["matches"]) for c in vector["id_checks"]]
+    assert [c["matches"] for c in vector["id_checks"]] == [True, True, False, False]

@@ -250,6 +250,16 @@ def test_a_photo_chosen_with_the_keyboard_alone_is_checked(page_run):
     assert page_run["keyboard"]["image"]["reason"] == "ok"
 
 
+def test_the_number_on_the_holder_s_id_card_matches_and_no_other_does(page_run):
+    shown = page_run["vectors"]["valid"]["id_checks"]
+    expected = VECTORS["valid"]["id_checks"]
+    assert [c["number"] for c in shown] == [c["number"] for c in expected]
+    assert [c["match"] == "true" for c in shown] == [c["matches"] for c in expected]
+    assert "The ID card is the holder's" in shown[0]["said"]
+    assert "NOT the holder's" in shown[2]["said"]
+    assert all(c["left"] == "" for c in shown)  # the number typed is not kept
+
+
 def test_the_age_of_the_trust_and_status_data_is_shown_and_warns_past_its_ttl(page_run):
     fresh = page_run["vectors"]["valid"]
     assert "信任列表：10 分钟前签发" in fresh["freshness"]

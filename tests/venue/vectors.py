@@ -29,12 +29,21 @@ from signing.bundle import pack, read_bundle, unpack
 from signing.cose import parse_sign1
 from signing.credential import PREFIX, decode_claims, from_text, sign_credential, to_text
 from signing.keys import key_id
-from signing.verify import verify
+from signing.verify import holder_matches, verify
 from tests import factories as f
 from tests.conftest import KEY_PASSPHRASE, FakeClock
 
 FILE = Path(__file__).with_name("vectors.json")
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
+HOLDER_ID = f.resident_id(900)
+# What staff may type from an ID card: the holder's number (as typed on a Chinese keyboard,
+# fullwidth with a lowercase x, too), someone else's, and one that is no ID number.
+ID_NUMBERS = (
+    HOLDER_ID,
+    HOLDER_ID.translate({ord(c): 0xFF10 + int(c) for c in "0123456789"}).lower(),
+    f.resident_id(902),
+    HOLDER_ID[:-1] + ("0" if HOLDER_ID[-1] != "0" else "1"),
+)
 FAMILY = (
     {"relation": "spouse", "name": "韩梅梅", "date_of_birth": "1952-04-01"},
     {"relation": "child", "name": "李小雷", "date_of_birth": "2015-09-30"},
@@ -64,6 +73,13 @@ def bomb() -> str:
 def padded(text: str) -> str:
     """The token with bytes after its zlib stream."""
     return PREFIX + base45.b45encode(zlib.compress(from_text(text), 9) + b"\0\0")
+
+
+def id_checks(token: str, files: dict[str, bytes], at: datetime) -> list[dict[str, Any]]:
+    """Whether each of ID_NUMBERS is the holder's, as ``signing.verify.holder_matches``
+    answers."""
+    result = verify(token, read_bundle(files), at=at)
+    return [{"number": n, "matches": holder_matches(result, n)} for n in ID_NUMBERS]
 
 
 def vector(
@@ -154,7 +170,10 @@ def make_vectors(folder: Path) -> dict[str, Any]:
     environ = {"TALENTCARD_DATA_DIR": str(folder), "TALENTCARD_KEY_PASSPHRASE": KEY_PASSPHRASE}
     with Registry(environ, clock=clock, ledger=ledger) as registry:
         registry.keys.init()
-        family = f.liaocheng_card(ledger, FAMILY)
+        person = {**f.holder(HOLDER_ID), "family": list(FAMILY)}
+        family, _ = ledger.apply(f.apply_body(holder=person))  # a Liaocheng tier-B card
+        f.approve_all(ledger, family)
+        ledger.issue(family, f.issue())
         weihai, _ = ledger.apply(f.business_elite_body())
         f.approve_all(ledger, weihai)
         ledger.issue(weihai, f.issue())
@@ -186,7 +205,10 @@ def make_vectors(folder: Path) -> dict[str, Any]:
             days=2
         )
         vectors = [
-            vector("valid", text[family], at, "ok", files),
+            {
+                **vector("valid", text[family], at, "ok", files),
+                "id_checks": id_checks(text[family], files, at),
+            },
             vector("revoked", text[revoked], at, "revoked", files),
             vector("tampered", tampered(text[family]), at, "bad_signature", files),
             vector("expired", text[weihai], after, "expired", files),
