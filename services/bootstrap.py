@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # the store-side modules import the database drivers
     from services.quotas import QuotaService
     from services.reports import ReportService
     from services.statistics import StatisticsService
+    from services.transparency import TransparencyLog
     from services.users import UserService
     from services.verification import VerificationService
     from signing.keys import Keystore
@@ -173,6 +174,13 @@ class Registry:
         from services.reports import ReportService
 
         return ReportService(self.statistics, self.audit)
+
+    @cached_property
+    def transparency(self) -> TransparencyLog:
+        """The Merkle tree over the ledger, its checkpoints and proofs."""
+        from services.transparency import TransparencyLog
+
+        return TransparencyLog(self.ledger, self.keystore, self.clock)
 
     @cached_property
     def keys(self) -> KeyService:

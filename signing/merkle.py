@@ -132,9 +132,7 @@ def _subproof(leaves: Sequence[bytes], m: int, lo: int, hi: int, whole: bool) ->
     return [*_subproof(leaves, m - k, lo + k, hi, False), subtree_root(leaves[lo : lo + k])]
 
 
-def root_from_inclusion(
-    hashed_leaf: bytes, index: int, size: int, proof: Sequence[bytes]
-) -> bytes:
+def root_from_inclusion(hashed_leaf: bytes, index: int, size: int, proof: Sequence[bytes]) -> bytes:
     """The root an inclusion proof leads to (RFC 9162 §2.1.3.2); compare it with the
     signed tree head's. Raises ProofError if the proof has the wrong shape."""
     if not 0 <= index < size:

@@ -117,7 +117,5 @@ def test_every_consistency_proof_verifies_and_a_fork_does_not(data: st.DataObjec
     proof = m.consistency_proof(hashed, old, new)
     assert m.verify_consistency(old, old_root, new, new_root, proof)
     forked = [*hashed[: old - 1], m.leaf_hash(b"forged"), *hashed[old:]]
-    assert not m.verify_consistency(
-        old, m.subtree_root(forked[:old]), new, new_root, proof
-    )
+    assert not m.verify_consistency(old, m.subtree_root(forked[:old]), new, new_root, proof)
     assert not m.verify_consistency(old, old_root, new, m.subtree_root(forked), proof)

@@ -1,0 +1,248 @@
+"""Tamper evidence (防篡改): the Merkle tree over the ledger's events, signed checkpoints,
+inclusion and consistency proofs (RFC 9162's design, signing.merkle).
+
+Leaves are the stored events in log order (ledger.leaves), numbered from 0 by the tree
+itself: notification ids can skip (a PostgreSQL sequence leaves gaps), positions cannot.
+The checkpoints' own events (domain.tree_head) are not leaves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from uuid import UUID
+
+import msgspec
+from eventsourcing.persistence import Notification
+from eventsourcing.utils import get_topic
+
+from domain.clock import Clock
+from domain.errors import DomainError, InvalidInput
+from domain.tree_head import TREE_HEADS_ID, TreeHeads
+from domain.values import Context
+from domain.vocabulary import Role
+from ledger.app import CardLedger
+from ledger.leaves import SALT_PURPOSE, Leaf, make_leaf
+from signing import merkle
+from signing.checkpoint import TreeHead, sign_checkpoint, unverified_head
+from signing.keys import LOG, Keystore
+
+_PAGE = 2_000
+_NOT_LEAVES = frozenset(
+    get_topic(cls)
+    for cls in (TreeHeads.Started, TreeHeads.Checkpointed)  # type: ignore[attr-defined]
+)
+
+
+class LogRewritten(DomainError):
+    """The log no longer extends a checkpoint it signed: events before it were changed,
+    removed, reordered or inserted."""
+
+    code = "log_rewritten"
+
+
+class UnknownCheckpoint(DomainError):
+    """No checkpoint of that size was signed."""
+
+    code = "unknown_checkpoint"
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedEvent:
+    """One leaf of the tree with the stored event it was made from."""
+
+    position: int
+    notification_id: int
+    originator_id: UUID
+    originator_version: int
+    topic: str
+    leaf: Leaf
+
+
+class InclusionProof(msgspec.Struct, frozen=True, kw_only=True):
+    """That the event at ``position`` is leaf ``position`` of the tree of ``size``: hash
+    the leaf (``leaf_hash``), fold in ``path`` (RFC 9162 §2.1.3.2) and compare with the
+    checkpoint's root."""
+
+    position: int
+    size: int
+    originator_id: str
+    originator_version: int
+    leaf_hash: str  # hex
+    path: tuple[str, ...]  # hex, leaf to root
+    root: str  # hex
+
+
+class ConsistencyProof(msgspec.Struct, frozen=True, kw_only=True):
+    """That the tree of ``old_size`` is a prefix of the tree of ``new_size``."""
+
+    old_size: int
+    new_size: int
+    old_root: str
+    new_root: str
+    path: tuple[str, ...]  # hex
+
+
+class Checkpoint(msgspec.Struct, frozen=True, kw_only=True):
+    """A signed checkpoint as it is served: its tree head and the COSE_Sign1 bytes."""
+
+    size: int
+    root: str  # hex
+    timestamp: int
+    signed: bytes
+
+
+def _checkpoint(signed: bytes) -> Checkpoint:
+    head = unverified_head(signed)
+    return Checkpoint(size=head.size, root=head.root.hex(), timestamp=head.timestamp, signed=signed)
+
+
+class TransparencyLog:
+    """The ledger's Merkle tree and its checkpoints."""
+
+    def __init__(self, ledger: CardLedger, keystore: Keystore, clock: Clock) -> None:
+        self._ledger = ledger
+        self._keystore = keystore
+        self._clock = clock
+
+    # ---- the leaves ---------------------------------------------------------------------
+
+    def events(self) -> Iterator[LoggedEvent]:
+        """Every leaf in order, up to the log's head when the walk began."""
+        recorder = self._ledger.recorder
+        head = recorder.max_notification_id() or 0
+        salt_key = self._ledger.derived_secret(SALT_PURPOSE)
+        start, position = 1, 0
+        while start <= head:
+            page: Sequence[Notification] = recorder.select_notifications(start, _PAGE, stop=head)
+            for n in page:
+                if n.topic in _NOT_LEAVES:
+                    continue
+                oid = UUID(str(n.originator_id))
+                version = int(n.originator_version)
+                leaf = make_leaf(oid, version, n.topic, n.state, salt_key=salt_key)
+                yield LoggedEvent(position, n.id, oid, version, n.topic, leaf)
+                position += 1
+            if len(page) < _PAGE:
+                return
+            start = page[-1].id + 1
+
+    def hashed_leaves(self) -> list[bytes]:
+        """Every leaf's hash, in order."""
+        return [merkle.leaf_hash(e.leaf.data) for e in self.events()]
+
+    # ---- checkpoints --------------------------------------------------------------------
+
+    def checkpoints(self) -> list[Checkpoint]:
+        """Every checkpoint signed, oldest first."""
+        return [
+            _checkpoint(e.signed)
+            for e in self._ledger.events.get(TREE_HEADS_ID)
+            if isinstance(e, TreeHeads.Checkpointed)  # type: ignore[attr-defined]
+        ]
+
+    def latest(self) -> Checkpoint | None:
+        """The newest checkpoint, or None before the first."""
+        for e in self._ledger.events.get(TREE_HEADS_ID, desc=True, limit=1):
+            if isinstance(e, TreeHeads.Checkpointed):  # type: ignore[attr-defined]
+                return _checkpoint(e.signed)
+        return None
+
+    def at(self, size: int) -> Checkpoint:
+        """The checkpoint over exactly ``size`` leaves."""
+        found = next((c for c in self.checkpoints() if c.size == size), None)
+        if found is None:
+            raise UnknownCheckpoint(f"no checkpoint was signed at tree size {size}")
+        return found
+
+    def checkpoint(self, actor: str, role: Role = Role.ADMINISTRATOR) -> Checkpoint:
+        """Sign the tree head over every event so far, after proving it consistent with
+        the last checkpoint; refused (nothing signed) if the log no longer extends it,
+        or if no event was added since."""
+        hashed = self.hashed_leaves()
+        size = len(hashed)
+        heads = self._tree_heads(actor, role)
+        if size < heads.size:
+            raise LogRewritten(
+                f"the log holds {size} events but checkpoint {heads.size} was signed over "
+                f"{heads.size}: events were removed",
+                rule="append-only: every checkpoint's events stay in the log",
+            )
+        root = merkle.subtree_root(hashed)
+        if heads.size and merkle.subtree_root(hashed[: heads.size]) != heads.root:
+            raise LogRewritten(
+                f"the log's first {heads.size} events no longer hash to the root checkpoint "
+                f"{heads.size} signed: an event before it was changed, removed, reordered "
+                "or inserted",
+                rule="append-only: every checkpoint's events stay in the log",
+            )
+        if heads.size and size > heads.size:
+            # The proof an auditor holding only the two tree heads would check.
+            proof = merkle.consistency_proof(hashed, heads.size, size)
+            if not merkle.verify_consistency(heads.size, heads.root, size, root, proof):
+                raise LogRewritten(
+                    f"the tree of {size} events is not consistent with checkpoint {heads.size}",
+                    rule="append-only: every checkpoint's events stay in the log",
+                )
+        now = self._clock()
+        head = TreeHead(size=size, root=root, timestamp=int(now.timestamp()))
+        record, key = self._keystore.signing_key(LOG, now)
+        signed = sign_checkpoint(head, key, record.kid_bytes)
+        ctx = Context(actor=actor, role=role, effective_at=now, recorded_at=now)
+        heads.record(ctx, size=size, root=root, signed=signed)
+        self._ledger.save(heads)
+        return _checkpoint(signed)
+
+    def _tree_heads(self, actor: str, role: Role) -> TreeHeads:
+        from eventsourcing.application import AggregateNotFoundError
+
+        try:
+            heads: TreeHeads = self._ledger.repository.get(TREE_HEADS_ID)
+        except AggregateNotFoundError:
+            now = self._clock()
+            heads = TreeHeads(Context(actor=actor, role=role, effective_at=now, recorded_at=now))
+        return heads
+
+    # ---- proofs -------------------------------------------------------------------------
+
+    def inclusion(
+        self, size: int, *, position: int | None = None, event: tuple[UUID, int] | None = None
+    ) -> InclusionProof:
+        """The inclusion proof of one event (by position, or by originator and version) in
+        the checkpoint of ``size``."""
+        checkpoint = self.at(size)
+        found: LoggedEvent | None = None
+        hashed: list[bytes] = []
+        for e in self.events():
+            if (position is not None and e.position == position) or (
+                event is not None and (e.originator_id, e.originator_version) == event
+            ):
+                found = e
+            hashed.append(merkle.leaf_hash(e.leaf.data))
+        if found is None or found.position >= size:
+            what = f"position {position}" if position is not None else f"event {event}"
+            raise InvalidInput(f"{what} is not in the checkpoint of size {size}")
+        return InclusionProof(
+            position=found.position,
+            size=size,
+            originator_id=str(found.originator_id),
+            originator_version=found.originator_version,
+            leaf_hash=hashed[found.position].hex(),
+            path=tuple(h.hex() for h in merkle.inclusion_proof(hashed, found.position, size)),
+            root=checkpoint.root,
+        )
+
+    def consistency(self, old_size: int, new_size: int) -> ConsistencyProof:
+        """The consistency proof between two checkpoints."""
+        old, new = self.at(old_size), self.at(new_size)
+        if old_size > new_size:
+            raise InvalidInput(f"the old size {old_size} is larger than the new {new_size}")
+        hashed = self.hashed_leaves()
+        path = merkle.consistency_proof(hashed, old_size, new_size) if old_size else []
+        return ConsistencyProof(
+            old_size=old_size,
+            new_size=new_size,
+            old_root=old.root,
+            new_root=new.root,
+            path=tuple(h.hex() for h in path),
+        )
