@@ -3,9 +3,14 @@ checkpoint, so they are stored append-only by the same guarded table as every ca
 history, and two processes checkpointing at once cannot both record one (the second
 loses on the version, as any concurrent change does).
 
-The checkpoints are not leaves of the tree they sign (signing.merkle): each is chained to
-the one before it by a consistency proof, checked before it is signed, and a leaf for
-each checkpoint would make every checkpoint find one new event to sign.
+With each checkpoint the hashes of the leaves it adds are recorded too (``LeafHashes``,
+in batches that fit an event), as a CT log keeps its tree: they are what the signed root
+was computed from, so when an event is later changed in the table the first position whose
+event no longer hashes to its recorded leaf names where, not only that, history changed.
+
+Neither is a leaf of the tree it signs (signing.merkle): checkpoints are chained to each
+other by consistency proofs, and a leaf for each would make every checkpoint find one new
+event to sign.
 """
 
 from __future__ import annotations
@@ -14,10 +19,24 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidInput
 from domain.values import Context
 
-TREE_HEADS_ID = uuid5(UUID("5f0b8a53-1c1e-4d0e-9d38-7b8f3e4f2a11"), "tree-heads")
+_NAMESPACE = UUID("5f0b8a53-1c1e-4d0e-9d38-7b8f3e4f2a11")
+TREE_HEADS_ID = uuid5(_NAMESPACE, "tree-heads")
+LEAF_HASH_BYTES = 32
+LEAVES_PER_BATCH = 3_500
+"""3,500 hashes of 32 bytes make 112 KB: inside the store's largest event (128 KiB)."""
+
+
+def leaf_batch_id(start: int) -> UUID:
+    """The id of the batch of leaf hashes that starts at tree position ``start``."""
+    return uuid5(_NAMESPACE, f"leaf-hashes:{start}")
+
+
+def leaf_batch_starts(previous_size: int, size: int) -> range:
+    """Where the batches a checkpoint from ``previous_size`` to ``size`` records start."""
+    return range(previous_size, size, LEAVES_PER_BATCH)
 
 
 class CheckpointNotNewer(DomainError):
@@ -56,3 +75,28 @@ class TreeHeads(Aggregate):
         self.size = size
         self.root = root
         self.count += 1
+
+
+class LeafHashes(Aggregate):
+    """The hashes of the leaves at positions ``start`` … ``start + count - 1``, recorded
+    with the checkpoint that first covered them; written once, never changed."""
+
+    @staticmethod
+    def create_id(start: int) -> UUID:
+        return leaf_batch_id(start)
+
+    @classmethod
+    def record(cls, start: int, hashes: bytes) -> LeafHashes:
+        """A batch of whole 32-byte hashes, at most :data:`LEAVES_PER_BATCH` of them."""
+        count, rest = divmod(len(hashes), LEAF_HASH_BYTES)
+        if rest or not 0 < count <= LEAVES_PER_BATCH:
+            raise InvalidInput(
+                f"a batch holds 1 to {LEAVES_PER_BATCH} whole {LEAF_HASH_BYTES}-byte hashes, "
+                f"not {len(hashes)} bytes"
+            )
+        return cls(start=start, hashes=hashes)
+
+    @event("Recorded")
+    def __init__(self, start: int, hashes: bytes) -> None:
+        self.start = start
+        self.hashes = hashes

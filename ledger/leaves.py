@@ -2,20 +2,23 @@
 
 A leaf is the deterministic CBOR (RFC 8949 §4.2.1, ``cbor2`` canonical) of the array
 
-    ["talentcard-leaf/1", originator_id, originator_version, topic, public, personal_digest]
+    ["talentcard-leaf/1", originator_id, originator_version, topic, public, personal_digest,
+     position]
 
 * ``originator_id``: the 16 bytes of the aggregate's UUID; ``originator_version``: uint;
   ``topic``: the event class's eventsourcing topic (text);
 * ``public``: the event's stored state, decoded from the stored MessagePack without any
   schema (so that a field added to a class later cannot change an old event's leaf),
-  with every value stored under the key ``holder`` taken out and replaced by ``null``.
+  with every value stored under the key ``holder`` taken out and replaced by the map
+  ``{"$personal": i}``, ``i`` its place in the personal part (0, 1, …).
   Values appear as their stored forms: text, integers, floats, booleans, byte strings,
   lists, maps; UUIDs as text, dates as ``YYYY-MM-DD``, decimals as text, instants as
   RFC 3339 UTC text with microseconds (``2023-06-01T00:00:00.000000Z``);
 * ``personal_digest``: ``SHA-256(salt || personal)`` where ``personal`` is the canonical
   CBOR array of the values taken out (names, birth dates, identity digests, family), in
   the order a depth-first walk over the sorted keys meets them; ``null`` when there were
-  none. The 16-byte salt is the first 16 bytes of ``HMAC-SHA256(K, originator_id ||
+  none; ``position``: the leaf's index in the tree (0, 1, …), so that a leaf copied to
+  another place in the log is caught where it was put. The 16-byte salt is the first 16 bytes of ``HMAC-SHA256(K, originator_id ||
   version as 8 bytes big-endian)`` with ``K = CardLedger.derived_secret("merkle-leaf-salt")``
   (from the registry key), so it is stored nowhere, survives
   rebuilds, and a redacted export that leaves the personal part out does not let anyone
@@ -44,6 +47,8 @@ PERSONAL_KEYS = frozenset({"holder"})
 digest and its salts, date of birth, family). Every event that names a person does so
 through its application's holder; nothing else in an event is personal."""
 
+PERSONAL_MARKER = "$personal"
+
 # The transcoder's extension codes (ledger.transcoder): each wraps one top-level value.
 _EXT_STRUCT, _EXT_UUID, _EXT_DATE, _EXT_DECIMAL, _EXT_ENUM = 1, 2, 3, 4, 5
 
@@ -68,6 +73,7 @@ class LeafContent(msgspec.Struct, frozen=True, kw_only=True):
     topic: str
     public: dict[str, Any]
     personal_digest: bytes | None
+    position: int
 
 
 def _instant(value: datetime) -> str:
@@ -101,14 +107,14 @@ _DECODER = msgspec.msgpack.Decoder(dict[str, Any], ext_hook=_ext)
 
 
 def _split(value: Any, personal: list[Any]) -> Any:
-    """``value`` with every personal subtree replaced by None, appended to ``personal``
-    in the order of a depth-first walk over sorted keys."""
+    """``value`` with every personal subtree replaced by its marker, appended to
+    ``personal`` in the order of a depth-first walk over sorted keys."""
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key in sorted(value):
             if key in PERSONAL_KEYS and value[key] is not None:
+                out[key] = {PERSONAL_MARKER: len(personal)}
                 personal.append(value[key])
-                out[key] = None
             else:
                 out[key] = _split(value[key], personal)
         return out
@@ -129,7 +135,13 @@ def personal_digest(salt: bytes, personal: bytes) -> bytes:
 
 
 def make_leaf(
-    originator_id: UUID, version: int, topic: str, state: bytes, *, salt_key: bytes
+    position: int,
+    originator_id: UUID,
+    version: int,
+    topic: str,
+    state: bytes,
+    *,
+    salt_key: bytes,
 ) -> Leaf:
     """The leaf of one stored event, from its stored (transcoded) state bytes."""
     try:
@@ -144,21 +156,21 @@ def make_leaf(
         salt = salt_for(salt_key, originator_id, version)
         digest = personal_digest(salt, personal)
     data = cbor2.dumps(
-        [LEAF_TAG, originator_id.bytes, version, topic, public, digest], canonical=True
+        [LEAF_TAG, originator_id.bytes, version, topic, public, digest, position], canonical=True
     )
     return Leaf(data=data, personal=personal, salt=salt)
 
 
 def read_leaf(data: bytes) -> LeafContent:
-    """A leaf's content; raises LeafError if the bytes are not a version 1 leaf or not
-    in canonical form (a leaf re-encoded differently would hash differently)."""
+    """A leaf's content; raises LeafError if the bytes are not a version 1 leaf. (The
+    hash commits to the bytes as given, so a leaf need not be re-encoded to be checked.)"""
     try:
         item = cbor2.loads(data)
     except Exception as e:  # cbor2 raises several types for malformed input
         raise LeafError(f"leaf is not CBOR: {e}") from None
-    if not (isinstance(item, list) and len(item) == 6 and item[0] == LEAF_TAG):
+    if not (isinstance(item, list) and len(item) == 7 and item[0] == LEAF_TAG):
         raise LeafError(f"not a {LEAF_TAG} leaf")
-    _, oid, version, topic, public, digest = item
+    _, oid, version, topic, public, digest, position = item
     if not (
         isinstance(oid, bytes)
         and len(oid) == 16
@@ -166,14 +178,31 @@ def read_leaf(data: bytes) -> LeafContent:
         and isinstance(topic, str)
         and isinstance(public, dict)
         and (digest is None or (isinstance(digest, bytes) and len(digest) == 32))
+        and isinstance(position, int)
     ):
         raise LeafError("leaf members have the wrong types")
-    if cbor2.dumps(item, canonical=True) != data:
-        raise LeafError("leaf is not in canonical CBOR")
     return LeafContent(
         originator_id=UUID(bytes=oid),
         originator_version=version,
         topic=topic,
         public=public,
         personal_digest=digest,
+        position=position,
     )
+
+
+def join_personal(public: Any, personal: list[Any] | None, placeholder: Any = None) -> Any:
+    """``public`` with each personal marker replaced by its value from ``personal`` (a
+    full export), or by ``placeholder`` (a redacted one)."""
+    if isinstance(public, dict):
+        if len(public) == 1 and PERSONAL_MARKER in public:
+            index = public[PERSONAL_MARKER]
+            if personal is None:
+                return placeholder
+            if not (isinstance(index, int) and 0 <= index < len(personal)):
+                raise LeafError(f"personal marker {index!r} names no part of the personal data")
+            return personal[index]
+        return {k: join_personal(v, personal, placeholder) for k, v in public.items()}
+    if isinstance(public, list):
+        return [join_personal(v, personal, placeholder) for v in public]
+    return public

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the store-side modules import the database drivers
     from ledger.app import CardLedger
     from projections.engine import ReadModels
     from services.audit import AuditService
+    from services.audit_export import AuditExport
     from services.benefits import BenefitService
     from services.cards import CardService
     from services.issuance import IssuanceService
@@ -181,6 +182,13 @@ class Registry:
         from services.transparency import TransparencyLog
 
         return TransparencyLog(self.ledger, self.keystore, self.clock)
+
+    @cached_property
+    def audit_export(self) -> AuditExport:
+        """The whole log and its checkpoints as one file, for an auditor to check alone."""
+        from services.audit_export import AuditExport
+
+        return AuditExport(self.transparency, self.issuance, self.clock)
 
     @cached_property
     def keys(self) -> KeyService:

@@ -18,7 +18,15 @@ from eventsourcing.utils import get_topic
 
 from domain.clock import Clock
 from domain.errors import DomainError, InvalidInput
-from domain.tree_head import TREE_HEADS_ID, TreeHeads
+from domain.tree_head import (
+    LEAF_HASH_BYTES,
+    LEAVES_PER_BATCH,
+    TREE_HEADS_ID,
+    LeafHashes,
+    TreeHeads,
+    leaf_batch_id,
+    leaf_batch_starts,
+)
 from domain.values import Context
 from domain.vocabulary import Role
 from ledger.app import CardLedger
@@ -30,7 +38,11 @@ from signing.keys import LOG, Keystore
 _PAGE = 2_000
 _NOT_LEAVES = frozenset(
     get_topic(cls)
-    for cls in (TreeHeads.Started, TreeHeads.Checkpointed)  # type: ignore[attr-defined]
+    for cls in (
+        TreeHeads.Started,  # type: ignore[attr-defined]
+        TreeHeads.Checkpointed,  # type: ignore[attr-defined]
+        LeafHashes.Recorded,  # type: ignore[attr-defined]
+    )
 )
 
 
@@ -120,7 +132,7 @@ class TransparencyLog:
                     continue
                 oid = UUID(str(n.originator_id))
                 version = int(n.originator_version)
-                leaf = make_leaf(oid, version, n.topic, n.state, salt_key=salt_key)
+                leaf = make_leaf(position, oid, version, n.topic, n.state, salt_key=salt_key)
                 yield LoggedEvent(position, n.id, oid, version, n.topic, leaf)
                 position += 1
             if len(page) < _PAGE:
@@ -130,6 +142,21 @@ class TransparencyLog:
     def hashed_leaves(self) -> list[bytes]:
         """Every leaf's hash, in order."""
         return [merkle.leaf_hash(e.leaf.data) for e in self.events()]
+
+    def recorded_hashes(self) -> list[bytes]:
+        """The leaf hashes recorded with the checkpoints, positions 0 to the last
+        checkpoint's size: what the signed roots were computed from."""
+        hashes: list[bytes] = []
+        previous = 0
+        for checkpoint in self.checkpoints():
+            for start in leaf_batch_starts(previous, checkpoint.size):
+                batch = next(iter(self._ledger.events.get(leaf_batch_id(start))))
+                data: bytes = batch.hashes  # type: ignore[attr-defined]
+                hashes.extend(
+                    data[i : i + LEAF_HASH_BYTES] for i in range(0, len(data), LEAF_HASH_BYTES)
+                )
+            previous = checkpoint.size
+        return hashes
 
     # ---- checkpoints --------------------------------------------------------------------
 
@@ -162,20 +189,18 @@ class TransparencyLog:
         hashed = self.hashed_leaves()
         size = len(hashed)
         heads = self._tree_heads(actor, role)
-        if size < heads.size:
-            raise LogRewritten(
-                f"the log holds {size} events but checkpoint {heads.size} was signed over "
-                f"{heads.size}: events were removed",
-                rule="append-only: every checkpoint's events stay in the log",
-            )
+        previous = heads.size
         root = merkle.subtree_root(hashed)
-        if heads.size and merkle.subtree_root(hashed[: heads.size]) != heads.root:
-            raise LogRewritten(
-                f"the log's first {heads.size} events no longer hash to the root checkpoint "
-                f"{heads.size} signed: an event before it was changed, removed, reordered "
-                "or inserted",
-                rule="append-only: every checkpoint's events stay in the log",
-            )
+        if heads.size:
+            recorded = self.recorded_hashes()
+            changed = first_difference(recorded, hashed)
+            if changed is not None or merkle.subtree_root(recorded) != heads.root:
+                where = f"at position {changed}" if changed is not None else "before it"
+                raise LogRewritten(
+                    f"the log no longer extends checkpoint {heads.size}: the event {where} "
+                    "is not the one it signed (changed, removed, reordered or inserted)",
+                    rule="append-only: every checkpoint's events stay in the log",
+                )
         if heads.size and size > heads.size:
             # The proof an auditor holding only the two tree heads would check.
             proof = merkle.consistency_proof(hashed, heads.size, size)
@@ -190,7 +215,11 @@ class TransparencyLog:
         signed = sign_checkpoint(head, key, record.kid_bytes)
         ctx = Context(actor=actor, role=role, effective_at=now, recorded_at=now)
         heads.record(ctx, size=size, root=root, signed=signed)
-        self._ledger.save(heads)
+        batches = [
+            LeafHashes.record(start, b"".join(hashed[start : start + LEAVES_PER_BATCH]))
+            for start in leaf_batch_starts(previous, size)
+        ]
+        self._ledger.save(heads, *batches)  # the head and its leaves, or nothing
         return _checkpoint(signed)
 
     def _tree_heads(self, actor: str, role: Role) -> TreeHeads:
@@ -246,3 +275,12 @@ class TransparencyLog:
             new_root=new.root,
             path=tuple(h.hex() for h in path),
         )
+
+
+def first_difference(recorded: Sequence[bytes], current: Sequence[bytes]) -> int | None:
+    """The first position where the current leaves differ from the recorded ones (a
+    missing current leaf counts), or None if the current ones extend the recorded."""
+    for position, was in enumerate(recorded):
+        if position >= len(current) or current[position] != was:
+            return position
+    return None
