@@ -14,15 +14,15 @@ A leaf is the deterministic CBOR (RFC 8949 §4.2.1, ``cbor2`` canonical) of the 
   Values appear as their stored forms: text, integers, floats, booleans, byte strings,
   lists, maps; UUIDs as text, dates as ``YYYY-MM-DD``, decimals as text, instants as
   RFC 3339 UTC text with microseconds (``2023-06-01T00:00:00.000000Z``);
-* ``personal_digest``: ``SHA-256(salt || personal)`` where ``personal`` is the canonical
-  CBOR array of the values taken out (names, birth dates, identity digests, family), in
-  the order a depth-first walk over the sorted keys meets them; ``null`` when there were
-  none; ``position``: the leaf's index in the tree (0, 1, …), so that a leaf copied to
-  another place in the log is caught where it was put. The 16-byte salt is the first 16 bytes of ``HMAC-SHA256(K, originator_id ||
-  version as 8 bytes big-endian)`` with ``K = CardLedger.derived_secret("merkle-leaf-salt")``
-  (from the registry key), so it is stored nowhere, survives
-  rebuilds, and a redacted export that leaves the personal part out does not let anyone
-  test guesses of a birth date against the digest.
+* ``position``: the leaf's index in the tree (0, 1, …), so that a leaf copied to another
+  place in the log is caught where it was put;
+* ``personal_digest``: ``SHA-256(salt || personal)``, ``personal`` being the canonical
+  CBOR array of the values taken out (names, birth dates, identity digests, family) in
+  marker order, or ``null`` when there were none. The salt is the first 16 bytes of
+  ``HMAC-SHA256(K, originator_id || version as 8 bytes big-endian)`` with
+  ``K = CardLedger.derived_secret("merkle-leaf-salt")`` (from the registry key): stored
+  nowhere, it survives rebuilds, and a redacted export that leaves the personal part
+  out gives nobody a digest to test guesses of a birth date against.
 
 This encoding is version 1 and never changes: a new one would be a new leaf tag, since the
 signed tree heads already published commit to these bytes.

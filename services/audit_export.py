@@ -40,7 +40,7 @@ class AuditExport:
         check_exports_log(who)
         checkpoints = self._log.checkpoints()
         recorded = self._log.recorded_hashes()
-        files = self._issuance.bundle_files()
+        files = self._issuance.trust_files()
         root = files["root.pub"].decode().strip()
         Ed25519PublicKey.from_public_bytes(bytes.fromhex(root))  # a well-formed key or fail now
         lines: list[object] = [

@@ -150,7 +150,9 @@ def test_a_changed_personal_part_in_the_export_is_caught(
     records = lines(checkpointed)
     at = first_event_line(records)
     personal = base64.b64decode(records[at]["personal"])
-    records[at]["personal"] = base64.b64encode(personal.replace("韩梅梅".encode(), "韩梅花".encode())).decode()
+    records[at]["personal"] = base64.b64encode(
+        personal.replace("韩梅梅".encode(), "韩梅花".encode())
+    ).decode()
     report = verified(write(tmp_path / "t.jsonl", records), registry, tmp_path)
     assert [f.code for f in report.findings] == ["personal_changed"]
 
@@ -159,6 +161,56 @@ def test_only_the_provincial_auditor_or_the_administrator_exports_the_log(
     registry: Registry, tmp_path: Path
 ) -> None:
     clerk = Principal(user_id=uuid4(), name="li.clerk", role=Role.AUDITOR, authority="jinan")
-    with pytest.raises(NotAuthorised, match="does not export the whole log"):
-        with (tmp_path / "x.jsonl").open("wb") as stream:
-            registry.audit_export.export(clerk, stream, redacted=True)
+    path = tmp_path / "x.jsonl"
+    with pytest.raises(NotAuthorised, match="export the whole log"), path.open("wb") as out:
+        registry.audit_export.export(clerk, out, redacted=True)
+
+
+def doctored(path: Path, tmp_path: Path, topic_end: str, change) -> tuple[Path, int]:  # type: ignore[no-untyped-def]
+    """The export with the first event of ``topic_end`` rewritten by ``change`` (on its
+    decoded public part) and re-encoded, as someone who could write the log before any
+    checkpoint would do it."""
+    import cbor2
+
+    records = lines(path)
+    for record in records:
+        if record["kind"] != "event":
+            continue
+        item = cbor2.loads(base64.b64decode(record["leaf"]))
+        if item[3].endswith(topic_end):
+            change(item[4])
+            leaf = cbor2.dumps(item, canonical=True)
+            record["leaf"] = base64.b64encode(leaf).decode()
+            return write(tmp_path / "doctored.jsonl", records), record["position"]
+    raise AssertionError(f"no {topic_end} event")
+
+
+@pytest.fixture
+def unchecked(ledger: CardLedger, registry: Registry, clock: FakeClock, tmp_path: Path) -> Path:
+    """An export of a history no checkpoint covers yet."""
+    registry.keys.init()
+    history(ledger, clock)
+    return export(registry, tmp_path / "audit.jsonl")
+
+
+def test_a_doctored_term_is_caught_by_deciding_it_again(
+    unchecked: Path, registry: Registry, tmp_path: Path
+) -> None:
+    def longer(public: dict) -> None:  # type: ignore[type-arg]
+        public["issuance"]["term"]["valid_until"] = "2099-12-31"
+
+    path, position = doctored(unchecked, tmp_path, "Card.Issued", longer)
+    report = verified(path, registry, tmp_path)
+    assert [(f.code, f.position) for f in report.findings] == [("decision_differs", position)]
+    assert "2099-12-31" in report.findings[0].message
+
+
+def test_a_doctored_tier_is_caught_by_deciding_the_filing_again(
+    unchecked: Path, registry: Registry, tmp_path: Path
+) -> None:
+    def higher(public: dict) -> None:  # type: ignore[type-arg]
+        public["admission"]["tier"] = "A"
+
+    path, position = doctored(unchecked, tmp_path, "Card.Applied", higher)
+    report = verified(path, registry, tmp_path)
+    assert ("decision_differs", position) in [(f.code, f.position) for f in report.findings]
