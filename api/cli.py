@@ -780,7 +780,10 @@ def _parser() -> argparse.ArgumentParser:
             p.set_defaults(run=_quota_show)
 
     add_signing_commands(sub, card)
-    add_operations_commands(sub)
+    audit = add_operations_commands(sub)
+    from api.log_cli import add_log_commands  # the tamper-evident log (issue 13)
+
+    add_log_commands(sub, audit)
     add_user_commands(sub)
     from api.benefits_cli import add_benefit_commands  # the record of use (issue 11)
 

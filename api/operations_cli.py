@@ -156,8 +156,11 @@ def _open_output(path: Path) -> BinaryIO:
         raise UsageError(f"cannot write {path}: {e.strerror}") from None
 
 
-def add_operations_commands(sub: argparse._SubParsersAction[Any]) -> None:
-    """Add ``projections``, ``audit``, ``stats`` and ``sla``."""
+def add_operations_commands(
+    sub: argparse._SubParsersAction[Any],
+) -> argparse._SubParsersAction[Any]:
+    """Add ``projections``, ``audit``, ``stats`` and ``sla``; the ``audit`` subcommands
+    are returned, for ``audit export`` and ``verify`` (api.log_cli)."""
     projections = sub.add_parser(
         "projections", help="the read models: run the projector, status, rebuild, checksum"
     ).add_subparsers(title="projections")
@@ -176,7 +179,9 @@ def add_operations_commands(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_checksum)
 
-    audit = sub.add_parser("audit", help="the audit trail").add_subparsers(title="audit")
+    audit: argparse._SubParsersAction[Any] = sub.add_parser(
+        "audit", help="the audit trail; the whole log exported and verified"
+    ).add_subparsers(title="audit")
     p = audit.add_parser("trail", help="events in log order, as CSV or JSON Lines")
     p.add_argument("--card", metavar="ID")
     p.add_argument("--actor")
@@ -202,3 +207,4 @@ def add_operations_commands(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="default: today")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_sla)
+    return audit

@@ -78,8 +78,6 @@ class InclusionProof(msgspec.Struct, frozen=True, kw_only=True):
 
     position: int
     size: int
-    originator_id: str
-    originator_version: int
     leaf_hash: str  # hex
     path: tuple[str, ...]  # hex, leaf to root
     root: str  # hex
@@ -116,6 +114,7 @@ class TransparencyLog:
         self._ledger = ledger
         self._keystore = keystore
         self._clock = clock
+        self._recorded: list[bytes] | None = None
 
     # ---- the leaves ---------------------------------------------------------------------
 
@@ -145,10 +144,15 @@ class TransparencyLog:
 
     def recorded_hashes(self) -> list[bytes]:
         """The leaf hashes recorded with the checkpoints, positions 0 to the last
-        checkpoint's size: what the signed roots were computed from."""
+        checkpoint's size: what the signed roots were computed from. Kept between calls
+        until a newer checkpoint is recorded (they are written once, never changed)."""
+        checkpoints = self.checkpoints()
+        latest = checkpoints[-1].size if checkpoints else 0
+        if self._recorded is not None and len(self._recorded) == latest:
+            return self._recorded
         hashes: list[bytes] = []
         previous = 0
-        for checkpoint in self.checkpoints():
+        for checkpoint in checkpoints:
             for start in leaf_batch_starts(previous, checkpoint.size):
                 batch = next(iter(self._ledger.events.get(leaf_batch_id(start))))
                 data: bytes = batch.hashes  # type: ignore[attr-defined]
@@ -156,6 +160,7 @@ class TransparencyLog:
                     data[i : i + LEAF_HASH_BYTES] for i in range(0, len(data), LEAF_HASH_BYTES)
                 )
             previous = checkpoint.size
+        self._recorded = hashes
         return hashes
 
     # ---- checkpoints --------------------------------------------------------------------
@@ -234,46 +239,40 @@ class TransparencyLog:
 
     # ---- proofs -------------------------------------------------------------------------
 
-    def inclusion(
-        self, size: int, *, position: int | None = None, event: tuple[UUID, int] | None = None
-    ) -> InclusionProof:
-        """The inclusion proof of one event (by position, or by originator and version) in
-        the checkpoint of ``size``."""
-        checkpoint = self.at(size)
-        found: LoggedEvent | None = None
-        hashed: list[bytes] = []
+    def position_of(self, originator_id: UUID, version: int) -> int:
+        """The tree position of one stored event (a walk of the log)."""
         for e in self.events():
-            if (position is not None and e.position == position) or (
-                event is not None and (e.originator_id, e.originator_version) == event
-            ):
-                found = e
-            hashed.append(merkle.leaf_hash(e.leaf.data))
-        if found is None or found.position >= size:
-            what = f"position {position}" if position is not None else f"event {event}"
-            raise InvalidInput(f"{what} is not in the checkpoint of size {size}")
+            if (e.originator_id, e.originator_version) == (originator_id, version):
+                return e.position
+        raise InvalidInput(f"no event version {version} of {originator_id} in the log")
+
+    def inclusion(self, size: int, position: int) -> InclusionProof:
+        """The inclusion proof of the event at ``position`` in the checkpoint of ``size``,
+        from the leaf hashes recorded with the checkpoints (no walk of the log)."""
+        checkpoint = self.at(size)
+        if not 0 <= position < size:
+            raise InvalidInput(f"position {position} is not in the checkpoint of size {size}")
+        hashed = self.recorded_hashes()
         return InclusionProof(
-            position=found.position,
+            position=position,
             size=size,
-            originator_id=str(found.originator_id),
-            originator_version=found.originator_version,
-            leaf_hash=hashed[found.position].hex(),
-            path=tuple(h.hex() for h in merkle.inclusion_proof(hashed, found.position, size)),
+            leaf_hash=hashed[position].hex(),
+            path=tuple(h.hex() for h in merkle.inclusion_proof(hashed, position, size)),
             root=checkpoint.root,
         )
 
     def consistency(self, old_size: int, new_size: int) -> ConsistencyProof:
-        """The consistency proof between two checkpoints."""
-        old, new = self.at(old_size), self.at(new_size)
+        """The consistency proof between two checkpoints, from the recorded leaf hashes."""
         if old_size > new_size:
             raise InvalidInput(f"the old size {old_size} is larger than the new {new_size}")
-        hashed = self.hashed_leaves()
-        path = merkle.consistency_proof(hashed, old_size, new_size) if old_size else []
+        old, new = self.at(old_size), self.at(new_size)
+        hashed = self.recorded_hashes()
         return ConsistencyProof(
             old_size=old_size,
             new_size=new_size,
             old_root=old.root,
             new_root=new.root,
-            path=tuple(h.hex() for h in path),
+            path=tuple(h.hex() for h in merkle.consistency_proof(hashed, old_size, new_size)),
         )
 
 

@@ -78,7 +78,7 @@ def test_an_inclusion_proof_leads_to_the_checkpoint_s_root(
     issued_card(ledger)
     log = registry.transparency
     checkpoint = log.checkpoint("ops@host")
-    proof = log.inclusion(checkpoint.size, position=2)
+    proof = log.inclusion(checkpoint.size, 2)
     assert merkle.verify_inclusion(
         bytes.fromhex(proof.leaf_hash),
         2,
