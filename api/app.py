@@ -28,6 +28,7 @@ from api.problems import domain_problem, http_problem, unexpected_problem
 from api.public import PUBLIC_ROUTES
 from api.routes_admin import ADMIN_ROUTES
 from api.routes_cards import CARD_ROUTES
+from api.routes_log import LOG_ROUTES
 from domain.errors import DomainError
 from services.bootstrap import Registry
 from services.settings import write_rate_per_minute
@@ -66,7 +67,7 @@ def create_app(registry: Registry | None = None) -> Litestar:
             ).middleware
         )
     return Litestar(
-        route_handlers=[*PROBE_ROUTES, *PUBLIC_ROUTES, *CARD_ROUTES, *ADMIN_ROUTES],
+        route_handlers=[*PROBE_ROUTES, *PUBLIC_ROUTES, *CARD_ROUTES, *ADMIN_ROUTES, *LOG_ROUTES],
         dependencies={"who": Provide(authenticated, sync_to_thread=True)},
         state=State({"registry": services}),
         on_shutdown=[services.close] if registry is None else [],

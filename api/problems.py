@@ -35,7 +35,7 @@ _STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
 )
 # Error codes that mean "no such thing" whatever their class (an unknown user, an unknown
 # recorded use): 404.
-_NOT_FOUND_CODES = frozenset({"unknown_user", "unknown_redemption"})
+_NOT_FOUND_CODES = frozenset({"unknown_user", "unknown_redemption", "unknown_checkpoint"})
 
 
 def status_of(exc: DomainError) -> int:
