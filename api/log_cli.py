@@ -22,13 +22,13 @@ if TYPE_CHECKING:
 
 
 def _checkpoint(args: argparse.Namespace, registry: Registry) -> int:
-    from domain.tree_head import CheckpointNotNewer
     from services.users import host_administrator
 
-    try:
-        checkpoint = registry.transparency.checkpoint(host_administrator())
-    except CheckpointNotNewer as e:
-        print(f"nothing signed: {e.message}", file=sys.stderr)
+    checkpoint = registry.transparency.checkpoint_if_grown(host_administrator())
+    if checkpoint is None:
+        latest = registry.transparency.latest()
+        size = latest.size if latest else 0
+        print(f"nothing signed: the log has not grown since checkpoint {size}", file=sys.stderr)
         return 0
     folder = Path(args.out) if args.out else registry.data_dir / "checkpoints"
     path = _write_new(folder, f"checkpoint-{checkpoint.size:012d}.cose", checkpoint.signed)

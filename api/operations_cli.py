@@ -31,6 +31,23 @@ def _run(args: argparse.Namespace, registry: Registry) -> None:
     # is committed with its tracking position, the rest is picked up on the next start.
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
+    from services import settings
+
+    every = settings.checkpoint_seconds(registry.environ)
+    if every and not args.until_caught_up:
+        # The periodic checkpoint (issue 13) beside the projector, as the host's operator.
+        from services.users import host_administrator
+
+        threading.Thread(
+            target=registry.transparency.run_periodically,
+            args=(every, stop),
+            kwargs={
+                "actor": f"projector {host_administrator()}",
+                "report": lambda line: print(line, file=sys.stderr, flush=True),
+            },
+            name="checkpoints",
+            daemon=True,
+        ).start()
     registry.projections.run(until_caught_up=args.until_caught_up, stop=stop)
     for row in registry.projections.status():
         print(f"{row.name}: at {row.position} of {row.head}", file=sys.stderr)

@@ -8,7 +8,8 @@ The checkpoints' own events (domain.tree_head) are not leaves.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -22,6 +23,7 @@ from domain.tree_head import (
     LEAF_HASH_BYTES,
     LEAVES_PER_BATCH,
     TREE_HEADS_ID,
+    CheckpointNotNewer,
     LeafHashes,
     TreeHeads,
     leaf_batch_id,
@@ -33,7 +35,7 @@ from ledger.app import CardLedger
 from ledger.leaves import SALT_PURPOSE, Leaf, make_leaf
 from signing import merkle
 from signing.checkpoint import TreeHead, sign_checkpoint, unverified_head
-from signing.keys import LOG, Keystore
+from signing.keys import LOG, Keystore, KeystoreError
 
 _PAGE = 2_000
 _NOT_LEAVES = frozenset(
@@ -226,6 +228,38 @@ class TransparencyLog:
         ]
         self._ledger.save(heads, *batches)  # the head and its leaves, or nothing
         return _checkpoint(signed)
+
+    def checkpoint_if_grown(self, actor: str, role: Role = Role.ADMINISTRATOR) -> Checkpoint | None:
+        """:meth:`checkpoint`, or None when no event was added since the last one (what a
+        periodic task wants: nothing to sign is not a failure)."""
+        try:
+            return self.checkpoint(actor, role)
+        except CheckpointNotNewer:
+            return None
+
+    def run_periodically(
+        self,
+        every: float,
+        stop: threading.Event,
+        *,
+        actor: str,
+        report: Callable[[str], None],
+    ) -> None:
+        """Sign a checkpoint now and every ``every`` seconds until ``stop`` is set (the
+        projector's periodic task). A log that no longer extends the last checkpoint is
+        reported each time and never signed over; a missing log key ends the task."""
+        while True:
+            try:
+                made = self.checkpoint_if_grown(actor)
+                if made is not None:
+                    report(f"checkpoint {made.size}: root {made.root}")
+            except LogRewritten as e:
+                report(f"REFUSED to checkpoint: {e}")
+            except KeystoreError as e:
+                report(f"checkpoints stopped: {e}")
+                return
+            if stop.wait(every):
+                return
 
     def _tree_heads(self, actor: str, role: Role) -> TreeHeads:
         from eventsourcing.application import AggregateNotFoundError
