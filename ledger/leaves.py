@@ -1,28 +1,32 @@
 """The canonical leaf of each stored event (叶子): what the Merkle tree commits to.
 
-A leaf is the deterministic CBOR (RFC 8949 §4.2.1, ``cbor2`` canonical) of the array
+A leaf is the MessagePack array
 
     ["talentcard-leaf/1", originator_id, originator_version, topic, public, personal_digest,
      position]
 
-* ``originator_id``: the 16 bytes of the aggregate's UUID; ``originator_version``: uint;
+written deterministically: every map's keys in sorted order, every integer and length in
+its shortest form, floats as float64, instants as the MessagePack timestamp extension
+(type -1), text as UTF-8 (this is msgspec's encoder with ``order="sorted"``; any encoder
+following those rules writes the same bytes).
+
+* ``originator_id``: the aggregate's UUID as 16 bytes (bin); ``originator_version``: uint;
   ``topic``: the event class's eventsourcing topic (text);
 * ``public``: the event's stored state, decoded from the stored MessagePack without any
   schema (so that a field added to a class later cannot change an old event's leaf),
   with every value stored under the key ``holder`` taken out and replaced by the map
-  ``{"$personal": i}``, ``i`` its place in the personal part (0, 1, …).
-  Values appear as their stored forms: text, integers, floats, booleans, byte strings,
-  lists, maps; UUIDs as text, dates as ``YYYY-MM-DD``, decimals as text, instants as
-  RFC 3339 UTC text with microseconds (``2023-06-01T00:00:00.000000Z``);
-* ``position``: the leaf's index in the tree (0, 1, …), so that a leaf copied to another
-  place in the log is caught where it was put;
-* ``personal_digest``: ``SHA-256(salt || personal)``, ``personal`` being the canonical
-  CBOR array of the values taken out (names, birth dates, identity digests, family) in
-  marker order, or ``null`` when there were none. The salt is the first 16 bytes of
+  ``{"$personal": i}``, ``i`` its place in the personal part (0, 1, …). Values appear in
+  their stored forms: text, integers, floats, booleans, byte strings, arrays, maps,
+  timestamps; UUIDs, dates (``YYYY-MM-DD``) and decimals as text;
+* ``personal_digest``: ``SHA-256(salt || personal)``, ``personal`` being the array of the
+  values taken out (names, birth dates, identity digests, family) in marker order,
+  encoded the same way, or nil when there were none. The salt is the first 16 bytes of
   ``HMAC-SHA256(K, originator_id || version as 8 bytes big-endian)`` with
   ``K = CardLedger.derived_secret("merkle-leaf-salt")`` (from the registry key): stored
   nowhere, it survives rebuilds, and a redacted export that leaves the personal part
-  out gives nobody a digest to test guesses of a birth date against.
+  out gives nobody a digest to test guesses of a birth date against;
+* ``position``: the leaf's index in the tree (0, 1, …), so that a leaf copied to another
+  place in the log is caught where it was put.
 
 This encoding is version 1 and never changes: a new one would be a new leaf tag, since the
 signed tree heads already published commit to these bytes.
@@ -32,11 +36,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-import cbor2
 import msgspec
 
 LEAF_TAG = "talentcard-leaf/1"
@@ -76,21 +78,6 @@ class LeafContent(msgspec.Struct, frozen=True, kw_only=True):
     position: int
 
 
-def _instant(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _plain(value: Any) -> Any:
-    """The stored form of a value, as CBOR will carry it."""
-    if isinstance(value, datetime):
-        return _instant(value)
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
 def _ext(code: int, data: memoryview) -> Any:
     raw = bytes(data)
     if code in (_EXT_STRUCT, _EXT_ENUM):
@@ -104,6 +91,8 @@ def _ext(code: int, data: memoryview) -> Any:
 
 
 _DECODER = msgspec.msgpack.Decoder(dict[str, Any], ext_hook=_ext)
+_ENCODER = msgspec.msgpack.Encoder(order="sorted")
+_LEAF_DECODER = msgspec.msgpack.Decoder()
 
 
 def _split(value: Any, personal: list[Any]) -> Any:
@@ -149,14 +138,16 @@ def make_leaf(
     except (msgspec.DecodeError, UnicodeDecodeError) as e:
         raise LeafError(f"event {originator_id} v{version}: stored state unreadable: {e}") from None
     taken: list[Any] = []
-    public = _split(_plain(decoded), taken)
+    # Only an event whose bytes name a holder has one to take out: the walk is skipped
+    # for the others (most of the log).
+    public = _split(decoded, taken) if b"holder" in state else decoded
     personal = salt = digest = None
     if taken:
-        personal = cbor2.dumps(taken, canonical=True)
+        personal = _ENCODER.encode(taken)
         salt = salt_for(salt_key, originator_id, version)
         digest = personal_digest(salt, personal)
-    data = cbor2.dumps(
-        [LEAF_TAG, originator_id.bytes, version, topic, public, digest, position], canonical=True
+    data = _ENCODER.encode(
+        (LEAF_TAG, originator_id.bytes, version, topic, public, digest, position)
     )
     return Leaf(data=data, personal=personal, salt=salt)
 
@@ -165,9 +156,9 @@ def read_leaf(data: bytes) -> LeafContent:
     """A leaf's content; raises LeafError if the bytes are not a version 1 leaf. (The
     hash commits to the bytes as given, so a leaf need not be re-encoded to be checked.)"""
     try:
-        item = cbor2.loads(data)
-    except Exception as e:  # cbor2 raises several types for malformed input
-        raise LeafError(f"leaf is not CBOR: {e}") from None
+        item = _LEAF_DECODER.decode(data)
+    except msgspec.DecodeError as e:
+        raise LeafError(f"leaf is not MessagePack: {e}") from None
     if not (isinstance(item, list) and len(item) == 7 and item[0] == LEAF_TAG):
         raise LeafError(f"not a {LEAF_TAG} leaf")
     _, oid, version, topic, public, digest, position = item
@@ -194,6 +185,19 @@ def read_leaf(data: bytes) -> LeafContent:
 def join_personal(public: Any, personal: list[Any] | None, placeholder: Any = None) -> Any:
     """``public`` with each personal marker replaced by its value from ``personal`` (a
     full export), or by ``placeholder`` (a redacted one)."""
+    if isinstance(public, dict) and personal is not None and len(personal) == 1:
+        # The usual case, an application's holder: found one level down, no full walk.
+        for key, value in public.items():
+            if isinstance(value, dict) and _is_marker(value.get("holder"), 0):
+                return {**public, key: {**value, "holder": personal[0]}}
+    return _join(public, personal, placeholder)
+
+
+def _is_marker(value: Any, index: int) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and value.get(PERSONAL_MARKER) == index
+
+
+def _join(public: Any, personal: list[Any] | None, placeholder: Any) -> Any:
     if isinstance(public, dict):
         if len(public) == 1 and PERSONAL_MARKER in public:
             index = public[PERSONAL_MARKER]
@@ -202,7 +206,18 @@ def join_personal(public: Any, personal: list[Any] | None, placeholder: Any = No
             if not (isinstance(index, int) and 0 <= index < len(personal)):
                 raise LeafError(f"personal marker {index!r} names no part of the personal data")
             return personal[index]
-        return {k: join_personal(v, personal, placeholder) for k, v in public.items()}
+        return {k: _join(v, personal, placeholder) for k, v in public.items()}
     if isinstance(public, list):
-        return [join_personal(v, personal, placeholder) for v in public]
+        return [_join(v, personal, placeholder) for v in public]
     return public
+
+
+def read_personal(data: bytes) -> list[Any]:
+    """A full export's personal part, decoded."""
+    try:
+        value = _LEAF_DECODER.decode(data)
+    except msgspec.DecodeError as e:
+        raise LeafError(f"personal part is not MessagePack: {e}") from None
+    if not isinstance(value, list):
+        raise LeafError("personal part is not an array")
+    return value

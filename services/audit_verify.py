@@ -25,11 +25,11 @@ import time
 import typing
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import cbor2
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eventsourcing.domain import Aggregate
@@ -39,7 +39,14 @@ from domain import policy
 from domain.card import Card
 from domain.clock import business_date
 from domain.errors import DomainError
-from ledger.leaves import LEAF_TAG, LeafError, join_personal, personal_digest, read_leaf
+from ledger.leaves import (
+    LEAF_TAG,
+    LeafError,
+    join_personal,
+    personal_digest,
+    read_leaf,
+    read_personal,
+)
 from services.audit_format import (
     DECODER,
     FORMAT,
@@ -63,9 +70,9 @@ _REDACTED_HOLDER = {
     "family": [],
 }
 _TRUSTED_TOPICS = ("domain.",)
-# The leaf's originator id sits at a fixed offset in its canonical CBOR: the array head,
-# the tag text (head + 17 bytes) and the byte string head come first.
-_OID_AT = 1 + 1 + len(LEAF_TAG) + 1
+# The leaf's originator id sits at a fixed offset in its MessagePack: the array head, the
+# tag text (head + 17 bytes) and the bin 8 head (2 bytes) come first.
+_OID_AT = 1 + 1 + len(LEAF_TAG) + 2
 _DECIDED = ("Issued", "Upgraded", "Extended")
 
 
@@ -284,8 +291,8 @@ def replay_share(path: str, worker: int, workers: int, redacted: bool) -> _Share
     """Replay the aggregates whose ids fall to ``worker`` of ``workers``."""
     streams: dict[UUID, list[tuple[int, Any, Any]]] = {}
     findings: list[Finding] = []
-    first: str | None = None
-    last: str | None = None
+    first: datetime | None = None
+    last: datetime | None = None
     for _, line in _lines(Path(path)):
         if not isinstance(line, EventLine) or not _mine(line.leaf, worker, workers):
             continue
@@ -323,9 +330,9 @@ def replay_share(path: str, worker: int, workers: int, redacted: bool) -> _Share
                     )
                 )
             else:
-                personal = cbor2.loads(line.personal)
+                personal = read_personal(line.personal)
         stamp = content.public.get("timestamp")
-        if isinstance(stamp, str):
+        if isinstance(stamp, datetime):
             first = stamp if first is None or stamp < first else first
             last = stamp if last is None or stamp > last else last
         streams.setdefault(content.originator_id, []).append((line.position, content, personal))
@@ -333,7 +340,13 @@ def replay_share(path: str, worker: int, workers: int, redacted: bool) -> _Share
     for oid, events in streams.items():
         is_card = _replay(oid, events, findings, redacted=redacted)
         cards += is_card
-    return _Share(findings=findings, aggregates=len(streams), cards=cards, first=first, last=last)
+    return _Share(
+        findings=findings,
+        aggregates=len(streams),
+        cards=cards,
+        first=first.isoformat() if first else None,
+        last=last.isoformat() if last else None,
+    )
 
 
 def _event_class(topic: str) -> type[Any]:
@@ -354,7 +367,11 @@ def _rebuild(content: Any, personal: Any) -> Any:
     hints = _HINTS.get(cls)
     if hints is None:
         hints = _HINTS[cls] = typing.get_type_hints(cls)
-    state = join_personal(content.public, personal, _REDACTED_HOLDER)
+    state = (
+        join_personal(content.public, personal, _REDACTED_HOLDER)
+        if content.personal_digest is not None
+        else content.public
+    )
     kwargs = {
         name: msgspec.convert(value, hints.get(name, Any), strict=False)
         for name, value in state.items()
@@ -426,7 +443,11 @@ def _readmit(event: Any, fail: Callable[[str, str], None]) -> None:
 def _redecide(card: Card, event: Any, fail: Callable[[str, str], None]) -> None:
     """Run the recorded command again on a copy of the card as it stood, with the inputs
     the event recorded, and compare what the rules decide with what was recorded."""
-    trial = copy.deepcopy(card)
+    # A shallow copy is enough: issue, upgrade and extend only rebind the card's
+    # attributes, never change a list or dict in place, and the copy gets pending
+    # events of its own.
+    trial = copy.copy(card)
+    trial.__dict__["_pending_events"] = []
     name = type(event).__name__
     if name == "Issued":
         recorded = event.issuance

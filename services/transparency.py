@@ -131,7 +131,11 @@ class TransparencyLog:
             for n in page:
                 if n.topic in _NOT_LEAVES:
                     continue
-                oid = UUID(str(n.originator_id))
+                oid = (
+                    n.originator_id
+                    if isinstance(n.originator_id, UUID)
+                    else UUID(str(n.originator_id))
+                )
                 version = int(n.originator_version)
                 leaf = make_leaf(position, oid, version, n.topic, n.state, salt_key=salt_key)
                 yield LoggedEvent(position, n.id, oid, version, n.topic, leaf)
