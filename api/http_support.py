@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 from litestar import Request, Response
 from litestar.datastructures import State
+from litestar.params import Parameter, ParameterKwarg
 
 from domain.errors import InvalidInput
 from services.access import Idempotency, Outcome, Principal
@@ -16,6 +17,16 @@ from services.bootstrap import Registry
 from services.users import NotAuthenticated
 
 _ETAG_VERSION = re.compile(r'^(?:W/)?"(\d{1,9})"$')
+# No control characters (NUL above all: PostgreSQL refuses it in text, and the query
+# that carried it ended in a 500).
+_NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
+
+
+def text_query(max_length: int) -> ParameterKwarg:
+    """A free-text query parameter: at most ``max_length`` characters, none of them a
+    control character (a 400 naming the parameter otherwise)."""
+    marker: ParameterKwarg = Parameter(max_length=max_length, pattern=_NO_CONTROL_CHARACTERS)
+    return marker
 
 
 def registry_of(state: State) -> Registry:
