@@ -10,7 +10,12 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    SerializationException,
+    ValidationException,
+)
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 
@@ -144,6 +149,8 @@ def http_problem(request: Request[Any, Any, Any], exc: HTTPException) -> Respons
         code, detail = "bad_request", _validation_detail(exc)
     elif isinstance(exc, NotAuthorizedException):
         code, detail = "not_authenticated", str(exc.detail)
+    elif isinstance(exc.__cause__, SerializationException):
+        code, detail = "bad_request", f"the body is not valid JSON: {exc.detail}"
     else:
         code = _CODES.get(status, "http_error")
         detail = str(exc.detail)

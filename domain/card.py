@@ -234,7 +234,7 @@ class Card(Aggregate):
                 code="review_out_of_order",
                 rule=", ".join(self.admission.rules),
             )
-        _check_reviewer(ctx, review)
+        _check_reviewer(ctx, review, self.admission.rules)
         intake = self.admission.intake
         before = self.admission.intake_before
         if (
@@ -532,7 +532,7 @@ class Card(Aggregate):
                 code="review_out_of_order",
                 rule=", ".join(request.rules),
             )
-        _check_reviewer(ctx, review)
+        _check_reviewer(ctx, review, request.rules)
         self._upgrade_reviewed(ctx=ctx, review=review)
 
     @event("UpgradeReviewed")
@@ -869,10 +869,14 @@ def _check_application(ctx: Context, application: Application) -> None:
         raise InvalidInput("basis.category must not be empty")
 
 
-def _check_reviewer(ctx: Context, review: Review) -> None:
-    """A stage decides as its own role, and the review names who decided."""
+def _check_reviewer(ctx: Context, review: Review, rules: Sequence[str]) -> None:
+    """A stage decides as its own role, and the review names who decided; a refusal
+    names the rules that set the path and its stages."""
     if ctx.role != Role(review.stage):
-        raise NotAuthorised(f"a {review.stage} review must be recorded by role {review.stage}")
+        raise NotAuthorised(
+            f"a {review.stage} review must be recorded by role {review.stage}",
+            rule=", ".join(rules),
+        )
     if not review.reviewer.strip():
         raise InvalidInput("reviewer must name the reviewing person or body")
 
