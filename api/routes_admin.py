@@ -5,13 +5,21 @@ trail; officials read reports within their authority)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
 import msgspec
 from litestar import get, post
 from litestar.datastructures import State
-from litestar.openapi.spec import Example
+from litestar.openapi.spec import (
+    Example,
+    OpenAPIMediaType,
+    OpenAPIType,
+    Operation,
+    RequestBody,
+    Schema,
+)
 from litestar.params import Body, Parameter
 
 from api.examples import example_body
@@ -96,7 +104,15 @@ def add_user(
 
 
 @post("/users/{name:str}/disable", status_code=200, **_ADMIN_WRITE)
-def disable_user(state: State, who: Principal, name: str, data: DisableIn) -> UserRecord:
+def disable_user(
+    state: State,
+    who: Principal,
+    name: str,
+    data: Annotated[
+        DisableIn,
+        Body(examples=[Example(summary="a clerk who left", value={"reason": "left the bureau"})]),
+    ],
+) -> UserRecord:
     """Disable a user for good; its key stops working at once."""
     return registry_of(state).users.disable(who, name, data.reason)
 
@@ -107,17 +123,77 @@ def rotate_key(state: State, who: Principal, name: str) -> IssuedKey:
     return registry_of(state).users.rotate_key(who, name)
 
 
+# One card of a JSON Lines import: the source's ref and its commands, each with the
+# instant it took effect and its body (the CLI's --json command, with the source's actor).
+IMPORT_EXAMPLE = (
+    msgspec.json.encode(
+        {
+            "ref": "WH-2020-0007",
+            "commands": [
+                {
+                    "command": "apply",
+                    "effective_at": "2020-06-01T09:00:00+08:00",
+                    "body": {
+                        "actor": "wang.employer",
+                        "role": "employer",
+                        "scheme": "weihai",
+                        "category": "2",
+                        "facts": {"selected_yingcai_programme": True},
+                        "holder": {
+                            "name": "李雷",
+                            "id_number": "370007194912310017",
+                            "date_of_birth": "1949-12-31",
+                        },
+                        "sponsor": {"kind": "employer", "name": "威海市立医院"},
+                        "evidence": ["doc://platform-certificate/1"],
+                    },
+                },
+                {
+                    "command": "issue",
+                    "effective_at": "2020-06-03T09:00:00+08:00",
+                    "body": {"actor": "liu.hrss", "role": "city_hrss"},
+                },
+            ],
+        }
+    ).decode()
+    + "\n"
+)
+JSON_LINES = "application/jsonl"
+
+
+@dataclass
+class _JsonLinesBody(Operation):
+    """The import's body is JSON Lines, read as raw bytes (``body``): litestar would
+    decode a ``data`` body as one JSON document, which a file of several lines is not,
+    so the document describes it here."""
+
+    def __post_init__(self) -> None:
+        self.request_body = RequestBody(
+            required=True,
+            description="one card per line: its ref and its commands in order",
+            content={
+                JSON_LINES: OpenAPIMediaType(
+                    schema=Schema(type=OpenAPIType.STRING),
+                    examples={
+                        "one card": Example(summary="a Weihai card of 2020", value=IMPORT_EXAMPLE)
+                    },
+                )
+            },
+        )
+
+
 @post(
     "/imports",
     media_type="application/json",
     request_max_body_size=IMPORT_MAX_BYTES,
     status_code=200,
+    operation_class=_JsonLinesBody,
     **_ADMIN_WRITE,
 )
-def import_cards(state: State, who: Principal, data: bytes) -> ImportReport:
-    """Migrate cards with their history from JSON Lines (one card per line), each card all
-    or nothing; the report says which were refused and why."""
-    return registry_of(state).cards.import_lines(who, data.splitlines())
+def import_cards(state: State, who: Principal, body: bytes) -> ImportReport:
+    """Migrate cards with their history from JSON Lines (``application/jsonl``, one card
+    per line), each card all or nothing; the report says which were refused and why."""
+    return registry_of(state).cards.import_lines(who, body.splitlines())
 
 
 @get("/quotas", **_REPORTS_READ)
