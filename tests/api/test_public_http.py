@@ -235,6 +235,25 @@ def test_the_bundle_may_be_cached_for_its_shortest_ttl(client: Client, ledger: C
     assert max_age(client.get("/bundle")) == STATUS_LIST_TTL.total_seconds()
 
 
+def test_the_bundle_round_trips_its_etag_to_a_304(client: Client, ledger: CardLedger):
+    issued_card(ledger)
+    etag = client.get("/bundle").headers["etag"]
+    again = client.get("/bundle", headers={"If-None-Match": etag})
+    assert (again.status_code, again.content, again.headers["etag"]) == (304, b"", etag)
+
+
+def test_a_revocation_gives_the_bundle_a_new_etag(
+    client: Client, ledger: CardLedger, clock: FakeClock
+):
+    card_id = issued_card(ledger)
+    before = client.get("/bundle").headers["etag"]
+    f.revoke(ledger, card_id)
+    clock.advance(seconds=1)
+    after = client.get("/bundle", headers={"If-None-Match": before})
+    assert after.status_code == 200
+    assert after.headers["etag"] != before
+
+
 def test_requests_from_many_threads_share_one_signing(client: Client, registry: Registry):
     etags: list[str] = []
 
