@@ -191,5 +191,7 @@ def _validation_detail(exc: ValidationException) -> str:
         first = extra[0]
         message = str(first.get("message", exc.detail))
         key = first.get("key")
-        return f"{key}: {message}" if key and str(key) not in message else message
+        # "data" is litestar's name for the whole body: msgspec's message says where.
+        named = key and key != "data" and str(key) not in message
+        return f"{key}: {message}" if named else message
     return str(exc.detail)
