@@ -140,9 +140,9 @@ IMPORT_EXAMPLE = (
                         "category": "2",
                         "facts": {"selected_yingcai_programme": True},
                         "holder": {
-                            "name": "李雷",
-                            "id_number": "370007194912310017",
-                            "date_of_birth": "1949-12-31",
+                            "name": "孙立新",
+                            "id_number": "371007198107230013",
+                            "date_of_birth": "1981-07-23",
                         },
                         "sponsor": {"kind": "employer", "name": "威海市立医院"},
                         "evidence": ["doc://platform-certificate/1"],
