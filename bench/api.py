@@ -295,17 +295,22 @@ def loads(args: argparse.Namespace, api: str, bare: str, world: World) -> list[L
     # A filing takes several commits: the saturating load is sized for 400/s at most.
     app_rate_bodies = int(args.applications_rate * s * 1.5) + 100
     app_top_bodies = int(400 * s) + 100
+    half = s / 2
+    bare_top = Load("bare top", bare, "POST", "/verify", json_headers, ["{}"], 0, half, n)
+    verify_top = Load("verify top", api, "POST", "/verify", json_headers, verify, 0, half, n)
+    bare_rate = Load(
+        f"bare @ {args.verify_rate}/s", bare, "POST", "/verify", json_headers, ["{}"],
+        args.verify_rate, half, n,
+    )
+    verify_rate = Load(
+        f"verify @ {args.verify_rate}/s", api, "POST", "/verify", json_headers, verify,
+        args.verify_rate, half, n,
+    )
+    # Bare and verify in A-B-B-A order, half a load each, so that a change in what else
+    # the machine is doing falls on both sides alike (the ratio is taken within the run).
     return [
-        Load("bare top", bare, "POST", "/verify", json_headers, ["{}"], 0, s, n),
-        Load("verify top", api, "POST", "/verify", json_headers, verify, 0, s, n),
-        Load(
-            f"bare @ {args.verify_rate}/s", bare, "POST", "/verify", json_headers, ["{}"],
-            args.verify_rate, s, n,
-        ),
-        Load(
-            f"verify @ {args.verify_rate}/s", api, "POST", "/verify", json_headers, verify,
-            args.verify_rate, s, n,
-        ),
+        bare_top, verify_top, verify_top, bare_top,
+        bare_rate, verify_rate, verify_rate, bare_rate,
         Load("status list top", api, "GET", world.status_path, {}, [], 0, s, n),
         Load(
             f"status list @ {args.status_rate}/s", api, "GET", world.status_path, {}, [],
@@ -324,8 +329,13 @@ def loads(args: argparse.Namespace, api: str, bare: str, world: World) -> list[L
 
 
 def failures(result: dict[str, Any]) -> str:
-    bad = {k: result.get(k, 0) for k in ("non2xx", "errors", "unanswered", "reused_bodies")}
+    bad = {k: result.get(k, 0) for k in ("non2xx", "errors", "reused_bodies")}
     return ", ".join(f"{k} {v}" for k, v in bad.items() if v)
+
+
+def load_average() -> str:
+    """The machine's 1-minute load average: this one may be shared with other work."""
+    return f"{os.getloadavg()[0]:.2f}"
 
 
 def machine() -> str:
@@ -355,8 +365,8 @@ def machine() -> str:
 def report(results: dict[str, list[dict[str, Any]]], ratios: list[float], runs: int) -> None:
     print(f"\nmedian of {runs} runs (range over runs); latency in ms")
     print(f"| {'load':<26} | {'offered /s':>10} | {'achieved /s':>11} | {'p50':>6} | "
-          f"{'p99':>7} | runs' achieved /s |")
-    print(f"|{'-' * 28}|{'-' * 11}:|{'-' * 12}:|{'-' * 7}:|{'-' * 8}:|{'-' * 19}|")
+          f"{'p99':>7} | each load's achieved /s |")
+    print(f"|{'-' * 28}|{'-' * 11}:|{'-' * 12}:|{'-' * 7}:|{'-' * 8}:|{'-' * 25}|")
     for name, rows in results.items():
         rate = statistics.median(r["rate"] for r in rows)
         p50 = statistics.median(r["p50"] for r in rows)
@@ -394,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     ensure_node()
     print(f"machine: {machine()}")
-    print(f"servers: {' '.join(serve_flags(args))}")
+    print(f"servers: {' '.join(serve_flags(args))}; load average {load_average()}")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         started = time.perf_counter()
@@ -425,32 +435,37 @@ def main(argv: list[str] | None = None) -> int:
 def measure(args: argparse.Namespace, api: str, bare: str, world: World, folder: Path) -> int:
     check_answers(api, bare, world)
     warm = loads(args, api, bare, world)  # bodies of their own: a filing is made once
-    for load in (warm[0], warm[1], warm[4], warm[6]):  # each target, before any timing
+    for load in (warm[0], warm[1], warm[8], warm[10]):  # each target, before any timing
         drive(Load(**{**load.__dict__, "rate": 0, "seconds": args.warmup}), folder)
-    names = [load.name for load in warm]
+    names = list(dict.fromkeys(load.name for load in warm))
     results: dict[str, list[dict[str, Any]]] = {}
     ratios = []
     bad = []
     for run in range(args.runs):
         order = loads(args, api, bare, world)
-        if run % 2:
-            order[0], order[1] = order[1], order[0]
-            order[2], order[3] = order[3], order[2]
-        tops = {}
+        if run % 2:  # B-A-A-B
+            order[0:4] = [order[1], order[0], order[0], order[1]]
+            order[4:8] = [order[5], order[4], order[4], order[5]]
+        tops: dict[str, list[float]] = {}
         for load in order:
             result = drive(load, folder)
             results.setdefault(load.name, []).append(result)
             if problem := failures(result):
                 bad.append(f"run {run + 1} {load.name}: {problem}")
             if load.name.endswith("top"):
-                tops[load.name] = result["rate"]
+                tops.setdefault(load.name, []).append(result["rate"])
+            behind = (
+                f"  (overloaded: {result['unanswered']} still unanswered 10 s after the end)"
+                if result["unanswered"] else ""
+            )
             print(
                 f"run {run + 1} {load.name:<26} {result['rate']:>8,.0f}/s  "
                 f"p50 {result['p50']:.2f} ms  p99 {result['p99']:.2f} ms"
-                + (f"  ({problem})" if problem else ""),
+                + (f"  ({problem})" if problem else "") + behind,
                 flush=True,
             )
-        ratios.append(tops["verify top"] / tops["bare top"])
+        print(f"run {run + 1} done; load average {load_average()}", flush=True)
+        ratios.append(statistics.fmean(tops["verify top"]) / statistics.fmean(tops["bare top"]))
     ordered = {name: results[name] for name in names}
     report(ordered, ratios, args.runs)
     if bad:
