@@ -29,6 +29,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -362,22 +363,31 @@ def machine() -> str:
     )
 
 
-def report(results: dict[str, list[dict[str, Any]]], ratios: list[float], runs: int) -> None:
+def report(
+    results: dict[str, list[dict[str, Any]]], ratios: list[float], cpu_ratios: list[float],
+    runs: int,
+) -> None:
     print(f"\nmedian of {runs} runs (range over runs); latency in ms")
     print(f"| {'load':<26} | {'offered /s':>10} | {'achieved /s':>11} | {'p50':>6} | "
-          f"{'p99':>7} | each load's achieved /s |")
-    print(f"|{'-' * 28}|{'-' * 11}:|{'-' * 12}:|{'-' * 7}:|{'-' * 8}:|{'-' * 25}|")
+          f"{'p99':>7} | server CPU us/req | each load's achieved /s |")
+    print(f"|{'-' * 28}|{'-' * 11}:|{'-' * 12}:|{'-' * 7}:|{'-' * 8}:|{'-' * 18}:|{'-' * 25}|")
     for name, rows in results.items():
         rate = statistics.median(r["rate"] for r in rows)
         p50 = statistics.median(r["p50"] for r in rows)
         p99 = statistics.median(r["p99"] for r in rows)
         offered = name.split("@ ")[1].removesuffix("/s") if "@" in name else "saturating"
         spread = ", ".join(f"{r['rate']:,.0f}" for r in rows)
+        cpu = statistics.median(r["cpu_us"] for r in rows)
         print(f"| {name:<26} | {offered:>10} | {rate:>11,.0f} | {p50:>6.2f} | {p99:>7.2f} | "
-              f"{spread} |")
+              f"{cpu:>17,.0f} | {spread} |")
     print(
         f"\nverify top / bare top: median {statistics.median(ratios):.2f} "
         f"(runs {', '.join(f'{r:.2f}' for r in ratios)}; goal >= 0.5)"
+    )
+    print(
+        f"bare CPU / verify CPU per request, saturating: median "
+        f"{statistics.median(cpu_ratios):.2f} (runs {', '.join(f'{r:.2f}' for r in cpu_ratios)}"
+        "): the ratio of top throughputs on a machine with nothing else to run"
     )
 
 
@@ -402,6 +412,8 @@ def main(argv: list[str] | None = None) -> int:
         help="a database in which the benchmark may create (and drops) a schema",
     )
     args = parser.parse_args(argv)
+    # Stopped by SIGTERM: still stop the servers and drop the schema on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ensure_node()
     print(f"machine: {machine()}")
     print(f"servers: {' '.join(serve_flags(args))}; load average {load_average()}")
@@ -423,23 +435,44 @@ def main(argv: list[str] | None = None) -> int:
             ]
             with (
                 server(api_argv, world.environ, lambda: request(f"{api}/health")[0],
-                       folder / "api.log"),
+                       folder / "api.log") as api_process,
                 server(bare_argv, world.environ, lambda: request(f"{bare}/verify", b"{}")[0],
-                       folder / "bare.log"),
+                       folder / "bare.log") as bare_process,
             ):
-                return measure(args, api, bare, world, folder)
+                pids = {api: api_process.pid, bare: bare_process.pid}
+                return measure(args, api, bare, world, folder, pids)
         finally:
             drop(world)
 
 
-def measure(args: argparse.Namespace, api: str, bare: str, world: World, folder: Path) -> int:
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a server process and its worker processes so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, pending = 0.0, [pid]
+    while pending:
+        one = pending.pop()
+        try:
+            stat = Path(f"/proc/{one}/stat").read_text()
+            fields = stat.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+            for task in Path(f"/proc/{one}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def measure(
+    args: argparse.Namespace, api: str, bare: str, world: World, folder: Path,
+    pids: dict[str, int],
+) -> int:
     check_answers(api, bare, world)
     warm = loads(args, api, bare, world)  # bodies of their own: a filing is made once
     for load in (warm[0], warm[1], warm[8], warm[10]):  # each target, before any timing
         drive(Load(**{**load.__dict__, "rate": 0, "seconds": args.warmup}), folder)
     names = list(dict.fromkeys(load.name for load in warm))
     results: dict[str, list[dict[str, Any]]] = {}
-    ratios = []
+    ratios, cpu_ratios = [], []
     bad = []
     for run in range(args.runs):
         order = loads(args, api, bare, world)
@@ -447,27 +480,36 @@ def measure(args: argparse.Namespace, api: str, bare: str, world: World, folder:
             order[0:4] = [order[1], order[0], order[0], order[1]]
             order[4:8] = [order[5], order[4], order[4], order[5]]
         tops: dict[str, list[float]] = {}
+        cpus: dict[str, list[float]] = {}
         for load in order:
+            cpu = cpu_seconds(pids[load.url])
             result = drive(load, folder)
+            spent = cpu_seconds(pids[load.url]) - cpu
+            result["cpu_us"] = spent / max(1, result["answered"]) * 1e6
             results.setdefault(load.name, []).append(result)
             if problem := failures(result):
                 bad.append(f"run {run + 1} {load.name}: {problem}")
             if load.name.endswith("top"):
                 tops.setdefault(load.name, []).append(result["rate"])
+                cpus.setdefault(load.name, []).append(result["cpu_us"])
             behind = (
                 f"  (overloaded: {result['unanswered']} still unanswered 10 s after the end)"
                 if result["unanswered"] else ""
             )
             print(
                 f"run {run + 1} {load.name:<26} {result['rate']:>8,.0f}/s  "
-                f"p50 {result['p50']:.2f} ms  p99 {result['p99']:.2f} ms"
+                f"p50 {result['p50']:.2f} ms  p99 {result['p99']:.2f} ms  "
+                f"server CPU {result['cpu_us']:.0f} us/request"
                 + (f"  ({problem})" if problem else "") + behind,
                 flush=True,
             )
         print(f"run {run + 1} done; load average {load_average()}", flush=True)
         ratios.append(statistics.fmean(tops["verify top"]) / statistics.fmean(tops["bare top"]))
+        cpu_ratios.append(
+            statistics.fmean(cpus["bare top"]) / statistics.fmean(cpus["verify top"])
+        )
     ordered = {name: results[name] for name in names}
-    report(ordered, ratios, args.runs)
+    report(ordered, ratios, cpu_ratios, args.runs)
     if bad:
         print("\nnot every answer was 2xx:\n  " + "\n  ".join(bad))
         return 1

@@ -77,10 +77,21 @@ function connection () {
   })
   socket.on('data', () => pump())
   socket.on('error', (e) => fail(c, String(e)))
+  // The server closes a connection idle past its keep-alive timeout: replace it.
+  socket.on('close', () => {
+    const at = idle.indexOf(c)
+    if (at >= 0) idle.splice(at, 1)
+    if (stopping) return
+    if (c.busy) fail(c, 'the server closed a connection with a request on it')
+    c.busy = false
+    clients[clients.indexOf(c)] = connection()
+  })
   return c
 }
 
 function fail (c, why) {
+  if (c.failed) return
+  c.failed = true
   errors += 1
   if (!stopping) {
     console.error(why)
@@ -104,9 +115,9 @@ function pump () {
     const dueNow = Math.min(Math.floor((t - started) * spec.rate / 1000) + 1,
       Math.ceil(spec.seconds * spec.rate))
     for (; scheduled < dueNow; scheduled++) queue.push(started + scheduled * 1000 / spec.rate)
-    while (queue.length && idle.length) send(idle.pop(), queue.shift())
+    while (queue.length && idle.length) send(idle.shift(), queue.shift())
   } else {
-    while (idle.length && t < endAt) send(idle.pop(), t)
+    while (idle.length && t < endAt) send(idle.shift(), t)
   }
 }
 
@@ -123,7 +134,7 @@ setTimeout(() => {
       clearInterval(wait)
       finish()
     } else if (spec.rate > 0) {
-      while (queue.length && idle.length) send(idle.pop(), queue.shift())
+      while (queue.length && idle.length) send(idle.shift(), queue.shift())
     }
   }, 5)
 }, spec.seconds * 1000)
