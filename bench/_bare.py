@@ -14,7 +14,7 @@ from litestar import Litestar, post
 ANSWER = {"verdict": "valid", "valid": True, "reason": "ok"}
 
 
-@post("/verify", status_code=200, sync_to_thread=False)
+@post("/verify", status_code=200)
 async def constant() -> dict[str, object]:
     """The same path and method as the real verifier, a constant answer, no body read."""
     return ANSWER
@@ -30,7 +30,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     serve_arguments(parser)
     args = parser.parse_args()
-    serve("bench._bare:create_app", args)
+    app = create_app() if args.workers == 1 else None  # as talentcard serve does
+    serve(app, args, factory="bench._bare:create_app")
 
 
 if __name__ == "__main__":
