@@ -12,14 +12,17 @@ ports. Each is driven by ``bench/api_load.js`` (Node.js, no packages; its header
 not autocannon) at a constant rate, open-loop in the manner of wrk2, latency counted from
 when each request fell due, which is what shows a p99 at a given rate; and saturating
 (``--connections`` connections, each sending as soon as its last answer is in), which is
-what shows the top throughput. Each run loads every target in turn, the order of
-bare and verify alternating between runs; every figure is the median over ``--runs``,
-the verify/bare ratio taken within each run. ``--workers`` and ``--[no-]access-log`` go
-to both servers alike. No projector runs: the server catches the status read model up
-itself (once a second at most, on a verify or a status-list request).
+what shows the top throughput. Each run loads every target in turn, bare and verify in
+A-B-B-A order (B-A-A-B the next run), half a load each; every figure is the median over
+``--runs``, the verify/bare ratio taken within each run, and beside each load the
+server's CPU time per answered request (from /proc, its workers included), which moves
+far less than throughput when other work shares the machine. ``--workers`` and
+``--[no-]access-log`` go to both servers alike. No projector runs: the server catches the
+status read model up itself (once a second at most, on a verify or a status-list request).
 
-A load answered with anything but 2xx, an error or a timeout is reported beside its
-figures and fails the run (exit 1), so a figure never stands for refusals.
+A load answered with anything but 2xx, or with a connection error, is reported beside
+its figures and fails the run (exit 1), so a figure never stands for refusals; requests
+still unanswered 10 s after a fixed-rate load's end (the server fell behind) are shown.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -126,7 +129,6 @@ class World:
     next_person: int = 1
     schema: str = ""
     admin_url: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def application_bodies(self, count: int) -> list[str]:
         """``count`` Jinan class C filings, each for a person of its own (one live card
