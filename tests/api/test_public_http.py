@@ -300,6 +300,29 @@ def test_verify_answers_revoked_once_the_card_is_revoked(
     assert (body["verdict"], body["reason"]) == ("invalid", "revoked")
 
 
+def test_verify_reads_the_store_only_when_its_once_a_second_check_is_due(
+    client: Client, registry: Registry, ledger: CardLedger, clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    from services.public import VerifyRequest
+
+    token = registry.issuance.credential(issued_card(ledger)).text
+    request = VerifyRequest(credential=token)
+    public = registry.public
+    assert public.verify_if_current(request) is None  # no snapshot yet: built in a thread
+    assert client.post("/verify", json={"credential": token}).json()["reason"] == "ok"
+
+    def no_store() -> None:
+        raise AssertionError("the store was read on the event loop's path")
+
+    monkeypatch.setattr(registry.issuance, "status_version", no_store)
+    answer = public.verify_if_current(request)
+    assert answer is not None and answer.reason == "ok"
+    assert client.post("/verify", json={"credential": token}).json()["reason"] == "ok"
+    clock.advance(seconds=1)  # the check is due: the inline path declines
+    assert public.verify_if_current(request) is None
+
+
 def test_verify_answers_bad_signature_for_a_tampered_credential(
     client: Client, registry: Registry, ledger: CardLedger
 ):
