@@ -53,6 +53,7 @@ from domain.vocabulary import CardStatus, ReviewDecision, ReviewStage, Role, Rou
 APPLICANT_ROLES = frozenset(
     {Role.APPLICANT, Role.EMPLOYER, Role.INVESTMENT_DEPARTMENT, Role.ENTERPRISE}
 )
+RULE_WITHDRAW = "the applicant or the body that filed withdraws its own application (撤回)"
 
 
 class Admission(Value, frozen=True):
@@ -314,6 +315,7 @@ class Card(Aggregate):
                 f"a contract is confirmed by {' or '.join(sorted(deadlines.CONTRACT_CONFIRMERS))}"
                 f", not {ctx.role}",
                 code="contract_confirmation_not_authorised",
+                rule=deadlines.RULE_CONTRACT_CONFIRMERS,
             )
         today = business_date(ctx.effective_at)
         if confirmed_on > today:
@@ -356,7 +358,10 @@ class Card(Aggregate):
         _check_context(ctx)
         self._require_under_review("withdraw")
         if ctx.role not in APPLICANT_ROLES:
-            raise NotAuthorised("only the applicant or the filing body may withdraw an application")
+            raise NotAuthorised(
+                "only the applicant or the filing body may withdraw an application",
+                rule=RULE_WITHDRAW,
+            )
         self._withdrawn(ctx=ctx)
 
     @event("Withdrawn")
@@ -872,7 +877,10 @@ def _check_application(ctx: Context, application: Application) -> None:
 def _check_reviewer(ctx: Context, review: Review) -> None:
     """A stage decides as its own role, and the review names who decided."""
     if ctx.role != Role(review.stage):
-        raise NotAuthorised(f"a {review.stage} review must be recorded by role {review.stage}")
+        raise NotAuthorised(
+            f"a {review.stage} review must be recorded by role {review.stage}",
+            rule="each review stage is recorded by its own authority (审核: the path's stages)",
+        )
     if not review.reviewer.strip():
         raise InvalidInput("reviewer must name the reviewing person or body")
 
