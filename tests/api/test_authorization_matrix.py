@@ -557,6 +557,12 @@ def test_a_route_of_no_card_answers_each_caller_as_the_table_says(
     if expected >= 400:
         check_refusal(response, expected)
     check_no_foreign_data(world, caller, response.text)
+    if route.startswith("POST /users/") and expected == 403:
+        # The same refusal for a user that does not exist: no key holder learns who the
+        # users are by asking.
+        missing = path.replace(path.split("/")[2], "no.such.user")
+        again = _call(world, method, missing, caller, **kw)
+        assert (again.status_code, again.json()["title"]) == (403, response.json()["title"])
 
 
 # ---- public routes ----------------------------------------------------------------------
