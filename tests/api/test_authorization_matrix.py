@@ -508,7 +508,7 @@ def _other_request(world: World, route: str) -> tuple[str, str, dict[str, Any]]:
     if route.startswith("POST /users/{name:str}/"):
         return method, path.replace("{name:str}", _spare_user(world)), {"json": {}}
     if route == "POST /imports":
-        return method, path, {"content": b"", "headers": {"Content-Type": "application/json"}}
+        return method, path, {"content": b"", "headers": {"Content-Type": "application/jsonl"}}
     if route == "GET /quotas":
         params = {"scheme": "weihai", "category": "business_elite", "project_id": "P-AUTHZ"}
         return method, path, {"params": params}
@@ -527,18 +527,7 @@ def _other_request(world: World, route: str) -> tuple[str, str, dict[str, Any]]:
     return method, path, {}
 
 
-# POST /imports declares its body as bytes, which litestar reads as a base64 JSON string:
-# every import over HTTP is a 400 before anyone is asked who they are (found on the old
-# http-tests branch; the fix is another helper's, in api/routes_admin.py). Strict: once it
-# lands these cases pass and the mark must go.
-_IMPORT_BODY = pytest.mark.xfail(strict=True, reason="POST /imports reads its body as base64")
-OTHER_CASES = [
-    pytest.param(route, who, marks=_IMPORT_BODY)
-    if route == "POST /imports" and who != "no-key"
-    else pytest.param(route, who)
-    for route in sorted(OTHER_ROUTES)
-    for who in WHO
-]
+OTHER_CASES = [pytest.param(route, who) for route in sorted(OTHER_ROUTES) for who in WHO]
 
 
 @pytest.mark.parametrize(("route", "who"), OTHER_CASES)
