@@ -22,7 +22,7 @@ from litestar.exceptions import HTTPException
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 
-from api.http_support import authenticated
+from api.http_support import authenticated, check_body
 from api.probes import PROBE_ROUTES
 from api.problems import domain_problem, http_problem, unexpected_problem
 from api.public import PUBLIC_ROUTES
@@ -72,6 +72,7 @@ def create_app(registry: Registry | None = None) -> Litestar:
         state=State({"registry": services}),
         on_shutdown=[services.close] if registry is None else [],
         middleware=middleware,
+        before_request=check_body,
         request_max_body_size=REQUEST_MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(title="talentcard", version="12"),
         exception_handlers={
