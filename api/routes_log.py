@@ -20,6 +20,7 @@ from litestar.datastructures import State
 from litestar.params import FromPath, QueryParameter
 
 from api.http_support import registry_of
+from api.problems import problem_responses
 from services.transparency import (
     Checkpoint,
     ConsistencyProof,
@@ -27,7 +28,11 @@ from services.transparency import (
     UnknownCheckpoint,
 )
 
-_LOG: dict[str, Any] = {"sync_to_thread": True, "tags": ["log"]}
+_LOG: dict[str, Any] = {
+    "sync_to_thread": True,
+    "tags": ["log"],
+    "responses": problem_responses(400, 404, 422),
+}
 _SIZE = QueryParameter(ge=0, le=2**53, description="a checkpoint's tree size")
 _LATEST_MAX_AGE = 60
 _IMMUTABLE = "public, max-age=31536000, immutable"

@@ -289,6 +289,11 @@ PUBLIC_ROUTES: dict[str, int] = {
     "GET /status-lists/{authority:str}/{list_id:str}": 200,
     "GET /bundle": 200,
     "POST /verify": 200,
+    # The tamper-evident log (issue 13): tree heads and proofs, public.
+    "GET /checkpoints/latest": 200,
+    "GET /checkpoints/{size:int}": 200,
+    "GET /proofs/inclusion": 200,
+    "GET /proofs/consistency": 200,
     "GET /schema": 200,
     "GET /schema/openapi.json": 200,
     "GET /schema/openapi.yaml": 200,
@@ -568,6 +573,16 @@ def _public_request(world: World, route: str) -> tuple[str, str, dict[str, Any]]
     if "{authority:str}" in path:
         uri = credential.claims.status.uri
         return method, uri[uri.index("/status-lists/") :], {}
+    if path.startswith(("/checkpoints", "/proofs")):
+        log = world.registry.transparency
+        size = world.fresh(
+            "checkpoint", lambda: (log.checkpoint_if_grown("matrix@host") or log.latest()).size
+        )
+        if path == "/proofs/inclusion":
+            return method, path, {"params": {"size": size, "position": 0}}
+        if path == "/proofs/consistency":
+            return method, path, {"params": {"old": size, "new": size}}
+        return method, path.replace("{size:int}", str(size)), {}
     return method, path.replace("{path:str}", "no-such-document"), {}
 
 
