@@ -192,7 +192,7 @@ CARD_ROUTES: dict[str, CardRoute] = {
         "lc-used",
         frozenset({Role.VENUE}),
         lambda w, c, t: {"redemption_id": str(t[1]), "reason": "recorded by mistake"},
-        ok=201,
+        ok=200,
         records_use=True,
     ),
     # Reads: the card as the caller may see it (a venue its public face), what is left
@@ -264,15 +264,15 @@ OTHER_ROUTES: dict[str, Callable[[Caller], int]] = {
     "GET /cards": lambda c: 403 if c.role in PUBLIC_FACE | {Role.ADMINISTRATOR} else 200,
     "GET /users": lambda c: 200 if c.role is Role.ADMINISTRATOR else 403,
     "POST /users": lambda c: 201 if c.role is Role.ADMINISTRATOR else 403,
-    # 201 as litestar answers every POST that sets no status (noted, left alone).
-    "POST /users/{name:str}/disable": lambda c: 201 if c.role is Role.ADMINISTRATOR else 403,
-    "POST /users/{name:str}/key": lambda c: 201 if c.role is Role.ADMINISTRATOR else 403,
+    # 200: they change a user; only a new user is created (201).
+    "POST /users/{name:str}/disable": lambda c: 200 if c.role is Role.ADMINISTRATOR else 403,
+    "POST /users/{name:str}/key": lambda c: 200 if c.role is Role.ADMINISTRATOR else 403,
     "POST /imports": lambda c: 200 if c.role is Role.ADMINISTRATOR else 403,
     "GET /quotas": quotas,
-    # Weihai 2023 (一事一议): the talent office decides a larger quota (201: a decision
-    # recorded).
+    # Weihai 2023 (一事一议): the talent office decides a larger quota (200: it changes
+    # the quota, creates nothing).
     "POST /quotas/raises": lambda c: (
-        201 if c.role is Role.TALENT_OFFICE and c.authority == WEIHAI else 403
+        200 if c.role is Role.TALENT_OFFICE and c.authority == WEIHAI else 403
     ),
     "GET /statistics": lambda c: 200 if c.role in OFFICIALS else 403,
     "GET /statistics/deadlines": lambda c: 200 if c.role in OFFICIALS else 403,
