@@ -5,33 +5,19 @@ a restart; two writers on one card with the same If-Match: one wins, the other i
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from litestar.testing import TestClient
 
 from api.app import create_app
 from services.bootstrap import Registry
 from tests import factories as f
-from tests.api.http_users import Client, Users, request_of
+from tests.api.http_users import Users, request_of
 from tests.conftest import KEY_PASSPHRASE, FakeClock
 
 EMPLOYER = {"kind": "employer", "name": "聊城大学", "credit_code": f.CREDIT_CODE}
 FILM = {"item": "liaocheng.21.films", "beneficiary": "holder"}
-
-
-@pytest.fixture
-def client(registry: Registry) -> Iterator[Client]:
-    registry.keys.init()
-    with TestClient(app=create_app(registry)) as c:
-        yield c
-
-
-@pytest.fixture
-def users(client: Client, registry: Registry) -> Users:
-    return Users(client, registry)
 
 
 def application() -> dict[str, Any]:

@@ -4,31 +4,15 @@ its number and nothing of it is written."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import msgspec
 import pytest
-from litestar.testing import TestClient
 
-from api.app import create_app
-from services.bootstrap import Registry
 from tests import factories as f
-from tests.api.http_users import Client, Users
+from tests.api.http_users import Users
 
 JSON_LINES = {"Content-Type": "application/jsonl"}
-
-
-@pytest.fixture
-def client(registry: Registry) -> Iterator[Client]:
-    registry.keys.init()
-    with TestClient(app=create_app(registry)) as c:
-        yield c
-
-
-@pytest.fixture
-def users(client: Client, registry: Registry) -> Users:
-    return Users(client, registry)
 
 
 def command(name: str, at: str, body: Any) -> dict[str, Any]:

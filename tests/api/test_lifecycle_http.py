@@ -8,16 +8,12 @@ the app: a path or a role the app got wrong fails the test."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import pytest
-from litestar.testing import TestClient
 
-from api.app import create_app
-from services.bootstrap import Registry
 from tests import factories as f
 from tests.api.http_users import Client, User, Users, request_of
 from tests.conftest import FakeClock
@@ -95,18 +91,6 @@ SCHEMES = {
         approvers=(("city_window", "jinan"), ("city_hrss", "jinan"), ("talent_office", "jinan")),
     ),
 }
-
-
-@pytest.fixture
-def client(registry: Registry) -> Iterator[Client]:
-    registry.keys.init()
-    with TestClient(app=create_app(registry)) as c:
-        yield c
-
-
-@pytest.fixture
-def users(client: Client, registry: Registry) -> Users:
-    return Users(client, registry)
 
 
 def answer(response: Any, status: int = 200) -> Any:

@@ -4,13 +4,11 @@ against the trust list the service publishes."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from litestar.testing import TestClient
 
-from api.app import create_app
 from ledger.app import CardLedger
 from services.bootstrap import Registry
 from signing import merkle
@@ -19,13 +17,6 @@ from signing.trust import read_trust_list
 from tests import factories as f
 
 Client = TestClient  # type: ignore[type-arg]
-
-
-@pytest.fixture
-def client(registry: Registry) -> Iterator[Client]:
-    registry.keys.init()
-    with TestClient(app=create_app(registry)) as c:
-        yield c
 
 
 def grow(ledger: CardLedger) -> None:

@@ -28,11 +28,6 @@ def client(registry: Registry) -> Iterator[Client]:
         yield c
 
 
-@pytest.fixture
-def users(client: Client, registry: Registry) -> Users:
-    return Users(client, registry)
-
-
 def problem(response: Any, status: int) -> dict[str, Any]:
     """The problem document, checked for its shape: one line, no traceback."""
     assert response.status_code == status, response.text

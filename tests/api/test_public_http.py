@@ -4,7 +4,6 @@ POST /verify, with no key, over litestar's test client on both stores."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from uuid import UUID
 
@@ -26,13 +25,6 @@ from tests.conftest import FakeClock
 
 Client = TestClient  # type: ignore[type-arg]
 CHILD = {"relation": "child", "name": "李小雷", "date_of_birth": "2015-09-30"}
-
-
-@pytest.fixture
-def client(registry: Registry) -> Iterator[Client]:
-    registry.keys.init()
-    with TestClient(app=create_app(registry)) as c:
-        yield c
 
 
 def issued_card(ledger: CardLedger) -> UUID:
