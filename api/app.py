@@ -22,12 +22,13 @@ from litestar.exceptions import HTTPException
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 
-from api.http_support import authenticated
+from api.http_support import authenticated, check_body
 from api.probes import PROBE_ROUTES
 from api.problems import domain_problem, http_problem, unexpected_problem
 from api.public import PUBLIC_ROUTES
 from api.routes_admin import ADMIN_ROUTES
 from api.routes_cards import CARD_ROUTES
+from api.routes_log import LOG_ROUTES
 from api.venue_page import VENUE_PAGE
 from domain.errors import DomainError
 from services.bootstrap import Registry
@@ -67,11 +68,19 @@ def create_app(registry: Registry | None = None) -> Litestar:
             ).middleware
         )
     return Litestar(
-        route_handlers=[*PROBE_ROUTES, *PUBLIC_ROUTES, *CARD_ROUTES, *ADMIN_ROUTES, VENUE_PAGE],
+        route_handlers=[
+            *PROBE_ROUTES,
+            *PUBLIC_ROUTES,
+            *CARD_ROUTES,
+            *ADMIN_ROUTES,
+            *LOG_ROUTES,
+            VENUE_PAGE,
+        ],
         dependencies={"who": Provide(authenticated, sync_to_thread=True)},
         state=State({"registry": services}),
         on_shutdown=[services.close] if registry is None else [],
         middleware=middleware,
+        before_request=check_body,
         request_max_body_size=REQUEST_MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(title="talentcard", version="12"),
         exception_handlers={

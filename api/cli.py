@@ -22,6 +22,7 @@ from api.cli_caller import add_key_option, caller
 from api.cli_errors import UsageError, json_safe, terminal_safe
 from api.operations_cli import add_operations_commands
 from api.policy_cli import add_policy_commands
+from api.serving import serve_arguments
 from api.signing_cli import add_signing_commands
 from api.users_cli import add_user_commands
 from domain.authority import AUTHORITIES
@@ -350,11 +351,13 @@ def _quota_show(args: argparse.Namespace, registry: Registry) -> None:
 
 
 def _serve(args: argparse.Namespace, registry: Registry) -> None:
-    import uvicorn
-
     from api.app import create_app
+    from api.serving import serve
 
-    uvicorn.run(create_app(registry), host=args.host, port=args.port)
+    # One worker serves the registry built here; more build their own from the
+    # environment, each in its process.
+    app = create_app(registry) if args.workers == 1 else None
+    serve(app, args, factory="api.app:create_app")
 
 
 # ---- helpers ----------------------------------------------------------------------------
@@ -505,8 +508,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_init)
 
     p = sub.add_parser("serve", help="run the HTTP service")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    serve_arguments(p)
     p.set_defaults(run=_serve)
 
     add_policy_commands(sub)
@@ -780,7 +782,10 @@ def _parser() -> argparse.ArgumentParser:
             p.set_defaults(run=_quota_show)
 
     add_signing_commands(sub, card)
-    add_operations_commands(sub)
+    audit = add_operations_commands(sub)
+    from api.log_cli import add_log_commands  # the tamper-evident log (issue 13)
+
+    add_log_commands(sub, audit)
     add_user_commands(sub)
     from api.benefits_cli import add_benefit_commands  # the record of use (issue 11)
 

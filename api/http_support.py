@@ -9,13 +9,49 @@ from typing import Any
 import msgspec
 from litestar import Request, Response
 from litestar.datastructures import State
+from litestar.exceptions import ValidationException
+from litestar.params import Parameter, ParameterKwarg
 
 from domain.errors import InvalidInput
+from ledger.limits import MAX_INPUT_DEPTH, json_depth
 from services.access import Idempotency, Outcome, Principal
 from services.bootstrap import Registry
 from services.users import NotAuthenticated
 
 _ETAG_VERSION = re.compile(r'^(?:W/)?"(\d{1,9})"$')
+# No control characters (NUL above all: PostgreSQL refuses it in text, and the query
+# that carried it ended in a 500).
+_NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
+
+
+def text_query(max_length: int) -> ParameterKwarg:
+    """A free-text query parameter: at most ``max_length`` characters, none of them a
+    control character (a 400 naming the parameter otherwise)."""
+    marker: ParameterKwarg = Parameter(max_length=max_length, pattern=_NO_CONTROL_CHARACTERS)
+    return marker
+
+
+async def check_body(request: Request[Any, Any, Any]) -> None:
+    """Before a route that takes a JSON body decodes it: a missing body is refused with a
+    line saying what to send (litestar's own answer was ``'data'``), and a body nested
+    deeper than any command (``MAX_INPUT_DEPTH``) before the recursive parser sees it (a
+    few thousand brackets exhausted its stack and ended in a 500). Routes whose body is
+    raw bytes (the card import) decode it themselves."""
+    if request.method != "POST":
+        return
+    data = request.route_handler.parsed_fn_signature.parameters.get("data")
+    if data is None or data.annotation is bytes:
+        return
+    body = await request.body()
+    if not body.strip():
+        raise ValidationException(
+            "the request has no body: send the command as a JSON object"
+        )
+    # Counting brackets runs at C speed; the exact depth is measured only when it could
+    # be over the limit.
+    brackets = body.count(b"[") + body.count(b"{")
+    if brackets > MAX_INPUT_DEPTH and json_depth(body) > MAX_INPUT_DEPTH:
+        raise ValidationException(f"the JSON body is nested deeper than {MAX_INPUT_DEPTH} levels")
 
 
 def registry_of(state: State) -> Registry:

@@ -31,6 +31,23 @@ def _run(args: argparse.Namespace, registry: Registry) -> None:
     # is committed with its tracking position, the rest is picked up on the next start.
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
+    from services import settings
+
+    every = settings.checkpoint_seconds(registry.environ)
+    if every and not args.until_caught_up:
+        # The periodic checkpoint (issue 13) beside the projector, as the host's operator.
+        from services.users import host_administrator
+
+        threading.Thread(
+            target=registry.transparency.run_periodically,
+            args=(every, stop),
+            kwargs={
+                "actor": f"projector {host_administrator()}",
+                "report": lambda line: print(line, file=sys.stderr, flush=True),
+            },
+            name="checkpoints",
+            daemon=True,
+        ).start()
     registry.projections.run(until_caught_up=args.until_caught_up, stop=stop)
     for row in registry.projections.status():
         print(f"{row.name}: at {row.position} of {row.head}", file=sys.stderr)
@@ -156,8 +173,11 @@ def _open_output(path: Path) -> BinaryIO:
         raise UsageError(f"cannot write {path}: {e.strerror}") from None
 
 
-def add_operations_commands(sub: argparse._SubParsersAction[Any]) -> None:
-    """Add ``projections``, ``audit``, ``stats`` and ``sla``."""
+def add_operations_commands(
+    sub: argparse._SubParsersAction[Any],
+) -> argparse._SubParsersAction[Any]:
+    """Add ``projections``, ``audit``, ``stats`` and ``sla``; the ``audit`` subcommands
+    are returned, for ``audit export`` and ``verify`` (api.log_cli)."""
     projections = sub.add_parser(
         "projections", help="the read models: run the projector, status, rebuild, checksum"
     ).add_subparsers(title="projections")
@@ -176,7 +196,9 @@ def add_operations_commands(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_checksum)
 
-    audit = sub.add_parser("audit", help="the audit trail").add_subparsers(title="audit")
+    audit: argparse._SubParsersAction[Any] = sub.add_parser(
+        "audit", help="the audit trail; the whole log exported and verified"
+    ).add_subparsers(title="audit")
     p = audit.add_parser("trail", help="events in log order, as CSV or JSON Lines")
     p.add_argument("--card", metavar="ID")
     p.add_argument("--actor")
@@ -202,3 +224,4 @@ def add_operations_commands(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="default: today")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_sla)
+    return audit

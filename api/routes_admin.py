@@ -5,17 +5,26 @@ trail; officials read reports within their authority)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
 import msgspec
 from litestar import get, post
 from litestar.datastructures import State
-from litestar.openapi.spec import Example
+from litestar.openapi.spec import (
+    Example,
+    OpenAPIMediaType,
+    OpenAPIType,
+    Operation,
+    RequestBody,
+    Schema,
+)
 from litestar.params import Body, Parameter
 
 from api.examples import example_body
-from api.http_support import registry_of
+from api.http_support import registry_of, text_query
+from api.problems import READ_ERRORS, WRITE_ERRORS, problem_responses
 from domain.errors import InvalidInput
 from domain.vocabulary import Role, Scheme
 from ledger import commands as c
@@ -31,8 +40,14 @@ from services.views import (
     UserRecord,
 )
 
-_ADMIN: dict[str, Any] = {"sync_to_thread": True, "tags": ["administration"]}
-_REPORTS: dict[str, Any] = {"sync_to_thread": True, "tags": ["reports"]}
+_ADMIN_READ: dict[str, Any] = {
+    "sync_to_thread": True,
+    "tags": ["administration"],
+    "responses": problem_responses(*READ_ERRORS),
+}
+_ADMIN_WRITE: dict[str, Any] = {**_ADMIN_READ, "responses": problem_responses(*WRITE_ERRORS)}
+_REPORTS_READ: dict[str, Any] = {**_ADMIN_READ, "tags": ["reports"]}
+_REPORTS_WRITE: dict[str, Any] = {**_ADMIN_WRITE, "tags": ["reports"]}
 # A card import may be large (its own limits cap each line and the number of lines).
 IMPORT_MAX_BYTES = 16 * 1024 * 1024
 
@@ -60,13 +75,13 @@ class TrailPage(msgspec.Struct, frozen=True, kw_only=True):
     next_after: int | None
 
 
-@get("/users", **_ADMIN)
+@get("/users", **_ADMIN_READ)
 def list_users(state: State, who: Principal) -> list[UserRecord]:
     """Every user (never a key or its hash)."""
     return registry_of(state).users.list(who)
 
 
-@post("/users", status_code=201, **_ADMIN)
+@post("/users", status_code=201, **_ADMIN_WRITE)
 def add_user(
     state: State,
     who: Principal,
@@ -88,44 +103,113 @@ def add_user(
     )
 
 
-@post("/users/{name:str}/disable", **_ADMIN)
-def disable_user(state: State, who: Principal, name: str, data: DisableIn) -> UserRecord:
+@post("/users/{name:str}/disable", status_code=200, **_ADMIN_WRITE)
+def disable_user(
+    state: State,
+    who: Principal,
+    name: str,
+    data: Annotated[
+        DisableIn,
+        Body(examples=[Example(summary="a clerk who left", value={"reason": "left the bureau"})]),
+    ],
+) -> UserRecord:
     """Disable a user for good; its key stops working at once."""
     return registry_of(state).users.disable(who, name, data.reason)
 
 
-@post("/users/{name:str}/key", status_code=201, **_ADMIN)
+@post("/users/{name:str}/key", status_code=200, **_ADMIN_WRITE)
 def rotate_key(state: State, who: Principal, name: str) -> IssuedKey:
     """Give a user a new key (shown in this answer only); the old one stops working."""
     return registry_of(state).users.rotate_key(who, name)
+
+
+# One card of a JSON Lines import: the source's ref and its commands, each with the
+# instant it took effect and its body (the CLI's --json command, with the source's actor).
+IMPORT_EXAMPLE = (
+    msgspec.json.encode(
+        {
+            "ref": "WH-2020-0007",
+            "commands": [
+                {
+                    "command": "apply",
+                    "effective_at": "2020-06-01T09:00:00+08:00",
+                    "body": {
+                        "actor": "wang.employer",
+                        "role": "employer",
+                        "scheme": "weihai",
+                        "category": "2",
+                        "facts": {"selected_yingcai_programme": True},
+                        "holder": {
+                            "name": "孙立新",
+                            "id_number": "371007198107230013",
+                            "date_of_birth": "1981-07-23",
+                        },
+                        "sponsor": {"kind": "employer", "name": "威海市立医院"},
+                        "evidence": ["doc://platform-certificate/1"],
+                    },
+                },
+                {
+                    "command": "issue",
+                    "effective_at": "2020-06-03T09:00:00+08:00",
+                    "body": {"actor": "liu.hrss", "role": "city_hrss"},
+                },
+            ],
+        }
+    ).decode()
+    + "\n"
+)
+JSON_LINES = "application/jsonl"
+
+
+@dataclass
+class _JsonLinesBody(Operation):
+    """The import's body is JSON Lines, read as raw bytes (``body``): litestar would
+    decode a ``data`` body as one JSON document, which a file of several lines is not,
+    so the document describes it here."""
+
+    def __post_init__(self) -> None:
+        self.request_body = RequestBody(
+            required=True,
+            description="one card per line: its ref and its commands in order",
+            content={
+                JSON_LINES: OpenAPIMediaType(
+                    schema=Schema(type=OpenAPIType.STRING),
+                    examples={
+                        "one card": Example(summary="a Weihai card of 2020", value=IMPORT_EXAMPLE)
+                    },
+                )
+            },
+        )
 
 
 @post(
     "/imports",
     media_type="application/json",
     request_max_body_size=IMPORT_MAX_BYTES,
-    **_ADMIN,
+    status_code=200,
+    operation_class=_JsonLinesBody,
+    **_ADMIN_WRITE,
 )
-def import_cards(state: State, who: Principal, data: bytes) -> ImportReport:
-    """Migrate cards with their history from JSON Lines (one card per line), each card all
-    or nothing; the report says which were refused and why."""
-    return registry_of(state).cards.import_lines(who, data.splitlines())
+def import_cards(state: State, who: Principal, body: bytes) -> ImportReport:
+    """Migrate cards with their history from JSON Lines (``application/jsonl``, one card
+    per line), each card all or nothing; the report says which were refused and why."""
+    return registry_of(state).cards.import_lines(who, body.splitlines())
 
 
-@get("/quotas", **_REPORTS)
+@get("/quotas", **_REPORTS_READ)
 def show_quota(
     state: State,
     who: Principal,
     scheme: Scheme,
-    category: Annotated[str, Parameter(max_length=40)],
-    project_id: Annotated[str, Parameter(max_length=80)] = "",
-    enterprise_id: Annotated[str, Parameter(max_length=80)] = "",
+    category: Annotated[str, text_query(40)],
+    project_id: Annotated[str, text_query(80)] = "",
+    enterprise_id: Annotated[str, text_query(80)] = "",
 ) -> QuotaState:
     """The quota a card of this category and project or enterprise is counted against."""
     return registry_of(state).quotas.show(who, scheme, category, project_id, enterprise_id)
 
 
-@post("/quotas/raises", **_REPORTS)
+@post("/quotas/raises", status_code=200, **_REPORTS_WRITE)
 def raise_quota(
     state: State,
     who: Principal,
@@ -135,18 +219,18 @@ def raise_quota(
     return registry_of(state).quotas.raise_limit(who, data)
 
 
-@get("/statistics", **_REPORTS)
+@get("/statistics", **_REPORTS_READ)
 def statistics(
     state: State,
     who: Principal,
-    by: Annotated[str, Parameter(max_length=40)] = "scheme",
+    by: Annotated[str, text_query(40)] = "scheme",
     as_of: date | None = None,
 ) -> dict[str, int]:
     """How many files per value of ``by`` (scheme, authority, status, tier …)."""
     return registry_of(state).reports.counts(who, by, as_of)
 
 
-@get("/statistics/deadlines", **_REPORTS)
+@get("/statistics/deadlines", **_REPORTS_READ)
 def deadline_report(
     state: State, who: Principal, as_of: date | None = None, overdue: bool = False
 ) -> list[FileDeadline]:
@@ -155,12 +239,12 @@ def deadline_report(
     return registry_of(state).reports.deadlines(who, as_of, overdue_only=overdue)
 
 
-@get("/audit-trail", **_REPORTS)
+@get("/audit-trail", **_REPORTS_READ)
 def audit_trail(
     state: State,
     who: Principal,
-    card_id: Annotated[str | None, Parameter(max_length=36)] = None,
-    actor: Annotated[str | None, Parameter(max_length=200)] = None,
+    card_id: Annotated[str | None, text_query(36)] = None,
+    actor: Annotated[str | None, text_query(200)] = None,
     since: date | None = None,
     until: date | None = None,
     limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
@@ -175,7 +259,7 @@ def audit_trail(
     return TrailPage(rows=rows, next_after=next_after)
 
 
-@get("/projections", **_ADMIN)
+@get("/projections", **_ADMIN_READ)
 def projection_status(state: State, who: Principal) -> list[ProjectionStatus]:
     """Each read model's position against the log's head."""
     return registry_of(state).projections.status(who)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
@@ -17,6 +18,7 @@ from uuid import UUID
 from litestar import Request, Response, get, post
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
+from litestar.openapi.spec import OpenAPIResponse, Operation, Schema
 from litestar.params import Parameter
 
 from api.examples import example_body
@@ -26,7 +28,9 @@ from api.http_support import (
     expected_version,
     idempotency_of,
     registry_of,
+    text_query,
 )
+from api.problems import READ_ERRORS, WRITE_ERRORS, problem_responses
 from ledger import commands as c
 from services.access import Outcome, Principal
 from services.bootstrap import Registry
@@ -42,6 +46,11 @@ from services.views import (
 )
 
 _CARDS: dict[str, Any] = {"sync_to_thread": True, "tags": ["cards"]}
+_READS: dict[str, Any] = {**_CARDS, "responses": problem_responses(*READ_ERRORS)}
+_WRITES: dict[str, Any] = {**_CARDS, "responses": problem_responses(*WRITE_ERRORS)}
+# A read of what a card grants on a day: a day no policy version was in force on is
+# refused by the policy (409, no_policy_in_force), as a command on such a day is.
+_DATED_READS: dict[str, Any] = {**_CARDS, "responses": problem_responses(*READ_ERRORS, 409)}
 
 
 def _command(
@@ -56,7 +65,7 @@ def _command(
     return done(run(registry_of(state), how), status=status)
 
 
-@post("/applications", status_code=201, **_CARDS)
+@post("/applications", status_code=201, **_WRITES)
 def file_application(
     request: Request[Any, Any, Any],
     state: State,
@@ -68,7 +77,7 @@ def file_application(
     return done(outcome, status=201)
 
 
-@post("/cards/{card_id:uuid}/reviews", **_CARDS)
+@post("/cards/{card_id:uuid}/reviews", status_code=200, **_WRITES)
 def record_review(
     request: Request[Any, Any, Any],
     state: State,
@@ -80,7 +89,7 @@ def record_review(
     return _command(request, state, data, lambda r, how: r.cards.review(who, card_id, data, **how))
 
 
-@post("/cards/{card_id:uuid}/receipt", **_CARDS)
+@post("/cards/{card_id:uuid}/receipt", status_code=200, **_WRITES)
 def receive_file(
     request: Request[Any, Any, Any],
     state: State,
@@ -92,7 +101,7 @@ def receive_file(
     return _command(request, state, data, lambda r, how: r.cards.receive(who, card_id, data, **how))
 
 
-@post("/cards/{card_id:uuid}/contract", **_CARDS)
+@post("/cards/{card_id:uuid}/contract", status_code=200, **_WRITES)
 def confirm_contract(
     request: Request[Any, Any, Any],
     state: State,
@@ -106,7 +115,7 @@ def confirm_contract(
     )
 
 
-@post("/cards/{card_id:uuid}/issue", **_CARDS)
+@post("/cards/{card_id:uuid}/issue", status_code=200, **_WRITES)
 def issue_card(
     request: Request[Any, Any, Any],
     state: State,
@@ -118,7 +127,7 @@ def issue_card(
     return _command(request, state, data, lambda r, how: r.cards.issue(who, card_id, data, **how))
 
 
-@post("/cards/{card_id:uuid}/upgrade-request", **_CARDS)
+@post("/cards/{card_id:uuid}/upgrade-request", status_code=200, **_WRITES)
 def request_upgrade(
     request: Request[Any, Any, Any],
     state: State,
@@ -132,7 +141,7 @@ def request_upgrade(
     )
 
 
-@post("/cards/{card_id:uuid}/upgrade", **_CARDS)
+@post("/cards/{card_id:uuid}/upgrade", status_code=200, **_WRITES)
 def upgrade_card(
     request: Request[Any, Any, Any],
     state: State,
@@ -144,7 +153,7 @@ def upgrade_card(
     return _command(request, state, data, lambda r, how: r.cards.upgrade(who, card_id, data, **how))
 
 
-@post("/cards/{card_id:uuid}/extend", **_CARDS)
+@post("/cards/{card_id:uuid}/extend", status_code=200, **_WRITES)
 def extend_card(
     request: Request[Any, Any, Any],
     state: State,
@@ -156,7 +165,7 @@ def extend_card(
     return _command(request, state, data, lambda r, how: r.cards.extend(who, card_id, data, **how))
 
 
-@post("/cards/{card_id:uuid}/suspend", **_CARDS)
+@post("/cards/{card_id:uuid}/suspend", status_code=200, **_WRITES)
 def suspend_card(
     request: Request[Any, Any, Any],
     state: State,
@@ -168,7 +177,7 @@ def suspend_card(
     return _command(request, state, data, lambda r, how: r.cards.suspend(who, card_id, data, **how))
 
 
-@post("/cards/{card_id:uuid}/reinstate", **_CARDS)
+@post("/cards/{card_id:uuid}/reinstate", status_code=200, **_WRITES)
 def reinstate_card(
     request: Request[Any, Any, Any],
     state: State,
@@ -182,7 +191,7 @@ def reinstate_card(
     )
 
 
-@post("/cards/{card_id:uuid}/withdraw", **_CARDS)
+@post("/cards/{card_id:uuid}/withdraw", status_code=200, **_WRITES)
 def withdraw_application(
     request: Request[Any, Any, Any],
     state: State,
@@ -196,7 +205,7 @@ def withdraw_application(
     )
 
 
-@post("/cards/{card_id:uuid}/revocation", **_CARDS)
+@post("/cards/{card_id:uuid}/revocation", status_code=200, **_WRITES)
 def propose_revocation(
     request: Request[Any, Any, Any],
     state: State,
@@ -210,7 +219,9 @@ def propose_revocation(
     )
 
 
-@post("/cards/{card_id:uuid}/revocation/approvals", **_CARDS)
+@post(
+    "/cards/{card_id:uuid}/revocation/approvals", status_code=200, **_WRITES
+)
 def approve_revocation(
     request: Request[Any, Any, Any],
     state: State,
@@ -224,7 +235,7 @@ def approve_revocation(
     )
 
 
-@post("/cards/{card_id:uuid}/revocation/declines", **_CARDS)
+@post("/cards/{card_id:uuid}/revocation/declines", status_code=200, **_WRITES)
 def decline_revocation(
     request: Request[Any, Any, Any],
     state: State,
@@ -238,7 +249,7 @@ def decline_revocation(
     )
 
 
-@post("/cards/{card_id:uuid}/redemptions", status_code=201, **_CARDS)
+@post("/cards/{card_id:uuid}/redemptions", status_code=201, **_WRITES)
 def record_use(
     request: Request[Any, Any, Any],
     state: State,
@@ -253,7 +264,7 @@ def record_use(
     )
 
 
-@post("/cards/{card_id:uuid}/redemptions/reversals", **_CARDS)
+@post("/cards/{card_id:uuid}/redemptions/reversals", status_code=200, **_WRITES)
 def reverse_use(
     request: Request[Any, Any, Any],
     state: State,
@@ -270,17 +281,17 @@ def reverse_use(
 # ---- queries ------------------------------------------------------------------------
 
 
-@get("/cards", **_CARDS)
+@get("/cards", **_READS)
 def list_cards(
     state: State,
     who: Principal,
-    scheme: str | None = None,
-    authority: str | None = None,
-    status: str | None = None,
-    tier: str | None = None,
-    sponsor: Annotated[str | None, Parameter(max_length=200)] = None,
+    scheme: Annotated[str | None, text_query(40)] = None,
+    authority: Annotated[str | None, text_query(40)] = None,
+    status: Annotated[str | None, text_query(40)] = None,
+    tier: Annotated[str | None, text_query(10)] = None,
+    sponsor: Annotated[str | None, text_query(200)] = None,
     limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
-    after: Annotated[str | None, Parameter(max_length=36)] = None,
+    after: Annotated[str | None, text_query(36)] = None,
 ) -> CardPage:
     """One page of the cards in the caller's jurisdiction, by card id; ``after`` is the
     previous page's ``next_after``."""
@@ -296,7 +307,24 @@ def list_cards(
     )
 
 
-@get("/cards/{card_id:uuid}", **_CARDS)
+@dataclass
+class _EitherView(Operation):
+    """GET /cards/{id} answers the full view or, to a venue, the public face: a full view
+    holds every field of the public one, so it satisfies both schemas and the document
+    must say ``anyOf`` (at least one), not the ``oneOf`` (exactly one) litestar writes
+    for a union."""
+
+    def __post_init__(self) -> None:
+        for response in (self.responses or {}).values():
+            if not isinstance(response, OpenAPIResponse):
+                continue
+            for media in (response.content or {}).values():
+                schema = media.schema
+                if isinstance(schema, Schema) and schema.one_of:
+                    schema.any_of, schema.one_of = schema.one_of, None
+
+
+@get("/cards/{card_id:uuid}", operation_class=_EitherView, **_READS)
 def show_card(state: State, who: Principal, card_id: UUID) -> Response[CardView | PublicCardView]:
     """The card as the caller may see it (a venue: its public face only), with its
     version as the ETag."""
@@ -305,14 +333,14 @@ def show_card(state: State, who: Principal, card_id: UUID) -> Response[CardView 
     return Response(view, headers=headers)
 
 
-@get("/cards/{card_id:uuid}/history", **_CARDS)
+@get("/cards/{card_id:uuid}/history", **_READS)
 def card_history(state: State, who: Principal, card_id: UUID) -> list[EventView]:
     """Every event of the card, in order: what, when it took effect and was recorded,
     who acted, and the rules that decided."""
     return registry_of(state).cards.show(who, card_id).history
 
 
-@get("/cards/{card_id:uuid}/benefits", **_CARDS)
+@get("/cards/{card_id:uuid}/benefits", **_DATED_READS)
 def card_benefits(
     state: State, who: Principal, card_id: UUID, as_of: date | None = None
 ) -> list[BenefitBalance]:
@@ -320,7 +348,7 @@ def card_benefits(
     return registry_of(state).benefits.balances(who, card_id, as_of)
 
 
-@get("/cards/{card_id:uuid}/entitlements", **_CARDS)
+@get("/cards/{card_id:uuid}/entitlements", **_DATED_READS)
 def card_entitlements(
     state: State, who: Principal, card_id: UUID, on: date | None = None
 ) -> list[Entitlement]:
@@ -331,13 +359,19 @@ def card_entitlements(
 _CREDENTIAL_TYPES = ("text/plain", "image/png", "image/svg+xml")
 
 
-@get("/cards/{card_id:uuid}/credential", media_type="text/plain", **_CARDS)
+@get(
+    "/cards/{card_id:uuid}/credential",
+    media_type="text/plain",
+    **{**_READS, "responses": problem_responses(*READ_ERRORS, 406)},
+)
 def card_credential(
     request: Request[Any, Any, Any], state: State, who: Principal, card_id: UUID
 ) -> Response[bytes]:
     """The card's signed credential as text (base45, what the QR code holds), or its QR
     code as PNG or SVG, by ``Accept``."""
-    kind = request.accept.best_match(list(_CREDENTIAL_TYPES), default="text/plain")
+    # No Accept header is */*: the text. An Accept naming none of the three is a 406
+    # (best_match's default would have answered text to it anyway).
+    kind = request.accept.best_match(list(_CREDENTIAL_TYPES))
     if kind is None:
         raise HTTPException(
             status_code=406, detail=f"the credential is served as {', '.join(_CREDENTIAL_TYPES)}"
@@ -346,7 +380,9 @@ def card_credential(
     registry.cards.check_holder_data(who, card_id)
     credential = registry.issuance.credential(card_id)
     if kind == "text/plain":
-        return Response(credential.text.encode(), media_type="text/plain; charset=utf-8")
+        # litestar adds "; charset=utf-8" to a text/ media type itself (naming it here
+        # sent the parameter twice).
+        return Response(credential.text.encode(), media_type="text/plain")
     out = io.BytesIO()
     credential.qr.save(out, kind="png" if kind == "image/png" else "svg", scale=4)
     return Response(out.getvalue(), media_type=kind, headers={"Cache-Control": "no-store"})

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from api.cli_caller import add_key_option, caller
 from api.cli_errors import UsageError, json_safe, terminal_safe
 from domain.authority import AUTHORITIES
-from signing.root import ROOT
+from signing.root import LOG, ROOT
 
 if TYPE_CHECKING:
     from services.bootstrap import Registry
@@ -199,7 +199,7 @@ def add_signing_commands(
         run=_keys_init
     )
     p = keys.add_parser("rotate", help="make a new key for an authority")
-    p.add_argument("authority", choices=[ROOT, *AUTHORITIES])
+    p.add_argument("authority", choices=[ROOT, LOG, *AUTHORITIES])
     p.set_defaults(run=_keys_rotate)
     p = keys.add_parser("retire", help="stop a key from verifying anything")
     p.add_argument("kid")

@@ -12,7 +12,8 @@
 #   4. /ready and /health answer 200; one event written as the runtime role (the first
 #      administrator, the bootstrap path compose.yaml's header shows) is projected, so
 #      /ready shows every read model at the log's head; the projector's health check
-#      (python -m api.probes) passes;
+#      (python -m api.probes) passes; the projector signs a checkpoint, which
+#      /checkpoints/latest serves;
 #   5. the runtime role cannot DELETE, UPDATE or TRUNCATE events, nor run DDL (psql);
 #   6. both processes stop cleanly on SIGTERM, and neither logged a traceback.
 #
@@ -125,7 +126,8 @@ AS_APP=(env -i PATH="$PATH" HOME="$WORK"
     TALENTCARD_KEYS_DIR="$WORK/keys"
     TALENTCARD_KEY_PASSPHRASE="$PASSPHRASE"
     TALENTCARD_PUBLIC_BASE_URL="$BASE"
-    TALENTCARD_READY_LAG=0)
+    TALENTCARD_READY_LAG=0
+    TALENTCARD_CHECKPOINT_SECONDS=1)
 
 # ---- 2. init, as the owner --------------------------------------------------------------
 say "talentcard init --app-role $APP (as $OWNER)"
@@ -199,6 +201,18 @@ say "/ready: 200, every read model at the log's head (TALENTCARD_READY_LAG=0)"
 "${AS_APP[@]}" python3 -m api.probes > "$WORK/probe.log" 2>&1 \
     || die "the projector's health check (python -m api.probes) failed"
 say "python -m api.probes: $(cat "$WORK/probe.log")"
+
+# The projector's periodic checkpoint (every second here) signs a tree head over the log
+# with the log key; the api serves it publicly.
+checkpoint=""
+for _ in $(seq 1 60); do
+    alive
+    checkpoint="$(get "$BASE/checkpoints/latest")"
+    [ "${checkpoint%% *}" = 200 ] && python3 -c "import json, sys; sys.exit(0 if json.loads(sys.argv[1])['size'] >= 1 else 1)" "${checkpoint#* }" && break
+    sleep 0.5
+done
+[ "${checkpoint%% *}" = 200 ] || die "no checkpoint was signed by the projector within 30 s: ${checkpoint:-none}"
+say "/checkpoints/latest: 200, signed by the projector's periodic task"
 
 # ---- 5. the runtime role cannot rewrite the log -----------------------------------------
 EVENTS="$SCHEMA.talentcard_events"

@@ -53,6 +53,25 @@ from domain.vocabulary import CardStatus, ReviewDecision, ReviewStage, Role, Rou
 APPLICANT_ROLES = frozenset(
     {Role.APPLICANT, Role.EMPLOYER, Role.INVESTMENT_DEPARTMENT, Role.ENTERPRISE}
 )
+RULE_WITHDRAW = "the applicant or the body that filed withdraws its own application (撤回)"
+# Who issues a card and changes its grant (upgrade, extension): the issuing bodies, never
+# a filer, a venue, the auditor or a body that only reviews one stage.
+# liaocheng-2022 art. 32 (由市人力资源社会保障局……颁发); weihai-2019 part 2(4) and
+# weihai-2023 (市人社局……报市委人才工作领导小组办公室同意后制作发放); shandong standard
+# 7.1 and 8 (省高层次人才服务窗口……颁发; 市、县级服务窗口……发放凭证).
+ISSUING_ROLES = frozenset(
+    {
+        Role.COUNTY_WINDOW,
+        Role.CITY_WINDOW,
+        Role.PROVINCIAL_WINDOW,
+        Role.CITY_HRSS,
+        Role.TALENT_OFFICE,
+    }
+)
+RULE_ISSUERS = (
+    "a card is issued, upgraded and extended by an issuing body (windows, city HRSS, the "
+    "talent office): liaocheng-2022 art. 32, weihai-2019 2(4), weihai-2023, shandong 7.1"
+)
 
 
 class Admission(Value, frozen=True):
@@ -234,7 +253,7 @@ class Card(Aggregate):
                 code="review_out_of_order",
                 rule=", ".join(self.admission.rules),
             )
-        _check_reviewer(ctx, review)
+        _check_reviewer(ctx, review, self.admission.rules)
         intake = self.admission.intake
         before = self.admission.intake_before
         if (
@@ -314,6 +333,7 @@ class Card(Aggregate):
                 f"a contract is confirmed by {' or '.join(sorted(deadlines.CONTRACT_CONFIRMERS))}"
                 f", not {ctx.role}",
                 code="contract_confirmation_not_authorised",
+                rule=deadlines.RULE_CONTRACT_CONFIRMERS,
             )
         today = business_date(ctx.effective_at)
         if confirmed_on > today:
@@ -356,7 +376,10 @@ class Card(Aggregate):
         _check_context(ctx)
         self._require_under_review("withdraw")
         if ctx.role not in APPLICANT_ROLES:
-            raise NotAuthorised("only the applicant or the filing body may withdraw an application")
+            raise NotAuthorised(
+                "only the applicant or the filing body may withdraw an application",
+                rule=RULE_WITHDRAW,
+            )
         self._withdrawn(ctx=ctx)
 
     @event("Withdrawn")
@@ -377,6 +400,7 @@ class Card(Aggregate):
         at filing, with the term the engine decides from the bases (default: the scheme's
         standard term) starting on ``valid_from`` (default: the issue date)."""
         _check_context(ctx)
+        _check_issuer(ctx, "issue")
         self._require_under_review("issue")
         if self.next_stage is not None:
             raise ReviewIncomplete(
@@ -418,6 +442,7 @@ class Card(Aggregate):
         says so, whether ``facts`` carry the higher tier's certification (Jinan art. 24(2):
         认定通过后)."""
         _check_context(ctx)
+        _check_issuer(ctx, "upgrade")
         self._require_in_force(ctx, "upgrade", allow_suspended=False)
         assert self.tier is not None
         scheme = self.application.scheme
@@ -532,7 +557,7 @@ class Card(Aggregate):
                 code="review_out_of_order",
                 rule=", ".join(request.rules),
             )
-        _check_reviewer(ctx, review)
+        _check_reviewer(ctx, review, request.rules)
         self._upgrade_reviewed(ctx=ctx, review=review)
 
     @event("UpgradeReviewed")
@@ -579,6 +604,7 @@ class Card(Aggregate):
         a card whose one-year first term ran out may still be extended (not a revoked
         one)."""
         _check_context(ctx)
+        _check_issuer(ctx, "extend")
         self._require_not_closed("extend")
         status = self.status_on(business_date(ctx.effective_at))
         if status is CardStatus.UNDER_REVIEW:
@@ -848,6 +874,18 @@ def _check_context(ctx: Context) -> None:
         raise InvalidInput("effective_at must be a timezone-aware instant")
 
 
+def _check_issuer(ctx: Context, action: str) -> None:
+    """Refuse a role that does not issue cards, before the card's state is looked at: the
+    refusal is of the role (403), whatever the card."""
+    if ctx.role not in ISSUING_ROLES:
+        raise NotAuthorised(
+            f"a {ctx.role} does not {action} cards; the issuing body does "
+            f"({', '.join(sorted(ISSUING_ROLES))})",
+            code="issuer_not_authorised",
+            rule=RULE_ISSUERS,
+        )
+
+
 def _check_application(ctx: Context, application: Application) -> None:
     holder = application.holder
     today = business_date(ctx.effective_at)
@@ -869,10 +907,15 @@ def _check_application(ctx: Context, application: Application) -> None:
         raise InvalidInput("basis.category must not be empty")
 
 
-def _check_reviewer(ctx: Context, review: Review) -> None:
-    """A stage decides as its own role, and the review names who decided."""
+def _check_reviewer(ctx: Context, review: Review, rules: Sequence[str]) -> None:
+    """A stage decides as its own role, and the review names who decided; a refusal
+    names the rules that set the path and its stages."""
     if ctx.role != Role(review.stage):
-        raise NotAuthorised(f"a {review.stage} review must be recorded by role {review.stage}")
+        raise NotAuthorised(
+            f"a {review.stage} review must be recorded by role {review.stage}",
+            rule=", ".join(rules)
+            or "each review stage is recorded by its own authority (审核: the path's stages)",
+        )
     if not review.reviewer.strip():
         raise InvalidInput("reviewer must name the reviewing person or body")
 

@@ -47,6 +47,11 @@ WINDOWS = frozenset(
 # the city HRSS from the employer's filing. The sources name no one (Shandong 7.1 says
 # only "after the contract is confirmed"): this is the registry's choice.
 CONTRACT_CONFIRMERS = frozenset({Role.EMPLOYER, Role.CITY_HRSS})
+RULE_CONTRACT_CONFIRMERS = (
+    "the employer or the city HRSS confirms the employment contract (shandong standard 8: "
+    "确认引进人才工作合同)"
+)
+RULE_OWN_RECEIPT = "a window records its own receipt of the file (受理)"
 
 
 def _rule(scheme: Scheme, route: Route, day: date) -> DeadlineRule | None:
@@ -78,6 +83,7 @@ def check_receipt(
         raise NotAuthorised(
             f"the {window} records its own receipt of the file, not {acting}",
             code="receipt_not_authorised",
+            rule=RULE_OWN_RECEIPT,
         )
     rule = _rule(scheme, route, day)
     if rule is not None and rule.window is not None and rule.window != window:

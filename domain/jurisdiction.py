@@ -152,9 +152,7 @@ def list_scope(principal: Principal) -> ListScope:
     if principal.authority == PROVINCE:
         return ListScope() if role is Role.AUDITOR else ListScope(scheme=Scheme.SHANDONG)
     if role is Role.INVESTMENT_DEPARTMENT:
-        return ListScope(
-            city=principal.authority, sponsor_kind=SponsorKind.INVESTMENT_DEPARTMENT
-        )
+        return ListScope(city=principal.authority, sponsor_kind=SponsorKind.INVESTMENT_DEPARTMENT)
     return ListScope(city=principal.authority)
 
 
@@ -207,3 +205,22 @@ def report_authority(principal: Principal) -> str | None:
     if principal.authority == PROVINCE:
         return None if principal.role is Role.AUDITOR else str(Scheme.SHANDONG)
     return principal.authority
+
+
+RULE_LOG_EXPORT = (
+    "the whole log is exported by the provincial auditor or the administrator (issue 13): "
+    "it spans every authority's files"
+)
+
+
+def check_exports_log(principal: Principal) -> None:
+    """Refuse anyone but the provincial auditor and the administrator an export of the
+    whole log (every authority's files, and with the personal part unless redacted)."""
+    if principal.role is Role.ADMINISTRATOR:
+        return
+    if principal.role is Role.AUDITOR and principal.authority == PROVINCE:
+        return
+    raise NotAuthorised(
+        f"a {principal.role} of {principal.authority} does not export the whole log",
+        rule=RULE_LOG_EXPORT,
+    )

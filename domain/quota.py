@@ -144,7 +144,10 @@ class CardQuota(Aggregate):
         """Record the talent office's case-by-case decision raising the quota; it attests
         what the rule asks of the project (Weihai 2023: a major project, 重大项目)."""
         if ctx.role != Role.TALENT_OFFICE:
-            raise NotAuthorised("a case-by-case quota decision is the talent office's")
+            raise NotAuthorised(
+                "a case-by-case quota decision is the talent office's",
+                rule="weihai-2023 part 1 (一事一议): the talent office decides a larger quota",
+            )
         if not decision_ref.strip():
             raise InvalidInput("decision_ref must cite the case-by-case decision document")
         if self.raised_to is not None and limit <= self.raised_to:

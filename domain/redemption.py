@@ -351,6 +351,7 @@ class BenefitUse(Aggregate):
                 f"use {redemption_id} was recorded by {original.venue} ({original.city}); "
                 "only the venue or office that recorded a use may reverse it",
                 code="not_the_recording_venue",
+                rule="a use is reversed by the venue or office that recorded it (冲销)",
             )
         if not reason.strip():
             raise InvalidInput("reason must say why the use is reversed")
@@ -397,6 +398,7 @@ def _check_user(ctx: Context, venue: str) -> None:
         raise NotAuthorised(
             f"a use is recorded by a {' or a '.join(sorted(USE_ROLES))} user, not {ctx.role}",
             code="use_not_authorised",
+            rule="a use is recorded by the venue or paying office where it happens",
         )
     if not venue.strip():
         raise InvalidInput("venue must name the venue or paying office")

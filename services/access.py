@@ -44,7 +44,6 @@ IDEMPOTENCY_KEY_MAX = 200  # characters; a UUID is 36
 B = TypeVar("B", bound=msgspec.Struct)
 
 
-
 class IdempotencyKeyReused(DomainError):
     """The key was used before for a different request (422)."""
 

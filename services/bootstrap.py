@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the store-side modules import the database drivers
     from ledger.app import CardLedger
     from projections.engine import ReadModels
     from services.audit import AuditService
+    from services.audit_export import AuditExport
     from services.benefits import BenefitService
     from services.cards import CardService
     from services.issuance import IssuanceService
@@ -34,6 +35,7 @@ if TYPE_CHECKING:  # the store-side modules import the database drivers
     from services.quotas import QuotaService
     from services.reports import ReportService
     from services.statistics import StatisticsService
+    from services.transparency import TransparencyLog
     from services.users import UserService
     from services.verification import VerificationService
     from signing.keys import Keystore
@@ -173,6 +175,20 @@ class Registry:
         from services.reports import ReportService
 
         return ReportService(self.statistics, self.audit)
+
+    @cached_property
+    def transparency(self) -> TransparencyLog:
+        """The Merkle tree over the ledger, its checkpoints and proofs."""
+        from services.transparency import TransparencyLog
+
+        return TransparencyLog(self.ledger, self.keystore, self.clock)
+
+    @cached_property
+    def audit_export(self) -> AuditExport:
+        """The whole log and its checkpoints as one file, for an auditor to check alone."""
+        from services.audit_export import AuditExport
+
+        return AuditExport(self.transparency, self.issuance, self.clock)
 
     @cached_property
     def keys(self) -> KeyService:

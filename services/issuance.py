@@ -137,19 +137,8 @@ class IssuanceService:
                 f"a bundle as of {at.isoformat()} is in the future", code="bundle_in_future"
             )
         self._read_models.catch_up(_STATUS)
-        files: dict[str, bytes] = {}
+        files = self.trust_files(trust_days=trust_days, at=at)
         root_record, root_key = self._signing_key(ROOT, at)
-        root_pub = root_key.public_key().public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        )
-        files["root.pub"] = root_pub.hex().encode()
-        files["trust-list.cwt"] = sign_trust_list(
-            _known_at(self._keys.records(), at),
-            root_key=root_key,
-            root_kid=root_record.kid_bytes,
-            issued_at=at,
-            expires_at=at + timedelta(days=trust_days),
-        )
         files["venue-rules.cwt"] = sign_venue_rules(
             compile_venue_rules(),
             root_key=root_key,
@@ -173,6 +162,27 @@ class IssuanceService:
                     ttl=int(ttl.total_seconds()),
                 )
         return files
+
+    def trust_files(
+        self, *, trust_days: int = TRUST_LIST_DAYS, at: datetime | None = None
+    ) -> dict[str, bytes]:
+        """``root.pub`` and the trust list, signed now (or as of ``at``): what checks a
+        checkpoint, read from the keystore alone (no read model)."""
+        at = at or self._clock()
+        root_record, root_key = self._signing_key(ROOT, at)
+        root_pub = root_key.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+        return {
+            "root.pub": root_pub.hex().encode(),
+            "trust-list.cwt": sign_trust_list(
+                _known_at(self._keys.records(), at),
+                root_key=root_key,
+                root_kid=root_record.kid_bytes,
+                issued_at=at,
+                expires_at=at + timedelta(days=trust_days),
+            ),
+        }
 
     def write_bundle(
         self,

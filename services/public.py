@@ -173,21 +173,31 @@ class PublicDocuments:
         return self._current().documents[TRUST_LIST_PATH]
 
     def status_list(self, authority: str, list_id: str) -> PublicDocument:
-        if authority not in AUTHORITIES:
-            raise StatusListNotFound(f"no authority {authority[:40]!r} issues status lists")
-        found = self._current().documents.get(status_file_name(authority, list_id))
-        if found is None:
-            raise StatusListNotFound(f"{authority} has issued no status list {list_id[:40]!r}")
-        return found
+        return _status_list(self._current(), authority, list_id)
+
+    def status_list_if_current(self, authority: str, list_id: str) -> PublicDocument | None:
+        """``status_list``, if the snapshot needs no look at the store now (see
+        ``verify_if_current``); None when a check is due."""
+        snapshot = self._fresh()
+        return None if snapshot is None else _status_list(snapshot, authority, list_id)
 
     def bundle(self) -> PublicDocument:
         return self._current().documents["bundle"]
 
     def verify(self, request: VerifyRequest) -> VerifyAnswer:
         """The offline verifier's decision on the credential, with the current bundle on
-        the registry's clock."""
-        bundle = self._current().bundle
-        now = self._clock()
+        the registry's clock (which may first look whether the bundle is still current:
+        a read of the store)."""
+        return self._answer(request, self._current().bundle, self._clock())
+
+    def verify_if_current(self, request: VerifyRequest) -> VerifyAnswer | None:
+        """``verify``, if the snapshot needs no look at the store now (it was built or
+        checked less than ``recheck`` ago): no I/O at all, only the verifier's own work,
+        so an event loop may run it inline. None when a check is due: then ``verify``."""
+        snapshot = self._fresh()
+        return None if snapshot is None else self._answer(request, snapshot.bundle, self._clock())
+
+    def _answer(self, request: VerifyRequest, bundle: Bundle, now: datetime) -> VerifyAnswer:
         result = verify(
             request.credential,
             bundle,
@@ -220,6 +230,13 @@ class PublicDocuments:
         )
 
     # ---- the snapshot -----------------------------------------------------------------
+
+    def _fresh(self) -> _Snapshot | None:
+        """The snapshot, if it was built or checked less than ``recheck`` ago."""
+        snapshot = self._snapshot
+        if snapshot is None or self._clock() >= snapshot.check_at:
+            return None
+        return snapshot
 
     def _current(self) -> _Snapshot:
         snapshot = self._snapshot
@@ -284,6 +301,15 @@ class PublicDocuments:
             rebuild_at=at + timedelta(seconds=shortest / 2),
             check_at=at + self._recheck,
         )
+
+
+def _status_list(snapshot: _Snapshot, authority: str, list_id: str) -> PublicDocument:
+    if authority not in AUTHORITIES:
+        raise StatusListNotFound(f"no authority {authority[:40]!r} issues status lists")
+    found = snapshot.documents.get(status_file_name(authority, list_id))
+    if found is None:
+        raise StatusListNotFound(f"{authority} has issued no status list {list_id[:40]!r}")
+    return found
 
 
 def _document(

@@ -79,9 +79,21 @@ def _state(scope: QuotaScope, quota: CardQuota | None, today: date) -> QuotaStat
     )
 
 
+# Who files an application: an applicant, an employer's commissioner or a target
+# enterprise. Each sees its own files only (domain.jurisdiction), and a quota lists every
+# card counted against it, so a filer reads none.
+_FILER_ROLES = frozenset({Role.APPLICANT, Role.EMPLOYER, Role.ENTERPRISE})
+
+
 def _check_quota_authority(who: Principal, scheme: Scheme) -> None:
     """A scheme's quotas are its own authority's business (and the province's auditors')."""
     check_reads_files(who)
+    if who.role in _FILER_ROLES:
+        raise NotAuthorised(
+            f"a {who.role} reads its own files, not a quota: a quota names the cards "
+            "counted against it, which are not a filer's to know of",
+            rule="quotas are the officials' and the proposing department's (weihai-2023 part 1)",
+        )
     if who.role in PUBLIC_FACE_ROLES or who.authority not in (
         str(scheme) if scheme is not Scheme.SHANDONG else PROVINCE,
         PROVINCE if who.role is Role.AUDITOR else "",

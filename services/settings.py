@@ -80,3 +80,22 @@ def write_rate_per_minute(environ: Mapping[str, str]) -> int:
             f"TALENTCARD_WRITE_RATE must be a whole number of writes a minute, not {raw[:20]!r}"
         )
     return int(raw)
+
+
+CHECKPOINT_SECONDS = "TALENTCARD_CHECKPOINT_SECONDS"
+CHECKPOINT_SECONDS_DEFAULT = 3600
+
+
+def checkpoint_seconds(environ: Mapping[str, str]) -> int:
+    """``TALENTCARD_CHECKPOINT_SECONDS``: how often the projector signs a checkpoint of
+    the log (default hourly; 0 turns it off, e.g. where ``ledger checkpoint`` runs from
+    cron instead). The projector needs the key passphrase for it."""
+    raw = environ.get(CHECKPOINT_SECONDS, "").strip()
+    if not raw:
+        return CHECKPOINT_SECONDS_DEFAULT
+    if not raw.isdigit() or int(raw) > 31 * 24 * 3600:
+        raise SettingsError(
+            f"{CHECKPOINT_SECONDS} must be a whole number of seconds up to a month, "
+            f"not {raw[:20]!r}"
+        )
+    return int(raw)

@@ -80,6 +80,7 @@ class UserService:
     ) -> IssuedKey:
         """Add a user; its key is returned once. ``by``: the administrator acting, or
         None for the server host's bootstrap path."""
+        _check_manages_users(by)
         key = self._new_key(user_id(name))
         actor, acting_role = _acting(by)
         user = self._ledger.add_user(
@@ -95,6 +96,7 @@ class UserService:
 
     def rotate_key(self, by: Principal | None, name: str) -> IssuedKey:
         """Give a user a new key; the old one stops working at once."""
+        _check_manages_users(by)
         user = self._ledger.require_user(name)
         key = self._new_key(user.id)
         actor, acting_role = _acting(by)
@@ -105,6 +107,7 @@ class UserService:
 
     def disable(self, by: Principal | None, name: str, reason: str = "") -> UserRecord:
         """Disable a user for good."""
+        _check_manages_users(by)
         actor, acting_role = _acting(by)
         return _record(
             self._ledger.disable_user(by=actor, role=acting_role, name=name, reason=reason)
@@ -112,11 +115,7 @@ class UserService:
 
     def list(self, by: Principal | None = None) -> list[UserRecord]:
         """Every user, in the order added, for an administrator (or the server host)."""
-        if by is not None and by.role is not Role.ADMINISTRATOR:
-            raise NotAuthorised(
-                f"only an administrator lists users, not a {by.role}",
-                rule="users are managed by the administrator",
-            )
+        _check_manages_users(by)
         return [_record(u) for u in self._ledger.users()]
 
     def authenticate(self, key: str) -> Principal:
@@ -145,6 +144,17 @@ def _key_user(key: str) -> UUID | None:
         return UUID(hex=hex_id)
     except ValueError:
         return None
+
+
+def _check_manages_users(by: Principal | None) -> None:
+    """Refuse anyone but an administrator (or the server host) before a user is looked up:
+    otherwise a 404 for an unknown name and a 403 for a known one would let any key holder
+    find out who the users are."""
+    if by is not None and by.role is not Role.ADMINISTRATOR:
+        raise NotAuthorised(
+            f"only an administrator manages users, not a {by.role}",
+            rule="users are managed by the administrator",
+        )
 
 
 def _acting(by: Principal | None) -> tuple[str, Role]:

@@ -59,9 +59,7 @@ def compile_venue_rules(policy: Policy | None = None) -> VenueRules:
     # A match may name a provincial article or one of its parts: coverage lists either.
     codes = {c for item in provincial.items for c in (item.code, *_codes(item))}
     provincial_cover = {
-        code: tuple(
-            _cover(provincial, c) for c in provincial.coverage if code in c.items
-        )
+        code: tuple(_cover(provincial, c) for c in provincial.coverage if code in c.items)
         for code in sorted(codes)
     }
     return VenueRules(
@@ -311,6 +309,5 @@ def _intersect(intervals: list[Interval], window: Interval) -> list[Interval]:
 
 def _to_spans(intervals: list[Interval]) -> tuple[Span, ...]:
     return tuple(
-        Span(date.fromordinal(s), None if e == _OPEN else date.fromordinal(e))
-        for s, e in intervals
+        Span(date.fromordinal(s), None if e == _OPEN else date.fromordinal(e)) for s, e in intervals
     )

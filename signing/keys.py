@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from domain.authority import AUTHORITY_SCHEMES
 from domain.vocabulary import Scheme
+from signing.root import LOG as LOG
 from signing.root import ROOT as ROOT
 
 MIN_PASSPHRASE_CHARS = 12
@@ -107,7 +108,7 @@ class Keystore:
         self._prove_passphrase(records)
         made = [
             self._make_key(authority, at)
-            for authority in (ROOT, *AUTHORITY_SCHEMES)
+            for authority in (ROOT, LOG, *AUTHORITY_SCHEMES)
             if not any(r.authority == authority and r.signs_at(at) for r in records)
         ]
         if made:
@@ -116,7 +117,7 @@ class Keystore:
 
     def rotate(self, authority: str, at: datetime) -> KeyRecord:
         """Make a new key for ``authority``; the current one stops signing at ``at``."""
-        if authority != ROOT and authority not in AUTHORITY_SCHEMES:
+        if authority not in (ROOT, LOG) and authority not in AUTHORITY_SCHEMES:
             raise KeystoreError(f"unknown authority {authority!r}")
         records = self.records()
         self._prove_passphrase(records, prefer=authority)

@@ -1,7 +1,10 @@
-"""The provincial root key's name among the key owners (the issuing authorities and the
-root that signs their trust list), apart from the keystore so that the command line can
-offer it as a choice without importing cryptography."""
+"""The provincial root key's and the log key's names among the key owners (the issuing
+authorities, the root that signs their trust list, and the log), apart from the keystore
+so that the command line can offer them as choices without importing cryptography."""
 
 from __future__ import annotations
 
 ROOT = "root"
+LOG = "log"
+"""The ledger's log key: it signs the Merkle checkpoints (signing.checkpoint) and nothing
+else; the trust list names it with no schemes, so no credential verifies under it."""

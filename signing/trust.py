@@ -1,6 +1,7 @@
 """The trust list (信任列表): every authority's public keys, their windows and the schemes
 each may issue for, signed by the provincial root key, with an issue time and an expiry.
 
+The log key (signing.root.LOG) is listed too, with no schemes: it signs checkpoints only.
 A verifier accepts a credential only if its key is on a trust list it holds that has not
 expired, for that scheme. Like the EU DCC's daily lists, it is meant to be re-fetched
 often; an expired list is reported as such, never silently used.
@@ -23,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from domain.vocabulary import Scheme
 from signing.cose import CoseError, root_signed_claims, sign1
 from signing.keys import KeyRecord
+from signing.root import LOG
 
 TRUST_LIST_TYPE = "application/talentcard-trust+cwt"
 CLAIM_EXP, CLAIM_IAT, CLAIM_KEYS = 4, 6, -65537
@@ -84,7 +86,7 @@ def sign_trust_list(
             retired_at=_end_seconds(r.retired_at),
         )
         for r in records
-        if r.schemes
+        if r.schemes or r.authority == LOG
     ]
     claims = {
         CLAIM_IAT: int(issued_at.timestamp()),

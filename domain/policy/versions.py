@@ -36,8 +36,25 @@ def covers(start: date, end: date | None, day: date) -> bool:
     return start <= day and (end is None or day <= end)
 
 
+_LINEAGE: dict[tuple[int, str], tuple[SchemeData, frozenset[str]]] = {}
+
+
 def lineage(data: SchemeData, version: PolicyVersion) -> frozenset[str]:
-    """The version's id and the ids of every version it continues, transitively."""
+    """The version's id and the ids of every version it continues, transitively.
+    Remembered per (scheme data, version): an audit replay decides again on thousands of
+    distinct days, which the per-day cache of :class:`RuleScope` never hits."""
+    key = (id(data), version.id)
+    hit = _LINEAGE.get(key)
+    if hit is not None and hit[0] is data:  # the same data, not a reused id
+        return hit[1]
+    ids = _lineage(data, version)
+    if len(_LINEAGE) >= _IN_FORCE_LIMIT:
+        _LINEAGE.clear()
+    _LINEAGE[key] = (data, ids)
+    return ids
+
+
+def _lineage(data: SchemeData, version: PolicyVersion) -> frozenset[str]:
     by_id = {v.id: v for v in data.versions}
     ids = {version.id}
     current = version

@@ -4,7 +4,6 @@ POST /verify, with no key, over litestar's test client on both stores."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from uuid import UUID
 
@@ -26,13 +25,6 @@ from tests.conftest import FakeClock
 
 Client = TestClient  # type: ignore[type-arg]
 CHILD = {"relation": "child", "name": "李小雷", "date_of_birth": "2015-09-30"}
-
-
-@pytest.fixture
-def client(registry: Registry) -> Iterator[Client]:
-    registry.keys.init()
-    with TestClient(app=create_app(registry)) as c:
-        yield c
 
 
 def issued_card(ledger: CardLedger) -> UUID:
@@ -235,6 +227,25 @@ def test_the_bundle_may_be_cached_for_its_shortest_ttl(client: Client, ledger: C
     assert max_age(client.get("/bundle")) == STATUS_LIST_TTL.total_seconds()
 
 
+def test_the_bundle_round_trips_its_etag_to_a_304(client: Client, ledger: CardLedger):
+    issued_card(ledger)
+    etag = client.get("/bundle").headers["etag"]
+    again = client.get("/bundle", headers={"If-None-Match": etag})
+    assert (again.status_code, again.content, again.headers["etag"]) == (304, b"", etag)
+
+
+def test_a_revocation_gives_the_bundle_a_new_etag(
+    client: Client, ledger: CardLedger, clock: FakeClock
+):
+    card_id = issued_card(ledger)
+    before = client.get("/bundle").headers["etag"]
+    f.revoke(ledger, card_id)
+    clock.advance(seconds=1)
+    after = client.get("/bundle", headers={"If-None-Match": before})
+    assert after.status_code == 200
+    assert after.headers["etag"] != before
+
+
 def test_requests_from_many_threads_share_one_signing(client: Client, registry: Registry):
     etags: list[str] = []
 
@@ -279,6 +290,29 @@ def test_verify_answers_revoked_once_the_card_is_revoked(
     clock.advance(seconds=1)
     body = client.post("/verify", json={"credential": token}).json()
     assert (body["verdict"], body["reason"]) == ("invalid", "revoked")
+
+
+def test_verify_reads_the_store_only_when_its_once_a_second_check_is_due(
+    client: Client, registry: Registry, ledger: CardLedger, clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    from services.public import VerifyRequest
+
+    token = registry.issuance.credential(issued_card(ledger)).text
+    request = VerifyRequest(credential=token)
+    public = registry.public
+    assert public.verify_if_current(request) is None  # no snapshot yet: built in a thread
+    assert client.post("/verify", json={"credential": token}).json()["reason"] == "ok"
+
+    def no_store() -> None:
+        raise AssertionError("the store was read on the event loop's path")
+
+    monkeypatch.setattr(registry.issuance, "status_version", no_store)
+    answer = public.verify_if_current(request)
+    assert answer is not None and answer.reason == "ok"
+    assert client.post("/verify", json={"credential": token}).json()["reason"] == "ok"
+    clock.advance(seconds=1)  # the check is due: the inline path declines
+    assert public.verify_if_current(request) is None
 
 
 def test_verify_answers_bad_signature_for_a_tampered_credential(
