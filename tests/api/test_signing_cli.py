@@ -183,7 +183,7 @@ def test_private_keys_are_encrypted_files_readable_by_their_owner_only(
 ):
     ok(capsys, "keys init")
     files = list((env / "data" / "keys").glob("*.key.pem"))
-    assert len(files) == 5
+    assert len(files) == 6  # the root, the log key, and one per issuing authority
     for path in files:
         assert b"ENCRYPTED PRIVATE KEY" in path.read_bytes()
         assert path.stat().st_mode & 0o077 == 0
