@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import get, post
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.openapi.spec import (
     Example,
     OpenAPIMediaType,
@@ -20,7 +21,7 @@ from litestar.openapi.spec import (
     RequestBody,
     Schema,
 )
-from litestar.params import Body, Parameter
+from litestar.params import Body, FromPath, FromQuery, Parameter
 
 from api.examples import example_body
 from api.http_support import registry_of, text_query
@@ -76,7 +77,7 @@ class TrailPage(msgspec.Struct, frozen=True, kw_only=True):
 
 
 @get("/users", **_ADMIN_READ)
-def list_users(state: State, who: Principal) -> list[UserRecord]:
+def list_users(state: State, who: NamedDependency[Principal]) -> list[UserRecord]:
     """Every user (never a key or its hash)."""
     return registry_of(state).users.list(who)
 
@@ -84,7 +85,7 @@ def list_users(state: State, who: Principal) -> list[UserRecord]:
 @post("/users", status_code=201, **_ADMIN_WRITE)
 def add_user(
     state: State,
-    who: Principal,
+    who: NamedDependency[Principal],
     data: Annotated[
         UserIn,
         Body(
@@ -106,8 +107,8 @@ def add_user(
 @post("/users/{name:str}/disable", status_code=200, **_ADMIN_WRITE)
 def disable_user(
     state: State,
-    who: Principal,
-    name: str,
+    who: NamedDependency[Principal],
+    name: FromPath[str],
     data: Annotated[
         DisableIn,
         Body(examples=[Example(summary="a clerk who left", value={"reason": "left the bureau"})]),
@@ -118,7 +119,7 @@ def disable_user(
 
 
 @post("/users/{name:str}/key", status_code=200, **_ADMIN_WRITE)
-def rotate_key(state: State, who: Principal, name: str) -> IssuedKey:
+def rotate_key(state: State, who: NamedDependency[Principal], name: FromPath[str]) -> IssuedKey:
     """Give a user a new key (shown in this answer only); the old one stops working."""
     return registry_of(state).users.rotate_key(who, name)
 
@@ -190,7 +191,7 @@ class _JsonLinesBody(Operation):
     operation_class=_JsonLinesBody,
     **_ADMIN_WRITE,
 )
-def import_cards(state: State, who: Principal, body: bytes) -> ImportReport:
+def import_cards(state: State, who: NamedDependency[Principal], body: bytes) -> ImportReport:
     """Migrate cards with their history from JSON Lines (``application/jsonl``, one card
     per line), each card all or nothing; the report says which were refused and why."""
     return registry_of(state).cards.import_lines(who, body.splitlines())
@@ -199,8 +200,8 @@ def import_cards(state: State, who: Principal, body: bytes) -> ImportReport:
 @get("/quotas", **_REPORTS_READ)
 def show_quota(
     state: State,
-    who: Principal,
-    scheme: Scheme,
+    who: NamedDependency[Principal],
+    scheme: FromQuery[Scheme],
     category: Annotated[str, text_query(40)],
     project_id: Annotated[str, text_query(80)] = "",
     enterprise_id: Annotated[str, text_query(80)] = "",
@@ -212,7 +213,7 @@ def show_quota(
 @post("/quotas/raises", status_code=200, **_REPORTS_WRITE)
 def raise_quota(
     state: State,
-    who: Principal,
+    who: NamedDependency[Principal],
     data: Annotated[c.QuotaRaiseRequest, example_body(c.QuotaRaiseRequest)],
 ) -> QuotaState:
     """Record the talent office's case-by-case decision raising a quota (一事一议)."""
@@ -222,9 +223,9 @@ def raise_quota(
 @get("/statistics", **_REPORTS_READ)
 def statistics(
     state: State,
-    who: Principal,
+    who: NamedDependency[Principal],
     by: Annotated[str, text_query(40)] = "scheme",
-    as_of: date | None = None,
+    as_of: FromQuery[date | None] = None,
 ) -> dict[str, int]:
     """How many files per value of ``by`` (scheme, authority, status, tier …)."""
     return registry_of(state).reports.counts(who, by, as_of)
@@ -232,7 +233,10 @@ def statistics(
 
 @get("/statistics/deadlines", **_REPORTS_READ)
 def deadline_report(
-    state: State, who: Principal, as_of: date | None = None, overdue: bool = False
+    state: State,
+    who: NamedDependency[Principal],
+    as_of: FromQuery[date | None] = None,
+    overdue: FromQuery[bool] = False,
 ) -> list[FileDeadline]:
     """The issuance deadline (SLA) report of the caller's authority: every file whose
     clock has started, or only the overdue ones."""
@@ -242,11 +246,11 @@ def deadline_report(
 @get("/audit-trail", **_REPORTS_READ)
 def audit_trail(
     state: State,
-    who: Principal,
+    who: NamedDependency[Principal],
     card_id: Annotated[str | None, text_query(36)] = None,
     actor: Annotated[str | None, text_query(200)] = None,
-    since: date | None = None,
-    until: date | None = None,
+    since: FromQuery[date | None] = None,
+    until: FromQuery[date | None] = None,
     limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
     after: Annotated[int | None, Parameter(ge=0)] = None,
 ) -> TrailPage:
@@ -260,7 +264,7 @@ def audit_trail(
 
 
 @get("/projections", **_ADMIN_READ)
-def projection_status(state: State, who: Principal) -> list[ProjectionStatus]:
+def projection_status(state: State, who: NamedDependency[Principal]) -> list[ProjectionStatus]:
     """Each read model's position against the log's head."""
     return registry_of(state).projections.status(who)
 

@@ -17,9 +17,10 @@ from uuid import UUID
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 from litestar.openapi.spec import OpenAPIResponse, Operation, Schema
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, Parameter
 
 from api.examples import example_body
 from api.http_support import (
@@ -69,7 +70,7 @@ def _command(
 def file_application(
     request: Request[Any, Any, Any],
     state: State,
-    who: Principal,
+    who: NamedDependency[Principal],
     data: Annotated[c.ApplyRequest, example_body(c.ApplyRequest)],
 ) -> Response[CommandDone]:
     """File an application (申领) as the caller; 201 with the new card's id."""
@@ -81,8 +82,8 @@ def file_application(
 def record_review(
     request: Request[Any, Any, Any],
     state: State,
-    who: Principal,
-    card_id: UUID,
+    who: NamedDependency[Principal],
+    card_id: FromPath[UUID],
     data: Annotated[c.ReviewRequest, example_body(c.ReviewRequest)],
 ) -> Response[CommandDone]:
     """Record the caller's review decision at its stage (审核)."""
@@ -93,8 +94,8 @@ def record_review(
 def receive_file(
     request: Request[Any, Any, Any],
     state: State,
-    who: Principal,
-    card_id: UUID,
+    who: NamedDependency[Principal],
+    card_id: FromPath[UUID],
     data: Annotated[c.ReceiveRequest, example_body(c.ReceiveRequest)],
 ) -> Response[CommandDone]:
     """Record that the caller's window has the file (受理)."""
@@ -105,8 +106,8 @@ def receive_file(
 def confirm_contract(
     request: Request[Any, Any, Any],
     state: State,
-    who: Principal,
-    card_id: UUID,
+    who: NamedDependency[Principal],
+    card_id: FromPath[UUID],
     data: Annotated[c.ContractRequest, example_body(c.ContractRequest)],
 ) -> Response[CommandDone]:
     """Record the employment contract's confirmation."""
@@ -119,8 +120,8 @@ def confirm_contract(
 def issue_card(
     request: Request[Any, Any, Any],
     state: State,
-    who: Principal,
-    card_id: UUID,
+    who: NamedDependency[Principal],
+    card_id: FromPath[UUID],
     data: Annotated[c.IssueRequest, example_body(c.IssueRequest)],
 ) -> Response[CommandDone]:
     """Issue the card (颁发) with the term the scheme's rules give."""
@@ -131,8 +132,8 @@ def issue_card(
 def request_upgrade(
     request: Request[Any, Any, Any],
     state: State,
-    who: Principal,
-    card_id: UUID,
+    who: NamedDependency[Principal],
+    card_id: FromPath[UUID],
     data: Annotated[c.UpgradeCategoryRequest, example_body(c.UpgradeCategoryRequest)],
 ) -> Response[CommandDone]:
     """Ask for a higher category (Liaocheng art. 32); its reviews follow."""
@@ -145,8 +146,8 @@ def request_upgrade(
 def upgrade_card(
     request: Request[Any, Any, Any],
     state: State,
-    who: Principal,
-    card_id: UUID,
+    who: NamedDependency[Principal],
+    card_id: FromPath[UUID],
     data: Annotated[c.UpgradeTierRequest, example_body(c.UpgradeTierRequest)],
 ) -> Response[CommandDone]:
     """Upgrade the card's tier (升级)."""
@@ -157,8 +158,8 @@ def upgrade_card(
 def extend_card(
     request: Request[Any, Any, Any],
     state: State,
-    who: Principal,
-    card_id: UUID,
+    who: NamedDependency[Principal],
+    card_id: FromPath[UUID],
     data: Annotated[c.ExtendRequest, example_body(c.ExtendRequest)],
 ) -> Response[CommandDone]:
     """Extend the card's term (延期)."""
@@ -169,8 +170,8 @@ def extend_card(
 def suspend_card(
     request: Request[Any, Any, Any],
     state: State,
-    who: Principal,
-    card_id: UUID,
+    who: NamedDependency[Principal],
+    card_id: FromPath[UUID],
     data: Annotated[c.StatusRequest, example_body(c.StatusRequest)],
 ) -> Response[CommandDone]:
     """Suspend the card (暂停)."""
@@ -181,8 +182,8 @@ def suspend_card(
 def reinstate_card(
     request: Request[Any, Any, Any],
     state: State,
-    who: Principal,
-    card_id: UUID,
+    who: NamedDependency[Principal],
+    card_id: FromPath[UUID],
     data: Annotated[c.StatusRequest, example_body(c.StatusRequest)],
 ) -> Response[CommandDone]:
     """Reinstate a suspended card."""
@@ -195,8 +196,8 @@ def reinstate_card(
 def withdraw_application(
     request: Request[Any, Any, Any],
     state: State,
-    who: Principal,
-    card_id: UUID,
+    who: NamedDependency[Principal],
+    card_id: FromPath[UUID],
     data: Annotated[c.WithdrawRequest, example_body(c.WithdrawRequest)],
 ) -> Response[CommandDone]:
     """Withdraw an application."""
@@ -209,8 +210,8 @@ def withdraw_application(
 def propose_revocation(
     request: Request[Any, Any, Any],
     state: State,
-    who: Principal,
-    card_id: UUID,
+    who: NamedDependency[Principal],
+    card_id: FromPath[UUID],
     data: Annotated[c.RevocationProposeRequest, example_body(c.RevocationProposeRequest)],
 ) -> Response[CommandDone]:
     """Propose revoking the card (收回), as the caller; approvals follow."""
@@ -219,14 +220,12 @@ def propose_revocation(
     )
 
 
-@post(
-    "/cards/{card_id:uuid}/revocation/approvals", status_code=200, **_WRITES
-)
+@post("/cards/{card_id:uuid}/revocation/approvals", status_code=200, **_WRITES)
 def approve_revocation(
     request: Request[Any, Any, Any],
     state: State,
-    who: Principal,
-    card_id: UUID,
+    who: NamedDependency[Principal],
+    card_id: FromPath[UUID],
     data: Annotated[c.RevocationApproveRequest, example_body(c.RevocationApproveRequest)],
 ) -> Response[CommandDone]:
     """Approve the open proposal's next step as the caller; the last approval revokes."""
@@ -239,8 +238,8 @@ def approve_revocation(
 def decline_revocation(
     request: Request[Any, Any, Any],
     state: State,
-    who: Principal,
-    card_id: UUID,
+    who: NamedDependency[Principal],
+    card_id: FromPath[UUID],
     data: Annotated[c.RevocationDeclineRequest, example_body(c.RevocationDeclineRequest)],
 ) -> Response[CommandDone]:
     """Decline the open revocation proposal."""
@@ -253,8 +252,8 @@ def decline_revocation(
 def record_use(
     request: Request[Any, Any, Any],
     state: State,
-    who: Principal,
-    card_id: UUID,
+    who: NamedDependency[Principal],
+    card_id: FromPath[UUID],
     data: Annotated[c.RedeemRequest, example_body(c.RedeemRequest)],
 ) -> UseReceipt:
     """Record the use of a service item at the caller's venue (服务使用); refused past a
@@ -268,8 +267,8 @@ def record_use(
 def reverse_use(
     request: Request[Any, Any, Any],
     state: State,
-    who: Principal,
-    card_id: UUID,
+    who: NamedDependency[Principal],
+    card_id: FromPath[UUID],
     data: Annotated[c.ReverseRedemptionRequest, example_body(c.ReverseRedemptionRequest)],
 ) -> ReversalReceipt:
     """Reverse a use the caller's venue recorded (冲销)."""
@@ -284,7 +283,7 @@ def reverse_use(
 @get("/cards", **_READS)
 def list_cards(
     state: State,
-    who: Principal,
+    who: NamedDependency[Principal],
     scheme: Annotated[str | None, text_query(40)] = None,
     authority: Annotated[str | None, text_query(40)] = None,
     status: Annotated[str | None, text_query(40)] = None,
@@ -325,7 +324,9 @@ class _EitherView(Operation):
 
 
 @get("/cards/{card_id:uuid}", operation_class=_EitherView, **_READS)
-def show_card(state: State, who: Principal, card_id: UUID) -> Response[CardView | PublicCardView]:
+def show_card(
+    state: State, who: NamedDependency[Principal], card_id: FromPath[UUID]
+) -> Response[CardView | PublicCardView]:
     """The card as the caller may see it (a venue: its public face only), with its
     version as the ETag."""
     view = registry_of(state).cards.view(who, card_id)
@@ -334,7 +335,9 @@ def show_card(state: State, who: Principal, card_id: UUID) -> Response[CardView 
 
 
 @get("/cards/{card_id:uuid}/history", **_READS)
-def card_history(state: State, who: Principal, card_id: UUID) -> list[EventView]:
+def card_history(
+    state: State, who: NamedDependency[Principal], card_id: FromPath[UUID]
+) -> list[EventView]:
     """Every event of the card, in order: what, when it took effect and was recorded,
     who acted, and the rules that decided."""
     return registry_of(state).cards.show(who, card_id).history
@@ -342,7 +345,10 @@ def card_history(state: State, who: Principal, card_id: UUID) -> list[EventView]
 
 @get("/cards/{card_id:uuid}/benefits", **_DATED_READS)
 def card_benefits(
-    state: State, who: Principal, card_id: UUID, as_of: date | None = None
+    state: State,
+    who: NamedDependency[Principal],
+    card_id: FromPath[UUID],
+    as_of: FromQuery[date | None] = None,
 ) -> list[BenefitBalance]:
     """What is left of each counted service item, per beneficiary."""
     return registry_of(state).benefits.balances(who, card_id, as_of)
@@ -350,7 +356,10 @@ def card_benefits(
 
 @get("/cards/{card_id:uuid}/entitlements", **_DATED_READS)
 def card_entitlements(
-    state: State, who: Principal, card_id: UUID, on: date | None = None
+    state: State,
+    who: NamedDependency[Principal],
+    card_id: FromPath[UUID],
+    on: FromQuery[date | None] = None,
 ) -> list[Entitlement]:
     """What the card grants to each of its beneficiaries on a day."""
     return registry_of(state).cards.entitlements(who, card_id, on)
@@ -365,7 +374,10 @@ _CREDENTIAL_TYPES = ("text/plain", "image/png", "image/svg+xml")
     **{**_READS, "responses": problem_responses(*READ_ERRORS, 406)},
 )
 def card_credential(
-    request: Request[Any, Any, Any], state: State, who: Principal, card_id: UUID
+    request: Request[Any, Any, Any],
+    state: State,
+    who: NamedDependency[Principal],
+    card_id: FromPath[UUID],
 ) -> Response[bytes]:
     """The card's signed credential as text (base45, what the QR code holds), or its QR
     code as PNG or SVG, by ``Accept``."""
