@@ -21,7 +21,7 @@ from litestar.openapi.spec import (
     RequestBody,
     Schema,
 )
-from litestar.params import Body, FromPath, FromQuery, Parameter
+from litestar.params import Body, FromPath, FromQuery, Parameter, RawBody
 
 from api.examples import example_body
 from api.http_support import registry_of, text_query
@@ -191,7 +191,7 @@ class _JsonLinesBody(Operation):
     operation_class=_JsonLinesBody,
     **_ADMIN_WRITE,
 )
-def import_cards(state: State, who: NamedDependency[Principal], body: bytes) -> ImportReport:
+def import_cards(state: State, who: NamedDependency[Principal], body: RawBody) -> ImportReport:
     """Migrate cards with their history from JSON Lines (``application/jsonl``, one card
     per line), each card all or nothing; the report says which were refused and why."""
     return registry_of(state).cards.import_lines(who, body.splitlines())
