@@ -57,7 +57,6 @@ class TreeHeads(Aggregate):
         self.ctx = ctx
         self.size = 0
         self.root = b""
-        self.count = 0
 
     def record(self, ctx: Context, *, size: int, root: bytes, signed: bytes) -> None:
         """Record a checkpoint over ``size`` leaves: refused unless it covers more than the
@@ -65,7 +64,7 @@ class TreeHeads(Aggregate):
         if size <= self.size:
             raise CheckpointNotNewer(
                 f"the last checkpoint already covers {self.size} events; the log has {size}",
-                rule="a checkpoint covers every event of the one before it and more",
+                rule="a checkpoint covers every event of the last one and more (RFC 9162 §2.1.4)",
             )
         self._checkpointed(ctx, size, root, signed)
 
@@ -74,7 +73,6 @@ class TreeHeads(Aggregate):
         self.ctx = ctx
         self.size = size
         self.root = root
-        self.count += 1
 
 
 class LeafHashes(Aggregate):

@@ -19,6 +19,7 @@ saved earlier and a trust anchor (a bundle, or a trust list and the root key) ar
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import os
 import time
@@ -47,6 +48,7 @@ from ledger.leaves import (
     read_leaf,
     read_personal,
 )
+from ledger.transcoder import TRUSTED_MODULE_PREFIXES
 from services.audit_format import (
     DECODER,
     FORMAT,
@@ -69,7 +71,6 @@ _REDACTED_HOLDER = {
     "date_of_birth": "1900-01-01",
     "family": [],
 }
-_TRUSTED_TOPICS = ("domain.",)
 # The leaf's originator id sits at a fixed offset in its MessagePack: the array head, the
 # tag text (head + 17 bytes) and the bin 8 head (2 bytes) come first.
 _OID_AT = 1 + 1 + len(LEAF_TAG) + 2
@@ -178,25 +179,19 @@ class _Tree:
     def add(self, line: EventLine) -> None:
         position = len(self.hashes)
         if line.position != position:
-            self.findings.append(
-                Finding(
-                    position=position,
-                    aggregate=None,
-                    code="position_out_of_order",
-                    message=f"the line for position {position} holds position {line.position}: "
-                    "an event was removed, inserted or moved",
-                )
+            self._fail(
+                position,
+                "position_out_of_order",
+                f"the line for position {position} holds position {line.position}: "
+                "an event was removed, inserted or moved",
             )
         hashed = merkle.leaf_hash(line.leaf)
         if line.recorded is not None and line.recorded != hashed:
-            self.findings.append(
-                Finding(
-                    position=position,
-                    aggregate=None,
-                    code="leaf_changed",
-                    message=f"the event at position {position} does not hash to the leaf "
-                    "recorded when its checkpoint was signed",
-                )
+            self._fail(
+                position,
+                "leaf_changed",
+                f"the event at position {position} does not hash to the leaf "
+                "recorded when its checkpoint was signed",
             )
         self.hashes.append(hashed)
 
@@ -225,8 +220,17 @@ class _Tree:
                 covered = max(covered, head.size)
         saved = self.saved
         if saved is not None and self._matches(saved, f"your saved checkpoint {saved.size}"):
-            latest = max((h for _, h, _ in self.heads if h is not None), key=lambda h: h.size)
-            if latest.size >= saved.size and latest.root == self.roots.get(latest.size):
+            latest = max(
+                (h for _, h, _ in self.heads if h is not None), key=lambda h: h.size, default=None
+            )
+            if latest is None:
+                self._fail(
+                    None,
+                    "no_checkpoint",
+                    f"the export holds no valid checkpoint to prove your saved checkpoint "
+                    f"{saved.size} extended by",
+                )
+            elif latest.size >= saved.size and latest.root == self.roots.get(latest.size):
                 proof = (
                     merkle.consistency_proof(self.hashes, saved.size, latest.size)
                     if 0 < saved.size < latest.size
@@ -349,24 +353,21 @@ def replay_share(path: str, worker: int, workers: int, redacted: bool) -> _Share
     )
 
 
-def _event_class(topic: str) -> type[Any]:
-    if not topic.startswith(_TRUSTED_TOPICS):
+@functools.cache
+def _event_class(topic: str) -> tuple[type[Any], dict[str, Any]]:
+    """The event class a topic names (only the domain's) and its attributes' types,
+    looked up once per topic (a refused topic raises and so is never remembered)."""
+    if not topic.startswith(TRUSTED_MODULE_PREFIXES):
         raise LeafError(f"topic {topic!r} is outside the domain")
     cls = resolve_topic(topic)
     if not isinstance(cls, type):
         raise LeafError(f"topic {topic!r} is not an event class")
-    return cls
-
-
-_HINTS: dict[type[Any], dict[str, Any]] = {}
+    return cls, typing.get_type_hints(cls)
 
 
 def _rebuild(content: Any, personal: Any) -> Any:
     """The domain event a leaf holds, typed again by its class's annotations."""
-    cls = _event_class(content.topic)
-    hints = _HINTS.get(cls)
-    if hints is None:
-        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    cls, hints = _event_class(content.topic)
     state = (
         join_personal(content.public, personal, _REDACTED_HOLDER)
         if content.personal_digest is not None

@@ -217,3 +217,12 @@ def test_a_doctored_tier_is_caught_by_deciding_the_filing_again(
     path, position = doctored(unchecked, tmp_path, "Card.Applied", higher)
     report = verified(path, registry, tmp_path)
     assert ("decision_differs", position) in [(f.code, f.position) for f in report.findings]
+
+
+def test_an_export_with_no_checkpoint_cannot_prove_a_saved_one_extended(
+    unchecked: Path, registry: Registry, tmp_path: Path
+) -> None:
+    saved = tmp_path / "saved.cose"
+    saved.write_bytes(registry.transparency.checkpoint("ops@host").signed)
+    report = verified(unchecked, registry, tmp_path, saved_checkpoint=saved)
+    assert [f.code for f in report.findings] == ["no_checkpoint"]

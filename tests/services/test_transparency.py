@@ -21,7 +21,7 @@ def issued_card(ledger: CardLedger) -> None:
 
 
 def trust(registry: Registry):  # type: ignore[no-untyped-def]
-    files = registry.issuance.bundle_files()
+    files = registry.issuance.trust_files()
     root = Ed25519PublicKey.from_public_bytes(bytes.fromhex(files["root.pub"].decode().strip()))
     return read_trust_list(files["trust-list.cwt"], root)
 
