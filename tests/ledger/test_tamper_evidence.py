@@ -151,3 +151,33 @@ def test_tampering_with_the_table_fails_the_audit_at_the_position(
     report = verify_export(path, trust_source=anchor, workers=1)
     assert not report.ok
     assert report.first_bad_position == 2, report.findings
+
+
+def test_a_forked_history_re_signed_with_the_log_key_fails_against_a_saved_checkpoint(
+    checkpointed: int, ledger: CardLedger, registry: Registry, tmp_path: Path
+) -> None:
+    """The operator holds the log key: it rewrites an event, throws away its checkpoints
+    and signs the new history afresh. Every checkpoint in that export verifies; only the
+    one the auditor saved earlier shows the two histories part."""
+    saved = tmp_path / "saved.cose"
+    latest = registry.transparency.latest()
+    assert latest is not None
+    saved.write_bytes(latest.signed)
+    owner = Owner(ledger)
+    alter(owner, 3)
+    owner.run("DELETE FROM {t} WHERE topic LIKE ?", "domain.tree_head:%")
+    assert registry.transparency.latest() is None
+    forked = registry.transparency.checkpoint("ops@host")
+    assert (forked.size, forked.root == latest.root) == (checkpointed, False)
+    path = tmp_path / "audit.jsonl"
+    with path.open("wb") as stream:
+        registry.audit_export.export(AUDITOR, stream, redacted=False)
+    anchor = tmp_path / "anchor"
+    anchor.mkdir()
+    for name, data in registry.issuance.trust_files().items():
+        (anchor / name).write_bytes(data)
+    alone = verify_export(path, trust_source=anchor, workers=1)
+    assert [f.code for f in alone.findings if f.code == "root_mismatch"] == []
+    report = verify_export(path, trust_source=anchor, saved_checkpoint=saved, workers=1)
+    assert not report.ok
+    assert [f for f in report.findings if f.code == "root_mismatch" and "saved" in f.message]
