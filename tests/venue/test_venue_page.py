@@ -26,11 +26,9 @@ import segno
 import uvicorn
 
 from api.app import create_app
-from ledger.bootstrap import open_ledger
-from services.bootstrap import Registry
 from signing.bundle import pack
 from tests import factories as f
-from tests.conftest import IN_CI, KEY_PASSPHRASE, FakeClock
+from tests.conftest import IN_CI, FakeClock
 from tests.venue import vectors as v
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -127,15 +125,7 @@ def served(folder: Path) -> Iterator[tuple[str, str, int]]:
     """The API on a free loopback port over a registry with keys and one issued card:
     the page's URL, the card's credential text and the registry's clock (Unix seconds)."""
     clock = FakeClock(v.START)
-    ledger = open_ledger(
-        database_url=f"sqlite:///{folder / 'ledger.sqlite3'}",
-        data_dir=folder,
-        clock=clock,
-        environ={},
-    )
-    environ = {"TALENTCARD_DATA_DIR": str(folder), "TALENTCARD_KEY_PASSPHRASE": KEY_PASSPHRASE}
-    with Registry(environ, clock=clock, ledger=ledger) as registry:
-        registry.keys.init()
+    with v.registry_in(folder, clock) as (registry, ledger):
         card, _ = ledger.apply(f.jinan_body("C"))
         ledger.issue(card, f.issue())
         token = registry.issuance.credential(card).text

@@ -15,6 +15,8 @@ import base64
 import json
 import tempfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from ledger.app import CardLedger
 from ledger.bootstrap import open_ledger
 from services.bootstrap import Registry
 from signing import base45
@@ -158,9 +161,9 @@ def grants(token: str, files: dict[str, bytes], at: datetime, city: str) -> list
     return answers
 
 
-def make_vectors(folder: Path) -> dict[str, Any]:
-    """Issue the cards, revoke one, sign the bundle, and describe each token."""
-    clock = FakeClock(START)
+@contextmanager
+def registry_in(folder: Path, clock: FakeClock) -> Iterator[tuple[Registry, CardLedger]]:
+    """A registry on a SQLite store in ``folder``, on ``clock``, with its keys made."""
     ledger = open_ledger(
         database_url=f"sqlite:///{folder / 'ledger.sqlite3'}",
         data_dir=folder,
@@ -170,6 +173,13 @@ def make_vectors(folder: Path) -> dict[str, Any]:
     environ = {"TALENTCARD_DATA_DIR": str(folder), "TALENTCARD_KEY_PASSPHRASE": KEY_PASSPHRASE}
     with Registry(environ, clock=clock, ledger=ledger) as registry:
         registry.keys.init()
+        yield registry, ledger
+
+
+def make_vectors(folder: Path) -> dict[str, Any]:
+    """Issue the cards, revoke one, sign the bundle, and describe each token."""
+    clock = FakeClock(START)
+    with registry_in(folder, clock) as (registry, ledger):
         person = {**f.holder(HOLDER_ID), "family": list(FAMILY)}
         family, _ = ledger.apply(f.apply_body(holder=person))  # a Liaocheng tier-B card
         f.approve_all(ledger, family)
