@@ -36,6 +36,28 @@ def _checkpoint(args: argparse.Namespace, registry: Registry) -> int:
     return 0
 
 
+def _event_keys(args: argparse.Namespace, registry: Registry) -> int:
+    import msgspec
+
+    rows = registry.event_keys.records()
+    if args.json:
+        sys.stdout.buffer.write(msgspec.json.encode(rows) + b"\n")
+        return 0
+    for r in rows:
+        until = r.signs_until.isoformat() if r.signs_until else "-"
+        print(f"{r.kid}  made {r.created_at.isoformat()}  signs until {until}")
+    return 0
+
+
+def _rotate_event_key(args: argparse.Namespace, registry: Registry) -> int:
+    made = registry.event_keys.rotate(registry.clock())
+    print(
+        f"event key {made.kid} signs from now on; the previous one verifies what it signed. "
+        "Re-publish the trust list (the bundle) so auditors hold the new key."
+    )
+    return 0
+
+
 def _write_new(folder: Path, name: str, data: bytes) -> Path:
     path = folder / name
     try:
@@ -188,6 +210,13 @@ def add_log_commands(
     )
     p.add_argument("--out", metavar="DIR", help="where to write it (default: DATA/checkpoints)")
     p.set_defaults(run=_checkpoint)
+    p = ledger.add_parser("event-keys", help="the keys that sign every saved event")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_event_keys)
+    p = ledger.add_parser(
+        "rotate-event-key", help="a new event-signing key; the old one stops signing (server host)"
+    )
+    p.set_defaults(run=_rotate_event_key)
     p = ledger.add_parser("checkpoints", help="every checkpoint signed, oldest first")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_checkpoints)

@@ -30,12 +30,15 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.utils import get_topic
 from tqdm import tqdm
 
 from bench import _history
 from domain.errors import DomainError
+from domain.event_signature import EventSigning
 from ledger.app import CardLedger
 from ledger.bootstrap import open_ledger
+from ledger.event_signer import RECORD_TOPICS
 from services.clock import system_clock
 
 EXIT_REFUSED_STORE = 2
@@ -133,6 +136,9 @@ class Job:
         return list(heapq.merge(*per_block, key=lambda s: (s.at, s.card, s.order)))
 
 
+SIGNING_TOPICS = RECORD_TOPICS | {get_topic(EventSigning.Started)}  # type: ignore[attr-defined]
+
+
 def _worker(
     job: Job, blocks: list[int], environ: dict[str, str], counter: Any, results: Any
 ) -> None:
@@ -182,7 +188,11 @@ def run(
     source = dict(os.environ if environ is None else environ)
     with open_ledger(environ=source, clock=system_clock) as ledger:
         first = ledger.recorder.max_notification_id() or 0
-    if first and not force:
+        # Opening a new store records where event signing started (and signs that): a
+        # store holding only that is as empty as a seed needs.
+        opening = ledger.recorder.select_notifications(None, 3)
+        holds = any(n.topic not in SIGNING_TOPICS for n in opening)
+    if holds and not force:
         raise StoreHoldsEvents(
             f"the store already holds {first:,} events: nothing can be deleted from it, so a "
             "seed would only add to them; give --force to add anyway, or use a fresh store"
@@ -241,13 +251,16 @@ def _in_processes(
 
 
 def event_mix(ledger: CardLedger, after: int) -> Counter[str]:
-    """How many events of each type the store holds after notification ``after``."""
+    """How many events of each type the store holds after notification ``after``; the
+    signature records apart, whose number depends on how many processes wrote (one
+    chain each), not on the history."""
     mix: Counter[str] = Counter()
     start = after + 1
     while True:
         page = ledger.recorder.select_notifications(start, _PAGE)
         for n in page:
-            mix[n.topic.rpartition(":")[2]] += 1
+            if n.topic not in RECORD_TOPICS:
+                mix[n.topic.rpartition(":")[2]] += 1
         if len(page) < _PAGE:
             return mix
         start = page[-1].id + 1

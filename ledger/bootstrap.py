@@ -37,7 +37,9 @@ from ledger.guards import (
     install_sqlite_guards,
     postgres_store_problem,
 )
+from ledger.leaves import SALT_PURPOSE
 from ledger.settings import SettingsError, StoreNotReady
+from signing.event_keys import EventKeys
 
 POSTGRES = "eventsourcing.postgres"
 # eventsourcing's setting (9.5.x: InfrastructureFactory.CREATE_TABLE) that makes every
@@ -67,18 +69,28 @@ def open_ledger(
     url = database_url if database_url is not None else settings.database_url(source)
     env = settings.store_env(url, folder, source)
     if env["PERSISTENCE_MODULE"] != POSTGRES:
-        return _open_sqlite(env, folder, source, clock)
+        embedded = _open_sqlite(env, folder, source, clock)
+        _sign_events(embedded, folder, source, clock)
+        return embedded
     problem = _postgres_problem(env)
     if problem is not None:
         raise StoreNotReady(f"{_where(env)} {problem}")
     try:
-        return CardLedger(
+        ledger = CardLedger(
             {**env, CREATE_TABLE: "false"},
             id_pepper=settings.id_pepper(folder, source),
             clock=clock,
         )
+        _sign_events(ledger, folder, source, clock)
     except (psycopg.Error, PersistenceError) as e:
         raise StoreNotReady(f"{_where(env)}: {_first_line(e)}") from None
+    return ledger
+
+
+def _sign_events(ledger: CardLedger, folder: Path, source: Mapping[str, str], clock: Clock) -> None:
+    """Every save of a runtime process is signed with the event key (ledger.event_signer)."""
+    keys = EventKeys(settings.event_keys_dir(folder, source))
+    ledger.sign_events_with(keys, clock, salt_key=ledger.derived_secret(SALT_PURPOSE))
 
 
 def init_store(

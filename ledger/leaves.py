@@ -221,3 +221,58 @@ def read_personal(data: bytes) -> list[Any]:
     if not isinstance(value, list):
         raise LeafError("personal part is not an array")
     return value
+
+
+# ---- the digest an event signature covers -------------------------------------------
+
+EVENT_DIGEST_TAG = b"talentcard-event/1"
+"""An event's digest is ``SHA-256(tag || leaf without its array head and position)``: the
+leaf's content less where it stands, which is not known when the event is signed. It
+commits to the personal part through the leaf's salted digest, so a redacted export can
+be checked too."""
+
+
+class LeafHead(msgspec.Struct, frozen=True, array_like=True):
+    """A leaf's members with its public part left undecoded (fast to read)."""
+
+    tag: str
+    originator_id: bytes
+    originator_version: int
+    topic: str
+    public: msgspec.Raw
+    personal_digest: bytes | None
+    position: int
+
+
+_HEAD_DECODER = msgspec.msgpack.Decoder(LeafHead)
+
+
+def leaf_head(data: bytes) -> LeafHead:
+    """A leaf's members but its public part; raises LeafError if it is not a leaf."""
+    try:
+        head = _HEAD_DECODER.decode(data)
+    except (msgspec.DecodeError, msgspec.ValidationError) as e:
+        raise LeafError(f"not a {LEAF_TAG} leaf: {e}") from None
+    if head.tag != LEAF_TAG or len(head.originator_id) != 16:
+        raise LeafError(f"not a {LEAF_TAG} leaf")
+    return head
+
+
+def event_digest(
+    originator_id: UUID, version: int, topic: str, state: bytes, *, salt_key: bytes
+) -> bytes:
+    """The digest of a stored event that its signature record names."""
+    leaf = make_leaf(0, originator_id, version, topic, state, salt_key=salt_key)
+    return _digest(leaf.data, 0)
+
+
+def event_digest_of_leaf(data: bytes, head: LeafHead) -> bytes:
+    """The same digest, from a leaf's bytes (and its head, read with :func:`leaf_head`)."""
+    return _digest(data, head.position)
+
+
+def _digest(data: bytes, position: int) -> bytes:
+    tail = len(_ENCODER.encode(position))
+    if len(data) <= tail + 1 or data[0] != 0x97:  # a fixarray of the leaf's 7 members
+        raise LeafError(f"not a {LEAF_TAG} leaf")
+    return hashlib.sha256(EVENT_DIGEST_TAG + data[1:-tail]).digest()

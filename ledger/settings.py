@@ -161,6 +161,17 @@ def private_file(path: Path) -> None:
         os.close(fd)
 
 
+EVENT_KEYS_DIR = "TALENTCARD_EVENT_KEYS_DIR"
+
+
+def event_keys_dir(folder: Path, env: Mapping[str, str] | None = None) -> Path:
+    """Where the event-signing keys are (signing.event_keys): TALENTCARD_EVENT_KEYS_DIR, or
+    ``<data dir>/event-keys``. Every process writing to one store must share it."""
+    source = os.environ if env is None else env
+    configured = source.get(EVENT_KEYS_DIR)
+    return Path(configured) if configured else folder / "event-keys"
+
+
 def id_pepper(folder: Path, env: Mapping[str, str] | None = None) -> bytes:
     """The secret key for identity-number hashes: TALENTCARD_ID_PEPPER, or a random key
     kept in ``<data dir>/id-pepper`` (made on first use, readable by its owner only).

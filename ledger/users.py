@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
@@ -16,13 +16,14 @@ from domain.user import UserAccount, user_id
 from domain.values import Context
 from domain.vocabulary import Role
 from ledger.errors import ConcurrencyConflict
+from ledger.signed_application import SignedApplication
 
 # Users are read by scanning the log for their creation events: a registry has hundreds
 # of users, read by ``users list`` now and then, never on a request's path.
 _USERS_PAGE = 1000
 
 
-class UserDirectory(Application[UUID]):
+class UserDirectory(SignedApplication):
     """Users' commands and queries over the event store."""
 
     clock: Clock

@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # the store-side modules import the database drivers
     from services.transparency import TransparencyLog
     from services.users import UserService
     from services.verification import VerificationService
+    from signing.event_keys import EventKeys
     from signing.keys import Keystore
 
 
@@ -97,6 +98,13 @@ class Registry:
             settings.key_passphrase(self.environ),
         )
 
+    @cached_property
+    def event_keys(self) -> EventKeys:
+        """The keys that sign every save (signing.event_keys), beside the registry key."""
+        from signing.event_keys import EventKeys
+
+        return EventKeys(store_settings.event_keys_dir(self.data_dir, self.environ))
+
     # ---- services -----------------------------------------------------------------------
 
     @cached_property
@@ -131,6 +139,7 @@ class Registry:
             self.keystore,
             self.clock,
             public_base_url=settings.public_base_url(self.environ),
+            event_keys=self.event_keys,
         )
 
     @cached_property
@@ -181,7 +190,7 @@ class Registry:
         """The Merkle tree over the ledger, its checkpoints and proofs."""
         from services.transparency import TransparencyLog
 
-        return TransparencyLog(self.ledger, self.keystore, self.clock)
+        return TransparencyLog(self.ledger, self.keystore, self.clock, self.event_keys)
 
     @cached_property
     def audit_export(self) -> AuditExport:

@@ -26,6 +26,7 @@ from projections.engine import ReadModels
 from services.venue_rules import compile_venue_rules, family_entry, min_ages
 from signing.bundle import pack, status_file_name
 from signing.credential import CardClaims, StatusReference, sign_credential, to_text
+from signing.event_keys import EventKeys
 from signing.keys import ROOT, KeyRecord, Keystore, KeystoreError
 from signing.status_list import sign_status_list, status_uri
 from signing.trust import sign_trust_list
@@ -65,10 +66,12 @@ class IssuanceService:
         clock: Clock,
         *,
         public_base_url: str,
+        event_keys: EventKeys | None = None,
     ) -> None:
         self._ledger = ledger
         self._read_models = read_models
         self._keys = keys
+        self._event_keys = event_keys
         self._clock = clock
         self._base_url = public_base_url
 
@@ -176,7 +179,7 @@ class IssuanceService:
         return {
             "root.pub": root_pub.hex().encode(),
             "trust-list.cwt": sign_trust_list(
-                _known_at(self._keys.records(), at),
+                _known_at(self.published_keys(), at),
                 root_key=root_key,
                 root_kid=root_record.kid_bytes,
                 issued_at=at,
@@ -232,7 +235,12 @@ class IssuanceService:
     def key_version(self) -> tuple[tuple[str, object, object], ...]:
         """The keys' public facts that a trust list carries: it moves on a new key, a
         rotation or a retirement."""
-        return tuple((r.kid, r.signs_until, r.retired_at) for r in self._keys.records())
+        return tuple((r.kid, r.signs_until, r.retired_at) for r in self.published_keys())
+
+    def published_keys(self) -> list[KeyRecord]:
+        """The keys the trust list names: the keystore's and the event-signing keys."""
+        events = self._event_keys.records() if self._event_keys is not None else []
+        return [*self._keys.records(), *events]
 
     def _signing_key(self, authority: str, at: datetime) -> tuple[KeyRecord, Ed25519PrivateKey]:
         """The key that signed for ``authority`` at ``at``; for an instant before any key was

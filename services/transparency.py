@@ -33,9 +33,12 @@ from domain.values import Context
 from domain.vocabulary import Role
 from ledger.app import CardLedger
 from ledger.leaves import SALT_PURPOSE, Leaf, make_leaf
+from ledger.signatures import SignatureFinding, SignatureReport, SignatureWalk
 from signing import merkle
 from signing.checkpoint import TreeHead, sign_checkpoint, unverified_head
+from signing.event_keys import EventKeys
 from signing.keys import LOG, Keystore, KeystoreError
+from signing.trust import trusted_key
 
 _PAGE = 2_000
 _NOT_LEAVES = frozenset(
@@ -53,6 +56,25 @@ class LogRewritten(DomainError):
     removed, reordered or inserted."""
 
     code = "log_rewritten"
+
+
+class EventsNotSigned(DomainError):
+    """Events in the log that their event signatures do not prove: the checkpoint would
+    sign history that the registry's process did not write."""
+
+    code = "events_not_signed"
+
+    def __init__(self, findings: Sequence[SignatureFinding]) -> None:
+        named = "; ".join(
+            f"{f.aggregate} v{f.version} at position {f.position}: {f.code}" for f in findings[:5]
+        )
+        more = f" and {len(findings) - 5} more" if len(findings) > 5 else ""
+        super().__init__(
+            f"{len(findings)} event(s) not proven by an event signature ({named}{more}); "
+            "run `talentcard audit verify` on an export for every finding",
+            rule="every event is signed by the registry's event key (issue 23)",
+        )
+        self.findings = list(findings)
 
 
 class UnknownCheckpoint(DomainError):
@@ -112,10 +134,13 @@ def _checkpoint(signed: bytes) -> Checkpoint:
 class TransparencyLog:
     """The ledger's Merkle tree and its checkpoints."""
 
-    def __init__(self, ledger: CardLedger, keystore: Keystore, clock: Clock) -> None:
+    def __init__(
+        self, ledger: CardLedger, keystore: Keystore, clock: Clock, event_keys: EventKeys
+    ) -> None:
         self._ledger = ledger
         self._keystore = keystore
         self._clock = clock
+        self._event_keys = event_keys
         self._recorded: list[bytes] | None = None
 
     # ---- the leaves ---------------------------------------------------------------------
@@ -123,10 +148,15 @@ class TransparencyLog:
     def events(self) -> Iterator[LoggedEvent]:
         """Every leaf in order, up to the log's head when the walk began."""
         recorder = self._ledger.recorder
-        head = recorder.max_notification_id() or 0
+        head = recorder.max_notification_id()
+        if head is None:
+            return
         salt_key = self._ledger.derived_secret(SALT_PURPOSE)
-        start, position = 1, 0
-        while start <= head:
+        # From the lowest id there is, not from 1: a row given an id below 1 (which the
+        # table lets a writer choose) would otherwise stand outside the log unseen.
+        start: int | None = None
+        position = 0
+        while True:
             page: Sequence[Notification] = recorder.select_notifications(start, _PAGE, stop=head)
             for n in page:
                 if n.topic in _NOT_LEAVES:
@@ -147,6 +177,17 @@ class TransparencyLog:
     def hashed_leaves(self) -> list[bytes]:
         """Every leaf's hash, in order."""
         return [merkle.leaf_hash(e.leaf.data) for e in self.events()]
+
+    def signed_leaves(self) -> tuple[list[bytes], SignatureReport]:
+        """Every leaf's hash, in order, and what the event signatures prove of them
+        (ledger.signatures), from one walk of the log."""
+        keys = {r.kid_bytes: trusted_key(r) for r in self._event_keys.records()}
+        walk = SignatureWalk(keys)
+        hashed = []
+        for e in self.events():
+            hashed.append(merkle.leaf_hash(e.leaf.data))
+            walk.add(e.position, e.leaf.data)
+        return hashed, walk.finish()
 
     def recorded_hashes(self) -> list[bytes]:
         """The leaf hashes recorded with the checkpoints, positions 0 to the last
@@ -196,8 +237,9 @@ class TransparencyLog:
     def checkpoint(self, actor: str, role: Role = Role.ADMINISTRATOR) -> Checkpoint:
         """Sign the tree head over every event so far, after proving it consistent with
         the last checkpoint; refused (nothing signed) if the log no longer extends it,
-        or if no event was added since."""
-        hashed = self.hashed_leaves()
+        or if no event was added since, or if any event is not proven by its event
+        signature (legacy events apart)."""
+        hashed, signatures = self.signed_leaves()
         size = len(hashed)
         heads = self._tree_heads(actor, role)
         previous = heads.size
@@ -220,6 +262,8 @@ class TransparencyLog:
                     f"the tree of {size} events is not consistent with checkpoint {heads.size}",
                     rule="append-only: every checkpoint's events stay in the log",
                 )
+        if signatures.findings:
+            raise EventsNotSigned(signatures.findings)
         now = self._clock()
         head = TreeHead(size=size, root=root, timestamp=int(now.timestamp()))
         record, key = self._keystore.signing_key(LOG, now)
@@ -257,7 +301,7 @@ class TransparencyLog:
                 made = self.checkpoint_if_grown(actor)
                 if made is not None:
                     report(f"checkpoint {made.size}: root {made.root}")
-            except LogRewritten as e:
+            except (LogRewritten, EventsNotSigned) as e:
                 report(f"REFUSED to checkpoint: {e}")
             except KeystoreError as e:
                 report(f"checkpoints stopped: {e}")

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from domain.vocabulary import Scheme
 from signing.cose import CoseError, root_signed_claims, sign1
 from signing.keys import KeyRecord
-from signing.root import LOG
+from signing.root import EVENTS, LOG
 
 TRUST_LIST_TYPE = "application/talentcard-trust+cwt"
 CLAIM_EXP, CLAIM_IAT, CLAIM_KEYS = 4, 6, -65537
@@ -66,6 +66,19 @@ def _end_seconds(instant: datetime | None) -> int | None:
     return None if instant is None else math.ceil(instant.timestamp())
 
 
+def trusted_key(record: KeyRecord) -> TrustedKey:
+    """A key's public facts as a trust list states them."""
+    return TrustedKey(
+        kid=record.kid_bytes,
+        public_key=bytes.fromhex(record.public_key),
+        authority=record.authority,
+        schemes=record.schemes,
+        not_before=int(record.created_at.timestamp()),
+        signs_until=_end_seconds(record.signs_until),
+        retired_at=_end_seconds(record.retired_at),
+    )
+
+
 def sign_trust_list(
     records: Sequence[KeyRecord],
     *,
@@ -75,19 +88,7 @@ def sign_trust_list(
     expires_at: datetime,
 ) -> bytes:
     """Sign the authority keys (not the root itself) into a trust list."""
-    keys = [
-        TrustedKey(
-            kid=r.kid_bytes,
-            public_key=bytes.fromhex(r.public_key),
-            authority=r.authority,
-            schemes=r.schemes,
-            not_before=int(r.created_at.timestamp()),
-            signs_until=_end_seconds(r.signs_until),
-            retired_at=_end_seconds(r.retired_at),
-        )
-        for r in records
-        if r.schemes or r.authority == LOG
-    ]
+    keys = [trusted_key(r) for r in records if r.schemes or r.authority in (LOG, EVENTS)]
     claims = {
         CLAIM_IAT: int(issued_at.timestamp()),
         CLAIM_EXP: int(expires_at.timestamp()),

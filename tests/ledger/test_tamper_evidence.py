@@ -8,7 +8,7 @@ import sqlite3
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 import pytest
@@ -18,6 +18,7 @@ from domain.user import PROVINCE
 from domain.vocabulary import Role
 from ledger.app import CardLedger
 from ledger.bootstrap import postgres_conninfo
+from ledger.signatures import SignatureReport
 from services.access import Principal
 from services.audit_verify import verify_export
 from services.bootstrap import Registry
@@ -110,37 +111,52 @@ TAMPERINGS: dict[str, Callable[[Owner, int], None]] = {
 }
 
 
+class Target(NamedTuple):
+    """The checkpointed history, and where the Jinan card's issue stands in it."""
+
+    size: int
+    notification_id: int
+    position: int
+
+
 @pytest.fixture
-def checkpointed(ledger: CardLedger, registry: Registry) -> int:
-    """A history of three cards and a checkpoint over it; the Jinan card's issue is at
-    notification 3 (position 2)."""
+def checkpointed(ledger: CardLedger, registry: Registry) -> Target:
+    """A history of three cards and a checkpoint over it; the target is the first Jinan
+    card's issue (its notification id and tree position, which the event signatures'
+    records, written with every save, move on from where they stood before them)."""
     registry.keys.init()
     jinan, _ = ledger.apply(f.jinan_body("C"))
     ledger.issue(jinan, f.issue())
     liaocheng, _ = ledger.apply(f.apply_body())
     ledger.record_review(liaocheng, f.review("city_hrss"))
     ledger.issue(ledger.apply(f.jinan_body("B"))[0], f.issue())
-    return registry.transparency.checkpoint("ops@host").size
+    size = registry.transparency.checkpoint("ops@host").size
+    issued = next(
+        e
+        for e in registry.transparency.events()
+        if (e.originator_id, e.originator_version) == (jinan, 2)
+    )
+    return Target(size, issued.notification_id, issued.position)
 
 
 @pytest.mark.parametrize("how", TAMPERINGS.values(), ids=TAMPERINGS.keys())
 def test_tampering_with_the_table_stops_the_next_checkpoint_at_the_position(
-    checkpointed: int, ledger: CardLedger, registry: Registry, how: Callable[[Owner, int], None]
+    checkpointed: Target, ledger: CardLedger, registry: Registry, how: Callable[[Owner, int], None]
 ) -> None:
-    how(Owner(ledger), 3)
-    with pytest.raises(LogRewritten, match="at position 2 "):
+    how(Owner(ledger), checkpointed.notification_id)
+    with pytest.raises(LogRewritten, match=f"at position {checkpointed.position} "):
         registry.transparency.checkpoint("ops@host")
 
 
 @pytest.mark.parametrize("how", TAMPERINGS.values(), ids=TAMPERINGS.keys())
 def test_tampering_with_the_table_fails_the_audit_at_the_position(
-    checkpointed: int,
+    checkpointed: Target,
     ledger: CardLedger,
     registry: Registry,
     tmp_path: Path,
     how: Callable[[Owner, int], None],
 ) -> None:
-    how(Owner(ledger), 3)
+    how(Owner(ledger), checkpointed.notification_id)
     path = tmp_path / "audit.jsonl"
     with path.open("wb") as stream:
         registry.audit_export.export(AUDITOR, stream, redacted=False)
@@ -150,25 +166,32 @@ def test_tampering_with_the_table_fails_the_audit_at_the_position(
         (anchor / name).write_bytes(data)
     report = verify_export(path, trust_source=anchor, workers=1)
     assert not report.ok
-    assert report.first_bad_position == 2, report.findings
+    assert report.first_bad_position == checkpointed.position, report.findings
 
 
 def test_a_forked_history_re_signed_with_the_log_key_fails_against_a_saved_checkpoint(
-    checkpointed: int, ledger: CardLedger, registry: Registry, tmp_path: Path
+    checkpointed: Target,
+    ledger: CardLedger,
+    registry: Registry,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The operator holds the log key: it rewrites an event, throws away its checkpoints
-    and signs the new history afresh. Every checkpoint in that export verifies; only the
-    one the auditor saved earlier shows the two histories part."""
+    """The operator holds the log key and the event key: it rewrites an event, throws
+    away its checkpoints and signs the new history afresh (its event signatures too,
+    which here the checkpoint is simply not shown). Every checkpoint in that export
+    verifies; only the one the auditor saved earlier shows the two histories part."""
     saved = tmp_path / "saved.cose"
     latest = registry.transparency.latest()
     assert latest is not None
     saved.write_bytes(latest.signed)
     owner = Owner(ledger)
-    alter(owner, 3)
+    alter(owner, checkpointed.notification_id)
     owner.run("DELETE FROM {t} WHERE topic LIKE ?", "domain.tree_head:%")
+    log = registry.transparency
+    monkeypatch.setattr(log, "signed_leaves", lambda: (log.hashed_leaves(), SignatureReport()))
     assert registry.transparency.latest() is None
     forked = registry.transparency.checkpoint("ops@host")
-    assert (forked.size, forked.root == latest.root) == (checkpointed, False)
+    assert (forked.size, forked.root == latest.root) == (checkpointed.size, False)
     path = tmp_path / "audit.jsonl"
     with path.open("wb") as stream:
         registry.audit_export.export(AUDITOR, stream, redacted=False)

@@ -1,0 +1,182 @@
+"""Signing each save (事件签名), as the ledger writes it: one record of the process's
+signature chain (domain.event_signature) added to the save, over the events in it.
+
+A process keeps one chain, made on its first save. Saves within a process are signed and
+inserted one at a time (a lock held across both), which costs nothing the stores did not
+already pay: both serialise inserts into the events table. A save that fails leaves the
+chain where it was; after an integrity error the chain's head is read back from the store
+before the next save, in case the failed answer hid a commit.
+
+The checkpoint's own events (domain.tree_head) are not signed here: the log key signs
+the tree head itself, and a record for them would be a new leaf after every checkpoint.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from uuid import UUID, uuid4
+
+import msgspec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import get_topic
+
+from domain.event_signature import ChainRecord, SignatureChain, SignedEvent
+from domain.tree_head import LeafHashes, TreeHeads
+from ledger.leaves import event_digest
+from signing import event_signature
+from signing.event_keys import EventKeys
+from signing.keys import KeyRecord
+
+UNSIGNED_TOPICS = frozenset(
+    get_topic(cls)
+    for cls in (
+        TreeHeads.Started,  # type: ignore[attr-defined]
+        TreeHeads.Checkpointed,  # type: ignore[attr-defined]
+        LeafHashes.Recorded,  # type: ignore[attr-defined]
+    )
+)
+"""The checkpoint's events: signed by the log key, and never leaves of the tree."""
+
+RECORD_TOPICS = frozenset(
+    get_topic(cls)
+    for cls in (SignatureChain.Opened, SignatureChain.Signed)  # type: ignore[attr-defined]
+)
+
+
+class EventSigner:
+    """Makes the signature record of each save of one process."""
+
+    def __init__(
+        self,
+        keys: EventKeys,
+        clock: Callable[[], datetime],
+        *,
+        salt_key: bytes,
+        head: Callable[[UUID], ChainRecord | None],
+    ) -> None:
+        self._keys = keys
+        self._clock = clock
+        self._salt_key = salt_key
+        self._head = head  # reads a chain's last record back from the store
+        self._lock = threading.Lock()
+        self._last: ChainRecord | None = None  # the newest record known committed
+        self._stale = False
+        self._key: tuple[KeyRecord, Ed25519PrivateKey] | None = None
+        self._keys_seen: float | None = None
+        self._pending: ChainRecord | None = None
+
+    @contextmanager
+    def signing(self) -> Iterator[None]:
+        """Held across building a record and inserting the save it belongs to."""
+        with self._lock:
+            yield
+
+    def needs_signature(self, stored: Sequence[StoredEvent]) -> bool:
+        """Whether a save of these events gets a record (any event not the checkpoint's)."""
+        return any(s.topic not in UNSIGNED_TOPICS for s in stored)
+
+    def record(self, stored: Sequence[StoredEvent]) -> DomainEventProtocol[UUID]:
+        """The next record of this process's chain over ``stored``, not yet kept as the
+        chain's head (:meth:`saved` does that once the save committed). Call it holding
+        :meth:`signing`."""
+        now = self._clock()
+        key_record, key = self._signing_key(now)
+        covered = tuple(
+            SignedEvent(
+                originator_id=_uuid(s.originator_id),
+                version=int(s.originator_version),
+                topic=s.topic,
+                digest=event_digest(
+                    _uuid(s.originator_id),
+                    int(s.originator_version),
+                    s.topic,
+                    s.state,
+                    salt_key=self._salt_key,
+                ),
+            )
+            for s in stored
+        )
+        last = self._last_record()
+        if last is None:
+            chain_id, sequence, previous = uuid4(), 1, b""
+        else:
+            chain_id, sequence = last.chain, last.sequence + 1
+            previous = event_signature.link(_payload(last))
+        unsigned = ChainRecord(
+            chain=chain_id,
+            sequence=sequence,
+            previous=previous,
+            signed_at=now,
+            kid=key_record.kid_bytes,
+            events=covered,
+            signature=b"",
+        )
+        record = _with_signature(unsigned, event_signature.sign(_payload(unsigned), key))
+        if last is None:
+            chain = SignatureChain(record=record)
+        else:
+            chain = _chain_at(last)
+            chain.extend(record)
+        self._pending = record
+        (made,) = chain.collect_events()
+        return made
+
+    def saved(self) -> None:
+        """The save with the last record committed: it is the chain's head now."""
+        self._last = self._pending
+
+    def failed(self) -> None:
+        """The save did not commit, as far as this process knows: read the head back
+        before the next record, in case it did."""
+        self._stale = True
+
+    def _last_record(self) -> ChainRecord | None:
+        if self._stale and self._last is not None:
+            self._last = self._head(self._last.chain) or self._last
+        self._stale = False
+        return self._last
+
+    def _signing_key(self, now: datetime) -> tuple[KeyRecord, Ed25519PrivateKey]:
+        # A rotation by another process rewrites keys.json: look again when it changed,
+        # so no process goes on signing with a key that was told to stop.
+        try:
+            seen = os.stat(self._keys.folder / "keys.json").st_mtime
+        except FileNotFoundError:
+            seen = None
+        if self._key is None or seen != self._keys_seen or not self._key[0].signs_at(now):
+            self._key = self._keys.signing_key(now)
+            self._keys_seen = os.stat(self._keys.folder / "keys.json").st_mtime
+        return self._key
+
+
+def _uuid(value: object) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def _payload(record: ChainRecord) -> bytes:
+    return event_signature.payload(
+        chain=record.chain,
+        sequence=record.sequence,
+        previous=record.previous,
+        signed_at=record.signed_at,
+        kid=record.kid,
+        events=[(e.originator_id, e.version, e.topic, e.digest) for e in record.events],
+    )
+
+
+def _with_signature(record: ChainRecord, signature: bytes) -> ChainRecord:
+    return msgspec.structs.replace(record, signature=signature)
+
+
+def _chain_at(head: ChainRecord) -> SignatureChain:
+    """A chain object whose next record follows ``head`` (only its head is needed)."""
+    chain = SignatureChain(record=head)
+    chain.collect_events()  # its creation is in the store already
+    chain.version = head.sequence
+    return chain

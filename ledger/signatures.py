@@ -1,0 +1,308 @@
+"""Checking the event signatures (事件签名) over the log, leaf by leaf in tree order: what
+``ledger checkpoint`` does before it signs and ``audit verify`` does offline.
+
+Each signature record must vouch, by digest, for exactly the events stored since the
+record before it in the log (its own save's events: one transaction, adjacent in the
+log), and must sit where it says it does (its chain and sequence are its aggregate and
+version). Records of one chain link by hash; the last record of each chain, and any
+record whose successor does not link to it, must carry a valid signature by an event key
+that the trust list names and that could sign at the record's time.
+
+Found: an event no record vouches for (``event_unsigned``: inserted by someone without
+the key, or with a notification id of their choosing); an event whose digest differs from
+what its record says (``event_signature_mismatch``: changed after it was signed); a
+record vouching for events that are not right before it, or stored under another chain
+or version (``event_signature_moved``); a broken link (``signature_chain_broken``); a
+signature that does not verify, by an unknown key, or by a key outside its window
+(``event_signature_invalid``: every event that chain vouches for is then unproven).
+
+Unsigned events before the recorded start of signing (domain.event_signature
+.EventSigning) that the last checkpoint before it covered are counted as legacy instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
+
+from domain.event_signature import EventSigning
+from ledger.event_signer import RECORD_TOPICS
+from ledger.leaves import LeafError, event_digest_of_leaf, leaf_head, read_leaf
+from signing import event_signature
+from signing.trust import TrustedKey
+
+_STARTED = get_topic(EventSigning.Started)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureFinding:
+    """One event or record that the signatures do not prove."""
+
+    position: int
+    aggregate: UUID
+    version: int
+    code: str
+    message: str
+
+
+@dataclass(slots=True)
+class SignatureReport:
+    """What the walk found: events proven by a signature, legacy events, findings."""
+
+    signed: int = 0
+    legacy: int = 0
+    findings: list[SignatureFinding] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Pending:
+    position: int
+    aggregate: UUID
+    version: int
+    topic: str
+    digest: bytes
+
+
+@dataclass(slots=True)
+class _Record:
+    position: int
+    chain: UUID
+    sequence: int
+    kid: bytes
+    signed_at: datetime
+    payload: bytes
+    signature: bytes
+    previous: bytes
+    link: bytes
+    vouched: list[_Pending]
+
+
+@dataclass(slots=True)
+class _Chain:
+    last: _Record
+    events: list[_Pending]  # every event the chain vouches for, to name if it fails
+    unlinked: list[_Record] = field(default_factory=list)  # records no successor vouches for
+
+
+class SignatureWalk:
+    """Feed every leaf in tree order with :meth:`add`, then :meth:`finish`."""
+
+    def __init__(self, keys: Mapping[bytes, TrustedKey]) -> None:
+        self._keys = keys
+        self._pending: dict[tuple[UUID, int], _Pending] = {}
+        self._unsigned: list[_Pending] = []
+        self._chains: dict[UUID, _Chain] = {}
+        self._started: tuple[int, int, int] | None = None  # position, legacy, checkpointed
+        self._started_signed = False
+        self.report = SignatureReport()
+
+    def add(self, position: int, leaf: bytes) -> None:
+        """One leaf, in tree order (``position`` is where it stands)."""
+        try:
+            head = leaf_head(leaf)
+        except LeafError:
+            return  # the tree and the replay report a leaf that cannot be read
+        aggregate, version, topic = (
+            UUID(bytes=head.originator_id),
+            head.originator_version,
+            head.topic,
+        )
+        if topic in RECORD_TOPICS:
+            self._record(position, aggregate, version, leaf)
+            return
+        digest = event_digest_of_leaf(leaf, head)
+        self._pending[(aggregate, version)] = _Pending(position, aggregate, version, topic, digest)
+        if topic == _STARTED:
+            public = read_leaf(leaf).public
+            self._started = (
+                position,
+                int(public.get("legacy_leaves", 0)),
+                int(public.get("checkpointed", 0)),
+            )
+
+    def finish(self) -> SignatureReport:
+        """Check the chains' heads and classify what no record vouched for."""
+        self._unsigned.extend(self._pending.values())
+        self._pending = {}
+        for chain in self._chains.values():
+            for record in [*chain.unlinked, chain.last]:
+                problem = self._signature_problem(record)
+                if problem is not None:
+                    self._fail_chain(chain, record, problem)
+                    break
+        started = self._started if self._started_signed else None
+        # A log with no record and no start was written before event signatures existed
+        # and has not been opened since: all of it is legacy. (Records and the start,
+        # once written, cannot be taken out of the table.)
+        never = self._started is None and not self._chains
+        for event in self._unsigned:
+            if never or (started is not None and event.position < min(started[1], started[2])):
+                self.report.legacy += 1
+            else:
+                self._find(
+                    event,
+                    "event_unsigned",
+                    "no event signature vouches for it: it was not written by the "
+                    "registry's process (inserted into the table, or renumbered)",
+                )
+        self.report.findings.sort(key=lambda f: f.position)
+        return self.report
+
+    # ---- internals ----------------------------------------------------------------------
+
+    def _record(self, position: int, aggregate: UUID, version: int, leaf: bytes) -> None:
+        try:
+            record = _parse(position, read_leaf(leaf).public)
+        except (LeafError, KeyError, TypeError, ValueError) as e:
+            self._find_at(
+                position,
+                aggregate,
+                version,
+                "event_signature_moved",
+                f"a signature record that cannot be read: {e}",
+            )
+            self._unsigned.extend(self._pending.values())
+            self._pending = {}
+            return
+        if (record.chain, record.sequence) != (aggregate, version):
+            self._find_at(
+                position,
+                aggregate,
+                version,
+                "event_signature_moved",
+                f"signature record {record.chain} #{record.sequence} is stored as "
+                f"{aggregate} v{version}: it was copied or moved there",
+            )
+        vouched = record.vouched
+        record.vouched = []
+        for claim in vouched:
+            event = self._pending.pop((claim.aggregate, claim.version), None)
+            if event is None:
+                self._find_at(
+                    position,
+                    claim.aggregate,
+                    claim.version,
+                    "event_signature_moved",
+                    f"the signature record at position {position} vouches for "
+                    f"{claim.aggregate} v{claim.version}, which is not among the events "
+                    "saved with it",
+                )
+            elif (event.topic, event.digest) != (claim.topic, claim.digest):
+                self._find(
+                    event,
+                    "event_signature_mismatch",
+                    "its content is not what its event signature signed: it was changed "
+                    "after it was written",
+                )
+            else:
+                record.vouched.append(event)
+                self.report.signed += 1
+                if event.topic == _STARTED:
+                    self._started_signed = True
+        # Whatever was saved since the last record and is not vouched for here is unsigned.
+        self._unsigned.extend(self._pending.values())
+        self._pending = {}
+        self._link(record, aggregate, version)
+
+    def _link(self, record: _Record, aggregate: UUID, version: int) -> None:
+        chain = self._chains.get(record.chain)
+        if chain is None:
+            if record.sequence != 1 or record.previous:
+                self._find_at(
+                    record.position,
+                    aggregate,
+                    version,
+                    "signature_chain_broken",
+                    f"signature record #{record.sequence} of chain {record.chain} has no "
+                    "record before it in the log",
+                )
+            self._chains[record.chain] = _Chain(last=record, events=list(record.vouched))
+            return
+        last = chain.last
+        if record.sequence != last.sequence + 1 or record.previous != last.link:
+            self._find_at(
+                record.position,
+                aggregate,
+                version,
+                "signature_chain_broken",
+                f"signature record #{record.sequence} of chain {record.chain} does not "
+                f"follow record #{last.sequence} (its link names another record)",
+            )
+            chain.unlinked.append(last)
+        chain.last = record
+        chain.events.extend(record.vouched)
+
+    def _signature_problem(self, record: _Record) -> str | None:
+        key = self._keys.get(record.kid)
+        if key is None:
+            return f"its key {record.kid.hex()} is not an event key on the trust list"
+        seconds = int(record.signed_at.timestamp())
+        if seconds < key.not_before or any(
+            end is not None and seconds >= end for end in (key.signs_until, key.retired_at)
+        ):
+            return f"its key {record.kid.hex()} could not sign at {record.signed_at.isoformat()}"
+        if not event_signature.verifies(record.payload, record.signature, key.public()):
+            return "its signature does not verify"
+        return None
+
+    def _fail_chain(self, chain: _Chain, record: _Record, problem: str) -> None:
+        self._find_at(
+            record.position,
+            record.chain,
+            record.sequence,
+            "event_signature_invalid",
+            f"signature record #{record.sequence} of chain {record.chain}: {problem}",
+        )
+        for event in chain.events:
+            self.report.signed -= 1
+            self._find(
+                event,
+                "event_signature_invalid",
+                f"vouched for only by chain {record.chain}, whose signature does not hold",
+            )
+
+    def _find(self, event: _Pending, code: str, message: str) -> None:
+        self._find_at(event.position, event.aggregate, event.version, code, message)
+
+    def _find_at(
+        self, position: int, aggregate: UUID, version: int, code: str, message: str
+    ) -> None:
+        self.report.findings.append(SignatureFinding(position, aggregate, version, code, message))
+
+
+def _parse(position: int, public: Mapping[str, Any]) -> _Record:
+    raw = public["record"]
+    chain = UUID(str(raw["chain"]))
+    sequence, previous, kid = int(raw["sequence"]), bytes(raw["previous"]), bytes(raw["kid"])
+    signed_at = raw["signed_at"]
+    if not isinstance(signed_at, datetime):
+        raise TypeError("signed_at is not a timestamp")
+    vouched = [
+        _Pending(-1, UUID(str(oid)), int(version), str(topic), bytes(digest))
+        for oid, version, topic, digest in raw["events"]
+    ]
+    data = event_signature.payload(
+        chain=chain,
+        sequence=sequence,
+        previous=previous,
+        signed_at=signed_at,
+        kid=kid,
+        events=[(e.aggregate, e.version, e.topic, e.digest) for e in vouched],
+    )
+    return _Record(
+        position=position,
+        chain=chain,
+        sequence=sequence,
+        kid=kid,
+        signed_at=signed_at,
+        payload=data,
+        signature=bytes(raw["signature"]),
+        link=event_signature.link(data),
+        vouched=vouched,
+        previous=previous,
+    )

@@ -1,0 +1,154 @@
+"""The event-signing keys (事件签名密钥): the Ed25519 keys with which every writing process
+signs the events it saves (domain.event_signature).
+
+They live in ``<data dir>/event-keys/`` beside the registry key (``id-pepper``), never in
+the database, so a role that can write to the database cannot sign. Unlike the issuer
+keys they are not under the keystore passphrase: every process that writes an event
+needs one without a person typing anything, as it needs the registry key; the files are
+the owner's alone (folder 0700, files 0600; looser modes are refused).
+
+``keys.json`` holds their public records (signing.keys.KeyRecord, authority ``events``);
+the trust list publishes them as it does the log key. The first writer makes the first
+key; ``talentcard ledger rotate-event-key`` makes a new one, after which the old one
+signs no more but still verifies what it signed. Making and rotating hold an exclusive
+lock on the folder, so two processes starting at once agree on one key.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import msgspec
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from signing.keys import KeyRecord, KeystoreError, key_id
+from signing.root import EVENTS
+
+
+class EventKeys:
+    """The event-signing keys in one folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def records(self) -> list[KeyRecord]:
+        """Every event key made here, oldest first."""
+        path = self.folder / "keys.json"
+        if not path.exists():
+            return []
+        self._check_private(path)
+        try:
+            return msgspec.json.decode(path.read_bytes(), type=list[KeyRecord])
+        except msgspec.DecodeError as e:
+            raise KeystoreError(f"{path}: not a list of key records: {e}") from None
+
+    def signing_key(self, at: datetime) -> tuple[KeyRecord, Ed25519PrivateKey]:
+        """The key that signs events at ``at``; the first one is made if there is none."""
+        found = self._current(self.records(), at)
+        if found is not None:
+            return found, self._load(found)
+        with self._locked():
+            records = self.records()  # another process may have made one meanwhile
+            found = self._current(records, at)
+            if found is None:
+                found = self._make(at)
+                self._write([*records, found])
+        return found, self._load(found)
+
+    def rotate(self, at: datetime) -> KeyRecord:
+        """A new event key; the current one stops signing at ``at``."""
+        with self._locked():
+            records = self.records()
+            made = self._make(at)
+            self._write(
+                [
+                    msgspec.structs.replace(r, signs_until=at) if r.signs_until is None else r
+                    for r in records
+                ]
+                + [made]
+            )
+        return made
+
+    # ---- internals ----------------------------------------------------------------------
+
+    @staticmethod
+    def _current(records: list[KeyRecord], at: datetime) -> KeyRecord | None:
+        return next((r for r in reversed(records) if r.signs_at(at)), None)
+
+    def _check_private(self, path: Path) -> None:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            raise KeystoreError(
+                f"{path} is readable or writable by others (mode {mode:04o}); "
+                f"only its owner may have it: chmod go-rwx {path}"
+            )
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        try:
+            if not self.folder.exists():
+                self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self._check_private(self.folder)
+            fd = os.open(self.folder / ".lock", os.O_WRONLY | os.O_CREAT, 0o600)
+        except OSError as e:
+            raise KeystoreError(
+                f"cannot make an event key in {self.folder}: {e.strerror} (a process that "
+                "writes events needs its own writable event-keys folder)"
+            ) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    def _make(self, at: datetime) -> KeyRecord:
+        private = Ed25519PrivateKey.generate()
+        public = private.public_key()
+        kid = key_id(public).hex()
+        pem = private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        fd = os.open(self.folder / f"{kid}.key.pem", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(pem)
+            f.flush()
+            os.fsync(f.fileno())
+        return KeyRecord(
+            kid=kid,
+            authority=EVENTS,
+            schemes=(),
+            public_key=public.public_bytes_raw().hex(),
+            created_at=at,
+        )
+
+    def _load(self, record: KeyRecord) -> Ed25519PrivateKey:
+        path = self.folder / f"{record.kid}.key.pem"
+        try:
+            self._check_private(path)
+            data = path.read_bytes()
+        except OSError as e:
+            raise KeystoreError(f"cannot read event key {record.kid}: {e.strerror}") from None
+        key = serialization.load_pem_private_key(data, password=None)
+        if not isinstance(key, Ed25519PrivateKey):
+            raise KeystoreError(f"event key {record.kid} is not an Ed25519 key")
+        return key
+
+    def _write(self, records: list[KeyRecord]) -> None:
+        path = self.folder / "keys.json"
+        temporary = path.with_suffix(".json.tmp")
+        temporary.unlink(missing_ok=True)
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(msgspec.json.format(msgspec.json.encode(records)))
+            f.flush()
+            os.fsync(f.fileno())
+        temporary.replace(path)

@@ -1,0 +1,77 @@
+"""The bytes an event signature (事件签名) signs, and the hash that links the next record.
+
+The payload is the MessagePack array, written deterministically (msgspec, as the leaves)::
+
+    ["talentcard-event-signature/1", chain (16 bytes), sequence, previous (bytes),
+     signed_at (integer microseconds since the Unix epoch), kid (8 bytes),
+     [[originator_id (16 bytes), version, topic, digest (32 bytes)], ...]]
+
+The link to a record is ``SHA-256(payload)``: the next record of the chain carries it as
+``previous``, so verifying one signature vouches for every record behind it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from uuid import UUID
+
+import msgspec
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+SIGNATURE_TAG = "talentcard-event-signature/1"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ENCODER = msgspec.msgpack.Encoder()
+
+Covered = tuple[UUID, int, str, bytes]
+"""An event a record vouches for: aggregate, version, topic, leaf digest."""
+
+
+def micros(instant: datetime) -> int:
+    """An aware instant as whole microseconds since the Unix epoch (exact, no float)."""
+    delta = instant - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def payload(
+    *,
+    chain: UUID,
+    sequence: int,
+    previous: bytes,
+    signed_at: datetime,
+    kid: bytes,
+    events: Sequence[Covered],
+) -> bytes:
+    """The canonical bytes a record's signature covers."""
+    return _ENCODER.encode(
+        (
+            SIGNATURE_TAG,
+            chain.bytes,
+            sequence,
+            previous,
+            micros(signed_at),
+            kid,
+            [(oid.bytes, version, topic, digest) for oid, version, topic, digest in events],
+        )
+    )
+
+
+def link(data: bytes) -> bytes:
+    """What the next record of the chain names as ``previous``."""
+    return hashlib.sha256(data).digest()
+
+
+def sign(data: bytes, key: Ed25519PrivateKey) -> bytes:
+    """Ed25519 over the payload."""
+    return key.sign(data)
+
+
+def verifies(data: bytes, signature: bytes, key: Ed25519PublicKey) -> bool:
+    """Whether ``signature`` is the key's over ``data``."""
+    try:
+        key.verify(signature, data)
+    except InvalidSignature:
+        return False
+    return True
