@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from api.cli import main
+from signing.keys import KeyFile
 from tests import factories as f
 from tests.conftest import CliKeys
 from tests.signing.support import World
@@ -182,11 +184,14 @@ def test_private_keys_are_encrypted_files_readable_by_their_owner_only(
     env: Path, capsys: pytest.CaptureFixture[str]
 ):
     ok(capsys, "keys init")
-    files = list((env / "data" / "keys").glob("*.key.pem"))
+    files = list((env / "data" / "keys").glob("*.key.json"))
     assert len(files) == 6  # the root, the log key, and one per issuing authority
     for path in files:
-        assert b"ENCRYPTED PRIVATE KEY" in path.read_bytes()
+        wrapped = msgspec.json.decode(path.read_bytes(), type=KeyFile)
+        assert (wrapped.header.kdf, wrapped.header.cipher) == ("argon2id", "aes-256-gcm")
+        assert path.name == f"{wrapped.header.kid}.key.json"
         assert path.stat().st_mode & 0o077 == 0
+    assert not list((env / "data" / "keys").glob("*.pem"))
 
 
 def test_a_bundle_from_another_root_is_refused(
