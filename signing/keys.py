@@ -325,10 +325,10 @@ class Keystore:
 
     def health(self) -> KeystoreHealth:
         """Whether the keys can be opened: the passphrase decrypts a current key (the
-        root's by preference), every key that may still sign has its file, and no file or
-        the folder is open to others. Computed once, and again only when something in the
-        folder changed (a name, size, mtime or mode): a probe calls it every few seconds
-        and proving the passphrase costs an Argon2id derivation."""
+        root's by preference), every key that may still sign has its file, and no key
+        file, keys.json or the folder is open to others. Computed once, and again only
+        when something in the folder changed (a name, size, mtime or mode): a probe calls
+        it every few seconds and proving the passphrase costs an Argon2id derivation."""
         with self._health_lock:
             fingerprint = self._fingerprint()
             if self._health is not None and self._health[0] == fingerprint:
@@ -505,6 +505,10 @@ class Keystore:
                     raise KeystoreError(
                         f"the {record.authority} key {record.kid} has no file in {self.folder}"
                     )
+            for record in records:  # an old key's file others may read leaks it as well
+                for path in (self._key_file(record.kid), self._legacy_key_file(record.kid)):
+                    if path.exists():
+                        _refuse_loose(path, path.stat())
             self._prove_passphrase(current or records)
         except KeystoreError as e:
             return KeystoreHealth(state="unavailable", problem=str(e))

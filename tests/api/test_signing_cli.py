@@ -352,3 +352,36 @@ def test_bundle_without_a_folder_or_a_file_exits_2(env: Path, capsys: pytest.Cap
     code, _, err = run(capsys, "bundle")
     assert code == 2
     assert "FOLDER or --file" in err
+
+
+def test_a_key_file_others_may_read_is_refused_in_one_line_naming_the_chmod(
+    env: Path, key: CliKeys, capsys: pytest.CaptureFixture[str]
+):
+    ok(capsys, "keys init")
+    card_id = issued_jinan_card(capsys, key)
+    keys = env / "data" / "keys"
+    jinan = next(
+        r["kid"] for r in json.loads((keys / "keys.json").read_bytes()) if r["authority"] == "jinan"
+    )
+    path = keys / f"{jinan}.key.json"
+    path.chmod(0o644)
+    code, out, err = run(capsys, f"card credential {card_id}")
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1, err
+    assert "Traceback" not in err
+    assert f"{path} is mode 0644" in err
+    assert f"chmod 600 {path}" in err
+    path.chmod(0o600)
+    assert ok(capsys, f"card credential {card_id}").startswith("TC1:")
+
+
+def test_a_keys_folder_others_may_list_is_refused_in_one_line(
+    env: Path, capsys: pytest.CaptureFixture[str]
+):
+    ok(capsys, "keys init")
+    keys = env / "data" / "keys"
+    keys.chmod(0o755)
+    code, _, err = run(capsys, "keys list")
+    assert code == 2
+    assert err.count("\n") == 1, err
+    assert f"chmod 700 {keys}" in err

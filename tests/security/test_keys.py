@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from api.cli import main
 from signing.keys import Keystore, KeystoreError, unwrap_key, wrap_key
 
