@@ -90,12 +90,14 @@ class Registry:
 
     @cached_property
     def keystore(self) -> Keystore:
-        """The issuer keys (opened, not decrypted: each use proves the passphrase)."""
+        """The issuer keys (opened, not decrypted: each use proves the passphrase; a key once
+        decrypted is kept for as long as its file is unchanged)."""
         from signing.keys import Keystore
 
         return Keystore(
             settings.keys_dir(self.environ, self.data_dir),
             settings.key_passphrase(self.environ),
+            kdf_cost=settings.key_kdf_cost(self.environ),
         )
 
     @cached_property

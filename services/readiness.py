@@ -1,5 +1,11 @@
-"""Readiness (``GET /ready``, the projector's health check): the store answers and every
-read model is caught up with the event log within a bound.
+"""Readiness (``GET /ready``, the projector's health check): the store answers, the issuer
+keys open, and every read model is caught up with the event log within a bound.
+
+The keys open when the passphrase decrypts a current key, every key that may still sign
+has its file, and none of them (nor ``keys.json`` or the folder) is open to others
+(``Keystore.health``); a store with no key made yet has nothing to open and passes. The
+answer is worked out once and kept until a file in the keys folder changes: proving the
+passphrase costs an Argon2id derivation, too much for every probe.
 
 A read model is caught up when it has applied the log's last notification, or when the
 oldest notification it has not applied was recorded at most ``TALENTCARD_READY_LAG``
@@ -13,7 +19,9 @@ date itself (``ReadModels.catch_up``); readiness is about the projector keeping 
 such a deployment ``/ready`` reports the lag that those reads would otherwise pay for.
 
 A probe only reads: two position queries per read model and, for one that lags, one
-notification. It never processes events itself.
+notification, and a look at the keys folder's listing. It never processes events itself
+(a key file in the old format is re-wrapped when the check first decrypts it, as on any
+use).
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ from ledger.settings import SettingsError
 if TYPE_CHECKING:
     from projections.engine import ReadModels
     from services.bootstrap import Registry
+    from signing.keys import KeystoreHealth
 
 READY_LAG = "TALENTCARD_READY_LAG"
 DEFAULT_READY_LAG_SECONDS = 30.0
@@ -76,21 +85,43 @@ class Readiness(msgspec.Struct, frozen=True, kw_only=True):
     store: str
     bound_seconds: float
     projections: tuple[ProjectionReadiness, ...] = ()
+    keys: str = "ok"
+    """``ok``, ``none`` (no key made yet) or ``unavailable`` (the issuer keys do not
+    open; ``problem`` says why)."""
     problem: str = ""
     """Why it is not ready, in one sentence naming each read model that lags (or the
-    store that does not answer); empty when ready."""
+    store that does not answer, or why the keys do not open); empty when ready."""
 
     @property
     def lagging(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.projections if not p.ready)
 
 
+def keys_health(registry: Registry) -> KeystoreHealth:
+    """Whether the registry's issuer keys open (cached until their files change)."""
+    from signing.keys import KeystoreError, KeystoreHealth
+
+    try:
+        return registry.keystore.health()
+    except (SettingsError, KeystoreError) as e:  # e.g. a malformed TALENTCARD_KEY_KDF_COST
+        message = e.message if isinstance(e, SettingsError) else str(e)
+        return KeystoreHealth(state="unavailable", problem=message)
+
+
+def keys_problem(health: KeystoreHealth) -> str:
+    """The sentence a probe answers when the keys do not open."""
+    return f"the issuer keys cannot be opened: {health.problem}"
+
+
 def check(registry: Registry) -> Readiness:
-    """Whether the registry's store answers and its read models are caught up."""
+    """Whether the registry's store answers, its keys open and its read models are caught
+    up."""
     try:
         bound = ready_lag_seconds(registry.environ)
     except SettingsError as e:  # a process misconfigured is not ready; say which setting
         return Readiness(ready=False, store="unknown", bound_seconds=0.0, problem=e.message)
+    keys = keys_health(registry)
+    keys_wrong = [] if keys.ok else [keys_problem(keys)]
     try:
         store = registry.store_kind()
         read_models = registry.read_models
@@ -101,7 +132,8 @@ def check(registry: Registry) -> Readiness:
             ready=False,
             store="unknown",
             bound_seconds=bound,
-            problem=f"the store does not answer: {first}",
+            keys=keys.state,
+            problem="; ".join([f"the store does not answer: {first}", *keys_wrong]),
         )
     now = as_utc(registry.clock())
     rows = []
@@ -121,22 +153,26 @@ def check(registry: Registry) -> Readiness:
             )
         )
     lagging = [r for r in rows if not r.ready]
-    problem = ""
+    problems = list(keys_wrong)
     if lagging:
-        problem = "; ".join(
-            f"read model {r.name} is {r.lag} event{'s' if r.lag != 1 else ''} behind the log "
-            f"(at notification {r.position} of {r.head})"
-            for r in lagging
-        ) + (
-            f": its oldest unapplied event waits longer than {bound:g} s ({READY_LAG}); "
-            "is the projector running? see `talentcard projections status`"
+        problems.append(
+            "; ".join(
+                f"read model {r.name} is {r.lag} event{'s' if r.lag != 1 else ''} behind the log "
+                f"(at notification {r.position} of {r.head})"
+                for r in lagging
+            )
+            + (
+                f": its oldest unapplied event waits longer than {bound:g} s ({READY_LAG}); "
+                "is the projector running? see `talentcard projections status`"
+            )
         )
     return Readiness(
-        ready=not lagging,
+        ready=not problems,
         store=store,
         bound_seconds=bound,
         projections=tuple(rows),
-        problem=problem,
+        keys=keys.state,
+        problem="; ".join(problems),
     )
 
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ledger.settings import SettingsError
 
+if TYPE_CHECKING:
+    from signing.keys import KdfCost
+
 KEYS_DIR = "TALENTCARD_KEYS_DIR"
 KEY_PASSPHRASE = "TALENTCARD_KEY_PASSPHRASE"  # noqa: S105 - the variable's name
+KEY_KDF_COST = "TALENTCARD_KEY_KDF_COST"
 CATCH_UP_SECONDS = "TALENTCARD_CATCH_UP_SECONDS"
 PUBLIC_BASE_URL = "TALENTCARD_PUBLIC_BASE_URL"
 DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
@@ -29,6 +34,35 @@ def key_passphrase(environ: Mapping[str, str]) -> bytes | None:
     (surrogateescape)."""
     passphrase = environ.get(KEY_PASSPHRASE)
     return passphrase.encode("utf-8", "surrogateescape") if passphrase else None
+
+
+def key_kdf_cost(environ: Mapping[str, str]) -> KdfCost:
+    """``TALENTCARD_KEY_KDF_COST``: the Argon2id cost key files are written at, as
+    ``m=KIB,t=ITERATIONS,p=LANES`` (default RFC 9106's ``m=65536,t=3,p=4``). Lowering it
+    is for tests: files already written keep the cost they name, and a file cheaper than
+    the setting is re-wrapped at it on next use."""
+    from signing.keys import KDF_COST, KdfCost
+
+    raw = environ.get(KEY_KDF_COST, "").strip()
+    if not raw:
+        return KDF_COST
+    fields: dict[str, int] = {}
+    for part in raw.split(","):
+        name, _, value = part.strip().partition("=")
+        if name not in ("m", "t", "p") or name in fields or not value.isdigit():
+            fields = {}
+            break
+        fields[name] = int(value)
+    if len(fields) == 3:
+        cost = KdfCost(iterations=fields["t"], memory_kib=fields["m"], lanes=fields["p"])
+        problem = cost.problem()
+        if problem is None:
+            return cost
+        raise SettingsError(f"{KEY_KDF_COST}: {problem}")
+    raise SettingsError(
+        f"{KEY_KDF_COST} must read m=KIB,t=ITERATIONS,p=LANES (e.g. m=65536,t=3,p=4), "
+        f"not {raw[:40]!r}"
+    )
 
 
 def catch_up_seconds(environ: Mapping[str, str]) -> float:

@@ -29,6 +29,9 @@ POSTGRES_URL = os.environ.get(
     "TALENTCARD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 KEY_PASSPHRASE = "issuer passphrase"  # the test keystores' (12 characters at least)
+KEY_KDF_COST = "m=64,t=1,p=1"
+"""The test keystores' Argon2id cost (TALENTCARD_KEY_KDF_COST): microseconds instead of the
+production default's fraction of a second per key file, which `keys init` pays ~6 times."""
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -62,6 +65,13 @@ def with_schema(url: str, schema: str, **params: int) -> str:
 def drop_schema(url: str, schema: str) -> None:
     with psycopg.connect(url.split("?")[0], autocommit=True) as conn:
         conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
+@pytest.fixture(autouse=True)
+def cheap_key_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Key files made by the command line (and the processes tests start) at the test
+    cost; a registry built from an environment of its own names KEY_KDF_COST itself."""
+    monkeypatch.setenv("TALENTCARD_KEY_KDF_COST", KEY_KDF_COST)
 
 
 @pytest.fixture(scope="session")
@@ -148,6 +158,7 @@ def registry(ledger: CardLedger, clock: FakeClock, tmp_path: Path) -> Iterator[R
     environ = {
         "TALENTCARD_DATA_DIR": str(tmp_path),
         "TALENTCARD_KEY_PASSPHRASE": KEY_PASSPHRASE,
+        "TALENTCARD_KEY_KDF_COST": KEY_KDF_COST,
     }
     with Registry(environ, clock=clock, ledger=ledger) as services:
         yield services

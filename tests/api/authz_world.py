@@ -30,7 +30,7 @@ from ledger import commands as c
 from ledger.app import CardLedger
 from services.bootstrap import Registry
 from tests import factories as f
-from tests.conftest import KEY_PASSPHRASE, FakeClock
+from tests.conftest import KEY_KDF_COST, KEY_PASSPHRASE, FakeClock
 
 OWN = "liaocheng"  # the city most targets belong to
 WEIHAI = "weihai"  # the city of the cards only Weihai issues (extension, quotas)
@@ -416,5 +416,9 @@ def build_world(registry: Registry, ledger: CardLedger, clock: FakeClock) -> Ite
 
 
 def registry_over(ledger: CardLedger, clock: FakeClock, data_dir: Path) -> Registry:
-    environ = {"TALENTCARD_DATA_DIR": str(data_dir), "TALENTCARD_KEY_PASSPHRASE": KEY_PASSPHRASE}
+    environ = {
+        "TALENTCARD_DATA_DIR": str(data_dir),
+        "TALENTCARD_KEY_PASSPHRASE": KEY_PASSPHRASE,
+        "TALENTCARD_KEY_KDF_COST": KEY_KDF_COST,
+    }
     return Registry(environ, clock=clock, ledger=ledger)

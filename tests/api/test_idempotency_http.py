@@ -14,7 +14,7 @@ from api.app import create_app
 from services.bootstrap import Registry
 from tests import factories as f
 from tests.api.http_users import Users, request_of
-from tests.conftest import KEY_PASSPHRASE, FakeClock
+from tests.conftest import KEY_KDF_COST, KEY_PASSPHRASE, FakeClock
 
 EMPLOYER = {"kind": "employer", "name": "聊城大学", "credit_code": f.CREDIT_CODE}
 FILM = {"item": "liaocheng.21.films", "beneficiary": "holder"}
@@ -103,6 +103,7 @@ def test_a_retry_after_a_restart_answers_as_the_first(
         "TALENTCARD_DATABASE_URL": database_url,
         "TALENTCARD_DATA_DIR": str(tmp_path),
         "TALENTCARD_KEY_PASSPHRASE": KEY_PASSPHRASE,
+        "TALENTCARD_KEY_KDF_COST": KEY_KDF_COST,
     }
     with Registry(environ, clock=clock) as restarted, TestClient(create_app(restarted)) as c:
         again = c.post("/applications", json=body, headers={**headers, **once})

@@ -203,3 +203,108 @@ from tests import factories as f
 with Registry() as registry:
     registry.ledger.apply(f.apply_body())
 """
+
+
+# ---- the issuer keys (issue 23, finding 7: both probes answered ok with a wrong passphrase)
+
+
+WRONG_PASSPHRASE = "not the issuer passphrase"
+
+
+def with_keys_of(registry: Registry, ledger: CardLedger, clock: FakeClock, **env: str) -> Registry:
+    """Another process over the same store and keys folder, with settings of its own."""
+    return Registry({**registry.environ, **env}, clock=clock, ledger=ledger)
+
+
+def test_health_and_ready_answer_503_when_the_passphrase_does_not_open_the_keys(
+    ledger: CardLedger, registry: Registry, clock: FakeClock
+):
+    registry.keys.init()
+    with (
+        with_keys_of(registry, ledger, clock, TALENTCARD_KEY_PASSPHRASE=WRONG_PASSPHRASE) as wrong,
+        TestClient(app=create_app(wrong)) as client,
+    ):
+        health, ready = client.get("/health"), client.get("/ready")
+    assert (health.status_code, ready.status_code) == (503, 503)
+    assert health.headers["content-type"].startswith(PROBLEM_JSON)
+    assert (health.json()["title"], health.json()["keys"]) == ("keys_unavailable", "unavailable")
+    assert (ready.json()["title"], ready.json()["keys"]) == ("not_ready", "unavailable")
+    for response in (health, ready):
+        assert "the issuer keys cannot be opened" in response.json()["detail"]
+        assert "wrong passphrase" in response.json()["detail"]
+        assert WRONG_PASSPHRASE not in response.text
+        assert "issuer passphrase" not in response.text
+
+
+def test_health_answers_503_when_keys_exist_and_no_passphrase_is_set(
+    ledger: CardLedger, registry: Registry, clock: FakeClock
+):
+    registry.keys.init()
+    environ = {k: v for k, v in registry.environ.items() if k != "TALENTCARD_KEY_PASSPHRASE"}
+    with (
+        Registry(environ, clock=clock, ledger=ledger) as bare,
+        TestClient(app=create_app(bare)) as client,
+    ):
+        response = client.get("/health")
+    assert response.status_code == 503
+    assert "set TALENTCARD_KEY_PASSPHRASE" in response.json()["detail"]
+
+
+def test_health_answers_503_naming_a_key_file_others_may_read_and_200_once_fixed(
+    registry: Registry,
+    client: TestClient,  # type: ignore[type-arg]
+):
+    registry.keys.init()
+    assert client.get("/health").status_code == 200
+    path = next(registry.keystore.folder.glob("*.key.json"))
+    path.chmod(0o644)
+    response = client.get("/health")
+    assert response.status_code == 503
+    assert "is mode 0644" in response.json()["detail"]
+    assert "chmod 600" in response.json()["detail"]
+    assert client.get("/ready").status_code == 503
+    path.chmod(0o600)
+    assert client.get("/health").status_code == 200
+
+
+def test_health_answers_503_when_a_current_keys_file_is_missing(
+    registry: Registry,
+    client: TestClient,  # type: ignore[type-arg]
+):
+    registry.keys.init()
+    record = next(r for r in registry.keystore.records() if r.authority == "weihai")
+    (registry.keystore.folder / f"{record.kid}.key.json").unlink()
+    response = client.get("/health")
+    assert response.status_code == 503
+    assert f"the weihai key {record.kid} has no file" in response.json()["detail"]
+
+
+def test_the_probes_prove_the_passphrase_once_not_on_every_call(
+    registry: Registry,
+    client: TestClient,  # type: ignore[type-arg]
+    monkeypatch: pytest.MonkeyPatch,
+):
+    import signing.keys
+
+    registry.keys.init()
+    derived: list[object] = []
+    real = signing.keys._derive
+    monkeypatch.setattr(
+        signing.keys,
+        "_derive",
+        lambda *a: derived.append(a) or real(*a),  # type: ignore[func-returns-value]
+    )
+    for _ in range(3):
+        assert client.get("/health").status_code == 200
+        assert client.get("/ready").status_code == 200
+    assert len(derived) <= 1  # none if init's own keys were still in memory
+
+
+def test_each_probes_503_is_declared_in_the_openapi_document(
+    client: TestClient,  # type: ignore[type-arg]
+):
+    paths = client.get("/schema/openapi.json").json()["paths"]
+    for path in ("/health", "/ready"):
+        responses = paths[path]["get"]["responses"]
+        assert {"200", "503"} <= set(responses), (path, sorted(responses))
+        assert PROBLEM_JSON in responses["503"]["content"]

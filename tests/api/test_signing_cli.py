@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from api.cli import main
+from signing.keys import KeyFile
 from tests import factories as f
 from tests.conftest import CliKeys
 from tests.signing.support import World
@@ -182,11 +184,14 @@ def test_private_keys_are_encrypted_files_readable_by_their_owner_only(
     env: Path, capsys: pytest.CaptureFixture[str]
 ):
     ok(capsys, "keys init")
-    files = list((env / "data" / "keys").glob("*.key.pem"))
+    files = list((env / "data" / "keys").glob("*.key.json"))
     assert len(files) == 6  # the root, the log key, and one per issuing authority
     for path in files:
-        assert b"ENCRYPTED PRIVATE KEY" in path.read_bytes()
+        wrapped = msgspec.json.decode(path.read_bytes(), type=KeyFile)
+        assert (wrapped.header.kdf, wrapped.header.cipher) == ("argon2id", "aes-256-gcm")
+        assert path.name == f"{wrapped.header.kid}.key.json"
         assert path.stat().st_mode & 0o077 == 0
+    assert not list((env / "data" / "keys").glob("*.pem"))
 
 
 def test_a_bundle_from_another_root_is_refused(
@@ -347,3 +352,36 @@ def test_bundle_without_a_folder_or_a_file_exits_2(env: Path, capsys: pytest.Cap
     code, _, err = run(capsys, "bundle")
     assert code == 2
     assert "FOLDER or --file" in err
+
+
+def test_a_key_file_others_may_read_is_refused_in_one_line_naming_the_chmod(
+    env: Path, key: CliKeys, capsys: pytest.CaptureFixture[str]
+):
+    ok(capsys, "keys init")
+    card_id = issued_jinan_card(capsys, key)
+    keys = env / "data" / "keys"
+    jinan = next(
+        r["kid"] for r in json.loads((keys / "keys.json").read_bytes()) if r["authority"] == "jinan"
+    )
+    path = keys / f"{jinan}.key.json"
+    path.chmod(0o644)
+    code, out, err = run(capsys, f"card credential {card_id}")
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1, err
+    assert "Traceback" not in err
+    assert f"{path} is mode 0644" in err
+    assert f"chmod 600 {path}" in err
+    path.chmod(0o600)
+    assert ok(capsys, f"card credential {card_id}").startswith("TC1:")
+
+
+def test_a_keys_folder_others_may_list_is_refused_in_one_line(
+    env: Path, capsys: pytest.CaptureFixture[str]
+):
+    ok(capsys, "keys init")
+    keys = env / "data" / "keys"
+    keys.chmod(0o755)
+    code, _, err = run(capsys, "keys list")
+    assert code == 2
+    assert err.count("\n") == 1, err
+    assert f"chmod 700 {keys}" in err

@@ -11,10 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 
 from api.cli import main
-from signing.keys import Keystore, KeystoreError
+from signing.keys import Keystore, KeystoreError, unwrap_key, wrap_key
 
 PASSPHRASE = "correct horse battery staple"
 WRONG = "incorrect horse battery staple"
@@ -106,15 +105,12 @@ def test_a_passphrase_shorter_than_twelve_characters_makes_no_keys(
 
 def _reencrypt(folder: Path, old: bytes, new: bytes) -> None:
     """What an older release allowed: the same keys under a short passphrase."""
-    for path in folder.glob("*.key.pem"):
-        key = serialization.load_pem_private_key(path.read_bytes(), password=old)
-        path.write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.BestAvailableEncryption(new),
-            )
-        )
+    paths = list(folder.glob("*.key.json"))
+    assert paths
+    for path in paths:
+        kid = path.name.removesuffix(".key.json")
+        key, cost = unwrap_key(path.read_bytes(), kid, old)
+        path.write_bytes(wrap_key(key, kid, new, cost))
 
 
 def test_keys_under_a_short_passphrase_are_not_used_to_sign(
@@ -142,13 +138,21 @@ def test_the_keys_folder_and_keys_json_are_readable_by_their_owner_only(
     assert stat.S_IMODE(keys_dir.parent.stat().st_mode) == 0o700  # the data folder it made
 
 
-def test_keys_json_stays_owner_only_after_every_change(
+def test_a_keys_json_others_may_read_is_refused_naming_the_chmod_that_fixes_it(
     keys_dir: Path, capsys: pytest.CaptureFixture[str]
 ):
+    # Tightened silently before (issue 23, finding 7): whoever loosened it may have read
+    # it; the operator decides, and one chmod makes the keys usable again.
     assert run(capsys, "keys", "init")[0] == 0
     (keys_dir / "keys.json").chmod(0o644)  # loosened by hand, or by an older release
+    before = snapshot(keys_dir)
+    code, _, err = run(capsys, "keys", "rotate", "jinan")
+    refused_cleanly(code, err)
+    assert f"{keys_dir / 'keys.json'} is mode 0644" in err
+    assert f"chmod 600 {keys_dir / 'keys.json'}" in err
+    assert snapshot(keys_dir) == before
+    (keys_dir / "keys.json").chmod(0o600)
     assert run(capsys, "keys", "rotate", "jinan")[0] == 0
-    assert stat.S_IMODE((keys_dir / "keys.json").stat().st_mode) == 0o600
 
 
 def test_a_keys_folder_that_others_may_read_is_tightened_when_keys_change(

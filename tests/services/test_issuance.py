@@ -19,7 +19,7 @@ from signing.keys import KeystoreError
 from signing.status_list import LIST_SIZE, StatusList, sign_status_list, status_uri
 from signing.verify import holder_matches, verify
 from tests import factories as f
-from tests.conftest import KEY_PASSPHRASE, FakeClock
+from tests.conftest import KEY_KDF_COST, KEY_PASSPHRASE, FakeClock
 
 
 def test_a_credential_binds_the_holder_s_id_card_without_carrying_the_number(
@@ -192,6 +192,7 @@ def test_a_credential_names_its_status_list_under_the_configured_public_base_url
     environ = {
         "TALENTCARD_DATA_DIR": str(tmp_path),
         "TALENTCARD_KEY_PASSPHRASE": KEY_PASSPHRASE,
+        "TALENTCARD_KEY_KDF_COST": KEY_KDF_COST,
         "TALENTCARD_PUBLIC_BASE_URL": "https://card.hrss.example.cn/",
     }
     with Registry(environ, clock=clock, ledger=ledger) as registry:

@@ -34,7 +34,7 @@ from signing.credential import PREFIX, decode_claims, from_text, sign_credential
 from signing.keys import key_id
 from signing.verify import holder_matches, verify
 from tests import factories as f
-from tests.conftest import KEY_PASSPHRASE, FakeClock
+from tests.conftest import KEY_KDF_COST, KEY_PASSPHRASE, FakeClock
 
 FILE = Path(__file__).with_name("vectors.json")
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
@@ -170,7 +170,11 @@ def registry_in(folder: Path, clock: FakeClock) -> Iterator[tuple[Registry, Card
         clock=clock,
         environ={},
     )
-    environ = {"TALENTCARD_DATA_DIR": str(folder), "TALENTCARD_KEY_PASSPHRASE": KEY_PASSPHRASE}
+    environ = {
+        "TALENTCARD_DATA_DIR": str(folder),
+        "TALENTCARD_KEY_PASSPHRASE": KEY_PASSPHRASE,
+        "TALENTCARD_KEY_KDF_COST": KEY_KDF_COST,
+    }
     with Registry(environ, clock=clock, ledger=ledger) as registry:
         registry.keys.init()
         yield registry, ledger
