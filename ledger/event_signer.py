@@ -81,11 +81,15 @@ class EventSigner:
         """Whether a save of these events gets a record (any event not the checkpoint's)."""
         return any(s.topic not in UNSIGNED_TOPICS for s in stored)
 
-    def record(self, stored: Sequence[StoredEvent]) -> DomainEventProtocol[UUID]:
-        """The next record of this process's chain over ``stored``, not yet kept as the
-        chain's head (:meth:`saved` does that once the save committed). Call it holding
-        :meth:`signing`."""
-        now = self._clock()
+    def now(self) -> datetime:
+        """The instant to sign at: read before :meth:`signing` is entered, never while the
+        lock is held (a clock may wait on other threads, as the tests' rendezvous does)."""
+        return self._clock()
+
+    def record(self, stored: Sequence[StoredEvent], now: datetime) -> DomainEventProtocol[UUID]:
+        """The next record of this process's chain over ``stored``, signed at ``now``, not
+        yet kept as the chain's head (:meth:`saved` does that once the save committed).
+        Call it holding :meth:`signing`."""
         key_record, key = self._signing_key(now)
         covered = tuple(
             SignedEvent(

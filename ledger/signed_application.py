@@ -79,8 +79,9 @@ class SignedApplication(Application[UUID]):
         stored = [self.mapper.to_stored_event(e) for e in events]
         if signer is None or not signer.needs_signature(stored):
             return super()._record(processing_event)
+        now = signer.now()
         with signer.signing():
-            record = signer.record(stored)
+            record = signer.record(stored, now)
             events.append(record)
             stored.append(self.mapper.to_stored_event(record))
             try:
