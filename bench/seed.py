@@ -30,15 +30,13 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.utils import get_topic
 from tqdm import tqdm
 
 from bench import _history
 from domain.errors import DomainError
-from domain.event_signature import EventSigning
 from ledger.app import CardLedger
 from ledger.bootstrap import open_ledger
-from ledger.event_signer import RECORD_TOPICS
+from ledger.event_signer import RECORD_TOPICS, SIGNING_TOPICS
 from services.clock import system_clock
 
 EXIT_REFUSED_STORE = 2
@@ -134,9 +132,6 @@ class Job:
             for b in blocks
         ]
         return list(heapq.merge(*per_block, key=lambda s: (s.at, s.card, s.order)))
-
-
-SIGNING_TOPICS = RECORD_TOPICS | {get_topic(EventSigning.Started)}  # type: ignore[attr-defined]
 
 
 def _worker(

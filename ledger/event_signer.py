@@ -26,7 +26,7 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from domain.event_signature import ChainRecord, SignatureChain, SignedEvent
+from domain.event_signature import ChainRecord, EventSigning, SignatureChain, SignedEvent
 from domain.tree_head import LeafHashes, TreeHeads
 from ledger.leaves import event_digest
 from signing import event_signature
@@ -47,6 +47,8 @@ RECORD_TOPICS = frozenset(
     get_topic(cls)
     for cls in (SignatureChain.Opened, SignatureChain.Signed)  # type: ignore[attr-defined]
 )
+SIGNING_TOPICS = RECORD_TOPICS | {get_topic(EventSigning.Started)}  # type: ignore[attr-defined]
+"""Every event the signing itself writes: the records and where signing started."""
 
 
 class EventSigner:

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any, BinaryIO
 
 from domain.authority import authority_of
+from domain.event_signature import EventSigning, SignatureChain
 from domain.history import decision_of
 from projections.base import Page, ReadModel, Table, card_key, effective_day, event_name, instant
 
@@ -76,17 +77,28 @@ class AuditQuery:
     until: date | None = None
 
 
+_SIGNING = (
+    SignatureChain.Opened,  # type: ignore[attr-defined]
+    SignatureChain.Signed,  # type: ignore[attr-defined]
+    EventSigning.Started,  # type: ignore[attr-defined]
+)
+
+
 class AuditTrail(ReadModel):
-    """Every event of the log, in order."""
+    """Every event of the log, in order, but what event signing writes (its records, and
+    where it started): they say which process wrote the events beside them, not what
+    happened, and ``ledger checkpoint`` and ``audit verify`` check them
+    (ledger.signatures)."""
 
     name = "audit_trail"
     topics = ()  # every event
     tables = (TRAIL, AUTHORITIES)
 
     def relevant(self, page: Page) -> list[Any]:
-        return list(page)
+        return [(e, t) for e, t in page if not isinstance(e, _SIGNING)]
 
     def apply(self, cursor: Any, page: Page) -> None:
+        page = self.relevant(page)
         if not page:
             return
         known: dict[str, str] = {}
