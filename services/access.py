@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TypeVar
 from uuid import UUID
 
@@ -20,7 +21,7 @@ import msgspec
 
 from domain.card import Card
 from domain.errors import DomainError, InvalidInput
-from domain.jurisdiction import check_reads_files, scope_of, sees
+from domain.jurisdiction import check_reads_files, scope_of, sees, sees_personal_data
 from domain.receipt import CommandReceipt, Outcome, receipt_id
 from domain.user import Principal
 from domain.values import Context
@@ -103,16 +104,22 @@ class Access:
         self.check_sees(who, card)
         return card
 
+    def reads(self, who: Principal, card: Card) -> bool:
+        """Whether a card a command names but does not act on exists for ``who``: one in
+        its jurisdiction whose file it may read (a venue, which sees a card's public face
+        only, may not learn whose it is)."""
+        return sees_personal_data(who) and sees(who, scope_of(card))
+
     def run(
         self,
         who: Principal,
         idempotency: Idempotency | None,
         command: Callable[[CommandScope], Outcome],
         *,
-        guard: Callable[[Card], None] | None = None,
+        bounds: CommandScope | None = None,
     ) -> Outcome:
-        """Run ``command`` within the caller's jurisdiction (``guard``, default: the
-        caller must see the card), once per idempotency key."""
+        """Run ``command`` within the caller's jurisdiction (``bounds``' checks, default:
+        the caller must see the card), once per idempotency key."""
         check_reads_files(who)
         if idempotency is not None and (done := self._receipt(who, idempotency)) is not None:
             return done
@@ -127,8 +134,8 @@ class Access:
                 outcome=outcome,
             )
 
-        scope = CommandScope(
-            guard=guard or (lambda card: self.check_sees(who, card)),
+        scope = replace(
+            bounds or CommandScope(guard=lambda card: self.check_sees(who, card)),
             receipt=receipt if idempotency is not None else None,
         )
         try:

@@ -52,7 +52,10 @@ class CardService:
     idempotency key."""
 
     def __init__(
-        self, ledger: CardLedger, read_models: Callable[[], ReadModels], clock: Clock
+        self,
+        ledger: CardLedger,
+        read_models: Callable[[], ReadModels],
+        clock: Clock,
     ) -> None:
         self._ledger = ledger
         self._read_models = read_models  # built on first use: commands need none
@@ -76,9 +79,13 @@ class CardService:
             card_id, version = self._ledger.apply(body, scope=scope)
             return Outcome(card_id=card_id, version=version)
 
-        return self._access.run(
-            who, idempotency, run, guard=lambda card: check_files(who, scope_of(card))
+        bounds = CommandScope(
+            # Decided before the ledger looks up anything the filing names (issue 23).
+            files=lambda file: check_files(who, file),
+            guard=lambda card: check_files(who, scope_of(card)),
+            reads=lambda card: self._access.reads(who, card),
         )
+        return self._access.run(who, idempotency, run, bounds=bounds)
 
     def review(
         self, who: Principal, card_id: UUID, request: c.ReviewRequest, **how: Any
