@@ -6,7 +6,8 @@ around a command on behalf of an authenticated user.
 - Idempotency: a command sent with an idempotency key saves a receipt in the same
   transaction as its events (``domain.receipt``); the same key again returns the first
   outcome without deciding anything, whether it comes after a restart, to another worker,
-  or while the first is still being saved (the store lets one of the two receipts in).
+  or while the first is still being saved (the store lets one of the two receipts in, and
+  whatever refusal the other meets, the first outcome is its answer).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from domain.user import Principal
 from domain.values import Context
 from ledger import commands as c
 from ledger.app import CardLedger
-from ledger.errors import CardNotFound, ConcurrencyConflict
+from ledger.errors import CardNotFound
 from ledger.scope import CommandScope
 
 __all__ = [
@@ -140,9 +141,11 @@ class Access:
         )
         try:
             return command(scope)
-        except ConcurrencyConflict:
-            # The same request, sent twice at once, may have lost to itself: then the
-            # winner's receipt is there and is the answer.
+        except DomainError:
+            # The same request, sent twice at once, may have lost to itself: at the store
+            # (a conflict), or by being decided on the state the winner left (a card
+            # already suspended, a person whose reservation the winner's card now holds,
+            # issue 23). Either way the winner's receipt is there, and it is the answer.
             if idempotency is not None and (done := self._receipt(who, idempotency)):
                 return done
             raise
