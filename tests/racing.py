@@ -9,34 +9,25 @@ from collections.abc import Callable
 
 from domain.errors import DomainError
 
+NO_ANSWER = object()
+"""What ``gather`` holds for a thread that raised anything but a domain error."""
+
 
 def race(threads: int, attempt: Callable[[int], object], *, won: str = "won") -> Counter[str]:
     """Run ``attempt(i)`` in ``threads`` threads; count ``won`` for each that returned and
     the error code for each the registry refused. Any other exception fails the count."""
-    outcomes: Counter[str] = Counter()
-    lock = threading.Lock()
-
-    def run(i: int) -> None:
-        try:
-            attempt(i)
-            outcome = won
-        except DomainError as e:
-            outcome = e.code
-        with lock:
-            outcomes[outcome] += 1
-
-    workers = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=60)
-    return outcomes
+    return Counter(
+        answer.code if isinstance(answer, DomainError) else won
+        for answer in gather(threads, attempt)
+        if answer is not NO_ANSWER
+    )
 
 
 def gather(threads: int, attempt: Callable[[int], object]) -> list[object]:
     """Run ``attempt(i)`` in ``threads`` threads at once; what each returned, or the
-    domain error it was refused with, in thread order."""
-    answers: list[object] = [None] * threads
+    domain error it was refused with, in thread order (``NO_ANSWER`` for any other
+    exception, which the thread raises)."""
+    answers: list[object] = [NO_ANSWER] * threads
 
     def run(i: int) -> None:
         try:
