@@ -23,6 +23,7 @@ from domain.errors import DomainError, InvalidInput, NotAuthorised
 from ledger.errors import CardNotFound, ConcurrencyConflict
 from services.access import IdempotencyKeyReused
 from services.errors import OPERATOR_ERRORS
+from services.refusals import TooManyRefusals
 from services.users import NotAuthenticated
 
 PROBLEM_JSON = "application/problem+json"
@@ -40,6 +41,7 @@ class Problem(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     detail: str
     rule: str | None = None
 
+
 # Domain errors to HTTP statuses, most specific first. A refused command that is not one
 # of these (an illegal transition, a rule that says no) is a conflict with the card's
 # state: 409.
@@ -47,6 +49,7 @@ _STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
     (NotAuthenticated, 401),
     (CardNotFound, 404),
     (IdempotencyKeyReused, 422),
+    (TooManyRefusals, 429),
     (InvalidInput, 422),
     (NotAuthorised, 403),
     (ConcurrencyConflict, 409),
@@ -111,7 +114,10 @@ _MEANING = {
     409: "refused by the card's state or a rule (named), or a concurrent change (If-Match)",
     413: "the body is over the route's limit",
     422: "the request is well formed but invalid (a value, a reused Idempotency-Key)",
-    429: "too many writes with this key in the last minute",
+    429: (
+        "too many writes with this key in the last minute, or too many filings refused "
+        "this hour because the person already holds a card"
+    ),
     503: "the registry is not set up to answer (settings, store, keys)",
 }
 READ_ERRORS = (400, 401, 403, 404, 422, 503)
@@ -138,6 +144,8 @@ def domain_problem(request: Request[Any, Any, Any], exc: DomainError) -> Respons
     """A refused command or query."""
     status = status_of(exc)
     headers = {"WWW-Authenticate": 'Bearer realm="talentcard"'} if status == 401 else {}
+    if isinstance(exc, TooManyRefusals):
+        headers = {"Retry-After": str(exc.retry_after)}
     return problem_response(status, exc.code, exc.message, exc.rule, **headers)
 
 

@@ -20,7 +20,7 @@ from domain.card import Card
 from domain.clock import Clock, as_utc, business_date
 from domain.errors import DomainError, IllegalTransition, InvalidInput
 from domain.identity import normalise_id_number
-from domain.policy import policy_versions, recognised_as_basis
+from domain.policy import check_filer, policy_versions, recognised_as_basis
 from domain.quota import CardQuota, QuotaScope, quota_id, quota_scope
 from domain.receipt import CommandReceipt, Outcome
 from domain.redemption import (
@@ -60,7 +60,7 @@ from ledger.commands import (
     WithdrawBody,
 )
 from ledger.errors import CardNotFound, ConcurrencyConflict
-from ledger.filing import filing_of
+from ledger.filing import filing_of, filing_scope
 from ledger.identity import (
     identity_matches,
     reservation_key,
@@ -127,7 +127,7 @@ class CardLedger(UserDirectory):
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _apply_once(self, body: ApplyBody, scope: CommandScope) -> tuple[UUID, int]:
-        card, reservation, quota = self._file(body)
+        card, reservation, quota = self._file(body, scope=scope)
         scope.check(card)
         receipt = scope.receipt_for(
             self._context(body, body.scheme), Outcome(card_id=card.id, version=card.version)
@@ -136,34 +136,46 @@ class CardLedger(UserDirectory):
         return card.id, card.version
 
     def _file(
-        self, body: ApplyBody, importer: str = ""
+        self, body: ApplyBody, importer: str = "", *, scope: CommandScope = UNSCOPED
     ) -> tuple[Card, HolderReservation, CardQuota | None]:
         """The new card, its holder's reservation and its place in a quota (if counted
-        against one), decided but not saved."""
+        against one), decided but not saved.
+
+        Who may file comes first: the filer's jurisdiction over the file (``scope``) and
+        its role (the scheme's filer rule), decided on the body alone. Only then is
+        anything the filing names looked up (another card, the person's reservation), so
+        that a caller who may not file learns nothing of the cards or persons it names
+        (issue 23: the answers told a card's holder's ID number in 708 requests)."""
         ctx = self._context(body, body.scheme, importer=importer)
-        facts = self._registry_facts(body, business_date(ctx.effective_at))
-        filing = filing_of(body, self._id_pepper, facts)
         day = business_date(ctx.effective_at)
-        scope = quota_scope(filing.scheme, filing.basis, day)
-        card = Card.file(ctx, filing, quota_key=scope.key if scope else "")
+        scope.check_filing(filing_scope(body))
+        sponsor = body.sponsor.to_sponsor()
+        check_filer(body.scheme, body.category.strip(), ctx.role, sponsor.kind, day)
+        facts = self._registry_facts(body, day, scope)
+        filing = filing_of(body, self._id_pepper, facts)
+        counted = quota_scope(filing.scheme, filing.basis, day)
+        card = Card.file(ctx, filing, quota_key=counted.key if counted else "")
         reservation = self._claim_reservation(ctx, body, card.id, day)
-        if scope is None:
+        if counted is None:
             return card, reservation, None
-        quota = self._quota(scope)
+        quota = self._quota(counted)
         quota.reserve(ctx, card.id)
         return card, reservation, quota
 
-    def _registry_facts(self, body: ApplyBody, day: date) -> dict[str, str | int | float | bool]:
+    def _registry_facts(
+        self, body: ApplyBody, day: date, scope: CommandScope = UNSCOPED
+    ) -> dict[str, str | int | float | bool]:
         """The filed facts, with those this registry knows set from its own records, not from
         what was typed: a 惠才卡 the application names (fact ``huicai_card_id``) gives
         ``holds_huicai_card`` (active on ``day``) and its end date; a card named as another
         city's card (fact ``other_city_card_id``, Weihai 2023 ①) gives
         ``holds_other_city_card`` and its validity. Either must be the applicant's own, and
-        the other city's of a scheme the rule recognises, active on ``day``."""
+        the other city's of a scheme the rule recognises, active on ``day``; and one the
+        caller may see (``scope``): any other is, to the caller, no card at all."""
         facts = dict(body.facts)
         huicai = facts.get(HUICAI_CARD_ID)
         if huicai is not None:
-            card = self._holders_card(body, HUICAI_CARD_ID, huicai)
+            card = self._holders_card(body, HUICAI_CARD_ID, huicai, scope)
             status = card.status_on(day)
             held = card.application.scheme is Scheme.SHANDONG and status is CardStatus.ACTIVE
             facts["holds_huicai_card"] = held
@@ -174,7 +186,7 @@ class CardLedger(UserDirectory):
         named = facts.get(OTHER_CARD_ID)
         if named is None:
             return facts
-        other = self._holders_card(body, OTHER_CARD_ID, named)
+        other = self._holders_card(body, OTHER_CARD_ID, named, scope)
         recognised = recognised_as_basis(
             body.scheme, body.category.strip(), other.application.scheme, day
         )
@@ -189,14 +201,21 @@ class CardLedger(UserDirectory):
                 facts.pop("other_city_card_valid_until", None)
         return facts
 
-    def _holders_card(self, body: ApplyBody, fact: str, named: object) -> Card:
-        """The card of this registry a fact names, which must be the applicant's own."""
+    def _holders_card(self, body: ApplyBody, fact: str, named: object, scope: CommandScope) -> Card:
+        """The card of this registry a fact names, which must be one the caller may see
+        and the applicant's own. A card the caller may not see gets the very refusal of a
+        card that does not exist, which names the fact and not the id, so that the
+        answer is the same whatever was typed."""
+        unknown = InvalidInput(
+            f"fact {fact}: no such card in this registry (or none you may see)",
+            code="other_card_unknown",
+        )
         try:
             card = self.get_card(UUID(str(named)))
         except (ValueError, CardNotFound):
-            raise InvalidInput(
-                f"fact {fact}: no card {named!r} in this registry", code="other_card_unknown"
-            ) from None
+            raise unknown from None
+        if not scope.may_read(card):
+            raise unknown
         if not identity_matches(
             self._id_pepper, card.application.holder.identity, body.holder.id_number
         ):

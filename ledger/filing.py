@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from domain.jurisdiction import FileScope, file_city
 from domain.values import Application as Filing
 from domain.values import Basis, FamilyMember, Holder
 from ledger.commands import ApplyBody
@@ -44,4 +45,18 @@ def filing_of(
         sponsor=body.sponsor.to_sponsor(),
         evidence=body.evidence,
         city=body.city.strip(),
+    )
+
+
+def filing_scope(body: ApplyBody) -> FileScope:
+    """The file a filing would make, as jurisdiction reads it, from the body alone: what
+    ``domain.jurisdiction.scope_of`` reads of the card it files (the same scheme, city,
+    sponsor and filer), known before anything the filing names is looked up."""
+    sponsor = body.sponsor.to_sponsor()
+    return FileScope(
+        scheme=body.scheme,
+        city=file_city(body.scheme, body.city.strip()),
+        sponsor_kind=sponsor.kind,
+        sponsor_code=sponsor.credit_code,
+        filed_by=body.actor.strip(),
     )

@@ -6,13 +6,15 @@ around a command on behalf of an authenticated user.
 - Idempotency: a command sent with an idempotency key saves a receipt in the same
   transaction as its events (``domain.receipt``); the same key again returns the first
   outcome without deciding anything, whether it comes after a restart, to another worker,
-  or while the first is still being saved (the store lets one of the two receipts in).
+  or while the first is still being saved (the store lets one of the two receipts in, and
+  whatever refusal the other meets, the first outcome is its answer).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TypeVar
 from uuid import UUID
 
@@ -20,13 +22,13 @@ import msgspec
 
 from domain.card import Card
 from domain.errors import DomainError, InvalidInput
-from domain.jurisdiction import check_reads_files, scope_of, sees
+from domain.jurisdiction import check_reads_files, scope_of, sees, sees_personal_data
 from domain.receipt import CommandReceipt, Outcome, receipt_id
 from domain.user import Principal
 from domain.values import Context
 from ledger import commands as c
 from ledger.app import CardLedger
-from ledger.errors import CardNotFound, ConcurrencyConflict
+from ledger.errors import CardNotFound
 from ledger.scope import CommandScope
 
 __all__ = [
@@ -103,16 +105,22 @@ class Access:
         self.check_sees(who, card)
         return card
 
+    def reads(self, who: Principal, card: Card) -> bool:
+        """Whether a card a command names but does not act on exists for ``who``: one in
+        its jurisdiction whose file it may read (a venue, which sees a card's public face
+        only, may not learn whose it is)."""
+        return sees_personal_data(who) and sees(who, scope_of(card))
+
     def run(
         self,
         who: Principal,
         idempotency: Idempotency | None,
         command: Callable[[CommandScope], Outcome],
         *,
-        guard: Callable[[Card], None] | None = None,
+        bounds: CommandScope | None = None,
     ) -> Outcome:
-        """Run ``command`` within the caller's jurisdiction (``guard``, default: the
-        caller must see the card), once per idempotency key."""
+        """Run ``command`` within the caller's jurisdiction (``bounds``' checks, default:
+        the caller must see the card), once per idempotency key."""
         check_reads_files(who)
         if idempotency is not None and (done := self._receipt(who, idempotency)) is not None:
             return done
@@ -127,15 +135,17 @@ class Access:
                 outcome=outcome,
             )
 
-        scope = CommandScope(
-            guard=guard or (lambda card: self.check_sees(who, card)),
+        scope = replace(
+            bounds or CommandScope(guard=lambda card: self.check_sees(who, card)),
             receipt=receipt if idempotency is not None else None,
         )
         try:
             return command(scope)
-        except ConcurrencyConflict:
-            # The same request, sent twice at once, may have lost to itself: then the
-            # winner's receipt is there and is the answer.
+        except DomainError:
+            # The same request, sent twice at once, may have lost to itself: at the store
+            # (a conflict), or by being decided on the state the winner left (a card
+            # already suspended, a person whose reservation the winner's card now holds,
+            # issue 23). Either way the winner's receipt is there, and it is the answer.
             if idempotency is not None and (done := self._receipt(who, idempotency)):
                 return done
             raise

@@ -114,7 +114,12 @@ class Registry:
         """Card commands and queries."""
         from services.cards import CardService
 
-        return CardService(self.ledger, lambda: self.read_models, self.clock)
+        return CardService(
+            self.ledger,
+            lambda: self.read_models,
+            self.clock,
+            holder_refusals_per_hour=settings.holder_refusals_per_hour(self.environ),
+        )
 
     @cached_property
     def users(self) -> UserService:

@@ -18,6 +18,7 @@ import msgspec
 from domain.clock import Clock, business_date
 from domain.errors import InvalidInput, NotAuthorised
 from domain.jurisdiction import (
+    FileScope,
     check_files,
     filing_city,
     list_scope,
@@ -25,6 +26,7 @@ from domain.jurisdiction import (
     sees_personal_data,
 )
 from domain.receipt import Outcome
+from domain.reservation import AlreadyHoldsCard
 from domain.user import Principal
 from domain.vocabulary import Role
 from ledger import commands as c
@@ -34,6 +36,8 @@ from ledger.limits import MAX_INPUT_BYTES
 from ledger.scope import CommandScope
 from ledger.views import CardView, PublicCardView, card_view, public_card_view
 from services.access import Access, Idempotency, acting
+from services.refusals import RefusalLimit
+from services.settings import HOLDER_REFUSALS_DEFAULT
 
 if TYPE_CHECKING:
     from projections.card_current import CardPage
@@ -52,12 +56,18 @@ class CardService:
     idempotency key."""
 
     def __init__(
-        self, ledger: CardLedger, read_models: Callable[[], ReadModels], clock: Clock
+        self,
+        ledger: CardLedger,
+        read_models: Callable[[], ReadModels],
+        clock: Clock,
+        *,
+        holder_refusals_per_hour: int = HOLDER_REFUSALS_DEFAULT,
     ) -> None:
         self._ledger = ledger
         self._read_models = read_models  # built on first use: commands need none
         self._clock = clock
         self._access = Access(ledger)
+        self._refusals = RefusalLimit(holder_refusals_per_hour, clock)
 
     def today(self) -> date:
         """Today's business date (Asia/Shanghai)."""
@@ -76,9 +86,23 @@ class CardService:
             card_id, version = self._ledger.apply(body, scope=scope)
             return Outcome(card_id=card_id, version=version)
 
-        return self._access.run(
-            who, idempotency, run, guard=lambda card: check_files(who, scope_of(card))
+        def may_file(file: FileScope) -> None:
+            # Decided before the ledger looks up anything the filing names (issue 23):
+            # the filer's jurisdiction over the file, then its share of refusals that
+            # say a person holds a card (after which every filing of its is a 429).
+            check_files(who, file)
+            self._refusals.check(who)
+
+        bounds = CommandScope(
+            files=may_file,
+            guard=lambda card: check_files(who, scope_of(card)),
+            reads=lambda card: self._access.reads(who, card),
         )
+        try:
+            return self._access.run(who, idempotency, run, bounds=bounds)
+        except AlreadyHoldsCard:
+            self._refusals.record(who)
+            raise
 
     def review(
         self, who: Principal, card_id: UUID, request: c.ReviewRequest, **how: Any

@@ -133,3 +133,29 @@ def checkpoint_seconds(environ: Mapping[str, str]) -> int:
             f"not {raw[:20]!r}"
         )
     return int(raw)
+
+
+HOLDER_REFUSALS = "TALENTCARD_HOLDER_REFUSALS_PER_HOUR"
+HOLDER_REFUSALS_DEFAULT = 5
+"""How many times an hour one filer may be told that a person already holds a card in a
+scheme (409 ``already_holds_card``) before its filings are answered 429. Why 5: the
+refusal tells a filer that an ID number it typed belongs to a holder; issue 23 found a
+holder's full ID number in 708 requests from a card's birth date and region code, so at 5
+an hour one key needs about six days of steady probing for one person (alerts and the
+audit trail have long seen it), while a commissioner who re-files a form by mistake, the
+refusal's honest case, meets it once or twice. Counted per API process (like
+``TALENTCARD_WRITE_RATE``): with N workers a filer may meet it up to N × 5 times."""
+
+
+def holder_refusals_per_hour(environ: Mapping[str, str]) -> int:
+    """``TALENTCARD_HOLDER_REFUSALS_PER_HOUR``: one filer's one-card-per-person refusals an
+    hour before 429 (default 5; 1 to 1,000, never off: the refusal is an oracle)."""
+    raw = environ.get(HOLDER_REFUSALS, "").strip()
+    if not raw:
+        return HOLDER_REFUSALS_DEFAULT
+    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+        raise SettingsError(
+            f"{HOLDER_REFUSALS} must be a whole number of refusals an hour from 1 to 1000, "
+            f"not {raw[:20]!r}"
+        )
+    return int(raw)

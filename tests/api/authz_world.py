@@ -22,15 +22,17 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
+import pytest
 from litestar.testing import TestClient
 
 from api.app import create_app
 from domain.vocabulary import Role
 from ledger import commands as c
 from ledger.app import CardLedger
-from services.bootstrap import Registry
+from ledger.bootstrap import open_ledger
+from services.bootstrap import Registry, init_store
 from tests import factories as f
-from tests.conftest import KEY_KDF_COST, KEY_PASSPHRASE, FakeClock
+from tests.conftest import KEY_KDF_COST, KEY_PASSPHRASE, FakeClock, drop_schema, with_schema
 
 OWN = "liaocheng"  # the city most targets belong to
 WEIHAI = "weihai"  # the city of the cards only Weihai issues (extension, quotas)
@@ -415,10 +417,40 @@ def build_world(registry: Registry, ledger: CardLedger, clock: FakeClock) -> Ite
         yield world
 
 
-def registry_over(ledger: CardLedger, clock: FakeClock, data_dir: Path) -> Registry:
+def registry_over(
+    ledger: CardLedger, clock: FakeClock, data_dir: Path, **settings: str
+) -> Registry:
     environ = {
         "TALENTCARD_DATA_DIR": str(data_dir),
         "TALENTCARD_KEY_PASSPHRASE": KEY_PASSPHRASE,
         "TALENTCARD_KEY_KDF_COST": KEY_KDF_COST,
+        **settings,
     }
     return Registry(environ, clock=clock, ledger=ledger)
+
+
+def open_world(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    **environ: str,
+) -> Iterator[World]:
+    """The world on the store ``request.param`` names (sqlite or postgres, a schema of its
+    own), with ``environ`` added to the registry's settings; for a module-scoped fixture."""
+    folder = tmp_path_factory.mktemp(f"authz-{request.param}")
+    schema = ""
+    if request.param == "sqlite":
+        url = f"sqlite:///{folder / 'ledger.sqlite3'}"
+    else:
+        base: str = request.getfixturevalue("postgres_url")
+        schema = f"t_{uuid.uuid4().hex[:16]}"
+        url = with_schema(base, schema, pool_size=4, max_overflow=8)
+        init_store(database_url=url, data_dir=folder, environ={})
+    clock = FakeClock()
+    ledger = open_ledger(database_url=url, data_dir=folder, clock=clock, environ={})
+    try:
+        with registry_over(ledger, clock, folder, **environ) as registry:
+            yield from build_world(registry, ledger, clock)
+    finally:
+        ledger.close()
+        if schema:
+            drop_schema(base, schema)

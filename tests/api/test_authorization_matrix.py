@@ -23,8 +23,6 @@ from uuid import UUID
 import pytest
 
 from domain.vocabulary import Role
-from ledger.bootstrap import open_ledger
-from services.bootstrap import init_store
 from tests.api.authz_world import (
     OTHER,
     OWN,
@@ -33,11 +31,9 @@ from tests.api.authz_world import (
     Caller,
     CardFacts,
     World,
-    build_world,
     callers_wanted,
-    registry_over,
+    open_world,
 )
-from tests.conftest import FakeClock, drop_schema, with_schema
 
 # ---- who sees which file (issue 12 "Roles and jurisdiction"; Shandong standard 7.1) ------
 
@@ -322,24 +318,7 @@ EXPECTED_ROUTES = {*CARD_ROUTES, *OTHER_ROUTES, *PUBLIC_ROUTES}
 def world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[World]:
-    folder = tmp_path_factory.mktemp(f"authz-{request.param}")
-    schema = ""
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'ledger.sqlite3'}"
-    else:
-        base: str = request.getfixturevalue("postgres_url")
-        schema = f"t_{uuid.uuid4().hex[:16]}"
-        url = with_schema(base, schema, pool_size=4, max_overflow=8)
-        init_store(database_url=url, data_dir=folder, environ={})
-    clock = FakeClock()
-    ledger = open_ledger(database_url=url, data_dir=folder, clock=clock, environ={})
-    try:
-        with registry_over(ledger, clock, folder) as registry:
-            yield from build_world(registry, ledger, clock)
-    finally:
-        ledger.close()
-        if schema:
-            drop_schema(base, schema)
+    yield from open_world(request, tmp_path_factory)
 
 
 # ---- the cases ------------------------------------------------------------------------

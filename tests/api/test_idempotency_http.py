@@ -8,13 +8,16 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
 from litestar.testing import TestClient
 
 from api.app import create_app
+from ledger.app import CardLedger
 from services.bootstrap import Registry
 from tests import factories as f
 from tests.api.http_users import Users, request_of
 from tests.conftest import KEY_KDF_COST, KEY_PASSPHRASE, FakeClock
+from tests.racing import gather, hold_first_calls
 
 EMPLOYER = {"kind": "employer", "name": "聊城大学", "credit_code": f.CREDIT_CODE}
 FILM = {"item": "liaocheng.21.films", "beneficiary": "holder"}
@@ -170,3 +173,24 @@ def test_of_two_concurrent_writers_with_the_same_if_match_one_wins_and_one_gets_
     history = users("auditor", "province").get(f"/cards/{card_id}/history").json()
     events = [e["event"] for e in history]
     assert events.count("Suspended") + events.count("RevocationProposed") == 1
+
+
+# ---- concurrent retries (issue 23, finding 4) ------------------------------------------------
+
+RACERS = 6
+
+
+def test_concurrent_retries_of_an_application_with_one_key_all_answer_as_the_first(
+    users: Users, ledger: CardLedger, monkeypatch: pytest.MonkeyPatch
+):
+    body, once = application(), {"Idempotency-Key": "file-race"}
+    employer = users("employer")
+    # Every request loads the person's (not yet existing) reservation before any saves: all
+    # but one lose at the store and are decided again on the state the winner left, where
+    # the person's reservation is held (by the winner's card).
+    held = hold_first_calls(RACERS, ledger._claim_reservation)
+    monkeypatch.setattr(ledger, "_claim_reservation", held)
+    answers = gather(RACERS, lambda _: employer.post("/applications", body, **once))
+    first = answers[0]
+    assert [(a.status_code, a.content) for a in answers] == [(201, first.content)] * RACERS
+    assert card_count(users) == 1

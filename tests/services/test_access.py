@@ -12,9 +12,10 @@ from domain.vocabulary import Role
 from ledger import commands as c
 from ledger.app import CardLedger
 from ledger.errors import CardNotFound
-from services.access import Idempotency, IdempotencyKeyReused, Principal
+from services.access import Idempotency, IdempotencyKeyReused, Outcome, Principal
 from services.bootstrap import Registry
 from tests import factories as f
+from tests.racing import gather, hold_first_calls
 
 CODE = "12371500MB2853621X"
 
@@ -95,3 +96,41 @@ def test_another_user_s_same_key_is_a_key_of_its_own(registry: Registry, ledger:
     a = registry.cards.apply(first, request(), idempotency=once)
     b = registry.cards.apply(second, request(), idempotency=once)
     assert a.card_id != b.card_id
+
+
+RACERS = 6
+
+
+def suspension() -> c.StatusRequest:
+    return c.StatusRequest(reason="under investigation", decision_ref="聊人社〔2026〕9号")
+
+
+def test_a_retry_decided_on_the_state_its_first_left_answers_as_the_first(
+    registry: Registry, ledger: CardLedger, monkeypatch: pytest.MonkeyPatch
+):
+    card_id = f.liaocheng_card(ledger)
+    hrss = user(registry, "zhao.hrss", Role.CITY_HRSS, "liaocheng")
+    once = Idempotency.of("k-9", "POST", f"/cards/{card_id}/suspend", b"same")
+    first = registry.cards.suspend(hrss, card_id, suspension(), idempotency=once)
+    # The retry looked for its receipt just before the first saved it: it finds the card
+    # suspended, which the domain refuses; the first outcome is still its answer.
+    get_receipt = ledger.get_receipt
+    misses = iter([None])
+    monkeypatch.setattr(ledger, "get_receipt", lambda rid: next(misses, get_receipt(rid)))
+    assert registry.cards.suspend(hrss, card_id, suspension(), idempotency=once) == first
+
+
+def test_concurrent_retries_of_a_card_command_with_one_key_all_answer_as_the_first(
+    registry: Registry, ledger: CardLedger, monkeypatch: pytest.MonkeyPatch
+):
+    card_id = f.liaocheng_card(ledger)
+    hrss = user(registry, "zhao.hrss", Role.CITY_HRSS, "liaocheng")
+    once = Idempotency.of("k-10", "POST", f"/cards/{card_id}/suspend", b"same")
+    # Every racer finds no receipt before any of them goes on: each then either loses at
+    # the store or is decided on the card the winner suspended.
+    monkeypatch.setattr(ledger, "get_receipt", hold_first_calls(RACERS, ledger.get_receipt))
+    answers = gather(
+        RACERS, lambda _: registry.cards.suspend(hrss, card_id, suspension(), idempotency=once)
+    )
+    assert answers == [answers[0]] * RACERS
+    assert answers[0] == Outcome(card_id=card_id, version=ledger.get_card(card_id).version)
