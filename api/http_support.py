@@ -60,13 +60,42 @@ def registry_of(state: State) -> Registry:
     return registry
 
 
+# Where a request keeps its authenticated caller (or the refusal), on its ASGI scope's
+# state: the write limit authenticates a write first, to count it against its user, and
+# the route's ``who`` must not look the user up and hash the key a second time.
+_CALLER = "talentcard.caller"
+
+
+def caller(request: Request[Any, Any, Any], registry: Registry) -> Principal | None:
+    """The user the request's ``Authorization: Bearer`` key belongs to, or None (no key,
+    or one that does not work); authenticated once per request."""
+    kept = request.state.get(_CALLER)
+    if kept is None:
+        try:
+            kept = registry.users.authenticate(_bearer_key(request))
+        except NotAuthenticated as refused:
+            kept = refused
+        request.state[_CALLER] = kept
+    return kept if isinstance(kept, Principal) else None
+
+
 def authenticated(request: Request[Any, Any, Any], state: State) -> Principal:
     """The caller: the user whose key the ``Authorization: Bearer`` header carries."""
-    header = request.headers.get("authorization", "")
-    scheme, _, key = header.partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
+    who = caller(request, registry_of(state))
+    if who is None:
+        refused: NotAuthenticated = request.state[_CALLER]
+        raise refused
+    return who
+
+
+def _bearer_key(request: Request[Any, Any, Any]) -> str:
+    """The key after the ``Bearer`` scheme (any case, any whitespace between: RFC 9110
+    names the scheme case-insensitive, and the write limit once counted each spelling
+    apart)."""
+    parts = request.headers.get("authorization", "").split(maxsplit=1)
+    if len(parts) != 2 or parts[0].lower() != "bearer":
         raise NotAuthenticated("send the API key as Authorization: Bearer KEY")
-    return registry_of(state).users.authenticate(key.strip())
+    return parts[1].strip()
 
 
 def idempotency_of(
