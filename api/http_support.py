@@ -31,6 +31,19 @@ def text_query(max_length: int) -> ParameterKwarg:
     return marker
 
 
+# The greatest log position or tree size a parameter may name: 2**53, the greatest
+# integer a JSON number carries exactly, and well inside the stores' 64-bit integers (a
+# number past those reached the query and ended in a 500, OverflowError on SQLite).
+MAX_LOG_POSITION = 2**53
+
+
+def log_position(description: str) -> ParameterKwarg:
+    """A query or path parameter naming a position in the event log or a tree size: from
+    0 to MAX_LOG_POSITION (a 400 naming the parameter otherwise)."""
+    marker: ParameterKwarg = Parameter(ge=0, le=MAX_LOG_POSITION, description=description)
+    return marker
+
+
 async def check_body(request: Request[Any, Any, Any]) -> None:
     """Before a route that takes a JSON body decodes it: a missing body is refused with a
     line saying what to send (litestar's own answer was ``'data'``), and a body nested

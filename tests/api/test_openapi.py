@@ -15,9 +15,8 @@ from litestar.testing import TestClient
 
 from api.app import create_app
 from services.bootstrap import Registry
+from tests.api.document import SCHEMA_PATH, numeric_parameters
 from tests.api.http_users import Client, Users
-
-SCHEMA_PATH = "/schema/openapi.json"
 
 
 @pytest.fixture
@@ -139,3 +138,14 @@ def test_every_authenticated_operation_describes_its_401_as_a_problem(
             if "application/problem+json" not in problem:
                 undocumented.append(f"{method.upper()} {path}")
     assert undocumented == []
+
+
+def test_every_numeric_parameter_declares_its_least_and_greatest_value(
+    document: dict[str, Any],
+):
+    unbounded = [
+        f"{path} {name}"
+        for path, name, schema in numeric_parameters(document)
+        if "minimum" not in schema or "maximum" not in schema
+    ]
+    assert unbounded == []
