@@ -23,6 +23,7 @@ import msgspec
 from litestar import Response, get
 from litestar.datastructures import State
 
+from api.problems import problem_spec
 from services import readiness
 from services.bootstrap import Registry
 
@@ -31,7 +32,26 @@ NO_STORE = {"Cache-Control": "no-store"}
 RETRY_AFTER_SECONDS = "5"
 
 
-@get("/health", sync_to_thread=True)
+# Every answer a probe gives is in the OpenAPI document: a load balancer, and
+# schemathesis, read a 503 as one of them.
+_UNHEALTHY = problem_spec(
+    503,
+    "the store does not answer",
+    "store_unavailable",
+    "the store does not answer: connection refused",
+)
+_NOT_READY = problem_spec(
+    503,
+    "the store does not answer, or a read model lags more than TALENTCARD_READY_LAG "
+    "seconds (`lagging` names each, `projections` has their positions)",
+    "not_ready",
+    "read model statistics is 12 events behind the log (at notification 30 of 42): its "
+    "oldest unapplied event waits longer than 30 s (TALENTCARD_READY_LAG); is the "
+    "projector running? see `talentcard projections status`",
+)
+
+
+@get("/health", sync_to_thread=True, responses={503: _UNHEALTHY})
 def health(state: State) -> Response[dict[str, Any]]:
     """Liveness: the process is up and its store answers (and which store it is)."""
     registry: Registry = state.registry
@@ -42,7 +62,7 @@ def health(state: State) -> Response[dict[str, Any]]:
     return Response({"status": "ok", "store": store}, headers=NO_STORE)
 
 
-@get("/ready", sync_to_thread=True)
+@get("/ready", sync_to_thread=True, responses={503: _NOT_READY})
 def ready(state: State) -> Response[dict[str, Any]]:
     """Readiness: the store answers and every read model is caught up within the bound."""
     registry: Registry = state.registry

@@ -31,7 +31,7 @@ from services.transparency import (
 _LOG: dict[str, Any] = {
     "sync_to_thread": True,
     "tags": ["log"],
-    "responses": problem_responses(400, 404, 422),
+    "responses": problem_responses(400, 404, 422, 503),
 }
 _SIZE: ParameterKwarg = log_position("a checkpoint's tree size")
 _LATEST_MAX_AGE = 60

@@ -11,13 +11,11 @@ import pytest
 from litestar.testing import TestClient
 
 from api.app import create_app
-from ledger.app import CardLedger
 from services.access import Principal
 from services.bootstrap import Registry
 from tests.api.http_users import Client, Keys
-from tests.conftest import FakeClock
+from tests.conftest import WRITE_RATE as RATE
 
-RATE = 3
 UNKNOWN = "6f1c2a4e-8d2b-4a5e-9f7c-0b1d2e3f4a5b"
 # A review of an unknown card: a write the registry refuses (404) without writing, so
 # every answer but 429 means the limit let it through.
@@ -26,23 +24,15 @@ REVIEW = {"stage": "city_hrss", "decision": "approved"}
 
 
 @pytest.fixture
-def limited(ledger: CardLedger, registry: Registry, clock: FakeClock) -> Iterator[Registry]:
-    """The registry with a write limit of RATE a minute."""
-    environ = {**registry.environ, "TALENTCARD_WRITE_RATE": str(RATE)}
-    with Registry(environ, clock=clock, ledger=ledger) as services:
-        yield services
-
-
-@pytest.fixture
-def client(limited: Registry) -> Iterator[Client]:
-    with TestClient(app=create_app(limited)) as c:
+def client(write_limited: Registry) -> Iterator[Client]:
+    with TestClient(app=create_app(write_limited)) as c:
         yield c
 
 
 @pytest.fixture
-def key(limited: Registry) -> str:
+def key(write_limited: Registry) -> str:
     """A city clerk's API key."""
-    return Keys(limited)("city_hrss")["Authorization"].removeprefix("Bearer ")
+    return Keys(write_limited)("city_hrss")["Authorization"].removeprefix("Bearer ")
 
 
 def writes(client: Client, *authorizations: str) -> list[int]:
@@ -66,18 +56,18 @@ def test_lower_case_bearer_and_a_tab_are_the_same_key_s_budget(client: Client, k
 
 
 def test_a_user_s_new_key_goes_on_with_the_old_key_s_budget(
-    client: Client, key: str, limited: Registry
+    client: Client, key: str, write_limited: Registry
 ):
     assert writes(client, *[f"Bearer {key}"] * (RATE - 1)) == [404] * (RATE - 1)
-    new_key = limited.users.rotate_key(None, "city_hrss.liaocheng").key
+    new_key = write_limited.users.rotate_key(None, "city_hrss.liaocheng").key
     assert writes(client, f"Bearer {new_key}", f"Bearer {new_key}") == [404, 429]
 
 
 def test_another_user_s_writes_do_not_count_against_a_user(
-    client: Client, key: str, limited: Registry
+    client: Client, key: str, write_limited: Registry
 ):
     writes(client, *[f"Bearer {key}"] * RATE)
-    other = Keys(limited)("city_hrss", "jinan")["Authorization"]
+    other = Keys(write_limited)("city_hrss", "jinan")["Authorization"]
     assert writes(client, other) == [404]
 
 
@@ -95,15 +85,15 @@ def test_the_429_is_a_problem_saying_when_to_try_again(client: Client, key: str)
 
 
 def test_a_write_looks_its_key_up_once_for_the_limit_and_the_route_both(
-    client: Client, key: str, limited: Registry, monkeypatch: pytest.MonkeyPatch
+    client: Client, key: str, write_limited: Registry, monkeypatch: pytest.MonkeyPatch
 ):
     looked_up: list[str] = []
-    authenticate = limited.users.authenticate
+    authenticate = write_limited.users.authenticate
 
     def counted(presented: str) -> Principal:
         looked_up.append(presented)
         return authenticate(presented)
 
-    monkeypatch.setattr(limited.users, "authenticate", counted)
+    monkeypatch.setattr(write_limited.users, "authenticate", counted)
     assert writes(client, f"Bearer {key}") == [404]
     assert looked_up == [key]
