@@ -31,6 +31,19 @@ def text_query(max_length: int) -> ParameterKwarg:
     return marker
 
 
+# The greatest log position or tree size a parameter may name: 2**53, the greatest
+# integer a JSON number carries exactly, and well inside the stores' 64-bit integers (a
+# number past those reached the query and ended in a 500, OverflowError on SQLite).
+MAX_LOG_POSITION = 2**53
+
+
+def log_position(description: str) -> ParameterKwarg:
+    """A query or path parameter naming a position in the event log or a tree size: from
+    0 to MAX_LOG_POSITION (a 400 naming the parameter otherwise)."""
+    marker: ParameterKwarg = Parameter(ge=0, le=MAX_LOG_POSITION, description=description)
+    return marker
+
+
 async def check_body(request: Request[Any, Any, Any]) -> None:
     """Before a route that takes a JSON body decodes it: a missing body is refused with a
     line saying what to send (litestar's own answer was ``'data'``), and a body nested
@@ -60,13 +73,42 @@ def registry_of(state: State) -> Registry:
     return registry
 
 
+# Where a request keeps its authenticated caller (or the refusal), on its ASGI scope's
+# state: the write limit authenticates a write first, to count it against its user, and
+# the route's ``who`` must not look the user up and hash the key a second time.
+_CALLER = "talentcard.caller"
+
+
+def caller(request: Request[Any, Any, Any], registry: Registry) -> Principal | None:
+    """The user the request's ``Authorization: Bearer`` key belongs to, or None (no key,
+    or one that does not work); authenticated once per request."""
+    kept = request.state.get(_CALLER)
+    if kept is None:
+        try:
+            kept = registry.users.authenticate(_bearer_key(request))
+        except NotAuthenticated as refused:
+            kept = refused
+        request.state[_CALLER] = kept
+    return kept if isinstance(kept, Principal) else None
+
+
 def authenticated(request: Request[Any, Any, Any], state: State) -> Principal:
     """The caller: the user whose key the ``Authorization: Bearer`` header carries."""
-    header = request.headers.get("authorization", "")
-    scheme, _, key = header.partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
+    who = caller(request, registry_of(state))
+    if who is None:
+        refused: NotAuthenticated = request.state[_CALLER]
+        raise refused
+    return who
+
+
+def _bearer_key(request: Request[Any, Any, Any]) -> str:
+    """The key after the ``Bearer`` scheme (any case, any whitespace between: RFC 9110
+    names the scheme case-insensitive, and the write limit once counted each spelling
+    apart)."""
+    parts = request.headers.get("authorization", "").split(maxsplit=1)
+    if len(parts) != 2 or parts[0].lower() != "bearer":
         raise NotAuthenticated("send the API key as Authorization: Bearer KEY")
-    return registry_of(state).users.authenticate(key.strip())
+    return parts[1].strip()
 
 
 def idempotency_of(

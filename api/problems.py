@@ -126,18 +126,23 @@ WRITE_ERRORS = (*READ_ERRORS, 409, 413, 429)
 
 def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     """OpenAPI ``responses`` for the problems a route may answer with."""
-    specs: dict[int, ResponseSpec] = {}
-    for status in statuses:
-        code, detail, rule = _DOCUMENTED[status]
-        example = msgspec.to_builtins(problem(status, code, detail, rule))
-        specs[status] = ResponseSpec(
-            Problem,
-            description=_MEANING[status],
-            media_type=PROBLEM_JSON,
-            generate_examples=False,
-            examples=[Example(summary=code, value=example)],
-        )
-    return specs
+    return {
+        status: problem_spec(status, _MEANING[status], *_DOCUMENTED[status]) for status in statuses
+    }
+
+
+def problem_spec(
+    status: int, meaning: str, code: str, detail: str, rule: str | None = None
+) -> ResponseSpec:
+    """An OpenAPI response: a problem with this status, what it means and an example."""
+    example = msgspec.to_builtins(problem(status, code, detail, rule))
+    return ResponseSpec(
+        Problem,
+        description=meaning,
+        media_type=PROBLEM_JSON,
+        generate_examples=False,
+        examples=[Example(summary=code, value=example)],
+    )
 
 
 def domain_problem(request: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:

@@ -144,6 +144,12 @@ def _binary_spec(media_type: str, summary: str, example: str) -> ResponseSpec:
     )
 
 
+# What every signed document answers to an If-None-Match naming its ETag (``_serve``).
+_NOT_MODIFIED = ResponseSpec(
+    None, description="not modified: If-None-Match names the document's ETag (no body)"
+)
+
+
 def _registry(state: State) -> Registry:
     registry: Registry = state.registry
     return registry
@@ -180,6 +186,7 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
     description="Every authority's public keys, signed by the provincial root (a CWT).",
     responses={
         200: _binary_spec(TRUST_LIST_MEDIA_TYPE, "the trust list CWT", "d28443a10127a0…"),
+        304: _NOT_MODIFIED,
         503: _UNAVAILABLE,
     },
     exception_handlers=_HANDLERS,
@@ -197,6 +204,7 @@ def trust_list(request: Request[Any, Any, State], state: State) -> Response[byte
     description="The Token Status List a credential's status claim names, by this very URL.",
     responses={
         200: _binary_spec(STATUS_LIST_MEDIA_TYPE, "a status list token", "d28458…"),
+        304: _NOT_MODIFIED,
         404: _problem_spec(
             404, StatusListNotFound.code, "jinan has issued no status list 'sl-9999'"
         ),
@@ -230,6 +238,7 @@ async def status_list(
     "status/AUTHORITY/LIST.cwt) to their bytes: `talentcard verify --bundle FILE` reads it.",
     responses={
         200: _binary_spec(BUNDLE_MEDIA_TYPE, "the bundle", "a46e726f6f742e707562…"),
+        304: _NOT_MODIFIED,
         503: _UNAVAILABLE,
     },
     exception_handlers=_HANDLERS,

@@ -24,7 +24,7 @@ from litestar.openapi.spec import (
 from litestar.params import Body, FromPath, FromQuery, Parameter, RawBody
 
 from api.examples import example_body
-from api.http_support import registry_of, text_query
+from api.http_support import log_position, registry_of, text_query
 from api.problems import READ_ERRORS, WRITE_ERRORS, problem_responses
 from domain.errors import InvalidInput
 from domain.vocabulary import Role, Scheme
@@ -252,7 +252,9 @@ def audit_trail(
     since: FromQuery[date | None] = None,
     until: FromQuery[date | None] = None,
     limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
-    after: Annotated[int | None, Parameter(ge=0)] = None,
+    # 0, not None, for the first page (no event is at position 0): litestar leaves the
+    # minimum of an optional number out of the document.
+    after: Annotated[int, log_position("the previous page's next_after")] = 0,
 ) -> TrailPage:
     """One page of every event in log order (the auditor's, within its authority)."""
     if since and until and since > until:

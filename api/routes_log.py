@@ -17,9 +17,9 @@ from typing import Annotated, Any
 
 from litestar import Response, get
 from litestar.datastructures import State
-from litestar.params import FromPath, QueryParameter
+from litestar.params import ParameterKwarg
 
-from api.http_support import registry_of
+from api.http_support import log_position, registry_of
 from api.problems import problem_responses
 from services.transparency import (
     Checkpoint,
@@ -31,9 +31,9 @@ from services.transparency import (
 _LOG: dict[str, Any] = {
     "sync_to_thread": True,
     "tags": ["log"],
-    "responses": problem_responses(400, 404, 422),
+    "responses": problem_responses(400, 404, 422, 503),
 }
-_SIZE = QueryParameter(ge=0, le=2**53, description="a checkpoint's tree size")
+_SIZE: ParameterKwarg = log_position("a checkpoint's tree size")
 _LATEST_MAX_AGE = 60
 _IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -48,7 +48,7 @@ def latest_checkpoint(state: State) -> Response[Checkpoint]:
 
 
 @get("/checkpoints/{size:int}", summary="The checkpoint over exactly SIZE events", **_LOG)
-def checkpoint_at(state: State, size: FromPath[int]) -> Response[Checkpoint]:
+def checkpoint_at(state: State, size: Annotated[int, _SIZE]) -> Response[Checkpoint]:
     """A checkpoint never changes once signed: cache it for good."""
     return Response(registry_of(state).transparency.at(size), headers={"Cache-Control": _IMMUTABLE})
 
@@ -57,9 +57,7 @@ def checkpoint_at(state: State, size: FromPath[int]) -> Response[Checkpoint]:
 def inclusion_proof(
     state: State,
     size: Annotated[int, _SIZE],
-    position: Annotated[
-        int, QueryParameter(ge=0, le=2**53, description="the event's tree position")
-    ],
+    position: Annotated[int, log_position("the event's tree position")],
 ) -> Response[InclusionProof]:
     """Hash the leaf, fold in the path (RFC 9162 §2.1.3.2), compare with the root."""
     proof = registry_of(state).transparency.inclusion(size, position)

@@ -82,6 +82,12 @@ class EventSigning(Aggregate):
         return EVENT_SIGNING_ID
 
     @event("Started")
-    def __init__(self, legacy_leaves: int, checkpointed: int) -> None:
+    def __init__(self, legacy_leaves: int, checkpointed: int, recorded_at: datetime) -> None:
         self.legacy_leaves = legacy_leaves
         self.checkpointed = checkpointed
+        self.recorded_at = recorded_at  # by the registry's clock (the library's reads the system's)
+
+    @property
+    def recorded(self) -> datetime:
+        """When it was recorded, by the registry's clock."""
+        return self.recorded_at

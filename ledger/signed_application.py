@@ -35,7 +35,7 @@ class SignedApplication(Application[UUID]):
         """Sign every save from now on, and record where signing started if no process
         did before (the events already stored are then legacy)."""
         self.event_signer = EventSigner(keys, clock, salt_key=salt_key, head=self.chain_head)
-        self.start_event_signing()
+        self.start_event_signing(clock())
 
     def chain_head(self, chain: UUID) -> ChainRecord | None:
         """The last record of a signature chain, as stored."""
@@ -44,7 +44,7 @@ class SignedApplication(Application[UUID]):
             return record
         return None
 
-    def start_event_signing(self) -> None:
+    def start_event_signing(self, now: datetime) -> None:
         """Save :class:`EventSigning` once per store: how many events came before it and
         how many of them the last checkpoint covered."""
         with suppress(AggregateNotFoundError):
@@ -53,7 +53,9 @@ class SignedApplication(Application[UUID]):
         legacy, checkpointed = self._legacy_counts()
         # Another process may record it first: one is all there is.
         with suppress(IntegrityError):
-            self.save(EventSigning(legacy_leaves=legacy, checkpointed=checkpointed))
+            self.save(
+                EventSigning(legacy_leaves=legacy, checkpointed=checkpointed, recorded_at=now)
+            )
 
     def _legacy_counts(self) -> tuple[int, int]:
         """The leaves stored so far, and the size of the last checkpoint."""

@@ -185,6 +185,10 @@ def _oldest_unapplied(read_models: ReadModels, position: int) -> datetime | None
     event = ledger.mapper.to_domain_event(notifications[0])
     ctx = getattr(event, "ctx", None)
     recorded = getattr(ctx, "recorded_at", None)
+    if recorded is None:  # what event signing writes: its own instant, by the same clock
+        recorded = getattr(event, "recorded_at", None) or getattr(
+            getattr(event, "record", None), "signed_at", None
+        )
     if isinstance(recorded, datetime):
         return as_utc(recorded)
     timestamp = getattr(event, "timestamp", None)

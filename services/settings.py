@@ -100,11 +100,11 @@ def public_base_url(environ: Mapping[str, str]) -> str:
     return base
 
 
-WRITE_RATE_DEFAULT = 600  # writes a minute per API key
+WRITE_RATE_DEFAULT = 600  # writes a minute per user
 
 
 def write_rate_per_minute(environ: Mapping[str, str]) -> int:
-    """``TALENTCARD_WRITE_RATE``: how many writes (POSTs) one API key may send a minute
+    """``TALENTCARD_WRITE_RATE``: how many writes (POSTs) one user may send a minute
     to one API process (default 600; 0 turns the limit off, e.g. for a load test)."""
     raw = environ.get("TALENTCARD_WRITE_RATE", "").strip()
     if not raw:

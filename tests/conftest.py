@@ -164,6 +164,17 @@ def registry(ledger: CardLedger, clock: FakeClock, tmp_path: Path) -> Iterator[R
         yield services
 
 
+WRITE_RATE = 3  # the write_limited registry's writes a minute per user
+
+
+@pytest.fixture
+def write_limited(ledger: CardLedger, registry: Registry, clock: FakeClock) -> Iterator[Registry]:
+    """The registry with a write limit of WRITE_RATE a minute (TALENTCARD_WRITE_RATE)."""
+    environ = {**registry.environ, "TALENTCARD_WRITE_RATE": str(WRITE_RATE)}
+    with Registry(environ, clock=clock, ledger=ledger) as services:
+        yield services
+
+
 @pytest.fixture
 def cli_env(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> Path:
     """The command line's environment pointed at a fresh store of each kind (and a data

@@ -15,9 +15,17 @@ from litestar.testing import TestClient
 
 from api.app import create_app
 from services.bootstrap import Registry
+from tests.api.document import (
+    SCHEMA_PATH,
+    documented_statuses,
+    numeric_parameters,
+    operations,
+    schema_types,
+)
 from tests.api.http_users import Client, Users
+from tests.conftest import WRITE_RATE
 
-SCHEMA_PATH = "/schema/openapi.json"
+PROBLEM_JSON = "application/problem+json"
 
 
 @pytest.fixture
@@ -124,18 +132,152 @@ def test_the_import_example_imports_its_card(
     assert (len(report["imported"]), report["refused"]) == (1, [])
 
 
-def test_every_authenticated_operation_describes_its_401_as_a_problem(
+# ---- every answer a route gives is in the document (issue 23 finding 6) -------------------
+
+UNKNOWN = "6f1c2a4e-8d2b-4a5e-9f7c-0b1d2e3f4a5b"
+# A value for each path parameter: the route matches, whatever it then answers.
+PATH_VALUES = {
+    "{card_id}": UNKNOWN,
+    "{size}": "1",
+    "{authority}": "jinan",
+    "{list_id}": "1",
+    "{name}": "nobody",
+}
+Answer = tuple[str, str, int]  # method, the document's path, the status answered
+
+
+def concrete(path: str) -> str:
+    for template, value in PATH_VALUES.items():
+        path = path.replace(template, value)
+    return path
+
+
+def send(
+    client: Client, method: str, path: str, content: bytes = b"{}", **headers: str
+) -> int:
+    """The status one request to the document's ``path`` is answered with."""
+    if method == "GET":
+        return client.get(concrete(path), headers=headers).status_code
+    headers = {"Content-Type": "application/json", **headers}
+    return client.post(concrete(path), content=content, headers=headers).status_code
+
+
+def undocumented(document: dict[str, Any], answers: list[Answer]) -> list[str]:
+    return [
+        f"{method} {path}: {status}"
+        for method, path, status in answers
+        if status not in documented_statuses(document, method, path)
+    ]
+
+
+@pytest.fixture
+def keyless(document: dict[str, Any], client: Client) -> list[Answer]:
+    """Every operation's answer to a request without a key."""
+    return [(m, p, send(client, m, p)) for m, p, _ in operations(document) if p != SCHEMA_PATH]
+
+
+def test_every_answer_to_a_request_without_a_key_is_in_the_document(
+    document: dict[str, Any], keyless: list[Answer]
+):
+    assert undocumented(document, keyless) == []
+
+
+def test_every_operation_that_needs_a_key_describes_its_401_as_a_problem(
+    document: dict[str, Any], keyless: list[Answer]
+):
+    needs_key = [(m, p) for m, p, status in keyless if status == 401]
+    assert len(needs_key) > 30  # every route but the probes, the public and the log's
+    undescribed = [
+        f"{method} {path}"
+        for method, path in needs_key
+        if PROBLEM_JSON not in document["paths"][path][method.lower()]["responses"]["401"].get(
+            "content", {}
+        )
+    ]
+    assert undescribed == []
+
+
+def malformed(schema: dict[str, Any]) -> str | None:
+    """A value the parameter's schema refuses, or None for free text of any length."""
+    if "maxLength" in schema:
+        return "x" * (schema["maxLength"] + 1)
+    if schema_types(schema) & {"integer", "number", "boolean"} or "enum" in schema:
+        return "x"
+    if schema.get("format") in ("date", "uuid"):
+        return "x"
+    return None
+
+
+def test_every_answer_to_a_malformed_query_parameter_is_in_the_document(
+    document: dict[str, Any], client: Client, registry: Registry
+):
+    auditor = Users(client, registry)("auditor", "province")
+    answers = []
+    for method, path, operation in operations(document):
+        for parameter in operation.get("parameters", ()):
+            value = malformed(parameter["schema"])
+            if parameter["in"] != "query" or value is None:
+                continue
+            url = f"{path}?{parameter['name']}={value}"
+            answers.append((method, path, send(client, method, url, **auditor.headers)))
+    assert {status for _, _, status in answers} == {400}
+    assert undocumented(document, answers) == []
+
+
+def test_every_answer_to_a_body_that_is_not_json_is_in_the_document(
+    document: dict[str, Any], client: Client, registry: Registry
+):
+    administrator = Users(client, registry)("administrator", "province")
+    answers = [
+        (method, path, send(client, method, path, b"{", **administrator.headers))
+        for method, path, operation in operations(document)
+        if "requestBody" in operation
+    ]
+    assert undocumented(document, answers) == []
+
+
+def test_every_write_past_the_write_limit_answers_a_documented_429(write_limited: Registry):
+    with TestClient(app=create_app(write_limited)) as client:
+        document = client.get(SCHEMA_PATH).json()
+        administrator = Users(client, write_limited)("administrator", "province")
+        writes = [(m, p) for m, p, _ in operations(document) if m == "POST"]
+        for _ in range(WRITE_RATE):
+            send(client, "POST", "/applications", **administrator.headers)
+        answers = [(m, p, send(client, m, p, **administrator.headers)) for m, p in writes]
+    assert {(p, status) for _, p, status in answers if status != 429} == {("/verify", 400)}
+    assert undocumented(document, answers) == []
+
+
+def test_the_probes_document_the_503_they_answer_when_the_store_does_not_answer(
+    document: dict[str, Any], client: Client, registry: Registry, monkeypatch: pytest.MonkeyPatch
+):
+    def unreachable() -> str:
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(registry, "store_kind", unreachable)
+    answers = [("GET", path, send(client, "GET", path)) for path in ("/health", "/ready")]
+    assert {status for _, _, status in answers} == {503}
+    assert undocumented(document, answers) == []
+
+
+def test_the_public_documents_document_their_304_not_modified(
+    document: dict[str, Any], client: Client
+):
+    answers = [
+        (method, path, send(client, method, path, **{"If-None-Match": "*"}))
+        for method, path, _ in operations(document)
+        if method == "GET"
+    ]
+    assert {p for _, p, status in answers if status == 304} == {"/trust-list", "/bundle"}
+    assert undocumented(document, answers) == []
+
+
+def test_every_numeric_parameter_declares_its_least_and_greatest_value(
     document: dict[str, Any],
 ):
-    public = {"/health", "/ready", "/trust-list", "/bundle", "/verify"}
-    undocumented = []
-    for path, item in document["paths"].items():
-        if path in public or path.startswith(
-            ("/status-lists", "/schema", "/checkpoints", "/proofs")
-        ):
-            continue
-        for method, operation in item.items():
-            problem = operation["responses"].get("401", {}).get("content", {})
-            if "application/problem+json" not in problem:
-                undocumented.append(f"{method.upper()} {path}")
-    assert undocumented == []
+    unbounded = [
+        f"{path} {name}"
+        for path, name, schema in numeric_parameters(document)
+        if "minimum" not in schema or "maximum" not in schema
+    ]
+    assert unbounded == []

@@ -14,6 +14,7 @@ from litestar.testing import TestClient
 from api.app import REQUEST_MAX_BODY_BYTES, create_app
 from services.bootstrap import Registry
 from tests import factories as f
+from tests.api.document import SCHEMA_PATH, numeric_parameters
 from tests.api.http_users import Client, Users, request_of
 
 UNKNOWN = "6f1c2a4e-8d2b-4a5e-9f7c-0b1d2e3f4a5b"
@@ -173,6 +174,44 @@ def test_an_invalid_value_the_domain_refuses_is_a_422_problem(users: Users):
 def test_an_if_match_that_is_no_version_is_a_422_problem(users: Users):
     response = users("city_hrss").post(f"/cards/{UNKNOWN}/reviews", REVIEW, **{"If-Match": "x"})
     assert problem(response, 422)["detail"].startswith("If-Match must be a card version ETag")
+
+
+# ---- numeric parameters --------------------------------------------------------------------
+
+# Every numeric parameter of the API: its route's path, its name and the other parameters
+# its route needs. A number past what the store holds ended in a 500 (OverflowError on
+# SQLite, issue 23 finding 5).
+NUMERIC_PARAMETERS = [
+    ("/cards", "limit", ""),
+    ("/audit-trail", "limit", ""),
+    ("/audit-trail", "after", ""),
+    ("/checkpoints/{size}", "size", ""),
+    ("/proofs/inclusion", "size", "position=0"),
+    ("/proofs/inclusion", "position", "size=1"),
+    ("/proofs/consistency", "old", "new=1"),
+    ("/proofs/consistency", "new", "old=0"),
+]
+
+
+def url_with(path: str, name: str, others: str, value: str) -> str:
+    if f"{{{name}}}" in path:
+        return path.replace(f"{{{name}}}", value)
+    return f"{path}?{name}={value}" + (f"&{others}" if others else "")
+
+
+@pytest.mark.parametrize(("path", "name", "others"), NUMERIC_PARAMETERS)
+@pytest.mark.parametrize("value", ["99999999999999999999", "9223372036854775808", "-1"])
+def test_a_number_out_of_range_is_a_400_problem_naming_the_parameter(
+    users: Users, path: str, name: str, others: str, value: str
+):
+    response = users("auditor", "province").get(url_with(path, name, others, value))
+    assert problem(response, 400)["detail"].startswith(f"{name}: Expected `int`")
+
+
+def test_the_numeric_parameters_above_are_every_one_the_api_has(client: Client):
+    document = client.get(SCHEMA_PATH).json()
+    found = {(path, name) for path, name, _ in numeric_parameters(document)}
+    assert found == {(path, name) for path, name, _ in NUMERIC_PARAMETERS}
 
 
 # ---- refusals ------------------------------------------------------------------------------
