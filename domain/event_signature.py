@@ -5,7 +5,7 @@ Every save the registry makes appends one record to the saving process's
 :class:`SignatureChain`, in the same transaction as the events it covers. A record names
 each event of the save (aggregate, version, topic and the digest of its leaf without the
 tree position, ledger.leaves), the hash of the chain's previous record, the signing key's
-id and an Ed25519 signature by a key the database does not hold (signing.event_keys).
+id and an Ed25519 signature by a key the database does not hold (ledger.event_keys).
 
 Records of one chain link by hash, and the chain's versions are unique in the table, so
 a verifier that checks every link needs to check only the last record's signature: any
@@ -42,7 +42,7 @@ class SignedEvent(msgspec.Struct, frozen=True, array_like=True):
 
 class ChainRecord(msgspec.Struct, frozen=True, kw_only=True):
     """One save's signature: ``signature`` is over the canonical payload of every other
-    field (signing.event_signature.payload)."""
+    field (ledger.event_record.payload)."""
 
     chain: UUID
     sequence: int

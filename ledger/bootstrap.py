@@ -30,6 +30,7 @@ from psycopg import sql
 from domain.clock import Clock
 from ledger import settings
 from ledger.app import CardLedger
+from ledger.event_keys import EventKeys
 from ledger.guards import (
     grant_read_models,
     grant_runtime_role,
@@ -39,7 +40,6 @@ from ledger.guards import (
 )
 from ledger.leaves import SALT_PURPOSE
 from ledger.settings import SettingsError, StoreNotReady
-from signing.event_keys import EventKeys
 
 POSTGRES = "eventsourcing.postgres"
 # eventsourcing's setting (9.5.x: InfrastructureFactory.CREATE_TABLE) that makes every

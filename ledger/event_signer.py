@@ -13,7 +13,6 @@ the tree head itself, and a record for them would be a new leaf after every chec
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -21,17 +20,15 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 import msgspec
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 from domain.event_signature import ChainRecord, EventSigning, SignatureChain, SignedEvent
 from domain.tree_head import LeafHashes, TreeHeads
+from ledger import event_record
+from ledger.event_keys import EventKeys
 from ledger.leaves import event_digest
-from signing import event_signature
-from signing.event_keys import EventKeys
-from signing.keys import KeyRecord
 
 UNSIGNED_TOPICS = frozenset(
     get_topic(cls)
@@ -69,8 +66,6 @@ class EventSigner:
         self._lock = threading.Lock()
         self._last: ChainRecord | None = None  # the newest record known committed
         self._stale = False
-        self._key: tuple[KeyRecord, Ed25519PrivateKey] | None = None
-        self._keys_seen: float | None = None
         self._pending: ChainRecord | None = None
 
     @contextmanager
@@ -92,7 +87,7 @@ class EventSigner:
         """The next record of this process's chain over ``stored``, signed at ``now``, not
         yet kept as the chain's head (:meth:`saved` does that once the save committed).
         Call it holding :meth:`signing`."""
-        key_record, key = self._signing_key(now)
+        key = self._keys.signer_at(now)
         covered = tuple(
             SignedEvent(
                 originator_id=_uuid(s.originator_id),
@@ -113,17 +108,17 @@ class EventSigner:
             chain_id, sequence, previous = uuid4(), 1, b""
         else:
             chain_id, sequence = last.chain, last.sequence + 1
-            previous = event_signature.link(_payload(last))
+            previous = event_record.link(_payload(last))
         unsigned = ChainRecord(
             chain=chain_id,
             sequence=sequence,
             previous=previous,
             signed_at=now,
-            kid=key_record.kid_bytes,
+            kid=key.kid,
             events=covered,
             signature=b"",
         )
-        record = _with_signature(unsigned, event_signature.sign(_payload(unsigned), key))
+        record = _with_signature(unsigned, key.sign(_payload(unsigned)))
         if last is None:
             chain = SignatureChain(record=record)
         else:
@@ -148,25 +143,13 @@ class EventSigner:
         self._stale = False
         return self._last
 
-    def _signing_key(self, now: datetime) -> tuple[KeyRecord, Ed25519PrivateKey]:
-        # A rotation by another process rewrites keys.json: look again when it changed,
-        # so no process goes on signing with a key that was told to stop.
-        try:
-            seen = os.stat(self._keys.folder / "keys.json").st_mtime
-        except FileNotFoundError:
-            seen = None
-        if self._key is None or seen != self._keys_seen or not self._key[0].signs_at(now):
-            self._key = self._keys.signing_key(now)
-            self._keys_seen = os.stat(self._keys.folder / "keys.json").st_mtime
-        return self._key
-
 
 def _uuid(value: object) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 
 
 def _payload(record: ChainRecord) -> bytes:
-    return event_signature.payload(
+    return event_record.payload(
         chain=record.chain,
         sequence=record.sequence,
         previous=record.previous,

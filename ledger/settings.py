@@ -165,7 +165,7 @@ EVENT_KEYS_DIR = "TALENTCARD_EVENT_KEYS_DIR"
 
 
 def event_keys_dir(folder: Path, env: Mapping[str, str] | None = None) -> Path:
-    """Where the event-signing keys are (signing.event_keys): TALENTCARD_EVENT_KEYS_DIR, or
+    """Where the event-signing keys are (ledger.event_keys): TALENTCARD_EVENT_KEYS_DIR, or
     ``<data dir>/event-keys``. Every process writing to one store must share it."""
     source = os.environ if env is None else env
     configured = source.get(EVENT_KEYS_DIR)

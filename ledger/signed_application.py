@@ -20,8 +20,8 @@ from eventsourcing.persistence import IntegrityError, Notification, Recording
 
 from domain.event_signature import EVENT_SIGNING_ID, ChainRecord, EventSigning
 from domain.tree_head import TREE_HEADS_ID
+from ledger.event_keys import EventKeys
 from ledger.event_signer import UNSIGNED_TOPICS, EventSigner
-from signing.event_keys import EventKeys
 
 
 class SignedApplication(Application[UUID]):

@@ -49,7 +49,6 @@ from ledger.leaves import (
     read_leaf,
     read_personal,
 )
-from ledger.signatures import SignatureWalk
 from ledger.transcoder import TRUSTED_MODULE_PREFIXES
 from services.audit_format import (
     DECODER,
@@ -60,6 +59,7 @@ from services.audit_format import (
     Header,
     Trust,
 )
+from services.event_signatures import SignatureWalk
 from signing import merkle
 from signing.bundle import unpack
 from signing.checkpoint import CheckpointError, TreeHead, read_checkpoint
@@ -322,7 +322,7 @@ def replay_share(path: str, worker: int, workers: int, redacted: bool) -> _Share
             )
             continue
         if content.topic in RECORD_TOPICS:
-            continue  # the signature walk checks them (ledger.signatures); nothing to replay
+            continue  # services.event_signatures checks them; nothing to replay
         if content.position != line.position:
             findings.append(
                 Finding(

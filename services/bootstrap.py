@@ -22,6 +22,7 @@ from services.clock import system_clock
 
 if TYPE_CHECKING:  # the store-side modules import the database drivers
     from ledger.app import CardLedger
+    from ledger.event_keys import EventKeys
     from projections.engine import ReadModels
     from services.audit import AuditService
     from services.audit_export import AuditExport
@@ -38,7 +39,6 @@ if TYPE_CHECKING:  # the store-side modules import the database drivers
     from services.transparency import TransparencyLog
     from services.users import UserService
     from services.verification import VerificationService
-    from signing.event_keys import EventKeys
     from signing.keys import Keystore
 
 
@@ -102,8 +102,8 @@ class Registry:
 
     @cached_property
     def event_keys(self) -> EventKeys:
-        """The keys that sign every save (signing.event_keys), beside the registry key."""
-        from signing.event_keys import EventKeys
+        """The keys that sign every save (ledger.event_keys), beside the registry key."""
+        from ledger.event_keys import EventKeys
 
         return EventKeys(store_settings.event_keys_dir(self.data_dir, self.environ))
 

@@ -4,6 +4,7 @@ gathered so that an entry point maps them to its "malformed input" answer (exit 
 
 from __future__ import annotations
 
+from ledger.event_keys import EventKeyError
 from ledger.settings import SettingsError, StoreNotReady
 from signing.bundle import BundleError
 from signing.keys import KeystoreError
@@ -12,5 +13,6 @@ OPERATOR_ERRORS: tuple[type[Exception], ...] = (
     SettingsError,
     StoreNotReady,
     KeystoreError,
+    EventKeyError,
     BundleError,
 )

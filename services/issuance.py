@@ -22,12 +22,13 @@ from domain.clock import Clock, business_date
 from domain.errors import IllegalTransition
 from domain.vocabulary import CardStatus
 from ledger.app import CardLedger
+from ledger.event_keys import EventKeyRecord, EventKeys
 from projections.engine import ReadModels
 from services.venue_rules import compile_venue_rules, family_entry, min_ages
 from signing.bundle import pack, status_file_name
 from signing.credential import CardClaims, StatusReference, sign_credential, to_text
-from signing.event_keys import EventKeys
 from signing.keys import ROOT, KeyRecord, Keystore, KeystoreError
+from signing.root import EVENTS
 from signing.status_list import sign_status_list, status_uri
 from signing.trust import sign_trust_list
 from signing.venue_rules import sign_venue_rules
@@ -240,7 +241,7 @@ class IssuanceService:
     def published_keys(self) -> list[KeyRecord]:
         """The keys the trust list names: the keystore's and the event-signing keys."""
         events = self._event_keys.records() if self._event_keys is not None else []
-        return [*self._keys.records(), *events]
+        return [*self._keys.records(), *(event_key_record(r) for r in events)]
 
     def _signing_key(self, authority: str, at: datetime) -> tuple[KeyRecord, Ed25519PrivateKey]:
         """The key that signed for ``authority`` at ``at``; for an instant before any key was
@@ -252,6 +253,18 @@ class IssuanceService:
                 f"({min(made).isoformat()}): no bundle can be signed as of then"
             )
         return self._keys.signing_key(authority, at)
+
+
+def event_key_record(record: EventKeyRecord) -> KeyRecord:
+    """An event key as the trust list names it: authority ``events``, no schemes."""
+    return KeyRecord(
+        kid=record.kid,
+        authority=EVENTS,
+        schemes=(),
+        public_key=record.public_key,
+        created_at=record.created_at,
+        signs_until=record.signs_until,
+    )
 
 
 def _known_at(records: list[KeyRecord], at: datetime) -> list[KeyRecord]:

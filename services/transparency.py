@@ -32,11 +32,12 @@ from domain.tree_head import (
 from domain.values import Context
 from domain.vocabulary import Role
 from ledger.app import CardLedger
+from ledger.event_keys import EventKeys
 from ledger.leaves import SALT_PURPOSE, Leaf, make_leaf
-from ledger.signatures import SignatureFinding, SignatureReport, SignatureWalk
+from services.event_signatures import SignatureFinding, SignatureReport, SignatureWalk
+from services.issuance import event_key_record
 from signing import merkle
 from signing.checkpoint import TreeHead, sign_checkpoint, unverified_head
-from signing.event_keys import EventKeys
 from signing.keys import LOG, Keystore, KeystoreError
 from signing.trust import trusted_key
 
@@ -180,8 +181,10 @@ class TransparencyLog:
 
     def signed_leaves(self) -> tuple[list[bytes], SignatureReport]:
         """Every leaf's hash, in order, and what the event signatures prove of them
-        (ledger.signatures), from one walk of the log."""
-        keys = {r.kid_bytes: trusted_key(r) for r in self._event_keys.records()}
+        (services.event_signatures), from one walk of the log."""
+        keys = {
+            r.kid_bytes: trusted_key(event_key_record(r)) for r in self._event_keys.records()
+        }
         walk = SignatureWalk(keys)
         hashed = []
         for e in self.events():

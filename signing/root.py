@@ -9,5 +9,5 @@ LOG = "log"
 """The ledger's log key: it signs the Merkle checkpoints (signing.checkpoint) and nothing
 else; the trust list names it with no schemes, so no credential verifies under it."""
 EVENTS = "events"
-"""The event-signing keys (signing.event_keys): they sign every saved event's record and
+"""The event-signing keys (ledger.event_keys): they sign every saved event's record and
 nothing else; the trust list names them with no schemes, as it does the log key."""

@@ -137,8 +137,9 @@ def test_a_rebuild_prints_its_rate_and_gives_the_same_checksums(
         "entitlements",
     }
     out = ok(capsys, "projections", "rebuild", "--quiet")
-    # 2 cards' events and reservations, and the four users who acted (UserAdded).
-    assert "events/s" in out and "9 events" in out
+    # 2 cards' events and reservations, and the four users who acted (UserAdded): 9; a
+    # signature record for each of their 7 saves, and where signing started with its own.
+    assert "events/s" in out and "18 events" in out
     assert json.loads(ok(capsys, "projections", "checksum", "--json")) == before
 
 
@@ -152,7 +153,9 @@ def test_projection_status_shows_the_lag_until_the_projector_has_run(
         r["name"]: r["head"] - r["position"]
         for r in json.loads(ok(capsys, "projections", "status", "--json"))
     }
-    assert set(lags.values()) == {3}  # the second card's Applied, Issued, reservation
+    # the second card's Applied, Issued, reservation, and the event signatures' records
+    # of its two saves
+    assert set(lags.values()) == {5}
     ok(capsys, "projections", "run", "--until-caught-up")
     lags = {
         r["name"]: r["head"] - r["position"]

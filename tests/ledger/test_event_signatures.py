@@ -19,13 +19,13 @@ from domain.user import PROVINCE
 from domain.vocabulary import CardStatus, Role
 from ledger.app import CardLedger
 from ledger.bootstrap import postgres_conninfo
+from ledger.event_keys import EventKeys
 from ledger.guards import grant_runtime_role
 from ledger.leaves import SALT_PURPOSE
 from services.access import Principal
 from services.audit_verify import AuditReport, verify_export
 from services.bootstrap import Registry
 from services.transparency import EventsNotSigned, LogRewritten
-from signing.event_keys import EventKeys
 from tests import factories as f
 from tests.conftest import KEY_PASSPHRASE
 

@@ -19,7 +19,7 @@ from uuid import UUID
 
 import msgspec
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 SIGNATURE_TAG = "talentcard-event-signature/1"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -61,11 +61,6 @@ def payload(
 def link(data: bytes) -> bytes:
     """What the next record of the chain names as ``previous``."""
     return hashlib.sha256(data).digest()
-
-
-def sign(data: bytes, key: Ed25519PrivateKey) -> bytes:
-    """Ed25519 over the payload."""
-    return key.sign(data)
 
 
 def verifies(data: bytes, signature: bytes, key: Ed25519PublicKey) -> bool:

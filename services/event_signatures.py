@@ -31,9 +31,9 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 
 from domain.event_signature import EventSigning
+from ledger import event_record
 from ledger.event_signer import RECORD_TOPICS
 from ledger.leaves import LeafError, event_digest_of_leaf, leaf_head, read_leaf
-from signing import event_signature
 from signing.trust import TrustedKey
 
 _STARTED = get_topic(EventSigning.Started)  # type: ignore[attr-defined]
@@ -246,7 +246,7 @@ class SignatureWalk:
             end is not None and seconds >= end for end in (key.signs_until, key.retired_at)
         ):
             return f"its key {record.kid.hex()} could not sign at {record.signed_at.isoformat()}"
-        if not event_signature.verifies(record.payload, record.signature, key.public()):
+        if not event_record.verifies(record.payload, record.signature, key.public()):
             return "its signature does not verify"
         return None
 
@@ -286,7 +286,7 @@ def _parse(position: int, public: Mapping[str, Any]) -> _Record:
         _Pending(-1, UUID(str(oid)), int(version), str(topic), bytes(digest))
         for oid, version, topic, digest in raw["events"]
     ]
-    data = event_signature.payload(
+    data = event_record.payload(
         chain=chain,
         sequence=sequence,
         previous=previous,
@@ -302,7 +302,7 @@ def _parse(position: int, public: Mapping[str, Any]) -> _Record:
         signed_at=signed_at,
         payload=data,
         signature=bytes(raw["signature"]),
-        link=event_signature.link(data),
+        link=event_record.link(data),
         vouched=vouched,
         previous=previous,
     )
