@@ -25,19 +25,11 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 from domain.event_signature import ChainRecord, EventSigning, SignatureChain, SignedEvent
-from domain.tree_head import LeafHashes, TreeHeads
 from ledger import event_record
 from ledger.event_keys import EventKeys
-from ledger.leaves import event_digest
+from ledger.leaves import NOT_LEAVES, event_digest
 
-UNSIGNED_TOPICS = frozenset(
-    get_topic(cls)
-    for cls in (
-        TreeHeads.Started,  # type: ignore[attr-defined]
-        TreeHeads.Checkpointed,  # type: ignore[attr-defined]
-        LeafHashes.Recorded,  # type: ignore[attr-defined]
-    )
-)
+UNSIGNED_TOPICS = NOT_LEAVES
 """The checkpoint's events: signed by the log key, and never leaves of the tree."""
 
 RECORD_TOPICS = frozenset(

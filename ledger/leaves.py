@@ -40,8 +40,21 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
+from eventsourcing.utils import get_topic
+
+from domain.tree_head import LeafHashes, TreeHeads
 
 LEAF_TAG = "talentcard-leaf/1"
+NOT_LEAVES = frozenset(
+    get_topic(cls)
+    for cls in (
+        TreeHeads.Started,  # type: ignore[attr-defined]
+        TreeHeads.Checkpointed,  # type: ignore[attr-defined]
+        LeafHashes.Recorded,  # type: ignore[attr-defined]
+    )
+)
+"""The checkpoint's own events (domain.tree_head): chained by consistency proofs, never
+leaves of the tree they sign."""
 SALT_PURPOSE = "merkle-leaf-salt"
 SALT_BYTES = 16
 PERSONAL_KEYS = frozenset({"holder"})

@@ -15,7 +15,6 @@ from uuid import UUID
 
 import msgspec
 from eventsourcing.persistence import Notification
-from eventsourcing.utils import get_topic
 
 from domain.clock import Clock
 from domain.errors import DomainError, InvalidInput
@@ -33,7 +32,7 @@ from domain.values import Context
 from domain.vocabulary import Role
 from ledger.app import CardLedger
 from ledger.event_keys import EventKeys
-from ledger.leaves import SALT_PURPOSE, Leaf, make_leaf
+from ledger.leaves import NOT_LEAVES, SALT_PURPOSE, Leaf, make_leaf
 from services.event_signatures import SignatureFinding, SignatureReport, SignatureWalk
 from services.issuance import event_key_record
 from signing import merkle
@@ -42,14 +41,6 @@ from signing.keys import LOG, Keystore, KeystoreError
 from signing.trust import trusted_key
 
 _PAGE = 2_000
-_NOT_LEAVES = frozenset(
-    get_topic(cls)
-    for cls in (
-        TreeHeads.Started,  # type: ignore[attr-defined]
-        TreeHeads.Checkpointed,  # type: ignore[attr-defined]
-        LeafHashes.Recorded,  # type: ignore[attr-defined]
-    )
-)
 
 
 class LogRewritten(DomainError):
@@ -160,7 +151,7 @@ class TransparencyLog:
         while True:
             page: Sequence[Notification] = recorder.select_notifications(start, _PAGE, stop=head)
             for n in page:
-                if n.topic in _NOT_LEAVES:
+                if n.topic in NOT_LEAVES:
                     continue
                 oid = (
                     n.originator_id

@@ -173,9 +173,9 @@ def test_the_command_line_check_exits_0_when_ready_and_1_naming_the_lag(tmp_path
         "TALENTCARD_READY_LAG": "0",
     }
 
-    def probe() -> subprocess.CompletedProcess[str]:
+    def python(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "api.probes"],
+            [sys.executable, *args],
             env=env,
             cwd=ROOT,
             capture_output=True,
@@ -183,35 +183,16 @@ def test_the_command_line_check_exits_0_when_ready_and_1_naming_the_lag(tmp_path
             check=False,
             timeout=60,
         )
-
-    def python(code: str) -> None:
-        done = subprocess.run(
-            [sys.executable, "-c", code],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=60,
-        )
-        assert done.returncode == 0, done.stderr
 
     # Opening the store records where event signing started: projected, it is caught up.
-    python(_CATCH_UP)
-    done = probe()
+    caught_up = python("-c", _CATCH_UP)
+    assert caught_up.returncode == 0, caught_up.stderr
+    done = python("-m", "api.probes")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ready: sqlite")
-    filed = subprocess.run(
-        [sys.executable, "-c", _APPLY_ONE],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    filed = python("-c", _APPLY_ONE)
     assert filed.returncode == 0, filed.stderr
-    done = probe()
+    done = python("-m", "api.probes")
     assert done.returncode == 1
     # the card, its holder's reservation and their event signature's record
     assert done.stderr.startswith("not ready: read model card_current is 3 events behind")
