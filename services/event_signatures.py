@@ -135,13 +135,12 @@ class SignatureWalk:
                 if problem is not None:
                     self._fail_chain(chain, record, problem)
                     break
+        # Legacy only before a start that a record vouches for: a log with no start at all
+        # (never opened by a version that signs, or with its records taken out) proves
+        # nothing, and says so.
         started = self._started if self._started_signed else None
-        # A log with no record and no start was written before event signatures existed
-        # and has not been opened since: all of it is legacy. (Records and the start,
-        # once written, cannot be taken out of the table.)
-        never = self._started is None and not self._chains
         for event in self._unsigned:
-            if never or (started is not None and event.position < min(started[1], started[2])):
+            if started is not None and event.position < min(started[1], started[2]):
                 self.report.legacy += 1
             else:
                 self._find(
