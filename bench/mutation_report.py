@@ -33,10 +33,10 @@ CHECKS = re.compile(
     r"|check_text\(|normalise_name\()"
 )
 STRINGS = re.compile(r"[rbfu]*(\"[^\"]*\"|'[^']*')", re.I)
-# A literal that reads as an identifier is a code, not words: snake_case or dotted anywhere
-# (``"unknown_beneficiary"``, ``"weihai.coverage.2019"``), a bare word as a call's
-# positional argument (``refuse("expired", …)``, ``_result(True, "ok", …)``).
-IDENTIFIER = re.compile(r"[a-z][a-z0-9]*(?:[_.][a-z0-9]+)*")
+# A snake_case or dotted literal is a code or a rule id wherever it stands, also as a
+# positional argument (``ServiceError("unknown_beneficiary", …)``, "weihai.coverage.2019").
+# A bare word is not: it is as often the action put into a message ("withdraw").
+IDENTIFIER = re.compile(r"[a-z][a-z0-9]*(?:[_.][a-z0-9]+)+")
 
 
 def _functions(module: str, cache: dict[str, dict[str, str]]) -> dict[str, str]:
@@ -95,20 +95,17 @@ def is_message_only(minus: list[str], plus: list[str]) -> bool:
     if not to_none and (len(became) != len(was) or any(t.type != tokenize.STRING for t in became)):
         return False
     before = old[: was[0].start[1]]
-    argument = before.rstrip().endswith(("(", ","))
-    if any(_is_code(t.string, argument=argument) for t in was):
+    if any(_is_code(t.string) for t in was):
         return False
     return not INTERFACE.search(before) and not CHECKS.search(STRINGS.sub('""', old))
 
 
-def _is_code(literal: str, *, argument: bool) -> bool:
+def _is_code(literal: str) -> bool:
     try:
         value = ast.literal_eval(literal)
     except (ValueError, SyntaxError):
         return False  # an f-string: text built around values
-    if not isinstance(value, str) or not IDENTIFIER.fullmatch(value):
-        return False
-    return argument or "_" in value or "." in value
+    return isinstance(value, str) and IDENTIFIER.fullmatch(value) is not None
 
 
 def main() -> None:
