@@ -4,7 +4,10 @@ that change only human message text and the logic ones, with the logic survivors
 Run in the folder holding ``mutants/`` after ``mutmut run`` (see BENCHMARKS.md):
 
     mutmut results --all true > /tmp/all.txt
-    python -m bench.mutation_report /tmp/all.txt [--list]
+    python -m bench.mutation_report /tmp/all.txt [--list] [--gate 95]
+
+With ``--gate P`` it exits non-zero, after one line giving the figure and the threshold,
+when fewer than P % of the logic mutants were killed (``.ci/mutation-gate`` runs it in CI).
 
 A mutant is message-only when its changed lines differ from the originals only in string
 literals that are human text (altered, or replaced by ``None``), and those literals are not
@@ -20,6 +23,7 @@ import ast
 import difflib
 import io
 import re
+import sys
 import tokenize
 from pathlib import Path
 
@@ -29,6 +33,10 @@ CHECKS = re.compile(
     r"|check_text\(|normalise_name\()"
 )
 STRINGS = re.compile(r"[rbfu]*(\"[^\"]*\"|'[^']*')", re.I)
+# A snake_case or dotted literal is a code or a rule id wherever it stands, also as a
+# positional argument (``ServiceError("unknown_beneficiary", …)``, "weihai.coverage.2019").
+# A bare word is not: it is as often the action put into a message ("withdraw").
+IDENTIFIER = re.compile(r"[a-z][a-z0-9]*(?:[_.][a-z0-9]+)+")
 
 
 def _functions(module: str, cache: dict[str, dict[str, str]]) -> dict[str, str]:
@@ -87,13 +95,26 @@ def is_message_only(minus: list[str], plus: list[str]) -> bool:
     if not to_none and (len(became) != len(was) or any(t.type != tokenize.STRING for t in became)):
         return False
     before = old[: was[0].start[1]]
+    if any(_is_code(t.string) for t in was):
+        return False
     return not INTERFACE.search(before) and not CHECKS.search(STRINGS.sub('""', old))
+
+
+def _is_code(literal: str) -> bool:
+    try:
+        value = ast.literal_eval(literal)
+    except (ValueError, SyntaxError):
+        return False  # an f-string: text built around values
+    return isinstance(value, str) and IDENTIFIER.fullmatch(value) is not None
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results", help="the output of `mutmut results --all true`")
     parser.add_argument("--list", action="store_true", help="show each survivor's diff")
+    parser.add_argument(
+        "--gate", type=float, metavar="P", help="fail below P %% of logic mutants killed"
+    )
     args = parser.parse_args()
     cache: dict[str, dict[str, str]] = {}
     counts = {"message": 0, "logic": 0, "killed": 0}
@@ -121,6 +142,18 @@ def main() -> None:
         print(f"## {name} ({status})")
         if args.list:
             print("\n".join([*("-" + m for m in minus), *("+" + p for p in plus)]))
+    if args.gate is not None:
+        # The figure printed is the one compared, so "95.0 %" never fails a 95 % gate; an
+        # empty or unreadable run fails rather than counting as 100 %.
+        shown = float(f"{share:.1f}")
+        passed = counts["logic"] > 0 and shown >= args.gate
+        print(
+            f"mutation gate: {shown:.1f} % of logic mutants killed "
+            f"({counts['killed']} / {counts['logic']}), "
+            f"{'at or above' if passed else 'below'} the {args.gate:g} % threshold"
+        )
+        if not passed:
+            sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,10 @@ order, and the first that fails is the reason:
    missing, or set aside as broken when the bundle was loaded), ``suspended``, ``revoked``;
 7. freshness of the venue's data: ``trust_list_expired``, ``status_list_stale``,
    ``venue_rules_expired`` (with a service asked);
-8. service: ``service_not_granted``.
+8. service: ``service_not_granted``; when the question cannot be decided at all, the
+   detail gives the decision's code after the question (``cannot decide 'weihai.14':
+   unknown_beneficiary: …``; also ``unknown_item``, ``unknown_city``, ``no_policy``,
+   ``no_beneficiary_rule``).
 
 A card that expired long ago is ``expired`` whatever the age of the venue's data: what is
 wrong with the card comes before what is wrong with the venue's copy.
@@ -92,10 +95,8 @@ def verify(
     slack = int(skew.total_seconds())
     age = now - bundle.trust_list.issued_at
 
-    def refuse(
-        reason: str, detail: str, claims: CardClaims | None = None, rule: str | None = None
-    ) -> VerificationResult:
-        return _result(False, reason, detail, claims, age, rule)
+    def refuse(reason: str, detail: str, claims: CardClaims | None = None) -> VerificationResult:
+        return _result(False, reason, detail, claims, age)
 
     try:
         message = parse_sign1(from_text(token))
@@ -177,7 +178,7 @@ def verify(
             venue_city or str(claims.scheme),
         )
     except ServiceError as e:
-        return refuse("service_not_granted", f"cannot decide {service!r}: {e}", claims)
+        return refuse("service_not_granted", f"cannot decide {service!r}: {e.code}: {e}", claims)
     return _result(
         answer.granted,
         "ok" if answer.granted else "service_not_granted",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import zlib
 from datetime import UTC, date, datetime, timedelta
 
 import base45
@@ -11,15 +13,25 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.vocabulary import Relation, Scheme
-from signing.credential import MAX_COSE_BYTES, FamilyEntry, encode_claims, from_text, to_text
+from domain.identity import binding_hash
+from domain.vocabulary import IdDocumentKind, Relation, Scheme
+from signing.bundle import Bundle, ListProblem
+from signing.credential import (
+    MAX_COSE_BYTES,
+    CardClaims,
+    FamilyEntry,
+    encode_claims,
+    from_text,
+    to_text,
+)
 from signing.status_list import LIST_SIZE, StatusCode
-from signing.verify import VerificationResult, holder_matches, verify
-from tests.signing.support import CARD, ID_NUMBER, SALT, T0, World, make_key, uri
+from signing.verify import DEFAULT_SKEW, VerificationResult, holder_matches, verify
+from tests.signing.support import CARD, ID_NUMBER, SALT, T0, VENUE_RULES, World, make_key, uri
 
 WORLD = World()
 TOKEN = WORLD.token()
 BUNDLE = WORLD.bundle()
+TOKEN_STATUS = WORLD.claims().status
 # A card whose last day is 2026-03-01 expires at the midnight after it in Shanghai.
 LAST_DAY = date(2026, 3, 1)
 EXPIRY = int(datetime(2026, 3, 1, 16, 0, tzinfo=UTC).timestamp())
@@ -56,8 +68,6 @@ def test_an_oversized_token_is_too_large_before_parsing():
 
 
 def test_a_zip_bomb_is_too_large():
-    import zlib
-
     bomb = "TC1:" + base45.b45encode(zlib.compress(b"\0" * 1_000_000, 9)).decode()
     assert verify(bomb, BUNDLE, at=T0).reason == "too_large"
 
@@ -649,6 +659,7 @@ def test_a_genuinely_signed_payload_that_is_not_card_claims_is_bad_format():
     token = to_text(sign1(cbor2.dumps({"not": "claims"}), signer.key, signer.record.kid_bytes))
     result = verify(token, BUNDLE, at=T0)
     assert (result.valid, result.reason, result.card_id) == (False, "bad_format", None)
+    assert result.detail.startswith("credential claims are malformed")
 
 
 def test_a_refused_service_names_the_card_and_the_rule_that_refused():
@@ -737,3 +748,206 @@ def test_the_fixed_offset_business_day_arithmetic_matches_the_shanghai_time_zone
     start = datetime.combine(day, datetime.min.time(), SHANGHAI)
     end = datetime.combine(day + timedelta(days=1), datetime.min.time(), SHANGHAI)
     assert (claims.not_before, claims.expires_at) == (int(start.timestamp()), int(end.timestamp()))
+
+
+# ---- what a venue would notice if the verifier's edges moved (issue 23, mutation gate) ---
+
+
+def _rules_expiring(at: datetime) -> Bundle:
+    """A bundle whose venue rules expire at ``at``, before its other parts."""
+    bundle = WORLD.bundle(T0, trust_days=10, ttl=10 * 86_400)
+    rules = msgspec.structs.replace(bundle.venue_rules, expires_at=int(at.timestamp()))
+    return dataclasses.replace(bundle, venue_rules=rules)
+
+
+def test_venue_rules_answer_until_their_expiry_plus_the_allowance_and_expire_a_second_later():
+    bundle = _rules_expiring(T0 + timedelta(days=1))
+    edge = T0 + timedelta(days=1) + DEFAULT_SKEW
+    assert verify(TOKEN, bundle, at=edge, service="weihai.14").reason == "ok"
+    late = verify(TOKEN, bundle, at=edge + timedelta(seconds=1), service="weihai.14")
+    _names_the_card(late, "venue_rules_expired")
+
+
+def test_without_an_allowance_venue_rules_answer_at_their_expiry_second_and_not_after():
+    bundle = _rules_expiring(T0 + timedelta(days=1))
+    at = T0 + timedelta(days=1)
+    none = timedelta(0)
+    assert verify(TOKEN, bundle, at=at, service="weihai.14", skew=none).reason == "ok"
+    late = verify(TOKEN, bundle, at=at + timedelta(seconds=1), service="weihai.14", skew=none)
+    assert late.reason == "venue_rules_expired"
+
+
+def test_an_expired_trust_list_names_the_card():
+    bundle = WORLD.bundle(T0, trust_days=1, ttl=10 * 86_400)
+    _names_the_card(verify(TOKEN, bundle, at=T0 + timedelta(days=2)), "trust_list_expired")
+
+
+@pytest.mark.parametrize("beneficiary", ["family:4", "family:0", "family:x", "family:", "cousin"])
+def test_a_beneficiary_the_credential_does_not_name_is_refused_as_unknown_beneficiary(
+    beneficiary: str,
+):
+    family = (_member("spouse"), _member("child"), _member("child"))
+    token = WORLD.token(WORLD.claims(family=family))
+    result = verify(token, BUNDLE, at=T0, service="weihai.2", beneficiary=beneficiary)
+    _names_the_card(result, "service_not_granted")
+    assert result.detail.startswith("cannot decide 'weihai.2': unknown_beneficiary: ")
+    assert result.rule is None
+
+
+def test_a_relation_two_family_members_share_is_refused_as_unknown_beneficiary():
+    family = (_member("child"), _member("child"))
+    token = WORLD.token(WORLD.claims(family=family))
+    result = verify(token, BUNDLE, at=T0, service="weihai.2", beneficiary="child")
+    _names_the_card(result, "service_not_granted")
+    assert result.detail.startswith("cannot decide 'weihai.2': unknown_beneficiary: ")
+
+
+def test_an_item_the_venue_does_not_know_is_refused_with_its_code():
+    result = verify(TOKEN, BUNDLE, at=T0, service="weihai.999")
+    _names_the_card(result, "service_not_granted")
+    assert result.detail.startswith("cannot decide 'weihai.999': unknown_item: ")
+
+
+def test_the_last_family_member_by_number_is_the_one_decided_for():
+    family = (_member("spouse"), _member("child", marriage_age_until=date(2030, 1, 1)))
+    token = WORLD.token(WORLD.claims(family=family))
+    result = verify(token, BUNDLE, at=T0, service="weihai.2", beneficiary="family:2")
+    assert (result.valid, result.beneficiary_name) == (True, "韩梅梅")
+
+
+@pytest.mark.parametrize(
+    ("marriage_age_until", "reason"),
+    [
+        (date(2026, 3, 2), "ok"),
+        (date(2026, 3, 1), "service_not_granted"),
+        (None, "service_not_granted"),
+    ],
+)
+def test_a_child_joins_the_household_registration_until_the_last_day_under_the_marriage_age(
+    marriage_age_until: date | None, reason: str
+):
+    # weihai-2019 part 3(二): 配偶及未到法定结婚年龄子女 may register with the holder.
+    child = _member("child", marriage_age_until=marriage_age_until)
+    token = WORLD.token(WORLD.claims(family=(child,)))
+    result = verify(token, BUNDLE, at=T0, service="weihai.2", beneficiary="child")
+    assert result.reason == reason
+
+
+@pytest.mark.parametrize(
+    ("age_from", "refused_for"),
+    [
+        ({60: date(2020, 1, 1)}, "must live in a care home in the city"),
+        ({60: date(2027, 1, 1)}, "is 60 only from 2027-01-01"),
+        ({}, "age is not on the credential"),
+    ],
+)
+def test_a_parent_s_age_on_the_credential_decides_why_the_elderly_care_subsidy_is_refused(
+    age_from: dict[int, date], refused_for: str
+):
+    # liaocheng-2022 art. 22: a parent of 60 or more in a care home in the city; the venue
+    # is told whether the age or the care home is what is missing.
+    parent = _member("parent", age_from=age_from)
+    claims = WORLD.claims(Scheme.LIAOCHENG, tier="A", family=(parent,))
+    token = WORLD.token(claims)
+    result = verify(token, BUNDLE, at=T0, service="liaocheng.22", beneficiary="parent")
+    assert (result.valid, result.reason) == (False, "service_not_granted")
+    assert refused_for in result.detail
+
+
+@pytest.mark.parametrize(
+    ("claims", "service", "beneficiary"),
+    [
+        # weihai-2019 part 3(十四) and liaocheng-2022 art. 19: together with the holder (同步享受).
+        (WORLD.claims(), "weihai.14", "companion"),
+        (
+            WORLD.claims(Scheme.LIAOCHENG, tier="A", family=(_member("spouse"),)),
+            "liaocheng.19",
+            "spouse",
+        ),
+    ],
+)
+def test_whoever_must_come_with_the_holder_is_refused_alone_and_needs_no_word_once_seen_with_them(
+    claims: CardClaims, service: str, beneficiary: str
+):
+    token = WORLD.token(claims)
+
+    def ask(holder_present: bool | None) -> VerificationResult:
+        return verify(
+            token,
+            BUNDLE,
+            at=T0,
+            service=service,
+            beneficiary=beneficiary,
+            holder_present=holder_present,
+        )
+
+    absent, present, unsaid = ask(False), ask(True), ask(None)
+    assert (absent.valid, absent.reason) == (False, "service_not_granted")
+    assert (present.valid, unsaid.valid) == (True, True)
+    with_holder = VENUE_RULES.with_holder_requires
+    assert with_holder not in present.requires and with_holder in unsaid.requires
+
+
+def test_a_granted_answer_reads_its_reason_then_what_the_venue_must_still_see():
+    result = verify(TOKEN, BUNDLE, at=T0, service="weihai.14")
+    assert result.detail == (
+        "airport granted to the holder subject to what it requires; on tier 4 of the weihai"
+        " card; the venue must still see: " + "; ".join(result.requires)
+    )
+
+
+def test_a_granted_answer_tells_the_venue_the_coverage_it_grants():
+    claims = WORLD.claims(Scheme.JINAN, tier="A")
+    result = verify(WORLD.token(claims), BUNDLE, at=T0, service="jinan.12")
+    assert result.valid, result.detail
+    assert "(class-1 health care (一类医疗保健待遇))" in result.detail
+
+
+def test_the_id_document_kind_matters_a_passport_number_is_no_resident_id_card():
+    passport = "E12345678"
+    token = WORLD.token(WORLD.claims(binding=binding_hash(passport, SALT)))
+    result = verify(token, BUNDLE, at=T0)
+    assert holder_matches(result, passport, IdDocumentKind.PASSPORT)
+    assert not holder_matches(result, passport)
+
+
+def test_a_card_whose_list_was_set_aside_is_told_the_list_s_problem_not_that_it_is_missing():
+    sl = uri("weihai", "sl-0009")
+    problem = ListProblem(file="status/weihai/sl-0009.cwt", problem="bad signature", uri=None)
+    bundle = dataclasses.replace(BUNDLE, problems=(problem,))
+    token = WORLD.token(WORLD.claims(status=msgspec.structs.replace(TOKEN_STATUS, uri=sl)))
+    result = verify(token, bundle, at=T0)
+    assert result.reason == "status_list_unavailable"
+    file = "status/weihai/sl-0009.cwt"
+    assert result.detail == f"status list {sl} ({file}) is unusable: bad signature"
+
+
+def test_a_missing_list_is_named_with_the_file_the_bundle_would_hold_it_in():
+    sl = uri("weihai", "sl-0009")
+    token = WORLD.token(WORLD.claims(status=msgspec.structs.replace(TOKEN_STATUS, uri=sl)))
+    result = verify(token, BUNDLE, at=T0)
+    assert result.detail == f"the bundle has no status list {sl} (status/weihai/sl-0009.cwt)"
+
+
+def test_a_list_url_not_of_the_registry_s_form_is_named_as_it_is():
+    sl = "https://elsewhere.example/lists/one"
+    token = WORLD.token(WORLD.claims(status=msgspec.structs.replace(TOKEN_STATUS, uri=sl)))
+    result = verify(token, BUNDLE, at=T0)
+    assert (result.reason, result.detail) == (
+        "status_list_unavailable",
+        f"the bundle has no status list {sl}",
+    )
+
+
+@pytest.mark.parametrize(
+    ("token", "why"),
+    [
+        ("HC1:ABC", "token does not start with TC1:"),  # the text form
+        ("TC1:%%%%", "token is not valid base45"),
+        ("TC1:" + base45.b45encode(zlib.compress(b"\xa0")).decode(), "not a COSE_Sign1"),
+    ],
+)
+def test_a_token_refused_before_its_signature_tells_the_venue_what_is_wrong(token: str, why: str):
+    result = verify(token, BUNDLE, at=T0)
+    assert result.reason == "bad_format"
+    assert why in result.detail
