@@ -111,14 +111,19 @@ class EventSigner:
             signature=b"",
         )
         record = _with_signature(unsigned, key.sign(_payload(unsigned)))
-        if last is None:
-            chain = SignatureChain(record=record)
-        else:
-            chain = _chain_at(last)
-            chain.extend(record)
         self._pending = record
-        (made,) = chain.collect_events()
-        return made
+        if last is None:
+            (opened,) = SignatureChain(record=record).collect_events()
+            return opened
+        # The next event of a chain whose head is known: made as SignatureChain.extend
+        # would, without loading the chain (its head is all a record needs).
+        signed: DomainEventProtocol[UUID] = SignatureChain.Signed(  # type: ignore[attr-defined]
+            originator_id=chain_id,
+            originator_version=sequence,
+            timestamp=SignatureChain.Signed.create_timestamp(),  # type: ignore[attr-defined]
+            record=record,
+        )
+        return signed
 
     def saved(self) -> None:
         """The save with the last record committed: it is the chain's head now."""
@@ -153,11 +158,3 @@ def _payload(record: ChainRecord) -> bytes:
 
 def _with_signature(record: ChainRecord, signature: bytes) -> ChainRecord:
     return msgspec.structs.replace(record, signature=signature)
-
-
-def _chain_at(head: ChainRecord) -> SignatureChain:
-    """A chain object whose next record follows ``head`` (only its head is needed)."""
-    chain = SignatureChain(record=head)
-    chain.collect_events()  # its creation is in the store already
-    chain.version = head.sequence
-    return chain
