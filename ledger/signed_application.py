@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, Notification, Recording
 
 from domain.event_signature import EVENT_SIGNING_ID, ChainRecord, EventSigning
@@ -29,13 +30,15 @@ class SignedApplication(Application[UUID]):
 
     event_signer: EventSigner | None = None
 
+    _signing_started = False  # known to be recorded in the store (then it stays so)
+
     def sign_events_with(
         self, keys: EventKeys, clock: Callable[[], datetime], *, salt_key: bytes
     ) -> None:
-        """Sign every save from now on, and record where signing started if no process
-        did before (the events already stored are then legacy)."""
+        """Sign every save from now on. Opening writes nothing: where signing started is
+        recorded with the first signed save any process makes (a process that only
+        reads, such as ``init`` checking for users as the store's owner, signs nothing)."""
         self.event_signer = EventSigner(keys, clock, salt_key=salt_key, head=self.chain_head)
-        self.start_event_signing(clock())
 
     def chain_head(self, chain: UUID) -> ChainRecord | None:
         """The last record of a signature chain, as stored."""
@@ -44,18 +47,19 @@ class SignedApplication(Application[UUID]):
             return record
         return None
 
-    def start_event_signing(self, now: datetime) -> None:
-        """Save :class:`EventSigning` once per store: how many events came before it and
-        how many of them the last checkpoint covered."""
+    def _signing_start(self, now: datetime) -> DomainEventProtocol[UUID] | None:
+        """:class:`EventSigning`'s one event, to save first in this save, unless the store
+        has it: how many events came before it and how many the last checkpoint covered."""
+        if self._signing_started:
+            return None
         with suppress(AggregateNotFoundError):
             self.repository.get(EVENT_SIGNING_ID)
-            return
+            self._signing_started = True
+            return None
         legacy, checkpointed = self._legacy_counts()
-        # Another process may record it first: one is all there is.
-        with suppress(IntegrityError):
-            self.save(
-                EventSigning(legacy_leaves=legacy, checkpointed=checkpointed, recorded_at=now)
-            )
+        started = EventSigning(legacy_leaves=legacy, checkpointed=checkpointed, recorded_at=now)
+        (event,) = started.collect_events()
+        return event
 
     def _legacy_counts(self) -> tuple[int, int]:
         """The leaves stored so far, and the size of the last checkpoint."""
@@ -81,19 +85,33 @@ class SignedApplication(Application[UUID]):
         stored = [self.mapper.to_stored_event(e) for e in events]
         if signer is None or not signer.needs_signature(stored):
             return super()._record(processing_event)
-        now = signer.now()
-        with signer.signing():
-            record = signer.record(stored, now)
-            events.append(record)
-            stored.append(self.mapper.to_stored_event(record))
-            try:
-                ids = self.recorder.insert_events(
-                    stored, tracking=processing_event.tracking, **processing_event.saved_kwargs
-                )
-            except Exception:
-                signer.failed()
-                raise
-            signer.saved()
+        # Twice at most: the first signed save of a store may lose the race to record where
+        # signing started to another process's; it is then made again without it.
+        for attempt in (1, 2):
+            now = signer.now()
+            start = self._signing_start(now)
+            batch = [start, *events] if start is not None else list(events)
+            rows = [self.mapper.to_stored_event(start), *stored] if start is not None else stored
+            with signer.signing():
+                record = signer.record(rows, now)
+                batch.append(record)
+                rows = [*rows, self.mapper.to_stored_event(record)]
+                try:
+                    ids = self.recorder.insert_events(
+                        rows, tracking=processing_event.tracking, **processing_event.saved_kwargs
+                    )
+                except IntegrityError:
+                    signer.failed()
+                    if start is None or attempt == 2:
+                        raise
+                    continue
+                except Exception:
+                    signer.failed()
+                    raise
+                signer.saved()
+            self._signing_started = True
+            events, stored = batch, rows
+            break
         recordings: list[Recording[UUID]] = []
         if ids:
             for d, s, n_id in zip(events, stored, ids, strict=True):

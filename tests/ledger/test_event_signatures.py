@@ -322,3 +322,49 @@ def test_a_record_signed_by_a_key_the_trust_list_does_not_name_fails_the_audit(
         registry.transparency.checkpoint("ops@host")
     codes = found(audit(registry, tmp_path))
     assert (str(cards[1]), "event_signature_invalid") in codes
+
+
+def test_opening_a_store_writes_nothing_so_a_process_that_only_reads_signs_nothing(
+    database_url: str, tmp_path: Path, clock: Any
+) -> None:
+    """``talentcard init`` opens the store as its owner, with a data folder (and so event
+    keys) of its own: had opening recorded where signing started, that record would be
+    signed by a key no runtime process holds, and no checkpoint could ever be signed."""
+    from ledger.bootstrap import open_ledger
+
+    with open_ledger(
+        database_url=database_url, data_dir=tmp_path / "owner", clock=clock, environ={}
+    ) as owner:
+        list(owner.card_ids())
+        assert owner.recorder.max_notification_id() is None
+    assert not (tmp_path / "owner" / "event-keys").exists()
+
+
+def test_two_processes_starting_to_sign_at_once_both_save_and_one_start_is_recorded(
+    database_url: str, tmp_path: Path, clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from domain.event_signature import EventSigning
+    from ledger.bootstrap import open_ledger
+
+    first = open_ledger(database_url=database_url, data_dir=tmp_path, clock=clock, environ={})
+    second = open_ledger(database_url=database_url, data_dir=tmp_path, clock=clock, environ={})
+    try:
+        # The second looked for the start just before the first recorded it.
+        (late,) = EventSigning(
+            legacy_leaves=0, checkpointed=0, recorded_at=clock()
+        ).collect_events()
+        looked = iter([late])
+        fresh = second._signing_start
+        monkeypatch.setattr(second, "_signing_start", lambda now: next(looked, None) or fresh(now))
+        card, _ = first.apply(f.jinan_body("C"))
+        first.issue(card, f.issue())
+        # A suspension is not retried by the ledger: only the save's own retry can save it.
+        second.suspend(card, f.status(role="talent_office"))
+        assert second.get_card(card).recorded_status is CardStatus.SUSPENDED
+        notifications = second.recorder.select_notifications(None, 1_000)
+        assert [n.topic for n in notifications].count(
+            "domain.event_signature:EventSigning.Started"
+        ) == 1
+    finally:
+        first.close()
+        second.close()
