@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,8 @@ import psycopg
 from psycopg import sql
 
 from api.cli import main as cli
+from domain.user import PROVINCE
+from domain.vocabulary import Role
 from services.bootstrap import Registry
 
 POSTGRES = os.environ.get(
@@ -164,10 +167,15 @@ def measure_store(kind: str, cards: int, environ: dict[str, str], runs: int,
             result["rebuild_eps"] = statistics.median(n / s for n, s in rebuilt)
         else:  # fresh read models for this code (its tables may be new), not timed
             registry.read_models.rebuild()
-        active = registry.cards.list_cards(status="active", limit=1).rows[0].card_id
+        # Reads act as a user (issue 12): a provincial auditor, who reads every file.
+        name = f"bench.auditor.{uuid.uuid4().hex[:8]}"
+        issued = registry.users.add(None, name=name, role=Role.AUDITOR, authority=PROVINCE)
+        auditor = registry.users.authenticate(issued.key)
+        active = registry.cards.list_cards(auditor, status="active", limit=1).rows[0].card_id
     if kind == "postgres":
         vacuum(environ)
-    with environment(environ), tempfile.TemporaryDirectory() as folder:
+    as_auditor = {**environ, "TALENTCARD_API_KEY": issued.key}
+    with environment(as_auditor), tempfile.TemporaryDirectory() as folder:
         commands = {
             "credential": ["card", "credential", active],
             "bundle": ["bundle", folder],

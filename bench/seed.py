@@ -36,7 +36,7 @@ from bench import _history
 from domain.errors import DomainError
 from ledger.app import CardLedger
 from ledger.bootstrap import open_ledger
-from ledger.event_signer import RECORD_TOPICS, SIGNING_TOPICS
+from ledger.event_signer import SIGNING_TOPICS
 from services.clock import system_clock
 
 EXIT_REFUSED_STORE = 2
@@ -246,15 +246,15 @@ def _in_processes(
 
 
 def event_mix(ledger: CardLedger, after: int) -> Counter[str]:
-    """How many events of each type the store holds after notification ``after``; the
-    signature records apart, whose number depends on how many processes wrote (one
-    chain each), not on the history."""
+    """How many events of each type the store holds after notification ``after``; what
+    event signing writes apart (its records, whose number depends on how many processes
+    wrote, and where signing started), which is not the history."""
     mix: Counter[str] = Counter()
     start = after + 1
     while True:
         page = ledger.recorder.select_notifications(start, _PAGE)
         for n in page:
-            if n.topic not in RECORD_TOPICS:
+            if n.topic not in SIGNING_TOPICS:
                 mix[n.topic.rpartition(":")[2]] += 1
         if len(page) < _PAGE:
             return mix

@@ -28,8 +28,7 @@ from eventsourcing.persistence import (
     UUIDAsHex,
 )
 
-from domain import values
-from domain.card import Admission, Rejection
+from domain import card, values
 from ledger.transcoder import MsgspecTranscoder
 
 
@@ -51,19 +50,26 @@ def json_transcoder() -> JSONTranscoder:
     t = JSONTranscoder()
     for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO()):
         t.register(transcoding)
-    for cls in (values.Context, values.Application, values.Review, values.Issuance,
-                values.Upgrade, values.Extension, values.StatusChange, values.Revocation,
-                values.RevocationProposal, values.RevocationApproval, values.RevocationDecline,
-                Admission, Rejection):
+    # Every payload Struct the events carry, found rather than listed, so a payload added
+    # later cannot make this baseline crash (a hand list lost FileReceipt, issue 24).
+    payloads = {
+        cls
+        for module in (values, card)
+        for cls in vars(module).values()
+        if isinstance(cls, type) and issubclass(cls, msgspec.Struct)
+        and cls.__module__ == module.__name__
+    }
+    for cls in sorted(payloads, key=lambda c: c.__qualname__):
         t.register(struct_transcoding(cls))
     return t
 
 
 def lifecycle_states() -> list[dict[str, Any]]:
-    from tests.domain.test_card import change, ctx, revoke, weihai_business_elite
+    from tests.domain.test_card import LANDED, change, ctx, revoke, weihai_business_elite
 
     card = weihai_business_elite()
-    card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("doc://landing/1",))
+    # What the evidence shows (issue 12's extension rule): the project's formal landing.
+    card.extend(ctx(), event_on=date(2026, 3, 2), evidence=("doc://landing/1",), shows=LANDED)
     card.suspend(ctx(), change())
     card.reinstate(ctx(), change())
     revoke(card)

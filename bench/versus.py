@@ -38,6 +38,16 @@ def one(tree: Path, python: str, stores: str, cards: int) -> dict[str, float]:
     return ratios
 
 
+def _python(tree: Path) -> str:
+    """The tree's own venv's interpreter; for this tree, the running one if it has none."""
+    own = tree / ".venv" / "bin" / "python"
+    if own.exists():
+        return str(own)
+    if tree == HERE:
+        return sys.executable
+    raise SystemExit(f"bench.versus: {tree} has no .venv (pip install -e '.[test]' there)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--base", required=True, type=Path)
@@ -46,7 +56,7 @@ def main() -> int:
     parser.add_argument("--cards", type=int, default=300)
     args = parser.parse_args()
     trees = {"base": args.base.resolve(), "this": HERE}
-    pythons = {name: str(tree / ".venv" / "bin" / "python") for name, tree in trees.items()}
+    pythons = {name: _python(tree) for name, tree in trees.items()}
     seen: dict[str, dict[str, list[float]]] = {name: {} for name in trees}
     for round_ in range(args.rounds):
         order = ["base", "this"] if round_ % 2 == 0 else ["this", "base"]
