@@ -35,8 +35,3 @@ _AUTHORITY_OF: Mapping[Scheme, str] = MappingProxyType(
 def authority_of(scheme: Scheme) -> str:
     """The authority that issues (and signs for) a scheme's cards."""
     return _AUTHORITY_OF[scheme]
-
-
-def schemes_of(authority: str) -> tuple[Scheme, ...]:
-    """The schemes an authority issues; empty for a name that is no authority."""
-    return AUTHORITY_SCHEMES.get(authority, ())

@@ -82,7 +82,6 @@ SeenFacts = Annotated[
     dict[FactKey, Annotated[str, msgspec.Meta(max_length=FACT_VALUE_MAX)] | bool],
     msgspec.Meta(max_length=FACTS_MAX_COUNT),
 ]
-Years = Annotated[int, msgspec.Meta(ge=0, le=100)]
 
 
 # ---- errors ---------------------------------------------------------------------------

@@ -288,11 +288,6 @@ class ReadModel(Projection[View]):
         for table in self.tables:
             cursor.execute(f"DELETE FROM {self.view.table(table.name)}")  # noqa: S608
 
-    def create_tables(self, cursor: Any) -> None:
-        for table in self.tables:
-            for statement in table.ddl(self.view):
-                cursor.execute(statement)
-
     def checksum(self) -> str:
         """SHA-256 over every row of every table, in key order, one JSON array a line."""
         digest = hashlib.sha256()

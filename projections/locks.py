@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -117,11 +116,3 @@ def locks_for(datastore: Any) -> ProjectorLock:
     if isinstance(datastore, SQLiteDatastore):
         return FileLocks(Path(datastore.pool.db_name))
     raise TypeError(f"no projector lock for {type(datastore).__name__}")
-
-
-@contextlib.contextmanager
-def holding(locks: ProjectorLock) -> Iterator[ProjectorLock]:
-    try:
-        yield locks
-    finally:
-        locks.close()

@@ -15,7 +15,7 @@ UTC), so both stores give the same rows and the same checksums.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -68,12 +68,6 @@ class View(TrackingRecorder):
         """Rows as plain tuples on either store."""
         cursor.execute(self.sql(statement), tuple(params))
         return [tuple(r.values()) if isinstance(r, dict) else tuple(r) for r in cursor.fetchall()]
-
-    def execute_many(self, cursor: Any, statement: str, rows: Iterable[Sequence[Any]]) -> None:
-        """One statement over many rows (psycopg 3 pipelines it: one round trip)."""
-        batch = [tuple(r) for r in rows]
-        if batch:
-            cursor.executemany(self.sql(statement), batch)
 
     def set_position(self, cursor: Any, application_name: str, notification_id: int) -> None:
         """Record the tracking position in the caller's transaction."""

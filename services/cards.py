@@ -302,10 +302,6 @@ class CardService:
         _check_importer(who)
         return import_lines(self._ledger, iter(lines), importer=who.name)
 
-    def public_view(self, who: Principal, card_id: UUID) -> PublicCardView:
-        """What the card's QR code already shows, as of today."""
-        return public_card_view(self._access.card(who, card_id), self.today())
-
 
 def _check_importer(who: Principal) -> None:
     if who.role is not Role.ADMINISTRATOR:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 import cbor2
 import msgspec
@@ -115,8 +115,3 @@ def read_trust_list(data: bytes, root: Ed25519PublicKey) -> TrustList:
         )
     except Exception as e:
         raise TrustListError(f"trust list content is malformed: {e}") from None
-
-
-def utc(seconds: int) -> datetime:
-    """Unix seconds as an aware UTC datetime."""
-    return datetime.fromtimestamp(seconds, UTC)
