@@ -21,6 +21,7 @@ only keep what they are given, as replay requires.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid5
 
@@ -54,7 +55,9 @@ class ChainRecord(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class SignatureChain(Aggregate):
-    """One writing process's records, in order: version ``n`` is record ``n``."""
+    """One writing process's records, in order: version ``n`` is record ``n``. The writer
+    keeps only the head, so a record after the first is made as a :class:`Signed` event
+    directly (:meth:`signed`), never by loading the chain."""
 
     @staticmethod
     def create_id(record: ChainRecord) -> UUID:
@@ -64,13 +67,24 @@ class SignatureChain(Aggregate):
     def __init__(self, record: ChainRecord) -> None:
         self.record = record
 
-    def extend(self, record: ChainRecord) -> None:
-        """Append the next record (its sequence is the chain's next version)."""
-        self._signed(record)
+    @dataclass(frozen=True)
+    class Signed(Aggregate.Event):
+        """Record ``record.sequence`` of chain ``record.chain``."""
 
-    @event("Signed")
-    def _signed(self, record: ChainRecord) -> None:
-        self.record = record
+        record: ChainRecord
+
+        def apply(self, aggregate: Aggregate) -> None:
+            aggregate.record = self.record  # type: ignore[attr-defined]
+
+    @classmethod
+    def signed(cls, record: ChainRecord) -> SignatureChain.Signed:
+        """The event of a record after the first: the chain's version is its sequence."""
+        return cls.Signed(
+            originator_id=record.chain,
+            originator_version=record.sequence,
+            timestamp=cls.Signed.create_timestamp(),
+            record=record,
+        )
 
 
 class EventSigning(Aggregate):
@@ -86,8 +100,3 @@ class EventSigning(Aggregate):
         self.legacy_leaves = legacy_leaves
         self.checkpointed = checkpointed
         self.recorded_at = recorded_at  # by the registry's clock (the library's reads the system's)
-
-    @property
-    def recorded(self) -> datetime:
-        """When it was recorded, by the registry's clock."""
-        return self.recorded_at

@@ -13,20 +13,17 @@ The link to a record is ``SHA-256(payload)``: the next record of the chain carri
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from datetime import UTC, datetime
-from uuid import UUID
 
 import msgspec
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from domain.event_signature import ChainRecord
+
 SIGNATURE_TAG = "talentcard-event-signature/1"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ENCODER = msgspec.msgpack.Encoder()
-
-Covered = tuple[UUID, int, str, bytes]
-"""An event a record vouches for: aggregate, version, topic, leaf digest."""
 
 
 def micros(instant: datetime) -> int:
@@ -35,25 +32,17 @@ def micros(instant: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def payload(
-    *,
-    chain: UUID,
-    sequence: int,
-    previous: bytes,
-    signed_at: datetime,
-    kid: bytes,
-    events: Sequence[Covered],
-) -> bytes:
-    """The canonical bytes a record's signature covers."""
+def payload(record: ChainRecord) -> bytes:
+    """The canonical bytes a record's signature covers: every field but the signature."""
     return _ENCODER.encode(
         (
             SIGNATURE_TAG,
-            chain.bytes,
-            sequence,
-            previous,
-            micros(signed_at),
-            kid,
-            [(oid.bytes, version, topic, digest) for oid, version, topic, digest in events],
+            record.chain.bytes,
+            record.sequence,
+            record.previous,
+            micros(record.signed_at),
+            record.kid,
+            [(e.originator_id.bytes, e.version, e.topic, e.digest) for e in record.events],
         )
     )
 

@@ -29,12 +29,8 @@ from ledger import event_record
 from ledger.event_keys import EventKeys
 from ledger.leaves import NOT_LEAVES, event_digest
 
-UNSIGNED_TOPICS = NOT_LEAVES
-"""The checkpoint's events: signed by the log key, and never leaves of the tree."""
-
 RECORD_TOPICS = frozenset(
-    get_topic(cls)
-    for cls in (SignatureChain.Opened, SignatureChain.Signed)  # type: ignore[attr-defined]
+    (get_topic(SignatureChain.Opened), get_topic(SignatureChain.Signed))  # type: ignore[attr-defined]
 )
 SIGNING_TOPICS = RECORD_TOPICS | {get_topic(EventSigning.Started)}  # type: ignore[attr-defined]
 """Every event the signing itself writes: the records and where signing started."""
@@ -56,9 +52,11 @@ class EventSigner:
         self._salt_key = salt_key
         self._head = head  # reads a chain's last record back from the store
         self._lock = threading.Lock()
-        self._last: ChainRecord | None = None  # the newest record known committed
+        # The newest record known committed, and its link (what the next one names as
+        # ``previous``), kept so that no save encodes its predecessor's payload again.
+        self._last: tuple[ChainRecord, bytes] | None = None
         self._stale = False
-        self._pending: ChainRecord | None = None
+        self._pending: tuple[ChainRecord, bytes] | None = None
 
     @contextmanager
     def signing(self) -> Iterator[None]:
@@ -67,8 +65,9 @@ class EventSigner:
             yield
 
     def needs_signature(self, stored: Sequence[StoredEvent]) -> bool:
-        """Whether a save of these events gets a record (any event not the checkpoint's)."""
-        return any(s.topic not in UNSIGNED_TOPICS for s in stored)
+        """Whether a save of these events gets a record: any event but the checkpoint's,
+        which the log key signs itself."""
+        return any(s.topic not in NOT_LEAVES for s in stored)
 
     def now(self) -> datetime:
         """The instant to sign at: read before :meth:`signing` is entered, never while the
@@ -99,8 +98,8 @@ class EventSigner:
         if last is None:
             chain_id, sequence, previous = uuid4(), 1, b""
         else:
-            chain_id, sequence = last.chain, last.sequence + 1
-            previous = event_record.link(_payload(last))
+            head, previous = last
+            chain_id, sequence = head.chain, head.sequence + 1
         unsigned = ChainRecord(
             chain=chain_id,
             sequence=sequence,
@@ -110,20 +109,13 @@ class EventSigner:
             events=covered,
             signature=b"",
         )
-        record = _with_signature(unsigned, key.sign(_payload(unsigned)))
-        self._pending = record
+        data = event_record.payload(unsigned)
+        record = msgspec.structs.replace(unsigned, signature=key.sign(data))
+        self._pending = (record, event_record.link(data))
         if last is None:
             (opened,) = SignatureChain(record=record).collect_events()
             return opened
-        # The next event of a chain whose head is known: made as SignatureChain.extend
-        # would, without loading the chain (its head is all a record needs).
-        signed: DomainEventProtocol[UUID] = SignatureChain.Signed(  # type: ignore[attr-defined]
-            originator_id=chain_id,
-            originator_version=sequence,
-            timestamp=SignatureChain.Signed.create_timestamp(),  # type: ignore[attr-defined]
-            record=record,
-        )
-        return signed
+        return SignatureChain.signed(record)
 
     def saved(self) -> None:
         """The save with the last record committed: it is the chain's head now."""
@@ -134,27 +126,14 @@ class EventSigner:
         before the next record, in case it did."""
         self._stale = True
 
-    def _last_record(self) -> ChainRecord | None:
+    def _last_record(self) -> tuple[ChainRecord, bytes] | None:
         if self._stale and self._last is not None:
-            self._last = self._head(self._last.chain) or self._last
+            stored = self._head(self._last[0].chain)
+            if stored is not None:
+                self._last = (stored, event_record.link(event_record.payload(stored)))
         self._stale = False
         return self._last
 
 
 def _uuid(value: object) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
-
-
-def _payload(record: ChainRecord) -> bytes:
-    return event_record.payload(
-        chain=record.chain,
-        sequence=record.sequence,
-        previous=record.previous,
-        signed_at=record.signed_at,
-        kid=record.kid,
-        events=[(e.originator_id, e.version, e.topic, e.digest) for e in record.events],
-    )
-
-
-def _with_signature(record: ChainRecord, signature: bytes) -> ChainRecord:
-    return msgspec.structs.replace(record, signature=signature)

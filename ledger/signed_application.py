@@ -22,7 +22,8 @@ from eventsourcing.persistence import IntegrityError, Notification, Recording
 from domain.event_signature import EVENT_SIGNING_ID, ChainRecord, EventSigning
 from domain.tree_head import TREE_HEADS_ID
 from ledger.event_keys import EventKeys
-from ledger.event_signer import UNSIGNED_TOPICS, EventSigner
+from ledger.event_signer import EventSigner
+from ledger.leaves import NOT_LEAVES
 
 
 class SignedApplication(Application[UUID]):
@@ -68,7 +69,7 @@ class SignedApplication(Application[UUID]):
         leaves, start = 0, None
         while head is not None:
             page = recorder.select_notifications(start, 2_000, stop=head)
-            leaves += sum(1 for n in page if n.topic not in UNSIGNED_TOPICS)
+            leaves += sum(1 for n in page if n.topic not in NOT_LEAVES)
             if len(page) < 2_000:
                 break
             start = page[-1].id + 1

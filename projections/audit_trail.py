@@ -79,7 +79,7 @@ class AuditQuery:
 
 _SIGNING = (
     SignatureChain.Opened,  # type: ignore[attr-defined]
-    SignatureChain.Signed,  # type: ignore[attr-defined]
+    SignatureChain.Signed,
     EventSigning.Started,  # type: ignore[attr-defined]
 )
 

@@ -24,13 +24,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from eventsourcing.utils import get_topic
 
-from domain.event_signature import EventSigning
+from domain.event_signature import ChainRecord, EventSigning
 from ledger import event_record
 from ledger.event_signer import RECORD_TOPICS
 from ledger.leaves import LeafError, event_digest_of_leaf, leaf_head, read_leaf
@@ -71,15 +71,10 @@ class _Pending:
 @dataclass(slots=True)
 class _Record:
     position: int
-    chain: UUID
-    sequence: int
-    kid: bytes
-    signed_at: datetime
+    record: ChainRecord
     payload: bytes
-    signature: bytes
-    previous: bytes
     link: bytes
-    vouched: list[_Pending]
+    vouched: list[_Pending] = field(default_factory=list)  # the events it was found to prove
 
 
 @dataclass(slots=True)
@@ -97,7 +92,9 @@ class SignatureWalk:
         self._pending: dict[tuple[UUID, int], _Pending] = {}
         self._unsigned: list[_Pending] = []
         self._chains: dict[UUID, _Chain] = {}
-        self._started: tuple[int, int, int] | None = None  # position, legacy, checkpointed
+        # Positions below this may be legacy: the events before signing started that the
+        # last checkpoint then covered (None: no start recorded).
+        self._legacy_below: int | None = None
         self._started_signed = False
         self.report = SignatureReport()
 
@@ -119,10 +116,8 @@ class SignatureWalk:
         self._pending[(aggregate, version)] = _Pending(position, aggregate, version, topic, digest)
         if topic == _STARTED:
             public = read_leaf(leaf).public
-            self._started = (
-                position,
-                int(public.get("legacy_leaves", 0)),
-                int(public.get("checkpointed", 0)),
+            self._legacy_below = min(
+                int(public.get("legacy_leaves", 0)), int(public.get("checkpointed", 0))
             )
 
     def finish(self) -> SignatureReport:
@@ -138,9 +133,9 @@ class SignatureWalk:
         # Legacy only before a start that a record vouches for: a log with no start at all
         # (never opened by a version that signs, or with its records taken out) proves
         # nothing, and says so.
-        started = self._started if self._started_signed else None
+        below = self._legacy_below if self._started_signed else None
         for event in self._unsigned:
-            if started is not None and event.position < min(started[1], started[2]):
+            if below is not None and event.position < below:
                 self.report.legacy += 1
             else:
                 self._find(
@@ -157,7 +152,7 @@ class SignatureWalk:
     def _record(self, position: int, aggregate: UUID, version: int, leaf: bytes) -> None:
         try:
             record = _parse(position, read_leaf(leaf).public)
-        except (LeafError, KeyError, TypeError, ValueError) as e:
+        except (LeafError, KeyError, msgspec.ValidationError) as e:
             self._find_at(
                 position,
                 aggregate,
@@ -168,27 +163,26 @@ class SignatureWalk:
             self._unsigned.extend(self._pending.values())
             self._pending = {}
             return
-        if (record.chain, record.sequence) != (aggregate, version):
+        chain, sequence = record.record.chain, record.record.sequence
+        if (chain, sequence) != (aggregate, version):
             self._find_at(
                 position,
                 aggregate,
                 version,
                 "event_signature_moved",
-                f"signature record {record.chain} #{record.sequence} is stored as "
+                f"signature record {chain} #{sequence} is stored as "
                 f"{aggregate} v{version}: it was copied or moved there",
             )
-        vouched = record.vouched
-        record.vouched = []
-        for claim in vouched:
-            event = self._pending.pop((claim.aggregate, claim.version), None)
+        for claim in record.record.events:
+            event = self._pending.pop((claim.originator_id, claim.version), None)
             if event is None:
                 self._find_at(
                     position,
-                    claim.aggregate,
+                    claim.originator_id,
                     claim.version,
                     "event_signature_moved",
                     f"the signature record at position {position} vouches for "
-                    f"{claim.aggregate} v{claim.version}, which is not among the events "
+                    f"{claim.originator_id} v{claim.version}, which is not among the events "
                     "saved with it",
                 )
             elif (event.topic, event.digest) != (claim.topic, claim.digest):
@@ -209,60 +203,59 @@ class SignatureWalk:
         self._link(record, aggregate, version)
 
     def _link(self, record: _Record, aggregate: UUID, version: int) -> None:
-        chain = self._chains.get(record.chain)
+        this = record.record
+        chain = self._chains.get(this.chain)
         if chain is None:
-            if record.sequence != 1 or record.previous:
+            if this.sequence != 1 or this.previous:
                 self._find_at(
                     record.position,
                     aggregate,
                     version,
                     "signature_chain_broken",
-                    f"signature record #{record.sequence} of chain {record.chain} has no "
+                    f"signature record #{this.sequence} of chain {this.chain} has no "
                     "record before it in the log",
                 )
-            self._chains[record.chain] = _Chain(last=record, events=list(record.vouched))
+            self._chains[this.chain] = _Chain(last=record, events=list(record.vouched))
             return
         last = chain.last
-        if record.sequence != last.sequence + 1 or record.previous != last.link:
+        if this.sequence != last.record.sequence + 1 or this.previous != last.link:
             self._find_at(
                 record.position,
                 aggregate,
                 version,
                 "signature_chain_broken",
-                f"signature record #{record.sequence} of chain {record.chain} does not "
-                f"follow record #{last.sequence} (its link names another record)",
+                f"signature record #{this.sequence} of chain {this.chain} does not "
+                f"follow record #{last.record.sequence} (its link names another record)",
             )
             chain.unlinked.append(last)
         chain.last = record
         chain.events.extend(record.vouched)
 
     def _signature_problem(self, record: _Record) -> str | None:
-        key = self._keys.get(record.kid)
+        this = record.record
+        key = self._keys.get(this.kid)
         if key is None:
-            return f"its key {record.kid.hex()} is not an event key on the trust list"
-        seconds = int(record.signed_at.timestamp())
-        if seconds < key.not_before or any(
-            end is not None and seconds >= end for end in (key.signs_until, key.retired_at)
-        ):
-            return f"its key {record.kid.hex()} could not sign at {record.signed_at.isoformat()}"
-        if not event_record.verifies(record.payload, record.signature, key.public()):
+            return f"its key {this.kid.hex()} is not an event key on the trust list"
+        if not key.signed_within(int(this.signed_at.timestamp())):
+            return f"its key {this.kid.hex()} could not sign at {this.signed_at.isoformat()}"
+        if not event_record.verifies(record.payload, this.signature, key.public()):
             return "its signature does not verify"
         return None
 
     def _fail_chain(self, chain: _Chain, record: _Record, problem: str) -> None:
         self._find_at(
             record.position,
-            record.chain,
-            record.sequence,
+            record.record.chain,
+            record.record.sequence,
             "event_signature_invalid",
-            f"signature record #{record.sequence} of chain {record.chain}: {problem}",
+            f"signature record #{record.record.sequence} of chain {record.record.chain}: {problem}",
         )
         for event in chain.events:
             self.report.signed -= 1
             self._find(
                 event,
                 "event_signature_invalid",
-                f"vouched for only by chain {record.chain}, whose signature does not hold",
+                f"vouched for only by chain {record.record.chain}, whose signature does not hold",
             )
 
     def _find(self, event: _Pending, code: str, message: str) -> None:
@@ -275,33 +268,7 @@ class SignatureWalk:
 
 
 def _parse(position: int, public: Mapping[str, Any]) -> _Record:
-    raw = public["record"]
-    chain = UUID(str(raw["chain"]))
-    sequence, previous, kid = int(raw["sequence"]), bytes(raw["previous"]), bytes(raw["kid"])
-    signed_at = raw["signed_at"]
-    if not isinstance(signed_at, datetime):
-        raise TypeError("signed_at is not a timestamp")
-    vouched = [
-        _Pending(-1, UUID(str(oid)), int(version), str(topic), bytes(digest))
-        for oid, version, topic, digest in raw["events"]
-    ]
-    data = event_record.payload(
-        chain=chain,
-        sequence=sequence,
-        previous=previous,
-        signed_at=signed_at,
-        kid=kid,
-        events=[(e.aggregate, e.version, e.topic, e.digest) for e in vouched],
-    )
-    return _Record(
-        position=position,
-        chain=chain,
-        sequence=sequence,
-        kid=kid,
-        signed_at=signed_at,
-        payload=data,
-        signature=bytes(raw["signature"]),
-        link=event_record.link(data),
-        vouched=vouched,
-        previous=previous,
-    )
+    """A record as its leaf holds it, typed again (which checks its shape)."""
+    record = msgspec.convert(public["record"], ChainRecord, strict=False)
+    data = event_record.payload(record)
+    return _Record(position=position, record=record, payload=data, link=event_record.link(data))

@@ -68,9 +68,7 @@ def read_checkpoint(data: bytes, trust: TrustList) -> TreeHead:
         raise CheckpointError("checkpoint is signed by a key the trust list names not as the log's")
     if not message.verify(key.public()):
         raise CheckpointError("checkpoint signature does not verify with the log key")
-    if head.timestamp < key.not_before or (
-        key.signs_until is not None and head.timestamp >= key.signs_until
-    ):
+    if not key.signed_within(head.timestamp):
         raise CheckpointError("checkpoint is dated outside the log key's signing period")
     return head
 

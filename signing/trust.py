@@ -48,6 +48,12 @@ class TrustedKey(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     def public(self) -> Ed25519PublicKey:
         return Ed25519PublicKey.from_public_bytes(self.public_key)
 
+    def signed_within(self, seconds: int) -> bool:
+        """Whether something dated ``seconds`` (Unix) falls in this key's signing window."""
+        return self.not_before <= seconds and (
+            self.signs_until is None or seconds < self.signs_until
+        )
+
 
 class TrustList(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """The verified content of a trust list."""

@@ -122,9 +122,7 @@ def verify(
             f"{key.authority}'s key may not issue {claims.scheme} cards",
             claims,
         )
-    if claims.issued_at < key.not_before or (
-        key.signs_until is not None and claims.issued_at >= key.signs_until
-    ):
+    if not key.signed_within(claims.issued_at):
         return refuse("bad_signature", "signed outside the key's signing window", claims)
     if now + slack < claims.not_before:
         return refuse("not_yet_valid", f"valid from {claims.valid_from}", claims)
