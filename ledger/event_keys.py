@@ -29,6 +29,8 @@ import msgspec
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from ledger.settings import private_dir
+
 
 class EventKeyError(Exception):
     """An event key that cannot be made or used (a folder or file others may read, one
@@ -78,13 +80,14 @@ class EventKeys:
         path = self.folder / "keys.json"
         if not path.exists():
             return []
+        self._check_private(self.folder)
         self._check_private(path)
         try:
             return msgspec.json.decode(path.read_bytes(), type=list[EventKeyRecord])
         except msgspec.DecodeError as e:
             raise EventKeyError(f"{path}: not a list of key records: {e}") from None
 
-    def signing_key(self, at: datetime) -> tuple[EventKeyRecord, Ed25519PrivateKey]:
+    def _signing_key(self, at: datetime) -> tuple[EventKeyRecord, Ed25519PrivateKey]:
         """The key that signs events at ``at``; the first one is made if there is none."""
         found = self._current(self.records(), at)
         if found is not None:
@@ -98,7 +101,8 @@ class EventKeys:
         return found, self._load(found)
 
     def signer_at(self, at: datetime) -> EventSigningKey:
-        """:meth:`signing_key`, kept while ``keys.json`` is unchanged and the key may still
+        """The key that signs events at ``at`` (the first one is made if there is none),
+        kept while ``keys.json`` is unchanged and the key may still
         sign: a rotation by another process rewrites the file, so no process goes on
         signing with a key that was told to stop."""
         try:
@@ -107,7 +111,7 @@ class EventKeys:
             seen = None
         cached = self._cached
         if cached is None or seen != self._seen or not cached[0].signs_at(at):
-            record, private = self.signing_key(at)
+            record, private = self._signing_key(at)
             cached = self._cached = (record, EventSigningKey(record.kid_bytes, private))
             self._seen = os.stat(self.folder / "keys.json").st_mtime
         return cached[1]
@@ -143,8 +147,7 @@ class EventKeys:
     @contextmanager
     def _locked(self) -> Iterator[None]:
         try:
-            if not self.folder.exists():
-                self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            private_dir(self.folder)  # missing parents too are made 0700, not 0755
             self._check_private(self.folder)
             fd = os.open(self.folder / ".lock", os.O_WRONLY | os.O_CREAT, 0o600)
         except OSError as e:
@@ -167,11 +170,7 @@ class EventKeys:
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-        fd = os.open(self.folder / f"{kid}.key.pem", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(pem)
-            f.flush()
-            os.fsync(f.fileno())
+        _write_new(self.folder / f"{kid}.key.pem", pem)
         return EventKeyRecord(kid=kid, public_key=public.public_bytes_raw().hex(), created_at=at)
 
     def _load(self, record: EventKeyRecord) -> Ed25519PrivateKey:
@@ -189,10 +188,15 @@ class EventKeys:
     def _write(self, records: list[EventKeyRecord]) -> None:
         path = self.folder / "keys.json"
         temporary = path.with_suffix(".json.tmp")
-        temporary.unlink(missing_ok=True)
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(msgspec.json.format(msgspec.json.encode(records)))
-            f.flush()
-            os.fsync(f.fileno())
-        temporary.replace(path)
+        temporary.unlink(missing_ok=True)  # a crash's leftover
+        _write_new(temporary, msgspec.json.format(msgspec.json.encode(records)))
+        temporary.replace(path)  # atomic: readers see the old list or the new one
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """A new file only its owner may read, written through to the disk."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())

@@ -93,3 +93,24 @@ def test_inclusion_and_consistency_proofs_come_as_json(
     consistency = json.loads(ok(capsys, f"ledger proof consistency {sizes[0]}"))
     assert (consistency["old_size"], consistency["new_size"]) == (sizes[0], sizes[1])
     assert consistency["path"]
+
+
+def test_event_keys_are_listed_and_rotated_on_the_server_host(
+    logged: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (first,) = ok(capsys, "ledger event-keys").splitlines()
+    assert "signs until -" in first
+    assert "signs from now on" in ok(capsys, "ledger rotate-event-key")
+    listed = json.loads(ok(capsys, "ledger event-keys --json"))
+    assert listed[0]["kid"] == first.split()[0]
+    assert listed[0]["signs_until"] is not None and listed[1]["signs_until"] is None
+
+
+def test_an_event_keys_file_others_may_read_is_one_line_and_exit_2(
+    logged: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keys = logged / "data" / "event-keys" / "keys.json"
+    keys.chmod(0o644)
+    code, out, err = run(capsys, "ledger event-keys")
+    assert code == 2 and out == ""
+    assert err.startswith("error: ") and "chmod go-rwx" in err and len(err.splitlines()) == 1
