@@ -25,15 +25,14 @@ _BENEFICIARIES = ("holder", "spouse", "child", "parent", "spouse_parent", "compa
 
 
 def _redeem(args: argparse.Namespace, registry: Registry) -> None:
-    # The card commands' shared helpers (options merged over --json, --effective, --fact)
-    # live in api.cli, which imports this module while it builds its parser; the bodies
-    # and msgspec are imported when a command runs, so building the parser needs neither.
+    # The bodies and msgspec are imported when a command runs: building the parser
+    # needs neither.
     import msgspec
 
-    from api.cli import _body, _card_id, _common, _fact
+    from api.cli_input import card_id, common, fact, request_of
     from ledger import commands as c
 
-    fields = _common(args)
+    fields = common(args)
     fields.update(
         item=args.item,
         beneficiary=args.beneficiary,
@@ -41,10 +40,10 @@ def _redeem(args: argparse.Namespace, registry: Registry) -> None:
         quantity=args.quantity,
         holder_present=True if args.holder_present else None,
         in_city_care_home=True if args.in_care_home else None,
-        facts=dict(_fact(s) for s in args.fact) or None,
+        facts=dict(fact(s) for s in args.fact) or None,
     )
-    who, request = _body(args, registry, fields, c.RedeemBody)
-    receipt = registry.benefits.redeem(who, _card_id(args.card_id), request)
+    who, request = request_of(args, registry, fields, c.RedeemRequest)
+    receipt = registry.benefits.redeem(who, card_id(args.card_id), request)
     if args.output_json:
         sys.stdout.buffer.write(json_safe(msgspec.json.encode(receipt)) + b"\n")
         return
@@ -64,16 +63,16 @@ def _redeem(args: argparse.Namespace, registry: Registry) -> None:
 def _reverse(args: argparse.Namespace, registry: Registry) -> None:
     import msgspec
 
-    from api.cli import _body, _card_id, _common
+    from api.cli_input import card_id, common, request_of
     from ledger import commands as c
 
-    fields = _common(args)
+    fields = common(args)
     fields.update(
         redemption_id=args.redemption_id,
         reason=args.reason,
     )
-    who, request = _body(args, registry, fields, c.ReverseRedemptionBody)
-    receipt = registry.benefits.reverse(who, _card_id(args.card_id), request)
+    who, request = request_of(args, registry, fields, c.ReverseRedemptionRequest)
+    receipt = registry.benefits.reverse(who, card_id(args.card_id), request)
     if args.output_json:
         sys.stdout.buffer.write(json_safe(msgspec.json.encode(receipt)) + b"\n")
         return
@@ -88,10 +87,10 @@ def _reverse(args: argparse.Namespace, registry: Registry) -> None:
 def _benefits(args: argparse.Namespace, registry: Registry) -> None:
     import msgspec
 
-    from api.cli import _card_id
+    from api.cli_input import card_id
 
     as_of = date.fromisoformat(args.as_of) if args.as_of else None
-    balances = registry.benefits.balances(caller(args, registry), _card_id(args.card_id), as_of)
+    balances = registry.benefits.balances(caller(args, registry), card_id(args.card_id), as_of)
     if args.json:
         sys.stdout.buffer.write(json_safe(msgspec.json.encode(balances)) + b"\n")
         return

@@ -31,7 +31,7 @@ from domain.vocabulary import Role, Scheme
 from ledger import commands as c
 from ledger.limits import CreditCode, Name, Note
 from services.access import Principal
-from services.views import (
+from services.answers import (
     AuditRow,
     FileDeadline,
     ImportReport,

@@ -9,7 +9,6 @@ that ETag makes a command conditional on the card not having changed (409 otherw
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
@@ -19,6 +18,7 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.spec import OpenAPIResponse, Operation, Schema
 from litestar.params import FromPath, FromQuery, Parameter
 
@@ -33,9 +33,9 @@ from api.http_support import (
 )
 from api.problems import READ_ERRORS, WRITE_ERRORS, problem_responses
 from ledger import commands as c
-from services.access import Outcome, Principal
-from services.bootstrap import Registry
-from services.views import (
+from ledger.card_commands import CHANGES, CardCommand
+from services.access import Principal
+from services.answers import (
     BenefitBalance,
     CardPage,
     CardView,
@@ -54,16 +54,36 @@ _WRITES: dict[str, Any] = {**_CARDS, "responses": problem_responses(*WRITE_ERROR
 _DATED_READS: dict[str, Any] = {**_CARDS, "responses": problem_responses(*READ_ERRORS, 409)}
 
 
-def _command(
-    request: Request[Any, Any, Any],
-    state: State,
-    data: c.Request,
-    run: Callable[[Registry, dict[str, Any]], Outcome],
-    *,
-    status: int = 200,
-) -> Response[CommandDone]:
-    how = {"expected": expected_version(request), "idempotency": idempotency_of(request, data)}
-    return done(run(registry_of(state), how), status=status)
+def _card_route(command: CardCommand[Any]) -> HTTPRouteHandler:
+    """The route of a card command of the table (``ledger.card_commands``): ``POST
+    /cards/{id}/<path>`` with the command's request as its body, answering ``{card_id,
+    version}``. Its handler's name is the command's ``operation`` (the OpenAPI operation
+    id is made from it) and its doc the command's summary."""
+
+    def handler(
+        request: Request[Any, Any, Any],
+        state: State,
+        who: NamedDependency[Principal],
+        card_id: FromPath[UUID],
+        data: Any,
+    ) -> Response[CommandDone]:
+        outcome = registry_of(state).cards.run(
+            who,
+            command,
+            card_id,
+            data,
+            expected=expected_version(request),
+            idempotency=idempotency_of(request, data),
+        )
+        return done(outcome)
+
+    handler.__name__ = handler.__qualname__ = command.operation
+    handler.__doc__ = command.summary
+    handler.__annotations__ = {
+        **handler.__annotations__,
+        "data": Annotated[command.request, example_body(command.request)],
+    }
+    return post(f"/cards/{{card_id:uuid}}/{command.path}", status_code=200, **_WRITES)(handler)
 
 
 @post("/applications", status_code=201, **_WRITES)
@@ -76,176 +96,6 @@ def file_application(
     """File an application (申领) as the caller; 201 with the new card's id."""
     outcome = registry_of(state).cards.apply(who, data, idempotency=idempotency_of(request, data))
     return done(outcome, status=201)
-
-
-@post("/cards/{card_id:uuid}/reviews", status_code=200, **_WRITES)
-def record_review(
-    request: Request[Any, Any, Any],
-    state: State,
-    who: NamedDependency[Principal],
-    card_id: FromPath[UUID],
-    data: Annotated[c.ReviewRequest, example_body(c.ReviewRequest)],
-) -> Response[CommandDone]:
-    """Record the caller's review decision at its stage (审核)."""
-    return _command(request, state, data, lambda r, how: r.cards.review(who, card_id, data, **how))
-
-
-@post("/cards/{card_id:uuid}/receipt", status_code=200, **_WRITES)
-def receive_file(
-    request: Request[Any, Any, Any],
-    state: State,
-    who: NamedDependency[Principal],
-    card_id: FromPath[UUID],
-    data: Annotated[c.ReceiveRequest, example_body(c.ReceiveRequest)],
-) -> Response[CommandDone]:
-    """Record that the caller's window has the file (受理)."""
-    return _command(request, state, data, lambda r, how: r.cards.receive(who, card_id, data, **how))
-
-
-@post("/cards/{card_id:uuid}/contract", status_code=200, **_WRITES)
-def confirm_contract(
-    request: Request[Any, Any, Any],
-    state: State,
-    who: NamedDependency[Principal],
-    card_id: FromPath[UUID],
-    data: Annotated[c.ContractRequest, example_body(c.ContractRequest)],
-) -> Response[CommandDone]:
-    """Record the employment contract's confirmation."""
-    return _command(
-        request, state, data, lambda r, how: r.cards.confirm_contract(who, card_id, data, **how)
-    )
-
-
-@post("/cards/{card_id:uuid}/issue", status_code=200, **_WRITES)
-def issue_card(
-    request: Request[Any, Any, Any],
-    state: State,
-    who: NamedDependency[Principal],
-    card_id: FromPath[UUID],
-    data: Annotated[c.IssueRequest, example_body(c.IssueRequest)],
-) -> Response[CommandDone]:
-    """Issue the card (颁发) with the term the scheme's rules give."""
-    return _command(request, state, data, lambda r, how: r.cards.issue(who, card_id, data, **how))
-
-
-@post("/cards/{card_id:uuid}/upgrade-request", status_code=200, **_WRITES)
-def request_upgrade(
-    request: Request[Any, Any, Any],
-    state: State,
-    who: NamedDependency[Principal],
-    card_id: FromPath[UUID],
-    data: Annotated[c.UpgradeCategoryRequest, example_body(c.UpgradeCategoryRequest)],
-) -> Response[CommandDone]:
-    """Ask for a higher category (Liaocheng art. 32); its reviews follow."""
-    return _command(
-        request, state, data, lambda r, how: r.cards.request_upgrade(who, card_id, data, **how)
-    )
-
-
-@post("/cards/{card_id:uuid}/upgrade", status_code=200, **_WRITES)
-def upgrade_card(
-    request: Request[Any, Any, Any],
-    state: State,
-    who: NamedDependency[Principal],
-    card_id: FromPath[UUID],
-    data: Annotated[c.UpgradeTierRequest, example_body(c.UpgradeTierRequest)],
-) -> Response[CommandDone]:
-    """Upgrade the card's tier (升级)."""
-    return _command(request, state, data, lambda r, how: r.cards.upgrade(who, card_id, data, **how))
-
-
-@post("/cards/{card_id:uuid}/extend", status_code=200, **_WRITES)
-def extend_card(
-    request: Request[Any, Any, Any],
-    state: State,
-    who: NamedDependency[Principal],
-    card_id: FromPath[UUID],
-    data: Annotated[c.ExtendRequest, example_body(c.ExtendRequest)],
-) -> Response[CommandDone]:
-    """Extend the card's term (延期)."""
-    return _command(request, state, data, lambda r, how: r.cards.extend(who, card_id, data, **how))
-
-
-@post("/cards/{card_id:uuid}/suspend", status_code=200, **_WRITES)
-def suspend_card(
-    request: Request[Any, Any, Any],
-    state: State,
-    who: NamedDependency[Principal],
-    card_id: FromPath[UUID],
-    data: Annotated[c.StatusRequest, example_body(c.StatusRequest)],
-) -> Response[CommandDone]:
-    """Suspend the card (暂停)."""
-    return _command(request, state, data, lambda r, how: r.cards.suspend(who, card_id, data, **how))
-
-
-@post("/cards/{card_id:uuid}/reinstate", status_code=200, **_WRITES)
-def reinstate_card(
-    request: Request[Any, Any, Any],
-    state: State,
-    who: NamedDependency[Principal],
-    card_id: FromPath[UUID],
-    data: Annotated[c.StatusRequest, example_body(c.StatusRequest)],
-) -> Response[CommandDone]:
-    """Reinstate a suspended card."""
-    return _command(
-        request, state, data, lambda r, how: r.cards.reinstate(who, card_id, data, **how)
-    )
-
-
-@post("/cards/{card_id:uuid}/withdraw", status_code=200, **_WRITES)
-def withdraw_application(
-    request: Request[Any, Any, Any],
-    state: State,
-    who: NamedDependency[Principal],
-    card_id: FromPath[UUID],
-    data: Annotated[c.WithdrawRequest, example_body(c.WithdrawRequest)],
-) -> Response[CommandDone]:
-    """Withdraw an application."""
-    return _command(
-        request, state, data, lambda r, how: r.cards.withdraw(who, card_id, data, **how)
-    )
-
-
-@post("/cards/{card_id:uuid}/revocation", status_code=200, **_WRITES)
-def propose_revocation(
-    request: Request[Any, Any, Any],
-    state: State,
-    who: NamedDependency[Principal],
-    card_id: FromPath[UUID],
-    data: Annotated[c.RevocationProposeRequest, example_body(c.RevocationProposeRequest)],
-) -> Response[CommandDone]:
-    """Propose revoking the card (收回), as the caller; approvals follow."""
-    return _command(
-        request, state, data, lambda r, how: r.cards.propose_revocation(who, card_id, data, **how)
-    )
-
-
-@post("/cards/{card_id:uuid}/revocation/approvals", status_code=200, **_WRITES)
-def approve_revocation(
-    request: Request[Any, Any, Any],
-    state: State,
-    who: NamedDependency[Principal],
-    card_id: FromPath[UUID],
-    data: Annotated[c.RevocationApproveRequest, example_body(c.RevocationApproveRequest)],
-) -> Response[CommandDone]:
-    """Approve the open proposal's next step as the caller; the last approval revokes."""
-    return _command(
-        request, state, data, lambda r, how: r.cards.approve_revocation(who, card_id, data, **how)
-    )
-
-
-@post("/cards/{card_id:uuid}/revocation/declines", status_code=200, **_WRITES)
-def decline_revocation(
-    request: Request[Any, Any, Any],
-    state: State,
-    who: NamedDependency[Principal],
-    card_id: FromPath[UUID],
-    data: Annotated[c.RevocationDeclineRequest, example_body(c.RevocationDeclineRequest)],
-) -> Response[CommandDone]:
-    """Decline the open revocation proposal."""
-    return _command(
-        request, state, data, lambda r, how: r.cards.decline_revocation(who, card_id, data, **how)
-    )
 
 
 @post("/cards/{card_id:uuid}/redemptions", status_code=201, **_WRITES)
@@ -402,19 +252,7 @@ def card_credential(
 
 CARD_ROUTES = [
     file_application,
-    record_review,
-    receive_file,
-    confirm_contract,
-    issue_card,
-    request_upgrade,
-    upgrade_card,
-    extend_card,
-    suspend_card,
-    reinstate_card,
-    withdraw_application,
-    propose_revocation,
-    approve_revocation,
-    decline_revocation,
+    *(_card_route(command) for command in CHANGES),
     record_use,
     reverse_use,
     list_cards,

@@ -72,57 +72,140 @@ CATEGORIES: tuple[Category, ...] = (
     Category("jinan", "A", 5, {"certified_class_a": True}, (), "applicant"),
     Category("jinan", "B", 15, {"certified_class_b": True}, (), "applicant", ("A",)),
     Category("jinan", "C", 35, {"certified_class_c": True}, (), "applicant", ("A", "B")),
-    Category("jinan", "D", 45, {"certified_class_d": True}, (), "applicant",
-             ("A", "B", "C")),
+    Category("jinan", "D", 45, {"certified_class_d": True}, (), "applicant", ("A", "B", "C")),
     # liaocheng.toml arts. 5, 31, 32.
-    Category("liaocheng", "art5.1", 10,
-             {"holds_huicai_card": True, "huicai_card_valid_from": "2020-01-01"}, ()),
+    Category(
+        "liaocheng",
+        "art5.1",
+        10,
+        {"holds_huicai_card": True, "huicai_card_valid_from": "2020-01-01"},
+        (),
+    ),
     Category("liaocheng", "art5.2", 10, {"certified_top_or_leading": True}, ()),
-    Category("liaocheng", "art5.3", 40, {"certified_excellent": True},
-             ("city_hrss", "talent_office"), upgrades_to=("A",)),
-    Category("liaocheng", "art5.4", 25, {"flexibly_introduced": True, "equivalent_level": True},
-             ("city_hrss", "talent_office"), upgrades_to=("A", "B")),
-    Category("liaocheng", "art5.5", 15,
-             {"works_elsewhere": True, "national_or_provincial_programme": True},
-             ("city_hrss", "talent_office"), upgrades_to=("A", "B")),
+    Category(
+        "liaocheng",
+        "art5.3",
+        40,
+        {"certified_excellent": True},
+        ("city_hrss", "talent_office"),
+        upgrades_to=("A",),
+    ),
+    Category(
+        "liaocheng",
+        "art5.4",
+        25,
+        {"flexibly_introduced": True, "equivalent_level": True},
+        ("city_hrss", "talent_office"),
+        upgrades_to=("A", "B"),
+    ),
+    Category(
+        "liaocheng",
+        "art5.5",
+        15,
+        {"works_elsewhere": True, "national_or_provincial_programme": True},
+        ("city_hrss", "talent_office"),
+        upgrades_to=("A", "B"),
+    ),
     # weihai.toml: 2019 opinion categories 1–4, 2023 notice business_elite, enterprise_talent.
-    Category("weihai", "1", 10,
-             {"works_in_weihai": True, "holds_huicai_card": True,
-              "huicai_card_valid_from": "2020-01-01"}, (),
-             "applicant"),
+    Category(
+        "weihai",
+        "1",
+        10,
+        {
+            "works_in_weihai": True,
+            "holds_huicai_card": True,
+            "huicai_card_valid_from": "2020-01-01",
+        },
+        (),
+        "applicant",
+    ),
     Category("weihai", "2", 10, {"selected_yingcai_programme": True}, (), "applicant"),
-    Category("weihai", "3", 20, {"imported_national_or_provincial_programme": True},
-             ("district", "city_hrss", "talent_office")),
-    Category("weihai", "4", 20, {"full_senior_title": True, "innovation_record": True},
-             ("district", "city_hrss", "talent_office")),
+    Category(
+        "weihai",
+        "3",
+        20,
+        {"imported_national_or_provincial_programme": True},
+        ("district", "city_hrss", "talent_office"),
+    ),
+    Category(
+        "weihai",
+        "4",
+        20,
+        {"full_senior_title": True, "innovation_record": True},
+        ("district", "city_hrss", "talent_office"),
+    ),
     # 2023 part 3(1): the talent institute receives the file; city HRSS decides with the
     # Organisation Department and the Commerce Bureau; 3(2): with the Organisation
     # Department, the NDRC and the MIIT bureau.
-    Category("weihai", "business_elite", 20, {"key_member_of_project_under_negotiation": True},
-             ("city_hrss", "talent_office"), "investment_department",
-             quota="project", extendable=True, one_year=True, intake="talent_institute",
-             joint=(("city_hrss", ("市委组织部", "市商务局")),)),
-    Category("weihai", "enterprise_talent", 20,
-             {"planned_hire_of_target_enterprise": True, "annual_salary_cny": 500000,
-              "shortage_field": True},
-             ("district", "city_hrss"), "enterprise",
-             quota="enterprise", extendable=True, one_year=True,
-             intake="city_window", intake_before="city_hrss",
-             joint=(("city_hrss", ("市委组织部", "市发改委", "市工信局")),)),
+    Category(
+        "weihai",
+        "business_elite",
+        20,
+        {"key_member_of_project_under_negotiation": True},
+        ("city_hrss", "talent_office"),
+        "investment_department",
+        quota="project",
+        extendable=True,
+        one_year=True,
+        intake="talent_institute",
+        joint=(("city_hrss", ("市委组织部", "市商务局")),),
+    ),
+    Category(
+        "weihai",
+        "enterprise_talent",
+        20,
+        {
+            "planned_hire_of_target_enterprise": True,
+            "annual_salary_cny": 500000,
+            "shortage_field": True,
+        },
+        ("district", "city_hrss"),
+        "enterprise",
+        quota="enterprise",
+        extendable=True,
+        one_year=True,
+        intake="city_window",
+        intake_before="city_hrss",
+        joint=(("city_hrss", ("市委组织部", "市发改委", "市工信局")),),
+    ),
     # shandong.toml 5.2.1–5.2.3 and 7.1: a city employer's file starts at the city window
     # and rises to the provincial window (level by level).
-    Category("shandong", "direct", 30,
-             {"provincial_comprehensive_programme": True, "city_employer": True,
-                 "innovation_record": True},
-             ("city_window", "provincial_window")),
-    Category("shandong", "reviewed", 30,
-             {"academician_or_major_award": True, "flexibly_introduced": True,
-              "city_employer": True, "innovation_record": True},
-             ("city_window", "provincial_window")),
-    Category("shandong", "evaluated", 40,
-             {"shortage_industry": True, "senior_title_or_phd": True, "years_in_key_field": 5,
-              "city_employer": True, "innovation_record": True},
-             ("city_window", "expert_panel", "provincial_window")),
+    Category(
+        "shandong",
+        "direct",
+        30,
+        {
+            "provincial_comprehensive_programme": True,
+            "city_employer": True,
+            "innovation_record": True,
+        },
+        ("city_window", "provincial_window"),
+    ),
+    Category(
+        "shandong",
+        "reviewed",
+        30,
+        {
+            "academician_or_major_award": True,
+            "flexibly_introduced": True,
+            "city_employer": True,
+            "innovation_record": True,
+        },
+        ("city_window", "provincial_window"),
+    ),
+    Category(
+        "shandong",
+        "evaluated",
+        40,
+        {
+            "shortage_industry": True,
+            "senior_title_or_phd": True,
+            "years_in_key_field": 5,
+            "city_employer": True,
+            "innovation_record": True,
+        },
+        ("city_window", "expert_panel", "provincial_window"),
+    ),
 )
 
 # Who proposes a revocation and who approves it, in order (each scheme's [[revocation]]).
@@ -141,10 +224,17 @@ LIAOCHENG_UPGRADES: dict[str, tuple[str, dict[str, Any], tuple[str, ...]]] = {
     "B": ("art5.3", {"certified_excellent": True}, ("city_hrss", "talent_office")),
 }
 # Who issues, upgrades and extends: each scheme's issuing office (its seed file's ``issuer``).
-ISSUER = {"jinan": "city_window", "liaocheng": "city_hrss", "weihai": "city_hrss",
-          "shandong": "provincial_window"}
+ISSUER = {
+    "jinan": "city_window",
+    "liaocheng": "city_hrss",
+    "weihai": "city_hrss",
+    "shandong": "provincial_window",
+}
 DECISION_REF = {
-    "jinan": "济人才办", "liaocheng": "聊人社", "weihai": "威人社", "shandong": "鲁人社",
+    "jinan": "济人才办",
+    "liaocheng": "聊人社",
+    "weihai": "威人社",
+    "shandong": "鲁人社",
 }
 
 EMPLOYERS: dict[str, tuple[str, ...]] = {
@@ -244,8 +334,11 @@ def _draw(rng: random.Random) -> Scenario:
     category = rng.choices(options, weights=[k.weight for k in options])[0]
     roll = rng.random()
     # About 5 % of all files are rejected: 8 % of those that pass a review (60 % of them).
-    outcome = "rejected" if roll < 0.08 and category.stages else (
-        "withdrawn" if roll > 0.97 else "issued")
+    outcome = (
+        "rejected"
+        if roll < 0.08 and category.stages
+        else ("withdrawn" if roll > 0.97 else "issued")
+    )
     suspend = rng.random() < 0.06
     revocation = ""
     if rng.random() < 0.05:
@@ -269,16 +362,18 @@ class _Card:
         self.state, self.serial, self.at, self.end = state, serial, at, end
         self.open = True
 
-    def then(self, command: str, body: dict[str, Any], kind: type[c.Body],
-             *, after: timedelta) -> bool:
+    def then(
+        self, command: str, body: dict[str, Any], kind: type[c.Body], *, after: timedelta
+    ) -> bool:
         """Plan ``command`` ``after`` the previous step; False (and the card stops) if
         that would be past the end of the history."""
         if not self.open or self.at + after >= self.end:
             self.open = False
             return False
         self.at += after
-        self.state.steps.append(Step(self.at, len(self.state.steps), self.serial, command,
-                                     msgspec.convert(body, kind)))
+        self.state.steps.append(
+            Step(self.at, len(self.state.steps), self.serial, command, msgspec.convert(body, kind))
+        )
         return True
 
     def wait(self, low_days: float, high_days: float) -> timedelta:
@@ -286,7 +381,11 @@ class _Card:
 
 
 def _plan_card(
-    state: _Block, serial: int, person: int, filed: datetime, end: datetime,
+    state: _Block,
+    serial: int,
+    person: int,
+    filed: datetime,
+    end: datetime,
     forced: Scenario | None,
 ) -> None:
     rng = state.rng
@@ -302,36 +401,49 @@ def _plan_card(
     filer = _filer(state, category, card)
     if filer is None:
         return
-    applied = card.then("apply", _application(rng, category, person, filer), c.ApplyBody,
-                        after=timedelta(0))
+    applied = card.then(
+        "apply", _application(rng, category, person, filer), c.ApplyBody, after=timedelta(0)
+    )
     if not applied:
         return
     # Reviews in the order the route sets; a file that ends early (rejected, withdrawn)
     # ends at a random stage: the reviewer there refuses, or the filer withdraws before it.
     stages = category.stages
+
     def receive() -> bool:  # 受理: the path's intake takes the file in
-        return card.then("receive", {**_official(rng, category.intake, scheme),
-                                     "window": category.intake},
-                         c.ReceiveBody, after=card.wait(0.1, 3))
+        return card.then(
+            "receive",
+            {**_official(rng, category.intake, scheme), "window": category.intake},
+            c.ReceiveBody,
+            after=card.wait(0.1, 3),
+        )
 
     if category.intake and not category.intake_before and not receive():
         return
     ends_at = len(stages) if scenario.outcome == "issued" else rng.randrange(len(stages) or 1)
-    for index, stage in enumerate(stages[:ends_at + 1]):
+    for index, stage in enumerate(stages[: ends_at + 1]):
         if index == ends_at and scenario.outcome == "withdrawn":
             break
         if category.intake_before == stage and not receive():
             return
         decision = "rejected" if index == ends_at else "approved"
         if rng.random() < 0.05 and not card.then(  # 退回补正: evidence asked for, stage open
-                "record_review", _review(rng, category, stage, "returned"), c.ReviewBody,
-                after=card.wait(0.5, 10)):
+            "review",
+            _review(rng, category, stage, "returned"),
+            c.ReviewBody,
+            after=card.wait(0.5, 10),
+        ):
             return
-        if not card.then("record_review", _review(rng, category, stage, decision),
-                         c.ReviewBody, after=card.wait(0.5, 20)):
+        if not card.then(
+            "review",
+            _review(rng, category, stage, decision),
+            c.ReviewBody,
+            after=card.wait(0.5, 20),
+        ):
             return
     if scenario.outcome == "withdrawn" and not card.then(
-            "withdraw", _who(filer), c.WithdrawBody, after=card.wait(0.2, 15)):
+        "withdraw", _who(filer), c.WithdrawBody, after=card.wait(0.2, 15)
+    ):
         return
     if scenario.outcome != "issued":
         state.closed.append((card.at, person, scheme))  # the holder may apply again
@@ -340,8 +452,9 @@ def _plan_card(
     issue = _official(rng, ISSUER[scheme], scheme)
     if (scheme, category.code) == ("weihai", "1"):  # filed on the 惠才卡: its term (2019 2(3))
         until = (card.at + after).date().replace(day=1) + timedelta(days=4 * 365)
-        issue["bases"] = [{"kind": "huicai_card", "until": until.isoformat(),
-                           "label": "山东惠才卡"}]
+        issue["bases"] = [
+            {"kind": "huicai_card", "until": until.isoformat(), "label": "山东惠才卡"}
+        ]
     if not card.then("issue", issue, c.IssueBody, after=after):
         return
     _plan_after_issue(state, card, category, scenario, person)
@@ -357,14 +470,24 @@ def _plan_after_issue(
         landed = card.wait(20, 250)
         event_on = business_date(issued + landed)
         # 2023 part 2: a project's landing, or a hire shown as part 1(2) asks.
-        shows = (["project_landed"] if category.quota == "project" else
-                 ["full_time_hire", "social_insurance"] if card.serial % 3 else
-                 ["flexible_hire", "work_contract", "partner_pay"])
-        if not card.then("extend", {**_official(rng, "city_hrss", scheme),
-                                    "event_on": event_on.isoformat(),
-                                    "evidence": [f"doc://landing/{card.serial}"],
-                                    "shows": shows},
-                         c.ExtendBody, after=landed + card.wait(0.5, 20)):
+        shows = (
+            ["project_landed"]
+            if category.quota == "project"
+            else ["full_time_hire", "social_insurance"]
+            if card.serial % 3
+            else ["flexible_hire", "work_contract", "partner_pay"]
+        )
+        if not card.then(
+            "extend",
+            {
+                **_official(rng, "city_hrss", scheme),
+                "event_on": event_on.isoformat(),
+                "evidence": [f"doc://landing/{card.serial}"],
+                "shows": shows,
+            },
+            c.ExtendBody,
+            after=landed + card.wait(0.5, 20),
+        ):
             return
         in_force_until = issued + timedelta(days=1700)
     if scenario.upgrade:
@@ -374,31 +497,49 @@ def _plan_after_issue(
         wait = card.wait(30, 400)
         if scheme == "liaocheng":  # art. 32: the higher category by its route, same card
             higher, facts, stages = LIAOCHENG_UPGRADES[tier]
-            if not card.then("request_upgrade", {"actor": f"hr.{card.serial % 97}",
-                                                 "role": "employer", "category": higher,
-                                                 "facts": facts},
-                             c.UpgradeRequestBody, after=wait):
+            if not card.then(
+                "upgrade_request",
+                {
+                    "actor": f"hr.{card.serial % 97}",
+                    "role": "employer",
+                    "category": higher,
+                    "facts": facts,
+                },
+                c.UpgradeRequestBody,
+                after=wait,
+            ):
                 return
             for stage in stages:
-                if not card.then("record_review", _review(rng, category, stage, "approved"),
-                                 c.ReviewBody, after=card.wait(0.5, 20)):
+                if not card.then(
+                    "review",
+                    _review(rng, category, stage, "approved"),
+                    c.ReviewBody,
+                    after=card.wait(0.5, 20),
+                ):
                     return
             wait = card.wait(0.1, 5)
-        if not card.then("upgrade", {**_official(rng, "city_hrss", scheme), "tier": tier,
-                                     "facts": certified},
-                         c.UpgradeBody, after=wait):
+        if not card.then(
+            "upgrade",
+            {**_official(rng, "city_hrss", scheme), "tier": tier, "facts": certified},
+            c.UpgradeBody,
+            after=wait,
+        ):
             return
     if scenario.suspend:
         gap = card.wait(20, 300)
         if card.at + gap < in_force_until:
             ref = f"{DECISION_REF[scheme]}〔{business_date(card.at + gap).year}〕{card.serial}号"
             body = {**_official(rng, INTERIM[scheme], scheme), "decision_ref": ref}
-            if not card.then("suspend", {**body, "reason": "under investigation"},
-                             c.StatusBody, after=gap):
+            if not card.then(
+                "suspend", {**body, "reason": "under investigation"}, c.StatusBody, after=gap
+            ):
                 return
             if scenario.reinstate and not card.then(
-                    "reinstate", {**body, "reason": "investigation closed, no finding"},
-                    c.StatusBody, after=card.wait(10, 90)):
+                "reinstate",
+                {**body, "reason": "investigation closed, no finding"},
+                c.StatusBody,
+                after=card.wait(10, 90),
+            ):
                 return
     if scenario.revocation:
         _plan_revocation(state, card, scheme, scenario.revocation)
@@ -410,9 +551,12 @@ def _plan_revocation(state: _Block, card: _Card, scheme: str, outcome: str) -> N
     rng = state.rng
     proposer, approvers = REVOCATION[scheme]
     ground = "left_weihai" if scheme == "weihai" else "misconduct"  # each closed list
-    if not card.then("propose_revocation", {**_official(rng, proposer, scheme),
-                                            "reason": "left the city", "ground": ground},
-                     c.RevocationProposeBody, after=card.wait(30, 500)):
+    if not card.then(
+        "propose_revocation",
+        {**_official(rng, proposer, scheme), "reason": "left the city", "ground": ground},
+        c.RevocationProposeBody,
+        after=card.wait(30, 500),
+    ):
         return
     # A decline comes at a random step (Jinan's talent office may refuse what HRSS agreed).
     # The city window only forwards (decides = false): a decline comes at a deciding step.
@@ -420,12 +564,19 @@ def _plan_revocation(state: _Block, card: _Card, scheme: str, outcome: str) -> N
     decline_at = rng.randrange(first, len(approvers)) if outcome == "declined" else -1
     for index, role in enumerate(approvers):
         if index == decline_at:
-            card.then("decline_revocation", {**_official(rng, role, scheme),
-                                             "reason": "grounds not shown"},
-                      c.RevocationDeclineBody, after=card.wait(2, 30))
+            card.then(
+                "decline_revocation",
+                {**_official(rng, role, scheme), "reason": "grounds not shown"},
+                c.RevocationDeclineBody,
+                after=card.wait(2, 30),
+            )
             return
-        if not card.then("approve_revocation", _official(rng, role, scheme),
-                         c.RevocationApproveBody, after=card.wait(2, 30)):
+        if not card.then(
+            "approve_revocation",
+            _official(rng, role, scheme),
+            c.RevocationApproveBody,
+            after=card.wait(2, 30),
+        ):
             return
 
 
@@ -436,22 +587,32 @@ def _filer(state: _Block, category: Category, card: _Card) -> dict[str, Any] | N
     rng, scheme = state.rng, category.scheme
     employer = _employer(rng, scheme)
     if category.filer == "applicant":
-        return {"role": "applicant", "actor": f"talent.{card.serial}",
-                "sponsor": {"kind": "none"}}
+        return {"role": "applicant", "actor": f"talent.{card.serial}", "sponsor": {"kind": "none"}}
     if not category.quota:
-        return {"role": "employer", "actor": f"hr.{card.serial % 97}",
-                "sponsor": {"kind": "employer", "name": employer}}
+        return {
+            "role": "employer",
+            "actor": f"hr.{card.serial % 97}",
+            "sponsor": {"kind": "employer", "name": employer},
+        }
     group, used = state.groups.get(category.code, (0, 0))
     key = f"{category.code}:{group}"
-    if used == 3 and category.quota == "project" and key not in state.raised \
-            and rng.random() < 0.3:
+    if used == 3 and category.quota == "project" and key not in state.raised and rng.random() < 0.3:
         state.raised.add(key)
         subject = f"WH-P-{state.number:02d}-{group:04d}"
-        card.then("raise_quota", {**_official(rng, "talent_office", scheme), "scheme": scheme,
-                                  "category": category.code, "project_id": subject,
-                                  "limit": 5, "decision_ref": f"威人才办〔一事一议〕{group}号",
-                                  "attests": ["major_project"]},
-                  c.QuotaRaiseBody, after=timedelta(0))
+        card.then(
+            "raise_quota",
+            {
+                **_official(rng, "talent_office", scheme),
+                "scheme": scheme,
+                "category": category.code,
+                "project_id": subject,
+                "limit": 5,
+                "decision_ref": f"威人才办〔一事一议〕{group}号",
+                "attests": ["major_project"],
+            },
+            c.QuotaRaiseBody,
+            after=timedelta(0),
+        )
         if not card.open:
             return None
         card.at += timedelta(hours=2)
@@ -459,25 +620,38 @@ def _filer(state: _Block, category: Category, card: _Card) -> dict[str, Any] | N
         group, used = group + 1, 0
     state.groups[category.code] = (group, used + 1)
     if category.quota == "project":
-        return {"role": "investment_department", "actor": f"invest.{state.number}",
-                "sponsor": {"kind": "investment_department", "name": "威海市商务局"},
-                "project_id": f"WH-P-{state.number:02d}-{group:04d}"}
-    return {"role": "enterprise", "actor": f"enterprise.{state.number}.{group}",
-            "sponsor": {"kind": "enterprise", "name": f"威海{_TRADES[group % 7]}有限公司{group}"},
-            "enterprise_id": f"WH-E-{state.number:02d}-{group:04d}"}
+        return {
+            "role": "investment_department",
+            "actor": f"invest.{state.number}",
+            "sponsor": {"kind": "investment_department", "name": "威海市商务局"},
+            "project_id": f"WH-P-{state.number:02d}-{group:04d}",
+        }
+    return {
+        "role": "enterprise",
+        "actor": f"enterprise.{state.number}.{group}",
+        "sponsor": {"kind": "enterprise", "name": f"威海{_TRADES[group % 7]}有限公司{group}"},
+        "enterprise_id": f"WH-E-{state.number:02d}-{group:04d}",
+    }
 
 
-def _application(rng: random.Random, category: Category, person: int,
-                 filer: dict[str, Any]) -> dict[str, Any]:
+def _application(
+    rng: random.Random, category: Category, person: int, filer: dict[str, Any]
+) -> dict[str, Any]:
     # Born and named by the person's serial, so a holder who applies again is the same one.
     born = date(1958, 1, 1) + timedelta(days=person * 7919 % (40 * 365))
     given = _GIVEN[person * 31 % len(_GIVEN)] + _GIVEN[person * 17 % len(_GIVEN)][: person % 2]
     name = _SURNAMES[person * 13 % len(_SURNAMES)] + given
     body: dict[str, Any] = {
-        "actor": filer["actor"], "role": filer["role"], "scheme": category.scheme,
-        "category": category.code, "facts": category.facts,
-        "holder": {"name": name, "id_number": resident_id(person, born),
-                   "date_of_birth": born.isoformat()},
+        "actor": filer["actor"],
+        "role": filer["role"],
+        "scheme": category.scheme,
+        "category": category.code,
+        "facts": category.facts,
+        "holder": {
+            "name": name,
+            "id_number": resident_id(person, born),
+            "date_of_birth": born.isoformat(),
+        },
         "sponsor": filer["sponsor"],
         "evidence": [f"doc://{category.scheme}/{person}/1"] if category.stages else [],
         "note": "" if rng.random() < 0.9 else "filed at the window",
@@ -497,8 +671,12 @@ def _employer(rng: random.Random, scheme: str) -> str:
 
 def _review(rng: random.Random, category: Category, stage: str, decision: str) -> dict[str, Any]:
     joint = dict(category.joint).get(stage, ())
-    return {**_official(rng, stage, category.scheme), "stage": stage, "decision": decision,
-            "joint_with": list(joint)}
+    return {
+        **_official(rng, stage, category.scheme),
+        "stage": stage,
+        "decision": decision,
+        "joint_with": list(joint),
+    }
 
 
 def _official(rng: random.Random, role: str, scheme: str) -> dict[str, Any]:

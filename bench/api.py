@@ -52,6 +52,8 @@ from typing import Any
 
 import msgspec
 
+import ledger.card_commands as cc
+
 ROOT = Path(__file__).resolve().parents[1]
 LOAD_SCRIPT = ROOT / "bench" / "api_load.js"
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
@@ -180,7 +182,7 @@ def setup(postgres: str, folder: Path, cards: int) -> World:
             body = f.jinan_body("C", holder=f.holder(f.resident_id(world.next_person)))
             world.next_person += 1
             card_id, _ = ledger.apply(body)
-            ledger.issue(card_id, f.issue())
+            ledger.run(cc.ISSUE, card_id, f.issue())
             ids.append(card_id)
         for card_id in ids:
             credential = registry.issuance.credential(card_id)

@@ -36,6 +36,7 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 from psycopg import sql
 
+import ledger.card_commands as cc
 from ledger import commands as c
 from ledger import settings
 from ledger.bootstrap import init_store, open_ledger
@@ -113,7 +114,7 @@ def talentcard_commands(ledger: Any, n: int) -> None:
     for _ in range(n):
         card_id, _ = ledger.apply(apply_body(next(_holders)))
         for body in reviews:
-            ledger.record_review(card_id, body)
+            ledger.run(cc.REVIEW, card_id, body)
 
 
 def replay(app: Application[uuid.UUID]) -> int:

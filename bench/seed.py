@@ -36,6 +36,7 @@ from bench import _history
 from domain.errors import DomainError
 from ledger.app import CardLedger
 from ledger.bootstrap import open_ledger
+from ledger.card_commands import COMMANDS
 from ledger.event_signer import SIGNING_TOPICS
 from services.clock import system_clock
 
@@ -104,7 +105,7 @@ def write_steps(
             elif step.command == "raise_quota":
                 ledger.raise_quota(step.body)  # type: ignore[arg-type]
             else:
-                getattr(ledger, step.command)(ids[step.card], step.body)
+                ledger.run(COMMANDS[step.command], ids[step.card], step.body)
         except DomainError as e:
             failed.add(step.card)
             key = f"{step.command}: {e.code}"
@@ -142,6 +143,7 @@ def _worker(
     clock = SimulatedClock(_history.START)
     ledger = open_ledger(clock=clock, environ=environ)
     try:
+
         def tick(n: int) -> None:
             with counter.get_lock():
                 counter.value += n
@@ -221,8 +223,11 @@ def _in_processes(
     counter = context.Value("q", 0)
     results = context.Queue()
     processes = [
-        context.Process(target=_worker, daemon=True, args=(
-            job, list(range(w, blocks, workers)), source, counter, results))
+        context.Process(
+            target=_worker,
+            daemon=True,
+            args=(job, list(range(w, blocks, workers)), source, counter, results),
+        )
         for w in range(workers)
     ]
     for process in processes:
@@ -263,28 +268,42 @@ def event_mix(ledger: CardLedger, after: int) -> Counter[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m bench.seed", description=(__doc__ or "").splitlines()[0])
+        prog="python -m bench.seed", description=(__doc__ or "").splitlines()[0]
+    )
     parser.add_argument("--cards", type=int, required=True, help="how many cards to file")
     parser.add_argument("--seed", type=int, default=1, help="the same seed, the same history")
-    parser.add_argument("--force", action="store_true",
-                        help="add to a store that already holds events")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="writer processes, each on holders of its own (default 1)")
+    parser.add_argument(
+        "--force", action="store_true", help="add to a store that already holds events"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="writer processes, each on holders of its own (default 1)",
+    )
     args = parser.parse_args(argv)
     if args.cards < 1:
         parser.error("--cards must be at least 1")
     environ = dict(os.environ)
     until = datetime.now(UTC)  # the composition root: the history never passes the real now
     try:
-        outcome, mix, seconds = run(args.cards, seed=args.seed, workers=args.workers,
-                                    force=args.force, until=until, environ=environ)
+        outcome, mix, seconds = run(
+            args.cards,
+            seed=args.seed,
+            workers=args.workers,
+            force=args.force,
+            until=until,
+            environ=environ,
+        )
     except DomainError as e:  # a store that is not empty, not initialised or misconfigured
         print(f"bench.seed: {e.message}", file=sys.stderr)
         return EXIT_REFUSED_STORE
     events = sum(mix.values())
-    print(f"cards {outcome.cards:,}  events {events:,}  seconds {seconds:,.1f}  "
-          f"events/s {events / seconds:,.0f}  cards/s {outcome.cards / seconds:,.1f}  "
-          f"commands {outcome.written:,}  workers {max(1, args.workers)}")
+    print(
+        f"cards {outcome.cards:,}  events {events:,}  seconds {seconds:,.1f}  "
+        f"events/s {events / seconds:,.0f}  cards/s {outcome.cards / seconds:,.1f}  "
+        f"commands {outcome.written:,}  workers {max(1, args.workers)}"
+    )
     print("events: " + ", ".join(f"{name} {count:,}" for name, count in sorted(mix.items())))
     for key, count in sorted(outcome.refused.items()):
         print(f"refused {count:,}× {key} (e.g. {outcome.examples[key]})", file=sys.stderr)

@@ -9,7 +9,8 @@ are stored NFC-normalised. Decode untrusted bytes with ``ledger.limits.decode_bo
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Protocol
+from functools import cache
+from typing import Annotated, Any, Protocol, TypeVar, cast
 from uuid import UUID
 
 import msgspec
@@ -180,13 +181,6 @@ class ReviewRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     joint_with: Annotated[tuple[Name, ...], msgspec.Meta(max_length=JOINT_MAX_COUNT)] = ()
 
 
-class ReviewBody(ReviewRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """``ReviewRequest`` with who acts, as the ledger records it."""
-
-    actor: Name
-    role: Role
-
-
 class IssueRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Issue the card. The tier was decided at filing; the term is decided by the scheme's
     rules from ``bases`` (none: the scheme's standard term), starting on ``valid_from``
@@ -210,13 +204,6 @@ class IssueRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=Tru
                 raise ValueError(e.message) from None
 
 
-class IssueBody(IssueRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """``IssueRequest`` with who acts, as the ledger records it."""
-
-    actor: Name
-    role: Role
-
-
 class UpgradeTierRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Upgrade to a higher tier; the scheme's rule recalculates the term and, where it
     says so, checks ``facts`` for the higher tier's certification."""
@@ -225,28 +212,12 @@ class UpgradeTierRequest(Request, frozen=True, kw_only=True, forbid_unknown_fiel
     facts: Facts = {}
 
 
-class UpgradeBody(UpgradeTierRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """``UpgradeTierRequest`` with who acts, as the ledger records it."""
-
-    actor: Name
-    role: Role
-
-
 class UpgradeCategoryRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Ask for the card to move to a higher category where the scheme upgrades by category
     and its route (Liaocheng art. 32): the category and the facts that meet it."""
 
     category: Code
     facts: Facts = {}
-
-
-class UpgradeRequestBody(
-    UpgradeCategoryRequest, frozen=True, kw_only=True, forbid_unknown_fields=True
-):
-    """``UpgradeCategoryRequest`` with who acts, as the ledger records it."""
-
-    actor: Name
-    role: Role
 
 
 class ExtendRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -260,13 +231,6 @@ class ExtendRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     shows: Annotated[tuple[Code, ...], msgspec.Meta(max_length=EVIDENCE_MAX_COUNT)] = ()
 
 
-class ExtendBody(ExtendRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """``ExtendRequest`` with who acts, as the ledger records it."""
-
-    actor: Name
-    role: Role
-
-
 class StatusRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Suspend or reinstate (the registry's interim measure): why, and the reference of the
     decision it carries out. The acting user is the one who decided; there is no typed
@@ -274,13 +238,6 @@ class StatusRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=Tr
 
     reason: Note
     decision_ref: DecisionRef
-
-
-class StatusBody(StatusRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """``StatusRequest`` with who acts, as the ledger records it."""
-
-    actor: Name
-    role: Role
 
 
 class RevocationProposeRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -291,42 +248,15 @@ class RevocationProposeRequest(Request, frozen=True, kw_only=True, forbid_unknow
     ground: Code = ""
 
 
-class RevocationProposeBody(
-    RevocationProposeRequest, frozen=True, kw_only=True, forbid_unknown_fields=True
-):
-    """``RevocationProposeRequest`` with who acts, as the ledger records it."""
-
-    actor: Name
-    role: Role
-
-
 class RevocationApproveRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Approve the open revocation proposal at its next step, as the acting user in that
     step's role. Nothing else: whose approval it is comes from who acts."""
-
-
-class RevocationApproveBody(
-    RevocationApproveRequest, frozen=True, kw_only=True, forbid_unknown_fields=True
-):
-    """``RevocationApproveRequest`` with who acts, as the ledger records it."""
-
-    actor: Name
-    role: Role
 
 
 class RevocationDeclineRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Decline the open revocation proposal at its next step, saying why."""
 
     reason: Note
-
-
-class RevocationDeclineBody(
-    RevocationDeclineRequest, frozen=True, kw_only=True, forbid_unknown_fields=True
-):
-    """``RevocationDeclineRequest`` with who acts, as the ledger records it."""
-
-    actor: Name
-    role: Role
 
 
 class QuotaRaiseRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -353,24 +283,10 @@ class WithdrawRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=
     """Withdraw an application."""
 
 
-class WithdrawBody(WithdrawRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """``WithdrawRequest`` with who acts, as the ledger records it."""
-
-    actor: Name
-    role: Role
-
-
 class ReceiveRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A window records that it has the file (受理); the acting role is that window."""
 
     window: Role
-
-
-class ReceiveBody(ReceiveRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """``ReceiveRequest`` with who acts, as the ledger records it."""
-
-    actor: Name
-    role: Role
 
 
 class ContractRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -378,13 +294,6 @@ class ContractRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=
     the city HRSS records it)."""
 
     confirmed_on: date
-
-
-class ContractBody(ContractRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """``ContractRequest`` with who acts, as the ledger records it."""
-
-    actor: Name
-    role: Role
 
 
 class RedeemRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -434,47 +343,50 @@ class ReverseRedemptionBody(
     city: Scheme  # its city (its user's authority)
 
 
-# ---- card import (talentcard card import FILE) ------------------------------------------
+# ---- who acts -------------------------------------------------------------------------
 
-# One imported card's history may hold at most this many commands: a real card has a
-# dozen; more is a broken export or an attack on the importer's memory.
-IMPORT_MAX_COMMANDS = 200
-IMPORT_REF_MAX = 200  # the source system's own id, e.g. LC-2023-0042
-
-# What each command named in an import file is, and the body it carries.
-COMMAND_BODIES: dict[str, type[Body]] = {
-    "apply": ApplyBody,
-    "review": ReviewBody,
-    "receive": ReceiveBody,
-    "confirm_contract": ContractBody,
-    "issue": IssueBody,
-    "upgrade_request": UpgradeRequestBody,
-    "upgrade": UpgradeBody,
-    "extend": ExtendBody,
-    "suspend": StatusBody,
-    "reinstate": StatusBody,
-    "propose_revocation": RevocationProposeBody,
-    "approve_revocation": RevocationApproveBody,
-    "decline_revocation": RevocationDeclineBody,
-    "withdraw": WithdrawBody,
-}
+R = TypeVar("R", bound=Request)
 
 
-class ImportCommand(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """One command of an imported card's history, as the source system recorded it: which
-    command, when it took effect, and its body (checked against the command's own body
-    type, with ``effective_at`` put into it, when the card is imported)."""
+@cache
+def acting_type(request: type[R]) -> type[R]:
+    """The ledger's body of a card command: its request with who acts (``actor``, ``role``),
+    as an import line or a service fills it in. Derived, never written out: a command's
+    request is declared once (issue 24). One type per request, so ``suspend`` and
+    ``reinstate`` share theirs."""
+    stem = request.__name__.removesuffix("Request")
+    body = msgspec.defstruct(
+        f"{stem}Body",
+        [("actor", Name), ("role", Role)],
+        bases=(request,),
+        module=__name__,
+        frozen=True,
+        kw_only=True,
+        forbid_unknown_fields=True,
+    )
+    body.__doc__ = f"``{request.__name__}`` with who acts, as the ledger records it."
+    return cast(type[R], body)
 
-    command: str
-    effective_at: Instant | None = None
-    body: dict[str, Any]
+
+def acting_of(body: Request) -> Body:
+    """The body as the ledger reads who acts from it; refused if it names no one (a
+    request passed where its body was due: a programming error, not input)."""
+    if not {"actor", "role"} <= set(body.__struct_fields__):
+        raise TypeError(f"{type(body).__name__} does not say who acts (actor, role)")
+    return cast(Body, body)
 
 
-class ImportRecord(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """One card to import (one JSON line): the source system's ``ref`` and the card's
-    commands in order, the first an ``apply``."""
-
-    ref: Annotated[str, msgspec.Meta(max_length=IMPORT_REF_MAX)] = ""
-    commands: Annotated[
-        tuple[ImportCommand, ...], msgspec.Meta(min_length=1, max_length=IMPORT_MAX_COMMANDS)
-    ]
+# The bodies by the names scripts and tests already use (the import format has no names:
+# it is tagged by command, ledger.card_commands).
+ReviewBody = acting_type(ReviewRequest)
+IssueBody = acting_type(IssueRequest)
+UpgradeBody = acting_type(UpgradeTierRequest)
+UpgradeRequestBody = acting_type(UpgradeCategoryRequest)
+ExtendBody = acting_type(ExtendRequest)
+StatusBody = acting_type(StatusRequest)
+RevocationProposeBody = acting_type(RevocationProposeRequest)
+RevocationApproveBody = acting_type(RevocationApproveRequest)
+RevocationDeclineBody = acting_type(RevocationDeclineRequest)
+WithdrawBody = acting_type(WithdrawRequest)
+ReceiveBody = acting_type(ReceiveRequest)
+ContractBody = acting_type(ContractRequest)

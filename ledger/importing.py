@@ -12,6 +12,7 @@ others are imported; the report says which is which.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from uuid import UUID
 
@@ -19,13 +20,14 @@ import msgspec
 
 from domain.errors import DomainError
 from ledger.app import CardLedger, ImportRefused
-from ledger.commands import ImportRecord
-from ledger.limits import MAX_INPUT_BYTES, convert_body, decode_json_object
+from ledger.card_commands import COMMANDS, ImportRecord
+from ledger.limits import MAX_INPUT_BYTES, MalformedInput, convert_body, decode_json_object
 
 # The most lines one import reads: a city's whole register is some thousands of cards; a
 # larger file is split, so that one report stays readable and one run bounded.
 MAX_IMPORT_LINES = 100_000
 WHOLE_RECORD = -1  # command_index of a refusal that is about the line, not one command
+_COMMAND_PATH = re.compile(r"commands\[(?P<index>\d+)\](?P<rest>.*)")
 
 
 class ImportedCard(msgspec.Struct, frozen=True, kw_only=True):
@@ -92,6 +94,10 @@ def _import_line(
         ref = str(fields.get("ref", ""))[:200]
         record = convert_body(fields, ImportRecord)
         ref = record.ref
+    except MalformedInput as e:
+        index, error = _blamed_command(e)
+        report.refused.append(_refused(number, ref, index, error))
+        return
     except DomainError as e:
         report.refused.append(_refused(number, ref, WHOLE_RECORD, e))
         return
@@ -104,6 +110,21 @@ def _import_line(
         report.refused.append(_refused(number, ref, WHOLE_RECORD, e))
         return
     report.imported.append(ImportedCard(line=number, ref=ref, card_id=card_id, version=version))
+
+
+def _blamed_command(error: MalformedInput) -> tuple[int, DomainError]:
+    """The command a malformed line's error is in (its index, from the path msgspec names:
+    ``$.commands[3].body.stage``), and the refusal: an unknown command's tag is
+    ``unknown_command``. An error outside every command is the whole line's."""
+    found = _COMMAND_PATH.match(error.field)
+    if found is None:
+        return WHOLE_RECORD, error
+    if found["rest"] == ".command":
+        tags = ", ".join(COMMANDS)
+        return int(found["index"]), DomainError(
+            f"{error.message} (one of: {tags})", code="unknown_command"
+        )
+    return int(found["index"]), error
 
 
 def _refused(line: int, ref: str, index: int, error: DomainError) -> RefusedCard:

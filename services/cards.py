@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, BinaryIO
 from uuid import UUID
-
-import msgspec
 
 from domain.clock import Clock, business_date
 from domain.errors import InvalidInput, NotAuthorised
@@ -31,6 +29,8 @@ from domain.user import Principal
 from domain.vocabulary import Role
 from ledger import commands as c
 from ledger.app import CardLedger
+from ledger.card_commands import CardCommand, open_to
+from ledger.commands import R
 from ledger.importing import ImportReport, import_lines
 from ledger.limits import MAX_INPUT_BYTES
 from ledger.scope import CommandScope
@@ -43,8 +43,6 @@ if TYPE_CHECKING:
     from projections.card_current import CardPage
     from projections.engine import ReadModels
     from projections.entitlements import Entitlement
-
-B = TypeVar("B", bound=msgspec.Struct)
 
 _CURRENT = ("card_current",)
 _ENTITLEMENTS = ("entitlements",)
@@ -104,92 +102,6 @@ class CardService:
             self._refusals.record(who)
             raise
 
-    def review(
-        self, who: Principal, card_id: UUID, request: c.ReviewRequest, **how: Any
-    ) -> Outcome:
-        """Record a review decision."""
-        return self._change(who, card_id, request, c.ReviewBody, self._ledger.record_review, **how)
-
-    def issue(self, who: Principal, card_id: UUID, request: c.IssueRequest, **how: Any) -> Outcome:
-        """Issue the card."""
-        return self._change(who, card_id, request, c.IssueBody, self._ledger.issue, **how)
-
-    def upgrade(
-        self, who: Principal, card_id: UUID, request: c.UpgradeTierRequest, **how: Any
-    ) -> Outcome:
-        """Upgrade the card's tier."""
-        return self._change(who, card_id, request, c.UpgradeBody, self._ledger.upgrade, **how)
-
-    def request_upgrade(
-        self, who: Principal, card_id: UUID, request: c.UpgradeCategoryRequest, **how: Any
-    ) -> Outcome:
-        """Ask for a higher category on the card; its route's reviews follow."""
-        return self._change(
-            who, card_id, request, c.UpgradeRequestBody, self._ledger.request_upgrade, **how
-        )
-
-    def extend(
-        self, who: Principal, card_id: UUID, request: c.ExtendRequest, **how: Any
-    ) -> Outcome:
-        """Extend the card's term."""
-        return self._change(who, card_id, request, c.ExtendBody, self._ledger.extend, **how)
-
-    def suspend(
-        self, who: Principal, card_id: UUID, request: c.StatusRequest, **how: Any
-    ) -> Outcome:
-        """Suspend the card."""
-        return self._change(who, card_id, request, c.StatusBody, self._ledger.suspend, **how)
-
-    def reinstate(
-        self, who: Principal, card_id: UUID, request: c.StatusRequest, **how: Any
-    ) -> Outcome:
-        """Reinstate a suspended card."""
-        return self._change(who, card_id, request, c.StatusBody, self._ledger.reinstate, **how)
-
-    def propose_revocation(
-        self, who: Principal, card_id: UUID, request: c.RevocationProposeRequest, **how: Any
-    ) -> Outcome:
-        """Propose revoking the card."""
-        return self._change(
-            who, card_id, request, c.RevocationProposeBody, self._ledger.propose_revocation, **how
-        )
-
-    def approve_revocation(
-        self, who: Principal, card_id: UUID, request: c.RevocationApproveRequest, **how: Any
-    ) -> Outcome:
-        """Approve the open revocation proposal's next step."""
-        return self._change(
-            who, card_id, request, c.RevocationApproveBody, self._ledger.approve_revocation, **how
-        )
-
-    def decline_revocation(
-        self, who: Principal, card_id: UUID, request: c.RevocationDeclineRequest, **how: Any
-    ) -> Outcome:
-        """Decline the open revocation proposal."""
-        return self._change(
-            who, card_id, request, c.RevocationDeclineBody, self._ledger.decline_revocation, **how
-        )
-
-    def receive(
-        self, who: Principal, card_id: UUID, request: c.ReceiveRequest, **how: Any
-    ) -> Outcome:
-        """A window records that it has the file (its issuance clock may start)."""
-        return self._change(who, card_id, request, c.ReceiveBody, self._ledger.receive, **how)
-
-    def confirm_contract(
-        self, who: Principal, card_id: UUID, request: c.ContractRequest, **how: Any
-    ) -> Outcome:
-        """Record the employment contract's confirmation (its clock may start)."""
-        return self._change(
-            who, card_id, request, c.ContractBody, self._ledger.confirm_contract, **how
-        )
-
-    def withdraw(
-        self, who: Principal, card_id: UUID, request: c.WithdrawRequest, **how: Any
-    ) -> Outcome:
-        """Withdraw an application."""
-        return self._change(who, card_id, request, c.WithdrawBody, self._ledger.withdraw, **how)
-
     def import_file(self, who: Principal, path: Path) -> ImportReport:
         """Migrate cards with their history from a JSON Lines file, each card all or
         nothing, as the administrator ``who``; the report says what was refused."""
@@ -200,21 +112,25 @@ class CardService:
         except OSError as e:
             raise InvalidInput(f"cannot read {path}: {e.strerror}") from None
 
-    def _change(
+    def run(
         self,
         who: Principal,
+        command: CardCommand[R],
         card_id: UUID,
-        request: c.Request,
-        body_type: type[B],
-        command: Callable[..., int],
+        request: R,
         *,
         expected: int | None = None,
         idempotency: Idempotency | None = None,
     ) -> Outcome:
-        body = acting(request, body_type, who)
+        """Run a card command (``ledger.card_commands``) as ``who``: in its own role,
+        within its jurisdiction, at most once per idempotency key; ``expected`` makes it
+        conditional on the card's version."""
+        body = acting(request, command.body, who)
 
         def run(scope: CommandScope) -> Outcome:
-            version = command(card_id, body, expected_version=expected, scope=scope)
+            version = self._ledger.run(
+                command, card_id, body, expected_version=expected, scope=scope
+            )
             return Outcome(card_id=card_id, version=version)
 
         return self._access.run(who, idempotency, run)
@@ -240,6 +156,12 @@ class CardService:
         if sees_personal_data(who):
             return self.show(who, card_id)
         return public_card_view(self._access.card(who, card_id), self.today())
+
+    def actions(self, who: Principal, card_id: UUID) -> list[str]:
+        """The card commands ``who``'s role may take on the card today, by name
+        (``ledger.card_commands``: the role rules), if ``who`` may see the card."""
+        card = self._access.card(who, card_id)
+        return [command.name for command in open_to(card, who.role, self.today())]
 
     def version(self, who: Principal, card_id: UUID) -> int:
         """The card's current version (for ``If-Match``), if ``who`` may see it."""

@@ -26,7 +26,7 @@ from domain.policy.results import EligibilityDecision, TermBasis
 from domain.policy.results import TermDecision as TermDecision  # re-exported
 from domain.values import Context
 from domain.vocabulary import Scheme
-from ledger.commands import ApplyBody, IssueBody
+from ledger.commands import ApplyBody, IssueRequest
 from ledger.filing import filing_of
 
 BASIS_REQUIRED = "basis_required"
@@ -89,7 +89,7 @@ class PolicyService:
         term, needs = _term_or_needs(scheme, category, day, ())
         return TrialDecision(eligibility=decision, term=term, term_needs=needs)
 
-    def trial(self, apply: ApplyBody, issue: IssueBody | None, day: date | None) -> ApplyTrial:
+    def trial(self, apply: ApplyBody, issue: IssueRequest | None, day: date | None) -> ApplyTrial:
         """Decide ``apply`` as ``card apply`` would on ``day`` (default: now), by the same
         domain code (``Card.file``), and the term ``card issue`` would give with ``issue``'s
         bases. A refusal raises the same ``DomainError`` as the command. Nothing is written;

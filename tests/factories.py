@@ -9,6 +9,7 @@ from uuid import UUID
 
 import msgspec
 
+import ledger.card_commands as cc
 from ledger import commands as c
 from ledger.app import CardLedger
 
@@ -133,11 +134,11 @@ def approve_all(ledger: CardLedger, card_id: UUID) -> int:
     card = ledger.get_card(card_id)
     intake = card.admission.intake
     if intake is not None and intake not in card.received_by:
-        ledger.receive(card_id, receive(str(intake)))
+        ledger.run(cc.RECEIVE, card_id, receive(str(intake)))
     version = card.version
     for stage in card.required_stages:
         joint = next((j.departments for j in card.admission.joint if j.stage == stage), ())
-        version = ledger.record_review(card_id, review(str(stage), joint_with=joint))
+        version = ledger.run(cc.REVIEW, card_id, review(str(stage), joint_with=joint))
     return version
 
 
@@ -230,7 +231,7 @@ def revoke(
     user of each approving role in turn, by default the first role of each step the
     proposal must take (the same-level window, city HRSS; Jinan also the talent office).
     Returns the card's version."""
-    version = ledger.propose_revocation(
+    version = ledger.run(cc.PROPOSE_REVOCATION, 
         card_id, propose_revocation(reason, role=proposer, actor=f"{proposer}.user")
     )
     if approvers is None:
@@ -238,7 +239,7 @@ def revoke(
         assert proposal is not None
         approvers = tuple(str(step.roles[-1]) for step in proposal.steps[1:])
     for role in approvers:
-        version = ledger.approve_revocation(card_id, approve_revocation(role))
+        version = ledger.run(cc.APPROVE_REVOCATION, card_id, approve_revocation(role))
     return version
 
 
@@ -260,12 +261,12 @@ def upgrade_request(
 def upgrade_liaocheng(ledger: CardLedger, card_id: UUID, category: str = "art5.2") -> int:
     """Move a Liaocheng card up as art. 32 asks: the request, its route's reviews, the
     upgrade. Returns the card's version."""
-    ledger.request_upgrade(card_id, upgrade_request(category))
+    ledger.run(cc.UPGRADE_REQUEST, card_id, upgrade_request(category))
     request = ledger.get_card(card_id).upgrade_request
     assert request is not None
     for stage in request.stages:
-        ledger.record_review(card_id, review(str(stage)))
-    return ledger.upgrade(card_id, upgrade(request.tier))
+        ledger.run(cc.REVIEW, card_id, review(str(stage)))
+    return ledger.run(cc.UPGRADE, card_id, upgrade(request.tier))
 
 
 def liaocheng_card(ledger: CardLedger, family: tuple[dict[str, str], ...] = ()) -> UUID:
@@ -274,7 +275,7 @@ def liaocheng_card(ledger: CardLedger, family: tuple[dict[str, str], ...] = ()) 
     person = {**holder(resident_id(next(_people))), "family": list(family)}
     card_id, _ = ledger.apply(apply_body(holder=person))
     approve_all(ledger, card_id)
-    ledger.issue(card_id, issue())
+    ledger.run(cc.ISSUE, card_id, issue())
     return card_id
 
 

@@ -25,6 +25,7 @@ import msgspec
 import pytest
 from litestar.testing import TestClient
 
+import ledger.card_commands as cc
 from api.app import create_app
 from domain.vocabulary import Role
 from ledger import commands as c
@@ -247,7 +248,7 @@ class World:
         intake = card.admission.intake
         if intake is not None and intake not in card.received_by:
             body = {**self._as(intake, authority), "window": str(intake)}
-            self.ledger.receive(card_id, msgspec.convert(body, c.ReceiveBody))
+            self.ledger.run(cc.RECEIVE, card_id, msgspec.convert(body, c.ReceiveBody))
         for stage in card.required_stages:
             joint = next((j.departments for j in card.admission.joint if j.stage == stage), ())
             role = Role(str(stage))
@@ -258,13 +259,13 @@ class World:
                 "decision": "approved",
                 "joint_with": list(joint),
             }
-            self.ledger.record_review(card_id, msgspec.convert(body, c.ReviewBody))
+            self.ledger.run(cc.REVIEW, card_id, msgspec.convert(body, c.ReviewBody))
         return card_id
 
     def issued(self, card_id: UUID, authority: str = OWN) -> UUID:
         self.reviewed(card_id, authority)
         body = self._as(Role.CITY_HRSS, authority)
-        self.ledger.issue(card_id, msgspec.convert(body, c.IssueBody))
+        self.ledger.run(cc.ISSUE, card_id, msgspec.convert(body, c.IssueBody))
         return card_id
 
     def liaocheng_issued(self, label: str = "lc-issued") -> UUID:
@@ -282,7 +283,7 @@ class World:
             "category": "art5.2",
             "facts": {"certified_top_or_leading": True},
         }
-        self.ledger.request_upgrade(card_id, msgspec.convert(body, c.UpgradeRequestBody))
+        self.ledger.run(cc.UPGRADE_REQUEST, card_id, msgspec.convert(body, c.UpgradeRequestBody))
         return card_id
 
     def liaocheng_proposed(self, label: str = "lc-proposed") -> UUID:
@@ -295,14 +296,18 @@ class World:
             "reason": "left the city",
             "ground": "misconduct",
         }
-        self.ledger.propose_revocation(card_id, msgspec.convert(body, c.RevocationProposeBody))
+        self.ledger.run(
+            cc.PROPOSE_REVOCATION, card_id, msgspec.convert(body, c.RevocationProposeBody)
+        )
         return card_id
 
     def liaocheng_forwarded(self, label: str = "lc-forwarded") -> UUID:
         """A proposal the city window has forwarded: the city HRSS decides next."""
         card_id = self.liaocheng_proposed(label)
         body = self._as(Role.CITY_WINDOW)
-        self.ledger.approve_revocation(card_id, msgspec.convert(body, c.RevocationApproveBody))
+        self.ledger.run(
+            cc.APPROVE_REVOCATION, card_id, msgspec.convert(body, c.RevocationApproveBody)
+        )
         return card_id
 
     def liaocheng_suspended(self, label: str = "lc-suspended") -> UUID:
@@ -312,7 +317,7 @@ class World:
             "reason": "under investigation",
             "decision_ref": "聊人社〔2026〕1号",
         }
-        self.ledger.suspend(card_id, msgspec.convert(body, c.StatusBody))
+        self.ledger.run(cc.SUSPEND, card_id, msgspec.convert(body, c.StatusBody))
         return card_id
 
     def liaocheng_used(self, label: str = "lc-used") -> tuple[UUID, UUID]:
@@ -375,7 +380,7 @@ class World:
         if issue:
             self.reviewed(card_id, city)
             body = self._as(Role.PROVINCIAL_WINDOW, PROVINCE)
-            self.ledger.issue(card_id, msgspec.convert(body, c.IssueBody))
+            self.ledger.run(cc.ISSUE, card_id, msgspec.convert(body, c.IssueBody))
         return card_id
 
     # ---- fresh targets -----------------------------------------------------------------

@@ -9,6 +9,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from litestar.testing import TestClient
 
+import ledger.card_commands as cc
 from ledger.app import CardLedger
 from services.bootstrap import Registry
 from signing import merkle
@@ -21,7 +22,7 @@ Client = TestClient  # type: ignore[type-arg]
 
 def grow(ledger: CardLedger) -> None:
     card_id, _ = ledger.apply(f.jinan_body("C"))
-    ledger.issue(card_id, f.issue())
+    ledger.run(cc.ISSUE, card_id, f.issue())
 
 
 def test_before_any_checkpoint_the_latest_is_a_404_problem(client: Client) -> None:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis import checks as st_checks
 
+import ledger.card_commands as cc
 from api.app import create_app
 from services.bootstrap import Registry
 from tests import factories as f
@@ -59,7 +60,7 @@ def test_no_request_gets_a_500_or_an_answer_the_schema_does_not_describe(
 ):
     registry.keys.init()
     card_id, _ = registry.ledger.apply(f.jinan_body("C"))
-    registry.ledger.issue(card_id, f.issue())
+    registry.ledger.run(cc.ISSUE, card_id, f.issue())
     app = create_app(registry)
     headers = Keys(registry)(role, authority)
     schema = schemathesis.openapi.from_asgi("/schema/openapi.json", app)

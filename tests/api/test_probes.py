@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from litestar.testing import TestClient
 
+import ledger.card_commands as cc
 from api.app import create_app
 from ledger.app import CardLedger
 from projections.engine import NAMES
@@ -58,7 +59,7 @@ def test_ready_once_the_projections_have_caught_up(
     clock: FakeClock,
 ):
     card_id, _ = ledger.apply(f.apply_body())
-    ledger.record_review(card_id, f.review("city_hrss"))
+    ledger.run(cc.REVIEW, card_id, f.review("city_hrss"))
     registry.read_models.catch_up()
     clock.advance(hours=1)  # an idle log: however long ago, caught up is ready
     response = client.get("/ready")

@@ -10,6 +10,7 @@ from uuid import UUID
 import pytest
 from litestar.testing import TestClient
 
+import ledger.card_commands as cc
 from api.app import create_app
 from ledger.app import CardLedger
 from services.bootstrap import Registry
@@ -29,7 +30,7 @@ CHILD = {"relation": "child", "name": "李小雷", "date_of_birth": "2015-09-30"
 
 def issued_card(ledger: CardLedger) -> UUID:
     card_id, _ = ledger.apply(f.jinan_body("C"))
-    ledger.issue(card_id, f.issue())
+    ledger.run(cc.ISSUE, card_id, f.issue())
     return card_id
 
 

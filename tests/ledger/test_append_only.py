@@ -13,6 +13,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+import ledger.card_commands as cc
 from ledger.app import CardLedger
 from ledger.bootstrap import init_store, open_ledger, postgres_conninfo
 from ledger.event_signer import SIGNING_TOPICS
@@ -85,7 +86,7 @@ def test_a_statement_that_rewrites_stored_events_fails_and_changes_nothing(
     ledger: CardLedger, rewrite: Rewrite
 ):
     card_id, _ = ledger.apply(f.apply_body())
-    ledger.record_review(card_id, f.review("city_hrss"))
+    ledger.run(cc.REVIEW, card_id, f.review("city_hrss"))
     before, card_before = raw_rows(ledger), ledger.get_card(card_id)
     if is_sqlite(ledger):
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
@@ -120,7 +121,7 @@ def test_truncating_the_events_table_fails_on_postgres(postgres_ledger: CardLedg
 
 def test_appending_still_works_with_the_guards_in_place(ledger: CardLedger):
     card_id, _ = ledger.apply(f.apply_body())
-    ledger.record_review(card_id, f.review("city_hrss"))
+    ledger.run(cc.REVIEW, card_id, f.review("city_hrss"))
     # the card's Applied (1) and ReviewRecorded (2), the holder's reservation (1), beside
     # what event signing wrote
     written = [row for row in raw_rows(ledger) if row[3] not in SIGNING_TOPICS]

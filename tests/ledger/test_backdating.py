@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+import ledger.card_commands as cc
 from domain.errors import DomainError
 from domain.vocabulary import CardStatus
 from ledger import commands as c
@@ -57,7 +58,7 @@ def test_a_card_back_dated_into_an_earlier_policy_version_gets_that_version_s_te
     ledger: CardLedger, clock: FakeClock
 ):
     card_id, _ = ledger.apply(weihai_programme_card())
-    ledger.issue(card_id, issue_at(ISSUED_2020))
+    ledger.run(cc.ISSUE, card_id, issue_at(ISSUED_2020))
     card = ledger.get_card(card_id)
     assert card.admission.policy_version == "weihai-2019"
     assert card.term is not None
@@ -78,7 +79,9 @@ def test_each_event_keeps_both_the_effective_and_the_recorded_instant(
 def test_an_effective_instant_in_the_future_is_refused(ledger: CardLedger):
     card_id, _ = ledger.apply(weihai_programme_card())
     error = refused(
-        ledger, card_id, lambda: ledger.issue(card_id, issue_at("2026-03-03T09:00:00+08:00"))
+        ledger,
+        card_id,
+        lambda: ledger.run(cc.ISSUE, card_id, issue_at("2026-03-03T09:00:00+08:00")),
     )
     assert error.code == "effective_in_future"
 
@@ -86,7 +89,9 @@ def test_an_effective_instant_in_the_future_is_refused(ledger: CardLedger):
 def test_an_effective_instant_before_the_card_s_previous_event_is_refused(ledger: CardLedger):
     card_id, _ = ledger.apply(weihai_programme_card())
     error = refused(
-        ledger, card_id, lambda: ledger.issue(card_id, issue_at("2020-05-31T09:00:00+08:00"))
+        ledger,
+        card_id,
+        lambda: ledger.run(cc.ISSUE, card_id, issue_at("2020-05-31T09:00:00+08:00")),
     )
     assert error.code == "effective_before_previous_event"
 
@@ -110,7 +115,9 @@ def test_an_employer_may_not_back_date_its_application(ledger: CardLedger):
 def test_an_administrator_may_not_back_date_an_ordinary_command(ledger: CardLedger):
     card_id, _ = ledger.apply(weihai_programme_card())
     error = refused(
-        ledger, card_id, lambda: ledger.issue(card_id, issue_at(ISSUED_2020, "administrator"))
+        ledger,
+        card_id,
+        lambda: ledger.run(cc.ISSUE, card_id, issue_at(ISSUED_2020, "administrator")),
     )
     assert error.code == "backdating_not_allowed"
 
@@ -130,7 +137,7 @@ def test_a_back_dated_receipt_starts_its_clock_under_the_version_then_in_force(
         window="city_hrss",  # type: ignore[arg-type]
         effective_at=datetime.fromisoformat("2020-06-02T09:00:00+08:00"),
     )
-    ledger.receive(card_id, body)
+    ledger.run(cc.RECEIVE, card_id, body)
     deadline = ledger.history(card_id)[-1].deadline  # type: ignore[attr-defined]
     assert (deadline.clock, deadline.starts_on, deadline.policy_version) == (
         "file_received",

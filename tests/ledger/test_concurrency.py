@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import ledger.card_commands as cc
 from ledger.app import CardLedger
 from ledger.bootstrap import open_ledger
 from tests import factories as f
@@ -43,17 +44,17 @@ def test_concurrent_conflicting_commands_let_exactly_one_win(database_url: str, 
     )
     try:
         card_id, _ = ledger.apply(f.apply_body())
-        ledger.record_review(card_id, f.review("city_hrss"))
-        ledger.record_review(card_id, f.review("talent_office"))
-        version = ledger.issue(card_id, f.issue())
+        ledger.run(cc.REVIEW, card_id, f.review("city_hrss"))
+        ledger.run(cc.REVIEW, card_id, f.review("talent_office"))
+        version = ledger.run(cc.ISSUE, card_id, f.issue())
         written = ledger.recorder.max_notification_id() or 0
         clock.armed = True
 
         def act(i: int) -> None:
             if i % 2:
-                ledger.suspend(card_id, f.status(reason=f"thread {i}"))
+                ledger.run(cc.SUSPEND, card_id, f.status(reason=f"thread {i}"))
             else:
-                ledger.propose_revocation(card_id, f.propose_revocation(f"thread {i}"))
+                ledger.run(cc.PROPOSE_REVOCATION, card_id, f.propose_revocation(f"thread {i}"))
 
         outcomes = race(THREADS, act)
         clock.armed = False

@@ -9,6 +9,7 @@ from uuid import UUID
 
 import pytest
 
+import ledger.card_commands as cc
 from domain.errors import DomainError
 from ledger import commands as c
 from ledger.app import CardLedger
@@ -66,7 +67,7 @@ def test_a_direct_file_is_due_seven_working_days_after_the_provincial_window_has
     ledger: CardLedger,
 ):
     card_id = shandong(ledger, "direct")
-    ledger.receive(card_id, receive())
+    ledger.run(cc.RECEIVE, card_id, receive())
     (deadline,) = started(ledger, card_id)
     assert (deadline.clock, deadline.starts_on, deadline.due_on) == (
         "file_received",
@@ -84,10 +85,10 @@ def test_a_reviewed_file_s_clock_starts_only_once_the_contract_is_confirmed(
     ledger: CardLedger, clock: FakeClock
 ):
     card_id = shandong(ledger, "reviewed")
-    ledger.receive(card_id, receive())
+    ledger.run(cc.RECEIVE, card_id, receive())
     assert started(ledger, card_id) == []
     clock.advance(days=2)
-    ledger.confirm_contract(
+    ledger.run(cc.CONFIRM_CONTRACT, 
         card_id,
         c.ContractBody(actor="wang.employer", role="employer", confirmed_on=date(2026, 3, 4)),  # type: ignore[arg-type]
     )
@@ -104,13 +105,13 @@ def test_a_file_received_again_later_restarts_the_contract_clock(
     ledger: CardLedger, clock: FakeClock
 ):
     card_id = shandong(ledger, "reviewed")
-    ledger.confirm_contract(
+    ledger.run(cc.CONFIRM_CONTRACT, 
         card_id,
         c.ContractBody(actor="wang.employer", role="employer", confirmed_on=date(2026, 3, 2)),  # type: ignore[arg-type]
     )
-    ledger.receive(card_id, receive())
+    ledger.run(cc.RECEIVE, card_id, receive())
     clock.advance(days=7)
-    ledger.receive(card_id, receive())
+    ledger.run(cc.RECEIVE, card_id, receive())
     assert [d.starts_on for d in started(ledger, card_id)] == [date(2026, 3, 2), date(2026, 3, 9)]
 
 
@@ -118,11 +119,11 @@ def test_an_evaluated_file_s_clock_starts_at_the_expert_panel_s_approval(
     ledger: CardLedger, clock: FakeClock
 ):
     card_id = shandong(ledger, "evaluated")
-    ledger.receive(card_id, receive())
-    ledger.record_review(card_id, f.review("city_window"))
+    ledger.run(cc.RECEIVE, card_id, receive())
+    ledger.run(cc.REVIEW, card_id, f.review("city_window"))
     assert started(ledger, card_id) == []
     clock.advance(days=1)
-    ledger.record_review(card_id, f.review("expert_panel"))
+    ledger.run(cc.REVIEW, card_id, f.review("expert_panel"))
     (deadline,) = started(ledger, card_id)
     assert (deadline.clock, deadline.starts_on, deadline.due_on) == (
         "expert_review",
@@ -134,7 +135,7 @@ def test_an_evaluated_file_s_clock_starts_at_the_expert_panel_s_approval(
 def test_the_city_window_s_receipt_does_not_start_a_shandong_deadline(ledger: CardLedger):
     card_id = shandong(ledger, "direct")
     with pytest.raises(DomainError) as caught:
-        ledger.receive(card_id, receive("city_window"))
+        ledger.run(cc.RECEIVE, card_id, receive("city_window"))
     assert caught.value.code == "window_does_not_count"
     assert len(ledger.history(card_id)) == 1
 
@@ -143,7 +144,7 @@ def test_only_the_window_itself_records_its_receipt(ledger: CardLedger):
     card_id = shandong(ledger, "direct")
     body = c.ReceiveBody(actor="wang", role="employer", window="provincial_window")  # type: ignore[arg-type]
     with pytest.raises(DomainError) as caught:
-        ledger.receive(card_id, body)
+        ledger.run(cc.RECEIVE, card_id, body)
     assert caught.value.code == "receipt_not_authorised"
 
 
@@ -151,7 +152,7 @@ def test_a_talent_may_not_confirm_their_own_contract(ledger: CardLedger):
     card_id = shandong(ledger, "reviewed")
     body = c.ContractBody(actor="li", role="applicant", confirmed_on=date(2026, 3, 2))  # type: ignore[arg-type]
     with pytest.raises(DomainError) as caught:
-        ledger.confirm_contract(card_id, body)
+        ledger.run(cc.CONFIRM_CONTRACT, card_id, body)
     assert caught.value.code == "contract_confirmation_not_authorised"
 
 
@@ -163,14 +164,14 @@ def test_a_county_file_passes_the_city_window_which_starts_no_clock(ledger: Card
             sponsor={"kind": "employer", "name": "某县企业"},
         )
     )
-    ledger.record_review(card_id, f.review("county_window"))
+    ledger.run(cc.REVIEW, card_id, f.review("county_window"))
     with pytest.raises(DomainError) as caught:
-        ledger.record_review(card_id, f.review("provincial_window"))
+        ledger.run(cc.REVIEW, card_id, f.review("provincial_window"))
     assert caught.value.code == "file_not_received"
-    ledger.receive(card_id, receive("city_window"))
+    ledger.run(cc.RECEIVE, card_id, receive("city_window"))
     assert started(ledger, card_id) == []  # the city window only passes it on
-    ledger.receive(card_id, receive())
+    ledger.run(cc.RECEIVE, card_id, receive())
     (deadline,) = started(ledger, card_id)
     assert deadline.clock == "file_received"
-    ledger.record_review(card_id, f.review("provincial_window"))
+    ledger.run(cc.REVIEW, card_id, f.review("provincial_window"))
     assert ledger.get_card(card_id).next_stage is None

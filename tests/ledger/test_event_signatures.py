@@ -15,6 +15,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+import ledger.card_commands as cc
 from domain.user import PROVINCE
 from domain.vocabulary import CardStatus, Role
 from ledger.app import CardLedger
@@ -97,10 +98,10 @@ def cards(ledger: CardLedger, registry: Registry) -> tuple[UUID, UUID]:
     """A suspended card and an active one, and a checkpoint over both."""
     registry.keys.init()
     suspended, _ = ledger.apply(f.jinan_body("C"))
-    ledger.issue(suspended, f.issue())
-    ledger.suspend(suspended, f.status(role="talent_office"))
+    ledger.run(cc.ISSUE, suspended, f.issue())
+    ledger.run(cc.SUSPEND, suspended, f.status(role="talent_office"))
     active, _ = ledger.apply(f.jinan_body("B"))
-    ledger.issue(active, f.issue())
+    ledger.run(cc.ISSUE, active, f.issue())
     registry.transparency.checkpoint("ops@host")
     return suspended, active
 
@@ -303,7 +304,7 @@ def test_a_rotated_event_key_keeps_verifying_what_it_signed_and_the_new_one_sign
     clock.advance(minutes=1)
     made = registry.event_keys.rotate(clock())
     clock.advance(minutes=1)
-    ledger.suspend(cards[1], f.status(role="talent_office"))
+    ledger.run(cc.SUSPEND, cards[1], f.status(role="talent_office"))
     registry.transparency.checkpoint("ops@host")
     report = audit(registry, tmp_path)
     assert report.ok, report.findings
@@ -317,7 +318,7 @@ def test_a_record_signed_by_a_key_the_trust_list_does_not_name_fails_the_audit(
     """A forger with a key of their own: every record links, none verifies."""
     rogue = EventKeys(tmp_path / "rogue-keys")
     ledger.sign_events_with(rogue, clock, salt_key=ledger.derived_secret(SALT_PURPOSE))
-    ledger.suspend(cards[1], f.status(role="talent_office"))
+    ledger.run(cc.SUSPEND, cards[1], f.status(role="talent_office"))
     with pytest.raises(EventsNotSigned):
         registry.transparency.checkpoint("ops@host")
     codes = found(audit(registry, tmp_path))

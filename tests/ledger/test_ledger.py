@@ -8,6 +8,7 @@ from uuid import uuid4
 import msgspec
 import pytest
 
+import ledger.card_commands as cc
 from domain.errors import DomainError, InvalidInput
 from domain.vocabulary import CardStatus
 from ledger import commands as c
@@ -19,18 +20,18 @@ from tests.conftest import FakeClock
 
 def issued(ledger: CardLedger) -> tuple[object, int]:
     card_id, _ = ledger.apply(f.apply_body())
-    ledger.record_review(card_id, f.review("city_hrss"))
-    version = ledger.record_review(card_id, f.review("talent_office"))
-    version = ledger.issue(card_id, f.issue())
+    ledger.run(cc.REVIEW, card_id, f.review("city_hrss"))
+    version = ledger.run(cc.REVIEW, card_id, f.review("talent_office"))
+    version = ledger.run(cc.ISSUE, card_id, f.issue())
     return card_id, version
 
 
 def test_a_full_lifecycle_is_stored_and_read_back(ledger: CardLedger, clock: FakeClock):
     card_id, _ = ledger.apply(f.business_elite_body())
     f.approve_all(ledger, card_id)  # the talent institute receives; city HRSS decides jointly
-    ledger.issue(card_id, f.issue())
+    ledger.run(cc.ISSUE, card_id, f.issue())
     clock.advance(days=30)
-    ledger.extend(card_id, f.extend("2026-03-20"))
+    ledger.run(cc.EXTEND, card_id, f.extend("2026-03-20"))
     version = f.revoke(ledger, card_id)
     card = ledger.get_card(card_id)
     assert (card.version, card.tier, card.recorded_status) == (
@@ -86,7 +87,7 @@ def test_a_withdrawn_application_gives_its_quota_place_back(ledger: CardLedger):
     first, _ = ledger.apply(f.business_elite_body("P-9"))
     ledger.apply(f.business_elite_body("P-9"))
     ledger.apply(f.business_elite_body("P-9"))
-    ledger.withdraw(first, f.withdraw("zhou.invest", "investment_department"))
+    ledger.run(cc.WITHDRAW, first, f.withdraw("zhou.invest", "investment_department"))
     ledger.apply(f.business_elite_body("P-9"))
     assert len(list(ledger.card_ids())) == 4
 
@@ -102,7 +103,7 @@ def test_a_card_can_be_read_as_it_was_at_an_earlier_version(ledger: CardLedger):
 def test_events_carry_the_injected_clock_s_time(ledger: CardLedger, clock: FakeClock):
     card_id, _ = ledger.apply(f.apply_body())
     clock.advance(days=3)
-    ledger.record_review(card_id, f.review("city_hrss"))
+    ledger.run(cc.REVIEW, card_id, f.review("city_hrss"))
     applied, reviewed = ledger.history(card_id)
     assert (reviewed.ctx.effective_at - applied.ctx.effective_at).days == 3  # type: ignore[attr-defined]
     assert reviewed.ctx.effective_at == clock.now  # type: ignore[attr-defined]
@@ -112,7 +113,7 @@ def test_a_refused_command_writes_nothing(ledger: CardLedger):
     card_id, version = issued(ledger)
     written = ledger.recorder.max_notification_id()
     with pytest.raises(DomainError) as info:
-        ledger.upgrade(card_id, f.upgrade("C"))
+        ledger.run(cc.UPGRADE, card_id, f.upgrade("C"))
     assert info.value.code == "tier_not_higher"
     assert ledger.get_card(card_id).version == version
     assert len(ledger.history(card_id)) == version
@@ -150,7 +151,7 @@ def test_the_id_number_is_never_stored_in_clear_but_can_be_matched(ledger: CardL
 def test_cards_are_listed_in_filing_order(ledger: CardLedger):
     first, _ = ledger.apply(f.apply_body())
     second, _ = ledger.apply(f.jinan_body("B"))
-    ledger.record_review(first, f.review("city_hrss"))
+    ledger.run(cc.REVIEW, first, f.review("city_hrss"))
     assert list(ledger.card_ids()) == [first, second]
 
 
@@ -170,16 +171,16 @@ def test_a_quota_id_is_not_mistaken_for_a_card(ledger: CardLedger):
 def test_an_unknown_card_is_reported_as_not_found(ledger: CardLedger):
     missing = uuid4()
     with pytest.raises(CardNotFound, match=str(missing)):
-        ledger.issue(missing, f.issue())
+        ledger.run(cc.ISSUE, missing, f.issue())
     with pytest.raises(CardNotFound):
         ledger.history(missing)
 
 
 def test_a_command_against_a_stale_version_is_a_conflict(ledger: CardLedger):
     card_id, version = issued(ledger)
-    ledger.suspend(card_id, f.status(), expected_version=version)
+    ledger.run(cc.SUSPEND, card_id, f.status(), expected_version=version)
     with pytest.raises(ConcurrencyConflict, match=f"not {version}"):
-        ledger.propose_revocation(card_id, f.propose_revocation(), expected_version=version)
+        ledger.run(cc.PROPOSE_REVOCATION, card_id, f.propose_revocation(), expected_version=version)
     assert ledger.get_card(card_id).recorded_status is CardStatus.SUSPENDED
 
 
@@ -213,11 +214,11 @@ def test_a_revoked_card_s_history_reads_back_its_reason_and_every_step_s_user_an
     ledger: CardLedger,
 ):
     card_id, _ = ledger.apply(f.jinan_body("C"))
-    ledger.issue(card_id, f.issue(actor="zhao", role="talent_office"))
-    ledger.propose_revocation(card_id, f.propose_revocation("违纪", actor="wang"))
-    ledger.approve_revocation(card_id, f.approve_revocation("city_window", "qin"))
-    ledger.approve_revocation(card_id, f.approve_revocation("city_hrss", "liu"))
-    ledger.approve_revocation(card_id, f.approve_revocation("talent_office", "zhao"))
+    ledger.run(cc.ISSUE, card_id, f.issue(actor="zhao", role="talent_office"))
+    ledger.run(cc.PROPOSE_REVOCATION, card_id, f.propose_revocation("违纪", actor="wang"))
+    ledger.run(cc.APPROVE_REVOCATION, card_id, f.approve_revocation("city_window", "qin"))
+    ledger.run(cc.APPROVE_REVOCATION, card_id, f.approve_revocation("city_hrss", "liu"))
+    ledger.run(cc.APPROVE_REVOCATION, card_id, f.approve_revocation("talent_office", "zhao"))
     proposed, _, approved, last, revoked = ledger.history(card_id)[-5:]
     assert proposed.proposal.reason == "违纪"  # type: ignore[attr-defined]
     assert [s.roles for s in proposed.proposal.steps] == [  # type: ignore[attr-defined]
@@ -238,9 +239,9 @@ def test_a_revoked_card_s_history_reads_back_its_reason_and_every_step_s_user_an
 
 def test_a_refused_approval_writes_nothing(ledger: CardLedger):
     card_id, _ = issued(ledger)
-    version = ledger.propose_revocation(card_id, f.propose_revocation(actor="wang"))
+    version = ledger.run(cc.PROPOSE_REVOCATION, card_id, f.propose_revocation(actor="wang"))
     with pytest.raises(DomainError) as info:
-        ledger.approve_revocation(card_id, f.approve_revocation("city_window", "wang"))
+        ledger.run(cc.APPROVE_REVOCATION, card_id, f.approve_revocation("city_window", "wang"))
     assert info.value.code == "self_approval"
     assert ledger.get_card(card_id).version == version
     assert len(ledger.history(card_id)) == version
@@ -250,7 +251,7 @@ def test_a_suspension_reads_back_its_acting_user_reason_and_decision_reference(
     ledger: CardLedger,
 ):
     card_id, _ = issued(ledger)
-    ledger.suspend(card_id, f.status("调查", actor="liu", decision_ref="聊人社〔2026〕9号"))
+    ledger.run(cc.SUSPEND, card_id, f.status("调查", actor="liu", decision_ref="聊人社〔2026〕9号"))
     suspended = ledger.history(card_id)[-1]
     assert suspended.ctx.actor == "liu"  # type: ignore[attr-defined]
     change = suspended.change  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ from uuid import UUID
 
 import pytest
 
+import ledger.card_commands as cc
 from domain.errors import DomainError
 from ledger.app import CardLedger
 from tests import factories as f
@@ -19,7 +20,7 @@ PERSON = f.resident_id(4242)
 
 def jinan_card(ledger: CardLedger, id_number: str = PERSON) -> str:
     card_id, _ = ledger.apply(f.jinan_body("C", holder=f.holder(id_number)))
-    ledger.issue(card_id, f.issue(actor="zhao", role="talent_office"))
+    ledger.run(cc.ISSUE, card_id, f.issue(actor="zhao", role="talent_office"))
     return str(card_id)
 
 
@@ -76,7 +77,7 @@ def test_a_card_id_the_registry_does_not_hold_is_refused_naming_the_fact(ledger:
 def huicai_card(ledger: CardLedger) -> UUID:
     card_id, _ = ledger.apply(f.shandong_body(holder=f.holder(PERSON)))
     f.approve_all(ledger, card_id)
-    ledger.issue(card_id, f.issue(actor="sun", role="provincial_window"))
+    ledger.run(cc.ISSUE, card_id, f.issue(actor="sun", role="provincial_window"))
     return card_id
 
 

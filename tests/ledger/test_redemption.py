@@ -13,6 +13,7 @@ from uuid import UUID
 
 import pytest
 
+import ledger.card_commands as cc
 from domain.clock import SHANGHAI
 from domain.errors import DomainError
 from ledger.app import CardLedger
@@ -89,7 +90,7 @@ def test_a_weihai_gym_records_a_huicai_card_by_stacking_and_refuses_a_liaocheng_
 ):
     huicai, _ = ledger.apply(f.shandong_body(actor="sun.talent", role="applicant"))
     f.approve_all(ledger, huicai)
-    ledger.issue(huicai, f.issue(actor="qian.window", role="provincial_window"))
+    ledger.run(cc.ISSUE, huicai, f.issue(actor="qian.window", role="provincial_window"))
     gym = f.redeem("weihai.18", venue="威海市体育中心", city="weihai")
     record, use = ledger.redeem(huicai, gym)
     assert record.scope.scheme == "shandong" and "shandong.stacking" in use.rules
@@ -154,7 +155,7 @@ def test_a_gym_visit_and_a_clerk_s_change_to_the_card_at_once_both_succeed(
 
         def act(i: int) -> None:
             if i:
-                ledger.suspend(card_id, f.status("under investigation"))
+                ledger.run(cc.SUSPEND, card_id, f.status("under investigation"))
             else:
                 ledger.redeem(
                     card_id, f.redeem("liaocheng.20", venue="聊城市体育馆", holder_present=True)

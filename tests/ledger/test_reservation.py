@@ -4,6 +4,7 @@ tests/security/test_one_card_per_person.py)."""
 
 from __future__ import annotations
 
+import ledger.card_commands as cc
 from ledger.app import CardLedger
 from tests import factories as f
 
@@ -20,14 +21,14 @@ def test_the_same_person_may_hold_a_card_of_another_scheme(ledger: CardLedger):
 
 def test_a_withdrawn_application_frees_the_person_to_apply_again(ledger: CardLedger):
     first, _ = ledger.apply(f.apply_body(holder=same_person()))
-    ledger.withdraw(first, f.withdraw())
+    ledger.run(cc.WITHDRAW, first, f.withdraw())
     second, _ = ledger.apply(f.apply_body(holder=same_person()))
     assert second != first
 
 
 def test_a_rejected_application_frees_the_person_to_apply_again(ledger: CardLedger):
     first, _ = ledger.apply(f.apply_body(holder=same_person()))
-    ledger.record_review(first, f.review("city_hrss", "rejected"))
+    ledger.run(cc.REVIEW, first, f.review("city_hrss", "rejected"))
     second, _ = ledger.apply(f.apply_body(holder=same_person()))
     assert second != first
 
@@ -35,8 +36,8 @@ def test_a_rejected_application_frees_the_person_to_apply_again(ledger: CardLedg
 def test_a_revoked_card_frees_the_person_to_apply_again(ledger: CardLedger):
     first, _ = ledger.apply(f.apply_body(holder=same_person()))
     for stage in ("city_hrss", "talent_office"):
-        ledger.record_review(first, f.review(stage))
-    ledger.issue(first, f.issue())
+        ledger.run(cc.REVIEW, first, f.review(stage))
+    ledger.run(cc.ISSUE, first, f.issue())
     f.revoke(ledger, first)
     second, _ = ledger.apply(f.apply_body(holder=same_person()))
     assert second != first
@@ -45,12 +46,12 @@ def test_a_revoked_card_frees_the_person_to_apply_again(ledger: CardLedger):
 def test_upgrades_and_extensions_keep_working_on_the_held_card(ledger: CardLedger):
     card_id, _ = ledger.apply(f.apply_body(holder=same_person()))
     for stage in ("city_hrss", "talent_office"):
-        ledger.record_review(card_id, f.review(stage))
-    ledger.issue(card_id, f.issue())
+        ledger.run(cc.REVIEW, card_id, f.review(stage))
+    ledger.run(cc.ISSUE, card_id, f.issue())
     f.upgrade_liaocheng(ledger, card_id)
     assert ledger.get_card(card_id).tier == "A"
     elite, _ = ledger.apply(f.business_elite_body("P-9", holder=same_person()))
     f.approve_all(ledger, elite)
-    ledger.issue(elite, f.issue())
-    ledger.extend(elite, f.extend("2026-03-02"))
+    ledger.run(cc.ISSUE, elite, f.issue())
+    ledger.run(cc.EXTEND, elite, f.extend("2026-03-02"))
     assert ledger.get_card(elite).version == len(ledger.history(elite))

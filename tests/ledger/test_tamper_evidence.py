@@ -14,6 +14,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+import ledger.card_commands as cc
 from domain.user import PROVINCE
 from domain.vocabulary import Role
 from ledger.app import CardLedger
@@ -126,10 +127,10 @@ def checkpointed(ledger: CardLedger, registry: Registry) -> Target:
     records, written with every save, move on from where they stood before them)."""
     registry.keys.init()
     jinan, _ = ledger.apply(f.jinan_body("C"))
-    ledger.issue(jinan, f.issue())
+    ledger.run(cc.ISSUE, jinan, f.issue())
     liaocheng, _ = ledger.apply(f.apply_body())
-    ledger.record_review(liaocheng, f.review("city_hrss"))
-    ledger.issue(ledger.apply(f.jinan_body("B"))[0], f.issue())
+    ledger.run(cc.REVIEW, liaocheng, f.review("city_hrss"))
+    ledger.run(cc.ISSUE, ledger.apply(f.jinan_body("B"))[0], f.issue())
     size = registry.transparency.checkpoint("ops@host").size
     issued = next(
         e

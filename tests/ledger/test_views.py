@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ledger.card_commands as cc
 from ledger.app import CardLedger
 from ledger.views import card_view, summarise
 from tests import factories as f
@@ -12,9 +13,9 @@ def test_the_history_line_of_an_issue_shows_its_term_and_the_rules_that_set_it(
     ledger: CardLedger,
 ):
     card_id, _ = ledger.apply(f.apply_body())
-    ledger.record_review(card_id, f.review("city_hrss"))
-    ledger.record_review(card_id, f.review("talent_office"))
-    ledger.issue(card_id, f.issue())
+    ledger.run(cc.REVIEW, card_id, f.review("city_hrss"))
+    ledger.run(cc.REVIEW, card_id, f.review("talent_office"))
+    ledger.run(cc.ISSUE, card_id, f.issue())
     issued = ledger.history(card_id)[-1]
     line = summarise(issued)
     assert line.startswith("tier=B; 2026-03-02..no end date")
@@ -25,7 +26,7 @@ def test_each_event_view_names_the_rules_and_version_that_decided_it(
     ledger: CardLedger, clock: FakeClock
 ):
     card_id, _ = ledger.apply(f.apply_body())
-    ledger.record_review(card_id, f.review("city_hrss"))
+    ledger.run(cc.REVIEW, card_id, f.review("city_hrss"))
     card = ledger.get_card(card_id)
     applied, reviewed = card_view(card, clock().date(), ledger.history(card_id)).history[:2]
     assert "liaocheng.category.art5.3" in applied.rules

@@ -8,6 +8,7 @@ import itertools
 from dataclasses import dataclass
 from uuid import UUID
 
+import ledger.card_commands as cc
 from ledger.app import CardLedger
 from tests import factories as f
 from tests.conftest import FakeClock
@@ -59,18 +60,18 @@ def build(ledger: CardLedger, clock: FakeClock) -> Registry:
     )
     tick()
     rejected, _ = ledger.apply(shandong_body())  # type: ignore[arg-type]
-    ledger.record_review(rejected, f.review("city_window", "rejected"))
+    ledger.run(cc.REVIEW, rejected, f.review("city_window", "rejected"))
     tick()
     withdrawn, _ = ledger.apply(f.business_elite_body("P-7"))
-    ledger.withdraw(withdrawn, f.withdraw("zhou.invest", "investment_department"))
+    ledger.run(cc.WITHDRAW, withdrawn, f.withdraw("zhou.invest", "investment_department"))
     tick()
     issued, _ = ledger.apply(shandong_body())  # type: ignore[arg-type]
     approve_all(ledger, issued)
-    ledger.issue(issued, f.issue(actor="qian.window", role="provincial_window"))
+    ledger.run(cc.ISSUE, issued, f.issue(actor="qian.window", role="provincial_window"))
     tick()
     upgraded, _ = ledger.apply(f.apply_body())
     approve_all(ledger, upgraded)
-    ledger.issue(upgraded, f.issue())
+    ledger.run(cc.ISSUE, upgraded, f.issue())
     tick()
     f.upgrade_liaocheng(ledger, upgraded)
     tick()
@@ -80,13 +81,13 @@ def build(ledger: CardLedger, clock: FakeClock) -> Registry:
     ]
     holder = f.holder(f.resident_id(next(_families)))
     suspended, _ = ledger.apply(f.jinan_body("C", holder={**holder, "family": family}))
-    ledger.issue(suspended, f.issue())
+    ledger.run(cc.ISSUE, suspended, f.issue())
     tick()
-    ledger.suspend(suspended, f.status(actor="zhao.office", role="talent_office"))
+    ledger.run(cc.SUSPEND, suspended, f.status(actor="zhao.office", role="talent_office"))
     tick()
     revoked, _ = ledger.apply(f.apply_body())
     approve_all(ledger, revoked)
-    ledger.issue(revoked, f.issue())
+    ledger.run(cc.ISSUE, revoked, f.issue())
     tick()
     f.revoke(ledger, revoked)
     tick()

@@ -7,6 +7,7 @@ import io
 import json
 from datetime import date
 
+import ledger.card_commands as cc
 from ledger.app import CardLedger
 from ledger.event_signer import SIGNING_TOPICS
 from projections.audit_trail import AuditQuery, write_csv, write_jsonl
@@ -57,7 +58,7 @@ def test_the_trail_is_queried_by_card_actor_authority_and_effective_dates(
     first, _ = ledger.apply(f.jinan_body("C"))
     clock.advance(days=2)
     second, _ = ledger.apply(f.apply_body())
-    ledger.record_review(second, f.review("city_hrss"))
+    ledger.run(cc.REVIEW, second, f.review("city_hrss"))
     models = ReadModels(ledger)
     models.catch_up()
     trail = models.audit_trail.trail

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import ledger.card_commands as cc
 from ledger.app import CardLedger
 from projections.card_current import CardFilter, CardRow
 from projections.engine import ReadModels
@@ -51,7 +52,7 @@ def test_an_application_under_review_shows_the_stage_that_decides_next(ledger: C
     models = ReadModels(ledger)
     models.catch_up()
     before = models.card_current.get(str(card_id), as_of=TODAY)
-    ledger.record_review(card_id, f.review("city_hrss"))
+    ledger.run(cc.REVIEW, card_id, f.review("city_hrss"))
     models.catch_up()
     after = models.card_current.get(str(card_id), as_of=TODAY)
     assert before is not None and after is not None
@@ -62,7 +63,7 @@ def test_an_active_card_past_its_valid_until_is_listed_as_expired_on_a_later_dat
     ledger: CardLedger,
 ):
     card_id, _ = ledger.apply(f.jinan_body("C"))
-    ledger.issue(card_id, f.issue())
+    ledger.run(cc.ISSUE, card_id, f.issue())
     models = ReadModels(ledger)
     models.catch_up()
     row = models.card_current.get(str(card_id), as_of=TODAY)

@@ -7,6 +7,7 @@ from uuid import UUID
 
 import pytest
 
+import ledger.card_commands as cc
 from domain import policy
 from domain.errors import DomainError, IllegalTransition
 from domain.policy import Beneficiary, BeneficiaryKind
@@ -40,7 +41,9 @@ def test_each_beneficiary_gets_the_items_the_rules_grant_over_the_card(
     ledger: CardLedger, clock: FakeClock
 ):
     r = scenario.build(ledger, clock)
-    ledger.reinstate(r.suspended, f.status("cleared", actor="zhao.office", role="talent_office"))
+    ledger.run(
+        cc.REINSTATE, r.suspended, f.status("cleared", actor="zhao.office", role="talent_office")
+    )
     models = ReadModels(ledger)
     models.catch_up()
     answer = models.entitlements.entitlements(r.suspended, TODAY)

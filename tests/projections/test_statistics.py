@@ -7,6 +7,7 @@ from uuid import UUID
 
 import pytest
 
+import ledger.card_commands as cc
 from ledger import commands as c
 from ledger.app import CardLedger
 from projections.engine import ReadModels
@@ -36,7 +37,7 @@ def test_files_are_counted_by_scheme_status_and_authority(ledger: CardLedger, cl
 
 def test_a_card_past_its_term_is_counted_as_expired_on_a_later_date(ledger: CardLedger):
     card_id, _ = ledger.apply(f.jinan_body("C"))
-    ledger.issue(card_id, f.issue())
+    ledger.run(cc.ISSUE, card_id, f.issue())
     models = ReadModels(ledger)
     models.catch_up()
     assert models.statistics.counts("status", as_of=date(2026, 3, 2)) == {"active": 1}
@@ -70,13 +71,13 @@ def shandong_direct(ledger: CardLedger, serial: int) -> UUID:
         f.shandong_body(holder=f.holder(f.resident_id(serial)))
     )
     window = "provincial_window"
-    ledger.receive(card_id, c.ReceiveBody(actor="sun", role=window, window=window))  # type: ignore[arg-type]
+    ledger.run(cc.RECEIVE, card_id, c.ReceiveBody(actor="sun", role=window, window=window))  # type: ignore[arg-type]
     return card_id
 
 
 def issue_shandong(ledger: CardLedger, card_id: UUID) -> None:
     f.approve_all(ledger, card_id)
-    ledger.issue(card_id, f.issue())
+    ledger.run(cc.ISSUE, card_id, f.issue())
 
 
 def test_each_file_s_deadline_is_met_missed_pending_or_overdue_as_of_the_day_asked(
@@ -107,7 +108,7 @@ def test_each_file_s_deadline_is_met_missed_pending_or_overdue_as_of_the_day_ask
 
 def test_a_clock_with_no_fixed_count_is_listed_without_a_due_date(ledger: CardLedger):
     card_id, _ = ledger.apply(f.apply_body(holder=f.holder(f.resident_id(4))))  # Liaocheng
-    ledger.receive(card_id, c.ReceiveBody(actor="li", role="city_hrss", window="city_hrss"))  # type: ignore[arg-type]
+    ledger.run(cc.RECEIVE, card_id, c.ReceiveBody(actor="li", role="city_hrss", window="city_hrss"))  # type: ignore[arg-type]
     models = ReadModels(ledger)
     models.catch_up()
     [deadline] = models.statistics.deadlines(date(2030, 1, 1))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from uuid import UUID
 
+import ledger.card_commands as cc
 from ledger.app import CardLedger
 from projections.engine import ReadModels
 from signing.status_list import StatusCode
@@ -19,7 +20,7 @@ def seed(authority: str) -> bytes:
 
 def issue_jinan(ledger: CardLedger) -> UUID:
     card_id, _ = ledger.apply(f.jinan_body("C"))
-    ledger.issue(card_id, f.issue())
+    ledger.run(cc.ISSUE, card_id, f.issue())
     return card_id
 
 
@@ -73,7 +74,7 @@ def test_catching_up_picks_up_only_new_events(ledger: CardLedger):
     models = ReadModels(ledger, seed_for=seed)
     first = issue_jinan(ledger)
     models.catch_up()
-    ledger.suspend(first, f.status(role="talent_office"))
+    ledger.run(cc.SUSPEND, first, f.status(role="talent_office"))
     second = issue_jinan(ledger)
     models.catch_up()
     reference = models.status_lists.reference(first)
@@ -128,10 +129,10 @@ def test_a_suspension_shows_in_lists_as_of_its_span_and_not_after_the_reinstatem
 ):
     card_id = issue_jinan(ledger)
     clock.advance(days=1)
-    ledger.suspend(card_id, f.status(role="talent_office"))
+    ledger.run(cc.SUSPEND, card_id, f.status(role="talent_office"))
     during = clock.now
     clock.advance(days=1)
-    ledger.reinstate(card_id, f.status("cleared", role="talent_office"))
+    ledger.run(cc.REINSTATE, card_id, f.status("cleared", role="talent_office"))
     models = ReadModels(ledger, seed_for=seed)
     models.catch_up(["status_lists"])
     reference = models.status_lists.reference(card_id)

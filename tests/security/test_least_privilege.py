@@ -32,6 +32,7 @@ import pytest
 import yaml
 from psycopg import sql
 
+import ledger.card_commands as cc
 from ledger.bootstrap import init_store, open_ledger
 from ledger.settings import StoreNotReady
 from services.clock import system_clock
@@ -304,7 +305,7 @@ def test_the_runtime_role_records_cards_through_the_ledger(app_role_url: str, tm
         database_url=app_role_url, data_dir=tmp_path, environ={}, clock=system_clock
     ) as ledger:
         card_id, _ = ledger.apply(f.apply_body())
-        version = ledger.record_review(card_id, f.review("city_hrss"))
+        version = ledger.run(cc.REVIEW, card_id, f.review("city_hrss"))
         assert version == 2
         assert [e.originator_version for e in ledger.history(card_id)] == [1, 2]
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+import ledger.card_commands as cc
 from domain.errors import DomainError
 from ledger.app import CardLedger
 from ledger.bootstrap import open_ledger
@@ -69,7 +70,7 @@ def test_an_issued_card_blocks_a_new_application_until_it_expires(
     ledger: CardLedger, clock: FakeClock
 ):
     first, _ = ledger.apply(f.jinan_body("C", holder=same_person()))
-    ledger.issue(first, f.issue())
+    ledger.run(cc.ISSUE, first, f.issue())
     valid_until = ledger.get_card(first).term
     assert valid_until is not None and valid_until.valid_until is not None
     with pytest.raises(DomainError) as info:

@@ -15,6 +15,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
+import ledger.card_commands as cc
 from api.app import create_app
 from api.cli import main
 from domain.card import Card
@@ -40,9 +41,9 @@ def card_id(ledger: CardLedger) -> UUID:
         "family": FAMILY,
     }
     card_id, _ = ledger.apply(f.apply_body(holder=holder))
-    ledger.record_review(card_id, f.review("city_hrss"))
-    ledger.record_review(card_id, f.review("talent_office"))
-    ledger.issue(card_id, f.issue())
+    ledger.run(cc.REVIEW, card_id, f.review("city_hrss"))
+    ledger.run(cc.REVIEW, card_id, f.review("talent_office"))
+    ledger.run(cc.ISSUE, card_id, f.issue())
     return card_id
 
 

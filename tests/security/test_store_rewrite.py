@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import ledger.card_commands as cc
 from ledger.app import CardLedger
 from ledger.bootstrap import open_ledger
 from services.clock import system_clock
@@ -60,7 +61,7 @@ def test_replacing_a_stored_event_on_sqlite_is_refused_and_the_card_replays_the_
 ):
     ledger, path = sqlite_ledger
     card_id, _ = ledger.apply(f.apply_body())
-    ledger.record_review(card_id, f.review("city_hrss"))
+    ledger.run(cc.REVIEW, card_id, f.review("city_hrss"))
     before, card_before = events(path), ledger.get_card(card_id)
     # The attacker keeps the key and swaps in the payload of the card's latest event.
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):

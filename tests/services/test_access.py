@@ -6,6 +6,7 @@ from __future__ import annotations
 import msgspec
 import pytest
 
+import ledger.card_commands as cc
 from domain.errors import DomainError
 from domain.receipt import receipt_id
 from domain.vocabulary import Role
@@ -53,7 +54,7 @@ def test_a_card_outside_the_caller_s_city_is_not_found_like_a_missing_one(
     weihai = user(registry, "zhang.hrss", Role.CITY_HRSS, "weihai")
     review = c.ReviewRequest(stage="city_hrss", decision="approved")  # type: ignore[arg-type]
     with pytest.raises(CardNotFound) as hidden:
-        registry.cards.review(weihai, card_id, review)
+        registry.cards.run(weihai, cc.REVIEW, card_id, review)
     assert hidden.value.message == f"no card with id {card_id}"
 
 
@@ -85,7 +86,7 @@ def test_a_refused_command_leaves_no_receipt(registry: Registry, ledger: CardLed
     card_id = registry.cards.apply(employer, request()).card_id
     once = Idempotency.of("k-2", "POST", "/issue", b"")
     with pytest.raises(DomainError):
-        registry.cards.issue(employer, card_id, c.IssueRequest(), idempotency=once)
+        registry.cards.run(employer, cc.ISSUE, card_id, c.IssueRequest(), idempotency=once)
     assert ledger.get_receipt(receipt_id(employer.user_id, "k-2")) is None
 
 
@@ -111,13 +112,13 @@ def test_a_retry_decided_on_the_state_its_first_left_answers_as_the_first(
     card_id = f.liaocheng_card(ledger)
     hrss = user(registry, "zhao.hrss", Role.CITY_HRSS, "liaocheng")
     once = Idempotency.of("k-9", "POST", f"/cards/{card_id}/suspend", b"same")
-    first = registry.cards.suspend(hrss, card_id, suspension(), idempotency=once)
+    first = registry.cards.run(hrss, cc.SUSPEND, card_id, suspension(), idempotency=once)
     # The retry looked for its receipt just before the first saved it: it finds the card
     # suspended, which the domain refuses; the first outcome is still its answer.
     get_receipt = ledger.get_receipt
     misses = iter([None])
     monkeypatch.setattr(ledger, "get_receipt", lambda rid: next(misses, get_receipt(rid)))
-    assert registry.cards.suspend(hrss, card_id, suspension(), idempotency=once) == first
+    assert registry.cards.run(hrss, cc.SUSPEND, card_id, suspension(), idempotency=once) == first
 
 
 def test_concurrent_retries_of_a_card_command_with_one_key_all_answer_as_the_first(
@@ -130,7 +131,27 @@ def test_concurrent_retries_of_a_card_command_with_one_key_all_answer_as_the_fir
     # the store or is decided on the card the winner suspended.
     monkeypatch.setattr(ledger, "get_receipt", hold_first_calls(RACERS, ledger.get_receipt))
     answers = gather(
-        RACERS, lambda _: registry.cards.suspend(hrss, card_id, suspension(), idempotency=once)
+        RACERS,
+        lambda _: registry.cards.run(hrss, cc.SUSPEND, card_id, suspension(), idempotency=once),
     )
     assert answers == [answers[0]] * RACERS
     assert answers[0] == Outcome(card_id=card_id, version=ledger.get_card(card_id).version)
+
+
+def test_a_user_is_offered_the_commands_its_role_may_take_on_a_card_it_sees(
+    registry: Registry,
+):
+    employer = user(registry, "wang.employer", Role.EMPLOYER, "liaocheng", CODE)
+    card_id = registry.cards.apply(employer, request()).card_id
+    hrss = user(registry, "liu.hrss", Role.CITY_HRSS, "liaocheng")
+    assert "withdraw" in registry.cards.actions(employer, card_id)
+    assert "issue" not in registry.cards.actions(employer, card_id)
+    assert {"issue", "review"} <= set(registry.cards.actions(hrss, card_id))
+
+
+def test_no_commands_are_offered_on_a_card_outside_the_caller_s_city(registry: Registry):
+    employer = user(registry, "wang.employer", Role.EMPLOYER, "liaocheng", CODE)
+    card_id = registry.cards.apply(employer, request()).card_id
+    weihai = user(registry, "zhang.hrss", Role.CITY_HRSS, "weihai")
+    with pytest.raises(CardNotFound):
+        registry.cards.actions(weihai, card_id)

@@ -10,6 +10,7 @@ from uuid import uuid4
 import msgspec
 import pytest
 
+import ledger.card_commands as cc
 from domain.errors import NotAuthorised
 from domain.user import PROVINCE
 from domain.vocabulary import Role
@@ -26,11 +27,11 @@ AUDITOR = Principal(user_id=uuid4(), name="zhao.auditor", role=Role.AUDITOR, aut
 def history(ledger: CardLedger, clock: FakeClock) -> None:
     """Three cards: one issued and upgraded, one issued, one still under review."""
     jinan, _ = ledger.apply(f.jinan_body("C", holder=f.holder(name="韩梅梅")))
-    ledger.issue(jinan, f.issue())
+    ledger.run(cc.ISSUE, jinan, f.issue())
     liaocheng, _ = ledger.apply(f.apply_body())
-    ledger.record_review(liaocheng, f.review("city_hrss"))
-    ledger.record_review(liaocheng, f.review("talent_office"))
-    ledger.issue(liaocheng, f.issue())
+    ledger.run(cc.REVIEW, liaocheng, f.review("city_hrss"))
+    ledger.run(cc.REVIEW, liaocheng, f.review("talent_office"))
+    ledger.run(cc.ISSUE, liaocheng, f.issue())
     ledger.apply(f.jinan_body("B", holder=f.holder(id_number=f.resident_id(990), name="李四")))
 
 

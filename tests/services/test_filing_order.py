@@ -12,6 +12,7 @@ from uuid import UUID
 import msgspec
 import pytest
 
+import ledger.card_commands as cc
 from domain.errors import DomainError
 from domain.user import Principal
 from domain.vocabulary import Role
@@ -40,7 +41,7 @@ def refusal(registry: Registry, who: Principal, body: c.ApplyBody) -> tuple[str,
 
 def jinan_card(ledger: CardLedger, id_number: str = PERSON) -> str:
     card_id, _ = ledger.apply(f.jinan_body("C", holder=f.holder(id_number)))
-    ledger.issue(card_id, f.issue(actor="zhao", role="talent_office"))
+    ledger.run(cc.ISSUE, card_id, f.issue(actor="zhao", role="talent_office"))
     return str(card_id)
 
 
@@ -119,7 +120,7 @@ def test_a_named_card_the_filer_sees_is_still_the_basis_of_its_filing(
     body = f.shandong_body(holder=f.holder(PERSON), sponsor=sponsor)
     huicai = registry.cards.apply(own, filing(body)).card_id
     f.approve_all(ledger, huicai)
-    ledger.issue(huicai, f.issue(actor="sun", role="provincial_window"))
+    ledger.run(cc.ISSUE, huicai, f.issue(actor="sun", role="provincial_window"))
     # Another employer of the city sees no card it does not sponsor.
     code = "91371500MA3C4QYP6F"
     other = user(registry, "li.employer", Role.EMPLOYER, "liaocheng", code)

@@ -9,6 +9,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
+import ledger.card_commands as cc
 from domain.errors import IllegalTransition
 from ledger.app import CardLedger
 from services.bootstrap import Registry
@@ -27,7 +28,7 @@ def test_a_credential_binds_the_holder_s_id_card_without_carrying_the_number(
 ):
     registry.keys.init()
     card_id, _ = ledger.apply(f.jinan_body("B", holder=f.holder()))
-    ledger.issue(card_id, f.issue())
+    ledger.run(cc.ISSUE, card_id, f.issue())
     issuer = registry.issuance
     cose = issuer.credential(card_id).cose
     assert f.RESIDENT_ID.encode() not in cose
@@ -43,11 +44,11 @@ def test_cards_of_every_authority_get_their_own_signed_status_lists(
 ):
     registry.keys.init()
     jinan, _ = ledger.apply(f.jinan_body("C"))
-    ledger.issue(jinan, f.issue())
+    ledger.run(cc.ISSUE, jinan, f.issue())
     liaocheng, _ = ledger.apply(f.apply_body())
-    ledger.record_review(liaocheng, f.review("city_hrss"))
-    ledger.record_review(liaocheng, f.review("talent_office"))
-    ledger.issue(liaocheng, f.issue())
+    ledger.run(cc.REVIEW, liaocheng, f.review("city_hrss"))
+    ledger.run(cc.REVIEW, liaocheng, f.review("talent_office"))
+    ledger.run(cc.ISSUE, liaocheng, f.issue())
     registry.issuance.write_bundle(tmp_path / "b", ttl=timedelta(hours=1))
     bundle = load_bundle(tmp_path / "b")
     assert set(bundle.status_lists) == {("jinan", "sl-0000"), ("liaocheng", "sl-0000")}
@@ -59,7 +60,7 @@ def test_a_status_list_signed_by_another_authority_s_key_is_refused(
     registry.keys.init()
     keys = registry.keystore
     card_id, _ = ledger.apply(f.jinan_body("C"))
-    ledger.issue(card_id, f.issue())
+    ledger.run(cc.ISSUE, card_id, f.issue())
     registry.issuance.write_bundle(tmp_path / "b", ttl=timedelta(hours=1))
     record, key = keys.signing_key("liaocheng", clock.now)
     forged = sign_status_list(
@@ -91,7 +92,7 @@ def test_a_bundle_written_right_after_a_revocation_lists_it(
 ):
     registry.keys.init()
     card_id, _ = ledger.apply(f.jinan_body("C"))
-    ledger.issue(card_id, f.issue())
+    ledger.run(cc.ISSUE, card_id, f.issue())
     token = registry.issuance.credential(card_id).text
     registry.issuance.write_bundle(tmp_path / "before", ttl=timedelta(hours=1))
     assert verify(token, load_bundle(tmp_path / "before"), at=clock.now).reason == "ok"
@@ -105,7 +106,7 @@ def test_a_bundle_as_of_an_instant_reproduces_what_a_venue_saw_before_and_after_
 ):
     registry.keys.init()
     card_id, _ = ledger.apply(f.jinan_body("C"))
-    ledger.issue(card_id, f.issue())
+    ledger.run(cc.ISSUE, card_id, f.issue())
     token = registry.issuance.credential(card_id).text
     clock.advance(hours=2)
     seen_before = clock.now
@@ -125,16 +126,16 @@ def test_a_back_dated_suspension_is_not_in_a_bundle_as_of_before_it_was_recorded
 ):
     registry.keys.init()
     card_id, _ = ledger.apply(f.apply_body())
-    ledger.record_review(card_id, f.review("city_hrss"))
-    ledger.record_review(card_id, f.review("talent_office"))
-    ledger.issue(card_id, f.issue())
+    ledger.run(cc.REVIEW, card_id, f.review("city_hrss"))
+    ledger.run(cc.REVIEW, card_id, f.review("talent_office"))
+    ledger.run(cc.ISSUE, card_id, f.issue())
     token = registry.issuance.credential(card_id).text
     clock.advance(hours=6)
     seen = clock.now
     clock.advance(hours=6)
     # Recorded now, in effect since before the venue looked.
     body = msgspec.structs.replace(f.status(), effective_at=seen - timedelta(hours=3))
-    ledger.suspend(card_id, body)
+    ledger.run(cc.SUSPEND, card_id, body)
     issuer = registry.issuance
     issuer.write_bundle(tmp_path / "then", ttl=timedelta(hours=24), at=seen)
     issuer.write_bundle(tmp_path / "now", ttl=timedelta(hours=24))
@@ -147,7 +148,7 @@ def test_a_bundle_as_of_an_instant_leaves_out_a_key_made_after_it(
 ):
     registry.keys.init()
     card_id, _ = ledger.apply(f.jinan_body("C"))
-    ledger.issue(card_id, f.issue())
+    ledger.run(cc.ISSUE, card_id, f.issue())
     before = clock.now
     clock.advance(days=1)
     rotated = registry.keystore.rotate("jinan", clock.now)
@@ -176,7 +177,7 @@ def test_a_bundle_as_of_before_the_keys_were_made_fails_leaving_the_folder_as_it
 ):
     registry.keys.init()
     card_id, _ = ledger.apply(f.jinan_body("C"))
-    ledger.issue(card_id, f.issue())
+    ledger.run(cc.ISSUE, card_id, f.issue())
     registry.issuance.write_bundle(tmp_path / "b", ttl=timedelta(hours=1))
     before = {p: p.read_bytes() for p in (tmp_path / "b").rglob("*") if p.is_file()}
     with pytest.raises(KeystoreError, match="before the first root key was made"):
@@ -198,7 +199,7 @@ def test_a_credential_names_its_status_list_under_the_configured_public_base_url
     with Registry(environ, clock=clock, ledger=ledger) as registry:
         registry.keys.init()
         card_id, _ = ledger.apply(f.jinan_body("C"))
-        ledger.issue(card_id, f.issue())
+        ledger.run(cc.ISSUE, card_id, f.issue())
         uri = registry.issuance.credential(card_id).claims.status.uri
         registry.issuance.write_bundle(tmp_path / "b", ttl=timedelta(hours=1))
         listed = load_bundle(tmp_path / "b").status_lists["jinan", "sl-0000"].uri

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+import ledger.card_commands as cc
 from domain.tree_head import CheckpointNotNewer
 from ledger.app import CardLedger
 from services.bootstrap import Registry
@@ -17,7 +18,7 @@ from tests.conftest import FakeClock
 
 def issued_card(ledger: CardLedger) -> None:
     card_id, _ = ledger.apply(f.jinan_body("C"))
-    ledger.issue(card_id, f.issue())
+    ledger.run(cc.ISSUE, card_id, f.issue())
 
 
 def trust(registry: Registry):  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from uuid import UUID
 
+import ledger.card_commands as cc
 from domain.clock import SHANGHAI, business_date
 from domain.errors import DomainError
 from domain.policy import decide_entitlement, default_policy
@@ -30,11 +31,11 @@ FAMILY = [
 def _issued(ledger: CardLedger) -> list[UUID]:
     holder = {**f.holder(f.resident_id(9001)), "family": FAMILY}
     liaocheng, _ = ledger.apply(f.apply_body(holder=holder))
-    ledger.record_review(liaocheng, f.review("city_hrss"))
-    ledger.record_review(liaocheng, f.review("talent_office"))
-    ledger.issue(liaocheng, f.issue())
+    ledger.run(cc.REVIEW, liaocheng, f.review("city_hrss"))
+    ledger.run(cc.REVIEW, liaocheng, f.review("talent_office"))
+    ledger.run(cc.ISSUE, liaocheng, f.issue())
     jinan, _ = ledger.apply(f.jinan_body("B", holder={**holder, **f.holder(f.resident_id(9002))}))
-    ledger.issue(jinan, f.issue())
+    ledger.run(cc.ISSUE, jinan, f.issue())
     return [liaocheng, jinan]
 
 

@@ -25,6 +25,7 @@ import pytest
 import segno
 import uvicorn
 
+import ledger.card_commands as cc
 from api.app import create_app
 from signing.bundle import pack
 from tests import factories as f
@@ -127,7 +128,7 @@ def served(folder: Path) -> Iterator[tuple[str, str, int]]:
     clock = FakeClock(v.START)
     with v.registry_in(folder, clock) as (registry, ledger):
         card, _ = ledger.apply(f.jinan_body("C"))
-        ledger.issue(card, f.issue())
+        ledger.run(cc.ISSUE, card, f.issue())
         token = registry.issuance.credential(card).text
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))

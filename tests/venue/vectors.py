@@ -24,6 +24,7 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+import ledger.card_commands as cc
 from ledger.app import CardLedger
 from ledger.bootstrap import open_ledger
 from services.bootstrap import Registry
@@ -187,20 +188,20 @@ def make_vectors(folder: Path) -> dict[str, Any]:
         person = {**f.holder(HOLDER_ID), "family": list(FAMILY)}
         family, _ = ledger.apply(f.apply_body(holder=person))  # a Liaocheng tier-B card
         f.approve_all(ledger, family)
-        ledger.issue(family, f.issue())
+        ledger.run(cc.ISSUE, family, f.issue())
         weihai, _ = ledger.apply(f.business_elite_body())
         f.approve_all(ledger, weihai)
-        ledger.issue(weihai, f.issue())
+        ledger.run(cc.ISSUE, weihai, f.issue())
         revoked, _ = ledger.apply(f.jinan_body("C"))
-        ledger.issue(revoked, f.issue())
+        ledger.run(cc.ISSUE, revoked, f.issue())
         suspended, _ = ledger.apply(f.jinan_body("C"))
-        ledger.issue(suspended, f.issue())
+        ledger.run(cc.ISSUE, suspended, f.issue())
         person = {**f.holder(f.resident_id(901)), "family": list(FAMILY[:2])}
         jinan, _ = ledger.apply(f.jinan_body("A", holder=person))
-        ledger.issue(jinan, f.issue())
+        ledger.run(cc.ISSUE, jinan, f.issue())
         provincial, _ = ledger.apply(f.shandong_body())
         f.approve_all(ledger, provincial)
-        ledger.issue(provincial, f.issue())
+        ledger.run(cc.ISSUE, provincial, f.issue())
 
         def credential(card: UUID) -> str:
             return to_text(registry.issuance.credential(card).cose)
@@ -208,7 +209,9 @@ def make_vectors(folder: Path) -> dict[str, Any]:
         cards = (family, weihai, revoked, suspended, provincial, jinan)
         text = {card: credential(card) for card in cards}
         f.revoke(ledger, revoked)  # after their credentials were handed out
-        ledger.suspend(suspended, f.status(role="talent_office", decision_ref="济人社〔2026〕1号"))
+        ledger.run(
+            cc.SUSPEND, suspended, f.status(role="talent_office", decision_ref="济人社〔2026〕1号")
+        )
         clock.advance(minutes=5)
         files = registry.issuance.bundle_files()
         at = clock.now + timedelta(minutes=10)

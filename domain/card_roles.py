@@ -1,0 +1,124 @@
+"""Who may take each action on a card (the role rules), as predicates: ``rule(card, role,
+day)`` says whether a user in ``role`` may take the action on ``card`` on ``day``. The card
+command table (``ledger.card_commands``) carries one per command, so that a page can ask
+which actions a user may take on a card now; the aggregate refuses the same roles with
+``NotAuthorised`` when the command is run.
+
+A role rule is about the role only: whether the card's state allows the action (already
+issued, suspended, …), and the content of the request, are the command's to decide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING
+
+from domain import deadlines, policy
+from domain.errors import InvalidInput, NotAuthorised
+from domain.policy import RevocationAction
+from domain.vocabulary import CardStatus, ReviewStage, Role
+
+if TYPE_CHECKING:
+    from domain.card import Card
+
+RoleRule = Callable[["Card", Role, date], bool]
+
+# Who may withdraw an application: whoever files it (POLICY.md "Lifecycle": withdrawal by
+# the applicant, which includes the employer or department that filed on the talent's behalf).
+APPLICANT_ROLES = frozenset(
+    {Role.APPLICANT, Role.EMPLOYER, Role.INVESTMENT_DEPARTMENT, Role.ENTERPRISE}
+)
+# Who issues a card and changes its grant (upgrade, extension): the issuing bodies, never
+# a filer, a venue, the auditor or a body that only reviews one stage.
+# liaocheng-2022 art. 32 (由市人力资源社会保障局……颁发); weihai-2019 part 2(4) and
+# weihai-2023 (市人社局……报市委人才工作领导小组办公室同意后制作发放); shandong standard
+# 7.1 and 8 (省高层次人才服务窗口……颁发; 市、县级服务窗口……发放凭证).
+ISSUING_ROLES = frozenset(
+    {
+        Role.COUNTY_WINDOW,
+        Role.CITY_WINDOW,
+        Role.PROVINCIAL_WINDOW,
+        Role.CITY_HRSS,
+        Role.TALENT_OFFICE,
+    }
+)
+
+
+def files(card: Card, role: Role, day: date) -> bool:
+    """Filing (申领): the scheme's filer rule for the card's category names the role."""
+    application = card.application
+    try:
+        policy.check_filer(
+            application.scheme, application.basis.category, role, application.sponsor.kind, day
+        )
+    except NotAuthorised:
+        return False
+    except InvalidInput:  # the role may file; the card's sponsor kind is another matter
+        return True
+    return True
+
+
+def reviews(card: Card, role: Role, day: date) -> bool:
+    """A review stage decides as its own role: the stage the card (or its open upgrade
+    request) waits for next."""
+    stage = waiting_stage(card)
+    return stage is not None and role == Role(stage)
+
+
+def waiting_stage(card: Card) -> ReviewStage | None:
+    """The review stage the card waits for: its open upgrade request's next stage on an
+    active card, else the application's."""
+    request = card.upgrade_request
+    if request is not None and card.recorded_status is CardStatus.ACTIVE:
+        passed = len(card.upgrade_approved)
+        return request.stages[passed] if passed < len(request.stages) else None
+    return card.next_stage
+
+
+def receives(card: Card, role: Role, day: date) -> bool:
+    """A window records its own receipt of the file (受理)."""
+    return role in deadlines.WINDOWS
+
+
+def confirms_contract(card: Card, role: Role, day: date) -> bool:
+    """The employer or the city HRSS confirms the employment contract."""
+    return role in deadlines.CONTRACT_CONFIRMERS
+
+
+def issues(card: Card, role: Role, day: date) -> bool:
+    """An issuing body issues, upgrades and extends cards."""
+    return role in ISSUING_ROLES
+
+
+def requests_upgrade(card: Card, role: Role, day: date) -> bool:
+    """An upgrade is requested by a filer of the card's scheme (the higher category's own
+    filer rule decides when the request names it)."""
+    return role in APPLICANT_ROLES or files(card, role, day)
+
+
+def interim_authority(card: Card, role: Role, day: date) -> bool:
+    """Suspension and reinstatement: the scheme's interim authority
+    (``domain.policy.interim_authority``)."""
+    procedure = policy.revocation_procedure(card.application.scheme, day)
+    return role in policy.interim_authority(procedure)
+
+
+def proposes_revocation(card: Card, role: Role, day: date) -> bool:
+    """The roles of the first step of the scheme's revocation procedure."""
+    procedure = policy.revocation_procedure(card.application.scheme, day)
+    return bool(procedure.steps) and role in procedure.steps[0].roles
+
+
+def takes_revocation_step(card: Card, role: Role, day: date) -> bool:
+    """Approving or declining: the roles of the open proposal's next step."""
+    proposal = card.revocation
+    if proposal is None:
+        return False
+    step = policy.next_step(proposal.steps, card.revocation_steps)
+    return step is not None and step.action is not RevocationAction.PROPOSE and role in step.roles
+
+
+def withdraws(card: Card, role: Role, day: date) -> bool:
+    """The applicant or the body that filed withdraws its own application (撤回)."""
+    return role in APPLICANT_ROLES

@@ -1,0 +1,183 @@
+"""The card command table (ledger.card_commands): each command declared once, and every
+adapter derived from it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import msgspec
+import pytest
+from eventsourcing.domain import DomainEvent
+
+import ledger.card_commands as cc
+import tests.factories as f
+from api.cli import _parser
+from domain.card import Card
+from domain.errors import DomainError, NotAuthorised
+from domain.vocabulary import Role
+from ledger.app import CardLedger
+from ledger.importing import import_lines
+
+ALL = list(cc.COMMANDS.values())
+
+
+def card_events() -> set[str]:
+    return {
+        name
+        for name, value in vars(Card).items()
+        if isinstance(value, type)
+        and issubclass(value, DomainEvent)
+        and name not in ("Event", "Created")  # the library's bases of the card's events
+    }
+
+
+def test_every_event_of_the_card_is_recorded_by_a_command_of_the_table():
+    declared = {event for command in ALL for event in command.events}
+    assert declared == card_events()
+
+
+def test_each_command_has_one_name_one_path_and_one_spelling_on_the_command_line():
+    for spelling in ("name", "path", "operation", "cli"):
+        values = [getattr(command, spelling) for command in ALL]
+        assert len(set(values)) == len(values), spelling
+
+
+def test_a_command_s_body_is_its_request_with_who_acts():
+    for command in ALL:
+        body = command.body
+        assert issubclass(body, command.request)
+        extra = set(body.__struct_fields__) - set(command.request.__struct_fields__)
+        assert {"actor", "role"} <= extra, command.name
+
+
+def test_an_import_line_names_its_command_by_its_tag():
+    for command in ALL:
+        line = {
+            "ref": "X",
+            "commands": [
+                {"command": command.name, "body": {"actor": "a", "role": "administrator"}}
+            ],
+        }
+        line["commands"][0]["body"].update(command.example)
+        record = msgspec.convert(line, cc.ImportRecord)
+        (decoded,) = record.commands
+        assert decoded.command is command
+        assert isinstance(decoded.acting(), command.body)
+
+
+def test_an_import_line_s_effective_instant_goes_into_its_body():
+    line = {
+        "commands": [
+            {
+                "command": "withdraw",
+                "effective_at": "2024-01-02T10:00:00+08:00",
+                "body": {"actor": "a", "role": "employer"},
+            }
+        ]
+    }
+    (decoded,) = msgspec.convert(line, cc.ImportRecord).commands
+    assert decoded.acting().effective_at is not None
+    assert decoded.acting().effective_at.isoformat() == "2024-01-02T10:00:00+08:00"
+
+
+def line(*commands: dict[str, Any]) -> bytes:
+    return msgspec.json.encode({"ref": "R", "commands": list(commands)})
+
+
+def apply_line() -> dict[str, Any]:
+    return {
+        "command": "apply",
+        "effective_at": "2026-11-02T10:00:00+08:00",
+        "body": msgspec.to_builtins(f.apply_body()),
+    }
+
+
+def test_an_unknown_command_in_an_import_is_refused_at_its_index(ledger: CardLedger):
+    bogus = {"command": "promote", "body": {}}
+    report = import_lines(ledger, [line(apply_line(), bogus)], importer="admin.sun")
+    (refused,) = report.refused
+    assert (refused.command_index, refused.code) == (1, "unknown_command")
+    assert "promote" in refused.message and "upgrade_request" in refused.message
+
+
+def test_a_malformed_body_in_an_import_is_refused_at_its_index(ledger: CardLedger):
+    review = {"command": "review", "body": {"actor": "a", "role": "city_hrss"}}
+    report = import_lines(ledger, [line(apply_line(), review)], importer="admin.sun")
+    (refused,) = report.refused
+    assert (refused.command_index, refused.code) == (1, "invalid_input")
+    assert "stage" in refused.message
+
+
+def test_the_command_line_offers_every_command_of_the_table_at_its_words():
+    parser = _parser(["card"])
+    for command in cc.CHANGES:
+        args = parser.parse_args(["card", *command.cli, "00000000-0000-0000-0000-000000000000"])
+        assert args.card_id == "00000000-0000-0000-0000-000000000000", command.name
+
+
+def test_every_change_has_its_route():
+    from api.routes_cards import CARD_ROUTES
+
+    paths = {path for route in CARD_ROUTES for path in route.paths}
+    for command in cc.CHANGES:
+        assert f"/cards/{{card_id:uuid}}/{command.path}" in paths, command.name
+
+
+# ---- role rules -------------------------------------------------------------------------
+
+DAY = date(2026, 12, 7)
+
+
+def allowed(card: Card, command: cc.CardCommand[Any]) -> set[Role]:
+    return {role for role in Role if command.may(card, role, DAY)}
+
+
+def test_a_new_file_may_be_reviewed_only_by_the_stage_it_waits_for(ledger: CardLedger):
+    card_id, _ = ledger.apply(f.apply_body())
+    card = ledger.get_card(card_id)
+    assert card.next_stage is not None
+    assert allowed(card, cc.REVIEW) == {Role(card.next_stage)}
+
+
+def test_a_card_is_issued_upgraded_and_extended_by_the_issuing_bodies_only(ledger: CardLedger):
+    card = ledger.get_card(f.liaocheng_card(ledger))
+    issuers = allowed(card, cc.ISSUE)
+    assert Role.CITY_HRSS in issuers and Role.EMPLOYER not in issuers
+    assert allowed(card, cc.UPGRADE) == allowed(card, cc.EXTEND) == issuers
+
+
+def test_no_one_approves_a_revocation_before_one_is_proposed(ledger: CardLedger):
+    card = ledger.get_card(f.liaocheng_card(ledger))
+    assert allowed(card, cc.APPROVE_REVOCATION) == set()
+    assert allowed(card, cc.PROPOSE_REVOCATION)
+
+
+@pytest.mark.parametrize(
+    ("command", "body"),
+    [
+        (cc.ISSUE, lambda role: f.issue(role=role, actor="someone")),
+        (cc.WITHDRAW, lambda role: f.withdraw(role=role, actor="someone")),
+        (cc.REVIEW, None),
+    ],
+    ids=["issue", "withdraw", "review"],
+)
+def test_a_role_the_rule_refuses_is_refused_by_the_card(
+    ledger: CardLedger, command: cc.CardCommand[Any], body: Any
+):
+    card_id, _ = ledger.apply(f.apply_body())
+    card = ledger.get_card(card_id)
+    for role in Role:
+        if command.may(card, role, DAY):
+            continue
+        if body is None:
+            stage = str(card.next_stage)
+            made = msgspec.convert(
+                {"actor": "someone", "role": role, "stage": stage, "decision": "approved"},
+                command.body,
+            )
+        else:
+            made = body(role)
+        with pytest.raises(DomainError) as refused:
+            ledger.run(command, card_id, made)
+        assert isinstance(refused.value, NotAuthorised), (role, refused.value)
