@@ -22,6 +22,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from eventsourcing.utils import resolve_topic
 
 from domain.user import PROVINCE, Principal
 from domain.vocabulary import Role
@@ -37,6 +38,7 @@ from tests.compat.layout import (
     FixedClock,
     declared_event_topics,
     environ,
+    topic,
 )
 from tests.conftest import as_role, create_login_role, drop_role, drop_schema, with_schema
 
@@ -108,26 +110,18 @@ def restored_dump(server_url: str, data_dir: Path) -> Iterator[str]:
         drop_schema(server_url, schema)
 
 
+def notifications(registry: Registry) -> Iterator[Any]:
+    """Every event in the store, in the log's order, as the recorder reads it."""
+    recorder = registry.ledger.recorder
+    start = 1
+    while page := recorder.select_notifications(start, _PAGE):
+        yield from page
+        start = page[-1].id + 1
+
+
 def stored_topics(registry: Registry) -> Counter[str]:
     """How many events of each topic the store holds."""
-    recorder = registry.ledger.recorder
-    counts: Counter[str] = Counter()
-    start = 1
-    while page := recorder.select_notifications(start, _PAGE):
-        counts.update(n.topic for n in page)
-        start = page[-1].id + 1
-    return counts
-
-
-def originators(registry: Registry) -> set[uuid.UUID]:
-    """Every aggregate that has an event in the store."""
-    recorder = registry.ledger.recorder
-    found: set[uuid.UUID] = set()
-    start = 1
-    while page := recorder.select_notifications(start, _PAGE):
-        found.update(n.originator_id for n in page)  # type: ignore[misc]
-        start = page[-1].id + 1
-    return found
+    return Counter(n.topic for n in notifications(registry))
 
 
 def test_the_store_holds_every_event_it_was_written_with(store: Store) -> None:
@@ -141,13 +135,16 @@ def test_the_fixture_holds_an_event_of_every_event_class_the_packages_declare(
     declared = declared_event_topics()
     assert len(declared) >= 37  # the 18 card events and those of the 8 other aggregates
     with store.registry() as registry:
-        missing = declared - set(stored_topics(registry))
-    assert not missing, f"the fixture has no event of {sorted(missing)}: write a new fixture"
+        # A stored topic names the class it resolves to now (an event class that moved
+        # keeps its old topic as an alias registered with the library).
+        stored = {topic(resolve_topic(t)) for t in stored_topics(registry)}
+    missing = declared - stored
+    assert not missing, f"the fixture has no event of {sorted(missing)}: see its README"
 
 
 def test_every_aggregate_replays_every_one_of_its_events(store: Store) -> None:
     with store.registry() as registry:
-        ids = originators(registry)
+        ids = {n.originator_id for n in notifications(registry)}
         versions = sum(registry.ledger.repository.get(i).version for i in ids)
     assert versions == store.expected["events"]
     assert len(ids) > 50
