@@ -267,3 +267,19 @@ def test_every_dependency_says_why():
         if not re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", listed, re.I)
     ]
     assert missing == []
+
+
+# ---- figures ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(ROOT)))
+def test_every_figure_a_page_takes_from_benchmarks_is_there(page: Path):
+    benchmarks = (ROOT / "BENCHMARKS.md").read_text(encoding="utf-8")
+    figure = r"\d[\d,]*(?:\.\d+)?(?: ?(?:s|ms|MiB)\b|×)"
+    cited = [
+        found
+        for paragraph in re.split(r"\n\s*\n|\n- ", page.read_text(encoding="utf-8"))
+        if "BENCHMARKS.md" in paragraph
+        for found in re.findall(figure, paragraph)
+    ]
+    assert [found for found in cited if found not in benchmarks] == []
