@@ -160,8 +160,12 @@ def test_every_page_has_commands_and_every_block_is_marked():
 
 @pytest.mark.parametrize("block", BLOCKS, ids=lambda block: block.name)
 def test_every_talentcard_command_is_one_the_command_line_accepts(
-    block: Block, monkeypatch: pytest.MonkeyPatch
+    block: Block, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ):
+    # Should the parser ever be reached another way, a command that runs touches only tmp_path.
+    for name in [k for k in os.environ if k.startswith("TALENTCARD_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("TALENTCARD_DATA_DIR", str(tmp_path / "data"))
     for argv in _talentcard_commands(block.text):
         argv = [PLACEHOLDERS.get(arg, arg) for arg in argv]
         code, errors = _parse_only(monkeypatch, argv)
