@@ -1,5 +1,5 @@
 """The venue page (场所核验页面): static files served at ``/venue/`` that check a card's QR
-code in the browser, offline, against the bundle the page keeps (README, Venue page).
+code in the browser, offline, against the bundle the page keeps (docs/venues.md, Venue page).
 
 The page's verifier (``venue/verify.js``, ``venue/decision.js``) is a port of
 ``signing.verify`` and ``signing.venue_decision``; the venue rules it applies are the

@@ -181,3 +181,12 @@ def test_a_role_the_rule_refuses_is_refused_by_the_card(
         with pytest.raises(DomainError) as refused:
             ledger.run(command, card_id, made)
         assert isinstance(refused.value, NotAuthorised), (role, refused.value)
+
+
+def test_the_developers_page_lists_every_command_as_the_table_declares_it():
+    from pathlib import Path
+
+    from tests.ledger.command_table_doc import command_table
+
+    page = Path(__file__).resolve().parents[2] / "docs" / "developers.md"
+    assert command_table() in page.read_text(encoding="utf-8")

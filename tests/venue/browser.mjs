@@ -143,7 +143,7 @@ async function storage(page) {
     if (vector.name === "valid") {
       await page.setViewportSize({ width: 480, height: 1280 });
       await page.evaluate(() => window.scrollTo(0, 0));
-      await page.screenshot({ path: join(env.ARTIFACTS, "venue-page.png") }); // the README's docs/venue.png
+      await page.screenshot({ path: join(env.ARTIFACTS, "venue-page.png") }); // the picture on docs/venues.md (docs/venue.png)
       await page.setViewportSize({ width: 480, height: 900 });
     }
     if (vector.venue_city) await page.selectOption("#venue-city", "");
