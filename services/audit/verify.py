@@ -50,7 +50,7 @@ from ledger.leaves import (
     read_personal,
 )
 from ledger.transcoder import TRUSTED_MODULE_PREFIXES
-from services.audit_format import (
+from services.audit.file_format import (
     DECODER,
     FORMAT,
     MAX_LINE_BYTES,
@@ -59,7 +59,7 @@ from services.audit_format import (
     Header,
     Trust,
 )
-from services.event_signatures import SignatureWalk
+from services.audit.signatures import SignatureWalk
 from signing import merkle
 from signing.bundle import unpack
 from signing.checkpoint import CheckpointError, TreeHead, read_checkpoint
@@ -322,7 +322,7 @@ def replay_share(path: str, worker: int, workers: int, redacted: bool) -> _Share
             )
             continue
         if content.topic in RECORD_TOPICS:
-            continue  # services.event_signatures checks them; nothing to replay
+            continue  # services.audit.signatures checks them; nothing to replay
         if content.position != line.position:
             findings.append(
                 Finding(
