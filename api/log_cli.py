@@ -152,7 +152,9 @@ def _export(args: argparse.Namespace, registry: Registry) -> int:
 def _verify(args: argparse.Namespace, registry: Registry) -> int:
     import msgspec
 
-    from services.audit.verify import AuditFileError, summary_lines, verify_export
+    from services.audit.reading import AuditFileError
+    from services.audit.report import summary_lines
+    from services.audit.verify import verify_export
 
     if args.workers is not None and not 1 <= args.workers <= 64:
         raise UsageError("--workers must be between 1 and 64")
