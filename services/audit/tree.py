@@ -36,6 +36,8 @@ class ExportTree:
         self.findings: list[Finding] = []
 
     def add(self, line: EventLine) -> None:
+        """One event line, in the file's order: hashed, checked against the hash recorded
+        with its checkpoint, and passed to the signatures' walk."""
         position = len(self.hashes)
         if line.position != position:
             self._fail(
