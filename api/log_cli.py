@@ -1,5 +1,5 @@
 """``talentcard ledger checkpoint | checkpoints | proof …`` and ``talentcard audit export |
-verify``: the tamper-evident log (services.transparency) on the command line.
+verify``: the tamper-evident log (services.audit.transparency) on the command line.
 
 ``ledger checkpoint`` is a server-host operation, like ``users``: it needs the store's
 credentials and the log key's passphrase, and records the host's operator as its actor.
@@ -152,7 +152,9 @@ def _export(args: argparse.Namespace, registry: Registry) -> int:
 def _verify(args: argparse.Namespace, registry: Registry) -> int:
     import msgspec
 
-    from services.audit_verify import AuditFileError, summary_lines, verify_export
+    from services.audit.reading import AuditFileError
+    from services.audit.report import summary_lines
+    from services.audit.verify import verify_export
 
     if args.workers is not None and not 1 <= args.workers <= 64:
         raise UsageError("--workers must be between 1 and 64")

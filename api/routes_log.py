@@ -21,7 +21,7 @@ from litestar.params import ParameterKwarg
 
 from api.http_support import log_position, registry_of
 from api.problems import problem_responses
-from services.transparency import (
+from services.audit.transparency import (
     Checkpoint,
     ConsistencyProof,
     InclusionProof,

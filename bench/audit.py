@@ -33,8 +33,8 @@ from typing import Any
 from bench.projections import environment, prepare, raw_read
 from domain.user import PROVINCE
 from domain.vocabulary import Role
-from services.audit_format import DECODER
-from services.audit_verify import verify_export
+from services.audit.file_format import DECODER
+from services.audit.verify import verify_export
 from services.bootstrap import Registry
 from services.users import host_administrator
 

@@ -24,8 +24,9 @@ if TYPE_CHECKING:  # the store-side modules import the database drivers
     from ledger.app import CardLedger
     from ledger.event_keys import EventKeys
     from projections.engine import ReadModels
-    from services.audit import AuditService
-    from services.audit_export import AuditExport
+    from services.audit.export import AuditExport
+    from services.audit.trail import AuditService
+    from services.audit.transparency import TransparencyLog
     from services.benefits import BenefitService
     from services.cards import CardService
     from services.issuance import IssuanceService
@@ -36,7 +37,6 @@ if TYPE_CHECKING:  # the store-side modules import the database drivers
     from services.quotas import QuotaService
     from services.reports import ReportService
     from services.statistics import StatisticsService
-    from services.transparency import TransparencyLog
     from services.users import UserService
     from services.verification import VerificationService
     from signing.keys import Keystore
@@ -174,7 +174,7 @@ class Registry:
     @cached_property
     def audit(self) -> AuditService:
         """The audit trail."""
-        from services.audit import AuditService
+        from services.audit.trail import AuditService
 
         return AuditService(self.read_models)
 
@@ -195,14 +195,14 @@ class Registry:
     @cached_property
     def transparency(self) -> TransparencyLog:
         """The Merkle tree over the ledger, its checkpoints and proofs."""
-        from services.transparency import TransparencyLog
+        from services.audit.transparency import TransparencyLog
 
         return TransparencyLog(self.ledger, self.keystore, self.clock, self.event_keys)
 
     @cached_property
     def audit_export(self) -> AuditExport:
         """The whole log and its checkpoints as one file, for an auditor to check alone."""
-        from services.audit_export import AuditExport
+        from services.audit.export import AuditExport
 
         return AuditExport(self.transparency, self.issuance, self.clock)
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from domain.errors import InvalidInput
 from domain.jurisdiction import check_reads_reports, report_authority
 from domain.user import Principal
-from services.audit import AuditService
+from services.audit.trail import AuditService
 from services.statistics import StatisticsService
 
 if TYPE_CHECKING:

@@ -20,10 +20,10 @@ from domain.vocabulary import Role
 from ledger.app import CardLedger
 from ledger.bootstrap import postgres_conninfo
 from services.access import Principal
-from services.audit_verify import verify_export
+from services.audit.signatures import SignatureReport
+from services.audit.transparency import LogRewritten
+from services.audit.verify import verify_export
 from services.bootstrap import Registry
-from services.event_signatures import SignatureReport
-from services.transparency import LogRewritten
 from tests import factories as f
 
 AUDITOR = Principal(

@@ -16,7 +16,8 @@ from domain.user import PROVINCE
 from domain.vocabulary import Role
 from ledger.app import CardLedger
 from services.access import Principal
-from services.audit_verify import AuditReport, verify_export
+from services.audit.report import AuditReport
+from services.audit.verify import verify_export
 from services.bootstrap import Registry
 from tests import factories as f
 from tests.conftest import FakeClock

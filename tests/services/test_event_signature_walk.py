@@ -1,4 +1,4 @@
-"""The event signatures' walk (services.event_signatures) as a property, with no store:
+"""The event signatures' walk (services.audit.signatures) as a property, with no store:
 any history of honest saves is proven whole, and one forged, changed or unvouched event
 anywhere in it is named by aggregate and version."""
 
@@ -18,7 +18,7 @@ from ledger.event_keys import EventKeys
 from ledger.event_signer import EventSigner
 from ledger.leaves import make_leaf
 from ledger.transcoder import MsgspecTranscoder
-from services.event_signatures import SignatureReport, SignatureWalk
+from services.audit.signatures import SignatureReport, SignatureWalk
 from services.issuance import event_key_record
 from signing.trust import trusted_key
 

@@ -1,5 +1,5 @@
 """``talentcard audit export``: the event log and its checkpoints as one file an auditor
-checks alone (services.audit_format). The full export holds the holders' personal data;
+checks alone (services.audit.file_format). The full export holds the holders' personal data;
 the redacted one keeps only its salted digest, which the leaves commit to anyway."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from domain.clock import Clock
 from domain.jurisdiction import check_exports_log
 from services.access import Principal
-from services.audit_format import ENCODER, FORMAT, CheckpointLine, EventLine, Header, Trust
+from services.audit.file_format import ENCODER, FORMAT, CheckpointLine, EventLine, Header, Trust
+from services.audit.transparency import TransparencyLog
 from services.issuance import IssuanceService
-from services.transparency import TransparencyLog
 
 
 @dataclass(frozen=True, slots=True)

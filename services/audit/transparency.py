@@ -33,7 +33,7 @@ from domain.vocabulary import Role
 from ledger.app import CardLedger
 from ledger.event_keys import EventKeys
 from ledger.leaves import NOT_LEAVES, SALT_PURPOSE, Leaf, make_leaf
-from services.event_signatures import SignatureFinding, SignatureReport, SignatureWalk
+from services.audit.signatures import SignatureFinding, SignatureReport, SignatureWalk
 from services.issuance import event_key_record
 from signing import merkle
 from signing.checkpoint import TreeHead, sign_checkpoint, unverified_head
@@ -172,7 +172,7 @@ class TransparencyLog:
 
     def signed_leaves(self) -> tuple[list[bytes], SignatureReport]:
         """Every leaf's hash, in order, and what the event signatures prove of them
-        (services.event_signatures), from one walk of the log."""
+        (services.audit.signatures), from one walk of the log."""
         keys = {
             r.kid_bytes: trusted_key(event_key_record(r)) for r in self._event_keys.records()
         }
