@@ -88,7 +88,7 @@ class AuditTrail(ReadModel):
     """Every event of the log, in order, but what event signing writes (its records, and
     where it started): they say which process wrote the events beside them, not what
     happened, and ``ledger checkpoint`` and ``audit verify`` check them
-    (services.event_signatures)."""
+    (services.audit.signatures)."""
 
     name = "audit_trail"
     topics = ()  # every event

@@ -15,6 +15,7 @@ from typing import Any
 
 import msgspec
 
+import ledger.card_commands as cc
 from domain.user import PROVINCE, Principal
 from domain.vocabulary import Role
 from ledger import commands as c
@@ -95,20 +96,20 @@ def _liaocheng_lives(ledger: CardLedger, tick: _Tick) -> None:
     tick()
     person = f.holder(f.resident_id(next(_PEOPLE)))
     rejected, _ = ledger.apply(f.apply_body(holder=person))
-    ledger.record_review(rejected, f.review("city_hrss", "rejected"))
+    ledger.run(cc.REVIEW, rejected, f.review("city_hrss", "rejected"))
     tick()
     again, _ = ledger.apply(f.apply_body(holder=person))  # the same person, a fresh file
     f.approve_all(ledger, again)
-    ledger.issue(again, f.issue())
+    ledger.run(cc.ISSUE, again, f.issue())
     tick()
     withdrawn, _ = ledger.apply(f.apply_body())
-    ledger.withdraw(withdrawn, f.withdraw())
+    ledger.run(cc.WITHDRAW, withdrawn, f.withdraw())
     tick()
     suspended = f.liaocheng_card(ledger)
     tick()
-    ledger.suspend(suspended, f.status())
+    ledger.run(cc.SUSPEND, suspended, f.status())
     tick(days=2)
-    ledger.reinstate(suspended, f.status("investigation closed"))
+    ledger.run(cc.REINSTATE, suspended, f.status("investigation closed"))
     tick()
 
 
@@ -132,16 +133,16 @@ def _revocations(ledger: CardLedger, tick: _Tick) -> None:
     """A proposal declined, then another approved step by step to revocation."""
     card_id = f.liaocheng_card(ledger)
     tick()
-    ledger.propose_revocation(card_id, f.propose_revocation(actor="employer.user"))
+    ledger.run(cc.PROPOSE_REVOCATION, card_id, f.propose_revocation(actor="employer.user"))
     tick()
     proposal = ledger.get_card(card_id).revocation
     assert proposal is not None
     for step in proposal.steps[1:]:  # forwarded up to the step that decides, declined there
         role = str(step.roles[-1])
         if step.decides:
-            ledger.decline_revocation(card_id, f.decline_revocation(role=role))
+            ledger.run(cc.DECLINE_REVOCATION, card_id, f.decline_revocation(role=role))
             break
-        ledger.approve_revocation(card_id, f.approve_revocation(role))
+        ledger.run(cc.APPROVE_REVOCATION, card_id, f.approve_revocation(role))
         tick()
     tick(days=3)
     f.revoke(ledger, card_id)
@@ -154,8 +155,8 @@ def _shandong(ledger: CardLedger, tick: _Tick, clock: FixedClock) -> None:
     direct, _ = ledger.apply(f.shandong_body())
     f.approve_all(ledger, direct)
     tick()
-    ledger.receive(direct, f.receive("provincial_window"))
-    ledger.issue(direct, f.issue(actor="qian.window", role="provincial_window"))
+    ledger.run(cc.RECEIVE, direct, f.receive("provincial_window"))
+    ledger.run(cc.ISSUE, direct, f.issue(actor="qian.window", role="provincial_window"))
     tick()
     reviewed, _ = ledger.apply(f.shandong_body(facts={
         "national_comprehensive_programme": False,
@@ -163,15 +164,15 @@ def _shandong(ledger: CardLedger, tick: _Tick, clock: FixedClock) -> None:
         "flexibly_introduced": True,
     }, category="reviewed"))
     tick()
-    ledger.receive(reviewed, f.receive("provincial_window"))
+    ledger.run(cc.RECEIVE, reviewed, f.receive("provincial_window"))
     tick(days=1)
     confirmed_on = (clock() - timedelta(days=1)).date()
-    ledger.confirm_contract(reviewed, _convert({
+    ledger.run(cc.CONFIRM_CONTRACT, reviewed, _convert({
         "actor": "wang.employer", "role": "employer", "confirmed_on": confirmed_on.isoformat(),
     }, c.ContractBody))
     tick()
     rejected, _ = ledger.apply(f.shandong_body())
-    ledger.record_review(rejected, f.review("city_window", "rejected"))
+    ledger.run(cc.REVIEW, rejected, f.review("city_window", "rejected"))
     tick()
 
 
@@ -181,7 +182,7 @@ def _weihai(ledger: CardLedger, tick: _Tick, clock: FixedClock) -> None:
     landing. A category 4 file under review."""
     elites = [ledger.apply(f.business_elite_body("P-FIX"))[0] for _ in range(3)]
     tick()
-    ledger.withdraw(elites[2], f.withdraw("zhou.invest", "investment_department"))
+    ledger.run(cc.WITHDRAW, elites[2], f.withdraw("zhou.invest", "investment_department"))
     tick()
     ledger.apply(f.business_elite_body("P-FIX"))
     tick()
@@ -193,9 +194,9 @@ def _weihai(ledger: CardLedger, tick: _Tick, clock: FixedClock) -> None:
     tick()
     ledger.apply(f.business_elite_body("P-FIX"))
     f.approve_all(ledger, elites[0])
-    ledger.issue(elites[0], f.issue())
+    ledger.run(cc.ISSUE, elites[0], f.issue())
     tick(days=30)
-    ledger.extend(elites[0], f.extend((clock() - timedelta(days=2)).date().isoformat()))
+    ledger.run(cc.EXTEND, elites[0], f.extend((clock() - timedelta(days=2)).date().isoformat()))
     tick()
     ledger.apply(f.apply_body(
         actor="wang.employer", scheme="weihai", category="4",
@@ -214,14 +215,14 @@ def _jinan(ledger: CardLedger, tick: _Tick) -> None:
     ]
     person = {**f.holder(f.resident_id(next(_PEOPLE))), "family": family}
     suspended, _ = ledger.apply(f.jinan_body("C", holder=person))
-    ledger.issue(suspended, f.issue())
+    ledger.run(cc.ISSUE, suspended, f.issue())
     tick()
-    ledger.suspend(suspended, f.status(actor="zhao.office", role="talent_office"))
+    ledger.run(cc.SUSPEND, suspended, f.status(actor="zhao.office", role="talent_office"))
     tick()
     upgraded, _ = ledger.apply(f.jinan_body("B"))
-    ledger.issue(upgraded, f.issue())
+    ledger.run(cc.ISSUE, upgraded, f.issue())
     tick()
-    ledger.upgrade(upgraded, f.upgrade("A"))
+    ledger.run(cc.UPGRADE, upgraded, f.upgrade("A"))
     tick()
 
 
@@ -233,9 +234,9 @@ def _backdated(ledger: CardLedger, tick: _Tick, clock: FixedClock) -> None:
     jinan, _ = ledger.apply(f.jinan_body("C"))
     tick(days=5)
     then = clock() - timedelta(days=4)
-    ledger.record_review(liaocheng, _backdate(f.review("city_hrss"), then))
-    ledger.record_review(liaocheng, f.review("talent_office"))
-    ledger.issue(jinan, _backdate(f.issue(), then + timedelta(days=1)))
+    ledger.run(cc.REVIEW, liaocheng, _backdate(f.review("city_hrss"), then))
+    ledger.run(cc.REVIEW, liaocheng, f.review("talent_office"))
+    ledger.run(cc.ISSUE, jinan, _backdate(f.issue(), then + timedelta(days=1)))
     tick()
 
 
@@ -249,14 +250,13 @@ def _by_the_services(
                           facts={"flexibly_introduced": True, "equivalent_level": True})
     card_id, _ = registry.ledger.apply(filing)
     f.approve_all(registry.ledger, card_id)
-    registry.ledger.issue(card_id, f.issue())
+    registry.ledger.run(cc.ISSUE, card_id, f.issue())
     tick()
     employer, hrss = users["wang.employer"], users["liu.hrss"]
     request = c.UpgradeCategoryRequest(category="art5.3", facts={"certified_excellent": True})
     for _ in range(2):  # a retry answers from the receipt and writes nothing
-        registry.cards.request_upgrade(
-            employer, card_id, request, idempotency=_key("fixture-upgrade-1", request)
-        )
+        key = _key("fixture-upgrade-1", request)
+        registry.cards.run(employer, cc.UPGRADE_REQUEST, card_id, request, idempotency=key)
     tick()
     card = registry.ledger.get_card(card_id)
     assert card.upgrade_request is not None
@@ -264,12 +264,12 @@ def _by_the_services(
         if stage == "city_hrss":
             review = c.ReviewRequest(stage=stage, decision="approved")  # type: ignore[arg-type]
             key = _key(f"fixture-review-{n}", review)
-            registry.cards.review(hrss, card_id, review, idempotency=key)
+            registry.cards.run(hrss, cc.REVIEW, card_id, review, idempotency=key)
         else:
-            registry.ledger.record_review(card_id, f.review(str(stage)))
+            registry.ledger.run(cc.REVIEW, card_id, f.review(str(stage)))
         tick()
     tier = c.UpgradeTierRequest(tier=card.upgrade_request.tier)
-    registry.cards.upgrade(hrss, card_id, tier, idempotency=_key("fixture-tier-1", tier))
+    registry.cards.run(hrss, cc.UPGRADE, card_id, tier, idempotency=_key("fixture-tier-1", tier))
     tick(hours=3)
     used_at = clock() - timedelta(hours=2)  # checked offline, recorded when back online
     offline = c.RedeemRequest(item="liaocheng.21.films", effective_at=used_at)

@@ -26,7 +26,7 @@ from eventsourcing.utils import resolve_topic
 
 from domain.user import PROVINCE, Principal
 from domain.vocabulary import Role
-from services.audit_verify import verify_export
+from services.audit.verify import verify_export
 from services.bootstrap import Registry, init_store
 from tests.compat.layout import (
     EXPECTED,
