@@ -235,7 +235,11 @@ def add_signing_commands(
         "reproducing what a venue saw); default now",
     )
     p.set_defaults(run=_bundle)
+    _add_verify(sub)
 
+
+def _add_verify(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``verify``: a card token checked offline against a bundle."""
     p = sub.add_parser("verify", help="check a card token offline")
     p.add_argument("token", help="the TC1: text, or a file holding it")
     p.add_argument("--bundle", required=True, help="the bundle: a folder or one file")
