@@ -3,8 +3,6 @@ without any store."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -20,8 +18,8 @@ from domain.policy import (
     RevocationAction,
     TermBasis,
     TermBasisKind,
-    loader,
     parse_policy,
+    using_policy,
 )
 from domain.policy.loader import package_texts
 from domain.values import (
@@ -64,18 +62,6 @@ FACTS: dict[tuple[Scheme, str], dict[str, Any]] = {
         "brought_in_by_weihai_employer": True,
     },
 }
-
-
-@contextmanager
-def under(rules: Policy) -> Iterator[None]:
-    """Decide under ``rules`` as if they were the package data (an administrator's edit
-    loaded in place of it), then put the package data back."""
-    saved = list(loader._loaded)
-    loader._loaded[:] = [rules]
-    try:
-        yield
-    finally:
-        loader._loaded[:] = saved
 
 
 def ctx(role: Role = Role.CITY_HRSS, at: datetime = T0, actor: str = "someone") -> Context:
@@ -761,7 +747,7 @@ def test_the_same_level_window_forwards_a_proposal_before_city_hrss_may_agree():
 
 def test_a_procedure_without_the_window_step_is_a_data_change():
     card = issued_card(Scheme.JINAN, "C")
-    with under(jinan_without_the_window_step()):
+    with using_policy(jinan_without_the_window_step()):
         propose(card, actor="wang")
     card.approve_revocation(ctx(Role.CITY_HRSS, actor="liu"))
     card.approve_revocation(ctx(Role.TALENT_OFFICE, actor="zhao"))
@@ -771,7 +757,7 @@ def test_a_procedure_without_the_window_step_is_a_data_change():
 def test_a_scheme_without_a_revocation_rule_cannot_revoke():
     rules = parse_policy(without_revocation_rule(Scheme.LIAOCHENG))
     card = issued_card()
-    with under(rules):
+    with using_policy(rules):
         assert_refused(
             card,
             "no_revocation_procedure",
@@ -914,7 +900,7 @@ NOT_YET_IN_FORCE = ("effective_from = 2022-09-13", "effective_from = 2030-01-01"
 
 def test_filing_decides_under_the_policy_it_is_given():
     rules = shifted(Scheme.LIAOCHENG, *NOT_YET_IN_FORCE)
-    with under(rules), pytest.raises(DomainError) as info:
+    with using_policy(rules), pytest.raises(DomainError) as info:
         Card.file(ctx(Role.EMPLOYER), application())
     assert info.value.code == "no_policy_in_force"
 
@@ -922,7 +908,7 @@ def test_filing_decides_under_the_policy_it_is_given():
 def test_issuing_decides_the_term_under_the_policy_it_is_given():
     card = reviewed_card()
     rules = shifted(Scheme.LIAOCHENG, *NOT_YET_IN_FORCE)
-    with under(rules):
+    with using_policy(rules):
         assert_refused(card, "no_policy_in_force", lambda: card.issue(ctx()))
 
 
@@ -933,7 +919,7 @@ def test_extending_decides_under_the_policy_it_is_given():
         'categories = ["business_elite"]\nyears = 5',
         'categories = ["enterprise_talent"]\nyears = 5',
     )
-    with under(rules):
+    with using_policy(rules):
         assert_refused(
             card,
             "no_extension_rule",
@@ -944,10 +930,10 @@ def test_extending_decides_under_the_policy_it_is_given():
 def test_upgrading_reads_the_tiers_of_the_policy_it_is_given():
     card = issued_card()
     unranked = shifted(Scheme.LIAOCHENG, "ranked = true", "ranked = false")
-    with under(unranked):
+    with using_policy(unranked):
         assert_refused(card, "upgrade_not_supported", lambda: card.upgrade(ctx(), "A"))
     reversed_order = shifted(Scheme.LIAOCHENG, 'tiers = ["A", "B", "C"]', 'tiers = ["C", "B", "A"]')
-    with under(reversed_order):
+    with using_policy(reversed_order):
         assert_refused(card, "tier_not_higher", lambda: card.upgrade(ctx(), "A"))
 
 
@@ -955,7 +941,7 @@ def test_an_upgrade_with_no_upgrade_rule_in_force_is_refused_naming_the_tier_rul
     card = issued_card()
     rule = 'id = "liaocheng.upgrade.keep_term"'
     rules = shifted(Scheme.LIAOCHENG, rule, rule + "\neffective_until = 2023-01-01")
-    with under(rules):
+    with using_policy(rules):
         error = assert_refused(card, "upgrade_refused", lambda: card.upgrade(ctx(), "A"))
     assert error.rule == "liaocheng.tiers"
     assert card.tier == "B"
@@ -1074,7 +1060,7 @@ def test_reinstating_decides_under_the_policy_it_is_given():
     card = issued_card()
     card.suspend(ctx(), change())
     rules = parse_policy(without_revocation_rule(Scheme.LIAOCHENG))
-    with under(rules):
+    with using_policy(rules):
         assert_refused(
             card, "interim_measure_not_authorised", lambda: card.reinstate(ctx(), change())
         )
