@@ -96,11 +96,9 @@ def attacker(ledger: CardLedger) -> Iterator[RuntimeRole]:
 def cards(ledger: CardLedger, registry: Registry) -> tuple[UUID, UUID]:
     """A suspended card and an active one, and a checkpoint over both."""
     registry.keys.init()
-    suspended, _ = ledger.apply(f.jinan_body("C"))
-    ledger.issue(suspended, f.issue())
+    suspended = f.jinan_card(ledger)
     ledger.suspend(suspended, f.status(role="talent_office"))
-    active, _ = ledger.apply(f.jinan_body("B"))
-    ledger.issue(active, f.issue())
+    active = f.jinan_card(ledger, "B")
     registry.transparency.checkpoint("ops@host")
     return suspended, active
 

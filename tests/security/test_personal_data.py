@@ -33,17 +33,7 @@ FAMILY = [
 @pytest.fixture
 def card_id(ledger: CardLedger) -> UUID:
     """An issued card with family members, reviewed by two stages."""
-    holder = {
-        "name": "李雷",
-        "id_number": f.RESIDENT_ID,
-        "date_of_birth": f.BORN.isoformat(),
-        "family": FAMILY,
-    }
-    card_id, _ = ledger.apply(f.apply_body(holder=holder))
-    ledger.record_review(card_id, f.review("city_hrss"))
-    ledger.record_review(card_id, f.review("talent_office"))
-    ledger.issue(card_id, f.issue())
-    return card_id
+    return f.liaocheng_card(ledger, tuple(FAMILY), id_number=f.RESIDENT_ID)
 
 
 def secrets_of(card: Card) -> dict[str, str]:

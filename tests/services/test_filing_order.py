@@ -39,9 +39,8 @@ def refusal(registry: Registry, who: Principal, body: c.ApplyBody) -> tuple[str,
 
 
 def jinan_card(ledger: CardLedger, id_number: str = PERSON) -> str:
-    card_id, _ = ledger.apply(f.jinan_body("C", holder=f.holder(id_number)))
-    ledger.issue(card_id, f.issue(actor="zhao", role="talent_office"))
-    return str(card_id)
+    """The id of a Jinan card issued by the talent office to ``id_number``."""
+    return str(f.jinan_card(ledger, id_number=id_number, actor="zhao", role="talent_office"))
 
 
 def liaocheng_card(ledger: CardLedger, id_number: str = PERSON) -> str:
