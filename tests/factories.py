@@ -9,8 +9,11 @@ from uuid import UUID
 
 import msgspec
 
+from domain.vocabulary import Role
 from ledger import commands as c
 from ledger.app import CardLedger
+from services.access import Principal
+from services.bootstrap import Registry
 
 # A valid resident ID (GB 11643 check character X) for someone born 1949-12-31.
 RESIDENT_ID = "11010519491231002X"
@@ -338,3 +341,14 @@ def reverse_redemption(redemption_id: UUID, **overrides: Any) -> c.ReverseRedemp
     }
     fields.update(overrides)
     return msgspec.convert(fields, c.ReverseRedemptionBody)
+
+
+# ---- users ---------------------------------------------------------------------------------------
+
+
+def user(
+    registry: Registry, name: str, role: Role, authority: str, employer: str = ""
+) -> Principal:
+    """A user of the registry, added with ``role`` at ``authority`` and signed in."""
+    key = registry.users.add(None, name=name, role=role, authority=authority, employer=employer).key
+    return registry.users.authenticate(key)

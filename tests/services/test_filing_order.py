@@ -20,7 +20,7 @@ from ledger.app import CardLedger
 from services.bootstrap import Registry
 from tests import factories as f
 from tests.api.http_users import request_of
-from tests.services.test_access import user
+from tests.factories import user
 
 PERSON = f.resident_id(5151)
 STRANGER = f.resident_id(5252)
