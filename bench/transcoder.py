@@ -65,7 +65,7 @@ def json_transcoder() -> JSONTranscoder:
 
 
 def lifecycle_states() -> list[dict[str, Any]]:
-    from tests.domain.test_card import LANDED, change, ctx, revoke, weihai_business_elite
+    from tests.domain.factories import LANDED, change, ctx, revoke, weihai_business_elite
 
     card = weihai_business_elite()
     # What the evidence shows (issue 12's extension rule): the project's formal landing.

@@ -10,8 +10,11 @@ from uuid import UUID
 import msgspec
 
 import ledger.card_commands as cc
+from domain.vocabulary import Role
 from ledger import commands as c
 from ledger.app import CardLedger
+from services.access import Principal
+from services.bootstrap import Registry
 
 # A valid resident ID (GB 11643 check character X) for someone born 1949-12-31.
 RESIDENT_ID = "11010519491231002X"
@@ -269,13 +272,48 @@ def upgrade_liaocheng(ledger: CardLedger, card_id: UUID, category: str = "art5.2
     return ledger.run(cc.UPGRADE, card_id, upgrade(request.tier))
 
 
-def liaocheng_card(ledger: CardLedger, family: tuple[dict[str, str], ...] = ()) -> UUID:
+# ---- issued cards ------------------------------------------------------------------------------
+
+
+def _person(id_number: str | None, family: tuple[dict[str, str], ...]) -> dict[str, Any]:
+    """A holder as filed: RESIDENT_ID's owner's name, ``id_number`` (default: a person of
+    their own), with ``family`` (relation, name, date_of_birth)."""
+    return {**holder(id_number or resident_id(next(_people))), "family": list(family)}
+
+
+def liaocheng_card(
+    ledger: CardLedger, family: tuple[dict[str, str], ...] = (), *, id_number: str | None = None
+) -> UUID:
     """An issued Liaocheng tier-B card (arts. 11-22: the films of art. 21, the care-home
-    subsidy of art. 22), for a holder with ``family`` (relation, name, date_of_birth)."""
-    person = {**holder(resident_id(next(_people))), "family": list(family)}
-    card_id, _ = ledger.apply(apply_body(holder=person))
+    subsidy of art. 22), reviewed by city HRSS then the talent office, for a holder with
+    ``family`` (relation, name, date_of_birth)."""
+    card_id, _ = ledger.apply(apply_body(holder=_person(id_number, family)))
     approve_all(ledger, card_id)
     ledger.run(cc.ISSUE, card_id, issue())
+    return card_id
+
+
+def jinan_card(
+    ledger: CardLedger,
+    category: str = "C",
+    *,
+    id_number: str | None = None,
+    family: tuple[dict[str, str], ...] = (),
+    **issued_by: str,
+) -> UUID:
+    """An issued Jinan class card (claimed on certification data, no review), issued by
+    city HRSS unless ``issued_by`` names another actor and role."""
+    card_id, _ = ledger.apply(jinan_body(category, holder=_person(id_number, family)))
+    ledger.run(cc.ISSUE, card_id, issue(**issued_by))
+    return card_id
+
+
+def shandong_card(ledger: CardLedger, *, id_number: str | None = None) -> UUID:
+    """An issued Shandong 惠才卡 (direct), its path's reviews passed, issued by the
+    provincial window (7.1)."""
+    card_id, _ = ledger.apply(shandong_body(holder=_person(id_number, ())))
+    approve_all(ledger, card_id)
+    ledger.run(cc.ISSUE, card_id, issue(actor="sun", role="provincial_window"))
     return card_id
 
 
@@ -304,3 +342,14 @@ def reverse_redemption(redemption_id: UUID, **overrides: Any) -> c.ReverseRedemp
     }
     fields.update(overrides)
     return msgspec.convert(fields, c.ReverseRedemptionBody)
+
+
+# ---- users ---------------------------------------------------------------------------------------
+
+
+def user(
+    registry: Registry, name: str, role: Role, authority: str, employer: str = ""
+) -> Principal:
+    """A user of the registry, added with ``role`` at ``authority`` and signed in."""
+    key = registry.users.add(None, name=name, role=role, authority=authority, employer=employer).key
+    return registry.users.authenticate(key)

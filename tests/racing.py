@@ -6,8 +6,10 @@ import itertools
 import threading
 from collections import Counter
 from collections.abc import Callable
+from datetime import datetime
 
 from domain.errors import DomainError
+from tests.conftest import FakeClock
 
 NO_ANSWER = object()
 """What ``gather`` holds for a thread that raised anything but a domain error."""
@@ -56,3 +58,18 @@ def hold_first_calls(calls: int, function: Callable[..., object]) -> Callable[..
         return result
 
     return held
+
+
+class RendezvousClock(FakeClock):
+    """Makes every command wait, after loading the card and before saving it, until all
+    threads have loaded: the ledger reads the clock between those two steps."""
+
+    def __init__(self, parties: int) -> None:
+        super().__init__()
+        self.barrier = threading.Barrier(parties, timeout=20)
+        self.armed = False
+
+    def __call__(self) -> datetime:
+        if self.armed:
+            self.barrier.wait()
+        return self.now

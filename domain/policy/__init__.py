@@ -16,7 +16,7 @@ from domain.policy.eligibility import decide_eligibility
 from domain.policy.entitlement import decide_entitlement
 from domain.policy.errors import NoPolicyInForce, PolicyDataError
 from domain.policy.filing import check_filer
-from domain.policy.loader import default_policy, load_policy, parse_policy
+from domain.policy.loader import default_policy, load_policy, parse_policy, using_policy
 from domain.policy.model import Policy, PolicyVersion, ServiceItem, TermBasisKind
 from domain.policy.quota import decide_quota
 from domain.policy.results import (
@@ -113,5 +113,6 @@ __all__ = [
     "tier_ranking",
     "upgrade_route",
     "upgrades_by_category",
+    "using_policy",
     "version_in_force",
 ]

@@ -3,7 +3,8 @@
 Files: one per scheme (``shandong.toml``, ``weihai.toml``, ``liaocheng.toml``,
 ``jinan.toml``), ``stacking.toml`` (provincial ↔ city item map) and ``workdays.toml``
 (administrator-supplied holiday calendars). A malformed file raises ``PolicyDataError``
-naming the file, the key and the reason. The package data is loaded once and cached.
+naming the file, the key and the reason. The package data is loaded once and cached;
+``using_policy`` runs the engine on other rules for the length of a block.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 import re
 import threading
 import tomllib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from pathlib import Path
 from typing import TypeVar
@@ -68,21 +71,50 @@ def load_policy(directory: Path | str | None = None) -> Policy:
 
 _loaded: list[Policy] = []
 _loading = threading.Lock()
+# The rules ``using_policy`` put in force for the current thread or task, if any. A context
+# variable, not a global, so that a block on other rules cannot leak into another thread.
+_in_force: ContextVar[Policy | None] = ContextVar("policy_in_force", default=None)
 
 
 def default_policy() -> Policy:
-    """The package's policy data, loaded once per process.
+    """The policy the engine decides by: the rules ``using_policy`` put in force around
+    the caller, else the package's policy data, loaded once per process.
 
     The first load is serialised: threads of the HTTP service or a racing test all asking
     at once would otherwise decode the same data concurrently, and msgspec.convert building
     its type information for the first time in several threads at once crashed the
     process (a segfault seen about one run in three of the Postgres quota race test).
     """
+    chosen = _in_force.get()
+    if chosen is not None:
+        return chosen
     if not _loaded:
         with _loading:
             if not _loaded:
                 _loaded.append(load_policy())
     return _loaded[0]
+
+
+@contextmanager
+def using_policy(policy: Policy) -> Iterator[Policy]:
+    """Make the engine decide by ``policy`` inside the block (an administrator's edit, a
+    trial of new rules, a test's variant of the data), then restore what was in force.
+
+    Every rule lookup that falls back on ``default_policy()`` sees ``policy`` while the
+    block runs; a caller that passes a policy explicitly is not affected. Blocks nest: the
+    innermost wins, and leaving it restores the one around it, even when the block raises.
+
+    Thread safety: the choice is held in a context variable, so it applies to the thread
+    (or asyncio task) that entered the block and to asyncio tasks it creates inside it,
+    which copy its context. Other threads, including threads started inside the block,
+    keep deciding by the package data; concurrent blocks in different threads do not see
+    each other's rules. The package data's cache is never modified.
+    """
+    token = _in_force.set(policy)
+    try:
+        yield policy
+    finally:
+        _in_force.reset(token)
 
 
 def parse_policy(texts: Mapping[str, str]) -> Policy:

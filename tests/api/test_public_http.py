@@ -10,7 +10,6 @@ from uuid import UUID
 import pytest
 from litestar.testing import TestClient
 
-import ledger.card_commands as cc
 from api.app import create_app
 from ledger.app import CardLedger
 from services.bootstrap import Registry
@@ -26,12 +25,6 @@ from tests.conftest import FakeClock
 
 Client = TestClient  # type: ignore[type-arg]
 CHILD = {"relation": "child", "name": "李小雷", "date_of_birth": "2015-09-30"}
-
-
-def issued_card(ledger: CardLedger) -> UUID:
-    card_id, _ = ledger.apply(f.jinan_body("C"))
-    ledger.run(cc.ISSUE, card_id, f.issue())
-    return card_id
 
 
 def status_path(registry: Registry, card_id: UUID) -> tuple[str, int]:
@@ -97,7 +90,7 @@ def test_the_trust_list_may_be_cached_for_its_validity(client: Client, registry:
 def test_a_status_list_may_be_cached_for_its_ttl(
     client: Client, registry: Registry, ledger: CardLedger
 ):
-    path, _ = status_path(registry, issued_card(ledger))
+    path, _ = status_path(registry, f.jinan_card(ledger))
     response = client.get(path)
     token = parse_status_list_token(
         response.content, max_token_bytes=2_000_000, max_list_bytes=4_194_304
@@ -114,7 +107,7 @@ def test_a_document_s_age_counts_from_its_signing(client: Client, clock: FakeClo
 def test_a_cached_copy_past_half_its_ttl_is_signed_afresh(
     client: Client, registry: Registry, ledger: CardLedger, clock: FakeClock
 ):
-    path, _ = status_path(registry, issued_card(ledger))
+    path, _ = status_path(registry, f.jinan_card(ledger))
     before = client.get(path).headers["etag"]
     clock.advance(seconds=STATUS_LIST_TTL.total_seconds() / 2 + 1)
     after = client.get(path)
@@ -128,7 +121,7 @@ def test_a_cached_copy_past_half_its_ttl_is_signed_afresh(
 def test_the_status_list_at_a_credential_s_status_uri_is_the_one_it_names(
     client: Client, registry: Registry, ledger: CardLedger
 ):
-    card_id = issued_card(ledger)
+    card_id = f.jinan_card(ledger)
     status = registry.issuance.credential(card_id).claims.status
     response = client.get(status.uri.removeprefix(DEFAULT_PUBLIC_BASE_URL))
     assert response.status_code == 200
@@ -143,7 +136,7 @@ def test_the_status_list_at_a_credential_s_status_uri_is_the_one_it_names(
 def test_a_revocation_reaches_the_served_status_list_within_a_second(
     client: Client, registry: Registry, ledger: CardLedger, clock: FakeClock
 ):
-    card_id = issued_card(ledger)
+    card_id = f.jinan_card(ledger)
     path, index = status_path(registry, card_id)
     before = client.get(path).headers["etag"]
     f.revoke(ledger, card_id)
@@ -159,15 +152,15 @@ def test_a_revocation_reaches_the_served_status_list_within_a_second(
 def test_an_ordinary_issue_leaves_the_served_status_list_as_it_was(
     client: Client, registry: Registry, ledger: CardLedger, clock: FakeClock
 ):
-    path, _ = status_path(registry, issued_card(ledger))
+    path, _ = status_path(registry, f.jinan_card(ledger))
     before = client.get(path).headers["etag"]
-    issued_card(ledger)  # a second valid entry: no list's bytes change
+    f.jinan_card(ledger)  # a second valid entry: no list's bytes change
     clock.advance(seconds=5)
     assert client.get(path, headers={"If-None-Match": before}).status_code == 304
 
 
 def test_an_unknown_list_is_a_404_problem(client: Client, ledger: CardLedger):
-    issued_card(ledger)
+    f.jinan_card(ledger)
     response = client.get("/status-lists/jinan/sl-9999")
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -193,7 +186,7 @@ def test_before_any_key_is_made_the_documents_are_a_503_problem(registry: Regist
 def test_the_one_file_bundle_verifies_a_credential_as_the_folder_does(
     client: Client, registry: Registry, ledger: CardLedger, clock: FakeClock, tmp_path: Path
 ):
-    card_id = issued_card(ledger)
+    card_id = f.jinan_card(ledger)
     token = registry.issuance.credential(card_id).text
     response = client.get("/bundle")
     assert response.headers["content-type"] == "application/cbor"
@@ -214,7 +207,7 @@ def test_the_one_file_bundle_verifies_a_credential_as_the_folder_does(
 def test_the_bundle_holds_the_same_files_as_the_folder(
     client: Client, registry: Registry, ledger: CardLedger, tmp_path: Path
 ):
-    issued_card(ledger)
+    f.jinan_card(ledger)
     files = unpack(client.get("/bundle").content)
     registry.issuance.write_bundle(tmp_path / "folder", ttl=STATUS_LIST_TTL)
     written = {
@@ -224,12 +217,12 @@ def test_the_bundle_holds_the_same_files_as_the_folder(
 
 
 def test_the_bundle_may_be_cached_for_its_shortest_ttl(client: Client, ledger: CardLedger):
-    issued_card(ledger)
+    f.jinan_card(ledger)
     assert max_age(client.get("/bundle")) == STATUS_LIST_TTL.total_seconds()
 
 
 def test_the_bundle_round_trips_its_etag_to_a_304(client: Client, ledger: CardLedger):
-    issued_card(ledger)
+    f.jinan_card(ledger)
     etag = client.get("/bundle").headers["etag"]
     again = client.get("/bundle", headers={"If-None-Match": etag})
     assert (again.status_code, again.content, again.headers["etag"]) == (304, b"", etag)
@@ -238,7 +231,7 @@ def test_the_bundle_round_trips_its_etag_to_a_304(client: Client, ledger: CardLe
 def test_a_revocation_gives_the_bundle_a_new_etag(
     client: Client, ledger: CardLedger, clock: FakeClock
 ):
-    card_id = issued_card(ledger)
+    card_id = f.jinan_card(ledger)
     before = client.get("/bundle").headers["etag"]
     f.revoke(ledger, card_id)
     clock.advance(seconds=1)
@@ -268,7 +261,7 @@ def test_requests_from_many_threads_share_one_signing(client: Client, registry: 
 def test_verify_answers_valid_for_an_issued_card(
     client: Client, registry: Registry, ledger: CardLedger
 ):
-    card_id = issued_card(ledger)
+    card_id = f.jinan_card(ledger)
     token = registry.issuance.credential(card_id).text
     response = client.post("/verify", json={"credential": token})
     assert response.status_code == 200
@@ -284,7 +277,7 @@ def test_verify_answers_valid_for_an_issued_card(
 def test_verify_answers_revoked_once_the_card_is_revoked(
     client: Client, registry: Registry, ledger: CardLedger, clock: FakeClock
 ):
-    card_id = issued_card(ledger)
+    card_id = f.jinan_card(ledger)
     token = registry.issuance.credential(card_id).text
     assert client.post("/verify", json={"credential": token}).json()["reason"] == "ok"
     f.revoke(ledger, card_id)
@@ -299,7 +292,7 @@ def test_verify_reads_the_store_only_when_its_once_a_second_check_is_due(
 ):
     from services.public import VerifyRequest
 
-    token = registry.issuance.credential(issued_card(ledger)).text
+    token = registry.issuance.credential(f.jinan_card(ledger)).text
     request = VerifyRequest(credential=token)
     public = registry.public
     assert public.verify_if_current(request) is None  # no snapshot yet: built in a thread
@@ -319,7 +312,7 @@ def test_verify_reads_the_store_only_when_its_once_a_second_check_is_due(
 def test_verify_answers_bad_signature_for_a_tampered_credential(
     client: Client, registry: Registry, ledger: CardLedger
 ):
-    token = registry.issuance.credential(issued_card(ledger)).text
+    token = registry.issuance.credential(f.jinan_card(ledger)).text
     body = client.post("/verify", json={"credential": tampered(token)}).json()
     assert (body["verdict"], body["reason"]) == ("invalid", "bad_signature")
 

@@ -10,7 +10,7 @@ from domain.policy import TermBasis, TermBasisKind
 from domain.quota import CardQuota, quota_scope
 from domain.values import Basis
 from domain.vocabulary import ReviewStage, Role, Scheme
-from tests.domain.test_card import T0, ctx, issued_card, reviewed_card
+from tests.domain.factories import T0, ctx, issued_card, reviewed_card
 
 
 def test_an_issue_records_the_bases_and_start_it_was_asked_for():

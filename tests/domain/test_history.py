@@ -5,7 +5,7 @@ from __future__ import annotations
 from domain.card import Card
 from domain.history import decision_of
 from domain.vocabulary import Role
-from tests.domain.test_card import application, ctx, issued_card
+from tests.domain.factories import application, ctx, issued_card
 
 
 def test_an_issue_is_decided_by_its_term_rules_under_the_version_in_force():

@@ -9,7 +9,7 @@ import pytest
 from domain.errors import DomainError
 from domain.reservation import ENDED, HolderReservation, reservation_id
 from domain.vocabulary import CardStatus
-from tests.domain.test_card import ctx
+from tests.domain.factories import ctx
 
 
 def opened() -> HolderReservation:

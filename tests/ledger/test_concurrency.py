@@ -7,7 +7,6 @@ import subprocess
 import sys
 import threading
 from collections import Counter
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -17,24 +16,9 @@ from ledger.app import CardLedger
 from ledger.bootstrap import open_ledger
 from tests import factories as f
 from tests.conftest import FakeClock
-from tests.racing import race
+from tests.racing import RendezvousClock, race
 
 THREADS = 6
-
-
-class RendezvousClock(FakeClock):
-    """Makes every command wait, after loading the card and before saving it, until all
-    threads have loaded: the ledger reads the clock between those two steps."""
-
-    def __init__(self, parties: int) -> None:
-        super().__init__()
-        self.barrier = threading.Barrier(parties, timeout=20)
-        self.armed = False
-
-    def __call__(self) -> datetime:
-        if self.armed:
-            self.barrier.wait()
-        return self.now
 
 
 def test_concurrent_conflicting_commands_let_exactly_one_win(database_url: str, tmp_path: Path):

@@ -24,11 +24,10 @@ from ledger.event_keys import EventKeys
 from ledger.guards import grant_runtime_role
 from ledger.leaves import SALT_PURPOSE
 from services.access import Principal
-from services.audit.report import AuditReport
-from services.audit.signatures import SignatureReport
-from services.audit.transparency import EventsNotSigned, LogRewritten
-from services.audit.verify import verify_export
+from services.audit_verify import AuditReport, verify_export
 from services.bootstrap import Registry
+from services.event_signatures import SignatureReport
+from services.transparency import EventsNotSigned, LogRewritten
 from tests import factories as f
 from tests.conftest import KEY_PASSPHRASE
 
@@ -98,11 +97,9 @@ def attacker(ledger: CardLedger) -> Iterator[RuntimeRole]:
 def cards(ledger: CardLedger, registry: Registry) -> tuple[UUID, UUID]:
     """A suspended card and an active one, and a checkpoint over both."""
     registry.keys.init()
-    suspended, _ = ledger.apply(f.jinan_body("C"))
-    ledger.run(cc.ISSUE, suspended, f.issue())
+    suspended = f.jinan_card(ledger)
     ledger.run(cc.SUSPEND, suspended, f.status(role="talent_office"))
-    active, _ = ledger.apply(f.jinan_body("B"))
-    ledger.run(cc.ISSUE, active, f.issue())
+    active = f.jinan_card(ledger, "B")
     registry.transparency.checkpoint("ops@host")
     return suspended, active
 

@@ -19,11 +19,9 @@ from tests.conftest import FakeClock
 
 
 def issued(ledger: CardLedger) -> tuple[object, int]:
-    card_id, _ = ledger.apply(f.apply_body())
-    ledger.run(cc.REVIEW, card_id, f.review("city_hrss"))
-    version = ledger.run(cc.REVIEW, card_id, f.review("talent_office"))
-    version = ledger.run(cc.ISSUE, card_id, f.issue())
-    return card_id, version
+    """An issued Liaocheng card and its version."""
+    card_id = f.liaocheng_card(ledger)
+    return card_id, ledger.get_card(card_id).version
 
 
 def test_a_full_lifecycle_is_stored_and_read_back(ledger: CardLedger, clock: FakeClock):

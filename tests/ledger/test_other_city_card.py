@@ -9,7 +9,6 @@ from uuid import UUID
 
 import pytest
 
-import ledger.card_commands as cc
 from domain.errors import DomainError
 from ledger.app import CardLedger
 from tests import factories as f
@@ -19,9 +18,8 @@ PERSON = f.resident_id(4242)
 
 
 def jinan_card(ledger: CardLedger, id_number: str = PERSON) -> str:
-    card_id, _ = ledger.apply(f.jinan_body("C", holder=f.holder(id_number)))
-    ledger.run(cc.ISSUE, card_id, f.issue(actor="zhao", role="talent_office"))
-    return str(card_id)
+    """The id of a Jinan card issued by the talent office to ``id_number``."""
+    return str(f.jinan_card(ledger, id_number=id_number, actor="zhao", role="talent_office"))
 
 
 def enterprise_talent(other_card: str, **facts: Any) -> Any:
@@ -74,13 +72,6 @@ def test_a_card_id_the_registry_does_not_hold_is_refused_naming_the_fact(ledger:
     assert "other_city_card_id" in refused.value.message
 
 
-def huicai_card(ledger: CardLedger) -> UUID:
-    card_id, _ = ledger.apply(f.shandong_body(holder=f.holder(PERSON)))
-    f.approve_all(ledger, card_id)
-    ledger.run(cc.ISSUE, card_id, f.issue(actor="sun", role="provincial_window"))
-    return card_id
-
-
 def liaocheng_on_huicai(card_id: UUID, **facts: Any) -> Any:
     # liaocheng art. 5(1): 持有"山东惠才卡"的高层次人才 (tier A, direct).
     return f.apply_body(
@@ -92,13 +83,13 @@ def liaocheng_on_huicai(card_id: UUID, **facts: Any) -> Any:
 
 
 def test_a_huicai_card_of_this_registry_is_the_basis_of_a_liaocheng_card(ledger: CardLedger):
-    card_id, _ = ledger.apply(liaocheng_on_huicai(huicai_card(ledger)))
+    card_id, _ = ledger.apply(liaocheng_on_huicai(f.shandong_card(ledger, id_number=PERSON)))
     facts = ledger.get_card(card_id).application.basis.facts
     assert facts["holds_huicai_card"] is True and "huicai_card_valid_until" in facts
 
 
 def test_a_revoked_huicai_card_is_no_basis_whatever_was_typed(ledger: CardLedger):
-    huicai = huicai_card(ledger)
+    huicai = f.shandong_card(ledger, id_number=PERSON)
     f.revoke(ledger, huicai, proposer="city_window")
     with pytest.raises(DomainError) as refused:
         ledger.apply(liaocheng_on_huicai(huicai, holds_huicai_card=True))

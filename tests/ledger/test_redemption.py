@@ -20,8 +20,7 @@ from ledger.app import CardLedger
 from ledger.bootstrap import open_ledger
 from tests import factories as f
 from tests.conftest import FakeClock
-from tests.ledger.test_concurrency import RendezvousClock
-from tests.racing import race
+from tests.racing import RendezvousClock, race
 
 PARENT = {"relation": "parent", "name": "李父", "date_of_birth": "1950-01-01"}
 

@@ -20,7 +20,7 @@ from ledger.limits import MAX_EVENT_BYTES, EventTooLarge
 from ledger.transcoder import MsgspecTranscoder, TranscodingError
 from tests import factories as f
 from tests.domain import test_redemption as redemption
-from tests.domain.test_card import (
+from tests.domain.factories import (
     LANDED,
     application,
     change,

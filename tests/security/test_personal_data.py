@@ -15,7 +15,6 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-import ledger.card_commands as cc
 from api.app import create_app
 from api.cli import main
 from domain.card import Card
@@ -34,17 +33,7 @@ FAMILY = [
 @pytest.fixture
 def card_id(ledger: CardLedger) -> UUID:
     """An issued card with family members, reviewed by two stages."""
-    holder = {
-        "name": "李雷",
-        "id_number": f.RESIDENT_ID,
-        "date_of_birth": f.BORN.isoformat(),
-        "family": FAMILY,
-    }
-    card_id, _ = ledger.apply(f.apply_body(holder=holder))
-    ledger.run(cc.REVIEW, card_id, f.review("city_hrss"))
-    ledger.run(cc.REVIEW, card_id, f.review("talent_office"))
-    ledger.run(cc.ISSUE, card_id, f.issue())
-    return card_id
+    return f.liaocheng_card(ledger, tuple(FAMILY), id_number=f.RESIDENT_ID)
 
 
 def secrets_of(card: Card) -> dict[str, str]:

@@ -13,19 +13,13 @@ from domain.vocabulary import Role
 from ledger import commands as c
 from ledger.app import CardLedger
 from ledger.errors import CardNotFound
-from services.access import Idempotency, IdempotencyKeyReused, Outcome, Principal
+from services.access import Idempotency, IdempotencyKeyReused, Outcome
 from services.bootstrap import Registry
 from tests import factories as f
+from tests.factories import user
 from tests.racing import gather, hold_first_calls
 
 CODE = "12371500MB2853621X"
-
-
-def user(
-    registry: Registry, name: str, role: Role, authority: str, employer: str = ""
-) -> Principal:
-    key = registry.users.add(None, name=name, role=role, authority=authority, employer=employer).key
-    return registry.users.authenticate(key)
 
 
 def request() -> c.ApplyRequest:

@@ -21,7 +21,7 @@ from ledger.app import CardLedger
 from services.bootstrap import Registry
 from tests import factories as f
 from tests.api.http_users import request_of
-from tests.services.test_access import user
+from tests.factories import user
 
 PERSON = f.resident_id(5151)
 STRANGER = f.resident_id(5252)
@@ -40,9 +40,8 @@ def refusal(registry: Registry, who: Principal, body: c.ApplyBody) -> tuple[str,
 
 
 def jinan_card(ledger: CardLedger, id_number: str = PERSON) -> str:
-    card_id, _ = ledger.apply(f.jinan_body("C", holder=f.holder(id_number)))
-    ledger.run(cc.ISSUE, card_id, f.issue(actor="zhao", role="talent_office"))
-    return str(card_id)
+    """The id of a Jinan card issued by the talent office to ``id_number``."""
+    return str(f.jinan_card(ledger, id_number=id_number, actor="zhao", role="talent_office"))
 
 
 def liaocheng_card(ledger: CardLedger, id_number: str = PERSON) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-import ledger.card_commands as cc
 from domain.tree_head import CheckpointNotNewer
 from ledger.app import CardLedger
 from services.bootstrap import Registry
@@ -14,11 +13,6 @@ from signing.checkpoint import read_checkpoint
 from signing.trust import read_trust_list
 from tests import factories as f
 from tests.conftest import FakeClock
-
-
-def issued_card(ledger: CardLedger) -> None:
-    card_id, _ = ledger.apply(f.jinan_body("C"))
-    ledger.run(cc.ISSUE, card_id, f.issue())
 
 
 def trust(registry: Registry):  # type: ignore[no-untyped-def]
@@ -31,7 +25,7 @@ def test_a_checkpoint_covers_every_event_and_verifies_with_the_trust_list(
     ledger: CardLedger, registry: Registry
 ) -> None:
     registry.keys.init()
-    issued_card(ledger)
+    f.jinan_card(ledger)
     log = registry.transparency
     checkpoint = log.checkpoint("ops@host")
     hashed = log.hashed_leaves()
@@ -45,7 +39,7 @@ def test_a_second_checkpoint_with_nothing_new_is_refused(
     ledger: CardLedger, registry: Registry
 ) -> None:
     registry.keys.init()
-    issued_card(ledger)
+    f.jinan_card(ledger)
     registry.transparency.checkpoint("ops@host")
     with pytest.raises(CheckpointNotNewer):
         registry.transparency.checkpoint("ops@host")
@@ -55,10 +49,10 @@ def test_a_later_checkpoint_is_proved_consistent_with_the_earlier(
     ledger: CardLedger, registry: Registry, clock: FakeClock
 ) -> None:
     registry.keys.init()
-    issued_card(ledger)
+    f.jinan_card(ledger)
     log = registry.transparency
     first = log.checkpoint("ops@host")
-    issued_card(ledger)
+    f.jinan_card(ledger)
     second = log.checkpoint("ops@host")
     proof = log.consistency(first.size, second.size)
     assert merkle.verify_consistency(
@@ -75,8 +69,8 @@ def test_an_inclusion_proof_leads_to_the_checkpoint_s_root(
     ledger: CardLedger, registry: Registry
 ) -> None:
     registry.keys.init()
-    issued_card(ledger)
-    issued_card(ledger)
+    f.jinan_card(ledger)
+    f.jinan_card(ledger)
     log = registry.transparency
     checkpoint = log.checkpoint("ops@host")
     proof = log.inclusion(checkpoint.size, 2)

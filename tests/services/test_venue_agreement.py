@@ -8,7 +8,6 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from uuid import UUID
 
-import ledger.card_commands as cc
 from domain.clock import SHANGHAI, business_date
 from domain.errors import DomainError
 from domain.policy import decide_entitlement, default_policy
@@ -29,14 +28,11 @@ FAMILY = [
 
 
 def _issued(ledger: CardLedger) -> list[UUID]:
-    holder = {**f.holder(f.resident_id(9001)), "family": FAMILY}
-    liaocheng, _ = ledger.apply(f.apply_body(holder=holder))
-    ledger.run(cc.REVIEW, liaocheng, f.review("city_hrss"))
-    ledger.run(cc.REVIEW, liaocheng, f.review("talent_office"))
-    ledger.run(cc.ISSUE, liaocheng, f.issue())
-    jinan, _ = ledger.apply(f.jinan_body("B", holder={**holder, **f.holder(f.resident_id(9002))}))
-    ledger.run(cc.ISSUE, jinan, f.issue())
-    return [liaocheng, jinan]
+    family = tuple(FAMILY)
+    return [
+        f.liaocheng_card(ledger, family, id_number=f.resident_id(9001)),
+        f.jinan_card(ledger, "B", id_number=f.resident_id(9002), family=family),
+    ]
 
 
 def test_an_issued_card_with_a_family_is_decided_offline_as_the_engine_decides_it(

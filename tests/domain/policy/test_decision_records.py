@@ -35,8 +35,7 @@ from domain.policy.catalogue import find_item
 from domain.policy.dates import age_on
 from domain.policy.model import ItemPart
 from domain.vocabulary import Role, Route, Scheme
-from tests.domain.policy.support import HOLDER, SPOUSE, at_venue, card
-from tests.domain.policy.test_policy_is_data import with_data, with_rule
+from tests.domain.policy.support import HOLDER, SPOUSE, at_venue, card, with_data, with_rule
 
 W, J, L, S = Scheme.WEIHAI, Scheme.JINAN, Scheme.LIAOCHENG, Scheme.SHANDONG
 DAY = date(2024, 3, 1)

@@ -16,8 +16,7 @@ from domain.policy import (
     tier_ranking,
 )
 from domain.vocabulary import Role, Route, Scheme
-from tests.domain.policy.support import COMPANION, HOLDER, SPOUSE, card, child
-from tests.domain.policy.test_revocation import revokes
+from tests.domain.policy.support import COMPANION, HOLDER, SPOUSE, card, child, revokes
 
 J = Scheme.JINAN
 DAY = date(2024, 6, 3)

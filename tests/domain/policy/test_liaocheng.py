@@ -21,8 +21,7 @@ from domain.policy import (
     tier_ranking,
 )
 from domain.vocabulary import ReviewStage, Role, Route, Scheme
-from tests.domain.policy.support import COMPANION, HOLDER, SPOUSE, card, child, parent
-from tests.domain.policy.test_revocation import revokes
+from tests.domain.policy.support import COMPANION, HOLDER, SPOUSE, card, child, parent, revokes
 
 L = Scheme.LIAOCHENG
 DAY = date(2024, 6, 3)

@@ -8,7 +8,6 @@ force. A decision that silently fell back to the package data would pass every o
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import msgspec
 import pytest
@@ -42,31 +41,11 @@ from domain.policy import (
 )
 from domain.policy.model import WorkdayData, WorkdayYear
 from domain.vocabulary import Role, Route, Scheme, SponsorKind
-from tests.domain.policy.support import HOLDER, at_venue, card
+from tests.domain.policy.support import HOLDER, at_venue, card, with_data, with_rule, with_tiers
 
 W, J, L, S = Scheme.WEIHAI, Scheme.JINAN, Scheme.LIAOCHENG, Scheme.SHANDONG
 DAY = date(2024, 3, 1)
 
-
-def with_data(scheme: Scheme, **fields: Any) -> Policy:
-    """The package policy with some top-level fields of one scheme's data replaced."""
-    base = default_policy()
-    data = msgspec.structs.replace(base.scheme(scheme), **fields)
-    return msgspec.structs.replace(base, schemes={**base.schemes, scheme: data})
-
-
-def with_rule(scheme: Scheme, table: str, rule_id: str, **fields: Any) -> Policy:
-    """The package policy with one rule of ``table`` changed (the others as they are)."""
-    rules = getattr(default_policy().scheme(scheme), table)
-    assert any(r.id == rule_id for r in rules), rule_id
-    changed = tuple(msgspec.structs.replace(r, **fields) if r.id == rule_id else r for r in rules)
-    return with_data(scheme, **{table: changed})
-
-
-def with_tiers(scheme: Scheme, **fields: Any) -> Policy:
-    """The package policy with the scheme's tier rule changed."""
-    tiers = default_policy().scheme(scheme).tiers
-    return with_data(scheme, tiers=msgspec.structs.replace(tiers, **fields))
 
 
 REVERSED_JINAN = with_tiers(J, tiers=("D", "C", "B", "A"))

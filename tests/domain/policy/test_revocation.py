@@ -3,7 +3,6 @@ take the next step (pure functions, no card)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 
 import pytest
@@ -11,7 +10,6 @@ import pytest
 from domain.policy import (
     ProcedureStep,
     RevocationAction,
-    RevocationStepDecision,
     StepTaken,
     decide_revocation_step,
     interim_authority,
@@ -22,32 +20,12 @@ from domain.policy import (
 from domain.policy.errors import PolicyDataError
 from domain.policy.loader import package_texts
 from domain.vocabulary import Role, Scheme
+from tests.domain.policy.support import revokes, take_steps, without_revocation_rule
 
 DAY = date(2026, 3, 2)
 PROPOSE, APPROVE = RevocationAction.PROPOSE, RevocationAction.APPROVE
 DECLINE = RevocationAction.DECLINE
 
-
-def take_steps(
-    scheme: Scheme, proposer: Role, approvers: Sequence[Role], day: date = DAY
-) -> RevocationStepDecision:
-    """Propose as ``proposer`` and approve as each of ``approvers`` in turn, every step by
-    another user; the first refusal, or the last decision (``final``: the card is revoked)."""
-    steps = revocation_procedure(scheme, day).steps
-    taken: list[StepTaken] = []
-    moves = [(PROPOSE, proposer), *((APPROVE, role) for role in approvers)]
-    for i, (action, role) in enumerate(moves):
-        decision = decide_revocation_step(steps, taken, action, role, f"user{i}")
-        if not decision.allowed:
-            return decision
-        taken.append(StepTaken(action=action, role=role, actor=f"user{i}"))
-    return decision
-
-
-def revokes(scheme: Scheme, proposer: Role, approvers: Sequence[Role]) -> bool:
-    """Whether these steps, in this order, revoke a card of the scheme."""
-    decision = take_steps(scheme, proposer, approvers)
-    return decision.allowed and decision.final
 
 
 @pytest.mark.parametrize(
@@ -227,17 +205,6 @@ def test_the_last_approval_is_final_and_the_ones_before_it_are_not() -> None:
     last = decide_revocation_step(steps, taken, APPROVE, Role.TALENT_OFFICE, "zhao")
     assert [(d.step, d.final) for d in (first, last)] == [(2, False), (3, True)]
 
-
-def without_revocation_rule(scheme: Scheme) -> dict[str, str]:
-    """The package data with ``scheme``'s ``[[revocation]]`` table removed."""
-    texts = package_texts()
-    name = f"{scheme}.toml"
-    text = texts[name]
-    start = text.index("[[revocation]]")
-    following = text.find("\n[[", start + 1)
-    end = len(text) if following < 0 else following + 1
-    texts[name] = text[:start] + text[end:]
-    return texts
 
 
 def test_a_scheme_without_a_revocation_rule_in_force_has_no_procedure() -> None:

@@ -22,8 +22,7 @@ from domain.policy import (
 )
 from domain.policy.loader import package_texts
 from domain.vocabulary import ReviewStage, Role, Route, Scheme
-from tests.domain.policy.support import COMPANION, HOLDER, SPOUSE, card, child
-from tests.domain.policy.test_revocation import revokes, take_steps
+from tests.domain.policy.support import COMPANION, HOLDER, SPOUSE, card, child, revokes, take_steps
 
 SD = Scheme.SHANDONG
 DAY = date(2025, 3, 3)

@@ -25,8 +25,7 @@ from domain.policy import (
 )
 from domain.policy.dates import term_end
 from domain.vocabulary import ReviewStage, Role, Route, Scheme
-from tests.domain.policy.support import COMPANION, HOLDER, SPOUSE, card, child
-from tests.domain.policy.test_revocation import revokes
+from tests.domain.policy.support import COMPANION, HOLDER, SPOUSE, card, child, revokes
 
 W = Scheme.WEIHAI
 DAY = date(2024, 3, 1)

@@ -1,0 +1,1 @@
+"""The Card aggregate, one module per section of domain/card.py."""

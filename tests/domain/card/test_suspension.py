@@ -1,0 +1,93 @@
+"""Suspension and reinstatement (动态管理): interim measures by the scheme's last
+revocation approver, each with its reason and decision reference."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from domain.policy import parse_policy, using_policy
+from domain.values import StatusChange
+from domain.vocabulary import CardStatus, Role, Scheme
+from tests.domain.factories import assert_refused, change, ctx, issued_card, revoke
+from tests.domain.policy.support import without_revocation_rule
+
+
+def test_a_suspended_card_is_reinstated_and_cannot_be_suspended_twice():
+    card = issued_card()
+    card.suspend(ctx(), change())
+    assert_refused(card, "already_suspended", lambda: card.suspend(ctx(), change()))
+    card.reinstate(ctx(), change())
+    assert card.status_on(date(2026, 3, 2)) is CardStatus.ACTIVE
+    assert_refused(card, "not_suspended", lambda: card.reinstate(ctx(), change()))
+
+
+@pytest.mark.parametrize("blank", ["reason", "decision_ref"])
+@pytest.mark.parametrize("action", ["suspend", "reinstate"])
+def test_a_suspension_or_reinstatement_without_a_reason_or_decision_reference_is_refused(
+    action: str, blank: str
+):
+    card = issued_card()
+    if action == "reinstate":
+        card.suspend(ctx(), change())
+    fields = {"reason": "r", "decision_ref": "ref", blank: " \t"}
+    error = assert_refused(
+        card, "invalid_input", lambda: getattr(card, action)(ctx(), change(**fields))
+    )
+    assert blank in error.message
+
+
+def test_a_suspension_records_the_acting_user_the_reason_the_decision_and_the_rule():
+    card = issued_card()
+    card.collect_events()
+    card.suspend(ctx(actor="liu"), change(reason=" 调查 ", decision_ref=" 聊人社〔2026〕9号 "))
+    (suspended,) = card.collect_events()
+    assert suspended.ctx.actor == "liu"  # type: ignore[attr-defined]
+    assert suspended.change == StatusChange(  # type: ignore[attr-defined]
+        reason="调查",
+        decision_ref="聊人社〔2026〕9号",
+        rules=("liaocheng.revocation",),
+        policy_version="liaocheng-2022",
+    )
+
+
+@pytest.mark.parametrize(
+    ("scheme", "category", "refused", "allowed"),
+    [
+        (Scheme.LIAOCHENG, "art5.3", Role.EMPLOYER, Role.CITY_HRSS),
+        (Scheme.JINAN, "C", Role.CITY_HRSS, Role.TALENT_OFFICE),
+    ],
+)
+def test_only_the_scheme_s_last_revocation_approver_may_suspend_or_reinstate(
+    scheme: Scheme, category: str, refused: Role, allowed: Role
+):
+    card = issued_card(scheme, category)
+    error = assert_refused(
+        card, "interim_measure_not_authorised", lambda: card.suspend(ctx(refused), change())
+    )
+    assert error.rule == f"{scheme}.revocation"
+    card.suspend(ctx(allowed), change())
+    assert_refused(
+        card, "interim_measure_not_authorised", lambda: card.reinstate(ctx(refused), change())
+    )
+    card.reinstate(ctx(allowed), change())
+    assert card.status_on(date(2026, 3, 2)) is CardStatus.ACTIVE
+
+
+def test_a_suspended_card_cannot_be_upgraded_but_can_be_revoked():
+    card = issued_card()
+    card.suspend(ctx(), change())
+    assert_refused(card, "card_suspended", lambda: card.upgrade(ctx(), "A"))
+    revoke(card)
+    assert card.status_on(date(2026, 3, 2)) is CardStatus.REVOKED
+
+
+def test_reinstating_decides_under_the_policy_it_is_given():
+    card = issued_card()
+    card.suspend(ctx(), change())
+    rules = parse_policy(without_revocation_rule(Scheme.LIAOCHENG))
+    with using_policy(rules):
+        assert_refused(
+            card, "interim_measure_not_authorised", lambda: card.reinstate(ctx(), change())
+        )
