@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 
 from ledger.app import CardLedger
-from ledger.bootstrap import open_ledger
 from tests import factories as f
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, runtime_ledger
 from tests.racing import race
 
 THREADS = 6
@@ -38,7 +37,7 @@ class RendezvousClock(FakeClock):
 
 def test_concurrent_conflicting_commands_let_exactly_one_win(database_url: str, tmp_path: Path):
     clock = RendezvousClock(THREADS)
-    ledger: CardLedger = open_ledger(
+    ledger: CardLedger = runtime_ledger(
         database_url=database_url, data_dir=tmp_path, clock=clock, environ={}
     )
     try:
@@ -67,7 +66,7 @@ def test_concurrent_conflicting_commands_let_exactly_one_win(database_url: str, 
 
 
 def test_concurrent_applications_never_exceed_a_project_s_quota(database_url: str, tmp_path: Path):
-    ledger = open_ledger(
+    ledger = runtime_ledger(
         database_url=database_url, data_dir=tmp_path, clock=FakeClock(), environ={}
     )
     try:
@@ -89,7 +88,7 @@ def test_concurrent_applications_never_exceed_a_project_s_quota(database_url: st
 def test_concurrent_applications_for_different_cards_all_succeed(
     database_url: str, tmp_path: Path, attempts: int
 ):
-    ledger = open_ledger(
+    ledger = runtime_ledger(
         database_url=database_url, data_dir=tmp_path, clock=FakeClock(), environ={}
     )
     try:

@@ -17,7 +17,7 @@ from psycopg import sql
 from domain.user import PROVINCE
 from domain.vocabulary import Role
 from ledger.app import CardLedger
-from ledger.bootstrap import postgres_conninfo
+from ledger.store import postgres_conninfo
 from services.access import Principal
 from services.audit_verify import verify_export
 from services.bootstrap import Registry
