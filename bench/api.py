@@ -151,14 +151,14 @@ class World:
 def setup(postgres: str, folder: Path, cards: int) -> World:
     """A fresh schema initialised as the owner, keys, an applicant's key and ``cards``
     issued cards; the servers' environment points at it."""
-    from services.bootstrap import Registry, init_store
+    from services.bootstrap import Registry
     from tests import factories as f
 
     schema = f"bench_api_{uuid.uuid4().hex[:12]}"
     joiner = "&" if "?" in postgres else "?"
     url = f"{postgres}{joiner}schema={schema}&pool_size=8&max_overflow=8"
     data = folder / "data"
-    init_store(database_url=url, data_dir=data, environ={})
+    Registry({"TALENTCARD_DATABASE_URL": url, "TALENTCARD_DATA_DIR": str(data)}).init_store()
     environ = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(folder),

@@ -39,7 +39,7 @@ from psycopg import sql
 import ledger.card_commands as cc
 from ledger import commands as c
 from ledger import settings
-from ledger.bootstrap import init_store, open_ledger
+from services.bootstrap import Registry
 from services.clock import system_clock
 
 EVENTS_PER_CARD = 3
@@ -171,10 +171,11 @@ def one_run(kind: str, postgres_url: str, n: int, *, raw_first: bool) -> dict[st
         raw = RawLedger(raw_env)
         batched = RawLedger({**raw_env, "SQLITE_DBNAME": raw_env.get("SQLITE_DBNAME", "") + "-b"}
                             if kind == "sqlite" else raw_env)
-        init_store(database_url=url, data_dir=store.folder, environ={})  # as the owner
-        ledger = open_ledger(
-            database_url=url, data_dir=store.folder, environ={}, clock=system_clock
+        registry = Registry(
+            {settings.DATABASE_URL: url, settings.DATA_DIR: str(store.folder)}, clock=system_clock
         )
+        registry.init_store()  # as the owner
+        ledger = registry.ledger
         # Warm both paths (connections, prepared statements, imports) before timing.
         warm = 10
         raw_pattern(raw, warm)

@@ -33,11 +33,12 @@ from uuid import UUID
 from tqdm import tqdm
 
 from bench import _history
+from domain.clock import Clock
 from domain.errors import DomainError
 from ledger.app import CardLedger
-from ledger.bootstrap import open_ledger
 from ledger.card_commands import COMMANDS
 from ledger.event_signer import SIGNING_TOPICS
+from services.bootstrap import Registry
 from services.clock import system_clock
 
 EXIT_REFUSED_STORE = 2
@@ -135,13 +136,19 @@ class Job:
         return list(heapq.merge(*per_block, key=lambda s: (s.at, s.card, s.order)))
 
 
+def open_ledger(environ: Mapping[str, str], clock: Clock) -> CardLedger:
+    """The configured store's ledger, opened as every runtime process opens it (through
+    the composition root); the caller closes it."""
+    return Registry(environ, clock=clock).ledger
+
+
 def _worker(
     job: Job, blocks: list[int], environ: dict[str, str], counter: Any, results: Any
 ) -> None:
     """One writer process: its own ledger, its own blocks (holders no other writer has);
     puts its Outcome on ``results``."""
     clock = SimulatedClock(_history.START)
-    ledger = open_ledger(clock=clock, environ=environ)
+    ledger = open_ledger(environ, clock)
     try:
 
         def tick(n: int) -> None:
@@ -183,7 +190,7 @@ def run(
     seconds the writing took. Raises ``StoreHoldsEvents`` on a store that is not empty
     unless ``force``."""
     source = dict(os.environ if environ is None else environ)
-    with open_ledger(environ=source, clock=system_clock) as ledger:
+    with open_ledger(source, system_clock) as ledger:
         first = ledger.recorder.max_notification_id() or 0
         # Opening a new store records where event signing started (and signs that): a
         # store holding only that is as empty as a seed needs.
@@ -203,7 +210,7 @@ def run(
     started = time.perf_counter()
     if workers == 1:
         clock = SimulatedClock(_history.START)
-        with open_ledger(clock=clock, environ=source) as ledger:
+        with open_ledger(source, clock) as ledger:
             steps = job.plan(range(blocks))
             outcome = write_steps(ledger, clock, steps, bar.advance if bar else lambda n: None)
     else:
@@ -211,7 +218,7 @@ def run(
     seconds = time.perf_counter() - started
     if bar:
         bar.close()
-    with open_ledger(environ=source, clock=system_clock) as ledger:
+    with open_ledger(source, system_clock) as ledger:
         mix = event_mix(ledger, first)
     return outcome, mix, seconds
 

@@ -73,7 +73,7 @@ def install_sqlite_guards(datastore: Any, table: str) -> None:
 def install_postgres_guards(datastore: Any, table: str) -> None:
     """Install the append-only triggers on a PostgreSQL events table (idempotent).
 
-    Run by ``talentcard init`` only, under its advisory lock (see ledger.bootstrap):
+    Run by ``talentcard init`` only, under its advisory lock (see ledger.store):
     concurrent CREATE OR REPLACE on one function fails with "tuple concurrently updated".
     """
     names = {"schema": sql.Identifier(datastore.schema), "table": sql.Identifier(table)}

@@ -108,7 +108,7 @@ class ReadModels:
         }
         if isinstance(datastore, PostgresDatastore):
             self._check_installed()
-        else:  # the embedded store creates itself on first use (see ledger.bootstrap)
+        else:  # the embedded store creates itself on first use (see ledger.store)
             install(ledger)
 
     # ---- positions -------------------------------------------------------------------

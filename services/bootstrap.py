@@ -66,19 +66,33 @@ class Registry:
         return store_settings.data_dir(self.environ)
 
     @cached_property
+    def store(self) -> dict[str, str]:
+        """The event store's settings (eventsourcing's), from TALENTCARD_DATABASE_URL; made
+        on first use (for the embedded store, making them creates its file)."""
+        url = store_settings.database_url(self.environ)
+        return store_settings.store_env(url, self.data_dir, self.environ)
+
+    @cached_property
     def ledger(self) -> CardLedger:
-        """The event store's application, opened as a runtime process (no DDL)."""
+        """The event store's application, opened as a runtime process (no DDL), every save
+        signed with the event keys."""
         if self._given_ledger is not None:
             return self._given_ledger
-        from ledger.bootstrap import open_ledger
+        from ledger.store import open_ledger
 
-        ledger = open_ledger(environ=self.environ, clock=self.clock)
+        ledger = open_ledger(
+            self.store,
+            id_pepper=lambda: store_settings.id_pepper(self.data_dir, self.environ),
+            event_keys=self.event_keys,
+            clock=self.clock,
+        )
         self._opened.append(ledger)
         return ledger
 
     @cached_property
     def read_models(self) -> ReadModels:
-        """The persisted read models on the ledger's own store."""
+        """The persisted read models on the ledger's own store. Services are handed
+        ``self._read_models`` and build them on first use: a command needs none."""
         from projections.engine import ReadModels
 
         ledger = self.ledger
@@ -87,6 +101,10 @@ class Registry:
             seed_for=lambda authority: ledger.derived_secret(f"status-list:{authority}"),
             wait_seconds=settings.catch_up_seconds(self.environ),
         )
+
+    def _read_models(self) -> ReadModels:
+        """The read models, built on this first call: how every service reaches them."""
+        return self.read_models
 
     @cached_property
     def keystore(self) -> Keystore:
@@ -116,7 +134,7 @@ class Registry:
 
         return CardService(
             self.ledger,
-            lambda: self.read_models,
+            self._read_models,
             self.clock,
             holder_refusals_per_hour=settings.holder_refusals_per_hour(self.environ),
         )
@@ -133,7 +151,7 @@ class Registry:
         """Recorded use of service items, and what is left of them."""
         from services.benefits import BenefitService
 
-        return BenefitService(self.ledger, lambda: self.read_models, self.clock)
+        return BenefitService(self.ledger, self._read_models, self.clock)
 
     @cached_property
     def issuance(self) -> IssuanceService:
@@ -142,7 +160,7 @@ class Registry:
 
         return IssuanceService(
             self.ledger,
-            self.read_models,
+            self._read_models,
             self.keystore,
             self.clock,
             public_base_url=settings.public_base_url(self.environ),
@@ -169,7 +187,7 @@ class Registry:
         """The projector and the read models' operations."""
         from services.operations import ProjectionService
 
-        return ProjectionService(self.read_models)
+        return ProjectionService(self._read_models)
 
     @cached_property
     def audit(self) -> AuditService:
@@ -183,7 +201,7 @@ class Registry:
         """Counts and issuance deadlines."""
         from services.statistics import StatisticsService
 
-        return StatisticsService(self.read_models, self.clock)
+        return StatisticsService(self._read_models, self.clock)
 
     @cached_property
     def reports(self) -> ReportService:
@@ -235,10 +253,17 @@ class Registry:
         ledger.recorder.max_notification_id()
         return str(ledger.env.get("PERSISTENCE_MODULE")).split(".")[-1]
 
-    def init_store(self, app_role: str | None) -> str:
-        """Create the store's tables, guards and read models as the owner (``init``);
-        returns a description of the store."""
-        return _describe_store(init_store(app_role=app_role, environ=self.environ))
+    def init_store(self, app_role: str | None = None) -> str:
+        """``talentcard init``: the event store, its guards and the read models' tables,
+        made by the store's owner (the ledger may not import the read models, so they are
+        handed in here); with ``app_role``, that role's grants. Idempotent. Returns a
+        description of the store."""
+        from ledger.store import check_app_role, create_store
+        from projections.engine import install
+
+        check_app_role(store_settings.database_url(self.environ), app_role)
+        create_store(self.store, app_role=app_role, install_read_models=install)
+        return _describe_store(self.store)
 
     # ---- life cycle ---------------------------------------------------------------------
 
@@ -257,28 +282,6 @@ class Registry:
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-
-def init_store(
-    *,
-    database_url: str | None = None,
-    data_dir: Path | None = None,
-    app_role: str | None = None,
-    environ: Mapping[str, str],
-) -> dict[str, str]:
-    """``talentcard init``: the event store, its guards and the read models' tables, made
-    by the store's owner (the ledger may not import the read models, so they are handed
-    in here); with ``app_role``, that role's grants. Returns the store's settings."""
-    from ledger.bootstrap import init_store as init_ledger_store
-    from projections.engine import install
-
-    return init_ledger_store(
-        database_url=database_url,
-        data_dir=data_dir,
-        app_role=app_role,
-        environ=environ,
-        read_models=install,
-    )
 
 
 def _describe_store(env: Mapping[str, str]) -> str:

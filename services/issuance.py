@@ -9,6 +9,7 @@ it then had, the status lists as then recorded, signed with the keys that signed
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from uuid import UUID
@@ -62,7 +63,7 @@ class IssuanceService:
     def __init__(
         self,
         ledger: CardLedger,
-        read_models: ReadModels,
+        read_models: Callable[[], ReadModels],
         keys: Keystore,
         clock: Clock,
         *,
@@ -86,8 +87,9 @@ class IssuanceService:
                 f"only an active card gets a credential; this one is {status}",
                 code="card_not_active",
             )
-        self._read_models.catch_up(_STATUS)
-        reference = self._read_models.status_lists.reference(card_id)
+        models = self._read_models()
+        models.catch_up(_STATUS)
+        reference = models.status_lists.reference(card_id)
         if reference is None:  # the read model has the card's issue: caught up just now
             raise AssertionError(f"issued card {card_id} has no status entry")
         authority, ref = reference
@@ -140,7 +142,8 @@ class IssuanceService:
             raise IllegalTransition(
                 f"a bundle as of {at.isoformat()} is in the future", code="bundle_in_future"
             )
-        self._read_models.catch_up(_STATUS)
+        models = self._read_models()
+        models.catch_up(_STATUS)
         files = self.trust_files(trust_days=trust_days, at=at)
         root_record, root_key = self._signing_key(ROOT, at)
         files["venue-rules.cwt"] = sign_venue_rules(
@@ -151,7 +154,7 @@ class IssuanceService:
             expires_at=at + timedelta(days=trust_days),
         )
         for authority in AUTHORITIES:
-            lists = self._read_models.status_lists.lists(authority, at)
+            lists = models.status_lists.lists(authority, at)
             if not lists:
                 continue
             record, key = self._signing_key(authority, at)
@@ -230,8 +233,9 @@ class IssuanceService:
         """Where the status read model stands, as far as the lists' content goes (caught
         up with the log first): it moves when a status change is recorded for a card ever
         suspended or revoked, or when a list is opened, and not on an ordinary issue."""
-        self._read_models.catch_up(_STATUS)
-        return self._read_models.status_lists.version()
+        models = self._read_models()
+        models.catch_up(_STATUS)
+        return models.status_lists.version()
 
     def key_version(self) -> tuple[tuple[str, object, object], ...]:
         """The keys' public facts that a trust list carries: it moves on a new key, a

@@ -6,6 +6,7 @@ read model stores: the rows themselves never change with the clock."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from domain.clock import Clock, business_date
@@ -19,7 +20,7 @@ _STATS = ("statistics",)
 class StatisticsService:
     """Counts and deadlines, over a read model caught up with the log."""
 
-    def __init__(self, read_models: ReadModels, clock: Clock) -> None:
+    def __init__(self, read_models: Callable[[], ReadModels], clock: Clock) -> None:
         self._read_models = read_models
         self._clock = clock
 
@@ -36,15 +37,18 @@ class StatisticsService:
         """How many files per value of ``by`` as of a date (default today)."""
         if by not in GROUPS:
             raise InvalidInput(f"cannot count by {by!r} (one of {', '.join(GROUPS)})")
-        self._read_models.catch_up(_STATS)
-        return self._read_models.statistics.counts(by, as_of=as_of or self.today())
+        models = self._read_models()
+        models.catch_up(_STATS)
+        return models.statistics.counts(by, as_of=as_of or self.today())
 
     def deadlines(self, as_of: date | None = None) -> list[FileDeadline]:
         """Every file whose deadline clock has started, with its state on a date."""
-        self._read_models.catch_up(_STATS)
-        return self._read_models.statistics.deadlines(as_of or self.today())
+        models = self._read_models()
+        models.catch_up(_STATS)
+        return models.statistics.deadlines(as_of or self.today())
 
     def overdue(self, as_of: date | None = None) -> list[FileDeadline]:
         """Files not issued by their deadline, as of a date (default today)."""
-        self._read_models.catch_up(_STATS)
-        return self._read_models.statistics.overdue(as_of or self.today())
+        models = self._read_models()
+        models.catch_up(_STATS)
+        return models.statistics.overdue(as_of or self.today())

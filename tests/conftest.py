@@ -21,9 +21,10 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from domain.clock import Clock
 from ledger.app import CardLedger
-from ledger.bootstrap import open_ledger
-from services.bootstrap import Registry, init_store
+from ledger.settings import DATA_DIR, DATABASE_URL
+from services.bootstrap import Registry
 
 POSTGRES_URL = os.environ.get(
     "TALENTCARD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -65,6 +66,31 @@ def with_schema(url: str, schema: str, **params: int) -> str:
 def drop_schema(url: str, schema: str) -> None:
     with psycopg.connect(url.split("?")[0], autocommit=True) as conn:
         conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
+def runtime_ledger(
+    *,
+    database_url: str | None = None,
+    data_dir: Path | None = None,
+    clock: Clock,
+    environ: dict[str, str] | None = None,
+) -> CardLedger:
+    """The ledger a runtime process opens, through the composition root: on the store at
+    ``database_url`` with ``data_dir``'s keys, the rest of the settings from ``environ``
+    (None: the process environment). The caller closes it."""
+    settings = dict(os.environ if environ is None else environ)
+    if database_url is not None:
+        settings[DATABASE_URL] = database_url
+    if data_dir is not None:
+        settings[DATA_DIR] = str(data_dir)
+    return Registry(settings, clock=clock).ledger
+
+
+def init_as_owner(*, database_url: str, data_dir: Path, app_role: str | None = None) -> str:
+    """``talentcard init`` on the store, as its owner, through the composition root (with
+    ``app_role``, that role's grants); a description of the store."""
+    settings = {DATABASE_URL: database_url, DATA_DIR: str(data_dir)}
+    return Registry(settings).init_store(app_role)
 
 
 @pytest.fixture(autouse=True)
@@ -123,7 +149,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
         return
     url: str = request.getfixturevalue("fresh_postgres_url")
-    init_store(database_url=url, data_dir=tmp_path, environ={})
+    init_as_owner(database_url=url, data_dir=tmp_path)
     yield url
 
 
@@ -133,7 +159,7 @@ def app_role_url(fresh_postgres_url: str, tmp_path: Path) -> Iterator[str]:
     granted by ``init --app-role`` (the role is dropped afterwards)."""
     role = create_login_role(fresh_postgres_url)
     try:
-        init_store(database_url=fresh_postgres_url, data_dir=tmp_path, app_role=role, environ={})
+        init_as_owner(database_url=fresh_postgres_url, data_dir=tmp_path, app_role=role)
         yield as_role(fresh_postgres_url, role)
     finally:  # DROP OWNED revokes its grants, so the role goes before its schema does
         drop_role(fresh_postgres_url, role)
@@ -147,7 +173,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def ledger(database_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[CardLedger]:
     """A ledger on a fresh, initialised store with a fake clock; closed after the test."""
-    app = open_ledger(database_url=database_url, data_dir=tmp_path, clock=clock, environ={})
+    app = runtime_ledger(database_url=database_url, data_dir=tmp_path, clock=clock, environ={})
     yield app
     app.close()
 

@@ -30,10 +30,17 @@ from api.app import create_app
 from domain.vocabulary import Role
 from ledger import commands as c
 from ledger.app import CardLedger
-from ledger.bootstrap import open_ledger
-from services.bootstrap import Registry, init_store
+from services.bootstrap import Registry
 from tests import factories as f
-from tests.conftest import KEY_KDF_COST, KEY_PASSPHRASE, FakeClock, drop_schema, with_schema
+from tests.conftest import (
+    KEY_KDF_COST,
+    KEY_PASSPHRASE,
+    FakeClock,
+    drop_schema,
+    init_as_owner,
+    runtime_ledger,
+    with_schema,
+)
 
 OWN = "liaocheng"  # the city most targets belong to
 WEIHAI = "weihai"  # the city of the cards only Weihai issues (extension, quotas)
@@ -449,9 +456,9 @@ def open_world(
         base: str = request.getfixturevalue("postgres_url")
         schema = f"t_{uuid.uuid4().hex[:16]}"
         url = with_schema(base, schema, pool_size=4, max_overflow=8)
-        init_store(database_url=url, data_dir=folder, environ={})
+        init_as_owner(database_url=url, data_dir=folder)
     clock = FakeClock()
-    ledger = open_ledger(database_url=url, data_dir=folder, clock=clock, environ={})
+    ledger = runtime_ledger(database_url=url, data_dir=folder, clock=clock, environ={})
     try:
         with registry_over(ledger, clock, folder, **environ) as registry:
             yield from build_world(registry, ledger, clock)

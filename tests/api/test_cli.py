@@ -15,11 +15,10 @@ from domain.clock import business_date
 from domain.errors import InvalidInput
 from ledger import commands as c
 from ledger import limits
-from ledger.bootstrap import open_ledger
 from services.bootstrap import Registry
 from services.clock import system_clock
 from tests import factories as f
-from tests.conftest import CliKeys
+from tests.conftest import CliKeys, runtime_ledger
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -342,7 +341,7 @@ def test_a_fact_value_is_a_json_scalar_or_else_text(
         "--output-json",
     )
     card_id = json.loads(out)["card_id"]
-    with open_ledger(clock=system_clock) as ledger:
+    with runtime_ledger(clock=system_clock) as ledger:
         facts = ledger.get_card(UUID(card_id)).application.basis.facts
     assert facts == {"certified_excellent": True, "years": 3, "list": "[1,2]"}
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bench import seed
-from ledger.bootstrap import open_ledger
 from services.clock import system_clock
+from tests.conftest import runtime_ledger
 
 # Every event a card's life can write (domain/card.py), and the quota and reservation
 # events that come with them.
@@ -33,13 +33,13 @@ OTHER_EVENTS = {"HolderReservation.ReservationOpened", "CardQuota.QuotaReserved"
 
 
 def stored_mix() -> dict[str, int]:
-    with open_ledger(clock=system_clock) as ledger:
+    with runtime_ledger(clock=system_clock) as ledger:
         return dict(seed.event_mix(ledger, 0))
 
 
 def stored_events() -> int:
     """Every event stored, the signature records included."""
-    with open_ledger(clock=system_clock) as ledger:
+    with runtime_ledger(clock=system_clock) as ledger:
         return ledger.recorder.max_notification_id() or 0
 
 
@@ -88,7 +88,7 @@ def test_no_command_is_dated_after_the_real_now(cli_env: Path) -> None:
     now = datetime(2024, 1, 15, 3, 0, tzinfo=UTC)  # a seed run on that day
     outcome, _, _ = seed.run(60, until=now, progress=False)
     assert not outcome.refused
-    with open_ledger(clock=system_clock) as ledger:
+    with runtime_ledger(clock=system_clock) as ledger:
         events = [
             ledger.mapper.to_domain_event(n)
             for n in ledger.recorder.select_notifications(1, 10_000)

@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 import psycopg
 from psycopg import sql
 
-from services.bootstrap import Registry, init_store
+from services.bootstrap import Registry
 from tests.compat import history
 from tests.compat.layout import (
     EXPECTED,
@@ -47,6 +47,7 @@ from tests.compat.layout import (
     declared_event_topics,
     environ,
 )
+from tests.conftest import init_as_owner
 
 POSTGRES_URL = os.environ.get(
     "TALENTCARD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -131,7 +132,7 @@ def postgres_store(data_dir: Path, dump: Path) -> dict[str, Any]:
     try:
         parts = urlsplit(admin)
         url = parts._replace(path=f"/{scratch}").geturl() + f"?schema={POSTGRES_SCHEMA}"
-        init_store(database_url=url, data_dir=data_dir, environ={})
+        init_as_owner(database_url=url, data_dir=data_dir)
         expected = write_store(data_dir, url)
         _pg_dump(parts._replace(path=f"/{scratch}").geturl(), dump)
     finally:

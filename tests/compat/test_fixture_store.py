@@ -27,7 +27,7 @@ from eventsourcing.utils import resolve_topic
 from domain.user import PROVINCE, Principal
 from domain.vocabulary import Role
 from services.audit.verify import verify_export
-from services.bootstrap import Registry, init_store
+from services.bootstrap import Registry
 from tests.compat.layout import (
     EXPECTED,
     FIXTURE,
@@ -40,7 +40,14 @@ from tests.compat.layout import (
     environ,
     topic,
 )
-from tests.conftest import as_role, create_login_role, drop_role, drop_schema, with_schema
+from tests.conftest import (
+    as_role,
+    create_login_role,
+    drop_role,
+    drop_schema,
+    init_as_owner,
+    with_schema,
+)
 
 AUDITOR = Principal(
     user_id=uuid.uuid4(), name="fixture.auditor", role=Role.AUDITOR, authority=PROVINCE
@@ -102,7 +109,7 @@ def restored_dump(server_url: str, data_dir: Path) -> Iterator[str]:
         with psycopg.connect(server_url.split("?")[0], autocommit=True) as conn:
             conn.execute(dump)
         role = create_login_role(server_url)
-        init_store(database_url=url, data_dir=data_dir, app_role=role, environ={})
+        init_as_owner(database_url=url, data_dir=data_dir, app_role=role)
         yield as_role(url, role)
     finally:
         if role is not None:  # DROP OWNED revokes its grants: the role before its schema

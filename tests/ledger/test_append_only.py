@@ -15,10 +15,10 @@ from psycopg import sql
 
 import ledger.card_commands as cc
 from ledger.app import CardLedger
-from ledger.bootstrap import init_store, open_ledger, postgres_conninfo
 from ledger.event_signer import SIGNING_TOPICS
+from ledger.store import postgres_conninfo
 from tests import factories as f
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, init_as_owner, runtime_ledger
 
 
 def raw_rows(ledger: CardLedger) -> list[Any]:
@@ -100,8 +100,8 @@ def test_a_statement_that_rewrites_stored_events_fails_and_changes_nothing(
 
 @pytest.fixture
 def postgres_ledger(fresh_postgres_url: str, tmp_path: Path) -> Iterator[CardLedger]:
-    init_store(database_url=fresh_postgres_url, data_dir=tmp_path, environ={})
-    with open_ledger(
+    init_as_owner(database_url=fresh_postgres_url, data_dir=tmp_path)
+    with runtime_ledger(
         database_url=fresh_postgres_url, data_dir=tmp_path, clock=FakeClock(), environ={}
     ) as app:
         yield app

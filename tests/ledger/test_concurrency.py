@@ -13,9 +13,8 @@ import pytest
 
 import ledger.card_commands as cc
 from ledger.app import CardLedger
-from ledger.bootstrap import open_ledger
 from tests import factories as f
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, runtime_ledger
 from tests.racing import RendezvousClock, race
 
 THREADS = 6
@@ -23,7 +22,7 @@ THREADS = 6
 
 def test_concurrent_conflicting_commands_let_exactly_one_win(database_url: str, tmp_path: Path):
     clock = RendezvousClock(THREADS)
-    ledger: CardLedger = open_ledger(
+    ledger: CardLedger = runtime_ledger(
         database_url=database_url, data_dir=tmp_path, clock=clock, environ={}
     )
     try:
@@ -52,7 +51,7 @@ def test_concurrent_conflicting_commands_let_exactly_one_win(database_url: str, 
 
 
 def test_concurrent_applications_never_exceed_a_project_s_quota(database_url: str, tmp_path: Path):
-    ledger = open_ledger(
+    ledger = runtime_ledger(
         database_url=database_url, data_dir=tmp_path, clock=FakeClock(), environ={}
     )
     try:
@@ -74,7 +73,7 @@ def test_concurrent_applications_never_exceed_a_project_s_quota(database_url: st
 def test_concurrent_applications_for_different_cards_all_succeed(
     database_url: str, tmp_path: Path, attempts: int
 ):
-    ledger = open_ledger(
+    ledger = runtime_ledger(
         database_url=database_url, data_dir=tmp_path, clock=FakeClock(), environ={}
     )
     try:

@@ -19,10 +19,10 @@ import ledger.card_commands as cc
 from domain.user import PROVINCE
 from domain.vocabulary import CardStatus, Role
 from ledger.app import CardLedger
-from ledger.bootstrap import postgres_conninfo
 from ledger.event_keys import EventKeys
 from ledger.guards import grant_runtime_role
 from ledger.leaves import SALT_PURPOSE
+from ledger.store import postgres_conninfo
 from services.access import Principal
 from services.audit_verify import AuditReport, verify_export
 from services.bootstrap import Registry
@@ -240,13 +240,11 @@ def legacy_store(
     database_url: str, tmp_path: Path, clock: Any, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[CardLedger, Registry]]:
     """A store written by a version before event signatures: two cards, no records."""
-    from ledger import bootstrap
+    from tests.conftest import runtime_ledger
 
     with monkeypatch.context() as before:
-        before.setattr(bootstrap, "_sign_events", lambda *args: None)
-        old = bootstrap.open_ledger(
-            database_url=database_url, data_dir=tmp_path, clock=clock, environ={}
-        )
+        before.setattr(CardLedger, "sign_events_with", lambda *args, **kwargs: None)
+        old = runtime_ledger(database_url=database_url, data_dir=tmp_path, clock=clock, environ={})
     registry = Registry(
         {"TALENTCARD_DATA_DIR": str(tmp_path), "TALENTCARD_KEY_PASSPHRASE": KEY_PASSPHRASE},
         clock=clock,
@@ -329,9 +327,9 @@ def test_opening_a_store_writes_nothing_so_a_process_that_only_reads_signs_nothi
     """``talentcard init`` opens the store as its owner, with a data folder (and so event
     keys) of its own: had opening recorded where signing started, that record would be
     signed by a key no runtime process holds, and no checkpoint could ever be signed."""
-    from ledger.bootstrap import open_ledger
+    from tests.conftest import runtime_ledger
 
-    with open_ledger(
+    with runtime_ledger(
         database_url=database_url, data_dir=tmp_path / "owner", clock=clock, environ={}
     ) as owner:
         list(owner.card_ids())
@@ -343,10 +341,10 @@ def test_two_processes_starting_to_sign_at_once_both_save_and_one_start_is_recor
     database_url: str, tmp_path: Path, clock: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from domain.event_signature import EventSigning
-    from ledger.bootstrap import open_ledger
+    from tests.conftest import runtime_ledger
 
-    first = open_ledger(database_url=database_url, data_dir=tmp_path, clock=clock, environ={})
-    second = open_ledger(database_url=database_url, data_dir=tmp_path, clock=clock, environ={})
+    first = runtime_ledger(database_url=database_url, data_dir=tmp_path, clock=clock, environ={})
+    second = runtime_ledger(database_url=database_url, data_dir=tmp_path, clock=clock, environ={})
     try:
         # The second looked for the start just before the first recorded it.
         (late,) = EventSigning(

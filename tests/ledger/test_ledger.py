@@ -185,10 +185,10 @@ def test_a_command_against_a_stale_version_is_a_conflict(ledger: CardLedger):
 def test_a_new_ledger_on_the_same_store_sees_the_same_cards(
     ledger: CardLedger, database_url: str, tmp_path, clock: FakeClock
 ):
-    from ledger.bootstrap import open_ledger
+    from tests.conftest import runtime_ledger
 
     card_id, version = issued(ledger)
-    with open_ledger(
+    with runtime_ledger(
         database_url=database_url, data_dir=tmp_path, clock=clock, environ={}
     ) as again:
         assert again.get_card(card_id).version == version
@@ -197,11 +197,11 @@ def test_a_new_ledger_on_the_same_store_sees_the_same_cards(
 def test_the_process_environment_does_not_redirect_the_store(
     monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path, clock: FakeClock
 ):
-    from ledger.bootstrap import open_ledger
+    from tests.conftest import runtime_ledger
 
     monkeypatch.setenv("PERSISTENCE_MODULE", "eventsourcing.popo")
     monkeypatch.setenv("COMPRESSOR_TOPIC", "zlib")
-    with open_ledger(
+    with runtime_ledger(
         database_url=database_url, data_dir=tmp_path, clock=clock, environ={}
     ) as ledger:
         assert ledger.env.get("PERSISTENCE_MODULE") != "eventsourcing.popo"

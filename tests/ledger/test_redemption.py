@@ -17,9 +17,8 @@ import ledger.card_commands as cc
 from domain.clock import SHANGHAI
 from domain.errors import DomainError
 from ledger.app import CardLedger
-from ledger.bootstrap import open_ledger
 from tests import factories as f
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, runtime_ledger
 from tests.racing import RendezvousClock, race
 
 PARENT = {"relation": "parent", "name": "李父", "date_of_birth": "1950-01-01"}
@@ -146,7 +145,7 @@ def test_a_gym_visit_and_a_clerk_s_change_to_the_card_at_once_both_succeed(
     database_url: str, tmp_path: Path
 ):
     clock = RendezvousClock(2)
-    ledger = open_ledger(database_url=database_url, data_dir=tmp_path, clock=clock, environ={})
+    ledger = runtime_ledger(database_url=database_url, data_dir=tmp_path, clock=clock, environ={})
     try:
         card_id = f.liaocheng_card(ledger)
         version = ledger.get_card(card_id).version
@@ -177,7 +176,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 from domain.errors import DomainError
-from ledger.bootstrap import open_ledger
+from services.bootstrap import Registry
 from tests import factories as f
 
 url, data_dir, barrier, card_id, name, parties = sys.argv[1:]
@@ -199,7 +198,9 @@ class Rendezvous:
 
 
 clock = Rendezvous()
-ledger = open_ledger(database_url=url, data_dir=Path(data_dir), clock=clock, environ={})
+ledger = Registry(
+    {"TALENTCARD_DATABASE_URL": url, "TALENTCARD_DATA_DIR": data_dir}, clock=clock
+).ledger
 clock.armed = True
 try:
     ledger.redeem(UUID(card_id), f.redeem(venue=name))

@@ -18,7 +18,7 @@ import ledger.card_commands as cc
 from domain.user import PROVINCE
 from domain.vocabulary import Role
 from ledger.app import CardLedger
-from ledger.bootstrap import postgres_conninfo
+from ledger.store import postgres_conninfo
 from services.access import Principal
 from services.audit.signatures import SignatureReport
 from services.audit.transparency import LogRewritten

@@ -18,21 +18,20 @@ from eventsourcing.persistence import Tracking
 from psycopg import sql
 
 from ledger.app import CardLedger
-from ledger.bootstrap import open_ledger
 from projections.engine import NAMES, ProjectionError, ProjectionLag, ReadModels
 from projections.locks import locks_for
 from tests import factories as f
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, runtime_ledger
 from tests.projections import scenario
 
 PROJECTOR = """
 import sys, threading
-from pathlib import Path
-from ledger.bootstrap import open_ledger
 from projections.engine import ReadModels
+from services.bootstrap import Registry
 from services.clock import system_clock
-url, folder = sys.argv[1], Path(sys.argv[2])
-ledger = open_ledger(database_url=url, data_dir=folder, environ={}, clock=system_clock)
+url, folder = sys.argv[1], sys.argv[2]
+settings = {"TALENTCARD_DATABASE_URL": url, "TALENTCARD_DATA_DIR": folder}
+ledger = Registry(settings, clock=system_clock).ledger
 ReadModels(ledger, page_size=1).run(until_caught_up=False, stop=threading.Event(), poll=0.01)
 """
 
@@ -145,7 +144,7 @@ def test_status_shows_each_read_models_position_and_lag(ledger: CardLedger):
 def test_the_runtime_role_runs_rebuilds_and_reads_but_cannot_alter_the_read_models(
     app_role_url: str, tmp_path: Path, clock: FakeClock
 ):
-    ledger = open_ledger(database_url=app_role_url, data_dir=tmp_path, clock=clock, environ={})
+    ledger = runtime_ledger(database_url=app_role_url, data_dir=tmp_path, clock=clock, environ={})
     try:
         scenario.build(ledger, clock)
         models = ReadModels(ledger)

@@ -26,10 +26,9 @@ from domain.values import Application, Basis, Context, Holder, IdentityRef, Spon
 from domain.vocabulary import IdDocumentKind, ReviewStage, Role, Route, Scheme, SponsorKind
 from ledger import commands as c
 from ledger.app import CardLedger
-from ledger.bootstrap import open_ledger
 from ledger.limits import decode_body
 from tests import factories as f
-from tests.conftest import CliKeys, FakeClock
+from tests.conftest import CliKeys, FakeClock, runtime_ledger
 
 ESC = "\x1b]0;pwned\x07\x1b[2J\x1b[31m"  # retitle the terminal, clear it, turn red
 
@@ -226,7 +225,7 @@ def test_names_are_stored_nfc_normalised(cli_env: Path, tmp_path: Path):
 
 def _ledger(tmp_path: Path) -> CardLedger:
     """The CLI's store (cli_env), opened in-process."""
-    return open_ledger(
+    return runtime_ledger(
         database_url=os.environ["TALENTCARD_DATABASE_URL"],
         data_dir=tmp_path / "data",
         clock=FakeClock(),

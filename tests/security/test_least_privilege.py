@@ -33,11 +33,16 @@ import yaml
 from psycopg import sql
 
 import ledger.card_commands as cc
-from ledger.bootstrap import init_store, open_ledger
 from ledger.settings import StoreNotReady
 from services.clock import system_clock
 from tests import factories as f
-from tests.conftest import as_role, create_login_role, drop_role
+from tests.conftest import (
+    as_role,
+    create_login_role,
+    drop_role,
+    init_as_owner,
+    runtime_ledger,
+)
 
 PROCESSES = 8
 
@@ -128,7 +133,7 @@ def test_eight_concurrent_inits_on_one_fresh_schema_all_succeed_without_a_traceb
         assert [code for code, _ in results] == [0] * PROCESSES, results
         assert not [err for _, err in results if "Traceback" in err]
         assert table_grants(fresh_postgres_url, role) == {"SELECT", "INSERT", "UPDATE"}
-        with open_ledger(
+        with runtime_ledger(
             database_url=as_role(fresh_postgres_url, role),
             data_dir=tmp_path,
             environ={},
@@ -157,13 +162,13 @@ def test_init_takes_back_privileges_the_runtime_role_should_not_have(
 ):
     role = create_login_role(fresh_postgres_url)
     try:
-        init_store(database_url=fresh_postgres_url, data_dir=tmp_path, environ={})
+        init_as_owner(database_url=fresh_postgres_url, data_dir=tmp_path)
         table = sql.Identifier(schema_of(fresh_postgres_url), "talentcard_events")
         owner_query(
             fresh_postgres_url,
             sql.SQL("GRANT ALL ON {} TO {}").format(table, sql.Identifier(role)).as_string(),
         )
-        init_store(database_url=fresh_postgres_url, data_dir=tmp_path, app_role=role, environ={})
+        init_as_owner(database_url=fresh_postgres_url, data_dir=tmp_path, app_role=role)
         assert table_grants(fresh_postgres_url, role) == {"SELECT", "INSERT", "UPDATE"}
     finally:
         drop_role(fresh_postgres_url, role)
@@ -177,7 +182,7 @@ def test_a_role_name_is_an_identifier_never_sql(fresh_postgres_url: str, tmp_pat
         sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)).as_string(),
     )
     try:
-        init_store(database_url=fresh_postgres_url, data_dir=tmp_path, app_role=role, environ={})
+        init_as_owner(database_url=fresh_postgres_url, data_dir=tmp_path, app_role=role)
         assert table_grants(fresh_postgres_url, role) == {"SELECT", "INSERT", "UPDATE"}
     finally:
         drop_role(fresh_postgres_url, role)
@@ -224,11 +229,11 @@ def test_a_command_on_a_store_never_initialised_exits_2_naming_init_and_creates_
 def test_a_role_without_grants_is_refused_at_start_naming_the_grant_to_run(
     fresh_postgres_url: str, tmp_path: Path
 ):
-    init_store(database_url=fresh_postgres_url, data_dir=tmp_path, environ={})
+    init_as_owner(database_url=fresh_postgres_url, data_dir=tmp_path)
     role = create_login_role(fresh_postgres_url)
     try:
         with pytest.raises(StoreNotReady, match=f"talentcard init --app-role {role}"):
-            open_ledger(
+            runtime_ledger(
                 database_url=as_role(fresh_postgres_url, role),
                 data_dir=tmp_path,
                 environ={},
@@ -242,14 +247,14 @@ def test_a_role_without_grants_is_refused_at_start_naming_the_grant_to_run(
 def test_a_store_whose_guard_was_disabled_is_refused_at_start(
     fresh_postgres_url: str, tmp_path: Path
 ):
-    init_store(database_url=fresh_postgres_url, data_dir=tmp_path, environ={})
+    init_as_owner(database_url=fresh_postgres_url, data_dir=tmp_path)
     table = sql.Identifier(schema_of(fresh_postgres_url), "talentcard_events")
     owner_query(
         fresh_postgres_url,
         sql.SQL("ALTER TABLE {} DISABLE TRIGGER talentcard_append_only").format(table).as_string(),
     )
     with pytest.raises(StoreNotReady, match="append-only triggers"):
-        open_ledger(
+        runtime_ledger(
             database_url=fresh_postgres_url, data_dir=tmp_path, environ={}, clock=system_clock
         )
 
@@ -301,7 +306,7 @@ def test_eight_services_starting_at_once_as_the_runtime_role_all_come_up_cleanly
 
 @pytest.mark.postgres
 def test_the_runtime_role_records_cards_through_the_ledger(app_role_url: str, tmp_path: Path):
-    with open_ledger(
+    with runtime_ledger(
         database_url=app_role_url, data_dir=tmp_path, environ={}, clock=system_clock
     ) as ledger:
         card_id, _ = ledger.apply(f.apply_body())
@@ -354,7 +359,7 @@ def test_the_runtime_role_cannot_rewrite_events_or_touch_the_guards(
     statement: str,
     error: type[Exception],
 ):
-    with open_ledger(
+    with runtime_ledger(
         database_url=app_role_url, data_dir=tmp_path, environ={}, clock=system_clock
     ) as ledger:
         ledger.apply(f.apply_body())
@@ -452,7 +457,7 @@ def test_the_compose_role_script_makes_a_login_role_with_the_secret_as_its_passw
         )[0]
         assert login
         assert scram_matches(verifier, "it's a secret; DROP ROLE postgres; --")
-        init_store(database_url=fresh_postgres_url, data_dir=tmp_path, app_role=role, environ={})
+        init_as_owner(database_url=fresh_postgres_url, data_dir=tmp_path, app_role=role)
         assert table_grants(fresh_postgres_url, role) == {"SELECT", "INSERT", "UPDATE"}
     finally:
         drop_role(postgres_url, role)

@@ -16,9 +16,8 @@ import pytest
 import ledger.card_commands as cc
 from domain.errors import DomainError
 from ledger.app import CardLedger
-from ledger.bootstrap import open_ledger
 from tests import factories as f
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, runtime_ledger
 from tests.racing import race
 
 # The same person's number typed on a Chinese keyboard (fullwidth digits, NFKC-equal).
@@ -89,7 +88,7 @@ THREADS = 6
 def test_racing_applications_for_one_person_end_with_exactly_one_card(
     database_url: str, tmp_path: Path
 ):
-    ledger = open_ledger(
+    ledger = runtime_ledger(
         database_url=database_url, data_dir=tmp_path, clock=FakeClock(), environ={}
     )
     # Every thread loads the (not yet existing) reservation before any of them saves, so

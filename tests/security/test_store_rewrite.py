@@ -17,10 +17,9 @@ import pytest
 
 import ledger.card_commands as cc
 from ledger.app import CardLedger
-from ledger.bootstrap import open_ledger
 from services.clock import system_clock
 from tests import factories as f
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, runtime_ledger
 
 REPLACING = {
     "insert or replace": "INSERT OR REPLACE INTO stored_events",
@@ -45,7 +44,7 @@ def run_sql(path: Path, statement: str) -> None:
 
 @pytest.fixture
 def sqlite_ledger(tmp_path: Path):
-    app = open_ledger(
+    app = runtime_ledger(
         database_url=f"sqlite:///{tmp_path / 'ledger.sqlite3'}",
         data_dir=tmp_path,
         clock=FakeClock(),
@@ -94,7 +93,7 @@ def test_replacing_an_event_by_its_rowid_on_sqlite_is_refused(
 
 def test_the_embedded_store_and_its_data_folder_are_private_to_their_owner(tmp_path: Path):
     folder = tmp_path / "data"
-    with open_ledger(data_dir=folder, environ={}, clock=system_clock) as ledger:
+    with runtime_ledger(data_dir=folder, environ={}, clock=system_clock) as ledger:
         ledger.apply(f.apply_body())  # SQLite makes its -wal and -shm files on first write
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     files = sorted(folder.glob("talentcard.sqlite3*"))

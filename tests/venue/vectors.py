@@ -26,7 +26,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 import ledger.card_commands as cc
 from ledger.app import CardLedger
-from ledger.bootstrap import open_ledger
 from services.bootstrap import Registry
 from signing import base45
 from signing.bundle import pack, read_bundle, unpack
@@ -35,7 +34,7 @@ from signing.credential import PREFIX, decode_claims, from_text, sign_credential
 from signing.keys import key_id
 from signing.verify import holder_matches, verify
 from tests import factories as f
-from tests.conftest import KEY_KDF_COST, KEY_PASSPHRASE, FakeClock
+from tests.conftest import KEY_KDF_COST, KEY_PASSPHRASE, FakeClock, runtime_ledger
 
 FILE = Path(__file__).with_name("vectors.json")
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
@@ -165,7 +164,7 @@ def grants(token: str, files: dict[str, bytes], at: datetime, city: str) -> list
 @contextmanager
 def registry_in(folder: Path, clock: FakeClock) -> Iterator[tuple[Registry, CardLedger]]:
     """A registry on a SQLite store in ``folder``, on ``clock``, with its keys made."""
-    ledger = open_ledger(
+    ledger = runtime_ledger(
         database_url=f"sqlite:///{folder / 'ledger.sqlite3'}",
         data_dir=folder,
         clock=clock,

@@ -1,9 +1,11 @@
-"""The composition root: production defaults from the environment, keyword overrides for
-tests and tools. Every process (CLI, API, projection worker) opens the ledger here.
+"""Opening the event store, and making it: the two things the ledger's store needs done to
+it before any command runs. What to open (the store's settings), with which keys and which
+clock, and which read models to make beside the events: the composition root
+(``services.bootstrap.Registry``) decides and hands in.
 
 Two entry points, two privileges:
 
-- ``init_store`` is run once by the store's owner (``talentcard init``, the compose
+- ``create_store`` is run once by the store's owner (``talentcard init``, the compose
   one-shot): schema, tables, append-only triggers and, with ``app_role``, the runtime
   role's grants. It takes an advisory lock before any DDL, so any number of concurrent
   runs are safe and the result is the same as one run.
@@ -16,11 +18,9 @@ Two entry points, two privileges:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -28,7 +28,6 @@ from eventsourcing.persistence import PersistenceError
 from psycopg import sql
 
 from domain.clock import Clock
-from ledger import settings
 from ledger.app import CardLedger
 from ledger.event_keys import EventKeys
 from ledger.guards import (
@@ -52,112 +51,113 @@ _INIT_UNLOCK = "SELECT pg_advisory_unlock(hashtext('talentcard.init'), hashtext(
 
 
 def open_ledger(
+    store: Mapping[str, str],
     *,
-    database_url: str | None = None,
-    data_dir: Path | None = None,
+    id_pepper: Callable[[], bytes],
+    event_keys: EventKeys,
     clock: Clock,
-    environ: Mapping[str, str] | None = None,
 ) -> CardLedger:
-    """Open the ledger's store as a runtime process.
+    """Open the ledger on ``store`` (eventsourcing's settings, ``ledger.settings.store_env``)
+    as a runtime process whose every save ``event_keys`` signs.
 
     SQLite: created with its append-only guards on first use. PostgreSQL: no DDL; a store
     that ``talentcard init`` has not prepared, or that this role may not use, raises
-    StoreNotReady naming what to run.
+    StoreNotReady naming what to run. ``id_pepper`` is read only once the store is known
+    to be usable, so a refused start leaves no key file behind.
     """
-    source = dict(os.environ if environ is None else environ)
-    folder = data_dir or settings.data_dir(source)
-    url = database_url if database_url is not None else settings.database_url(source)
-    env = settings.store_env(url, folder, source)
-    if env["PERSISTENCE_MODULE"] != POSTGRES:
-        embedded = _open_sqlite(env, folder, source, clock)
-        _sign_events(embedded, folder, source, clock)
+    if store["PERSISTENCE_MODULE"] != POSTGRES:
+        embedded = _open_sqlite(store, id_pepper(), clock)
+        _sign_events(embedded, event_keys, clock)
         return embedded
-    problem = _postgres_problem(env)
+    problem = _postgres_problem(store)
     if problem is not None:
-        raise StoreNotReady(f"{_where(env)} {problem}")
+        raise StoreNotReady(f"{_where(store)} {problem}")
     try:
-        ledger = CardLedger(
-            {**env, CREATE_TABLE: "false"},
-            id_pepper=settings.id_pepper(folder, source),
-            clock=clock,
-        )
-        _sign_events(ledger, folder, source, clock)
+        ledger = CardLedger({**store, CREATE_TABLE: "false"}, id_pepper=id_pepper(), clock=clock)
+        _sign_events(ledger, event_keys, clock)
     except (psycopg.Error, PersistenceError) as e:
-        raise StoreNotReady(f"{_where(env)}: {_first_line(e)}") from None
+        raise StoreNotReady(f"{_where(store)}: {_first_line(e)}") from None
     return ledger
 
 
-def _sign_events(ledger: CardLedger, folder: Path, source: Mapping[str, str], clock: Clock) -> None:
+def _sign_events(ledger: CardLedger, keys: EventKeys, clock: Clock) -> None:
     """Every save of a runtime process is signed with the event key (ledger.event_signer)."""
-    keys = EventKeys(settings.event_keys_dir(folder, source))
     ledger.sign_events_with(keys, clock, salt_key=ledger.derived_secret(SALT_PURPOSE))
 
 
-def init_store(
-    *,
-    database_url: str | None = None,
-    data_dir: Path | None = None,
-    app_role: str | None = None,
-    environ: Mapping[str, str] | None = None,
-    read_models: Callable[[CardLedger], Sequence[str]] | None = None,
-) -> dict[str, str]:
-    """Create the store's schema, tables and append-only guards, as its owner
-    (idempotent); with ``app_role``, grant that existing role what the service needs.
-    ``read_models`` (``projections.engine.install``, passed by the composition root:
-    the ledger may not import the projections) creates the read-model and tracking
-    tables on the owner's ledger and names them for the grants.
-    Returns the store's settings (for a description; they include the password)."""
-    source = dict(os.environ if environ is None else environ)
-    folder = data_dir or settings.data_dir(source)
-    url = database_url if database_url is not None else settings.database_url(source)
-    if app_role is not None and (url is None or url.startswith("sqlite:")):
-        raise SettingsError(  # before store_env, which creates the SQLite file
+def check_app_role(database_url: str | None, app_role: str | None) -> None:
+    """Refuse a runtime role for the embedded store, which has no roles (its file is
+    readable and writable by its owner only). Checked on the URL, before the store's
+    settings are made: making them creates the SQLite file."""
+    if app_role is not None and (database_url is None or database_url.startswith("sqlite:")):
+        raise SettingsError(
             "--app-role applies to a PostgreSQL store: the embedded SQLite store has no "
             "roles (its file is readable and writable by its owner only)"
         )
-    env = settings.store_env(url, folder, source)
-    if env["PERSISTENCE_MODULE"] != POSTGRES:
-        embedded = _open_sqlite(env, folder, source, _no_clock)
+
+
+def create_store(
+    store: Mapping[str, str],
+    *,
+    app_role: str | None = None,
+    install_read_models: Callable[[CardLedger], Sequence[str]] | None = None,
+) -> None:
+    """Create the store's schema, tables and append-only guards, as its owner
+    (idempotent); with ``app_role``, grant that existing role what the service needs.
+    ``install_read_models`` (``projections.engine.install``, passed by the composition
+    root: the ledger may not import the projections) creates the read-model and tracking
+    tables on the owner's ledger and names them for the grants."""
+    if store["PERSISTENCE_MODULE"] != POSTGRES:
+        check_app_role(None, app_role)
+        # `init` writes no events, so it needs no identity key: it uses none.
+        embedded = _open_sqlite(store, b"", _no_clock)
         try:
-            if read_models is not None:
-                read_models(embedded)
+            if install_read_models is not None:
+                install_read_models(embedded)
         finally:
             embedded.close()
-        return env
-    schema = env.get("POSTGRES_SCHEMA") or "public"
+        return
     try:
-        with _owner_connection(env) as conn:
+        with _owner_connection(store) as conn:
             if app_role is not None and not _role_exists(conn, app_role):
                 raise StoreNotReady(
-                    f"role {app_role!r} does not exist on {_where(env)}: create it first "
+                    f"role {app_role!r} does not exist on {_where(store)}: create it first "
                     "(CREATE ROLE … LOGIN PASSWORD …), then run init again"
                 )
-            with _advisory_lock(conn, schema):
-                if schema != "public":
-                    conn.execute(
-                        sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema))
-                    )
-                # `init` writes no events, so it needs no identity key: it uses none.
-                ledger = CardLedger({**env, CREATE_TABLE: "true"}, id_pepper=b"", clock=_no_clock)
-                try:
-                    datastore = ledger.recorder.datastore  # type: ignore[attr-defined]
-                    table: str = ledger.recorder.events_table_name  # type: ignore[attr-defined]
-                    install_postgres_guards(datastore, table)
-                    views = read_models(ledger) if read_models is not None else ()
-                    if app_role is not None:
-                        grant_runtime_role(datastore, table, app_role)
-                        grant_read_models(datastore, views, app_role)
-                finally:
-                    ledger.close()
+            _create_postgres_store(conn, store, app_role, install_read_models)
     except (psycopg.Error, PersistenceError) as e:
-        raise StoreNotReady(f"init on {_where(env)} failed: {_first_line(e)}") from None
-    return env
+        raise StoreNotReady(f"init on {_where(store)} failed: {_first_line(e)}") from None
+
+
+def _create_postgres_store(
+    conn: psycopg.Connection[Any],
+    store: Mapping[str, str],
+    app_role: str | None,
+    install_read_models: Callable[[CardLedger], Sequence[str]] | None,
+) -> None:
+    """The owner's DDL, under the init lock."""
+    schema = store.get("POSTGRES_SCHEMA") or "public"
+    with _advisory_lock(conn, schema):
+        if schema != "public":
+            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+        # `init` writes no events, so it needs no identity key: it uses none.
+        ledger = CardLedger({**store, CREATE_TABLE: "true"}, id_pepper=b"", clock=_no_clock)
+        try:
+            datastore = ledger.recorder.datastore  # type: ignore[attr-defined]
+            table: str = ledger.recorder.events_table_name  # type: ignore[attr-defined]
+            install_postgres_guards(datastore, table)
+            views = install_read_models(ledger) if install_read_models is not None else ()
+            if app_role is not None:
+                grant_runtime_role(datastore, table, app_role)
+                grant_read_models(datastore, views, app_role)
+        finally:
+            ledger.close()
 
 
 def _no_clock() -> datetime:
     """The clock of a ledger opened only to create the store: `init` records nothing, so
     it never reads the time (only the composition root holds the system clock)."""
-    raise AssertionError("init_store records no event and has no clock")
+    raise AssertionError("create_store records no event and has no clock")
 
 
 def postgres_conninfo(env: Mapping[str, str]) -> str:
@@ -172,10 +172,8 @@ def postgres_conninfo(env: Mapping[str, str]) -> str:
     )
 
 
-def _open_sqlite(
-    env: Mapping[str, str], folder: Path, source: Mapping[str, str], clock: Clock
-) -> CardLedger:
-    ledger = CardLedger(env, id_pepper=settings.id_pepper(folder, source), clock=clock)
+def _open_sqlite(store: Mapping[str, str], id_pepper: bytes, clock: Clock) -> CardLedger:
+    ledger = CardLedger(store, id_pepper=id_pepper, clock=clock)
     datastore = ledger.recorder.datastore  # type: ignore[attr-defined]
     install_sqlite_guards(datastore, ledger.recorder.events_table_name)  # type: ignore[attr-defined]
     return ledger
