@@ -35,6 +35,7 @@ API_MAY_IMPORT = {
     "domain.authority",  # the authorities offered as choices
     "domain.text",  # what may be printed to a terminal
     "ledger.commands",
+    "ledger.card_commands",  # the command table every adapter is made from (issue 24)
     "ledger.limits",
     "ledger.views",
     "ledger.errors",
