@@ -194,7 +194,7 @@ class Registry:
         """The audit trail."""
         from services.audit.trail import AuditService
 
-        return AuditService(self.read_models)
+        return AuditService(self._read_models)
 
     @cached_property
     def statistics(self) -> StatisticsService:

@@ -4,7 +4,7 @@ card, actor, authority and dates, and exported whole as CSV or JSON Lines."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import BinaryIO
 
@@ -21,8 +21,8 @@ FORMATS = ("csv", "jsonl")
 class AuditService:
     """Audit-trail queries and exports, over a read model caught up with the log."""
 
-    def __init__(self, read_models: ReadModels) -> None:
-        self._read_models = read_models
+    def __init__(self, read_models: Callable[[], ReadModels]) -> None:
+        self._read_models = read_models  # built on first use, as every service's are
 
     def query(
         self,
@@ -46,14 +46,15 @@ class AuditService:
         self, query: AuditQuery, *, limit: int, after: int | None = None
     ) -> tuple[list[AuditRow], int | None]:
         """One page of matching events and the cursor for the next (None: no more)."""
-        self._read_models.catch_up(_TRAIL)
-        return self._read_models.audit_trail.trail(query, limit=limit, after=after)
+        models = self._read_models()
+        models.catch_up(_TRAIL)
+        return models.audit_trail.trail(query, limit=limit, after=after)
 
     def export(self, query: AuditQuery, fmt: str, stream: BinaryIO) -> int:
         """Every matching event, in log order, written as ``fmt``; how many."""
         if fmt not in FORMATS:
             raise InvalidInput(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
-        self._read_models.catch_up(_TRAIL)
+        self._read_models().catch_up(_TRAIL)
         count = 0
 
         def counted() -> Iterator[AuditRow]:
@@ -68,7 +69,7 @@ class AuditService:
     def _every(self, query: AuditQuery) -> Iterator[AuditRow]:
         after: int | None = None
         while True:
-            rows, after = self._read_models.audit_trail.trail(
+            rows, after = self._read_models().audit_trail.trail(
                 query, limit=_EXPORT_PAGE, after=after
             )
             yield from rows
