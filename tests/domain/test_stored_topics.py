@@ -49,9 +49,9 @@ def event_classes() -> dict[str, list[str]]:
         if not aggregate.__module__.startswith("domain."):
             continue
         for name, value in vars(aggregate).items():
-            if isinstance(value, type) and issubclass(value, CanMutateAggregate):
-                if name != "Event":
-                    found[get_topic(value)] = [f.name for f in dataclasses.fields(value)]
+            is_event = isinstance(value, type) and issubclass(value, CanMutateAggregate)
+            if is_event and name != "Event":
+                found[get_topic(value)] = [f.name for f in dataclasses.fields(value)]
     return found
 
 
@@ -70,9 +70,7 @@ def payload_types() -> set[str]:
 
 
 def test_every_stored_event_topic_names_the_same_class_with_the_same_attributes():
-    assert {k: v for k, v in event_classes().items() if k in STORED["events"]} == STORED[
-        "events"
-    ]
+    assert {k: v for k, v in event_classes().items() if k in STORED["events"]} == STORED["events"]
 
 
 @pytest.mark.parametrize("topic", sorted(STORED["events"]))
