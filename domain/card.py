@@ -67,6 +67,7 @@ __all__ = [  # the guards' and terms' names, which callers import from here
     "ISSUING_ROLES",
     "RULE_ISSUERS",
     "RULE_WITHDRAW",
+    "TRANSITIONS",
     "Admission",
     "Card",
     "Rejection",
@@ -881,3 +882,12 @@ class Card(Aggregate):
         require_in_force(
             self.recorded_status, self._valid_until, day, action, allow_suspended=allow_suspended
         )
+
+
+TRANSITIONS: tuple[type[Transition], ...] = tuple(
+    value
+    for value in vars(Card).values()
+    if isinstance(value, type) and issubclass(value, Transition) and issubclass(value, Card.Event)
+)
+"""The Card's events that leave it in a recorded status (``Transition.status_after``), in
+the order the aggregate declares them: Applied first."""
