@@ -16,29 +16,24 @@ from eventsourcing.domain import Aggregate, event
 from domain import deadlines, policy
 from domain.card_admission import admit
 from domain.card_guards import (
-    APPLICANT_ROLES,
-    ISSUING_ROLES,
-    RULE_ISSUERS,
-    RULE_WITHDRAW,
     check_context,
     check_contract_confirmer,
     check_issuer,
-    check_joint,
-    check_reviewer,
     check_status_change,
-    check_step,
     check_withdrawer,
     interim_measure,
     require_in_force,
     require_not_closed,
     require_under_review,
-    step_taken,
 )
+from domain.card_review import check_review, check_upgrade_review
+from domain.card_revocation import approval_of, decline_of, proposal_of
 from domain.card_status import Transition, status_on
-from domain.card_term import evidence_refs, shown, term_of, upgraded_term
+from domain.card_term import extension_of, issued_term, upgraded_term
+from domain.card_upgrade import check_higher_tier, passed_request, request_of
 from domain.clock import business_date
 from domain.errors import IllegalTransition, InvalidInput, ReviewIncomplete
-from domain.policy import CardSnapshot, RevocationAction, StepTaken, TermBasis
+from domain.policy import CardSnapshot, StepTaken, TermBasis
 from domain.policy.model import JointStage
 from domain.values import (
     Application,
@@ -61,18 +56,6 @@ from domain.values import (
     Value,
 )
 from domain.vocabulary import CardStatus, ReviewDecision, ReviewStage, Role, Route
-
-__all__ = [  # the guards' and terms' names, which callers import from here
-    "APPLICANT_ROLES",
-    "ISSUING_ROLES",
-    "RULE_ISSUERS",
-    "RULE_WITHDRAW",
-    "TRANSITIONS",
-    "Admission",
-    "Card",
-    "Rejection",
-    "term_of",
-]
 
 
 class Admission(Value, frozen=True):
@@ -218,33 +201,17 @@ class Card(Aggregate):
             self._review_upgrade(ctx, review)
             return
         require_under_review(self.recorded_status, "record a review")
-        expected = self.next_stage
-        if expected is None:
-            raise IllegalTransition(
-                "every required review stage has already approved; the card can be issued",
-                code="review_complete",
-            )
-        if review.stage != expected:
-            raise IllegalTransition(
-                f"the next review stage is {expected}, not {review.stage}",
-                code="review_out_of_order",
-                rule=", ".join(self.admission.rules),
-            )
-        check_reviewer(ctx, review, self.admission.rules)
-        intake = self.admission.intake
-        before = self.admission.intake_before
-        if (
-            intake is not None
-            and intake not in self.received_by
-            and (before is None or review.stage == before)
-        ):
-            where = f"before the {before} decides" if before else "before any stage decides"
-            raise IllegalTransition(
-                f"the {intake} must first receive the file (受理) {where}",
-                code="file_not_received",
-                rule=", ".join(self.admission.rules),
-            )
-        check_joint(self.admission.joint, self.admission.rules, review)
+        admission = self.admission
+        check_review(
+            ctx,
+            review,
+            expected=self.next_stage,
+            rules=admission.rules,
+            intake=admission.intake,
+            intake_before=admission.intake_before,
+            received_by=self.received_by,
+            joint=admission.joint,
+        )
         reached = StageReached(
             position=len(self.approved_stages),
             required_stages=self.required_stages,
@@ -413,19 +380,16 @@ class Card(Aggregate):
                 f"(required: {', '.join(self.required_stages)})",
                 rule=", ".join(self.admission.rules),
             )
-        today = business_date(ctx.effective_at)
-        start = valid_from or today
-        if start < today:
-            raise InvalidInput(f"valid_from {start} is before the issue date {today}")
-        decision = policy.decide_term(
+        term = issued_term(
             self.application.scheme,
             self.application.basis.category,
-            start,
+            business_date(ctx.effective_at),
+            valid_from,
             bases,
         )
         issuance = Issuance(
             tier=self.admission.tier,
-            term=term_of(decision),
+            term=term,
             valid_from_asked=valid_from,
             bases=tuple(bases),
         )
@@ -457,30 +421,14 @@ class Card(Aggregate):
         check_issuer(ctx, "upgrade")
         self._require_in_force(ctx, "upgrade", allow_suspended=False)
         assert self.tier is not None
-        scheme = self.application.scheme
-        ranking = policy.tier_ranking(scheme)
-        if not ranking.ranked:
-            raise IllegalTransition(
-                f"{scheme} cards have no tiers to upgrade between",
-                code="upgrade_not_supported",
-                rule=ranking.rule,
-            )
-        if tier not in ranking.tiers:
-            raise InvalidInput(
-                f"tier {tier!r} is not a {scheme} tier ({', '.join(ranking.tiers)})",
-                rule=ranking.rule,
-            )
-        if not policy.is_higher_tier(scheme, tier, self.tier):
-            raise IllegalTransition(
-                f"tier {tier} is not higher than the current tier {self.tier}",
-                code="tier_not_higher",
-                rule=ranking.rule,
-            )
+        check_higher_tier(self.application.scheme, tier, self.tier)
         day = business_date(ctx.effective_at)
         given = dict(facts or {})
         category = ""
         if policy.upgrades_by_category(self.application.scheme, day):
-            request = self._passed_request(tier)
+            request = passed_request(
+                self.application.scheme, self.upgrade_request, self.upgrade_approved, tier
+            )
             given, category = dict(request.facts), request.category
         decision = policy.decide_upgrade(self.snapshot(day), tier, day, facts=given)
         if not decision.allowed or decision.valid_from is None:
@@ -526,24 +474,7 @@ class Card(Aggregate):
                 code="upgrade_pending",
             )
         day = business_date(ctx.effective_at)
-        scheme = self.application.scheme
-        decision = policy.upgrade_route(
-            self.snapshot(day),
-            category,
-            facts,
-            day,
-            date_of_birth=self.application.holder.date_of_birth,
-        )
-        filer = policy.check_filer(scheme, category, ctx.role, self.application.sponsor.kind, day)
-        assert decision.tier is not None  # upgrade_route refuses an ineligible category
-        request = UpgradeRequest(
-            category=category,
-            tier=decision.tier,
-            facts=dict(facts),
-            stages=decision.stages,
-            rules=(*decision.rules, *([filer] if filer else [])),
-            policy_version=decision.version,
-        )
+        request = request_of(self.snapshot(day), self.application, ctx, day, category, facts)
         self._upgrade_requested(ctx=ctx, request=request)
 
     class UpgradeRequested(Aggregate.Event):
@@ -561,20 +492,7 @@ class Card(Aggregate):
     def _review_upgrade(self, ctx: Context, review: Review) -> None:
         request = self.upgrade_request
         assert request is not None
-        position = len(self.upgrade_approved)
-        if position >= len(request.stages):
-            raise IllegalTransition(
-                "every stage of the upgrade request has approved; the card can be upgraded",
-                code="review_complete",
-            )
-        expected = request.stages[position]
-        if review.stage != expected:
-            raise IllegalTransition(
-                f"the upgrade request's next stage is {expected}, not {review.stage}",
-                code="review_out_of_order",
-                rule=", ".join(request.rules),
-            )
-        check_reviewer(ctx, review, request.rules)
+        check_upgrade_review(ctx, review, request, self.upgrade_approved)
         self._upgrade_reviewed(ctx=ctx, review=review)
 
     class UpgradeReviewed(Aggregate.Event):
@@ -591,27 +509,6 @@ class Card(Aggregate):
         elif review.decision is ReviewDecision.REJECTED:  # the request closes; the card stays
             self.upgrade_request = None
             self.upgrade_approved = []
-
-    def _passed_request(self, tier: str) -> UpgradeRequest:
-        request = self.upgrade_request
-        if request is None:
-            raise IllegalTransition(
-                f"a {self.application.scheme} upgrade is requested first, naming the higher "
-                "category (card upgrade-request), and passes its route",
-                code="upgrade_not_requested",
-            )
-        if tier != request.tier:
-            raise IllegalTransition(
-                f"the request is for tier {request.tier} (category {request.category}), not {tier}",
-                code="upgrade_tier_mismatch",
-            )
-        waiting = request.stages[len(self.upgrade_approved) :]
-        if waiting:
-            raise ReviewIncomplete(
-                f"the upgrade request still waits for {', '.join(waiting)}",
-                rule=", ".join(request.rules),
-            )
-        return request
 
     def extend(
         self,
@@ -635,26 +532,14 @@ class Card(Aggregate):
         if status is CardStatus.REVOKED:
             raise IllegalTransition("cannot extend: the card is revoked", code="card_revoked")
         assert self.term is not None
-        refs = evidence_refs(evidence)
-        today = business_date(ctx.effective_at)
-        if event_on > today:
-            raise InvalidInput(f"event_on {event_on} is after today ({today}): not yet evidence")
-        if self.term.valid_until is None:
-            raise IllegalTransition("the card has no end date to extend", code="term_not_longer")
-        decision = policy.extension_term(
+        extension = extension_of(
             self.application.scheme,
             self.application.basis.category,
-            self.term.valid_from,
-            self.term.valid_until,
-            event_on,
-            shows=shown(shows),
-        )
-        extension = Extension(
-            term=term_of(decision),
+            self.term,
+            business_date(ctx.effective_at),
             event_on=event_on,
-            evidence=refs,
-            previous_term=self.term,
-            shows=tuple(sorted(set(shown(shows)))),
+            evidence=evidence,
+            shows=shows,
         )
         self._extended(ctx=ctx, extension=extension)
 
@@ -736,36 +621,8 @@ class Card(Aggregate):
                 "an application that was never issued cannot be revoked; reject or withdraw it",
                 code="not_issued",
             )
-        if not reason.strip():
-            raise InvalidInput("reason must not be empty")
-        procedure = policy.revocation_procedure(
-            self.application.scheme, business_date(ctx.effective_at)
-        )
-        if not procedure.available:
-            raise IllegalTransition(procedure.reason, code="no_revocation_procedure")
-        codes = [g.code for g in procedure.grounds]
-        if codes and ground not in codes:
-            listed = "; ".join(f"{g.code} ({g.label})" for g in procedure.grounds)
-            raise InvalidInput(
-                f"ground must be one of the grounds the rules allow: {listed}",
-                code="unknown_ground",
-                rule=", ".join(procedure.rules),
-            )
-        decision = policy.decide_revocation_step(
-            procedure.steps,
-            self.revocation_steps,
-            RevocationAction.PROPOSE,
-            ctx.role,
-            ctx.actor,
-        )
-        check_step(decision, procedure.rules)
-        proposal = RevocationProposal(
-            reason=reason.strip(),
-            proposed_by=step_taken(ctx, RevocationAction.PROPOSE),
-            steps=procedure.steps,
-            rules=procedure.rules,
-            policy_version=procedure.version,
-            ground=ground,
+        proposal = proposal_of(
+            self.application.scheme, ctx, self.revocation_steps, reason=reason, ground=ground
         )
         self._revocation_proposed(ctx=ctx, proposal=proposal)
 
@@ -787,16 +644,7 @@ class Card(Aggregate):
         end at once, and the Revoked event lists every step's user and role."""
         check_context(ctx)
         proposal = self._open_proposal("approve")
-        decision = policy.decide_revocation_step(
-            proposal.steps, self.revocation_steps, RevocationAction.APPROVE, ctx.role, ctx.actor
-        )
-        check_step(decision, proposal.rules)
-        approval = RevocationApproval(
-            step=decision.step,
-            approved_by=step_taken(ctx, RevocationAction.APPROVE),
-            rules=proposal.rules,
-            policy_version=proposal.policy_version,
-        )
+        approval, decision = approval_of(proposal, self.revocation_steps, ctx)
         self._revocation_approved(ctx=ctx, approval=approval)
         if decision.final:
             revocation = Revocation(
@@ -824,19 +672,7 @@ class Card(Aggregate):
         proposal may follow."""
         check_context(ctx)
         proposal = self._open_proposal("decline")
-        if not reason.strip():
-            raise InvalidInput("reason must not be empty")
-        decision = policy.decide_revocation_step(
-            proposal.steps, self.revocation_steps, RevocationAction.DECLINE, ctx.role, ctx.actor
-        )
-        check_step(decision, proposal.rules)
-        decline = RevocationDecline(
-            step=decision.step,
-            declined_by=step_taken(ctx, RevocationAction.DECLINE),
-            reason=reason.strip(),
-            rules=proposal.rules,
-            policy_version=proposal.policy_version,
-        )
+        decline = decline_of(proposal, self.revocation_steps, ctx, reason)
         self._revocation_declined(ctx=ctx, decline=decline)
 
     class RevocationDeclined(Aggregate.Event):

@@ -1,15 +1,18 @@
 """A card's term (有效期) as recorded: the ``Term`` value made from what the policy engine
-decided on issue, upgrade or extension, with the rules and policy version that decided it.
+decides on issue, upgrade or extension, with the rules and policy version that decided it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
-from domain.errors import InvalidInput
-from domain.policy import TermDecision
+from domain import policy
+from domain.errors import IllegalTransition, InvalidInput
+from domain.policy import TermBasis, TermDecision
 from domain.policy.results import UpgradeDecision
-from domain.values import Term
+from domain.values import Extension, Term
+from domain.vocabulary import Scheme
 
 
 def term_of(decision: TermDecision) -> Term:
@@ -46,3 +49,44 @@ def evidence_refs(evidence: Sequence[str]) -> tuple[str, ...]:
 def shown(shows: Sequence[str]) -> tuple[str, ...]:
     """What the evidence shows, trimmed, in the order given (for the engine)."""
     return tuple(x.strip() for x in shows if x.strip())
+
+
+def issued_term(
+    scheme: Scheme, category: str, today: date, valid_from: date | None, bases: Sequence[TermBasis]
+) -> Term:
+    """The term a card issued ``today`` gets from the bases (default: the scheme's
+    standard term), starting on ``valid_from`` (default: the issue date, never before)."""
+    start = valid_from or today
+    if start < today:
+        raise InvalidInput(f"valid_from {start} is before the issue date {today}")
+    return term_of(policy.decide_term(scheme, category, start, bases))
+
+
+def extension_of(
+    scheme: Scheme,
+    category: str,
+    term: Term,
+    today: date,
+    *,
+    event_on: date,
+    evidence: Sequence[str],
+    shows: Sequence[str],
+) -> Extension:
+    """The extension of ``term`` when the scheme's trigger happened on ``event_on``, with
+    the evidence references and what they show: refused without evidence, for an event
+    after ``today``, or for a term with no end date."""
+    refs = evidence_refs(evidence)
+    if event_on > today:
+        raise InvalidInput(f"event_on {event_on} is after today ({today}): not yet evidence")
+    if term.valid_until is None:
+        raise IllegalTransition("the card has no end date to extend", code="term_not_longer")
+    decision = policy.extension_term(
+        scheme, category, term.valid_from, term.valid_until, event_on, shows=shown(shows)
+    )
+    return Extension(
+        term=term_of(decision),
+        event_on=event_on,
+        evidence=refs,
+        previous_term=term,
+        shows=tuple(sorted(set(shown(shows)))),
+    )

@@ -1,0 +1,92 @@
+"""A card's upgrade (升级): the higher tier the scheme's ranking allows, and where the
+scheme upgrades by category (Liaocheng art. 32) the request (升级申请) that names the
+higher category, filed as that category would be and reviewed on its own route first."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+from domain import policy
+from domain.errors import IllegalTransition, InvalidInput, ReviewIncomplete
+from domain.policy import CardSnapshot
+from domain.values import Application, Context, UpgradeRequest
+from domain.vocabulary import ReviewStage, Scheme
+
+Facts = Mapping[str, str | int | float | bool]
+
+
+def check_higher_tier(scheme: Scheme, tier: str, current: str) -> None:
+    """Refuse a scheme without tiers, a tier it does not have, or one not above ``current``."""
+    ranking = policy.tier_ranking(scheme)
+    if not ranking.ranked:
+        raise IllegalTransition(
+            f"{scheme} cards have no tiers to upgrade between",
+            code="upgrade_not_supported",
+            rule=ranking.rule,
+        )
+    if tier not in ranking.tiers:
+        raise InvalidInput(
+            f"tier {tier!r} is not a {scheme} tier ({', '.join(ranking.tiers)})",
+            rule=ranking.rule,
+        )
+    if not policy.is_higher_tier(scheme, tier, current):
+        raise IllegalTransition(
+            f"tier {tier} is not higher than the current tier {current}",
+            code="tier_not_higher",
+            rule=ranking.rule,
+        )
+
+
+def request_of(
+    snapshot: CardSnapshot,
+    application: Application,
+    ctx: Context,
+    day: date,
+    category: str,
+    facts: Facts,
+) -> UpgradeRequest:
+    """The request for ``category``: its route and tier as the engine decides them on
+    ``day``, refused when the card may not move to it or the acting role may not file it."""
+    decision = policy.upgrade_route(
+        snapshot,
+        category,
+        facts,
+        day,
+        date_of_birth=application.holder.date_of_birth,
+    )
+    scheme = application.scheme
+    filer = policy.check_filer(scheme, category, ctx.role, application.sponsor.kind, day)
+    assert decision.tier is not None  # upgrade_route refuses an ineligible category
+    return UpgradeRequest(
+        category=category,
+        tier=decision.tier,
+        facts=dict(facts),
+        stages=decision.stages,
+        rules=(*decision.rules, *([filer] if filer else [])),
+        policy_version=decision.version,
+    )
+
+
+def passed_request(
+    scheme: Scheme, request: UpgradeRequest | None, approved: Sequence[ReviewStage], tier: str
+) -> UpgradeRequest:
+    """The open request for ``tier`` once every one of its stages has approved."""
+    if request is None:
+        raise IllegalTransition(
+            f"a {scheme} upgrade is requested first, naming the higher "
+            "category (card upgrade-request), and passes its route",
+            code="upgrade_not_requested",
+        )
+    if tier != request.tier:
+        raise IllegalTransition(
+            f"the request is for tier {request.tier} (category {request.category}), not {tier}",
+            code="upgrade_tier_mismatch",
+        )
+    waiting = request.stages[len(approved) :]
+    if waiting:
+        raise ReviewIncomplete(
+            f"the upgrade request still waits for {', '.join(waiting)}",
+            rule=", ".join(request.rules),
+        )
+    return request
