@@ -32,7 +32,7 @@ from domain.card import Card
 from domain.card_status import IN_FORCE, status_after
 from domain.clock import business_date
 from domain.values import Context, Term
-from projections.views import View
+from projections.tables import View
 
 Event = DomainEventProtocol[UUID]
 Page = Sequence[tuple[Event, Tracking]]

@@ -18,7 +18,7 @@ from domain.card import TRANSITIONS, Card
 from domain.card_status import status_after
 from domain.vocabulary import CardStatus
 from projections.base import Page, ReadModel, Table, card_key, context_of, instant, topics_of
-from projections.views import View
+from projections.tables import View
 from signing.status_list import (
     LIST_SIZE,
     StatusCode,
