@@ -13,26 +13,16 @@ from datetime import date
 
 from eventsourcing.domain import Aggregate, event
 
-from domain import deadlines, policy
+from domain import card_guards as guards
+from domain import card_revocation as revoking
+from domain import deadlines
 from domain.card_admission import admit
-from domain.card_guards import (
-    check_context,
-    check_contract_confirmer,
-    check_issuer,
-    check_status_change,
-    check_withdrawer,
-    interim_measure,
-    require_in_force,
-    require_not_closed,
-    require_under_review,
-)
-from domain.card_review import check_review, check_upgrade_review
-from domain.card_revocation import approval_of, decline_of, proposal_of
+from domain.card_review import check_review, check_upgrade_review, reached_of
 from domain.card_status import Transition, status_on
-from domain.card_term import extension_of, issued_term, upgraded_term
-from domain.card_upgrade import check_higher_tier, passed_request, request_of
+from domain.card_term import extension_of, issued_term
+from domain.card_upgrade import check_higher_tier, request_of, upgrade_basis, upgrade_of
 from domain.clock import business_date
-from domain.errors import IllegalTransition, InvalidInput, ReviewIncomplete
+from domain.errors import IllegalTransition
 from domain.policy import CardSnapshot, StepTaken, TermBasis
 from domain.policy.model import JointStage
 from domain.values import (
@@ -93,32 +83,11 @@ class Card(Aggregate):
     # ---- creation -------------------------------------------------------------------
 
     @classmethod
-    def file(
-        cls,
-        ctx: Context,
-        application: Application,
-        *,
-        quota_key: str = "",
-    ) -> Card:
+    def file(cls, ctx: Context, application: Application, *, quota_key: str = "") -> Card:
         """File an application (申领): the engine decides eligibility, route, stages and
         tier on the filing date. Refused with the failing condition and rule named."""
-        check_context(ctx)
-        admitted = admit(ctx, application)
-        decision = admitted.decision
-        admission = Admission(
-            route=admitted.route,
-            required_stages=decision.stages,
-            tier=admitted.tier,
-            reason=decision.reason,
-            rules=decision.rules,
-            policy_version=decision.version,
-            quota_key=quota_key,
-            intake=decision.intake,
-            intake_before=decision.intake_before,
-            joint=decision.joint,
-            filer_rule=admitted.filer_rule,
-            exceptions=decision.exceptions,
-        )
+        guards.check_context(ctx)
+        admission = Admission(**admit(ctx, application), quota_key=quota_key)
         return cls(ctx=ctx, application=application, admission=admission)
 
     class Applied(Aggregate.Created, Transition):
@@ -177,6 +146,12 @@ class Card(Aggregate):
     def _valid_until(self) -> date | None:
         return self.term.valid_until if self.term is not None else None
 
+    def _require_in_force(self, ctx: Context, action: str, *, allow_suspended: bool) -> None:
+        day = business_date(ctx.effective_at)
+        guards.require_in_force(
+            self.recorded_status, self._valid_until, day, action, allow_suspended=allow_suspended
+        )
+
     def snapshot(self, day: date) -> CardSnapshot:
         """The card as the policy engine and venues see it on ``day`` (issued cards only)."""
         if self.tier is None or self.term is None or self.issued_on is None:
@@ -196,35 +171,21 @@ class Card(Aggregate):
     def record_review(self, ctx: Context, review: Review) -> None:
         """Record a reviewer's decision at the next required stage; a rejection ends the
         application. Stages decide in the order the scheme sets, each by its own role."""
-        check_context(ctx)
-        if self.upgrade_request is not None and self.recorded_status is CardStatus.ACTIVE:
-            self._review_upgrade(ctx, review)
+        guards.check_context(ctx)
+        request = self.upgrade_request
+        if request is not None and self.recorded_status is CardStatus.ACTIVE:
+            check_upgrade_review(ctx, review, request, self.upgrade_approved)
+            self._upgrade_reviewed(ctx=ctx, review=review)
             return
-        require_under_review(self.recorded_status, "record a review")
-        admission = self.admission
-        check_review(
-            ctx,
-            review,
-            expected=self.next_stage,
-            rules=admission.rules,
-            intake=admission.intake,
-            intake_before=admission.intake_before,
-            received_by=self.received_by,
-            joint=admission.joint,
-        )
-        reached = StageReached(
-            position=len(self.approved_stages),
-            required_stages=self.required_stages,
-            rules=self.admission.rules,
-            policy_version=self.admission.policy_version,
-        )
+        guards.require_under_review(self.recorded_status, "record a review")
+        check_review(ctx, review, self.next_stage, self.admission, self.received_by)
+        reached = reached_of(len(self.approved_stages), self.admission)
         self._review_recorded(ctx=ctx, review=review, reached=reached)
         if review.stage is ReviewStage.EXPERT_PANEL and review.decision is ReviewDecision.APPROVED:
             self._start_clock(ctx, deadlines.EXPERT_REVIEW)
         if review.decision == ReviewDecision.REJECTED:
-            self._rejected(
-                ctx=ctx, rejection=Rejection(stage=review.stage, reviewer=review.reviewer)
-            )
+            rejection = Rejection(stage=review.stage, reviewer=review.reviewer)
+            self._rejected(ctx=ctx, rejection=rejection)
 
     class ReviewRecorded(Aggregate.Event):
         """A review stage decided on the application (审核)."""
@@ -257,8 +218,8 @@ class Card(Aggregate):
         """The window records that it has the file (受理), as itself. The receipt by the
         window the deadline rule names starts (or, received again later, restarts) the
         deadline clock that runs from it."""
-        check_context(ctx)
-        require_under_review(self.recorded_status, "receive the file")
+        guards.check_context(ctx)
+        guards.require_under_review(self.recorded_status, "receive the file")
         day = business_date(ctx.effective_at)
         counts = deadlines.check_receipt(
             self.application.scheme,
@@ -290,12 +251,10 @@ class Card(Aggregate):
         """Record that the talent's employment contract was confirmed on ``confirmed_on``
         (确认工作合同), by the employer or the city HRSS; a reviewed Shandong card's
         deadline runs from the later of this and the window's receipt."""
-        check_context(ctx)
-        require_under_review(self.recorded_status, "confirm the contract")
-        check_contract_confirmer(ctx)
-        today = business_date(ctx.effective_at)
-        if confirmed_on > today:
-            raise InvalidInput(f"confirmed_on {confirmed_on} is after today ({today})")
+        guards.check_context(ctx)
+        guards.require_under_review(self.recorded_status, "confirm the contract")
+        guards.check_contract_confirmer(ctx)
+        guards.check_not_after_today("confirmed_on", confirmed_on, business_date(ctx.effective_at))
         confirmation = ContractConfirmation(confirmed_on=confirmed_on)
         self._contract_confirmed(ctx=ctx, confirmation=confirmation)
         self._start_clock(ctx, deadlines.CONTRACT_CONFIRMED)
@@ -322,13 +281,8 @@ class Card(Aggregate):
             received_on=self.received_on,
             confirmed_on=self.contract_confirmed_on,
         )
-        if deadline is None:
-            return
-        running = self.deadline
-        restarts_later = running is None or deadline.starts_on > running.starts_on
-        if running is not None and running.clock == deadline.clock and not restarts_later:
-            return
-        self._deadline_started(ctx=ctx, deadline=deadline)
+        if deadline is not None and deadlines.replaces(self.deadline, deadline):
+            self._deadline_started(ctx=ctx, deadline=deadline)
 
     class DeadlineStarted(Aggregate.Event):
         """The issuance deadline's clock started or restarted (办理时限)."""
@@ -343,9 +297,9 @@ class Card(Aggregate):
 
     def withdraw(self, ctx: Context) -> None:
         """The applicant (or the body that filed) withdraws the application (撤回)."""
-        check_context(ctx)
-        require_under_review(self.recorded_status, "withdraw")
-        check_withdrawer(ctx)
+        guards.check_context(ctx)
+        guards.require_under_review(self.recorded_status, "withdraw")
+        guards.check_withdrawer(ctx)
         self._withdrawn(ctx=ctx)
 
     class Withdrawn(Aggregate.Event, Transition):
@@ -362,31 +316,16 @@ class Card(Aggregate):
     # ---- issuance and changes to the grant ---------------------------------------------
 
     def issue(
-        self,
-        ctx: Context,
-        *,
-        valid_from: date | None = None,
-        bases: Sequence[TermBasis] = (),
+        self, ctx: Context, *, valid_from: date | None = None, bases: Sequence[TermBasis] = ()
     ) -> None:
         """Issue the card (颁发) once every required stage has approved, at the tier decided
         at filing, with the term the engine decides from the bases (default: the scheme's
         standard term) starting on ``valid_from`` (default: the issue date)."""
-        check_context(ctx)
-        check_issuer(ctx, "issue")
-        require_under_review(self.recorded_status, "issue")
-        if self.next_stage is not None:
-            raise ReviewIncomplete(
-                f"stage {self.next_stage} has not approved yet "
-                f"(required: {', '.join(self.required_stages)})",
-                rule=", ".join(self.admission.rules),
-            )
-        term = issued_term(
-            self.application.scheme,
-            self.application.basis.category,
-            business_date(ctx.effective_at),
-            valid_from,
-            bases,
-        )
+        guards.check_context(ctx)
+        guards.check_issuer(ctx, "issue")
+        guards.require_under_review(self.recorded_status, "issue")
+        guards.require_all_approved(self.next_stage, self.required_stages, self.admission.rules)
+        term = issued_term(self.application, business_date(ctx.effective_at), valid_from, bases)
         issuance = Issuance(
             tier=self.admission.tier,
             term=term,
@@ -417,31 +356,17 @@ class Card(Aggregate):
         (Jinan restarts it, art. 24(2); Liaocheng keeps it) and, where the scheme's rule
         says so, whether ``facts`` carry the higher tier's certification (Jinan art. 24(2):
         认定通过后)."""
-        check_context(ctx)
-        check_issuer(ctx, "upgrade")
+        guards.check_context(ctx)
+        guards.check_issuer(ctx, "upgrade")
         self._require_in_force(ctx, "upgrade", allow_suspended=False)
         assert self.tier is not None
         check_higher_tier(self.application.scheme, tier, self.tier)
         day = business_date(ctx.effective_at)
-        given = dict(facts or {})
-        category = ""
-        if policy.upgrades_by_category(self.application.scheme, day):
-            request = passed_request(
-                self.application.scheme, self.upgrade_request, self.upgrade_approved, tier
-            )
-            given, category = dict(request.facts), request.category
-        decision = policy.decide_upgrade(self.snapshot(day), tier, day, facts=given)
-        if not decision.allowed or decision.valid_from is None:
-            raise IllegalTransition(
-                decision.reason, code="upgrade_refused", rule=", ".join(decision.rules)
-            )
-        upgrade = Upgrade(
-            tier=tier,
-            term=upgraded_term(decision),
-            from_tier=self.tier,
-            previous_term=self.term,
-            facts=given,
-            category=category,
+        given, category = upgrade_basis(
+            self.application.scheme, day, self.upgrade_request, self.upgrade_approved, tier, facts
+        )
+        upgrade = upgrade_of(
+            self.snapshot(day), self.term, tier, day, facts=given, category=category
         )
         self._upgraded(ctx=ctx, upgrade=upgrade)
 
@@ -466,7 +391,7 @@ class Card(Aggregate):
         """Ask for the card to move to a higher category (升级申请) where the scheme
         upgrades by category and its route (Liaocheng art. 32): filed as that category
         would be, by its filers; its review stages follow, then ``upgrade``."""
-        check_context(ctx)
+        guards.check_context(ctx)
         self._require_in_force(ctx, "request an upgrade", allow_suspended=False)
         if self.upgrade_request is not None:
             raise IllegalTransition(
@@ -489,12 +414,6 @@ class Card(Aggregate):
         self.upgrade_request = request
         self.upgrade_approved = []
 
-    def _review_upgrade(self, ctx: Context, review: Review) -> None:
-        request = self.upgrade_request
-        assert request is not None
-        check_upgrade_review(ctx, review, request, self.upgrade_approved)
-        self._upgrade_reviewed(ctx=ctx, review=review)
-
     class UpgradeReviewed(Aggregate.Event):
         """A stage of the upgrade request decided."""
 
@@ -511,35 +430,20 @@ class Card(Aggregate):
             self.upgrade_approved = []
 
     def extend(
-        self,
-        ctx: Context,
-        *,
-        event_on: date,
-        evidence: Sequence[str],
-        shows: Sequence[str] = (),
+        self, ctx: Context, *, event_on: date, evidence: Sequence[str], shows: Sequence[str] = ()
     ) -> None:
         """Extend the term (延期) when the scheme's trigger happened on ``event_on`` (Weihai
         2023: the project landed or the talent was hired → 5 years from the start), with
         evidence references and what they show. The notice sets no window for the event:
         a card whose one-year first term ran out may still be extended (not a revoked
         one)."""
-        check_context(ctx)
-        check_issuer(ctx, "extend")
-        require_not_closed(self.recorded_status, "extend")
-        status = self.status_on(business_date(ctx.effective_at))
-        if status is CardStatus.UNDER_REVIEW:
-            raise IllegalTransition("cannot extend: the card is not issued", code="not_issued")
-        if status is CardStatus.REVOKED:
-            raise IllegalTransition("cannot extend: the card is revoked", code="card_revoked")
+        guards.check_context(ctx)
+        guards.check_issuer(ctx, "extend")
+        today = business_date(ctx.effective_at)
+        guards.require_extendable(self.recorded_status, self._valid_until, today)
         assert self.term is not None
         extension = extension_of(
-            self.application.scheme,
-            self.application.basis.category,
-            self.term,
-            business_date(ctx.effective_at),
-            event_on=event_on,
-            evidence=evidence,
-            shows=shows,
+            self.application, self.term, today, event_on=event_on, evidence=evidence, shows=shows
         )
         self._extended(ctx=ctx, extension=extension)
 
@@ -560,14 +464,12 @@ class Card(Aggregate):
         """Suspend the card's services while a matter is examined (暂停): the registry's own
         interim measure, by the scheme's interim authority, with a reason and the
         decision's reference."""
-        check_context(ctx)
-        check_status_change(change)
-        if self.recorded_status is CardStatus.SUSPENDED:
-            raise IllegalTransition("the card is already suspended", code="already_suspended")
+        guards.check_context(ctx)
+        guards.check_status_change(change)
+        guards.require_suspendable(self.recorded_status)
         self._require_in_force(ctx, "suspend", allow_suspended=False)
-        self._suspended(
-            ctx=ctx, change=interim_measure(self.application.scheme, ctx, change, "suspend")
-        )
+        change = guards.interim_measure(self.application.scheme, ctx, change, "suspend")
+        self._suspended(ctx=ctx, change=change)
 
     class Suspended(Aggregate.Event, Transition):
         """The card's services were suspended (暂停)."""
@@ -583,17 +485,11 @@ class Card(Aggregate):
 
     def reinstate(self, ctx: Context, change: StatusChange) -> None:
         """Lift a suspension (恢复), by the same authority that may suspend."""
-        check_context(ctx)
-        check_status_change(change)
-        require_not_closed(self.recorded_status, "reinstate")
-        if self.recorded_status is not CardStatus.SUSPENDED:
-            raise IllegalTransition(
-                f"only a suspended card can be reinstated; this one is {self.recorded_status}",
-                code="not_suspended",
-            )
-        self._reinstated(
-            ctx=ctx, change=interim_measure(self.application.scheme, ctx, change, "reinstate")
-        )
+        guards.check_context(ctx)
+        guards.check_status_change(change)
+        guards.require_suspended(self.recorded_status)
+        change = guards.interim_measure(self.application.scheme, ctx, change, "reinstate")
+        self._reinstated(ctx=ctx, change=change)
 
     class Reinstated(Aggregate.Event, Transition):
         """A suspension was lifted (恢复)."""
@@ -612,16 +508,9 @@ class Card(Aggregate):
         scheme's procedure lets propose. The steps in force today are fixed in the proposal;
         one proposal may be open at a time. An expired card may still be revoked, so the
         record shows why it must not be renewed."""
-        check_context(ctx)
-        if self.recorded_status is CardStatus.REVOKED:
-            raise IllegalTransition("the card is already revoked", code="already_revoked")
-        require_not_closed(self.recorded_status, "revoke")
-        if self.recorded_status is CardStatus.UNDER_REVIEW:
-            raise IllegalTransition(
-                "an application that was never issued cannot be revoked; reject or withdraw it",
-                code="not_issued",
-            )
-        proposal = proposal_of(
+        guards.check_context(ctx)
+        guards.require_revocable(self.recorded_status)
+        proposal = revoking.proposal_of(
             self.application.scheme, ctx, self.revocation_steps, reason=reason, ground=ground
         )
         self._revocation_proposed(ctx=ctx, proposal=proposal)
@@ -642,17 +531,12 @@ class Card(Aggregate):
         """Agree to the open proposal (同意) at its next step, as the acting user in that
         step's role. The last approval revokes the card (收回): all green-channel services
         end at once, and the Revoked event lists every step's user and role."""
-        check_context(ctx)
-        proposal = self._open_proposal("approve")
-        approval, decision = approval_of(proposal, self.revocation_steps, ctx)
+        guards.check_context(ctx)
+        proposal = revoking.open_proposal(self.revocation, "approve")
+        approval, decision = revoking.approval_of(proposal, self.revocation_steps, ctx)
         self._revocation_approved(ctx=ctx, approval=approval)
         if decision.final:
-            revocation = Revocation(
-                reason=proposal.reason,
-                steps=self.revocation_steps,
-                rules=proposal.rules,
-                policy_version=proposal.policy_version,
-            )
+            revocation = revoking.revocation_of(proposal, self.revocation_steps)
             self._revoked(ctx=ctx, revocation=revocation)
 
     class RevocationApproved(Aggregate.Event):
@@ -670,9 +554,9 @@ class Card(Aggregate):
         """Refuse the open proposal (不同意) at its next step, as the acting user in that
         step's role, saying why: the proposal closes, the card stays as it was, and a new
         proposal may follow."""
-        check_context(ctx)
-        proposal = self._open_proposal("decline")
-        decline = decline_of(proposal, self.revocation_steps, ctx, reason)
+        guards.check_context(ctx)
+        proposal = revoking.open_proposal(self.revocation, "decline")
+        decline = revoking.decline_of(proposal, self.revocation_steps, ctx, reason)
         self._revocation_declined(ctx=ctx, decline=decline)
 
     class RevocationDeclined(Aggregate.Event):
@@ -700,24 +584,6 @@ class Card(Aggregate):
         self.recorded_status = Card.Revoked.status_after
         self.revocation = None
         self.revocation_steps = ()
-
-    # ---- revocation and interim-measure helpers ------------------------------------------
-
-    def _open_proposal(self, action: str) -> RevocationProposal:
-        if self.revocation is None:
-            raise IllegalTransition(
-                f"cannot {action}: no revocation of this card has been proposed",
-                code="no_open_revocation",
-            )
-        return self.revocation
-
-    # ---- guards -------------------------------------------------------------------------
-
-    def _require_in_force(self, ctx: Context, action: str, *, allow_suspended: bool) -> None:
-        day = business_date(ctx.effective_at)
-        require_in_force(
-            self.recorded_status, self._valid_until, day, action, allow_suspended=allow_suspended
-        )
 
 
 TRANSITIONS: tuple[type[Transition], ...] = tuple(

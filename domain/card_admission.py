@@ -7,25 +7,32 @@ decision is recorded as the Card's ``Admission`` (domain.card, where its stored 
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TypedDict
 
 from domain import policy
 from domain.clock import business_date
 from domain.errors import IllegalTransition, InvalidInput
-from domain.policy.results import EligibilityDecision
+from domain.policy.model import JointStage
 from domain.text import check_text
 from domain.values import Application, Context
-from domain.vocabulary import Route, SponsorKind
+from domain.vocabulary import ReviewStage, Role, Route, SponsorKind
 
 
-class Admitted(NamedTuple):
-    """An eligible application's decision (its route and tier set) and the rule that lets
-    the filer file it (empty when any filer may)."""
+class Admitted(TypedDict):
+    """What the engine decided for an eligible application, as ``domain.card.Admission``
+    records it (the quota it counts against is the filer's to name)."""
 
-    decision: EligibilityDecision
     route: Route
+    required_stages: tuple[ReviewStage, ...]
     tier: str
+    reason: str
+    rules: tuple[str, ...]
+    policy_version: str
+    intake: Role | None
+    intake_before: ReviewStage | None
+    joint: tuple[JointStage, ...]
     filer_rule: str
+    exceptions: tuple[str, ...]
 
 
 def admit(ctx: Context, application: Application) -> Admitted:
@@ -53,7 +60,19 @@ def admit(ctx: Context, application: Application) -> Admitted:
         application.sponsor.kind,
         day,
     )
-    return Admitted(decision, decision.route, decision.tier, filer_rule or "")
+    return Admitted(
+        route=decision.route,
+        required_stages=decision.stages,
+        tier=decision.tier,
+        reason=decision.reason,
+        rules=decision.rules,
+        policy_version=decision.version,
+        intake=decision.intake,
+        intake_before=decision.intake_before,
+        joint=decision.joint,
+        filer_rule=filer_rule or "",
+        exceptions=decision.exceptions,
+    )
 
 
 def check_application(ctx: Context, application: Application) -> None:

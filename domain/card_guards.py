@@ -14,11 +14,11 @@ from datetime import date
 from domain import deadlines, policy
 from domain.card_status import status_on
 from domain.clock import business_date
-from domain.errors import IllegalTransition, InvalidInput, NotAuthorised
+from domain.errors import IllegalTransition, InvalidInput, NotAuthorised, ReviewIncomplete
 from domain.policy import RevocationAction, RevocationStepDecision, StepTaken
 from domain.policy.model import JointStage
 from domain.values import Context, Review, StatusChange
-from domain.vocabulary import CardStatus, ReviewDecision, Role, Scheme
+from domain.vocabulary import CardStatus, ReviewDecision, ReviewStage, Role, Scheme
 
 # Who may withdraw an application: whoever files it (POLICY.md "Lifecycle": withdrawal by
 # the applicant, which includes the employer or department that filed on the talent's behalf).
@@ -202,3 +202,58 @@ def interim_measure(
         rules=procedure.rules,
         policy_version=procedure.version,
     )
+
+
+def require_suspendable(recorded: CardStatus) -> None:
+    """A card already suspended is not suspended again."""
+    if recorded is CardStatus.SUSPENDED:
+        raise IllegalTransition("the card is already suspended", code="already_suspended")
+
+
+def require_suspended(recorded: CardStatus) -> None:
+    """Only a suspended card (of an application not closed) is reinstated."""
+    require_not_closed(recorded, "reinstate")
+    if recorded is not CardStatus.SUSPENDED:
+        raise IllegalTransition(
+            f"only a suspended card can be reinstated; this one is {recorded}",
+            code="not_suspended",
+        )
+
+
+def require_revocable(recorded: CardStatus) -> None:
+    """Only an issued card not yet revoked is revoked (an expired one may be)."""
+    if recorded is CardStatus.REVOKED:
+        raise IllegalTransition("the card is already revoked", code="already_revoked")
+    require_not_closed(recorded, "revoke")
+    if recorded is CardStatus.UNDER_REVIEW:
+        raise IllegalTransition(
+            "an application that was never issued cannot be revoked; reject or withdraw it",
+            code="not_issued",
+        )
+
+
+def require_extendable(recorded: CardStatus, valid_until: date | None, day: date) -> None:
+    """An issued card is extended even after its term ran out, unless it was revoked."""
+    require_not_closed(recorded, "extend")
+    status = status_on(recorded, valid_until, day)
+    if status is CardStatus.UNDER_REVIEW:
+        raise IllegalTransition("cannot extend: the card is not issued", code="not_issued")
+    if status is CardStatus.REVOKED:
+        raise IllegalTransition("cannot extend: the card is revoked", code="card_revoked")
+
+
+def require_all_approved(
+    next_stage: ReviewStage | None, required: Sequence[ReviewStage], rules: Sequence[str]
+) -> None:
+    """A card is issued once every required stage has approved."""
+    if next_stage is not None:
+        raise ReviewIncomplete(
+            f"stage {next_stage} has not approved yet (required: {', '.join(required)})",
+            rule=", ".join(rules),
+        )
+
+
+def check_not_after_today(name: str, day: date, today: date) -> None:
+    """A date a command says something happened on is not after ``today``."""
+    if day > today:
+        raise InvalidInput(f"{name} {day} is after today ({today})")

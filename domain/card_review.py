@@ -5,28 +5,43 @@ upgrade request's stages decide in their own order the same way."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import Protocol
 
 from domain.card_guards import check_joint, check_reviewer
 from domain.errors import IllegalTransition
 from domain.policy.model import JointStage
-from domain.values import Context, Review, UpgradeRequest
+from domain.values import Context, Review, StageReached, UpgradeRequest
 from domain.vocabulary import ReviewStage, Role
+
+
+class Path(Protocol):
+    """What the review reads of the path decided at filing (``domain.card.Admission``)."""
+
+    @property
+    def required_stages(self) -> tuple[ReviewStage, ...]: ...
+    @property
+    def rules(self) -> tuple[str, ...]: ...
+    @property
+    def policy_version(self) -> str: ...
+    @property
+    def intake(self) -> Role | None: ...
+    @property
+    def intake_before(self) -> ReviewStage | None: ...
+    @property
+    def joint(self) -> tuple[JointStage, ...]: ...
 
 
 def check_review(
     ctx: Context,
     review: Review,
-    *,
     expected: ReviewStage | None,
-    rules: Sequence[str],
-    intake: Role | None,
-    intake_before: ReviewStage | None,
+    path: Path,
     received_by: Collection[Role],
-    joint: Sequence[JointStage],
 ) -> None:
     """Refuse a review out of the path's order (``expected``: the next stage, None when
     every stage has approved), by another role, before the intake body received the file,
     or a joint stage's review that leaves out a department."""
+    rules, intake, intake_before = path.rules, path.intake, path.intake_before
     if expected is None:
         raise IllegalTransition(
             "every required review stage has already approved; the card can be issued",
@@ -52,7 +67,7 @@ def check_review(
             code="file_not_received",
             rule=", ".join(rules),
         )
-    check_joint(joint, rules, review)
+    check_joint(path.joint, rules, review)
 
 
 def check_upgrade_review(
@@ -73,3 +88,13 @@ def check_upgrade_review(
             rule=", ".join(request.rules),
         )
     check_reviewer(ctx, review, request.rules)
+
+
+def reached_of(approved: int, path: Path) -> StageReached:
+    """Where the path stands when its stage number ``approved`` (from 0) decides."""
+    return StageReached(
+        position=approved,
+        required_stages=path.required_stages,
+        rules=path.rules,
+        policy_version=path.policy_version,
+    )

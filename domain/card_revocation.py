@@ -9,7 +9,13 @@ from domain.card_guards import check_step, step_taken
 from domain.clock import business_date
 from domain.errors import IllegalTransition, InvalidInput
 from domain.policy import RevocationAction, RevocationStepDecision, StepTaken
-from domain.values import Context, RevocationApproval, RevocationDecline, RevocationProposal
+from domain.values import (
+    Context,
+    Revocation,
+    RevocationApproval,
+    RevocationDecline,
+    RevocationProposal,
+)
 from domain.vocabulary import Scheme
 
 
@@ -85,3 +91,23 @@ def decline_of(
         rules=proposal.rules,
         policy_version=proposal.policy_version,
     )
+
+
+def revocation_of(proposal: RevocationProposal, steps: tuple[StepTaken, ...]) -> Revocation:
+    """The revocation the last approval makes, listing every step's user and role."""
+    return Revocation(
+        reason=proposal.reason,
+        steps=steps,
+        rules=proposal.rules,
+        policy_version=proposal.policy_version,
+    )
+
+
+def open_proposal(proposal: RevocationProposal | None, action: str) -> RevocationProposal:
+    """The card's open proposal, which a later step approves or declines."""
+    if proposal is None:
+        raise IllegalTransition(
+            f"cannot {action}: no revocation of this card has been proposed",
+            code="no_open_revocation",
+        )
+    return proposal

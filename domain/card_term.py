@@ -11,8 +11,7 @@ from domain import policy
 from domain.errors import IllegalTransition, InvalidInput
 from domain.policy import TermBasis, TermDecision
 from domain.policy.results import UpgradeDecision
-from domain.values import Extension, Term
-from domain.vocabulary import Scheme
+from domain.values import Application, Extension, Term
 
 
 def term_of(decision: TermDecision) -> Term:
@@ -52,19 +51,19 @@ def shown(shows: Sequence[str]) -> tuple[str, ...]:
 
 
 def issued_term(
-    scheme: Scheme, category: str, today: date, valid_from: date | None, bases: Sequence[TermBasis]
+    application: Application, today: date, valid_from: date | None, bases: Sequence[TermBasis]
 ) -> Term:
     """The term a card issued ``today`` gets from the bases (default: the scheme's
     standard term), starting on ``valid_from`` (default: the issue date, never before)."""
     start = valid_from or today
     if start < today:
         raise InvalidInput(f"valid_from {start} is before the issue date {today}")
-    return term_of(policy.decide_term(scheme, category, start, bases))
+    category = application.basis.category
+    return term_of(policy.decide_term(application.scheme, category, start, bases))
 
 
 def extension_of(
-    scheme: Scheme,
-    category: str,
+    application: Application,
     term: Term,
     today: date,
     *,
@@ -81,7 +80,12 @@ def extension_of(
     if term.valid_until is None:
         raise IllegalTransition("the card has no end date to extend", code="term_not_longer")
     decision = policy.extension_term(
-        scheme, category, term.valid_from, term.valid_until, event_on, shows=shown(shows)
+        application.scheme,
+        application.basis.category,
+        term.valid_from,
+        term.valid_until,
+        event_on,
+        shows=shown(shows),
     )
     return Extension(
         term=term_of(decision),

@@ -8,9 +8,10 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from domain import policy
+from domain.card_term import upgraded_term
 from domain.errors import IllegalTransition, InvalidInput, ReviewIncomplete
 from domain.policy import CardSnapshot
-from domain.values import Application, Context, UpgradeRequest
+from domain.values import Application, Context, Term, Upgrade, UpgradeRequest
 from domain.vocabulary import ReviewStage, Scheme
 
 Facts = Mapping[str, str | int | float | bool]
@@ -90,3 +91,45 @@ def passed_request(
             rule=", ".join(request.rules),
         )
     return request
+
+
+def upgrade_of(
+    snapshot: CardSnapshot,
+    previous_term: Term | None,
+    tier: str,
+    day: date,
+    *,
+    facts: dict[str, str | int | float | bool],
+    category: str,
+) -> Upgrade:
+    """The move to ``tier`` on ``day`` with the term the engine decides afterwards, on the
+    facts given (or the passed request's); refused as the engine refuses it."""
+    decision = policy.decide_upgrade(snapshot, tier, day, facts=facts)
+    if not decision.allowed or decision.valid_from is None:
+        raise IllegalTransition(
+            decision.reason, code="upgrade_refused", rule=", ".join(decision.rules)
+        )
+    return Upgrade(
+        tier=tier,
+        term=upgraded_term(decision),
+        from_tier=snapshot.tier,
+        previous_term=previous_term,
+        facts=facts,
+        category=category,
+    )
+
+
+def upgrade_basis(
+    scheme: Scheme,
+    day: date,
+    request: UpgradeRequest | None,
+    approved: Sequence[ReviewStage],
+    tier: str,
+    facts: Facts | None,
+) -> tuple[dict[str, str | int | float | bool], str]:
+    """``(facts, category)`` an upgrade to ``tier`` rests on: the facts given, or where the
+    scheme upgrades by category the passed request's facts and category."""
+    if policy.upgrades_by_category(scheme, day):
+        passed = passed_request(scheme, request, approved, tier)
+        return dict(passed.facts), passed.category
+    return dict(facts or {}), ""
