@@ -13,19 +13,18 @@ from datetime import date
 
 from eventsourcing.domain import Aggregate, event
 
-from domain import deadlines, policy
+from domain import card_guards as guards
+from domain import card_revocation as revoking
+from domain import deadlines
+from domain.card_admission import admit
+from domain.card_review import check_review, check_upgrade_review, reached_of
+from domain.card_status import Transition, status_on
+from domain.card_term import extension_of, issued_term
+from domain.card_upgrade import check_higher_tier, request_of, upgrade_basis, upgrade_of
 from domain.clock import business_date
-from domain.errors import IllegalTransition, InvalidInput, NotAuthorised, ReviewIncomplete
-from domain.policy import (
-    CardSnapshot,
-    RevocationAction,
-    RevocationStepDecision,
-    StepTaken,
-    TermBasis,
-    TermDecision,
-)
+from domain.errors import IllegalTransition
+from domain.policy import CardSnapshot, StepTaken, TermBasis
 from domain.policy.model import JointStage
-from domain.text import check_text
 from domain.values import (
     Application,
     Context,
@@ -46,32 +45,7 @@ from domain.values import (
     UpgradeRequest,
     Value,
 )
-from domain.vocabulary import CardStatus, ReviewDecision, ReviewStage, Role, Route, SponsorKind
-
-# Who may withdraw an application: whoever files it (POLICY.md "Lifecycle": withdrawal by
-# the applicant, which includes the employer or department that filed on the talent's behalf).
-APPLICANT_ROLES = frozenset(
-    {Role.APPLICANT, Role.EMPLOYER, Role.INVESTMENT_DEPARTMENT, Role.ENTERPRISE}
-)
-RULE_WITHDRAW = "the applicant or the body that filed withdraws its own application (撤回)"
-# Who issues a card and changes its grant (upgrade, extension): the issuing bodies, never
-# a filer, a venue, the auditor or a body that only reviews one stage.
-# liaocheng-2022 art. 32 (由市人力资源社会保障局……颁发); weihai-2019 part 2(4) and
-# weihai-2023 (市人社局……报市委人才工作领导小组办公室同意后制作发放); shandong standard
-# 7.1 and 8 (省高层次人才服务窗口……颁发; 市、县级服务窗口……发放凭证).
-ISSUING_ROLES = frozenset(
-    {
-        Role.COUNTY_WINDOW,
-        Role.CITY_WINDOW,
-        Role.PROVINCIAL_WINDOW,
-        Role.CITY_HRSS,
-        Role.TALENT_OFFICE,
-    }
-)
-RULE_ISSUERS = (
-    "a card is issued, upgraded and extended by an issuing body (windows, city HRSS, the "
-    "talent office): liaocheng-2022 art. 32, weihai-2019 2(4), weihai-2023, shandong 7.1"
-)
+from domain.vocabulary import CardStatus, ReviewDecision, ReviewStage, Role, Route
 
 
 class Admission(Value, frozen=True):
@@ -103,77 +77,34 @@ class Rejection(Value, frozen=True):
     reviewer: str
 
 
-def term_of(decision: TermDecision) -> Term:
-    """A Term value from the engine's term decision."""
-    return Term(
-        valid_from=decision.valid_from,
-        valid_until=decision.valid_until,
-        basis=decision.basis,
-        rules=decision.rules,
-        policy_version=decision.version,
-    )
-
-
 class Card(Aggregate):
     """A talent service card and its application, as an event-sourced aggregate."""
 
     # ---- creation -------------------------------------------------------------------
 
     @classmethod
-    def file(
-        cls,
-        ctx: Context,
-        application: Application,
-        *,
-        quota_key: str = "",
-    ) -> Card:
+    def file(cls, ctx: Context, application: Application, *, quota_key: str = "") -> Card:
         """File an application (申领): the engine decides eligibility, route, stages and
         tier on the filing date. Refused with the failing condition and rule named."""
-        _check_context(ctx)
-        _check_application(ctx, application)
-        day = business_date(ctx.effective_at)
-        decision = policy.decide_eligibility(
-            application.scheme,
-            application.basis.category,
-            application.basis.facts,
-            day,
-            date_of_birth=application.holder.date_of_birth,
-        )
-        if not decision.eligible or decision.route is None or decision.tier is None:
-            raise IllegalTransition(
-                decision.reason, code="not_eligible", rule=", ".join(decision.rules)
-            )
-        _check_filing_for_route(decision.route, application)
-        filer_rule = policy.check_filer(
-            application.scheme,
-            application.basis.category,
-            ctx.role,
-            application.sponsor.kind,
-            day,
-        )
-        admission = Admission(
-            route=decision.route,
-            required_stages=decision.stages,
-            tier=decision.tier,
-            reason=decision.reason,
-            rules=decision.rules,
-            policy_version=decision.version,
-            quota_key=quota_key,
-            intake=decision.intake,
-            intake_before=decision.intake_before,
-            joint=decision.joint,
-            filer_rule=filer_rule or "",
-            exceptions=decision.exceptions,
-        )
+        guards.check_context(ctx)
+        admission = Admission(**admit(ctx, application), quota_key=quota_key)
         return cls(ctx=ctx, application=application, admission=admission)
 
-    @event("Applied")
+    class Applied(Aggregate.Created, Transition):
+        """An application was filed and admitted (申领): the card is under review."""
+
+        status_after = CardStatus.UNDER_REVIEW
+        ctx: Context
+        application: Application
+        admission: Admission
+
+    @event(Applied)
     def __init__(self, ctx: Context, application: Application, admission: Admission) -> None:
         self.application = application
         self.admission = admission
         self.filed_by = ctx.actor  # the user who filed it (an applicant sees its own files)
         self.approved_stages: list[ReviewStage] = []
-        self.recorded_status = CardStatus.UNDER_REVIEW
+        self.recorded_status = Card.Applied.status_after
         self.tier: str | None = None
         self.term: Term | None = None
         self.issued_on: date | None = None
@@ -207,15 +138,19 @@ class Card(Aggregate):
         return remaining[0] if remaining else None
 
     def status_on(self, day: date) -> CardStatus:
-        """The card's status on a business date; EXPIRED once ``day`` is past valid_until."""
-        if (
-            self.recorded_status in (CardStatus.ACTIVE, CardStatus.SUSPENDED)
-            and self.term is not None
-            and self.term.valid_until is not None
-            and day > self.term.valid_until
-        ):
-            return CardStatus.EXPIRED
-        return self.recorded_status
+        """The card's status on a business date; EXPIRED once ``day`` is past valid_until
+        (domain.card_status.status_on)."""
+        return status_on(self.recorded_status, self._valid_until, day)
+
+    @property
+    def _valid_until(self) -> date | None:
+        return self.term.valid_until if self.term is not None else None
+
+    def _require_in_force(self, ctx: Context, action: str, *, allow_suspended: bool) -> None:
+        day = business_date(ctx.effective_at)
+        guards.require_in_force(
+            self.recorded_status, self._valid_until, day, action, allow_suspended=allow_suspended
+        )
 
     def snapshot(self, day: date) -> CardSnapshot:
         """The card as the policy engine and venues see it on ``day`` (issued cards only)."""
@@ -236,62 +171,46 @@ class Card(Aggregate):
     def record_review(self, ctx: Context, review: Review) -> None:
         """Record a reviewer's decision at the next required stage; a rejection ends the
         application. Stages decide in the order the scheme sets, each by its own role."""
-        _check_context(ctx)
-        if self.upgrade_request is not None and self.recorded_status is CardStatus.ACTIVE:
-            self._review_upgrade(ctx, review)
+        guards.check_context(ctx)
+        request = self.upgrade_request
+        if request is not None and self.recorded_status is CardStatus.ACTIVE:
+            check_upgrade_review(ctx, review, request, self.upgrade_approved)
+            self._upgrade_reviewed(ctx=ctx, review=review)
             return
-        self._require_under_review("record a review")
-        expected = self.next_stage
-        if expected is None:
-            raise IllegalTransition(
-                "every required review stage has already approved; the card can be issued",
-                code="review_complete",
-            )
-        if review.stage != expected:
-            raise IllegalTransition(
-                f"the next review stage is {expected}, not {review.stage}",
-                code="review_out_of_order",
-                rule=", ".join(self.admission.rules),
-            )
-        _check_reviewer(ctx, review, self.admission.rules)
-        intake = self.admission.intake
-        before = self.admission.intake_before
-        if (
-            intake is not None
-            and intake not in self.received_by
-            and (before is None or review.stage == before)
-        ):
-            where = f"before the {before} decides" if before else "before any stage decides"
-            raise IllegalTransition(
-                f"the {intake} must first receive the file (受理) {where}",
-                code="file_not_received",
-                rule=", ".join(self.admission.rules),
-            )
-        _check_joint(self.admission, review)
-        reached = StageReached(
-            position=len(self.approved_stages),
-            required_stages=self.required_stages,
-            rules=self.admission.rules,
-            policy_version=self.admission.policy_version,
-        )
+        guards.require_under_review(self.recorded_status, "record a review")
+        check_review(ctx, review, self.next_stage, self.admission, self.received_by)
+        reached = reached_of(len(self.approved_stages), self.admission)
         self._review_recorded(ctx=ctx, review=review, reached=reached)
         if review.stage is ReviewStage.EXPERT_PANEL and review.decision is ReviewDecision.APPROVED:
             self._start_clock(ctx, deadlines.EXPERT_REVIEW)
         if review.decision == ReviewDecision.REJECTED:
-            self._rejected(
-                ctx=ctx, rejection=Rejection(stage=review.stage, reviewer=review.reviewer)
-            )
+            rejection = Rejection(stage=review.stage, reviewer=review.reviewer)
+            self._rejected(ctx=ctx, rejection=rejection)
 
-    @event("ReviewRecorded")
+    class ReviewRecorded(Aggregate.Event):
+        """A review stage decided on the application (审核)."""
+
+        ctx: Context
+        review: Review
+        reached: StageReached
+
+    @event(ReviewRecorded)
     def _review_recorded(self, ctx: Context, review: Review, reached: StageReached) -> None:
         self.last_effective_at = ctx.effective_at
         if review.decision == ReviewDecision.APPROVED:
             self.approved_stages.append(review.stage)
 
-    @event("Rejected")
+    class Rejected(Aggregate.Event, Transition):
+        """The application was refused at a review stage (未通过)."""
+
+        status_after = CardStatus.REJECTED
+        ctx: Context
+        rejection: Rejection
+
+    @event(Rejected)
     def _rejected(self, ctx: Context, rejection: Rejection) -> None:
         self.last_effective_at = ctx.effective_at
-        self.recorded_status = CardStatus.REJECTED
+        self.recorded_status = Card.Rejected.status_after
 
     # ---- the events that start deadline clocks ------------------------------------------
 
@@ -299,8 +218,8 @@ class Card(Aggregate):
         """The window records that it has the file (受理), as itself. The receipt by the
         window the deadline rule names starts (or, received again later, restarts) the
         deadline clock that runs from it."""
-        _check_context(ctx)
-        self._require_under_review("receive the file")
+        guards.check_context(ctx)
+        guards.require_under_review(self.recorded_status, "receive the file")
         day = business_date(ctx.effective_at)
         counts = deadlines.check_receipt(
             self.application.scheme,
@@ -315,7 +234,13 @@ class Card(Aggregate):
         if counts:
             self._start_clock(ctx, deadlines.FILE_RECEIVED)
 
-    @event("FileReceived")
+    class FileReceived(Aggregate.Event):
+        """A window received the file (受理)."""
+
+        ctx: Context
+        receipt: FileReceipt
+
+    @event(FileReceived)
     def _file_received(self, ctx: Context, receipt: FileReceipt) -> None:
         self.last_effective_at = ctx.effective_at
         if receipt.counts:
@@ -326,23 +251,21 @@ class Card(Aggregate):
         """Record that the talent's employment contract was confirmed on ``confirmed_on``
         (确认工作合同), by the employer or the city HRSS; a reviewed Shandong card's
         deadline runs from the later of this and the window's receipt."""
-        _check_context(ctx)
-        self._require_under_review("confirm the contract")
-        if ctx.role not in deadlines.CONTRACT_CONFIRMERS:
-            raise NotAuthorised(
-                f"a contract is confirmed by {' or '.join(sorted(deadlines.CONTRACT_CONFIRMERS))}"
-                f", not {ctx.role}",
-                code="contract_confirmation_not_authorised",
-                rule=deadlines.RULE_CONTRACT_CONFIRMERS,
-            )
-        today = business_date(ctx.effective_at)
-        if confirmed_on > today:
-            raise InvalidInput(f"confirmed_on {confirmed_on} is after today ({today})")
+        guards.check_context(ctx)
+        guards.require_under_review(self.recorded_status, "confirm the contract")
+        guards.check_contract_confirmer(ctx)
+        guards.check_not_after_today("confirmed_on", confirmed_on, business_date(ctx.effective_at))
         confirmation = ContractConfirmation(confirmed_on=confirmed_on)
         self._contract_confirmed(ctx=ctx, confirmation=confirmation)
         self._start_clock(ctx, deadlines.CONTRACT_CONFIRMED)
 
-    @event("ContractConfirmed")
+    class ContractConfirmed(Aggregate.Event):
+        """The talent's employment contract was confirmed (确认工作合同)."""
+
+        ctx: Context
+        confirmation: ContractConfirmation
+
+    @event(ContractConfirmed)
     def _contract_confirmed(self, ctx: Context, confirmation: ContractConfirmation) -> None:
         self.last_effective_at = ctx.effective_at
         self.contract_confirmed_on = confirmation.confirmed_on
@@ -358,78 +281,70 @@ class Card(Aggregate):
             received_on=self.received_on,
             confirmed_on=self.contract_confirmed_on,
         )
-        if deadline is None:
-            return
-        running = self.deadline
-        restarts_later = running is None or deadline.starts_on > running.starts_on
-        if running is not None and running.clock == deadline.clock and not restarts_later:
-            return
-        self._deadline_started(ctx=ctx, deadline=deadline)
+        if deadline is not None and deadlines.replaces(self.deadline, deadline):
+            self._deadline_started(ctx=ctx, deadline=deadline)
 
-    @event("DeadlineStarted")
+    class DeadlineStarted(Aggregate.Event):
+        """The issuance deadline's clock started or restarted (办理时限)."""
+
+        ctx: Context
+        deadline: Deadline
+
+    @event(DeadlineStarted)
     def _deadline_started(self, ctx: Context, deadline: Deadline) -> None:
         self.last_effective_at = ctx.effective_at
         self.deadline = deadline
 
     def withdraw(self, ctx: Context) -> None:
         """The applicant (or the body that filed) withdraws the application (撤回)."""
-        _check_context(ctx)
-        self._require_under_review("withdraw")
-        if ctx.role not in APPLICANT_ROLES:
-            raise NotAuthorised(
-                "only the applicant or the filing body may withdraw an application",
-                rule=RULE_WITHDRAW,
-            )
+        guards.check_context(ctx)
+        guards.require_under_review(self.recorded_status, "withdraw")
+        guards.check_withdrawer(ctx)
         self._withdrawn(ctx=ctx)
 
-    @event("Withdrawn")
+    class Withdrawn(Aggregate.Event, Transition):
+        """The application was withdrawn by whoever filed it (撤回)."""
+
+        status_after = CardStatus.WITHDRAWN
+        ctx: Context
+
+    @event(Withdrawn)
     def _withdrawn(self, ctx: Context) -> None:
         self.last_effective_at = ctx.effective_at
-        self.recorded_status = CardStatus.WITHDRAWN
+        self.recorded_status = Card.Withdrawn.status_after
 
     # ---- issuance and changes to the grant ---------------------------------------------
 
     def issue(
-        self,
-        ctx: Context,
-        *,
-        valid_from: date | None = None,
-        bases: Sequence[TermBasis] = (),
+        self, ctx: Context, *, valid_from: date | None = None, bases: Sequence[TermBasis] = ()
     ) -> None:
         """Issue the card (颁发) once every required stage has approved, at the tier decided
         at filing, with the term the engine decides from the bases (default: the scheme's
         standard term) starting on ``valid_from`` (default: the issue date)."""
-        _check_context(ctx)
-        _check_issuer(ctx, "issue")
-        self._require_under_review("issue")
-        if self.next_stage is not None:
-            raise ReviewIncomplete(
-                f"stage {self.next_stage} has not approved yet "
-                f"(required: {', '.join(self.required_stages)})",
-                rule=", ".join(self.admission.rules),
-            )
-        today = business_date(ctx.effective_at)
-        start = valid_from or today
-        if start < today:
-            raise InvalidInput(f"valid_from {start} is before the issue date {today}")
-        decision = policy.decide_term(
-            self.application.scheme,
-            self.application.basis.category,
-            start,
-            bases,
-        )
+        guards.check_context(ctx)
+        guards.check_issuer(ctx, "issue")
+        guards.require_under_review(self.recorded_status, "issue")
+        guards.require_all_approved(self.next_stage, self.required_stages, self.admission.rules)
+        term = issued_term(self.application, business_date(ctx.effective_at), valid_from, bases)
         issuance = Issuance(
             tier=self.admission.tier,
-            term=term_of(decision),
+            term=term,
             valid_from_asked=valid_from,
             bases=tuple(bases),
         )
         self._issued(ctx=ctx, issuance=issuance)
 
-    @event("Issued")
+    class Issued(Aggregate.Event, Transition):
+        """The card was issued (颁发): its tier and term."""
+
+        status_after = CardStatus.ACTIVE
+        ctx: Context
+        issuance: Issuance
+
+    @event(Issued)
     def _issued(self, ctx: Context, issuance: Issuance) -> None:
         self.last_effective_at = ctx.effective_at
-        self.recorded_status = CardStatus.ACTIVE
+        self.recorded_status = Card.Issued.status_after
         self.tier = issuance.tier
         self.term = issuance.term
         self.issued_on = business_date(ctx.effective_at)
@@ -441,58 +356,27 @@ class Card(Aggregate):
         (Jinan restarts it, art. 24(2); Liaocheng keeps it) and, where the scheme's rule
         says so, whether ``facts`` carry the higher tier's certification (Jinan art. 24(2):
         认定通过后)."""
-        _check_context(ctx)
-        _check_issuer(ctx, "upgrade")
+        guards.check_context(ctx)
+        guards.check_issuer(ctx, "upgrade")
         self._require_in_force(ctx, "upgrade", allow_suspended=False)
         assert self.tier is not None
-        scheme = self.application.scheme
-        ranking = policy.tier_ranking(scheme)
-        if not ranking.ranked:
-            raise IllegalTransition(
-                f"{scheme} cards have no tiers to upgrade between",
-                code="upgrade_not_supported",
-                rule=ranking.rule,
-            )
-        if tier not in ranking.tiers:
-            raise InvalidInput(
-                f"tier {tier!r} is not a {scheme} tier ({', '.join(ranking.tiers)})",
-                rule=ranking.rule,
-            )
-        if not policy.is_higher_tier(scheme, tier, self.tier):
-            raise IllegalTransition(
-                f"tier {tier} is not higher than the current tier {self.tier}",
-                code="tier_not_higher",
-                rule=ranking.rule,
-            )
+        check_higher_tier(self.application.scheme, tier, self.tier)
         day = business_date(ctx.effective_at)
-        given = dict(facts or {})
-        category = ""
-        if policy.upgrades_by_category(self.application.scheme, day):
-            request = self._passed_request(tier)
-            given, category = dict(request.facts), request.category
-        decision = policy.decide_upgrade(self.snapshot(day), tier, day, facts=given)
-        if not decision.allowed or decision.valid_from is None:
-            raise IllegalTransition(
-                decision.reason, code="upgrade_refused", rule=", ".join(decision.rules)
-            )
-        term = Term(
-            valid_from=decision.valid_from,
-            valid_until=decision.valid_until,
-            basis=decision.reason,
-            rules=decision.rules,
-            policy_version=decision.version,
+        given, category = upgrade_basis(
+            self.application.scheme, day, self.upgrade_request, self.upgrade_approved, tier, facts
         )
-        upgrade = Upgrade(
-            tier=tier,
-            term=term,
-            from_tier=self.tier,
-            previous_term=self.term,
-            facts=given,
-            category=category,
+        upgrade = upgrade_of(
+            self.snapshot(day), self.term, tier, day, facts=given, category=category
         )
         self._upgraded(ctx=ctx, upgrade=upgrade)
 
-    @event("Upgraded")
+    class Upgraded(Aggregate.Event):
+        """The card moved to a higher tier (升级), with its term afterwards."""
+
+        ctx: Context
+        upgrade: Upgrade
+
+    @event(Upgraded)
     def _upgraded(self, ctx: Context, upgrade: Upgrade) -> None:
         self.last_effective_at = ctx.effective_at
         self.tier = upgrade.tier
@@ -507,7 +391,7 @@ class Card(Aggregate):
         """Ask for the card to move to a higher category (升级申请) where the scheme
         upgrades by category and its route (Liaocheng art. 32): filed as that category
         would be, by its filers; its review stages follow, then ``upgrade``."""
-        _check_context(ctx)
+        guards.check_context(ctx)
         self._require_in_force(ctx, "request an upgrade", allow_suspended=False)
         if self.upgrade_request is not None:
             raise IllegalTransition(
@@ -515,52 +399,28 @@ class Card(Aggregate):
                 code="upgrade_pending",
             )
         day = business_date(ctx.effective_at)
-        scheme = self.application.scheme
-        decision = policy.upgrade_route(
-            self.snapshot(day),
-            category,
-            facts,
-            day,
-            date_of_birth=self.application.holder.date_of_birth,
-        )
-        filer = policy.check_filer(scheme, category, ctx.role, self.application.sponsor.kind, day)
-        assert decision.tier is not None  # upgrade_route refuses an ineligible category
-        request = UpgradeRequest(
-            category=category,
-            tier=decision.tier,
-            facts=dict(facts),
-            stages=decision.stages,
-            rules=(*decision.rules, *([filer] if filer else [])),
-            policy_version=decision.version,
-        )
+        request = request_of(self.snapshot(day), self.application, ctx, day, category, facts)
         self._upgrade_requested(ctx=ctx, request=request)
 
-    @event("UpgradeRequested")
+    class UpgradeRequested(Aggregate.Event):
+        """An upgrade to a higher category was asked for (升级申请)."""
+
+        ctx: Context
+        request: UpgradeRequest
+
+    @event(UpgradeRequested)
     def _upgrade_requested(self, ctx: Context, request: UpgradeRequest) -> None:
         self.last_effective_at = ctx.effective_at
         self.upgrade_request = request
         self.upgrade_approved = []
 
-    def _review_upgrade(self, ctx: Context, review: Review) -> None:
-        request = self.upgrade_request
-        assert request is not None
-        position = len(self.upgrade_approved)
-        if position >= len(request.stages):
-            raise IllegalTransition(
-                "every stage of the upgrade request has approved; the card can be upgraded",
-                code="review_complete",
-            )
-        expected = request.stages[position]
-        if review.stage != expected:
-            raise IllegalTransition(
-                f"the upgrade request's next stage is {expected}, not {review.stage}",
-                code="review_out_of_order",
-                rule=", ".join(request.rules),
-            )
-        _check_reviewer(ctx, review, request.rules)
-        self._upgrade_reviewed(ctx=ctx, review=review)
+    class UpgradeReviewed(Aggregate.Event):
+        """A stage of the upgrade request decided."""
 
-    @event("UpgradeReviewed")
+        ctx: Context
+        review: Review
+
+    @event(UpgradeReviewed)
     def _upgrade_reviewed(self, ctx: Context, review: Review) -> None:
         self.last_effective_at = ctx.effective_at
         if review.decision is ReviewDecision.APPROVED:
@@ -569,75 +429,31 @@ class Card(Aggregate):
             self.upgrade_request = None
             self.upgrade_approved = []
 
-    def _passed_request(self, tier: str) -> UpgradeRequest:
-        request = self.upgrade_request
-        if request is None:
-            raise IllegalTransition(
-                f"a {self.application.scheme} upgrade is requested first, naming the higher "
-                "category (card upgrade-request), and passes its route",
-                code="upgrade_not_requested",
-            )
-        if tier != request.tier:
-            raise IllegalTransition(
-                f"the request is for tier {request.tier} (category {request.category}), not {tier}",
-                code="upgrade_tier_mismatch",
-            )
-        waiting = request.stages[len(self.upgrade_approved) :]
-        if waiting:
-            raise ReviewIncomplete(
-                f"the upgrade request still waits for {', '.join(waiting)}",
-                rule=", ".join(request.rules),
-            )
-        return request
-
     def extend(
-        self,
-        ctx: Context,
-        *,
-        event_on: date,
-        evidence: Sequence[str],
-        shows: Sequence[str] = (),
+        self, ctx: Context, *, event_on: date, evidence: Sequence[str], shows: Sequence[str] = ()
     ) -> None:
         """Extend the term (延期) when the scheme's trigger happened on ``event_on`` (Weihai
         2023: the project landed or the talent was hired → 5 years from the start), with
         evidence references and what they show. The notice sets no window for the event:
         a card whose one-year first term ran out may still be extended (not a revoked
         one)."""
-        _check_context(ctx)
-        _check_issuer(ctx, "extend")
-        self._require_not_closed("extend")
-        status = self.status_on(business_date(ctx.effective_at))
-        if status is CardStatus.UNDER_REVIEW:
-            raise IllegalTransition("cannot extend: the card is not issued", code="not_issued")
-        if status is CardStatus.REVOKED:
-            raise IllegalTransition("cannot extend: the card is revoked", code="card_revoked")
-        assert self.term is not None
-        refs = tuple(e.strip() for e in evidence if e.strip())
-        if not refs:
-            raise InvalidInput("an extension needs at least one evidence reference")
+        guards.check_context(ctx)
+        guards.check_issuer(ctx, "extend")
         today = business_date(ctx.effective_at)
-        if event_on > today:
-            raise InvalidInput(f"event_on {event_on} is after today ({today}): not yet evidence")
-        if self.term.valid_until is None:
-            raise IllegalTransition("the card has no end date to extend", code="term_not_longer")
-        decision = policy.extension_term(
-            self.application.scheme,
-            self.application.basis.category,
-            self.term.valid_from,
-            self.term.valid_until,
-            event_on,
-            shows=tuple(x.strip() for x in shows if x.strip()),
-        )
-        extension = Extension(
-            term=term_of(decision),
-            event_on=event_on,
-            evidence=refs,
-            previous_term=self.term,
-            shows=tuple(sorted({x.strip() for x in shows if x.strip()})),
+        guards.require_extendable(self.recorded_status, self._valid_until, today)
+        assert self.term is not None
+        extension = extension_of(
+            self.application, self.term, today, event_on=event_on, evidence=evidence, shows=shows
         )
         self._extended(ctx=ctx, extension=extension)
 
-    @event("Extended")
+    class Extended(Aggregate.Event):
+        """The card's term was extended (延期)."""
+
+        ctx: Context
+        extension: Extension
+
+    @event(Extended)
     def _extended(self, ctx: Context, extension: Extension) -> None:
         self.last_effective_at = ctx.effective_at
         self.term = extension.term
@@ -648,83 +464,64 @@ class Card(Aggregate):
         """Suspend the card's services while a matter is examined (暂停): the registry's own
         interim measure, by the scheme's interim authority, with a reason and the
         decision's reference."""
-        _check_context(ctx)
-        _check_status_change(change)
-        if self.recorded_status is CardStatus.SUSPENDED:
-            raise IllegalTransition("the card is already suspended", code="already_suspended")
+        guards.check_context(ctx)
+        guards.check_status_change(change)
+        guards.require_suspendable(self.recorded_status)
         self._require_in_force(ctx, "suspend", allow_suspended=False)
-        self._suspended(ctx=ctx, change=self._interim_measure(ctx, change, "suspend"))
+        change = guards.interim_measure(self.application.scheme, ctx, change, "suspend")
+        self._suspended(ctx=ctx, change=change)
 
-    @event("Suspended")
+    class Suspended(Aggregate.Event, Transition):
+        """The card's services were suspended (暂停)."""
+
+        status_after = CardStatus.SUSPENDED
+        ctx: Context
+        change: StatusChange
+
+    @event(Suspended)
     def _suspended(self, ctx: Context, change: StatusChange) -> None:
         self.last_effective_at = ctx.effective_at
-        self.recorded_status = CardStatus.SUSPENDED
+        self.recorded_status = Card.Suspended.status_after
 
     def reinstate(self, ctx: Context, change: StatusChange) -> None:
         """Lift a suspension (恢复), by the same authority that may suspend."""
-        _check_context(ctx)
-        _check_status_change(change)
-        self._require_not_closed("reinstate")
-        if self.recorded_status is not CardStatus.SUSPENDED:
-            raise IllegalTransition(
-                f"only a suspended card can be reinstated; this one is {self.recorded_status}",
-                code="not_suspended",
-            )
-        self._reinstated(ctx=ctx, change=self._interim_measure(ctx, change, "reinstate"))
+        guards.check_context(ctx)
+        guards.check_status_change(change)
+        guards.require_suspended(self.recorded_status)
+        change = guards.interim_measure(self.application.scheme, ctx, change, "reinstate")
+        self._reinstated(ctx=ctx, change=change)
 
-    @event("Reinstated")
+    class Reinstated(Aggregate.Event, Transition):
+        """A suspension was lifted (恢复)."""
+
+        status_after = CardStatus.ACTIVE
+        ctx: Context
+        change: StatusChange
+
+    @event(Reinstated)
     def _reinstated(self, ctx: Context, change: StatusChange) -> None:
         self.last_effective_at = ctx.effective_at
-        self.recorded_status = CardStatus.ACTIVE
+        self.recorded_status = Card.Reinstated.status_after
 
     def propose_revocation(self, ctx: Context, *, reason: str, ground: str = "") -> None:
         """Propose revoking the card (提出收回意见), as the acting user in a role the
         scheme's procedure lets propose. The steps in force today are fixed in the proposal;
         one proposal may be open at a time. An expired card may still be revoked, so the
         record shows why it must not be renewed."""
-        _check_context(ctx)
-        if self.recorded_status is CardStatus.REVOKED:
-            raise IllegalTransition("the card is already revoked", code="already_revoked")
-        self._require_not_closed("revoke")
-        if self.recorded_status is CardStatus.UNDER_REVIEW:
-            raise IllegalTransition(
-                "an application that was never issued cannot be revoked; reject or withdraw it",
-                code="not_issued",
-            )
-        if not reason.strip():
-            raise InvalidInput("reason must not be empty")
-        procedure = policy.revocation_procedure(
-            self.application.scheme, business_date(ctx.effective_at)
-        )
-        if not procedure.available:
-            raise IllegalTransition(procedure.reason, code="no_revocation_procedure")
-        codes = [g.code for g in procedure.grounds]
-        if codes and ground not in codes:
-            listed = "; ".join(f"{g.code} ({g.label})" for g in procedure.grounds)
-            raise InvalidInput(
-                f"ground must be one of the grounds the rules allow: {listed}",
-                code="unknown_ground",
-                rule=", ".join(procedure.rules),
-            )
-        decision = policy.decide_revocation_step(
-            procedure.steps,
-            self.revocation_steps,
-            RevocationAction.PROPOSE,
-            ctx.role,
-            ctx.actor,
-        )
-        self._check_step(decision, procedure.rules)
-        proposal = RevocationProposal(
-            reason=reason.strip(),
-            proposed_by=_step_taken(ctx, RevocationAction.PROPOSE),
-            steps=procedure.steps,
-            rules=procedure.rules,
-            policy_version=procedure.version,
-            ground=ground,
+        guards.check_context(ctx)
+        guards.require_revocable(self.recorded_status)
+        proposal = revoking.proposal_of(
+            self.application.scheme, ctx, self.revocation_steps, reason=reason, ground=ground
         )
         self._revocation_proposed(ctx=ctx, proposal=proposal)
 
-    @event("RevocationProposed")
+    class RevocationProposed(Aggregate.Event):
+        """Revoking the card was proposed (提出收回意见)."""
+
+        ctx: Context
+        proposal: RevocationProposal
+
+    @event(RevocationProposed)
     def _revocation_proposed(self, ctx: Context, proposal: RevocationProposal) -> None:
         self.last_effective_at = ctx.effective_at
         self.revocation = proposal
@@ -734,29 +531,21 @@ class Card(Aggregate):
         """Agree to the open proposal (同意) at its next step, as the acting user in that
         step's role. The last approval revokes the card (收回): all green-channel services
         end at once, and the Revoked event lists every step's user and role."""
-        _check_context(ctx)
-        proposal = self._open_proposal("approve")
-        decision = policy.decide_revocation_step(
-            proposal.steps, self.revocation_steps, RevocationAction.APPROVE, ctx.role, ctx.actor
-        )
-        self._check_step(decision, proposal.rules)
-        approval = RevocationApproval(
-            step=decision.step,
-            approved_by=_step_taken(ctx, RevocationAction.APPROVE),
-            rules=proposal.rules,
-            policy_version=proposal.policy_version,
-        )
+        guards.check_context(ctx)
+        proposal = revoking.open_proposal(self.revocation, "approve")
+        approval, decision = revoking.approval_of(proposal, self.revocation_steps, ctx)
         self._revocation_approved(ctx=ctx, approval=approval)
         if decision.final:
-            revocation = Revocation(
-                reason=proposal.reason,
-                steps=self.revocation_steps,
-                rules=proposal.rules,
-                policy_version=proposal.policy_version,
-            )
+            revocation = revoking.revocation_of(proposal, self.revocation_steps)
             self._revoked(ctx=ctx, revocation=revocation)
 
-    @event("RevocationApproved")
+    class RevocationApproved(Aggregate.Event):
+        """A step of the open revocation proposal agreed (同意)."""
+
+        ctx: Context
+        approval: RevocationApproval
+
+    @event(RevocationApproved)
     def _revocation_approved(self, ctx: Context, approval: RevocationApproval) -> None:
         self.last_effective_at = ctx.effective_at
         self.revocation_steps = (*self.revocation_steps, approval.approved_by)
@@ -765,193 +554,42 @@ class Card(Aggregate):
         """Refuse the open proposal (不同意) at its next step, as the acting user in that
         step's role, saying why: the proposal closes, the card stays as it was, and a new
         proposal may follow."""
-        _check_context(ctx)
-        proposal = self._open_proposal("decline")
-        if not reason.strip():
-            raise InvalidInput("reason must not be empty")
-        decision = policy.decide_revocation_step(
-            proposal.steps, self.revocation_steps, RevocationAction.DECLINE, ctx.role, ctx.actor
-        )
-        self._check_step(decision, proposal.rules)
-        decline = RevocationDecline(
-            step=decision.step,
-            declined_by=_step_taken(ctx, RevocationAction.DECLINE),
-            reason=reason.strip(),
-            rules=proposal.rules,
-            policy_version=proposal.policy_version,
-        )
+        guards.check_context(ctx)
+        proposal = revoking.open_proposal(self.revocation, "decline")
+        decline = revoking.decline_of(proposal, self.revocation_steps, ctx, reason)
         self._revocation_declined(ctx=ctx, decline=decline)
 
-    @event("RevocationDeclined")
+    class RevocationDeclined(Aggregate.Event):
+        """A step refused the open revocation proposal (不同意): it closes."""
+
+        ctx: Context
+        decline: RevocationDecline
+
+    @event(RevocationDeclined)
     def _revocation_declined(self, ctx: Context, decline: RevocationDecline) -> None:
         self.last_effective_at = ctx.effective_at
         self.revocation = None
         self.revocation_steps = ()
 
-    @event("Revoked")
+    class Revoked(Aggregate.Event, Transition):
+        """The card was revoked (收回): every step's user and role."""
+
+        status_after = CardStatus.REVOKED
+        ctx: Context
+        revocation: Revocation
+
+    @event(Revoked)
     def _revoked(self, ctx: Context, revocation: Revocation) -> None:
         self.last_effective_at = ctx.effective_at
-        self.recorded_status = CardStatus.REVOKED
+        self.recorded_status = Card.Revoked.status_after
         self.revocation = None
         self.revocation_steps = ()
 
-    # ---- revocation and interim-measure helpers ------------------------------------------
 
-    def _open_proposal(self, action: str) -> RevocationProposal:
-        if self.revocation is None:
-            raise IllegalTransition(
-                f"cannot {action}: no revocation of this card has been proposed",
-                code="no_open_revocation",
-            )
-        return self.revocation
-
-    @staticmethod
-    def _check_step(decision: RevocationStepDecision, rules: tuple[str, ...]) -> None:
-        if not decision.allowed:
-            raise NotAuthorised(decision.reason, code=decision.code, rule=", ".join(rules))
-
-    def _interim_measure(self, ctx: Context, change: StatusChange, action: str) -> StatusChange:
-        """The change as recorded, once the acting role is the scheme's interim authority
-        (``domain.policy.interim_authority``: the role that approves revocations last)."""
-        procedure = policy.revocation_procedure(
-            self.application.scheme, business_date(ctx.effective_at)
-        )
-        allowed = policy.interim_authority(procedure)
-        if ctx.role not in allowed:
-            raise NotAuthorised(
-                f"a {self.application.scheme} card is {action}ed by "
-                f"{' or '.join(allowed) or 'no one (no revocation procedure)'}, not {ctx.role}",
-                code="interim_measure_not_authorised",
-                rule=", ".join(procedure.rules),
-            )
-        return StatusChange(
-            reason=change.reason.strip(),
-            decision_ref=change.decision_ref.strip(),
-            rules=procedure.rules,
-            policy_version=procedure.version,
-        )
-
-    # ---- guards -------------------------------------------------------------------------
-
-    def _require_not_closed(self, action: str) -> None:
-        if self.recorded_status in (CardStatus.WITHDRAWN, CardStatus.REJECTED):
-            raise IllegalTransition(
-                f"cannot {action}: the application was {self.recorded_status}",
-                code="application_closed",
-            )
-
-    def _require_under_review(self, action: str) -> None:
-        self._require_not_closed(action)
-        if self.recorded_status is not CardStatus.UNDER_REVIEW:
-            raise IllegalTransition(
-                f"cannot {action}: the card has already been issued and is {self.recorded_status}",
-                code="already_issued",
-            )
-
-    def _require_in_force(self, ctx: Context, action: str, *, allow_suspended: bool) -> None:
-        self._require_not_closed(action)
-        status = self.status_on(business_date(ctx.effective_at))
-        if status is CardStatus.UNDER_REVIEW:
-            raise IllegalTransition(f"cannot {action}: the card is not issued", code="not_issued")
-        if status is CardStatus.REVOKED:
-            raise IllegalTransition(f"cannot {action}: the card is revoked", code="card_revoked")
-        if status is CardStatus.EXPIRED:
-            assert self.term is not None  # only an issued card can expire
-            raise IllegalTransition(
-                f"cannot {action}: the card expired after {self.term.valid_until}",
-                code="card_expired",
-            )
-        if status is CardStatus.SUSPENDED and not allow_suspended:
-            raise IllegalTransition(
-                f"cannot {action}: the card is suspended", code="card_suspended"
-            )
-
-
-def _check_context(ctx: Context) -> None:
-    if not ctx.actor.strip():
-        raise InvalidInput("actor must name who acts")
-    if ctx.effective_at.tzinfo is None:
-        raise InvalidInput("effective_at must be a timezone-aware instant")
-
-
-def _check_issuer(ctx: Context, action: str) -> None:
-    """Refuse a role that does not issue cards, before the card's state is looked at: the
-    refusal is of the role (403), whatever the card."""
-    if ctx.role not in ISSUING_ROLES:
-        raise NotAuthorised(
-            f"a {ctx.role} does not {action} cards; the issuing body does "
-            f"({', '.join(sorted(ISSUING_ROLES))})",
-            code="issuer_not_authorised",
-            rule=RULE_ISSUERS,
-        )
-
-
-def _check_application(ctx: Context, application: Application) -> None:
-    holder = application.holder
-    today = business_date(ctx.effective_at)
-    if not holder.name.strip():
-        raise InvalidInput("holder.name must not be empty")
-    # Names are shown to reviewers and printed on cards: no control, format or bidi
-    # character may reach an event, whichever way the command arrived (domain.text).
-    check_text("holder.name", holder.name)
-    check_text("sponsor.name", application.sponsor.name)
-    if holder.date_of_birth >= today:
-        raise InvalidInput(f"holder.date_of_birth {holder.date_of_birth} is not in the past")
-    for i, member in enumerate(holder.family):
-        if not member.name.strip():
-            raise InvalidInput(f"holder.family[{i}].name must not be empty")
-        check_text(f"holder.family[{i}].name", member.name)
-        if member.date_of_birth > today:
-            raise InvalidInput(f"holder.family[{i}].date_of_birth is in the future")
-    if not application.basis.category.strip():
-        raise InvalidInput("basis.category must not be empty")
-
-
-def _check_reviewer(ctx: Context, review: Review, rules: Sequence[str]) -> None:
-    """A stage decides as its own role, and the review names who decided; a refusal
-    names the rules that set the path and its stages."""
-    if ctx.role != Role(review.stage):
-        raise NotAuthorised(
-            f"a {review.stage} review must be recorded by role {review.stage}",
-            rule=", ".join(rules)
-            or "each review stage is recorded by its own authority (审核: the path's stages)",
-        )
-    if not review.reviewer.strip():
-        raise InvalidInput("reviewer must name the reviewing person or body")
-
-
-def _check_joint(admission: Admission, review: Review) -> None:
-    """A stage the path makes joint names every department that decided with it."""
-    if review.decision is ReviewDecision.RETURNED:
-        return
-    for joint in admission.joint:
-        if joint.stage == review.stage:
-            missing = [d for d in joint.departments if d not in review.joint_with]
-            if missing:
-                raise InvalidInput(
-                    f"the {review.stage} decides jointly with {', '.join(joint.departments)};"
-                    f" joint_with does not name {', '.join(missing)}",
-                    code="joint_decision_incomplete",
-                    rule=", ".join(admission.rules),
-                )
-
-
-def _check_filing_for_route(route: Route, application: Application) -> None:
-    """A reviewed or evaluated application is filed by a sponsor, with evidence (POLICY.md
-    "Reviewed issuance": the employer files an application form with evidence)."""
-    if route is Route.DIRECT:
-        return
-    if application.sponsor.kind == SponsorKind.NONE:
-        raise InvalidInput(f"a {route} application is filed by a sponsor (sponsor.kind)")
-    if not [e for e in application.evidence if e.strip()]:
-        raise InvalidInput(f"a {route} application needs evidence references")
-
-
-def _check_status_change(change: StatusChange) -> None:
-    for name in ("reason", "decision_ref"):
-        if not str(getattr(change, name)).strip():
-            raise InvalidInput(f"{name} must not be empty")
-
-
-def _step_taken(ctx: Context, action: RevocationAction) -> StepTaken:
-    return StepTaken(action=action, role=ctx.role, actor=ctx.actor)
+TRANSITIONS: tuple[type[Transition], ...] = tuple(
+    value
+    for value in vars(Card).values()
+    if isinstance(value, type) and issubclass(value, Transition) and issubclass(value, Card.Event)
+)
+"""The Card's events that leave it in a recorded status (``Transition.status_after``), in
+the order the aggregate declares them: Applied first."""

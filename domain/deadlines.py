@@ -139,3 +139,10 @@ def clock_started(
         rules=decision.rules,
         policy_version=decision.version,
     )
+
+
+def replaces(running: Deadline | None, deadline: Deadline) -> bool:
+    """Whether a deadline just started replaces the card's running one: none runs, another
+    clock runs, or the same clock now starts later."""
+    restarts_later = running is None or deadline.starts_on > running.starts_on
+    return running is None or running.clock != deadline.clock or restarts_later

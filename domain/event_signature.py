@@ -63,7 +63,12 @@ class SignatureChain(Aggregate):
     def create_id(record: ChainRecord) -> UUID:
         return record.chain
 
-    @event("Opened")
+    class Opened(Aggregate.Created):
+        """A writing process's chain of records was opened with its first record."""
+
+        record: ChainRecord
+
+    @event(Opened)
     def __init__(self, record: ChainRecord) -> None:
         self.record = record
 
@@ -73,8 +78,9 @@ class SignatureChain(Aggregate):
 
         record: ChainRecord
 
-        def apply(self, aggregate: Aggregate) -> None:
-            aggregate.record = self.record  # type: ignore[attr-defined]
+    @event(Signed)
+    def _signed(self, record: ChainRecord) -> None:
+        self.record = record
 
     @classmethod
     def signed(cls, record: ChainRecord) -> SignatureChain.Signed:
@@ -95,7 +101,14 @@ class EventSigning(Aggregate):
     def create_id() -> UUID:
         return EVENT_SIGNING_ID
 
-    @event("Started")
+    class Started(Aggregate.Created):
+        """Event signing started in this store."""
+
+        legacy_leaves: int
+        checkpointed: int
+        recorded_at: datetime
+
+    @event(Started)
     def __init__(self, legacy_leaves: int, checkpointed: int, recorded_at: datetime) -> None:
         self.legacy_leaves = legacy_leaves
         self.checkpointed = checkpointed

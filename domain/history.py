@@ -30,23 +30,23 @@ def _of(field: str, *path: str) -> Callable[[Any], Decision]:
 # One entry per event class whose rules decided something. Events decided by no rule (a
 # withdrawal, a rejection's closing, a reservation) are absent and answer NO_RULE.
 _DECIDED_BY: dict[type[Any], Callable[[Any], Decision]] = {
-    Card.Applied: _of("admission"),  # type: ignore[attr-defined]
-    Card.ReviewRecorded: _of("reached"),  # type: ignore[attr-defined]
-    Card.Issued: _of("issuance", "term"),  # type: ignore[attr-defined]
-    Card.UpgradeRequested: _of("request"),  # type: ignore[attr-defined]
-    Card.Upgraded: _of("upgrade", "term"),  # type: ignore[attr-defined]
-    Card.Extended: _of("extension", "term"),  # type: ignore[attr-defined]
-    Card.Suspended: _of("change"),  # type: ignore[attr-defined]
-    Card.Reinstated: _of("change"),  # type: ignore[attr-defined]
-    Card.RevocationProposed: _of("proposal"),  # type: ignore[attr-defined]
-    Card.RevocationApproved: _of("approval"),  # type: ignore[attr-defined]
-    Card.RevocationDeclined: _of("decline"),  # type: ignore[attr-defined]
-    Card.Revoked: _of("revocation"),  # type: ignore[attr-defined]
-    Card.DeadlineStarted: _of("deadline"),  # type: ignore[attr-defined]
-    CardQuota.QuotaReserved: _of("use"),  # type: ignore[attr-defined]
-    CardQuota.QuotaReleased: _of("use"),  # type: ignore[attr-defined]
-    CardQuota.QuotaRaised: _of("raised"),  # type: ignore[attr-defined]
-    BenefitUse.BenefitRedeemed: _of("redemption"),  # type: ignore[attr-defined]
+    Card.Applied: _of("admission"),
+    Card.ReviewRecorded: _of("reached"),
+    Card.Issued: _of("issuance", "term"),
+    Card.UpgradeRequested: _of("request"),
+    Card.Upgraded: _of("upgrade", "term"),
+    Card.Extended: _of("extension", "term"),
+    Card.Suspended: _of("change"),
+    Card.Reinstated: _of("change"),
+    Card.RevocationProposed: _of("proposal"),
+    Card.RevocationApproved: _of("approval"),
+    Card.RevocationDeclined: _of("decline"),
+    Card.Revoked: _of("revocation"),
+    Card.DeadlineStarted: _of("deadline"),
+    CardQuota.QuotaReserved: _of("use"),
+    CardQuota.QuotaReleased: _of("use"),
+    CardQuota.QuotaRaised: _of("raised"),
+    BenefitUse.BenefitRedeemed: _of("redemption"),
 }
 
 

@@ -93,7 +93,12 @@ class CardQuota(Aggregate):
     def create_id(scope: QuotaScope) -> UUID:
         return quota_id(scope.key)
 
-    @event("QuotaOpened")
+    class QuotaOpened(Aggregate.Created):
+        """A project's or enterprise's quota was opened."""
+
+        scope: QuotaScope
+
+    @event(QuotaOpened)
     def __init__(self, scope: QuotaScope) -> None:
         self.scope = scope
         self.holders: list[UUID] = []
@@ -125,7 +130,13 @@ class CardQuota(Aggregate):
         )
         self._reserved(ctx=ctx, use=use)
 
-    @event("QuotaReserved")
+    class QuotaReserved(Aggregate.Event):
+        """An application was counted against the quota."""
+
+        ctx: Context
+        use: QuotaUse
+
+    @event(QuotaReserved)
     def _reserved(self, ctx: Context, use: QuotaUse) -> None:
         self.holders.append(use.card_id)
 
@@ -134,7 +145,13 @@ class CardQuota(Aggregate):
         if card_id in self.holders:
             self._released(ctx=ctx, use=QuotaUse(card_id=card_id))
 
-    @event("QuotaReleased")
+    class QuotaReleased(Aggregate.Event):
+        """A card's place in the quota was freed."""
+
+        ctx: Context
+        use: QuotaUse
+
+    @event(QuotaReleased)
     def _released(self, ctx: Context, use: QuotaUse) -> None:
         self.holders.remove(use.card_id)
 
@@ -173,7 +190,13 @@ class CardQuota(Aggregate):
         )
         self._raised(ctx=ctx, raised=raised)
 
-    @event("QuotaRaised")
+    class QuotaRaised(Aggregate.Event):
+        """The talent office raised the quota case by case (一事一议)."""
+
+        ctx: Context
+        raised: QuotaRaise
+
+    @event(QuotaRaised)
     def _raised(self, ctx: Context, raised: QuotaRaise) -> None:
         self.raised_to = raised.limit
         self.raised_attests = raised.attests

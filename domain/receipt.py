@@ -37,7 +37,16 @@ class CommandReceipt(Aggregate):
     def create_id(user_id: UUID, key: str) -> UUID:
         return receipt_id(user_id, key)
 
-    @event("CommandReceipted")
+    class CommandReceipted(Aggregate.Created):
+        """A command done under an idempotency key answered this."""
+
+        ctx: Context
+        user_id: UUID
+        key: str
+        fingerprint: str
+        outcome: Outcome
+
+    @event(CommandReceipted)
     def __init__(
         self, ctx: Context, user_id: UUID, key: str, fingerprint: str, outcome: Outcome
     ) -> None:

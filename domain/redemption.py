@@ -229,7 +229,13 @@ class BenefitUse(Aggregate):
     def create_id(scope: UseScope) -> UUID:
         return benefit_use_id(scope.key)
 
-    @event("BenefitUseOpened")
+    class BenefitUseOpened(Aggregate.Created):
+        """The record of one item's uses by one beneficiary of one card was opened."""
+
+        ctx: Context
+        scope: UseScope
+
+    @event(BenefitUseOpened)
     def __init__(self, ctx: Context, scope: UseScope) -> None:
         self.scope = scope
         self.uses: dict[UUID, Redemption] = {}
@@ -324,7 +330,13 @@ class BenefitUse(Aggregate):
         self._redeemed(ctx=ctx, redemption=redemption)
         return redemption
 
-    @event("BenefitRedeemed")
+    class BenefitRedeemed(Aggregate.Event):
+        """A use of the item was recorded (服务使用)."""
+
+        ctx: Context
+        redemption: Redemption
+
+    @event(BenefitRedeemed)
     def _redeemed(self, ctx: Context, redemption: Redemption) -> None:
         self.uses[redemption.redemption_id] = redemption
 
@@ -362,7 +374,13 @@ class BenefitUse(Aggregate):
         self._reversed(ctx=ctx, reversal=reversal)
         return reversal
 
-    @event("RedemptionReversed")
+    class RedemptionReversed(Aggregate.Event):
+        """A recorded use was reversed (冲销)."""
+
+        ctx: Context
+        reversal: Reversal
+
+    @event(RedemptionReversed)
     def _reversed(self, ctx: Context, reversal: Reversal) -> None:
         self.reversals[reversal.redemption_id] = reversal
 

@@ -59,8 +59,14 @@ class HolderReservation(Aggregate):
         is ``reservation_id(key)``."""
         return cls(id=reservation, ctx=ctx, claim=ReservationClaim(card_id=card_id))
 
+    class ReservationOpened(Aggregate.Created):
+        """A person's first application in the scheme took its place."""
+
+        ctx: Context
+        claim: ReservationClaim
+
     # id= is the library's keyword for an aggregate id chosen by the caller
-    @event("ReservationOpened")
+    @event(ReservationOpened)
     def __init__(self, *, id: UUID, ctx: Context, claim: ReservationClaim) -> None:
         self.card_id: UUID = claim.card_id
 
@@ -78,6 +84,12 @@ class HolderReservation(Aggregate):
             )
         self._claimed(ctx=ctx, claim=ReservationClaim(card_id=card_id))
 
-    @event("ReservationClaimed")
+    class ReservationClaimed(Aggregate.Event):
+        """A new application took the person's place in the scheme."""
+
+        ctx: Context
+        claim: ReservationClaim
+
+    @event(ReservationClaimed)
     def _claimed(self, ctx: Context, claim: ReservationClaim) -> None:
         self.card_id = claim.card_id

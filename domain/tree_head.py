@@ -52,7 +52,12 @@ class TreeHeads(Aggregate):
     def create_id() -> UUID:
         return TREE_HEADS_ID
 
-    @event("Started")
+    class Started(Aggregate.Created):
+        """The store's checkpoints were started."""
+
+        ctx: Context
+
+    @event(Started)
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.size = 0
@@ -68,7 +73,15 @@ class TreeHeads(Aggregate):
             )
         self._checkpointed(ctx, size, root, signed)
 
-    @event("Checkpointed")
+    class Checkpointed(Aggregate.Event):
+        """A checkpoint over ``size`` leaves was signed."""
+
+        ctx: Context
+        size: int
+        root: bytes
+        signed: bytes
+
+    @event(Checkpointed)
     def _checkpointed(self, ctx: Context, size: int, root: bytes, signed: bytes) -> None:
         self.ctx = ctx
         self.size = size
@@ -94,7 +107,13 @@ class LeafHashes(Aggregate):
             )
         return cls(start=start, hashes=hashes)
 
-    @event("Recorded")
+    class Recorded(Aggregate.Created):
+        """A batch of leaf hashes was recorded with the checkpoint that covered it."""
+
+        start: int
+        hashes: bytes
+
+    @event(Recorded)
     def __init__(self, start: int, hashes: bytes) -> None:
         self.start = start
         self.hashes = hashes

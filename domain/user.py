@@ -141,7 +141,17 @@ class UserAccount(Aggregate):
             key_hash=key_hash,
         )
 
-    @event("UserAdded")
+    class UserAdded(Aggregate.Created):
+        """A user was added with its role, authority and key hash."""
+
+        ctx: Context
+        name: str
+        role: Role
+        authority: str
+        employer: str
+        key_hash: str
+
+    @event(UserAdded)
     def __init__(
         self,
         ctx: Context,
@@ -179,7 +189,13 @@ class UserAccount(Aggregate):
             raise IllegalTransition(f"user {self.name} is already disabled", code="user_disabled")
         self._disabled(ctx=ctx, reason=reason)
 
-    @event("UserDisabled")
+    class UserDisabled(Aggregate.Event):
+        """The user was disabled for good."""
+
+        ctx: Context
+        reason: str
+
+    @event(UserDisabled)
     def _disabled(self, ctx: Context, reason: str) -> None:
         self.disabled = True
 
@@ -192,7 +208,13 @@ class UserAccount(Aggregate):
             )
         self._key_rotated(ctx=ctx, key_hash=key_hash)
 
-    @event("KeyRotated")
+    class KeyRotated(Aggregate.Event):
+        """The user's key was replaced."""
+
+        ctx: Context
+        key_hash: str
+
+    @event(KeyRotated)
     def _key_rotated(self, ctx: Context, key_hash: str) -> None:
         self.key_hash = key_hash
         self.key_rotations += 1

@@ -30,9 +30,9 @@ from ledger.event_keys import EventKeys
 from ledger.leaves import NOT_LEAVES, event_digest
 
 RECORD_TOPICS = frozenset(
-    (get_topic(SignatureChain.Opened), get_topic(SignatureChain.Signed))  # type: ignore[attr-defined]
+    (get_topic(SignatureChain.Opened), get_topic(SignatureChain.Signed))
 )
-SIGNING_TOPICS = RECORD_TOPICS | {get_topic(EventSigning.Started)}  # type: ignore[attr-defined]
+SIGNING_TOPICS = RECORD_TOPICS | {get_topic(EventSigning.Started)}
 """Every event the signing itself writes: the records and where signing started."""
 
 

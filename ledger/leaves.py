@@ -48,9 +48,9 @@ LEAF_TAG = "talentcard-leaf/1"
 NOT_LEAVES = frozenset(
     get_topic(cls)
     for cls in (
-        TreeHeads.Started,  # type: ignore[attr-defined]
-        TreeHeads.Checkpointed,  # type: ignore[attr-defined]
-        LeafHashes.Recorded,  # type: ignore[attr-defined]
+        TreeHeads.Started,
+        TreeHeads.Checkpointed,
+        LeafHashes.Recorded,
     )
 )
 """The checkpoint's own events (domain.tree_head): chained by consistency proofs, never

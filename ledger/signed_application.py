@@ -19,7 +19,7 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, Notification, Recording
 
-from domain.event_signature import EVENT_SIGNING_ID, ChainRecord, EventSigning
+from domain.event_signature import EVENT_SIGNING_ID, ChainRecord, EventSigning, SignatureChain
 from domain.tree_head import TREE_HEADS_ID
 from ledger.event_keys import EventKeys
 from ledger.event_signer import EventSigner
@@ -44,8 +44,8 @@ class SignedApplication(Application[UUID]):
     def chain_head(self, chain: UUID) -> ChainRecord | None:
         """The last record of a signature chain, as stored."""
         for stored in self.events.get(chain, desc=True, limit=1):
-            record: ChainRecord = stored.record  # type: ignore[attr-defined]
-            return record
+            if isinstance(stored, SignatureChain.Opened | SignatureChain.Signed):
+                return stored.record
         return None
 
     def _signing_start(self, now: datetime) -> DomainEventProtocol[UUID] | None:

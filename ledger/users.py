@@ -84,7 +84,7 @@ class UserDirectory(SignedApplication):
 
     def users(self) -> list[UserAccount]:
         """Every user ever added, in the order added."""
-        topic = get_topic(UserAccount.UserAdded)  # type: ignore[attr-defined]
+        topic = get_topic(UserAccount.UserAdded)
         found: list[UserAccount] = []
         start: int | None = None
         while True:

@@ -198,49 +198,49 @@ def _proposed(e: Any) -> str:
 
 
 _READINGS: dict[type[Any], Callable[[Any], str]] = {
-    Card.FileReceived: lambda e: (  # type: ignore[attr-defined]
+    Card.FileReceived: lambda e: (
         f"received by {e.receipt.window} on {e.receipt.received_on}"
     ),
-    Card.ContractConfirmed: lambda e: (  # type: ignore[attr-defined]
+    Card.ContractConfirmed: lambda e: (
         f"contract confirmed on {e.confirmation.confirmed_on}"
     ),
-    Card.DeadlineStarted: lambda e: (  # type: ignore[attr-defined]
+    Card.DeadlineStarted: lambda e: (
         f"{e.deadline.clock} clock from {e.deadline.starts_on}: "
         f"due {e.deadline.due_on or '-'} ({e.deadline.reason})"
     ),
-    Card.Applied: _applied,  # type: ignore[attr-defined]
-    Card.UpgradeRequested: lambda e: (  # type: ignore[attr-defined]
+    Card.Applied: _applied,
+    Card.UpgradeRequested: lambda e: (
         f"upgrade to category {e.request.category} (tier {e.request.tier}) requested; "
         f"stages: {', '.join(e.request.stages) or 'none'}"
     ),
-    Card.UpgradeReviewed: lambda e: (  # type: ignore[attr-defined]
+    Card.UpgradeReviewed: lambda e: (
         f"upgrade request: {e.review.stage} {e.review.decision} by {e.review.reviewer}"
     ),
-    Card.ReviewRecorded: lambda e: (  # type: ignore[attr-defined]
+    Card.ReviewRecorded: lambda e: (
         f"stage={e.review.stage}; decision={e.review.decision}; reviewer={e.review.reviewer}"
     ),
-    Card.Rejected: lambda e: (  # type: ignore[attr-defined]
+    Card.Rejected: lambda e: (
         f"stage={e.rejection.stage}; reviewer={e.rejection.reviewer}"
     ),
-    Card.Withdrawn: lambda e: "",  # type: ignore[attr-defined]
-    Card.Issued: lambda e: (  # type: ignore[attr-defined]
+    Card.Withdrawn: lambda e: "",
+    Card.Issued: lambda e: (
         f"tier={e.issuance.tier}; {_term(e.issuance.term)}"
     ),
-    Card.Upgraded: lambda e: f"tier={e.upgrade.tier}; {_term(e.upgrade.term)}",  # type: ignore[attr-defined]
-    Card.Extended: lambda e: (  # type: ignore[attr-defined]
+    Card.Upgraded: lambda e: f"tier={e.upgrade.tier}; {_term(e.upgrade.term)}",
+    Card.Extended: lambda e: (
         f"{_term(e.extension.term)}; event_on={e.extension.event_on}; "
         f"evidence={','.join(e.extension.evidence)}"
     ),
-    Card.Suspended: lambda e: f"reason={e.change.reason}; decision_ref={e.change.decision_ref}",  # type: ignore[attr-defined]
-    Card.Reinstated: lambda e: f"reason={e.change.reason}; decision_ref={e.change.decision_ref}",  # type: ignore[attr-defined]
-    Card.RevocationProposed: _proposed,  # type: ignore[attr-defined]
-    Card.RevocationApproved: lambda e: (  # type: ignore[attr-defined]
+    Card.Suspended: lambda e: f"reason={e.change.reason}; decision_ref={e.change.decision_ref}",
+    Card.Reinstated: lambda e: f"reason={e.change.reason}; decision_ref={e.change.decision_ref}",
+    Card.RevocationProposed: _proposed,
+    Card.RevocationApproved: lambda e: (
         f"step {e.approval.step + 1}: {_taken(e.approval.approved_by)}"
     ),
-    Card.RevocationDeclined: lambda e: (  # type: ignore[attr-defined]
+    Card.RevocationDeclined: lambda e: (
         f"step {e.decline.step + 1}: {_taken(e.decline.declined_by)}: {e.decline.reason}"
     ),
-    Card.Revoked: lambda e: (  # type: ignore[attr-defined]
+    Card.Revoked: lambda e: (
         f"{e.revocation.reason}; {', '.join(_taken(t) for t in e.revocation.steps)}"
     ),
 }

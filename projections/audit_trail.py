@@ -11,13 +11,19 @@ import io
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, BinaryIO
 
+from eventsourcing.persistence import Tracking
+
 from domain.authority import authority_of
+from domain.card import Card
 from domain.event_signature import EventSigning, SignatureChain
 from domain.history import decision_of
-from projections.base import Page, ReadModel, Table, card_key, effective_day, event_name, instant
+from domain.quota import CardQuota
+from domain.redemption import BenefitUse
+from domain.vocabulary import Scheme
+from projections.base import Event, Page, ReadModel, Table, card_key, effective_day, instant
 
 MAX_LIMIT = 10_000
 
@@ -78,9 +84,9 @@ class AuditQuery:
 
 
 _SIGNING = (
-    SignatureChain.Opened,  # type: ignore[attr-defined]
+    SignatureChain.Opened,
     SignatureChain.Signed,
-    EventSigning.Started,  # type: ignore[attr-defined]
+    EventSigning.Started,
 )
 
 
@@ -94,7 +100,7 @@ class AuditTrail(ReadModel):
     topics = ()  # every event
     tables = (TRAIL, AUTHORITIES)
 
-    def relevant(self, page: Page) -> list[Any]:
+    def relevant(self, page: Page) -> list[tuple[Event, Tracking]]:
         return [(e, t) for e, t in page if not isinstance(e, _SIGNING)]
 
     def apply(self, cursor: Any, page: Page) -> None:
@@ -119,11 +125,11 @@ class AuditTrail(ReadModel):
                     key,
                     event.originator_version,
                     f"{type(event).__qualname__}",
-                    instant(ctx.effective_at) if ctx else instant(event.timestamp),
-                    effective_day(event) if ctx else "",
+                    instant(ctx.effective_at) if ctx else instant(_timestamp(event)),
+                    effective_day(ctx) if ctx else "",
                     # when the registry recorded it, by its one clock (the library's own
                     # timestamp reads the system clock)
-                    instant(ctx.recorded_at) if ctx else instant(event.timestamp),
+                    instant(ctx.recorded_at) if ctx else instant(_timestamp(event)),
                     ctx.actor if ctx else "",
                     str(ctx.role) if ctx else "",
                     known.get(key) or found.get(key) or "",
@@ -168,13 +174,21 @@ class AuditTrail(ReadModel):
         return rows, rows[-1].notification_id if more else None
 
 
-def _scheme_of(event: Any) -> Any:
-    """The scheme an aggregate's first event names: a card's application, a quota's scope
-    (a holder's reservation names none: its events have no authority)."""
-    if event_name(event) == "Applied" and hasattr(event, "application"):
-        return event.application.scheme
-    scope = getattr(event, "scope", None)
-    return getattr(scope, "scheme", None)
+def _timestamp(event: Event) -> datetime:
+    """The library's timestamp of an event that carries no context of the registry's."""
+    stamp: datetime = vars(event)["timestamp"]
+    return stamp
+
+
+def _scheme_of(event: Event) -> Scheme | None:
+    """The scheme an aggregate's first event names: a card's application, a quota's or a
+    use record's scope (a holder's reservation names none: its events have no authority)."""
+    match event:
+        case Card.Applied(application=application):
+            return application.scheme
+        case CardQuota.QuotaOpened(scope=quota) | BenefitUse.BenefitUseOpened(scope=quota):
+            return quota.scheme
+    return None
 
 
 def write_csv(rows: Iterable[AuditRow], stream: BinaryIO) -> None:

@@ -23,17 +23,19 @@ from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 from eventsourcing.utils import get_topic
 
 from domain.card import Card
+from domain.card_status import IN_FORCE, status_after
 from domain.clock import business_date
-from domain.vocabulary import CardStatus
-from projections.views import View
+from domain.values import Context, Term
+from projections.tables import View
 
-CARD_TOPIC = get_topic(Card)
-Page = Sequence[tuple[Any, Tracking]]
+Event = DomainEventProtocol[UUID]
+Page = Sequence[tuple[Event, Tracking]]
 
 
 @dataclass(frozen=True)
@@ -97,14 +99,13 @@ def _topic(cls: type[Any]) -> str:
     return found
 
 
-def topic(event_name: str) -> str:
-    """The topic of one of the Card's events, by name (works for events this branch's
-    Card may not define yet, such as DeadlineStarted)."""
-    return f"{CARD_TOPIC}.{event_name}"
+def topics_of(*classes: type[Any]) -> tuple[str, ...]:
+    """The topics a read model subscribes to, from its event classes (each once)."""
+    return tuple(dict.fromkeys(get_topic(cls) for cls in classes))
 
 
-def event_name(event: Any) -> str:
-    """The event's class name (``Issued``, ``QuotaRaised``, …)."""
+def event_name(event: Event) -> str:
+    """The event's class name as the read models show it (``Issued``, ``QuotaRaised``)."""
     return type(event).__name__
 
 
@@ -120,9 +121,16 @@ def day(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def effective_day(event: Any) -> str:
-    """The event's business date (Asia/Shanghai) from its effective instant."""
-    return business_date(event.ctx.effective_at).isoformat()
+def context_of(event: Event) -> Context:
+    """The event's context (who acted, as which role, when it took effect and was
+    recorded): every Card, quota, use and reservation event carries one as ``ctx``."""
+    ctx: Context = vars(event)["ctx"]
+    return ctx
+
+
+def effective_day(ctx: Context) -> str:
+    """An event's business date (Asia/Shanghai) from its effective instant."""
+    return business_date(ctx.effective_at).isoformat()
 
 
 _KEYS: dict[int, str] = {}
@@ -156,34 +164,32 @@ class WriteBehind:
         return sum(len(rows) for rows in self.cache.values())
 
 
-STATUS_AFTER: dict[str, CardStatus] = {
-    "Rejected": CardStatus.REJECTED,
-    "Withdrawn": CardStatus.WITHDRAWN,
-    "Issued": CardStatus.ACTIVE,
-    "Suspended": CardStatus.SUSPENDED,
-    "Reinstated": CardStatus.ACTIVE,
-    "Revoked": CardStatus.REVOKED,
-}
-"""The recorded status a card event leaves the card in (``Card``'s own transitions)."""
+IN_FORCE_SQL = f"status IN ({', '.join(repr(str(s)) for s in sorted(IN_FORCE))})"
+"""SQL: a row's recorded status is one whose card expires when its term runs out
+(``domain.card_status.IN_FORCE``)."""
+
+GRANTS = (Card.Issued, Card.Upgraded, Card.Extended)
+"""The Card's events that set its tier or term."""
 
 
-def grant_of(event: Any) -> tuple[str | None, Any]:
+def grant_of(event: Event) -> tuple[str | None, Term | None]:
     """``(tier, term)`` an Issued, Upgraded or Extended event sets (tier None: unchanged);
     ``(None, None)`` for any other event."""
-    name = event_name(event)
-    if name == "Issued":
-        return event.issuance.tier, event.issuance.term
-    if name == "Upgraded":
-        return event.upgrade.tier, event.upgrade.term
-    if name == "Extended":
-        return None, event.extension.term
+    match event:
+        case Card.Issued(issuance=issuance):
+            return issuance.tier, issuance.term
+        case Card.Upgraded(upgrade=upgrade):
+            return upgrade.tier, upgrade.term
+        case Card.Extended(extension=extension):
+            return None, extension.term
     return None, None
 
 
-def apply_status_and_grant(row: dict[str, Any], event: Any) -> None:
-    """The columns every per-card row keeps alike: ``status``, ``tier``, ``valid_from``
-    and ``valid_until``."""
-    status = STATUS_AFTER.get(event_name(event))
+def apply_status_and_grant(row: dict[str, Any], event: Event) -> None:
+    """The columns every per-card row keeps alike: ``status`` (the status the event
+    leaves the card in, ``domain.card_status.Transition``), ``tier``, ``valid_from`` and
+    ``valid_until``."""
+    status = status_after(event)
     if status is not None:
         row["status"] = str(status)
     tier, term = grant_of(event)
@@ -214,7 +220,7 @@ class ReadModel(Projection[View]):
             self.apply(cursor, page)
             self.view.set_position(cursor, self.application_name, last)
 
-    def relevant(self, page: Page) -> list[tuple[Any, Tracking]]:
+    def relevant(self, page: Page) -> list[tuple[Event, Tracking]]:
         """The page's events of this read model's topics, in log order."""
         topics = frozenset(self.topics)
         return [(e, t) for e, t in page if _topic(type(e)) in topics]
@@ -319,21 +325,22 @@ class CardRowModel(ReadModel):
         """Apply a page's relevant events to their cards' rows; the rows written."""
         if not events:
             return {}
-        pending = {card_key(e.originator_id) for e, _ in events if event_name(e) != "Applied"}
+        pending = {card_key(e.originator_id) for e, _ in events if not isinstance(e, Card.Applied)}
         rows = self.load(cursor, self.row_table, pending)
         for event, tracking in events:
             key = card_key(event.originator_id)
-            if event_name(event) == "Applied":
-                rows[key] = self.filed(event, tracking.notification_id)
-            elif key in rows:
-                self.changed(rows[key], event)
+            match event:
+                case Card.Applied():
+                    rows[key] = self.filed(event, tracking.notification_id)
+                case Card.Event() if key in rows:
+                    self.changed(rows[key], event)
         self.save(cursor, self.row_table, rows.values())
         return rows
 
     @abstractmethod
-    def filed(self, event: Any, notification_id: int) -> dict[str, Any]:
+    def filed(self, event: Card.Applied, notification_id: int) -> dict[str, Any]:
         """The row an ``Applied`` event files."""
 
     @abstractmethod
-    def changed(self, row: dict[str, Any], event: Any) -> None:
+    def changed(self, row: dict[str, Any], event: Card.Event) -> None:
         """Change a card's row for one of its later events."""

@@ -10,31 +10,24 @@ from datetime import date
 from typing import Any
 
 from domain.authority import authority_of
+from domain.card import TRANSITIONS, Card
+from domain.card_status import CLOSED, IN_FORCE, status_after, status_on
 from domain.jurisdiction import ListScope, file_city
 from domain.vocabulary import CardStatus
 from projections.base import (
-    STATUS_AFTER,
+    GRANTS,
+    IN_FORCE_SQL,
     CardRowModel,
     Table,
     apply_status_and_grant,
     card_key,
+    context_of,
     event_name,
     instant,
-    topic,
+    topics_of,
 )
 
 MAX_LIMIT = 500
-_EVENTS = (
-    "Applied",
-    "ReviewRecorded",
-    *STATUS_AFTER,
-    "Upgraded",
-    "Extended",
-    "RevocationProposed",
-    "RevocationApproved",
-    "RevocationDeclined",
-    "DeadlineStarted",
-)
 
 CARDS = Table(
     # _v2: it gained city, sponsor_code and filed_by (issue 12: jurisdiction), which an
@@ -119,14 +112,23 @@ class CardCurrent(CardRowModel):
     """Every card's current state."""
 
     name = "card_current"
-    topics = tuple(topic(e) for e in _EVENTS)
+    topics = topics_of(
+        Card.Applied,
+        Card.ReviewRecorded,
+        *TRANSITIONS,
+        *GRANTS,
+        Card.RevocationProposed,
+        Card.RevocationApproved,
+        Card.RevocationDeclined,
+        Card.DeadlineStarted,
+    )
     tables = (CARDS,)
     row_table = CARDS
 
-    def filed(self, event: Any, notification_id: int) -> dict[str, Any]:
+    def filed(self, event: Card.Applied, notification_id: int) -> dict[str, Any]:
         return _filed(event, notification_id)
 
-    def changed(self, row: dict[str, Any], event: Any) -> None:
+    def changed(self, row: dict[str, Any], event: Card.Event) -> None:
         _change(row, event)
 
     def list_cards(
@@ -178,7 +180,7 @@ class CardCurrent(CardRowModel):
         return None if row is None else _row(row, as_of.isoformat())
 
 
-def _filed(event: Any, notification_id: int) -> dict[str, Any]:
+def _filed(event: Card.Applied, notification_id: int) -> dict[str, Any]:
     application, admission = event.application, event.admission
     stages = [str(s) for s in admission.required_stages]
     return {
@@ -189,7 +191,7 @@ def _filed(event: Any, notification_id: int) -> dict[str, Any]:
         "category": application.basis.category,
         "route": str(admission.route),
         "tier": admission.tier,
-        "status": str(CardStatus.UNDER_REVIEW),
+        "status": str(Card.Applied.status_after),
         "stages": ",".join(stages),
         "approved": 0,
         "next_stage": stages[0] if stages else None,
@@ -207,18 +209,18 @@ def _filed(event: Any, notification_id: int) -> dict[str, Any]:
     }
 
 
-def _change(row: dict[str, Any], event: Any) -> None:
-    name = event_name(event)
-    if name == "ReviewRecorded" and str(event.review.decision) == "approved":
-        stages = [s for s in row["stages"].split(",") if s]
-        row["approved"] += 1
-        row["next_stage"] = stages[row["approved"]] if row["approved"] < len(stages) else None
+def _change(row: dict[str, Any], event: Card.Event) -> None:
+    match event:
+        case Card.ReviewRecorded(review=review) if str(review.decision) == "approved":
+            stages = [s for s in row["stages"].split(",") if s]
+            row["approved"] += 1
+            row["next_stage"] = stages[row["approved"]] if row["approved"] < len(stages) else None
     apply_status_and_grant(row, event)
-    if STATUS_AFTER.get(name) not in (None, CardStatus.ACTIVE, CardStatus.SUSPENDED):
+    if status_after(event) in CLOSED:
         row["next_stage"] = None  # closed: no stage will decide again
-    row["last_event"] = name
+    row["last_event"] = event_name(event)
     row["version"] = event.originator_version
-    row["last_effective_at"] = instant(event.ctx.effective_at)
+    row["last_effective_at"] = instant(context_of(event).effective_at)
 
 
 def _scope_columns(scope: ListScope) -> list[tuple[str, str]]:
@@ -235,19 +237,22 @@ def _scope_columns(scope: ListScope) -> list[tuple[str, str]]:
 
 def _status_clause(status: str, today: str) -> tuple[str, list[Any]]:
     """SQL for a status as of ``today``: active and suspended cards past their
-    ``valid_until`` count as expired (``Card.status_on``)."""
-    in_force = "status IN ('active', 'suspended')"
+    ``valid_until`` count as expired, as ``domain.card_status.status_on`` decides
+    (tests/projections/test_status_on_day.py holds the two together)."""
     if status == CardStatus.EXPIRED:
-        return f"({in_force} AND valid_until IS NOT NULL AND valid_until < ?)", [today]
-    if status in (CardStatus.ACTIVE, CardStatus.SUSPENDED):
+        return f"({IN_FORCE_SQL} AND valid_until IS NOT NULL AND valid_until < ?)", [today]
+    if status in IN_FORCE:
         return "(status = ? AND (valid_until IS NULL OR valid_until >= ?))", [status, today]
     return "status = ?", [status]
 
 
 def _row(row: dict[str, Any], today: str) -> CardRow:
-    status = row["status"]
-    if status in ("active", "suspended") and row["valid_until"] and row["valid_until"] < today:
-        status = str(CardStatus.EXPIRED)
+    until = row["valid_until"]
+    status = status_on(
+        CardStatus(row["status"]),
+        date.fromisoformat(until) if until else None,
+        date.fromisoformat(today),
+    )
     return CardRow(
         card_id=row["card_id"],
         scheme=row["scheme"],
@@ -255,7 +260,7 @@ def _row(row: dict[str, Any], today: str) -> CardRow:
         category=row["category"],
         route=row["route"],
         tier=row["tier"],
-        status=status,
+        status=str(status),
         next_stage=row["next_stage"],
         holder_name=row["holder_name"],
         sponsor_kind=row["sponsor_kind"],

@@ -35,7 +35,7 @@ from projections.entitlements import Entitlements
 from projections.locks import locks_for
 from projections.statistics import Statistics
 from projections.status_lists import StatusLists
-from projections.views import View, view_for
+from projections.tables import View, view_for
 
 NAMES = ("card_current", "status_lists", "audit_trail", "statistics", "entitlements")
 PAGE_SIZE = 1000

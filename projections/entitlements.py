@@ -14,17 +14,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-
-from eventsourcing.utils import get_topic
+from uuid import UUID
 
 from domain import policy
+from domain.card import TRANSITIONS, Card
+from domain.card_status import status_on
 from domain.errors import IllegalTransition
 from domain.policy import Balance, Beneficiary, BeneficiaryKind, CardSnapshot
 from domain.policy.grants import granted_codes
-from domain.redemption import BenefitUse, usage_of
+from domain.redemption import BenefitUse, Redemption, usage_of
 from domain.vocabulary import CardStatus, Scheme
 from projections.base import (
-    STATUS_AFTER,
+    GRANTS,
     Page,
     ReadModel,
     Table,
@@ -32,14 +33,10 @@ from projections.base import (
     card_key,
     day,
     effective_day,
-    event_name,
-    topic,
+    topics_of,
 )
 
-_EVENTS = ("Applied", *STATUS_AFTER, "Upgraded", "Extended")
-_REDEEMED = get_topic(BenefitUse.BenefitRedeemed)  # type: ignore[attr-defined]
-_REVERSED = get_topic(BenefitUse.RedemptionReversed)  # type: ignore[attr-defined]
-_USE_EVENTS = frozenset({_REDEEMED, _REVERSED})
+_USES = (BenefitUse.BenefitRedeemed, BenefitUse.RedemptionReversed)
 
 CARDS = Table(
     "rm_entitlement_card",
@@ -118,24 +115,23 @@ class Entitlements(ReadModel):
     """Card snapshots and beneficiaries."""
 
     name = "entitlements"
-    topics = (*(topic(e) for e in _EVENTS), *sorted(_USE_EVENTS))
+    topics = topics_of(Card.Applied, *TRANSITIONS, *GRANTS, *_USES)
     tables = (CARDS, BENEFICIARIES, USES)
 
     def apply(self, cursor: Any, page: Page) -> None:
         relevant = self.relevant(page)
-        uses = [(e, t) for e, t in relevant if get_topic(type(e)) in _USE_EVENTS]
+        uses = [(e, t) for e, t in relevant if isinstance(e, _USES)]
         if uses:
             self._apply_uses(cursor, uses)
-        events = [(e, t) for e, t in relevant if get_topic(type(e)) not in _USE_EVENTS]
+        events = [(e, t) for e, t in relevant if not isinstance(e, _USES)]
         if not events:
             return
-        pending = {card_key(e.originator_id) for e, _ in events if event_name(e) != "Applied"}
+        pending = {card_key(e.originator_id) for e, _ in events if not isinstance(e, Card.Applied)}
         cards = self.load(cursor, CARDS, pending)
         people: list[tuple[str, int, str, str | None]] = []
         for event, _ in events:
             key = card_key(event.originator_id)
-            name = event_name(event)
-            if name == "Applied":
+            if isinstance(event, Card.Applied):
                 cards[key] = _filed(event)
                 people.extend(_beneficiaries(key, event))
                 continue
@@ -143,36 +139,24 @@ class Entitlements(ReadModel):
             if row is None:
                 continue
             apply_status_and_grant(row, event)
-            if name == "Issued":
-                row["issued_on"] = row["issued_on"] or effective_day(event)
+            if isinstance(event, Card.Issued):
+                row["issued_on"] = row["issued_on"] or effective_day(event.ctx)
         self.save(cursor, CARDS, cards.values())
         self.put(cursor, BENEFICIARIES, people)
 
     def _apply_uses(self, cursor: Any, events: Page) -> None:
         """A row per recorded use; a reversal dates its use's row."""
-        reversed_ids = [card_key(e.reversal.redemption_id) for e, _ in events if _reversal(e)]
+        reversed_ids = [card_key(e.reversal.redemption_id) for e in _reversals(events)]
         rows = self.load(cursor, USES, reversed_ids)
         for event, _ in events:
-            if _reversal(event):
-                row = rows.get(card_key(event.reversal.redemption_id))
-                if row is not None:
-                    row["reversed_on"] = effective_day(event)
-                continue
-            use = event.redemption
-            key = card_key(use.redemption_id)
-            rows[key] = {
-                "redemption_id": key,
-                "use_id": card_key(event.originator_id),
-                "card_id": card_key(use.card_id),
-                "city": str(use.city),
-                "item": use.item,
-                "kind": str(use.beneficiary),
-                "family_member": use.family_member,
-                "used_on": use.used_on.isoformat(),
-                "quantity": use.quantity,
-                "months": ",".join(use.months),
-                "reversed_on": None,
-            }
+            match event:
+                case BenefitUse.RedemptionReversed(ctx=ctx, reversal=reversal):
+                    row = rows.get(card_key(reversal.redemption_id))
+                    if row is not None:
+                        row["reversed_on"] = effective_day(ctx)
+                case BenefitUse.BenefitRedeemed(redemption=use):
+                    key = card_key(use.redemption_id)
+                    rows[key] = _use_row(key, event.originator_id, use)
         self.save(cursor, USES, rows.values())
 
     def recorded_use(self, redemption_id: Any) -> RecordedUse | None:
@@ -274,38 +258,53 @@ class Entitlements(ReadModel):
         return answer
 
 
-def _reversal(event: Any) -> bool:
-    return get_topic(type(event)) == _REVERSED
+def _reversals(events: Page) -> list[BenefitUse.RedemptionReversed]:
+    return [e for e, _ in events if isinstance(e, BenefitUse.RedemptionReversed)]
+
+
+def _use_row(key: str, use_id: UUID, use: Redemption) -> dict[str, Any]:
+    """A recorded use's row (not reversed)."""
+    return {
+        "redemption_id": key,
+        "use_id": card_key(use_id),
+        "card_id": card_key(use.card_id),
+        "city": str(use.city),
+        "item": use.item,
+        "kind": str(use.beneficiary),
+        "family_member": use.family_member,
+        "used_on": use.used_on.isoformat(),
+        "quantity": use.quantity,
+        "months": ",".join(use.months),
+        "reversed_on": None,
+    }
 
 
 def _snapshot(row: dict[str, Any], on: date) -> CardSnapshot:
-    status = row["status"]
     until = date.fromisoformat(row["valid_until"]) if row["valid_until"] else None
-    if status in ("active", "suspended") and until is not None and on > until:
-        status = str(CardStatus.EXPIRED)  # as Card.status_on decides it
+    status = status_on(CardStatus(row["status"]), until, on)
     return CardSnapshot(
         scheme=Scheme(row["scheme"]),
         tier=row["tier"],
-        status=status,
+        status=str(status),
         valid_from=date.fromisoformat(row["valid_from"]),
         valid_until=until,
         issued_on=date.fromisoformat(row["issued_on"]),
     )
 
 
-def _filed(event: Any) -> dict[str, Any]:
+def _filed(event: Card.Applied) -> dict[str, Any]:
     return {
         "card_id": card_key(event.originator_id),
         "scheme": str(event.application.scheme),
         "tier": event.admission.tier,
-        "status": str(CardStatus.UNDER_REVIEW),
+        "status": str(Card.Applied.status_after),
         "valid_from": None,
         "valid_until": None,
         "issued_on": None,
     }
 
 
-def _beneficiaries(key: str, event: Any) -> list[tuple[str, int, str, str | None]]:
+def _beneficiaries(key: str, event: Card.Applied) -> list[tuple[str, int, str, str | None]]:
     holder = event.application.holder
     people: list[tuple[str, int, str, str | None]] = [
         (key, 0, str(BeneficiaryKind.HOLDER), day(holder.date_of_birth))

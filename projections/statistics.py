@@ -12,20 +12,21 @@ from datetime import date
 from typing import Any
 
 from domain.authority import authority_of
+from domain.card import TRANSITIONS, Card
 from domain.clock import business_date
+from domain.values import Deadline
 from domain.vocabulary import CardStatus
 from projections.base import (
-    STATUS_AFTER,
+    GRANTS,
+    IN_FORCE_SQL,
     CardRowModel,
     Table,
     apply_status_and_grant,
     card_key,
     day,
-    event_name,
-    topic,
+    topics_of,
 )
 
-_EVENTS = ("Applied", *STATUS_AFTER, "Upgraded", "Extended", "DeadlineStarted")
 GROUPS = {
     "scheme": "scheme",
     "authority": "authority",
@@ -87,26 +88,28 @@ class Statistics(CardRowModel):
     """Counts and deadlines per file."""
 
     name = "statistics"
-    topics = tuple(topic(e) for e in _EVENTS)
+    topics = topics_of(Card.Applied, *TRANSITIONS, *GRANTS, Card.DeadlineStarted)
     tables = (FILES,)
     row_table = FILES
 
-    def filed(self, event: Any, notification_id: int) -> dict[str, Any]:
+    def filed(self, event: Card.Applied, notification_id: int) -> dict[str, Any]:
         return _filed(event)
 
-    def changed(self, row: dict[str, Any], event: Any) -> None:
+    def changed(self, row: dict[str, Any], event: Card.Event) -> None:
         _change(row, event)
 
     def counts(self, by: str, *, as_of: date) -> dict[str, int]:
         """How many files per scheme, authority, tier, month filed or status; an active or
-        suspended card past its valid_until counts as expired on ``as_of``."""
+        suspended card past its valid_until counts as expired on ``as_of``, as
+        ``domain.card_status.status_on`` decides (tests/projections/test_status_on_day.py
+        holds the SQL to it)."""
         if by not in GROUPS:
             raise ValueError(f"cannot group by {by!r} (one of {', '.join(GROUPS)})")
         column = GROUPS[by]
         if by == "status":
             column = (
-                "CASE WHEN status IN ('active', 'suspended') AND valid_until IS NOT NULL"
-                " AND valid_until < ? THEN 'expired' ELSE status END"
+                f"CASE WHEN {IN_FORCE_SQL} AND valid_until IS NOT NULL"
+                f" AND valid_until < ? THEN '{CardStatus.EXPIRED}' ELSE status END"
             )
         params = [as_of.isoformat()] if by == "status" else []
         sql = (
@@ -159,7 +162,7 @@ def _state(status: str, due_on: str | None, issued_on: str | None, today: str) -
     return "overdue" if due_on < today else "pending"
 
 
-def _filed(event: Any) -> dict[str, Any]:
+def _filed(event: Card.Applied) -> dict[str, Any]:
     application = event.application
     filed = business_date(event.ctx.effective_at)
     return {
@@ -168,7 +171,7 @@ def _filed(event: Any) -> dict[str, Any]:
         "authority": authority_of(application.scheme),
         "category": application.basis.category,
         "tier": event.admission.tier,
-        "status": str(CardStatus.UNDER_REVIEW),
+        "status": str(Card.Applied.status_after),
         "valid_until": None,
         "filed_on": filed.isoformat(),
         "filed_month": f"{filed:%Y-%m}",
@@ -182,16 +185,19 @@ def _filed(event: Any) -> dict[str, Any]:
     }
 
 
-def _change(row: dict[str, Any], event: Any) -> None:
-    name = event_name(event)
+def _change(row: dict[str, Any], event: Card.Event) -> None:
     apply_status_and_grant(row, event)
-    if name == "Issued" and row["issued_on"] is None:
-        row["issued_on"] = business_date(event.ctx.effective_at).isoformat()
-    elif name == "DeadlineStarted":  # the last clock started is the one that counts
-        deadline = event.deadline
-        row["deadline_clock"] = str(deadline.clock)
-        row["starts_on"] = day(deadline.starts_on)
-        row["due_on"] = day(deadline.due_on)
-        row["working_days"] = deadline.working_days  # None: the rule sets no count
-        row["estimated"] = int(bool(deadline.estimated))
-        row["deadline_rules"] = ",".join(deadline.rules)
+    match event:
+        case Card.Issued(ctx=ctx) if row["issued_on"] is None:
+            row["issued_on"] = business_date(ctx.effective_at).isoformat()
+        case Card.DeadlineStarted(deadline=deadline):  # the last clock started counts
+            _deadline(row, deadline)
+
+
+def _deadline(row: dict[str, Any], deadline: Deadline) -> None:
+    row["deadline_clock"] = str(deadline.clock)
+    row["starts_on"] = day(deadline.starts_on)
+    row["due_on"] = day(deadline.due_on)
+    row["working_days"] = deadline.working_days  # None: the rule sets no count
+    row["estimated"] = int(bool(deadline.estimated))
+    row["deadline_rules"] = ",".join(deadline.rules)

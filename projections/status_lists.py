@@ -14,8 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from domain.authority import authority_of
-from projections.base import Page, ReadModel, Table, card_key, event_name, instant, topic
-from projections.views import View
+from domain.card import TRANSITIONS, Card
+from domain.card_status import status_after
+from domain.vocabulary import CardStatus
+from projections.base import Page, ReadModel, Table, card_key, context_of, instant, topics_of
+from projections.tables import View
 from signing.status_list import (
     LIST_SIZE,
     StatusCode,
@@ -24,12 +27,14 @@ from signing.status_list import (
     allocate,
 )
 
-_CHANGES: dict[str, StatusCode] = {
-    "Issued": StatusCode.VALID,
-    "Suspended": StatusCode.SUSPENDED,
-    "Reinstated": StatusCode.VALID,
-    "Revoked": StatusCode.REVOKED,
+_CODES = {
+    CardStatus.ACTIVE: StatusCode.VALID,
+    CardStatus.SUSPENDED: StatusCode.SUSPENDED,
+    CardStatus.REVOKED: StatusCode.REVOKED,
 }
+"""The status list's code for each recorded status an issued card can be left in."""
+_CHANGES = tuple(t for t in TRANSITIONS if t.status_after in _CODES)
+"""The Card's events that change its entry: issued, suspended, reinstated, revoked."""
 
 ENTRIES = Table(
     "rm_status_entry",
@@ -82,7 +87,7 @@ class StatusLists(ReadModel):
     """Status entries and status changes of every issued card."""
 
     name = "status_lists"
-    topics = tuple(topic(e) for e in ("Applied", *_CHANGES))
+    topics = topics_of(Card.Applied, *_CHANGES)
     tables = (ENTRIES, CHANGES, COUNTERS, LISTS)
 
     def __init__(self, view: View, seed_for: Callable[[str], bytes]) -> None:
@@ -93,10 +98,11 @@ class StatusLists(ReadModel):
         events = self.relevant(page)
         if not events:
             return
-        pending = {card_key(e.originator_id) for e, _ in events if event_name(e) != "Applied"}
+        filed = [e for e, _ in events if isinstance(e, Card.Applied)]
+        pending = {card_key(e.originator_id) for e, _ in events if not isinstance(e, Card.Applied)}
         entries = self.load(cursor, ENTRIES, pending)
         authorities = {e["authority"] for e in entries.values()} | {
-            authority_of(e.application.scheme) for e, _ in events if event_name(e) == "Applied"
+            authority_of(e.application.scheme) for e in filed
         }
         counters = {a: r["issued"] for a, r in self.load(cursor, COUNTERS, authorities).items()}
         touched: set[str] = set()
@@ -104,8 +110,7 @@ class StatusLists(ReadModel):
         opened: list[tuple[str, str, str]] = []
         for event, tracking in events:
             key = card_key(event.originator_id)
-            name = event_name(event)
-            if name == "Applied":
+            if isinstance(event, Card.Applied):
                 authority = authority_of(event.application.scheme)
                 entries[key] = {
                     "card_id": key,
@@ -120,20 +125,22 @@ class StatusLists(ReadModel):
                 touched.add(key)
                 continue
             entry = entries.get(key)
-            if entry is None:
+            status = status_after(event)
+            if entry is None or status is None:
                 continue
+            ctx = context_of(event)
             if entry["list_id"] is None:
                 authority = entry["authority"]
                 sequence = counters.get(authority, 0)
                 counters[authority] = sequence + 1
                 ref = allocate(self._seed_for(authority), sequence)
                 entry["list_id"], entry["idx"] = ref.list_id, ref.index
-                entry["issued_at"] = instant(event.ctx.recorded_at)
+                entry["issued_at"] = instant(ctx.recorded_at)
                 if sequence % LIST_SIZE == 0:  # the first entry of a new list
                     opened.append((authority, ref.list_id, entry["issued_at"]))
                 touched.add(key)
-            code = _CHANGES[name]
-            effective, recorded = instant(event.ctx.effective_at), instant(event.ctx.recorded_at)
+            code = _CODES[status]
+            effective, recorded = instant(ctx.effective_at), instant(ctx.recorded_at)
             if code != StatusCode.VALID:
                 entry["flagged"] = 1
             if entry["flagged"]:

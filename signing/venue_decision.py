@@ -17,6 +17,7 @@ from typing import Protocol, TypeVar
 
 import msgspec
 
+from domain.card_status import expired_on, started_by
 from domain.clock import anniversary
 from signing.venue_rules import (
     Accept,
@@ -288,9 +289,10 @@ def _by_parts(
 
 
 def _card_refusal(card: CardFacts, day: date) -> str:
-    if day < card.valid_from:
+    """Why the card's term refuses every item on ``day`` (domain.card_status), or ""."""
+    if not started_by(card.valid_from, day):
         return f"the card is valid from {card.valid_from}, not yet on {day}"
-    if card.valid_until is not None and day > card.valid_until:
+    if expired_on(card.valid_until, day):
         return f"the card expired after {card.valid_until}"
     return ""
 
