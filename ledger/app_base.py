@@ -107,7 +107,8 @@ class LedgerBase(UserDirectory):
             return card
         version = 0
         for recorded in self.history(card.id):
-            if recorded.ctx.effective_at > instant:  # type: ignore[attr-defined]
+            ctx = getattr(recorded, "ctx", None)  # every card event carries its context
+            if isinstance(ctx, Context) and ctx.effective_at > instant:
                 break
             version = recorded.originator_version
         if version == 0:
@@ -131,7 +132,7 @@ class LedgerBase(UserDirectory):
     def history(self, card_id: UUID) -> list[DomainEventProtocol[UUID]]:
         """Every event of one card, in order."""
         events = list(self.events.get(card_id))
-        if not events or not isinstance(events[0], Card.Applied):  # type: ignore[attr-defined]
+        if not events or not isinstance(events[0], Card.Applied):
             raise CardNotFound(f"no card with id {card_id}")
         return events
 
@@ -154,7 +155,7 @@ class LedgerBase(UserDirectory):
 
     def card_ids(self, *, page_size: int = 500) -> Iterator[UUID]:
         """Every card's id, in filing order (read from the notification log)."""
-        topic = get_topic(Card.Applied)  # type: ignore[attr-defined]
+        topic = get_topic(Card.Applied)
         start = 1
         while True:
             page = self.recorder.select_notifications(start, page_size, topics=[topic])

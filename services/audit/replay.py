@@ -53,7 +53,7 @@ _REDACTED_HOLDER = {
 # The leaf's originator id sits at a fixed offset in its MessagePack: the array head, the
 # tag text (head + 17 bytes) and the bin 8 head (2 bytes) come first.
 _OID_AT = 1 + 1 + len(LEAF_TAG) + 2
-_DECIDED = ("Issued", "Upgraded", "Extended")
+_DECIDED = (Card.Issued, Card.Upgraded, Card.Extended)
 
 
 class ReplayShare(msgspec.Struct, kw_only=True):
@@ -192,7 +192,7 @@ def _replay(
             return isinstance(aggregate, Card)
         try:
             event = _rebuild(content, personal)
-            if isinstance(aggregate, Card) and type(event).__name__ in _DECIDED:
+            if isinstance(aggregate, Card) and isinstance(event, _DECIDED):
                 _redecide(aggregate, event, fail)
             elif aggregate is None and type(event).__name__ == "Applied" and not redacted:
                 _readmit(event, fail)
@@ -237,7 +237,7 @@ def _readmit(event: Any, fail: Callable[[str, str], None]) -> None:
         )
 
 
-def _redecide(card: Card, event: Any, fail: Callable[[str, str], None]) -> None:
+def _redecide(card: Card, event: object, fail: Callable[[str, str], None]) -> None:
     """Run the recorded command again on a copy of the card as it stood, with the inputs
     the event recorded, and compare what the rules decide with what was recorded."""
     # A shallow copy is enough: issue, upgrade and extend only rebind the card's
@@ -245,25 +245,39 @@ def _redecide(card: Card, event: Any, fail: Callable[[str, str], None]) -> None:
     # events of its own.
     trial = copy.copy(card)
     trial.__dict__["_pending_events"] = []
-    name = type(event).__name__
-    if name == "Issued":
-        recorded = event.issuance
-        trial.issue(event.ctx, valid_from=recorded.valid_from_asked, bases=recorded.bases)
-        decided = trial.collect_events()[-1].issuance  # type: ignore[attr-defined]
-    elif name == "Upgraded":
-        recorded = event.upgrade
-        trial.upgrade(event.ctx, recorded.tier, recorded.facts)
-        decided = trial.collect_events()[-1].upgrade  # type: ignore[attr-defined]
-    else:
-        recorded = event.extension
-        trial.extend(
-            event.ctx, event_on=recorded.event_on, evidence=recorded.evidence, shows=recorded.shows
-        )
-        decided = trial.collect_events()[-1].extension  # type: ignore[attr-defined]
+    recorded: object
+    decided: object = None  # what the trial's last event decided (none: it decided nothing)
+    match event:
+        case Card.Issued(ctx=ctx, issuance=issuance):
+            recorded = issuance
+            trial.issue(ctx, valid_from=issuance.valid_from_asked, bases=issuance.bases)
+            match trial.collect_events()[-1]:
+                case Card.Issued(issuance=decided):
+                    pass
+        case Card.Upgraded(ctx=ctx, upgrade=upgrade):
+            recorded = upgrade
+            trial.upgrade(ctx, upgrade.tier, upgrade.facts)
+            match trial.collect_events()[-1]:
+                case Card.Upgraded(upgrade=decided):
+                    pass
+        case Card.Extended(ctx=ctx, extension=extension):
+            recorded = extension
+            trial.extend(
+                ctx,
+                event_on=extension.event_on,
+                evidence=extension.evidence,
+                shows=extension.shows,
+            )
+            match trial.collect_events()[-1]:
+                case Card.Extended(extension=decided):
+                    pass
+        case _:
+            return
     if decided != recorded:
         fail(
             "decision_differs",
-            f"{name}: recorded {_term(recorded)}, the rules decide {_term(decided)}",
+            f"{type(event).__name__}: recorded {_term(recorded)}, "
+            f"the rules decide {_term(decided)}",
         )
 
 

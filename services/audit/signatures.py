@@ -36,7 +36,7 @@ from ledger.event_signer import RECORD_TOPICS
 from ledger.leaves import LeafError, event_digest_of_leaf, leaf_head, read_leaf
 from signing.trust import TrustedKey
 
-_STARTED = get_topic(EventSigning.Started)  # type: ignore[attr-defined]
+_STARTED = get_topic(EventSigning.Started)
 
 
 @dataclass(frozen=True, slots=True)

@@ -196,7 +196,9 @@ class TransparencyLog:
         for checkpoint in checkpoints:
             for start in leaf_batch_starts(previous, checkpoint.size):
                 batch = next(iter(self._ledger.events.get(leaf_batch_id(start))))
-                data: bytes = batch.hashes  # type: ignore[attr-defined]
+                if not isinstance(batch, LeafHashes.Recorded):  # a uuid5 collision: never
+                    raise AssertionError(f"{leaf_batch_id(start)} is not a batch of leaf hashes")
+                data = batch.hashes
                 hashes.extend(
                     data[i : i + LEAF_HASH_BYTES] for i in range(0, len(data), LEAF_HASH_BYTES)
                 )
@@ -211,13 +213,13 @@ class TransparencyLog:
         return [
             _checkpoint(e.signed)
             for e in self._ledger.events.get(TREE_HEADS_ID)
-            if isinstance(e, TreeHeads.Checkpointed)  # type: ignore[attr-defined]
+            if isinstance(e, TreeHeads.Checkpointed)
         ]
 
     def latest(self) -> Checkpoint | None:
         """The newest checkpoint, or None before the first."""
         for e in self._ledger.events.get(TREE_HEADS_ID, desc=True, limit=1):
-            if isinstance(e, TreeHeads.Checkpointed):  # type: ignore[attr-defined]
+            if isinstance(e, TreeHeads.Checkpointed):
                 return _checkpoint(e.signed)
         return None
 
