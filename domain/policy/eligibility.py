@@ -45,49 +45,10 @@ def decide_eligibility(
         )
     in_force = ctx.rules(known)
     if not in_force:
-        rule = known[0]
-        return EligibilityDecision(
-            scheme=scheme,
-            category=category,
-            eligible=False,
-            failed_condition="category in force",
-            route=None,
-            stages=(),
-            tier=None,
-            reason=(
-                f"category {category} ({rule.id}) is in force from {rule.effective_from}"
-                + (f" to {rule.effective_until}" if rule.effective_until else "")
-                + f", not on {day}"
-            ),
-            rules=(rule.id,),
-            version=ctx.version.id,
-        )
+        return _not_in_force(ctx, known[0], category, day)
     rule = in_force[0]
-    path = _path(ctx.rules(ctx.data.paths), rule, facts)
-    if path is None:
-        choices = sorted(
-            {p.when for p in ctx.rules(ctx.data.paths) if p.route is rule.route and p.when}
-        )
-        if choices:
-            raise InvalidInput(
-                f"the {scheme} {rule.route} review path depends on the filing: give one of "
-                f"the facts {', '.join(choices)} as true",
-                code="path_fact_required",
-                rule=rule.id,
-            )
-        raise InvalidInput(
-            f"no review path for {scheme} {rule.route} category {category} is in force on {day}",
-            code="route_not_available",
-            rule=rule.id,
-        )
-    known_facts = dict(facts)
-    if date_of_birth is not None:
-        known_facts["age"] = age_on(date_of_birth, day)
-        for condition in _conditions(rule):
-            if condition.age_on:
-                on = _date_fact(facts, condition.age_on)
-                if on is not None:
-                    known_facts[f"age@{condition.age_on}"] = age_on(date_of_birth, on)
+    path = _review_path(ctx, rule, facts, category, day)
+    known_facts = _with_ages(rule, facts, day, date_of_birth)
     failed = _first_failure(rule, known_facts, day)
     exceptions = tuple(
         f"{c.label}: exception {facts[c.exception_ref]} by {c.exception_by}"
@@ -116,6 +77,69 @@ def decide_eligibility(
         version=ctx.version.id,
         exceptions=exceptions if failed is None else (),
     )
+
+
+def _not_in_force(
+    ctx: RuleScope, rule: CategoryRule, category: str, day: date
+) -> EligibilityDecision:
+    """The answer for a category whose rule is not in force on ``day``: ineligible."""
+    return EligibilityDecision(
+        scheme=ctx.scheme,
+        category=category,
+        eligible=False,
+        failed_condition="category in force",
+        route=None,
+        stages=(),
+        tier=None,
+        reason=(
+            f"category {category} ({rule.id}) is in force from {rule.effective_from}"
+            + (f" to {rule.effective_until}" if rule.effective_until else "")
+            + f", not on {day}"
+        ),
+        rules=(rule.id,),
+        version=ctx.version.id,
+    )
+
+
+def _review_path(
+    ctx: RuleScope, rule: CategoryRule, facts: Facts, category: str, day: date
+) -> PathRule:
+    """The review path the filing takes; refused naming the facts that choose one where
+    the path depends on the filing, or saying none is in force."""
+    path = _path(ctx.rules(ctx.data.paths), rule, facts)
+    if path is not None:
+        return path
+    choices = sorted(
+        {p.when for p in ctx.rules(ctx.data.paths) if p.route is rule.route and p.when}
+    )
+    if choices:
+        raise InvalidInput(
+            f"the {ctx.scheme} {rule.route} review path depends on the filing: give one of "
+            f"the facts {', '.join(choices)} as true",
+            code="path_fact_required",
+            rule=rule.id,
+        )
+    raise InvalidInput(
+        f"no review path for {ctx.scheme} {rule.route} category {category} is in force on {day}",
+        code="route_not_available",
+        rule=rule.id,
+    )
+
+
+def _with_ages(
+    rule: CategoryRule, facts: Facts, day: date, date_of_birth: date | None
+) -> dict[str, str | int | float | bool]:
+    """The facts with the computed ages the rule's conditions read: ``age`` on ``day``,
+    and ``age@FACT`` on the date another fact gives."""
+    known_facts: dict[str, str | int | float | bool] = dict(facts)
+    if date_of_birth is not None:
+        known_facts["age"] = age_on(date_of_birth, day)
+        for condition in _conditions(rule):
+            if condition.age_on:
+                on = _date_fact(facts, condition.age_on)
+                if on is not None:
+                    known_facts[f"age@{condition.age_on}"] = age_on(date_of_birth, on)
+    return known_facts
 
 
 def _path(paths: list[PathRule], rule: CategoryRule, facts: Facts) -> PathRule | None:

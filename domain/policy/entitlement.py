@@ -21,7 +21,7 @@ from domain.policy.cards import card_refusal
 from domain.policy.catalogue import find_item, listed, whole_item
 from domain.policy.conditions import condition_outcome
 from domain.policy.dates import age_on, term_end
-from domain.policy.model import Policy, ServiceItem, UsageLimitRule
+from domain.policy.model import BeneficiaryRule, Policy, ServiceItem, UsageLimitRule
 from domain.policy.reach import reach
 from domain.policy.results import (
     Beneficiary,
@@ -96,19 +96,75 @@ def decide_entitlement(
     not_allowed = beneficiary_refusal(who, beneficiary, used, day)
     if not_allowed is not None:
         return answer(False, not_allowed, tuple(rules))
-    requires: list[str] = []
+    requires = _holder_requirement(who, beneficiary)
+    unmet = _conditions_refusal(ctx, item, catalogue_item, card, known, rules, requires)
+    if unmet is not None:
+        return answer(False, unmet, tuple(rules))
+    exceeded = _limits_refusal(
+        ctx, item, catalogue_item, card, beneficiary, used, day, known, rules, requires, details
+    )
+    if exceeded is not None:
+        return answer(False, exceeded, tuple(rules))
+    subject = " subject to what it requires" if requires else ""
+    return answer(
+        True,
+        f"{catalogue_item.name_en} granted to the {beneficiary.kind.value}{subject}; "
+        f"{reached.reason}",
+        tuple(rules),
+        "; ".join(details),
+        tuple(requires),
+    )
+
+
+def _holder_requirement(who: BeneficiaryRule, beneficiary: Beneficiary) -> list[str]:
+    """What the venue must still see where the article lets the family use the item only
+    with the holder and nobody has said whether the holder is there."""
     alone_possible = beneficiary.kind is not BeneficiaryKind.HOLDER
     if who.with_holder and beneficiary.holder_present is None and alone_possible:
-        requires.append(WITH_HOLDER_REQUIRES)
+        return [WITH_HOLDER_REQUIRES]
+    return []
+
+
+def _conditions_refusal(
+    ctx: RuleScope,
+    item: str,
+    catalogue_item: ServiceItem,
+    card: CardSnapshot,
+    known: Mapping[str, bool | str],
+    rules: list[str],
+    requires: list[str],
+) -> str | None:
+    """The item's article conditions, in the data's order: the first one not met, or
+    None; each condition read is added to ``rules``, and one the venue has still to check
+    to ``requires``."""
     for condition in ctx.rules(ctx.data.conditions):
         if not listed(condition.items, item, catalogue_item):
             continue
         rules.append(condition.id)
         outcome = condition_outcome(condition, card, known)
         if outcome is False:
-            return answer(False, f"not met: {condition.label} ({condition.id})", tuple(rules))
+            return f"not met: {condition.label} ({condition.id})"
         if outcome is None:
             requires.append(condition.label)
+    return None
+
+
+def _limits_refusal(
+    ctx: RuleScope,
+    item: str,
+    catalogue_item: ServiceItem,
+    card: CardSnapshot,
+    beneficiary: Beneficiary,
+    used: Usage,
+    day: date,
+    known: Mapping[str, bool | str],
+    rules: list[str],
+    requires: list[str],
+    details: list[str],
+) -> str | None:
+    """The item's limits, in the data's order: the first one passed, or None; each limit
+    read is added to ``rules``, what it still needs to ``requires`` and what it grants
+    (an amount, a note) to ``details``."""
     for limit in ctx.rules(ctx.data.limits):
         if not listed(limit.items, item, catalogue_item):
             continue
@@ -119,20 +175,12 @@ def decide_entitlement(
             if pending:
                 requires.append(pending)
         if exceeded is not None:
-            return answer(False, f"{exceeded} ({limit.id})", tuple(rules))
+            return f"{exceeded} ({limit.id})"
         if limit.amount_cny_per_month is not None:
             details.append(f"{limit.amount_cny_per_month} CNY for this month")
         if limit.detail:
             details.append(limit.detail)
-    subject = " subject to what it requires" if requires else ""
-    return answer(
-        True,
-        f"{catalogue_item.name_en} granted to the {beneficiary.kind.value}{subject}; "
-        f"{reached.reason}",
-        tuple(rules),
-        "; ".join(details),
-        tuple(requires),
-    )
+    return None
 
 
 def _by_parts(

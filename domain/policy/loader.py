@@ -200,6 +200,29 @@ def _check_scheme(name: str, scheme: Scheme, data: SchemeData) -> None:
     if data.scheme is not scheme:
         fail("scheme", f"is {data.scheme!r} but the file is for {scheme.value!r}")
     _check_versions(name, data)
+    _check_sources(data, fail)
+    _check_items(scheme, data, fail)
+    _check_references(data, fail)
+    _check_conditions(data, fail)
+    for i, ben in enumerate(data.beneficiaries):
+        if ben.default == bool(ben.items):
+            fail(f"beneficiaries[{i}]", "a rule lists items, or is the default, not both")
+    if sum(1 for b in data.beneficiaries if b.default) != 1:
+        fail("beneficiaries", "exactly one default beneficiary rule is required")
+    for i, rev in enumerate(data.revocation):
+        _check_revocation_steps(f"revocation[{i}]", rev, fail)
+    for i, term in enumerate(data.terms):
+        fixed_length = term.basis in (TermBasisKind.DEFAULT, TermBasisKind.FIXED)
+        if fixed_length and term.open_ended == (term.years is not None):
+            fail(f"terms[{i}]", "a default or fixed term needs either years or open_ended")
+
+
+Fail = Callable[[str, str], None]
+
+
+def _check_sources(data: SchemeData, fail: Fail) -> None:
+    """Every rule cites its source (a seed, a later document or a recorded decision) and
+    falls within its version."""
     versions = {v.id: v for v in data.versions}
     decisions = {d.id for d in data.decisions}
     # A rule cites a seed, or a later document a policy version of the scheme introduces
@@ -226,6 +249,10 @@ def _check_scheme(name: str, scheme: Scheme, data: SchemeData) -> None:
             fail(f"{key}.effective_from", f"rule {rule.id} starts before its version")
         if rule.effective_until is not None and rule.effective_until < rule.effective_from:
             fail(f"{key}.effective_until", f"rule {rule.id} ends before it starts")
+
+
+def _check_items(scheme: Scheme, data: SchemeData, fail: Fail) -> None:
+    """Item codes are unique and spelt ``scheme.number`` (a part's under its item's)."""
     seen: set[str] = set()
     for i, item in enumerate(data.items):
         for key, code in [(f"items[{i}].code", item.code)] + [
@@ -239,6 +266,10 @@ def _check_scheme(name: str, scheme: Scheme, data: SchemeData) -> None:
         for j, part in enumerate(item.parts):
             if not part.code.startswith(item.code + "."):
                 fail(f"items[{i}].parts[{j}].code", f"must start with '{item.code}.'")
+
+
+def _check_references(data: SchemeData, fail: Fail) -> None:
+    """Every item, tier and category a rule names exists."""
     codes = _item_codes(data)
     tiers = set(data.tiers.tiers)
     categories = {c.category for c in data.categories}
@@ -259,6 +290,13 @@ def _check_scheme(name: str, scheme: Scheme, data: SchemeData) -> None:
             for j, category in enumerate(rule.categories):
                 if category not in categories:
                     fail(f"{field}[{i}].categories[{j}]", f"unknown category {category!r}")
+
+
+def _check_conditions(data: SchemeData, fail: Fail) -> None:
+    """A soft condition names who may except it, on a recorded decision; a condition
+    names its categories or fact."""
+    decisions = {d.id for d in data.decisions}
+    categories = {c.category for c in data.categories}
     for i, cat in enumerate(data.categories):
         for j, cond in enumerate(
             [*cat.all_of, *(c for alt in cat.any_of for c in alt.all_of)]
@@ -283,17 +321,6 @@ def _check_scheme(name: str, scheme: Scheme, data: SchemeData) -> None:
         for i, rule in enumerate(getattr(data, field)):
             if rule.category not in categories:
                 fail(f"{field}[{i}].category", f"unknown category {rule.category!r}")
-    for i, ben in enumerate(data.beneficiaries):
-        if ben.default == bool(ben.items):
-            fail(f"beneficiaries[{i}]", "a rule lists items, or is the default, not both")
-    if sum(1 for b in data.beneficiaries if b.default) != 1:
-        fail("beneficiaries", "exactly one default beneficiary rule is required")
-    for i, rev in enumerate(data.revocation):
-        _check_revocation_steps(f"revocation[{i}]", rev, fail)
-    for i, term in enumerate(data.terms):
-        fixed_length = term.basis in (TermBasisKind.DEFAULT, TermBasisKind.FIXED)
-        if fixed_length and term.open_ended == (term.years is not None):
-            fail(f"terms[{i}]", "a default or fixed term needs either years or open_ended")
 
 
 def _check_revocation_steps(
