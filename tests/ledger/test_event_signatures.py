@@ -24,10 +24,11 @@ from ledger.guards import grant_runtime_role
 from ledger.leaves import SALT_PURPOSE
 from ledger.store import postgres_conninfo
 from services.access import Principal
-from services.audit_verify import AuditReport, verify_export
+from services.audit.report import AuditReport
+from services.audit.signatures import SignatureReport
+from services.audit.transparency import EventsNotSigned, LogRewritten
+from services.audit.verify import verify_export
 from services.bootstrap import Registry
-from services.event_signatures import SignatureReport
-from services.transparency import EventsNotSigned, LogRewritten
 from tests import factories as f
 from tests.conftest import KEY_PASSPHRASE
 
