@@ -262,6 +262,11 @@ class Registry:
         from projections.engine import install
 
         check_app_role(store_settings.database_url(self.environ), app_role)
+        if not self.store["PERSISTENCE_MODULE"].endswith("postgres"):
+            # The embedded store's identity key is made with it, as it always was: the
+            # owner and the runtime are one user there, and a backup taken after init
+            # finds the key beside the file.
+            store_settings.id_pepper(self.data_dir, self.environ)
         create_store(self.store, app_role=app_role, install_read_models=install)
         return _describe_store(self.store)
 
