@@ -254,7 +254,7 @@ def legacy_store(
     registry.keys.init()
     for _ in range(2):
         card, _ = old.apply(f.jinan_body("C"))
-        old.issue(card, f.issue())
+        old.run(cc.ISSUE, card, f.issue())
     yield old, registry
     old.close()
 
@@ -274,7 +274,7 @@ def test_events_from_before_signing_under_a_checkpoint_are_legacy_not_tampering(
         older.setattr(log, "signed_leaves", lambda: (log.hashed_leaves(), SignatureReport()))
         before = log.checkpoint("ops@host").size
     upgrade(old, tmp_path, clock)
-    old.issue(old.apply(f.jinan_body("B"))[0], f.issue())
+    old.run(cc.ISSUE, old.apply(f.jinan_body("B"))[0], f.issue())
     registry.transparency.checkpoint("ops@host")
     report = audit(registry, tmp_path)
     assert report.ok, report.findings
@@ -355,9 +355,9 @@ def test_two_processes_starting_to_sign_at_once_both_save_and_one_start_is_recor
         fresh = second._signing_start
         monkeypatch.setattr(second, "_signing_start", lambda now: next(looked, None) or fresh(now))
         card, _ = first.apply(f.jinan_body("C"))
-        first.issue(card, f.issue())
+        first.run(cc.ISSUE, card, f.issue())
         # A suspension is not retried by the ledger: only the save's own retry can save it.
-        second.suspend(card, f.status(role="talent_office"))
+        second.run(cc.SUSPEND, card, f.status(role="talent_office"))
         assert second.get_card(card).recorded_status is CardStatus.SUSPENDED
         notifications = second.recorder.select_notifications(None, 1_000)
         assert [n.topic for n in notifications].count(
