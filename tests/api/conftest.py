@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
@@ -24,3 +25,12 @@ def client(registry: Registry) -> Iterator[Client]:
 def users(client: Client, registry: Registry) -> Users:
     """Users with keys of their own, added as needed."""
     return Users(client, registry)
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, cli_env: Path) -> Path:
+    """The command line's store (cli_env: a data folder of its own) and a passphrase for
+    its signing keys."""
+    monkeypatch.setenv("TALENTCARD_KEY_PASSPHRASE", "correct horse battery staple")
+    monkeypatch.delenv("TALENTCARD_KEYS_DIR", raising=False)
+    return cli_env

@@ -27,49 +27,16 @@ from tests.api.authz_world import (
     OTHER,
     OWN,
     PROVINCE,
+    PUBLIC_FACE,
     WEIHAI,
     Caller,
     CardFacts,
     World,
     callers_wanted,
     open_world,
+    reads_personal_data,
+    sees,
 )
-
-# ---- who sees which file (issue 12 "Roles and jurisdiction"; Shandong standard 7.1) ------
-
-PUBLIC_FACE = {Role.VENUE, Role.PAYING_OFFICE}  # "sees no personal data beyond the credential"
-ORGANISATIONS = {Role.EMPLOYER, Role.ENTERPRISE}  # 单位专员: only its own applicants
-PROVINCE_LEVEL = {  # roles that may work at the province and then handle the 惠才卡 files
-    Role.PROVINCIAL_WINDOW,
-    Role.TALENT_OFFICE,
-    Role.EXPERT_PANEL,
-    Role.PROGRAMME_AUTHORITY,
-}
-
-
-def sees(caller: Caller, card: CardFacts) -> bool:
-    """Whether the card exists for the caller, written from the issue's words."""
-    role = caller.role
-    if role is Role.ADMINISTRATOR:  # users, keys and imports, no card file
-        return False
-    if role is Role.APPLICANT:  # what it filed
-        return card.filed_by == caller.name
-    if role in ORGANISATIONS:  # bound to its credit code
-        return card.sponsor_code == caller.code
-    if role in PUBLIC_FACE:  # its city's cards, and the 惠才卡 by stacking
-        return card.scheme == "shandong" or card.city == caller.authority
-    if role is Role.AUDITOR:  # reads everything (a city's auditor: that city's)
-        return caller.authority == PROVINCE or card.city == caller.authority
-    if caller.authority == PROVINCE:  # the province reviews and issues every 惠才卡
-        return role in PROVINCE_LEVEL and card.scheme == "shandong"
-    if role is Role.INVESTMENT_DEPARTMENT:  # the files it sponsors in its city
-        return card.city == caller.authority and card.sponsor_kind == "investment_department"
-    return card.city == caller.authority  # a city's officials: the files of their city
-
-
-def reads_personal_data(caller: Caller, card: CardFacts) -> bool:
-    return sees(caller, card) and caller.role not in PUBLIC_FACE
-
 
 # ---- who may act, on a card it sees (from the seeds; article in each comment) ---------------
 

@@ -18,6 +18,7 @@ from ledger import limits
 from services.bootstrap import Registry
 from services.clock import system_clock
 from tests import factories as f
+from tests.api import cli_support
 from tests.conftest import CliKeys, runtime_ledger
 
 
@@ -379,17 +380,11 @@ def test_a_second_application_for_the_same_person_exits_1_without_naming_the_fir
 
 
 def issued_jinan_card(capsys: pytest.CaptureFixture[str], key: CliKeys) -> str:
-    out = ok(
-        capsys,
-        # The talent files (jinan.filer), naming the employer whose commissioner may later
-        # propose revoking the card (jinan.revocation).
-        f"card apply {key('applicant', 'jinan', name='li')} --scheme jinan --category C "
-        f"--fact certified_class_c=true {HOLDER} --sponsor-kind employer --sponsor-name 济南某公司 "
-        f"--sponsor-credit-code {f.CREDIT_CODE} --output-json",
+    """The shared Jinan card (tests/api/cli_support.py), held by 李雷, issued by the
+    talent office."""
+    return cli_support.issued_jinan_card(
+        capsys, key, holder_name="李雷", issuer=("talent_office", "zhao")
     )
-    card_id: str = json.loads(out)["card_id"]
-    ok(capsys, f"card issue {card_id} {key('talent_office', 'jinan', name='zhao')}")
-    return card_id
 
 
 def test_a_jinan_revocation_is_three_commands_by_three_users_in_the_seed_s_order(

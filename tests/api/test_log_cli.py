@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.test_signing_cli import env, issued_jinan_card, ok, run  # noqa: F401
+from tests.api.cli_support import issued_jinan_card, ok, run
 from tests.conftest import CliKeys
 
 
 @pytest.fixture
-def logged(env: Path, key: CliKeys, capsys: pytest.CaptureFixture[str]) -> Path:  # noqa: F811
+def logged(env: Path, key: CliKeys, capsys: pytest.CaptureFixture[str]) -> Path:
     """A registry with one issued card, a checkpoint over it and a bundle."""
     ok(capsys, "keys init")
     issued_jinan_card(capsys, key)

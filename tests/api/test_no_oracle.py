@@ -29,8 +29,8 @@ from tests.api.authz_world import (
     World,
     callers_wanted,
     open_world,
+    reads_personal_data,
 )
-from tests.api.test_authorization_matrix import reads_personal_data
 from tests.factories import SHANDONG_DIRECT
 
 

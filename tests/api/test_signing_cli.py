@@ -9,49 +9,11 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from api.cli import main
 from signing.keys import KeyFile
 from tests import factories as f
+from tests.api.cli_support import issued_jinan_card, ok, run
 from tests.conftest import CliKeys
 from tests.signing.support import World
-
-
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, cli_env: Path) -> Path:
-    """The command line's store (cli_env: a data folder of its own) and a passphrase for
-    its signing keys."""
-    monkeypatch.setenv("TALENTCARD_KEY_PASSPHRASE", "correct horse battery staple")
-    monkeypatch.delenv("TALENTCARD_KEYS_DIR", raising=False)
-    return cli_env
-
-
-def run(capsys: pytest.CaptureFixture[str], command: str, *args: str) -> tuple[int, str, str]:
-    """Run a command line; ``args`` are passed unsplit (a base45 token may hold spaces)."""
-    code = main([*command.split(), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def ok(capsys: pytest.CaptureFixture[str], command: str, *args: str) -> str:
-    code, out, err = run(capsys, command, *args)
-    assert code == 0, err + out
-    return out
-
-
-def issued_jinan_card(capsys: pytest.CaptureFixture[str], key: CliKeys) -> str:
-    """A Jinan class C card, filed by the talent naming the employer whose commissioner
-    may propose revoking it; reads (``card credential``) are the provincial auditor's
-    (TALENTCARD_API_KEY, the ``key`` fixture)."""
-    out = ok(
-        capsys,
-        f"card apply {key('applicant', 'jinan', name='li')} --scheme jinan --category C "
-        "--fact certified_class_c=true --holder-name 韩梅梅 "
-        f"--holder-id {f.RESIDENT_ID} --holder-dob 1949-12-31 --sponsor-kind employer "
-        f"--sponsor-name 济南某公司 --sponsor-credit-code {f.CREDIT_CODE} --output-json",
-    )
-    card_id: str = json.loads(out)["card_id"]
-    ok(capsys, f"card issue {card_id} {key('city_hrss', 'jinan', name='liu')}")
-    return card_id
 
 
 def revoke(capsys: pytest.CaptureFixture[str], key: CliKeys, card_id: str) -> None:

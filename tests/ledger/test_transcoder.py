@@ -19,7 +19,7 @@ from ledger.app import CardLedger
 from ledger.limits import MAX_EVENT_BYTES, EventTooLarge
 from ledger.transcoder import MsgspecTranscoder, TranscodingError
 from tests import factories as f
-from tests.domain import test_redemption as redemption
+from tests.domain import redemption_support as redemption
 from tests.domain.factories import (
     LANDED,
     application,
