@@ -92,9 +92,12 @@ def issues(card: Card, role: Role, day: date) -> bool:
 
 
 def requests_upgrade(card: Card, role: Role, day: date) -> bool:
-    """An upgrade is requested by a filer of the card's scheme (the higher category's own
-    filer rule decides when the request names it)."""
-    return role in APPLICANT_ROLES or files(card, role, day)
+    """An upgrade is requested as the higher category would be filed (Liaocheng art.
+    32): by a role some filer rule of the card's scheme names. Which category is asked
+    for is the request's, so the category's own rule decides when the command runs; a
+    role this rule refuses, every category's rule refuses."""
+    roles = policy.filer_roles(card.application.scheme, day)
+    return roles is None or role in roles
 
 
 def interim_authority(card: Card, role: Role, day: date) -> bool:
@@ -110,13 +113,26 @@ def proposes_revocation(card: Card, role: Role, day: date) -> bool:
     return bool(procedure.steps) and role in procedure.steps[0].roles
 
 
-def takes_revocation_step(card: Card, role: Role, day: date) -> bool:
-    """Approving or declining: the roles of the open proposal's next step."""
+def approves_revocation(card: Card, role: Role, day: date) -> bool:
+    """Approving (or forwarding): the roles of the open proposal's next step."""
+    step = _next_revocation_step(card)
+    return step is not None and role in step.roles
+
+
+def declines_revocation(card: Card, role: Role, day: date) -> bool:
+    """Declining: the roles of the open proposal's next step, where that step decides; a
+    step that only forwards the proposal cannot decline it."""
+    step = _next_revocation_step(card)
+    return step is not None and step.decides and role in step.roles
+
+
+def _next_revocation_step(card: Card) -> policy.ProcedureStep | None:
+    """The open proposal's next step (never the proposal itself), if one is open."""
     proposal = card.revocation
     if proposal is None:
-        return False
+        return None
     step = policy.next_step(proposal.steps, card.revocation_steps)
-    return step is not None and step.action is not RevocationAction.PROPOSE and role in step.roles
+    return step if step is not None and step.action is not RevocationAction.PROPOSE else None
 
 
 def withdraws(card: Card, role: Role, day: date) -> bool:

@@ -15,7 +15,7 @@ from domain.policy.deadline import add_working_days, is_working_day, issuance_de
 from domain.policy.eligibility import decide_eligibility
 from domain.policy.entitlement import decide_entitlement
 from domain.policy.errors import NoPolicyInForce, PolicyDataError
-from domain.policy.filing import check_filer
+from domain.policy.filing import check_filer, filer_roles
 from domain.policy.loader import default_policy, load_policy, parse_policy, using_policy
 from domain.policy.model import Policy, PolicyVersion, ServiceItem, TermBasisKind
 from domain.policy.quota import decide_quota
@@ -97,6 +97,7 @@ __all__ = [
     "decide_upgrade",
     "default_policy",
     "extension_term",
+    "filer_roles",
     "interim_authority",
     "is_higher_tier",
     "is_working_day",

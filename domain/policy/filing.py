@@ -55,3 +55,15 @@ def _rule(rules: list[FilerRule], category: str) -> FilerRule | None:
         if not rule.categories:
             return rule
     return None
+
+
+def filer_roles(
+    scheme: Scheme, day: date, *, policy: Policy | None = None
+) -> frozenset[Role] | None:
+    """Every role some filer rule of ``scheme`` in force on ``day`` names (whichever
+    category), or None where the scheme has no filer rule in force (any role files)."""
+    ctx = RuleScope(scheme, day, policy)
+    rules = ctx.rules(ctx.data.filers)
+    if not rules:
+        return None
+    return frozenset(role for rule in rules for role in rule.roles)

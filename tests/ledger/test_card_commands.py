@@ -13,9 +13,10 @@ from eventsourcing.domain import DomainEvent
 import ledger.card_commands as cc
 import tests.factories as f
 from api.cli import _parser
+from domain import deadlines
 from domain.card import Card
 from domain.errors import DomainError, NotAuthorised
-from domain.vocabulary import Role
+from domain.vocabulary import Role, Scheme
 from ledger.app import CardLedger
 from ledger.importing import import_lines
 
@@ -190,3 +191,112 @@ def test_the_developers_page_lists_every_command_as_the_table_declares_it():
 
     page = Path(__file__).resolve().parents[2] / "docs" / "developers.md"
     assert command_table() in page.read_text(encoding="utf-8")
+
+
+# ---- role rules agree with the card, for every role ------------------------------------
+
+
+def _filed() -> Card:
+    from tests.domain import factories as d
+
+    return Card.file(d.ctx(Role.EMPLOYER), d.application())
+
+
+def _suspended() -> Card:
+    from tests.domain import factories as d
+
+    card = d.issued_card()
+    card.suspend(d.ctx(), d.change())
+    return card
+
+
+def _proposed() -> Card:
+    from tests.domain import factories as d
+
+    card = d.issued_card()
+    d.propose(card)
+    return card
+
+
+def _issued() -> Card:
+    from tests.domain import factories as d
+
+    return d.issued_card()
+
+
+def _reviewed() -> Card:
+    from tests.domain import factories as d
+
+    return d.reviewed_card()
+
+
+def _elite() -> Card:
+    from tests.domain import factories as d
+
+    return d.weihai_business_elite()
+
+
+# Each command on a card whose state allows it, with a request that is otherwise valid:
+# only who acts can be refused.
+AGREEMENT: list[tuple[cc.CardCommand[Any], Any, dict[str, Any]]] = [
+    (cc.REVIEW, _filed, {"stage": "city_hrss", "decision": "approved"}),
+    (cc.CONFIRM_CONTRACT, _filed, {"confirmed_on": "2026-03-01"}),
+    # A window records its own receipt; any other role names a window it is not.
+    (cc.RECEIVE, _filed, {"window": "own"}),
+    (cc.ISSUE, _reviewed, {}),
+    (cc.UPGRADE, _issued, {"tier": "A"}),
+    (
+        cc.EXTEND,
+        _elite,
+        {"event_on": "2026-03-01", "evidence": ["doc://landed"], "shows": ["project_landed"]},
+    ),
+    (cc.SUSPEND, _issued, {"reason": "r", "decision_ref": "d"}),
+    (cc.REINSTATE, _suspended, {"reason": "r", "decision_ref": "d"}),
+    (cc.WITHDRAW, _filed, {}),
+    (cc.PROPOSE_REVOCATION, _issued, {"reason": "r", "ground": "misconduct"}),
+    (cc.APPROVE_REVOCATION, _proposed, {}),
+    (cc.DECLINE_REVOCATION, _proposed, {"reason": "not proven"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("command", "make", "fields"), AGREEMENT, ids=[c.name for c, _, _ in AGREEMENT]
+)
+def test_the_card_refuses_as_a_role_exactly_the_roles_the_role_rule_refuses(
+    command: cc.CardCommand[Any], make: Any, fields: dict[str, Any]
+):
+    from domain.clock import business_date
+    from tests.domain import factories as d
+
+    day = business_date(d.T0)
+    for role in Role:
+        card = make()
+        allowed_now = command.may(card, role, day)
+        given = dict(fields)
+        if given.get("window") == "own":
+            given["window"] = role if role in deadlines.WINDOWS else Role.CITY_WINDOW
+        body = msgspec.convert({"actor": f"{role}.user", "role": role, **given}, command.body)
+        refused: DomainError | None = None
+        try:
+            command.run(card, d.ctx(role, actor=f"{role}.user"), body)
+        except DomainError as e:
+            refused = e
+        if allowed_now:
+            assert not isinstance(refused, NotAuthorised), (role, refused)
+        else:
+            assert isinstance(refused, NotAuthorised), (role, refused)
+
+
+def test_a_role_the_upgrade_request_rule_refuses_is_refused_whichever_category_it_asks_for():
+    from domain.clock import business_date
+    from tests.domain import factories as d
+
+    day = business_date(d.T0)
+    asks = [("art5.2", d.TOP_TALENT), ("art5.1", d.FACTS[(Scheme.LIAOCHENG, "art5.1")])]
+    for role in Role:
+        for category, facts in asks:
+            card = d.issued_card()
+            if cc.UPGRADE_REQUEST.may(card, role, day):
+                continue
+            with pytest.raises(NotAuthorised):
+                card.request_upgrade(d.ctx(role, actor=f"{role}.user"), category, facts)
