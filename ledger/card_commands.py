@@ -5,7 +5,8 @@ routes (``api.routes_cards``), the CLI sub-commands (``api.card_cli``), the Open
 examples and ``card import`` (a tagged union on ``command``) all derive from this table.
 
 Adding a command: its entry here, its aggregate method (``domain.card``), its role rule
-(``domain.card_roles``), its tests. Nothing else names it.
+(``domain.card_roles``), its tests, and its row in docs/developers.md (a test holds the
+page to this table). No route, service method, CLI handler or import decoder names it.
 """
 
 from __future__ import annotations
