@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import Environment, EnvType, get_topic
@@ -93,11 +92,7 @@ class LedgerBase(UserDirectory):
 
     def get_receipt(self, rid: UUID) -> CommandReceipt | None:
         """The receipt of a command done under an idempotency key, if there is one."""
-        try:
-            found: object = self.repository.get(rid)
-        except AggregateNotFoundError:
-            return None
-        return found if isinstance(found, CommandReceipt) else None
+        return self.find(rid, CommandReceipt)
 
     def _card_at(self, card: Card, instant: datetime) -> Card:
         """The card as it stood at ``instant``: its state after the last event that had
@@ -121,11 +116,8 @@ class LedgerBase(UserDirectory):
 
     def get_card(self, card_id: UUID, *, version: int | None = None) -> Card:
         """The card now, or as it was at ``version``."""
-        try:
-            card: object = self.repository.get(card_id, version=version)
-        except AggregateNotFoundError:
-            card = None
-        if not isinstance(card, Card):  # e.g. a quota's id
+        card = self.find(card_id, Card, version=version)
+        if card is None:
             raise CardNotFound(f"no card with id {card_id}")
         return card
 
@@ -242,11 +234,7 @@ class LedgerBase(UserDirectory):
 
     def get_quota_by_key(self, key: str) -> CardQuota | None:
         """The quota with this key, if it exists."""
-        try:
-            quota: object = self.repository.get(quota_id(key))
-        except AggregateNotFoundError:
-            return None
-        return quota if isinstance(quota, CardQuota) else None
+        return self.find(quota_id(key), CardQuota)
 
     def _save(
         self,

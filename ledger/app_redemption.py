@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError
-
 from domain.clock import as_utc, business_date
 from domain.receipt import Outcome
 from domain.redemption import (
@@ -128,8 +126,4 @@ class Redemptions(LedgerBase):
 
     def get_benefit_use(self, use_id: UUID) -> BenefitUse | None:
         """The recorded uses with this id, if any use was recorded under it."""
-        try:
-            found: object = self.repository.get(use_id)
-        except AggregateNotFoundError:
-            return None
-        return found if isinstance(found, BenefitUse) else None
+        return self.find(use_id, BenefitUse)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
@@ -25,6 +25,7 @@ from ledger.event_keys import EventKeys
 from ledger.event_signer import EventSigner
 from ledger.leaves import NOT_LEAVES
 
+A = TypeVar("A")
 
 class SignedApplication(Application[UUID]):
     """Saves signed by this process's event key, once :meth:`sign_events_with` is called."""
@@ -40,6 +41,16 @@ class SignedApplication(Application[UUID]):
         recorded with the first signed save any process makes (a process that only
         reads, such as ``init`` checking for users as the store's owner, signs nothing)."""
         self.event_signer = EventSigner(keys, clock, salt_key=salt_key, head=self.chain_head)
+
+    def find(self, aggregate_id: UUID, kind: type[A], *, version: int | None = None) -> A | None:
+        """The aggregate stored under ``aggregate_id`` (as it was at ``version``), if there
+        is one of ``kind``: None for no events, or for another kind's id (e.g. a quota's id
+        asked for as a card)."""
+        try:
+            found: object = self.repository.get(aggregate_id, version=version)
+        except AggregateNotFoundError:
+            return None
+        return found if isinstance(found, kind) else None
 
     def chain_head(self, chain: UUID) -> ChainRecord | None:
         """The last record of a signature chain, as stored."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
@@ -69,11 +68,7 @@ class UserDirectory(SignedApplication):
 
     def get_user(self, uid: UUID) -> UserAccount | None:
         """The user with this id, if there is one."""
-        try:
-            found: object = self.repository.get(uid)
-        except AggregateNotFoundError:
-            return None
-        return found if isinstance(found, UserAccount) else None
+        return self.find(uid, UserAccount)
 
     def require_user(self, name: str) -> UserAccount:
         """The user with this name, or an error naming it."""
