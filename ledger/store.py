@@ -101,16 +101,20 @@ def create_store(
     *,
     app_role: str | None = None,
     install_read_models: Callable[[CardLedger], Sequence[str]] | None = None,
+    id_pepper: Callable[[], bytes] | None = None,
 ) -> None:
     """Create the store's schema, tables and append-only guards, as its owner
     (idempotent); with ``app_role``, grant that existing role what the service needs.
     ``install_read_models`` (``projections.engine.install``, passed by the composition
     root: the ledger may not import the projections) creates the read-model and tracking
-    tables on the owner's ledger and names them for the grants."""
+    tables on the owner's ledger and names them for the grants. ``id_pepper`` makes the
+    embedded store's identity key with it."""
     if store["PERSISTENCE_MODULE"] != POSTGRES:
         check_app_role(None, app_role)
-        # `init` writes no events, so it needs no identity key: it uses none.
-        embedded = _open_sqlite(store, b"", _no_clock)
+        # `init` writes no events, but the embedded store's identity key is made with it
+        # (owner and runtime are one user there, and a backup taken after init finds the
+        # key beside the file); PostgreSQL's init reads none.
+        embedded = _open_sqlite(store, id_pepper() if id_pepper else b"", _no_clock)
         try:
             if install_read_models is not None:
                 install_read_models(embedded)

@@ -82,7 +82,7 @@ class Registry:
 
         ledger = open_ledger(
             self.store,
-            id_pepper=lambda: store_settings.id_pepper(self.data_dir, self.environ),
+            id_pepper=self._id_pepper,
             event_keys=self.event_keys,
             clock=self.clock,
         )
@@ -253,6 +253,10 @@ class Registry:
         ledger.recorder.max_notification_id()
         return str(ledger.env.get("PERSISTENCE_MODULE")).split(".")[-1]
 
+    def _id_pepper(self) -> bytes:
+        """The identity key (``ledger.settings.id_pepper``: made on first use)."""
+        return store_settings.id_pepper(self.data_dir, self.environ)
+
     def init_store(self, app_role: str | None = None) -> str:
         """``talentcard init``: the event store, its guards and the read models' tables,
         made by the store's owner (the ledger may not import the read models, so they are
@@ -262,12 +266,12 @@ class Registry:
         from projections.engine import install
 
         check_app_role(store_settings.database_url(self.environ), app_role)
-        if not self.store["PERSISTENCE_MODULE"].endswith("postgres"):
-            # The embedded store's identity key is made with it, as it always was: the
-            # owner and the runtime are one user there, and a backup taken after init
-            # finds the key beside the file.
-            store_settings.id_pepper(self.data_dir, self.environ)
-        create_store(self.store, app_role=app_role, install_read_models=install)
+        create_store(
+            self.store,
+            app_role=app_role,
+            install_read_models=install,
+            id_pepper=self._id_pepper,
+        )
         return _describe_store(self.store)
 
     # ---- life cycle ---------------------------------------------------------------------

@@ -208,6 +208,19 @@ def test_init_with_an_app_role_on_the_embedded_store_exits_2(tmp_path: Path):
     assert not (tmp_path / "cards.db").exists()
 
 
+
+def test_init_of_the_embedded_store_makes_its_identity_key_beside_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from api.cli import main
+
+    for name in ("TALENTCARD_DATABASE_URL", "TALENTCARD_ID_PEPPER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TALENTCARD_DATA_DIR", str(tmp_path))
+    assert main(["init"]) == 0
+    assert (tmp_path / "talentcard.sqlite3").exists()
+    assert (tmp_path / "id-pepper").stat().st_mode & 0o777 == 0o600
+
 # ---- every other process: no DDL --------------------------------------------------------
 
 
