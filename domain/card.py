@@ -17,7 +17,7 @@ from domain import card_guards as guards
 from domain import card_revocation as revoking
 from domain import deadlines
 from domain.card_admission import admit
-from domain.card_review import check_review, check_upgrade_review, reached_of
+from domain.card_review import check_review, check_upgrade_review, reached_of, upgrade_in_review
 from domain.card_status import Transition, status_on
 from domain.card_term import extension_of, issued_term
 from domain.card_upgrade import check_higher_tier, request_of, upgrade_basis, upgrade_of
@@ -172,8 +172,8 @@ class Card(Aggregate):
         """Record a reviewer's decision at the next required stage; a rejection ends the
         application. Stages decide in the order the scheme sets, each by its own role."""
         guards.check_context(ctx)
-        request = self.upgrade_request
-        if request is not None and self.recorded_status is CardStatus.ACTIVE:
+        request = upgrade_in_review(self.upgrade_request, self.recorded_status)
+        if request is not None:
             check_upgrade_review(ctx, review, request, self.upgrade_approved)
             self._upgrade_reviewed(ctx=ctx, review=review)
             return

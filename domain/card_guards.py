@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from datetime import date
 
 from domain import deadlines, policy
-from domain.card_roles import APPLICANT_ROLES, ISSUING_ROLES
 from domain.card_status import status_on
 from domain.clock import business_date
 from domain.errors import IllegalTransition, InvalidInput, NotAuthorised, ReviewIncomplete
@@ -21,7 +20,25 @@ from domain.policy.model import JointStage
 from domain.values import Context, Review, StatusChange
 from domain.vocabulary import CardStatus, ReviewDecision, ReviewStage, Role, Scheme
 
-# The roles each rule names are declared once, with the role rules (domain.card_roles).
+# Who may withdraw an application: whoever files it (POLICY.md "Lifecycle": withdrawal by
+# the applicant, which includes the employer or department that filed on the talent's behalf).
+APPLICANT_ROLES = frozenset(
+    {Role.APPLICANT, Role.EMPLOYER, Role.INVESTMENT_DEPARTMENT, Role.ENTERPRISE}
+)
+# Who issues a card and changes its grant (upgrade, extension): the issuing bodies, never
+# a filer, a venue, the auditor or a body that only reviews one stage.
+# liaocheng-2022 art. 32 (由市人力资源社会保障局……颁发); weihai-2019 part 2(4) and
+# weihai-2023 (市人社局……报市委人才工作领导小组办公室同意后制作发放); shandong standard
+# 7.1 and 8 (省高层次人才服务窗口……颁发; 市、县级服务窗口……发放凭证).
+ISSUING_ROLES = frozenset(
+    {
+        Role.COUNTY_WINDOW,
+        Role.CITY_WINDOW,
+        Role.PROVINCIAL_WINDOW,
+        Role.CITY_HRSS,
+        Role.TALENT_OFFICE,
+    }
+)
 RULE_WITHDRAW = "the applicant or the body that filed withdraws its own application (撤回)"
 RULE_ISSUERS = (
     "a card is issued, upgraded and extended by an issuing body (windows, city HRSS, the "

@@ -11,7 +11,7 @@ from domain.card_guards import check_joint, check_reviewer
 from domain.errors import IllegalTransition
 from domain.policy.model import JointStage
 from domain.values import Context, Review, StageReached, UpgradeRequest
-from domain.vocabulary import ReviewStage, Role
+from domain.vocabulary import CardStatus, ReviewStage, Role
 
 
 class Path(Protocol):
@@ -70,17 +70,32 @@ def check_review(
     check_joint(path.joint, rules, review)
 
 
+def upgrade_in_review(
+    request: UpgradeRequest | None, recorded: CardStatus
+) -> UpgradeRequest | None:
+    """The upgrade request a review decides: the open one of an active card (Liaocheng
+    art. 32); None while the application itself is under review."""
+    return request if request is not None and recorded is CardStatus.ACTIVE else None
+
+
+def next_upgrade_stage(
+    request: UpgradeRequest, approved: Sequence[ReviewStage]
+) -> ReviewStage | None:
+    """The stage of an upgrade request that decides next, or None once all approved."""
+    waiting = request.stages[len(approved) :]
+    return waiting[0] if waiting else None
+
+
 def check_upgrade_review(
     ctx: Context, review: Review, request: UpgradeRequest, approved: Sequence[ReviewStage]
 ) -> None:
     """Refuse a review of an upgrade request out of its stages' order or by another role."""
-    position = len(approved)
-    if position >= len(request.stages):
+    expected = next_upgrade_stage(request, approved)
+    if expected is None:
         raise IllegalTransition(
             "every stage of the upgrade request has approved; the card can be upgraded",
             code="review_complete",
         )
-    expected = request.stages[position]
     if review.stage != expected:
         raise IllegalTransition(
             f"the upgrade request's next stage is {expected}, not {review.stage}",

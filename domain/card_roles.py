@@ -15,34 +15,18 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from domain import deadlines, policy
+from domain.card_guards import APPLICANT_ROLES, ISSUING_ROLES
+from domain.card_review import next_upgrade_stage, upgrade_in_review
 from domain.errors import InvalidInput, NotAuthorised
 from domain.policy import RevocationAction
-from domain.vocabulary import CardStatus, ReviewStage, Role
+from domain.vocabulary import ReviewStage, Role
 
 if TYPE_CHECKING:
     from domain.card import Card
 
 RoleRule = Callable[["Card", Role, date], bool]
 
-# Who may withdraw an application: whoever files it (POLICY.md "Lifecycle": withdrawal by
-# the applicant, which includes the employer or department that filed on the talent's behalf).
-APPLICANT_ROLES = frozenset(
-    {Role.APPLICANT, Role.EMPLOYER, Role.INVESTMENT_DEPARTMENT, Role.ENTERPRISE}
-)
-# Who issues a card and changes its grant (upgrade, extension): the issuing bodies, never
-# a filer, a venue, the auditor or a body that only reviews one stage.
-# liaocheng-2022 art. 32 (由市人力资源社会保障局……颁发); weihai-2019 part 2(4) and
-# weihai-2023 (市人社局……报市委人才工作领导小组办公室同意后制作发放); shandong standard
-# 7.1 and 8 (省高层次人才服务窗口……颁发; 市、县级服务窗口……发放凭证).
-ISSUING_ROLES = frozenset(
-    {
-        Role.COUNTY_WINDOW,
-        Role.CITY_WINDOW,
-        Role.PROVINCIAL_WINDOW,
-        Role.CITY_HRSS,
-        Role.TALENT_OFFICE,
-    }
-)
+# The role sets (APPLICANT_ROLES, ISSUING_ROLES) sit with the guards that refuse by them.
 
 
 def files(card: Card, role: Role, day: date) -> bool:
@@ -69,10 +53,9 @@ def reviews(card: Card, role: Role, day: date) -> bool:
 def waiting_stage(card: Card) -> ReviewStage | None:
     """The review stage the card waits for: its open upgrade request's next stage on an
     active card, else the application's."""
-    request = card.upgrade_request
-    if request is not None and card.recorded_status is CardStatus.ACTIVE:
-        passed = len(card.upgrade_approved)
-        return request.stages[passed] if passed < len(request.stages) else None
+    request = upgrade_in_review(card.upgrade_request, card.recorded_status)
+    if request is not None:
+        return next_upgrade_stage(request, card.upgrade_approved)
     return card.next_stage
 
 
