@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from api.cli_caller import add_key_option, caller
 from api.cli_errors import json_safe, terminal_safe
+from api.cli_input import add_command_options, iso_date
 
 if TYPE_CHECKING:
     from services.bootstrap import Registry
@@ -121,34 +122,21 @@ def _balance_lines(balances: Iterable[Any]) -> list[str]:
     return lines
 
 
-def _iso_date(text: str) -> str:
-    """An argparse type: the text, once it reads as a date."""
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a date YYYY-MM-DD") from None
-    return text
+RECEIPT = "print the receipt as JSON"
+OFFLINE_USE = (
+    "when the use took place, if before now (recorded after an offline check): "
+    "YYYY-MM-DD (00:00 Asia/Shanghai) or an ISO date-time with its zone"
+)
 
 
 def add_benefit_commands(card: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add card redeem, card reverse-redemption and card benefits."""
 
-    def acting(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
-            "--json",
-            dest="json_file",
-            metavar="FILE",
-            help="read the command's fields from a JSON file (options override it)",
-        )
-        add_key_option(p)
-        p.add_argument("--note", help="free-text note kept with the event")
-        p.add_argument("--output-json", action="store_true", help="print the receipt as JSON")
-
     p = card.add_parser(
         "redeem", help="record the use of a service item (a venue or paying office)"
     )
     p.add_argument("card_id", help="the card id (UUID)")
-    acting(p)
+    add_command_options(p, takes_id=False, effective=OFFLINE_USE, output=RECEIPT)
     p.add_argument("--item", help="the item code of the venue's city, e.g. liaocheng.21.films")
     p.add_argument(
         "--beneficiary",
@@ -168,24 +156,18 @@ def add_benefit_commands(card: argparse._SubParsersAction[argparse.ArgumentParse
         "--in-care-home", action="store_true", help="the parent lives in a city care home"
     )
     p.add_argument("--fact", action="append", default=[], metavar="KEY=VALUE")
-    p.add_argument(
-        "--effective",
-        metavar="WHEN",
-        help="when the use took place, if before now (recorded after an offline check): "
-        "YYYY-MM-DD (00:00 Asia/Shanghai) or an ISO date-time with its zone",
-    )
     p.set_defaults(run=_redeem)
 
     p = card.add_parser("reverse-redemption", help="reverse a use the venue recorded")
     p.add_argument("card_id", help="the card id (UUID)")
     p.add_argument("redemption_id", help="the use's id, as `card redeem` printed it")
-    acting(p)
+    add_command_options(p, takes_id=False, effective=None, output=RECEIPT)
     p.add_argument("--reason", help="why the use is reversed")
     p.set_defaults(run=_reverse)
 
     p = card.add_parser("benefits", help="what is left of each counted item, per beneficiary")
     p.add_argument("card_id")
     add_key_option(p)
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", type=_iso_date, help="default: today")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", type=iso_date, help="default: today")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(run=_benefits)

@@ -23,10 +23,23 @@ if TYPE_CHECKING:
     from services.bootstrap import Registry
 
 
-def add_command_options(p: argparse.ArgumentParser, *, takes_id: bool = True) -> None:
-    """The options every card command takes: the card (unless it files a new one), the
-    version it must still be at, the JSON file, the key, a note, the effective instant,
-    and JSON output."""
+BACKDATED = (
+    "when the decision took effect, if earlier than now (city HRSS only): "
+    "YYYY-MM-DD (00:00 Asia/Shanghai) or an ISO date-time with its zone"
+)
+
+
+def add_command_options(
+    p: argparse.ArgumentParser,
+    *,
+    takes_id: bool = True,
+    effective: str | None = BACKDATED,
+    output: str = "print {card_id, version} as JSON",
+) -> None:
+    """The options every command that writes takes: the card and the version it must
+    still be at (``takes_id``: unless it files a new one), the JSON file, the key, a note,
+    the effective instant (``effective``: its help; None, a command that is never
+    back-dated) and JSON output (``output``: what it prints)."""
     if takes_id:
         p.add_argument("card_id", help="the card id (UUID)")
         p.add_argument(
@@ -43,13 +56,9 @@ def add_command_options(p: argparse.ArgumentParser, *, takes_id: bool = True) ->
     )
     add_key_option(p)
     p.add_argument("--note", help="free-text note kept with the event")
-    p.add_argument(
-        "--effective",
-        metavar="WHEN",
-        help="when the decision took effect, if earlier than now (city HRSS only): "
-        "YYYY-MM-DD (00:00 Asia/Shanghai) or an ISO date-time with its zone",
-    )
-    p.add_argument("--output-json", action="store_true", help="print {card_id, version} as JSON")
+    if effective is not None:
+        p.add_argument("--effective", metavar="WHEN", help=effective)
+    p.add_argument("--output-json", action="store_true", help=output)
 
 
 def common(args: argparse.Namespace) -> dict[str, Any]:
