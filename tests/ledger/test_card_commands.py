@@ -4,6 +4,7 @@ adapter derived from it."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -11,14 +12,18 @@ import pytest
 from eventsourcing.domain import DomainEvent
 
 import ledger.card_commands as cc
+import tests.domain.factories as d
 import tests.factories as f
 from api.cli import _parser
+from api.routes_cards import CARD_ROUTES
 from domain import deadlines
 from domain.card import Card
+from domain.clock import business_date
 from domain.errors import DomainError, NotAuthorised
 from domain.vocabulary import Role, Scheme
 from ledger.app import CardLedger
 from ledger.importing import import_lines
+from tests.ledger.command_table_doc import command_table
 
 ALL = list(cc.COMMANDS.values())
 
@@ -118,8 +123,6 @@ def test_the_command_line_offers_every_command_of_the_table_at_its_words():
 
 
 def test_every_change_has_its_route():
-    from api.routes_cards import CARD_ROUTES
-
     paths = {path for route in CARD_ROUTES for path in route.paths}
     for command in cc.CHANGES:
         assert f"/cards/{{card_id:uuid}}/{command.path}" in paths, command.name
@@ -185,10 +188,6 @@ def test_a_role_the_rule_refuses_is_refused_by_the_card(
 
 
 def test_the_developers_page_lists_every_command_as_the_table_declares_it():
-    from pathlib import Path
-
-    from tests.ledger.command_table_doc import command_table
-
     page = Path(__file__).resolve().parents[2] / "docs" / "developers.md"
     assert command_table() in page.read_text(encoding="utf-8")
 
@@ -197,42 +196,30 @@ def test_the_developers_page_lists_every_command_as_the_table_declares_it():
 
 
 def _filed() -> Card:
-    from tests.domain import factories as d
-
     return Card.file(d.ctx(Role.EMPLOYER), d.application())
 
 
 def _suspended() -> Card:
-    from tests.domain import factories as d
-
     card = d.issued_card()
     card.suspend(d.ctx(), d.change())
     return card
 
 
 def _proposed() -> Card:
-    from tests.domain import factories as d
-
     card = d.issued_card()
     d.propose(card)
     return card
 
 
 def _issued() -> Card:
-    from tests.domain import factories as d
-
     return d.issued_card()
 
 
 def _reviewed() -> Card:
-    from tests.domain import factories as d
-
     return d.reviewed_card()
 
 
 def _elite() -> Card:
-    from tests.domain import factories as d
-
     return d.weihai_business_elite()
 
 
@@ -265,9 +252,6 @@ AGREEMENT: list[tuple[cc.CardCommand[Any], Any, dict[str, Any]]] = [
 def test_the_card_refuses_as_a_role_exactly_the_roles_the_role_rule_refuses(
     command: cc.CardCommand[Any], make: Any, fields: dict[str, Any]
 ):
-    from domain.clock import business_date
-    from tests.domain import factories as d
-
     day = business_date(d.T0)
     for role in Role:
         card = make()
@@ -288,9 +272,6 @@ def test_the_card_refuses_as_a_role_exactly_the_roles_the_role_rule_refuses(
 
 
 def test_a_role_the_upgrade_request_rule_refuses_is_refused_whichever_category_it_asks_for():
-    from domain.clock import business_date
-    from tests.domain import factories as d
-
     day = business_date(d.T0)
     asks = [("art5.2", d.TOP_TALENT), ("art5.1", d.FACTS[(Scheme.LIAOCHENG, "art5.1")])]
     for role in Role:
