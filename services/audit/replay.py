@@ -245,40 +245,40 @@ def _redecide(card: Card, event: object, fail: Callable[[str, str], None]) -> No
     # events of its own.
     trial = copy.copy(card)
     trial.__dict__["_pending_events"] = []
-    recorded: object
-    decided: object = None  # what the trial's last event decided (none: it decided nothing)
     match event:
         case Card.Issued(ctx=ctx, issuance=issuance):
-            recorded = issuance
             trial.issue(ctx, valid_from=issuance.valid_from_asked, bases=issuance.bases)
-            match trial.collect_events()[-1]:
-                case Card.Issued(issuance=decided):
-                    pass
         case Card.Upgraded(ctx=ctx, upgrade=upgrade):
-            recorded = upgrade
             trial.upgrade(ctx, upgrade.tier, upgrade.facts)
-            match trial.collect_events()[-1]:
-                case Card.Upgraded(upgrade=decided):
-                    pass
         case Card.Extended(ctx=ctx, extension=extension):
-            recorded = extension
             trial.extend(
                 ctx,
                 event_on=extension.event_on,
                 evidence=extension.evidence,
                 shows=extension.shows,
             )
-            match trial.collect_events()[-1]:
-                case Card.Extended(extension=decided):
-                    pass
         case _:
             return
+    recorded = _decided(event)
+    decided = _decided(trial.collect_events()[-1])
     if decided != recorded:
         fail(
             "decision_differs",
             f"{type(event).__name__}: recorded {_term(recorded)}, "
             f"the rules decide {_term(decided)}",
         )
+
+
+def _decided(event: object) -> object:
+    """What an issue, upgrade or extension event records as decided (None: another)."""
+    match event:
+        case (
+            Card.Issued(issuance=decided)
+            | Card.Upgraded(upgrade=decided)
+            | Card.Extended(extension=decided)
+        ):
+            return decided
+    return None
 
 
 def _term(value: Any) -> str:
