@@ -50,10 +50,13 @@ def main(argv: Sequence[str] | None = None, registry: Registry | None = None) ->
 
     from services.bootstrap import Registry
     from services.errors import OPERATOR_ERRORS
+    from services.read_route import READ_ROUTE
 
     # What the operator must fix: exit 2 with the one line, like malformed input.
     operator_errors: tuple[type[Exception], ...] = (UsageError, *OPERATOR_ERRORS)
     services = registry or Registry()
+    words = [w for w in args_in[:3] if not w.startswith("-")]
+    READ_ROUTE.set("cli: " + " ".join(_command_words(words)))
     try:
         code = args.run(args, services)
     except operator_errors as e:  # the operator's to fix
@@ -167,6 +170,9 @@ def _parser(words: Sequence[str] = ()) -> argparse.ArgumentParser:
 
     add_log_commands(sub, audit)
     add_user_commands(sub)
+    from api.holder_cli import add_holder_commands  # a person's data (issue 25)
+
+    add_holder_commands(sub)
     from api.benefits_cli import add_benefit_commands  # the record of use (issue 11)
 
     add_benefit_commands(card)
@@ -176,3 +182,13 @@ def _parser(words: Sequence[str] = ()) -> argparse.ArgumentParser:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _command_words(words: list[str]) -> list[str]:
+    """The command's words (``card show``), never a value typed after them."""
+    out: list[str] = []
+    for word in words:
+        if not word.replace("-", "").isalpha() or len(word) > 30:
+            break
+        out.append(word)
+    return out

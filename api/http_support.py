@@ -16,6 +16,7 @@ from domain.errors import InvalidInput
 from ledger.limits import MAX_INPUT_DEPTH, json_depth
 from services.access import Idempotency, Outcome, Principal
 from services.bootstrap import Registry
+from services.read_route import READ_ROUTE
 from services.users import NotAuthenticated
 
 _ETAG_VERSION = re.compile(r'^(?:W/)?"(\d{1,9})"$')
@@ -50,6 +51,8 @@ async def check_body(request: Request[Any, Any, Any]) -> None:
     deeper than any command (``MAX_INPUT_DEPTH``) before the recursive parser sees it (a
     few thousand brackets exhausted its stack and ended in a 500). Routes whose body is
     raw bytes (the card import) decode it themselves."""
+    template = request.scope.get("path_template") or request.url.path
+    READ_ROUTE.set(f"http: {request.method} {template}"[:200])
     if request.method != "POST":
         return
     data = request.route_handler.parsed_fn_signature.parameters.get("data")

@@ -57,21 +57,30 @@ class IdentityRef(Value, frozen=True):
     binding_sealed: bytes = b""  # the venue binding hash, AES-GCM sealed under the registry key
 
 
-class FamilyMember(Value, frozen=True):
-    """A family member who may share the holder's benefits (家属)."""
+class FamilyMember(Value, frozen=True, omit_defaults=True):
+    """A family member who may share the holder's benefits (家属).
+
+    ``erased``: the member's personal data was erased (个人信息删除, PIPL art. 47); the
+    name and date of birth are then placeholders that decide nothing, and the member
+    shares no benefit. Never stored: the ledger reads an erased member back so."""
 
     relation: Relation
     name: str
     date_of_birth: date
+    erased: bool = False
 
 
-class Holder(Value, frozen=True):
-    """The talent the card is for (持卡人)."""
+class Holder(Value, frozen=True, omit_defaults=True):
+    """The talent the card is for (持卡人).
+
+    ``erased``: as for a family member; the card's status, dates and history stay, but
+    nothing about the person does, and no command may act on the card again."""
 
     name: str
     identity: IdentityRef
     date_of_birth: date
     family: tuple[FamilyMember, ...] = ()
+    erased: bool = False
 
 
 class Sponsor(Value, frozen=True):

@@ -3,19 +3,21 @@ the domain, and save. Each command writes all of its events or none of them.
 
 Its parts, one concept each: ``app_base`` (opening, queries, the card commands of the
 table: ``run``), ``app_filing`` (申领 and quotas), ``app_redemption`` (the record of use),
-``app_import`` (迁移). One Application, not several: a second would mean a second events
+``app_import`` (迁移),
+``app_erasure`` (个人信息删除). One Application, not several: a second would mean a second events
 table and lose the atomic save of several aggregates.
 """
 
 from __future__ import annotations
 
-from ledger.app_import import Importing, ImportRefused
+from ledger.app_erasure import Erasures
+from ledger.app_import import ImportRefused
 from ledger.app_redemption import Redemptions
 
 __all__ = ["CardLedger", "ImportRefused"]
 
 
-class CardLedger(Importing, Redemptions):
+class CardLedger(Erasures, Redemptions):
     """Applications and cards, stored as events. The table is ``talentcard_events`` on
     PostgreSQL and ``stored_events`` in the embedded SQLite file."""
 

@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Mapper
 from eventsourcing.utils import Environment, EnvType, get_topic
 
 from domain.backdating import check_effective_at
@@ -41,6 +41,10 @@ from ledger.identity import (
     identity_matches,
     unseal_binding,
 )
+from ledger.leaves import SALT_PURPOSE
+from ledger.person_keys import WRAP_PURPOSE, PersonKeys, PostgresRecorder, SQLiteRecorder
+from ledger.personal_mapper import PersonalDataMapper
+from ledger.personal_reads import PersonalReads
 from ledger.scope import UNSCOPED, CommandScope
 from ledger.users import UserDirectory
 
@@ -58,15 +62,36 @@ class LedgerBase(UserDirectory):
         id_pepper: bytes,
         clock: Clock,
     ) -> None:
+        # Before the library builds the mapper and recorder, which derive their keys from it.
+        self._id_pepper = id_pepper
         super().__init__(env=dict(env) if env is not None else None)
         self.clock = clock
-        self._id_pepper = id_pepper
+        self.person_keys = PersonKeys(self.recorder, self.derived_secret(WRAP_PURPOSE))
+        self.mapper.person_keys = self.person_keys  # type: ignore[attr-defined]
+        self.personal_reads = PersonalReads(self.recorder)
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         """Only the settings given (see ledger.settings) configure the store; unlike the
         library's default, stray POSTGRES_* or CIPHER_* variables in the process
-        environment are not read."""
-        return Environment(name, dict(env or {}))
+        environment are not read. The recorder is the library's, writing each save's
+        data keys with it (ledger.person_keys)."""
+        settings = dict(env or {})
+        postgres = settings.get("PERSISTENCE_MODULE") == "eventsourcing.postgres"
+        settings["APPLICATION_RECORDER_TOPIC"] = get_topic(
+            PostgresRecorder if postgres else SQLiteRecorder
+        )
+        return Environment(name, settings)
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """The library's mapper, sealing each person's data (ledger.personal_mapper)."""
+        return PersonalDataMapper(
+            self.construct_transcoder(), salt_key=self.derived_secret(SALT_PURPOSE)
+        )
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        recorder = super().construct_recorder()
+        recorder.kek = self.derived_secret(WRAP_PURPOSE)  # type: ignore[attr-defined]
+        return recorder
 
     # ---- changes to a card (the command table, ledger.card_commands) -----------------
 

@@ -23,6 +23,8 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from ledger.person_keys import erasures_table, keys_table, reads_table
+
 SQLITE_GUARDS = [
     *(
         f"CREATE TRIGGER IF NOT EXISTS {{table}}_no_{op.lower()} BEFORE {op} ON {{table}} "
@@ -118,6 +120,67 @@ def grant_runtime_role(datastore: Any, table: str, role: str) -> None:
             name = sql.Identifier(datastore.schema, sequence)
             cursor.execute(sql.SQL("REVOKE ALL ON SEQUENCE {} FROM {}").format(name, grantee))
             cursor.execute(sql.SQL("GRANT USAGE ON SEQUENCE {} TO {}").format(name, grantee))
+
+
+PG_ERASE_FUNCTION = """
+CREATE OR REPLACE FUNCTION {schema}.talentcard_erase_person_keys(p_erasure uuid, p_keys uuid[])
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $body$
+DECLARE
+    proposer text;
+    approver text;
+    removed integer;
+BEGIN
+    SELECT actor INTO proposer FROM {schema}.{steps}
+        WHERE erasure_id = p_erasure AND step = 'proposed';
+    SELECT actor INTO approver FROM {schema}.{steps}
+        WHERE erasure_id = p_erasure AND step = 'approved';
+    IF proposer IS NULL OR approver IS NULL OR proposer = approver THEN
+        RAISE EXCEPTION 'talentcard: erasure % is not proposed and approved by two people',
+            p_erasure USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    DELETE FROM {schema}.{keys} WHERE key_id = ANY(p_keys);
+    GET DIAGNOSTICS removed = ROW_COUNT;
+    RETURN removed;
+END
+$body$
+"""
+
+
+def install_erasure_path(datastore: Any, events_table: str, role: str | None) -> None:
+    """The one way to delete data keys on PostgreSQL: a SECURITY DEFINER function (run
+    with the owner's rights) that deletes only the keys of an erasure that two different
+    people proposed and approved (ledger.erasure_store). With ``role``, the runtime role
+    gets SELECT and INSERT on the key, approval and read-record tables (never UPDATE or
+    DELETE) and EXECUTE on the function; nobody else may execute it."""
+    schema = datastore.schema
+    names = {
+        "schema": sql.Identifier(schema),
+        "steps": sql.Identifier(erasures_table(events_table)),
+        "keys": sql.Identifier(keys_table(events_table)),
+    }
+    function = sql.SQL(
+        "{}.talentcard_erase_person_keys(uuid, uuid[])"
+    ).format(sql.Identifier(schema))
+    with datastore.transaction(commit=True) as cursor:
+        cursor.execute(sql.SQL(PG_ERASE_FUNCTION).format(**names))
+        cursor.execute(sql.SQL("REVOKE ALL ON FUNCTION {} FROM PUBLIC").format(function))
+        if role is None:
+            return
+        grantee = sql.Identifier(role)
+        for table in (
+            keys_table(events_table),
+            erasures_table(events_table),
+            reads_table(events_table),
+        ):
+            qualified = sql.Identifier(schema, table)
+            cursor.execute(sql.SQL("REVOKE ALL ON TABLE {} FROM {}").format(qualified, grantee))
+            cursor.execute(
+                sql.SQL("GRANT SELECT, INSERT ON TABLE {} TO {}").format(qualified, grantee)
+            )
+        for sequence in owned_sequences(cursor, schema, reads_table(events_table)):
+            name = sql.Identifier(schema, sequence)
+            cursor.execute(sql.SQL("GRANT USAGE ON SEQUENCE {} TO {}").format(name, grantee))
+        cursor.execute(sql.SQL("GRANT EXECUTE ON FUNCTION {} TO {}").format(function, grantee))
 
 
 def grant_read_models(datastore: Any, tables: Sequence[str], role: str) -> None:

@@ -28,6 +28,10 @@ following those rules writes the same bytes).
 * ``position``: the leaf's index in the tree (0, 1, …), so that a leaf copied to another
   place in the log is caught where it was put.
 
+A holder stored sealed (``ledger.sealing``) is taken out the same way; its leaf's
+``personal_digest`` is the one its envelope kept from the plaintext, so sealing changes no
+leaf, and an erased person's leaf is still the leaf the checkpoints signed.
+
 This encoding is version 1 and never changes: a new one would be a new leaf tag, since the
 signed tree heads already published commit to these bytes.
 """
@@ -63,6 +67,7 @@ digest and its salts, date of birth, family). Every event that names a person do
 through its application's holder; nothing else in an event is personal."""
 
 PERSONAL_MARKER = "$personal"
+SEALED_MARKER = "$sealed"  # ledger.sealing.SEALED
 
 # The transcoder's extension codes (ledger.transcoder): each wraps one top-level value.
 _EXT_STRUCT, _EXT_UUID, _EXT_DATE, _EXT_DECIMAL, _EXT_ENUM = 1, 2, 3, 4, 5
@@ -73,10 +78,11 @@ class LeafError(ValueError):
 
 
 class Leaf(msgspec.Struct, frozen=True, kw_only=True):
-    """One event's leaf: its canonical bytes, and the personal part left out of them."""
+    """One event's leaf: its canonical bytes, and the personal part left out of them
+    (None when there is none, or when it is stored sealed: ledger.sealing opens it)."""
 
     data: bytes
-    personal: bytes | None  # canonical CBOR of what was taken out, or None
+    personal: bytes | None  # the canonical encoding of what was taken out, or None
     salt: bytes | None
 
 
@@ -125,6 +131,11 @@ def _split(value: Any, personal: list[Any]) -> Any:
     return value
 
 
+def _sealed(value: Any) -> bool:
+    """A holder stored sealed (ledger.sealing's envelope)."""
+    return isinstance(value, dict) and value.get(SEALED_MARKER) == 1
+
+
 def salt_for(secret: bytes, originator_id: UUID, version: int) -> bytes:
     """The salt of one event's personal digest."""
     message = originator_id.bytes + version.to_bytes(8, "big")
@@ -155,7 +166,16 @@ def make_leaf(
     # for the others (most of the log).
     public = _split(decoded, taken) if b"holder" in state else decoded
     personal = salt = digest = None
-    if taken:
+    if taken and all(_sealed(v) for v in taken):
+        # Sealed per person (ledger.sealing): the digest of the plaintext was kept with
+        # it, so the leaf is the one the plaintext made, and stays so after an erasure.
+        if len(taken) != 1 or not isinstance(taken[0].get("digest"), bytes):
+            raise LeafError(f"event {originator_id} v{version}: a sealed holder is malformed")
+        salt = salt_for(salt_key, originator_id, version)
+        digest = taken[0]["digest"]
+    elif taken:
+        if any(_sealed(v) for v in taken):
+            raise LeafError(f"event {originator_id} v{version}: sealed and plain holders mixed")
         personal = _ENCODER.encode(taken)
         salt = salt_for(salt_key, originator_id, version)
         digest = personal_digest(salt, personal)
@@ -223,6 +243,11 @@ def _join(public: Any, personal: list[Any] | None, placeholder: Any) -> Any:
     if isinstance(public, list):
         return [_join(v, personal, placeholder) for v in public]
     return public
+
+
+def encode_personal(values: list[Any]) -> bytes:
+    """A personal part's canonical encoding (what its digest is taken of)."""
+    return _ENCODER.encode(values)
 
 
 def read_personal(data: bytes) -> list[Any]:

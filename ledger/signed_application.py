@@ -4,13 +4,14 @@
 The library's ``save`` gathers the events and hands them to ``_record``, which maps
 them to stored events and inserts them; here ``_record`` maps them itself, adds the
 signature record over their stored form and inserts the lot in one ``insert_events``
-call, so the events and their record are written together or not at all.
+call, with the data keys the mapper sealed their people under (ledger.personal_mapper),
+so the events, their record and their keys are written together or not at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext, suppress
 from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -94,9 +95,16 @@ class SignedApplication(Application[UUID]):
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         signer = self.event_signer
         events = list(processing_event.events)
-        stored = [self.mapper.to_stored_event(e) for e in events]
+        with self._collecting_keys() as person_keys:
+            stored = [self.mapper.to_stored_event(e) for e in events]
         if signer is None or not signer.needs_signature(stored):
-            return super()._record(processing_event)
+            ids = self.recorder.insert_events(
+                stored,
+                tracking=processing_event.tracking,
+                person_keys=person_keys,
+                **processing_event.saved_kwargs,
+            )
+            return self._recordings(processing_event, events, stored, ids)
         # Twice at most: the first signed save of a store may lose the race to record where
         # signing started to another process's; it is then made again without it.
         for attempt in (1, 2):
@@ -110,7 +118,10 @@ class SignedApplication(Application[UUID]):
                 rows = [*rows, self.mapper.to_stored_event(record)]
                 try:
                     ids = self.recorder.insert_events(
-                        rows, tracking=processing_event.tracking, **processing_event.saved_kwargs
+                        rows,
+                        tracking=processing_event.tracking,
+                        person_keys=person_keys,
+                        **processing_event.saved_kwargs,
                     )
                 except IntegrityError:
                     signer.failed()
@@ -124,6 +135,21 @@ class SignedApplication(Application[UUID]):
             self._signing_started = True
             events, stored = batch, rows
             break
+        return self._recordings(processing_event, events, stored, ids)
+
+    def _collecting_keys(self) -> AbstractContextManager[list[Any]]:
+        """Where the mapper puts the data keys it seals people under while mapping
+        (ledger.personal_mapper); an application without one seals nothing."""
+        collecting = getattr(self.mapper, "collecting", None)
+        return collecting() if collecting is not None else nullcontext([])
+
+    def _recordings(
+        self,
+        processing_event: ProcessingEvent[UUID],
+        events: list[DomainEventProtocol[UUID]],
+        stored: list[Any],
+        ids: Sequence[int] | None,
+    ) -> list[Recording[UUID]]:
         recordings: list[Recording[UUID]] = []
         if ids:
             for d, s, n_id in zip(events, stored, ids, strict=True):

@@ -33,6 +33,7 @@ from ledger.event_keys import EventKeys
 from ledger.guards import (
     grant_read_models,
     grant_runtime_role,
+    install_erasure_path,
     install_postgres_guards,
     install_sqlite_guards,
     postgres_store_problem,
@@ -150,6 +151,7 @@ def _create_postgres_store(
             datastore = ledger.recorder.datastore  # type: ignore[attr-defined]
             table: str = ledger.recorder.events_table_name  # type: ignore[attr-defined]
             install_postgres_guards(datastore, table)
+            install_erasure_path(datastore, table, app_role)
             views = install_read_models(ledger) if install_read_models is not None else ()
             if app_role is not None:
                 grant_runtime_role(datastore, table, app_role)

@@ -32,6 +32,7 @@ from domain.card import Card
 from domain.card_status import IN_FORCE, status_after
 from domain.clock import business_date
 from domain.values import Context, Term
+from ledger.personal_columns import CardKeys, PersonalColumns
 from projections.tables import View
 
 Event = DomainEventProtocol[UUID]
@@ -205,6 +206,23 @@ class ReadModel(Projection[View]):
     tables: tuple[Table, ...] = ()
     application_name = "talentcard"
     behind: WriteBehind | None = None
+    personal: PersonalColumns | None = None  # set by ReadModels: how personal columns are sealed
+
+    page_keys: CardKeys = CardKeys({})
+    """The data keys of the cards filed in the page being applied (:meth:`load_page_keys`)."""
+
+    def load_page_keys(self, cursor: Any, events: Iterable[tuple[Any, Any]]) -> None:
+        """Read, in the page's transaction, the keys of the cards the page files."""
+        filed = [e.originator_id for e, _ in events if isinstance(e, Card.Applied)]
+        personal = self.sealed_columns()
+        self.page_keys = personal.of_cards(filed, cursor=cursor) if filed else CardKeys({})
+
+    def sealed_columns(self) -> PersonalColumns:
+        """What this read model seals personal values with; a model that holds any must
+        be given one, so that none is ever written in clear."""
+        if self.personal is None:
+            raise RuntimeError(f"read model {type(self).__name__} has no key to seal personal data")
+        return self.personal
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         """The library's path (``ProjectionRunner``): one event, one transaction."""
@@ -325,6 +343,7 @@ class CardRowModel(ReadModel):
         """Apply a page's relevant events to their cards' rows; the rows written."""
         if not events:
             return {}
+        self.load_page_keys(cursor, events)
         pending = {card_key(e.originator_id) for e, _ in events if not isinstance(e, Card.Applied)}
         rows = self.load(cursor, self.row_table, pending)
         for event, tracking in events:

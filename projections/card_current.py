@@ -6,14 +6,17 @@ an active or suspended card has expired is decided against the caller's ``as_of`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from domain.authority import authority_of
 from domain.card import TRANSITIONS, Card
 from domain.card_status import CLOSED, IN_FORCE, status_after, status_on
+from domain.clock import business_date
 from domain.jurisdiction import ListScope, file_city
 from domain.vocabulary import CardStatus
+from ledger.personal_columns import is_sealed
 from projections.base import (
     GRANTS,
     IN_FORCE_SQL,
@@ -90,7 +93,7 @@ class CardRow:
     tier: str
     status: str
     next_stage: str | None
-    holder_name: str
+    holder_name: str | None  # None: the holder was erased
     sponsor_kind: str
     sponsor_name: str
     valid_from: str | None
@@ -126,7 +129,15 @@ class CardCurrent(CardRowModel):
     row_table = CARDS
 
     def filed(self, event: Card.Applied, notification_id: int) -> dict[str, Any]:
-        return _filed(event, notification_id)
+        row = _filed(event, notification_id)
+        holder = event.application.holder
+        keys = self.page_keys
+        row["holder_name"] = (
+            None
+            if holder.erased
+            else keys.seal(event.originator_id, 0, "holder_name", holder.name)
+        )
+        return row
 
     def changed(self, row: dict[str, Any], event: Card.Event) -> None:
         _change(row, event)
@@ -167,7 +178,9 @@ class CardCurrent(CardRowModel):
         sql += f" ORDER BY card_id LIMIT {limit + 1}"
         with self.view.reading() as cursor:
             found = self.view.fetch(cursor, sql, params)
-        rows = [_row(dict(zip(CARDS.column_names, r, strict=True)), today) for r in found]
+        named = [dict(zip(CARDS.column_names, r, strict=True)) for r in found]
+        self._open_names(named)
+        rows = [_row(r, today) for r in named]
         more = len(rows) > limit
         rows = rows[:limit]
         return CardPage(rows=rows, next_after=rows[-1].card_id if more else None)
@@ -177,7 +190,41 @@ class CardCurrent(CardRowModel):
         with self.view.reading() as cursor:
             found = self.load(cursor, CARDS, [card_id])
         row = found.get(card_id)
-        return None if row is None else _row(row, as_of.isoformat())
+        if row is None:
+            return None
+        row = dict(row)
+        self._open_names([row])
+        return _row(row, as_of.isoformat())
+
+    def ended_cards(self, today: date) -> list[tuple[str, str, date]]:
+        """(card id, status today, the day it ended) of every card that ended by
+        ``today`` and whose holder is not erased: refused, withdrawn or revoked on the day
+        of its last event, or expired the day after its ``valid_until``."""
+        sql = (
+            f"SELECT card_id, status, valid_until, last_effective_at"  # noqa: S608
+            f" FROM {self.view.table(CARDS.name)} WHERE holder_name IS NOT NULL AND"
+            f" (status IN ('rejected', 'withdrawn', 'revoked') OR ({IN_FORCE_SQL}"
+            " AND valid_until IS NOT NULL AND valid_until < ?)) ORDER BY card_id"
+        )
+        with self.view.reading() as cursor:
+            found = self.view.fetch(cursor, sql, [today.isoformat()])
+        ended = []
+        for card_id, status, until, last in found:
+            if status in IN_FORCE:
+                ran_out = date.fromisoformat(until) + timedelta(days=1)
+                ended.append((card_id, str(CardStatus.EXPIRED), ran_out))
+            else:
+                ended.append((card_id, status, business_date(datetime.fromisoformat(last))))
+        return ended
+
+    def _open_names(self, rows: list[dict[str, Any]]) -> None:
+        """Decrypt the holders' names (ledger.personal_columns); an erased one is None."""
+        sealed = [r for r in rows if is_sealed(r["holder_name"])]
+        if not sealed:
+            return
+        keys = self.sealed_columns().of_cards(UUID(r["card_id"]) for r in sealed)
+        for r in sealed:
+            r["holder_name"] = keys.open(UUID(r["card_id"]), 0, "holder_name", r["holder_name"])
 
 
 def _filed(event: Card.Applied, notification_id: int) -> dict[str, Any]:

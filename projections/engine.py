@@ -21,17 +21,20 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore
 
 from domain.errors import DomainError, InvalidInput
 from ledger.app import CardLedger
+from ledger.personal_columns import PersonalColumns
 from ledger.settings import StoreNotReady
 from projections.audit_trail import AuditTrail
 from projections.base import Page, ReadModel, WriteBehind
+from projections.card_current import CARDS as CURRENT_CARDS
 from projections.card_current import CardCurrent
-from projections.entitlements import Entitlements
+from projections.entitlements import BENEFICIARIES, ERASED, Entitlements
 from projections.locks import locks_for
 from projections.statistics import Statistics
 from projections.status_lists import StatusLists
@@ -106,6 +109,9 @@ class ReadModels:
                 self.entitlements,
             )
         }
+        personal = PersonalColumns(ledger.person_keys)
+        for model in self.models.values():
+            model.personal = personal
         if isinstance(datastore, PostgresDatastore):
             self._check_installed()
         else:  # the embedded store creates itself on first use (see ledger.store)
@@ -127,6 +133,28 @@ class ReadModels:
         return [ProjectionStatus(n, self.position(n), head) for n in self._names(names)]
 
     # ---- bringing read models up to date ---------------------------------------------
+
+    def purge_people(self, card_id: UUID, positions: Iterable[int]) -> None:
+        """An erasure's purge: the people's personal columns made what a rebuild after the
+        erasure writes (the holder's name NULL, a date of birth the ERASED mark), in one
+        transaction; the rows, statuses and counts stay."""
+        key = str(card_id)
+        places = sorted(set(positions))
+        with self._datastore.transaction(commit=True) as cursor:
+            view = self.card_current.view
+            if 0 in places:
+                cursor.execute(
+                    view.sql(f"UPDATE {view.table(CURRENT_CARDS.name)} SET holder_name = NULL"  # noqa: S608
+                    " WHERE card_id = ?"),
+                    (key,),
+                )
+            view = self.entitlements.view
+            for position in places:
+                cursor.execute(
+                    view.sql(f"UPDATE {view.table(BENEFICIARIES.name)} SET date_of_birth = ?"  # noqa: S608
+                    " WHERE card_id = ? AND position = ?"),
+                    (ERASED, key, position),
+                )
 
     def catch_up(self, names: Iterable[str] | None = None, *, timeout: float | None = None) -> None:
         """Bring the read models to the log's head as read now. A read model another

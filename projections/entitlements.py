@@ -24,6 +24,7 @@ from domain.policy import Balance, Beneficiary, BeneficiaryKind, CardSnapshot
 from domain.policy.grants import granted_codes
 from domain.redemption import BenefitUse, Redemption, usage_of
 from domain.vocabulary import CardStatus, Scheme
+from ledger.personal_columns import CardKeys, is_sealed
 from projections.base import (
     GRANTS,
     Page,
@@ -126,6 +127,7 @@ class Entitlements(ReadModel):
         events = [(e, t) for e, t in relevant if not isinstance(e, _USES)]
         if not events:
             return
+        self.load_page_keys(cursor, events)
         pending = {card_key(e.originator_id) for e, _ in events if not isinstance(e, Card.Applied)}
         cards = self.load(cursor, CARDS, pending)
         people: list[tuple[str, int, str, str | None]] = []
@@ -133,7 +135,7 @@ class Entitlements(ReadModel):
             key = card_key(event.originator_id)
             if isinstance(event, Card.Applied):
                 cards[key] = _filed(event)
-                people.extend(_beneficiaries(key, event))
+                people.extend(self._sealed(_beneficiaries(key, event), event))
                 continue
             row = cards.get(key)
             if row is None:
@@ -143,6 +145,41 @@ class Entitlements(ReadModel):
                 row["issued_on"] = row["issued_on"] or effective_day(event.ctx)
         self.save(cursor, CARDS, cards.values())
         self.put(cursor, BENEFICIARIES, people)
+
+    def _sealed(
+        self, people: list[tuple[str, int, str, str | None]], event: Card.Applied
+    ) -> list[tuple[str, int, str, str | None]]:
+        """The beneficiaries' dates of birth encrypted under each one's key
+        (ledger.personal_columns); an erased person's is the ERASED mark."""
+        holder = event.application.holder
+        erased = {0} if holder.erased else set()
+        erased |= {i for i, m in enumerate(holder.family, start=1) if m.erased}
+        keys = self.page_keys
+        return [
+            (
+                key,
+                position,
+                kind,
+                ERASED
+                if position in erased
+                else keys.seal(event.originator_id, position, "date_of_birth", born),
+            )
+            for key, position, kind, born in people
+        ]
+
+    def _people(self, card_id: str, rows: list[Any]) -> list[tuple[int, str, str | None]]:
+        """(position, kind, date of birth) of a card's beneficiaries, decrypted; erased
+        people left out (they share no benefit)."""
+        oid = UUID(card_id)
+        sealed = any(is_sealed(stored) for _, _, stored in rows)
+        keys = self.sealed_columns().of_cards([oid]) if sealed else CardKeys({})
+        people = []
+        for position, kind, stored in rows:
+            born = keys.open(oid, position, "date_of_birth", stored)
+            if stored == ERASED or (stored is not None and born is None):
+                continue
+            people.append((position, kind, born))
+        return people
 
     def _apply_uses(self, cursor: Any, events: Page) -> None:
         """A row per recorded use; a reversal dates its use's row."""
@@ -200,7 +237,7 @@ class Entitlements(ReadModel):
             raise IllegalTransition("the card is not issued", code="not_issued")
         snapshot = _snapshot(row, on)
         answer: list[BenefitBalance] = []
-        for position, kind, born in people:
+        for position, kind, born in self._people(key, people):
             person_kind = BeneficiaryKind(kind)
             family = (
                 0
@@ -240,7 +277,7 @@ class Entitlements(ReadModel):
             row = self.load(cursor, CARDS, [key]).get(key)
             people = self.view.fetch(
                 cursor,
-                f"SELECT kind, date_of_birth FROM {self.view.table(BENEFICIARIES.name)}"  # noqa: S608
+                f"SELECT position, kind, date_of_birth FROM {self.view.table(BENEFICIARIES.name)}"  # noqa: S608
                 " WHERE card_id = ? ORDER BY position",
                 (key,),
             )
@@ -248,7 +285,7 @@ class Entitlements(ReadModel):
             raise IllegalTransition("the card is not issued", code="not_issued")
         snapshot = _snapshot(row, on)
         answer = []
-        for kind, born in people:
+        for _, kind, born in self._people(key, people):
             beneficiary = Beneficiary(
                 kind=BeneficiaryKind(kind),
                 date_of_birth=date.fromisoformat(born) if born else None,
@@ -302,6 +339,11 @@ def _filed(event: Card.Applied) -> dict[str, Any]:
         "valid_until": None,
         "issued_on": None,
     }
+
+
+ERASED = "erased"
+"""What an erased person's date of birth column holds (set by the erasure's purge, and by a
+rebuild after it): unlike NULL (the companion, who has none), it drops the person."""
 
 
 def _beneficiaries(key: str, event: Card.Applied) -> list[tuple[str, int, str, str | None]]:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # the store-side modules import the database drivers
     from services.issuance import IssuanceService
     from services.keys import KeyService
     from services.operations import ProjectionService
+    from services.personal_data import PersonalDataService
     from services.policy import PolicyService
     from services.public import PublicDocuments
     from services.quotas import QuotaService
@@ -138,6 +139,13 @@ class Registry:
             self.clock,
             holder_refusals_per_hour=settings.holder_refusals_per_hour(self.environ),
         )
+
+    @cached_property
+    def personal_data(self) -> PersonalDataService:
+        """Erasure, retention, a person's copy and the record of reads (PIPL)."""
+        from services.personal_data import PersonalDataService
+
+        return PersonalDataService(self.ledger, self._read_models, self.clock)
 
     @cached_property
     def users(self) -> UserService:

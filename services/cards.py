@@ -36,6 +36,7 @@ from ledger.limits import MAX_INPUT_BYTES
 from ledger.scope import CommandScope
 from ledger.views import CardView, PublicCardView, card_view, public_card_view
 from services.access import Access, Idempotency, acting
+from services.personal_data import record_read
 from services.refusals import RefusalLimit
 from services.settings import HOLDER_REFUSALS_DEFAULT
 
@@ -149,6 +150,7 @@ class CardService:
                 )
             card = self._ledger.get_card(card_id, version=version)
         events = self._ledger.history(card_id)[: card.version]
+        record_read(self._ledger, self._clock, who, "card show", [card_id])
         return card_view(card, self.today(), events)
 
     def view(self, who: Principal, card_id: UUID) -> CardView | PublicCardView:
@@ -199,9 +201,12 @@ class CardService:
             sponsor_name=sponsor,
             within=within,
         )
-        return read_models.card_current.list_cards(
+        page = read_models.card_current.list_cards(
             where, as_of=self.today(), limit=limit, after=after
         )
+        named = [UUID(r.card_id) for r in page.rows if r.holder_name is not None]
+        record_read(self._ledger, self._clock, who, "card list", named)
+        return page
 
     def entitlements(
         self, who: Principal, card_id: UUID, on: date | None = None
@@ -211,13 +216,16 @@ class CardService:
         self._access.card(who, card_id)  # a clear "no such card" before an empty answer
         read_models = self._read_models()
         read_models.catch_up(_ENTITLEMENTS)
-        return read_models.entitlements.entitlements(card_id, on or self.today())
+        answer = read_models.entitlements.entitlements(card_id, on or self.today())
+        record_read(self._ledger, self._clock, who, "card entitlements", [card_id])
+        return answer
 
     def check_holder_data(self, who: Principal, card_id: UUID) -> None:
         """Refuse unless ``who`` may read the card's personal data (its credential names
         the holder and the family)."""
         _check_personal_data(who)
         self._access.card(who, card_id)
+        record_read(self._ledger, self._clock, who, "card credential", [card_id])
 
     def import_lines(self, who: Principal, lines: list[bytes]) -> ImportReport:
         """``import_file`` for lines already read (an HTTP body)."""

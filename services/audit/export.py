@@ -1,16 +1,19 @@
 """``talentcard audit export``: the event log and its checkpoints as one file an auditor
-checks alone (services.audit.file_format). The full export holds the holders' personal data;
-the redacted one keeps only its salted digest, which the leaves commit to anyway."""
+checks alone (services.audit.file_format). The full export holds the holders' personal data
+(sealed, with each person's data key, so the auditor opens it; an erased person's key is
+not there); the redacted one keeps only its salted digest, which the leaves commit to."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import BinaryIO
 
+import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from domain.clock import Clock
 from domain.jurisdiction import check_exports_log
+from ledger.sealing import envelope_of
 from services.access import Principal
 from services.audit.file_format import ENCODER, FORMAT, CheckpointLine, EventLine, Header, Trust
 from services.audit.transparency import TransparencyLog
@@ -59,12 +62,15 @@ class AuditExport:
         count = 0
         for e in self._log.events():
             count += 1
+            envelope = None if redacted or e.leaf.personal is not None else envelope_of(e.state)
             line = EventLine(
                 position=e.position,
                 leaf=e.leaf.data,
                 recorded=recorded[e.position] if e.position < len(recorded) else None,
                 personal=None if redacted else e.leaf.personal,
                 salt=None if redacted else e.leaf.salt,
+                sealed=None if envelope is None else msgspec.msgpack.encode(envelope),
+                keys=None if envelope is None else self._log.data_keys(e.state),
             )
             stream.write(ENCODER.encode(line) + b"\n")
         return ExportSummary(

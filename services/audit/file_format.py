@@ -48,6 +48,10 @@ class EventLine(msgspec.Struct, frozen=True, kw_only=True, tag_field="kind", tag
     recorded: bytes | None = None
     personal: bytes | None = None
     salt: bytes | None = None
+    # A full export of a holder stored sealed (ledger.sealing): the envelope as stored
+    # (MessagePack) and each person's data key by hex id, absent for an erased person.
+    sealed: bytes | None = None
+    keys: dict[str, bytes] | None = None
 
 
 Line = Header | Trust | CheckpointLine | EventLine

@@ -32,11 +32,13 @@ from ledger.event_signer import RECORD_TOPICS
 from ledger.leaves import (
     LEAF_TAG,
     LeafError,
+    encode_personal,
     join_personal,
     personal_digest,
     read_leaf,
     read_personal,
 )
+from ledger.sealing import SealingError, open_holder
 from ledger.transcoder import TRUSTED_MODULE_PREFIXES
 from services.audit.file_format import EventLine
 from services.audit.reading import export_lines
@@ -64,6 +66,7 @@ class ReplayShare(msgspec.Struct, kw_only=True):
     cards: int
     first: str | None
     last: str | None
+    erased: list[int] = []  # positions whose people were erased
 
 
 def _mine(leaf: bytes, worker: int, workers: int) -> bool:
@@ -78,6 +81,7 @@ def replay_share(path: str, worker: int, workers: int, redacted: bool) -> Replay
     """Replay the aggregates whose ids fall to ``worker`` of ``workers``."""
     streams: dict[UUID, list[tuple[int, Any, Any]]] = {}
     findings: list[Finding] = []
+    erased: list[int] = []
     first: datetime | None = None
     last: datetime | None = None
     for _, line in export_lines(Path(path)):
@@ -104,7 +108,7 @@ def replay_share(path: str, worker: int, workers: int, redacted: bool) -> Replay
                     f"{content.position}: an event was copied or moved here",
                 )
             )
-        personal = _personal(line, content, findings)
+        personal = _personal(line, content, findings, erased)
         stamp = content.public.get("timestamp")
         if isinstance(stamp, datetime):
             first = stamp if first is None or stamp < first else first
@@ -112,7 +116,10 @@ def replay_share(path: str, worker: int, workers: int, redacted: bool) -> Replay
         streams.setdefault(content.originator_id, []).append((line.position, content, personal))
     cards = 0
     for oid, events in streams.items():
-        is_card = _replay(oid, events, findings, redacted=redacted)
+        # An aggregate whose people were erased is replayed as a redacted one is: its
+        # decisions that read them are not re-decidable (reported, not failed).
+        blind = redacted or any(p is None and c.personal_digest is not None for _, c, p in events)
+        is_card = _replay(oid, events, findings, redacted=blind)
         cards += is_card
     return ReplayShare(
         findings=findings,
@@ -120,12 +127,16 @@ def replay_share(path: str, worker: int, workers: int, redacted: bool) -> Replay
         cards=cards,
         first=first.isoformat() if first else None,
         last=last.isoformat() if last else None,
+        erased=erased,
     )
 
 
-def _personal(line: EventLine, content: Any, findings: list[Finding]) -> Any:
+def _personal(line: EventLine, content: Any, findings: list[Finding], erased: list[int]) -> Any:
     """The holder's data a full export's line carries, if its leaf commits to it (else a
-    finding); None in a redacted export."""
+    finding); None in a redacted export, and for an event whose people were erased (its
+    position is added to ``erased``: not a failure, but nothing to re-decide with)."""
+    if line.sealed is not None:
+        return _opened(line, content, findings, erased)
     if line.personal is None:
         return None
     if line.salt is None or content.personal_digest != personal_digest(line.salt, line.personal):
@@ -140,6 +151,48 @@ def _personal(line: EventLine, content: Any, findings: list[Finding]) -> Any:
         )
         return None
     return read_personal(line.personal)
+
+
+def _opened(line: EventLine, content: Any, findings: list[Finding], erased: list[int]) -> Any:
+    """A sealed holder opened with the data keys the export carries (ledger.sealing)."""
+    assert line.sealed is not None
+    keys: dict[UUID, bytes] = {}
+    for hex_id, key in (line.keys or {}).items():
+        try:
+            keys[UUID(hex_id)] = key
+        except ValueError:
+            continue
+    try:
+        envelope = msgspec.msgpack.decode(line.sealed)
+        holder, gone = open_holder(
+            envelope, content.originator_id, content.originator_version, keys
+        )
+    except (SealingError, msgspec.DecodeError) as e:
+        findings.append(
+            Finding(
+                position=line.position,
+                aggregate=str(content.originator_id),
+                code="personal_changed",
+                message=f"the sealed personal data at position {line.position} does not open: {e}",
+            )
+        )
+        return None
+    if gone:
+        erased.append(line.position)
+        return None
+    personal = encode_personal([holder])
+    if line.salt is None or content.personal_digest != personal_digest(line.salt, personal):
+        findings.append(
+            Finding(
+                position=line.position,
+                aggregate=str(content.originator_id),
+                code="personal_changed",
+                message=f"the personal data at position {line.position} does not "
+                "match the digest its leaf commits to",
+            )
+        )
+        return None
+    return [holder]
 
 
 @functools.cache

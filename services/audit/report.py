@@ -33,6 +33,7 @@ class AuditReport(msgspec.Struct, kw_only=True):
     findings: list[Finding]
     signed_events: int = 0  # proven by an event signature
     legacy_events: int = 0  # unsigned, from before signing started, under a checkpoint
+    erased_events: int = 0  # whose people's data was erased (PIPL art. 47): not re-decidable
 
 
 def summary_lines(report: AuditReport) -> list[str]:
@@ -48,6 +49,11 @@ def summary_lines(report: AuditReport) -> list[str]:
         f"{report.seconds:.2f} s, {report.events_per_second:,.0f} events/s"
         + (" (redacted export: holders' data not checked)" if report.redacted else ""),
     ]
+    if report.erased_events:
+        out.append(
+            f"erased: {report.erased_events} events name people whose data was erased; "
+            "their leaves verify, the decisions that read them are not re-decidable"
+        )
     if report.first_bad_position is not None:
         out.append(f"first bad position: {report.first_bad_position}")
     out.extend(

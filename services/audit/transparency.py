@@ -33,6 +33,7 @@ from domain.vocabulary import Role
 from ledger.app import CardLedger
 from ledger.event_keys import EventKeys
 from ledger.leaves import NOT_LEAVES, SALT_PURPOSE, Leaf, make_leaf
+from ledger.sealing import key_ids
 from services.audit.signatures import SignatureFinding, SignatureReport, SignatureWalk
 from services.issuance import event_key_record
 from signing import merkle
@@ -85,6 +86,7 @@ class LoggedEvent:
     originator_version: int
     topic: str
     leaf: Leaf
+    state: bytes = b""  # the stored state (its sealed holder goes into a full export)
 
 
 class InclusionProof(msgspec.Struct, frozen=True, kw_only=True):
@@ -160,11 +162,16 @@ class TransparencyLog:
                 )
                 version = int(n.originator_version)
                 leaf = make_leaf(position, oid, version, n.topic, n.state, salt_key=salt_key)
-                yield LoggedEvent(position, n.id, oid, version, n.topic, leaf)
+                yield LoggedEvent(position, n.id, oid, version, n.topic, leaf, n.state)
                 position += 1
             if len(page) < _PAGE:
                 return
             start = page[-1].id + 1
+
+    def data_keys(self, state: bytes) -> dict[str, bytes]:
+        """The data keys (hex id → key) of the people a stored state seals; an erased
+        person's is absent."""
+        return {k.hex: v for k, v in self._ledger.person_keys.get(key_ids(state)).items()}
 
     def hashed_leaves(self) -> list[bytes]:
         """Every leaf's hash, in order."""

@@ -101,6 +101,7 @@ def verify_export(
         findings=findings,
         signed_events=signed.signed,
         legacy_events=signed.legacy,
+        erased_events=sum(len(s.erased) for s in shares),
     )
 
 
