@@ -35,9 +35,11 @@ def retention_rules() -> tuple[RetentionRule, ...]:
     try:
         rules = msgspec.convert(tomllib.loads(text), RetentionFile).rule
     except (tomllib.TOMLDecodeError, msgspec.ValidationError) as e:
-        raise PolicyDataError(f"retention.toml: {e}") from None
+        raise PolicyDataError("retention.toml", "rule", str(e)) from None
     if not rules or any(r.years_after_card_ended < 1 for r in rules):
-        raise PolicyDataError("retention.toml: every rule keeps data at least one year")
+        raise PolicyDataError(
+            "retention.toml", "rule", "every rule keeps data at least one year"
+        )
     return tuple(sorted(rules, key=lambda r: r.effective_from))
 
 

@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composed, Identifier
 
 from ledger.sealing import NewKey
 
@@ -88,7 +88,7 @@ def sqlite_tables(events_table: str) -> list[str]:
     ]
 
 
-def postgres_tables(schema: str, events_table: str) -> list[SQL | Any]:
+def postgres_tables(schema: str, events_table: str) -> list[Composed]:
     keys, steps, reads = (
         keys_table(events_table),
         erasures_table(events_table),

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import base64
 from pathlib import Path
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import msgspec
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 import ledger.card_commands as cc
 from domain.errors import NotAuthorised
 from domain.user import PROVINCE
 from domain.vocabulary import Role
 from ledger.app import CardLedger
+from ledger.leaves import read_leaf
+from ledger.sealing import aad
 from services.access import Principal
 from services.audit.report import AuditReport
 from services.audit.verify import verify_export
@@ -154,12 +157,22 @@ def test_an_inserted_event_in_the_export_is_caught_at_its_position(
 def test_a_changed_personal_part_in_the_export_is_caught(
     checkpointed: Path, registry: Registry, tmp_path: Path
 ) -> None:
+    # The export carries each person's data key (for the auditor to open the sealed
+    # holder with), so whoever holds it can seal a changed name that opens: the digest
+    # the leaf commits to still catches it.
     records = lines(checkpointed)
-    at = next(i for i, r in enumerate(records) if r.get("personal"))  # the first holder's
-    personal = base64.b64decode(records[at]["personal"])
-    records[at]["personal"] = base64.b64encode(
-        personal.replace("韩梅梅".encode(), "韩梅花".encode())
-    ).decode()
+    at = next(i for i, r in enumerate(records) if r.get("sealed"))  # the first holder's
+    envelope = msgspec.msgpack.decode(base64.b64decode(records[at]["sealed"]))
+    leaf = read_leaf(base64.b64decode(records[at]["leaf"]))
+    keys = {UUID(k): base64.b64decode(v) for k, v in records[at]["keys"].items()}
+    for position, part in enumerate(envelope["people"]):
+        where = aad(leaf.originator_id, leaf.originator_version, position)
+        key = AESGCM(keys[UUID(bytes=part["key"])])
+        body = msgspec.msgpack.decode(key.decrypt(part["nonce"], part["ct"], where))
+        if body["name"] == "韩梅梅":
+            body["name"] = "韩梅花"
+            part["ct"] = key.encrypt(part["nonce"], msgspec.msgpack.encode(body), where)
+    records[at]["sealed"] = base64.b64encode(msgspec.msgpack.encode(envelope)).decode()
     report = verified(write(tmp_path / "t.jsonl", records), registry, tmp_path)
     assert [f.code for f in report.findings] == ["personal_changed"]
 
