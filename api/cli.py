@@ -29,6 +29,16 @@ if TYPE_CHECKING:
     from services.bootstrap import Registry
 
 
+def _command_words(words: list[str]) -> list[str]:
+    """The command's words (``card show``), never a value typed after them."""
+    out: list[str] = []
+    for word in words:
+        if not word.replace("-", "").isalpha() or len(word) > 30:
+            break
+        out.append(word)
+    return out
+
+
 def main(argv: Sequence[str] | None = None, registry: Registry | None = None) -> int:
     """Run the command line; returns the exit code. Malformed input of any kind (bad UTF-8
     in an argument or a file, bad or oversized JSON, an unknown field, a value over its
@@ -183,12 +193,3 @@ def _parser(words: Sequence[str] = ()) -> argparse.ArgumentParser:
 if __name__ == "__main__":
     sys.exit(main())
 
-
-def _command_words(words: list[str]) -> list[str]:
-    """The command's words (``card show``), never a value typed after them."""
-    out: list[str] = []
-    for word in words:
-        if not word.replace("-", "").isalpha() or len(word) > 30:
-            break
-        out.append(word)
-    return out

@@ -219,6 +219,11 @@ def add_log_commands(
         "rotate-event-key", help="a new event-signing key; the old one stops signing (server host)"
     )
     p.set_defaults(run=_rotate_event_key)
+    p = ledger.add_parser(
+        "seal-personal-data",
+        help="seal the personal data of a store written before it was sealed (store owner, once)",
+    )
+    p.set_defaults(run=_seal_personal_data)
     p = ledger.add_parser("checkpoints", help="every checkpoint signed, oldest first")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_checkpoints)
@@ -260,3 +265,14 @@ def add_log_commands(
     p.add_argument("--workers", type=int, help="processes replaying (default: up to 2 cores)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_verify)
+
+
+def _seal_personal_data(args: argparse.Namespace, registry: Registry) -> None:
+    count = registry.seal_personal_data()
+    if count:
+        print(
+            f"sealed the personal data of {count} events in place (their leaves unchanged); "
+            "read models rebuilt; recorded in the log"
+        )
+    else:
+        print("nothing to seal: every holder in the store is sealed already")

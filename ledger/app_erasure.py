@@ -10,6 +10,7 @@ from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import IntegrityError
+from eventsourcing.postgres import PostgresApplicationRecorder
 
 from domain.card import Card
 from domain.clock import as_utc, business_date
@@ -19,7 +20,7 @@ from domain.values import Context
 from domain.vocabulary import Role
 from ledger.app_import import Importing
 from ledger.errors import CardNotFound, ConcurrencyConflict
-from ledger.person_keys import ErasureRefused, ErasureStep
+from ledger.person_keys import ErasureRefused, ErasureStep, wipe_sqlite_log
 
 
 class ErasureNotFound(DomainError):
@@ -101,4 +102,6 @@ class Erasures(Importing):
         except (ErasureRefused, psycopg.errors.InsufficientPrivilege) as e:
             raise NotAuthorised(str(e).splitlines()[0], rule="PIPL art. 47") from None
         self.person_keys.forget(key_ids)
+        if not isinstance(self.recorder, PostgresApplicationRecorder):
+            wipe_sqlite_log(self.recorder)
         return erasure, key_ids

@@ -186,6 +186,7 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
                 f"erasure {step.erasure_id} is not proposed and approved by two people"
             )
         marks = ",".join("?" * len(step.key_ids))
+        c.execute("PRAGMA secure_delete = ON")  # the deleted keys' bytes are zeroed in the file
         c.execute(
             f"DELETE FROM {keys_table(self.events_table_name)} WHERE key_id IN ({marks})",  # noqa: S608
             [str(k) for k in step.key_ids],
@@ -229,6 +230,14 @@ class PostgresRecorder(PostgresApplicationRecorder):
             if erasure_step.step == "approved":
                 curs.execute(self._erase, (erasure_step.erasure_id, list(erasure_step.key_ids)))
         super()._insert_events(curs, stored_events, **kwargs)
+
+
+def wipe_sqlite_log(recorder: Any) -> None:
+    """Copy the write-ahead log into the database and empty it (it would otherwise keep the
+    pages as they were before, plaintext or a destroyed key, until overwritten)."""
+    with recorder.datastore.transaction(commit=False) as c:
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
 
 
 class PersonKeys:

@@ -46,10 +46,12 @@ class CardKeys:
         self._keys = keys
 
     def seal(self, card_id: UUID, position: int, column: str, value: str | None) -> str | None:
-        """``value`` encrypted for its row; None when it is None or the person was erased."""
+        """``value`` encrypted for its row (None stays None). A card with no key was
+        filed before personal data was sealed and is not sealed yet: its value stays as
+        the old read model held it, until ``talentcard ledger seal-personal-data``."""
         key = self._keys.get((card_id, position))
         if value is None or key is None:
-            return None
+            return value
         sealed = _siv(key).encrypt(value.encode(), _ad(card_id, position, column))
         return PREFIX + base64.urlsafe_b64encode(sealed).decode()
 

@@ -282,6 +282,34 @@ class Registry:
         )
         return _describe_store(self.store)
 
+    def seal_personal_data(self) -> int:
+        """``talentcard ledger seal-personal-data``: seal, as the store's owner, the
+        personal data it holds in plaintext (ledger.sealing_migration), record that it was
+        done, and rebuild the read models that hold personal columns so they hold it
+        encrypted too. Returns how many events were sealed (0: nothing to do)."""
+        import getpass
+
+        from cryptography.hazmat.primitives.keywrap import aes_key_wrap
+
+        from domain.clock import as_utc
+        from domain.migration import PersonalDataSealing
+        from ledger.leaves import SALT_PURPOSE
+        from ledger.person_keys import WRAP_PURPOSE
+        from ledger.sealing_migration import seal_store
+
+        ledger = self.ledger
+        kek = ledger.derived_secret(WRAP_PURPOSE)
+        count = seal_store(
+            ledger.recorder,
+            salt_key=ledger.derived_secret(SALT_PURPOSE),
+            wrap=lambda key: aes_key_wrap(kek, key),
+        )
+        if count:
+            owner = self.store.get("POSTGRES_USER") or getpass.getuser()
+            ledger.save(PersonalDataSealing(owner, as_utc(self.clock()), count))
+            self.read_models.rebuild(["card_current", "entitlements"])
+        return count
+
     # ---- life cycle ---------------------------------------------------------------------
 
     def close(self) -> None:

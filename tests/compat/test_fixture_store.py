@@ -65,9 +65,17 @@ class Store:
     environ: dict[str, str]
     data_dir: Path
     expected: dict[str, Any]
+    owner_url: str = ""  # the store's owner (PostgreSQL; the embedded store has one user)
 
     def registry(self) -> Registry:
         return Registry(self.environ, clock=FixedClock(LATER))
+
+    def owner_registry(self) -> Registry:
+        """The registry as the store's owner runs it (``init``, a migration)."""
+        environ = dict(self.environ)
+        if self.owner_url:
+            environ["TALENTCARD_DATABASE_URL"] = self.owner_url
+        return Registry(environ, clock=FixedClock(LATER))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -81,8 +89,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         yield Store(kind, environ(data_dir, url), data_dir, expected)
         return
     postgres_url: str = request.getfixturevalue("postgres_url")
-    with restored_dump(postgres_url, data_dir) as runtime_url:
-        yield Store(kind, environ(data_dir, runtime_url), data_dir, expected)
+    with restored_dump(postgres_url, data_dir) as (runtime_url, owner_url):
+        yield Store(kind, environ(data_dir, runtime_url), data_dir, expected, owner_url)
 
 
 def private_copy(source: Path, target: Path) -> Path:
@@ -96,11 +104,11 @@ def private_copy(source: Path, target: Path) -> Path:
 
 
 @contextmanager
-def restored_dump(server_url: str, data_dir: Path) -> Iterator[str]:
+def restored_dump(server_url: str, data_dir: Path) -> Iterator[tuple[str, str]]:
     """The dump restored into a schema of its own (the dumped schema's name is unique in
     the dump, so it is replaced), set up as ``talentcard init`` leaves a store: its
-    owner's guards, a runtime role's grants; the runtime role's URL. The role and the
-    schema are dropped afterwards."""
+    owner's guards, a runtime role's grants; the runtime role's URL and the owner's. The
+    role and the schema are dropped afterwards."""
     schema = f"tc_fixture_{uuid.uuid4().hex[:12]}"
     dump = (FIXTURE / POSTGRES_DUMP).read_text().replace(POSTGRES_SCHEMA, schema)
     url = with_schema(server_url, schema)
@@ -110,7 +118,7 @@ def restored_dump(server_url: str, data_dir: Path) -> Iterator[str]:
             conn.execute(dump)
         role = create_login_role(server_url)
         init_as_owner(database_url=url, data_dir=data_dir, app_role=role)
-        yield as_role(url, role)
+        yield as_role(url, role), url
     finally:
         if role is not None:  # DROP OWNED revokes its grants: the role before its schema
             drop_role(server_url, role)

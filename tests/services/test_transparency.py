@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from domain.tree_head import CheckpointNotNewer
 from ledger.app import CardLedger
+from ledger.leaves import read_leaf
+from ledger.sealing import envelope_of, open_holder
 from services.bootstrap import Registry
 from signing import merkle
 from signing.checkpoint import read_checkpoint
@@ -88,9 +92,15 @@ def test_no_leaf_holds_the_holder_s_name_or_birth_date_in_clear(
 ) -> None:
     ledger.apply(f.jinan_body("C", holder=f.holder(name="韩梅梅")))
     events = list(registry.transparency.events())
-    personal = [e.leaf.personal for e in events if e.leaf.personal is not None]
-    assert len(personal) == 1 and "韩梅梅".encode() in personal[0]
-    assert f.BORN.isoformat().encode() in personal[0]
+    named = [e for e in events if read_leaf(e.leaf.data).personal_digest is not None]
+    assert len(named) == 1 and named[0].leaf.personal is None  # sealed: nothing in clear
     for e in events:
-        assert "韩梅梅".encode() not in e.leaf.data
-        assert f.BORN.isoformat().encode() not in e.leaf.data
+        for stored in (e.leaf.data, e.state):
+            assert "韩梅梅".encode() not in stored
+            assert f.BORN.isoformat().encode() not in stored
+    # The person's key (what a full export carries) opens it again.
+    envelope = envelope_of(named[0].state)
+    assert envelope is not None
+    keys = {UUID(k): v for k, v in registry.transparency.data_keys(named[0].state).items()}
+    holder, erased = open_holder(envelope, named[0].originator_id, 1, keys)
+    assert (holder["name"], holder["date_of_birth"], erased) == ("韩梅梅", f.BORN.isoformat(), [])
