@@ -34,3 +34,25 @@ def test_the_fixture_script_still_writes_the_same_events_on_both_stores(
     committed = json.loads((ROOT / "tests/compat/fixture/expected.json").read_text("utf-8"))
     for store in ("sqlite", "postgres"):
         assert expected[store]["topics"] == committed[store]["topics"], store
+
+
+@pytest.mark.postgres
+def test_the_sealed_fixture_script_still_writes_the_same_events_on_both_stores(
+    postgres_url: str, tmp_path: Path
+):
+    out = tmp_path / "fixture-sealed"
+    env = {**os.environ, "TALENTCARD_TEST_POSTGRES_URL": postgres_url}
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.compat.make_sealed_fixture", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    expected = json.loads((out / "expected.json").read_text(encoding="utf-8"))
+    committed = json.loads((ROOT / "tests/compat/fixture-sealed/expected.json").read_text("utf-8"))
+    for store in ("sqlite", "postgres"):
+        assert expected[store]["topics"] == committed[store]["topics"], store

@@ -5,13 +5,26 @@ committed checkpoint signed, and the migration is recorded in the log."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
-from services.audit.verify import verify_export
-from tests.compat.layout import SQLITE_FILE, TRUST
-from tests.compat.test_fixture_store import AUDITOR, Store, notifications, store, stored_topics
+import pytest
 
-__all__ = ["store"]  # the fixture, shared with the fixture-store tests
+from services.audit.verify import verify_export
+from tests.compat.layout import FIXTURE, SQLITE_FILE, TRUST
+from tests.compat.test_fixture_store import (
+    AUDITOR,
+    Store,
+    copied_store,
+    notifications,
+    stored_topics,
+)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A fresh copy of each store of the first fixture (written before sealing)."""
+    yield from copied_store(request, tmp_path, FIXTURE, request.param)
 
 
 def holders(store: Store) -> dict[str, tuple[str, str, list[str]]]:
