@@ -15,7 +15,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from domain.card import Card
 from domain.clock import as_utc, business_date
 from domain.erasure import Erasure, ErasureGround, check_erasable
-from domain.errors import DomainError, NotAuthorised
+from domain.errors import NotAuthorised
 from domain.values import Context
 from domain.vocabulary import Role
 from ledger.app_import import Importing
@@ -23,8 +23,10 @@ from ledger.errors import CardNotFound, ConcurrencyConflict
 from ledger.person_keys import ErasureRefused, ErasureStep, wipe_sqlite_log
 
 
-class ErasureNotFound(DomainError):
-    code = "not_found"
+class ErasureNotFound(CardNotFound):
+    """No erasure has that id (answered as a missing card is: 404)."""
+
+    code = "erasure_not_found"
 
 
 class Erasures(Importing):

@@ -19,8 +19,9 @@ from domain.card import Card
 from domain.clock import Clock, business_date
 from domain.erasure import ENDED, Erasure, ErasureGround
 from domain.errors import InvalidInput, NotAuthorised
+from domain.jurisdiction import scope_of, sees_personal_data
 from domain.retention import erase_after, rule_on
-from domain.user import Principal
+from domain.user import PROVINCE, Principal
 from domain.vocabulary import CardStatus, Role
 from ledger.app import CardLedger
 from ledger.personal_reads import PersonalRead
@@ -80,7 +81,8 @@ class PersonalDataService:
 
     def reads_of(self, who: Principal, card_id: UUID) -> list[PersonalRead]:
         """The recorded reads of a card's personal data, for an auditor or administrator."""
-        _check_overseer(who)
+        _check_auditor(who)
+        self._access.card(who, card_id)  # outside the caller's jurisdiction: as no card
         return self._ledger.personal_reads.of_card(card_id)
 
     # ---- erasure ------------------------------------------------------------------------
@@ -101,9 +103,7 @@ class PersonalDataService:
         except ValueError:
             choices = ", ".join(g.value for g in ErasureGround)
             raise InvalidInput(f"ground must be one of {choices} (PIPL art. 47)") from None
-        card = self._ledger.find(card_id, Card)
-        if card is None:
-            raise not_found(card_id)
+        card = self._erasable(who, card_id)
         if family is None:
             positions = tuple(range(1 + len(card.application.holder.family)))
             positions = tuple(
@@ -120,9 +120,24 @@ class PersonalDataService:
     def approve_erasure(self, who: Principal, erasure_id: UUID) -> Erasure:
         """Approve another administrator's proposal: the people's keys are destroyed and
         their read-model rows purged."""
+        _check_administrator(who)
+        erasure = self._ledger.get_erasure(erasure_id)
+        self._erasable(who, erasure.card_id)
         erasure, _ = self._ledger.approve_erasure(who.name, who.role, erasure_id)
         self._read_models().purge_people(erasure.card_id, erasure.positions)
         return erasure
+
+    def _erasable(self, who: Principal, card_id: UUID) -> Card:
+        """The card an administrator erases on: one of the province, or of the
+        administrator's own city (another's answers as no card). The administrator reads
+        no file: only the card's id and its filing's places are used."""
+        _check_administrator(who)
+        card = self._ledger.find(card_id, Card)
+        if card is None:
+            raise not_found(card_id)
+        if who.authority != PROVINCE and scope_of(card).city != who.authority:
+            raise not_found(card_id)
+        return card
 
     def due_for_erasure(self, who: Principal, on: date | None = None) -> list[DueForErasure]:
         """The ended cards whose holder's retention period has run out by ``on`` (default
@@ -155,8 +170,9 @@ class PersonalDataService:
     def export(self, who: Principal, card_id: UUID) -> dict[str, Any]:
         """Everything held on the card's people (PIPL art. 45): their file, every event
         of the card, who changed it and when, and who read it and when."""
-        _check_overseer(who)
-        card = self._access.card(who, card_id)
+        if not sees_personal_data(who):
+            raise NotAuthorised(f"a {who.role} may not read a person's file")
+        card = self._access.card(who, card_id)  # outside the caller's jurisdiction: as no card
         self.record_read(who, "holder export", [card_id])
         events = self._ledger.history(card_id)
         history = []
@@ -186,6 +202,16 @@ class PersonalDataService:
             "changed_by": changes,
             "read_by": reads,
         }
+
+
+def _check_administrator(who: Principal) -> None:
+    if who.role is not Role.ADMINISTRATOR:
+        raise NotAuthorised(f"only an administrator may erase personal data, not a {who.role}")
+
+
+def _check_auditor(who: Principal) -> None:
+    if who.role is not Role.AUDITOR:
+        raise NotAuthorised(f"the record of reads is the auditor's, not a {who.role}'s")
 
 
 def _check_overseer(who: Principal) -> None:

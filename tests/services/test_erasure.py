@@ -14,6 +14,7 @@ from domain.user import Principal
 from domain.vocabulary import Role
 from ledger import card_commands as cc
 from ledger.app import CardLedger
+from ledger.errors import CardNotFound
 from services.audit.verify import verify_export
 from services.bootstrap import Registry
 from tests import factories as f
@@ -121,6 +122,59 @@ def test_every_staff_read_of_a_file_is_recorded_without_the_data(
     card_id = f.liaocheng_card(ledger)
     registry.cards.show(AUDITOR, card_id)
     reads = registry.personal_data.reads_of(AUDITOR, card_id)
-    assert [(r.actor, r.cards) for r in reads] == [("auditor", (card_id,))]
+    assert [(r.actor, r.role, r.cards) for r in reads] == [("auditor", "auditor", (card_id,))]
     assert "card show" in reads[0].route
     assert ledger.get_card(card_id).application.holder.name not in str(reads)
+
+
+def test_an_erasure_of_a_card_outside_the_administrator_s_city_answers_as_no_card(
+    ledger: CardLedger, registry: Registry, withdrawn: UUID
+):
+    jinan = Principal(
+        user_id=uuid4(), name="jinan.admin", role=Role.ADMINISTRATOR, authority="jinan"
+    )
+    missing = uuid4()
+    answers = []
+    for card_id in (withdrawn, missing):
+        with pytest.raises(CardNotFound) as refused:
+            registry.personal_data.propose_erasure(
+                jinan, card_id, family=None, ground="purpose_met", decision="D-2"
+            )
+        answers.append(str(refused.value).replace(str(card_id), "ID"))
+    assert answers[0] == answers[1]
+
+
+def test_only_an_administrator_proposes_an_erasure(
+    ledger: CardLedger, registry: Registry, withdrawn: UUID
+):
+    with pytest.raises(NotAuthorised):
+        registry.personal_data.propose_erasure(
+            AUDITOR, withdrawn, family=None, ground="purpose_met", decision="D-3"
+        )
+
+
+def test_a_person_s_export_holds_their_file_their_events_and_who_read_it(
+    ledger: CardLedger, registry: Registry
+):
+    card_id = f.liaocheng_card(ledger, FAMILY)
+    registry.cards.show(AUDITOR, card_id)
+    found = registry.personal_data.export(AUDITOR, card_id)
+    holder = ledger.get_card(card_id).application.holder
+    assert found["file"]["name"] == holder.name
+    assert [m["name"] for m in found["file"]["family"]] == [m["name"] for m in FAMILY]
+    assert [e["event"] for e in found["events"]][:1] == ["Card.Applied"]
+    assert len(found["events"]) == ledger.get_card(card_id).version
+    assert {c["by"] for c in found["changed_by"]} >= {"wang.employer"}
+    assert [r["route"].split(" (")[1] for r in found["read_by"]] == ["card show)", "holder export)"]
+
+
+def test_the_due_list_names_an_ended_card_once_its_retention_ran_out(
+    ledger: CardLedger, registry: Registry, withdrawn: UUID
+):
+    today = registry.cards.today()
+    assert registry.personal_data.due_for_erasure(ADMIN, today) == []
+    due = registry.personal_data.due_for_erasure(ADMIN, today.replace(year=today.year + 5))
+    assert [(d.card_id, d.status, d.ended_on) for d in due] == [(withdrawn, "withdrawn", today)]
+    assert "PIPL" in due[0].source
+    erase(registry, withdrawn)
+    assert registry.personal_data.due_for_erasure(ADMIN, today.replace(year=today.year + 5)) == []
