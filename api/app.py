@@ -29,6 +29,7 @@ from api.public import PUBLIC_ROUTES
 from api.routes_admin import ADMIN_ROUTES
 from api.routes_cards import CARD_ROUTES
 from api.routes_log import LOG_ROUTES
+from api.routes_personal import PERSONAL_ROUTES
 from api.venue_page import VENUE_PAGE
 from domain.errors import DomainError
 from services.bootstrap import Registry
@@ -81,6 +82,7 @@ def create_app(registry: Registry | None = None) -> Litestar:
             *CARD_ROUTES,
             *ADMIN_ROUTES,
             *LOG_ROUTES,
+            *PERSONAL_ROUTES,
             VENUE_PAGE,
         ],
         dependencies={"who": Provide(authenticated, sync_to_thread=True)},

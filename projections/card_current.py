@@ -196,12 +196,12 @@ class CardCurrent(CardRowModel):
         self._open_names([row])
         return _row(row, as_of.isoformat())
 
-    def ended_cards(self, today: date) -> list[tuple[str, str, date]]:
-        """(card id, status today, the day it ended) of every card that ended by
+    def ended_cards(self, today: date) -> list[tuple[str, str, date, str]]:
+        """(card id, status today, the day it ended, its city) of every card that ended by
         ``today`` and whose holder is not erased: refused, withdrawn or revoked on the day
         of its last event, or expired the day after its ``valid_until``."""
         sql = (
-            f"SELECT card_id, status, valid_until, last_effective_at"  # noqa: S608
+            f"SELECT card_id, status, valid_until, last_effective_at, city"  # noqa: S608
             f" FROM {self.view.table(CARDS.name)} WHERE holder_name IS NOT NULL AND"
             f" (status IN ('rejected', 'withdrawn', 'revoked') OR ({IN_FORCE_SQL}"
             " AND valid_until IS NOT NULL AND valid_until < ?)) ORDER BY card_id"
@@ -209,12 +209,13 @@ class CardCurrent(CardRowModel):
         with self.view.reading() as cursor:
             found = self.view.fetch(cursor, sql, [today.isoformat()])
         ended = []
-        for card_id, status, until, last in found:
+        for card_id, status, until, last, city in found:
             if status in IN_FORCE:
                 ran_out = date.fromisoformat(until) + timedelta(days=1)
-                ended.append((card_id, str(CardStatus.EXPIRED), ran_out))
+                ended.append((card_id, str(CardStatus.EXPIRED), ran_out, city))
             else:
-                ended.append((card_id, status, business_date(datetime.fromisoformat(last))))
+                closed = business_date(datetime.fromisoformat(last))
+                ended.append((card_id, status, closed, city))
         return ended
 
     def _open_names(self, rows: list[dict[str, Any]]) -> None:

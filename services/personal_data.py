@@ -81,8 +81,13 @@ class PersonalDataService:
 
     def reads_of(self, who: Principal, card_id: UUID) -> list[PersonalRead]:
         """The recorded reads of a card's personal data, for an auditor or administrator."""
-        _check_auditor(who)
+        if not sees_personal_data(who):
+            raise NotAuthorised(
+                f"a {who.role} may not read the record of a person's file",
+                rule="PIPL art. 54: the record of reads is the auditor's",
+            )
         self._access.card(who, card_id)  # outside the caller's jurisdiction: as no card
+        _check_auditor(who)
         return self._ledger.personal_reads.of_card(card_id)
 
     # ---- erasure ------------------------------------------------------------------------
@@ -148,9 +153,11 @@ class PersonalDataService:
         read_models = self._read_models()
         read_models.catch_up(("card_current",))
         due = []
-        for card_id, status, ended_on in read_models.card_current.ended_cards(today):
+        for card_id, status, ended_on, city in read_models.card_current.ended_cards(today):
             if CardStatus(status) not in ENDED:
                 continue
+            if who.authority != PROVINCE and city != who.authority:
+                continue  # another city's card does not exist for this administrator
             due_on = erase_after(ended_on, rule)
             if due_on <= today:
                 due.append(
@@ -171,7 +178,10 @@ class PersonalDataService:
         """Everything held on the card's people (PIPL art. 45): their file, every event
         of the card, who changed it and when, and who read it and when."""
         if not sees_personal_data(who):
-            raise NotAuthorised(f"a {who.role} may not read a person's file")
+            raise NotAuthorised(
+                f"a {who.role} may not read a person's file",
+                rule="PIPL art. 45: a person's copy comes from a role that reads their file",
+            )
         card = self._access.card(who, card_id)  # outside the caller's jurisdiction: as no card
         self.record_read(who, "holder export", [card_id])
         events = self._ledger.history(card_id)
@@ -206,14 +216,23 @@ class PersonalDataService:
 
 def _check_administrator(who: Principal) -> None:
     if who.role is not Role.ADMINISTRATOR:
-        raise NotAuthorised(f"only an administrator may erase personal data, not a {who.role}")
+        raise NotAuthorised(
+            f"only an administrator may erase personal data, not a {who.role}",
+            rule="PIPL art. 47: an administrator proposes, another approves",
+        )
 
 
 def _check_auditor(who: Principal) -> None:
     if who.role is not Role.AUDITOR:
-        raise NotAuthorised(f"the record of reads is the auditor's, not a {who.role}'s")
+        raise NotAuthorised(
+            f"the record of reads is the auditor's, not a {who.role}'s",
+            rule="PIPL art. 54: the record of reads is the auditor's",
+        )
 
 
 def _check_overseer(who: Principal) -> None:
     if who.role not in (Role.ADMINISTRATOR, Role.AUDITOR):
-        raise NotAuthorised(f"a {who.role} may not use the registry's personal-data records")
+        raise NotAuthorised(
+            f"a {who.role} may not use the registry's personal-data records",
+            rule="PIPL arts. 19, 47: retention is the administrator's and the auditor's",
+        )

@@ -172,6 +172,14 @@ CARD_ROUTES: dict[str, CardRoute] = {
     "GET /cards/{card_id:uuid}/credential": CardRoute(
         "lc-issued", frozenset(Role), personal=True, changes=False
     ),
+    # PIPL art. 45: a person's copy comes to whoever may read their file; art. 54: the
+    # record of who read it is the auditor's.
+    "GET /cards/{card_id:uuid}/personal-data": CardRoute(
+        "lc-issued", frozenset(Role), personal=True, changes=False
+    ),
+    "GET /cards/{card_id:uuid}/personal-reads": CardRoute(
+        "lc-issued", frozenset({Role.AUDITOR}), personal=True, changes=False
+    ),
 }
 
 # The 惠才卡 read through each city: the same reads on a provincial card, where venues of
@@ -241,6 +249,13 @@ OTHER_ROUTES: dict[str, Callable[[Caller], int]] = {
     "GET /statistics/deadlines": lambda c: 200 if c.role in OFFICIALS else 403,
     "GET /audit-trail": lambda c: 200 if c.role is Role.AUDITOR else 403,
     "GET /projections": lambda c: 200 if c.role in (Role.ADMINISTRATOR, Role.AUDITOR) else 403,
+    # PIPL art. 47: an administrator proposes and another approves (tried here on an id
+    # that names nothing: 404 to an administrator, the role refused to anyone else).
+    "POST /erasures": lambda c: 404 if c.role is Role.ADMINISTRATOR else 403,
+    "POST /erasures/{erasure_id:uuid}/approval": lambda c: (
+        404 if c.role is Role.ADMINISTRATOR else 403
+    ),
+    "GET /erasures/due": lambda c: 200 if c.role in (Role.ADMINISTRATOR, Role.AUDITOR) else 403,
 }
 
 # Public routes: the same answer with any key or none (issue 12, "Public, cacheable, no
@@ -480,6 +495,11 @@ def _other_request(world: World, route: str) -> tuple[str, str, dict[str, Any]]:
         return method, path, {"json": body}
     if route == "GET /audit-trail":
         return method, path, {"params": {"limit": 1000}}
+    if route == "POST /erasures":
+        body = {"card_id": str(uuid.uuid4()), "ground": "purpose_met", "decision": "D-1"}
+        return method, path, {"json": body}
+    if route == "POST /erasures/{erasure_id:uuid}/approval":
+        return method, path.replace("{erasure_id:uuid}", str(uuid.uuid4())), {}
     return method, path, {}
 
 
