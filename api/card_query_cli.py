@@ -69,7 +69,12 @@ def _show(args: argparse.Namespace, registry: Registry) -> None:
     rows = [
         ("card", str(view.card_id)),
         ("scheme", f"{view.scheme} ({view.route}, category {view.category})"),
-        ("holder", f"{view.holder_name} (ID …{view.holder_id_last4})"),
+        (
+            "holder",
+            f"{view.holder_name} (ID …{view.holder_id_last4})"
+            if view.holder_name
+            else "(erased: PIPL art. 47)",
+        ),
         ("sponsor", view.sponsor),
         ("status", f"{view.status} as of {view.as_of}"),
         ("tier", view.tier or "-"),
@@ -140,7 +145,7 @@ def _list(args: argparse.Namespace, registry: Registry) -> None:
         until = f"until {v.valid_until}" if v.valid_until else ""
         print(
             f"{v.card_id}  {v.scheme:<9} {v.status:<12} {terminal_safe(v.tier or '-'):<4} "
-            f"{terminal_safe(v.holder_name)}  {until}".rstrip()
+            f"{terminal_safe(v.holder_name or '(erased)')}  {until}".rstrip()
         )
     more = f"; next page: --after {page.next_after}" if page.next_after else ""
     print(f"{len(page.rows)} card(s){more}", file=sys.stderr)
