@@ -14,7 +14,8 @@
 #      /ready shows every read model at the log's head; the projector's health check
 #      (python -m api.probes) passes; the projector signs a checkpoint, which
 #      /checkpoints/latest serves;
-#   5. the runtime role cannot DELETE, UPDATE or TRUNCATE events, nor run DDL (psql);
+#   5. the runtime role cannot DELETE, UPDATE or TRUNCATE events, nor run DDL, nor delete
+#      a person's data key but through an approved erasure (psql);
 #   6. both processes stop cleanly on SIGTERM, and neither logged a traceback.
 #
 # Needs psql and a server at 127.0.0.1:5432 that trusts local connections (as CI's and
@@ -243,6 +244,13 @@ refused "UPDATE events" "UPDATE $EVENTS SET topic = 'x'" "append-only"
 refused "TRUNCATE events" "TRUNCATE $EVENTS" "permission denied"
 refused "DROP the events table" "DROP TABLE $EVENTS" "must be owner"
 refused "disable the guard" "ALTER TABLE $EVENTS DISABLE TRIGGER talentcard_append_only" "must be owner"
+# The people's data keys: deleted only through the function that checks an erasure two
+# administrators approved (issue 25), never directly, and never changed.
+refused "DELETE data keys" "DELETE FROM $SCHEMA.talentcard_person_keys" "permission denied"
+refused "UPDATE data keys" "UPDATE $SCHEMA.talentcard_person_keys SET position = 0" "permission denied"
+refused "erase keys unapproved" \
+    "SELECT $SCHEMA.talentcard_erase_person_keys(gen_random_uuid(), ARRAY[]::uuid[])" "two people"
+refused "rewrite the record of reads" "DELETE FROM $SCHEMA.talentcard_personal_reads" "permission denied"
 after="$(events)" || die "could not count the events as the superuser"
 [ "$after" = "$before" ] || die "the events table changed: $before rows before, $after after"
 

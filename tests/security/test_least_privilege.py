@@ -33,6 +33,8 @@ import yaml
 from psycopg import sql
 
 import ledger.card_commands as cc
+from domain.erasure import ErasureGround
+from domain.vocabulary import Role
 from ledger.settings import StoreNotReady
 from services.clock import system_clock
 from tests import factories as f
@@ -326,6 +328,30 @@ def test_the_runtime_role_records_cards_through_the_ledger(app_role_url: str, tm
         version = ledger.run(cc.REVIEW, card_id, f.review("city_hrss"))
         assert version == 2
         assert [e.originator_version for e in ledger.history(card_id)] == [1, 2]
+
+
+def test_the_runtime_role_erases_through_an_approved_erasure_and_no_other_way(
+    app_role_url: str, tmp_path: Path
+):
+    """Issue 25: the runtime role may not delete a data key itself; the definer function
+    deletes those of an erasure two administrators took, in the approval's transaction."""
+    with runtime_ledger(
+        database_url=app_role_url, data_dir=tmp_path, environ={}, clock=system_clock
+    ) as ledger:
+        card_id, _ = ledger.apply(f.apply_body())
+        ledger.run(cc.WITHDRAW, card_id, f.withdraw("zhou.invest", "investment_department"))
+        schema = schema_of(app_role_url)
+        with psycopg.connect(app_role_url.split("?")[0], autocommit=True) as conn:
+            keys = sql.Identifier(schema, "talentcard_person_keys")
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(sql.SQL("DELETE FROM {}").format(keys))
+        admin = Role.ADMINISTRATOR
+        erasure = ledger.propose_erasure(
+            "admin.one", admin, card_id, (0,), ErasureGround.PURPOSE_MET, "D-1"
+        )
+        ledger.approve_erasure("admin.two", admin, erasure.id)
+        assert ledger.person_keys.of_cards([card_id]) == {}
+        assert ledger.get_card(card_id).application.holder.erased
 
 
 FORBIDDEN = {
