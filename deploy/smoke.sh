@@ -249,7 +249,7 @@ refused "disable the guard" "ALTER TABLE $EVENTS DISABLE TRIGGER talentcard_appe
 refused "DELETE data keys" "DELETE FROM $SCHEMA.talentcard_person_keys" "permission denied"
 refused "UPDATE data keys" "UPDATE $SCHEMA.talentcard_person_keys SET position = 0" "permission denied"
 refused "erase keys unapproved" \
-    "SELECT $SCHEMA.talentcard_erase_person_keys(gen_random_uuid(), ARRAY[]::uuid[])" "two people"
+    "SELECT $SCHEMA.talentcard_erase_person_keys(gen_random_uuid(), ARRAY[]::uuid[], NULL)" "two people"
 refused "rewrite the record of reads" "DELETE FROM $SCHEMA.talentcard_personal_reads" "permission denied"
 after="$(events)" || die "could not count the events as the superuser"
 [ "$after" = "$before" ] || die "the events table changed: $before rows before, $after after"

@@ -94,6 +94,8 @@ class Erasures(Importing):
             actor=ctx.actor,
             at=ctx.recorded_at,
             key_ids=key_ids,
+            # The record of who read the file goes with the holder's data (same retention).
+            forget_reads_of=erasure.card_id if 0 in erasure.positions else None,
         )
         try:
             self.save(erasure, erasure_step=step)

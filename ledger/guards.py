@@ -123,7 +123,8 @@ def grant_runtime_role(datastore: Any, table: str, role: str) -> None:
 
 
 PG_ERASE_FUNCTION = """
-CREATE OR REPLACE FUNCTION {schema}.talentcard_erase_person_keys(p_erasure uuid, p_keys uuid[])
+CREATE OR REPLACE FUNCTION {schema}.talentcard_erase_person_keys(
+    p_erasure uuid, p_keys uuid[], p_reads_of uuid)
 RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $body$
 DECLARE
     proposer text;
@@ -140,6 +141,9 @@ BEGIN
     END IF;
     DELETE FROM {schema}.{keys} WHERE key_id = ANY(p_keys);
     GET DIAGNOSTICS removed = ROW_COUNT;
+    IF p_reads_of IS NOT NULL THEN
+        DELETE FROM {schema}.{reads} WHERE card_id = p_reads_of;
+    END IF;
     RETURN removed;
 END
 $body$
@@ -149,17 +153,19 @@ $body$
 def install_erasure_path(datastore: Any, events_table: str, role: str | None) -> None:
     """The one way to delete data keys on PostgreSQL: a SECURITY DEFINER function (run
     with the owner's rights) that deletes only the keys of an erasure that two different
-    people proposed and approved (ledger.erasure_store). With ``role``, the runtime role
-    gets SELECT and INSERT on the key, approval and read-record tables (never UPDATE or
-    DELETE) and EXECUTE on the function; nobody else may execute it."""
+    people proposed and approved (ledger.app_erasure), and, when the holder goes, the
+    record of reads of the card (kept as long as the data it records reads of). With
+    ``role``, the runtime role gets SELECT and INSERT on the key, approval and read-record
+    tables (never UPDATE or DELETE) and EXECUTE on the function; nobody else may run it."""
     schema = datastore.schema
     names = {
         "schema": sql.Identifier(schema),
         "steps": sql.Identifier(erasures_table(events_table)),
         "keys": sql.Identifier(keys_table(events_table)),
+        "reads": sql.Identifier(reads_table(events_table)),
     }
     function = sql.SQL(
-        "{}.talentcard_erase_person_keys(uuid, uuid[])"
+        "{}.talentcard_erase_person_keys(uuid, uuid[], uuid)"
     ).format(sql.Identifier(schema))
     with datastore.transaction(commit=True) as cursor:
         cursor.execute(sql.SQL(PG_ERASE_FUNCTION).format(**names))

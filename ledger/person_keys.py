@@ -75,8 +75,8 @@ def sqlite_tables(events_table: str) -> list[str]:
         "actor TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (erasure_id, step))",
         f"CREATE TABLE IF NOT EXISTS {reads} (id INTEGER PRIMARY KEY AUTOINCREMENT, "
         "at TEXT NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL, route TEXT NOT NULL, "
-        "cards TEXT NOT NULL)",
-        f"CREATE INDEX IF NOT EXISTS {reads}_at ON {reads} (at)",
+        "card_id TEXT NOT NULL)",
+        f"CREATE INDEX IF NOT EXISTS {reads}_card ON {reads} (card_id)",
         *(
             f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
             f"BEGIN SELECT RAISE(ABORT, 'talentcard: {op} on {table} is refused'); END"
@@ -99,7 +99,7 @@ def postgres_tables(schema: str, events_table: str) -> list[Composed]:
         "steps": Identifier(schema, steps),
         "reads": Identifier(schema, reads),
         "keys_card": Identifier(f"{keys}_card"),
-        "reads_at": Identifier(f"{reads}_at"),
+        "reads_card": Identifier(f"{reads}_card"),
     }
     return [
         SQL(statement).format(**names)
@@ -111,8 +111,8 @@ def postgres_tables(schema: str, events_table: str) -> list[Composed]:
             " actor text NOT NULL, at timestamptz NOT NULL, PRIMARY KEY (erasure_id, step))",
             "CREATE TABLE IF NOT EXISTS {reads} (id bigserial PRIMARY KEY,"
             " at timestamptz NOT NULL, actor text NOT NULL, role text NOT NULL,"
-            " route text NOT NULL, cards text NOT NULL)",
-            "CREATE INDEX IF NOT EXISTS {reads_at} ON {reads} (at)",
+            " route text NOT NULL, card_id uuid NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS {reads_card} ON {reads} (card_id)",
         )
     ]
 
@@ -126,6 +126,8 @@ class ErasureStep(msgspec.Struct, frozen=True, kw_only=True):
     actor: str
     at: datetime
     key_ids: tuple[UUID, ...] = ()
+    # The card whose record of reads goes with its holder's data (the same retention).
+    forget_reads_of: UUID | None = None
 
 
 class ErasureRefused(RuntimeError):
@@ -191,6 +193,11 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
             f"DELETE FROM {keys_table(self.events_table_name)} WHERE key_id IN ({marks})",  # noqa: S608
             [str(k) for k in step.key_ids],
         )
+        if step.forget_reads_of is not None:
+            c.execute(
+                f"DELETE FROM {reads_table(self.events_table_name)} WHERE card_id = ?",  # noqa: S608
+                (str(step.forget_reads_of),),
+            )
 
 
 class PostgresRecorder(PostgresApplicationRecorder):
@@ -207,9 +214,9 @@ class PostgresRecorder(PostgresApplicationRecorder):
         self._insert_step = SQL(
             "INSERT INTO {} (erasure_id, step, actor, at) VALUES (%s, %s, %s, %s)"
         ).format(Identifier(datastore.schema, erasures_table(events_table_name)))
-        self._erase = SQL("SELECT {}.talentcard_erase_person_keys(%s, %s::uuid[])").format(
-            Identifier(datastore.schema)
-        )
+        self._erase = SQL(
+            "SELECT {}.talentcard_erase_person_keys(%s, %s::uuid[], %s::uuid)"
+        ).format(Identifier(datastore.schema))
 
     def _insert_events(
         self,
@@ -228,7 +235,14 @@ class PostgresRecorder(PostgresApplicationRecorder):
                 (erasure_step.erasure_id, erasure_step.step, erasure_step.actor, erasure_step.at),
             )
             if erasure_step.step == "approved":
-                curs.execute(self._erase, (erasure_step.erasure_id, list(erasure_step.key_ids)))
+                curs.execute(
+                    self._erase,
+                    (
+                        erasure_step.erasure_id,
+                        list(erasure_step.key_ids),
+                        erasure_step.forget_reads_of,
+                    ),
+                )
         super()._insert_events(curs, stored_events, **kwargs)
 
 

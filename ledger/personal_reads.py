@@ -2,10 +2,11 @@
 cards' personal data, when and through which route, never the data itself.
 
 Its own append-only table (``<prefix>_personal_reads``, made with the events': not ledger
-events, not Merkle leaves), written on the primary with the read. The runtime role may
-insert and select, never update or delete; the retention rule's erasure removes a
-person's rows with their keys (not before: the record is how an auditor answers "who
-read this file").
+events, not Merkle leaves), written on the primary with the read, a row per card read.
+The runtime role may insert and select, never update or delete; the erasure of a card's
+holder removes the card's rows with the people's keys, in the same transaction (they are
+kept as long as the data they record reads of, not longer, and not shorter: the record is
+how an auditor answers "who read this file").
 """
 
 from __future__ import annotations
@@ -42,43 +43,42 @@ class PersonalReads:
         if self._postgres:
             name = Identifier(recorder.datastore.schema, table)  # type: ignore[attr-defined]
             self._insert = SQL(
-                "INSERT INTO {} (at, actor, role, route, cards) VALUES (%s, %s, %s, %s, %s)"
+                "INSERT INTO {} (at, actor, role, route, card_id) VALUES (%s, %s, %s, %s, %s)"
             ).format(name)
             self._select = SQL(
-                "SELECT at, actor, role, route, cards FROM {} WHERE cards LIKE %s ORDER BY id"
+                "SELECT at, actor, role, route, card_id FROM {} WHERE card_id = %s ORDER BY id"
             ).format(name)
         else:
             self._insert_sql = (
-                f"INSERT INTO {table} (at, actor, role, route, cards) VALUES (?, ?, ?, ?, ?)"  # noqa: S608
+                f"INSERT INTO {table} (at, actor, role, route, card_id) VALUES (?, ?, ?, ?, ?)"  # noqa: S608
             )
             self._select_sql = (
-                f"SELECT at, actor, role, route, cards FROM {table} WHERE cards LIKE ? ORDER BY id"  # noqa: S608
+                f"SELECT at, actor, role, route, card_id FROM {table} WHERE card_id = ? ORDER BY id"  # noqa: S608
             )
 
     def record(self, read: PersonalRead) -> None:
         """Append one read (nothing when it names no card)."""
         if not read.cards:
             return
-        cards = ",".join(str(c) for c in read.cards)
         route = read.route[:MAX_ROUTE]
         datastore = self._recorder.datastore  # type: ignore[attr-defined]
         with datastore.transaction(commit=True) as cursor:
             if self._postgres:
-                cursor.execute(self._insert, (read.at, read.actor, read.role, route, cards))
+                rows = [(read.at, read.actor, read.role, route, c) for c in read.cards]
+                cursor.executemany(self._insert, rows)
             else:
-                cursor.execute(
-                    self._insert_sql, (read.at.isoformat(), read.actor, read.role, route, cards)
-                )
+                at = read.at.isoformat()
+                rows_text = [(at, read.actor, read.role, route, str(c)) for c in read.cards]
+                cursor.executemany(self._insert_sql, rows_text)
 
     def of_card(self, card_id: UUID) -> list[PersonalRead]:
         """Every recorded read that named the card, oldest first."""
         datastore = self._recorder.datastore  # type: ignore[attr-defined]
-        pattern = f"%{card_id}%"
         with datastore.transaction(commit=False) as cursor:
             if self._postgres:
-                cursor.execute(self._select, (pattern,))
+                cursor.execute(self._select, (card_id,))
             else:
-                cursor.execute(self._select_sql, (pattern,))
+                cursor.execute(self._select_sql, (str(card_id),))
             rows = cursor.fetchall()
         return [
             PersonalRead(
@@ -86,7 +86,7 @@ class PersonalReads:
                 actor=r["actor"],
                 role=r["role"],
                 route=r["route"],
-                cards=tuple(UUID(c) for c in r["cards"].split(",") if c),
+                cards=(UUID(str(r["card_id"])),),
             )
             for r in rows
         ]

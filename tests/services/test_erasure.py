@@ -178,3 +178,12 @@ def test_the_due_list_names_an_ended_card_once_its_retention_ran_out(
     assert "PIPL" in due[0].source
     erase(registry, withdrawn)
     assert registry.personal_data.due_for_erasure(ADMIN, today.replace(year=today.year + 5)) == []
+
+
+def test_the_record_of_reads_goes_with_the_holder_s_data(
+    ledger: CardLedger, registry: Registry, withdrawn: UUID
+):
+    registry.cards.show(AUDITOR, withdrawn)
+    assert len(registry.personal_data.reads_of(AUDITOR, withdrawn)) == 1
+    erase(registry, withdrawn)
+    assert registry.personal_data.reads_of(AUDITOR, withdrawn) == []
