@@ -292,7 +292,7 @@ class PersonKeys:
                     missing.append(key_id)
         if missing:
             for key_id, wrapped in self._select_ids(missing):
-                found[key_id] = self._remember(key_id, wrapped, now)
+                found[key_id] = self._remember(key_id, wrapped)
         return found
 
     def of_cards(
@@ -303,12 +303,21 @@ class PersonKeys:
         ids = list(dict.fromkeys(card_ids))
         if not ids:
             return {}
-        now = time.monotonic()
         rows = self._select_cards(ids, cursor)
         return {
-            (card, position): (key_id, self._remember(key_id, wrapped, now))
+            (card, position): (key_id, self._remember(key_id, wrapped))
             for card, position, key_id, wrapped in rows
         }
+
+    def remember(self, key_id: UUID, key: bytes) -> None:
+        """Keep a key just made (the save that made it writes it): the card's next
+        commands then open its holder without reading the key table. A save that fails
+        leaves a key in memory that no stored event names."""
+        with self._lock:
+            self._cache[key_id] = (time.monotonic(), key)
+            self._cache.move_to_end(key_id)
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
 
     def forget(self, key_ids: Iterable[UUID]) -> None:
         """Drop keys from this process's memory (after their erasure)."""
@@ -325,13 +334,9 @@ class PersonKeys:
                 "with another TALENTCARD registry key"
             ) from None
 
-    def _remember(self, key_id: UUID, wrapped: bytes, now: float) -> bytes:
+    def _remember(self, key_id: UUID, wrapped: bytes) -> bytes:
         key = self.unwrap(bytes(wrapped))
-        with self._lock:
-            self._cache[key_id] = (now, key)
-            self._cache.move_to_end(key_id)
-            while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
+        self.remember(key_id, key)
         return key
 
     def _select_ids(self, key_ids: list[UUID]) -> list[tuple[UUID, bytes]]:

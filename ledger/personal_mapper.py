@@ -59,6 +59,8 @@ class PersonalDataMapper(Mapper[UUID]):
         def key(position: int) -> tuple[UUID, bytes]:
             key_id, key = uuid4(), new_data_key()
             made.append(NewKey(key_id=key_id, key=key, card_id=originator_id, position=position))
+            if self.person_keys is not None:
+                self.person_keys.remember(key_id, key)
             return key_id, key
 
         state = seal_state(
