@@ -138,6 +138,7 @@ UNKNOWN = "6f1c2a4e-8d2b-4a5e-9f7c-0b1d2e3f4a5b"
 # A value for each path parameter: the route matches, whatever it then answers.
 PATH_VALUES = {
     "{card_id}": UNKNOWN,
+    "{erasure_id}": UNKNOWN,
     "{size}": "1",
     "{authority}": "jinan",
     "{list_id}": "1",
