@@ -19,12 +19,13 @@ from uuid import UUID
 
 from api.cli_caller import add_key_option, caller
 from api.cli_errors import terminal_safe
-from api.cli_input import iso_date
+from api.cli_input import iso_date, values
+from domain.vocabulary import ErasureGround
 
 if TYPE_CHECKING:
     from services.bootstrap import Registry
 
-GROUNDS = ("purpose_met", "retention_ended", "consent_withdrawn", "unlawful", "other_law")
+GROUNDS = values(ErasureGround)
 
 
 def add_holder_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -17,7 +17,7 @@ from litestar.params import Body, FromPath, FromQuery
 
 from api.http_support import registry_of
 from api.problems import READ_ERRORS, WRITE_ERRORS, problem_responses
-from domain.erasure import ErasureGround
+from domain.vocabulary import ErasureGround
 from services.access import Principal
 
 _READ: dict[str, Any] = {

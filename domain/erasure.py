@@ -9,7 +9,6 @@ services do when it is approved; the card's status, dates and history stay.
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from uuid import UUID
 
@@ -18,22 +17,12 @@ from eventsourcing.domain import Aggregate, event
 from domain.card_status import CLOSED
 from domain.errors import IllegalTransition, InvalidInput, NotAuthorised
 from domain.values import Context, Holder, Value
-from domain.vocabulary import CardStatus, Role
+from domain.vocabulary import CardStatus, ErasureGround, Role
 
 SOURCE = "PIPL art. 47"
 ENDED = CLOSED | {CardStatus.EXPIRED}
 """A card whose holder may be erased: one that was refused, withdrawn, revoked or ran out."""
 MAX_DECISION = 200
-
-
-class ErasureGround(enum.StrEnum):
-    """PIPL art. 47 para. 1: the closed list of grounds on which a handler must delete."""
-
-    PURPOSE_MET = "purpose_met"  # (一) 处理目的已实现、无法实现或者为实现处理目的不再必要
-    RETENTION_ENDED = "retention_ended"  # (二) 停止提供产品或者服务，或者保存期限已届满
-    CONSENT_WITHDRAWN = "consent_withdrawn"  # (三) 个人撤回同意
-    UNLAWFUL = "unlawful"  # (四) 违反法律、行政法规或者违反约定处理个人信息
-    OTHER_LAW = "other_law"  # (五) 法律、行政法规规定的其他情形
 
 
 def check_erasable(holder: Holder, status_today: CardStatus, positions: tuple[int, ...]) -> None:

@@ -107,3 +107,14 @@ class CardStatus(enum.StrEnum):
     SUSPENDED = "suspended"  # 暂停
     REVOKED = "revoked"  # 收回
     EXPIRED = "expired"  # 已过期 (derived)
+
+
+class ErasureGround(enum.StrEnum):
+    """Why a person's data is erased (个人信息删除): PIPL art. 47 para. 1, the closed list
+    of grounds on which a handler must delete."""
+
+    PURPOSE_MET = "purpose_met"  # (一) 处理目的已实现、无法实现或者为实现处理目的不再必要
+    RETENTION_ENDED = "retention_ended"  # (二) 停止提供产品或者服务，或者保存期限已届满
+    CONSENT_WITHDRAWN = "consent_withdrawn"  # (三) 个人撤回同意
+    UNLAWFUL = "unlawful"  # (四) 违反法律、行政法规或者违反约定处理个人信息
+    OTHER_LAW = "other_law"  # (五) 法律、行政法规规定的其他情形

@@ -14,10 +14,10 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 
 from domain.card import Card
 from domain.clock import as_utc, business_date
-from domain.erasure import Erasure, ErasureGround, check_erasable
+from domain.erasure import Erasure, check_erasable
 from domain.errors import NotAuthorised
 from domain.values import Context
-from domain.vocabulary import Role
+from domain.vocabulary import ErasureGround, Role
 from ledger.app_import import Importing
 from ledger.errors import CardNotFound, ConcurrencyConflict
 from ledger.person_keys import ErasureRefused, ErasureStep, wipe_sqlite_log

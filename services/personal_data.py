@@ -17,12 +17,12 @@ import msgspec
 
 from domain.card import Card
 from domain.clock import Clock, business_date
-from domain.erasure import ENDED, Erasure, ErasureGround
+from domain.erasure import ENDED, Erasure
 from domain.errors import InvalidInput, NotAuthorised
 from domain.jurisdiction import scope_of, sees_personal_data
 from domain.retention import erase_after, rule_on
 from domain.user import PROVINCE, Principal
-from domain.vocabulary import CardStatus, Role
+from domain.vocabulary import CardStatus, ErasureGround, Role
 from ledger.app import CardLedger
 from ledger.personal_reads import PersonalRead
 from services.access import Access, not_found

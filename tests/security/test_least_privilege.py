@@ -33,8 +33,7 @@ import yaml
 from psycopg import sql
 
 import ledger.card_commands as cc
-from domain.erasure import ErasureGround
-from domain.vocabulary import Role
+from domain.vocabulary import ErasureGround, Role
 from ledger.settings import StoreNotReady
 from services.clock import system_clock
 from tests import factories as f
