@@ -253,7 +253,6 @@ def wipe_sqlite_log(recorder: Any) -> None:
         c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-
 class PersonKeys:
     """Reads the data keys (unwrapped, kept a short while) and forgets erased ones."""
 
@@ -273,6 +272,8 @@ class PersonKeys:
         else:
             self._table = table
         self._cache: OrderedDict[UUID, tuple[float, bytes]] = OrderedDict()
+        # A card's keys by place, as one read found them (a page of `card list`).
+        self._cards: dict[UUID, tuple[float, dict[int, tuple[UUID, bytes]]]] = {}
         self._lock = threading.Lock()
 
     # ---- reading ----------------------------------------------------------------------
@@ -301,13 +302,35 @@ class PersonKeys:
         """Every existing data key of these cards: (card, position) → (key id, key);
         ``cursor``: read in the caller's transaction (a projector's, on the same store)."""
         ids = list(dict.fromkeys(card_ids))
-        if not ids:
-            return {}
-        rows = self._select_cards(ids, cursor)
-        return {
-            (card, position): (key_id, self._remember(key_id, wrapped))
-            for card, position, key_id, wrapped in rows
-        }
+        found: dict[tuple[UUID, int], tuple[UUID, bytes]] = {}
+        missing: list[UUID] = []
+        now = time.monotonic()
+        with self._lock:
+            for card in ids:
+                hit = self._cards.get(card)
+                if hit is not None and now - hit[0] < CACHE_SECONDS:
+                    found.update(((card, p), k) for p, k in hit[1].items())
+                else:
+                    missing.append(card)
+        if not missing:
+            return found
+        by_card: dict[UUID, dict[int, tuple[UUID, bytes]]] = {card: {} for card in missing}
+        for card, position, key_id, wrapped in self._select_cards(missing, cursor):
+            by_card[card][position] = (key_id, self._remember(key_id, wrapped))
+        with self._lock:
+            for card, keys in by_card.items():
+                self._cards[card] = (now, keys)
+                found.update(((card, p), k) for p, k in keys.items())
+            while len(self._cards) > CACHE_SIZE:
+                self._cards.pop(next(iter(self._cards)))
+        return found
+
+    def warm(self, notifications: Iterable[Any]) -> None:
+        """Read, in one query, the keys of every card whose sealed holder is in a page of
+        stored events about to be opened one by one (a rebuild, an export)."""
+        sealed = [n.originator_id for n in notifications if b"$sealed" in n.state]
+        if sealed:
+            self.of_cards(UUID(str(oid)) for oid in sealed)
 
     def remember(self, key_id: UUID, key: bytes) -> None:
         """Keep a key just made (the save that made it writes it): the card's next
@@ -321,9 +344,16 @@ class PersonKeys:
 
     def forget(self, key_ids: Iterable[UUID]) -> None:
         """Drop keys from this process's memory (after their erasure)."""
+        gone = set(key_ids)
         with self._lock:
-            for key_id in key_ids:
+            for key_id in gone:
                 self._cache.pop(key_id, None)
+            for card in [
+                c
+                for c, (_, keys) in self._cards.items()
+                if any(k in gone for k, _ in keys.values())
+            ]:
+                del self._cards[card]
 
     def unwrap(self, wrapped: bytes) -> bytes:
         try:

@@ -12,6 +12,7 @@ column, so a value moved to another row does not open.
 from __future__ import annotations
 
 import base64
+import functools
 from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
@@ -30,7 +31,9 @@ def is_sealed(stored: str | None) -> bool:
     return stored is not None and stored.startswith(PREFIX)
 
 
+@functools.lru_cache(maxsize=1024)
 def _siv(data_key: bytes) -> AESSIV:
+    """The read-model cipher of one person (its key derived once per process)."""
     derived = HKDF(algorithm=SHA256(), length=64, salt=None, info=b"talentcard read model")
     return AESSIV(derived.derive(data_key))
 

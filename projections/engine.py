@@ -283,6 +283,7 @@ class ReadModels:
                 )
                 last_page = len(notifications) < size
                 reached = head if last_page else notifications[-1].id
+                self.ledger.person_keys.warm(notifications)  # one read of the page's keys
                 page = [(mapper.to_domain_event(n), Tracking(app, n.id)) for n in notifications]
                 due = [m for m in models if positions[m.name] < reached]
                 if writer is None:

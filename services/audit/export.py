@@ -60,7 +60,7 @@ class AuditExport:
         for line in lines:
             stream.write(ENCODER.encode(line) + b"\n")
         count = 0
-        for e in self._log.events():
+        for e in self._log.events(with_keys=not redacted):
             count += 1
             envelope = None if redacted or e.leaf.personal is not None else envelope_of(e.state)
             line = EventLine(

@@ -139,8 +139,9 @@ class TransparencyLog:
 
     # ---- the leaves ---------------------------------------------------------------------
 
-    def events(self) -> Iterator[LoggedEvent]:
-        """Every leaf in order, up to the log's head when the walk began."""
+    def events(self, *, with_keys: bool = False) -> Iterator[LoggedEvent]:
+        """Every leaf in order, up to the log's head when the walk began (``with_keys``:
+        the data keys of each page's sealed holders read ahead, for :meth:`data_keys`)."""
         recorder = self._ledger.recorder
         head = recorder.max_notification_id()
         if head is None:
@@ -152,6 +153,8 @@ class TransparencyLog:
         position = 0
         while True:
             page: Sequence[Notification] = recorder.select_notifications(start, _PAGE, stop=head)
+            if with_keys:
+                self._ledger.person_keys.warm(page)  # an export's data keys: a query a page
             for n in page:
                 if n.topic in NOT_LEAVES:
                     continue
