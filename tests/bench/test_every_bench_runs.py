@@ -24,8 +24,13 @@ TINY: dict[str, list[str]] = {
     "startup": ["--base", str(ROOT), "--runs", "1"],
     "projections": ["--small", "5", "--large", "10", "--runs", "1", "--stores", "sqlite"],
     "audit": ["--cards", "10", "--runs", "1", "--stores", "sqlite", "--workers", "1"],
+    # 40 and 60 cards: the seed's smallest histories with two ended cards to erase
+    "erasure": ["--small", "40", "--large", "60", "--erasures", "1", "--stores", "sqlite",
+                "--workers", "1"],
+    "listing": ["--base", str(ROOT), "--cards", "10", "--rounds", "1", "--runs", "1",
+                "--stores", "sqlite", "--workers", "1"],
 }
-NEEDS_WORKDIR = {"projections", "audit"}
+NEEDS_WORKDIR = {"projections", "audit", "erasure", "listing"}
 
 
 @pytest.mark.parametrize("bench", TINY)
