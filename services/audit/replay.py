@@ -136,25 +136,34 @@ def _personal(line: EventLine, content: Any, findings: list[Finding], erased: li
     finding); None in a redacted export, and for an event whose people were erased (its
     position is added to ``erased``: not a failure, but nothing to re-decide with)."""
     if line.sealed is not None:
-        return _opened(line, content, findings, erased)
-    if line.personal is None:
+        holder = _opened(line, content, findings, erased)
+        if holder is None:
+            return None
+        personal = encode_personal([holder])
+    elif line.personal is None:
         return None
-    if line.salt is None or content.personal_digest != personal_digest(line.salt, line.personal):
-        findings.append(
-            Finding(
-                position=line.position,
-                aggregate=str(content.originator_id),
-                code="personal_changed",
-                message=f"the personal data at position {line.position} does not "
-                "match the digest its leaf commits to",
-            )
-        )
+    else:
+        personal = line.personal
+    if line.salt is None or content.personal_digest != personal_digest(line.salt, personal):
+        findings.append(_changed(line, content, "does not match the digest its leaf commits to"))
         return None
-    return read_personal(line.personal)
+    return read_personal(personal)
 
 
-def _opened(line: EventLine, content: Any, findings: list[Finding], erased: list[int]) -> Any:
-    """A sealed holder opened with the data keys the export carries (ledger.sealing)."""
+def _changed(line: EventLine, content: Any, why: str) -> Finding:
+    return Finding(
+        position=line.position,
+        aggregate=str(content.originator_id),
+        code="personal_changed",
+        message=f"the personal data at position {line.position} {why}",
+    )
+
+
+def _opened(
+    line: EventLine, content: Any, findings: list[Finding], erased: list[int]
+) -> dict[str, Any] | None:
+    """A sealed holder opened with the data keys the export carries (ledger.sealing);
+    None when it does not open (a finding) or names an erased person."""
     assert line.sealed is not None
     keys: dict[UUID, bytes] = {}
     for hex_id, key in (line.keys or {}).items():
@@ -168,31 +177,12 @@ def _opened(line: EventLine, content: Any, findings: list[Finding], erased: list
             envelope, content.originator_id, content.originator_version, keys
         )
     except (SealingError, msgspec.DecodeError) as e:
-        findings.append(
-            Finding(
-                position=line.position,
-                aggregate=str(content.originator_id),
-                code="personal_changed",
-                message=f"the sealed personal data at position {line.position} does not open: {e}",
-            )
-        )
+        findings.append(_changed(line, content, f"is sealed and does not open: {e}"))
         return None
     if gone:
         erased.append(line.position)
         return None
-    personal = encode_personal([holder])
-    if line.salt is None or content.personal_digest != personal_digest(line.salt, personal):
-        findings.append(
-            Finding(
-                position=line.position,
-                aggregate=str(content.originator_id),
-                code="personal_changed",
-                message=f"the personal data at position {line.position} does not "
-                "match the digest its leaf commits to",
-            )
-        )
-        return None
-    return [holder]
+    return holder
 
 
 @functools.cache

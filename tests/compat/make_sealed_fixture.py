@@ -16,7 +16,6 @@ the same tests read both; it holds the event classes issue 25 added
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import uuid
 from datetime import timedelta
@@ -49,6 +48,7 @@ from tests.compat.make_fixture import (
     event_topics,
     rebuilt_checksums,
 )
+from tests.compat.test_fixture_store import private_copy
 from tests.conftest import init_as_owner
 
 FIRST = Principal(
@@ -57,14 +57,6 @@ FIRST = Principal(
 SECOND = Principal(
     user_id=uuid.uuid4(), name="fixture.admin2", role=Role.ADMINISTRATOR, authority=PROVINCE
 )
-
-
-def _copy(source: Path, target: Path) -> Path:
-    shutil.copytree(source, target)
-    target.chmod(0o700)
-    for path in target.rglob("*"):
-        path.chmod(0o700 if path.is_dir() else 0o600)
-    return target
 
 
 def take_on(data_dir: Path, database_url: str, start_after: dict[str, Any]) -> dict[str, Any]:
@@ -160,8 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     first = json.loads((FIXTURE / EXPECTED).read_text("utf-8"))
     out.mkdir(parents=True)
-    sqlite_dir = _copy(FIXTURE / "sqlite", out / "sqlite")
-    postgres_dir = _copy(FIXTURE / "postgres", out / "postgres")
+    sqlite_dir = private_copy(FIXTURE / "sqlite", out / "sqlite")
+    postgres_dir = private_copy(FIXTURE / "postgres", out / "postgres")
     expected = {
         "sqlite": take_on(sqlite_dir, f"sqlite:///{sqlite_dir / SQLITE_FILE}", first["sqlite"]),
         "postgres": postgres_store(postgres_dir, out / POSTGRES_DUMP, first["postgres"]),
