@@ -108,8 +108,12 @@ class IssuanceService:
             valid_from=card.term.valid_from,
             valid_until=card.term.valid_until,
             issued_on=snapshot.issued_on,
+            # An erased member (PIPL art. 47) shares no benefit and is named nowhere: their
+            # placeholder date of birth must not reach a venue as an age.
             family=tuple(
-                family_entry(m.relation, m.name, m.date_of_birth, ages) for m in holder.family
+                family_entry(m.relation, m.name, m.date_of_birth, ages)
+                for m in holder.family
+                if not m.erased
             ),
             status=StatusReference(
                 uri=status_uri(self._base_url, authority, ref.list_id), index=ref.index

@@ -187,3 +187,15 @@ def test_the_record_of_reads_goes_with_the_holder_s_data(
     assert len(registry.personal_data.reads_of(AUDITOR, withdrawn)) == 1
     erase(registry, withdrawn)
     assert registry.personal_data.reads_of(AUDITOR, withdrawn) == []
+
+
+def test_a_credential_issued_after_a_family_member_s_erasure_does_not_name_them(
+    ledger: CardLedger, registry: Registry
+):
+    card_id = f.liaocheng_card(ledger, FAMILY)
+    before = registry.issuance.claims(card_id, registry.clock())
+    assert len(before.family) == 2
+    erase(registry, card_id, family=2)
+    after = registry.issuance.claims(card_id, registry.clock())
+    assert after.family == before.family[:1]
+    assert after.holder_name == before.holder_name
