@@ -167,7 +167,12 @@ def beneficiary_of(
             kind=kind, date_of_birth=born, holder_present=present, in_city_care_home=care_home
         )
         return person, 0
-    members = [(i, m) for i, m in enumerate(holder.family, start=1) if str(m.relation) == kind]
+    # An erased member (PIPL art. 47, domain.values.FamilyMember.erased) shares no benefit.
+    members = [
+        (i, m)
+        for i, m in enumerate(holder.family, start=1)
+        if str(m.relation) == kind and not m.erased
+    ]
     if chosen.isdigit():
         members = [(i, m) for i, m in members if i == int(chosen)]
     elif chosen:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
+import msgspec
 import pytest
 
 from domain.errors import DomainError, InvalidInput, NotAuthorised
@@ -295,3 +296,14 @@ def test_a_parent_not_named_when_the_card_has_two_is_malformed():
     with pytest.raises(InvalidInput) as info:
         beneficiary_of(FAMILY, BeneficiaryKind.PARENT, "", UseRequest(venue="v"))
     assert info.value.code == "unknown_family_member"
+
+
+def test_an_erased_family_member_is_no_beneficiary_by_place_or_as_the_only_one():
+    erased = FamilyMember(
+        relation=Relation.SPOUSE, name="", date_of_birth=date(1900, 1, 1), erased=True
+    )
+    holder = msgspec.structs.replace(FAMILY, family=(erased, *FAMILY.family[1:]))
+    for chosen in ("1", ""):
+        with pytest.raises(InvalidInput) as info:
+            beneficiary_of(holder, BeneficiaryKind.SPOUSE, chosen, UseRequest(venue="v"))
+        assert info.value.code == "unknown_family_member"
