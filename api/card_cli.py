@@ -55,6 +55,10 @@ _OPTION_HELP: dict[str, str] = {
     "ground": "the ground's code from the scheme's closed list",
     "decision_ref": "the decision's reference, e.g. its file number",
     "window": "the receiving window's role",
+    "change": "what changes: add, correct or remove a family member, or correct the holder",
+    "member": "the family member's number (1 the first filed; see card show)",
+    "takes_effect_on": "the business day the change took effect (not after today)",
+    "decision": "approve the open change, or refuse it with --reason",
 }
 _METAVARS = {
     "joint_with": "DEPARTMENT",
@@ -66,7 +70,10 @@ _METAVARS = {
 # Fields whose option is not their name: one --fact or --basis per value.
 _FLAGS = {"facts": "--fact", "bases": "--basis"}
 # Help for a group of sub-commands (``card revoke …``).
-_GROUPS = {"revoke": "propose, approve or decline revoking a card, one step per user"}
+_GROUPS = {
+    "revoke": "propose, approve or decline revoking a card, one step per user",
+    "amend": "ask for a change to the card's people, or decide one (信息变更)",
+}
 
 
 def add_card_commands(card: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

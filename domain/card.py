@@ -13,6 +13,7 @@ from datetime import date
 
 from eventsourcing.domain import Aggregate, event
 
+from domain import card_amendment as amending
 from domain import card_guards as guards
 from domain import card_revocation as revoking
 from domain import deadlines
@@ -22,16 +23,20 @@ from domain.card_status import Transition, status_on
 from domain.card_term import extension_of, issued_term
 from domain.card_upgrade import check_higher_tier, request_of, upgrade_basis, upgrade_of
 from domain.clock import business_date
-from domain.errors import IllegalTransition
+from domain.errors import IllegalTransition, InvalidInput
 from domain.policy import CardSnapshot, StepTaken, TermBasis
+from domain.policy.amendment import check_amendment_decider, check_amendment_filer
 from domain.policy.model import JointStage
 from domain.values import (
+    Amendment,
+    AmendmentDecision,
     Application,
     Context,
     ContractConfirmation,
     Deadline,
     Extension,
     FileReceipt,
+    Holder,
     Issuance,
     Review,
     Revocation,
@@ -123,6 +128,13 @@ class Card(Aggregate):
         # An open upgrade request (Liaocheng art. 32) and the stages it has passed.
         self.upgrade_request: UpgradeRequest | None = None
         self.upgrade_approved: list[ReviewStage] = []
+        # The card's people after each approved change (信息变更), from the day it took
+        # effect, and the change waiting for the issuing body's decision.
+        self.holder_versions: tuple[tuple[date, Holder], ...] = ()
+        self.amendment: Amendment | None = None
+        # How many credentials the card has had (1 from issuance): a change that removes or
+        # corrects someone named starts a new one, and the older ones are superseded.
+        self.credential_generation = 1
 
     # ---- queries ----------------------------------------------------------------------
 
@@ -165,6 +177,17 @@ class Card(Aggregate):
             valid_until=self.term.valid_until,
             issued_on=self.issued_on,
         )
+
+    @property
+    def holder(self) -> Holder:
+        """The card's people as they stand now: the holder and family after every approved
+        change (the filing's ``application.holder`` stays as it was filed)."""
+        return self.holder_versions[-1][1] if self.holder_versions else self.application.holder
+
+    def holder_on(self, day: date) -> Holder:
+        """The card's people on ``day``: as filed, or as the last change in effect then
+        left them (``domain.card_amendment.holder_on``)."""
+        return amending.holder_on(self.application.holder, self.holder_versions, day)
 
     # ---- review -----------------------------------------------------------------------
 
@@ -457,6 +480,114 @@ class Card(Aggregate):
     def _extended(self, ctx: Context, extension: Extension) -> None:
         self.last_effective_at = ctx.effective_at
         self.term = extension.term
+
+    # ---- changes to the card's people (信息变更) ----------------------------------------
+
+    def request_amendment(
+        self,
+        ctx: Context,
+        asked: amending.PersonChange,
+        *,
+        takes_effect_on: date,
+        evidence: Sequence[str],
+        reason: str,
+    ) -> None:
+        """Ask for a change to the card's people (Liaocheng art. 33: 个人信息变化的，用人单位应
+        及时报送; PIPL art. 46): add, correct or remove a family member, or correct the
+        holder, from ``takes_effect_on``, with evidence. Filed by the roles the scheme's
+        amendment rule names, on an issued card in force or suspended, one at a time; the
+        issuing body decides (``decide_amendment``)."""
+        guards.check_context(ctx)
+        today = business_date(ctx.effective_at)
+        roles = check_amendment_filer(self.application.scheme, ctx.role, today)
+        self._require_in_force(ctx, "amend", allow_suspended=True)
+        if self.amendment is not None:
+            raise IllegalTransition(
+                f"a {self.amendment.change} from {self.amendment.takes_effect_on} waits for "
+                "its decision; one change is decided at a time",
+                code="amendment_pending",
+            )
+        amending.check_reason(reason, evidence)
+        self._check_change_day(takes_effect_on, today)
+        holder, member = amending.amended(self.holder, asked, takes_effect_on)
+        amendment = Amendment(
+            change=asked.change,
+            member=member,
+            takes_effect_on=takes_effect_on,
+            evidence=tuple(e.strip() for e in evidence if e.strip()),
+            reason=reason.strip(),
+            holder=holder,
+            supersedes=asked.change in amending.SUPERSEDING,
+            rules=(roles.rule,),
+            policy_version=roles.version,
+        )
+        self._amendment_requested(ctx=ctx, amendment=amendment)
+
+    def _check_change_day(self, takes_effect_on: date, today: date) -> None:
+        assert self.issued_on is not None  # in force: issued
+        last = self.holder_versions[-1][0] if self.holder_versions else None
+        amending.check_effective_day(
+            takes_effect_on, today=today, issued_on=self.issued_on, last_change=last
+        )
+
+    class AmendmentRequested(Aggregate.Event):
+        """A change to the card's people was asked for (信息变更申请)."""
+
+        ctx: Context
+        amendment: Amendment
+
+    @event(AmendmentRequested)
+    def _amendment_requested(self, ctx: Context, amendment: Amendment) -> None:
+        self.last_effective_at = ctx.effective_at
+        self.amendment = amendment
+
+    def decide_amendment(self, ctx: Context, *, approved: bool, reason: str = "") -> None:
+        """The issuing body approves the open change, which then holds from the day it
+        takes effect (a use recorded before stays as it was), or refuses it saying why.
+        The card's state is checked again: it may have changed since the request."""
+        guards.check_context(ctx)
+        today = business_date(ctx.effective_at)
+        roles = check_amendment_decider(self.application.scheme, ctx.role, today)
+        asked = self.amendment
+        if asked is None:
+            raise IllegalTransition(
+                "no change to the card's people waits for a decision", code="no_amendment"
+            )
+        if approved:
+            self._require_in_force(ctx, "amend", allow_suspended=True)
+            self._check_change_day(asked.takes_effect_on, today)
+        elif not reason.strip():
+            raise InvalidInput("reason must say why the change is refused")
+        decision = AmendmentDecision(
+            approved=approved,
+            reason=reason.strip(),
+            change=asked.change,
+            member=asked.member,
+            takes_effect_on=asked.takes_effect_on,
+            supersedes=approved and asked.supersedes,
+            holder=asked.holder if approved else None,
+            rules=(roles.rule,),
+            policy_version=roles.version,
+        )
+        self._amendment_decided(ctx=ctx, decision=decision)
+
+    class AmendmentDecided(Aggregate.Event):
+        """The issuing body approved or refused the change asked for (信息变更审核)."""
+
+        ctx: Context
+        decision: AmendmentDecision
+
+    @event(AmendmentDecided)
+    def _amendment_decided(self, ctx: Context, decision: AmendmentDecision) -> None:
+        self.last_effective_at = ctx.effective_at
+        self.amendment = None
+        if decision.holder is not None:
+            self.holder_versions = (
+                *self.holder_versions,
+                (decision.takes_effect_on, decision.holder),
+            )
+        if decision.supersedes:
+            self.credential_generation += 1
 
     # ---- dynamic management (动态管理) -------------------------------------------------
 

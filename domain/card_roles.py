@@ -121,3 +121,22 @@ def _next_revocation_step(card: Card) -> policy.ProcedureStep | None:
 def withdraws(card: Card, role: Role, day: date) -> bool:
     """The applicant or the body that filed withdraws its own application (撤回)."""
     return role in APPLICANT_ROLES
+
+
+def files_amendment(card: Card, role: Role, day: date) -> bool:
+    """A change to the card's people is filed by the roles its scheme's amendment rule
+    names (Liaocheng art. 33: the employer; elsewhere whoever files the card)."""
+    try:
+        policy.check_amendment_filer(card.application.scheme, role, day)
+    except NotAuthorised:
+        return False
+    return True
+
+
+def decides_amendment(card: Card, role: Role, day: date) -> bool:
+    """The issuing body the amendment rule names decides the open change."""
+    try:
+        policy.check_amendment_decider(card.application.scheme, role, day)
+    except NotAuthorised:
+        return False
+    return True

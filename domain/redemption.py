@@ -30,6 +30,7 @@ import msgspec
 from eventsourcing.domain import Aggregate, event
 
 from domain import policy
+from domain.card_amendment import present_family
 from domain.clock import business_date
 from domain.errors import IllegalTransition, InvalidInput, NotAuthorised
 from domain.policy import Balance, Beneficiary, BeneficiaryKind, CardSnapshot, Usage
@@ -154,9 +155,10 @@ def check_use_instant(effective_at: datetime, *, now: datetime) -> None:
 def beneficiary_of(
     holder: Holder, kind: BeneficiaryKind, family_member: str, request: UseRequest
 ) -> tuple[Beneficiary, int]:
-    """The person a use is for, from the card's own filing, and their place in the
-    family (0 for the holder and the companion). A family member is named by place in the
-    filing (``"1"``: the first) or by name; with one member of that kind, by nothing."""
+    """The person a use is for, from the card's people on the day of the use
+    (``Card.holder_on``), and their number in the family (0 for the holder and the
+    companion). A family member is named by number (``"1"``: the first filed) or by name;
+    with one member of that kind, by nothing."""
     chosen = family_member.strip()
     present, care_home = request.holder_present, request.in_city_care_home
     if kind in (BeneficiaryKind.HOLDER, BeneficiaryKind.COMPANION):
@@ -167,22 +169,16 @@ def beneficiary_of(
             kind=kind, date_of_birth=born, holder_present=present, in_city_care_home=care_home
         )
         return person, 0
-    # An erased member (PIPL art. 47, domain.values.FamilyMember.erased) shares no benefit.
-    members = [
-        (i, m)
-        for i, m in enumerate(holder.family, start=1)
-        if str(m.relation) == kind and not m.erased
-    ]
+    # An erased member (PIPL art. 47, domain.values.FamilyMember.erased) shares no benefit,
+    # nor does one removed by an amendment; the others keep their numbers.
+    members = [(i, m) for i, m in present_family(holder) if str(m.relation) == kind]
     if chosen.isdigit():
         members = [(i, m) for i, m in members if i == int(chosen)]
     elif chosen:
         name = unicodedata.normalize("NFC", chosen)
         members = [(i, m) for i, m in members if m.name == name]
     if len(members) != 1:
-        filed = (
-            ", ".join(f"{i} {m.relation}" for i, m in enumerate(holder.family, start=1))
-            or "no family"
-        )
+        filed = ", ".join(f"{i} {m.relation}" for i, m in present_family(holder)) or "no family"
         which = f" {chosen!r}" if chosen else ""
         raise InvalidInput(
             f"family_member{which}: the card names {len(members)} {kind} matching; give the "

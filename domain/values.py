@@ -10,6 +10,7 @@ import msgspec
 
 from domain.policy.results import ProcedureStep, StepTaken, TermBasis
 from domain.vocabulary import (
+    AmendmentChange,
     IdDocumentKind,
     Relation,
     ReviewDecision,
@@ -62,12 +63,18 @@ class FamilyMember(Value, frozen=True, omit_defaults=True):
 
     ``erased``: the member's personal data was erased (个人信息删除, PIPL art. 47); the
     name and date of birth are then placeholders that decide nothing, and the member
-    shares no benefit. Never stored: the ledger reads an erased member back so."""
+    shares no benefit. Never stored: the ledger reads an erased member back so.
+
+    ``removed``: the member left the family by an amendment (``domain.card_amendment``);
+    they keep their place, so every member's number (their place in the list, 1 the
+    first filed) stays theirs for the card's life, and they share no benefit from the
+    day the amendment took effect."""
 
     relation: Relation
     name: str
     date_of_birth: date
     erased: bool = False
+    removed: bool = False
 
 
 class Holder(Value, frozen=True, omit_defaults=True):
@@ -290,5 +297,42 @@ class Deadline(Value, frozen=True):
     working_days: int | None
     estimated: bool
     reason: str
+    rules: tuple[str, ...]
+    policy_version: str
+
+
+class Amendment(Value, frozen=True):
+    """A change to the card's people asked for (信息变更): which ``change``, to which
+    ``member`` (0 the holder; a family member's number, which an added member is given),
+    from which business day it ``takes_effect_on``, the evidence and why, and ``holder``:
+    the holder and the whole family as they stand from that day if it is approved (a
+    removed member stays in the list, marked). ``supersedes``: the change removes or
+    corrects someone a credential already handed out names, so those credentials stop
+    granting them (``signing.status_list`` SUPERSEDED). ``rules`` and ``policy_version``:
+    the amendment rule in force, which names who files and who decides."""
+
+    change: AmendmentChange
+    member: int
+    takes_effect_on: date
+    evidence: tuple[str, ...]
+    reason: str
+    holder: Holder
+    supersedes: bool
+    rules: tuple[str, ...]
+    policy_version: str
+
+
+class AmendmentDecision(Value, frozen=True):
+    """The issuing body's decision on the open amendment: ``approved`` or not, why, and,
+    when approved, what the card's people are from ``takes_effect_on`` (``holder``,
+    repeated from the request so that a reader of this event alone knows the change)."""
+
+    approved: bool
+    reason: str
+    change: AmendmentChange
+    member: int
+    takes_effect_on: date
+    supersedes: bool
+    holder: Holder | None
     rules: tuple[str, ...]
     policy_version: str

@@ -118,3 +118,19 @@ class ErasureGround(enum.StrEnum):
     CONSENT_WITHDRAWN = "consent_withdrawn"  # (三) 个人撤回同意
     UNLAWFUL = "unlawful"  # (四) 违反法律、行政法规或者违反约定处理个人信息
     OTHER_LAW = "other_law"  # (五) 法律、行政法规规定的其他情形
+
+
+class AmendmentChange(enum.StrEnum):
+    """What an amendment of a card's people changes (信息变更, Liaocheng art. 33; PIPL art. 46)."""
+
+    ADD_MEMBER = "add_member"  # a family member joins (a spouse married, a child born)
+    CORRECT_MEMBER = "correct_member"  # a family member's details were wrong
+    REMOVE_MEMBER = "remove_member"  # a family member leaves (divorce, death)
+    CORRECT_HOLDER = "correct_holder"  # the holder's name or date of birth was wrong
+
+
+class AmendmentVerdict(enum.StrEnum):
+    """The issuing body's decision on a change asked for."""
+
+    APPROVED = "approved"  # 同意变更
+    REFUSED = "refused"  # 不予变更 (saying why)

@@ -56,9 +56,7 @@ class Erasures(Importing):
         if card is None:
             raise CardNotFound(f"no card with id {card_id}")
         ctx = self._erasure_context(actor, role)
-        check_erasable(
-            card.application.holder, card.status_on(business_date(ctx.effective_at)), positions
-        )
+        check_erasable(card.holder, card.status_on(business_date(ctx.effective_at)), positions)
         erasure = Erasure.propose(ctx, card_id, positions, ground, decision)
         step = ErasureStep(
             erasure_id=erasure.id, step="proposed", actor=ctx.actor, at=ctx.recorded_at
@@ -78,9 +76,7 @@ class Erasures(Importing):
         ctx = self._erasure_context(actor, role)
         erasure.approve(ctx)
         check_erasable(
-            card.application.holder,
-            card.status_on(business_date(ctx.effective_at)),
-            erasure.positions,
+            card.holder, card.status_on(business_date(ctx.effective_at)), erasure.positions
         )
         found = self.person_keys.of_cards([erasure.card_id])
         key_ids = tuple(

@@ -63,8 +63,11 @@ class Redemptions(LedgerBase):
             in_city_care_home=body.in_city_care_home,
             facts=dict(body.facts),
         )
+        # The card's people on the day of the use: a spouse added from 2026-09-01 uses the
+        # gym from that day, a member removed from a day uses nothing from it.
+        use_day = business_date(body.effective_at or self.clock())
         person, place = beneficiary_of(
-            card.application.holder, body.beneficiary, body.family_member, request
+            card.holder_on(use_day), body.beneficiary, body.family_member, request
         )
         use = use_scope(
             card_id, card.application.scheme, body.city, body.item.strip(), body.beneficiary, place

@@ -20,10 +20,13 @@ import msgspec
 
 from domain import card_roles as roles
 from domain.card import Card
+from domain.card_amendment import PersonChange
 from domain.card_roles import RoleRule
 from domain.values import Context, Review, StatusChange
-from domain.vocabulary import Role
+from domain.vocabulary import AmendmentVerdict, Role
 from ledger.commands import (
+    AmendmentDecisionRequest,
+    AmendRequest,
     ApplyBody,
     ApplyRequest,
     ContractRequest,
@@ -92,6 +95,23 @@ def _reviewed(card: Card, ctx: Context, body: ReviewRequest) -> None:
 
 def _status_change(body: StatusRequest) -> StatusChange:
     return StatusChange(reason=body.reason, decision_ref=body.decision_ref)
+
+
+def _amend(card: Card, ctx: Context, body: AmendRequest) -> None:
+    asked = PersonChange(
+        change=body.change,
+        member=body.member,
+        relation=body.relation,
+        name=body.name,
+        date_of_birth=body.date_of_birth,
+    )
+    card.request_amendment(
+        ctx,
+        asked,
+        takes_effect_on=body.takes_effect_on,
+        evidence=body.evidence,
+        reason=body.reason,
+    )
 
 
 def _not_a_change(card: Card, ctx: Context, body: ApplyRequest) -> None:
@@ -302,6 +322,46 @@ WITHDRAW = CardCommand(
     example={"note": "the applicant withdrew"},
 )
 
+AMEND = CardCommand(
+    name="amend",
+    request=AmendRequest,
+    run=_amend,
+    may=roles.files_amendment,
+    summary=(
+        "Ask for a change to the card's people (信息变更): add, correct or remove a family "
+        "member, or correct the holder, from the day it takes effect; the issuing body decides."
+    ),
+    path="amendment",
+    operation="request_amendment",
+    cli=("amend", "request"),
+    done="amendment requested",
+    events=("AmendmentRequested",),
+    example={
+        "change": "add_member",
+        "relation": "spouse",
+        "name": "陈静",
+        "date_of_birth": "1988-09-02",
+        "takes_effect_on": "2026-09-01",
+        "evidence": ["doc://marriage-certificate/2026-0901"],
+        "reason": "married on 2026-09-01",
+    },
+)
+DECIDE_AMENDMENT = CardCommand(
+    name="decide_amendment",
+    request=AmendmentDecisionRequest,
+    run=lambda card, ctx, body: card.decide_amendment(
+        ctx, approved=body.decision is AmendmentVerdict.APPROVED, reason=body.reason
+    ),
+    may=roles.decides_amendment,
+    summary="Approve the open change to the card's people, or refuse it saying why.",
+    path="amendment/decision",
+    operation="decide_amendment",
+    cli=("amend", "decide"),
+    done="amendment decided",
+    events=("AmendmentDecided",),
+    example={"decision": "approved", "note": "marriage certificate seen"},
+)
+
 # The commands that change a card that exists, in the order the HTTP routes and the CLI
 # list them (``apply`` files a new one and is declared apart).
 CHANGES: tuple[CardCommand[Any], ...] = (
@@ -312,6 +372,8 @@ CHANGES: tuple[CardCommand[Any], ...] = (
     UPGRADE_REQUEST,
     UPGRADE,
     EXTEND,
+    AMEND,
+    DECIDE_AMENDMENT,
     SUSPEND,
     REINSTATE,
     WITHDRAW,

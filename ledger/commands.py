@@ -20,6 +20,8 @@ from domain.policy import BeneficiaryKind, TermBasis
 from domain.text import check_text, normalise_name
 from domain.values import Sponsor
 from domain.vocabulary import (
+    AmendmentChange,
+    AmendmentVerdict,
     IdDocumentKind,
     Relation,
     ReviewDecision,
@@ -259,6 +261,32 @@ class RevocationDeclineRequest(Request, frozen=True, kw_only=True, forbid_unknow
     reason: Note
 
 
+class AmendRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Ask for a change to the card's people (信息变更, Liaocheng art. 33): ``change`` one of
+    add_member, correct_member, remove_member, correct_holder; ``member`` the family
+    member's number (1 the first filed; none when adding or for the holder); the new
+    ``relation``, ``name`` and ``date_of_birth`` (all three when adding; those corrected
+    when correcting; none when removing), the business day it ``takes_effect_on``, the
+    ``evidence`` (at least one reference) and the ``reason``."""
+
+    change: AmendmentChange
+    member: Annotated[int, msgspec.Meta(ge=0, le=99)] = 0
+    relation: Relation | None = None
+    name: Name | None = None
+    date_of_birth: date | None = None
+    takes_effect_on: date
+    evidence: Evidence
+    reason: Note
+
+
+class AmendmentDecisionRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The issuing body's decision on the open change: ``approved``, or ``refused`` with a
+    ``reason``."""
+
+    decision: AmendmentVerdict
+    reason: Note = ""
+
+
 class QuotaRaiseRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """The talent office's case-by-case decision (一事一议) raising a project's quota."""
 
@@ -390,3 +418,5 @@ RevocationDeclineBody = acting_type(RevocationDeclineRequest)
 WithdrawBody = acting_type(WithdrawRequest)
 ReceiveBody = acting_type(ReceiveRequest)
 ContractBody = acting_type(ContractRequest)
+AmendBody = acting_type(AmendRequest)
+AmendmentDecisionBody = acting_type(AmendmentDecisionRequest)

@@ -325,6 +325,15 @@ class PersonKeys:
                 self._cards.pop(next(iter(self._cards)))
         return found
 
+    def current(self, card_id: UUID) -> dict[int, tuple[UUID, bytes]]:
+        """One card's keys by position, read from the table now (not from memory: a key
+        written by another process a moment ago must be found, or a person would get a
+        second key)."""
+        with self._lock:
+            self._cards.pop(card_id, None)
+        found = self.of_cards([card_id])
+        return {p: k for (c, p), k in found.items() if c == card_id}
+
     def warm(self, notifications: Iterable[Any]) -> None:
         """Read, in one query, the keys of every card whose sealed holder is in a page of
         stored events about to be opened one by one (a rebuild, an export)."""

@@ -55,8 +55,16 @@ class PersonalDataMapper(Mapper[UUID]):
             )
         originator_id = UUID(str(stored.originator_id))
         version = int(stored.originator_version)
+        # A later event naming the card's people (a change to them, 信息变更) seals each
+        # person already named under their own key, so that erasing a person destroys the
+        # one key that opens them in every event; only a person new to the card gets one.
+        existing: dict[int, tuple[UUID, bytes]] = {}
+        if version > 1 and self.person_keys is not None:
+            existing = self.person_keys.current(originator_id)
 
         def key(position: int) -> tuple[UUID, bytes]:
+            if position in existing:
+                return existing[position]
             key_id, key = uuid4(), new_data_key()
             made.append(NewKey(key_id=key_id, key=key, card_id=originator_id, position=position))
             if self.person_keys is not None:

@@ -139,7 +139,7 @@ def card_view(
         scheme=str(application.scheme),
         route=str(card.admission.route),
         category=application.basis.category,
-        holder_name=application.holder.name,
+        holder_name=card.holder.name,
         holder_id_last4=application.holder.identity.last4,
         sponsor=f"{application.sponsor.kind}: {application.sponsor.name}".rstrip(": "),
         status=str(card.status_on(as_of)),

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from domain.authority import AUTHORITIES, authority_of
+from domain.card_amendment import present_family
 from domain.clock import Clock, business_date
 from domain.errors import IllegalTransition
 from domain.vocabulary import CardStatus
@@ -94,7 +95,8 @@ class IssuanceService:
             raise AssertionError(f"issued card {card_id} has no status entry")
         authority, ref = reference
         snapshot = card.snapshot(day)
-        holder = card.application.holder
+        # The card's people on the credential's day (after every change in effect then).
+        holder = card.holder_on(day)
         ages = min_ages()
         return CardClaims(
             card_id=card.id,
@@ -109,11 +111,11 @@ class IssuanceService:
             valid_until=card.term.valid_until,
             issued_on=snapshot.issued_on,
             # An erased member (PIPL art. 47) shares no benefit and is named nowhere: their
-            # placeholder date of birth must not reach a venue as an age.
+            # placeholder date of birth must not reach a venue as an age. A member removed
+            # by an amendment is left out too.
             family=tuple(
                 family_entry(m.relation, m.name, m.date_of_birth, ages)
-                for m in holder.family
-                if not m.erased
+                for _, m in present_family(holder)
             ),
             status=StatusReference(
                 uri=status_uri(self._base_url, authority, ref.list_id), index=ref.index

@@ -110,10 +110,8 @@ class PersonalDataService:
             raise InvalidInput(f"ground must be one of {choices} (PIPL art. 47)") from None
         card = self._erasable(who, card_id)
         if family is None:
-            positions = tuple(range(1 + len(card.application.holder.family)))
-            positions = tuple(
-                p for p in positions if p == 0 or not card.application.holder.family[p - 1].erased
-            )
+            family = card.holder.family  # every member the card ever named, removed ones too
+            positions = (0, *(p for p, m in enumerate(family, start=1) if not m.erased))
         else:
             if family < 1:
                 raise InvalidInput("family counts from 1 (the first family member filed)")

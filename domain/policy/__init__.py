@@ -10,6 +10,12 @@ Item codes: ``<scheme>.<number in the source>`` (``liaocheng.21``), parts
 terms are inclusive (``dates.py``).
 """
 
+from domain.policy.amendment import (
+    AmendmentRoles,
+    amendment_roles,
+    check_amendment_decider,
+    check_amendment_filer,
+)
 from domain.policy.catalogue import service_items
 from domain.policy.deadline import add_working_days, is_working_day, issuance_deadline
 from domain.policy.eligibility import decide_eligibility
@@ -59,6 +65,7 @@ from domain.policy.usage import Balance, balance_of, counted_limits, rule_source
 from domain.policy.versions import policy_versions, version_in_force
 
 __all__ = [
+    "AmendmentRoles",
     "Balance",
     "Beneficiary",
     "BeneficiaryKind",
@@ -86,7 +93,10 @@ __all__ = [
     "UpgradeDecision",
     "Usage",
     "add_working_days",
+    "amendment_roles",
     "balance_of",
+    "check_amendment_decider",
+    "check_amendment_filer",
     "check_filer",
     "counted_limits",
     "decide_eligibility",

@@ -175,6 +175,7 @@ def _rules(data: SchemeData) -> Iterable[tuple[str, Rule]]:
         "beneficiaries",
         "limits",
         "conditions",
+        "amendments",
         "quotas",
         "accepts",
         "stacking",

@@ -379,6 +379,16 @@ class RevocationRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True
     closed_grounds: tuple[RevocationGround, ...] = ()
 
 
+class AmendmentRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Who reports a change to a card's people after issuance and who decides it (信息变更):
+    ``filers`` the roles that may file one (empty: every role a filer rule of the scheme
+    names, as for its applications), ``deciders`` the issuing body's
+    roles, which approve or refuse it."""
+
+    filers: tuple[Role, ...] = ()
+    deciders: tuple[Role, ...]
+
+
 class RevocationGround(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """One ground a revocation may rest on (收回情形)."""
 
@@ -424,6 +434,7 @@ class SchemeData(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
     stacking: tuple[StackingRule, ...] = ()
     recognitions: tuple[BasisRecognitionRule, ...] = ()
     revocation: tuple[RevocationRule, ...] = ()
+    amendments: tuple[AmendmentRule, ...] = ()
     deadlines: tuple[DeadlineRule, ...] = ()
 
 

@@ -327,6 +327,24 @@ class World:
         self.ledger.run(cc.SUSPEND, card_id, msgspec.convert(body, c.StatusBody))
         return card_id
 
+    def liaocheng_amending(self, label: str = "lc-amending") -> UUID:
+        """Issued, with a spouse's addition asked for by the employer (art. 33)."""
+        card_id = self.liaocheng_issued(label)
+        card = self.ledger.get_card(card_id)
+        assert card.issued_on is not None
+        body = {
+            **self._as(Role.EMPLOYER),
+            "change": "add_member",
+            "relation": "spouse",
+            "name": "陈静",
+            "date_of_birth": "1988-09-02",
+            "takes_effect_on": card.issued_on.isoformat(),
+            "evidence": ["doc://marriage/1"],
+            "reason": "married",
+        }
+        self.ledger.run(cc.AMEND, card_id, msgspec.convert(body, c.AmendBody))
+        return card_id
+
     def liaocheng_used(self, label: str = "lc-used") -> tuple[UUID, UUID]:
         """Issued, with one use of art. 21's films recorded by the own city's venue."""
         card_id = self.liaocheng_issued(label)

@@ -142,6 +142,26 @@ CARD_ROUTES: dict[str, CardRoute] = {
         frozenset({Role.CITY_HRSS}),
         lambda w, c, t: {"reason": "grounds not shown"},
     ),
+    # Liaocheng art. 33: 个人信息变化的，用人单位应及时报送 (the employer reports; the talent
+    # may ask, PIPL art. 46); the city HRSS, which issues the card (art. 32), decides.
+    "POST /cards/{card_id:uuid}/amendment": CardRoute(
+        "lc-issued-fresh",
+        frozenset({Role.EMPLOYER, Role.APPLICANT}),
+        lambda w, c, t: {
+            "change": "add_member",
+            "relation": "child",
+            "name": "李小雷",
+            "date_of_birth": "2015-09-30",
+            "takes_effect_on": str(w.ledger.get_card(_card_id(t)).issued_on),
+            "evidence": ["doc://birth/1"],
+            "reason": "filed late",
+        },
+    ),
+    "POST /cards/{card_id:uuid}/amendment/decision": CardRoute(
+        "lc-amending",
+        frozenset({Role.CITY_HRSS}),
+        lambda w, c, t: {"decision": "approved"},
+    ),
     # Use is recorded by the venue (or paying office) where it happens (issue 11).
     "POST /cards/{card_id:uuid}/redemptions": CardRoute(
         "lc-issued-fresh",
@@ -336,6 +356,7 @@ def _target(world: World, kind: str) -> Any:
         "lc-proposed": world.liaocheng_proposed,
         "lc-forwarded": world.liaocheng_forwarded,
         "lc-suspended": world.liaocheng_suspended,
+        "lc-amending": world.liaocheng_amending,
         "lc-used": world.liaocheng_used,
         "wh-elite-fresh": world.weihai_elite,
     }
