@@ -15,7 +15,11 @@ What the draft fixes and this module follows (section numbers of draft -18):
   4 (exp), 65534 (ttl, a positive uint) and 65533 (the Status List).
 - §6.3: a referenced token carries claim 65535 (status) holding
   ``{"status_list": {"idx": uint, "uri": tstr}}``.
-- §7.1: status values 0x00 VALID, 0x01 INVALID (our REVOKED), 0x02 SUSPENDED.
+- §7.1: status values 0x00 VALID, 0x01 INVALID (our REVOKED), 0x02 SUSPENDED; and
+  0x03, which §7.1 permanently reserves as application specific, our SUPERSEDED: the
+  credential was replaced by a newer one after a change to the people it names (a card
+  amended after issuance gets a new index; its old index reads SUPERSEDED). Every other
+  value is unknown here and makes no statement.
 - §8.3 step 6: an index outside the list means no statement can be made, and the
   referenced token is rejected.
 - §12.4, §12.5.1, §13.2, §13.3: indexes are pseudo-random (not issuance order), never
@@ -49,7 +53,8 @@ LIST_SIZE = 131_072
 """Entries per status list: 2**17, the smallest herd the project accepts (§12.1)."""
 
 DEFAULT_BITS = 2
-"""Bits per entry: two, because SUSPENDED (0x02) does not fit in one (§4.1)."""
+"""Bits per entry: two, because SUSPENDED (0x02) and SUPERSEDED (0x03) do not fit in one
+(§4.1)."""
 
 ALLOWED_BITS = (1, 2, 4, 8)
 STATUS_LIST_TYPE = "application/statuslist+cwt"  # §5.2, §8.1
@@ -92,6 +97,7 @@ class StatusCode(enum.IntEnum):
     VALID = 0x00
     REVOKED = 0x01  # the draft's INVALID
     SUSPENDED = 0x02
+    SUPERSEDED = 0x03  # §7.1: application specific; still valid for the holder alone
 
 
 class StatusRef(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

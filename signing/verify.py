@@ -14,12 +14,18 @@ order, and the first that fails is the reason:
 5. the card's validity: ``not_yet_valid``, ``expired``;
 6. status: ``status_list_unavailable`` (the bundle has no usable list for this card:
    missing, or set aside as broken when the bundle was loaded), ``suspended``, ``revoked``;
+   an entry reading SUPERSEDED (0x03: the card was amended and this credential replaced by
+   a newer one after a change to the people it names) is no refusal here: the credential
+   stays genuine and in force for the holder, every later check still applies, and the
+   result says ``superseded`` (the flag, and in its detail);
 7. freshness of the venue's data: ``trust_list_expired``, ``status_list_stale``,
    ``venue_rules_expired`` (with a service asked);
-8. service: ``service_not_granted``; when the question cannot be decided at all, the
-   detail gives the decision's code after the question (``cannot decide 'weihai.14':
-   unknown_beneficiary: …``; also ``unknown_item``, ``unknown_city``, ``no_policy``,
-   ``no_beneficiary_rule``).
+8. service: ``superseded`` (a superseded credential asked for anyone but the holder or a
+   companion: it grants no family member anything, whoever it names, and the holder must
+   present the current credential); ``service_not_granted``; when the question cannot be
+   decided at all, the detail gives the decision's code after the question (``cannot
+   decide 'weihai.14': unknown_beneficiary: …``; also ``unknown_item``, ``unknown_city``,
+   ``no_policy``, ``no_beneficiary_rule``).
 
 A card that expired long ago is ``expired`` whatever the age of the venue's data: what is
 wrong with the card comes before what is wrong with the venue's copy.
@@ -52,12 +58,26 @@ from signing.venue_decision import Answer, Person, ServiceError, decide
 
 DEFAULT_SKEW = timedelta(minutes=5)
 
+SUPERSEDED = (
+    "superseded by a newer credential after a change to the people it names: it grants"
+    " the holder (and a companion) only, no family member"
+)
+"""What a superseded credential's answers add to their detail."""
+
+SUPERSEDED_REFUSAL = (
+    "this credential was replaced by a newer one after a change to the people it names:"
+    " it grants no family member anything; the holder must present the current credential"
+)
+"""The detail of a family member's service refused on a superseded credential."""
+
 
 class VerificationResult(msgspec.Struct, frozen=True, kw_only=True):
     """What a venue learns: valid or not, why (a stable reason code and words), the card's
     scheme, tier and expiry, how old the bundle's data is, and for a service asked, who it
     was asked for (``beneficiary_name``, a family member's name from the credential), the
-    rules that decided and what the venue must still see (``requires``)."""
+    rules that decided and what the venue must still see (``requires``). ``superseded``:
+    the status list reads this credential SUPERSEDED (a newer one replaced it after a
+    change to the people it names), set on every result from the status check on."""
 
     valid: bool
     reason: str
@@ -73,6 +93,7 @@ class VerificationResult(msgspec.Struct, frozen=True, kw_only=True):
     beneficiary_name: str | None = None
     binding_salt: bytes | None = None
     binding: bytes | None = None
+    superseded: bool = False
 
 
 def verify(
@@ -90,13 +111,15 @@ def verify(
     grants that item to ``beneficiary`` (``holder``, ``companion``, a family member by
     relation when the credential names one such, or ``family:N``, the Nth member, from 1)
     at a venue of ``venue_city`` (default the card's own), which honours its own city's card
-    and, by stacking, a valid 惠才卡."""
+    and, by stacking, a valid 惠才卡. A superseded credential answers for the holder and a
+    companion only; asked for anyone else it is refused as ``superseded``."""
     now = int(at.timestamp())
     slack = int(skew.total_seconds())
     age = now - bundle.trust_list.issued_at
+    superseded = False  # known once the status is read; every later result carries it
 
     def refuse(reason: str, detail: str, claims: CardClaims | None = None) -> VerificationResult:
-        return _result(False, reason, detail, claims, age)
+        return _result(False, reason, detail, claims, age, superseded=superseded)
 
     try:
         message = parse_sign1(from_text(token))
@@ -140,6 +163,7 @@ def verify(
         return refuse("suspended", "the card is suspended", claims)
     if code == StatusCode.REVOKED:
         return refuse("revoked", "the card was revoked", claims)
+    superseded = code == StatusCode.SUPERSEDED
     if now - slack > bundle.trust_list.expires_at:
         return refuse(
             "trust_list_expired",
@@ -158,13 +182,16 @@ def verify(
             claims,
         )
     if service is None:
-        return _result(True, "ok", "genuine, in force, not revoked", claims, age)
+        detail = "genuine, in force, not revoked" + (f"; {SUPERSEDED}" if superseded else "")
+        return _result(True, "ok", detail, claims, age, superseded=superseded)
     if now - slack > bundle.venue_rules.expires_at:
         return refuse(
             "venue_rules_expired",
             f"the venue rules expired {now - bundle.venue_rules.expires_at} s ago",
             claims,
         )
+    if superseded and beneficiary not in ("holder", "companion"):
+        return refuse("superseded", SUPERSEDED_REFUSAL, claims)
     try:
         person, name = _person(claims, beneficiary, holder_present)
         answer = decide(
@@ -180,12 +207,13 @@ def verify(
     return _result(
         answer.granted,
         "ok" if answer.granted else "service_not_granted",
-        _said(answer),
+        _said(answer) + (f"; {SUPERSEDED}" if superseded else ""),
         claims,
         age,
         ", ".join(answer.rules) or None,
         requires=answer.requires,
         beneficiary_name=name,
+        superseded=superseded,
     )
 
 
@@ -265,6 +293,7 @@ def _result(
     *,
     requires: tuple[str, ...] = (),
     beneficiary_name: str | None = None,
+    superseded: bool,
 ) -> VerificationResult:
     return VerificationResult(
         valid=valid,
@@ -281,4 +310,5 @@ def _result(
         beneficiary_name=beneficiary_name,
         binding_salt=claims.binding_salt if claims else None,
         binding=claims.binding if claims else None,
+        superseded=superseded,
     )

@@ -25,6 +25,7 @@ const REASONS = {
   status_list_unavailable: ["缺少该卡的状态列表，请更新数据包", "No status list for this card: update the bundle"],
   suspended: ["已暂停使用", "Suspended"],
   revoked: ["已撤销", "Revoked"],
+  superseded: ["凭证已被新凭证取代，家庭成员不可凭此享受服务", "Superseded by a newer credential: it grants no family member anything"],
   trust_list_expired: ["信任列表已过期，请更新数据包", "The trust list has expired: update the bundle"],
   status_list_stale: ["状态列表已过时，请更新数据包", "The status list is out of date: update the bundle"],
   venue_rules_expired: ["场所规则已过期，请更新数据包", "The venue rules have expired: update the bundle"],
@@ -33,10 +34,17 @@ const REASONS = {
   error: ["核验出错，请勿放行", "The check failed: do not admit on this card"],
 };
 const SCHEMES = { shandong: "山东惠才卡 Shandong", weihai: "威海英才卡 Weihai", liaocheng: "聊城金卡 Liaocheng", jinan: "泉城金卡 Jinan" };
+// A superseded credential (status 3): the card was amended and a newer credential replaced
+// this one; it still holds for the holder (and a companion), for no family member.
+const SUPERSEDED_WORDS = "⚠ 此凭证已被新凭证取代（所载人员有变更）：仅对持卡人本人（及随行人员）有效，家庭成员不能凭此享受服务，请持卡人出示最新凭证"
+  + " · Superseded: a newer credential replaced this one after a change to the people it names. It holds for the holder (and a companion) only,"
+  + " not for any family member: ask the holder for the current credential";
+const SUPERSEDED_MEMBER = "✘ 凭证已被取代：不可为该家庭成员提供服务，请持卡人出示最新凭证 · Superseded credential: nothing for this family member; ask the holder for the current credential";
 const RELATIONS = { holder: "持卡人 holder", spouse: "配偶 spouse", child: "子女 child", parent: "父母 parent", spouse_parent: "配偶父母 spouse's parent", companion: "随行人员 companion" };
 
 let bundle = null;
 let shown = null; // the claims of the card on screen, while its verdict is; never stored
+let shownSuperseded = false; // whether that card's credential is superseded
 let clearTimer = null;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -158,11 +166,12 @@ function fillCities() {
 
 // ---- checking a card -----------------------------------------------------------------------
 
-function showVerdict(valid, reason, detail) {
+function showVerdict(valid, reason, detail, superseded = false) {
   const box = $("verdict");
   const [zh, en] = REASONS[reason] || [reason, reason];
-  box.className = `verdict ${valid ? "valid" : "refused"}`;
+  box.className = `verdict ${valid ? "valid" : "refused"}${superseded ? " superseded" : ""}`;
   box.dataset.reason = reason;
+  box.dataset.superseded = String(superseded);
   box.replaceChildren();
   const word = document.createElement("p");
   word.className = "verdict-word";
@@ -176,6 +185,13 @@ function showVerdict(valid, reason, detail) {
     more.className = "verdict-detail";
     more.textContent = detail;
     box.append(more);
+  }
+  if (superseded && valid) {
+    const note = document.createElement("p");
+    note.className = "superseded-note";
+    note.id = "verdict-superseded";
+    note.textContent = SUPERSEDED_WORDS;
+    box.append(note);
   }
 }
 
@@ -200,8 +216,9 @@ function showCard(claims) {
 
 const PRESENCE = { "": null, present: true, absent: false };
 
-function showGrants(claims) {
+function showGrants(claims, superseded = false) {
   shown = claims;
+  shownSuperseded = superseded;
   const list = $("grants-list");
   list.replaceChildren();
   $("grants").hidden = !claims;
@@ -209,7 +226,7 @@ function showGrants(claims) {
   const venue = $("venue-city").value || claims.scheme;
   let answers;
   try {
-    answers = grants(bundle, claims, venue, { now: nowSeconds(), holderPresent: PRESENCE[$("holder-present").value] });
+    answers = grants(bundle, claims, venue, { now: nowSeconds(), holderPresent: PRESENCE[$("holder-present").value], superseded });
   } catch (e) {
     const [zh, en] = REASONS[e instanceof Refusal ? e.reason : "error"];
     const p = document.createElement("p");
@@ -233,7 +250,7 @@ function showGrants(claims) {
     for (const a of mine) {
       const li = document.createElement("li");
       li.className = a.granted ? "granted" : "refused";
-      Object.assign(li.dataset, { item: a.item, person: a.person, granted: String(a.granted), rules: a.rules.join(", "), requires: JSON.stringify(a.requires) });
+      Object.assign(li.dataset, { item: a.item, person: a.person, granted: String(a.granted), code: a.code, rules: a.rules.join(", "), requires: JSON.stringify(a.requires) });
       li.textContent = `${a.name} (${a.item})`;
       for (const r of a.requires) {
         const req = document.createElement("span");
@@ -252,6 +269,11 @@ function showGrants(claims) {
     const count = granted.children.length;
     const summary = document.createElement("p");
     summary.textContent = count ? `可享 ${count} 项 · ${count} item(s) granted` : "本场所无可享服务 · nothing granted here";
+    if (mine.some((a) => a.code === "superseded")) {
+      section.dataset.superseded = "true";
+      summary.className = "superseded-note";
+      summary.textContent = SUPERSEDED_MEMBER;
+    }
     const details = document.createElement("details");
     const label = document.createElement("summary");
     label.textContent = `不可享 ${refused.children.length} 项及原因 · not granted, and why`;
@@ -279,9 +301,10 @@ async function check(text) {
     result = { valid: false, reason: "error", detail: String(e), claims: null };
   }
   showFreshness();
-  showVerdict(result.valid, result.reason, result.valid ? "" : result.detail);
+  const superseded = result.valid && result.superseded === true;
+  showVerdict(result.valid, result.reason, result.valid ? "" : result.detail, superseded);
   showCard(result.valid ? result.claims : null);
-  showGrants(result.valid ? result.claims : null);
+  showGrants(result.valid ? result.claims : null, superseded);
   clearTimer = setTimeout(clear, CLEAR_AFTER_MS);
   $("verdict").focus({ preventScroll: true });
   $("verdict").scrollIntoView({ block: "start" });
@@ -291,6 +314,7 @@ function clear() {
   const box = $("verdict");
   box.className = "verdict none";
   box.dataset.reason = "";
+  box.dataset.superseded = "";
   box.innerHTML = '<p class="verdict-word">请扫描人才卡 <span lang="en">Scan a talent card</span></p>';
   showCard(null);
   showGrants(null);
@@ -447,10 +471,10 @@ async function start() {
   $("bundle-refresh").addEventListener("click", fetchBundle);
   $("venue-city").addEventListener("change", (e) => {
     localStorage.setItem(CITY, e.target.value);
-    if (shown) showGrants(shown);
+    if (shown) showGrants(shown, shownSuperseded);
   });
   $("holder-present").addEventListener("change", () => {
-    if (shown) showGrants(shown);
+    if (shown) showGrants(shown, shownSuperseded);
   });
   window.addEventListener("online", fetchBundle);
   setInterval(showFreshness, 30_000);

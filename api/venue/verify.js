@@ -27,6 +27,17 @@ const URI = /^[A-Za-z][A-Za-z0-9+.\-]*:\S+$/;
 const SEGMENT = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const TOP_FILES = ["root.pub", "trust-list.cwt", "venue-rules.cwt"];
 
+// Status values (draft-ietf-oauth-status-list §7.1): 0 VALID, 1 INVALID (revoked),
+// 2 SUSPENDED, and 3, application specific, SUPERSEDED: a card amended after issuance has a
+// newer credential, and this one holds for the holder (and a companion) only.
+export const REVOKED = 1;
+export const SUSPENDED = 2;
+export const SUPERSEDED = 3;
+export const SUPERSEDED_NOTE = "superseded by a newer credential after a change to the people it names:"
+  + " it grants the holder (and a companion) only, no family member";
+export const SUPERSEDED_REFUSAL = "this credential was replaced by a newer one after a change to the people"
+  + " it names: it grants no family member anything; the holder must present the current credential";
+
 export class BundleError extends Error {}
 class Refusal extends Error {
   constructor(reason, message) {
@@ -320,7 +331,7 @@ async function readStatusList(data, authority, listId, trust) {
       if (!isUint(index) || index >= this.size) throw new Refusal("bad_format", `status list ${uri}: index ${index} is outside the list`);
       const bit = index * bits;
       const value = (raw[bit >> 3] >> (bit & 7)) & ((1 << bits) - 1);
-      if (value > 2) throw new Refusal("bad_format", `status list ${uri}: unknown status value ${value}`);
+      if (value > SUPERSEDED) throw new Refusal("bad_format", `status list ${uri}: unknown status value ${value}`);
       return value;
     },
   };
@@ -409,10 +420,13 @@ function decodeClaims(payload) {
 // ---- verify -----------------------------------------------------------------------------
 
 // Check a TC1: token against the bundle at `now` (Unix seconds): {valid, reason, detail,
-// claims}. The checks and their order are signing/verify.py's.
+// claims, superseded}. The checks and their order are signing/verify.py's; `superseded`
+// (the status list reads SUPERSEDED) is set on every answer from the status check on, and
+// then grants() gives no family member anything.
 export async function verify(token, bundle, { now, skew = DEFAULT_SKEW_SECONDS } = {}) {
   let claims = null;
-  const refuse = (reason, detail) => ({ valid: false, reason, detail, claims });
+  let superseded = false;
+  const refuse = (reason, detail) => ({ valid: false, reason, detail, claims, superseded });
   try {
     const message = parseSign1(await fromText(token));
     const key = bundle.trust.keys.get(hex(message.kid || new Uint8Array()));
@@ -434,13 +448,15 @@ export async function verify(token, bundle, { now, skew = DEFAULT_SKEW_SECONDS }
         : `the bundle has no status list ${claims.statusUri}`);
     }
     const code = list.status(claims.statusIndex);
-    if (code === 2) return refuse("suspended", "the card is suspended");
-    if (code === 1) return refuse("revoked", "the card was revoked");
+    if (code === SUSPENDED) return refuse("suspended", "the card is suspended");
+    if (code === REVOKED) return refuse("revoked", "the card was revoked");
+    superseded = code === SUPERSEDED;
     if (now - skew > bundle.trust.expiresAt) return refuse("trust_list_expired", `the trust list expired ${now - bundle.trust.expiresAt} s ago`);
     if (now - skew > list.issuedAt + list.ttl || now - skew > list.expiresAt) {
       return refuse("status_list_stale", `status list ${list.uri} is ${now - list.issuedAt} s old, past its ttl of ${list.ttl} s: refresh the bundle`);
     }
-    return { valid: true, reason: "ok", detail: "genuine, in force, not revoked", claims };
+    const detail = `genuine, in force, not revoked${superseded ? `; ${SUPERSEDED_NOTE}` : ""}`;
+    return { valid: true, reason: "ok", detail, claims, superseded };
   } catch (e) {
     if (e instanceof Refusal) return refuse(e.reason, e.message);
     throw e;
@@ -466,10 +482,12 @@ export function people(claims) {
 }
 
 // Every item of `venue`'s catalogue for every person, as signing.verify's service answer
-// would give it: {item, name, person, granted, rules, requires, reason}. `holderPresent`
-// is true, false or null (the venue has not said). Throws Refusal("venue_rules_expired")
-// past the rules' expiry.
-export function grants(bundle, claims, venue, { now, skew = DEFAULT_SKEW_SECONDS, holderPresent = null } = {}) {
+// would give it: {item, name, person, granted, rules, requires, reason, code}; `code` is
+// "superseded" for a family member of a superseded credential (verify's `superseded`),
+// who is granted nothing, else "ok" or "service_not_granted". `holderPresent` is true,
+// false or null (the venue has not said). Throws Refusal("venue_rules_expired") past the
+// rules' expiry.
+export function grants(bundle, claims, venue, { now, skew = DEFAULT_SKEW_SECONDS, holderPresent = null, superseded = false } = {}) {
   if (now - skew > bundle.rules.expires_at) {
     throw new Refusal("venue_rules_expired", `the venue rules expired ${now - bundle.rules.expires_at} s ago`);
   }
@@ -478,14 +496,19 @@ export function grants(bundle, claims, venue, { now, skew = DEFAULT_SKEW_SECONDS
   const day = businessDate(now);
   const answers = [];
   for (const person of people(claims)) {
+    const family = person.kind !== "holder" && person.kind !== "companion";
     for (const code of Object.keys(city.items)) {
       const name = city.items[code].name_en;
+      if (superseded && family) {
+        answers.push({ item: code, name, person: person.id, granted: false, rules: [], requires: [], reason: SUPERSEDED_REFUSAL, code: "superseded" });
+        continue;
+      }
       try {
         const a = decide(bundle.index, claims, code, { ...person, holderPresent }, day, venue);
-        answers.push({ item: code, name, person: person.id, granted: a.granted, rules: a.rules, requires: a.requires, reason: a.reason });
+        answers.push({ item: code, name, person: person.id, granted: a.granted, rules: a.rules, requires: a.requires, reason: a.reason, code: a.granted ? "ok" : "service_not_granted" });
       } catch (e) {
         if (!(e instanceof ServiceError)) throw e;
-        answers.push({ item: code, name, person: person.id, granted: false, rules: [], requires: [], reason: e.message });
+        answers.push({ item: code, name, person: person.id, granted: false, rules: [], requires: [], reason: e.message, code: "service_not_granted" });
       }
     }
   }

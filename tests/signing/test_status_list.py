@@ -496,10 +496,17 @@ class TestStatusListToken:
         with pytest.raises(StatusListError, match="bad_format"):
             token.status(index)
 
-    def test_a_status_value_the_registry_does_not_define_is_bad_format(self):
+    def test_the_application_specific_value_3_reads_as_superseded(self):
+        # §7.1 reserves 0x03 for application-specific use: here, an amended card's old index.
         token = parse_status_list_token(token_for(filled([0, 3, 0, 0], 2)), **LIMITS)
-        with pytest.raises(StatusListError, match="unknown status value 3"):
+        assert token.status(1) is StatusCode.SUPERSEDED == 3
+
+    @pytest.mark.parametrize("value", range(4, 16))
+    def test_a_status_value_the_registry_does_not_define_is_bad_format(self, value: int):
+        token = parse_status_list_token(token_for(filled([0, value, 3, 0], 4)), **LIMITS)
+        with pytest.raises(StatusListError, match=f"unknown status value {value}$") as refused:
             token.status(1)
+        assert refused.value.code == "bad_format"
 
     @pytest.mark.parametrize(
         "claims",

@@ -25,7 +25,14 @@ from signing.credential import (
     to_text,
 )
 from signing.status_list import LIST_SIZE, StatusCode
-from signing.verify import DEFAULT_SKEW, VerificationResult, holder_matches, verify
+from signing.verify import (
+    DEFAULT_SKEW,
+    SUPERSEDED,
+    SUPERSEDED_REFUSAL,
+    VerificationResult,
+    holder_matches,
+    verify,
+)
 from tests.signing.support import CARD, ID_NUMBER, SALT, T0, VENUE_RULES, World, make_key, uri
 
 WORLD = World()
@@ -951,3 +958,132 @@ def test_a_token_refused_before_its_signature_tells_the_venue_what_is_wrong(toke
     result = verify(token, BUNDLE, at=T0)
     assert result.reason == "bad_format"
     assert why in result.detail
+
+
+# ---- a superseded credential: the holder's still, no family member's (issue 26) -----------
+
+# An amended card has a new credential at a new index; its old index reads SUPERSEDED.
+SUPERSEDED_WORLD = World(
+    statuses={(city, 4242): StatusCode.SUPERSEDED for city in ("weihai", "liaocheng")}
+)
+OLD_BUNDLE = SUPERSEDED_WORLD.bundle()
+OLD_TOKEN = SUPERSEDED_WORLD.token()
+
+
+def _old_family_token(*family: FamilyEntry) -> str:
+    """A superseded Liaocheng credential naming ``family`` (art. 13 grants a spouse)."""
+    claims = SUPERSEDED_WORLD.claims(Scheme.LIAOCHENG, tier="A", family=family)
+    return SUPERSEDED_WORLD.token(claims)
+
+
+def test_a_superseded_credential_still_verifies_as_genuine_and_in_force_for_the_holder():
+    result = verify(OLD_TOKEN, OLD_BUNDLE, at=T0)
+    assert (result.valid, result.reason, result.superseded) == (True, "ok", True)
+    assert (result.card_id, result.holder_name) == (str(CARD), "李雷")
+    assert holder_matches(result, ID_NUMBER)
+
+
+def test_a_superseded_credential_s_detail_says_it_grants_the_holder_only():
+    result = verify(OLD_TOKEN, OLD_BUNDLE, at=T0)
+    assert result.detail == f"genuine, in force, not revoked; {SUPERSEDED}"
+    assert "superseded by a newer credential" in result.detail
+    assert "no family member" in result.detail
+
+
+def test_a_current_credential_is_not_superseded_and_its_detail_says_nothing_of_it():
+    result = verify(TOKEN, BUNDLE, at=T0)
+    assert (result.reason, result.superseded) == ("ok", False)
+    assert result.detail == "genuine, in force, not revoked"
+
+
+def test_a_superseded_credential_still_grants_the_holder_s_services_by_the_same_rules():
+    current = verify(TOKEN, BUNDLE, at=T0, service="weihai.14")
+    result = verify(OLD_TOKEN, OLD_BUNDLE, at=T0, service="weihai.14")
+    assert (result.valid, result.reason, result.superseded) == (True, "ok", True)
+    assert (result.rule, result.requires) == (current.rule, current.requires)
+    assert result.detail == f"{current.detail}; {SUPERSEDED}"
+
+
+def test_a_superseded_credential_still_grants_a_companion_where_the_rules_grant_one():
+    result = verify(OLD_TOKEN, OLD_BUNDLE, at=T0, service="weihai.14", beneficiary="companion")
+    assert (result.valid, result.reason, result.superseded) == (True, "ok", True)
+    assert result.rule == (
+        "weihai.coverage.2019, weihai.beneficiary.travel_companion, weihai.condition.airport"
+    )
+
+
+def test_a_service_the_rules_refuse_the_holder_is_refused_as_on_a_current_credential():
+    # liaocheng-2022 art. 13 is the spouse's employment, never the holder's.
+    token = _old_family_token(_member("spouse"))
+    result = verify(token, OLD_BUNDLE, at=T0, service="liaocheng.13")
+    assert (result.valid, result.reason, result.superseded) == (False, "service_not_granted", True)
+    assert result.detail.endswith(f"; {SUPERSEDED}")
+
+
+@pytest.mark.parametrize("beneficiary", ["spouse", "family:1"])
+def test_a_superseded_credential_refuses_a_family_member_s_service_as_superseded(
+    beneficiary: str,
+):
+    # On the current credential liaocheng.13 is granted to this spouse (see above).
+    token = _old_family_token(_member("spouse"))
+    result = verify(token, OLD_BUNDLE, at=T0, service="liaocheng.13", beneficiary=beneficiary)
+    _names_the_card(result, "superseded")
+    assert (result.superseded, result.rule, result.beneficiary_name) == (True, None, None)
+
+
+def test_a_family_member_refused_on_a_superseded_credential_is_told_to_ask_for_the_current_one():
+    token = _old_family_token(_member("spouse"))
+    result = verify(token, OLD_BUNDLE, at=T0, service="liaocheng.13", beneficiary="spouse")
+    assert result.detail == SUPERSEDED_REFUSAL
+    assert "replaced by a newer one" in result.detail
+    assert "the holder must present the current credential" in result.detail
+
+
+@pytest.mark.parametrize("beneficiary", ["child", "family:2", "cousin"])
+def test_a_superseded_credential_answers_superseded_for_anyone_it_might_have_named(
+    beneficiary: str,
+):
+    # Its list of people is what is out of date: no answer about them comes from it.
+    token = _old_family_token(_member("spouse"))
+    result = verify(token, OLD_BUNDLE, at=T0, service="liaocheng.13", beneficiary=beneficiary)
+    assert (result.valid, result.reason) == (False, "superseded")
+
+
+def test_an_expired_superseded_credential_is_expired_first():
+    claims = SUPERSEDED_WORLD.claims(valid_from=date(2026, 1, 1), valid_until=LAST_DAY)
+    token = SUPERSEDED_WORLD.token(claims)
+    result = verify(
+        token, OLD_BUNDLE, at=_at(EXPIRY + 360), service="weihai.2", beneficiary="spouse"
+    )
+    assert (result.valid, result.reason, result.superseded) == (False, "expired", False)
+
+
+def test_a_superseded_credential_on_a_stale_list_is_stale_never_ok():
+    stale = SUPERSEDED_WORLD.bundle(T0, ttl=3600)
+    result = verify(OLD_TOKEN, stale, at=T0 + timedelta(hours=2))
+    assert (result.valid, result.reason, result.superseded) == (False, "status_list_stale", True)
+
+
+def test_a_superseded_credential_on_an_expired_trust_list_is_trust_list_expired():
+    bundle = SUPERSEDED_WORLD.bundle(T0, trust_days=1, ttl=10 * 86_400)
+    result = verify(OLD_TOKEN, bundle, at=T0 + timedelta(days=2))
+    assert (result.reason, result.superseded) == ("trust_list_expired", True)
+
+
+def test_a_family_member_asked_for_with_expired_venue_rules_is_venue_rules_expired_first():
+    bundle = SUPERSEDED_WORLD.bundle(T0, trust_days=10, ttl=10 * 86_400)
+    rules = msgspec.structs.replace(bundle.venue_rules, expires_at=int(T0.timestamp()))
+    late = dataclasses.replace(bundle, venue_rules=rules)
+    token = _old_family_token(_member("spouse"))
+    at = T0 + timedelta(days=1)
+    result = verify(token, late, at=at, service="liaocheng.13", beneficiary="spouse")
+    assert (result.reason, result.superseded) == ("venue_rules_expired", True)
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"), [(StatusCode.SUSPENDED, "suspended"), (StatusCode.REVOKED, "revoked")]
+)
+def test_an_old_index_marked_suspended_or_revoked_keeps_its_meaning(code: StatusCode, reason: str):
+    world = World(statuses={("weihai", 4242): code})
+    result = verify(world.token(), world.bundle(), at=T0, service="weihai.14")
+    assert (result.valid, result.reason, result.superseded) == (False, reason, False)

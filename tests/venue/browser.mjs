@@ -5,7 +5,9 @@
 // Environment: VENUE_URL (the page), BUNDLE_FILE (the vectors' bundle, one file), VECTORS
 // (tests/venue/vectors.json), QR_IMAGE (a PNG of the valid vector's QR code), CAMERA_Y4M (a
 // video of it), ONLINE_TOKEN and
-// ONLINE_AT (a card of the served registry and its clock), ARTIFACTS (screenshots), CHROMIUM.
+// ONLINE_AT (a card of the served registry and its clock), ARTIFACTS (screenshots), CHROMIUM,
+// and SUPERSEDED_BUNDLE, SUPERSEDED_TOKEN, SUPERSEDED_AT (a bundle of its own in which that
+// credential's status reads SUPERSEDED, until the vectors can hold one).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -203,9 +205,30 @@ async function storage(page) {
   await context.close();
 }
 
+// 4. A superseded credential (status 3), from a bundle of its own: valid for the holder, said
+// in words, and nothing for a family member.
+{
+  const context = await browser.newContext({ locale: "zh-CN", viewport: { width: 480, height: 1280 } });
+  await context.route("**/bundle", (route) => route.abort());
+  const at = Number(env.SUPERSEDED_AT);
+  const page = await open(context, at);
+  await page.setInputFiles("#bundle-file", env.SUPERSEDED_BUNDLE);
+  await page.waitForSelector("#trust-age");
+  out.superseded = await check(page, env.SUPERSEDED_TOKEN, at, "superseded");
+  Object.assign(out.superseded, await page.evaluate(() => ({
+    flagged: document.querySelector("#verdict").dataset.superseded,
+    note: document.querySelector("#verdict-superseded")?.textContent ?? null,
+    people: Object.fromEntries([...document.querySelectorAll("#grants-list section[data-person]")].map((s) => [
+      s.dataset.person,
+      { superseded: s.dataset.superseded === "true", summary: s.querySelector("p").textContent },
+    ])),
+  })));
+  await context.close();
+}
+
 await browser.close();
 
-// 4. The camera: Chromium's fake capture device plays a video of the valid vector's QR code.
+// 5. The camera: Chromium's fake capture device plays a video of the valid vector's QR code.
 {
   const camera = await chromium.launch({
     executablePath: env.CHROMIUM || "/usr/bin/chromium",
