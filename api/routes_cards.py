@@ -230,7 +230,9 @@ def card_credential(
     card_id: FromPath[UUID],
 ) -> Response[bytes]:
     """The card's signed credential as text (base45, what the QR code holds), or its QR
-    code as PNG or SVG, by ``Accept``."""
+    code as PNG or SVG, by ``Accept``; ``Credential-Generation`` says which of the card's
+    credentials it is (after a change to the people it names, the earlier ones are
+    superseded and grant the holder only)."""
     # No Accept header is */*: the text. An Accept naming none of the three is a 406
     # (best_match's default would have answered text to it anyway).
     kind = request.accept.best_match(list(_CREDENTIAL_TYPES))
@@ -241,13 +243,17 @@ def card_credential(
     registry = registry_of(state)
     registry.cards.check_holder_data(who, card_id)
     credential = registry.issuance.credential(card_id)
+    # Which of the card's credentials this is: the earlier ones grant the holder only.
+    generation = {"Credential-Generation": str(credential.generation)}
     if kind == "text/plain":
         # litestar adds "; charset=utf-8" to a text/ media type itself (naming it here
         # sent the parameter twice).
-        return Response(credential.text.encode(), media_type="text/plain")
+        return Response(credential.text.encode(), media_type="text/plain", headers=generation)
     out = io.BytesIO()
     credential.qr.save(out, kind="png" if kind == "image/png" else "svg", scale=4)
-    return Response(out.getvalue(), media_type=kind, headers={"Cache-Control": "no-store"})
+    return Response(
+        out.getvalue(), media_type=kind, headers={"Cache-Control": "no-store", **generation}
+    )
 
 
 CARD_ROUTES = [

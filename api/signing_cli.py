@@ -104,6 +104,8 @@ def _credential(args: argparse.Namespace, registry: Registry) -> None:
         decoded = msgspec.to_builtins(claims)
         info = {
             "claims": decoded,
+            # The current credential: those of earlier generations grant the holder only.
+            "generation": credential.generation,
             "cbor_bytes": len(cose),
             "text_chars": len(text),
             "qr_version": qr.version,
@@ -112,6 +114,13 @@ def _credential(args: argparse.Namespace, registry: Registry) -> None:
         sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(info)) + b"\n")
     else:
         print(text)
+        if credential.generation > 1:  # on stderr: stdout stays the token alone
+            print(
+                f"current credential: generation {credential.generation}; the card's earlier "
+                "credentials are superseded once venues have a newer status list (they grant "
+                "the holder only)",
+                file=sys.stderr,
+            )
 
 
 def _bundle(args: argparse.Namespace, registry: Registry) -> None:

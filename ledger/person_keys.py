@@ -297,17 +297,19 @@ class PersonKeys:
         return found
 
     def of_cards(
-        self, card_ids: Iterable[UUID], *, cursor: Any = None
+        self, card_ids: Iterable[UUID], *, cursor: Any = None, fresh: bool = False
     ) -> dict[tuple[UUID, int], tuple[UUID, bytes]]:
         """Every existing data key of these cards: (card, position) → (key id, key);
-        ``cursor``: read in the caller's transaction (a projector's, on the same store)."""
+        ``cursor``: read in the caller's transaction (a projector's, on the same store);
+        ``fresh``: read from the table, not memory (a card whose people changed may have
+        a key made since it was last read)."""
         ids = list(dict.fromkeys(card_ids))
         found: dict[tuple[UUID, int], tuple[UUID, bytes]] = {}
         missing: list[UUID] = []
         now = time.monotonic()
         with self._lock:
             for card in ids:
-                hit = self._cards.get(card)
+                hit = None if fresh else self._cards.get(card)
                 if hit is not None and now - hit[0] < CACHE_SECONDS:
                     found.update(((card, p), k) for p, k in hit[1].items())
                 else:
@@ -329,9 +331,7 @@ class PersonKeys:
         """One card's keys by position, read from the table now (not from memory: a key
         written by another process a moment ago must be found, or a person would get a
         second key)."""
-        with self._lock:
-            self._cards.pop(card_id, None)
-        found = self.of_cards([card_id])
+        found = self.of_cards([card_id], fresh=True)
         return {p: k for (c, p), k in found.items() if c == card_id}
 
     def warm(self, notifications: Iterable[Any]) -> None:

@@ -48,6 +48,10 @@ class CardKeys:
     def __init__(self, keys: dict[tuple[UUID, int], bytes]) -> None:
         self._keys = keys
 
+    def merged(self, other: CardKeys) -> CardKeys:
+        """These keys and ``other``'s."""
+        return CardKeys({**self._keys, **other._keys})
+
     def seal(self, card_id: UUID, position: int, column: str, value: str | None) -> str | None:
         """``value`` encrypted for its row (None stays None). A card with no key was
         filed before personal data was sealed and is not sealed yet: its value stays as
@@ -79,6 +83,8 @@ class PersonalColumns:
     def __init__(self, keys: PersonKeys) -> None:
         self._keys = keys
 
-    def of_cards(self, card_ids: Iterable[UUID], *, cursor: Any = None) -> CardKeys:
-        found = self._keys.of_cards(card_ids, cursor=cursor)
+    def of_cards(
+        self, card_ids: Iterable[UUID], *, cursor: Any = None, fresh: bool = False
+    ) -> CardKeys:
+        found = self._keys.of_cards(card_ids, cursor=cursor, fresh=fresh)
         return CardKeys({place: key for place, (_, key) in found.items()})

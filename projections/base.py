@@ -215,7 +215,14 @@ class ReadModel(Projection[View]):
         """Read, in the page's transaction, the keys of the cards the page files."""
         filed = [e.originator_id for e, _ in events if isinstance(e, Card.Applied)]
         personal = self.sealed_columns()
-        self.page_keys = personal.of_cards(filed, cursor=cursor) if filed else CardKeys({})
+        keys = personal.of_cards(filed, cursor=cursor) if filed else CardKeys({})
+        # A change to a card's people may name a person whose key was made after this
+        # process last read the card's keys: read them from the table (never seal with
+        # a key missing, which would leave the value in clear).
+        amended = [e.originator_id for e, _ in events if isinstance(e, Card.AmendmentDecided)]
+        if amended:
+            keys = keys.merged(personal.of_cards(amended, cursor=cursor, fresh=True))
+        self.page_keys = keys
 
     def sealed_columns(self) -> PersonalColumns:
         """What this read model seals personal values with; a model that holds any must

@@ -23,6 +23,7 @@ from domain.errors import IllegalTransition
 from domain.policy import Balance, Beneficiary, BeneficiaryKind, CardSnapshot
 from domain.policy.grants import granted_codes
 from domain.redemption import BenefitUse, Redemption, usage_of
+from domain.values import Holder
 from domain.vocabulary import CardStatus, Scheme
 from ledger.personal_columns import CardKeys, is_sealed
 from projections.base import (
@@ -53,15 +54,25 @@ CARDS = Table(
     key=("card_id",),
 )
 BENEFICIARIES = Table(
-    "rm_beneficiary",
+    # _v2 (issue 26): the card's people from a day, since a change to them takes effect on
+    # a day; the companion moved to position -1, since an added family member takes the
+    # number after the last.
+    "rm_beneficiary_v2",
     (
         ("card_id", "TEXT"),
-        ("position", "INTEGER"),  # 0 the holder, then family in filing order, then companion
-        ("kind", "TEXT"),
+        ("position", "INTEGER"),  # 0 the holder, family members by number, -1 the companion
+        # The first business day this set of the card's people holds ("" from the filing):
+        # on a day, the set with the latest ``since`` not after it holds, whole.
+        ("since", "TEXT"),
+        ("kind", "TEXT"),  # REMOVED: the member is not among them from ``since``
         ("date_of_birth", "TEXT"),
     ),
-    key=("card_id", "position"),
+    key=("card_id", "position", "since"),
+    indexes=(("card_id",),),
 )
+REMOVED = "removed"
+COMPANION = -1
+"""The companion's position: one accompanying person, named by no one."""
 USES = Table(
     "rm_benefit_use",
     (
@@ -116,7 +127,7 @@ class Entitlements(ReadModel):
     """Card snapshots and beneficiaries."""
 
     name = "entitlements"
-    topics = topics_of(Card.Applied, *TRANSITIONS, *GRANTS, *_USES)
+    topics = topics_of(Card.Applied, *TRANSITIONS, *GRANTS, *_USES, Card.AmendmentDecided)
     tables = (CARDS, BENEFICIARIES, USES)
 
     def apply(self, cursor: Any, page: Page) -> None:
@@ -130,12 +141,21 @@ class Entitlements(ReadModel):
         self.load_page_keys(cursor, events)
         pending = {card_key(e.originator_id) for e, _ in events if not isinstance(e, Card.Applied)}
         cards = self.load(cursor, CARDS, pending)
-        people: list[tuple[str, int, str, str | None]] = []
+        people: list[tuple[str, int, str, str | None, str, str | None]] = []
         for event, _ in events:
             key = card_key(event.originator_id)
             if isinstance(event, Card.Applied):
                 cards[key] = _filed(event)
-                people.extend(self._sealed(_beneficiaries(key, event), event))
+                filed = event.application.holder
+                people.extend(self._sealed(_beneficiaries(key, filed), event.originator_id, filed))
+                continue
+            if isinstance(event, Card.AmendmentDecided) and event.decision.holder is not None:
+                # From the day the change takes effect the card's people are the change's,
+                # whole (the companion stays); a second change that day replaces the first.
+                since = event.decision.takes_effect_on.isoformat()
+                holder = event.decision.holder
+                rows = _beneficiaries(key, holder, since=since, companion=False)
+                people.extend(self._sealed(rows, event.originator_id, holder))
                 continue
             row = cards.get(key)
             if row is None:
@@ -144,14 +164,14 @@ class Entitlements(ReadModel):
             if isinstance(event, Card.Issued):
                 row["issued_on"] = row["issued_on"] or effective_day(event.ctx)
         self.save(cursor, CARDS, cards.values())
-        self.put(cursor, BENEFICIARIES, people)
+        # A key once per statement: the later of two changes on one day wins.
+        self.put(cursor, BENEFICIARIES, list({p[:3]: p for p in people}.values()))
 
     def _sealed(
-        self, people: list[tuple[str, int, str, str | None]], event: Card.Applied
-    ) -> list[tuple[str, int, str, str | None]]:
-        """The beneficiaries' dates of birth encrypted under each one's key
+        self, people: list[tuple[str, int, str, str, str | None]], card_id: UUID, holder: Holder
+    ) -> list[tuple[str, int, str, str, str | None]]:
+        """The beneficiaries' rows, their dates of birth encrypted under each one's key
         (ledger.personal_columns); an erased person's is the ERASED mark."""
-        holder = event.application.holder
         erased = {0} if holder.erased else set()
         erased |= {i for i, m in enumerate(holder.family, start=1) if m.erased}
         keys = self.page_keys
@@ -159,13 +179,27 @@ class Entitlements(ReadModel):
             (
                 key,
                 position,
+                since,
                 kind,
                 ERASED
-                if position in erased
-                else keys.seal(event.originator_id, position, "date_of_birth", born),
+                if position in erased and kind != REMOVED
+                else keys.seal(card_id, position, "date_of_birth", born),
             )
-            for key, position, kind, born in people
+            for key, position, since, kind, born in people
         ]
+
+    def _rows_on(self, cursor: Any, key: str, on: date) -> list[Any]:
+        """The card's beneficiary rows that hold on ``on``: the holder, the family members
+        present that day, the companion (in that order)."""
+        table = self.view.table(BENEFICIARIES.name)
+        return self.view.fetch(
+            cursor,
+            f"SELECT position, kind, date_of_birth FROM {table} WHERE card_id = ?"  # noqa: S608
+            f" AND kind <> '{REMOVED}' AND (position < 0 OR since = (SELECT MAX(since)"
+            f" FROM {table} WHERE card_id = ? AND position >= 0 AND since <= ?))"
+            " ORDER BY CASE WHEN position < 0 THEN 1 ELSE 0 END, position",
+            (key, key, on.isoformat()),
+        )
 
     def _people(self, card_id: str, rows: list[Any]) -> list[tuple[int, str, str | None]]:
         """(position, kind, date of birth) of a card's beneficiaries, decrypted; erased
@@ -220,12 +254,7 @@ class Entitlements(ReadModel):
         key = card_key(card_id)
         with self.view.reading() as cursor:
             row = self.load(cursor, CARDS, [key]).get(key)
-            people = self.view.fetch(
-                cursor,
-                f"SELECT position, kind, date_of_birth FROM {self.view.table(BENEFICIARIES.name)}"  # noqa: S608
-                " WHERE card_id = ? ORDER BY position",
-                (key,),
-            )
+            people = self._rows_on(cursor, key, on)
             uses = self.view.fetch(
                 cursor,
                 f"SELECT kind, family_member, city, item, used_on, quantity, months"  # noqa: S608
@@ -275,12 +304,7 @@ class Entitlements(ReadModel):
         key = card_key(card_id)
         with self.view.reading() as cursor:
             row = self.load(cursor, CARDS, [key]).get(key)
-            people = self.view.fetch(
-                cursor,
-                f"SELECT position, kind, date_of_birth FROM {self.view.table(BENEFICIARIES.name)}"  # noqa: S608
-                " WHERE card_id = ? ORDER BY position",
-                (key,),
-            )
+            people = self._rows_on(cursor, key, on)
         if row is None or row["issued_on"] is None:
             raise IllegalTransition("the card is not issued", code="not_issued")
         snapshot = _snapshot(row, on)
@@ -346,19 +370,21 @@ ERASED = "erased"
 rebuild after it): unlike NULL (the companion, who has none), it drops the person."""
 
 
-def _beneficiaries(key: str, event: Card.Applied) -> list[tuple[str, int, str, str | None]]:
-    holder = event.application.holder
-    people: list[tuple[str, int, str, str | None]] = [
-        (key, 0, str(BeneficiaryKind.HOLDER), day(holder.date_of_birth))
+def _beneficiaries(
+    key: str, holder: Holder, *, since: str = "", companion: bool = True
+) -> list[tuple[str, int, str, str, str | None]]:
+    """(card, position, since, kind, date of birth) of the people ``holder`` names: the
+    holder, every family member by number (a removed one as REMOVED, so that it replaces
+    an earlier row of the same day), and the companion."""
+    people: list[tuple[str, int, str, str, str | None]] = [
+        (key, 0, since, str(BeneficiaryKind.HOLDER), day(holder.date_of_birth))
     ]
-    for member in holder.family:
-        people.append(
-            (
-                key,
-                len(people),
-                str(BeneficiaryKind(str(member.relation))),
-                day(member.date_of_birth),
-            )
-        )
-    people.append((key, len(people), str(BeneficiaryKind.COMPANION), None))
+    for number, member in enumerate(holder.family, start=1):
+        if member.removed:
+            people.append((key, number, since, REMOVED, None))
+        else:
+            kind = str(BeneficiaryKind(str(member.relation)))
+            people.append((key, number, since, kind, day(member.date_of_birth)))
+    if companion:
+        people.append((key, COMPANION, since, str(BeneficiaryKind.COMPANION), None))
     return people

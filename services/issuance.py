@@ -45,15 +45,19 @@ that): the default of ``talentcard bundle`` and of the public endpoints."""
 
 
 class Credential:
-    """A signed credential: its claims, COSE bytes, the text form and its QR code."""
+    """A signed credential: its claims, COSE bytes, the text form, its QR code and its
+    generation (which of the card's credentials it is)."""
 
-    def __init__(self, claims: CardClaims, cose: bytes) -> None:
+    def __init__(self, claims: CardClaims, cose: bytes, generation: int = 1) -> None:
         # The QR writer is imported by the one use that draws a code: segno's writers pull
         # in urllib.request, http.client and email, which `talentcard bundle` does without.
         import segno
 
         self.claims = claims
         self.cose = cose
+        # Which of the card's credentials this is (1 from issuance; a change that removed
+        # or corrected someone named starts the next, and the earlier ones are superseded).
+        self.generation = generation
         self.text = to_text(cose)
         self.qr = segno.make(self.text, error="m", mode="alphanumeric")
 
@@ -90,10 +94,12 @@ class IssuanceService:
             )
         models = self._read_models()
         models.catch_up(_STATUS)
-        reference = models.status_lists.reference(card_id)
-        if reference is None:  # the read model has the card's issue: caught up just now
+        current = models.status_lists.current(card_id)
+        if current is None:  # the read model has the card's issue: caught up just now
             raise AssertionError(f"issued card {card_id} has no status entry")
-        authority, ref = reference
+        # The current credential's own entry: after a change that removed or corrected
+        # someone named, a new one, the earlier credentials' entries reading SUPERSEDED.
+        authority, ref, _ = current
         snapshot = card.snapshot(day)
         # The card's people on the credential's day (after every change in effect then).
         holder = card.holder_on(day)
@@ -124,11 +130,13 @@ class IssuanceService:
         )
 
     def credential(self, card_id: UUID, at: datetime | None = None) -> Credential:
-        """The card's signed credential now (or at ``at``)."""
+        """The card's signed credential now (or at ``at``), of its current generation."""
         instant = at or self._clock()
         claims = self.claims(card_id, instant)
         record, key = self._keys.signing_key(claims.issuer, instant)
-        return Credential(claims, sign_credential(claims, key, record.kid_bytes))
+        current = self._read_models().status_lists.current(card_id)
+        generation = current[2] if current is not None else 1
+        return Credential(claims, sign_credential(claims, key, record.kid_bytes), generation)
 
     def bundle_files(
         self,

@@ -1,0 +1,99 @@
+"""Old credentials after a change to a card's people (issue 26): once venues hold a status
+list newer than the change, a credential handed out before it grants the holder only; the
+new credential names the family as it now stands; both stores."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+import ledger.card_commands as cc
+from ledger import commands as c
+from ledger.app import CardLedger
+from services.bootstrap import Registry
+from signing.bundle import load_bundle
+from signing.verify import verify
+from tests import factories as f
+from tests.conftest import FakeClock
+
+CHILD = {"relation": "child", "name": "李小雷", "date_of_birth": "2015-09-30"}
+SPOUSE = {"relation": "spouse", "name": "陈静", "date_of_birth": "1988-09-02"}
+
+
+def changed(ledger: CardLedger, card_id: UUID, **fields: Any) -> None:
+    body = {
+        "actor": "wang.employer",
+        "role": "employer",
+        "takes_effect_on": "2026-03-02",
+        "evidence": ["doc://certificate/1"],
+        "reason": "reported by the employer",
+        **fields,
+    }
+    ledger.run(cc.AMEND, card_id, msgspec.convert(body, c.AmendBody))
+    decision = {"actor": "liu.hrss", "role": "city_hrss", "decision": "approved"}
+    ledger.run(cc.DECIDE_AMENDMENT, card_id, msgspec.convert(decision, c.AmendmentDecisionBody))
+
+
+def bundle(registry: Registry, folder: Path) -> Any:
+    registry.issuance.write_bundle(folder, ttl=timedelta(hours=24))
+    return load_bundle(folder)
+
+
+def test_a_credential_from_before_a_child_s_removal_grants_the_child_nothing_any_more(
+    ledger: CardLedger, registry: Registry, clock: FakeClock, tmp_path: Path
+):
+    registry.keys.init()
+    card_id = f.liaocheng_card(ledger, (CHILD,))
+    old = registry.issuance.credential(card_id)
+    before = bundle(registry, tmp_path / "before")
+    clock.advance(hours=1)
+    changed(ledger, card_id, change="remove_member", member=1)
+    after = bundle(registry, tmp_path / "after")
+    park = {"service": "liaocheng.19", "at": clock.now}
+    # A venue whose status list is older than the removal still sees the child.
+    assert verify(old.text, before, beneficiary="child", **park).valid
+    refused = verify(old.text, after, beneficiary="child", **park)
+    assert (refused.valid, refused.reason) == (False, "superseded")
+    holder = verify(old.text, after, **park)
+    assert (holder.valid, holder.superseded) == (True, True)
+    new = registry.issuance.credential(card_id)
+    assert (old.generation, new.generation) == (1, 2)
+    assert new.claims.family == ()
+    assert new.claims.status != old.claims.status
+    current = verify(new.text, after, **park)
+    assert (current.valid, current.superseded) == (True, False)
+
+
+def test_adding_a_spouse_keeps_the_old_credential_as_it_was_and_the_new_one_names_them(
+    ledger: CardLedger, registry: Registry, clock: FakeClock, tmp_path: Path
+):
+    registry.keys.init()
+    card_id = f.liaocheng_card(ledger, (CHILD,))
+    old = registry.issuance.credential(card_id)
+    clock.advance(hours=1)
+    changed(ledger, card_id, change="add_member", **SPOUSE)
+    after = bundle(registry, tmp_path / "after")
+    kept = verify(old.text, after, beneficiary="child", service="liaocheng.19", at=clock.now)
+    assert (kept.valid, kept.superseded) == (True, False)
+    new = registry.issuance.credential(card_id)
+    assert new.generation == 1
+    assert [m.relation for m in new.claims.family] == ["child", "spouse"]
+    spouse = verify(new.text, after, beneficiary="spouse", service="liaocheng.19", at=clock.now)
+    assert spouse.valid and spouse.beneficiary_name == "陈静"
+
+
+def test_a_revoked_card_s_superseded_credential_reads_revoked(
+    ledger: CardLedger, registry: Registry, clock: FakeClock, tmp_path: Path
+):
+    registry.keys.init()
+    card_id = f.liaocheng_card(ledger, (CHILD,))
+    old = registry.issuance.credential(card_id)
+    clock.advance(hours=1)
+    changed(ledger, card_id, change="correct_member", member=1, name="李晓雷")
+    f.revoke(ledger, card_id)
+    after = bundle(registry, tmp_path / "after")
+    assert verify(old.text, after, at=clock.now).reason == "revoked"
