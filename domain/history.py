@@ -43,6 +43,8 @@ _DECIDED_BY: dict[type[Any], Callable[[Any], Decision]] = {
     Card.RevocationDeclined: _of("decline"),
     Card.Revoked: _of("revocation"),
     Card.DeadlineStarted: _of("deadline"),
+    Card.AmendmentRequested: _of("amendment"),
+    Card.AmendmentDecided: _of("decision"),
     CardQuota.QuotaReserved: _of("use"),
     CardQuota.QuotaReleased: _of("use"),
     CardQuota.QuotaRaised: _of("raised"),

@@ -14,7 +14,14 @@ from domain.card import Card
 from domain.clock import SHANGHAI
 from domain.history import decision_of
 from domain.policy import StepTaken
-from domain.values import Application, Context, RevocationProposal, Term
+from domain.values import (
+    Amendment,
+    AmendmentDecision,
+    Application,
+    Context,
+    RevocationProposal,
+    Term,
+)
 
 # What stays in the store and never reaches any reader, however authorised: the keyed ID
 # digest and its salt (with the salt, a copy of the digest is a target for guessing the
@@ -94,7 +101,8 @@ def event_view(event: DomainEventProtocol[UUID]) -> EventView:
 def _readable(value: Any) -> Any:
     """A payload value as plain data, with the holder's sealed identity fields left out."""
     data = msgspec.to_builtins(value)
-    if isinstance(value, Application):
+    # The filing and a change to the card's people (issue 26) both carry the holder.
+    if isinstance(value, Application | Amendment | AmendmentDecision) and data.get("holder"):
         identity = data["holder"]["identity"]
         for name in SEALED_IDENTITY_FIELDS:
             identity.pop(name, None)
@@ -197,7 +205,27 @@ def _proposed(e: Any) -> str:
     return f"{_taken(p.proposed_by)}: {p.reason}; steps: {steps}"
 
 
+def _amendment(e: Any) -> str:
+    # No names or dates of birth: what changed, for whom by number, from when.
+    a: Amendment = e.amendment
+    who = "the holder" if a.member == 0 else f"family member {a.member}"
+    return (
+        f"{a.change} ({who}) from {a.takes_effect_on}; evidence={','.join(a.evidence)}; "
+        f"{a.reason}"
+    )
+
+
+def _amendment_decided(e: Any) -> str:
+    d: AmendmentDecision = e.decision
+    who = "the holder" if d.member == 0 else f"family member {d.member}"
+    verdict = "approved" if d.approved else f"refused: {d.reason}"
+    superseded = "; earlier credentials superseded" if d.supersedes else ""
+    return f"{d.change} ({who}) from {d.takes_effect_on} {verdict}{superseded}"
+
+
 _READINGS: dict[type[Any], Callable[[Any], str]] = {
+    Card.AmendmentRequested: _amendment,
+    Card.AmendmentDecided: _amendment_decided,
     Card.FileReceived: lambda e: (
         f"received by {e.receipt.window} on {e.receipt.received_on}"
     ),

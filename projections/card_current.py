@@ -124,6 +124,8 @@ class CardCurrent(CardRowModel):
         Card.RevocationApproved,
         Card.RevocationDeclined,
         Card.DeadlineStarted,
+        Card.AmendmentRequested,
+        Card.AmendmentDecided,
     )
     tables = (CARDS,)
     row_table = CARDS
@@ -141,6 +143,14 @@ class CardCurrent(CardRowModel):
 
     def changed(self, row: dict[str, Any], event: Card.Event) -> None:
         _change(row, event)
+        if isinstance(event, Card.AmendmentDecided) and event.decision.holder is not None:
+            # A corrected name is the card's name from then on (the filing keeps its own).
+            holder = event.decision.holder
+            row["holder_name"] = (
+                None
+                if holder.erased
+                else self.page_keys.seal(event.originator_id, 0, "holder_name", holder.name)
+            )
 
     def list_cards(
         self,

@@ -431,8 +431,27 @@ def install(ledger: CardLedger) -> list[str]:
     tables: list[str] = []
     with view.transaction() as cursor:
         for model_class in (CardCurrent, StatusLists, AuditTrail, Statistics, Entitlements):
+            new = [t for t in model_class.tables if not _exists(view, cursor, t.name)]
             for table in model_class.tables:
                 for statement in table.ddl(view):
                     cursor.execute(statement)
                 tables.append(table.name)
+            if new and len(new) < len(model_class.tables):
+                # A new version renamed some of the model's tables (a column added:
+                # rm_beneficiary_v2): they start empty, so the model is emptied and
+                # replayed from the log by its next catch-up, as a rebuild would.
+                own = view_for(datastore, model_class.name, ledger.name)
+                for table in model_class.tables:
+                    cursor.execute(f"DELETE FROM {view.table(table.name)}")  # noqa: S608
+                own.reset_position(cursor, ledger.name)
     return [*tables, getattr(view, "tracking_table_name", "tracking")]
+
+
+def _exists(view: View, cursor: Any, table: str) -> bool:
+    """Whether a read-model table exists (in the transaction ``cursor`` belongs to)."""
+    if view.is_postgres:
+        cursor.execute("SELECT to_regclass(%s) AS found", (view.table(table),))
+        row: Any = cursor.fetchone()
+        return row is not None and row["found"] is not None
+    cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
+    return cursor.fetchone() is not None

@@ -20,7 +20,10 @@ FIXTURE = Path(__file__).parent / "fixture"
 SEALED_FIXTURE = Path(__file__).parent / "fixture-sealed"
 """The first fixture taken on by issue 25's version (``make_sealed_fixture``): sealed,
 with erasures and a third checkpoint."""
-FIXTURES = (FIXTURE, SEALED_FIXTURE)
+AMENDED_FIXTURE = Path(__file__).parent / "fixture-amended"
+"""The sealed fixture taken on by issue 26's version (``make_amended_fixture``): cards'
+people changed after issuance, one change refused, one superseding a credential."""
+FIXTURES = (FIXTURE, SEALED_FIXTURE, AMENDED_FIXTURE)
 SEALED_EVENTS = frozenset(
     {
         "domain.erasure:Erasure.Proposed",
@@ -30,6 +33,8 @@ SEALED_EVENTS = frozenset(
 )
 """Event classes added after the first fixture was written: only the sealed one holds them
 (the first fixture's history is what 984c53b wrote and never changes)."""
+AMENDED_EVENTS = frozenset({"domain.card:Card.AmendmentRequested", "domain.card:Card.AmendmentDecided"})
+"""Event classes added by issue 26: held by the amended fixture only."""
 EXPECTED = "expected.json"
 POSTGRES_DUMP = "postgres.sql"
 STORES = ("sqlite", "postgres")

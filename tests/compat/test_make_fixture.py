@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
         ("tests.compat.make_fixture", "fixture"),
         # issue 25's second fixture: the first taken on, sealed, with erasures
         ("tests.compat.make_sealed_fixture", "fixture-sealed"),
+        # issue 26's third fixture: the second taken on, with changes to cards' people
+        ("tests.compat.make_amended_fixture", "fixture-amended"),
     ],
 )
 def test_the_fixture_script_still_writes_the_same_events_on_both_stores(
