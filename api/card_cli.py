@@ -123,6 +123,8 @@ def _add_fields(
                 options["choices"] = values(kind.cls)
             elif isinstance(kind, msgspec.inspect.DateType):
                 options["metavar"] = "YYYY-MM-DD"
+            elif isinstance(kind, msgspec.inspect.IntType):
+                options.update(type=int, metavar="N")
             readers.append((field.name, lambda given: given))
         p.add_argument(flag, **options)
     return readers

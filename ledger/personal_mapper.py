@@ -58,11 +58,16 @@ class PersonalDataMapper(Mapper[UUID]):
         # A later event naming the card's people (a change to them, 信息变更) seals each
         # person already named under their own key, so that erasing a person destroys the
         # one key that opens them in every event; only a person new to the card gets one.
-        existing: dict[int, tuple[UUID, bytes]] = {}
-        if version > 1 and self.person_keys is not None:
-            existing = self.person_keys.current(originator_id)
+        # Read only once a holder is found to seal: most events that mention "holder"
+        # (a use by the holder, say) hold none, and must not cost a query.
+        existing: dict[int, tuple[UUID, bytes]] | None = None
+        person_keys = self.person_keys
 
         def key(position: int) -> tuple[UUID, bytes]:
+            nonlocal existing
+            if existing is None:
+                later = version > 1 and person_keys is not None
+                existing = person_keys.current(originator_id) if person_keys and later else {}
             if position in existing:
                 return existing[position]
             key_id, key = uuid4(), new_data_key()

@@ -141,7 +141,7 @@ class Entitlements(ReadModel):
         self.load_page_keys(cursor, events)
         pending = {card_key(e.originator_id) for e, _ in events if not isinstance(e, Card.Applied)}
         cards = self.load(cursor, CARDS, pending)
-        people: list[tuple[str, int, str, str | None, str, str | None]] = []
+        people: list[tuple[str, int, str, str, str | None]] = []
         for event, _ in events:
             key = card_key(event.originator_id)
             if isinstance(event, Card.Applied):

@@ -110,8 +110,8 @@ class PersonalDataService:
             raise InvalidInput(f"ground must be one of {choices} (PIPL art. 47)") from None
         card = self._erasable(who, card_id)
         if family is None:
-            family = card.holder.family  # every member the card ever named, removed ones too
-            positions = (0, *(p for p, m in enumerate(family, start=1) if not m.erased))
+            members = card.holder.family  # every member the card ever named, removed ones too
+            positions = (0, *(p for p, m in enumerate(members, start=1) if not m.erased))
         else:
             if family < 1:
                 raise InvalidInput("family counts from 1 (the first family member filed)")
@@ -206,6 +206,9 @@ class PersonalDataService:
         return {
             "card_id": str(card_id),
             "file": msgspec.to_builtins(card.application.holder, enc_hook=str),
+            # As it stands after every approved change (issue 26); members keep their
+            # numbers, a removed one marked.
+            "current": msgspec.to_builtins(card.holder, enc_hook=str),
             "events": history,
             "changed_by": changes,
             "read_by": reads,
