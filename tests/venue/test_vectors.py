@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 from signing.bundle import read_bundle
-from signing.verify import holder_matches, verify
+from signing.cose import parse_sign1
+from signing.credential import decode_claims, from_text
+from signing.verify import SUPERSEDED, holder_matches, verify
 from tests.venue import vectors as v
 
 DATA = v.load()
@@ -24,6 +26,8 @@ def at(vector: dict[str, Any]) -> datetime:
 def test_the_vectors_cover_every_case_the_issue_names():
     assert {"valid", "revoked", "tampered", "expired", "companion"} <= set(VECTORS)
     assert VECTORS["stacking"]["venue_city"] == "weihai"  # a card of another scheme
+    # Issue 26: a credential superseded by a change to the card's people, and its successor.
+    assert {"superseded", "current_after_change"} <= set(VECTORS)
 
 
 @pytest.mark.parametrize("name", sorted(VECTORS))
@@ -32,6 +36,45 @@ def test_each_vector_gets_its_expected_verdict_from_signing_verify(name: str):
     result = verify(vector["token"], BUNDLE, at=at(vector))
     assert result.reason == vector["expected"] == vector["verdict"]
     assert (result.holder_name, result.tier) == (vector["holder_name"], vector["tier"])
+    assert result.superseded == vector["superseded"]
+
+
+def test_only_the_credential_handed_out_before_the_change_reads_superseded():
+    assert {n for n, x in VECTORS.items() if x["superseded"]} == {"superseded", "superseded_stale"}
+    old = VECTORS["superseded"]
+    result = verify(old["token"], BUNDLE, at=at(old))
+    assert (result.valid, result.superseded) == (True, True)
+    assert result.detail == f"genuine, in force, not revoked; {SUPERSEDED}"
+
+
+def claims(name: str) -> Any:
+    return decode_claims(parse_sign1(from_text(VECTORS[name]["token"])).payload)
+
+
+def test_the_change_gave_the_card_a_new_credential_with_a_status_index_of_its_own():
+    old, new = claims("superseded"), claims("current_after_change")
+    assert old.card_id == new.card_id
+    assert old.status.uri == new.status.uri and old.status.index != new.status.index
+    # The child (family:1) was removed: the new credential names the spouse alone.
+    assert [m.relation for m in old.family] == ["child", "spouse"]
+    spouse = old.family[1]
+    assert [(m.relation, m.name) for m in new.family] == [(spouse.relation, spouse.name)]
+
+
+def test_a_superseded_credential_grants_the_holder_and_a_companion_and_no_family_member():
+    grants = VECTORS["superseded"]["grants"]
+    family = [g for g in grants if g["person"].startswith("family:")]
+    assert {g["person"] for g in family} == {"family:1", "family:2"}
+    assert all(not g["granted"] and g["code"] == "superseded" for g in family)
+    assert any(g["granted"] for g in grants if g["person"] == "holder")
+    assert any(g["granted"] for g in grants if g["person"] == "companion")
+    # For the holder and a companion the old credential answers as the current one does.
+    current = VECTORS["current_after_change"]["grants"]
+    others = ("holder", "companion")
+    assert [g for g in grants if g["person"] in others] == [
+        g for g in current if g["person"] in others
+    ]
+    assert any(g["granted"] for g in current if g["person"] == "family:1")  # the spouse
 
 
 @pytest.mark.parametrize("name", sorted(n for n, x in VECTORS.items() if "service" in x))

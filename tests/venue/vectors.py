@@ -5,8 +5,12 @@ the cards that verify, what each item of the venue's catalogue answers for each 
 the page to the same file.
 
 Made from a registry on a fresh SQLite store with a fake clock, as a venue would meet
-them: cards issued and one revoked, then the bundle signed (so the revocation is in it).
-Regenerate with ``python -m tests.venue.vectors`` (the keys are new each time).
+them: cards issued, one revoked, one suspended, and one whose family changed after its
+credential was handed out (issue 26: the child removed through the amendment commands, so
+that credential's status index reads SUPERSEDED and the card has a new credential), then
+the bundle signed (so all of that is in it). Each vector's ``superseded`` is
+``signing.verify``'s flag (the status list reads SUPERSEDED); the page says so on a card it
+admits. Regenerate with ``python -m tests.venue.vectors`` (the keys are new each time).
 """
 
 from __future__ import annotations
@@ -22,9 +26,12 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 import ledger.card_commands as cc
+from domain.clock import business_date
+from ledger import commands as c
 from ledger.app import CardLedger
 from services.bootstrap import Registry
 from signing import base45
@@ -51,6 +58,11 @@ FAMILY = (
     {"relation": "spouse", "name": "韩梅梅", "date_of_birth": "1952-04-01"},
     {"relation": "child", "name": "李小雷", "date_of_birth": "2015-09-30"},
     {"relation": "parent", "name": "李大山", "date_of_birth": "1930-01-15"},
+)
+# The family of the card that changes: the child (member 1) is removed after issuance.
+CHANGING_FAMILY = (
+    {"relation": "child", "name": "王小明", "date_of_birth": "2012-05-20"},
+    {"relation": "spouse", "name": "赵丽", "date_of_birth": "1985-11-11"},
 )
 
 
@@ -107,6 +119,7 @@ def vector(
         "at": int(at.timestamp()),
         "expected": expected,
         "verdict": result.reason,
+        "superseded": result.superseded,
         "holder_name": result.holder_name,
         "tier": result.tier,
         "valid_until": None if result.valid_until is None else result.valid_until.isoformat(),
@@ -140,8 +153,9 @@ def vector(
 
 def grants(token: str, files: dict[str, bytes], at: datetime, city: str) -> list[dict[str, Any]]:
     """Every item of ``city``'s catalogue asked for the holder, each family member and a
-    companion, as ``signing.verify`` answers it: granted or not, the rules that decided,
-    and what the venue must still see."""
+    companion, as ``signing.verify`` answers it: granted or not, the code of the answer
+    (``ok``, ``service_not_granted``, or ``superseded`` for a family member of a superseded
+    credential), the rules that decided, and what the venue must still see."""
     bundle = read_bundle(files)
     claims = decode_claims(parse_sign1(from_text(token)).payload)
     people = ["holder", *(f"family:{n}" for n in range(1, len(claims.family) + 1)), "companion"]
@@ -154,11 +168,29 @@ def grants(token: str, files: dict[str, bytes], at: datetime, city: str) -> list
                     "item": item,
                     "person": person,
                     "granted": result.valid,
+                    "code": result.reason,
                     "rules": result.rule.split(", ") if result.rule else [],
                     "requires": list(result.requires),
                 }
             )
     return answers
+
+
+def remove_member(ledger: CardLedger, card: UUID, member: int, on: str) -> None:
+    """Remove family member ``member`` of Liaocheng ``card`` from business day ``on``: filed
+    by the employer, approved by city HRSS (the body that decides a Liaocheng change)."""
+    asked = {
+        "actor": "wang.employer",
+        "role": "employer",
+        "change": "remove_member",
+        "member": member,
+        "takes_effect_on": on,
+        "evidence": ["doc://household-register/1"],
+        "reason": "the child moved to the other parent's household",
+    }
+    ledger.run(cc.AMEND, card, msgspec.convert(asked, c.AmendBody))
+    decided = {"actor": "liu.hrss", "role": "city_hrss", "decision": "approved"}
+    ledger.run(cc.DECIDE_AMENDMENT, card, msgspec.convert(decided, c.AmendmentDecisionBody))
 
 
 @contextmanager
@@ -181,7 +213,8 @@ def registry_in(folder: Path, clock: FakeClock) -> Iterator[tuple[Registry, Card
 
 
 def make_vectors(folder: Path) -> dict[str, Any]:
-    """Issue the cards, revoke one, sign the bundle, and describe each token."""
+    """Issue the cards, revoke one, suspend one, change one's family, sign the bundle, and
+    describe each token."""
     clock = FakeClock(START)
     with registry_in(folder, clock) as (registry, ledger):
         person = {**f.holder(HOLDER_ID), "family": list(FAMILY)}
@@ -201,12 +234,20 @@ def make_vectors(folder: Path) -> dict[str, Any]:
         provincial, _ = ledger.apply(f.shandong_body())
         f.approve_all(ledger, provincial)
         ledger.run(cc.ISSUE, provincial, f.issue())
+        changing = f.liaocheng_card(ledger, CHANGING_FAMILY, id_number=f.resident_id(903))
 
         def credential(card: UUID) -> str:
             return to_text(registry.issuance.credential(card).cose)
 
         cards = (family, weihai, revoked, suspended, provincial, jinan)
         text = {card: credential(card) for card in cards}
+        superseded = credential(changing)  # handed out before the change
+        clock.advance(minutes=1)
+        # In force from today (Shanghai), the day the card was issued: a change may take
+        # effect no earlier than the issue day and no later than today.
+        remove_member(ledger, changing, 1, business_date(clock.now).isoformat())
+        current = credential(changing)  # the new credential: a new status index
+        assert current != superseded
         f.revoke(ledger, revoked)  # after their credentials were handed out
         ledger.run(
             cc.SUSPEND, suspended, f.status(role="talent_office", decision_ref="济人社〔2026〕1号")
@@ -261,6 +302,14 @@ def make_vectors(folder: Path) -> dict[str, Any]:
             vector("zip_bomb", bomb(), at, "too_large", files),
             vector("zlib_trailing", padded(text[family]), at, "bad_format", files),
             vector("bad_base45", "TC1:GGW", at, "bad_format", files),
+            # The credential handed out before the child was removed: still the holder's
+            # (and a companion's), nothing for the family it names.
+            vector("superseded", superseded, at, "ok", files),
+            vector("current_after_change", current, at, "ok", files),
+            # Past the status list's ttl a superseded credential is stale first, like any.
+            vector(
+                "superseded_stale", superseded, at + timedelta(hours=36), "status_list_stale", files
+            ),
         ]
     ledger.close()
     return {

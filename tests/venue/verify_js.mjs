@@ -1,5 +1,6 @@
-// The venue page's verifier (api/venue/verify.js) in Node, without a browser: for cases the
-// shared vectors cannot hold yet (a bundle of the signing tests' own world). Reads JSON on
+// The venue page's verifier (api/venue/verify.js) in Node, without a browser: on the shared
+// vectors' bundle, and on bundles of the signing tests' own world for cases the registry
+// does not make. Reads JSON on
 // stdin, {bundle: base64 of a packed bundle, checks: [{token, at, venue}]}, and prints for
 // each check what verify() answers and, for a card that verifies, what grants() gives every
 // person for every item of the venue's catalogue (the card's own city without a venue).
