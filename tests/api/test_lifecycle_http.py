@@ -358,3 +358,58 @@ def test_the_history_names_the_user_who_took_each_step(users: Users, scheme: str
     steps = [s.filer, *([s.intake] if s.intake else []), *(w for w, _ in s.stages), s.issuer]
     acts = [e["actor"] for e in history if e["event"] in STEP_EVENTS]
     assert acts == [f"{role}.{authority}" for role, authority in steps]
+
+
+# ---- a change to the card's people (issue 26) -------------------------------------------
+
+# Who asks and who decides, from the seeds: Liaocheng art. 33 (the employer reports) and
+# art. 32 (the city HRSS issues, so decides); elsewhere the filer asks and the issuer
+# decides (recorded decisions: the sources are silent).
+AMENDERS = {scheme: (s.filer, s.issuer) for scheme, s in SCHEMES.items()}
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_a_spouse_added_by_the_filer_and_approved_by_the_issuer_is_granted_from_that_day(
+    users: Users, scheme: str
+):
+    card_id = issued(users, scheme)
+    filer, issuer = AMENDERS[scheme]
+    change = {
+        "change": "add_member",
+        "relation": "spouse",
+        "name": "陈静",
+        "date_of_birth": "1988-09-02",
+        "takes_effect_on": TODAY.isoformat(),
+        "evidence": ["doc://marriage/1"],
+        "reason": "married",
+    }
+    answer(user(users, filer).post(f"/cards/{card_id}/amendment", change))
+    answer(
+        user(users, issuer).post(f"/cards/{card_id}/amendment/decision", {"decision": "approved"})
+    )
+    reader = users("auditor", "province")
+    granted = answer(reader.get(f"/cards/{card_id}/entitlements"))
+    assert "spouse" in [e["kind"] for e in granted]
+    response = reader.get(f"/cards/{card_id}/credential")
+    assert response.headers["credential-generation"] == "1"
+
+
+def test_a_removed_member_starts_the_card_s_second_credential(users: Users):
+    card_id = issued(users, "jinan")
+    filer, issuer = AMENDERS["jinan"]
+    base = {"takes_effect_on": TODAY.isoformat(), "evidence": ["doc://x/1"], "reason": "r"}
+    added = {
+        **base,
+        "change": "add_member",
+        "relation": "child",
+        "name": "李小雷",
+        "date_of_birth": "2015-09-30",
+    }
+    for change in (added, {**base, "change": "remove_member", "member": 1}):
+        answer(user(users, filer).post(f"/cards/{card_id}/amendment", change))
+        approve = {"decision": "approved"}
+        answer(user(users, issuer).post(f"/cards/{card_id}/amendment/decision", approve))
+    response = users("applicant", "jinan").get(f"/cards/{card_id}/credential")
+    assert response.headers["credential-generation"] == "2"
+    view = card(users, card_id)
+    assert [e["event"] for e in view["history"]][-2:] == ["AmendmentRequested", "AmendmentDecided"]
