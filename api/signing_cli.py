@@ -114,13 +114,20 @@ def _credential(args: argparse.Namespace, registry: Registry) -> None:
         sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(info)) + b"\n")
     else:
         print(text)
-        if credential.generation > 1:  # on stderr: stdout stays the token alone
-            print(
-                f"current credential: generation {credential.generation}; the card's earlier "
-                "credentials are superseded once venues have a newer status list (they grant "
-                "the holder only)",
-                file=sys.stderr,
-            )
+        # Which credential this is and what it carries, on stderr: stdout stays the token.
+        until = claims.valid_until or "no end"
+        earlier = (
+            "; the card's earlier credentials grant the holder only, once venues have a newer "
+            "status list"
+            if credential.generation > 1
+            else ""
+        )
+        print(
+            f"current credential: generation {credential.generation} (tier {claims.tier}, "
+            f"valid {claims.valid_from}..{until}, {len(claims.family)} family member(s))"
+            f"{earlier}",
+            file=sys.stderr,
+        )
 
 
 def _bundle(args: argparse.Namespace, registry: Registry) -> None:
