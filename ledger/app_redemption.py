@@ -64,11 +64,13 @@ class Redemptions(LedgerBase):
             facts=dict(body.facts),
         )
         # The card's people on the day of the use: a spouse added from 2026-09-01 uses the
-        # gym from that day, a member removed from a day uses nothing from it.
-        use_day = business_date(body.effective_at or self.clock())
-        person, place = beneficiary_of(
-            card.holder_on(use_day), body.beneficiary, body.family_member, request
-        )
+        # gym from that day, a member removed from a day uses nothing from it. A use now
+        # takes the people as they stand (every change takes effect by the day it is
+        # decided), so the clock is not read here: it is read once, below.
+        people = card.holder
+        if body.effective_at is not None:
+            people = card.holder_on(business_date(as_utc(body.effective_at)))
+        person, place = beneficiary_of(people, body.beneficiary, body.family_member, request)
         use = use_scope(
             card_id, card.application.scheme, body.city, body.item.strip(), body.beneficiary, place
         )
