@@ -127,3 +127,12 @@ def test_the_holder_s_id_number_and_only_it_matches_the_binding():
     checks = [(c["number"], holder_matches(result, c["number"])) for c in vector["id_checks"]]
     assert checks == [(c["number"], c["matches"]) for c in vector["id_checks"]]
     assert [c["matches"] for c in vector["id_checks"]] == [True, True, False, False]
+
+
+def test_a_spouse_married_after_issuance_uses_the_gym_on_the_card_s_next_credential():
+    vector = VECTORS["spouse_added_after_issue"]
+    assert [(m.relation, m.name) for m in claims("spouse_added_after_issue").family] == [
+        ("spouse", "陈静")
+    ]
+    gym = [g for g in vector["grants"] if (g["item"], g["person"]) == ("liaocheng.20", "family:1")]
+    assert [g["granted"] for g in gym] == [True]

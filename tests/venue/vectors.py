@@ -176,6 +176,25 @@ def grants(token: str, files: dict[str, bytes], at: datetime, city: str) -> list
     return answers
 
 
+def add_spouse(ledger: CardLedger, card: UUID, on: str) -> None:
+    """Add a spouse married after issuance to Liaocheng ``card`` from business day ``on``:
+    filed by the employer (art. 33), approved by city HRSS."""
+    asked = {
+        "actor": "wang.employer",
+        "role": "employer",
+        "change": "add_member",
+        "relation": "spouse",
+        "name": "陈静",
+        "date_of_birth": "1988-09-02",
+        "takes_effect_on": on,
+        "evidence": ["doc://marriage-certificate/1"],
+        "reason": "married after the card was issued",
+    }
+    ledger.run(cc.AMEND, card, msgspec.convert(asked, c.AmendBody))
+    decided = {"actor": "liu.hrss", "role": "city_hrss", "decision": "approved"}
+    ledger.run(cc.DECIDE_AMENDMENT, card, msgspec.convert(decided, c.AmendmentDecisionBody))
+
+
 def remove_member(ledger: CardLedger, card: UUID, member: int, on: str) -> None:
     """Remove family member ``member`` of Liaocheng ``card`` from business day ``on``: filed
     by the employer, approved by city HRSS (the body that decides a Liaocheng change)."""
@@ -235,6 +254,7 @@ def make_vectors(folder: Path) -> dict[str, Any]:
         f.approve_all(ledger, provincial)
         ledger.run(cc.ISSUE, provincial, f.issue())
         changing = f.liaocheng_card(ledger, CHANGING_FAMILY, id_number=f.resident_id(903))
+        married = f.liaocheng_card(ledger, (), id_number=f.resident_id(904))
 
         def credential(card: UUID) -> str:
             return to_text(registry.issuance.credential(card).cose)
@@ -247,6 +267,8 @@ def make_vectors(folder: Path) -> dict[str, Any]:
         # effect no earlier than the issue day and no later than today.
         remove_member(ledger, changing, 1, business_date(clock.now).isoformat())
         current = credential(changing)  # the new credential: a new status index
+        add_spouse(ledger, married, business_date(clock.now).isoformat())
+        with_spouse = credential(married)  # names the spouse; nothing superseded
         assert current != superseded
         f.revoke(ledger, revoked)  # after their credentials were handed out
         ledger.run(
@@ -306,6 +328,8 @@ def make_vectors(folder: Path) -> dict[str, Any]:
             # (and a companion's), nothing for the family it names.
             vector("superseded", superseded, at, "ok", files),
             vector("current_after_change", current, at, "ok", files),
+            # A spouse married after issuance, on the card's credential from then on.
+            vector("spouse_added_after_issue", with_spouse, at, "ok", files),
             # Past the status list's ttl a superseded credential is stale first, like any.
             vector(
                 "superseded_stale", superseded, at + timedelta(hours=36), "status_list_stale", files
