@@ -33,7 +33,9 @@ SEALED_EVENTS = frozenset(
 )
 """Event classes added after the first fixture was written: only the sealed one holds them
 (the first fixture's history is what 984c53b wrote and never changes)."""
-AMENDED_EVENTS = frozenset({"domain.card:Card.AmendmentRequested", "domain.card:Card.AmendmentDecided"})
+AMENDED_EVENTS = frozenset(
+    {"domain.card:Card.AmendmentRequested", "domain.card:Card.AmendmentDecided"}
+)
 """Event classes added by issue 26: held by the amended fixture only."""
 EXPECTED = "expected.json"
 POSTGRES_DUMP = "postgres.sql"

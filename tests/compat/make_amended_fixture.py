@@ -42,8 +42,13 @@ from tests.compat.layout import (
     FixedClock,
     environ,
 )
-from tests.compat.make_fixture import _README, POSTGRES_URL, _pg_dump, event_topics
-from tests.compat.make_fixture import rebuilt_checksums
+from tests.compat.make_fixture import (
+    _README,
+    POSTGRES_URL,
+    _pg_dump,
+    event_topics,
+    rebuilt_checksums,
+)
 from tests.compat.test_fixture_store import private_copy
 from tests.conftest import init_as_owner
 
@@ -86,7 +91,9 @@ def take_on(data_dir: Path, database_url: str, before: dict[str, Any]) -> dict[s
             }
             ledger.run(cc.DECIDE_AMENDMENT, card_id, msgspec.convert(body, c.AmendmentDecisionBody))
 
-        asked(first, change="add_member", relation="spouse", name="陈静", date_of_birth="1988-09-02")
+        asked(
+            first, change="add_member", relation="spouse", name="陈静", date_of_birth="1988-09-02"
+        )
         decided(first, "approved")
         added = len(ledger.get_card(first).holder.family)
         asked(first, change="remove_member", member=added)

@@ -38,10 +38,10 @@ from psycopg import sql
 from services.bootstrap import Registry
 from tests.compat import history
 from tests.compat.layout import (
+    AMENDED_EVENTS,
     EXPECTED,
     POSTGRES_DUMP,
     POSTGRES_SCHEMA,
-    AMENDED_EVENTS,
     SEALED_EVENTS,
     SQLITE_FILE,
     TRUST,
