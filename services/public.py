@@ -136,6 +136,9 @@ class VerifyAnswer(msgspec.Struct, frozen=True, kw_only=True):
     requires: tuple[str, ...]
     checked_at: datetime
     bundle_age_seconds: int | None
+    # A credential replaced after a change to the people it names: it grants the holder
+    # (and a companion) only; ask for the current one (signing.verify).
+    superseded: bool = False
 
 
 @dataclass(frozen=True)
@@ -208,7 +211,12 @@ class PublicDocuments:
             venue_city=request.venue_city,
             skew=timedelta(seconds=request.skew_seconds),
         )
-        decided = request.service is not None and result.reason in ("ok", "service_not_granted")
+        # A superseded credential's family member is a decided refusal too (issue 26).
+        decided = request.service is not None and result.reason in (
+            "ok",
+            "service_not_granted",
+            "superseded",
+        )
         return VerifyAnswer(
             verdict="valid" if result.valid else "invalid",
             valid=result.valid,
@@ -227,6 +235,7 @@ class PublicDocuments:
             requires=result.requires,
             checked_at=now,
             bundle_age_seconds=result.bundle_age_seconds,
+            superseded=result.superseded,
         )
 
     # ---- the snapshot -----------------------------------------------------------------

@@ -234,8 +234,10 @@ def revoke(
     user of each approving role in turn, by default the first role of each step the
     proposal must take (the same-level window, city HRSS; Jinan also the talent office).
     Returns the card's version."""
-    version = ledger.run(cc.PROPOSE_REVOCATION, 
-        card_id, propose_revocation(reason, role=proposer, actor=f"{proposer}.user")
+    version = ledger.run(
+        cc.PROPOSE_REVOCATION,
+        card_id,
+        propose_revocation(reason, role=proposer, actor=f"{proposer}.user"),
     )
     if approvers is None:
         proposal = ledger.get_card(card_id).revocation
@@ -353,3 +355,23 @@ def user(
     """A user of the registry, added with ``role`` at ``authority`` and signed in."""
     key = registry.users.add(None, name=name, role=role, authority=authority, employer=employer).key
     return registry.users.authenticate(key)
+
+
+def amend_and_approve(ledger: CardLedger, card_id: UUID, **change: Any) -> int:
+    """A change to a Liaocheng card's people (art. 33) from its issue day, asked by the
+    employer and approved by city HRSS; the card's version."""
+    card = ledger.get_card(card_id)
+    assert card.issued_on is not None
+    asked: dict[str, Any] = {
+        "actor": "wang.employer",
+        "role": "employer",
+        "takes_effect_on": card.issued_on.isoformat(),
+        "evidence": ["doc://certificate/1"],
+        "reason": "reported by the employer",
+        **change,
+    }
+    ledger.run(cc.AMEND, card_id, msgspec.convert(asked, c.AmendBody))
+    decided = {"actor": "liu.hrss", "role": "city_hrss", "decision": "approved"}
+    return ledger.run(
+        cc.DECIDE_AMENDMENT, card_id, msgspec.convert(decided, c.AmendmentDecisionBody)
+    )

@@ -329,6 +329,20 @@ def test_verify_decides_a_service_item_for_a_family_member(
     assert body["granted"] is body["valid"]
 
 
+def test_verify_refuses_a_removed_child_on_the_credential_handed_out_before_the_removal(
+    client: Client, registry: Registry, ledger: CardLedger, clock: FakeClock
+):
+    card_id = f.liaocheng_card(ledger, family=(CHILD,))
+    token = registry.issuance.credential(card_id).text
+    clock.advance(minutes=1)
+    f.amend_and_approve(ledger, card_id, change="remove_member", member=1)
+    request = {"credential": token, "service": "liaocheng.19", "beneficiary": "child"}
+    body = client.post("/verify", json=request).json()
+    assert (body["reason"], body["granted"], body["superseded"]) == ("superseded", False, True)
+    holder = client.post("/verify", json={"credential": token, "service": "liaocheng.19"}).json()
+    assert (holder["granted"], holder["superseded"]) == (True, True)
+
+
 def test_the_verify_answer_holds_no_id_binding_or_birth_date(
     client: Client, registry: Registry, ledger: CardLedger
 ):

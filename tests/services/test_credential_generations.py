@@ -9,10 +9,6 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import msgspec
-
-import ledger.card_commands as cc
-from ledger import commands as c
 from ledger.app import CardLedger
 from services.bootstrap import Registry
 from signing.bundle import load_bundle
@@ -25,17 +21,7 @@ SPOUSE = {"relation": "spouse", "name": "陈静", "date_of_birth": "1988-09-02"}
 
 
 def changed(ledger: CardLedger, card_id: UUID, **fields: Any) -> None:
-    body = {
-        "actor": "wang.employer",
-        "role": "employer",
-        "takes_effect_on": "2026-03-02",
-        "evidence": ["doc://certificate/1"],
-        "reason": "reported by the employer",
-        **fields,
-    }
-    ledger.run(cc.AMEND, card_id, msgspec.convert(body, c.AmendBody))
-    decision = {"actor": "liu.hrss", "role": "city_hrss", "decision": "approved"}
-    ledger.run(cc.DECIDE_AMENDMENT, card_id, msgspec.convert(decision, c.AmendmentDecisionBody))
+    f.amend_and_approve(ledger, card_id, **fields)
 
 
 def bundle(registry: Registry, folder: Path) -> Any:
