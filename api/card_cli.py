@@ -119,6 +119,9 @@ def _add_fields(
             options.update(action="append", default=[])
             readers.append((field.name, lambda given: given or None))
         else:
+            if isinstance(kind, msgspec.inspect.UnionType):  # Optional: the field's own type
+                given = [t for t in kind.types if not isinstance(t, msgspec.inspect.NoneType)]
+                kind = given[0] if len(given) == 1 else kind
             if isinstance(kind, msgspec.inspect.EnumType):
                 options["choices"] = values(kind.cls)
             elif isinstance(kind, msgspec.inspect.DateType):

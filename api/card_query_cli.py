@@ -75,6 +75,14 @@ def _show(args: argparse.Namespace, registry: Registry) -> None:
             if view.holder_name
             else "(erased: PIPL art. 47)",
         ),
+        *(
+            (
+                f"family {m.member}",
+                f"{m.relation} {m.name or '(erased: PIPL art. 47)'}"
+                + ("  (removed)" if m.removed else ""),
+            )
+            for m in view.family
+        ),
         ("sponsor", view.sponsor),
         ("status", f"{view.status} as of {view.as_of}"),
         ("tier", view.tier or "-"),

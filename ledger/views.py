@@ -46,6 +46,18 @@ class EventView(msgspec.Struct, frozen=True, kw_only=True):
     details: dict[str, Any]
 
 
+class FamilyView(msgspec.Struct, frozen=True, kw_only=True):
+    """A family member as the card now names them: their number for the card's life (1
+    the first filed), relation and name, and whether a change removed them or their data
+    was erased (the name is then empty)."""
+
+    member: int
+    relation: str
+    name: str
+    removed: bool = False
+    erased: bool = False
+
+
 class CardView(msgspec.Struct, frozen=True, kw_only=True):
     """A card's current state (status as of ``as_of``) and, optionally, its history."""
 
@@ -69,6 +81,8 @@ class CardView(msgspec.Struct, frozen=True, kw_only=True):
     admitted_by: list[str]
     policy_version: str
     history: list[EventView] = []
+    # The family as it now stands, every member the card ever named (issue 26).
+    family: list[FamilyView] = []
 
 
 def event_view(event: DomainEventProtocol[UUID]) -> EventView:
@@ -161,6 +175,16 @@ def card_view(
         admitted_by=list(card.admission.rules),
         policy_version=card.admission.policy_version,
         history=[event_view(e) for e in events or []],
+        family=[
+            FamilyView(
+                member=number,
+                relation=str(m.relation),
+                name="" if m.erased else m.name,
+                removed=m.removed,
+                erased=m.erased,
+            )
+            for number, m in enumerate(card.holder.family, start=1)
+        ],
     )
 
 

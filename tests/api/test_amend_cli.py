@@ -35,6 +35,7 @@ def test_a_child_added_then_removed_leaves_the_old_credential_granting_the_holde
         "出生",
     )
     ok(capsys, f"card amend decide {card_id} {window} --decision approved")
+    assert "family 1 child 李小雷\n" in ok(capsys, f"card show {card_id}")
     old = ok(capsys, f"card credential {card_id}").strip()
     ok(
         capsys,
@@ -43,6 +44,7 @@ def test_a_child_added_then_removed_leaves_the_old_credential_granting_the_holde
         "录入错误",
     )
     ok(capsys, f"card amend decide {card_id} {window} --decision approved")
+    assert "family 1 child 李小雷  (removed)" in ok(capsys, f"card show {card_id}")
     code, new, err = run(capsys, f"card credential {card_id}")
     assert code == 0 and "current credential: generation 2" in err
     ok(capsys, f"bundle {env / 'b'}")
