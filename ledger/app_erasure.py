@@ -78,7 +78,9 @@ class Erasures(Importing):
         check_erasable(
             card.holder, card.status_on(business_date(ctx.effective_at)), erasure.positions
         )
-        found = self.person_keys.of_cards([erasure.card_id])
+        # From the table, not memory: a member added since this process last read the
+        # card's keys has a key the erasure must destroy too.
+        found = self.person_keys.of_cards([erasure.card_id], fresh=True)
         key_ids = tuple(
             found[(erasure.card_id, p)][0]
             for p in erasure.positions

@@ -48,6 +48,10 @@ class CardKeys:
     def __init__(self, keys: dict[tuple[UUID, int], bytes]) -> None:
         self._keys = keys
 
+    def has(self, card_id: UUID, position: int) -> bool:
+        """Whether the key of that person of that card was found."""
+        return (card_id, position) in self._keys
+
     def merged(self, other: CardKeys) -> CardKeys:
         """These keys and ``other``'s."""
         return CardKeys({**self._keys, **other._keys})

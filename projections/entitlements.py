@@ -207,6 +207,10 @@ class Entitlements(ReadModel):
         oid = UUID(card_id)
         sealed = any(is_sealed(stored) for _, _, stored in rows)
         keys = self.sealed_columns().of_cards([oid]) if sealed else CardKeys({})
+        if any(is_sealed(stored) and not keys.has(oid, position) for position, _, stored in rows):
+            # A member added since this process last read the card's keys (perhaps by
+            # another process): read them from the table rather than drop the member.
+            keys = self.sealed_columns().of_cards([oid], fresh=True)
         people = []
         for position, kind, stored in rows:
             born = keys.open(oid, position, "date_of_birth", stored)

@@ -4,6 +4,7 @@ for by a filer, decided by the issuing body, in force from the day they take eff
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -13,10 +14,11 @@ import pytest
 import ledger.card_commands as cc
 from domain.clock import SHANGHAI
 from domain.errors import DomainError
+from domain.vocabulary import ErasureGround, Role
 from ledger import commands as c
 from ledger.app import CardLedger
 from tests import factories as f
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, runtime_ledger
 
 CHILD = {"relation": "child", "name": "李小雷", "date_of_birth": "2015-09-30"}
 SPOUSE = {"relation": "spouse", "name": "陈静", "date_of_birth": "1988-09-02"}
@@ -208,3 +210,23 @@ def test_a_corrected_holder_name_is_the_card_s_name_from_then_on(ledger: CardLed
     changed(ledger, card_id, change="correct_holder", name="李蕾")
     card = ledger.get_card(card_id)
     assert (card.holder.name, card.application.holder.name) == ("李蕾", "李雷")
+
+
+def test_erasing_a_member_another_process_added_destroys_the_key_that_opens_them_everywhere(
+    ledger: CardLedger, clock: FakeClock, database_url: str, tmp_path: Path
+):
+    card_id = f.liaocheng_card(ledger)
+    ledger.person_keys.of_cards([card_id])  # this process read the card's keys before
+    other = runtime_ledger(database_url=database_url, data_dir=tmp_path, clock=clock, environ={})
+    try:
+        changed(other, card_id, change="add_member", **SPOUSE)
+    finally:
+        other.close()
+    f.revoke(ledger, card_id)
+    ground = ErasureGround.CONSENT_WITHDRAWN
+    erasure = ledger.propose_erasure("admin.one", Role.ADMINISTRATOR, card_id, (1,), ground, "R-1")
+    ledger.approve_erasure("admin.two", Role.ADMINISTRATOR, erasure.id)
+    assert sorted(ledger.person_keys.current(card_id)) == [0]
+    asked, decided = [e for e in ledger.history(card_id) if "Amendment" in type(e).__name__]
+    assert asked.amendment.holder.family[0].erased
+    assert decided.decision.holder is not None and decided.decision.holder.family[0].erased

@@ -154,3 +154,24 @@ def test_on_every_day_the_card_grants_what_a_card_filed_with_that_day_s_family_w
                 assert granted(models, card_id, probe) == filed_with(card, people, probe), probe
     finally:
         ledger.close()
+
+
+def test_a_member_another_process_added_is_among_the_beneficiaries_at_once(
+    ledger: CardLedger, clock: FakeClock, database_url: str, tmp_path: Path
+) -> None:
+    card_id = f.liaocheng_card(ledger)
+    models = ReadModels(ledger)
+    models.catch_up()
+    assert [e.kind for e in models.entitlements.entitlements(card_id, ISSUED)] == [
+        "holder",
+        "companion",
+    ]  # this process has read the card's keys
+    other = runtime_ledger(database_url=database_url, data_dir=tmp_path, clock=clock, environ={})
+    try:
+        other.run(cc.AMEND, card_id, amend(ISSUED, change="add_member", **PEOPLE[0]))
+        other.run(cc.DECIDE_AMENDMENT, card_id, APPROVE)
+        ReadModels(other).catch_up()  # that process projects it
+    finally:
+        other.close()
+    kinds = [e.kind for e in models.entitlements.entitlements(card_id, ISSUED)]
+    assert kinds == ["holder", "spouse", "companion"]
