@@ -84,6 +84,10 @@ class IssuanceService:
 
     def claims(self, card_id: UUID, at: datetime) -> CardClaims:
         """The claims a credential for the card carries at ``at``."""
+        return self._claims(card_id, at)[0]
+
+    def _claims(self, card_id: UUID, at: datetime) -> tuple[CardClaims, int]:
+        """The claims and the credential's generation (status read once)."""
         card = self._ledger.get_card(card_id)
         day = business_date(at)
         status = card.status_on(day)
@@ -99,12 +103,12 @@ class IssuanceService:
             raise AssertionError(f"issued card {card_id} has no status entry")
         # The current credential's own entry: after a change that removed or corrected
         # someone named, a new one, the earlier credentials' entries reading SUPERSEDED.
-        authority, ref, _ = current
+        authority, ref, generation = current
         snapshot = card.snapshot(day)
         # The card's people on the credential's day (after every change in effect then).
         holder = card.holder_on(day)
         ages = min_ages()
-        return CardClaims(
+        claims = CardClaims(
             card_id=card.id,
             issuer=authority_of(card.application.scheme),
             scheme=card.application.scheme,
@@ -128,14 +132,13 @@ class IssuanceService:
             ),
             issued_at=int(at.timestamp()),
         )
+        return claims, generation
 
     def credential(self, card_id: UUID, at: datetime | None = None) -> Credential:
         """The card's signed credential now (or at ``at``), of its current generation."""
         instant = at or self._clock()
-        claims = self.claims(card_id, instant)
+        claims, generation = self._claims(card_id, instant)
         record, key = self._keys.signing_key(claims.issuer, instant)
-        current = self._read_models().status_lists.current(card_id)
-        generation = current[2] if current is not None else 1
         return Credential(claims, sign_credential(claims, key, record.kid_bytes), generation)
 
     def bundle_files(
