@@ -30,6 +30,7 @@ TINY: dict[str, list[str]] = {
     "listing": ["--base", str(ROOT), "--cards", "10", "--rounds", "1", "--runs", "1",
                 "--stores", "sqlite", "--workers", "1"],
 }
+TINY["amendments"] = ["--cards", "3", "--changed", "1", "--runs", "1"]
 NEEDS_WORKDIR = {"projections", "audit", "erasure", "listing"}
 
 
