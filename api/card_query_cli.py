@@ -102,6 +102,11 @@ def _show(args: argparse.Namespace, registry: Registry) -> None:
             ),
         ),
         ("admitted", f"{', '.join(view.admitted_by)} (policy {view.policy_version})"),
+        *(
+            [("QR code", f"credential generation {view.credential_generation} is current")]
+            if view.tier is not None
+            else []
+        ),
         ("version", str(view.version)),
     ]
     for key, value in rows:

@@ -83,6 +83,9 @@ class CardView(msgspec.Struct, frozen=True, kw_only=True):
     history: list[EventView] = []
     # The family as it now stands, every member the card ever named (issue 26).
     family: list[FamilyView] = []
+    # Which of the card's credentials is current (1 from issuance; a change that removed
+    # or corrected someone named starts the next, the earlier ones then superseded).
+    credential_generation: int = 1
 
 
 def event_view(event: DomainEventProtocol[UUID]) -> EventView:
@@ -185,6 +188,7 @@ def card_view(
             )
             for number, m in enumerate(card.holder.family, start=1)
         ],
+        credential_generation=card.credential_generation,
     )
 
 

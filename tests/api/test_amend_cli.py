@@ -44,7 +44,9 @@ def test_a_child_added_then_removed_leaves_the_old_credential_granting_the_holde
         "录入错误",
     )
     ok(capsys, f"card amend decide {card_id} {window} --decision approved")
-    assert "family 1 child 李小雷  (removed)" in ok(capsys, f"card show {card_id}")
+    shown = ok(capsys, f"card show {card_id}")
+    assert "family 1 child 李小雷  (removed)" in shown
+    assert "QR code  credential generation 2 is current" in shown
     code, new, err = run(capsys, f"card credential {card_id}")
     assert code == 0 and "current credential: generation 2" in err
     ok(capsys, f"bundle {env / 'b'}")
