@@ -35,11 +35,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import msgspec
-
 import ledger.card_commands as cc
-from ledger import commands as c
 from services.bootstrap import Registry
+from tests import factories as f
 
 CHILD = {"relation": "child", "name": "李小雷", "date_of_birth": "2015-09-30"}
 PASSPHRASE = "bench passphrase"
@@ -87,13 +85,7 @@ def _store(kind: str) -> Iterator[tuple[dict[str, str], Path]]:
                 )
 
 
-def _body(kind: type[Any], **fields: Any) -> Any:
-    return msgspec.convert(fields, kind)
-
-
 def _issued(registry: Registry, serial: int) -> uuid.UUID:
-    from tests import factories as f
-
     person = {**f.holder(f.resident_id(100_000 + serial)), "family": [CHILD]}
     ledger = registry.ledger
     card_id, _ = ledger.apply(f.apply_body(holder=person))
@@ -121,29 +113,13 @@ def run(cards: int, changed: int, runs: int, kind: str) -> dict[str, Any]:
             change_ms = []
             for card_id in ids[:changed]:
                 started = time.perf_counter()
-                registry.ledger.run(
-                    cc.AMEND,
+                f.amend_and_approve(
+                    registry.ledger,
                     card_id,
-                    _body(
-                        c.AmendBody,
-                        actor="wang.employer",
-                        role="employer",
-                        change="remove_member",
-                        member=1,
-                        takes_effect_on="2026-03-02",
-                        evidence=["doc://household/1"],
-                        reason="moved out",
-                    ),
-                )
-                registry.ledger.run(
-                    cc.DECIDE_AMENDMENT,
-                    card_id,
-                    _body(
-                        c.AmendmentDecisionBody,
-                        actor="liu.hrss",
-                        role="city_hrss",
-                        decision="approved",
-                    ),
+                    change="remove_member",
+                    member=1,
+                    evidence=["doc://household/1"],
+                    reason="moved out",
                 )
                 change_ms.append((time.perf_counter() - started) * 1000)
             after = _median_ms(issuance.bundle_files, runs)

@@ -422,7 +422,10 @@ class Card(Aggregate):
                 code="upgrade_pending",
             )
         day = business_date(ctx.effective_at)
-        request = request_of(self.snapshot(day), self.application, ctx, day, category, facts)
+        born = self.holder_on(day).date_of_birth  # as corrected (信息变更), if it was
+        request = request_of(
+            self.snapshot(day), self.application, ctx, day, category, facts, date_of_birth=born
+        )
         self._upgrade_requested(ctx=ctx, request=request)
 
     class UpgradeRequested(Aggregate.Event):

@@ -46,16 +46,14 @@ def request_of(
     day: date,
     category: str,
     facts: Facts,
+    *,
+    date_of_birth: date,
 ) -> UpgradeRequest:
     """The request for ``category``: its route and tier as the engine decides them on
-    ``day``, refused when the card may not move to it or the acting role may not file it."""
-    decision = policy.upgrade_route(
-        snapshot,
-        category,
-        facts,
-        day,
-        date_of_birth=application.holder.date_of_birth,
-    )
+    ``day`` for a holder born on ``date_of_birth`` (the card's holder that day, after any
+    correction), refused when the card may not move to it or the acting role may not file
+    it."""
+    decision = policy.upgrade_route(snapshot, category, facts, day, date_of_birth=date_of_birth)
     scheme = application.scheme
     filer = policy.check_filer(scheme, category, ctx.role, application.sponsor.kind, day)
     assert decision.tier is not None  # upgrade_route refuses an ineligible category

@@ -118,11 +118,11 @@ def event_view(event: DomainEventProtocol[UUID]) -> EventView:
 def _readable(value: Any) -> Any:
     """A payload value as plain data, with the holder's sealed identity fields left out."""
     data = msgspec.to_builtins(value)
-    # The filing and a change to the card's people (issue 26) both carry the holder.
-    if isinstance(value, Application | Amendment | AmendmentDecision) and data.get("holder"):
-        identity = data["holder"]["identity"]
+    # Whichever payload carries the holder (the filing, a change to the card's people).
+    holder = data.get("holder") if isinstance(data, dict) else None
+    if isinstance(holder, dict):
         for name in SEALED_IDENTITY_FIELDS:
-            identity.pop(name, None)
+            holder["identity"].pop(name, None)
     return data
 
 
@@ -233,22 +233,22 @@ def _proposed(e: Any) -> str:
     return f"{_taken(p.proposed_by)}: {p.reason}; steps: {steps}"
 
 
-def _amendment(e: Any) -> str:
+def _change(change: Amendment | AmendmentDecision) -> str:
     # No names or dates of birth: what changed, for whom by number, from when.
+    who = "the holder" if change.member == 0 else f"family member {change.member}"
+    return f"{change.change} ({who}) from {change.takes_effect_on}"
+
+
+def _amendment(e: Any) -> str:
     a: Amendment = e.amendment
-    who = "the holder" if a.member == 0 else f"family member {a.member}"
-    return (
-        f"{a.change} ({who}) from {a.takes_effect_on}; evidence={','.join(a.evidence)}; "
-        f"{a.reason}"
-    )
+    return f"{_change(a)}; evidence={','.join(a.evidence)}; {a.reason}"
 
 
 def _amendment_decided(e: Any) -> str:
     d: AmendmentDecision = e.decision
-    who = "the holder" if d.member == 0 else f"family member {d.member}"
     verdict = "approved" if d.approved else f"refused: {d.reason}"
     superseded = "; earlier credentials superseded" if d.supersedes else ""
-    return f"{d.change} ({who}) from {d.takes_effect_on} {verdict}{superseded}"
+    return f"{_change(d)} {verdict}{superseded}"
 
 
 _READINGS: dict[type[Any], Callable[[Any], str]] = {

@@ -275,39 +275,25 @@ class StatusLists(ReadModel):
             status[card_id] = StatusCode.VALID if code is None else int(code)
             if code is not None and code != StatusCode.VALID:
                 lists[list_id].set(index, StatusCode(code))
-        for card_id, entry_list, entry_index in _superseded(superseding):
+        for card_id, credentials in _by_card(superseding).items():
             code = status.get(card_id, StatusCode.VALID)
-            # An earlier credential of a card in force is superseded; of a card suspended
-            # or revoked, it says so as the current one does.
-            lists[entry_list].set(
-                entry_index, StatusCode.SUPERSEDED if code == StatusCode.VALID else code
-            )
-        for card_id, entry_list, entry_index in _current(superseding):
-            code = status.get(card_id, StatusCode.VALID)
+            # The latest credential opened by then says the card's status; an earlier one
+            # of a card in force is superseded, of a card suspended or revoked says so too.
+            *earlier, (_, current_list, current_index) = credentials
             if code != StatusCode.VALID:
-                lists[entry_list].set(entry_index, StatusCode(code))
+                lists[current_list].set(current_index, StatusCode(code))
+            for _, entry_list, entry_index in earlier:
+                lists[entry_list].set(
+                    entry_index, StatusCode.SUPERSEDED if code == StatusCode.VALID else code
+                )
         return lists
 
 
 def _by_card(rows: list[Any]) -> dict[str, list[tuple[int, str, int]]]:
     """Each card's credentials opened by then, generation 1 (its first entry) included,
-    in order."""
+    in order: (generation, list, index)."""
     cards: dict[str, list[tuple[int, str, int]]] = {}
     for card_id, generation, list_id, index, first_list, first_index in rows:
         entries = cards.setdefault(card_id, [(1, first_list, first_index)])
         entries.append((generation, list_id, index))
     return {card: sorted(entries) for card, entries in cards.items()}
-
-
-def _superseded(rows: list[Any]) -> list[tuple[str, str, int]]:
-    """(card, list, index) of every credential a later one opened by then replaced."""
-    return [
-        (card, list_id, index)
-        for card, entries in _by_card(rows).items()
-        for _, list_id, index in entries[:-1]
-    ]
-
-
-def _current(rows: list[Any]) -> list[tuple[str, str, int]]:
-    """(card, list, index) of each such card's latest credential opened by then."""
-    return [(card, entries[-1][1], entries[-1][2]) for card, entries in _by_card(rows).items()]

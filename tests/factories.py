@@ -357,21 +357,32 @@ def user(
     return registry.users.authenticate(key)
 
 
-def amend_and_approve(ledger: CardLedger, card_id: UUID, **change: Any) -> int:
-    """A change to a Liaocheng card's people (art. 33) from its issue day, asked by the
-    employer and approved by city HRSS; the card's version."""
-    card = ledger.get_card(card_id)
-    assert card.issued_on is not None
-    asked: dict[str, Any] = {
+def amend(**overrides: Any) -> c.AmendBody:
+    """A change to a Liaocheng card's people (art. 33) asked for by the employer, from the
+    fake clock's first day (the issue day of the cards built here); ``overrides`` name
+    the change and may replace anything."""
+    fields: dict[str, Any] = {
         "actor": "wang.employer",
         "role": "employer",
-        "takes_effect_on": card.issued_on.isoformat(),
+        "takes_effect_on": "2026-03-02",
         "evidence": ["doc://certificate/1"],
         "reason": "reported by the employer",
-        **change,
     }
-    ledger.run(cc.AMEND, card_id, msgspec.convert(asked, c.AmendBody))
-    decided = {"actor": "liu.hrss", "role": "city_hrss", "decision": "approved"}
-    return ledger.run(
-        cc.DECIDE_AMENDMENT, card_id, msgspec.convert(decided, c.AmendmentDecisionBody)
-    )
+    fields.update(overrides)
+    return msgspec.convert(fields, c.AmendBody)
+
+
+def decide_amendment(decision: str = "approved", **overrides: Any) -> c.AmendmentDecisionBody:
+    """City HRSS's decision on a Liaocheng card's open change (art. 32: it issues)."""
+    fields: dict[str, Any] = {"actor": "liu.hrss", "role": "city_hrss", "decision": decision}
+    fields.update(overrides)
+    return msgspec.convert(fields, c.AmendmentDecisionBody)
+
+
+def amend_and_approve(ledger: CardLedger, card_id: UUID, **change: Any) -> int:
+    """A change to a Liaocheng card's people from its issue day (unless ``change`` says
+    otherwise), asked by the employer and approved by city HRSS; the card's version."""
+    issued_on = ledger.get_card(card_id).issued_on
+    assert issued_on is not None
+    ledger.run(cc.AMEND, card_id, amend(**{"takes_effect_on": issued_on.isoformat(), **change}))
+    return ledger.run(cc.DECIDE_AMENDMENT, card_id, decide_amendment())

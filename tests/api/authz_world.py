@@ -332,17 +332,15 @@ class World:
         card_id = self.liaocheng_issued(label)
         card = self.ledger.get_card(card_id)
         assert card.issued_on is not None
-        body = {
+        body = f.amend(
             **self._as(Role.EMPLOYER),
-            "change": "add_member",
-            "relation": "spouse",
-            "name": "陈静",
-            "date_of_birth": "1988-09-02",
-            "takes_effect_on": card.issued_on.isoformat(),
-            "evidence": ["doc://marriage/1"],
-            "reason": "married",
-        }
-        self.ledger.run(cc.AMEND, card_id, msgspec.convert(body, c.AmendBody))
+            change="add_member",
+            relation="spouse",
+            name="陈静",
+            date_of_birth="1988-09-02",
+            takes_effect_on=card.issued_on.isoformat(),
+        )
+        self.ledger.run(cc.AMEND, card_id, body)
         return card_id
 
     def liaocheng_used(self, label: str = "lc-used") -> tuple[UUID, UUID]:

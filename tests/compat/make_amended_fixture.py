@@ -13,44 +13,30 @@ first fixture is, so the same tests read it; it holds the event classes issue 26
 
 from __future__ import annotations
 
-import json
 import sys
 import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
-
-import msgspec
-import psycopg
-from psycopg import sql
 
 import ledger.card_commands as cc
 from domain.card import Card
 from domain.clock import business_date
 from domain.policy import amendment_roles
 from domain.vocabulary import CardStatus
-from ledger import commands as c
 from services.bootstrap import Registry
+from tests import factories as f
 from tests.compat import history
 from tests.compat.layout import (
-    EXPECTED,
-    POSTGRES_DUMP,
-    POSTGRES_SCHEMA,
     SEALED_FIXTURE,
-    SQLITE_FILE,
     FixedClock,
     environ,
 )
 from tests.compat.make_fixture import (
-    _README,
-    POSTGRES_URL,
-    _pg_dump,
     event_topics,
     rebuilt_checksums,
 )
-from tests.compat.test_fixture_store import private_copy
-from tests.conftest import init_as_owner
+from tests.compat.make_sealed_fixture import write_later_fixture
 
 
 def take_on(data_dir: Path, database_url: str, before: dict[str, Any]) -> dict[str, Any]:
@@ -58,48 +44,38 @@ def take_on(data_dir: Path, database_url: str, before: dict[str, Any]) -> dict[s
     clock = FixedClock()
     clock.now = clock.now + timedelta(days=230)  # after the sealed fixture's erasures
     with Registry(environ(data_dir, database_url), clock=clock) as registry:
-        # This version's read-model tables (rm_beneficiary_v2, rm_status_entry_v2, …) are
-        # new and empty: the owner rebuilds them, as the upgrade notes say.
-        registry.projections.rebuild(None, progress=lambda done, total: None)
+        # `init` emptied the read models whose tables this version renamed (their first
+        # catch-up replays them: projections.engine.install).
         ledger = registry.ledger
         today = business_date(clock.now)
-        first, second = _cards(registry)
-        scheme = ledger.get_card(first).application.scheme
-        roles = amendment_roles(scheme, today)
-        filer = sorted(roles.filers or ())[0]
-        decider = sorted(roles.deciders)[0]
+        first, second = _cards(registry)  # of one scheme: the same filer and decider
+        roles = amendment_roles(ledger.get_card(first).application.scheme, today)
+        filer, decider = sorted(roles.filers or ())[0], sorted(roles.deciders)[0]
 
         def asked(card_id: uuid.UUID, **change: Any) -> None:
             clock.advance(minutes=5)
-            body = {
-                "actor": f"fixture.{filer}",
-                "role": str(filer),
-                "takes_effect_on": today.isoformat(),
-                "evidence": ["doc://fixture/amendment"],
-                "reason": "fixture change",
+            body = f.amend(
+                actor=f"fixture.{filer}",
+                role=str(filer),
+                takes_effect_on=today.isoformat(),
+                evidence=["doc://fixture/amendment"],
+                reason="fixture change",
                 **change,
-            }
-            ledger.run(cc.AMEND, card_id, msgspec.convert(body, c.AmendBody))
+            )
+            ledger.run(cc.AMEND, card_id, body)
 
         def decided(card_id: uuid.UUID, decision: str, reason: str = "") -> None:
             clock.advance(minutes=5)
-            body = {
-                "actor": f"fixture.{decider}",
-                "role": str(decider),
-                "decision": decision,
-                "reason": reason,
-            }
-            ledger.run(cc.DECIDE_AMENDMENT, card_id, msgspec.convert(body, c.AmendmentDecisionBody))
+            body = f.decide_amendment(
+                decision, actor=f"fixture.{decider}", role=str(decider), reason=reason
+            )
+            ledger.run(cc.DECIDE_AMENDMENT, card_id, body)
 
-        asked(
-            first, change="add_member", relation="spouse", name="陈静", date_of_birth="1988-09-02"
-        )
+        spouse = {"relation": "spouse", "name": "陈静", "date_of_birth": "1988-09-02"}
+        asked(first, change="add_member", **spouse)
         decided(first, "approved")
-        added = len(ledger.get_card(first).holder.family)
-        asked(first, change="remove_member", member=added)
+        asked(first, change="remove_member", member=len(ledger.get_card(first).holder.family))
         decided(first, "approved")
-        second_roles = amendment_roles(ledger.get_card(second).application.scheme, today)
-        filer, decider = sorted(second_roles.filers or ())[0], sorted(second_roles.deciders)[0]
         asked(second, change="correct_holder", name="王小明")
         decided(second, "refused", "the identity document shows the filed name")
         clock.advance(minutes=10)
@@ -143,54 +119,14 @@ def _cards(registry: Registry) -> tuple[uuid.UUID, uuid.UUID]:
     raise SystemExit("make_amended_fixture: the sealed fixture lacks two active cards of a scheme")
 
 
-def postgres_store(data_dir: Path, dump: Path, before: dict[str, Any]) -> dict[str, Any]:
-    scratch = f"tc_make_fixture_{uuid.uuid4().hex[:8]}"
-    admin = POSTGRES_URL.split("?")[0]
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(scratch)))
-    try:
-        parts = urlsplit(admin)
-        database = parts._replace(path=f"/{scratch}").geturl()
-        with psycopg.connect(database, autocommit=True) as conn:
-            conn.execute((SEALED_FIXTURE / POSTGRES_DUMP).read_text())
-        url = f"{database}?schema={POSTGRES_SCHEMA}"
-        init_as_owner(database_url=url, data_dir=data_dir)
-        expected = take_on(data_dir, url, before)
-        _pg_dump(database, dump)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(scratch))
-            )
-    return expected
-
-
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print(__doc__, file=sys.stderr)
-        return 2
-    out = Path(args[0])
-    if out.exists():
-        print(f"make_amended_fixture: {out} exists; give a new folder", file=sys.stderr)
-        return 2
-    before = json.loads((SEALED_FIXTURE / EXPECTED).read_text("utf-8"))
-    out.mkdir(parents=True)
-    sqlite_dir = private_copy(SEALED_FIXTURE / "sqlite", out / "sqlite")
-    postgres_dir = private_copy(SEALED_FIXTURE / "postgres", out / "postgres")
-    sqlite_url = f"sqlite:///{sqlite_dir / SQLITE_FILE}"
-    init_as_owner(database_url=sqlite_url, data_dir=sqlite_dir)
-    expected = {
-        "sqlite": take_on(sqlite_dir, sqlite_url, before["sqlite"]),
-        "postgres": postgres_store(postgres_dir, out / POSTGRES_DUMP, before["postgres"]),
-    }
-    for store in ("sqlite", "postgres"):
-        (out / store / "README.md").write_text(_README)
-        for lock in (out / store).rglob("*.lock"):
-            lock.unlink()
-    (out / EXPECTED).write_text(json.dumps(expected, indent=2, ensure_ascii=False) + "\n")
-    print(json.dumps({s: {"events": e["events"]} for s, e in expected.items()}))
-    return 0
+    return write_later_fixture(
+        argv,
+        source=SEALED_FIXTURE,
+        take_on=take_on,
+        program="make_amended_fixture",
+        doc=__doc__ or "",
+    )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import sys
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -119,7 +120,16 @@ def _cards(registry: Registry) -> tuple[uuid.UUID, uuid.UUID]:
     return ended, with_family
 
 
-def postgres_store(data_dir: Path, dump: Path, first: dict[str, Any]) -> dict[str, Any]:
+TakeOn = Callable[[Path, str, dict[str, Any]], dict[str, Any]]
+"""Take one store of an earlier fixture on: (data folder, database URL, that store's
+expected figures) → the new store's expected figures."""
+
+
+def postgres_store(
+    data_dir: Path, dump: Path, before: dict[str, Any], *, source: Path, take_on: TakeOn
+) -> dict[str, Any]:
+    """``source``'s PostgreSQL dump restored into a scratch database, initialised, taken
+    on, and dumped to ``dump``; the database is dropped afterwards."""
     scratch = f"tc_make_fixture_{uuid.uuid4().hex[:8]}"
     admin = POSTGRES_URL.split("?")[0]
     with psycopg.connect(admin, autocommit=True) as conn:
@@ -128,10 +138,10 @@ def postgres_store(data_dir: Path, dump: Path, first: dict[str, Any]) -> dict[st
         parts = urlsplit(admin)
         database = parts._replace(path=f"/{scratch}").geturl()
         with psycopg.connect(database, autocommit=True) as conn:
-            conn.execute((FIXTURE / POSTGRES_DUMP).read_text())
+            conn.execute((source / POSTGRES_DUMP).read_text())
         url = f"{database}?schema={POSTGRES_SCHEMA}"
         init_as_owner(database_url=url, data_dir=data_dir)
-        expected = take_on(data_dir, url, first)
+        expected = take_on(data_dir, url, before)
         _pg_dump(database, dump)
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
@@ -141,22 +151,31 @@ def postgres_store(data_dir: Path, dump: Path, first: dict[str, Any]) -> dict[st
     return expected
 
 
-def main(argv: list[str] | None = None) -> int:
+def write_later_fixture(
+    argv: list[str] | None, *, source: Path, take_on: TakeOn, program: str, doc: str
+) -> int:
+    """The command line of a fixture written by taking ``source`` on (this one, and
+    ``make_amended_fixture``): both its stores copied, initialised as their owner, taken
+    on, and laid out as the first fixture is, with ``expected.json``."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print(__doc__, file=sys.stderr)
+        print(doc, file=sys.stderr)
         return 2
     out = Path(args[0])
     if out.exists():
-        print(f"make_sealed_fixture: {out} exists; give a new folder", file=sys.stderr)
+        print(f"{program}: {out} exists; give a new folder", file=sys.stderr)
         return 2
-    first = json.loads((FIXTURE / EXPECTED).read_text("utf-8"))
+    before = json.loads((source / EXPECTED).read_text("utf-8"))
     out.mkdir(parents=True)
-    sqlite_dir = private_copy(FIXTURE / "sqlite", out / "sqlite")
-    postgres_dir = private_copy(FIXTURE / "postgres", out / "postgres")
+    sqlite_dir = private_copy(source / "sqlite", out / "sqlite")
+    postgres_dir = private_copy(source / "postgres", out / "postgres")
+    sqlite_url = f"sqlite:///{sqlite_dir / SQLITE_FILE}"
+    init_as_owner(database_url=sqlite_url, data_dir=sqlite_dir)
     expected = {
-        "sqlite": take_on(sqlite_dir, f"sqlite:///{sqlite_dir / SQLITE_FILE}", first["sqlite"]),
-        "postgres": postgres_store(postgres_dir, out / POSTGRES_DUMP, first["postgres"]),
+        "sqlite": take_on(sqlite_dir, sqlite_url, before["sqlite"]),
+        "postgres": postgres_store(
+            postgres_dir, out / POSTGRES_DUMP, before["postgres"], source=source, take_on=take_on
+        ),
     }
     for store in ("sqlite", "postgres"):
         (out / store / "README.md").write_text(_README)
@@ -166,6 +185,11 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps({s: {"events": e["events"]} for s, e in expected.items()}))
     return 0
 
+
+def main(argv: list[str] | None = None) -> int:
+    return write_later_fixture(
+        argv, source=FIXTURE, take_on=take_on, program="make_sealed_fixture", doc=__doc__ or ""
+    )
 
 if __name__ == "__main__":
     sys.exit(main())

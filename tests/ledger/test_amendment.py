@@ -5,46 +5,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
-from uuid import UUID
 
-import msgspec
 import pytest
 
 import ledger.card_commands as cc
 from domain.clock import SHANGHAI
 from domain.errors import DomainError
 from domain.vocabulary import ErasureGround, Role
-from ledger import commands as c
 from ledger.app import CardLedger
 from tests import factories as f
 from tests.conftest import FakeClock, runtime_ledger
 
 CHILD = {"relation": "child", "name": "李小雷", "date_of_birth": "2015-09-30"}
 SPOUSE = {"relation": "spouse", "name": "陈静", "date_of_birth": "1988-09-02"}
-
-
-def amend(**fields: Any) -> c.AmendBody:
-    body: dict[str, Any] = {
-        "actor": "wang.employer",
-        "role": "employer",
-        "takes_effect_on": "2026-03-02",
-        "evidence": ["doc://certificate/1"],
-        "reason": "reported by the employer",
-    }
-    body.update(fields)
-    return msgspec.convert(body, c.AmendBody)
-
-
-def decide(decision: str = "approved", **fields: Any) -> c.AmendmentDecisionBody:
-    body: dict[str, Any] = {"actor": "liu.hrss", "role": "city_hrss", "decision": decision}
-    body.update(fields)
-    return msgspec.convert(body, c.AmendmentDecisionBody)
-
-
-def changed(ledger: CardLedger, card_id: UUID, **fields: Any) -> None:
-    ledger.run(cc.AMEND, card_id, amend(**fields))
-    ledger.run(cc.DECIDE_AMENDMENT, card_id, decide())
 
 
 def at(day: str) -> datetime:
@@ -56,7 +29,9 @@ def test_a_spouse_married_after_issuance_uses_the_gym_from_the_day_of_the_marria
 ):
     card_id = f.liaocheng_card(ledger)
     clock.advance(days=200)  # 2026-09-18
-    changed(ledger, card_id, change="add_member", takes_effect_on="2026-09-01", **SPOUSE)
+    f.amend_and_approve(
+        ledger, card_id, change="add_member", takes_effect_on="2026-09-01", **SPOUSE
+    )
     card = ledger.get_card(card_id)
     assert [m.name for m in card.holder_on(date(2026, 9, 1)).family] == ["陈静"]
     assert card.holder_on(date(2026, 8, 31)).family == ()
@@ -78,7 +53,9 @@ def test_a_removed_child_uses_nothing_from_the_day_of_removal_and_keeps_earlier_
     clock.advance(days=30)  # 2026-04-01
     counter, before = ledger.redeem(card_id, f.redeem("liaocheng.20", beneficiary="child"))
     clock.advance(days=10)
-    changed(ledger, card_id, change="remove_member", member=1, takes_effect_on="2026-04-05")
+    f.amend_and_approve(
+        ledger, card_id, change="remove_member", member=1, takes_effect_on="2026-04-05"
+    )
     with pytest.raises(DomainError) as refused:
         ledger.redeem(card_id, f.redeem("liaocheng.20", beneficiary="child"))
     assert refused.value.code == "unknown_family_member"
@@ -96,8 +73,10 @@ def test_an_added_member_gets_the_next_number_and_a_removed_one_keeps_theirs(
 ):
     card_id = f.liaocheng_card(ledger, (CHILD, SPOUSE))
     clock.advance(days=10)
-    changed(ledger, card_id, change="remove_member", member=1, takes_effect_on="2026-03-05")
-    changed(ledger, card_id, change="add_member", takes_effect_on="2026-03-06", **CHILD)
+    f.amend_and_approve(
+        ledger, card_id, change="remove_member", member=1, takes_effect_on="2026-03-05"
+    )
+    f.amend_and_approve(ledger, card_id, change="add_member", takes_effect_on="2026-03-06", **CHILD)
     family = ledger.get_card(card_id).holder.family
     assert [(m.relation, m.removed) for m in family] == [
         ("child", True),
@@ -113,7 +92,7 @@ def test_each_person_keeps_one_data_key_across_the_changes_that_name_them(
 ):
     card_id = f.liaocheng_card(ledger, (CHILD,))
     clock.advance(days=10)
-    changed(
+    f.amend_and_approve(
         ledger,
         card_id,
         change="correct_member",
@@ -121,7 +100,9 @@ def test_each_person_keeps_one_data_key_across_the_changes_that_name_them(
         name="李晓雷",
         takes_effect_on="2026-03-10",
     )
-    changed(ledger, card_id, change="add_member", takes_effect_on="2026-03-12", **SPOUSE)
+    f.amend_and_approve(
+        ledger, card_id, change="add_member", takes_effect_on="2026-03-12", **SPOUSE
+    )
     keys = ledger.person_keys.current(card_id)
     assert sorted(keys) == [0, 1, 2]
     assert len({key_id for key_id, _ in keys.values()}) == 3
@@ -136,7 +117,7 @@ def test_a_change_is_refused_to_a_role_the_scheme_does_not_name_and_writes_nothi
         ledger.run(
             cc.AMEND,
             card_id,
-            amend(actor="zhao", role="talent_office", **SPOUSE, change="add_member"),
+            f.amend(actor="zhao", role="talent_office", **SPOUSE, change="add_member"),
         )
     assert refused.value.code == "amendment_filer_not_authorised"
     assert refused.value.rule == "liaocheng.amendment"
@@ -145,33 +126,35 @@ def test_a_change_is_refused_to_a_role_the_scheme_does_not_name_and_writes_nothi
 
 def test_only_the_issuing_body_decides_a_change(ledger: CardLedger):
     card_id = f.liaocheng_card(ledger)
-    ledger.run(cc.AMEND, card_id, amend(change="add_member", **SPOUSE))
+    ledger.run(cc.AMEND, card_id, f.amend(change="add_member", **SPOUSE))
     with pytest.raises(DomainError) as refused:
-        ledger.run(cc.DECIDE_AMENDMENT, card_id, decide(actor="wang.employer", role="employer"))
+        ledger.run(
+            cc.DECIDE_AMENDMENT, card_id, f.decide_amendment(actor="wang.employer", role="employer")
+        )
     assert refused.value.code == "amendment_decider_not_authorised"
 
 
 def test_a_second_change_waits_until_the_first_is_decided(ledger: CardLedger):
     card_id = f.liaocheng_card(ledger)
-    ledger.run(cc.AMEND, card_id, amend(change="add_member", **SPOUSE))
+    ledger.run(cc.AMEND, card_id, f.amend(change="add_member", **SPOUSE))
     with pytest.raises(DomainError) as refused:
-        ledger.run(cc.AMEND, card_id, amend(change="add_member", **CHILD))
+        ledger.run(cc.AMEND, card_id, f.amend(change="add_member", **CHILD))
     assert refused.value.code == "amendment_pending"
 
 
 def test_a_refused_change_leaves_the_people_as_they_were(ledger: CardLedger):
     card_id = f.liaocheng_card(ledger)
-    ledger.run(cc.AMEND, card_id, amend(change="add_member", **SPOUSE))
-    ledger.run(cc.DECIDE_AMENDMENT, card_id, decide("refused", reason="no certificate"))
+    ledger.run(cc.AMEND, card_id, f.amend(change="add_member", **SPOUSE))
+    ledger.run(cc.DECIDE_AMENDMENT, card_id, f.decide_amendment("refused", reason="no certificate"))
     card = ledger.get_card(card_id)
     assert card.holder.family == () and card.amendment is None
 
 
 def test_a_refusal_must_say_why(ledger: CardLedger):
     card_id = f.liaocheng_card(ledger)
-    ledger.run(cc.AMEND, card_id, amend(change="add_member", **SPOUSE))
+    ledger.run(cc.AMEND, card_id, f.amend(change="add_member", **SPOUSE))
     with pytest.raises(DomainError, match="reason must say why"):
-        ledger.run(cc.DECIDE_AMENDMENT, card_id, decide("refused"))
+        ledger.run(cc.DECIDE_AMENDMENT, card_id, f.decide_amendment("refused"))
 
 
 @pytest.mark.parametrize(
@@ -183,17 +166,19 @@ def test_a_change_takes_effect_between_the_issue_day_and_today(
 ):
     card_id = f.liaocheng_card(ledger)
     with pytest.raises(DomainError) as refused:
-        ledger.run(cc.AMEND, card_id, amend(change="add_member", takes_effect_on=day, **SPOUSE))
+        ledger.run(cc.AMEND, card_id, f.amend(change="add_member", takes_effect_on=day, **SPOUSE))
     assert refused.value.code == code
 
 
 def test_changes_are_recorded_in_the_order_they_took_effect(ledger: CardLedger, clock: FakeClock):
     card_id = f.liaocheng_card(ledger)
     clock.advance(days=20)
-    changed(ledger, card_id, change="add_member", takes_effect_on="2026-03-15", **SPOUSE)
+    f.amend_and_approve(
+        ledger, card_id, change="add_member", takes_effect_on="2026-03-15", **SPOUSE
+    )
     with pytest.raises(DomainError) as refused:
         ledger.run(
-            cc.AMEND, card_id, amend(change="add_member", takes_effect_on="2026-03-10", **CHILD)
+            cc.AMEND, card_id, f.amend(change="add_member", takes_effect_on="2026-03-10", **CHILD)
         )
     assert refused.value.code == "amendment_out_of_order"
 
@@ -201,13 +186,13 @@ def test_changes_are_recorded_in_the_order_they_took_effect(ledger: CardLedger, 
 def test_a_holder_with_a_resident_id_cannot_have_the_birth_date_changed(ledger: CardLedger):
     card_id = f.liaocheng_card(ledger)
     with pytest.raises(DomainError) as refused:
-        ledger.run(cc.AMEND, card_id, amend(change="correct_holder", date_of_birth="1950-01-01"))
+        ledger.run(cc.AMEND, card_id, f.amend(change="correct_holder", date_of_birth="1950-01-01"))
     assert refused.value.code == "birth_date_from_id"
 
 
 def test_a_corrected_holder_name_is_the_card_s_name_from_then_on(ledger: CardLedger):
     card_id = f.liaocheng_card(ledger)
-    changed(ledger, card_id, change="correct_holder", name="李蕾")
+    f.amend_and_approve(ledger, card_id, change="correct_holder", name="李蕾")
     card = ledger.get_card(card_id)
     assert (card.holder.name, card.application.holder.name) == ("李蕾", "李雷")
 
@@ -219,7 +204,7 @@ def test_erasing_a_member_another_process_added_destroys_the_key_that_opens_them
     ledger.person_keys.of_cards([card_id])  # this process read the card's keys before
     other = runtime_ledger(database_url=database_url, data_dir=tmp_path, clock=clock, environ={})
     try:
-        changed(other, card_id, change="add_member", **SPOUSE)
+        f.amend_and_approve(other, card_id, change="add_member", **SPOUSE)
     finally:
         other.close()
     f.revoke(ledger, card_id)

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import msgspec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -32,20 +31,10 @@ PEOPLE = (
 
 
 def amend(day: date, **fields: Any) -> c.AmendBody:
-    body = {
-        "actor": "wang.employer",
-        "role": "employer",
-        "takes_effect_on": day.isoformat(),
-        "evidence": ["doc://certificate/1"],
-        "reason": "reported by the employer",
-        **fields,
-    }
-    return msgspec.convert(body, c.AmendBody)
+    return f.amend(takes_effect_on=day.isoformat(), **fields)
 
 
-APPROVE = msgspec.convert(
-    {"actor": "liu.hrss", "role": "city_hrss", "decision": "approved"}, c.AmendmentDecisionBody
-)
+APPROVE = f.decide_amendment()
 
 
 def granted(

@@ -26,12 +26,10 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 import ledger.card_commands as cc
 from domain.clock import business_date
-from ledger import commands as c
 from ledger.app import CardLedger
 from services.bootstrap import Registry
 from signing import base45
@@ -179,37 +177,22 @@ def grants(token: str, files: dict[str, bytes], at: datetime, city: str) -> list
 def add_spouse(ledger: CardLedger, card: UUID, on: str) -> None:
     """Add a spouse married after issuance to Liaocheng ``card`` from business day ``on``:
     filed by the employer (art. 33), approved by city HRSS."""
-    asked = {
-        "actor": "wang.employer",
-        "role": "employer",
-        "change": "add_member",
-        "relation": "spouse",
-        "name": "陈静",
-        "date_of_birth": "1988-09-02",
-        "takes_effect_on": on,
-        "evidence": ["doc://marriage-certificate/1"],
-        "reason": "married after the card was issued",
-    }
-    ledger.run(cc.AMEND, card, msgspec.convert(asked, c.AmendBody))
-    decided = {"actor": "liu.hrss", "role": "city_hrss", "decision": "approved"}
-    ledger.run(cc.DECIDE_AMENDMENT, card, msgspec.convert(decided, c.AmendmentDecisionBody))
+    spouse = {"relation": "spouse", "name": "陈静", "date_of_birth": "1988-09-02"}
+    f.amend_and_approve(ledger, card, change="add_member", takes_effect_on=on, **spouse)
 
 
 def remove_member(ledger: CardLedger, card: UUID, member: int, on: str) -> None:
     """Remove family member ``member`` of Liaocheng ``card`` from business day ``on``: filed
     by the employer, approved by city HRSS (the body that decides a Liaocheng change)."""
-    asked = {
-        "actor": "wang.employer",
-        "role": "employer",
-        "change": "remove_member",
-        "member": member,
-        "takes_effect_on": on,
-        "evidence": ["doc://household-register/1"],
-        "reason": "the child moved to the other parent's household",
-    }
-    ledger.run(cc.AMEND, card, msgspec.convert(asked, c.AmendBody))
-    decided = {"actor": "liu.hrss", "role": "city_hrss", "decision": "approved"}
-    ledger.run(cc.DECIDE_AMENDMENT, card, msgspec.convert(decided, c.AmendmentDecisionBody))
+    f.amend_and_approve(
+        ledger,
+        card,
+        change="remove_member",
+        member=member,
+        takes_effect_on=on,
+        evidence=["doc://household-register/1"],
+        reason="the child moved to the other parent's household",
+    )
 
 
 @contextmanager
