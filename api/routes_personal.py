@@ -18,6 +18,7 @@ from litestar.params import Body, FromPath, FromQuery
 from api.http_support import registry_of
 from api.problems import READ_ERRORS, WRITE_ERRORS, problem_responses
 from domain.vocabulary import ErasureGround
+from ledger.limits import FamilyNumber
 from services.access import Principal
 
 _READ: dict[str, Any] = {
@@ -33,7 +34,7 @@ class ErasureIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     for the holder with the family, the ground of PIPL art. 47 and the decision."""
 
     card_id: UUID
-    family: Annotated[int, msgspec.Meta(ge=1, le=20)] | None = None
+    family: FamilyNumber | None = None
     ground: ErasureGround
     decision: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 

@@ -33,6 +33,7 @@ from domain.vocabulary import (
 from ledger.limits import (
     EVIDENCE_MAX_COUNT,
     FAMILY_MAX_COUNT,
+    FAMILY_MEMBER_MAX,
     JOINT_MAX_COUNT,
     PROGRAMME_MAX,
     TERM_BASES_MAX_COUNT,
@@ -270,7 +271,7 @@ class AmendRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     ``evidence`` (at least one reference) and the ``reason``."""
 
     change: AmendmentChange
-    member: Annotated[int, msgspec.Meta(ge=0, le=99)] = 0
+    member: Annotated[int, msgspec.Meta(ge=0, le=FAMILY_MEMBER_MAX)] = 0
     relation: Relation | None = None
     name: Name | None = None
     date_of_birth: date | None = None

@@ -19,6 +19,7 @@ from typing import Annotated, Any, TypeVar
 
 import msgspec
 
+from domain.card_amendment import MAX_PEOPLE
 from domain.errors import InvalidInput
 from domain.text import NAME_MAX_CHARS
 
@@ -32,6 +33,10 @@ FACT_KEY_MAX = 64
 FACT_VALUE_MAX = 200
 FACTS_MAX_COUNT = 50
 FAMILY_MAX_COUNT = 10
+# A family member's number: at most the members a card may name over its life, removed
+# ones included (filing and changes: domain.card_amendment).
+FAMILY_MEMBER_MAX = MAX_PEOPLE
+FamilyNumber = Annotated[int, msgspec.Meta(ge=1, le=FAMILY_MEMBER_MAX)]
 CODE_MAX = 64  # categories, tiers, project and enterprise ids: identifiers, not prose
 PROGRAMME_MAX = 200  # a talent programme's full name can be long (…人才工程…计划)
 CREDIT_CODE_MAX = 18  # 统一社会信用代码 (GB 32100-2015) has exactly 18 characters

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ledger.limits import FAMILY_MAX_COUNT
+from services.bootstrap import Registry
 from tests import factories as f
 from tests.api.http_users import Users, request_of
 from tests.api.test_lifecycle_http import EMPLOYER, answer
@@ -63,3 +65,19 @@ def test_a_person_s_copy_over_http_holds_their_file(users: Users):
     found = answer(users("auditor", "province").get(f"/cards/{card_id}/personal-data"))
     assert found["file"]["name"] == name
     assert [e["event"] for e in found["events"]] == ["Card.Applied", "Card.Withdrawn"]
+
+
+def test_a_family_member_added_past_the_filing_s_ten_can_be_erased_by_number(
+    users: Users, registry: Registry
+):
+    # Ten filed, eleven added and removed again: member 21 is the card's latest.
+    child = {"relation": "child", "name": "李小雷", "date_of_birth": "2015-09-30"}
+    card_id = f.liaocheng_card(registry.ledger, tuple([child] * FAMILY_MAX_COUNT))
+    for number in range(FAMILY_MAX_COUNT + 1, FAMILY_MAX_COUNT + 12):
+        f.amend_and_approve(registry.ledger, card_id, change="add_member", **child)
+        if number < FAMILY_MAX_COUNT + 11:
+            f.amend_and_approve(registry.ledger, card_id, change="remove_member", member=number)
+    proposal = {"card_id": str(card_id), "family": 21, "ground": "purpose_met", "decision": "D-2"}
+    admin = users("administrator", "province", name="admin.one")
+    erasure = answer(admin.post("/erasures", proposal), 201)
+    assert erasure["positions"] == [21]
