@@ -9,7 +9,9 @@ any amendment, and an erasure of member 2 erases that person in every event.
 
 A change takes effect on a business day, not before the card was issued, not after the
 day it is decided, and not before the card's last change took effect: the card's people
-on any day are then those of the last change in effect that day (``holder_on``).
+on any day are then those of the last change in effect that day (``holder_on``). No seed
+dates a change (Liaocheng art. 33 says only 及时报送); these windows are the registry's own
+bookkeeping, the same for every scheme (issue 26), not a scheme's policy.
 """
 
 from __future__ import annotations
