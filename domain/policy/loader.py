@@ -205,6 +205,7 @@ def _check_scheme(name: str, scheme: Scheme, data: SchemeData) -> None:
     _check_items(scheme, data, fail)
     _check_references(data, fail)
     _check_conditions(data, fail)
+    _check_replacements(data, fail)
     for i, ben in enumerate(data.beneficiaries):
         if ben.default == bool(ben.items):
             fail(f"beneficiaries[{i}]", "a rule lists items, or is the default, not both")
@@ -250,6 +251,24 @@ def _check_sources(data: SchemeData, fail: Fail) -> None:
             fail(f"{key}.effective_from", f"rule {rule.id} starts before its version")
         if rule.effective_until is not None and rule.effective_until < rule.effective_from:
             fail(f"{key}.effective_until", f"rule {rule.id} ends before it starts")
+
+
+def _check_replacements(data: SchemeData, fail: Fail) -> None:
+    """A rule that replaces others names earlier rules of its own kind that end the day
+    before it starts, so exactly one reading decides each day."""
+    by_id = {rule.id: (key.split("[")[0], rule) for key, rule in _rules(data)}
+    for key, rule in _rules(data):
+        for old_id in rule.replaces:
+            found = by_id.get(old_id)
+            if found is None or found[0] != key.split("[")[0]:
+                fail(f"{key}.replaces", f"{rule.id} replaces {old_id!r}, no {key.split('[')[0]} rule")
+                continue
+            old = found[1]
+            if old.effective_until is None or old.effective_until >= rule.effective_from:
+                fail(
+                    f"{key}.replaces",
+                    f"{rule.id} replaces {old_id}, which must end before {rule.effective_from}",
+                )
 
 
 def _check_items(scheme: Scheme, data: SchemeData, fail: Fail) -> None:

@@ -32,6 +32,10 @@ class Rule(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
     note: str = ""
     # Where no seed clause says it: the administrator's recorded decision it rests on.
     decision: str = ""
+    # A corrected reading (issue 27): the earlier rules of the same kind this one replaces
+    # from its first day. They keep deciding the days before it, so past events replay
+    # under what was in force; ``talentcard policy recheck`` reads past days with this one.
+    replaces: tuple[str, ...] = ()
 
 
 class AdministratorDecision(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -81,15 +81,21 @@ def one_line(text: str) -> str:
 # ---- versions ---------------------------------------------------------------------------
 
 
-def test_versions_lists_the_three_weihai_versions_and_marks_the_continued_one_in_force(
+def test_versions_lists_the_four_weihai_versions_and_marks_the_continued_one_in_force(
     capsys: pytest.CaptureFixture[str],
 ):
-    code, out, _ = run(capsys, "policy", "versions", "weihai")
+    code, out, _ = run(capsys, "policy", "versions", "weihai", "--on", "2026-03-02")
     assert code == 0
     versions = default_policy().scheme(Scheme.WEIHAI).versions
-    assert [v.id for v in versions] == ["weihai-2019", "weihai-2023", "weihai-2024-continued"]
+    assert [v.id for v in versions] == [
+        "weihai-2019",
+        "weihai-2023",
+        "weihai-2024-continued",
+        "weihai-2026-rectified",
+    ]
     continued = block(out, "weihai-2024-continued")
-    assert "2024-07-08 .. open  <- in force on" in continued
+    assert "2024-07-08 .. 2026-12-06  <- in force on" in continued
+    assert "weihai-2026-rectified  2026-12-07 .. open\n" in out
     assert "continues: weihai-2023" in continued
     assert one_line(versions[2].note) in continued
     assert "weihai-2019  2019-07-08 .. 2023-02-19\n" in out

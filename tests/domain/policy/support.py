@@ -116,8 +116,9 @@ def shifted(scheme: Scheme, old: str, new: str) -> Policy:
     return parse_policy(texts)
 
 
-# Liaocheng's version and rules start in 2030 in this policy: any decision under it on T0 fails.
-NOT_YET_IN_FORCE = ("effective_from = 2022-09-13", "effective_from = 2030-01-01")
+# Liaocheng's first version and its rules start on its last day (2026-12-06, the day before
+# the rectified version) in this policy: any decision under it on T0 fails.
+NOT_YET_IN_FORCE = ("effective_from = 2022-09-13", "effective_from = 2026-12-06")
 
 
 def without_revocation_rule(scheme: Scheme) -> dict[str, str]:

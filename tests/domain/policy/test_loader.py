@@ -90,6 +90,11 @@ def test_the_rules_resting_on_a_decision_are_the_ones_the_seeds_leave_open() -> 
         "liaocheng-2022": "liaocheng.decision.version_date",
         "weihai-2023": "weihai.decision.notice_date",
         "weihai-2024-continued": "weihai.decision.continue_after_2024",
+        # The corrected readings of issue 27 are in force from the day they were decided.
+        "shandong-2026-rectified": "shandong.decision.rectification_2026",
+        "liaocheng-2026-rectified": "liaocheng.decision.rectification_2026",
+        "weihai-2026-rectified": "weihai.decision.rectification_2026",
+        "jinan-2026-rectified": "jinan.decision.rectification_2026",
     }
 
 
@@ -175,15 +180,17 @@ def test_an_administrator_calendar_day_outside_its_year_is_refused() -> None:
         parse_policy(texts)
 
 
-def test_weihai_has_three_versions_each_continuing_the_last() -> None:
+def test_weihai_has_four_versions_each_continuing_the_last() -> None:
     versions = policy_versions(Scheme.WEIHAI)
     assert [(v.id, v.continues) for v in versions] == [
         ("weihai-2019", None),
         ("weihai-2023", "weihai-2019"),
         ("weihai-2024-continued", "weihai-2023"),
+        ("weihai-2026-rectified", "weihai-2024-continued"),
     ]
+    assert versions[-2].effective_until == date(2026, 12, 6)
     assert versions[-1].effective_until is None
-    assert versions[-1].decision == "weihai.decision.continue_after_2024"
+    assert versions[-1].decision == "weihai.decision.rectification_2026"
 
 
 @pytest.mark.parametrize(
@@ -196,6 +203,11 @@ def test_weihai_has_three_versions_each_continuing_the_last() -> None:
         (Scheme.WEIHAI, date(2024, 7, 8), "weihai-2024-continued"),
         (Scheme.LIAOCHENG, date(2022, 9, 13), "liaocheng-2022"),
         (Scheme.JINAN, date(2018, 9, 19), "jinan-2018"),
+        (Scheme.JINAN, date(2026, 12, 6), "jinan-2018"),
+        (Scheme.JINAN, date(2026, 12, 7), "jinan-2026-rectified"),
+        (Scheme.WEIHAI, date(2026, 12, 7), "weihai-2026-rectified"),
+        (Scheme.LIAOCHENG, date(2026, 12, 7), "liaocheng-2026-rectified"),
+        (Scheme.SHANDONG, date(2026, 12, 7), "shandong-2026-rectified"),
     ],
 )
 def test_the_version_in_force_follows_the_effective_dates(
@@ -238,16 +250,16 @@ def test_a_rule_applies_on_the_day_it_expires_and_not_the_day_after() -> None:
 
 def test_a_later_version_added_as_data_continues_the_rules_of_the_one_before() -> None:
     successor = (
-        '\n[[versions]]\nid = "jinan-2030"\neffective_from = 2030-01-01\n'
-        'continues = "jinan-2018"\nsource = "a successor notice"\n'
+        '[[versions]]\nid = "jinan-2030"\neffective_from = 2030-01-01\n'
+        'continues = "jinan-2026-rectified"\nsource = "a successor notice"\n\n'
     )
     texts = edited(
         "jinan.toml",
-        'source = "jinan-2018-precision-service-rules art. 29 (自发布之日起施行), '
-        'dated 2018-09-19"\n',
-        'source = "jinan-2018-precision-service-rules art. 29"\neffective_until = 2029-12-31\n'
-        + successor,
+        'continues = "jinan-2018"\n',
+        'continues = "jinan-2018"\neffective_until = 2029-12-31\n',
     )
+    decisions = '[[decisions]]\nid = "jinan.decision.rectification_2026"'
+    texts["jinan.toml"] = texts["jinan.toml"].replace(decisions, successor + decisions)
     policy = parse_policy(texts)
     decision = decide_eligibility(
         Scheme.JINAN, "B", {"certified_class_b": True}, date(2030, 1, 1), policy=policy

@@ -20,9 +20,15 @@ from domain.vocabulary import Scheme
 
 TEXTS = package_texts()
 
-JINAN_VERSION = (
+JINAN_OPEN = (
     'source = "jinan-2018-precision-service-rules art. 29 (自发布之日起施行), dated 2018-09-19"\n'
 )
+# jinan-2018 ends the day before the rectified version (RD-2026-73) starts.
+JINAN_CLOSE = "effective_until = 2026-12-06\n"
+JINAN_VERSION = JINAN_OPEN + JINAN_CLOSE
+JINAN_RECTIFIED = TEXTS["jinan.toml"][
+    TEXTS["jinan.toml"].index('[[versions]]\nid = "jinan-2026-rectified"') :
+].split("\n\n")[0]
 JINAN_DEFAULT_BENEFICIARY = (
     '[[beneficiaries]]\nid = "jinan.beneficiary.holder"\n'
     'source = "jinan-2018-precision-service-rules arts. 3, 20 (凭卡享受; 持卡、本人有效身份证件)"\n'
@@ -38,12 +44,17 @@ JINAN_STEPS = (
 
 
 def later_version(
-    start: str, *, id: str = "jinan-2030", continues: str | None = "jinan-2018"
+    start: str,
+    *,
+    id: str = "jinan-2030",
+    continues: str | None = "jinan-2018",
+    until: str | None = None,
 ) -> str:
     """A second Jinan version starting on ``start``, to append after the first."""
     follows = "" if continues is None else f'continues = "{continues}"\n'
+    ends = "" if until is None else f"effective_until = {until}\n"
     return (
-        f'\n[[versions]]\nid = "{id}"\neffective_from = {start}\n{follows}'
+        f'\n[[versions]]\nid = "{id}"\neffective_from = {start}\n{follows}{ends}'
         'source = "a successor notice"\n'
     )
 
@@ -106,7 +117,13 @@ MALFORMED = [
         edit(
             "jinan.toml",
             ('scheme = "jinan"\n', 'scheme = "jinan"\nversions = []\n'),
-            ('[[versions]]\nid = "jinan-2018"\neffective_from = 2018-09-19\n' + JINAN_VERSION, ""),
+            (
+                '[[versions]]\nid = "jinan-2018"\neffective_from = 2018-09-19\n'
+                + JINAN_VERSION
+                + "\n"
+                + JINAN_RECTIFIED,
+                "",
+            ),
         ),
         "jinan.toml",
         "versions",
@@ -124,14 +141,14 @@ MALFORMED = [
     ),
     (
         "version that ends the day before it starts",
-        edit("jinan.toml", (JINAN_VERSION, JINAN_VERSION + "effective_until = 2018-09-18\n")),
+        edit("jinan.toml", (JINAN_VERSION, JINAN_OPEN + "effective_until = 2018-09-18\n")),
         "jinan.toml",
         "versions[0].effective_until",
         "ends before it starts",
     ),
     (
         "later version after an open-ended one",
-        edit("jinan.toml", (JINAN_VERSION, JINAN_VERSION + later_version("2030-01-01"))),
+        edit("jinan.toml", (JINAN_VERSION, JINAN_OPEN + later_version("2030-01-01"))),
         "jinan.toml",
         "versions[1].effective_from",
         "overlaps the previous version",
@@ -142,7 +159,7 @@ MALFORMED = [
             "jinan.toml",
             (
                 JINAN_VERSION,
-                JINAN_VERSION + "effective_until = 2029-12-31\n" + later_version("2029-12-31"),
+                JINAN_OPEN + "effective_until = 2029-12-31\n" + later_version("2029-12-31"),
             ),
         ),
         "jinan.toml",
@@ -155,7 +172,7 @@ MALFORMED = [
             "jinan.toml",
             (
                 JINAN_VERSION,
-                JINAN_VERSION
+                JINAN_OPEN
                 + "effective_until = 2029-12-31\n"
                 + later_version("2030-01-01", continues="jinan-2017"),
             ),
@@ -173,7 +190,7 @@ MALFORMED = [
     ),
     (
         "version citing a blank source",
-        edit("jinan.toml", (JINAN_VERSION, 'source = "  "\n')),
+        edit("jinan.toml", (JINAN_VERSION, 'source = "  "\n' + JINAN_CLOSE)),
         "jinan.toml",
         "versions[0].source",
         "must cite its source",
@@ -199,7 +216,7 @@ MALFORMED = [
             "weihai.toml",
             (
                 'source = "weihai-2019-green-channel-opinion part 2(3) (入选多个人才工程的，'
-                '按就高不重复原则确定); reading: administrator decision '
+                "按就高不重复原则确定); reading: administrator decision "
                 'weihai.decision.longest_across_bases"',
                 'source = ""',
             ),
@@ -754,7 +771,7 @@ def test_malformed_policy_data_is_refused_naming_the_file_the_key_and_the_reason
 ACCEPTED = [
     (
         "version of a single day",
-        edit("jinan.toml", (JINAN_VERSION, JINAN_VERSION + "effective_until = 2018-09-19\n")),
+        edit("jinan.toml", (JINAN_VERSION, JINAN_OPEN + "effective_until = 2018-09-19\n")),
     ),
     (
         "later version starting the day after the one before ends",
@@ -762,7 +779,9 @@ ACCEPTED = [
             "jinan.toml",
             (
                 JINAN_VERSION,
-                JINAN_VERSION + "effective_until = 2029-12-31\n" + later_version("2030-01-01"),
+                JINAN_OPEN
+                + "effective_until = 2020-12-31\n"
+                + later_version("2021-01-01", until="2026-12-06"),
             ),
         ),
     ),
@@ -772,9 +791,9 @@ ACCEPTED = [
             "jinan.toml",
             (
                 JINAN_VERSION,
-                JINAN_VERSION
-                + "effective_until = 2029-12-31\n"
-                + later_version("2030-01-01", continues=None),
+                JINAN_OPEN
+                + "effective_until = 2020-12-31\n"
+                + later_version("2021-01-01", continues=None, until="2026-12-06"),
             ),
         ),
     ),

@@ -96,8 +96,8 @@ def test_the_versions_listed_are_the_given_ones() -> None:
 
 
 def test_the_version_in_force_is_looked_up_in_the_given_data() -> None:
-    first, second, third = default_policy().scheme(W).versions
-    renamed = msgspec.structs.replace(third, id="weihai-2025")
+    first, second, third, *_ = default_policy().scheme(W).versions
+    renamed = msgspec.structs.replace(third, id="weihai-2025", effective_until=None)
     policy = with_data(W, versions=(first, second, renamed))
     assert version_in_force(W, date(2025, 1, 1), policy=policy).id == "weihai-2025"
 
