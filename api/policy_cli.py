@@ -100,6 +100,15 @@ def add_policy_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(run=_check)
 
+    p = policy.add_parser(
+        "recheck",
+        help="list the past decisions the current (corrected) reading would decide "
+        "differently; changes nothing",
+    )
+    p.add_argument("--scheme", help="one scheme (default: every scheme)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(run=_recheck)
+
 
 # ---- commands ---------------------------------------------------------------------------
 
@@ -129,6 +138,27 @@ def _versions(args: argparse.Namespace, registry: Registry) -> None:
                 print("\n".join(lines))
     if args.json:
         print(_json({"as_of": day, "versions": rows}))
+
+
+def _recheck(args: argparse.Namespace, registry: Registry) -> int:
+    """Exit 0 when every past decision stands under the current reading, 1 when some
+    would be decided differently (listed, for a person to look at)."""
+    scheme = str(_scheme(args.scheme)) if args.scheme else None
+    report = registry.policy_recheck.run(scheme)
+    if args.json:
+        print(_json(report))
+    else:
+        for f in report.findings:
+            print(
+                f"{f.card_id}  v{f.card_version}  {f.step}  {f.effective_on}  "
+                f"(under {f.recorded_under or 'unrecorded'})  {f.code}: "
+                f"{terminal_safe(f.message)}"
+            )
+        print(
+            f"{len(report.findings)} of {report.decisions} past decisions on {report.cards} "
+            "cards would be decided differently by the current reading"
+        )
+    return 1 if report.findings else 0
 
 
 def _show(args: argparse.Namespace, registry: Registry) -> None:

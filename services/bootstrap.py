@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # the store-side modules import the database drivers
     from services.operations import ProjectionService
     from services.personal_data import PersonalDataService
     from services.policy import PolicyService
+    from services.policy_recheck import PolicyRecheck
     from services.public import PublicDocuments
     from services.quotas import QuotaService
     from services.reports import ReportService
@@ -245,6 +246,13 @@ class Registry:
         from services.policy import PolicyService
 
         return PolicyService(self.clock)
+
+    @cached_property
+    def policy_recheck(self) -> PolicyRecheck:
+        """The past decisions a corrected reading would decide differently."""
+        from services.policy_recheck import PolicyRecheck
+
+        return PolicyRecheck(self.ledger)
 
     @cached_property
     def verification(self) -> VerificationService:

@@ -236,9 +236,9 @@ def _replay(
         try:
             event = _rebuild(content, personal)
             if isinstance(aggregate, Card) and isinstance(event, _DECIDED):
-                _redecide(aggregate, event, fail)
+                redecide(aggregate, event, fail)
             elif aggregate is None and type(event).__name__ == "Applied" and not redacted:
-                _readmit(event, fail)
+                readmit(event, fail)
             aggregate = event.mutate(aggregate)
         except (
             DomainError,
@@ -253,7 +253,7 @@ def _replay(
     return isinstance(aggregate, Card)
 
 
-def _readmit(event: Any, fail: Callable[[str, str], None]) -> None:
+def readmit(event: Any, fail: Callable[[str, str], None]) -> None:
     """Decide the filing's eligibility again from what it recorded."""
     application, admission = event.application, event.admission
     decision = policy.decide_eligibility(
@@ -280,7 +280,7 @@ def _readmit(event: Any, fail: Callable[[str, str], None]) -> None:
         )
 
 
-def _redecide(card: Card, event: object, fail: Callable[[str, str], None]) -> None:
+def redecide(card: Card, event: object, fail: Callable[[str, str], None]) -> None:
     """Run the recorded command again on a copy of the card as it stood, with the inputs
     the event recorded, and compare what the rules decide with what was recorded."""
     # A shallow copy is enough: issue, upgrade and extend only rebind the card's

@@ -359,3 +359,56 @@ def test_check_with_apply_refuses_as_card_apply_does(
 def test_check_needs_an_application_or_a_scheme_and_facts(capsys: pytest.CaptureFixture[str]):
     code, _, err = run(capsys, "policy", "check")
     assert code == 2 and "--apply" in err
+
+
+# ---- recheck ----------------------------------------------------------------------------
+
+
+def recheck(
+    capsys: pytest.CaptureFixture[str], registry: Registry, *argv: str
+) -> tuple[int, str, str]:
+    from api.cli import main
+
+    code = main(["policy", "recheck", *argv], registry=registry)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_recheck_exits_0_and_says_so_while_every_past_decision_stands(
+    capsys: pytest.CaptureFixture[str], registry: Registry, ledger: Any
+):
+    f.jinan_card(ledger, "B")
+    code, out, _ = recheck(capsys, registry)
+    assert code == 0
+    assert out.strip() == (
+        "0 of 2 past decisions on 1 cards would be decided differently by the current reading"
+    )
+
+
+def test_recheck_prints_each_decision_the_corrected_reading_changes_and_exits_1(
+    capsys: pytest.CaptureFixture[str], registry: Registry, ledger: Any
+):
+    from domain.policy import using_policy
+    from tests.domain.policy.test_reading import corrected_policy
+
+    card_id = f.jinan_card(ledger, "B", id_number=f.resident_id(901))
+    with using_policy(corrected_policy()):
+        code, out, _ = recheck(capsys, registry)
+        _, as_json, _ = recheck(capsys, registry, "--json")
+    assert code == 1
+    first, summary = out.strip().split("\n")
+    assert first.startswith(f"{card_id}  v1  Applied  2026-03-02  (under jinan-2018)  ")
+    assert summary.startswith("1 of 2 past decisions on 1 cards")
+    assert json.loads(as_json)["findings"][0]["card_id"] == str(card_id)
+    for personal in ("李雷", f.resident_id(901), "1949"):  # no person is named
+        assert personal not in out + as_json
+
+
+def test_recheck_of_an_unknown_scheme_is_refused_in_one_line(
+    capsys: pytest.CaptureFixture[str], registry: Registry
+):
+    code, out, err = recheck(capsys, registry, "--scheme", "qingdao")
+    assert code == 2 and out == ""
+    assert err.strip() == (
+        "error: unknown scheme 'qingdao' (schemes: shandong, weihai, liaocheng, jinan)"
+    )

@@ -1,0 +1,56 @@
+"""``policy recheck``: the past decisions the current (corrected) reading would decide
+differently are listed, on their card and step, and nothing is written."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from domain.policy import using_policy
+from ledger.app import CardLedger
+from services.bootstrap import Registry
+from tests import factories as f
+from tests.conftest import FakeClock
+from tests.domain.policy.test_reading import corrected_policy
+
+
+def test_nothing_is_listed_while_no_rule_was_corrected(registry: Registry, ledger: CardLedger):
+    f.jinan_card(ledger, "B")
+    f.jinan_card(ledger, "C")
+    report = registry.policy_recheck.run()
+    assert report.findings == ()
+    assert (report.cards, report.decisions) == (2, 4)  # each card's admission and issue
+
+
+def test_an_admission_the_corrected_rule_would_refuse_is_listed_with_its_card_and_day(
+    registry: Registry, ledger: CardLedger
+):
+    old = f.jinan_card(ledger, "B")
+    f.jinan_card(ledger, "C")
+    before = ledger.recorder.max_notification_id()
+    with using_policy(corrected_policy()):
+        report = registry.policy_recheck.run()
+    (finding,) = report.findings
+    assert (finding.card_id, finding.step, finding.card_version) == (str(old), "Applied", 1)
+    assert finding.recorded_under == "jinan-2018"
+    assert str(finding.effective_on) == "2026-03-02"
+    assert finding.code in {"decision_differs", "not_eligible"}
+    assert ledger.recorder.max_notification_id() == before  # nothing written
+
+
+def test_a_card_filed_under_the_corrected_rule_is_not_listed(
+    registry: Registry, ledger: CardLedger, clock: FakeClock
+):
+    clock.now = datetime(2026, 12, 8, 2, tzinfo=UTC)
+    with using_policy(corrected_policy()):
+        card_id, _ = ledger.apply(f.jinan_body("B", facts={"certified_class_b_by_the_city": True}))
+        report = registry.policy_recheck.run()
+    assert report.findings == () and report.cards == 1
+    assert card_id is not None
+
+
+def test_recheck_of_one_scheme_looks_only_at_its_cards(registry: Registry, ledger: CardLedger):
+    f.jinan_card(ledger, "B")
+    f.shandong_card(ledger)
+    with using_policy(corrected_policy()):
+        report = registry.policy_recheck.run("shandong")
+    assert report.findings == () and report.cards == 1
