@@ -31,6 +31,7 @@ TINY: dict[str, list[str]] = {
                 "--stores", "sqlite", "--workers", "1"],
 }
 TINY["amendments"] = ["--cards", "3", "--changed", "1", "--runs", "1"]
+TINY["recheck"] = ["--cards", "3", "--runs", "1"]
 NEEDS_WORKDIR = {"projections", "audit", "erasure", "listing"}
 
 
