@@ -168,7 +168,7 @@ def test_show_json_and_an_earlier_version(
     view = json.loads(out)
     assert (view["version"], view["status"], view["next_stage"]) == (1, "under_review", "city_hrss")
     assert [e["event"] for e in view["history"]] == ["Applied"]
-    assert view["policy_version"] == "liaocheng-2022"
+    assert view["policy_version"] == "liaocheng-2026-rectified"  # the version in force today
     assert f.RESIDENT_ID not in out
 
 
