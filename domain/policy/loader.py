@@ -259,9 +259,10 @@ def _check_replacements(data: SchemeData, fail: Fail) -> None:
     by_id = {rule.id: (key.split("[")[0], rule) for key, rule in _rules(data)}
     for key, rule in _rules(data):
         for old_id in rule.replaces:
+            kind = key.split("[")[0]
             found = by_id.get(old_id)
-            if found is None or found[0] != key.split("[")[0]:
-                fail(f"{key}.replaces", f"{rule.id} replaces {old_id!r}, no {key.split('[')[0]} rule")
+            if found is None or found[0] != kind:
+                fail(f"{key}.replaces", f"{rule.id} replaces {old_id!r}, no {kind} rule")
                 continue
             old = found[1]
             if old.effective_until is None or old.effective_until >= rule.effective_from:
