@@ -55,3 +55,22 @@ def test_upgrades_and_extensions_keep_working_on_the_held_card(ledger: CardLedge
     ledger.run(cc.ISSUE, elite, f.issue())
     ledger.run(cc.EXTEND, elite, f.extend("2026-03-02"))
     assert ledger.get_card(elite).version == len(ledger.history(elite))
+
+
+def test_one_live_card_per_person_per_scheme_cites_the_recorded_lifecycle_decision(
+    ledger: CardLedger,
+):
+    # No seed states 一人一卡: the refusal cites the administrator's decision it rests on
+    # (RD-2026-84), not the policy brief.
+    from domain.reservation import AlreadyHoldsCard
+
+    ledger.apply(f.apply_body(holder=same_person()))
+    try:
+        ledger.apply(f.apply_body(holder=same_person()))
+    except AlreadyHoldsCard as refused:
+        assert refused.rule == (
+            "administrator decision liaocheng.decision.lifecycle "
+            "(registry decision record RD-2026-84)"
+        )
+    else:
+        raise AssertionError("a second live application was filed")
