@@ -4,7 +4,10 @@ tests/security/test_one_card_per_person.py)."""
 
 from __future__ import annotations
 
+import pytest
+
 import ledger.card_commands as cc
+from domain.reservation import AlreadyHoldsCard
 from ledger.app import CardLedger
 from tests import factories as f
 
@@ -62,15 +65,9 @@ def test_one_live_card_per_person_per_scheme_cites_the_recorded_lifecycle_decisi
 ):
     # No seed states 一人一卡: the refusal cites the administrator's decision it rests on
     # (RD-2026-84), not the policy brief.
-    from domain.reservation import AlreadyHoldsCard
-
     ledger.apply(f.apply_body(holder=same_person()))
-    try:
+    with pytest.raises(AlreadyHoldsCard) as refused:
         ledger.apply(f.apply_body(holder=same_person()))
-    except AlreadyHoldsCard as refused:
-        assert refused.rule == (
-            "administrator decision liaocheng.decision.lifecycle "
-            "(registry decision record RD-2026-84)"
-        )
-    else:
-        raise AssertionError("a second live application was filed")
+    assert refused.value.rule == (
+        "administrator decision liaocheng.decision.lifecycle (registry decision record RD-2026-84)"
+    )

@@ -521,7 +521,10 @@ MALFORMED = [
     ),
     (
         "revocation proposal that names no role",
-        edit("jinan.toml", (JINAN_STEPS, JINAN_STEPS.replace('roles = ["employer"]', "roles = []"))),
+        edit(
+            "jinan.toml",
+            (JINAN_STEPS, JINAN_STEPS.replace('roles = ["employer"]', "roles = []")),
+        ),
         "jinan.toml",
         "revocation[0].steps[0].roles",
         "must name the roles",

@@ -9,10 +9,10 @@ import pytest
 
 from domain.policy import (
     ProcedureStep,
-    default_policy,
     RevocationAction,
     StepTaken,
     decide_revocation_step,
+    default_policy,
     interim_authority,
     next_step,
     parse_policy,
