@@ -62,3 +62,26 @@ def test_the_provincial_auditor_reads_every_user_and_a_city_auditor_its_own(user
     assert own.status_code == 200, own.text
     assert {u["authority"] for u in own.json()} == {"liaocheng"}
     assert users("city_hrss", "weihai").get("/users").status_code == 403
+
+
+def test_jinan_art_24_3_a_card_the_talent_obtained_alone_can_be_revoked(
+    users: Users, clock: FakeClock
+):
+    # Art. 24(3) has the unit propose; a card filed with sponsor none has no unit. From
+    # 2026-12-07 the window proposes (RD-2026-82), then the city HRSS and the talent office.
+    clock.now = RECTIFIED
+    talent = users("applicant", "jinan", name="li.talent")
+    done = talent.post("/applications", request_of(f.jinan_body("C")))
+    assert done.status_code == 201, done.text
+    card_id = str(done.json()["card_id"])
+    assert users("city_window", "jinan").post(f"/cards/{card_id}/issue", {}).status_code == 200
+    proposal = {"reason": "违法", "ground": "misconduct"}
+    proposed = users("city_window", "jinan", name="qin.window").post(
+        f"/cards/{card_id}/revocation", proposal
+    )
+    assert proposed.status_code == 200, proposed.text
+    for role in ("city_hrss", "talent_office"):
+        agreed = users(role, "jinan").post(f"/cards/{card_id}/revocation/approvals", {})
+        assert agreed.status_code == 200, agreed.text
+    view = users("auditor", "province").get(f"/cards/{card_id}").json()
+    assert view["status"] == "revoked"
