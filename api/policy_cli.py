@@ -50,6 +50,8 @@ _SECTIONS = {
     "stacking": "stacking (叠加)",
     "recognitions": "other cards recognised as a basis",
     "revocation": "revocation (收回)",
+    "issuers": "who issues, upgrades and extends a card (颁发)",
+    "interim": "who suspends and reinstates a card (暂停/恢复)",
     "deadlines": "issuance deadlines (办理时限)",
 }
 _HEADS = ("id", "code", "label")  # the field a record is known by

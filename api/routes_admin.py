@@ -78,7 +78,8 @@ class TrailPage(msgspec.Struct, frozen=True, kw_only=True):
 
 @get("/users", **_ADMIN_READ)
 def list_users(state: State, who: NamedDependency[Principal]) -> list[UserRecord]:
-    """Every user (never a key or its hash)."""
+    """Every user (never a key or its hash): for the administrator and the provincial
+    auditor; a city's auditor sees its own authority's users."""
     return registry_of(state).users.list(who)
 
 

@@ -3,6 +3,8 @@
 Run with the store's own credentials, this is the bootstrap path (as ``createuser`` is
 for PostgreSQL): it acts as the host's administrator, recorded by the operating-system
 user and host name. Over HTTP the same changes are an administrator's (``/users``).
+``users list --key-file FILE`` lists as that key's user instead: an auditor reads who
+could act (the provincial auditor every user, a city's its own authority's).
 A new key is printed once, alone on stdout, so ``talentcard users add … > FILE`` keeps
 it in a file; the registry stores only its keyed hash and cannot show it again.
 """
@@ -45,7 +47,14 @@ def _disable(args: argparse.Namespace, registry: Registry) -> None:
 def _list(args: argparse.Namespace, registry: Registry) -> None:
     import msgspec
 
-    records = registry.users.list(None)
+    # With --key-file the list is the key's user's (an auditor reads who could act, within
+    # its jurisdiction); without it, the server host's, as for every users command.
+    who = None
+    if args.key_file:
+        from api.cli_caller import caller
+
+        who = caller(args, registry)
+    records = registry.users.list(who)
     if args.json:
         sys.stdout.buffer.write(json_safe(msgspec.json.encode(records)) + b"\n")
         return
@@ -105,6 +114,11 @@ def add_user_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
     p = users.add_parser("list", help="every user, its role, authority and state")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument(
+        "--key-file",
+        metavar="FILE",
+        help="list as the user whose API key is in FILE (an auditor: the users it audits)",
+    )
     p.set_defaults(run=_list)
 
     p = users.add_parser("disable", help="disable a user for good: its key stops working")

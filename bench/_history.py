@@ -520,7 +520,7 @@ def _plan_after_issue(
             wait = card.wait(0.1, 5)
         if not card.then(
             "upgrade",
-            {**_official(rng, "city_hrss", scheme), "tier": tier, "facts": certified},
+            {**_official(rng, ISSUER[scheme], scheme), "tier": tier, "facts": certified},
             c.UpgradeBody,
             after=wait,
         ):

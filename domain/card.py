@@ -322,7 +322,7 @@ class Card(Aggregate):
         """The applicant (or the body that filed) withdraws the application (撤回)."""
         guards.check_context(ctx)
         guards.require_under_review(self.recorded_status, "withdraw")
-        guards.check_withdrawer(ctx)
+        guards.check_withdrawer(self.application.scheme, ctx)
         self._withdrawn(ctx=ctx)
 
     class Withdrawn(Aggregate.Event, Transition):
@@ -345,7 +345,7 @@ class Card(Aggregate):
         at filing, with the term the engine decides from the bases (default: the scheme's
         standard term) starting on ``valid_from`` (default: the issue date)."""
         guards.check_context(ctx)
-        guards.check_issuer(ctx, "issue")
+        guards.check_issuer(self.application.scheme, ctx, "issue")
         guards.require_under_review(self.recorded_status, "issue")
         guards.require_all_approved(self.next_stage, self.required_stages, self.admission.rules)
         term = issued_term(self.application, business_date(ctx.effective_at), valid_from, bases)
@@ -380,7 +380,7 @@ class Card(Aggregate):
         says so, whether ``facts`` carry the higher tier's certification (Jinan art. 24(2):
         认定通过后)."""
         guards.check_context(ctx)
-        guards.check_issuer(ctx, "upgrade")
+        guards.check_issuer(self.application.scheme, ctx, "upgrade")
         self._require_in_force(ctx, "upgrade", allow_suspended=False)
         assert self.tier is not None
         check_higher_tier(self.application.scheme, tier, self.tier)
@@ -464,7 +464,7 @@ class Card(Aggregate):
         a card whose one-year first term ran out may still be extended (not a revoked
         one)."""
         guards.check_context(ctx)
-        guards.check_issuer(ctx, "extend")
+        guards.check_issuer(self.application.scheme, ctx, "extend")
         today = business_date(ctx.effective_at)
         guards.require_extendable(self.recorded_status, self._valid_until, today)
         assert self.term is not None
@@ -645,7 +645,12 @@ class Card(Aggregate):
         guards.check_context(ctx)
         guards.require_revocable(self.recorded_status)
         proposal = revoking.proposal_of(
-            self.application.scheme, ctx, self.revocation_steps, reason=reason, ground=ground
+            self.application.scheme,
+            ctx,
+            self.revocation_steps,
+            reason=reason,
+            ground=ground,
+            sponsor=self.application.sponsor.kind,
         )
         self._revocation_proposed(ctx=ctx, proposal=proposal)
 

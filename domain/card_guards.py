@@ -16,33 +16,15 @@ from domain.card_status import status_on
 from domain.clock import business_date
 from domain.errors import IllegalTransition, InvalidInput, NotAuthorised, ReviewIncomplete
 from domain.policy import RevocationAction, RevocationStepDecision, StepTaken
-from domain.policy.model import JointStage
+from domain.policy.model import IssuerAction, JointStage
 from domain.values import Context, Review, StatusChange
 from domain.vocabulary import CardStatus, ReviewDecision, ReviewStage, Role, Scheme
 
-# Who may withdraw an application: whoever files it (POLICY.md "Lifecycle": withdrawal by
-# the applicant, which includes the employer or department that filed on the talent's behalf).
+# Who may withdraw an application: whoever files it, the talent or the employer, department
+# or enterprise that filed on the talent's behalf. No seed states it: it rests on the
+# administrator's decision <scheme>.decision.lifecycle (RD-2026-84, domain.policy.lifecycle).
 APPLICANT_ROLES = frozenset(
     {Role.APPLICANT, Role.EMPLOYER, Role.INVESTMENT_DEPARTMENT, Role.ENTERPRISE}
-)
-# Who issues a card and changes its grant (upgrade, extension): the issuing bodies, never
-# a filer, a venue, the auditor or a body that only reviews one stage.
-# liaocheng-2022 art. 32 (由市人力资源社会保障局……颁发); weihai-2019 part 2(4) and
-# weihai-2023 (市人社局……报市委人才工作领导小组办公室同意后制作发放); shandong standard
-# 7.1 and 8 (省高层次人才服务窗口……颁发; 市、县级服务窗口……发放凭证).
-ISSUING_ROLES = frozenset(
-    {
-        Role.COUNTY_WINDOW,
-        Role.CITY_WINDOW,
-        Role.PROVINCIAL_WINDOW,
-        Role.CITY_HRSS,
-        Role.TALENT_OFFICE,
-    }
-)
-RULE_WITHDRAW = "the applicant or the body that filed withdraws its own application (撤回)"
-RULE_ISSUERS = (
-    "a card is issued, upgraded and extended by an issuing body (windows, city HRSS, the "
-    "talent office): liaocheng-2022 art. 32, weihai-2019 2(4), weihai-2023, shandong 7.1"
 )
 
 # ---- who acts --------------------------------------------------------------------------
@@ -56,24 +38,20 @@ def check_context(ctx: Context) -> None:
         raise InvalidInput("effective_at must be a timezone-aware instant")
 
 
-def check_issuer(ctx: Context, action: str) -> None:
-    """Refuse a role that does not issue cards, before the card's state is looked at: the
-    refusal is of the role (403), whatever the card."""
-    if ctx.role not in ISSUING_ROLES:
-        raise NotAuthorised(
-            f"a {ctx.role} does not {action} cards; the issuing body does "
-            f"({', '.join(sorted(ISSUING_ROLES))})",
-            code="issuer_not_authorised",
-            rule=RULE_ISSUERS,
-        )
+def check_issuer(scheme: Scheme, ctx: Context, action: IssuerAction) -> None:
+    """Refuse a role the scheme's issuer rule in force on the act's day does not name,
+    before the card's state is looked at: the refusal is of the role (403), whatever the
+    card (``domain.policy.check_issuer``)."""
+    policy.check_issuer(scheme, action, ctx.role, business_date(ctx.effective_at))
 
 
-def check_withdrawer(ctx: Context) -> None:
-    """Only the applicant or the body that filed withdraws an application."""
+def check_withdrawer(scheme: Scheme, ctx: Context) -> None:
+    """Only the applicant or the body that filed withdraws an application (撤回), as the
+    recorded lifecycle decision says."""
     if ctx.role not in APPLICANT_ROLES:
         raise NotAuthorised(
             "only the applicant or the filing body may withdraw an application",
-            rule=RULE_WITHDRAW,
+            rule=policy.lifecycle_decision(scheme),
         )
 
 
@@ -185,22 +163,23 @@ def require_in_force(
 def interim_measure(
     scheme: Scheme, ctx: Context, change: StatusChange, action: str
 ) -> StatusChange:
-    """The change as recorded, once the acting role is the scheme's interim authority
-    (``domain.policy.interim_authority``: the role that approves revocations last)."""
-    procedure = policy.revocation_procedure(scheme, business_date(ctx.effective_at))
-    allowed = policy.interim_authority(procedure)
-    if ctx.role not in allowed:
+    """The change as recorded, citing the interim rule, once the acting role is the one
+    the scheme's interim rule in force names (``domain.policy.interim_authority``: the
+    registry's interim measure, resting on a recorded decision, not on a seed clause)."""
+    authority = policy.interim_authority(scheme, business_date(ctx.effective_at))
+    if ctx.role not in authority.roles:
         raise NotAuthorised(
             f"a {scheme} card is {action}ed by "
-            f"{' or '.join(allowed) or 'no one (no revocation procedure)'}, not {ctx.role}",
+            f"{' or '.join(authority.roles) or 'no one (no interim rule in force)'}, "
+            f"not {ctx.role}",
             code="interim_measure_not_authorised",
-            rule=", ".join(procedure.rules),
+            rule=", ".join(authority.rules) or f"no {scheme} interim rule in force",
         )
     return StatusChange(
         reason=change.reason.strip(),
         decision_ref=change.decision_ref.strip(),
-        rules=procedure.rules,
-        policy_version=procedure.version,
+        rules=authority.rules,
+        policy_version=authority.version,
     )
 
 

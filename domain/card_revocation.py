@@ -16,18 +16,27 @@ from domain.values import (
     RevocationDecline,
     RevocationProposal,
 )
-from domain.vocabulary import Scheme
+from domain.vocabulary import Scheme, SponsorKind
 
 
 def proposal_of(
-    scheme: Scheme, ctx: Context, taken: tuple[StepTaken, ...], *, reason: str, ground: str
+    scheme: Scheme,
+    ctx: Context,
+    taken: tuple[StepTaken, ...],
+    *,
+    reason: str,
+    ground: str,
+    sponsor: SponsorKind | None = None,
 ) -> RevocationProposal:
     """The proposal the acting user makes under the procedure in force today: refused
     without a reason, without a procedure, on a ground the rules do not list, or by a
-    role the procedure does not let propose."""
+    role the procedure does not let propose. The procedure is the one of the card's
+    ``sponsor`` kind, where the rules name one (Jinan: a card with no unit)."""
     if not reason.strip():
         raise InvalidInput("reason must not be empty")
-    procedure = policy.revocation_procedure(scheme, business_date(ctx.effective_at))
+    procedure = policy.revocation_procedure(
+        scheme, business_date(ctx.effective_at), sponsor=sponsor
+    )
     if not procedure.available:
         raise IllegalTransition(procedure.reason, code="no_revocation_procedure")
     codes = [g.code for g in procedure.grounds]

@@ -15,7 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from domain import deadlines, policy
-from domain.card_guards import APPLICANT_ROLES, ISSUING_ROLES
+from domain.card_guards import APPLICANT_ROLES
 from domain.card_review import next_upgrade_stage, upgrade_in_review
 from domain.errors import InvalidInput, NotAuthorised
 from domain.policy import RevocationAction
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 RoleRule = Callable[["Card", Role, date], bool]
 
-# The role sets (APPLICANT_ROLES, ISSUING_ROLES) sit with the guards that refuse by them.
+# APPLICANT_ROLES sits with the guard that refuses by it.
 
 
 def files(card: Card, role: Role, day: date) -> bool:
@@ -70,8 +70,19 @@ def confirms_contract(card: Card, role: Role, day: date) -> bool:
 
 
 def issues(card: Card, role: Role, day: date) -> bool:
-    """An issuing body issues, upgrades and extends cards."""
-    return role in ISSUING_ROLES
+    """Issuing (颁发): the scheme's issuer rule in force on ``day`` names the role for it
+    (``domain.policy.issuer_roles``)."""
+    return role in policy.issuer_roles(card.application.scheme, "issue", day).roles
+
+
+def upgrades(card: Card, role: Role, day: date) -> bool:
+    """Upgrading (升级): the scheme's issuer rule in force on ``day`` names the role for it."""
+    return role in policy.issuer_roles(card.application.scheme, "upgrade", day).roles
+
+
+def extends(card: Card, role: Role, day: date) -> bool:
+    """Extending (延期): the scheme's issuer rule in force on ``day`` names the role for it."""
+    return role in policy.issuer_roles(card.application.scheme, "extend", day).roles
 
 
 def requests_upgrade(card: Card, role: Role, day: date) -> bool:
@@ -86,13 +97,16 @@ def requests_upgrade(card: Card, role: Role, day: date) -> bool:
 def interim_authority(card: Card, role: Role, day: date) -> bool:
     """Suspension and reinstatement: the scheme's interim authority
     (``domain.policy.interim_authority``)."""
-    procedure = policy.revocation_procedure(card.application.scheme, day)
-    return role in policy.interim_authority(procedure)
+    return role in policy.interim_authority(card.application.scheme, day).roles
 
 
 def proposes_revocation(card: Card, role: Role, day: date) -> bool:
-    """The roles of the first step of the scheme's revocation procedure."""
-    procedure = policy.revocation_procedure(card.application.scheme, day)
+    """The roles of the first step of the revocation procedure of the card's scheme and
+    sponsor kind."""
+    application = card.application
+    procedure = policy.revocation_procedure(
+        application.scheme, day, sponsor=application.sponsor.kind
+    )
     return bool(procedure.steps) and role in procedure.steps[0].roles
 
 
@@ -119,7 +133,8 @@ def _next_revocation_step(card: Card) -> policy.ProcedureStep | None:
 
 
 def withdraws(card: Card, role: Role, day: date) -> bool:
-    """The applicant or the body that filed withdraws its own application (撤回)."""
+    """The applicant or the body that filed withdraws its own application (撤回): the
+    recorded lifecycle decision (``domain.policy.lifecycle_decision``)."""
     return role in APPLICANT_ROLES
 
 

@@ -1,4 +1,6 @@
 """One person, one live card per scheme (一人一卡): the reservation an application takes.
+No seed states the rule: it rests on the administrator's decision
+``<scheme>.decision.lifecycle`` (RD-2026-84), which a refusal cites.
 
 A second application for the same ID number in the same scheme is refused while the
 first application or card is live. The holder's identity digest is salted per filing, so
@@ -19,8 +21,9 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import IllegalTransition
+from domain.policy import lifecycle_decision
 from domain.values import Context, Value
-from domain.vocabulary import CardStatus
+from domain.vocabulary import CardStatus, Scheme
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "urn:talentcard:holder-reservation")
 
@@ -70,17 +73,24 @@ class HolderReservation(Aggregate):
     def __init__(self, *, id: UUID, ctx: Context, claim: ReservationClaim) -> None:
         self.card_id: UUID = claim.card_id
 
-    def claim(self, ctx: Context, card_id: UUID, held_status: CardStatus | None) -> None:
+    def claim(
+        self,
+        ctx: Context,
+        card_id: UUID,
+        held_status: CardStatus | None,
+        scheme: Scheme | None = None,
+    ) -> None:
         """Give the place to a new application, or refuse while the one holding it is live.
 
         ``held_status`` is the status, on the decision day, of the card holding the place.
         The refusal names no card: the caller filing may not be allowed to see the other
-        application."""
+        application; it cites the ``scheme``'s lifecycle decision."""
         if held_status not in ENDED:
             raise AlreadyHoldsCard(
                 "this person already has a live application or card in this scheme; it must "
                 "be withdrawn, rejected, revoked or expired before another can be filed "
-                "(upgrade or extend the existing card instead)"
+                "(upgrade or extend the existing card instead)",
+                rule=None if scheme is None else lifecycle_decision(scheme),
             )
         self._claimed(ctx=ctx, claim=ReservationClaim(card_id=card_id))
 

@@ -173,7 +173,7 @@ class Filing(LedgerBase):
             return HolderReservation.open(ctx, rid, card_id)
         if not isinstance(found, HolderReservation):  # a uuid5 collision: never in practice
             raise AssertionError(f"{rid} is not a reservation")
-        found.claim(ctx, card_id, self.get_card(found.card_id).status_on(day))
+        found.claim(ctx, card_id, self.get_card(found.card_id).status_on(day), scheme)
         return found
 
     def raise_quota(self, body: QuotaRaiseBody) -> CardQuota:

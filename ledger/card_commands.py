@@ -213,7 +213,7 @@ UPGRADE = CardCommand(
     name="upgrade",
     request=UpgradeTierRequest,
     run=lambda card, ctx, body: card.upgrade(ctx, body.tier, body.facts),
-    may=roles.issues,
+    may=roles.upgrades,
     summary="Upgrade the card's tier (升级).",
     path="upgrade",
     operation="upgrade_card",
@@ -228,7 +228,7 @@ EXTEND = CardCommand(
     run=lambda card, ctx, body: card.extend(
         ctx, event_on=body.event_on, evidence=body.evidence, shows=body.shows
     ),
-    may=roles.issues,
+    may=roles.extends,
     summary="Extend the card's term (延期).",
     path="extend",
     operation="extend_card",

@@ -20,7 +20,7 @@ from uuid import UUID
 import msgspec
 
 from domain.errors import DomainError, InvalidInput, NotAuthorised
-from domain.user import Principal, UserAccount, user_id
+from domain.user import PROVINCE, Principal, UserAccount, user_id
 from domain.vocabulary import Role
 from ledger.app import CardLedger
 
@@ -114,9 +114,15 @@ class UserService:
         )
 
     def list(self, by: Principal | None = None) -> list[UserRecord]:
-        """Every user, in the order added, for an administrator (or the server host)."""
-        _check_manages_users(by)
-        return [_record(u) for u in self._ledger.users()]
+        """Every user, in the order added, for an administrator (or the server host) and
+        the provincial auditor; a city's auditor lists its own authority's users. Who could
+        act is part of the audit; the auditor reads the same record an administrator does
+        (never a key or its hash) and changes nothing."""
+        _check_reads_users(by)
+        users = self._ledger.users()
+        if by is not None and by.role is Role.AUDITOR and by.authority != PROVINCE:
+            users = [u for u in users if u.authority == by.authority]
+        return [_record(u) for u in users]
 
     def authenticate(self, key: str) -> Principal:
         """The user a Bearer key belongs to, or NotAuthenticated."""
@@ -154,6 +160,22 @@ def _check_manages_users(by: Principal | None) -> None:
         raise NotAuthorised(
             f"only an administrator manages users, not a {by.role}",
             rule="users are managed by the administrator",
+        )
+
+
+RULE_READS_USERS = (
+    "users are managed by the administrator; the auditor reads who could act "
+    "(the audit covers the users, issue 27)"
+)
+
+
+def _check_reads_users(by: Principal | None) -> None:
+    """Refuse anyone but an administrator, the server host or an auditor the user list,
+    before any user is read."""
+    if by is not None and by.role not in (Role.ADMINISTRATOR, Role.AUDITOR):
+        raise NotAuthorised(
+            f"only an administrator or an auditor lists users, not a {by.role}",
+            rule=RULE_READS_USERS,
         )
 
 

@@ -22,6 +22,8 @@ from domain.policy.eligibility import decide_eligibility
 from domain.policy.entitlement import decide_entitlement
 from domain.policy.errors import NoPolicyInForce, PolicyDataError
 from domain.policy.filing import check_filer, filer_roles
+from domain.policy.issuers import IssuerRoles, check_issuer, issuer_roles
+from domain.policy.lifecycle import lifecycle_decision
 from domain.policy.loader import default_policy, load_policy, parse_policy, using_policy
 from domain.policy.model import Policy, PolicyVersion, ServiceItem, TermBasisKind
 from domain.policy.quota import decide_quota
@@ -32,6 +34,7 @@ from domain.policy.results import (
     DeadlineDecision,
     EligibilityDecision,
     EntitlementDecision,
+    InterimAuthority,
     ProcedureStep,
     QuotaDecision,
     RecognitionDecision,
@@ -73,6 +76,8 @@ __all__ = [
     "DeadlineDecision",
     "EligibilityDecision",
     "EntitlementDecision",
+    "InterimAuthority",
+    "IssuerRoles",
     "NoPolicyInForce",
     "Policy",
     "PolicyDataError",
@@ -98,6 +103,7 @@ __all__ = [
     "check_amendment_decider",
     "check_amendment_filer",
     "check_filer",
+    "check_issuer",
     "counted_limits",
     "decide_eligibility",
     "decide_entitlement",
@@ -112,6 +118,8 @@ __all__ = [
     "is_higher_tier",
     "is_working_day",
     "issuance_deadline",
+    "issuer_roles",
+    "lifecycle_decision",
     "load_policy",
     "next_step",
     "parse_policy",

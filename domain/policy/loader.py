@@ -182,6 +182,8 @@ def _rules(data: SchemeData) -> Iterable[tuple[str, Rule]]:
         "recognitions",
         "revocation",
         "deadlines",
+        "issuers",
+        "interim",
     ):
         rules: tuple[Rule, ...] = getattr(data, field)
         for i, rule in enumerate(rules):
@@ -213,6 +215,14 @@ def _check_scheme(name: str, scheme: Scheme, data: SchemeData) -> None:
         fail("beneficiaries", "exactly one default beneficiary rule is required")
     for i, rev in enumerate(data.revocation):
         _check_revocation_steps(f"revocation[{i}]", rev, fail)
+    for i, issuer in enumerate(data.issuers):
+        if not issuer.roles or not issuer.actions:
+            fail(f"issuers[{i}]", f"{issuer.id} must name its roles and its actions")
+    for i, interim in enumerate(data.interim):
+        if not interim.roles:
+            fail(f"interim[{i}]", f"{interim.id} must name its roles")
+        if not interim.decision:
+            fail(f"interim[{i}].decision", f"{interim.id}: no seed provides it; name a decision")
     for i, term in enumerate(data.terms):
         fixed_length = term.basis in (TermBasisKind.DEFAULT, TermBasisKind.FIXED)
         if fixed_length and term.open_ended == (term.years is not None):

@@ -381,6 +381,17 @@ class RevocationRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True
     # innovating or working in Weihai; breach of law, discipline or rules). A proposal names
     # one by code.
     closed_grounds: tuple[RevocationGround, ...] = ()
+    # The cards it is the procedure of, by the kind of their sponsor (empty: every card);
+    # a rule naming the card's sponsor kind beats one naming none (Jinan: a card the talent
+    # obtained alone has no unit to propose, jinan.decision.revocation_without_unit).
+    sponsors: tuple[SponsorKind, ...] = ()
+
+
+class InterimRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Who suspends a card and reinstates it (暂停/恢复): the registry's interim measure,
+    which no seed clause provides, so every such rule rests on a recorded decision."""
+
+    roles: tuple[Role, ...]
 
 
 class AmendmentRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -391,6 +402,18 @@ class AmendmentRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True)
 
     filers: tuple[Role, ...] = ()
     deciders: tuple[Role, ...]
+
+
+IssuerAction = Literal["issue", "upgrade", "extend"]
+
+
+class IssuerRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Who issues a scheme's card (颁发) and who changes its grant (upgrade, extension):
+    ``roles`` may take each of ``actions``. An action no rule in force names is taken by
+    no one."""
+
+    roles: tuple[Role, ...]
+    actions: tuple[IssuerAction, ...]
 
 
 class RevocationGround(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -439,6 +462,8 @@ class SchemeData(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
     recognitions: tuple[BasisRecognitionRule, ...] = ()
     revocation: tuple[RevocationRule, ...] = ()
     amendments: tuple[AmendmentRule, ...] = ()
+    issuers: tuple[IssuerRule, ...] = ()
+    interim: tuple[InterimRule, ...] = ()
     deadlines: tuple[DeadlineRule, ...] = ()
 
 

@@ -237,6 +237,15 @@ class RevocationProcedure(Value, frozen=True, kw_only=True, forbid_unknown_field
     grounds: tuple[RevocationGround, ...] = ()  # the closed list a proposal names one of
 
 
+class InterimAuthority(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Who suspends and reinstates a scheme's cards on a day (暂停/恢复), and the rules
+    (resting on a recorded decision) that say so."""
+
+    roles: tuple[Role, ...]
+    rules: tuple[str, ...]
+    version: str
+
+
 class RevocationStepDecision(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Whether this user, in this role, may take the next step of a revocation. ``step``
     is the index in the procedure of the step taken; ``final`` when it is the last

@@ -16,6 +16,7 @@ from datetime import date
 
 from domain.policy.model import Policy
 from domain.policy.results import (
+    InterimAuthority,
     ProcedureStep,
     RevocationAction,
     RevocationProcedure,
@@ -23,17 +24,25 @@ from domain.policy.results import (
     StepTaken,
 )
 from domain.policy.versions import RuleScope
-from domain.vocabulary import Role, Scheme
+from domain.vocabulary import Role, Scheme, SponsorKind
 
 
 def revocation_procedure(
-    scheme: Scheme, day: date, *, policy: Policy | None = None
+    scheme: Scheme,
+    day: date,
+    *,
+    sponsor: SponsorKind | None = None,
+    policy: Policy | None = None,
 ) -> RevocationProcedure:
-    """The steps a revocation of a ``scheme`` card proposed on ``day`` must take, in the
-    source's order. A scheme whose data holds no revocation rule in force has none
-    (Shandong's comes from the brief's general lifecycle, its standard setting none)."""
+    """The steps a revocation of a ``scheme`` card (whose sponsor is of kind ``sponsor``)
+    proposed on ``day`` must take, in the source's order: the rule in force naming the
+    sponsor kind, else one naming none. A scheme whose data holds no such rule has none
+    (Shandong's rests on a recorded decision, its standard setting none)."""
     scope = RuleScope(scheme, day, policy)
-    rules = scope.rules(scope.data.revocation)
+    in_force = scope.rules(scope.data.revocation)
+    rules = [r for r in in_force if sponsor is not None and sponsor in r.sponsors] or [
+        r for r in in_force if not r.sponsors or sponsor is None
+    ]
     if not rules:
         return RevocationProcedure(
             available=False,
@@ -57,15 +66,22 @@ def revocation_procedure(
     )
 
 
-def interim_authority(procedure: RevocationProcedure) -> tuple[Role, ...]:
-    """Who may suspend a card or reinstate it (暂停/恢复). No seed clause covers these: they
-    are the registry's own interim measure. They are given to the authority that approves
-    a revocation last (city HRSS; Jinan the talent office; Shandong the provincial
-    window): a suspension withholds the services a revocation would end, so it belongs to
-    whoever may end them, and a party that could only propose must not get a revocation's
-    effect without the approvals. None where the scheme has no procedure."""
-    approvals = [s for s in procedure.steps if s.action is RevocationAction.APPROVE]
-    return approvals[-1].roles if approvals else ()
+def interim_authority(
+    scheme: Scheme, day: date, *, policy: Policy | None = None
+) -> InterimAuthority:
+    """Who may suspend a card or reinstate it (暂停/恢复) on ``day``: the scheme's interim
+    rules (``[[interim]]``). No seed clause covers these: they are the registry's own
+    interim measure, each rule resting on the recorded decision
+    ``<scheme>.decision.interim_measure`` (RD-2026-83), which gives them to the authority
+    that approves a revocation last (city HRSS; Jinan the talent office; Shandong the
+    provincial window). No one where no rule is in force."""
+    scope = RuleScope(scheme, day, policy)
+    rules = scope.rules(scope.data.interim)
+    return InterimAuthority(
+        roles=tuple(dict.fromkeys(role for r in rules for role in r.roles)),
+        rules=tuple(r.id for r in rules),
+        version=scope.version.id,
+    )
 
 
 def next_step(

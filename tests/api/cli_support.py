@@ -30,7 +30,7 @@ def issued_jinan_card(
     key: CliKeys,
     *,
     holder_name: str = "韩梅梅",
-    issuer: tuple[str, str] = ("city_hrss", "liu"),
+    issuer: tuple[str, str] = ("city_window", "qian.window"),
 ) -> str:
     """A Jinan class C card, filed by the talent (jinan.filer) naming the employer whose
     commissioner may propose revoking it (jinan.revocation), issued by ``issuer`` (role,

@@ -40,10 +40,12 @@ from tests.api.authz_world import (
 
 # ---- who may act, on a card it sees (from the seeds; article in each comment) ---------------
 
-# Who issues, upgrades and extends a card: the issuing bodies. Liaocheng art. 32 (市人社局
-# 颁发, after 市委人才办同意); Weihai 2019 2(4) and 2023 (市人社局 … 报市委人才办同意后制作发放);
-# Shandong standard 7.1/8 (the county, city and provincial windows 发放/颁发). An employer,
-# a reviewer of one stage, a venue or the auditor does not.
+# Who issues, upgrades and extends a card on the world's day (2026-03-02): the registry's
+# one role set of issuing bodies, its practice until 2026-12-06 (decision RD-2026-80,
+# rules <scheme>.issuers.registry_practice). From 2026-12-07 each seed's issuer decides
+# (Liaocheng art. 32 and Weihai 2019 part 2(2): the city HRSS; Shandong 7.1 item 6: the
+# provincial window): tests/api/test_issuers_http.py. An employer, a reviewer of one
+# stage, a venue or the auditor never does.
 ISSUERS = {
     Role.COUNTY_WINDOW,
     Role.CITY_WINDOW,
@@ -253,7 +255,9 @@ def quotas(caller: Caller) -> int:
 OTHER_ROUTES: dict[str, Callable[[Caller], int]] = {
     "POST /applications": applications,
     "GET /cards": lambda c: 403 if c.role in PUBLIC_FACE | {Role.ADMINISTRATOR} else 200,
-    "GET /users": lambda c: 200 if c.role is Role.ADMINISTRATOR else 403,
+    # Who could act is part of the audit: the auditor reads the user list (a city's auditor
+    # its own city's users), read-only (issue 27).
+    "GET /users": lambda c: 200 if c.role in (Role.ADMINISTRATOR, Role.AUDITOR) else 403,
     "POST /users": lambda c: 201 if c.role is Role.ADMINISTRATOR else 403,
     # 200: they change a user; only a new user is created (201).
     "POST /users/{name:str}/disable": lambda c: 200 if c.role is Role.ADMINISTRATOR else 403,

@@ -381,9 +381,9 @@ def test_a_second_application_for_the_same_person_exits_1_without_naming_the_fir
 
 def issued_jinan_card(capsys: pytest.CaptureFixture[str], key: CliKeys) -> str:
     """The shared Jinan card (tests/api/cli_support.py), held by 李雷, issued by the
-    talent office."""
+    city window (jinan.issuers)."""
     return cli_support.issued_jinan_card(
-        capsys, key, holder_name="李雷", issuer=("talent_office", "zhao")
+        capsys, key, holder_name="李雷", issuer=("city_window", "qian.window")
     )
 
 
@@ -483,7 +483,7 @@ def test_a_jinan_upgrade_needs_the_higher_class_s_certification_and_records_it(
     cli_env: Path, key: CliKeys, capsys: pytest.CaptureFixture[str]
 ):
     card_id = issued_jinan_card(capsys, key)
-    upgrade = f"card upgrade {card_id} {key('city_hrss', 'jinan', name='liu')} --tier B"
+    upgrade = f"card upgrade {card_id} {key('city_window', 'jinan', name='qian.window')} --tier B"
     code, _, err = run(capsys, *upgrade.split())
     assert code == 1 and "upgrade_refused" in err and "class B" in err
     ok(capsys, upgrade + " --fact certified_class_b=true")

@@ -210,7 +210,8 @@ def test_a_jinan_card_moves_up_a_class_on_certification_and_its_term_restarts(
     card_id = issued(users, "jinan")
     clock.advance(days=400)
     upgrade = {"tier": "B", "facts": {"certified_class_b": True}}
-    answer(users("city_hrss", "jinan").post(f"/cards/{card_id}/upgrade", upgrade))
+    # On 2027-04-06 the city window upgrades a Jinan card (jinan.issuers, from 2026-12-07).
+    answer(users("city_window", "jinan").post(f"/cards/{card_id}/upgrade", upgrade))
     view = card(users, card_id)
     assert (view["tier"], view["valid_from"]) == ("B", "2027-04-06")
     assert view["valid_until"] > "2032-01-01"

@@ -62,7 +62,8 @@ def jinan_card(capsys: Capsys, key: CliKeys, tmp_path: Path, serial: int) -> str
     """A Jinan class C card: issued directly, no review stages."""
     body = f.jinan_body("C", holder=f.holder(f.resident_id(serial)))
     card_id = apply(capsys, key, tmp_path, body)
-    ok(capsys, "card", "issue", card_id, *acting(key, tmp_path, "issue", f.issue(), "jinan"))
+    jinan_issue = f.issue(actor="qian.window", role="city_window")  # jinan.issuers
+    ok(capsys, "card", "issue", card_id, *acting(key, tmp_path, "issue", jinan_issue, "jinan"))
     return card_id
 
 
@@ -245,7 +246,8 @@ def test_entitlements_list_what_the_holder_and_the_spouse_may_use(
     family = f.holder(f.resident_id(1))
     family["family"] = [{"relation": "spouse", "name": "韩梅梅", "date_of_birth": "1952-03-04"}]
     card_id = apply(capsys, key, cli_env, f.jinan_body("A", holder=family))
-    ok(capsys, "card", "issue", card_id, *acting(key, cli_env, "issue", f.issue(), "jinan"))
+    jinan_issue = f.issue(actor="qian.window", role="city_window")  # jinan.issuers
+    ok(capsys, "card", "issue", card_id, *acting(key, cli_env, "issue", jinan_issue, "jinan"))
     granted = json.loads(ok(capsys, "card", "entitlements", card_id, "--json"))
     kinds = {g["kind"]: g["items"] for g in granted}
     # Jinan arts. 4 (the visas, not the permits: 配偶), 5 (household: 配偶) and 10 (spouse

@@ -177,7 +177,8 @@ def test_an_upgrade_yields_a_new_credential_and_the_old_one_still_verifies(
     certified = "--fact certified_class_b=true"  # Jinan art. 24(2): the upgrade follows it
     ok(
         capsys,
-        f"card upgrade {card_id} {key('city_hrss', 'jinan', name='liu')} --tier B {certified}",
+        f"card upgrade {card_id} {key('city_window', 'jinan', name='qian.window')} --tier B "
+        f"{certified}",
     )
     new = json.loads(ok(capsys, f"card credential {card_id} --json"))
     assert new["claims"]["tier"] == "B"

@@ -61,6 +61,29 @@ def test_users_list_shows_role_authority_and_who_added_them_but_no_key(
     assert key not in out and key.split(".")[2] not in out
 
 
+def test_the_auditor_lists_the_users_it_audits_with_its_key(cli_env: Path, capsys: Capsys):
+    # Who could act is part of the audit (issue 27): the provincial auditor lists every
+    # user, a city's auditor its own city's; anyone else is refused.
+    add_user(capsys, cli_env, "li.talent", "applicant", "jinan")
+    add_user(capsys, cli_env, "wang.hrss", "city_hrss", "weihai")
+    province = add_user(capsys, cli_env, "zhou.audit", "auditor", "province")
+    city = add_user(capsys, cli_env, "sun.audit", "auditor", "jinan")
+    code, out, _ = run(capsys, f"users list --json --key-file {province}")
+    assert code == 0
+    assert {u["name"] for u in json.loads(out)} == {
+        "li.talent",
+        "wang.hrss",
+        "zhou.audit",
+        "sun.audit",
+    }
+    code, out, _ = run(capsys, f"users list --json --key-file {city}")
+    assert code == 0
+    assert {u["name"] for u in json.loads(out)} == {"li.talent", "sun.audit"}
+    hrss = cli_env / "wang.hrss.key"
+    code, _, err = run(capsys, f"users list --key-file {hrss}")
+    assert code == 1 and "only an administrator or an auditor lists users" in err
+
+
 def test_a_card_command_acts_as_the_key_s_user(cli_env: Path, capsys: Capsys):
     key = add_user(capsys, cli_env, "li.talent", "applicant", "jinan")
     code, out, err = run(capsys, f"{JINAN_C} --key-file {key} --output-json")
@@ -163,7 +186,7 @@ def test_a_venue_s_user_records_use_in_its_own_city_without_typing_it(
     cli_env: Path, capsys: Capsys
 ):
     talent = add_user(capsys, cli_env, "li.talent", "applicant", "jinan")
-    office = add_user(capsys, cli_env, "zhao.office", "talent_office", "jinan")
+    office = add_user(capsys, cli_env, "zhao.window", "city_window", "jinan")
     code, out, _ = run(capsys, f"{JINAN_C} --key-file {talent} --output-json")
     card_id = json.loads(out)["card_id"]
     code, _, err = run(capsys, f"card issue {card_id} --key-file {office}")

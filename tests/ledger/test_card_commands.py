@@ -130,11 +130,14 @@ def test_every_change_has_its_route():
 
 # ---- role rules -------------------------------------------------------------------------
 
-DAY = date(2026, 12, 7)
+# The fake clock's day, so that a role rule and the command it answers for read the same
+# rules; the corrected readings of issue 27 decide from 2026-12-07 (RECTIFIED).
+DAY = date(2026, 3, 2)
+RECTIFIED = date(2026, 12, 8)
 
 
-def allowed(card: Card, command: cc.CardCommand[Any]) -> set[Role]:
-    return {role for role in Role if command.may(card, role, DAY)}
+def allowed(card: Card, command: cc.CardCommand[Any], day: date = DAY) -> set[Role]:
+    return {role for role in Role if command.may(card, role, day)}
 
 
 def test_a_new_file_may_be_reviewed_only_by_the_stage_it_waits_for(ledger: CardLedger):
@@ -149,6 +152,15 @@ def test_a_card_is_issued_upgraded_and_extended_by_the_issuing_bodies_only(ledge
     issuers = allowed(card, cc.ISSUE)
     assert Role.CITY_HRSS in issuers and Role.EMPLOYER not in issuers
     assert allowed(card, cc.UPGRADE) == allowed(card, cc.EXTEND) == issuers
+
+
+def test_liaocheng_art_32_the_role_rules_name_only_the_city_hrss_from_2026_12_07(
+    ledger: CardLedger,
+):
+    card = ledger.get_card(f.liaocheng_card(ledger))
+    assert allowed(card, cc.ISSUE, RECTIFIED) == {Role.CITY_HRSS}
+    assert allowed(card, cc.UPGRADE, RECTIFIED) == {Role.CITY_HRSS}
+    assert allowed(card, cc.EXTEND, RECTIFIED) == set()  # no article extends a gold card
 
 
 def test_no_one_approves_a_revocation_before_one_is_proposed(ledger: CardLedger):

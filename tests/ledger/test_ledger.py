@@ -254,7 +254,7 @@ def test_a_suspension_reads_back_its_acting_user_reason_and_decision_reference(
     assert suspended.ctx.actor == "liu"  # type: ignore[attr-defined]
     change = suspended.change  # type: ignore[attr-defined]
     assert (change.reason, change.decision_ref, change.rules) == (
-        "调查", "聊人社〔2026〕9号", ("liaocheng.revocation",))
+        "调查", "聊人社〔2026〕9号", ("liaocheng.interim",))
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,10 @@ tests/security/test_one_card_per_person.py)."""
 
 from __future__ import annotations
 
+import pytest
+
 import ledger.card_commands as cc
+from domain.reservation import AlreadyHoldsCard
 from ledger.app import CardLedger
 from tests import factories as f
 
@@ -55,3 +58,16 @@ def test_upgrades_and_extensions_keep_working_on_the_held_card(ledger: CardLedge
     ledger.run(cc.ISSUE, elite, f.issue())
     ledger.run(cc.EXTEND, elite, f.extend("2026-03-02"))
     assert ledger.get_card(elite).version == len(ledger.history(elite))
+
+
+def test_one_live_card_per_person_per_scheme_cites_the_recorded_lifecycle_decision(
+    ledger: CardLedger,
+):
+    # No seed states 一人一卡: the refusal cites the administrator's decision it rests on
+    # (RD-2026-84), not the policy brief.
+    ledger.apply(f.apply_body(holder=same_person()))
+    with pytest.raises(AlreadyHoldsCard) as refused:
+        ledger.apply(f.apply_body(holder=same_person()))
+    assert refused.value.rule == (
+        "administrator decision liaocheng.decision.lifecycle (registry decision record RD-2026-84)"
+    )

@@ -50,8 +50,10 @@ def issued(capsys: pytest.CaptureFixture[str], key: CliKeys, scheme: str = "liao
         "--output-json",
     )
     card_id: str = json.loads(out)["card_id"]
-    issuer = "talent_office" if scheme == "jinan" else "city_hrss"
-    ok(capsys, f"card issue {card_id} {key(issuer, scheme, name='zhao')}")
+    # The city window records a Jinan card (jinan.issuers); the city HRSS issues Liaocheng's
+    # (liaocheng-2022 art. 32).
+    issuer, name = ("city_window", "qian.window") if scheme == "jinan" else ("city_hrss", "zhao")
+    ok(capsys, f"card issue {card_id} {key(issuer, scheme, name=name)}")
     return card_id
 
 

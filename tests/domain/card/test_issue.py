@@ -3,13 +3,15 @@ nothing changes an application that was never issued."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
+from domain import card_roles as roles
 from domain.errors import InvalidInput
 from domain.policy import TermBasis, TermBasisKind, using_policy
+from domain.values import Basis
 from domain.vocabulary import CardStatus, Role, Scheme
 from tests.domain.factories import LANDED, assert_refused, change, ctx, issued_card, reviewed_card
 from tests.domain.policy.support import NOT_YET_IN_FORCE, shifted
@@ -67,3 +69,43 @@ def test_issuing_decides_the_term_under_the_policy_it_is_given():
 def test_changing_an_application_that_was_never_issued_is_refused(command: Any):
     card = reviewed_card()
     assert_refused(card, "not_issued", lambda: command(card))
+
+
+RECTIFIED = datetime(2026, 12, 8, 2, tzinfo=UTC)  # the corrected readings decide from 12-07
+
+
+def test_liaocheng_art_32_only_the_city_hrss_issues_a_gold_card():
+    # Art. 32: 由市人力资源社会保障局……颁发. From 2026-12-07 a window or the talent office
+    # is refused; the day before, the registry's one role set still decided.
+    card = reviewed_card()
+    for role in (Role.CITY_WINDOW, Role.COUNTY_WINDOW, Role.TALENT_OFFICE):
+        assert not roles.issues(card, role, RECTIFIED.date())
+        error = assert_refused(
+            card, "issuer_not_authorised", lambda role=role: card.issue(ctx(role, at=RECTIFIED))
+        )
+        assert error.rule == "liaocheng.issuers"
+    assert roles.issues(card, Role.CITY_HRSS, RECTIFIED.date())
+    card.issue(ctx(Role.CITY_HRSS, at=RECTIFIED))
+    assert card.issued_on == date(2026, 12, 8)
+
+
+def test_before_2026_12_07_a_city_window_issued_a_gold_card_as_the_registry_did():
+    card = reviewed_card()
+    assert roles.issues(card, Role.CITY_WINDOW, date(2026, 12, 6))
+    card.issue(ctx(Role.CITY_WINDOW))
+    assert card.status_on(date(2026, 3, 2)) is CardStatus.ACTIVE
+
+
+def test_shandong_7_1_item_6_a_city_hrss_does_not_issue_the_huicai_card():
+    facts = {
+        "national_comprehensive_programme": True,
+        "city_employer": True,
+        "innovation_record": True,
+    }
+    card = reviewed_card(Scheme.SHANDONG, "direct", basis=Basis(category="direct", facts=facts))
+    error = assert_refused(
+        card, "issuer_not_authorised", lambda: card.issue(ctx(Role.CITY_HRSS, at=RECTIFIED))
+    )
+    assert error.rule == "shandong.issuers"
+    card.issue(ctx(Role.PROVINCIAL_WINDOW, at=RECTIFIED))
+    assert card.status_on(date(2026, 12, 8)) is CardStatus.ACTIVE

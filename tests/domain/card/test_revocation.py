@@ -16,7 +16,6 @@ from domain.vocabulary import CardStatus, Role, Scheme
 from tests.domain.factories import (
     T0,
     assert_refused,
-    change,
     ctx,
     forward,
     issued_card,
@@ -239,8 +238,8 @@ def jinan_without_the_window_step() -> Policy:
         '    { action = "approve", roles = ["county_window", "city_window"], decides = false, '
         'note = "receives and forwards (向同级服务窗口提出意见，报……)" },\n'
     )
-    assert texts["jinan.toml"].count(old) == 1
-    texts["jinan.toml"] = texts["jinan.toml"].replace(old, "")
+    # The first one is jinan.revocation's, the rule in force on the test's day.
+    texts["jinan.toml"] = texts["jinan.toml"].replace(old, "", 1)
     return parse_policy(texts)
 
 
@@ -279,9 +278,6 @@ def test_a_scheme_without_a_revocation_rule_cannot_revoke():
             lambda: card.propose_revocation(
                 ctx(Role.EMPLOYER, actor="w"), reason="r", ground="misconduct"
             ),
-        )
-        assert_refused(
-            card, "interim_measure_not_authorised", lambda: card.suspend(ctx(), change())
         )
 
 

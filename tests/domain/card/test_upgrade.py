@@ -8,7 +8,7 @@ import pytest
 
 from domain.errors import InvalidInput
 from domain.policy import using_policy
-from domain.vocabulary import Scheme
+from domain.vocabulary import Role, Scheme
 from tests.domain.factories import (
     T0,
     assert_refused,
@@ -41,7 +41,8 @@ def test_a_weihai_card_has_no_tiers_to_upgrade_between():
 def test_a_jinan_upgrade_restarts_the_five_year_term_on_the_upgrade_day():
     card = issued_card(Scheme.JINAN, "C")
     later = T0 + timedelta(days=400)
-    card.upgrade(ctx(at=later), "A", {"certified_class_a": True})
+    # From 2026-12-07 the city window records a Jinan card's upgrade (jinan.issuers).
+    card.upgrade(ctx(Role.CITY_WINDOW, at=later), "A", {"certified_class_a": True})
     assert card.term is not None
     assert (card.term.valid_from, card.term.valid_until) == (date(2027, 4, 6), date(2032, 4, 5))
 
@@ -49,13 +50,13 @@ def test_a_jinan_upgrade_restarts_the_five_year_term_on_the_upgrade_day():
 def test_a_card_can_be_upgraded_on_its_last_valid_day_but_not_the_day_after():
     last_day = datetime(2031, 3, 1, 15, 59, tzinfo=UTC)  # 23:59 in Shanghai
     card = issued_card(Scheme.JINAN, "C")
-    card.upgrade(ctx(at=last_day), "B", {"certified_class_b": True})
+    card.upgrade(ctx(Role.CITY_WINDOW, at=last_day), "B", {"certified_class_b": True})
     assert card.tier == "B"
     expired = issued_card(Scheme.JINAN, "C")
     assert_refused(
         expired,
         "card_expired",
-        lambda: expired.upgrade(ctx(at=last_day + timedelta(minutes=1)), "B"),
+        lambda: expired.upgrade(ctx(Role.CITY_WINDOW, at=last_day + timedelta(minutes=1)), "B"),
     )
 
 

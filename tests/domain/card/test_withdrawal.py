@@ -35,3 +35,15 @@ def test_only_the_applicant_side_may_withdraw():
     card = Card.file(ctx(Role.EMPLOYER), application())
     with pytest.raises(NotAuthorised):
         card.withdraw(ctx(Role.CITY_HRSS))
+
+
+def test_withdrawal_by_the_filer_cites_the_recorded_lifecycle_decision():
+    # No seed states who withdraws an application: the refusal cites the administrator's
+    # decision it rests on (RD-2026-84), not the policy brief.
+    card = Card.file(ctx(Role.EMPLOYER), application())
+    with pytest.raises(NotAuthorised) as refused:
+        card.withdraw(ctx(Role.CITY_HRSS))
+    scheme = card.application.scheme
+    assert refused.value.rule == (
+        f"administrator decision {scheme}.decision.lifecycle (registry decision record RD-2026-84)"
+    )

@@ -83,6 +83,22 @@ def test_the_rules_resting_on_a_decision_are_the_ones_the_seeds_leave_open() -> 
         "weihai.amendment",
         "liaocheng.amendment",
         "jinan.amendment",
+        # Who issued before 2026-12-07: the registry's one role set (RD-2026-80); after it,
+        # where the article names no issuer (RD-2026-81) (issue 27).
+        "shandong.issuers.registry_practice",
+        "weihai.issuers.registry_practice",
+        "liaocheng.issuers.registry_practice",
+        "jinan.issuers.registry_practice",
+        "weihai.issuers",
+        "liaocheng.issuers",
+        "jinan.issuers",
+        # Jinan art. 24(3) names no proposer for a card with no unit (RD-2026-82).
+        "jinan.revocation.without_unit",
+        # Suspension and reinstatement: the registry's interim measure (RD-2026-83).
+        "shandong.interim",
+        "weihai.interim",
+        "liaocheng.interim",
+        "jinan.interim",
     }
     versions = {v.id: v.decision for s in Scheme for v in policy_versions(s) if v.decision}
     assert versions == {

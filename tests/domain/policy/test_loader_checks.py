@@ -482,7 +482,13 @@ MALFORMED = [
     ),
     (
         "revocation that starts with an approval",
-        edit("jinan.toml", ('action = "propose"', 'action = "approve"')),
+        edit(
+            "jinan.toml",
+            (
+                '{ action = "propose", roles = ["employer"] }',
+                '{ action = "approve", roles = ["employer"] }',
+            ),
+        ),
         "jinan.toml",
         "revocation[0].steps",
         "first step must be a proposal",
@@ -505,14 +511,20 @@ MALFORMED = [
     ),
     (
         "revocation step that names no role",
-        edit("jinan.toml", ('roles = ["talent_office"]', "roles = []")),
+        edit(
+            "jinan.toml",
+            (JINAN_STEPS, JINAN_STEPS.replace('roles = ["talent_office"]', "roles = []")),
+        ),
         "jinan.toml",
         "revocation[0].steps[3].roles",
         "must name the roles",
     ),
     (
         "revocation proposal that names no role",
-        edit("jinan.toml", ('roles = ["employer"]', "roles = []")),
+        edit(
+            "jinan.toml",
+            (JINAN_STEPS, JINAN_STEPS.replace('roles = ["employer"]', "roles = []")),
+        ),
         "jinan.toml",
         "revocation[0].steps[0].roles",
         "must name the roles",
@@ -522,8 +534,11 @@ MALFORMED = [
         edit(
             "jinan.toml",
             (
-                'action = "approve", roles = ["talent_office"]',
-                'action = "propose", roles = ["talent_office"]',
+                JINAN_STEPS,
+                JINAN_STEPS.replace(
+                    'action = "approve", roles = ["talent_office"]',
+                    'action = "propose", roles = ["talent_office"]',
+                ),
             ),
         ),
         "jinan.toml",
@@ -565,9 +580,9 @@ MALFORMED = [
     ),
     (
         "rule id already used by an earlier scheme file",
-        edit("jinan.toml", ('id = "jinan.revocation"', 'id = "weihai.revocation"')),
+        edit("jinan.toml", ('id = "jinan.amendment"', 'id = "weihai.amendment"')),
         "jinan.toml",
-        "revocation[0].id",
+        "amendments[0].id",
         "also in weihai.toml",
     ),
     # ---- stacking reach (annex A.30, recorded per city) ----
@@ -822,7 +837,13 @@ ACCEPTED = [
     ),
     (
         "revocation of one proposal and one approval",
-        edit("jinan.toml", ('    { action = "approve", roles = ["talent_office"] },\n', "")),
+        edit(
+            "jinan.toml",
+            (
+                JINAN_STEPS,
+                JINAN_STEPS.replace('    { action = "approve", roles = ["talent_office"] },\n', ""),
+            ),
+        ),
     ),
     (
         "calendar of two years with adjusted working days",

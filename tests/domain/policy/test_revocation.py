@@ -12,6 +12,7 @@ from domain.policy import (
     RevocationAction,
     StepTaken,
     decide_revocation_step,
+    default_policy,
     interim_authority,
     next_step,
     parse_policy,
@@ -19,12 +20,13 @@ from domain.policy import (
 )
 from domain.policy.errors import PolicyDataError
 from domain.policy.loader import package_texts
-from domain.vocabulary import Role, Scheme
+from domain.vocabulary import Role, Scheme, SponsorKind
 from tests.domain.policy.support import revokes, take_steps, without_revocation_rule
 
 DAY = date(2026, 3, 2)
 PROPOSE, APPROVE = RevocationAction.PROPOSE, RevocationAction.APPROVE
 DECLINE = RevocationAction.DECLINE
+RECTIFIED = date(2026, 12, 8)  # the corrected readings of issue 27 decide from 2026-12-07
 
 
 
@@ -91,7 +93,24 @@ def test_each_scheme_s_procedure_is_its_steps_in_the_seed_s_order(
 def test_the_interim_authority_is_the_role_that_approves_a_revocation_last(
     scheme: Scheme, authority: tuple[Role, ...]
 ) -> None:
-    assert interim_authority(revocation_procedure(scheme, DAY)) == authority
+    assert interim_authority(scheme, DAY).roles == authority
+    assert revocation_procedure(scheme, DAY).steps[-1].roles == authority
+
+
+@pytest.mark.parametrize("scheme", list(Scheme))
+def test_suspension_and_reinstatement_rest_on_the_recorded_interim_measure_decision(
+    scheme: Scheme,
+) -> None:
+    # No seed clause provides a suspension (暂停/恢复): the rule that gives it rests on the
+    # administrator's decision RD-2026-83, not on the revocation article.
+    authority = interim_authority(scheme, DAY)
+    assert authority.rules == (f"{scheme}.interim",)
+    data = default_policy().scheme(scheme)
+    (rule,) = [r for r in data.interim if r.id == f"{scheme}.interim"]
+    (decision,) = [d for d in data.decisions if d.id == rule.decision]
+    assert decision.id == f"{scheme}.decision.interim_measure"
+    assert decision.reference == "registry decision record RD-2026-83"
+    assert decision.id in rule.source and "revocation" not in rule.id
 
 
 def test_the_next_step_follows_the_steps_taken_and_there_is_none_after_the_last() -> None:
@@ -211,7 +230,6 @@ def test_a_scheme_without_a_revocation_rule_in_force_has_no_procedure() -> None:
     policy = parse_policy(without_revocation_rule(Scheme.LIAOCHENG))
     procedure = revocation_procedure(Scheme.LIAOCHENG, DAY, policy=policy)
     assert (procedure.available, procedure.steps, procedure.rules) == (False, (), ())
-    assert interim_authority(procedure) == ()
 
 
 def _with_steps(steps: str) -> dict[str, str]:
@@ -256,3 +274,32 @@ def test_well_formed_steps_load_as_given() -> None:
     )
     steps = revocation_procedure(Scheme.LIAOCHENG, DAY, policy=policy).steps
     assert steps[1] == ProcedureStep(action=APPROVE, roles=(Role.CITY_WINDOW,))
+
+
+def test_jinan_art_24_3_a_card_the_talent_obtained_alone_is_proposed_by_the_window() -> None:
+    # Art. 24(3): 由所在（引进）单位向同级服务窗口提出意见 — a card filed with no sponsoring
+    # unit has no unit to propose; from 2026-12-07 the window proposes (decision RD-2026-82),
+    # then the city HRSS and the talent office agree as the article says.
+    procedure = revocation_procedure(Scheme.JINAN, RECTIFIED, sponsor=SponsorKind.NONE)
+    assert [(s.action, s.roles) for s in procedure.steps] == [
+        (PROPOSE, (Role.COUNTY_WINDOW, Role.CITY_WINDOW)),
+        (APPROVE, (Role.CITY_HRSS,)),
+        (APPROVE, (Role.TALENT_OFFICE,)),
+    ]
+    assert procedure.rules == ("jinan.revocation.without_unit",)
+    taken = [
+        StepTaken(action=PROPOSE, role=Role.CITY_WINDOW, actor="qin"),
+        StepTaken(action=APPROVE, role=Role.CITY_HRSS, actor="li"),
+    ]
+    proposed = decide_revocation_step(procedure.steps, [], PROPOSE, Role.CITY_WINDOW, "qin")
+    last = decide_revocation_step(procedure.steps, taken, APPROVE, Role.TALENT_OFFICE, "zhao")
+    assert proposed.allowed and last.allowed and last.final
+
+
+def test_jinan_art_24_3_a_unit_s_card_keeps_the_unit_s_proposal_as_the_old_days_do() -> None:
+    unit = revocation_procedure(Scheme.JINAN, RECTIFIED, sponsor=SponsorKind.EMPLOYER)
+    assert unit.rules == ("jinan.revocation.unit",)
+    assert unit.steps[0].roles == (Role.EMPLOYER,)
+    before = revocation_procedure(Scheme.JINAN, DAY, sponsor=SponsorKind.NONE)
+    assert before.rules == ("jinan.revocation",)
+    assert before.steps[0].roles == (Role.EMPLOYER,)
