@@ -22,6 +22,8 @@ def term_of(decision: TermDecision) -> Term:
         basis=decision.basis,
         rules=decision.rules,
         policy_version=decision.version,
+        lapsed_from=decision.lapsed_from,
+        lapsed_until=decision.lapsed_until,
     )
 
 

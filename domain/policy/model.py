@@ -235,6 +235,10 @@ class ExtensionRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True)
     years: int
     trigger: str
     evidence_any_of: tuple[EvidenceSet, ...] = ()
+    # The days after the first term ended and before the event stay lapsed: the extension
+    # runs the years from the first day but does not grant back a gap in which no card was
+    # in force (Weihai 2023: 待……落地后……延长, the services run again from the event).
+    lapse_kept: bool = False
 
 
 class UpgradeRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -7,7 +7,7 @@ Dates are inclusive and a term of N years ends the day before the Nth anniversar
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from domain.errors import IllegalTransition, InvalidInput
 from domain.policy.cards import card_refusal
@@ -109,7 +109,8 @@ def extension_term(
     the project lands or the talent is hired → 5 years counted from the card's original
     ``valid_from``), the evidence showing ``shows``. The source sets no window for the
     event beyond the first day and the 5 years themselves: it may come after the first
-    year ran out. Raises ``InvalidInput`` where no extension rule applies or the evidence
+    year ran out; where the rule keeps the lapse (``lapse_kept``), the days between the
+    first term's end and the event stay lapsed (``lapsed_from``..``lapsed_until``). Raises ``InvalidInput`` where no extension rule applies or the evidence
     shows no set the rule names, and ``IllegalTransition`` where the event falls before the
     card's first day or after the extended term would end, or the term would not grow."""
     ctx = RuleScope(scheme, event_on, policy)
@@ -142,13 +143,19 @@ def extension_term(
             code="term_not_longer",
             rule=rule.id,
         )
+    basis = f"{rule.id}: {rule.trigger} on {event_on}, extended to {rule.years} years"
+    lapsed = rule.lapse_kept and event_on > valid_until + timedelta(days=1)
+    if lapsed:
+        basis += f"; lapsed {valid_until + timedelta(days=1)}..{event_on - timedelta(days=1)}"
     return TermDecision(
         valid_from=valid_from,
         valid_until=new_until,
         capped=False,
-        basis=f"{rule.id}: {rule.trigger} on {event_on}, extended to {rule.years} years",
+        basis=basis,
         rules=(rule.id,),
         version=ctx.version.id,
+        lapsed_from=valid_until + timedelta(days=1) if lapsed else None,
+        lapsed_until=event_on - timedelta(days=1) if lapsed else None,
     )
 
 

@@ -583,3 +583,64 @@ def test_a_huicai_card_term_is_for_cards_filed_on_it_only() -> None:
     assert refused.value.code == "basis_not_applicable"
     term = decide_term(W, "1", DAY, [basis(HUICAI, until=date(2031, 5, 31))])
     assert (term.valid_until, term.rules) == (date(2031, 5, 31), ("weihai.term.huicai_card",))
+
+
+# ---- weihai-2026-rectified: 2023 part 2, each category's own event; the lapsed gap -------------
+START, FIRST_YEAR_END = date(2026, 3, 2), date(2027, 3, 1)
+LANDING = ("project_landed",)
+FULL_TIME_HIRE = ("full_time_hire", "social_insurance")
+
+
+def test_weihai_2023_part_2_an_enterprise_talent_card_extends_only_when_its_talent_is_hired() -> (
+    None
+):
+    # 待……人才正式引进后: the enterprise's planned hire (part 1(2)) is the card's event.
+    with pytest.raises(InvalidInput) as refused:
+        extension_term(
+            W, "enterprise_talent", START, FIRST_YEAR_END, date(2026, 12, 8), shows=LANDING
+        )
+    assert refused.value.code == "extension_evidence_missing"
+    assert refused.value.rule == "weihai.term.extension_2026.enterprise_talent"
+    hired = extension_term(
+        W, "enterprise_talent", START, FIRST_YEAR_END, date(2026, 12, 8), shows=FULL_TIME_HIRE
+    )
+    assert hired.valid_until == date(2031, 3, 1)
+    assert "formally hired" in hired.basis and "lands" not in hired.basis
+    # The old reading still decides the days before 2026-12-07.
+    old = extension_term(
+        W, "enterprise_talent", START, FIRST_YEAR_END, date(2026, 12, 6), shows=LANDING
+    )
+    assert old.rules == ("weihai.term.extension_2023.hire",)
+
+
+def test_weihai_2023_part_2_a_business_elite_card_extends_only_when_its_project_lands() -> None:
+    # 待招商项目正式落地后: the project the business elite is a key member of (part 1(1)).
+    with pytest.raises(InvalidInput) as refused:
+        extension_term(
+            W, "business_elite", START, FIRST_YEAR_END, date(2026, 12, 8), shows=FULL_TIME_HIRE
+        )
+    assert refused.value.code == "extension_evidence_missing"
+    landed = extension_term(
+        W, "business_elite", START, FIRST_YEAR_END, date(2026, 12, 8), shows=LANDING
+    )
+    assert landed.rules == ("weihai.term.extension_2026.business_elite",)
+    assert "project formally lands" in landed.basis and "hired" not in landed.basis
+
+
+def test_weihai_2023_part_2_the_days_between_the_first_years_end_and_the_landing_stay_lapsed() -> (
+    None
+):
+    # RD-2026-100: extended on the landing, 5 years from the first day, the gap kept lapsed.
+    term = extension_term(
+        W, "business_elite", START, FIRST_YEAR_END, date(2027, 6, 1), shows=LANDING
+    )
+    assert (term.valid_from, term.valid_until) == (START, date(2031, 3, 1))
+    assert (term.lapsed_from, term.lapsed_until) == (date(2027, 3, 2), date(2027, 5, 31))
+    assert "lapsed 2027-03-02..2027-05-31" in term.basis
+
+
+def test_weihai_2023_part_2_a_landing_within_the_first_year_leaves_no_gap() -> None:
+    term = extension_term(
+        W, "business_elite", START, FIRST_YEAR_END, date(2027, 3, 2), shows=LANDING
+    )
+    assert (term.lapsed_from, term.lapsed_until) == (None, None)
