@@ -338,6 +338,8 @@ class QuotaRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
     # What a case-by-case raise must attest about the project (e.g. ``major_project``:
     # 重大项目可采取一事一议增加发放名额); empty: nothing.
     case_by_case_for: str = ""
+    # Who may decide a case-by-case raise (一事一议 names no one: a recorded decision).
+    case_by_case_by: tuple[Role, ...] = ()
 
 
 class AcceptanceRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):

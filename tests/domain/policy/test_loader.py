@@ -71,6 +71,9 @@ def test_the_rules_resting_on_a_decision_are_the_ones_the_seeds_leave_open() -> 
         "weihai.limit.health_check",
         "weihai.term.extension_2023",
         "weihai.term.extension_2023.hire",
+        # weihai-2026-rectified: a gap before the 2023 event stays lapsed (RD-2026-100).
+        "weihai.term.extension_2026.business_elite",
+        "weihai.term.extension_2026.enterprise_talent",
         "weihai.term.highest_not_cumulative",
         "weihai.category.4",
         "weihai.revocation",

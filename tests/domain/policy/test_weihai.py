@@ -644,3 +644,38 @@ def test_weihai_2023_part_2_a_landing_within_the_first_year_leaves_no_gap() -> N
         W, "business_elite", START, FIRST_YEAR_END, date(2027, 3, 2), shows=LANDING
     )
     assert (term.lapsed_from, term.lapsed_until) == (None, None)
+
+
+RECTIFIED, BEFORE = date(2026, 12, 8), date(2026, 12, 6)
+
+
+def test_weihai_part_3_7_equity_outside_performance_pay_is_for_talent_in_a_public_institution() -> (
+    None
+):
+    # (七): 绩效工资 is the 事业单位's pay system; the equity sentence keeps equity out of it.
+    c = card(W, "3", category="3")
+    outside = {"works_in_public_institution": False}
+    refused = decide_entitlement(c, "weihai.7.equity", HOLDER, RECTIFIED, facts=outside)
+    assert not refused.granted
+    assert "weihai.condition.equity_public_institution" in refused.reason
+    unknown = decide_entitlement(c, "weihai.7.equity", HOLDER, RECTIFIED)
+    assert unknown.granted and any("事业单位" in r for r in unknown.requires)
+    assert decide_entitlement(c, "weihai.7.equity", HOLDER, BEFORE, facts=outside).granted
+
+
+def test_weihai_part_3_10_a_huicai_card_holder_working_outside_weihai_gets_no_spouse_allowance() -> (
+    None
+):
+    # (十): 由高层次人才所在单位和同级财政各承担50% - for talent working in Weihai (在我市单位工作).
+    huicai = card(Scheme.SHANDONG, "evaluated")
+    elsewhere = {"works_in_weihai": False}
+    item = "weihai.10.allowance"
+    refused = decide_entitlement(huicai, item, SPOUSE, RECTIFIED, venue=W, facts=elsewhere)
+    assert not refused.granted
+    assert "weihai.condition.spouse_allowance_works_in_city" in refused.reason
+    unknown = decide_entitlement(huicai, item, SPOUSE, RECTIFIED, venue=W)
+    assert unknown.granted and any("在我市单位工作" in r for r in unknown.requires)
+    assert decide_entitlement(huicai, item, SPOUSE, BEFORE, venue=W, facts=elsewhere).granted
+    # A Weihai card of categories 1–4 is for talent working in Weihai: nothing more to show.
+    own = decide_entitlement(card(W, "3", category="3"), item, SPOUSE, RECTIFIED)
+    assert own.granted and not any("在我市单位工作" in r for r in own.requires)
