@@ -209,6 +209,9 @@ class TermRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
     max_years: int | None = None
     open_ended: bool = False
     required_for: tuple[str, ...] = ()
+    # The basis applies only where the application states one of these facts true
+    # (Weihai part 2(3): 属引进人才的, a contract is the basis of talent brought in).
+    when_any: tuple[str, ...] = ()
 
 
 class TermCombinationRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -34,9 +34,11 @@ def decide_term(
     valid_from: date,
     bases: Sequence[TermBasis] = (),
     *,
+    facts: Mapping[str, str | int | float | bool] | None = None,
     policy: Policy | None = None,
 ) -> TermDecision:
-    """The term of a card issued on ``valid_from`` for ``category``.
+    """The term of a card issued on ``valid_from`` for ``category``, on the application's
+    ``facts`` (a basis whose rule names facts, ``when_any``, needs one of them true).
 
     With no ``bases`` the scheme's default term applies (Weihai, Jinan, Shandong 5 years;
     Liaocheng none, the card runs until revoked). A category with a fixed term (Weihai
@@ -80,7 +82,10 @@ def decide_term(
             f"{scheme} has no rule combining several term bases; give one",
             code="bases_not_combinable",
         )
-    options = [_basis_term(_rule_for(rules, basis, scheme), basis, valid_from) for basis in bases]
+    given = facts or {}
+    options = [
+        _basis_term(_rule_for(rules, basis, scheme, given), basis, valid_from) for basis in bases
+    ]
     best = max(options, key=lambda o: o[0])  # max keeps the first of equal ends
     end, capped, rule, basis = best
     ids = (rule.id,) if len(bases) == 1 or combination is None else (rule.id, combination.id)
@@ -239,11 +244,24 @@ def _fixed_length(rule: TermRule, valid_from: date, version: str) -> TermDecisio
     )
 
 
-def _rule_for(rules: list[TermRule], basis: TermBasis, scheme: Scheme) -> TermRule:
+def _rule_for(
+    rules: list[TermRule],
+    basis: TermBasis,
+    scheme: Scheme,
+    facts: Mapping[str, str | int | float | bool],
+) -> TermRule:
     if basis.kind not in _NOT_BASES:
         for rule in rules:
-            if rule.basis is basis.kind:
-                return rule
+            if rule.basis is not basis.kind:
+                continue
+            if rule.when_any and not any(facts.get(f) is True for f in rule.when_any):
+                raise InvalidInput(
+                    f"a {basis.kind} basis applies only where the application states one of "
+                    f"{', '.join(rule.when_any)} ({rule.source})",
+                    code="basis_not_applicable",
+                    rule=rule.id,
+                )
+            return rule
     raise InvalidInput(
         f"{scheme} has no term rule for a {basis.kind} basis for this category",
         code="basis_not_applicable",

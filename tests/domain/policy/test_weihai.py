@@ -362,9 +362,11 @@ def test_weihai_terms_never_exceed_the_cap_and_never_sum_across_bases(
     start: date, spec: list[tuple[TermBasisKind, int]]
 ) -> None:
     bases = [basis(kind, years=years) for kind, years in spec]
-    term = decide_term(W, "3", start, bases)
+    # 属引进人才的: the contract basis is a brought-in talent's (category 3's first way).
+    facts = {"imported_national_or_provincial_programme": True}
+    term = decide_term(W, "3", start, bases, facts=facts)
     assert term.valid_until is not None
-    singles = [decide_term(W, "3", start, [b]).valid_until for b in bases]
+    singles = [decide_term(W, "3", start, [b], facts=facts).valid_until for b in bases]
     assert all(s is not None for s in singles)
     assert term.valid_until == max(s for s in singles if s is not None)  # longest single term
     cap = term_end(start, 5)
@@ -679,3 +681,21 @@ def test_weihai_part_3_10_a_huicai_card_holder_working_outside_weihai_gets_no_sp
     # A Weihai card of categories 1–4 is for talent working in Weihai: nothing more to show.
     own = decide_entitlement(card(W, "3", category="3"), item, SPOUSE, RECTIFIED)
     assert own.granted and not any("在我市单位工作" in r for r in own.requires)
+
+
+def test_weihai_2019_part_2_3_the_contract_basis_is_only_for_talent_brought_in() -> None:
+    # 属引进人才的，按……工作合同期限确定: not categories 1–2, and not talent never brought in.
+    contract = [basis(CONTRACT, years=3)]
+    with pytest.raises(InvalidInput) as refused:
+        decide_term(W, "3", RECTIFIED, contract)
+    assert refused.value.code == "basis_not_applicable"
+    assert refused.value.rule == "weihai.term.contract_introduced"
+    brought_in = {"imported_national_or_provincial_programme": True}
+    term = decide_term(W, "3", RECTIFIED, contract, facts=brought_in)
+    assert term.rules == ("weihai.term.contract_introduced",)
+    assert term.valid_until == date(2029, 12, 7)
+    with pytest.raises(InvalidInput) as category_2:
+        decide_term(W, "2", RECTIFIED, contract, facts={"introduced": True})
+    assert category_2.value.code == "basis_not_applicable"
+    # The old reading still decides a card starting before 2026-12-07.
+    assert decide_term(W, "2", BEFORE, contract).rules == ("weihai.term.contract",)
