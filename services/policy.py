@@ -87,7 +87,7 @@ class PolicyService:
         decision = decide_eligibility(scheme, category, facts, day, date_of_birth=date_of_birth)
         if not decision.eligible:
             return TrialDecision(eligibility=decision, term=None)
-        term, needs = _term_or_needs(scheme, category, day, ())
+        term, needs = _term_or_needs(scheme, category, day, (), facts)
         return TrialDecision(eligibility=decision, term=term, term_needs=needs)
 
     def trial(self, apply: ApplyBody, issue: IssueRequest | None, day: date | None) -> ApplyTrial:

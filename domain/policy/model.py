@@ -212,6 +212,9 @@ class TermRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
     # The basis applies only where the application states one of these facts true
     # (Weihai part 2(3): 属引进人才的, a contract is the basis of talent brought in).
     when_any: tuple[str, ...] = ()
+    # The rule does not apply where the application states one of these facts true (Weihai
+    # 2023 part 2: 首次开通 - not where the person's earlier card of the category was issued).
+    unless_any: tuple[str, ...] = ()
 
 
 class TermCombinationRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -51,7 +51,8 @@ def decide_term(
     if category not in {c.category for c in ctx.data.categories}:
         raise InvalidInput(f"{category!r} is not a {scheme} category", code="unknown_category")
     rules = [t for t in ctx.rules(ctx.data.terms) if not t.categories or category in t.categories]
-    fixed = [t for t in rules if t.basis is TermBasisKind.FIXED]
+    given = facts or {}
+    fixed = [t for t in rules if t.basis is TermBasisKind.FIXED and _fixed_applies(t, given)]
     if fixed:
         if bases:
             raise InvalidInput(
@@ -82,7 +83,6 @@ def decide_term(
             f"{scheme} has no rule combining several term bases; give one",
             code="bases_not_combinable",
         )
-    given = facts or {}
     options = [
         _basis_term(_rule_for(rules, basis, scheme, given), basis, valid_from) for basis in bases
     ]
@@ -115,8 +115,9 @@ def extension_term(
     ``valid_from``), the evidence showing ``shows``. The source sets no window for the
     event beyond the first day and the 5 years themselves: it may come after the first
     year ran out; where the rule keeps the lapse (``lapse_kept``), the days between the
-    first term's end and the event stay lapsed (``lapsed_from``..``lapsed_until``). Raises ``InvalidInput`` where no extension rule applies or the evidence
-    shows no set the rule names, and ``IllegalTransition`` where the event falls before the
+    first term's end and the event stay lapsed (``lapsed_from``..``lapsed_until``).
+    Raises ``InvalidInput`` where no extension rule applies or the evidence shows no set
+    the rule names, and ``IllegalTransition`` where the event falls before the
     card's first day or after the extended term would end, or the term would not grow."""
     ctx = RuleScope(scheme, event_on, policy)
     rules = [e for e in ctx.rules(ctx.data.extensions) if category in e.categories]
@@ -228,6 +229,14 @@ def decide_upgrade(
         rules=(tiers.id, rule.id),
         version=ctx.version.id,
     )
+
+
+def _fixed_applies(rule: TermRule, facts: Mapping[str, str | int | float | bool]) -> bool:
+    """Whether a fixed term's facts select it: one of ``when_any`` true (if any), none of
+    ``unless_any`` true (Weihai 2023: 首次开通, a first opening only)."""
+    if rule.when_any and not any(facts.get(f) is True for f in rule.when_any):
+        return False
+    return not any(facts.get(f) is True for f in rule.unless_any)
 
 
 def _fixed_length(rule: TermRule, valid_from: date, version: str) -> TermDecision:

@@ -76,6 +76,8 @@ def test_the_rules_resting_on_a_decision_are_the_ones_the_seeds_leave_open() -> 
         "weihai.term.extension_2026.enterprise_talent",
         # 一事一议 names no decider (RD-2026-101).
         "weihai.quota.business_elite.2026",
+        # A 2023 card opened again: the notice gives a term to the first opening only.
+        "weihai.term.reopened_2026",
         "weihai.term.highest_not_cumulative",
         "weihai.category.4",
         "weihai.revocation",

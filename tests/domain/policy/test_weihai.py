@@ -665,9 +665,7 @@ def test_weihai_part_3_7_equity_outside_performance_pay_is_for_talent_in_a_publi
     assert decide_entitlement(c, "weihai.7.equity", HOLDER, BEFORE, facts=outside).granted
 
 
-def test_weihai_part_3_10_a_huicai_card_holder_working_outside_weihai_gets_no_spouse_allowance() -> (
-    None
-):
+def test_weihai_part_3_10_a_huicai_holder_working_outside_weihai_gets_no_spouse_allowance():
     # (十): 由高层次人才所在单位和同级财政各承担50% - for talent working in Weihai (在我市单位工作).
     huicai = card(Scheme.SHANDONG, "evaluated")
     elsewhere = {"works_in_weihai": False}
