@@ -78,6 +78,8 @@ def test_the_rules_resting_on_a_decision_are_the_ones_the_seeds_leave_open() -> 
         "weihai.quota.business_elite.2026",
         # A 2023 card opened again: the notice gives a term to the first opening only.
         "weihai.term.reopened_2026",
+        # 按管理权限经主管部门或区市人社部门审核: which body's users take the district stage.
+        "weihai.path.reviewed_2026",
         "weihai.term.highest_not_cumulative",
         "weihai.category.4",
         "weihai.revocation",

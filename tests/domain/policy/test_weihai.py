@@ -19,6 +19,7 @@ from domain.policy import (
     decide_quota,
     decide_term,
     decide_upgrade,
+    default_policy,
     extension_term,
     recognised_as_basis,
     tier_ranking,
@@ -697,3 +698,16 @@ def test_weihai_2019_part_2_3_the_contract_basis_is_only_for_talent_brought_in()
     assert category_2.value.code == "basis_not_applicable"
     # The old reading still decides a card starting before 2026-12-07.
     assert decide_term(W, "2", BEFORE, contract).rules == ("weihai.term.contract",)
+
+
+def test_weihai_2019_part_2_4_2_the_first_review_is_the_competent_department_s_or_district_s():
+    # 按管理权限经主管部门或区市人力资源社会保障部门审核: one stage, either body (RD-2026-103).
+    facts = {"full_senior_title": True, "innovation_record": True}
+    decision = decide_eligibility(W, "4", facts, RECTIFIED)
+    assert decision.stages == REVIEWED
+    assert "weihai.path.reviewed_2026" in decision.rules
+    data = default_policy().scheme(W)
+    path = next(p for p in data.paths if p.id == "weihai.path.reviewed_2026")
+    says = next(d.says for d in data.decisions if d.id == path.decision)
+    assert "主管部门" in path.source and "主管部门" in says and "district HRSS" in says
+    assert "weihai.path.reviewed" in decide_eligibility(W, "4", facts, BEFORE).rules
