@@ -152,7 +152,8 @@ class Card(Aggregate):
     def status_on(self, day: date) -> CardStatus:
         """The card's status on a business date; EXPIRED once ``day`` is past valid_until
         (domain.card_status.status_on)."""
-        return status_on(self.recorded_status, self._valid_until, day)
+        lapsed = (self.term.lapsed_from, self.term.lapsed_until) if self.term else (None, None)
+        return status_on(self.recorded_status, self._valid_until, day, lapsed=lapsed)
 
     @property
     def _valid_until(self) -> date | None:

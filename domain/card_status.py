@@ -48,9 +48,22 @@ def started_by(valid_from: date, day: date) -> bool:
     return day >= valid_from
 
 
-def status_on(recorded: CardStatus, valid_until: date | None, day: date) -> CardStatus:
+def status_on(
+    recorded: CardStatus,
+    valid_until: date | None,
+    day: date,
+    *,
+    lapsed: tuple[date | None, date | None] = (None, None),
+) -> CardStatus:
     """The card's status on a business date: its recorded status, but EXPIRED once an
-    active or suspended card's term has run out (``valid_until`` None: never)."""
-    if recorded in IN_FORCE and expired_on(valid_until, day):
+    active or suspended card's term has run out (``valid_until`` None: never), and on the
+    days of a gap its term kept lapsed (``lapsed``: first and last day, inclusive; an
+    extension decided after the first term ran out, Weihai 2023)."""
+    if recorded in IN_FORCE and (expired_on(valid_until, day) or in_gap(*lapsed, day)):
         return CardStatus.EXPIRED
     return recorded
+
+
+def in_gap(first: date | None, last: date | None, day: date) -> bool:
+    """Whether ``day`` falls in the lapsed gap ``first``..``last`` (None: no gap)."""
+    return first is not None and last is not None and first <= day <= last

@@ -22,6 +22,8 @@ def term_of(decision: TermDecision) -> Term:
         basis=decision.basis,
         rules=decision.rules,
         policy_version=decision.version,
+        lapsed_from=decision.lapsed_from,
+        lapsed_until=decision.lapsed_until,
     )
 
 
@@ -59,7 +61,8 @@ def issued_term(
     if start < today:
         raise InvalidInput(f"valid_from {start} is before the issue date {today}")
     category = application.basis.category
-    return term_of(policy.decide_term(application.scheme, category, start, bases))
+    facts = application.basis.facts
+    return term_of(policy.decide_term(application.scheme, category, start, bases, facts=facts))
 
 
 def extension_of(

@@ -20,7 +20,7 @@ from domain.clock import business_date
 from domain.errors import IllegalTransition, InvalidInput, NotAuthorised
 from domain.policy.quota import quota_rule
 from domain.values import Basis, Context, Value
-from domain.vocabulary import Role, Scheme
+from domain.vocabulary import Scheme
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "urn:talentcard:quota")
 
@@ -160,10 +160,14 @@ class CardQuota(Aggregate):
     ) -> None:
         """Record the talent office's case-by-case decision raising the quota; it attests
         what the rule asks of the project (Weihai 2023: a major project, 重大项目)."""
-        if ctx.role != Role.TALENT_OFFICE:
+        day = business_date(ctx.effective_at)
+        rule, _ = quota_rule(self.scope.scheme, self.scope.category, day)
+        if rule is not None and rule.case_by_case and ctx.role not in rule.case_by_case_by:
+            # 一事一议 names no decider: the rule in force names it (a recorded decision).
+            deciders = " or ".join(str(r) for r in rule.case_by_case_by) or "no role"
             raise NotAuthorised(
-                "a case-by-case quota decision is the talent office's",
-                rule="weihai-2023 part 1 (一事一议): the talent office decides a larger quota",
+                f"a case-by-case quota decision is the {deciders}'s ({rule.source})",
+                rule=rule.id,
             )
         if not decision_ref.strip():
             raise InvalidInput("decision_ref must cite the case-by-case decision document")
@@ -173,7 +177,7 @@ class CardQuota(Aggregate):
             self.scope.scheme,
             self.scope.category,
             0,
-            business_date(ctx.effective_at),
+            day,
             case_by_case_quota=limit,
             attests=tuple(attests),
         )

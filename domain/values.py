@@ -160,6 +160,10 @@ class Term(Value, frozen=True):
     basis: str
     rules: tuple[str, ...] = ()
     policy_version: str = ""
+    # A lapsed gap inside the term (inclusive): an extension decided after the first term
+    # ran out keeps the days before its event lapsed, where its rule says so.
+    lapsed_from: date | None = None
+    lapsed_until: date | None = None
 
 
 class Issuance(Value, frozen=True):

@@ -42,6 +42,9 @@ OTHER_CARD_ID = "other_city_card_id"
 # The fact by which an application names the holder's 惠才卡 in this registry (Liaocheng art.
 # 5(1), Weihai 2019 part 2(1).1): the registry then says whether it is held and in force.
 HUICAI_CARD_ID = "huicai_card_id"
+# Set by the registry, never typed: the person's earlier card of the same scheme and category
+# was issued (Weihai 2023 part 2: 首次开通, a first opening only).
+OPENED_BEFORE = "opened_before"
 
 
 class Filing(LedgerBase):
@@ -107,6 +110,9 @@ class Filing(LedgerBase):
         the other city's of a scheme the rule recognises, active on ``day``; and one the
         caller may see (``scope``): any other is, to the caller, no card at all."""
         facts = dict(body.facts)
+        facts.pop(OPENED_BEFORE, None)
+        if self._opened_before(body):
+            facts[OPENED_BEFORE] = True
         huicai = facts.get(HUICAI_CARD_ID)
         if huicai is not None:
             card = self._holders_card(body, HUICAI_CARD_ID, huicai, scope)
@@ -134,6 +140,25 @@ class Filing(LedgerBase):
             else:
                 facts.pop("other_city_card_valid_until", None)
         return facts
+
+    def _opened_before(self, body: ApplyBody) -> bool:
+        """Whether the card last holding the person's place in the scheme (their
+        reservation) was issued, of the category filed now: this filing is then not the
+        person's first opening of it."""
+        try:
+            canonical = normalise_id_number(body.holder.id_kind, body.holder.id_number)
+        except InvalidInput:
+            return False  # the filing itself refuses the ID number, with its own message
+        key = reservation_key(self._id_pepper, body.scheme, body.holder.id_kind, canonical)
+        try:
+            found: object = self.repository.get(reservation_id(key))
+        except AggregateNotFoundError:
+            return False
+        if not isinstance(found, HolderReservation):
+            return False
+        earlier = self.get_card(found.card_id)
+        category = earlier.application.basis.category
+        return earlier.issued_on is not None and category == body.category.strip()
 
     def _holders_card(self, body: ApplyBody, fact: str, named: object, scope: CommandScope) -> Card:
         """The card of this registry a fact names, which must be one the caller may see

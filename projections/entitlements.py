@@ -35,13 +35,16 @@ from projections.base import (
     card_key,
     day,
     effective_day,
+    grant_of,
     topics_of,
 )
 
 _USES = (BenefitUse.BenefitRedeemed, BenefitUse.RedemptionReversed)
 
 CARDS = Table(
-    "rm_entitlement_card",
+    # _v2 (issue 27): a term may keep a lapsed gap (an extension decided after the first
+    # term ran out, Weihai 2023), which an existing table would lack.
+    "rm_entitlement_card_v2",
     (
         ("card_id", "TEXT"),
         ("scheme", "TEXT"),
@@ -50,6 +53,8 @@ CARDS = Table(
         ("valid_from", "TEXT"),
         ("valid_until", "TEXT"),
         ("issued_on", "TEXT"),
+        ("lapsed_from", "TEXT"),  # the term's lapsed gap, inclusive (none: NULL)
+        ("lapsed_until", "TEXT"),
     ),
     key=("card_id",),
 )
@@ -161,6 +166,12 @@ class Entitlements(ReadModel):
             if row is None:
                 continue
             apply_status_and_grant(row, event)
+            _, term = grant_of(event)
+            if term is not None:
+                row["lapsed_from"], row["lapsed_until"] = (
+                    day(term.lapsed_from),
+                    day(term.lapsed_until),
+                )
             if isinstance(event, Card.Issued):
                 row["issued_on"] = row["issued_on"] or effective_day(event.ctx)
         self.save(cursor, CARDS, cards.values())
@@ -346,7 +357,9 @@ def _use_row(key: str, use_id: UUID, use: Redemption) -> dict[str, Any]:
 
 def _snapshot(row: dict[str, Any], on: date) -> CardSnapshot:
     until = date.fromisoformat(row["valid_until"]) if row["valid_until"] else None
-    status = status_on(CardStatus(row["status"]), until, on)
+    # A day in the gap an extension kept lapsed counts as expired, as the card decides.
+    lapsed = (row["lapsed_from"], row["lapsed_until"])
+    status = status_on(CardStatus(row["status"]), until, on, lapsed=_dates(lapsed))
     return CardSnapshot(
         scheme=Scheme(row["scheme"]),
         tier=row["tier"],
@@ -354,6 +367,13 @@ def _snapshot(row: dict[str, Any], on: date) -> CardSnapshot:
         valid_from=date.fromisoformat(row["valid_from"]),
         valid_until=until,
         issued_on=date.fromisoformat(row["issued_on"]),
+    )
+
+
+def _dates(pair: tuple[str | None, str | None]) -> tuple[date | None, date | None]:
+    return (
+        date.fromisoformat(pair[0]) if pair[0] else None,
+        date.fromisoformat(pair[1]) if pair[1] else None,
     )
 
 
@@ -366,6 +386,8 @@ def _filed(event: Card.Applied) -> dict[str, Any]:
         "valid_from": None,
         "valid_until": None,
         "issued_on": None,
+        "lapsed_from": None,
+        "lapsed_until": None,
     }
 
 

@@ -5,6 +5,7 @@ decided by the same domain code and written nowhere."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import date, datetime, time
 
 import msgspec
@@ -86,7 +87,7 @@ class PolicyService:
         decision = decide_eligibility(scheme, category, facts, day, date_of_birth=date_of_birth)
         if not decision.eligible:
             return TrialDecision(eligibility=decision, term=None)
-        term, needs = _term_or_needs(scheme, category, day, ())
+        term, needs = _term_or_needs(scheme, category, day, (), facts)
         return TrialDecision(eligibility=decision, term=term, term_needs=needs)
 
     def trial(self, apply: ApplyBody, issue: IssueRequest | None, day: date | None) -> ApplyTrial:
@@ -109,18 +110,24 @@ class PolicyService:
         on = business_date(at)
         bases = tuple(issue.bases) if issue is not None else ()
         start = issue.valid_from if issue is not None and issue.valid_from else on
-        term, needs = _term_or_needs(filing.scheme, filing.basis.category, start, bases)
+        term, needs = _term_or_needs(
+            filing.scheme, filing.basis.category, start, bases, filing.basis.facts
+        )
         return ApplyTrial(admission=card.admission, term=term, term_needs=needs)
 
 
 def _term_or_needs(
-    scheme: Scheme, category: str, start: date, bases: tuple[TermBasis, ...]
+    scheme: Scheme,
+    category: str,
+    start: date,
+    bases: tuple[TermBasis, ...],
+    facts: Mapping[str, str | int | float | bool],
 ) -> tuple[TermDecision | None, str]:
     """The term the engine gives, or, where the category's term needs a basis the trial
     was not given (Weihai category 1: the 惠才卡's), no term and what it needs. Any other
     refusal is raised, as the command would."""
     try:
-        return decide_term(scheme, category, start, bases), ""
+        return decide_term(scheme, category, start, bases, facts=facts), ""
     except InvalidInput as e:
         if e.code != BASIS_REQUIRED:
             raise

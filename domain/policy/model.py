@@ -209,6 +209,12 @@ class TermRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
     max_years: int | None = None
     open_ended: bool = False
     required_for: tuple[str, ...] = ()
+    # The basis applies only where the application states one of these facts true
+    # (Weihai part 2(3): 属引进人才的, a contract is the basis of talent brought in).
+    when_any: tuple[str, ...] = ()
+    # The rule does not apply where the application states one of these facts true (Weihai
+    # 2023 part 2: 首次开通 - not where the person's earlier card of the category was issued).
+    unless_any: tuple[str, ...] = ()
 
 
 class TermCombinationRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -235,6 +241,10 @@ class ExtensionRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True)
     years: int
     trigger: str
     evidence_any_of: tuple[EvidenceSet, ...] = ()
+    # The days after the first term ended and before the event stay lapsed: the extension
+    # runs the years from the first day but does not grant back a gap in which no card was
+    # in force (Weihai 2023: 待……落地后……延长, the services run again from the event).
+    lapse_kept: bool = False
 
 
 class UpgradeRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -334,6 +344,8 @@ class QuotaRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
     # What a case-by-case raise must attest about the project (e.g. ``major_project``:
     # 重大项目可采取一事一议增加发放名额); empty: nothing.
     case_by_case_for: str = ""
+    # Who may decide a case-by-case raise (一事一议 names no one: a recorded decision).
+    case_by_case_by: tuple[Role, ...] = ()
 
 
 class AcceptanceRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):

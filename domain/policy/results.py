@@ -133,6 +133,10 @@ class TermDecision(Value, frozen=True, kw_only=True, forbid_unknown_fields=True)
     basis: str
     rules: tuple[str, ...]
     version: str
+    # Days inside the term on which the card is not in force: an extension granted after
+    # the first term ran out keeps the gap before the event lapsed (ExtensionRule.lapse_kept).
+    lapsed_from: date | None = None
+    lapsed_until: date | None = None
 
 
 class UpgradeDecision(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -7,7 +7,7 @@ Dates are inclusive and a term of N years ends the day before the Nth anniversar
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from domain.errors import IllegalTransition, InvalidInput
 from domain.policy.cards import card_refusal
@@ -34,9 +34,11 @@ def decide_term(
     valid_from: date,
     bases: Sequence[TermBasis] = (),
     *,
+    facts: Mapping[str, str | int | float | bool] | None = None,
     policy: Policy | None = None,
 ) -> TermDecision:
-    """The term of a card issued on ``valid_from`` for ``category``.
+    """The term of a card issued on ``valid_from`` for ``category``, on the application's
+    ``facts`` (a basis whose rule names facts, ``when_any``, needs one of them true).
 
     With no ``bases`` the scheme's default term applies (Weihai, Jinan, Shandong 5 years;
     Liaocheng none, the card runs until revoked). A category with a fixed term (Weihai
@@ -49,7 +51,8 @@ def decide_term(
     if category not in {c.category for c in ctx.data.categories}:
         raise InvalidInput(f"{category!r} is not a {scheme} category", code="unknown_category")
     rules = [t for t in ctx.rules(ctx.data.terms) if not t.categories or category in t.categories]
-    fixed = [t for t in rules if t.basis is TermBasisKind.FIXED]
+    given = facts or {}
+    fixed = [t for t in rules if t.basis is TermBasisKind.FIXED and _fixed_applies(t, given)]
     if fixed:
         if bases:
             raise InvalidInput(
@@ -80,7 +83,9 @@ def decide_term(
             f"{scheme} has no rule combining several term bases; give one",
             code="bases_not_combinable",
         )
-    options = [_basis_term(_rule_for(rules, basis, scheme), basis, valid_from) for basis in bases]
+    options = [
+        _basis_term(_rule_for(rules, basis, scheme, given), basis, valid_from) for basis in bases
+    ]
     best = max(options, key=lambda o: o[0])  # max keeps the first of equal ends
     end, capped, rule, basis = best
     ids = (rule.id,) if len(bases) == 1 or combination is None else (rule.id, combination.id)
@@ -109,8 +114,10 @@ def extension_term(
     the project lands or the talent is hired → 5 years counted from the card's original
     ``valid_from``), the evidence showing ``shows``. The source sets no window for the
     event beyond the first day and the 5 years themselves: it may come after the first
-    year ran out. Raises ``InvalidInput`` where no extension rule applies or the evidence
-    shows no set the rule names, and ``IllegalTransition`` where the event falls before the
+    year ran out; where the rule keeps the lapse (``lapse_kept``), the days between the
+    first term's end and the event stay lapsed (``lapsed_from``..``lapsed_until``).
+    Raises ``InvalidInput`` where no extension rule applies or the evidence shows no set
+    the rule names, and ``IllegalTransition`` where the event falls before the
     card's first day or after the extended term would end, or the term would not grow."""
     ctx = RuleScope(scheme, event_on, policy)
     rules = [e for e in ctx.rules(ctx.data.extensions) if category in e.categories]
@@ -142,13 +149,19 @@ def extension_term(
             code="term_not_longer",
             rule=rule.id,
         )
+    basis = f"{rule.id}: {rule.trigger} on {event_on}, extended to {rule.years} years"
+    lapsed = rule.lapse_kept and event_on > valid_until + timedelta(days=1)
+    if lapsed:
+        basis += f"; lapsed {valid_until + timedelta(days=1)}..{event_on - timedelta(days=1)}"
     return TermDecision(
         valid_from=valid_from,
         valid_until=new_until,
         capped=False,
-        basis=f"{rule.id}: {rule.trigger} on {event_on}, extended to {rule.years} years",
+        basis=basis,
         rules=(rule.id,),
         version=ctx.version.id,
+        lapsed_from=valid_until + timedelta(days=1) if lapsed else None,
+        lapsed_until=event_on - timedelta(days=1) if lapsed else None,
     )
 
 
@@ -218,6 +231,14 @@ def decide_upgrade(
     )
 
 
+def _fixed_applies(rule: TermRule, facts: Mapping[str, str | int | float | bool]) -> bool:
+    """Whether a fixed term's facts select it: one of ``when_any`` true (if any), none of
+    ``unless_any`` true (Weihai 2023: 首次开通, a first opening only)."""
+    if rule.when_any and not any(facts.get(f) is True for f in rule.when_any):
+        return False
+    return not any(facts.get(f) is True for f in rule.unless_any)
+
+
 def _fixed_length(rule: TermRule, valid_from: date, version: str) -> TermDecision:
     end = None if rule.open_ended or rule.years is None else term_end(valid_from, rule.years)
     plural = "" if rule.years == 1 else "s"
@@ -232,11 +253,24 @@ def _fixed_length(rule: TermRule, valid_from: date, version: str) -> TermDecisio
     )
 
 
-def _rule_for(rules: list[TermRule], basis: TermBasis, scheme: Scheme) -> TermRule:
+def _rule_for(
+    rules: list[TermRule],
+    basis: TermBasis,
+    scheme: Scheme,
+    facts: Mapping[str, str | int | float | bool],
+) -> TermRule:
     if basis.kind not in _NOT_BASES:
         for rule in rules:
-            if rule.basis is basis.kind:
-                return rule
+            if rule.basis is not basis.kind:
+                continue
+            if rule.when_any and not any(facts.get(f) is True for f in rule.when_any):
+                raise InvalidInput(
+                    f"a {basis.kind} basis applies only where the application states one of "
+                    f"{', '.join(rule.when_any)} ({rule.source})",
+                    code="basis_not_applicable",
+                    rule=rule.id,
+                )
+            return rule
     raise InvalidInput(
         f"{scheme} has no term rule for a {basis.kind} basis for this category",
         code="basis_not_applicable",

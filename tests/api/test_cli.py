@@ -106,7 +106,9 @@ def test_a_card_goes_through_its_whole_life_and_show_prints_that_history(
         "Revoked",
     ]
     assert "材料齐全" in out
-    assert "weihai.term.first_issue_2023: 1 year" in out
+    # The command runs on today's date: from 2026-12-07 the rectified rule (首次开通 only).
+    first = "first_opening_2026" if today.isoformat() >= "2026-12-07" else "first_issue_2023"
+    assert f"weihai.term.{first}: 1 year" in out
     assert (
         "proposed by programme_authority wu: 违规; steps: propose (programme_authority or employer"
         in out

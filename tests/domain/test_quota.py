@@ -9,6 +9,7 @@ from uuid import uuid4
 import pytest
 
 from domain.errors import DomainError, InvalidInput, NotAuthorised
+from domain.policy.quota import quota_rule
 from domain.quota import CardQuota, quota_id, quota_scope
 from domain.values import Basis, Context
 from domain.vocabulary import Role, Scheme
@@ -105,3 +106,21 @@ def test_a_released_place_can_be_taken_again():
     quota.release(ctx(), first)
     quota.reserve(ctx(), uuid4())
     assert len(quota.holders) == 3
+
+
+def test_weihai_2023_part_1_1_the_case_by_case_raise_is_decided_by_the_recorded_decider():
+    # 一事一议 names no decider; weihai-2026-rectified rests it on RD-2026-101.
+    rectified = datetime(2026, 12, 8, 2, tzinfo=UTC)
+
+    def at(role: Role) -> Context:
+        return Context(actor="someone", role=role, effective_at=rectified, recorded_at=rectified)
+
+    quota = project_quota()
+    with pytest.raises(NotAuthorised) as refused:
+        quota.raise_limit(at(Role.CITY_HRSS), 5, "ref", ("major_project",))
+    assert refused.value.rule == "weihai.quota.business_elite.2026"
+    assert "weihai.decision.quota_raise" in refused.value.message
+    quota.raise_limit(at(Role.TALENT_OFFICE), 5, "威人才办〔2026〕9号", ("major_project",))
+    assert quota.raised_to == 5
+    rule, _ = quota_rule(Scheme.WEIHAI, "business_elite", rectified.date())
+    assert rule is not None and rule.decision == "weihai.decision.quota_raise"

@@ -4,12 +4,15 @@ tests/security/test_one_card_per_person.py)."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 
 import ledger.card_commands as cc
 from domain.reservation import AlreadyHoldsCard
 from ledger.app import CardLedger
 from tests import factories as f
+from tests.conftest import FakeClock
 
 
 def same_person(**overrides: object) -> dict[str, object]:
@@ -71,3 +74,35 @@ def test_one_live_card_per_person_per_scheme_cites_the_recorded_lifecycle_decisi
     assert refused.value.rule == (
         "administrator decision liaocheng.decision.lifecycle (registry decision record RD-2026-84)"
     )
+
+
+def test_weihai_2023_part_2_a_second_business_elite_card_is_not_labelled_a_first_opening(
+    ledger: CardLedger, clock: FakeClock
+):
+    # 首次开通的……有效期为1年: the first opening only; a later one rests on RD-2026-102.
+    first, _ = ledger.apply(f.business_elite_body("P-1", holder=same_person()))
+    f.approve_all(ledger, first)
+    ledger.run(cc.ISSUE, first, f.issue())
+    clock.now = datetime(2027, 3, 10, 2, tzinfo=UTC)  # the first card ran out on 2027-03-01
+    second, _ = ledger.apply(f.business_elite_body("P-2", holder=same_person()))
+    f.approve_all(ledger, second)
+    ledger.run(cc.ISSUE, second, f.issue())
+    term = ledger.get_card(second).term
+    assert term is not None and term.rules == ("weihai.term.reopened_2026",)
+    assert term.valid_until == date(2028, 3, 9)
+    assert "first" not in term.basis
+
+
+def test_weihai_2023_part_2_a_typed_opened_before_does_not_make_a_later_opening(
+    ledger: CardLedger, clock: FakeClock
+):
+    clock.now = datetime(2026, 12, 8, 2, tzinfo=UTC)
+    typed = f.business_elite_body(
+        "P-3", facts={"key_member_of_project_under_negotiation": True, "opened_before": True}
+    )
+    card_id, _ = ledger.apply(typed)
+    assert "opened_before" not in ledger.get_card(card_id).application.basis.facts
+    f.approve_all(ledger, card_id)
+    ledger.run(cc.ISSUE, card_id, f.issue())
+    term = ledger.get_card(card_id).term
+    assert term is not None and term.rules == ("weihai.term.first_opening_2026",)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from uuid import UUID
 
 import pytest
@@ -11,6 +11,7 @@ import ledger.card_commands as cc
 from domain import policy
 from domain.errors import DomainError, IllegalTransition
 from domain.policy import Beneficiary, BeneficiaryKind
+from domain.vocabulary import CardStatus
 from ledger.app import CardLedger
 from projections.engine import ReadModels
 from tests import factories as f
@@ -74,3 +75,25 @@ def test_a_card_never_issued_has_no_entitlements(ledger: CardLedger, clock: Fake
     models.catch_up()
     with pytest.raises(IllegalTransition, match="not issued"):
         models.entitlements.entitlements(r.applied, TODAY)
+
+
+def test_weihai_2023_part_2_a_card_extended_after_it_lapsed_grants_nothing_for_the_gap(
+    ledger: CardLedger, clock: FakeClock
+):
+    # RD-2026-100 (weihai-2026-rectified): the first year runs 2026-03-02..2027-03-01; the
+    # project lands on 2027-06-01; 2027-03-02..2027-05-31 stay lapsed.
+    elite, _ = ledger.apply(f.business_elite_body("P-GAP"))
+    f.approve_all(ledger, elite)
+    ledger.run(cc.ISSUE, elite, f.issue())
+    clock.now = datetime(2027, 6, 2, 2, tzinfo=UTC)
+    ledger.run(cc.EXTEND, elite, f.extend("2027-06-01"))
+    models = ReadModels(ledger)
+    models.catch_up()
+
+    def holder_items(on: date) -> tuple[str, ...]:
+        return models.entitlements.entitlements(elite, on)[0].items
+
+    assert holder_items(date(2027, 5, 1)) == ()
+    assert holder_items(date(2027, 3, 2)) == holder_items(date(2027, 5, 31)) == ()
+    assert holder_items(date(2027, 2, 1)) and holder_items(date(2027, 6, 1))
+    assert ledger.get_card(elite).status_on(date(2027, 5, 1)) is CardStatus.EXPIRED

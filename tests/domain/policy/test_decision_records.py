@@ -290,14 +290,20 @@ def test_an_extension_records_its_rule_version_and_an_uncapped_term() -> None:
 
 
 @pytest.mark.parametrize(
-    "event_on", [date(2024, 2, 29), date(2029, 3, 1)], ids=["before-start", "after-five-years"]
+    ("event_on", "rule"),
+    [
+        (date(2024, 2, 29), "weihai.term.extension_2023"),
+        # The event's day decides the rule: from 2026-12-07 the rectified one.
+        (date(2029, 3, 1), "weihai.term.extension_2026.business_elite"),
+    ],
+    ids=["before-start", "after-five-years"],
 )
 def test_an_event_outside_the_five_years_is_refused_naming_the_extension_rule(
-    event_on: date,
+    event_on: date, rule: str
 ) -> None:
     with pytest.raises(IllegalTransition) as excinfo:
         extension_term(W, "business_elite", DAY, date(2025, 2, 28), event_on, shows=LANDED)
-    assert refused(excinfo, "card_not_in_force", "weihai.term.extension_2023")
+    assert refused(excinfo, "card_not_in_force", rule)
 
 
 @pytest.mark.parametrize("event_on", [DAY, date(2025, 2, 28)], ids=["first-day", "last-day"])

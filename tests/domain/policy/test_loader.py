@@ -71,6 +71,15 @@ def test_the_rules_resting_on_a_decision_are_the_ones_the_seeds_leave_open() -> 
         "weihai.limit.health_check",
         "weihai.term.extension_2023",
         "weihai.term.extension_2023.hire",
+        # weihai-2026-rectified: a gap before the 2023 event stays lapsed (RD-2026-100).
+        "weihai.term.extension_2026.business_elite",
+        "weihai.term.extension_2026.enterprise_talent",
+        # 一事一议 names no decider (RD-2026-101).
+        "weihai.quota.business_elite.2026",
+        # A 2023 card opened again: the notice gives a term to the first opening only.
+        "weihai.term.reopened_2026",
+        # 按管理权限经主管部门或区市人社部门审核: which body's users take the district stage.
+        "weihai.path.reviewed_2026",
         "weihai.term.highest_not_cumulative",
         "weihai.category.4",
         "weihai.revocation",

@@ -19,6 +19,7 @@ from domain.policy import (
     decide_quota,
     decide_term,
     decide_upgrade,
+    default_policy,
     extension_term,
     recognised_as_basis,
     tier_ranking,
@@ -362,9 +363,11 @@ def test_weihai_terms_never_exceed_the_cap_and_never_sum_across_bases(
     start: date, spec: list[tuple[TermBasisKind, int]]
 ) -> None:
     bases = [basis(kind, years=years) for kind, years in spec]
-    term = decide_term(W, "3", start, bases)
+    # 属引进人才的: the contract basis is a brought-in talent's (category 3's first way).
+    facts = {"imported_national_or_provincial_programme": True}
+    term = decide_term(W, "3", start, bases, facts=facts)
     assert term.valid_until is not None
-    singles = [decide_term(W, "3", start, [b]).valid_until for b in bases]
+    singles = [decide_term(W, "3", start, [b], facts=facts).valid_until for b in bases]
     assert all(s is not None for s in singles)
     assert term.valid_until == max(s for s in singles if s is not None)  # longest single term
     cap = term_end(start, 5)
@@ -583,3 +586,128 @@ def test_a_huicai_card_term_is_for_cards_filed_on_it_only() -> None:
     assert refused.value.code == "basis_not_applicable"
     term = decide_term(W, "1", DAY, [basis(HUICAI, until=date(2031, 5, 31))])
     assert (term.valid_until, term.rules) == (date(2031, 5, 31), ("weihai.term.huicai_card",))
+
+
+# ---- weihai-2026-rectified: 2023 part 2, each category's own event; the lapsed gap -------------
+START, FIRST_YEAR_END = date(2026, 3, 2), date(2027, 3, 1)
+LANDING = ("project_landed",)
+FULL_TIME_HIRE = ("full_time_hire", "social_insurance")
+
+
+def test_weihai_2023_part_2_an_enterprise_talent_card_extends_only_when_its_talent_is_hired() -> (
+    None
+):
+    # 待……人才正式引进后: the enterprise's planned hire (part 1(2)) is the card's event.
+    with pytest.raises(InvalidInput) as refused:
+        extension_term(
+            W, "enterprise_talent", START, FIRST_YEAR_END, date(2026, 12, 8), shows=LANDING
+        )
+    assert refused.value.code == "extension_evidence_missing"
+    assert refused.value.rule == "weihai.term.extension_2026.enterprise_talent"
+    hired = extension_term(
+        W, "enterprise_talent", START, FIRST_YEAR_END, date(2026, 12, 8), shows=FULL_TIME_HIRE
+    )
+    assert hired.valid_until == date(2031, 3, 1)
+    assert "formally hired" in hired.basis and "lands" not in hired.basis
+    # The old reading still decides the days before 2026-12-07.
+    old = extension_term(
+        W, "enterprise_talent", START, FIRST_YEAR_END, date(2026, 12, 6), shows=LANDING
+    )
+    assert old.rules == ("weihai.term.extension_2023.hire",)
+
+
+def test_weihai_2023_part_2_a_business_elite_card_extends_only_when_its_project_lands() -> None:
+    # 待招商项目正式落地后: the project the business elite is a key member of (part 1(1)).
+    with pytest.raises(InvalidInput) as refused:
+        extension_term(
+            W, "business_elite", START, FIRST_YEAR_END, date(2026, 12, 8), shows=FULL_TIME_HIRE
+        )
+    assert refused.value.code == "extension_evidence_missing"
+    landed = extension_term(
+        W, "business_elite", START, FIRST_YEAR_END, date(2026, 12, 8), shows=LANDING
+    )
+    assert landed.rules == ("weihai.term.extension_2026.business_elite",)
+    assert "project formally lands" in landed.basis and "hired" not in landed.basis
+
+
+def test_weihai_2023_part_2_the_days_between_the_first_years_end_and_the_landing_stay_lapsed() -> (
+    None
+):
+    # RD-2026-100: extended on the landing, 5 years from the first day, the gap kept lapsed.
+    term = extension_term(
+        W, "business_elite", START, FIRST_YEAR_END, date(2027, 6, 1), shows=LANDING
+    )
+    assert (term.valid_from, term.valid_until) == (START, date(2031, 3, 1))
+    assert (term.lapsed_from, term.lapsed_until) == (date(2027, 3, 2), date(2027, 5, 31))
+    assert "lapsed 2027-03-02..2027-05-31" in term.basis
+
+
+def test_weihai_2023_part_2_a_landing_within_the_first_year_leaves_no_gap() -> None:
+    term = extension_term(
+        W, "business_elite", START, FIRST_YEAR_END, date(2027, 3, 2), shows=LANDING
+    )
+    assert (term.lapsed_from, term.lapsed_until) == (None, None)
+
+
+RECTIFIED, BEFORE = date(2026, 12, 8), date(2026, 12, 6)
+
+
+def test_weihai_part_3_7_equity_outside_performance_pay_is_for_talent_in_a_public_institution() -> (
+    None
+):
+    # (七): 绩效工资 is the 事业单位's pay system; the equity sentence keeps equity out of it.
+    c = card(W, "3", category="3")
+    outside = {"works_in_public_institution": False}
+    refused = decide_entitlement(c, "weihai.7.equity", HOLDER, RECTIFIED, facts=outside)
+    assert not refused.granted
+    assert "weihai.condition.equity_public_institution" in refused.reason
+    unknown = decide_entitlement(c, "weihai.7.equity", HOLDER, RECTIFIED)
+    assert unknown.granted and any("事业单位" in r for r in unknown.requires)
+    assert decide_entitlement(c, "weihai.7.equity", HOLDER, BEFORE, facts=outside).granted
+
+
+def test_weihai_part_3_10_a_huicai_holder_working_outside_weihai_gets_no_spouse_allowance():
+    # (十): 由高层次人才所在单位和同级财政各承担50% - for talent working in Weihai (在我市单位工作).
+    huicai = card(Scheme.SHANDONG, "evaluated")
+    elsewhere = {"works_in_weihai": False}
+    item = "weihai.10.allowance"
+    refused = decide_entitlement(huicai, item, SPOUSE, RECTIFIED, venue=W, facts=elsewhere)
+    assert not refused.granted
+    assert "weihai.condition.spouse_allowance_works_in_city" in refused.reason
+    unknown = decide_entitlement(huicai, item, SPOUSE, RECTIFIED, venue=W)
+    assert unknown.granted and any("在我市单位工作" in r for r in unknown.requires)
+    assert decide_entitlement(huicai, item, SPOUSE, BEFORE, venue=W, facts=elsewhere).granted
+    # A Weihai card of categories 1–4 is for talent working in Weihai: nothing more to show.
+    own = decide_entitlement(card(W, "3", category="3"), item, SPOUSE, RECTIFIED)
+    assert own.granted and not any("在我市单位工作" in r for r in own.requires)
+
+
+def test_weihai_2019_part_2_3_the_contract_basis_is_only_for_talent_brought_in() -> None:
+    # 属引进人才的，按……工作合同期限确定: not categories 1–2, and not talent never brought in.
+    contract = [basis(CONTRACT, years=3)]
+    with pytest.raises(InvalidInput) as refused:
+        decide_term(W, "3", RECTIFIED, contract)
+    assert refused.value.code == "basis_not_applicable"
+    assert refused.value.rule == "weihai.term.contract_introduced"
+    brought_in = {"imported_national_or_provincial_programme": True}
+    term = decide_term(W, "3", RECTIFIED, contract, facts=brought_in)
+    assert term.rules == ("weihai.term.contract_introduced",)
+    assert term.valid_until == date(2029, 12, 7)
+    with pytest.raises(InvalidInput) as category_2:
+        decide_term(W, "2", RECTIFIED, contract, facts={"introduced": True})
+    assert category_2.value.code == "basis_not_applicable"
+    # The old reading still decides a card starting before 2026-12-07.
+    assert decide_term(W, "2", BEFORE, contract).rules == ("weihai.term.contract",)
+
+
+def test_weihai_2019_part_2_4_2_the_first_review_is_the_competent_department_s_or_district_s():
+    # 按管理权限经主管部门或区市人力资源社会保障部门审核: one stage, either body (RD-2026-103).
+    facts = {"full_senior_title": True, "innovation_record": True}
+    decision = decide_eligibility(W, "4", facts, RECTIFIED)
+    assert decision.stages == REVIEWED
+    assert "weihai.path.reviewed_2026" in decision.rules
+    data = default_policy().scheme(W)
+    path = next(p for p in data.paths if p.id == "weihai.path.reviewed_2026")
+    says = next(d.says for d in data.decisions if d.id == path.decision)
+    assert "主管部门" in path.source and "主管部门" in says and "district HRSS" in says
+    assert "weihai.path.reviewed" in decide_eligibility(W, "4", facts, BEFORE).rules
