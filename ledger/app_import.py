@@ -46,6 +46,13 @@ class Importing(Filing):
                         code="unknown_command",
                     )
                 body = command.acting()
+                if getattr(body, "evidence", ()) or getattr(body, "evidence_credential", ""):
+                    # Evidence is what the registry read from a credential it verified at a
+                    # live issue; an import line could only claim it.
+                    raise InvalidInput(
+                        "an imported issue cannot carry a credential as evidence",
+                        code="evidence_not_importable",
+                    )
                 ctx = self._context(
                     acting_of(body),
                     card.application.scheme,

@@ -32,6 +32,7 @@ from ledger.commands import (
     ContractRequest,
     ExtendRequest,
     Instant,
+    IssueBody,
     IssueRequest,
     ReceiveRequest,
     Request,
@@ -186,7 +187,10 @@ CONFIRM_CONTRACT = CardCommand(
 ISSUE = CardCommand(
     name="issue",
     request=IssueRequest,
-    run=lambda card, ctx, body: card.issue(ctx, valid_from=body.valid_from, bases=body.bases),
+    acting=IssueBody,
+    run=lambda card, ctx, body: card.issue(
+        ctx, valid_from=body.valid_from, bases=body.bases, evidence=body.evidence
+    ),
     may=roles.issues,
     summary="Issue the card (颁发) with the term the scheme's rules give.",
     path="issue",

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 from uuid import UUID
 
+import msgspec
+
 from domain.clock import Clock, business_date
 from domain.errors import InvalidInput, NotAuthorised
 from domain.jurisdiction import (
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
     from projections.card_current import CardPage
     from projections.engine import ReadModels
     from projections.entitlements import Entitlement
+    from services.evidence import EvidenceReader
 
 _CURRENT = ("card_current",)
 _ENTITLEMENTS = ("entitlements",)
@@ -61,8 +64,10 @@ class CardService:
         clock: Clock,
         *,
         holder_refusals_per_hour: int = HOLDER_REFUSALS_DEFAULT,
+        evidence: Callable[[], EvidenceReader] | None = None,
     ) -> None:
         self._ledger = ledger
+        self._evidence = evidence  # built on first use: only a credential passed needs keys
         self._read_models = read_models  # built on first use: commands need none
         self._clock = clock
         self._access = Access(ledger)
@@ -127,6 +132,8 @@ class CardService:
         within its jurisdiction, at most once per idempotency key; ``expected`` makes it
         conditional on the card's version."""
         body = acting(request, command.body, who)
+        if getattr(request, "evidence_credential", ""):
+            body = self._with_evidence(who, card_id, body)
 
         def run(scope: CommandScope) -> Outcome:
             version = self._ledger.run(
@@ -135,6 +142,21 @@ class CardService:
             return Outcome(card_id=card_id, version=version)
 
         return self._access.run(who, idempotency, run)
+
+    def _with_evidence(self, who: Principal, card_id: UUID, body: R) -> R:
+        """The body with what the registry read from the evidence credential it carries,
+        verified offline for the card's holder (``services.evidence``); the token and the
+        ID number go no further. A card the caller may not see is not found, as always,
+        before the credential is looked at."""
+        card = self._access.card(who, card_id)
+        if self._evidence is None:
+            raise InvalidInput("this registry verifies no evidence credential", code="no_keys")
+        token = str(getattr(body, "evidence_credential", ""))
+        holder_id = str(getattr(body, "evidence_holder_id", ""))
+        read = self._evidence().read(card, token, holder_id)
+        return msgspec.structs.replace(
+            body, evidence=(read,), evidence_credential="", evidence_holder_id=""
+        )
 
     # ---- queries --------------------------------------------------------------------
 

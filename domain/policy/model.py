@@ -201,7 +201,9 @@ class TermBasisKind(enum.StrEnum):
 class TermRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """How long a card runs on one basis. ``years`` fixes the length; ``max_years`` caps
     the basis's own length; ``open_ended`` means no end date (until revoked).
-    ``required_for``: categories whose term must come from this basis (no default)."""
+    ``required_for``: categories whose term must come from this basis (no default).
+    ``from_credential``: the basis is another card's own term, read from its credential;
+    ``sole``: no other basis combines with it."""
 
     basis: TermBasisKind
     categories: tuple[str, ...] = ()
@@ -209,6 +211,11 @@ class TermRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
     max_years: int | None = None
     open_ended: bool = False
     required_for: tuple[str, ...] = ()
+    # The basis's end date is read from a verified credential of this scheme's card (the
+    # registry checks it offline against the trust list); a typed one is refused.
+    from_credential: Scheme | None = None
+    # Where this rule's basis applies, it alone sets the term: no other basis overrides it.
+    sole: bool = False
 
 
 class TermCombinationRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
