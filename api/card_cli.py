@@ -178,6 +178,12 @@ def _add_apply(card: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.add_argument("--sponsor-name")
     p.add_argument("--sponsor-credit-code")
     p.add_argument("--evidence", action="append", default=[], metavar="REF")
+    p.add_argument(
+        "--evidence-credential",
+        metavar="FILE|-",
+        help="another card's credential (TC1:…) a rule reads, e.g. another city's card for "
+        "Weihai enterprise_talent ①; - reads standard input",
+    )
     p.set_defaults(run=_apply)
 
 
@@ -203,6 +209,7 @@ def _apply(args: argparse.Namespace, registry: Registry) -> None:
         enterprise_id=args.enterprise_id,
         facts=dict(fact(s) for s in args.fact) or None,
         evidence=args.evidence or None,
+        evidence_credential=credential_text(args.evidence_credential, EVIDENCE_CREDENTIAL_MAX),
         holder=present(holder) or None,
         sponsor=present(sponsor) or None,
     )

@@ -344,10 +344,10 @@ class Card(Aggregate):
         *,
         valid_from: date | None = None,
         bases: Sequence[TermBasis] = (),
-        evidence: Sequence[CredentialEvidence] = (),
+        credentials: Sequence[CredentialEvidence] = (),
     ) -> None:
         """Issue the card (颁发) once every required stage has approved, at the tier decided
-        at filing, with the term the engine decides from the bases and from ``evidence``,
+        at filing, with the term the engine decides from the bases and from ``credentials``,
         the facts the registry read from another card's verified credential (default: the
         scheme's standard term), starting on ``valid_from`` (default: the issue date)."""
         guards.check_context(ctx)
@@ -355,13 +355,13 @@ class Card(Aggregate):
         guards.require_under_review(self.recorded_status, "issue")
         guards.require_all_approved(self.next_stage, self.required_stages, self.admission.rules)
         today = business_date(ctx.effective_at)
-        term = issued_term(self.application, today, valid_from, bases, evidence)
+        term = issued_term(self.application, today, valid_from, bases, credentials)
         issuance = Issuance(
             tier=self.admission.tier,
             term=term,
             valid_from_asked=valid_from,
             bases=tuple(bases),
-            evidence=tuple(evidence),
+            credentials=tuple(credentials),
         )
         self._issued(ctx=ctx, issuance=issuance)
 

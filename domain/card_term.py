@@ -55,7 +55,7 @@ def issued_term(
     today: date,
     valid_from: date | None,
     bases: Sequence[TermBasis],
-    evidence: Sequence[CredentialEvidence] = (),
+    credentials: Sequence[CredentialEvidence] = (),
 ) -> Term:
     """The term a card issued ``today`` gets from the bases and the facts read from
     verified credentials (default: the scheme's standard term), starting on
@@ -65,7 +65,7 @@ def issued_term(
         raise InvalidInput(f"valid_from {start} is before the issue date {today}")
     category = application.basis.category
     return term_of(
-        policy.decide_term(application.scheme, category, start, bases, evidence=evidence)
+        policy.decide_term(application.scheme, category, start, bases, credentials=credentials)
     )
 
 

@@ -162,6 +162,9 @@ class ApplyRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     holder: HolderIn
     sponsor: SponsorIn = SponsorIn(kind=SponsorKind.NONE)
     evidence: Evidence = ()
+    # Another card's credential (TC1:…) a recognition rule reads (Weihai enterprise_talent
+    # ①: another city's card), verified for the holder filed; never recorded itself.
+    evidence_credential: Annotated[str, msgspec.Meta(max_length=EVIDENCE_CREDENTIAL_MAX)] = ""
 
 
 class ApplyBody(ApplyRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -172,6 +175,8 @@ class ApplyBody(ApplyRequest, frozen=True, kw_only=True, forbid_unknown_fields=T
     # The city whose windows a 惠才卡 file passes through (the filer's authority;
     # empty at the province): ``domain.jurisdiction.filing_city``.
     city: Code = ""
+    # What the registry read from ``evidence_credential`` once verified (services.evidence).
+    credentials: tuple[CredentialEvidence, ...] = ()
 
 
 class ReviewRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -418,12 +423,12 @@ ReviewBody = acting_type(ReviewRequest)
 
 
 class IssueBody(IssueRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """``IssueRequest`` with who acts, and ``evidence``: what the registry read from the
+    """``IssueRequest`` with who acts, and ``credentials``: what the registry read from the
     credential passed after verifying it (``services.evidence``), never from a caller."""
 
     actor: Name
     role: Role
-    evidence: tuple[CredentialEvidence, ...] = ()
+    credentials: tuple[CredentialEvidence, ...] = ()
 UpgradeBody = acting_type(UpgradeTierRequest)
 UpgradeRequestBody = acting_type(UpgradeCategoryRequest)
 ExtendBody = acting_type(ExtendRequest)

@@ -25,6 +25,7 @@ from domain.jurisdiction import (
     scope_of,
     sees_personal_data,
 )
+from domain.policy import check_filer
 from domain.receipt import Outcome
 from domain.reservation import AlreadyHoldsCard
 from domain.user import Principal
@@ -33,6 +34,7 @@ from ledger import commands as c
 from ledger.app import CardLedger
 from ledger.card_commands import CardCommand, open_to
 from ledger.commands import R
+from ledger.filing import filing_scope
 from ledger.importing import ImportReport, import_lines
 from ledger.limits import MAX_INPUT_BYTES
 from ledger.scope import CommandScope
@@ -85,6 +87,8 @@ class CardService:
         """File an application as ``who``, within its jurisdiction (a 惠才卡 file passes
         through the filer's city); the new card's id and version."""
         body = acting(request, c.ApplyBody, who, city=filing_city(who))
+        if request.evidence_credential:
+            body = self._filed_with_evidence(who, body)
 
         def run(scope: CommandScope) -> Outcome:
             card_id, version = self._ledger.apply(body, scope=scope)
@@ -143,6 +147,19 @@ class CardService:
 
         return self._access.run(who, idempotency, run)
 
+    def _filed_with_evidence(self, who: Principal, body: c.ApplyBody) -> c.ApplyBody:
+        """The filing with what the registry read from the credential it carries, verified
+        offline for the holder filed. Who may file comes first (issue 23): the filer's
+        jurisdiction over the file and its role, before the credential is looked at."""
+        check_files(who, filing_scope(body))
+        day = business_date(self._clock())
+        check_filer(body.scheme, body.category.strip(), who.role, body.sponsor.kind, day)
+        if self._evidence is None:
+            raise InvalidInput("this registry verifies no evidence credential", code="no_keys")
+        holder = body.holder
+        read = self._evidence().read_for(body.evidence_credential, holder.id_number, holder.id_kind)
+        return msgspec.structs.replace(body, credentials=(read,), evidence_credential="")
+
     def _with_evidence(self, who: Principal, card_id: UUID, body: R) -> R:
         """The body with what the registry read from the evidence credential it carries,
         verified offline for the card's holder (``services.evidence``); the token and the
@@ -155,7 +172,7 @@ class CardService:
         holder_id = str(getattr(body, "evidence_holder_id", ""))
         read = self._evidence().read(card, token, holder_id)
         return msgspec.structs.replace(
-            body, evidence=(read,), evidence_credential="", evidence_holder_id=""
+            body, credentials=(read,), evidence_credential="", evidence_holder_id=""
         )
 
     # ---- queries --------------------------------------------------------------------

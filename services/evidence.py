@@ -17,6 +17,7 @@ from domain.card import Card
 from domain.clock import Clock
 from domain.errors import DomainError, InvalidInput
 from domain.policy import CredentialEvidence
+from domain.vocabulary import IdDocumentKind
 from ledger.app import CardLedger
 from services.issuance import IssuanceService
 from signing.bundle import read_bundle
@@ -26,7 +27,7 @@ from signing.verify import holder_matches, verify
 
 EVIDENCE_REFUSED = (
     "the evidence credential was not accepted: it must be a genuine credential, in force"
-    " and not revoked, of this card's holder (evidence_holder_id)"
+    " and not revoked, of the holder whose ID number is given"
 )
 """The one line every refused evidence credential gets."""
 
@@ -48,17 +49,24 @@ class EvidenceReader:
         """What ``token`` says of the card it is a credential of, once verified at this
         instant for ``card``'s holder (whose ID number is ``holder_id``); raises the
         uniform refusal otherwise."""
+        try:
+            holders = bool(holder_id) and self._ledger.holder_matches(card, holder_id)
+        except DomainError:  # a malformed number is no match, and answers alike
+            holders = False
+        if not holders:
+            raise refused()
+        return self.read_for(token, holder_id, card.application.holder.identity.kind)
+
+    def read_for(self, token: str, id_number: str, kind: IdDocumentKind) -> CredentialEvidence:
+        """What ``token`` says once verified at this instant for the person whose ID
+        document is ``id_number`` of ``kind`` (an applicant as filed); raises the uniform
+        refusal otherwise."""
         at = self._clock()
         # The trust list and status lists as the registry would hand them to a venue now:
         # the revocation of a moment ago is in them (the status read model is caught up).
         bundle = read_bundle(self._issuance.bundle_files(at=at))
         result = verify(token, bundle, at=at)
-        kind = card.application.holder.identity.kind
-        try:
-            holders = bool(holder_id) and self._ledger.holder_matches(card, holder_id)
-        except DomainError:  # a malformed number is no match, and answers alike
-            holders = False
-        if not (result.valid and holders and holder_matches(result, holder_id, kind)):
+        if not (result.valid and holder_matches(result, id_number, kind)):
             raise refused()
         claims = decode_claims(parse_sign1(from_text(token)).payload)  # verified above
         return CredentialEvidence(

@@ -53,7 +53,7 @@ from domain.policy.revocation import (
     next_step,
     revocation_procedure,
 )
-from domain.policy.stacking import recognised_as_basis
+from domain.policy.stacking import facts_from_credentials, recognised_as_basis
 from domain.policy.term import (
     decide_term,
     decide_upgrade,
@@ -109,6 +109,7 @@ __all__ = [
     "decide_upgrade",
     "default_policy",
     "extension_term",
+    "facts_from_credentials",
     "filer_roles",
     "interim_authority",
     "is_higher_tier",

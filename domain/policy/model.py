@@ -357,11 +357,18 @@ class StackingRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
 
 
 class BasisRecognitionRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Another scheme's card counts as a fact of an eligibility category."""
+    """Another scheme's card counts as a fact of an eligibility category.
+    ``from_credential``: the fact and the card's dates (``valid_from_fact``,
+    ``valid_until_fact``) are read from the card's verified credential only; typed, they
+    are refused, as are ``refuses_facts`` (other ways of naming the card)."""
 
     category: str
     fact: str
     card_schemes: tuple[Scheme, ...]
+    from_credential: bool = False
+    valid_from_fact: str = ""
+    valid_until_fact: str = ""
+    refuses_facts: tuple[str, ...] = ()
 
 
 class RevocationStep(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -35,7 +35,7 @@ def decide_term(
     valid_from: date,
     bases: Sequence[TermBasis] = (),
     *,
-    evidence: Sequence[CredentialEvidence] = (),
+    credentials: Sequence[CredentialEvidence] = (),
     policy: Policy | None = None,
 ) -> TermDecision:
     """The term of a card issued on ``valid_from`` for ``category``.
@@ -48,7 +48,7 @@ def decide_term(
     scheme has no rule for, or one that ends before ``valid_from``.
 
     A rule reading its basis from a credential (Weihai category 1 from 2026-12-07: the
-    惠才卡's own term) takes it from ``evidence``, what the registry read from a credential
+    惠才卡's own term) takes it from ``credentials``, what the registry read from a credential
     it verified; a typed basis of that kind is refused, and a ``sole`` rule's basis admits
     no other beside it.
     """
@@ -56,7 +56,7 @@ def decide_term(
     if category not in {c.category for c in ctx.data.categories}:
         raise InvalidInput(f"{category!r} is not a {scheme} category", code="unknown_category")
     rules = [t for t in ctx.rules(ctx.data.terms) if not t.categories or category in t.categories]
-    bases = _with_evidence(scheme, category, rules, bases, evidence)
+    bases = _with_credentials(scheme, category, rules, bases, credentials)
     fixed = [t for t in rules if t.basis is TermBasisKind.FIXED]
     if fixed:
         if bases:
@@ -234,18 +234,18 @@ def decide_upgrade(
     )
 
 
-def _with_evidence(
+def _with_credentials(
     scheme: Scheme,
     category: str,
     rules: list[TermRule],
     bases: Sequence[TermBasis],
-    evidence: Sequence[CredentialEvidence],
+    credentials: Sequence[CredentialEvidence],
 ) -> tuple[TermBasis, ...]:
     """The bases with those read from verified credentials: a rule reading its basis from
     a credential refuses the basis typed, and takes the credential's term."""
     given = tuple(bases)
     reading = [r for r in rules if r.from_credential is not None]
-    if evidence and not reading:
+    if credentials and not reading:
         raise InvalidInput(
             f"no {scheme} {category} term rule reads a credential on this day",
             code="evidence_not_applicable",
@@ -258,8 +258,8 @@ def _with_evidence(
                 code="basis_needs_credential",
                 rule=rule.id,
             )
-        read = [e for e in evidence if e.scheme is rule.from_credential]
-        if len(read) != len(evidence):
+        read = [e for e in credentials if e.scheme is rule.from_credential]
+        if len(read) != len(credentials):
             raise InvalidInput(
                 f"the credential passed is not a {rule.from_credential} card's",
                 code="evidence_not_applicable",

@@ -294,7 +294,7 @@ def _redecide(card: Card, event: object, fail: Callable[[str, str], None]) -> No
                 ctx,
                 valid_from=issuance.valid_from_asked,
                 bases=issuance.bases,
-                evidence=issuance.evidence,
+                credentials=issuance.credentials,
             )
         case Card.Upgraded(ctx=ctx, upgrade=upgrade):
             trial.upgrade(ctx, upgrade.tier, upgrade.facts)

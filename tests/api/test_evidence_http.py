@@ -79,5 +79,5 @@ def test_an_oversized_credential_is_refused_naming_the_field(users: Users, filed
 def test_what_the_registry_reads_cannot_be_sent_in_its_place(users: Users, filed: tuple[UUID, str]):
     card_id, _ = filed
     read = {"card_id": str(card_id), "scheme": "shandong", "valid_until": "2040-01-01"}
-    answer = issue(users, card_id, {"evidence": [read]})
+    answer = issue(users, card_id, {"credentials": [read]})
     assert answer.status_code == 400, answer.text

@@ -136,7 +136,7 @@ def test_an_imported_issue_cannot_claim_what_a_credential_would_have_shown(ledge
         sponsor={"kind": "employer", "name": "威海市立医院"},
     )
     issue = {**command("issue", "2020-06-03T09:00:00+08:00", f.issue())}
-    issue["body"] = {**issue["body"], "evidence": [claimed]}
+    issue["body"] = {**issue["body"], "credentials": [claimed]}
     report = import_lines(
         ledger,
         [line("WH-2020-0008", command("apply", "2020-06-01T09:00:00+08:00", apply), issue)],

@@ -165,7 +165,7 @@ def test_the_issue_records_what_was_read_not_the_token_and_replays_identically(
     card_id = category_1(ledger)
     issue(registry, hrss, card_id, evidence_credential=token, evidence_holder_id=PERSON)
     [issued] = [e for e in ledger.history(card_id) if isinstance(e, Card.Issued)]
-    [evidence] = issued.issuance.evidence
+    [evidence] = issued.issuance.credentials
     assert (evidence.card_id, evidence.valid_until, evidence.verified_at) == (
         huicai,
         date(2031, 12, 7),

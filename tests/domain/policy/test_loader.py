@@ -74,6 +74,8 @@ def test_the_rules_resting_on_a_decision_are_the_ones_the_seeds_leave_open() -> 
         "weihai.term.highest_not_cumulative",
         # The 惠才卡's term read from its verified credential (issue 27, RD-2026-95).
         "weihai.term.huicai_card_credential",
+        # Another city's card shown by its verified credential (issue 27, RD-2026-96).
+        "weihai.recognition.other_city_card_credential",
         "weihai.category.4",
         "weihai.revocation",
         "shandong.beneficiary.entry_exit",
