@@ -5,17 +5,19 @@ enterprise nor looked up by id in another city's files (RD-2026-96)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import msgspec
 import pytest
 
 from domain.errors import DomainError
-from domain.user import Principal
+from domain.user import PROVINCE, Principal
 from domain.vocabulary import Role
 from ledger import commands as c
 from ledger.app import CardLedger
+from services.audit.verify import verify_export
 from services.bootstrap import Registry
 from services.evidence import EVIDENCE_REFUSED
 from tests import factories as f
@@ -121,3 +123,18 @@ def test_weihai_2023_part_1_2_1_before_the_rectification_the_typed_fact_still_de
     filed = registry.cards.apply(enterprise, typed)  # 2026-03-02: weihai-2024-continued
     facts = ledger.get_card(filed.card_id).application.basis.facts
     assert facts["holds_other_city_card"] is True
+
+
+def test_the_application_s_credential_replays_in_an_audit_and_its_export_names_no_token(
+    registry: Registry, enterprise: Principal, jinan: tuple[UUID, str], tmp_path: Path
+):
+    _, token = jinan
+    registry.cards.apply(enterprise, enterprise_talent(evidence_credential=token))
+    registry.transparency.checkpoint("ops@host")
+    auditor = Principal(user_id=uuid4(), name="zhao.auditor", role=Role.AUDITOR, authority=PROVINCE)
+    with (tmp_path / "audit.jsonl").open("wb") as stream:
+        registry.audit_export.export(auditor, stream, redacted=False)
+    assert token.encode() not in (tmp_path / "audit.jsonl").read_bytes()
+    registry.issuance.write_bundle(tmp_path / "bundle")
+    report = verify_export(tmp_path / "audit.jsonl", trust_source=tmp_path / "bundle", workers=1)
+    assert report.ok, report.findings
