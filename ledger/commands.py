@@ -167,8 +167,12 @@ class ApplyRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     evidence_credential: Annotated[str, msgspec.Meta(max_length=EVIDENCE_CREDENTIAL_MAX)] = ""
 
 
-class ApplyBody(ApplyRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """``ApplyRequest`` with who acts, as the ledger records it."""
+class ApplyBody(
+    ApplyRequest, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True
+):
+    """``ApplyRequest`` with who acts, as the ledger records it. Encoded without its
+    defaults, so that a body less who acts is its request (``credentials``, which only the
+    registry fills in, is then absent)."""
 
     actor: Name
     role: Role
@@ -422,9 +426,12 @@ def acting_of(body: Request) -> Body:
 ReviewBody = acting_type(ReviewRequest)
 
 
-class IssueBody(IssueRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class IssueBody(
+    IssueRequest, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True
+):
     """``IssueRequest`` with who acts, and ``credentials``: what the registry read from the
-    credential passed after verifying it (``services.evidence``), never from a caller."""
+    credential passed after verifying it (``services.evidence``), never from a caller.
+    Encoded without its defaults, as ``ApplyBody``."""
 
     actor: Name
     role: Role

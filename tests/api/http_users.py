@@ -69,8 +69,8 @@ class Users:
 
 def request_of(body: msgspec.Struct) -> dict[str, Any]:
     """A command body as an HTTP request's: without what the key says (actor, role, the
-    filing city, the venue and its city) and what the registry reads from a credential."""
+    filing city, the venue and its city)."""
     fields: dict[str, Any] = msgspec.to_builtins(body)
-    for key in ("actor", "role", "city", "venue", "credentials"):
+    for key in ("actor", "role", "city", "venue"):
         fields.pop(key, None)
     return fields
