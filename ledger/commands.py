@@ -436,6 +436,8 @@ class IssueBody(
     actor: Name
     role: Role
     credentials: tuple[CredentialEvidence, ...] = ()
+
+
 UpgradeBody = acting_type(UpgradeTierRequest)
 UpgradeRequestBody = acting_type(UpgradeCategoryRequest)
 ExtendBody = acting_type(ExtendRequest)

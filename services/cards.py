@@ -137,7 +137,7 @@ class CardService:
         conditional on the card's version."""
         body = acting(request, command.body, who)
         if getattr(request, "evidence_credential", ""):
-            body = self._with_evidence(who, card_id, body)
+            body = self._with_evidence(who, command, card_id, body)
 
         def run(scope: CommandScope) -> Outcome:
             version = self._ledger.run(
@@ -160,12 +160,15 @@ class CardService:
         read = self._evidence().read_for(body.evidence_credential, holder.id_number, holder.id_kind)
         return msgspec.structs.replace(body, credentials=(read,), evidence_credential="")
 
-    def _with_evidence(self, who: Principal, card_id: UUID, body: R) -> R:
+    def _with_evidence(self, who: Principal, command: CardCommand[R], card_id: UUID, body: R) -> R:
         """The body with what the registry read from the evidence credential it carries,
         verified offline for the card's holder (``services.evidence``); the token and the
         ID number go no further. A card the caller may not see is not found, as always,
-        before the credential is looked at."""
+        and a role the command refuses is refused by it, before the credential is looked
+        at."""
         card = self._access.card(who, card_id)
+        if not command.may(card, who.role, self.today()):
+            return msgspec.structs.replace(body, evidence_credential="", evidence_holder_id="")
         if self._evidence is None:
             raise InvalidInput("this registry verifies no evidence credential", code="no_keys")
         token = str(getattr(body, "evidence_credential", ""))
