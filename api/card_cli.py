@@ -25,6 +25,7 @@ from api.cli_input import (
     basis,
     card_id,
     common,
+    credential_text,
     fact,
     family_member,
     present,
@@ -34,6 +35,7 @@ from api.cli_input import (
 )
 from domain.vocabulary import IdDocumentKind, Scheme
 from ledger.card_commands import CHANGES, CardCommand
+from ledger.limits import EVIDENCE_CREDENTIAL_MAX
 
 if TYPE_CHECKING:
     from services.bootstrap import Registry
@@ -59,6 +61,10 @@ _OPTION_HELP: dict[str, str] = {
     "member": "the family member's number (1 the first filed; see card show)",
     "takes_effect_on": "the business day the change took effect (not after today)",
     "decision": "approve the open change, or refuse it with --reason",
+    "evidence_credential": "another card's credential (TC1:…) whose term the rule reads, "
+    "e.g. the holder's 惠才卡 for a Weihai category 1 card; - reads standard input",
+    "evidence_holder_id": "the number on the holder's ID document, checked against the card "
+    "and the credential",
 }
 _METAVARS = {
     "joint_with": "DEPARTMENT",
@@ -66,6 +72,8 @@ _METAVARS = {
     "shows": "WHAT",
     "bases": "KIND:YEARS|UNTIL[:LABEL]",
     "facts": "KEY=VALUE",
+    "evidence_credential": "FILE|-",
+    "evidence_holder_id": "ID_NUMBER",
 }
 # Fields whose option is not their name: one --fact or --basis per value.
 _FLAGS = {"facts": "--fact", "bases": "--basis"}
@@ -112,6 +120,10 @@ def _add_fields(
         if field.name == "facts":
             options.update(action="append", default=[])
             readers.append((field.name, lambda given: dict(fact(s) for s in given) or None))
+        elif field.name == "evidence_credential":
+            readers.append(
+                (field.name, lambda given: credential_text(given, EVIDENCE_CREDENTIAL_MAX))
+            )
         elif field.name == "bases":
             options.update(action="append", default=[])
             readers.append((field.name, lambda given: [basis(b) for b in given] or None))
@@ -166,6 +178,12 @@ def _add_apply(card: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.add_argument("--sponsor-name")
     p.add_argument("--sponsor-credit-code")
     p.add_argument("--evidence", action="append", default=[], metavar="REF")
+    p.add_argument(
+        "--evidence-credential",
+        metavar="FILE|-",
+        help="another card's credential (TC1:…) a rule reads, e.g. another city's card for "
+        "Weihai enterprise_talent ①; - reads standard input",
+    )
     p.set_defaults(run=_apply)
 
 
@@ -191,6 +209,7 @@ def _apply(args: argparse.Namespace, registry: Registry) -> None:
         enterprise_id=args.enterprise_id,
         facts=dict(fact(s) for s in args.fact) or None,
         evidence=args.evidence or None,
+        evidence_credential=credential_text(args.evidence_credential, EVIDENCE_CREDENTIAL_MAX),
         holder=present(holder) or None,
         sponsor=present(sponsor) or None,
     )

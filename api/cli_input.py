@@ -8,6 +8,7 @@ runs, so that building the parser stays cheap (tests/test_architecture.py).
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -160,6 +161,24 @@ def basis(text: str) -> dict[str, Any]:
     else:
         basis["until"] = value
     return basis
+
+
+def credential_text(source: str | None, limit: int) -> str | None:
+    """A credential's text from a file, or standard input for ``-``; at most ``limit``
+    characters are read (one more, for the request's own size check to refuse)."""
+    if source is None:
+        return None
+    try:
+        if source == "-":
+            text = sys.stdin.read(limit + 1)
+        else:
+            with open(source, encoding="utf-8") as f:
+                text = f.read(limit + 1)
+    except OSError as e:
+        raise UsageError(f"cannot read the credential {source}: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"the credential {source} is not text") from None
+    return text.strip()
 
 
 def report(args: argparse.Namespace, verb: str, card: UUID, version: int) -> None:

@@ -24,7 +24,7 @@ from domain.card_term import extension_of, issued_term
 from domain.card_upgrade import check_higher_tier, request_of, upgrade_basis, upgrade_of
 from domain.clock import business_date
 from domain.errors import IllegalTransition, InvalidInput
-from domain.policy import CardSnapshot, StepTaken, TermBasis
+from domain.policy import CardSnapshot, CredentialEvidence, StepTaken, TermBasis
 from domain.policy.amendment import check_amendment_decider, check_amendment_filer
 from domain.policy.model import JointStage
 from domain.values import (
@@ -340,21 +340,29 @@ class Card(Aggregate):
     # ---- issuance and changes to the grant ---------------------------------------------
 
     def issue(
-        self, ctx: Context, *, valid_from: date | None = None, bases: Sequence[TermBasis] = ()
+        self,
+        ctx: Context,
+        *,
+        valid_from: date | None = None,
+        bases: Sequence[TermBasis] = (),
+        credentials: Sequence[CredentialEvidence] = (),
     ) -> None:
         """Issue the card (颁发) once every required stage has approved, at the tier decided
-        at filing, with the term the engine decides from the bases (default: the scheme's
-        standard term) starting on ``valid_from`` (default: the issue date)."""
+        at filing, with the term the engine decides from the bases and from ``credentials``,
+        the facts the registry read from another card's verified credential (default: the
+        scheme's standard term), starting on ``valid_from`` (default: the issue date)."""
         guards.check_context(ctx)
         guards.check_issuer(self.application.scheme, ctx, "issue")
         guards.require_under_review(self.recorded_status, "issue")
         guards.require_all_approved(self.next_stage, self.required_stages, self.admission.rules)
-        term = issued_term(self.application, business_date(ctx.effective_at), valid_from, bases)
+        today = business_date(ctx.effective_at)
+        term = issued_term(self.application, today, valid_from, bases, credentials)
         issuance = Issuance(
             tier=self.admission.tier,
             term=term,
             valid_from_asked=valid_from,
             bases=tuple(bases),
+            credentials=tuple(credentials),
         )
         self._issued(ctx=ctx, issuance=issuance)
 

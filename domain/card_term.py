@@ -9,7 +9,7 @@ from datetime import date
 
 from domain import policy
 from domain.errors import IllegalTransition, InvalidInput
-from domain.policy import TermBasis, TermDecision
+from domain.policy import CredentialEvidence, TermBasis, TermDecision
 from domain.policy.results import UpgradeDecision
 from domain.values import Application, Extension, Term
 
@@ -53,16 +53,25 @@ def shown(shows: Sequence[str]) -> tuple[str, ...]:
 
 
 def issued_term(
-    application: Application, today: date, valid_from: date | None, bases: Sequence[TermBasis]
+    application: Application,
+    today: date,
+    valid_from: date | None,
+    bases: Sequence[TermBasis],
+    credentials: Sequence[CredentialEvidence] = (),
 ) -> Term:
-    """The term a card issued ``today`` gets from the bases (default: the scheme's
-    standard term), starting on ``valid_from`` (default: the issue date, never before)."""
+    """The term a card issued ``today`` gets from the bases and the facts read from
+    verified credentials (default: the scheme's standard term), starting on
+    ``valid_from`` (default: the issue date, never before)."""
     start = valid_from or today
     if start < today:
         raise InvalidInput(f"valid_from {start} is before the issue date {today}")
     category = application.basis.category
     facts = application.basis.facts
-    return term_of(policy.decide_term(application.scheme, category, start, bases, facts=facts))
+    return term_of(
+        policy.decide_term(
+            application.scheme, category, start, bases, facts=facts, credentials=credentials
+        )
+    )
 
 
 def extension_of(

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import msgspec
 
-from domain.policy.results import ProcedureStep, StepTaken, TermBasis
+from domain.policy.results import CredentialEvidence, ProcedureStep, StepTaken, TermBasis
 from domain.vocabulary import (
     AmendmentChange,
     IdDocumentKind,
@@ -126,6 +126,9 @@ class Application(Value, frozen=True):
     # filed at the province), which places it in that city's jurisdiction
     # (``domain.jurisdiction``). A city scheme's files belong to the scheme's city.
     city: str = ""
+    # What was read from another card's verified credential that facts were set from
+    # (Weihai enterprise_talent ①: another city's card): the facts, never the token.
+    credentials: tuple[CredentialEvidence, ...] = ()
 
 
 class Review(Value, frozen=True):
@@ -168,13 +171,17 @@ class Term(Value, frozen=True):
 
 class Issuance(Value, frozen=True):
     """What the issuing authority granted (颁发), and what the term was decided from: the
-    ``valid_from`` asked for (None: the issue date) and the term ``bases`` given (none: the
-    scheme's standard term), so that a replay can ask the engine again and compare."""
+    ``valid_from`` asked for (None: the issue date), the term ``bases`` given (none: the
+    scheme's standard term) and what was read from verified ``credentials``, so that a
+    replay can ask the engine again and compare."""
 
     tier: str
     term: Term
     valid_from_asked: date | None = None
     bases: tuple[TermBasis, ...] = ()
+    # What was read from another card's verified credential the term rests on (the 惠才卡
+    # of a Weihai category 1 card): the facts, not the token, which names the holder.
+    credentials: tuple[CredentialEvidence, ...] = ()
 
 
 class Upgrade(Value, frozen=True):

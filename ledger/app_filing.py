@@ -12,7 +12,7 @@ from domain.card import Card
 from domain.clock import business_date
 from domain.errors import InvalidInput
 from domain.identity import normalise_id_number
-from domain.policy import check_filer, recognised_as_basis
+from domain.policy import check_filer, facts_from_credentials, recognised_as_basis
 from domain.quota import CardQuota, quota_scope
 from domain.receipt import Outcome
 from domain.reservation import HolderReservation, reservation_id
@@ -109,7 +109,9 @@ class Filing(LedgerBase):
         ``holds_other_city_card`` and its validity. Either must be the applicant's own, and
         the other city's of a scheme the rule recognises, active on ``day``; and one the
         caller may see (``scope``): any other is, to the caller, no card at all."""
-        facts = dict(body.facts)
+        facts = facts_from_credentials(
+            body.scheme, body.category.strip(), body.facts, body.credentials, day
+        )
         facts.pop(OPENED_BEFORE, None)
         if self._opened_before(body):
             facts[OPENED_BEFORE] = True

@@ -33,6 +33,14 @@ class Importing(Filing):
                     code="import_must_start_with_apply",
                 )
             apply_body = first.acting()
+            if getattr(apply_body, "credentials", ()) or getattr(
+                apply_body, "evidence_credential", ""
+            ):
+                # What a credential showed is read by the registry at a live filing only.
+                raise InvalidInput(
+                    "an imported application cannot carry a credential as evidence",
+                    code="evidence_not_importable",
+                )
             assert isinstance(apply_body, ApplyBody)
             card, reservation, quota = self._file(apply_body, importer)
         except DomainError as e:
@@ -46,6 +54,13 @@ class Importing(Filing):
                         code="unknown_command",
                     )
                 body = command.acting()
+                if getattr(body, "credentials", ()) or getattr(body, "evidence_credential", ""):
+                    # Evidence is what the registry read from a credential it verified at a
+                    # live issue; an import line could only claim it.
+                    raise InvalidInput(
+                        "an imported issue cannot carry a credential as evidence",
+                        code="evidence_not_importable",
+                    )
                 ctx = self._context(
                     acting_of(body),
                     card.application.scheme,

@@ -32,6 +32,7 @@ from ledger.commands import (
     ContractRequest,
     ExtendRequest,
     Instant,
+    IssueBody,
     IssueRequest,
     ReceiveRequest,
     Request,
@@ -114,6 +115,13 @@ def _amend(card: Card, ctx: Context, body: AmendRequest) -> None:
     )
 
 
+def _issue(card: Card, ctx: Context, body: IssueRequest) -> None:
+    # The body is an IssueBody (the command's ``acting``): what the registry read from a
+    # verified credential travels there, never in the request a caller sends.
+    credentials = body.credentials if isinstance(body, IssueBody) else ()
+    card.issue(ctx, valid_from=body.valid_from, bases=body.bases, credentials=credentials)
+
+
 def _not_a_change(card: Card, ctx: Context, body: ApplyRequest) -> None:
     raise AssertionError("apply files a new card: CardLedger.apply, not run")
 
@@ -186,7 +194,8 @@ CONFIRM_CONTRACT = CardCommand(
 ISSUE = CardCommand(
     name="issue",
     request=IssueRequest,
-    run=lambda card, ctx, body: card.issue(ctx, valid_from=body.valid_from, bases=body.bases),
+    acting=IssueBody,
+    run=lambda card, ctx, body: _issue(card, ctx, body),
     may=roles.issues,
     summary="Issue the card (颁发) with the term the scheme's rules give.",
     path="issue",

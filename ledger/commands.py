@@ -16,7 +16,7 @@ from uuid import UUID
 import msgspec
 
 from domain.errors import InvalidInput
-from domain.policy import BeneficiaryKind, TermBasis
+from domain.policy import BeneficiaryKind, CredentialEvidence, TermBasis
 from domain.text import check_text, normalise_name
 from domain.values import Sponsor
 from domain.vocabulary import (
@@ -31,6 +31,7 @@ from domain.vocabulary import (
     SponsorKind,
 )
 from ledger.limits import (
+    EVIDENCE_CREDENTIAL_MAX,
     EVIDENCE_MAX_COUNT,
     FAMILY_MAX_COUNT,
     FAMILY_MEMBER_MAX,
@@ -161,16 +162,25 @@ class ApplyRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     holder: HolderIn
     sponsor: SponsorIn = SponsorIn(kind=SponsorKind.NONE)
     evidence: Evidence = ()
+    # Another card's credential (TC1:…) a recognition rule reads (Weihai enterprise_talent
+    # ①: another city's card), verified for the holder filed; never recorded itself.
+    evidence_credential: Annotated[str, msgspec.Meta(max_length=EVIDENCE_CREDENTIAL_MAX)] = ""
 
 
-class ApplyBody(ApplyRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """``ApplyRequest`` with who acts, as the ledger records it."""
+class ApplyBody(
+    ApplyRequest, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True
+):
+    """``ApplyRequest`` with who acts, as the ledger records it. Encoded without its
+    defaults, so that a body less who acts is its request (``credentials``, which only the
+    registry fills in, is then absent)."""
 
     actor: Name
     role: Role
     # The city whose windows a 惠才卡 file passes through (the filer's authority;
     # empty at the province): ``domain.jurisdiction.filing_city``.
     city: Code = ""
+    # What the registry read from ``evidence_credential`` once verified (services.evidence).
+    credentials: tuple[CredentialEvidence, ...] = ()
 
 
 class ReviewRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -187,10 +197,16 @@ class ReviewRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=Tr
 class IssueRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Issue the card. The tier was decided at filing; the term is decided by the scheme's
     rules from ``bases`` (none: the scheme's standard term), starting on ``valid_from``
-    (default: the issue date)."""
+    (default: the issue date). ``evidence_credential``: another card's credential (the
+    ``TC1:`` text venues scan) whose term a rule reads, e.g. the 惠才卡 of a Weihai
+    category 1 card, with ``evidence_holder_id``, the number on the holder's ID document,
+    which must be both this card's holder's and the one the credential binds. Neither is
+    recorded: the registry records what it read from the verified credential."""
 
     valid_from: date | None = None
     bases: Annotated[tuple[TermBasis, ...], msgspec.Meta(max_length=TERM_BASES_MAX_COUNT)] = ()
+    evidence_credential: Annotated[str, msgspec.Meta(max_length=EVIDENCE_CREDENTIAL_MAX)] = ""
+    evidence_holder_id: IdNumber = ""
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -408,7 +424,20 @@ def acting_of(body: Request) -> Body:
 # The bodies by the names scripts and tests already use (the import format has no names:
 # it is tagged by command, ledger.card_commands).
 ReviewBody = acting_type(ReviewRequest)
-IssueBody = acting_type(IssueRequest)
+
+
+class IssueBody(
+    IssueRequest, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True
+):
+    """``IssueRequest`` with who acts, and ``credentials``: what the registry read from the
+    credential passed after verifying it (``services.evidence``), never from a caller.
+    Encoded without its defaults, as ``ApplyBody``."""
+
+    actor: Name
+    role: Role
+    credentials: tuple[CredentialEvidence, ...] = ()
+
+
 UpgradeBody = acting_type(UpgradeTierRequest)
 UpgradeRequestBody = acting_type(UpgradeCategoryRequest)
 ExtendBody = acting_type(ExtendRequest)

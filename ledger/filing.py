@@ -45,6 +45,7 @@ def filing_of(
         sponsor=body.sponsor.to_sponsor(),
         evidence=body.evidence,
         city=body.city.strip(),
+        credentials=body.credentials,
     )
 
 

@@ -43,6 +43,9 @@ CREDIT_CODE_MAX = 18  # 统一社会信用代码 (GB 32100-2015) has exactly 18 
 ID_NUMBER_MAX = 64  # raw, before whitespace is removed (a resident ID has 18)
 DECISION_REF_MAX = 200  # a decision document's number, e.g. 威人才办〔2026〕7号
 TERM_BASES_MAX_COUNT = 10
+# A credential passed as evidence (TC1:…): signing.credential.MAX_TEXT_CHARS, the verifier's
+# own cap, checked here as the request is decoded (a test holds the two equal).
+EVIDENCE_CREDENTIAL_MAX = 2_000
 JOINT_MAX_COUNT = 10  # departments deciding a stage together (the seeds name at most 3)
 NUMBER_MAX = 10**15  # a numeric fact (salary, years) larger than this is a typo or an attack
 QUOTA_LIMIT_MAX = 1_000

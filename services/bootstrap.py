@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # the store-side modules import the database drivers
     from services.audit.transparency import TransparencyLog
     from services.benefits import BenefitService
     from services.cards import CardService
+    from services.evidence import EvidenceReader
     from services.issuance import IssuanceService
     from services.keys import KeyService
     from services.operations import ProjectionService
@@ -139,7 +140,14 @@ class Registry:
             self._read_models,
             self.clock,
             holder_refusals_per_hour=settings.holder_refusals_per_hour(self.environ),
+            evidence=self._evidence_reader,
         )
+
+    def _evidence_reader(self) -> EvidenceReader:
+        """Reads evidence credentials; opens the keystore only when one is passed."""
+        from services.evidence import EvidenceReader
+
+        return EvidenceReader(self.ledger, self.issuance, self.clock)
 
     @cached_property
     def personal_data(self) -> PersonalDataService:

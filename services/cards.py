@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 from uuid import UUID
 
+import msgspec
+
 from domain.clock import Clock, business_date
 from domain.errors import InvalidInput, NotAuthorised
 from domain.jurisdiction import (
@@ -23,6 +25,7 @@ from domain.jurisdiction import (
     scope_of,
     sees_personal_data,
 )
+from domain.policy import check_filer
 from domain.receipt import Outcome
 from domain.reservation import AlreadyHoldsCard
 from domain.user import Principal
@@ -31,6 +34,7 @@ from ledger import commands as c
 from ledger.app import CardLedger
 from ledger.card_commands import CardCommand, open_to
 from ledger.commands import R
+from ledger.filing import filing_scope
 from ledger.importing import ImportReport, import_lines
 from ledger.limits import MAX_INPUT_BYTES
 from ledger.scope import CommandScope
@@ -44,6 +48,7 @@ if TYPE_CHECKING:
     from projections.card_current import CardPage
     from projections.engine import ReadModels
     from projections.entitlements import Entitlement
+    from services.evidence import EvidenceReader
 
 _CURRENT = ("card_current",)
 _ENTITLEMENTS = ("entitlements",)
@@ -61,8 +66,10 @@ class CardService:
         clock: Clock,
         *,
         holder_refusals_per_hour: int = HOLDER_REFUSALS_DEFAULT,
+        evidence: Callable[[], EvidenceReader] | None = None,
     ) -> None:
         self._ledger = ledger
+        self._evidence = evidence  # built on first use: only a credential passed needs keys
         self._read_models = read_models  # built on first use: commands need none
         self._clock = clock
         self._access = Access(ledger)
@@ -80,6 +87,8 @@ class CardService:
         """File an application as ``who``, within its jurisdiction (a 惠才卡 file passes
         through the filer's city); the new card's id and version."""
         body = acting(request, c.ApplyBody, who, city=filing_city(who))
+        if request.evidence_credential:
+            body = self._filed_with_evidence(who, body)
 
         def run(scope: CommandScope) -> Outcome:
             card_id, version = self._ledger.apply(body, scope=scope)
@@ -127,6 +136,8 @@ class CardService:
         within its jurisdiction, at most once per idempotency key; ``expected`` makes it
         conditional on the card's version."""
         body = acting(request, command.body, who)
+        if getattr(request, "evidence_credential", ""):
+            body = self._with_evidence(who, command, card_id, body)
 
         def run(scope: CommandScope) -> Outcome:
             version = self._ledger.run(
@@ -135,6 +146,37 @@ class CardService:
             return Outcome(card_id=card_id, version=version)
 
         return self._access.run(who, idempotency, run)
+
+    def _filed_with_evidence(self, who: Principal, body: c.ApplyBody) -> c.ApplyBody:
+        """The filing with what the registry read from the credential it carries, verified
+        offline for the holder filed. Who may file comes first (issue 23): the filer's
+        jurisdiction over the file and its role, before the credential is looked at."""
+        check_files(who, filing_scope(body))
+        day = business_date(self._clock())
+        check_filer(body.scheme, body.category.strip(), who.role, body.sponsor.kind, day)
+        if self._evidence is None:
+            raise InvalidInput("this registry verifies no evidence credential", code="no_keys")
+        holder = body.holder
+        read = self._evidence().read_for(body.evidence_credential, holder.id_number, holder.id_kind)
+        return msgspec.structs.replace(body, credentials=(read,), evidence_credential="")
+
+    def _with_evidence(self, who: Principal, command: CardCommand[R], card_id: UUID, body: R) -> R:
+        """The body with what the registry read from the evidence credential it carries,
+        verified offline for the card's holder (``services.evidence``); the token and the
+        ID number go no further. A card the caller may not see is not found, as always,
+        and a role the command refuses is refused by it, before the credential is looked
+        at."""
+        card = self._access.card(who, card_id)
+        if not command.may(card, who.role, self.today()):
+            return msgspec.structs.replace(body, evidence_credential="", evidence_holder_id="")
+        if self._evidence is None:
+            raise InvalidInput("this registry verifies no evidence credential", code="no_keys")
+        token = str(getattr(body, "evidence_credential", ""))
+        holder_id = str(getattr(body, "evidence_holder_id", ""))
+        read = self._evidence().read(card, token, holder_id)
+        return msgspec.structs.replace(
+            body, credentials=(read,), evidence_credential="", evidence_holder_id=""
+        )
 
     # ---- queries --------------------------------------------------------------------
 

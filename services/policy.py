@@ -18,16 +18,17 @@ from domain.policy import (
     decide_eligibility,
     decide_term,
     default_policy,
+    facts_from_credentials,
     policy_versions,
     version_in_force,
 )
 from domain.policy.model import JointStage as JointStage  # re-exported for the adapters
 from domain.policy.model import PolicyVersion, SchemeData
-from domain.policy.results import EligibilityDecision, TermBasis
+from domain.policy.results import CredentialEvidence, EligibilityDecision, TermBasis
 from domain.policy.results import TermDecision as TermDecision  # re-exported
 from domain.values import Context
 from domain.vocabulary import Scheme
-from ledger.commands import ApplyBody, IssueRequest
+from ledger.commands import ApplyBody, IssueBody, IssueRequest
 from ledger.filing import filing_of
 
 BASIS_REQUIRED = "basis_required"
@@ -105,13 +106,18 @@ class PolicyService:
             recorded_at=now,
             note=apply.note,
         )
-        filing = filing_of(apply, secrets.token_bytes(32), apply.facts)
-        card = Card.file(ctx, filing)
         on = business_date(at)
+        # Facts a rule reads from a credential are refused typed, as by ``card apply``; a
+        # trial body's ``credentials`` stand for what a verified credential would show.
+        category = apply.category.strip()
+        facts = facts_from_credentials(apply.scheme, category, apply.facts, apply.credentials, on)
+        filing = filing_of(apply, secrets.token_bytes(32), facts)
+        card = Card.file(ctx, filing)
         bases = tuple(issue.bases) if issue is not None else ()
+        read = issue.credentials if isinstance(issue, IssueBody) else ()
         start = issue.valid_from if issue is not None and issue.valid_from else on
         term, needs = _term_or_needs(
-            filing.scheme, filing.basis.category, start, bases, filing.basis.facts
+            filing.scheme, filing.basis.category, start, bases, filing.basis.facts, read
         )
         return ApplyTrial(admission=card.admission, term=term, term_needs=needs)
 
@@ -122,12 +128,15 @@ def _term_or_needs(
     start: date,
     bases: tuple[TermBasis, ...],
     facts: Mapping[str, str | int | float | bool],
+    credentials: tuple[CredentialEvidence, ...] = (),
 ) -> tuple[TermDecision | None, str]:
     """The term the engine gives, or, where the category's term needs a basis the trial
     was not given (Weihai category 1: the 惠才卡's), no term and what it needs. Any other
     refusal is raised, as the command would."""
     try:
-        return decide_term(scheme, category, start, bases, facts=facts), ""
+        return decide_term(
+            scheme, category, start, bases, facts=facts, credentials=credentials
+        ), ""
     except InvalidInput as e:
         if e.code != BASIS_REQUIRED:
             raise

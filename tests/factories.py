@@ -304,9 +304,11 @@ def jinan_card(
     **issued_by: str,
 ) -> UUID:
     """An issued Jinan class card (claimed on certification data, no review), issued by
-    city HRSS unless ``issued_by`` names another actor and role."""
+    the city window (jinan.issuers, RD-2026-81; it issued under the registry's earlier
+    practice too) unless ``issued_by`` names another actor and role."""
     card_id, _ = ledger.apply(jinan_body(category, holder=_person(id_number, family)))
-    ledger.run(cc.ISSUE, card_id, issue(**issued_by))
+    by = issued_by or {"actor": "qian", "role": "city_window"}
+    ledger.run(cc.ISSUE, card_id, issue(**by))
     return card_id
 
 

@@ -31,6 +31,7 @@ from domain.policy.results import (
     Beneficiary,
     BeneficiaryKind,
     CardSnapshot,
+    CredentialEvidence,
     DeadlineDecision,
     EligibilityDecision,
     EntitlementDecision,
@@ -55,7 +56,7 @@ from domain.policy.revocation import (
     next_step,
     revocation_procedure,
 )
-from domain.policy.stacking import recognised_as_basis
+from domain.policy.stacking import facts_from_credentials, recognised_as_basis
 from domain.policy.term import (
     decide_term,
     decide_upgrade,
@@ -73,6 +74,7 @@ __all__ = [
     "Beneficiary",
     "BeneficiaryKind",
     "CardSnapshot",
+    "CredentialEvidence",
     "DeadlineDecision",
     "EligibilityDecision",
     "EntitlementDecision",
@@ -113,6 +115,7 @@ __all__ = [
     "decide_upgrade",
     "default_policy",
     "extension_term",
+    "facts_from_credentials",
     "filer_roles",
     "interim_authority",
     "is_higher_tier",

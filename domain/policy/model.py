@@ -201,7 +201,9 @@ class TermBasisKind(enum.StrEnum):
 class TermRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """How long a card runs on one basis. ``years`` fixes the length; ``max_years`` caps
     the basis's own length; ``open_ended`` means no end date (until revoked).
-    ``required_for``: categories whose term must come from this basis (no default)."""
+    ``required_for``: categories whose term must come from this basis (no default).
+    ``from_credential``: the basis is another card's own term, read from its credential;
+    ``sole``: no other basis combines with it."""
 
     basis: TermBasisKind
     categories: tuple[str, ...] = ()
@@ -215,6 +217,11 @@ class TermRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
     # The rule does not apply where the application states one of these facts true (Weihai
     # 2023 part 2: 首次开通 - not where the person's earlier card of the category was issued).
     unless_any: tuple[str, ...] = ()
+    # The basis's end date is read from a verified credential of this scheme's card (the
+    # registry checks it offline against the trust list); a typed one is refused.
+    from_credential: Scheme | None = None
+    # Where this rule's basis applies, it alone sets the term: no other basis overrides it.
+    sole: bool = False
 
 
 class TermCombinationRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -362,11 +369,18 @@ class StackingRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
 
 
 class BasisRecognitionRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Another scheme's card counts as a fact of an eligibility category."""
+    """Another scheme's card counts as a fact of an eligibility category.
+    ``from_credential``: the fact and the card's dates (``valid_from_fact``,
+    ``valid_until_fact``) are read from the card's verified credential only; typed, they
+    are refused, as are ``refuses_facts`` (other ways of naming the card)."""
 
     category: str
     fact: str
     card_schemes: tuple[Scheme, ...]
+    from_credential: bool = False
+    valid_from_fact: str = ""
+    valid_until_fact: str = ""
+    refuses_facts: tuple[str, ...] = ()
 
 
 class RevocationStep(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -6,7 +6,8 @@ exactly why, and a replay never has to re-decide.
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, datetime
+from uuid import UUID
 
 import msgspec
 
@@ -88,6 +89,21 @@ class TermBasis(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
     until: date | None = None
     years: int | None = None
     label: str = ""
+
+
+class CredentialEvidence(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """What the registry read from another card's credential after verifying it offline
+    (signature on the trust list, not revoked per its status list, the holder's binding):
+    the card, where its status lives, its term and when it was verified. Recorded instead
+    of the token, which carries the holder's name in clear, so a replay decides again."""
+
+    card_id: UUID
+    scheme: Scheme
+    status_uri: str
+    status_index: int
+    valid_from: date
+    valid_until: date | None
+    verified_at: datetime
 
 
 # ---- results -----------------------------------------------------------------------------

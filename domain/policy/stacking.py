@@ -4,10 +4,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 
+from domain.errors import InvalidInput
 from domain.policy.model import Policy
-from domain.policy.results import RecognitionDecision
+from domain.policy.results import CredentialEvidence, RecognitionDecision
 from domain.policy.versions import RuleScope
 from domain.vocabulary import Scheme
 
@@ -38,3 +40,55 @@ def recognised_as_basis(
         rules=tuple(r.id for r in ctx.rules(ctx.data.recognitions) if r.category == category),
         version=ctx.version.id,
     )
+
+
+FactValue = str | int | float | bool
+
+
+def facts_from_credentials(
+    scheme: Scheme,
+    category: str,
+    facts: Mapping[str, FactValue],
+    evidence: Sequence[CredentialEvidence],
+    day: date,
+    *,
+    policy: Policy | None = None,
+) -> dict[str, FactValue]:
+    """The filed facts with those a recognition rule reads from a verified credential
+    (Weihai enterprise_talent ① from 2026-12-07: another city's card, shown by its
+    credential): set from ``evidence``, what the registry read from it. Raises
+    ``InvalidInput`` for such a fact typed, or evidence no rule in force reads."""
+    ctx = RuleScope(scheme, day, policy)
+    rules = [
+        r for r in ctx.rules(ctx.data.recognitions) if r.category == category and r.from_credential
+    ]
+    if evidence and not rules:
+        raise InvalidInput(
+            f"no {scheme} {category} rule reads a card's credential on {day}",
+            code="evidence_not_applicable",
+        )
+    found = dict(facts)
+    for rule in rules:
+        names = (rule.fact, rule.valid_from_fact, rule.valid_until_fact, *rule.refuses_facts)
+        typed = next((n for n in names if n and n in facts), None)
+        if typed is not None:
+            raise InvalidInput(
+                f"fact {typed}: the card is shown by its credential ({rule.id}), not typed: "
+                "pass the credential instead",
+                code="fact_needs_credential",
+                rule=rule.id,
+            )
+        if any(e.scheme not in rule.card_schemes for e in evidence):
+            schemes = ", ".join(rule.card_schemes)
+            raise InvalidInput(
+                f"the credential passed is not of a card {rule.id} recognises ({schemes})",
+                code="evidence_not_applicable",
+                rule=rule.id,
+            )
+        for card in evidence[:1]:
+            found[rule.fact] = True
+            if rule.valid_from_fact:
+                found[rule.valid_from_fact] = card.valid_from.isoformat()
+            if rule.valid_until_fact and card.valid_until is not None:
+                found[rule.valid_until_fact] = card.valid_until.isoformat()
+    return found

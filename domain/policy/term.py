@@ -16,6 +16,7 @@ from domain.policy.eligibility import decide_eligibility
 from domain.policy.model import Policy, TermBasisKind, TermRule
 from domain.policy.results import (
     CardSnapshot,
+    CredentialEvidence,
     EligibilityDecision,
     TermBasis,
     TermDecision,
@@ -35,6 +36,7 @@ def decide_term(
     bases: Sequence[TermBasis] = (),
     *,
     facts: Mapping[str, str | int | float | bool] | None = None,
+    credentials: Sequence[CredentialEvidence] = (),
     policy: Policy | None = None,
 ) -> TermDecision:
     """The term of a card issued on ``valid_from`` for ``category``, on the application's
@@ -46,12 +48,18 @@ def decide_term(
     employment contract) gives one term, capped where its rule says (contract: 5 years);
     with several, the longest single one wins. Raises ``InvalidInput`` for a basis the
     scheme has no rule for, or one that ends before ``valid_from``.
+
+    A rule reading its basis from a credential (Weihai category 1 from 2026-12-07: the
+    惠才卡's own term) takes it from ``credentials``, what the registry read from a credential
+    it verified; a typed basis of that kind is refused, and a ``sole`` rule's basis admits
+    no other beside it.
     """
     ctx = RuleScope(scheme, valid_from, policy)
     if category not in {c.category for c in ctx.data.categories}:
         raise InvalidInput(f"{category!r} is not a {scheme} category", code="unknown_category")
     rules = [t for t in ctx.rules(ctx.data.terms) if not t.categories or category in t.categories]
     given = facts or {}
+    bases = _with_credentials(scheme, category, rules, bases, credentials)
     fixed = [t for t in rules if t.basis is TermBasisKind.FIXED and _fixed_applies(t, given)]
     if fixed:
         if bases:
@@ -63,10 +71,18 @@ def decide_term(
         return _fixed_length(fixed[0], valid_from, ctx.version.id)
     for rule in rules:
         if category in rule.required_for and not any(b.kind is rule.basis for b in bases):
+            give = "pass its credential" if rule.from_credential else "give it, with its end date"
             raise InvalidInput(
                 f"{scheme} {category} cards take their term from the {rule.basis} basis "
-                f"({rule.source}): give it, with its end date",
+                f"({rule.source}): {give}",
                 code="basis_required",
+                rule=rule.id,
+            )
+        if rule.sole and len(bases) > 1 and any(b.kind is rule.basis for b in bases):
+            raise InvalidInput(
+                f"{scheme} {category} cards take the {rule.basis} term alone ({rule.source}): "
+                "no other basis applies beside it",
+                code="basis_not_applicable",
                 rule=rule.id,
             )
     if not bases:
@@ -237,6 +253,47 @@ def _fixed_applies(rule: TermRule, facts: Mapping[str, str | int | float | bool]
     if rule.when_any and not any(facts.get(f) is True for f in rule.when_any):
         return False
     return not any(facts.get(f) is True for f in rule.unless_any)
+def _with_credentials(
+    scheme: Scheme,
+    category: str,
+    rules: list[TermRule],
+    bases: Sequence[TermBasis],
+    credentials: Sequence[CredentialEvidence],
+) -> tuple[TermBasis, ...]:
+    """The bases with those read from verified credentials: a rule reading its basis from
+    a credential refuses the basis typed, and takes the credential's term."""
+    given = tuple(bases)
+    reading = [r for r in rules if r.from_credential is not None]
+    if credentials and not reading:
+        raise InvalidInput(
+            f"no {scheme} {category} term rule reads a credential on this day",
+            code="evidence_not_applicable",
+        )
+    for rule in reading:
+        if any(b.kind is rule.basis for b in given):
+            raise InvalidInput(
+                f"{scheme} {category}: the {rule.basis} term is read from that card's "
+                f"credential ({rule.id}), not typed: pass the credential instead",
+                code="basis_needs_credential",
+                rule=rule.id,
+            )
+        read = [e for e in credentials if e.scheme is rule.from_credential]
+        if len(read) != len(credentials):
+            raise InvalidInput(
+                f"the credential passed is not a {rule.from_credential} card's",
+                code="evidence_not_applicable",
+                rule=rule.id,
+            )
+        for card in read:
+            if card.valid_until is None:
+                raise InvalidInput(
+                    f"the {rule.from_credential} card's credential shows no end date",
+                    code="basis_malformed",
+                    rule=rule.id,
+                )
+            label = f"{rule.from_credential} card {card.card_id} (credential verified)"
+            given += (TermBasis(kind=rule.basis, until=card.valid_until, label=label),)
+    return given
 
 
 def _fixed_length(rule: TermRule, valid_from: date, version: str) -> TermDecision:

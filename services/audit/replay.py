@@ -290,7 +290,12 @@ def redecide(card: Card, event: object, fail: Callable[[str, str], None]) -> Non
     trial.__dict__["_pending_events"] = []
     match event:
         case Card.Issued(ctx=ctx, issuance=issuance):
-            trial.issue(ctx, valid_from=issuance.valid_from_asked, bases=issuance.bases)
+            trial.issue(
+                ctx,
+                valid_from=issuance.valid_from_asked,
+                bases=issuance.bases,
+                credentials=issuance.credentials,
+            )
         case Card.Upgraded(ctx=ctx, upgrade=upgrade):
             trial.upgrade(ctx, upgrade.tier, upgrade.facts)
         case Card.Extended(ctx=ctx, extension=extension):

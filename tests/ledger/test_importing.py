@@ -115,3 +115,32 @@ def test_a_future_effective_instant_in_an_import_is_refused(ledger: CardLedger):
     apply = command("apply", "2027-01-04T10:00:00+08:00", f.apply_body())
     report = import_lines(ledger, [line("LATE", apply)], importer="admin.sun")
     assert [(r.command_index, r.code) for r in report.refused] == [(0, "effective_in_future")]
+
+
+def test_an_imported_issue_cannot_claim_what_a_credential_would_have_shown(ledger: CardLedger):
+    # RD-2026-95: evidence is what the registry read from a credential it verified at a
+    # live issue; an import line could only claim it.
+    claimed = {
+        "card_id": "00000000-0000-4000-8000-000000000001",
+        "scheme": "shandong",
+        "status_uri": "https://example.invalid/status-lists/shandong/sl-0000",
+        "status_index": 1,
+        "valid_from": "2020-01-01",
+        "valid_until": "2040-01-01",
+        "verified_at": "2020-06-03T09:00:00+08:00",
+    }
+    apply = f.apply_body(
+        scheme="weihai",
+        category="2",
+        facts={"selected_yingcai_programme": True},
+        sponsor={"kind": "employer", "name": "威海市立医院"},
+    )
+    issue = {**command("issue", "2020-06-03T09:00:00+08:00", f.issue())}
+    issue["body"] = {**issue["body"], "credentials": [claimed]}
+    report = import_lines(
+        ledger,
+        [line("WH-2020-0008", command("apply", "2020-06-01T09:00:00+08:00", apply), issue)],
+        importer="admin.sun",
+    )
+    ((refused),) = report.refused
+    assert refused.code == "evidence_not_importable"

@@ -9,7 +9,10 @@ from uuid import UUID
 
 import pytest
 
+import ledger.card_commands as cc
 from domain.errors import DomainError
+from domain.policy import default_policy
+from domain.vocabulary import CardStatus, Scheme
 from ledger.app import CardLedger
 from tests import factories as f
 from tests.conftest import FakeClock
@@ -94,3 +97,27 @@ def test_a_revoked_huicai_card_is_no_basis_whatever_was_typed(ledger: CardLedger
     with pytest.raises(DomainError) as refused:
         ledger.apply(liaocheng_on_huicai(huicai, holds_huicai_card=True))
     assert refused.value.code == "not_eligible"
+
+
+def test_liaocheng_art_5_1_and_34_a_card_granted_on_the_huicai_card_outlives_its_revocation(
+    ledger: CardLedger, clock: FakeClock
+):
+    # RD-2026-97: art. 5(1) is the condition for obtaining the card; art. 34 alone takes
+    # it back (the unit proposes, the city HRSS agrees), never the 惠才卡's own end.
+    huicai = f.shandong_card(ledger, id_number=PERSON)
+    card_id, _ = ledger.apply(liaocheng_on_huicai(huicai))
+    ledger.run(cc.ISSUE, card_id, f.issue())
+    f.revoke(ledger, huicai, proposer="city_window")
+    today = clock.now.date()
+    assert ledger.get_card(huicai).status_on(today) is CardStatus.REVOKED
+    card = ledger.get_card(card_id)
+    assert card.status_on(today) is CardStatus.ACTIVE and card.revocation is None
+    f.revoke(ledger, card_id)  # art. 34: the unit proposes, the window forwards, HRSS agrees
+    assert ledger.get_card(card_id).status_on(today) is CardStatus.REVOKED
+
+
+def test_liaocheng_art_34_the_reading_is_a_recorded_decision() -> None:
+    decisions = {d.id: d for d in default_policy().scheme(Scheme.LIAOCHENG).decisions}
+    decision = decisions["liaocheng.decision.huicai_basis_outlived"]
+    assert decision.reference == "registry decision record RD-2026-97"
+    assert "动态管理" in decision.why and "art. 34" in decision.says

@@ -4,7 +4,7 @@ refusal must be the same refusal."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import msgspec
@@ -91,3 +91,21 @@ def test_a_term_that_follows_the_huicai_card_needs_its_basis_in_policy_check_too
     given = service.trial(body, issue, None)
     assert given.term is not None and given.term.valid_until == date(2028, 12, 31)
     assert TermBasis(kind=TermBasisKind.HUICAI_CARD, until=date(2028, 12, 31)) in issue.bases
+
+
+def test_policy_check_refuses_a_typed_other_city_card_from_the_rectification_as_card_apply_does(
+    ledger: CardLedger, clock: FakeClock
+):
+    # weihai-2023 part 1(2)① from 2026-12-07 (RD-2026-96): shown by its credential only.
+    clock.now = datetime(2026, 12, 8, 2, tzinfo=UTC)
+    body = f.apply_body(
+        actor="qi", role="enterprise", scheme="weihai", category="enterprise_talent",
+        enterprise_id="E-1", sponsor={"kind": "enterprise", "name": "威海新材料有限公司"},
+        facts={"planned_hire_of_target_enterprise": True, "holds_other_city_card": True,
+               "other_city_card_valid_from": "2026-01-01"},
+    )  # fmt: skip
+    with pytest.raises(DomainError) as trial:
+        PolicyService(clock).trial(body, None, None)
+    with pytest.raises(DomainError) as filed:
+        ledger.apply(body)
+    assert trial.value.code == filed.value.code == "fact_needs_credential"

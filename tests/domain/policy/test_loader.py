@@ -81,6 +81,10 @@ def test_the_rules_resting_on_a_decision_are_the_ones_the_seeds_leave_open() -> 
         # 按管理权限经主管部门或区市人社部门审核: which body's users take the district stage.
         "weihai.path.reviewed_2026",
         "weihai.term.highest_not_cumulative",
+        # The 惠才卡's term read from its verified credential (issue 27, RD-2026-95).
+        "weihai.term.huicai_card_credential",
+        # Another city's card shown by its verified credential (issue 27, RD-2026-96).
+        "weihai.recognition.other_city_card_credential",
         "weihai.category.4",
         "weihai.revocation",
         "shandong.beneficiary.entry_exit",
