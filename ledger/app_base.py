@@ -46,10 +46,11 @@ from ledger.person_keys import WRAP_PURPOSE, PersonKeys, PostgresRecorder, SQLit
 from ledger.personal_mapper import PersonalDataMapper
 from ledger.personal_reads import PersonalReads
 from ledger.scope import UNSCOPED, CommandScope
+from ledger.employers import EmployerRegister
 from ledger.users import UserDirectory
 
 
-class LedgerBase(UserDirectory):
+class LedgerBase(UserDirectory, EmployerRegister):
     """Applications and cards, stored as events. The table is ``talentcard_events`` on
     PostgreSQL and ``stored_events`` in the embedded SQLite file."""
 

@@ -12,7 +12,7 @@ from domain.card import Card
 from domain.clock import business_date
 from domain.errors import InvalidInput
 from domain.identity import normalise_id_number
-from domain.policy import check_filer, recognised_as_basis
+from domain.policy import check_filer, facts_with_level, level_rule, recognised_as_basis
 from domain.quota import CardQuota, quota_scope
 from domain.receipt import Outcome
 from domain.reservation import HolderReservation, reservation_id
@@ -106,7 +106,7 @@ class Filing(LedgerBase):
         ``holds_other_city_card`` and its validity. Either must be the applicant's own, and
         the other city's of a scheme the rule recognises, active on ``day``; and one the
         caller may see (``scope``): any other is, to the caller, no card at all."""
-        facts = dict(body.facts)
+        facts = self._level_facts(body, day)
         huicai = facts.get(HUICAI_CARD_ID)
         if huicai is not None:
             card = self._holders_card(body, HUICAI_CARD_ID, huicai, scope)
@@ -134,6 +134,19 @@ class Filing(LedgerBase):
             else:
                 facts.pop("other_city_card_valid_until", None)
         return facts
+
+    def _level_facts(self, body: ApplyBody, day: date) -> dict[str, str | int | float | bool]:
+        """The filed facts with the employer's level that chooses the review path read from
+        the register of employers, by the credit code the file names, where the scheme's
+        level rule in force on ``day`` says so (shandong 7.1 item 4, RD-2026-91); a typed
+        level, or an employer not in the register, is refused."""
+        rule = level_rule(body.scheme, day)
+        if rule is None or not rule.from_register:
+            return dict(body.facts)
+        code = body.sponsor.credit_code.strip()
+        entry = self.employer(code) if code else None
+        registered = None if entry is None else (entry.level, entry.county)
+        return facts_with_level(rule, body.facts, registered, code.upper())
 
     def _holders_card(self, body: ApplyBody, fact: str, named: object, scope: CommandScope) -> Card:
         """The card of this registry a fact names, which must be one the caller may see

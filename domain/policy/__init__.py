@@ -22,6 +22,7 @@ from domain.policy.eligibility import decide_eligibility
 from domain.policy.entitlement import decide_entitlement
 from domain.policy.errors import NoPolicyInForce, PolicyDataError
 from domain.policy.filing import check_filer, filer_roles
+from domain.policy.levels import facts_with_level, level_rule
 from domain.policy.loader import default_policy, load_policy, parse_policy, using_policy
 from domain.policy.model import Policy, PolicyVersion, ServiceItem, TermBasisKind
 from domain.policy.quota import decide_quota
@@ -107,11 +108,13 @@ __all__ = [
     "decide_upgrade",
     "default_policy",
     "extension_term",
+    "facts_with_level",
     "filer_roles",
     "interim_authority",
     "is_higher_tier",
     "is_working_day",
     "issuance_deadline",
+    "level_rule",
     "load_policy",
     "next_step",
     "parse_policy",

@@ -182,6 +182,7 @@ def _rules(data: SchemeData) -> Iterable[tuple[str, Rule]]:
         "recognitions",
         "revocation",
         "deadlines",
+        "levels",
     ):
         rules: tuple[Rule, ...] = getattr(data, field)
         for i, rule in enumerate(rules):
