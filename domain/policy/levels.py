@@ -47,14 +47,14 @@ def facts_with_level(
     if typed:
         raise InvalidInput(
             f"the employer's level comes from the register of employers, not from the filing:"
-            f" remove the fact(s) {', '.join(typed)} ({rule.id})",
+            f" remove the fact(s) {', '.join(typed)}",
             code="level_from_register",
             rule=rule.id,
         )
     if not credit_code:
         raise InvalidInput(
             "the employer's level comes from the register of employers: the file must name "
-            f"its employer's credit code (sponsor.credit_code) ({rule.id})",
+            "its employer's credit code (sponsor.credit_code)",
             code="employer_not_registered",
             rule=rule.id,
         )
@@ -62,7 +62,7 @@ def facts_with_level(
         raise InvalidInput(
             f"employer {credit_code} is not in the register of employers: an administrator "
             "must register it (talentcard employers register CREDIT-CODE --level "
-            f"county|city|province) before it files ({rule.id})",
+            "county|city|province) before it files",
             code="employer_not_registered",
             rule=rule.id,
         )
