@@ -36,6 +36,7 @@ from ledger.commands import (
     R,
     acting_of,
 )
+from ledger.employers import EmployerRegister
 from ledger.errors import CardNotFound, ConcurrencyConflict
 from ledger.identity import (
     identity_matches,
@@ -46,7 +47,6 @@ from ledger.person_keys import WRAP_PURPOSE, PersonKeys, PostgresRecorder, SQLit
 from ledger.personal_mapper import PersonalDataMapper
 from ledger.personal_reads import PersonalReads
 from ledger.scope import UNSCOPED, CommandScope
-from ledger.employers import EmployerRegister
 from ledger.users import UserDirectory
 
 

@@ -9,6 +9,8 @@ registered."""
 
 from __future__ import annotations
 
+import builtins
+
 import msgspec
 
 from domain.employer import RegisteredEmployer
@@ -66,7 +68,9 @@ class EmployerService:
                 f"only an administrator keeps the register of employers, not a {by.role}",
                 rule="the register of employers is kept by the administrator (RD-2026-91)",
             )
-        actor, role = (host_administrator(), Role.ADMINISTRATOR) if by is None else (by.name, by.role)
+        actor, role = (
+            (host_administrator(), Role.ADMINISTRATOR) if by is None else (by.name, by.role)
+        )
         entry, recorded = self._ledger.register_employer(
             by=actor,
             role=role,
@@ -84,7 +88,7 @@ class EmployerService:
         _check_reads(by)
         return [_record(e) for e in self._ledger.employers()]
 
-    def unregistered(self, by: Principal | None = None) -> list[str]:
+    def unregistered(self, by: Principal | None = None) -> builtins.list[str]:
         """The credit codes enabled employer and enterprise users are bound to that the
         register does not hold, sorted: the employers an administrator still has to
         register before they file (RD-2026-92)."""
@@ -101,7 +105,8 @@ class EmployerService:
 def _check_reads(by: Principal | None) -> None:
     if by is not None and by.role not in _READERS:
         raise NotAuthorised(
-            f"the register of employers is read by the administrator and the auditor, not a {by.role}",
+            "the register of employers is read by the administrator and the auditor, "
+            f"not a {by.role}",
             rule="the register of employers is kept by the administrator (RD-2026-91)",
         )
 

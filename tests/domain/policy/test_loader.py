@@ -162,6 +162,13 @@ def test_the_rules_resting_on_a_decision_are_the_ones_the_seeds_leave_open() -> 
             "paths[1].stages[1]",
             "Invalid enum value 'party_secretary'",
         ),
+        (
+            "shandong.toml",
+            'from_register = false\ncounty_fact = "county_employer"',
+            'from_register = false\ncounty_fact = "county_employers"',
+            "levels[0].county_fact",
+            "no path is chosen by this fact",
+        ),
     ],
 )
 def test_a_malformed_file_fails_naming_the_file_the_key_and_the_reason(
