@@ -16,7 +16,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidInput, NotAuthorised
-from domain.text import normalise_name
+from domain.text import check_text, normalise_name
 from domain.user import CITIES
 from domain.values import Context
 from domain.vocabulary import EmployerLevel, Role
@@ -28,6 +28,8 @@ _CREDIT_CODE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
 # GB/T 2260: a Shandong county-level division is six digits beginning 37, not a city's
 # own code (ending 00).
 _COUNTY_CODE = re.compile(r"37\d{2}(?!00)\d{2}")
+# A reason kept with a level change, as long as any note kept with an event.
+REASON_MAX_CHARS = 2_000
 
 
 def employer_id(credit_code: str) -> UUID:
@@ -147,6 +149,9 @@ class RegisteredEmployer(Aggregate):
                 "changing its level needs --reason",
                 code="level_change_reason",
             )
+        check_text("reason", reason, multiline=True)
+        if len(reason) > REASON_MAX_CHARS:
+            raise InvalidInput(f"reason is longer than {REASON_MAX_CHARS} characters")
         self._level_changed(ctx=ctx, level=level, city=city, county=county, reason=reason)
 
     class LevelChanged(Aggregate.Event):

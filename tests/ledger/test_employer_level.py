@@ -184,3 +184,11 @@ def test_only_an_administrator_registers_an_employer(ledger: CardLedger) -> None
             county="",
             reason="",
         )
+
+
+def test_a_level_change_s_reason_is_held_to_the_note_limit(ledger: CardLedger) -> None:
+    register(ledger, "city", city="liaocheng")
+    with pytest.raises(DomainError) as refused:
+        register(ledger, "province", reason="x" * 2_001)
+    assert "reason is longer than 2000 characters" in refused.value.message
+    assert ledger.employer(f.CREDIT_CODE).version == 1  # type: ignore[union-attr]
