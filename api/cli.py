@@ -180,6 +180,9 @@ def _parser(words: Sequence[str] = ()) -> argparse.ArgumentParser:
 
     add_log_commands(sub, audit)
     add_user_commands(sub)
+    from api.employers_cli import add_employer_commands  # the register (issue 27)
+
+    add_employer_commands(sub)
     from api.holder_cli import add_holder_commands  # a person's data (issue 25)
 
     add_holder_commands(sub)

@@ -27,12 +27,14 @@ from api.examples import example_body
 from api.http_support import log_position, registry_of, text_query
 from api.problems import READ_ERRORS, WRITE_ERRORS, problem_responses
 from domain.errors import InvalidInput
-from domain.vocabulary import Role, Scheme
+from domain.vocabulary import EmployerLevel, Role, Scheme
 from ledger import commands as c
 from ledger.limits import CreditCode, Name, Note
 from services.access import Principal
 from services.answers import (
     AuditRow,
+    EmployerRecord,
+    EmployerRegistration,
     FileDeadline,
     ImportReport,
     IssuedKey,
@@ -61,6 +63,19 @@ class UserIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     role: Role
     authority: Annotated[str, msgspec.Meta(max_length=20)]
     employer: CreditCode = ""
+
+
+class EmployerIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """An employer to register at its level (RD-2026-91): its credit code and name, a
+    county or city employer's city, a county employer's GB/T 2260 county code; a change
+    of a registered employer's level gives its reason."""
+
+    credit_code: CreditCode
+    name: Name = ""
+    level: EmployerLevel
+    city: Annotated[str, msgspec.Meta(max_length=20)] = ""
+    county: Annotated[str, msgspec.Meta(max_length=6)] = ""
+    reason: Note = ""
 
 
 class DisableIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -102,6 +117,47 @@ def add_user(
     """Add a user; its API key is in this answer and nowhere else, ever."""
     return registry_of(state).users.add(
         who, name=data.name, role=data.role, authority=data.authority, employer=data.employer
+    )
+
+
+@get("/employers", **_ADMIN_READ)
+def list_employers(state: State, who: NamedDependency[Principal]) -> list[EmployerRecord]:
+    """Every registered employer and its level (the administrator and the auditor)."""
+    return registry_of(state).employers.list(who)
+
+
+@post("/employers", status_code=200, **_ADMIN_WRITE)
+def register_employer(
+    state: State,
+    who: NamedDependency[Principal],
+    data: Annotated[
+        EmployerIn,
+        Body(
+            examples=[
+                Example(
+                    summary="a Liaocheng county employer",
+                    value={
+                        "credit_code": "91371500MA3C0000X1",
+                        "name": "聊城某某科技有限公司",
+                        "level": "county",
+                        "city": "liaocheng",
+                        "county": "371502",
+                    },
+                )
+            ]
+        ),
+    ],
+) -> EmployerRegistration:
+    """Register an employer at its level, or change a registered one's level (with its
+    reason); registering it again as it is records nothing (``recorded`` false)."""
+    return registry_of(state).employers.register(
+        who,
+        credit_code=data.credit_code,
+        name=data.name,
+        level=data.level,
+        city=data.city,
+        county=data.county,
+        reason=data.reason,
     )
 
 
@@ -275,6 +331,8 @@ def projection_status(state: State, who: NamedDependency[Principal]) -> list[Pro
 ADMIN_ROUTES = [
     list_users,
     add_user,
+    list_employers,
+    register_employer,
     disable_user,
     rotate_key,
     import_cards,

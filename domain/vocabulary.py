@@ -89,6 +89,16 @@ class SponsorKind(enum.StrEnum):
     NONE = "none"  # the talent applies alone
 
 
+class EmployerLevel(enum.StrEnum):
+    """An employer's level in the register of employers (单位层级): it decides which
+    window reviews its files first (shandong-provincial-service-standard 7.1 item 4,
+    同级高层次人才服务窗口)."""
+
+    COUNTY = "county"  # 县级
+    CITY = "city"  # 市级
+    PROVINCE = "province"  # 省级
+
+
 class IdDocumentKind(enum.StrEnum):
     """The identity document a holder is known by."""
 

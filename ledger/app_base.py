@@ -36,6 +36,7 @@ from ledger.commands import (
     R,
     acting_of,
 )
+from ledger.employers import EmployerRegister
 from ledger.errors import CardNotFound, ConcurrencyConflict
 from ledger.identity import (
     identity_matches,
@@ -49,7 +50,7 @@ from ledger.scope import UNSCOPED, CommandScope
 from ledger.users import UserDirectory
 
 
-class LedgerBase(UserDirectory):
+class LedgerBase(UserDirectory, EmployerRegister):
     """Applications and cards, stored as events. The table is ``talentcard_events`` on
     PostgreSQL and ``stored_events`` in the embedded SQLite file."""
 

@@ -12,7 +12,13 @@ from domain.card import Card
 from domain.clock import business_date
 from domain.errors import InvalidInput
 from domain.identity import normalise_id_number
-from domain.policy import check_filer, facts_from_credentials, recognised_as_basis
+from domain.policy import (
+    check_filer,
+    facts_from_credentials,
+    facts_with_level,
+    level_rule,
+    recognised_as_basis,
+)
 from domain.quota import CardQuota, quota_scope
 from domain.receipt import Outcome
 from domain.reservation import HolderReservation, reservation_id
@@ -112,6 +118,7 @@ class Filing(LedgerBase):
         facts = facts_from_credentials(
             body.scheme, body.category.strip(), body.facts, body.credentials, day
         )
+        facts = self._level_facts(body, facts, day)
         facts.pop(OPENED_BEFORE, None)
         if self._opened_before(body):
             facts[OPENED_BEFORE] = True
@@ -161,6 +168,21 @@ class Filing(LedgerBase):
         earlier = self.get_card(found.card_id)
         category = earlier.application.basis.category
         return earlier.issued_on is not None and category == body.category.strip()
+
+    def _level_facts(
+        self, body: ApplyBody, filed: dict[str, str | int | float | bool], day: date
+    ) -> dict[str, str | int | float | bool]:
+        """The filed facts with the employer's level that chooses the review path read from
+        the register of employers, by the credit code the file names, where the scheme's
+        level rule in force on ``day`` says so (shandong 7.1 item 4, RD-2026-91); a typed
+        level, or an employer not in the register, is refused."""
+        rule = level_rule(body.scheme, day)
+        if rule is None or not rule.from_register:
+            return filed
+        code = body.sponsor.credit_code.strip()
+        entry = self.employer(code) if code else None
+        registered = None if entry is None else (entry.level, entry.county)
+        return facts_with_level(rule, filed, registered, code.upper())
 
     def _holders_card(self, body: ApplyBody, fact: str, named: object, scope: CommandScope) -> Card:
         """The card of this registry a fact names, which must be one the caller may see

@@ -11,6 +11,7 @@ from projections.engine import ProjectionStatus
 from projections.entitlements import BenefitBalance, Entitlement
 from projections.statistics import FileDeadline
 from services.benefits import ReversalReceipt, UseReceipt
+from services.employers import EmployerRecord, EmployerRegistration
 from services.quotas import QuotaState
 from services.users import IssuedKey, UserRecord
 
@@ -20,6 +21,8 @@ __all__ = [
     "CardPage",
     "CardRow",
     "CardView",
+    "EmployerRecord",
+    "EmployerRegistration",
     "Entitlement",
     "EventView",
     "FileDeadline",

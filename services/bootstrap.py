@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # the store-side modules import the database drivers
     from services.audit.transparency import TransparencyLog
     from services.benefits import BenefitService
     from services.cards import CardService
+    from services.employers import EmployerService
     from services.evidence import EvidenceReader
     from services.issuance import IssuanceService
     from services.keys import KeyService
@@ -162,6 +163,13 @@ class Registry:
         from services.users import UserService
 
         return UserService(self.ledger)
+
+    @cached_property
+    def employers(self) -> EmployerService:
+        """The register of employers and their levels (RD-2026-91)."""
+        from services.employers import EmployerService
+
+        return EmployerService(self.ledger)
 
     @cached_property
     def benefits(self) -> BenefitService:

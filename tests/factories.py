@@ -10,7 +10,9 @@ from uuid import UUID
 import msgspec
 
 import ledger.card_commands as cc
-from domain.vocabulary import Role
+from domain.clock import business_date
+from domain.policy import level_rule
+from domain.vocabulary import EmployerLevel, Role, Scheme
 from ledger import commands as c
 from ledger.app import CardLedger
 from services.access import Principal
@@ -314,11 +316,42 @@ def jinan_card(
 
 def shandong_card(ledger: CardLedger, *, id_number: str | None = None) -> UUID:
     """An issued Shandong 惠才卡 (direct), its path's reviews passed, issued by the
-    provincial window (7.1)."""
-    card_id, _ = ledger.apply(shandong_body(holder=_person(id_number, ())))
+    provincial window (7.1). On a day the employer's level comes from the register
+    (shandong.level.register, from 2026-12-07) the employer is registered as a city one
+    and the file names it instead of typing its level."""
+    body = shandong_body(holder=_person(id_number, ()))
+    if level_from_register(ledger):
+        body = registered_employer_body(ledger, body)
+    card_id, _ = ledger.apply(body)
     approve_all(ledger, card_id)
     ledger.run(cc.ISSUE, card_id, issue(actor="sun", role="provincial_window"))
     return card_id
+
+
+def level_from_register(ledger: CardLedger) -> bool:
+    """Whether a Shandong file's employer level comes from the register on the ledger's
+    day (it is typed before 2026-12-07)."""
+    rule = level_rule(Scheme.SHANDONG, business_date(ledger.clock()))
+    return rule is not None and rule.from_register
+
+
+def registered_employer_body(ledger: CardLedger, body: c.ApplyBody) -> c.ApplyBody:
+    """``body`` filed by CREDIT_CODE's employer, registered (once) as a Liaocheng city
+    employer, with the typed level facts taken out."""
+    ledger.register_employer(
+        by="root.admin",
+        role=Role.ADMINISTRATOR,
+        credit_code=CREDIT_CODE,
+        name=body.sponsor.name,
+        level=EmployerLevel.CITY,
+        city="liaocheng",
+        county="",
+        reason="",
+    )
+    levels = ("county_employer", "city_employer", "provincial_employer")
+    facts = {k: v for k, v in body.facts.items() if k not in levels}
+    sponsor = msgspec.structs.replace(body.sponsor, credit_code=CREDIT_CODE)
+    return msgspec.structs.replace(body, facts=facts, sponsor=sponsor)
 
 
 def redeem(item: str = "liaocheng.21.films", **overrides: Any) -> c.RedeemBody:

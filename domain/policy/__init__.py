@@ -23,6 +23,7 @@ from domain.policy.entitlement import decide_entitlement
 from domain.policy.errors import NoPolicyInForce, PolicyDataError
 from domain.policy.filing import check_filer, filer_roles
 from domain.policy.issuers import IssuerRoles, check_issuer, issuer_roles
+from domain.policy.levels import facts_with_level, level_rule
 from domain.policy.lifecycle import lifecycle_decision
 from domain.policy.loader import default_policy, load_policy, parse_policy, using_policy
 from domain.policy.model import Policy, PolicyVersion, ServiceItem, TermBasisKind
@@ -116,12 +117,14 @@ __all__ = [
     "default_policy",
     "extension_term",
     "facts_from_credentials",
+    "facts_with_level",
     "filer_roles",
     "interim_authority",
     "is_higher_tier",
     "is_working_day",
     "issuance_deadline",
     "issuer_roles",
+    "level_rule",
     "lifecycle_decision",
     "load_policy",
     "next_step",

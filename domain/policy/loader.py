@@ -184,6 +184,7 @@ def _rules(data: SchemeData) -> Iterable[tuple[str, Rule]]:
         "deadlines",
         "issuers",
         "interim",
+        "levels",
     ):
         rules: tuple[Rule, ...] = getattr(data, field)
         for i, rule in enumerate(rules):
@@ -208,6 +209,7 @@ def _check_scheme(name: str, scheme: Scheme, data: SchemeData) -> None:
     _check_references(data, fail)
     _check_conditions(data, fail)
     _check_replacements(data, fail)
+    _check_levels(data, fail)
     for i, ben in enumerate(data.beneficiaries):
         if ben.default == bool(ben.items):
             fail(f"beneficiaries[{i}]", "a rule lists items, or is the default, not both")
@@ -280,6 +282,15 @@ def _check_replacements(data: SchemeData, fail: Fail) -> None:
                     f"{key}.replaces",
                     f"{rule.id} replaces {old_id}, which must end before {rule.effective_from}",
                 )
+
+
+def _check_levels(data: SchemeData, fail: Fail) -> None:
+    """Each fact a level rule sets is one some review path chooses by (``when``)."""
+    whens = {path.when for path in data.paths if path.when}
+    for i, rule in enumerate(data.levels):
+        for field in ("county_fact", "city_fact", "province_fact"):
+            if getattr(rule, field) not in whens:
+                fail(f"levels[{i}].{field}", f"{rule.id}: no path is chosen by this fact")
 
 
 def _check_items(scheme: Scheme, data: SchemeData, fail: Fail) -> None:

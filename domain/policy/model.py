@@ -460,6 +460,19 @@ class DeadlineRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
     window: Role | None = None
 
 
+class EmployerLevelRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Where the employer's level that chooses a review path (``[[paths]]`` ``when``)
+    comes from (shandong-provincial-service-standard 7.1 item 4: 提交至同级高层次人才服务窗口
+    审核): ``from_register`` — the register of employers, by the sponsor's credit code, and a
+    typed level fact is refused — or, when false, the facts the filer types. ``facts``
+    names the path fact each level sets (county, city, province)."""
+
+    from_register: bool
+    county_fact: str
+    city_fact: str
+    province_fact: str
+
+
 class SchemeData(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """One scheme's file: versions, catalogue and rules."""
 
@@ -491,6 +504,7 @@ class SchemeData(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
     issuers: tuple[IssuerRule, ...] = ()
     interim: tuple[InterimRule, ...] = ()
     deadlines: tuple[DeadlineRule, ...] = ()
+    levels: tuple[EmployerLevelRule, ...] = ()
 
 
 class ItemMatch(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):

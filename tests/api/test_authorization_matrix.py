@@ -263,6 +263,11 @@ OTHER_ROUTES: dict[str, Callable[[Caller], int]] = {
     "POST /users/{name:str}/disable": lambda c: 200 if c.role is Role.ADMINISTRATOR else 403,
     "POST /users/{name:str}/key": lambda c: 200 if c.role is Role.ADMINISTRATOR else 403,
     "POST /imports": lambda c: 200 if c.role is Role.ADMINISTRATOR else 403,
+    # The register of employers (RD-2026-91): the administrator keeps it, the auditor reads
+    # it too (who could file at which level is part of the audit). 200: registering an
+    # employer again at its level records nothing.
+    "GET /employers": lambda c: 200 if c.role in (Role.ADMINISTRATOR, Role.AUDITOR) else 403,
+    "POST /employers": lambda c: 200 if c.role is Role.ADMINISTRATOR else 403,
     "GET /quotas": quotas,
     # Weihai 2023 (一事一议): the talent office decides a larger quota (200: it changes
     # the quota, creates nothing).
@@ -505,6 +510,9 @@ def _other_request(world: World, route: str) -> tuple[str, str, dict[str, Any]]:
         return method, path.replace("{name:str}", _spare_user(world)), {"json": {}}
     if route == "POST /imports":
         return method, path, {"content": b"", "headers": {"Content-Type": "application/jsonl"}}
+    if route == "POST /employers":
+        body = {"credit_code": "91370000MA3C0000X1", "name": "山东某某集团", "level": "province"}
+        return method, path, {"json": body}
     if route == "GET /quotas":
         params = {"scheme": "weihai", "category": "business_elite", "project_id": "P-AUTHZ"}
         return method, path, {"params": params}

@@ -228,7 +228,12 @@ def test_stats_count_files_by_scheme_and_status(cli_env: Path, key: CliKeys, cap
 def test_a_received_file_not_issued_in_time_is_listed_overdue(
     cli_env: Path, key: CliKeys, capsys: Capsys
 ):
-    body = f.shandong_body()
+    # Today the employer's level comes from the register (RD-2026-91), not the filing.
+    register = ("employers", "register", f.CREDIT_CODE, "--level", "city", "--city", "jinan")
+    ok(capsys, *register, "--name", "山东大学")
+    facts = {k: v for k, v in f.SHANDONG_DIRECT.items() if k != "city_employer"}
+    sponsor = {"kind": "employer", "name": "山东大学"}
+    body = f.apply_body(scheme="shandong", category="direct", facts=facts, sponsor=sponsor)
     card_id = apply(capsys, key, cli_env, body)
     ok(
         capsys,

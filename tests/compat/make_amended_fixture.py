@@ -6,7 +6,8 @@ taken on by this version.
 Each of the sealed fixture's stores is copied, ``talentcard init`` run (the new read-model
 tables), then, as its users would: a spouse added to a card in force and approved, then
 that spouse removed again (a change that supersedes the card's credential), a correction of
-another holder's name refused, and a checkpoint over it all. OUTDIR is laid out as the
+another holder's name refused, an employer registered at its level and moved up (issue 27),
+and a checkpoint over it all. OUTDIR is laid out as the
 first fixture is, so the same tests read it; it holds the event classes issue 26 added
 (``layout.AMENDED_EVENTS``), which the earlier ones cannot.
 """
@@ -23,7 +24,7 @@ import ledger.card_commands as cc
 from domain.card import Card
 from domain.clock import business_date
 from domain.policy import amendment_roles
-from domain.vocabulary import CardStatus
+from domain.vocabulary import CardStatus, EmployerLevel
 from services.bootstrap import Registry
 from tests import factories as f
 from tests.compat import history
@@ -78,6 +79,23 @@ def take_on(data_dir: Path, database_url: str, before: dict[str, Any]) -> dict[s
         decided(first, "approved")
         asked(second, change="correct_holder", name="王小明")
         decided(second, "refused", "the identity document shows the filed name")
+        # Issue 27 (RD-2026-91): an employer registered at its level, then moved up.
+        clock.advance(minutes=5)
+        registry.employers.register(
+            None,
+            credit_code=f.CREDIT_CODE,
+            name="山东大学",
+            level=EmployerLevel.CITY,
+            city="jinan",
+        )
+        clock.advance(minutes=5)
+        registry.employers.register(
+            None,
+            credit_code=f.CREDIT_CODE,
+            name="山东大学",
+            level=EmployerLevel.PROVINCE,
+            reason="a provincial university (fixture)",
+        )
         clock.advance(minutes=10)
         checkpoint = registry.transparency.checkpoint(history.CHECKPOINTER)
         name = f"checkpoint-{checkpoint.size:012d}.cose"

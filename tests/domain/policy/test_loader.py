@@ -112,6 +112,10 @@ def test_the_rules_resting_on_a_decision_are_the_ones_the_seeds_leave_open() -> 
         "weihai.interim",
         "liaocheng.interim",
         "jinan.interim",
+        # Where the employer's level comes from (7.1 item 4 names the same-level window, no
+        # register): typed until 2026-12-06 (RD-2026-90), the register after (RD-2026-91).
+        "shandong.level.typed",
+        "shandong.level.register",
     }
     versions = {v.id: v.decision for s in Scheme for v in policy_versions(s) if v.decision}
     assert versions == {
@@ -186,6 +190,13 @@ def test_the_rules_resting_on_a_decision_are_the_ones_the_seeds_leave_open() -> 
             'stages = ["city_hrss", "party_secretary"]',
             "paths[1].stages[1]",
             "Invalid enum value 'party_secretary'",
+        ),
+        (
+            "shandong.toml",
+            'from_register = false\ncounty_fact = "county_employer"',
+            'from_register = false\ncounty_fact = "county_employers"',
+            "levels[0].county_fact",
+            "no path is chosen by this fact",
         ),
     ],
 )
