@@ -34,6 +34,7 @@ from domain.card_amendment import present_family
 from domain.clock import business_date
 from domain.errors import IllegalTransition, InvalidInput, NotAuthorised
 from domain.policy import Balance, Beneficiary, BeneficiaryKind, CardSnapshot, Usage
+from domain.policy.model import UsageLimitRule
 from domain.text import check_text
 from domain.values import Context, Holder, Value
 from domain.vocabulary import Role, Scheme
@@ -312,6 +313,7 @@ class BenefitUse(Aggregate):
             )
         if monthly:
             self._check_months(months, card.issued_on, monthly[0].id)
+            _check_months_of_age(scope.city, months, monthly, person)
         redemption = Redemption(
             redemption_id=redemption_id,
             card_id=scope.card_id,
@@ -407,6 +409,24 @@ class BenefitUse(Aggregate):
                 f"source: {source}",
                 code="month_already_paid",
                 rule=rule,
+            )
+
+
+def _check_months_of_age(
+    city: Scheme, months: tuple[str, ...], limits: Iterable[UsageLimitRule], person: Beneficiary
+) -> None:
+    """A monthly subsidy for a person of an age pays no month before the one they reach
+    it, arrears included, where the limit in force says so (Liaocheng art. 22: 父母年龄在60
+    周岁以上的……每月给予800元)."""
+    for limit in limits:
+        first = policy.first_month_of_age(limit, person.date_of_birth)
+        if first is not None and months[0] < first:
+            early = [m for m in months if m < first]
+            raise IllegalTransition(
+                f"{', '.join(early)}: the {person.kind.value} reaches {limit.min_age} only in "
+                f"{first}, and a month is paid only from then; source: {limit.source}",
+                code="month_before_age",
+                rule=limit.id,
             )
 
 

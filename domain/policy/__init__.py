@@ -61,7 +61,13 @@ from domain.policy.term import (
     upgrades_by_category,
 )
 from domain.policy.tiers import is_higher_tier, tier_rank, tier_ranking
-from domain.policy.usage import Balance, balance_of, counted_limits, rule_source
+from domain.policy.usage import (
+    Balance,
+    balance_of,
+    counted_limits,
+    first_month_of_age,
+    rule_source,
+)
 from domain.policy.versions import policy_versions, version_in_force
 
 __all__ = [
@@ -99,6 +105,7 @@ __all__ = [
     "check_amendment_filer",
     "check_filer",
     "counted_limits",
+    "first_month_of_age",
     "decide_eligibility",
     "decide_entitlement",
     "decide_quota",

@@ -312,6 +312,10 @@ class UsageLimitRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True
     years_from_issue: int | None = None
     max_months: int | None = None
     min_age: int | None = None
+    # A monthly payment pays only months in which the beneficiary has reached ``min_age``,
+    # counted from the month of that birthday, arrears included (Liaocheng art. 22:
+    # 父母年龄在60周岁以上的……每月给予); otherwise the age is checked on the day of use.
+    min_age_each_month: bool = False
     requires_city_care_home: bool = False
     amount_cny_per_month: int | None = None
     # What the limit pays or gives, when not a fixed amount (e.g. twice the local minimum

@@ -98,6 +98,17 @@ def balance_of(limit: UsageLimitRule, used: Usage, issued_on: date, day: date) -
     )
 
 
+def first_month_of_age(limit: UsageLimitRule, date_of_birth: date | None) -> str | None:
+    """The first calendar month (``YYYY-MM``) a monthly payment under ``limit`` may pay the
+    person born on ``date_of_birth``: the month they reach the limit's minimum age, where
+    the limit asks the age of every month paid (``min_age_each_month``: Liaocheng art. 22,
+    父母年龄在60周岁以上的……每月给予). None: the limit asks no such thing, or the date of
+    birth is unknown (``decide_entitlement`` refuses that on its own)."""
+    if not limit.min_age_each_month or limit.min_age is None or date_of_birth is None:
+        return None
+    return f"{date_of_birth.year + limit.min_age:04d}-{date_of_birth.month:02d}"
+
+
 def rule_source(scheme: Scheme, rule_id: str, *, policy: Policy | None = None) -> str:
     """The ``source`` of the rule ``rule_id`` in a scheme's data (any kind of rule), or ""
     for an id the scheme does not have."""
