@@ -202,6 +202,14 @@ class Card(Aggregate):
             return
         guards.require_under_review(self.recorded_status, "record a review")
         check_review(ctx, review, self.next_stage, self.admission, self.received_by)
+        deadlines.require_recorded_steps(
+            self.application.scheme,
+            self.admission.route,
+            business_date(ctx.effective_at),
+            stage=review.stage,
+            received_on=self.received_on,
+            confirmed_on=self.contract_confirmed_on,
+        )
         reached = reached_of(len(self.approved_stages), self.admission)
         self._review_recorded(ctx=ctx, review=review, reached=reached)
         if review.stage is ReviewStage.EXPERT_PANEL and review.decision is ReviewDecision.APPROVED:
@@ -348,6 +356,14 @@ class Card(Aggregate):
         guards.check_issuer(ctx, "issue")
         guards.require_under_review(self.recorded_status, "issue")
         guards.require_all_approved(self.next_stage, self.required_stages, self.admission.rules)
+        deadlines.require_recorded_steps(
+            self.application.scheme,
+            self.admission.route,
+            business_date(ctx.effective_at),
+            stage=None,
+            received_on=self.received_on,
+            confirmed_on=self.contract_confirmed_on,
+        )
         term = issued_term(self.application, business_date(ctx.effective_at), valid_from, bases)
         issuance = Issuance(
             tier=self.admission.tier,

@@ -413,6 +413,11 @@ class DeadlineRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
     # The window whose receipt of the file counts (e.g. Shandong 7.1: the provincial
     # window); None: any window's receipt.
     window: Role | None = None
+    # The events the clock starts from are required steps, not only measured when
+    # recorded: the window's receipt before that window decides its stage or the card is
+    # issued, and (``starts = "contract_confirmed"``) the contract's confirmation before
+    # issuance (Shandong 7.1: 申请信息提交至省高层次人才服务窗口后……确认引进人才工作合同后).
+    required: bool = False
 
 
 class SchemeData(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -3,7 +3,7 @@ the provincial window's receipt, the contract's confirmation, the expert review.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -175,3 +175,66 @@ def test_a_county_file_passes_the_city_window_which_starts_no_clock(ledger: Card
     assert deadline.clock == "file_received"
     ledger.run(cc.REVIEW, card_id, f.review("provincial_window"))
     assert ledger.get_card(card_id).next_stage is None
+
+
+def rectified(clock: FakeClock) -> None:
+    clock.now = datetime(2026, 12, 8, 2, tzinfo=UTC)
+
+
+def test_shandong_7_1_the_provincial_window_decides_only_once_it_recorded_its_receipt(
+    ledger: CardLedger, clock: FakeClock
+):
+    rectified(clock)
+    card_id = shandong(ledger, "direct")
+    ledger.run(cc.REVIEW, card_id, f.review("city_window"))
+    with pytest.raises(DomainError) as caught:
+        ledger.run(cc.REVIEW, card_id, f.review("provincial_window"))
+    assert (caught.value.code, caught.value.rule) == (
+        "file_not_received",
+        "shandong.deadline.direct.required",
+    )
+    ledger.run(cc.RECEIVE, card_id, receive())
+    ledger.run(cc.REVIEW, card_id, f.review("provincial_window"))
+    ledger.run(cc.ISSUE, card_id, f.issue(actor="qian.window", role="provincial_window"))
+    (deadline,) = started(ledger, card_id)  # every issued card's time is measured
+    assert deadline.rules == ("shandong.deadline.direct.required",)
+
+
+def test_shandong_7_1_a_reviewed_card_issues_only_once_the_contract_is_confirmed(
+    ledger: CardLedger, clock: FakeClock
+):
+    rectified(clock)
+    card_id = shandong(ledger, "reviewed")
+    f.approve_all(ledger, card_id)
+    issue = f.issue(actor="qian.window", role="provincial_window")
+    with pytest.raises(DomainError) as caught:
+        ledger.run(cc.ISSUE, card_id, issue)
+    assert (caught.value.code, caught.value.rule) == (
+        "contract_not_confirmed",
+        "shandong.deadline.reviewed.required",
+    )
+    ledger.run(cc.CONFIRM_CONTRACT, 
+        card_id,
+        c.ContractBody(actor="wang.employer", role="employer", confirmed_on=date(2026, 12, 8)),  # type: ignore[arg-type]
+    )
+    ledger.run(cc.ISSUE, card_id, issue)
+    assert ledger.get_card(card_id).recorded_status == "active"
+
+
+def test_shandong_7_1_before_2026_12_07_a_card_issued_without_receipt_or_contract(
+    ledger: CardLedger,
+):
+    card_id = shandong(ledger, "reviewed")
+    ledger.run(cc.REVIEW, card_id, f.review("city_window"))
+    ledger.run(cc.REVIEW, card_id, f.review("provincial_window"))
+    ledger.run(cc.ISSUE, card_id, f.issue(actor="qian.window", role="provincial_window"))
+    assert started(ledger, card_id) == []  # the old reading, kept for replay
+
+
+def test_shandong_7_1_is_cited_for_confirming_the_employment_contract(ledger: CardLedger):
+    card_id = shandong(ledger, "reviewed")
+    body = c.ContractBody(actor="li", role="applicant", confirmed_on=date(2026, 3, 2))  # type: ignore[arg-type]
+    with pytest.raises(DomainError) as caught:
+        ledger.run(cc.CONFIRM_CONTRACT, card_id, body)
+    assert caught.value.rule is not None
+    assert "7.1" in caught.value.rule and "standard 8" not in caught.value.rule
