@@ -473,6 +473,15 @@ class StackingReach(Data, frozen=True, kw_only=True, forbid_unknown_fields=True)
     withheld: tuple[str, ...] = ()
     note: str = ""
     decision: str = ""  # a provincial administrator's decision the reading rests on
+    # The class the city's own rules give a 惠才卡 holder, where they give one (Liaocheng
+    # arts. 5(1), 31: class A); empty: none (Jinan). With the file's ``class_gates``
+    # reading, a matched item of a ranked city is reached when one coverage rule gives it
+    # to every class, or to this one; otherwise withheld. The loader checks the lists.
+    huicai_class: str = ""
+    # City items that match no provincial item and so stay with the city's card (Liaocheng
+    # arts. 21 films, 22), on the recorded decision ``own_decision``.
+    own: tuple[str, ...] = ()
+    own_decision: str = ""
 
 
 class StackingData(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -482,6 +491,9 @@ class StackingData(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
     source: str
     matches: tuple[ItemMatch, ...]
     reach: tuple[StackingReach, ...]
+    # The decision giving one reading to class-gated items (Jinan art. 6(2) D类及以上 and
+    # arts. 8, 9, 11, 12), which the loader holds every ranked city's reach to.
+    class_gates: str = ""
 
 
 class WorkdayYear(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
