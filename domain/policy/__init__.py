@@ -16,7 +16,7 @@ from domain.policy.amendment import (
     check_amendment_decider,
     check_amendment_filer,
 )
-from domain.policy.catalogue import service_items
+from domain.policy.catalogue import responsible_units, service_items
 from domain.policy.deadline import add_working_days, is_working_day, issuance_deadline
 from domain.policy.eligibility import decide_eligibility
 from domain.policy.entitlement import decide_entitlement
@@ -125,6 +125,7 @@ __all__ = [
     "policy_versions",
     "recognised_as_basis",
     "revocation_procedure",
+    "responsible_units",
     "rule_source",
     "service_items",
     "tier_rank",
