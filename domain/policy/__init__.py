@@ -66,6 +66,7 @@ from domain.policy.usage import (
     balance_of,
     counted_limits,
     first_month_of_age,
+    payer_roles,
     rule_source,
 )
 from domain.policy.versions import policy_versions, version_in_force
@@ -106,6 +107,7 @@ __all__ = [
     "check_filer",
     "counted_limits",
     "first_month_of_age",
+    "payer_roles",
     "decide_eligibility",
     "decide_entitlement",
     "decide_quota",

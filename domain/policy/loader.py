@@ -175,6 +175,7 @@ def _rules(data: SchemeData) -> Iterable[tuple[str, Rule]]:
         "coverage",
         "beneficiaries",
         "limits",
+        "payers",
         "conditions",
         "amendments",
         "quotas",
@@ -294,7 +295,7 @@ def _check_references(data: SchemeData, fail: Fail) -> None:
     codes = _item_codes(data)
     tiers = set(data.tiers.tiers)
     categories = {c.category for c in data.categories}
-    for field in ("coverage", "beneficiaries", "limits", "accepts", "conditions"):
+    for field in ("coverage", "beneficiaries", "limits", "payers", "accepts", "conditions"):
         for i, rule in enumerate(getattr(data, field)):
             for j, code in enumerate(rule.items):
                 if code not in codes:

@@ -327,6 +327,16 @@ class UsageLimitRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True
     within_years_of: str = ""
 
 
+class PayerRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Who records the use of the listed items: the body that pays them, where the article
+    names it (Shandong annex A.9: 用人单位……发放生活补贴, the employer). While a rule is in
+    force for an item only its ``roles`` record its uses, in the catalogue of the item's
+    own scheme; other items are recorded by the venue or paying office of their city."""
+
+    items: tuple[str, ...]
+    roles: tuple[Role, ...]
+
+
 class QuotaRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """At most ``limit`` cards per project or enterprise; ``case_by_case`` lets a recorded
     decision (一事一议) raise it."""
@@ -441,6 +451,7 @@ class SchemeData(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
     coverage: tuple[CoverageRule, ...]
     beneficiaries: tuple[BeneficiaryRule, ...]
     limits: tuple[UsageLimitRule, ...] = ()
+    payers: tuple[PayerRule, ...] = ()
     conditions: tuple[ItemConditionRule, ...] = ()
     quotas: tuple[QuotaRule, ...] = ()
     accepts: tuple[AcceptanceRule, ...] = ()
