@@ -16,7 +16,7 @@ from uuid import UUID
 import msgspec
 
 from domain.clock import Clock, business_date
-from domain.errors import InvalidInput, NotAuthorised
+from domain.errors import NotAuthorised
 from domain.policy import Balance
 from domain.receipt import Outcome
 from domain.redemption import USE_ROLES, BenefitUse, UnknownRedemption
@@ -82,7 +82,7 @@ class BenefitService:
         """Record a use as the venue or paying office ``who``, in its own city; refused
         past a limit, naming the rule and its source. A retry under the same idempotency
         key answers with the use first recorded."""
-        city = _venue_city(who) if who.role in USE_ROLES else _item_city(request.item)
+        city = _use_city(who, request.item)
         body = acting(request, c.RedeemBody, who, venue=who.name, city=city)
 
         def run(scope: CommandScope) -> Outcome:
@@ -183,13 +183,14 @@ def _venue_city(who: Principal) -> Scheme:
     )
 
 
-def _item_city(item: str) -> Scheme:
-    """The catalogue a payer records in: the item code's own scheme (``shandong.9.…``),
-    where a payer rule lets a role other than a city's venue record it."""
-    try:
-        return Scheme(item.strip().split(".", 1)[0])
-    except ValueError:
-        raise InvalidInput(f"{item!r} is not a service item code", code="unknown_item") from None
+def _use_city(who: Principal, item: str) -> Scheme:
+    """The catalogue a use is recorded in: a venue's or paying office's own city's; for
+    another role (a payer the provincial data names: the employer, annex A.9), the
+    provincial catalogue when the item is the province's, else its own city's as for a
+    venue (where the domain refuses it unless a payer rule names the role)."""
+    if who.role not in USE_ROLES and item.strip().startswith(f"{Scheme.SHANDONG}."):
+        return Scheme.SHANDONG
+    return _venue_city(who)
 
 
 _CATALOGUE_CITIES = tuple(str(s) for s in Scheme if s is not Scheme.SHANDONG)

@@ -184,6 +184,7 @@ def _rules(data: SchemeData) -> Iterable[tuple[str, Rule]]:
         "recognitions",
         "revocation",
         "deadlines",
+        "service_deadlines",
     ):
         rules: tuple[Rule, ...] = getattr(data, field)
         for i, rule in enumerate(rules):
@@ -295,7 +296,15 @@ def _check_references(data: SchemeData, fail: Fail) -> None:
     codes = _item_codes(data)
     tiers = set(data.tiers.tiers)
     categories = {c.category for c in data.categories}
-    for field in ("coverage", "beneficiaries", "limits", "payers", "accepts", "conditions"):
+    for field in (
+        "coverage",
+        "beneficiaries",
+        "limits",
+        "payers",
+        "accepts",
+        "conditions",
+        "service_deadlines",
+    ):
         for i, rule in enumerate(getattr(data, field)):
             for j, code in enumerate(rule.items):
                 if code not in codes:

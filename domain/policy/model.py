@@ -430,6 +430,20 @@ class DeadlineRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
     required: bool = False
 
 
+class ServiceDeadlineRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A deadline on delivering an item, started by a recorded request for it and
+    stopped when it is recorded done (Liaocheng art. 13: 1个月内办理随调手续): ``months``
+    calendar months from the request's day; ``beneficiary`` the person the item serves,
+    whom the card must grant it to; ``recorded_by`` the roles that record the request and
+    its completion."""
+
+    clock: str
+    items: tuple[str, ...]
+    beneficiary: BeneficiaryToken
+    months: int
+    recorded_by: tuple[Role, ...]
+
+
 class SchemeData(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """One scheme's file: versions, catalogue and rules."""
 
@@ -460,6 +474,7 @@ class SchemeData(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
     revocation: tuple[RevocationRule, ...] = ()
     amendments: tuple[AmendmentRule, ...] = ()
     deadlines: tuple[DeadlineRule, ...] = ()
+    service_deadlines: tuple[ServiceDeadlineRule, ...] = ()
 
 
 class ItemMatch(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):

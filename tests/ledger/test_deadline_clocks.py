@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
+import msgspec
 import pytest
 
 import ledger.card_commands as cc
@@ -238,3 +239,46 @@ def test_shandong_7_1_is_cited_for_confirming_the_employment_contract(ledger: Ca
         ledger.run(cc.CONFIRM_CONTRACT, card_id, body)
     assert caught.value.rule is not None
     assert "7.1" in caught.value.rule and "standard 8" not in caught.value.rule
+
+
+SPOUSE = {"relation": "spouse", "name": "韩梅梅", "date_of_birth": "1980-03-04"}
+
+
+def transfer(step: str, role: str = "employer") -> c.SpouseTransferBody:
+    fields = {"actor": f"{role}.clerk", "role": role, "step": step}
+    facts = {"spouse_public_payroll_transferable": True}
+    return msgspec.convert({**fields, "facts": facts}, c.SpouseTransferBody)
+
+
+def test_liaocheng_art_13_a_request_for_the_spouse_s_transfer_starts_a_one_month_clock(
+    ledger: CardLedger, clock: FakeClock
+):
+    card_id = f.liaocheng_card(ledger, family=(SPOUSE,))
+    rectified(clock)
+    ledger.run(cc.SPOUSE_TRANSFER, card_id, transfer("requested"))
+    open_request = ledger.get_card(card_id).spouse_transfer
+    assert open_request is not None
+    assert (open_request.starts_on, open_request.due_on) == (date(2026, 12, 8), date(2027, 1, 8))
+    assert open_request.rules[0] == "liaocheng.deadline.spouse_transfer"
+    with pytest.raises(DomainError) as caught:
+        ledger.run(cc.SPOUSE_TRANSFER, card_id, transfer("requested"))
+    assert caught.value.code == "transfer_already_requested"
+    ledger.run(cc.SPOUSE_TRANSFER, card_id, transfer("completed", role="city_hrss"))
+    assert ledger.get_card(card_id).spouse_transfer is None
+
+
+def test_liaocheng_art_13_the_transfer_clock_is_recorded_by_the_employer_or_city_hrss_only(
+    ledger: CardLedger, clock: FakeClock
+):
+    card_id = f.liaocheng_card(ledger, family=(SPOUSE,))
+    rectified(clock)
+    with pytest.raises(DomainError) as caught:
+        ledger.run(cc.SPOUSE_TRANSFER, card_id, transfer("requested", role="talent_office"))
+    assert caught.value.code == "transfer_not_authorised"
+
+
+def test_liaocheng_art_13_before_2026_12_07_no_transfer_clock_ran(ledger: CardLedger):
+    card_id = f.liaocheng_card(ledger, family=(SPOUSE,))
+    with pytest.raises(DomainError) as caught:
+        ledger.run(cc.SPOUSE_TRANSFER, card_id, transfer("requested"))
+    assert caught.value.code == "no_transfer_deadline"
