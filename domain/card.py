@@ -752,9 +752,9 @@ class Card(Aggregate):
         action = "record a spouse's transfer"
         self._require_in_force(ctx, action, allow_suspended=not requested)
         day = business_date(ctx.effective_at)
-        transfer = decide_transfer(
-            self.snapshot(day), self.holder_on(day), step, day, ctx.role, self.spouse_transfer, facts
-        )
+        open_request, role = self.spouse_transfer, ctx.role
+        snapshot, people = self.snapshot(day), self.holder_on(day)
+        transfer = decide_transfer(snapshot, people, step, day, role, open_request, facts)
         self._spouse_transfer_recorded(ctx=ctx, transfer=transfer)
 
     class SpouseTransferRecorded(Aggregate.Event):

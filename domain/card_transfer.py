@@ -77,7 +77,8 @@ def decide_transfer(
     facts: Mapping[str, bool | str] | None = None,
 ) -> SpouseTransfer:
     """The step recorded on ``day`` by ``role``: refused where no rule is in force
-    (``no_transfer_deadline``: no role records one then), for a role the rule does not name, for a request while one
+    (``no_transfer_deadline``: no role records one then), for a role the rule does not
+    name, for a request while one
     is open or a completion with none, and for a request the card does not grant (the
     item to a spouse it names, on ``facts`` the article's conditions read)."""
     rule = transfer_rule(card.scheme, day)
@@ -118,9 +119,7 @@ def decide_transfer(
     person = Beneficiary(kind=kind, date_of_birth=people[0].date_of_birth)
     granted = policy.decide_entitlement(card, item, person, day, facts=facts)
     if not granted.granted:
-        raise IllegalTransition(
-            f"{item}: {granted.reason}", code="not_granted", rule=rule.id
-        )
+        raise IllegalTransition(f"{item}: {granted.reason}", code="not_granted", rule=rule.id)
     return SpouseTransfer(
         step=step,
         on=day,

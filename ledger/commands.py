@@ -15,10 +15,10 @@ from uuid import UUID
 
 import msgspec
 
+from domain.card_transfer import TransferStep
 from domain.errors import InvalidInput
 from domain.policy import BeneficiaryKind, TermBasis
 from domain.text import check_text, normalise_name
-from domain.card_transfer import TransferStep
 from domain.values import Sponsor
 from domain.vocabulary import (
     AmendmentChange,

@@ -147,9 +147,9 @@ def approve_all(ledger: CardLedger, card_id: UUID) -> int:
         card.application.scheme, card.admission.route, business_date(ledger.clock())
     )
     for stage in card.required_stages:
-        if rule is not None and rule.required and stage == rule.window:
-            if ledger.get_card(card_id).received_on is None:
-                ledger.run(cc.RECEIVE, card_id, receive(str(stage)))
+        counting = rule is not None and rule.required and stage == rule.window
+        if counting and ledger.get_card(card_id).received_on is None:
+            ledger.run(cc.RECEIVE, card_id, receive(str(stage)))
         joint = next((j.departments for j in card.admission.joint if j.stage == stage), ())
         version = ledger.run(cc.REVIEW, card_id, review(str(stage), joint_with=joint))
     return version

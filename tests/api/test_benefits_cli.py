@@ -225,7 +225,8 @@ def _employer_key(registry: Registry, folder: Path) -> str:
 def _allowance(card_id: str, key: str, months: int) -> str:
     return (
         f"card redeem {card_id} --item shandong.9.allowance --beneficiary spouse "
-        f"--quantity {months} --fact spouse_comes_to_work=true --fact spouse_job_not_arranged=true {key}"
+        f"--quantity {months} --fact spouse_comes_to_work=true "
+        f"--fact spouse_job_not_arranged=true {key}"
     )
 
 

@@ -91,7 +91,7 @@ def test_verify_prints_the_responsible_units_of_the_service_asked(
     out = ok(capsys, f"verify --bundle {env / 'b'} --service jinan.8", token)
     # Jinan art. 8: 责任部门（单位）：市人力资源社会保障局
     assert "responsible units (责任单位): 市人力资源社会保障局" in out
-    code, out, _ = run(capsys, f"verify --bundle {env / 'b'} --service jinan.12 --json", token)
+    _, out, _ = run(capsys, f"verify --bundle {env / 'b'} --service jinan.12 --json", token)
     assert json.loads(out)["responsible"] == ["市卫生计生委", "市人力资源社会保障局"]
 
 

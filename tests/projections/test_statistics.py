@@ -150,5 +150,6 @@ def test_liaocheng_art_13_sla_lists_the_spouse_transfer_month_until_it_is_done(
     clock.now = datetime(2027, 1, 5, 2, tzinfo=UTC)
     ledger.run(cc.SPOUSE_TRANSFER, card_id, transfer("completed"))
     models.catch_up()
-    (done,) = [d for d in models.statistics.deadlines(date(2027, 2, 1)) if d.card_id == str(card_id)]
+    listed = models.statistics.deadlines(date(2027, 2, 1))
+    (done,) = [d for d in listed if d.card_id == str(card_id)]
     assert (done.state, done.done_on) == ("met", "2027-01-05")

@@ -139,8 +139,10 @@ def test_the_rules_resting_on_a_decision_are_the_ones_the_seeds_leave_open() -> 
         ),
         (
             "shandong.toml",
-            'version = "shandong-standard"\neffective_from = 2020-03-31\neffective_until = 2026-12-06\nroute = "direct"',
-            'version = "shandong-2019"\neffective_from = 2020-03-31\neffective_until = 2026-12-06\nroute = "direct"',
+            'version = "shandong-standard"\neffective_from = 2020-03-31\n'
+            'effective_until = 2026-12-06\nroute = "direct"',
+            'version = "shandong-2019"\neffective_from = 2020-03-31\n'
+            'effective_until = 2026-12-06\nroute = "direct"',
             "deadlines[0].version",
             "unknown version 'shandong-2019'",
         ),

@@ -719,7 +719,10 @@ MALFORMED = [
         "class-gated item reached against the one reading (Jinan art. 8 is A-C only)",
         edit(
             "stacking.toml",
-            ('  "jinan.20.parks", "jinan.20.fitness", "jinan.21",\n]', '  "jinan.20.parks", "jinan.20.fitness", "jinan.21", "jinan.8",\n]'),
+            (
+                '  "jinan.20.parks", "jinan.20.fitness", "jinan.21",\n]',
+                '  "jinan.20.parks", "jinan.20.fitness", "jinan.21", "jinan.8",\n]',
+            ),
             ('withheld = ["jinan.8", ', "withheld = ["),
         ),
         "stacking.toml",
