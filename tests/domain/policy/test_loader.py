@@ -83,6 +83,8 @@ def test_the_rules_resting_on_a_decision_are_the_ones_the_seeds_leave_open() -> 
         "weihai.amendment",
         "liaocheng.amendment",
         "jinan.amendment",
+        # Who records Liaocheng art. 13's spouse-transfer request (issue 27, RD-2026-112).
+        "liaocheng.deadline.spouse_transfer",
     }
     versions = {v.id: v.decision for s in Scheme for v in policy_versions(s) if v.decision}
     assert versions == {
