@@ -193,6 +193,12 @@ def _entitlements(args: argparse.Namespace, registry: Registry) -> None:
     if args.json:
         sys.stdout.buffer.write(json_safe(msgspec.json.encode(granted)) + b"\n")
         return
+    units: dict[str, tuple[str, ...]] = {}
     for beneficiary in granted:
         items = ", ".join(beneficiary.items) or "(nothing)"
         print(f"{terminal_safe(beneficiary.kind):<12} {terminal_safe(items)}")
+        units.update(beneficiary.responsible)
+    if units:
+        print("responsible units (责任单位):")
+        for code, names in units.items():
+            print(terminal_safe(f"  {code:<22} {'、'.join(names)}"))

@@ -141,6 +141,9 @@ def _sla(args: argparse.Namespace, registry: Registry) -> None:
     for f in files:
         issued = f"issued {f.issued_on}" if f.issued_on else "not issued"
         count = f"{f.working_days} working days" if f.working_days else "no fixed count"
+        if f.clock == "spouse_transfer":  # Liaocheng art. 13: 1个月内办理随调手续
+            issued = f"transfer done {f.done_on}" if f.done_on else "transfer not done"
+            count = "calendar months"
         due = (
             f"due {f.due_on}{' (estimated)' if f.estimated else ''}" if f.due_on else "no due date"
         )
@@ -216,7 +219,9 @@ def add_operations_commands(
     p.set_defaults(run=_stats)
 
     p = sub.add_parser(
-        "sla", help="issuance deadlines (办理时限): each file's, and whether it was met"
+        "sla",
+        help="issuance deadlines (办理时限) and spouse-transfer months (Liaocheng art. 13): each"
+        " file's, and whether it was met",
     )
     p.add_argument(
         "--overdue", action="store_true", help="only files overdue, or issued after their due date"

@@ -201,6 +201,8 @@ def _verify(args: argparse.Namespace, registry: Registry) -> int:
             print(terminal_safe(f"  for: {args.beneficiary} {result.beneficiary_name}"))
         if result.rule:
             print(terminal_safe(f"  rule: {result.rule}"))
+        if result.responsible:
+            print(terminal_safe(f"  responsible units (责任单位): {'、'.join(result.responsible)}"))
         print(f"  bundle data age: {result.bundle_age_seconds} s")
     return 0 if result.valid else 1
 

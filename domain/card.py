@@ -21,6 +21,7 @@ from domain.card_admission import admit
 from domain.card_review import check_review, check_upgrade_review, reached_of, upgrade_in_review
 from domain.card_status import Transition, status_on
 from domain.card_term import extension_of, issued_term
+from domain.card_transfer import SpouseTransfer, TransferStep, decide_transfer
 from domain.card_upgrade import check_higher_tier, request_of, upgrade_basis, upgrade_of
 from domain.clock import business_date
 from domain.errors import IllegalTransition, InvalidInput
@@ -203,6 +204,14 @@ class Card(Aggregate):
             return
         guards.require_under_review(self.recorded_status, "record a review")
         check_review(ctx, review, self.next_stage, self.admission, self.received_by)
+        deadlines.require_recorded_steps(
+            self.application.scheme,
+            self.admission.route,
+            business_date(ctx.effective_at),
+            stage=review.stage,
+            received_on=self.received_on,
+            confirmed_on=self.contract_confirmed_on,
+        )
         reached = reached_of(len(self.approved_stages), self.admission)
         self._review_recorded(ctx=ctx, review=review, reached=reached)
         if review.stage is ReviewStage.EXPERT_PANEL and review.decision is ReviewDecision.APPROVED:
@@ -355,6 +364,14 @@ class Card(Aggregate):
         guards.check_issuer(self.application.scheme, ctx, "issue")
         guards.require_under_review(self.recorded_status, "issue")
         guards.require_all_approved(self.next_stage, self.required_stages, self.admission.rules)
+        deadlines.require_recorded_steps(
+            self.application.scheme,
+            self.admission.route,
+            business_date(ctx.effective_at),
+            stage=None,
+            received_on=self.received_on,
+            confirmed_on=self.contract_confirmed_on,
+        )
         today = business_date(ctx.effective_at)
         term = issued_term(self.application, today, valid_from, bases, credentials)
         issuance = Issuance(
@@ -732,6 +749,38 @@ class Card(Aggregate):
         self.recorded_status = Card.Revoked.status_after
         self.revocation = None
         self.revocation_steps = ()
+
+    # ---- a deadline on an item: Liaocheng art. 13's spouse transfer (domain.card_transfer)
+
+    # The open request for the spouse's transfer (a class default: cards stored before it
+    # existed have none).
+    spouse_transfer: SpouseTransfer | None = None
+
+    def record_spouse_transfer(
+        self, ctx: Context, step: TransferStep, facts: Mapping[str, bool | str] | None = None
+    ) -> None:
+        """Record the request for the spouse's transfer, which starts the month the rule in
+        force gives it (1个月内办理随调手续), or the transfer done, which stops it."""
+        guards.check_context(ctx)
+        requested = step == TransferStep.REQUESTED
+        action = "record a spouse's transfer"
+        self._require_in_force(ctx, action, allow_suspended=not requested)
+        day = business_date(ctx.effective_at)
+        open_request, role = self.spouse_transfer, ctx.role
+        snapshot, people = self.snapshot(day), self.holder_on(day)
+        transfer = decide_transfer(snapshot, people, step, day, role, open_request, facts)
+        self._spouse_transfer_recorded(ctx=ctx, transfer=transfer)
+
+    class SpouseTransferRecorded(Aggregate.Event):
+        """A spouse's transfer was requested (its month starts) or done (随调)."""
+
+        ctx: Context
+        transfer: SpouseTransfer
+
+    @event(SpouseTransferRecorded)
+    def _spouse_transfer_recorded(self, ctx: Context, transfer: SpouseTransfer) -> None:
+        self.last_effective_at = ctx.effective_at
+        self.spouse_transfer = transfer if transfer.step == TransferStep.REQUESTED else None
 
 
 TRANSITIONS: tuple[type[Transition], ...] = tuple(

@@ -48,13 +48,14 @@ WINDOWS = frozenset(
 # only "after the contract is confirmed"): this is the registry's choice.
 CONTRACT_CONFIRMERS = frozenset({Role.EMPLOYER, Role.CITY_HRSS})
 RULE_CONTRACT_CONFIRMERS = (
-    "the employer or the city HRSS confirms the employment contract (shandong standard 8: "
-    "确认引进人才工作合同)"
+    "the employer or the city HRSS confirms the employment contract (shandong standard 7.1: "
+    "审核颁发：确认引进人才工作合同后; who confirms is the registry's choice)"
 )
 RULE_OWN_RECEIPT = "a window records its own receipt of the file (受理)"
 
 
-def _rule(scheme: Scheme, route: Route, day: date) -> DeadlineRule | None:
+def rule_in_force(scheme: Scheme, route: Route, day: date) -> DeadlineRule | None:
+    """The deadline rule of a route in force on ``day``, if the scheme sets one."""
     scope = RuleScope(scheme, day, None)
     rules = [r for r in scope.rules(scope.data.deadlines) if r.route is route]
     return rules[0] if rules else None
@@ -85,7 +86,7 @@ def check_receipt(
             code="receipt_not_authorised",
             rule=RULE_OWN_RECEIPT,
         )
-    rule = _rule(scheme, route, day)
+    rule = rule_in_force(scheme, route, day)
     if rule is not None and rule.window is not None and rule.window != window:
         if window == intake:
             return False
@@ -96,6 +97,41 @@ def check_receipt(
             rule=rule.id,
         )
     return True
+
+
+def require_recorded_steps(
+    scheme: Scheme,
+    route: Route,
+    day: date,
+    *,
+    stage: str | None,
+    received_on: date | None,
+    confirmed_on: date | None,
+) -> None:
+    """Refuse a decision the deadline rule in force makes wait for its clock's events
+    (``required``): the counting window's stage (``stage``, the stage about to decide) or
+    the issuance (``stage`` None) before that window recorded its receipt, and the
+    issuance of a card whose clock runs from the contract before it was confirmed."""
+    rule = rule_in_force(scheme, route, day)
+    if rule is None or not rule.required:
+        return
+    deciding = stage is None or (rule.window is not None and stage == rule.window)
+    if deciding and received_on is None:
+        who = rule.window or "a window"
+        what = "the card is issued" if stage is None else f"the {stage} decides"
+        raise IllegalTransition(
+            f"the {who} must record its receipt of the file (card receive) before {what}; "
+            f"source: {rule.source}",
+            code="file_not_received",
+            rule=rule.id,
+        )
+    if stage is None and rule.starts == "contract_confirmed" and confirmed_on is None:
+        raise IllegalTransition(
+            "the employment contract must be confirmed (card confirm-contract) before the "
+            f"card is issued; source: {rule.source}",
+            code="contract_not_confirmed",
+            rule=rule.id,
+        )
 
 
 def clock_started(
@@ -110,7 +146,7 @@ def clock_started(
     """The deadline a card's clock runs to once ``trigger`` (a clock name) happened on
     ``day``, decided under the rule in force that day; None when this event starts no
     clock for the card's route (or the contract clock still lacks its other event)."""
-    rule = _rule(scheme, route, day)
+    rule = rule_in_force(scheme, route, day)
     clock = _CLOCK_OF_START[rule.starts] if rule is not None else FILE_RECEIVED
     if clock == FILE_RECEIVED and trigger == FILE_RECEIVED and received_on is not None:
         start = received_on

@@ -34,6 +34,7 @@ from domain.card_amendment import present_family
 from domain.clock import business_date
 from domain.errors import IllegalTransition, InvalidInput, NotAuthorised
 from domain.policy import Balance, Beneficiary, BeneficiaryKind, CardSnapshot, Usage
+from domain.policy.model import PayerRule, UsageLimitRule
 from domain.text import check_text
 from domain.values import Context, Holder, Value
 from domain.vocabulary import Role, Scheme
@@ -275,11 +276,11 @@ class BenefitUse(Aggregate):
         a limit (``limit_reached``), or when a month asked for was already paid or comes
         before the card's month of issue (``month_already_paid``, ``month_before_issue``);
         each refusal names its rule and the rule's source."""
-        _check_user(ctx, request.venue)
-        if request.quantity < 1:
-            raise InvalidInput(f"quantity must be at least 1, not {request.quantity}")
         scope = self.scope
         day = business_date(ctx.effective_at)
+        _check_user(ctx, request.venue, policy.payer_roles(scope.city, scope.item, day))
+        if request.quantity < 1:
+            raise InvalidInput(f"quantity must be at least 1, not {request.quantity}")
         limits = policy.counted_limits(scope.city, scope.item, day)
         monthly = [limit for limit in limits if limit.max_months is not None]
         months = months_paid(day, request.quantity) if monthly else ()
@@ -312,6 +313,7 @@ class BenefitUse(Aggregate):
             )
         if monthly:
             self._check_months(months, card.issued_on, monthly[0].id)
+            _check_months_of_age(scope.city, months, monthly, person)
         redemption = Redemption(
             redemption_id=redemption_id,
             card_id=scope.card_id,
@@ -347,7 +349,10 @@ class BenefitUse(Aggregate):
         """Undo a recorded use (a use recorded by mistake, a payment returned), by the venue
         or office of the city that recorded it, saying why: what it counted is counted no
         more. A use is reversed once; an id this record does not hold is refused."""
-        _check_user(ctx, venue)
+        payers = policy.payer_roles(
+            self.scope.city, self.scope.item, business_date(ctx.effective_at)
+        )
+        _check_user(ctx, venue, payers)
         original = self.uses.get(redemption_id)
         if original is None:
             raise UnknownRedemption(
@@ -410,14 +415,42 @@ class BenefitUse(Aggregate):
             )
 
 
-def _check_user(ctx: Context, venue: str) -> None:
+def _check_months_of_age(
+    city: Scheme, months: tuple[str, ...], limits: Iterable[UsageLimitRule], person: Beneficiary
+) -> None:
+    """A monthly subsidy for a person of an age pays no month before the one they reach
+    it, arrears included, where the limit in force says so (Liaocheng art. 22: 父母年龄在60
+    周岁以上的……每月给予800元)."""
+    for limit in limits:
+        first = policy.first_month_of_age(limit, person.date_of_birth)
+        if first is not None and months[0] < first:
+            early = [m for m in months if m < first]
+            raise IllegalTransition(
+                f"{', '.join(early)}: the {person.kind.value} reaches {limit.min_age} only in "
+                f"{first}, and a month is paid only from then; source: {limit.source}",
+                code="month_before_age",
+                rule=limit.id,
+            )
+
+
+def _check_user(ctx: Context, venue: str, payers: tuple[PayerRule, ...] = ()) -> None:
+    """The user records uses of the item: the venue or paying office where it happens, or,
+    where a payer rule is in force for the item, one of the roles it names (the body that
+    pays it, e.g. the employer for Shandong annex A.9's allowance) and no other."""
     if not ctx.actor.strip():
         raise InvalidInput("actor must name who acts")
-    if ctx.role not in USE_ROLES:
+    roles = frozenset(r for rule in payers for r in rule.roles) or USE_ROLES
+    if ctx.role not in roles:
+        rule = (
+            f"{payers[0].id} ({payers[0].source})"
+            if payers
+            else "a use is recorded by the venue or paying office where it happens"
+        )
         raise NotAuthorised(
-            f"a use is recorded by a {' or a '.join(sorted(USE_ROLES))} user, not {ctx.role}",
+            f"a use of this item is recorded by a {' or a '.join(sorted(roles))} user, "
+            f"not {ctx.role}",
             code="use_not_authorised",
-            rule="a use is recorded by the venue or paying office where it happens",
+            rule=rule,
         )
     if not venue.strip():
         raise InvalidInput("venue must name the venue or paying office")

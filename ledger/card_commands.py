@@ -22,6 +22,7 @@ from domain import card_roles as roles
 from domain.card import Card
 from domain.card_amendment import PersonChange
 from domain.card_roles import RoleRule
+from domain.card_transfer import records_transfer
 from domain.values import Context, Review, StatusChange
 from domain.vocabulary import AmendmentVerdict, Role
 from ledger.commands import (
@@ -40,6 +41,7 @@ from ledger.commands import (
     RevocationApproveRequest,
     RevocationDeclineRequest,
     RevocationProposeRequest,
+    SpouseTransferRequest,
     StatusRequest,
     UpgradeCategoryRequest,
     UpgradeTierRequest,
@@ -190,6 +192,24 @@ CONFIRM_CONTRACT = CardCommand(
     done="contract confirmed",
     events=("ContractConfirmed", "DeadlineStarted"),
     example={"confirmed_on": "2026-11-02"},
+)
+def records_spouse_transfer(card: Card, role: Role, day: date) -> bool:
+    """The roles the spouse-transfer rule in force names (Liaocheng art. 13)."""
+    return records_transfer(card.application.scheme, role, day)
+
+
+SPOUSE_TRANSFER = CardCommand(
+    name="spouse_transfer",
+    request=SpouseTransferRequest,
+    run=lambda card, ctx, body: card.record_spouse_transfer(ctx, body.step, body.facts),
+    may=records_spouse_transfer,
+    summary="Record the request for the spouse's transfer (its month starts) or the transfer done.",
+    path="spouse-transfer",
+    operation="record_spouse_transfer",
+    cli=("spouse-transfer",),
+    done="spouse transfer recorded",
+    events=("SpouseTransferRecorded",),
+    example={"step": "requested", "facts": {"spouse_public_payroll_transferable": True}},
 )
 ISSUE = CardCommand(
     name="issue",
@@ -383,6 +403,7 @@ CHANGES: tuple[CardCommand[Any], ...] = (
     EXTEND,
     AMEND,
     DECIDE_AMENDMENT,
+    SPOUSE_TRANSFER,
     SUSPEND,
     REINSTATE,
     WITHDRAW,

@@ -15,6 +15,7 @@ from uuid import UUID
 
 import msgspec
 
+from domain.card_transfer import TransferStep
 from domain.errors import InvalidInput
 from domain.policy import BeneficiaryKind, CredentialEvidence, TermBasis
 from domain.text import check_text, normalise_name
@@ -341,6 +342,15 @@ class ContractRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=
     confirmed_on: date
 
 
+class SpouseTransferRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Record the request for the spouse's transfer (``requested``: its month starts,
+    Liaocheng art. 13) or the transfer done (``completed``), with the facts the article's
+    conditions read (``spouse_public_payroll_transferable``)."""
+
+    step: TransferStep
+    facts: SeenFacts = {}
+
+
 class RedeemRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Record the use of a service item (服务使用) by a venue or paying office of ``city``
     named ``venue``: ``quantity`` uses (or months of a monthly subsidy) of ``item`` (a
@@ -448,5 +458,6 @@ RevocationDeclineBody = acting_type(RevocationDeclineRequest)
 WithdrawBody = acting_type(WithdrawRequest)
 ReceiveBody = acting_type(ReceiveRequest)
 ContractBody = acting_type(ContractRequest)
+SpouseTransferBody = acting_type(SpouseTransferRequest)
 AmendBody = acting_type(AmendRequest)
 AmendmentDecisionBody = acting_type(AmendmentDecisionRequest)

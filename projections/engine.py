@@ -436,10 +436,11 @@ def install(ledger: CardLedger) -> list[str]:
                 for statement in table.ddl(view):
                     cursor.execute(statement)
                 tables.append(table.name)
-            if new and len(new) < len(model_class.tables):
-                # A new version renamed some of the model's tables (a column added:
-                # rm_beneficiary_v2): they start empty, so the model is emptied and
-                # replayed from the log by its next catch-up, as a rebuild would.
+            if new:
+                # A new version renamed some or all of the model's tables (a column
+                # added: rm_beneficiary_v2, rm_statistics_v2): they start empty, so the
+                # model is emptied and replayed from the log by its next catch-up, as a
+                # rebuild would (on a new store there is nothing to forget).
                 own = view_for(datastore, model_class.name, ledger.name)
                 for table in model_class.tables:
                     cursor.execute(f"DELETE FROM {view.table(table.name)}")  # noqa: S608

@@ -11,7 +11,7 @@ queried too, with the same counting (``domain.redemption.usage_of``) and the sam
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -20,7 +20,7 @@ from domain import policy
 from domain.card import TRANSITIONS, Card
 from domain.card_status import status_on
 from domain.errors import IllegalTransition
-from domain.policy import Balance, Beneficiary, BeneficiaryKind, CardSnapshot
+from domain.policy import Balance, Beneficiary, BeneficiaryKind, CardSnapshot, responsible_units
 from domain.policy.grants import granted_codes
 from domain.redemption import BenefitUse, Redemption, usage_of
 from domain.values import Holder
@@ -126,6 +126,9 @@ class Entitlement:
     kind: str
     date_of_birth: str | None
     items: tuple[str, ...]
+    # The units that answer for each item listed (责任单位), as its seed lists them; an
+    # item whose seed names none (the provincial annex) is left out.
+    responsible: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 class Entitlements(ReadModel):
@@ -330,7 +333,15 @@ class Entitlements(ReadModel):
                 date_of_birth=date.fromisoformat(born) if born else None,
             )
             granted = granted_codes(snapshot, beneficiary, on)
-            answer.append(Entitlement(kind=kind, date_of_birth=born, items=granted))
+            units = {code: responsible_units(code) for code in granted}
+            answer.append(
+                Entitlement(
+                    kind=kind,
+                    date_of_birth=born,
+                    items=granted,
+                    responsible={code: found for code, found in units.items() if found},
+                )
+            )
         return answer
 
 

@@ -1,8 +1,9 @@
 """``statistics`` (统计): one row per file (card) with what it is counted by (scheme,
 authority, tier, status, month filed in Asia/Shanghai) and its issuance deadline facts
 (办理时限): the clock the rule starts, its start and due dates and working days, from the
-last ``Card.DeadlineStarted``, and the issue date. Whether a file is overdue, or met its
-deadline, is decided against the caller's date.
+last ``Card.DeadlineStarted``, and the issue date; and the month of a spouse's transfer
+(Liaocheng art. 13, ``Card.SpouseTransferRecorded``), from its request to its completion.
+Whether a file is overdue, or met its deadline, is decided against the caller's date.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from domain.authority import authority_of
 from domain.card import TRANSITIONS, Card
+from domain.card_transfer import SPOUSE_TRANSFER, TransferStep
 from domain.clock import business_date
 from domain.values import Deadline
 from domain.vocabulary import CardStatus
@@ -36,7 +38,7 @@ GROUPS = {
 }
 
 FILES = Table(
-    "rm_statistics",
+    "rm_statistics_v2",  # v2: the spouse-transfer clock's columns
     (
         ("card_id", "TEXT"),
         ("scheme", "TEXT"),
@@ -54,6 +56,9 @@ FILES = Table(
         ("estimated", "INTEGER"),
         ("deadline_rules", "TEXT"),
         ("issued_on", "TEXT"),
+        ("transfer_starts_on", "TEXT"),
+        ("transfer_due_on", "TEXT"),
+        ("transfer_done_on", "TEXT"),
     ),
     key=("card_id",),
 )
@@ -77,6 +82,8 @@ class FileDeadline:
     estimated: bool
     issued_on: str | None
     state: str
+    # The spouse-transfer clock's (Liaocheng art. 13): the day the transfer was done.
+    done_on: str | None = None
 
     @property
     def late(self) -> bool:
@@ -88,7 +95,9 @@ class Statistics(CardRowModel):
     """Counts and deadlines per file."""
 
     name = "statistics"
-    topics = topics_of(Card.Applied, *TRANSITIONS, *GRANTS, Card.DeadlineStarted)
+    topics = topics_of(
+        Card.Applied, *TRANSITIONS, *GRANTS, Card.DeadlineStarted, Card.SpouseTransferRecorded
+    )
     tables = (FILES,)
     row_table = FILES
 
@@ -129,8 +138,9 @@ class Statistics(CardRowModel):
         )
         with self.view.reading() as cursor:
             rows = self.view.fetch(cursor, sql)
+            transfers = self.view.fetch(cursor, _TRANSFERS_SQL.format(self.view.table(FILES.name)))
         today = as_of.isoformat()
-        return [
+        issuance = [
             FileDeadline(
                 card_id=r[0],
                 scheme=r[1],
@@ -146,6 +156,26 @@ class Statistics(CardRowModel):
             )
             for r in rows
         ]
+        spouse = [
+            FileDeadline(
+                card_id=r[0],
+                scheme=r[1],
+                authority=r[2],
+                status=r[3],
+                clock=SPOUSE_TRANSFER,
+                starts_on=r[4],
+                due_on=r[5],
+                working_days=None,
+                estimated=False,
+                issued_on=r[7],
+                state=_transfer_state(r[5], r[6], today),
+                done_on=r[6],
+            )
+            for r in transfers
+        ]
+        if not spouse:
+            return issuance
+        return sorted([*issuance, *spouse], key=lambda d: (d.due_on or "", d.card_id))
 
     def overdue(self, as_of: date) -> list[FileDeadline]:
         """Files not issued by their deadline: overdue on ``as_of``, or issued late."""
@@ -159,6 +189,19 @@ def _state(status: str, due_on: str | None, issued_on: str | None, today: str) -
         return "closed"
     if due_on is None:
         return "no_fixed_deadline"
+    return "overdue" if due_on < today else "pending"
+
+
+_TRANSFERS_SQL = (
+    "SELECT card_id, scheme, authority, status, transfer_starts_on, transfer_due_on,"
+    " transfer_done_on, issued_on FROM {} WHERE transfer_starts_on IS NOT NULL"
+)
+
+
+def _transfer_state(due_on: str, done_on: str | None, today: str) -> str:
+    """A spouse's transfer: met or missed once done, overdue or pending until then."""
+    if done_on is not None:
+        return "met" if done_on <= due_on else "missed"
     return "overdue" if due_on < today else "pending"
 
 
@@ -182,6 +225,9 @@ def _filed(event: Card.Applied) -> dict[str, Any]:
         "estimated": None,
         "deadline_rules": None,
         "issued_on": None,
+        "transfer_starts_on": None,
+        "transfer_due_on": None,
+        "transfer_done_on": None,
     }
 
 
@@ -192,6 +238,11 @@ def _change(row: dict[str, Any], event: Card.Event) -> None:
             row["issued_on"] = business_date(ctx.effective_at).isoformat()
         case Card.DeadlineStarted(deadline=deadline):  # the last clock started counts
             _deadline(row, deadline)
+        case Card.SpouseTransferRecorded(transfer=transfer):  # the last request counts
+            requested = transfer.step == TransferStep.REQUESTED
+            row["transfer_starts_on"] = day(transfer.starts_on)
+            row["transfer_due_on"] = day(transfer.due_on)
+            row["transfer_done_on"] = None if requested else day(transfer.on)
 
 
 def _deadline(row: dict[str, Any], deadline: Deadline) -> None:

@@ -19,7 +19,7 @@ from domain.clock import Clock, business_date
 from domain.errors import NotAuthorised
 from domain.policy import Balance
 from domain.receipt import Outcome
-from domain.redemption import BenefitUse, UnknownRedemption
+from domain.redemption import USE_ROLES, BenefitUse, UnknownRedemption
 from domain.user import Principal
 from domain.vocabulary import Scheme
 from ledger import commands as c
@@ -82,7 +82,8 @@ class BenefitService:
         """Record a use as the venue or paying office ``who``, in its own city; refused
         past a limit, naming the rule and its source. A retry under the same idempotency
         key answers with the use first recorded."""
-        body = acting(request, c.RedeemBody, who, venue=who.name, city=_venue_city(who))
+        city = _use_city(who, request.item)
+        body = acting(request, c.RedeemBody, who, venue=who.name, city=city)
 
         def run(scope: CommandScope) -> Outcome:
             record, use = self._ledger.redeem(card_id, body, scope=scope)
@@ -116,7 +117,12 @@ class BenefitService:
     ) -> ReversalReceipt:
         """Reverse a use recorded on ``card_id``, found by its id, as the venue that
         recorded it."""
-        body = acting(request, c.ReverseRedemptionBody, who, venue=who.name, city=_venue_city(who))
+        if who.role in USE_ROLES:
+            city = _venue_city(who)
+        else:  # a payer (Shandong A.9: the employer) reverses in its item's catalogue
+            self._access.card(who, card_id)  # out of its jurisdiction: not found, as ever
+            city = self._record_holding(card_id, request.redemption_id).scope.city
+        body = acting(request, c.ReverseRedemptionBody, who, venue=who.name, city=city)
 
         def run(scope: CommandScope) -> Outcome:
             self._access.card(who, card_id)
@@ -175,6 +181,16 @@ def _venue_city(who: Principal) -> Scheme:
         f"holds the catalogues of {', '.join(_CATALOGUE_CITIES)}",
         rule="a venue records use in its own city",
     )
+
+
+def _use_city(who: Principal, item: str) -> Scheme:
+    """The catalogue a use is recorded in: a venue's or paying office's own city's; for
+    another role (a payer the provincial data names: the employer, annex A.9), the
+    provincial catalogue when the item is the province's, else its own city's as for a
+    venue (where the domain refuses it unless a payer rule names the role)."""
+    if who.role not in USE_ROLES and item.strip().startswith(f"{Scheme.SHANDONG}."):
+        return Scheme.SHANDONG
+    return _venue_city(who)
 
 
 _CATALOGUE_CITIES = tuple(str(s) for s in Scheme if s is not Scheme.SHANDONG)

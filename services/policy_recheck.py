@@ -119,10 +119,17 @@ def _finding(card_id: UUID, scheme: str, event: Any, code: str, message: str) ->
         step=type(event).__name__,
         card_version=event.originator_version,
         effective_on=business_date(event.ctx.effective_at),
-        recorded_under=getattr(recorded, "policy_version", ""),
+        recorded_under=_version(recorded),
         code=code,
         message=message,
     )
+
+
+def _version(recorded: Any) -> str:
+    """The policy version a decision records: its own, or its term's (issue, extension)."""
+    version = getattr(recorded, "policy_version", "")
+    term = getattr(recorded, "term", None)
+    return str(version or getattr(term, "policy_version", "") or "")
 
 
 def _record(event: Any) -> Any:

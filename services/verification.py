@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from domain.clock import Clock
+from domain.policy import responsible_units
 from signing.bundle import load_bundle
 from signing.verify import VerificationResult, verify
 
@@ -34,7 +36,7 @@ class VerificationService:
     ) -> VerificationResult:
         """The verifier's decision on ``token`` with the bundle in ``bundle``; raises
         ``signing.bundle.BundleError`` when the bundle itself cannot be used."""
-        return verify(
+        result = verify(
             token,
             load_bundle(bundle, root),
             at=at or self._clock(),
@@ -44,3 +46,5 @@ class VerificationService:
             venue_city=venue_city,
             skew=skew,
         )
+        units = responsible_units(service.strip()) if service else ()
+        return msgspec.structs.replace(result, responsible=units) if units else result

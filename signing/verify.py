@@ -75,7 +75,8 @@ class VerificationResult(msgspec.Struct, frozen=True, kw_only=True):
     """What a venue learns: valid or not, why (a stable reason code and words), the card's
     scheme, tier and expiry, how old the bundle's data is, and for a service asked, who it
     was asked for (``beneficiary_name``, a family member's name from the credential), the
-    rules that decided and what the venue must still see (``requires``). ``superseded``:
+    rules that decided, what the venue must still see (``requires``) and the units that
+    answer for the service (``responsible``). ``superseded``:
     the status list reads this credential SUPERSEDED (a newer one replaced it after a
     change to the people it names), set on every result from the status check on."""
 
@@ -94,6 +95,9 @@ class VerificationResult(msgspec.Struct, frozen=True, kw_only=True):
     binding_salt: bytes | None = None
     binding: bytes | None = None
     superseded: bool = False
+    # The units that answer for the service asked (责任单位), as its seed lists them; set
+    # by the registry's verifier from the policy catalogue (none for the provincial annex).
+    responsible: tuple[str, ...] = ()
 
 
 def verify(

@@ -10,6 +10,7 @@ from uuid import UUID
 import msgspec
 
 import ledger.card_commands as cc
+from domain import deadlines
 from domain.clock import business_date
 from domain.policy import level_rule
 from domain.vocabulary import EmployerLevel, Role, Scheme
@@ -141,7 +142,15 @@ def approve_all(ledger: CardLedger, card_id: UUID) -> int:
     if intake is not None and intake not in card.received_by:
         ledger.run(cc.RECEIVE, card_id, receive(str(intake)))
     version = card.version
+    # Where the deadline rule in force makes the counting window's receipt a required
+    # step (Shandong 7.1 from 2026-12-07), that window records it before it decides.
+    rule = deadlines.rule_in_force(
+        card.application.scheme, card.admission.route, business_date(ledger.clock())
+    )
     for stage in card.required_stages:
+        counting = rule is not None and rule.required and stage == rule.window
+        if counting and ledger.get_card(card_id).received_on is None:
+            ledger.run(cc.RECEIVE, card_id, receive(str(stage)))
         joint = next((j.departments for j in card.admission.joint if j.stage == stage), ())
         version = ledger.run(cc.REVIEW, card_id, review(str(stage), joint_with=joint))
     return version

@@ -16,7 +16,7 @@ from domain.policy.amendment import (
     check_amendment_decider,
     check_amendment_filer,
 )
-from domain.policy.catalogue import service_items
+from domain.policy.catalogue import responsible_units, service_items
 from domain.policy.deadline import add_working_days, is_working_day, issuance_deadline
 from domain.policy.eligibility import decide_eligibility
 from domain.policy.entitlement import decide_entitlement
@@ -66,7 +66,14 @@ from domain.policy.term import (
     upgrades_by_category,
 )
 from domain.policy.tiers import is_higher_tier, tier_rank, tier_ranking
-from domain.policy.usage import Balance, balance_of, counted_limits, rule_source
+from domain.policy.usage import (
+    Balance,
+    balance_of,
+    counted_limits,
+    first_month_of_age,
+    payer_roles,
+    rule_source,
+)
 from domain.policy.versions import policy_versions, version_in_force
 
 __all__ = [
@@ -119,6 +126,7 @@ __all__ = [
     "facts_from_credentials",
     "facts_with_level",
     "filer_roles",
+    "first_month_of_age",
     "interim_authority",
     "is_higher_tier",
     "is_working_day",
@@ -129,8 +137,10 @@ __all__ = [
     "load_policy",
     "next_step",
     "parse_policy",
+    "payer_roles",
     "policy_versions",
     "recognised_as_basis",
+    "responsible_units",
     "revocation_procedure",
     "rule_source",
     "service_items",

@@ -47,3 +47,17 @@ def whole_item(data: SchemeData, code: str) -> ServiceItem | None:
 def listed(codes: tuple[str, ...], code: str, item: ServiceItem) -> bool:
     """Whether a rule's ``codes`` name ``code`` itself or the item it is a part of."""
     return code in codes or item.code in codes
+
+
+def responsible_units(code: str, *, policy: Policy | None = None) -> tuple[str, ...]:
+    """The units that answer for an item (责任单位) as its seed lists them, for an item or
+    part code (``liaocheng.21.films``: art. 21's); () for a code no catalogue holds and
+    for an item whose seed names none (the provincial standard's annex A)."""
+    try:
+        scheme = Scheme(code.split(".", 1)[0])
+    except ValueError:
+        return ()
+    for item in (policy or default_policy()).scheme(scheme).items:
+        if item.code == code or any(p.code == code for p in item.parts):
+            return item.responsible
+    return ()

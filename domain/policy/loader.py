@@ -28,6 +28,7 @@ from domain.policy.model import (
     Rule,
     SchemeData,
     StackingData,
+    StackingReach,
     TermBasisKind,
     WorkdayData,
 )
@@ -174,6 +175,7 @@ def _rules(data: SchemeData) -> Iterable[tuple[str, Rule]]:
         "coverage",
         "beneficiaries",
         "limits",
+        "payers",
         "conditions",
         "amendments",
         "quotas",
@@ -185,6 +187,7 @@ def _rules(data: SchemeData) -> Iterable[tuple[str, Rule]]:
         "issuers",
         "interim",
         "levels",
+        "service_deadlines",
     ):
         rules: tuple[Rule, ...] = getattr(data, field)
         for i, rule in enumerate(rules):
@@ -315,7 +318,15 @@ def _check_references(data: SchemeData, fail: Fail) -> None:
     codes = _item_codes(data)
     tiers = set(data.tiers.tiers)
     categories = {c.category for c in data.categories}
-    for field in ("coverage", "beneficiaries", "limits", "accepts", "conditions"):
+    for field in (
+        "coverage",
+        "beneficiaries",
+        "limits",
+        "payers",
+        "accepts",
+        "conditions",
+        "service_deadlines",
+    ):
         for i, rule in enumerate(getattr(data, field)):
             for j, code in enumerate(rule.items):
                 if code not in codes:
@@ -436,6 +447,13 @@ def _check_stacking(stacking: StackingData, schemes: Mapping[Scheme, SchemeData]
 def _check_reach(stacking: StackingData, schemes: Mapping[Scheme, SchemeData]) -> None:
     """Every city item the matches name is recorded as reached or withheld, once."""
     seen: set[Scheme] = set()
+    known = {d.id for d in schemes[Scheme.SHANDONG].decisions}
+    if stacking.class_gates and stacking.class_gates not in known:
+        raise PolicyDataError(
+            STACKING_FILE,
+            "class_gates",
+            f"names unknown decision {stacking.class_gates!r} (shandong.toml [[decisions]])",
+        )
     for i, recorded in enumerate(stacking.reach):
         key = f"reach[{i}]"
         if recorded.city is Scheme.SHANDONG or recorded.city in seen:
@@ -479,6 +497,64 @@ def _check_reach(stacking: StackingData, schemes: Mapping[Scheme, SchemeData]) -
             raise PolicyDataError(
                 STACKING_FILE, key, f"{min(unmatched)} is recorded but matches no provincial item"
             )
+        _check_own(key, recorded, matched, codes, decisions)
+        if stacking.class_gates:
+            _check_class_gates(key, recorded, matched, schemes[recorded.city])
+
+
+def _check_own(
+    key: str, recorded: StackingReach, matched: set[str], codes: set[str], decisions: set[str]
+) -> None:
+    """The city's own items are its items, match no provincial item and rest on a
+    recorded decision."""
+    for j, code in enumerate(recorded.own):
+        if code not in codes:
+            raise PolicyDataError(
+                STACKING_FILE, f"{key}.own[{j}]", f"unknown {recorded.city} item {code!r}"
+            )
+        if code in matched:
+            raise PolicyDataError(
+                STACKING_FILE, f"{key}.own[{j}]", f"{code} matches a provincial item"
+            )
+    if recorded.own and recorded.own_decision not in decisions:
+        raise PolicyDataError(
+            STACKING_FILE,
+            f"{key}.own_decision",
+            f"names unknown decision {recorded.own_decision!r} (shandong.toml [[decisions]])",
+        )
+
+
+def _check_class_gates(
+    key: str, recorded: StackingReach, matched: set[str], data: SchemeData
+) -> None:
+    """One reading for class-gated items (the file's ``class_gates`` decision): in a city
+    of ranked classes, a matched item is reached when one coverage rule gives it to every
+    class (Jinan art. 6(2): D类及以上) or to the class the city's rules give a 惠才卡 holder
+    (``huicai_class``), and withheld otherwise (Jinan arts. 8, 9, 11: A-C only; art. 12:
+    a different benefit per class)."""
+    if recorded.huicai_class and recorded.huicai_class not in data.tiers.tiers:
+        raise PolicyDataError(
+            STACKING_FILE, f"{key}.huicai_class", f"{recorded.huicai_class!r} is no class"
+        )
+    if not data.tiers.ranked:
+        return
+    every = set(data.tiers.tiers)
+    for code in sorted(matched):
+        gates = [c for c in data.coverage if _names(c.items, code)]
+        reached = any(every <= set(c.tiers) or recorded.huicai_class in c.tiers for c in gates)
+        if reached != (code in recorded.reached):
+            should = "reached" if reached else "withheld"
+            raise PolicyDataError(
+                STACKING_FILE,
+                key,
+                f"{code} must be {should} under the class_gates reading (one coverage rule "
+                "for every class, or for the 惠才卡's class, reaches it)",
+            )
+
+
+def _names(items: tuple[str, ...], code: str) -> bool:
+    """Whether ``items`` name ``code`` or the item ``code`` is a part of."""
+    return any(code == i or code.startswith(f"{i}.") for i in items)
 
 
 def _check_workdays(workdays: WorkdayData) -> None:

@@ -329,6 +329,10 @@ class UsageLimitRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True
     years_from_issue: int | None = None
     max_months: int | None = None
     min_age: int | None = None
+    # A monthly payment pays only months in which the beneficiary has reached ``min_age``,
+    # counted from the month of that birthday, arrears included (Liaocheng art. 22:
+    # 父母年龄在60周岁以上的……每月给予); otherwise the age is checked on the day of use.
+    min_age_each_month: bool = False
     requires_city_care_home: bool = False
     amount_cny_per_month: int | None = None
     # What the limit pays or gives, when not a fixed amount (e.g. twice the local minimum
@@ -338,6 +342,16 @@ class UsageLimitRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True
     # (YYYY-MM-DD): Weihai (十) 3年内 from the spouse's arrival, Shandong A.22 5年内.
     within_years: int | None = None
     within_years_of: str = ""
+
+
+class PayerRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Who records the use of the listed items: the body that pays them, where the article
+    names it (Shandong annex A.9: 用人单位……发放生活补贴, the employer). While a rule is in
+    force for an item only its ``roles`` record its uses, in the catalogue of the item's
+    own scheme; other items are recorded by the venue or paying office of their city."""
+
+    items: tuple[str, ...]
+    roles: tuple[Role, ...]
 
 
 class QuotaRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -458,6 +472,25 @@ class DeadlineRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
     # The window whose receipt of the file counts (e.g. Shandong 7.1: the provincial
     # window); None: any window's receipt.
     window: Role | None = None
+    # The events the clock starts from are required steps, not only measured when
+    # recorded: the window's receipt before that window decides its stage or the card is
+    # issued, and (``starts = "contract_confirmed"``) the contract's confirmation before
+    # issuance (Shandong 7.1: 申请信息提交至省高层次人才服务窗口后……确认引进人才工作合同后).
+    required: bool = False
+
+
+class ServiceDeadlineRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A deadline on delivering an item, started by a recorded request for it and
+    stopped when it is recorded done (Liaocheng art. 13: 1个月内办理随调手续): ``months``
+    calendar months from the request's day; ``beneficiary`` the person the item serves,
+    whom the card must grant it to; ``recorded_by`` the roles that record the request and
+    its completion."""
+
+    clock: str
+    items: tuple[str, ...]
+    beneficiary: BeneficiaryToken
+    months: int
+    recorded_by: tuple[Role, ...]
 
 
 class EmployerLevelRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -494,6 +527,7 @@ class SchemeData(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
     coverage: tuple[CoverageRule, ...]
     beneficiaries: tuple[BeneficiaryRule, ...]
     limits: tuple[UsageLimitRule, ...] = ()
+    payers: tuple[PayerRule, ...] = ()
     conditions: tuple[ItemConditionRule, ...] = ()
     quotas: tuple[QuotaRule, ...] = ()
     accepts: tuple[AcceptanceRule, ...] = ()
@@ -505,6 +539,7 @@ class SchemeData(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
     interim: tuple[InterimRule, ...] = ()
     deadlines: tuple[DeadlineRule, ...] = ()
     levels: tuple[EmployerLevelRule, ...] = ()
+    service_deadlines: tuple[ServiceDeadlineRule, ...] = ()
 
 
 class ItemMatch(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -529,6 +564,15 @@ class StackingReach(Data, frozen=True, kw_only=True, forbid_unknown_fields=True)
     withheld: tuple[str, ...] = ()
     note: str = ""
     decision: str = ""  # a provincial administrator's decision the reading rests on
+    # The class the city's own rules give a 惠才卡 holder, where they give one (Liaocheng
+    # arts. 5(1), 31: class A); empty: none (Jinan). With the file's ``class_gates``
+    # reading, a matched item of a ranked city is reached when one coverage rule gives it
+    # to every class, or to this one; otherwise withheld. The loader checks the lists.
+    huicai_class: str = ""
+    # City items that match no provincial item and so stay with the city's card (Liaocheng
+    # arts. 21 films, 22), on the recorded decision ``own_decision``.
+    own: tuple[str, ...] = ()
+    own_decision: str = ""
 
 
 class StackingData(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -538,6 +582,9 @@ class StackingData(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
     source: str
     matches: tuple[ItemMatch, ...]
     reach: tuple[StackingReach, ...]
+    # The decision giving one reading to class-gated items (Jinan art. 6(2) D类及以上 and
+    # arts. 8, 9, 11, 12), which the loader holds every ranked city's reach to.
+    class_gates: str = ""
 
 
 class WorkdayYear(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -73,7 +73,12 @@ def _stacked(venue: RuleScope, card: CardSnapshot, code: str, item: ServiceItem)
         if recorded is not None and (code in recorded.withheld or item.code in recorded.withheld):
             reason = (
                 f"{code} is gated by the {venue.scheme} card's own classes; the 惠才卡 does "
-                "not reach it by stacking"
+                f"not reach it by stacking{_on(venue, venue.policy.stacking.class_gates)}"
+            )
+        elif recorded is not None and (code in recorded.own or item.code in recorded.own):
+            reason = (
+                f"{code} matches no provincial item of the 惠才卡 and stays with the "
+                f"{venue.scheme} card{_on(venue, recorded.own_decision)}"
             )
         else:
             reason = (
@@ -97,6 +102,15 @@ def _stacked(venue: RuleScope, card: CardSnapshot, code: str, item: ServiceItem)
         reason=f"the 惠才卡's tier {card.tier} covers no provincial item matching {code}",
         rules=(rule,),
     )
+
+
+def _on(venue: RuleScope, decision: str) -> str:
+    """`` (decision <id>, <reference>)`` for a recorded decision a reading rests on."""
+    data = venue.policy.scheme(Scheme.SHANDONG)
+    for record in data.decisions:
+        if record.id == decision:
+            return f" (decision {record.id}, {record.reference})"
+    return ""
 
 
 def _reach_of(venue: RuleScope) -> StackingReach | None:

@@ -18,7 +18,7 @@ from datetime import date
 from domain.policy.catalogue import find_item, listed
 from domain.policy.dates import term_end
 from domain.policy.loader import default_policy
-from domain.policy.model import Policy, Rule, UsageLimitRule
+from domain.policy.model import PayerRule, Policy, Rule, UsageLimitRule
 from domain.policy.results import Usage, Value
 from domain.policy.versions import RuleScope
 from domain.vocabulary import Scheme
@@ -96,6 +96,28 @@ def balance_of(limit: UsageLimitRule, used: Usage, issued_on: date, day: date) -
             None if limit.max_months is None else max(0, limit.max_months - used.months_used)
         ),
     )
+
+
+def payer_roles(
+    scheme: Scheme, code: str, day: date, *, policy: Policy | None = None
+) -> tuple[PayerRule, ...]:
+    """The payer rules in force on ``day`` for ``code`` (an item or part of ``scheme``'s
+    catalogue): who records its uses (Shandong annex A.9: the employer pays the spouse's
+    allowance). Empty: its city's venue or paying office records them."""
+    scope = RuleScope(scheme, day, policy)
+    item = find_item(scope.data, code)
+    return tuple(r for r in scope.rules(scope.data.payers) if listed(r.items, code, item))
+
+
+def first_month_of_age(limit: UsageLimitRule, date_of_birth: date | None) -> str | None:
+    """The first calendar month (``YYYY-MM``) a monthly payment under ``limit`` may pay the
+    person born on ``date_of_birth``: the month they reach the limit's minimum age, where
+    the limit asks the age of every month paid (``min_age_each_month``: Liaocheng art. 22,
+    父母年龄在60周岁以上的……每月给予). None: the limit asks no such thing, or the date of
+    birth is unknown (``decide_entitlement`` refuses that on its own)."""
+    if not limit.min_age_each_month or limit.min_age is None or date_of_birth is None:
+        return None
+    return f"{date_of_birth.year + limit.min_age:04d}-{date_of_birth.month:02d}"
 
 
 def rule_source(scheme: Scheme, rule_id: str, *, policy: Policy | None = None) -> str:

@@ -67,6 +67,7 @@ class CardRoute:
     personal: bool = False  # a read of the holder's data: refused to the public face
     changes: bool = True  # a command (a refused one must change nothing)
     records_use: bool = False  # a use of a city's catalogue
+    reverses_use: bool = False  # a reversal, which names no item (only the use's id)
 
 
 CARD_ROUTES: dict[str, CardRoute] = {
@@ -164,6 +165,11 @@ CARD_ROUTES: dict[str, CardRoute] = {
         frozenset({Role.CITY_HRSS}),
         lambda w, c, t: {"decision": "approved"},
     ),
+    # Liaocheng art. 13's month for a spouse's transfer is recorded by the employer or the
+    # city HRSS from 2026-12-07 (RD-2026-112); on the world's day no rule names anyone.
+    "POST /cards/{card_id:uuid}/spouse-transfer": CardRoute(
+        "lc-issued-fresh", frozenset(), lambda w, c, t: {"step": "requested"}
+    ),
     # Use is recorded by the venue (or paying office) where it happens (issue 11).
     "POST /cards/{card_id:uuid}/redemptions": CardRoute(
         "lc-issued-fresh",
@@ -179,6 +185,7 @@ CARD_ROUTES: dict[str, CardRoute] = {
         lambda w, c, t: {"redemption_id": str(t[1]), "reason": "recorded by mistake"},
         ok=200,
         records_use=True,
+        reverses_use=True,
     ),
     # Reads: the card as the caller may see it (a venue its public face), what is left
     # of counted items (no names: a venue checks a limit with it); the history, what each
@@ -349,8 +356,11 @@ def card_expectation(spec: CardRoute, caller: Caller | None, card: CardFacts) ->
         return 403
     if spec.personal and caller.role in PUBLIC_FACE:
         return 403
-    if spec.records_use and caller.authority == PROVINCE:
+    if spec.records_use and caller.authority == PROVINCE and not spec.reverses_use:
         return 403
+    # A reversal names no item: a user at the province may be a payer of a provincial
+    # item (Shandong annex A.9, the employer), so its reversal is decided on the card it
+    # sees, and refused as for any other role (404 unseen, else 403).
     if not sees(caller, card):
         return 404
     return spec.ok if caller.role in spec.allowed else 403

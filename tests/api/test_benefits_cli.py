@@ -194,3 +194,68 @@ def test_card_benefits_of_a_bad_date_exits_2(registry: Registry, capsys: Capsys)
     card_id = f.liaocheng_card(registry.ledger)
     code, _, err = run(capsys, registry, f"card benefits {card_id} --as-of 2026-13-01")
     assert code == 2 and "not a date" in err
+
+
+SPOUSE = {"relation": "spouse", "name": "韩梅梅", "date_of_birth": "1980-03-04"}
+CREDIT_CODE = "12371500MB2853621X"
+
+
+def _huicai_card_with_a_spouse(registry: Registry) -> str:
+    import ledger.card_commands as cc
+
+    body = f.shandong_body(
+        holder={**f.holder(f.resident_id(7)), "family": [SPOUSE]},
+        sponsor={"kind": "employer", "name": "聊城大学", "credit_code": CREDIT_CODE},
+    )
+    card_id, _ = registry.ledger.apply(body)
+    f.approve_all(registry.ledger, card_id)
+    registry.ledger.run(cc.ISSUE, card_id, f.issue(actor="sun", role="provincial_window"))
+    return str(card_id)
+
+
+def _employer_key(registry: Registry, folder: Path) -> str:
+    path = folder / "employer.key"
+    added = registry.users.add(
+        None, name="聊城大学专员", role=Role.EMPLOYER, authority="liaocheng", employer=CREDIT_CODE
+    )
+    path.write_text(added.key)
+    return f"--key-file {path}"
+
+
+def _allowance(card_id: str, key: str, months: int) -> str:
+    return (
+        f"card redeem {card_id} --item shandong.9.allowance --beneficiary spouse "
+        f"--quantity {months} --fact spouse_comes_to_work=true "
+        f"--fact spouse_job_not_arranged=true {key}"
+    )
+
+
+def test_shandong_a_9_the_employer_records_the_spouse_allowance_for_at_most_3_years(
+    registry: Registry, capsys: Capsys, tmp_path: Path, clock: FakeClock
+):
+    card_id = _huicai_card_with_a_spouse(registry)
+    employer = _employer_key(registry, tmp_path)
+    clock.now = datetime(2029, 2, 10, 2, tzinfo=UTC)
+    receipt = json.loads(ok(capsys, registry, _allowance(card_id, employer, 30) + " --output-json"))
+    assert (receipt["months"][0], receipt["months"][-1]) == ("2026-09", "2029-02")
+    clock.now = datetime(2029, 8, 10, 2, tzinfo=UTC)
+    ok(capsys, registry, _allowance(card_id, employer, 6))  # months 31-36
+    clock.now = datetime(2029, 9, 10, 2, tzinfo=UTC)
+    code, _, err = run(capsys, registry, _allowance(card_id, employer, 1))
+    assert code == 1 and "limit_reached" in err  # 发放时间不超过3年
+    use = receipt["redemption_id"]  # a payment returned is reversed by the employer
+    reverse = f"card reverse-redemption {card_id} {use} {employer} --reason 退回"
+    assert ok(capsys, registry, reverse).startswith(f"reversed: use {use} of shandong.9")
+
+
+def test_shandong_a_9_the_allowance_is_the_employer_s_to_record_not_a_venue_s(
+    registry: Registry, capsys: Capsys, tmp_path: Path, clock: FakeClock, care_office: str
+):
+    card_id = _huicai_card_with_a_spouse(registry)
+    clock.now = datetime(2026, 12, 8, 2, tzinfo=UTC)
+    code, _, err = run(capsys, registry, _allowance(card_id, care_office, 1))
+    assert code != 0 and "unknown_item" in err  # a city office keeps its own catalogue
+    clock.now = datetime(2026, 12, 4, 2, tzinfo=UTC)  # before the payer rule: no one
+    employer = _employer_key(registry, tmp_path)
+    code, _, err = run(capsys, registry, _allowance(card_id, employer, 1))
+    assert code == 1 and "use_not_authorised" in err

@@ -266,6 +266,23 @@ def test_entitlements_list_what_the_holder_and_the_spouse_may_use(
     }
 
 
+def test_card_entitlements_prints_the_responsible_units_of_each_item_as_the_readme_says(
+    cli_env: Path, key: CliKeys, capsys: Capsys
+):
+    card_id = apply(capsys, key, cli_env, f.jinan_body("A", holder=f.holder(f.resident_id(1))))
+    ok(capsys, "card", "issue", card_id, *acting(key, cli_env, "issue", f.issue(), "jinan"))
+    text = ok(capsys, "card", "entitlements", card_id)
+    assert "responsible units (责任单位):" in text
+    # Jinan art. 12: 责任部门（单位）：市卫生计生委、市人力资源社会保障局
+    assert any(
+        line.split()[:2] == ["jinan.12", "市卫生计生委、市人力资源社会保障局"]
+        for line in text.splitlines()
+    )
+    granted = json.loads(ok(capsys, "card", "entitlements", card_id, "--json"))
+    holder = next(g for g in granted if g["kind"] == "holder")
+    assert holder["responsible"]["jinan.8"] == ["市人力资源社会保障局"]
+
+
 # ---- business time -------------------------------------------------------------------------
 
 

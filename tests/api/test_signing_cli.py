@@ -82,6 +82,19 @@ def test_a_service_check_at_a_venue_names_the_rule(
     assert "service_not_granted" in out
 
 
+def test_verify_prints_the_responsible_units_of_the_service_asked(
+    env: Path, key: CliKeys, capsys: pytest.CaptureFixture[str]
+):
+    ok(capsys, "keys init")
+    token = ok(capsys, f"card credential {issued_jinan_card(capsys, key)}").strip()
+    ok(capsys, f"bundle {env / 'b'}")
+    out = ok(capsys, f"verify --bundle {env / 'b'} --service jinan.8", token)
+    # Jinan art. 8: 责任部门（单位）：市人力资源社会保障局
+    assert "responsible units (责任单位): 市人力资源社会保障局" in out
+    _, out, _ = run(capsys, f"verify --bundle {env / 'b'} --service jinan.12 --json", token)
+    assert json.loads(out)["responsible"] == ["市卫生计生委", "市人力资源社会保障局"]
+
+
 def test_a_venue_gets_no_credential_because_it_names_the_holder_but_the_auditor_does(
     env: Path, key: CliKeys, capsys: pytest.CaptureFixture[str]
 ):

@@ -139,7 +139,8 @@ def test_the_thirty_seventh_month_of_a_subsidy_is_refused():
     paid = use(care, shanghai(2029, 6, 5, 10), 36, person=PARENT, role=Role.PAYING_OFFICE)
     assert (paid.months[0], paid.months[-1]) == ("2026-07", "2029-06")
     error = refusal(care, shanghai(2029, 7, 5, 10), person=PARENT, role=Role.PAYING_OFFICE)
-    assert (error.code, error.rule) == ("limit_reached", "liaocheng.limit.elderly_care")
+    # 2029: the rectified limit (from 2026-12-07) decides
+    assert (error.code, error.rule) == ("limit_reached", "liaocheng.limit.elderly_care.from_age_60")
     assert "month 37 is refused" in error.message
 
 

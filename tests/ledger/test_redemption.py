@@ -237,3 +237,41 @@ def test_two_venues_racing_for_the_last_film_in_separate_processes_let_exactly_o
     assert outcomes == Counter({"won": 1, "limit_reached": 1})
     record = ledger.get_benefit_use(counter.id)
     assert record is not None and record.usage_on(record.standing()[0].used_on).uses_in_all == 12
+
+
+def _care_home_pay(quantity: int) -> object:
+    return f.redeem(
+        "liaocheng.22",
+        actor="sun.pay",
+        role="paying_office",
+        venue="聊城市民政局",
+        beneficiary="parent",
+        in_city_care_home=True,
+        quantity=quantity,
+    )
+
+
+# Turns 60 on 2026-06-15: arrears paid in December reach back before June.
+TURNS_60_IN_JUNE = {"relation": "parent", "name": "李母", "date_of_birth": "1966-06-15"}
+
+
+def test_liaocheng_art_22_counts_months_only_from_the_month_the_parent_turns_60(
+    ledger: CardLedger, clock: FakeClock
+):
+    card_id = f.liaocheng_card(ledger, family=(TURNS_60_IN_JUNE,))
+    clock.now = datetime(2026, 12, 8, 2, tzinfo=UTC)
+    error = refused(ledger, card_id, _care_home_pay(9))  # 2026-04 .. 2026-12
+    assert error.code == "month_before_age"
+    assert error.rule == "liaocheng.limit.elderly_care.from_age_60"
+    assert "2026-04, 2026-05" in error.message and "2026-06" in error.message
+    _, use = ledger.redeem(card_id, _care_home_pay(7))  # from June, her 60th birthday's month
+    assert use.months[0] == "2026-06" and len(use.months) == 7
+
+
+def test_liaocheng_art_22_before_2026_12_07_the_age_was_checked_on_the_day_of_payment_only(
+    ledger: CardLedger, clock: FakeClock
+):
+    card_id = f.liaocheng_card(ledger, family=(TURNS_60_IN_JUNE,))
+    clock.now = datetime(2026, 12, 4, 2, tzinfo=UTC)
+    _, use = ledger.redeem(card_id, _care_home_pay(9))
+    assert use.months[0] == "2026-04"  # the old reading, kept for replay

@@ -118,3 +118,38 @@ def test_a_clock_with_no_fixed_count_is_listed_without_a_due_date(ledger: CardLe
         "no_fixed_deadline",
     )
     assert models.statistics.overdue(date(2030, 1, 1)) == []
+
+
+def test_liaocheng_art_13_sla_lists_the_spouse_transfer_month_until_it_is_done(
+    ledger: CardLedger, clock: FakeClock
+):
+    from datetime import UTC, datetime
+
+    import msgspec
+
+    spouse = {"relation": "spouse", "name": "韩梅梅", "date_of_birth": "1980-03-04"}
+    card_id = f.liaocheng_card(ledger, family=(spouse,))
+    clock.now = datetime(2026, 12, 8, 2, tzinfo=UTC)
+
+    def transfer(step: str) -> c.SpouseTransferBody:
+        fields = {"actor": "liu.hrss", "role": "city_hrss", "step": step}
+        facts = {"spouse_public_payroll_transferable": True}
+        return msgspec.convert({**fields, "facts": facts}, c.SpouseTransferBody)
+
+    ledger.run(cc.SPOUSE_TRANSFER, card_id, transfer("requested"))
+    models = ReadModels(ledger)
+    models.catch_up()
+    (late,) = models.statistics.overdue(date(2027, 1, 9))
+    assert (late.card_id, late.clock, late.starts_on, late.due_on, late.state) == (
+        str(card_id),
+        "spouse_transfer",
+        "2026-12-08",
+        "2027-01-08",
+        "overdue",
+    )
+    clock.now = datetime(2027, 1, 5, 2, tzinfo=UTC)
+    ledger.run(cc.SPOUSE_TRANSFER, card_id, transfer("completed"))
+    models.catch_up()
+    listed = models.statistics.deadlines(date(2027, 2, 1))
+    (done,) = [d for d in listed if d.card_id == str(card_id)]
+    assert (done.state, done.done_on) == ("met", "2027-01-05")

@@ -49,8 +49,25 @@ def test_a_card_filed_under_the_corrected_rule_is_not_listed(
 
 
 def test_recheck_of_one_scheme_looks_only_at_its_cards(registry: Registry, ledger: CardLedger):
-    f.jinan_card(ledger, "B")
+    jinan = f.jinan_card(ledger, "B")
     f.shandong_card(ledger)
     with using_policy(corrected_policy()):
-        report = registry.policy_recheck.run("shandong")
-    assert report.findings == () and report.cards == 1
+        report = registry.policy_recheck.run("jinan")
+    assert report.cards == 1
+    assert [x.card_id for x in report.findings] == [str(jinan)]
+
+
+def test_shandong_7_1_a_card_issued_before_its_receipt_was_required_is_listed(
+    registry: Registry, ledger: CardLedger
+):
+    # shandong.deadline.direct.required (from 2026-12-07) replaces the rule under which a
+    # 惠才卡 could issue with no receipt recorded: the issue stands, and is listed.
+    card_id = f.shandong_card(ledger)
+    (finding,) = registry.policy_recheck.run().findings
+    assert (finding.card_id, finding.step, finding.recorded_under) == (
+        str(card_id),
+        "Issued",
+        "shandong-standard",
+    )
+    assert finding.code == "file_not_received"
+    assert ledger.get_card(card_id).recorded_status == "active"  # nothing was changed

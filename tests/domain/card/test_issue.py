@@ -107,5 +107,7 @@ def test_shandong_7_1_item_6_a_city_hrss_does_not_issue_the_huicai_card():
         card, "issuer_not_authorised", lambda: card.issue(ctx(Role.CITY_HRSS, at=RECTIFIED))
     )
     assert error.rule == "shandong.issuers"
+    # 7.1: from 2026-12-07 the provincial window's receipt is a required step.
+    card.receive(ctx(Role.PROVINCIAL_WINDOW, at=RECTIFIED), Role.PROVINCIAL_WINDOW)
     card.issue(ctx(Role.PROVINCIAL_WINDOW, at=RECTIFIED))
     assert card.status_on(date(2026, 12, 8)) is CardStatus.ACTIVE

@@ -116,6 +116,8 @@ def test_the_rules_resting_on_a_decision_are_the_ones_the_seeds_leave_open() -> 
         # register): typed until 2026-12-06 (RD-2026-90), the register after (RD-2026-91).
         "shandong.level.typed",
         "shandong.level.register",
+        # Who records Liaocheng art. 13's spouse-transfer request (issue 27, RD-2026-112).
+        "liaocheng.deadline.spouse_transfer",
     }
     versions = {v.id: v.decision for s in Scheme for v in policy_versions(s) if v.decision}
     assert versions == {
@@ -172,8 +174,10 @@ def test_the_rules_resting_on_a_decision_are_the_ones_the_seeds_leave_open() -> 
         ),
         (
             "shandong.toml",
-            'version = "shandong-standard"\neffective_from = 2020-03-31\nroute = "direct"\nstarts',
-            'version = "shandong-2019"\neffective_from = 2020-03-31\nroute = "direct"\nstarts',
+            'version = "shandong-standard"\neffective_from = 2020-03-31\n'
+            'effective_until = 2026-12-06\nroute = "direct"',
+            'version = "shandong-2019"\neffective_from = 2020-03-31\n'
+            'effective_until = 2026-12-06\nroute = "direct"',
             "deadlines[0].version",
             "unknown version 'shandong-2019'",
         ),

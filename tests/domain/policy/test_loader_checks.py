@@ -730,6 +730,27 @@ MALFORMED = [
         "matches[2].city[2]",
         "unknown city item 'jinan'",
     ),
+    (
+        "class-gated item reached against the one reading (Jinan art. 8 is A-C only)",
+        edit(
+            "stacking.toml",
+            (
+                '  "jinan.20.parks", "jinan.20.fitness", "jinan.21",\n]',
+                '  "jinan.20.parks", "jinan.20.fitness", "jinan.21", "jinan.8",\n]',
+            ),
+            ('withheld = ["jinan.8", ', "withheld = ["),
+        ),
+        "stacking.toml",
+        "reach[2]",
+        "jinan.8 must be withheld under the class_gates reading",
+    ),
+    (
+        "a city's own item that matches a provincial item",
+        edit("stacking.toml", ('own = ["liaocheng.21.films", ', 'own = ["liaocheng.6", ')),
+        "stacking.toml",
+        "reach[1].own[0]",
+        "liaocheng.6 matches a provincial item",
+    ),
     # ---- workdays ----
     (
         "calendar year given twice",

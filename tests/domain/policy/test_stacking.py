@@ -139,3 +139,23 @@ def test_a_stacked_item_carries_the_city_article_s_conditions() -> None:
 def test_liaocheng_art_19_admits_the_family_of_a_huicai_holder_with_the_holder() -> None:
     decision = at_venue(Scheme.LIAOCHENG, "liaocheng.19", HUICAI, DAY, beneficiary=SPOUSE)
     assert decision.granted and any("同步享受" in r for r in decision.requires)
+
+
+@pytest.mark.parametrize("item", ["liaocheng.21.films", "liaocheng.22"])
+def test_shandong_a_30_leaves_liaocheng_films_and_care_home_to_the_gold_card_by_decision(
+    item: str,
+) -> None:
+    decision = at_venue(Scheme.LIAOCHENG, item, HUICAI, DAY)
+    assert not decision.granted
+    assert "stays with the liaocheng card" in decision.reason
+    assert "RD-2026-110" in decision.reason
+
+
+def test_jinan_art_6_purchase_is_reached_because_every_class_gets_it_and_art_8_is_not() -> None:
+    purchase = at_venue(Scheme.JINAN, "jinan.6.purchase", HUICAI, DAY)
+    post = at_venue(Scheme.JINAN, "jinan.8", HUICAI, DAY)
+    assert purchase.granted
+    assert not post.granted and "RD-2026-111" in post.reason
+    reach = {r.city: r for r in default_policy().stacking.reach}
+    assert default_policy().stacking.class_gates == "shandong.decision.stacking_class_gates"
+    assert reach[Scheme.JINAN].withheld == ("jinan.8", "jinan.9", "jinan.11", "jinan.12")
