@@ -23,6 +23,7 @@ import msgspec
 
 from domain.policy.errors import PolicyDataError
 from domain.policy.model import (
+    BeneficiaryToken,
     Policy,
     RevocationRule,
     Rule,
@@ -211,6 +212,14 @@ def _check_scheme(name: str, scheme: Scheme, data: SchemeData) -> None:
             fail(f"beneficiaries[{i}]", "a rule lists items, or is the default, not both")
     if sum(1 for b in data.beneficiaries if b.default) != 1:
         fail("beneficiaries", "exactly one default beneficiary rule is required")
+    for i, ben in enumerate(data.beneficiaries):
+        ages = ben.marriage_age
+        if ages is None:
+            continue
+        if BeneficiaryToken.CHILD_UNDER_MARRIAGE_AGE not in ben.allowed:
+            fail(f"beneficiaries[{i}].marriage_age", "only for a rule naming child_under_marriage_age")
+        if not (0 < ages.son and 0 < ages.daughter):
+            fail(f"beneficiaries[{i}].marriage_age", "the marriage ages are positive years")
     for i, rev in enumerate(data.revocation):
         _check_revocation_steps(f"revocation[{i}]", rev, fail)
     for i, term in enumerate(data.terms):
