@@ -61,6 +61,8 @@ def test_jinan_art_5_registers_a_child_once_card_amend_files_that_she_is_unmarri
     )
     ok(capsys, f"card amend decide {card_id} {window} --decision approved")
     assert "jinan.5" in child_items(capsys, card_id)
+    shown = ok(capsys, f"card show {card_id}")
+    assert f"family 1 child 李小雪 (female; unmarried as of {today()})\n" in shown
 
 
 @pytest.mark.parametrize(

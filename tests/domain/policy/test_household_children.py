@@ -23,8 +23,20 @@ HOUSEHOLD = {
 }
 
 
-def child(born: date, sex: Sex | None = None, **marital: object) -> Beneficiary:
-    return Beneficiary(kind=BeneficiaryKind.CHILD, date_of_birth=born, sex=sex, **marital)  # type: ignore[arg-type]
+def child(
+    born: date,
+    sex: Sex | None = None,
+    *,
+    married: bool | None = None,
+    married_as_of: date | None = None,
+) -> Beneficiary:
+    return Beneficiary(
+        kind=BeneficiaryKind.CHILD,
+        date_of_birth=born,
+        sex=sex,
+        married=married,
+        married_as_of=married_as_of,
+    )
 
 
 def household(scheme: Scheme, person: Beneficiary, day: date = AFTER) -> tuple[bool, str, str]:
