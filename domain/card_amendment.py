@@ -42,7 +42,7 @@ An added member is simply absent from the older credential, which stays as it wa
 def supersedes(asked: PersonChange) -> bool:
     """Whether ``asked`` makes a credential already handed out name someone wrongly. A
     correction of a member's sex or marital status alone does not: a credential carries
-    neither (RD-2026-88), so it names the member as rightly as before."""
+    neither (RD-2026-89), so it names the member as rightly as before."""
     if asked.change is AmendmentChange.CORRECT_MEMBER:
         return not (asked.relation is None and asked.name is None and asked.date_of_birth is None)
     return asked.change in SUPERSEDING

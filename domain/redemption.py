@@ -190,8 +190,8 @@ def beneficiary_of(
     person = Beneficiary(
         kind=kind,
         date_of_birth=member.date_of_birth,
-        # What the household-registration articles ask of a child (issue 27); a rule
-        # reads them only if it reads the family record (BeneficiaryRule.family_record).
+        # What the household-registration articles ask of a child (issue 27), as the
+        # family record files them on the day of the use (None: not filed).
         sex=member.sex,
         married=None if marital is None else marital.married,
         married_as_of=None if marital is None else marital.as_of,

@@ -67,10 +67,6 @@ class MaritalStatus(Value, frozen=True):
     married: bool
     as_of: date
 
-    def on(self, day: date) -> bool | None:
-        """Married on ``day`` (True/False), or None: not known for a day before ``as_of``."""
-        return self.married if day >= self.as_of else None
-
 
 class FamilyMember(Value, frozen=True, omit_defaults=True):
     """A family member who may share the holder's benefits (家属).

@@ -136,8 +136,7 @@ class ReadModels:
 
     def purge_people(self, card_id: UUID, positions: Iterable[int]) -> None:
         """An erasure's purge: the people's personal columns made what a rebuild after the
-        erasure writes (the holder's name NULL, a date of birth the ERASED mark, a family
-        member's sex and marital status NULL), in one
+        erasure writes (the holder's name NULL, a date of birth the ERASED mark), in one
         transaction; the rows, statuses and counts stay."""
         key = str(card_id)
         places = sorted(set(positions))
@@ -152,8 +151,8 @@ class ReadModels:
             view = self.entitlements.view
             for position in places:
                 cursor.execute(
-                    view.sql(f"UPDATE {view.table(BENEFICIARIES.name)} SET date_of_birth = ?,"  # noqa: S608
-                    " family_record = NULL WHERE card_id = ? AND position = ?"),
+                    view.sql(f"UPDATE {view.table(BENEFICIARIES.name)} SET date_of_birth = ?"  # noqa: S608
+                    " WHERE card_id = ? AND position = ?"),
                     (ERASED, key, position),
                 )
 
@@ -439,7 +438,7 @@ def install(ledger: CardLedger) -> list[str]:
                 tables.append(table.name)
             if new and len(new) < len(model_class.tables):
                 # A new version renamed some of the model's tables (a column added:
-                # rm_beneficiary_v2, _v3): they start empty, so the model is emptied and
+                # rm_beneficiary_v2): they start empty, so the model is emptied and
                 # replayed from the log by its next catch-up, as a rebuild would.
                 own = view_for(datastore, model_class.name, ledger.name)
                 for table in model_class.tables:

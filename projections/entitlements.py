@@ -1,7 +1,7 @@
 """``entitlements`` (服务权益): per card, the facts that decide which service items it
 grants to each beneficiary (holder, family members, one companion) on a date: the card
 snapshot and the beneficiaries' relations, dates of birth and, for family members, sex
-and marital status (no names; the personal columns sealed). The items are
+and marital status where filed (no names; the personal column sealed). The items are
 decided when queried, by the policy engine's pure functions over these facts.
 
 It also keeps every recorded use of an item (``BenefitRedeemed``, and the day a
@@ -57,8 +57,8 @@ CARDS = Table(
 BENEFICIARIES = Table(
     # _v2 (issue 26): the card's people from a day, since a change to them takes effect on
     # a day; the companion moved to position -1, since an added family member takes the
-    # number after the last. _v3 (issue 27): a family member's sex and marital status.
-    "rm_beneficiary_v3",
+    # number after the last.
+    "rm_beneficiary_v2",
     (
         ("card_id", "TEXT"),
         ("position", "INTEGER"),  # 0 the holder, family members by number, -1 the companion
@@ -66,18 +66,15 @@ BENEFICIARIES = Table(
         # on a day, the set with the latest ``since`` not after it holds, whole.
         ("since", "TEXT"),
         ("kind", "TEXT"),  # REMOVED: the member is not among them from ``since``
+        # The person's sealed record: the date of birth and, for a family member whose sex
+        # or marital status is filed (issue 27), ``|SEX|MARRIED|AS_OF`` after it
+        # (``person_record``). A row with nothing more filed holds the date alone, as
+        # before, so stores projected earlier keep their rows and checksums.
         ("date_of_birth", "TEXT"),
-        # A family member's sex and marital status (``family_record``), sealed like the
-        # date of birth; NULL for the holder and the companion, and once erased.
-        ("family_record", "TEXT"),
     ),
     key=("card_id", "position", "since"),
     indexes=(("card_id",),),
 )
-Row = tuple[str, int, str, str, str | None, str | None]
-"""(card, position, since, kind, date of birth, family record) as written."""
-Person = tuple[int, str, str | None, str | None]
-"""(position, kind, date of birth, family record) as read, opened."""
 REMOVED = "removed"
 COMPANION = -1
 """The companion's position: one accompanying person, named by no one."""
@@ -149,7 +146,7 @@ class Entitlements(ReadModel):
         self.load_page_keys(cursor, events)
         pending = {card_key(e.originator_id) for e, _ in events if not isinstance(e, Card.Applied)}
         cards = self.load(cursor, CARDS, pending)
-        people: list[Row] = []
+        people: list[tuple[str, int, str, str, str | None]] = []
         for event, _ in events:
             key = card_key(event.originator_id)
             if isinstance(event, Card.Applied):
@@ -176,8 +173,8 @@ class Entitlements(ReadModel):
         self.put(cursor, BENEFICIARIES, list({p[:3]: p for p in people}.values()))
 
     def _sealed(
-        self, people: list[Row], card_id: UUID, holder: Holder
-    ) -> list[Row]:
+        self, people: list[tuple[str, int, str, str, str | None]], card_id: UUID, holder: Holder
+    ) -> list[tuple[str, int, str, str, str | None]]:
         """The beneficiaries' rows, their dates of birth encrypted under each one's key
         (ledger.personal_columns); an erased person's is the ERASED mark."""
         erased = {0} if holder.erased else set()
@@ -192,11 +189,8 @@ class Entitlements(ReadModel):
                 ERASED
                 if position in erased and kind != REMOVED
                 else keys.seal(card_id, position, "date_of_birth", born),
-                None
-                if position in erased
-                else keys.seal(card_id, position, "family_record", record),
             )
-            for key, position, since, kind, born, record in people
+            for key, position, since, kind, born in people
         ]
 
     def _rows_on(self, cursor: Any, key: str, on: date) -> list[Any]:
@@ -205,30 +199,29 @@ class Entitlements(ReadModel):
         table = self.view.table(BENEFICIARIES.name)
         return self.view.fetch(
             cursor,
-            f"SELECT position, kind, date_of_birth, family_record FROM {table}"  # noqa: S608
-            " WHERE card_id = ?"
+            f"SELECT position, kind, date_of_birth FROM {table} WHERE card_id = ?"  # noqa: S608
             f" AND kind <> '{REMOVED}' AND (position < 0 OR since = (SELECT MAX(since)"
             f" FROM {table} WHERE card_id = ? AND position >= 0 AND since <= ?))"
             " ORDER BY CASE WHEN position < 0 THEN 1 ELSE 0 END, position",
             (key, key, on.isoformat()),
         )
 
-    def _people(self, card_id: str, rows: list[Any]) -> list[Person]:
-        """(position, kind, date of birth, family record) of a card's beneficiaries,
+    def _people(self, card_id: str, rows: list[Any]) -> list[tuple[int, str, str | None]]:
+        """(position, kind, record: ``person_record``) of a card's beneficiaries,
         decrypted; erased people left out (they share no benefit)."""
         oid = UUID(card_id)
-        sealed = any(is_sealed(stored) for _, _, stored, _ in rows)
+        sealed = any(is_sealed(stored) for _, _, stored in rows)
         keys = self.sealed_columns().of_cards([oid]) if sealed else CardKeys({})
-        if any(is_sealed(born) and not keys.has(oid, place) for place, _, born, _ in rows):
+        if any(is_sealed(stored) and not keys.has(oid, position) for position, _, stored in rows):
             # A member added since this process last read the card's keys (perhaps by
             # another process): read them from the table rather than drop the member.
             keys = self.sealed_columns().of_cards([oid], fresh=True)
         people = []
-        for position, kind, stored, record in rows:
+        for position, kind, stored in rows:
             born = keys.open(oid, position, "date_of_birth", stored)
             if stored == ERASED or (stored is not None and born is None):
                 continue
-            people.append((position, kind, born, keys.open(oid, position, "family_record", record)))
+            people.append((position, kind, born))
         return people
 
     def _apply_uses(self, cursor: Any, events: Page) -> None:
@@ -282,7 +275,7 @@ class Entitlements(ReadModel):
             raise IllegalTransition("the card is not issued", code="not_issued")
         snapshot = _snapshot(row, on)
         answer: list[BenefitBalance] = []
-        for position, kind, born, record in self._people(key, people):
+        for position, kind, record in self._people(key, people):
             person_kind = BeneficiaryKind(kind)
             family = (
                 0
@@ -290,8 +283,8 @@ class Entitlements(ReadModel):
                 else position
             )
             mine = [u for u in uses if (u[0], u[1]) == (kind, family)]
-            person = _beneficiary(
-                person_kind, born, record, holder_present=True, in_city_care_home=True
+            person = beneficiary_of_record(
+                person_kind, record, holder_present=True, in_city_care_home=True
             )
             items = [(snapshot.scheme, code) for code in granted_codes(snapshot, person, on)]
             items += [(Scheme(u[2]), u[3]) for u in mine]
@@ -322,9 +315,10 @@ class Entitlements(ReadModel):
             raise IllegalTransition("the card is not issued", code="not_issued")
         snapshot = _snapshot(row, on)
         answer = []
-        for _, kind, born, record in self._people(key, people):
-            beneficiary = _beneficiary(BeneficiaryKind(kind), born, record)
+        for _, kind, record in self._people(key, people):
+            beneficiary = beneficiary_of_record(BeneficiaryKind(kind), record)
             granted = granted_codes(snapshot, beneficiary, on)
+            born = None if record is None else record.split("|")[0]
             answer.append(Entitlement(kind=kind, date_of_birth=born, items=granted))
         return answer
 
@@ -382,40 +376,41 @@ rebuild after it): unlike NULL (the companion, who has none), it drops the perso
 
 def _beneficiaries(
     key: str, holder: Holder, *, since: str = "", companion: bool = True
-) -> list[Row]:
+) -> list[tuple[str, int, str, str, str | None]]:
     """(card, position, since, kind, date of birth) of the people ``holder`` names: the
     holder, every family member by number (a removed one as REMOVED, so that it replaces
     an earlier row of the same day), and the companion."""
-    people: list[Row] = [
-        (key, 0, since, str(BeneficiaryKind.HOLDER), day(holder.date_of_birth), None)
+    people: list[tuple[str, int, str, str, str | None]] = [
+        (key, 0, since, str(BeneficiaryKind.HOLDER), day(holder.date_of_birth))
     ]
     for number, member in enumerate(holder.family, start=1):
         if member.removed:
-            people.append((key, number, since, REMOVED, None, None))
+            people.append((key, number, since, REMOVED, None))
         else:
             kind = str(BeneficiaryKind(str(member.relation)))
-            record = family_record(member)
-            people.append((key, number, since, kind, day(member.date_of_birth), record))
+            people.append((key, number, since, kind, person_record(member)))
     if companion:
-        people.append((key, COMPANION, since, str(BeneficiaryKind.COMPANION), None, None))
+        people.append((key, COMPANION, since, str(BeneficiaryKind.COMPANION), None))
     return people
 
 
-def family_record(member: FamilyMember) -> str:
-    """A family member's sex and marital status as one column: ``SEX|MARRIED|AS_OF``, each
-    part empty where not filed (``male|no|2026-12-01``, ``||``)."""
+def person_record(member: FamilyMember) -> str:
+    """A family member's sealed column: the date of birth, then ``|SEX|MARRIED|AS_OF``
+    where a sex or marital status is filed, each part empty where not
+    (``2005-06-01|male||``, ``1998-02-01||no|2026-12-01``)."""
+    born = member.date_of_birth.isoformat()
     marital = member.marital
+    if member.sex is None and marital is None:
+        return born
     married = "" if marital is None else ("yes" if marital.married else "no")
     as_of = "" if marital is None else marital.as_of.isoformat()
-    return f"{member.sex or ''}|{married}|{as_of}"
+    return f"{born}|{member.sex or ''}|{married}|{as_of}"
 
 
-def _beneficiary(
-    kind: BeneficiaryKind, born: str | None, record: str | None, **seen: bool
-) -> Beneficiary:
-    """The person the engine decides for, from a row: a row projected before issue 27, or
-    a member with nothing filed, has neither sex nor marital status."""
-    sex, married, as_of = (record or "||").split("|")
+def beneficiary_of_record(kind: BeneficiaryKind, record: str | None, **seen: bool) -> Beneficiary:
+    """The person the engine decides for, from a row's opened record (``person_record``;
+    the holder's and a member's with nothing more filed is the date of birth alone)."""
+    born, sex, married, as_of = ((record or "") + "|||").split("|")[:4]
     return Beneficiary(
         kind=kind,
         date_of_birth=date.fromisoformat(born) if born else None,

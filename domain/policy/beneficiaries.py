@@ -120,7 +120,8 @@ def _child_refusal(
                 "(未婚子女: unmarried children)"
             )
         if child.married:
-            return "the child is married; the article is for unmarried children (未婚子女)"
+            # Said without echoing the filed status: the refusal reaches the asking clerk.
+            return f"the family record does not show the child unmarried on {day} (未婚子女)"
         return None
     son, daughter = ages[Sex.MALE], ages[Sex.FEMALE]
     label = (

@@ -213,13 +213,13 @@ def _check_scheme(name: str, scheme: Scheme, data: SchemeData) -> None:
     if sum(1 for b in data.beneficiaries if b.default) != 1:
         fail("beneficiaries", "exactly one default beneficiary rule is required")
     for i, ben in enumerate(data.beneficiaries):
-        ages = ben.marriage_age
+        ages, key = ben.marriage_age, f"beneficiaries[{i}].marriage_age"
         if ages is None:
             continue
         if BeneficiaryToken.CHILD_UNDER_MARRIAGE_AGE not in ben.allowed:
-            fail(f"beneficiaries[{i}].marriage_age", "only for a rule naming child_under_marriage_age")
+            fail(key, "only for a rule naming child_under_marriage_age")
         if not (0 < ages.son and 0 < ages.daughter):
-            fail(f"beneficiaries[{i}].marriage_age", "the marriage ages are positive years")
+            fail(key, "the marriage ages are positive years")
     for i, rev in enumerate(data.revocation):
         _check_revocation_steps(f"revocation[{i}]", rev, fail)
     for i, term in enumerate(data.terms):

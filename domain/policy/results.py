@@ -44,7 +44,7 @@ class Beneficiary(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
     child's minority or marriage age, a parent's age); ``sex`` where the legal marriage age
     decides; ``married`` for an article on unmarried children, as a document showed it on
     ``married_as_of`` (None: no day said; before that day it is not known, as
-    ``domain.values.MaritalStatus`` reads it); ``in_city_care_home`` for
+    ``domain.values.MaritalStatus`` says); ``in_city_care_home`` for
     elderly-care subsidies. ``holder_present``: for an item the family use together with
     the holder (同步享受), whether the holder is there (None: not said, so the decision
     requires it)."""

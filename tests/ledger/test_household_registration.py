@@ -59,7 +59,7 @@ def test_liaocheng_art_7_does_not_register_a_daughter_of_21(ledger: CardLedger, 
     card_id = gold_card(ledger, ({**SON, "name": "李月", "sex": "female"},))
     clock.now = RECTIFIED
     error = refused(ledger, card_id, household())
-    assert "of legal marriage age 20" in error.message
+    assert "the child is 21 on 2026-12-08, of legal marriage age" in error.message
 
 
 def test_liaocheng_art_7_refuses_a_child_of_21_whose_sex_is_not_filed_naming_what_is_missing(
