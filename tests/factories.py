@@ -310,10 +310,15 @@ def jinan_card(
     return card_id
 
 
-def shandong_card(ledger: CardLedger, *, id_number: str | None = None) -> UUID:
+def shandong_card(
+    ledger: CardLedger,
+    *,
+    id_number: str | None = None,
+    family: tuple[dict[str, str], ...] = (),
+) -> UUID:
     """An issued Shandong 惠才卡 (direct), its path's reviews passed, issued by the
-    provincial window (7.1)."""
-    card_id, _ = ledger.apply(shandong_body(holder=_person(id_number, ())))
+    provincial window (7.1), for a holder with ``family``."""
+    card_id, _ = ledger.apply(shandong_body(holder=_person(id_number, family)))
     approve_all(ledger, card_id)
     ledger.run(cc.ISSUE, card_id, issue(actor="sun", role="provincial_window"))
     return card_id

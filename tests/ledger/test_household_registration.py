@@ -93,3 +93,19 @@ def test_a_correction_giving_a_marital_status_without_its_day_is_refused_and_wri
     with pytest.raises(Exception, match="married and married_as_of go together"):
         ledger.run(cc.AMEND, card_id, f.amend(change="correct_member", member=1, married=False))
     assert ledger.get_card(card_id).amendment is None
+
+
+def test_shandong_annex_a_3_registers_a_son_of_21_filed_with_his_sex(
+    ledger: CardLedger, clock: FakeClock
+):
+    card_id = f.shandong_card(ledger, family=({**SON, "sex": "male"},))
+    clock.now = RECTIFIED
+    body = f.redeem(
+        item="shandong.3",
+        beneficiary="child",
+        family_member="1",
+        venue="济南市公安局",
+        city="shandong",
+    )
+    _, use = ledger.redeem(card_id, body)
+    assert "shandong.beneficiary.household_2026" in use.rules

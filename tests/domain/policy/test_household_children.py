@@ -64,12 +64,14 @@ def test_liaocheng_art_7_registers_a_son_of_21_but_not_a_daughter_of_21() -> Non
     assert not granted and "the child is 21 on 2026-12-08, of legal marriage age 20" in reason
 
 
-def test_shandong_annex_a_3_registers_a_son_of_21() -> None:
-    assert household(Scheme.SHANDONG, child(SON_21, Sex.MALE))[0]
+def test_shandong_annex_a_3_registers_a_son_of_21_under_the_ages_the_rule_states() -> None:
+    granted, _, rule = household(Scheme.SHANDONG, child(SON_21, Sex.MALE))
+    assert granted and rule == "shandong.beneficiary.household_2026"
 
 
-def test_weihai_2019_part_3_2_registers_a_son_of_21() -> None:
-    assert household(Scheme.WEIHAI, child(SON_21, Sex.MALE))[0]
+def test_weihai_2019_part_3_2_registers_a_son_of_21_under_the_ages_the_rule_states() -> None:
+    granted, _, rule = household(Scheme.WEIHAI, child(SON_21, Sex.MALE))
+    assert granted and rule == "weihai.beneficiary.household_2026"
 
 
 @pytest.mark.parametrize("scheme", list(HOUSEHOLD))
