@@ -98,3 +98,19 @@ def test_a_family_value_with_a_marital_status_but_no_day_is_a_usage_error(
         "--family child:李小雷:1996-05-01:male:unmarried",
     )
     assert code == 2 and "RELATION:NAME:YYYY-MM-DD[:SEX" in err
+
+
+def test_a_filed_marital_status_dated_after_the_filing_day_is_refused_and_writes_nothing(
+    env: Path, key: CliKeys, capsys: Capsys
+):
+    code, out, err = run(
+        capsys,
+        f"card apply {key('applicant', 'jinan', name='li')} --scheme jinan --category C "
+        f"--fact certified_class_c=true --holder-name 韩梅梅 --holder-id {f.RESIDENT_ID} "
+        "--holder-dob 1949-12-31 --sponsor-kind employer --sponsor-name 济南某公司 "
+        f"--sponsor-credit-code {f.CREDIT_CODE} "
+        "--family child:李小雷:1996-05-01:male:unmarried:2999-01-01",
+    )
+    assert code == 2 and out == "" and "married_as_of 2999-01-01" in err
+    assert len(err.strip().splitlines()) == 1
+    assert json.loads(ok(capsys, "card list --json"))["cards"] == []
