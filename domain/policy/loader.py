@@ -218,7 +218,7 @@ def _check_scheme(name: str, scheme: Scheme, data: SchemeData) -> None:
             continue
         if BeneficiaryToken.CHILD_UNDER_MARRIAGE_AGE not in ben.allowed:
             fail(key, "only for a rule naming child_under_marriage_age")
-        if not (0 < ages.son and 0 < ages.daughter):
+        if min(ages.son, ages.daughter) <= 0:
             fail(key, "the marriage ages are positive years")
     for i, rev in enumerate(data.revocation):
         _check_revocation_steps(f"revocation[{i}]", rev, fail)
