@@ -21,6 +21,7 @@ import msgspec
 import msgspec.inspect
 
 from api.cli_input import (
+    FAMILY_FORMAT,
     add_command_options,
     basis,
     card_id,
@@ -60,6 +61,9 @@ _OPTION_HELP: dict[str, str] = {
     "change": "what changes: add, correct or remove a family member, or correct the holder",
     "member": "the family member's number (1 the first filed; see card show)",
     "takes_effect_on": "the business day the change took effect (not after today)",
+    "sex": "a family member's sex (for a child's household registration)",
+    "married": "whether the family member is married, as a document showed it",
+    "married_as_of": "the day the document showed the marital status (with --married)",
     "decision": "approve the open change, or refuse it with --reason",
     "evidence_credential": "another card's credential (TC1:…) whose term the rule reads, "
     "e.g. the holder's 惠才卡 for a Weihai category 1 card; - reads standard input",
@@ -140,9 +144,18 @@ def _add_fields(
                 options["metavar"] = "YYYY-MM-DD"
             elif isinstance(kind, msgspec.inspect.IntType):
                 options.update(type=int, metavar="N")
+            elif isinstance(kind, msgspec.inspect.BoolType):
+                options["choices"] = ("yes", "no")
+                readers.append((field.name, _yes_no))
+                p.add_argument(flag, **options)
+                continue
             readers.append((field.name, lambda given: given))
         p.add_argument(flag, **options)
     return readers
+
+
+def _yes_no(given: str | None) -> bool | None:
+    return None if given is None else given == "yes"
 
 
 def _change(command: CardCommand[Any], fields: list[tuple[str, Callable[[Any], Any]]]) -> Handler:
@@ -173,7 +186,7 @@ def _add_apply(card: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.add_argument("--holder-id", help="ID document number (kept only as a keyed hash)")
     p.add_argument("--holder-id-kind", choices=values(IdDocumentKind))
     p.add_argument("--holder-dob", metavar="YYYY-MM-DD")
-    p.add_argument("--family", action="append", default=[], metavar="RELATION:NAME:YYYY-MM-DD")
+    p.add_argument("--family", action="append", default=[], metavar=FAMILY_FORMAT)
     p.add_argument("--sponsor-kind")
     p.add_argument("--sponsor-name")
     p.add_argument("--sponsor-credit-code")

@@ -16,6 +16,7 @@ from domain.authority import AUTHORITIES
 from domain.vocabulary import CardStatus, Scheme
 
 if TYPE_CHECKING:
+    from ledger.views import FamilyView
     from services.bootstrap import Registry
 
 
@@ -57,6 +58,15 @@ def add_card_queries(card: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.set_defaults(run=_import)
 
 
+def _family_record(member: FamilyView) -> str:
+    """`` (male; unmarried as of 2026-12-01)``: what is filed of a member's sex and
+    marriage (issue 27), nothing where nothing is."""
+    said = [member.sex] if member.sex else []
+    if member.married is not None:
+        said.append(f"{'married' if member.married else 'unmarried'} as of {member.married_as_of}")
+    return f" ({'; '.join(said)})" if said else ""
+
+
 def _show(args: argparse.Namespace, registry: Registry) -> None:
     import msgspec
 
@@ -79,6 +89,7 @@ def _show(args: argparse.Namespace, registry: Registry) -> None:
             (
                 f"family {m.member}",
                 f"{m.relation} {m.name or '(erased: PIPL art. 47)'}"
+                + _family_record(m)
                 + ("  (removed)" if m.removed else ""),
             )
             for m in view.family

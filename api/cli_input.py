@@ -128,13 +128,24 @@ def card_id(text: str) -> UUID:
         raise UsageError(f"{text!r} is not a card id (a UUID)") from None
 
 
-def family_member(text: str) -> dict[str, str]:
+FAMILY_FORMAT = "RELATION:NAME:YYYY-MM-DD[:SEX[:married|unmarried:YYYY-MM-DD]]"
+
+
+def family_member(text: str) -> dict[str, Any]:
+    """A ``--family`` value: relation, name and date of birth, then optionally the sex
+    (male, female) and whether married as a document showed it on a day, e.g.
+    ``child:李明:2004-05-01:male:unmarried:2026-12-01``."""
     parts = text.split(":")
-    if len(parts) != 3:
-        raise UsageError(
-            f"--family {terminal_safe(text[:120])!r}: expected RELATION:NAME:YYYY-MM-DD"
-        )
-    return {"relation": parts[0], "name": parts[1], "date_of_birth": parts[2]}
+    status = parts[4] if len(parts) == 6 else None
+    if len(parts) not in (3, 4, 6) or status not in (None, "married", "unmarried"):
+        raise UsageError(f"--family {terminal_safe(text[:120])!r}: expected {FAMILY_FORMAT}")
+    member: dict[str, Any] = {"relation": parts[0], "name": parts[1], "date_of_birth": parts[2]}
+    if len(parts) > 3 and parts[3]:
+        member["sex"] = parts[3]
+    if status is not None:
+        member["married"] = status == "married"
+        member["married_as_of"] = parts[5]
+    return member
 
 
 def fact(text: str) -> tuple[str, Any]:

@@ -546,7 +546,7 @@ class Card(Aggregate):
             evidence=tuple(e.strip() for e in evidence if e.strip()),
             reason=reason.strip(),
             holder=holder,
-            supersedes=asked.change in amending.SUPERSEDING,
+            supersedes=amending.supersedes(asked),
             rules=(roles.rule,),
             policy_version=roles.version,
         )

@@ -77,7 +77,8 @@ def admit(ctx: Context, application: Application) -> Admitted:
 
 def check_application(ctx: Context, application: Application) -> None:
     """The holder, family and sponsor are named in printable text, the dates of birth are
-    in the past, and the application names its category."""
+    in the past, a family member's marital status is dated between the birth and today,
+    and the application names its category."""
     holder = application.holder
     today = business_date(ctx.effective_at)
     if not holder.name.strip():
@@ -94,6 +95,13 @@ def check_application(ctx: Context, application: Application) -> None:
         check_text(f"holder.family[{i}].name", member.name)
         if member.date_of_birth > today:
             raise InvalidInput(f"holder.family[{i}].date_of_birth is in the future")
+        # A marital status is what a document showed on its day: never ahead of the filing.
+        marital = member.marital
+        if marital is not None and not member.date_of_birth <= marital.as_of <= today:
+            raise InvalidInput(
+                f"holder.family[{i}].married_as_of {marital.as_of} is not between the date of "
+                f"birth and the filing day ({today})"
+            )
     if not application.basis.category.strip():
         raise InvalidInput("basis.category must not be empty")
 

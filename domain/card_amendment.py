@@ -22,8 +22,9 @@ from datetime import date
 import msgspec
 
 from domain.errors import IllegalTransition, InvalidInput
+from domain.policy.results import Sex
 from domain.text import check_text, normalise_name
-from domain.values import FamilyMember, Holder
+from domain.values import FamilyMember, Holder, MaritalStatus
 from domain.vocabulary import AmendmentChange, IdDocumentKind, Relation
 
 MAX_PEOPLE = 24
@@ -38,15 +39,28 @@ granting family members (status SUPERSEDED) once the status list is newer than t
 An added member is simply absent from the older credential, which stays as it was."""
 
 
+def supersedes(asked: PersonChange) -> bool:
+    """Whether ``asked`` makes a credential already handed out name someone wrongly. A
+    correction of a member's sex or marital status alone does not: a credential carries
+    neither (RD-2026-89), so it names the member as rightly as before."""
+    if asked.change is AmendmentChange.CORRECT_MEMBER:
+        return not (asked.relation is None and asked.name is None and asked.date_of_birth is None)
+    return asked.change in SUPERSEDING
+
+
 class PersonChange(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """What is asked: the change, the member it names (0 the holder; ignored when adding)
-    and the new details (None: unchanged; all three when adding a member)."""
+    and the new details (None: unchanged; relation, name and date of birth when adding a
+    member). ``sex`` and ``marital``: a family member's, as the household-registration
+    articles ask (issue 27); optional when adding, corrected like the rest."""
 
     change: AmendmentChange
     member: int = 0
     relation: Relation | None = None
     name: str | None = None
     date_of_birth: date | None = None
+    sex: Sex | None = None
+    marital: MaritalStatus | None = None
 
 
 def present_family(holder: Holder) -> list[tuple[int, FamilyMember]]:
@@ -141,6 +155,24 @@ def _born(value: date | None, takes_effect_on: date) -> date | None:
     return value
 
 
+def check_marital(marital: MaritalStatus | None, born: date, takes_effect_on: date) -> None:
+    """A marital status is shown as of a day on or after the member's birth and not after
+    the day the change (or the filing) takes effect: what a document showed, never ahead."""
+    if marital is None:
+        return
+    if marital.as_of < born:
+        raise InvalidInput(
+            f"married_as_of {marital.as_of} is before the member's date of birth ({born})",
+            code="marital_status_before_birth",
+        )
+    if marital.as_of > takes_effect_on:
+        raise InvalidInput(
+            f"married_as_of {marital.as_of} is after the day the change takes effect "
+            f"({takes_effect_on}): record what a document showed on or before that day",
+            code="marital_status_in_future",
+        )
+
+
 def _added(holder: Holder, asked: PersonChange, day: date) -> tuple[Holder, int]:
     if asked.member:
         raise InvalidInput("member: an added family member is given the next number; give none")
@@ -150,7 +182,14 @@ def _added(holder: Holder, asked: PersonChange, day: date) -> tuple[Holder, int]
         raise InvalidInput("adding a family member needs relation, name and date_of_birth")
     if len(holder.family) >= MAX_PEOPLE:
         raise InvalidInput(f"a card names at most {MAX_PEOPLE} family members over its life")
-    member = FamilyMember(relation=asked.relation, name=name, date_of_birth=born)
+    check_marital(asked.marital, born, day)
+    member = FamilyMember(
+        relation=asked.relation,
+        name=name,
+        date_of_birth=born,
+        sex=asked.sex,
+        marital=asked.marital,
+    )
     family = (*holder.family, member)
     return msgspec.structs.replace(holder, family=family), len(family)
 
@@ -185,11 +224,14 @@ def _corrected_member(holder: Holder, asked: PersonChange, day: date) -> tuple[H
         relation=asked.relation or member.relation,
         name=member.name if name is None else name,
         date_of_birth=member.date_of_birth if born is None else born,
+        sex=asked.sex or member.sex,
+        marital=asked.marital or member.marital,
     )
+    check_marital(asked.marital, corrected.date_of_birth, day)
     if corrected == member:
         raise InvalidInput(
             f"member {asked.member}: the correction changes nothing (give the corrected "
-            "relation, name or date_of_birth)",
+            "relation, name, date_of_birth, sex or marital status)",
             code="amendment_changes_nothing",
         )
     family = list(holder.family)
@@ -199,7 +241,8 @@ def _corrected_member(holder: Holder, asked: PersonChange, day: date) -> tuple[H
 
 def _removed(holder: Holder, asked: PersonChange) -> tuple[Holder, int]:
     member = _member(holder, asked.member)
-    if asked.relation is not None or asked.name is not None or asked.date_of_birth is not None:
+    details = (asked.relation, asked.name, asked.date_of_birth, asked.sex, asked.marital)
+    if any(d is not None for d in details):
         raise InvalidInput("removing a family member takes no new details")
     family = list(holder.family)
     family[asked.member - 1] = msgspec.structs.replace(member, removed=True)
@@ -211,6 +254,11 @@ def _corrected_holder(holder: Holder, asked: PersonChange, day: date) -> tuple[H
         raise InvalidInput("member: a correction of the holder names no family member")
     if asked.relation is not None:
         raise InvalidInput("relation: the holder has none")
+    if asked.sex is not None or asked.marital is not None:
+        raise InvalidInput(
+            "sex, married: a family member's (for a child's household registration); the "
+            "holder's are not kept"
+        )
     name = _name(asked.name, "name")
     born = _born(asked.date_of_birth, day)
     if born is not None and holder.identity.kind is IdDocumentKind.RESIDENT_ID:

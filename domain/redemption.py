@@ -187,9 +187,15 @@ def beneficiary_of(
             code="unknown_family_member",
         )
     place, member = members[0]
+    marital = member.marital
     person = Beneficiary(
         kind=kind,
         date_of_birth=member.date_of_birth,
+        # What the household-registration articles ask of a child (issue 27), as the
+        # family record files them on the day of the use (None: not filed).
+        sex=member.sex,
+        married=None if marital is None else marital.married,
+        married_as_of=None if marital is None else marital.as_of,
         holder_present=present,
         in_city_care_home=care_home,
     )

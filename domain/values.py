@@ -8,7 +8,13 @@ from datetime import date, datetime
 
 import msgspec
 
-from domain.policy.results import CredentialEvidence, ProcedureStep, StepTaken, TermBasis
+from domain.policy.results import (
+    CredentialEvidence,
+    ProcedureStep,
+    Sex,
+    StepTaken,
+    TermBasis,
+)
 from domain.vocabulary import (
     AmendmentChange,
     IdDocumentKind,
@@ -58,6 +64,16 @@ class IdentityRef(Value, frozen=True):
     binding_sealed: bytes = b""  # the venue binding hash, AES-GCM sealed under the registry key
 
 
+class MaritalStatus(Value, frozen=True):
+    """Whether a family member is married (婚姻状况), as a document showed it on ``as_of``
+    (a marriage certificate, a household register page, a declaration). It says nothing
+    of the days before ``as_of``: a child unmarried today may have married and divorced
+    before, so a decision for an earlier day finds the status unknown (RD-2026-89)."""
+
+    married: bool
+    as_of: date
+
+
 class FamilyMember(Value, frozen=True, omit_defaults=True):
     """A family member who may share the holder's benefits (家属).
 
@@ -68,13 +84,20 @@ class FamilyMember(Value, frozen=True, omit_defaults=True):
     ``removed``: the member left the family by an amendment (``domain.card_amendment``);
     they keep their place, so every member's number (their place in the list, 1 the
     first filed) stays theirs for the card's life, and they share no benefit from the
-    day the amendment took effect."""
+    day the amendment took effect.
+
+    ``sex`` and ``marital``: what the articles on a child's household registration ask
+    (未到法定结婚年龄子女: the legal marriage age differs for a son and a daughter; 未婚子女:
+    unmarried), filed or amended like the rest; None where never filed (a member filed
+    before issue 27 has neither). Personal data: sealed with the member, never in clear."""
 
     relation: Relation
     name: str
     date_of_birth: date
     erased: bool = False
     removed: bool = False
+    sex: Sex | None = None
+    marital: MaritalStatus | None = None
 
 
 class Holder(Value, frozen=True, omit_defaults=True):

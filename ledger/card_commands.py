@@ -47,6 +47,7 @@ from ledger.commands import (
     UpgradeTierRequest,
     WithdrawRequest,
     acting_type,
+    marital_of,
 )
 
 R = TypeVar("R", bound=Request)
@@ -107,6 +108,8 @@ def _amend(card: Card, ctx: Context, body: AmendRequest) -> None:
         relation=body.relation,
         name=body.name,
         date_of_birth=body.date_of_birth,
+        sex=body.sex,
+        marital=marital_of(body.married, body.married_as_of),
     )
     card.request_amendment(
         ctx,

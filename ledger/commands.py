@@ -17,9 +17,9 @@ import msgspec
 
 from domain.card_transfer import TransferStep
 from domain.errors import InvalidInput
-from domain.policy import BeneficiaryKind, CredentialEvidence, TermBasis
+from domain.policy import BeneficiaryKind, CredentialEvidence, Sex, TermBasis
 from domain.text import check_text, normalise_name
-from domain.values import Sponsor
+from domain.values import MaritalStatus, Sponsor
 from domain.vocabulary import (
     AmendmentChange,
     AmendmentVerdict,
@@ -121,12 +121,43 @@ class Body(Protocol):
     def effective_at(self) -> datetime | None: ...
 
 
+def marital_of(married: bool | None, as_of: date | None) -> MaritalStatus | None:
+    """A marital status from its two fields, given together or not at all: a status is
+    what a document showed on a day (``domain.values.MaritalStatus``)."""
+    if married is None and as_of is None:
+        return None
+    if married is None or as_of is None:
+        raise ValueError(
+            "married and married_as_of go together: whether the member is married, and the "
+            "day a document showed it"
+        )
+    return MaritalStatus(married=married, as_of=as_of)
+
+
 class FamilyMemberIn(Part, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """A family member as filed."""
+    """A family member as filed. ``sex`` and ``married`` (with the day ``married_as_of`` a
+    document showed it) are what the household-registration articles ask of a child (a
+    son or a daughter under the legal marriage age; an unmarried child); optional, but a
+    child without them is refused those items (RD-2026-87)."""
 
     relation: Relation
     name: Name
     date_of_birth: date
+    sex: Sex | None = None
+    married: bool | None = None
+    married_as_of: date | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        marital = marital_of(self.married, self.married_as_of)
+        if marital is not None and marital.as_of < self.date_of_birth:
+            raise ValueError(
+                f"married_as_of {marital.as_of} is before the date of birth {self.date_of_birth}"
+            )
+
+    @property
+    def marital(self) -> MaritalStatus | None:
+        return marital_of(self.married, self.married_as_of)
 
 
 class HolderIn(Part, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -284,17 +315,25 @@ class AmendRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     add_member, correct_member, remove_member, correct_holder; ``member`` the family
     member's number (1 the first filed; none when adding or for the holder); the new
     ``relation``, ``name`` and ``date_of_birth`` (all three when adding; those corrected
-    when correcting; none when removing), the business day it ``takes_effect_on``, the
-    ``evidence`` (at least one reference) and the ``reason``."""
+    when correcting; none when removing), a family member's ``sex`` and ``married`` with
+    the day ``married_as_of`` a document showed it (optional), the business day it
+    ``takes_effect_on``, the ``evidence`` (at least one reference) and the ``reason``."""
 
     change: AmendmentChange
     member: Annotated[int, msgspec.Meta(ge=0, le=FAMILY_MEMBER_MAX)] = 0
     relation: Relation | None = None
     name: Name | None = None
     date_of_birth: date | None = None
+    sex: Sex | None = None
+    married: bool | None = None
+    married_as_of: date | None = None
     takes_effect_on: date
     evidence: Evidence
     reason: Note
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        marital_of(self.married, self.married_as_of)
 
 
 class AmendmentDecisionRequest(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -28,7 +28,13 @@ def filing_of(
         ),
         date_of_birth=body.holder.date_of_birth,
         family=tuple(
-            FamilyMember(relation=m.relation, name=m.name.strip(), date_of_birth=m.date_of_birth)
+            FamilyMember(
+                relation=m.relation,
+                name=m.name.strip(),
+                date_of_birth=m.date_of_birth,
+                sex=m.sex,
+                marital=m.marital,
+            )
             for m in body.holder.family
         ),
     )

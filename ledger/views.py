@@ -49,13 +49,18 @@ class EventView(msgspec.Struct, frozen=True, kw_only=True):
 class FamilyView(msgspec.Struct, frozen=True, kw_only=True):
     """A family member as the card now names them: their number for the card's life (1
     the first filed), relation and name, and whether a change removed them or their data
-    was erased (the name is then empty)."""
+    was erased (the name is then empty). ``sex`` and ``married`` (as of ``married_as_of``):
+    as filed for the household-registration articles, empty where not filed (issue 27);
+    shown, like the name, only to who may read the card."""
 
     member: int
     relation: str
     name: str
     removed: bool = False
     erased: bool = False
+    sex: str = ""
+    married: bool | None = None
+    married_as_of: date | None = None
 
 
 class CardView(msgspec.Struct, frozen=True, kw_only=True):
@@ -185,6 +190,9 @@ def card_view(
                 name="" if m.erased else m.name,
                 removed=m.removed,
                 erased=m.erased,
+                sex="" if m.sex is None else str(m.sex),
+                married=None if m.marital is None else m.marital.married,
+                married_as_of=None if m.marital is None else m.marital.as_of,
             )
             for number, m in enumerate(card.holder.family, start=1)
         ],

@@ -1,6 +1,7 @@
 """``entitlements`` (服务权益): per card, the facts that decide which service items it
 grants to each beneficiary (holder, family members, one companion) on a date: the card
-snapshot and the beneficiaries' relations and dates of birth (no names). The items are
+snapshot and the beneficiaries' relations, dates of birth and, for family members, sex
+and marital status where filed (no names; the personal column sealed). The items are
 decided when queried, by the policy engine's pure functions over these facts.
 
 It also keeps every recorded use of an item (``BenefitRedeemed``, and the day a
@@ -20,10 +21,17 @@ from domain import policy
 from domain.card import TRANSITIONS, Card
 from domain.card_status import status_on
 from domain.errors import IllegalTransition
-from domain.policy import Balance, Beneficiary, BeneficiaryKind, CardSnapshot, responsible_units
+from domain.policy import (
+    Balance,
+    Beneficiary,
+    BeneficiaryKind,
+    CardSnapshot,
+    Sex,
+    responsible_units,
+)
 from domain.policy.grants import granted_codes
 from domain.redemption import BenefitUse, Redemption, usage_of
-from domain.values import Holder
+from domain.values import FamilyMember, Holder
 from domain.vocabulary import CardStatus, Scheme
 from ledger.personal_columns import CardKeys, is_sealed
 from projections.base import (
@@ -70,6 +78,10 @@ BENEFICIARIES = Table(
         # on a day, the set with the latest ``since`` not after it holds, whole.
         ("since", "TEXT"),
         ("kind", "TEXT"),  # REMOVED: the member is not among them from ``since``
+        # The person's sealed record: the date of birth and, for a family member whose sex
+        # or marital status is filed (issue 27), ``|SEX|MARRIED|AS_OF`` after it
+        # (``person_record``). A row with nothing more filed holds the date alone, as
+        # before, so stores projected earlier keep their rows and checksums.
         ("date_of_birth", "TEXT"),
     ),
     key=("card_id", "position", "since"),
@@ -216,8 +228,8 @@ class Entitlements(ReadModel):
         )
 
     def _people(self, card_id: str, rows: list[Any]) -> list[tuple[int, str, str | None]]:
-        """(position, kind, date of birth) of a card's beneficiaries, decrypted; erased
-        people left out (they share no benefit)."""
+        """(position, kind, record: ``person_record``) of a card's beneficiaries,
+        decrypted; erased people left out (they share no benefit)."""
         oid = UUID(card_id)
         sealed = any(is_sealed(stored) for _, _, stored in rows)
         keys = self.sealed_columns().of_cards([oid]) if sealed else CardKeys({})
@@ -284,7 +296,7 @@ class Entitlements(ReadModel):
             raise IllegalTransition("the card is not issued", code="not_issued")
         snapshot = _snapshot(row, on)
         answer: list[BenefitBalance] = []
-        for position, kind, born in self._people(key, people):
+        for position, kind, record in self._people(key, people):
             person_kind = BeneficiaryKind(kind)
             family = (
                 0
@@ -292,11 +304,8 @@ class Entitlements(ReadModel):
                 else position
             )
             mine = [u for u in uses if (u[0], u[1]) == (kind, family)]
-            person = Beneficiary(
-                kind=person_kind,
-                date_of_birth=date.fromisoformat(born) if born else None,
-                holder_present=True,
-                in_city_care_home=True,
+            person = beneficiary_of_record(
+                person_kind, record, holder_present=True, in_city_care_home=True
             )
             items = [(snapshot.scheme, code) for code in granted_codes(snapshot, person, on)]
             items += [(Scheme(u[2]), u[3]) for u in mine]
@@ -327,12 +336,10 @@ class Entitlements(ReadModel):
             raise IllegalTransition("the card is not issued", code="not_issued")
         snapshot = _snapshot(row, on)
         answer = []
-        for _, kind, born in self._people(key, people):
-            beneficiary = Beneficiary(
-                kind=BeneficiaryKind(kind),
-                date_of_birth=date.fromisoformat(born) if born else None,
-            )
+        for _, kind, record in self._people(key, people):
+            beneficiary = beneficiary_of_record(BeneficiaryKind(kind), record)
             granted = granted_codes(snapshot, beneficiary, on)
+            born = None if record is None else record.split("|")[0]
             units = {code: responsible_units(code) for code in granted}
             answer.append(
                 Entitlement(
@@ -421,7 +428,34 @@ def _beneficiaries(
             people.append((key, number, since, REMOVED, None))
         else:
             kind = str(BeneficiaryKind(str(member.relation)))
-            people.append((key, number, since, kind, day(member.date_of_birth)))
+            people.append((key, number, since, kind, person_record(member)))
     if companion:
         people.append((key, COMPANION, since, str(BeneficiaryKind.COMPANION), None))
     return people
+
+
+def person_record(member: FamilyMember) -> str:
+    """A family member's sealed column: the date of birth, then ``|SEX|MARRIED|AS_OF``
+    where a sex or marital status is filed, each part empty where not
+    (``2005-06-01|male||``, ``1998-02-01||no|2026-12-01``)."""
+    born = member.date_of_birth.isoformat()
+    marital = member.marital
+    if member.sex is None and marital is None:
+        return born
+    married = "" if marital is None else ("yes" if marital.married else "no")
+    as_of = "" if marital is None else marital.as_of.isoformat()
+    return f"{born}|{member.sex or ''}|{married}|{as_of}"
+
+
+def beneficiary_of_record(kind: BeneficiaryKind, record: str | None, **seen: bool) -> Beneficiary:
+    """The person the engine decides for, from a row's opened record (``person_record``;
+    the holder's and a member's with nothing more filed is the date of birth alone)."""
+    born, sex, married, as_of = ((record or "") + "|||").split("|")[:4]
+    return Beneficiary(
+        kind=kind,
+        date_of_birth=date.fromisoformat(born) if born else None,
+        sex=Sex(sex) if sex else None,
+        married=(married == "yes") if married else None,
+        married_as_of=date.fromisoformat(as_of) if as_of else None,
+        **seen,
+    )

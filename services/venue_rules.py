@@ -117,8 +117,10 @@ def family_entry(
     """A family member as a credential carries them: the dates the articles' age classes
     turn on, computed from the filed date of birth, and only those (``min_ages``). Each
     date gives the birth date away to whoever reads the QR code; the credential holds no
-    other trace of it. The marriage age of a child whose sex is not filed is the lower
-    one, 20: the engine grants a child of 20 or 21 of unknown sex nothing under it either."""
+    other trace of it. The marriage age is the lower one, 20, whatever sex is filed: the
+    credential carries no sex or marriage (RD-2026-89), and the engine grants a child of
+    20 or 21 of unknown sex nothing under it either; the registry decides the items that
+    turn on them (household registration) online."""
     minor = marriage = None
     if relation is Relation.CHILD:
         minor = anniversary(date_of_birth, ADULT_AGE) - timedelta(days=1)

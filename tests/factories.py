@@ -323,12 +323,17 @@ def jinan_card(
     return card_id
 
 
-def shandong_card(ledger: CardLedger, *, id_number: str | None = None) -> UUID:
+def shandong_card(
+    ledger: CardLedger,
+    *,
+    id_number: str | None = None,
+    family: tuple[dict[str, str], ...] = (),
+) -> UUID:
     """An issued Shandong 惠才卡 (direct), its path's reviews passed, issued by the
     provincial window (7.1). On a day the employer's level comes from the register
     (shandong.level.register, from 2026-12-07) the employer is registered as a city one
-    and the file names it instead of typing its level."""
-    body = shandong_body(holder=_person(id_number, ()))
+    and the file names it instead of typing its level. The holder has ``family``."""
+    body = shandong_body(holder=_person(id_number, family))
     if level_from_register(ledger):
         body = registered_employer_body(ledger, body)
     card_id, _ = ledger.apply(body)

@@ -23,6 +23,7 @@ import msgspec
 
 from domain.policy.errors import PolicyDataError
 from domain.policy.model import (
+    BeneficiaryToken,
     Policy,
     RevocationRule,
     Rule,
@@ -218,6 +219,14 @@ def _check_scheme(name: str, scheme: Scheme, data: SchemeData) -> None:
             fail(f"beneficiaries[{i}]", "a rule lists items, or is the default, not both")
     if sum(1 for b in data.beneficiaries if b.default) != 1:
         fail("beneficiaries", "exactly one default beneficiary rule is required")
+    for i, ben in enumerate(data.beneficiaries):
+        ages, key = ben.marriage_age, f"beneficiaries[{i}].marriage_age"
+        if ages is None:
+            continue
+        if BeneficiaryToken.CHILD_UNDER_MARRIAGE_AGE not in ben.allowed:
+            fail(key, "only for a rule naming child_under_marriage_age")
+        if min(ages.son, ages.daughter) <= 0:
+            fail(key, "the marriage ages are positive years")
     for i, rev in enumerate(data.revocation):
         _check_revocation_steps(f"revocation[{i}]", rev, fail)
     for i, issuer in enumerate(data.issuers):

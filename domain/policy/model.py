@@ -292,16 +292,29 @@ class BeneficiaryToken(enum.StrEnum):
     COMPANION = "companion"  # 陪同人员
 
 
+class MarriageAge(Data, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The legal marriage age (法定结婚年龄) by sex: a 未到法定结婚年龄子女 is a son under
+    ``son`` or a daughter under ``daughter`` on the day."""
+
+    son: int
+    daughter: int
+
+
 class BeneficiaryRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Who may use the listed items. The ``default`` rule (no items) covers the rest.
     ``with_holder``: the others use it only together with the holder (同步享受), never
-    alone."""
+    alone.
+
+    ``marriage_age``: the ages the rule decides 未到法定结婚年龄子女 by, with the child's
+    sex as the family record files it (issue 27); a rule stating none (those until
+    2026-12-06) decides by the Civil Code's ages held in ``domain.policy.beneficiaries``."""
 
     items: tuple[str, ...] = ()
     allowed: tuple[BeneficiaryToken, ...]
     max_companions: int = 0
     with_holder: bool = False
     default: bool = False
+    marriage_age: MarriageAge | None = None
 
 
 class ItemConditionRule(Rule, frozen=True, kw_only=True, forbid_unknown_fields=True):

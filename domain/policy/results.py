@@ -43,7 +43,9 @@ class Sex(enum.StrEnum):
 class Beneficiary(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """The person an item is asked for. ``date_of_birth`` is needed where age matters (a
     child's minority or marriage age, a parent's age); ``sex`` where the legal marriage age
-    decides; ``married`` for an article on unmarried children; ``in_city_care_home`` for
+    decides; ``married`` for an article on unmarried children, as a document showed it on
+    ``married_as_of`` (None: no day said; before that day it is not known, as
+    ``domain.values.MaritalStatus`` says); ``in_city_care_home`` for
     elderly-care subsidies. ``holder_present``: for an item the family use together with
     the holder (同步享受), whether the holder is there (None: not said, so the decision
     requires it)."""
@@ -52,6 +54,7 @@ class Beneficiary(Value, frozen=True, kw_only=True, forbid_unknown_fields=True):
     date_of_birth: date | None = None
     sex: Sex | None = None
     married: bool | None = None
+    married_as_of: date | None = None
     in_city_care_home: bool = False
     holder_present: bool | None = None
 

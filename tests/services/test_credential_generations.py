@@ -83,3 +83,22 @@ def test_a_revoked_card_s_superseded_credential_reads_revoked(
     f.revoke(ledger, card_id)
     after = bundle(registry, tmp_path / "after")
     assert verify(old.text, after, at=clock.now).reason == "revoked"
+
+
+def test_a_child_s_sex_and_marriage_stay_out_of_the_credential_which_keeps_verifying(
+    ledger: CardLedger, registry: Registry, clock: FakeClock, tmp_path: Path
+):
+    # RD-2026-89: a venue registers no households, so the credential keeps format 2 and
+    # names the child as before; correcting the sex alone supersedes nothing.
+    registry.keys.init()
+    son = {**CHILD, "sex": "male", "married": False, "married_as_of": "2026-03-01"}
+    filed = registry.issuance.credential(f.liaocheng_card(ledger, (CHILD,)))
+    card_id = f.liaocheng_card(ledger, (son,))
+    with_record = registry.issuance.credential(card_id)
+    assert with_record.claims.family == filed.claims.family
+    clock.advance(hours=1)
+    changed(ledger, card_id, change="correct_member", member=1, sex="female")
+    park = {"service": "liaocheng.19", "at": clock.now, "beneficiary": "child"}
+    still = verify(with_record.text, bundle(registry, tmp_path / "after"), **park)
+    assert (still.valid, still.superseded) == (True, False)
+    assert registry.issuance.credential(card_id).generation == 1

@@ -91,6 +91,11 @@ def test_the_rules_resting_on_a_decision_are_the_ones_the_seeds_leave_open() -> 
         "weihai.beneficiary.entry_exit",
         "liaocheng.beneficiary.entry_exit",
         "jinan.beneficiary.entry_exit",
+        # A child's sex and marital status as the family record files them (issue 27).
+        "liaocheng.beneficiary.household_2026",
+        "shandong.beneficiary.household_2026",
+        "weihai.beneficiary.household_2026",
+        "jinan.beneficiary.household_2026",
         # Who decides a change to a card's people: no seed names a decider (issue 26).
         "shandong.amendment",
         "weihai.amendment",

@@ -450,6 +450,26 @@ MALFORMED = [
         "not both",
     ),
     (
+        "marriage ages on a rule naming no child under the marriage age",
+        edit(
+            "liaocheng.toml",
+            (
+                'allowed = ["holder", "spouse", "child_under_marriage_age"]\nmarriage_age',
+                'allowed = ["holder", "spouse"]\nmarriage_age',
+            ),
+        ),
+        "liaocheng.toml",
+        "beneficiaries[7].marriage_age",
+        "only for a rule naming child_under_marriage_age",
+    ),
+    (
+        "a marriage age of zero",
+        edit("liaocheng.toml", ("daughter = 20 }", "daughter = 0 }")),
+        "liaocheng.toml",
+        "beneficiaries[7].marriage_age",
+        "positive years",
+    ),
+    (
         "no default beneficiary rule",
         edit("jinan.toml", (JINAN_DEFAULT_BENEFICIARY, "")),
         "jinan.toml",
