@@ -6,9 +6,7 @@ taken on by this version.
 Each of the sealed fixture's stores is copied, ``talentcard init`` run (the new read-model
 tables), then, as its users would: a spouse added to a card in force and approved, then
 that spouse removed again (a change that supersedes the card's credential), a correction of
-another holder's name refused, an employer registered at its level and moved up, a
-Liaocheng card's request for a spouse's transfer (issue 27: art. 13's month, from
-2026-12-07), and a checkpoint over it all. OUTDIR is laid out as the
+another holder's name refused, and a checkpoint over it all. OUTDIR is laid out as the
 first fixture is, so the same tests read it; it holds the event classes issue 26 added
 (``layout.AMENDED_EVENTS``), which the earlier ones cannot.
 """
@@ -17,18 +15,15 @@ from __future__ import annotations
 
 import sys
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
-
-import msgspec
 
 import ledger.card_commands as cc
 from domain.card import Card
 from domain.clock import business_date
 from domain.policy import amendment_roles
-from domain.vocabulary import CardStatus, EmployerLevel
-from ledger.commands import SpouseTransferBody
+from domain.vocabulary import CardStatus
 from services.bootstrap import Registry
 from tests import factories as f
 from tests.compat import history
@@ -83,24 +78,6 @@ def take_on(data_dir: Path, database_url: str, before: dict[str, Any]) -> dict[s
         decided(first, "approved")
         asked(second, change="correct_holder", name="王小明")
         decided(second, "refused", "the identity document shows the filed name")
-        # Issue 27 (RD-2026-91): an employer registered at its level, then moved up.
-        clock.advance(minutes=5)
-        registry.employers.register(
-            None,
-            credit_code=f.CREDIT_CODE,
-            name="山东大学",
-            level=EmployerLevel.CITY,
-            city="jinan",
-        )
-        clock.advance(minutes=5)
-        registry.employers.register(
-            None,
-            credit_code=f.CREDIT_CODE,
-            name="山东大学",
-            level=EmployerLevel.PROVINCE,
-            reason="a provincial university (fixture)",
-        )
-        _spouse_transfer(registry, clock)
         clock.advance(minutes=10)
         checkpoint = registry.transparency.checkpoint(history.CHECKPOINTER)
         name = f"checkpoint-{checkpoint.size:012d}.cose"
@@ -119,30 +96,6 @@ def take_on(data_dir: Path, database_url: str, before: dict[str, Any]) -> dict[s
         "checkpoints": before.get("checkpoints", 2) + 1,
         "erased_events": before.get("erased_events", 0),
     }
-
-
-def _spouse_transfer(registry: Registry, clock: FixedClock) -> None:
-    """Issue 27: a Liaocheng card with a spouse, issued on the first day of the rectified
-    rules, and the request for the spouse's transfer that starts art. 13's month
-    (``Card.SpouseTransferRecorded``)."""
-    ledger = registry.ledger
-    clock.now = max(clock.now, datetime(2026, 12, 8, 1, 0, tzinfo=UTC))
-    spouse = {"relation": "spouse", "name": "赵敏", "date_of_birth": "1986-04-12"}
-    holder = {**f.holder(f.resident_id(9027)), "family": [spouse]}
-    card_id, _ = ledger.apply(f.apply_body(holder=holder))
-    f.approve_all(ledger, card_id)
-    ledger.run(cc.ISSUE, card_id, f.issue())
-    clock.advance(minutes=5)
-    body = msgspec.convert(
-        {
-            "actor": "fixture.city_hrss",
-            "role": "city_hrss",
-            "step": "requested",
-            "facts": {"spouse_public_payroll_transferable": True},
-        },
-        SpouseTransferBody,
-    )
-    ledger.run(cc.SPOUSE_TRANSFER, card_id, body)
 
 
 def _cards(registry: Registry) -> tuple[uuid.UUID, uuid.UUID]:

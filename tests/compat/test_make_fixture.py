@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
         ("tests.compat.make_sealed_fixture", "fixture-sealed"),
         # issue 26's third fixture: the second taken on, with changes to cards' people
         ("tests.compat.make_amended_fixture", "fixture-amended"),
+        # issue 27's fourth: the third taken on under the rectified rules, with the register
+        ("tests.compat.make_rectified_fixture", "fixture-rectified"),
     ],
 )
 def test_the_fixture_script_still_writes_the_same_events_on_both_stores(
