@@ -960,3 +960,59 @@ def test_the_policy_files_are_read_as_utf8_whatever_the_locale() -> None:
     finally:
         locale.setlocale(locale.LC_CTYPE, previous)
     assert texts == TEXTS
+
+
+# ---- corrected readings (Rule.replaces, issue 27) ----------------------------------------
+
+C_RULE = 'id = "jinan.category.C"\n'
+
+
+def corrected_c(replaces: str, *, old_ends: bool = True) -> dict[str, str]:
+    """Jinan with a class C rule corrected from 2026-12-07 (a new rule replacing it)."""
+    text = TEXTS["jinan.toml"]
+    start = text.index(C_RULE)
+    block = text[start : text.index("\n\n", start)]
+    old = block.replace(
+        "effective_from = 2018-09-19\n",
+        "effective_from = 2018-09-19\neffective_until = 2026-12-06\n"
+        if old_ends
+        else "effective_from = 2018-09-19\n",
+        1,
+    )
+    new = (
+        block.replace(C_RULE, 'id = "jinan.category.C.corrected"\n')
+        .replace('version = "jinan-2018"', 'version = "jinan-2026-rectified"')
+        .replace("effective_from = 2018-09-19", "effective_from = 2026-12-07")
+        + f"\nreplaces = [{replaces}]"
+    )
+    return {**TEXTS, "jinan.toml": text.replace(block, old + "\n\n[[categories]]\n" + new)}
+
+
+@pytest.mark.parametrize(
+    ("replaces", "old_ends", "reason"),
+    [
+        ('"jinan.category.X"', True, "replaces 'jinan.category.X', no categories rule"),
+        ('"jinan.tiers"', True, "replaces 'jinan.tiers', no categories rule"),
+        (
+            '"jinan.category.C"',
+            False,
+            "replaces jinan.category.C, which must end before 2026-12-07",
+        ),
+    ],
+    ids=["an unknown rule", "a rule of another kind", "a rule still in force that day"],
+)
+def test_a_corrected_rule_must_replace_an_earlier_rule_of_its_kind_that_ends_before_it(
+    replaces: str, old_ends: bool, reason: str
+) -> None:
+    with pytest.raises(PolicyDataError) as caught:
+        parse_policy(corrected_c(replaces, old_ends=old_ends))
+    error = caught.value
+    assert error.file == "jinan.toml"
+    assert error.key.startswith("categories[") and error.key.endswith("].replaces")
+    assert error.reason == f"jinan.category.C.corrected {reason}"
+
+
+def test_a_corrected_rule_replacing_one_that_ends_the_day_before_loads() -> None:
+    policy = parse_policy(corrected_c('"jinan.category.C"'))
+    ids = [c.id for c in policy.scheme(Scheme.JINAN).categories]
+    assert "jinan.category.C" in ids and "jinan.category.C.corrected" in ids
