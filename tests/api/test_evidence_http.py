@@ -15,7 +15,7 @@ from services.bootstrap import Registry
 from services.evidence import EVIDENCE_REFUSED
 from signing.credential import MAX_TEXT_CHARS
 from tests import factories as f
-from tests.api.http_users import Client, Users
+from tests.api.http_users import Users, request_of
 from tests.api.test_problems_http import problem
 from tests.conftest import FakeClock
 
@@ -24,9 +24,10 @@ PERSON = f.resident_id(6161)
 
 @pytest.fixture
 def filed(
-    client: Client, ledger: CardLedger, registry: Registry, clock: FakeClock
+    users: Users, ledger: CardLedger, registry: Registry, clock: FakeClock
 ) -> tuple[UUID, str]:
-    """On 2026-12-08: PERSON's 惠才卡 credential and their Weihai category 1 file."""
+    """On 2026-12-08: PERSON's 惠才卡 credential and their Weihai category 1 file, which
+    shows the 惠才卡 by that credential (weihai.recognition.huicai_card_credential)."""
     clock.now = datetime(2026, 12, 8, 2, tzinfo=UTC)
     token = registry.issuance.credential(f.shandong_card(ledger, id_number=PERSON)).text
     body = f.apply_body(
@@ -34,16 +35,14 @@ def filed(
         role="city_hrss",
         scheme="weihai",
         category="1",
-        facts={
-            "works_in_weihai": True,
-            "holds_huicai_card": True,
-            "huicai_card_valid_from": "2026-12-08",
-        },
+        facts={"works_in_weihai": True},
         holder=f.holder(PERSON),
         sponsor={"kind": "employer", "name": "威海市立医院"},
     )
-    card_id, _ = ledger.apply(body)
-    return card_id, token
+    request = {**request_of(body), "evidence_credential": token}
+    answer = users("city_hrss", "weihai").post("/applications", request)
+    assert answer.status_code == 201, answer.text
+    return UUID(answer.json()["card_id"]), token
 
 
 def issue(users: Users, card_id: UUID, body: dict[str, Any]) -> Any:

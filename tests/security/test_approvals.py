@@ -34,12 +34,11 @@ def ok(capsys: pytest.CaptureFixture[str], command: str) -> str:
 
 
 def issued(capsys: pytest.CaptureFixture[str], key: CliKeys, scheme: str = "liaocheng") -> str:
-    """An issued card: Liaocheng art. 5(1) (direct) or Jinan class C (direct), filed by
+    """An issued card: Liaocheng art. 5(2) (direct) or Jinan class C (direct), filed by
     the talent and naming the employer (tests.factories.CREDIT_CODE) whose commissioner
     may propose revoking it."""
     facts = {
-        "liaocheng": "--category art5.1 --fact holds_huicai_card=true "
-        "--fact huicai_card_valid_from=2020-01-01",
+        "liaocheng": "--category art5.2 --fact certified_top_or_leading=true",
         "jinan": "--category C --fact certified_class_c=true",
     }[scheme]
     out = ok(

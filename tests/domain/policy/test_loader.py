@@ -119,6 +119,9 @@ def test_the_rules_resting_on_a_decision_are_the_ones_the_seeds_leave_open() -> 
         "jinan.interim",
         # Where the employer's level comes from (7.1 item 4 names the same-level window, no
         # register): typed until 2026-12-06 (RD-2026-90), the register after (RD-2026-91).
+        # Another card shown by its verified credential (RD-2026-95..99).
+        "weihai.recognition.huicai_card_credential",
+        "liaocheng.recognition.huicai_card_credential",
         "shandong.level.typed",
         "shandong.level.register",
         # Who records Liaocheng art. 13's spouse-transfer request (issue 27, RD-2026-112).
