@@ -182,7 +182,7 @@ def setup(postgres: str, folder: Path, cards: int) -> World:
             body = f.jinan_body("C", holder=f.holder(f.resident_id(world.next_person)))
             world.next_person += 1
             card_id, _ = ledger.apply(body)
-            ledger.run(cc.ISSUE, card_id, f.issue())
+            ledger.run(cc.ISSUE, card_id, f.issue(actor="bench.window", role="city_window"))
             ids.append(card_id)
         for card_id in ids:
             credential = registry.issuance.credential(card_id)

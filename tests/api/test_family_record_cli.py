@@ -40,7 +40,7 @@ def test_jinan_art_5_registers_an_unmarried_child_filed_with_card_apply(
         f"--family child:李小雷:1996-05-01:male:unmarried:{today()} --output-json",
     )
     card_id = json.loads(out)["card_id"]
-    ok(capsys, f"card issue {card_id} {key('city_hrss', 'jinan', name='liu')}")
+    ok(capsys, f"card issue {card_id} {key('city_window', 'jinan', name='qian')}")
     assert "jinan.5" in child_items(capsys, card_id)
 
 
