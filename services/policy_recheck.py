@@ -5,14 +5,16 @@ A corrected rule is in force from the day it was decided, so every recorded deci
 under the version it was made under (``audit verify`` checks exactly that). This replays
 every card's history and decides each admission, issue, upgrade and extension again, on its
 own day and inputs, by the *current reading* (``domain.policy.reading``): every correcting
-rule read back over the days of the rule it replaced. Where that differs from what was
-recorded, or the current reading would refuse the step, the decision is listed. The list
-names cards, steps, days and decisions, never a person.
+rule read back over the days of the rule it replaced. Where the outcome differs from what
+was recorded (eligibility, tier, route and stages; an issue's, upgrade's or extension's tier
+and term), or the current reading would refuse the step, the decision is listed; a decision
+whose outcome is the same under a rule of another id is not. The list names cards, steps,
+days and decisions, never a person.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -25,7 +27,7 @@ from domain.errors import DomainError
 from domain.policy import default_policy, using_policy
 from domain.policy.reading import current_reading
 from ledger.app import CardLedger
-from services.audit.replay import readmit, redecide
+from services.audit.replay import readmission, retrial, term_text
 
 _DECIDED = (Card.Issued, Card.Upgraded, Card.Extended)
 
@@ -90,25 +92,54 @@ def _card(card_id: UUID, events: list[Any]) -> Iterator[tuple[RecheckFinding | N
         # An erased holder's data is gone, so the admission that read it is not re-decided.
         admitted = isinstance(event, Card.Applied) and not event.application.holder.erased
         if decided or admitted:
-            found: list[tuple[str, str]] = []
-            fail = _collector(found)
             try:
-                if isinstance(event, Card.Applied):
-                    readmit(event, fail)
-                else:
-                    assert card is not None
-                    redecide(card, event, fail)
+                found = _admission(event) if admitted else _retried(card, event)
             except DomainError as e:
-                found.append((e.code, f"the current reading refuses it: {e}"))
-            yield (_finding(card_id, scheme, event, *found[0]) if found else None), 1
+                rule = f" (rule: {e.rule})" if e.rule else ""
+                found = (e.code, f"the current reading refuses it: {e.message}{rule}")
+            yield (_finding(card_id, scheme, event, *found) if found else None), 1
         card = event.mutate(card)
 
 
-def _collector(found: list[tuple[str, str]]) -> Callable[[str, str], None]:
-    def fail(code: str, message: str) -> None:
-        found.append((code, message))
+def _admission(event: Any) -> tuple[str, str] | None:
+    """What differs in the admission's outcome (eligibility, tier, route, stages): a new
+    reading names other rules by design, so the rule ids alone are no difference."""
+    decision = readmission(event)
+    admission = event.admission
+    if not decision.eligible:
+        return "not_eligible", f"the current reading refuses the admission: {decision.reason}"
+    decided = (decision.tier, decision.route, decision.stages)
+    recorded = (admission.tier, admission.route, admission.required_stages)
+    if decided == recorded:
+        return None
+    return "decision_differs", (
+        f"the admission recorded {_route(*recorded)}; the current reading decides "
+        f"{_route(*decided)} (rules {', '.join(decision.rules)})"
+    )
 
-    return fail
+
+def _retried(card: Card | None, event: Any) -> tuple[str, str] | None:
+    """What differs in an issue's, upgrade's or extension's outcome (tier and term)."""
+    assert card is not None
+    decided = retrial(card, event)
+    recorded = _record(event)
+    if decided is None or _outcome(decided) == _outcome(recorded):
+        return None
+    return "decision_differs", (
+        f"{type(event).__name__}: recorded {term_text(recorded)}, "
+        f"the current reading decides {term_text(decided)}"
+    )
+
+
+def _outcome(value: Any) -> tuple[object, ...]:
+    term = value.term
+    lapsed = (getattr(term, "lapsed_from", None), getattr(term, "lapsed_until", None))
+    return (getattr(value, "tier", None), term.valid_from, term.valid_until, *lapsed)
+
+
+def _route(tier: object, route: object, stages: tuple[object, ...]) -> str:
+    through = ", ".join(str(s) for s in stages) or "no review"
+    return f"tier {tier} by the {route} route ({through})"
 
 
 def _finding(card_id: UUID, scheme: str, event: Any, code: str, message: str) -> RecheckFinding:

@@ -28,6 +28,7 @@ from domain import policy
 from domain.card import Card
 from domain.clock import business_date
 from domain.errors import DomainError
+from domain.policy.results import EligibilityDecision
 from ledger.event_signer import RECORD_TOPICS
 from ledger.leaves import (
     LEAF_TAG,
@@ -253,16 +254,22 @@ def _replay(
     return isinstance(aggregate, Card)
 
 
-def readmit(event: Any, fail: Callable[[str, str], None]) -> None:
-    """Decide the filing's eligibility again from what it recorded."""
-    application, admission = event.application, event.admission
-    decision = policy.decide_eligibility(
+def readmission(event: Any) -> EligibilityDecision:
+    """The filing's eligibility decided again from what it recorded."""
+    application = event.application
+    return policy.decide_eligibility(
         application.scheme,
         application.basis.category,
         application.basis.facts,
         business_date(event.ctx.effective_at),
         date_of_birth=application.holder.date_of_birth,
     )
+
+
+def readmit(event: Any, fail: Callable[[str, str], None]) -> None:
+    """Decide the filing's eligibility again from what it recorded."""
+    admission = event.admission
+    decision = readmission(event)
     decided = (decision.tier, decision.route, decision.stages, decision.rules, decision.version)
     recorded = (
         admission.tier,
@@ -280,9 +287,10 @@ def readmit(event: Any, fail: Callable[[str, str], None]) -> None:
         )
 
 
-def redecide(card: Card, event: object, fail: Callable[[str, str], None]) -> None:
+def retrial(card: Card, event: object) -> object:
     """Run the recorded command again on a copy of the card as it stood, with the inputs
-    the event recorded, and compare what the rules decide with what was recorded."""
+    the event recorded: what the rules decide (an issuance, upgrade or extension), or None
+    for an event that decides nothing. A refusal raises the command's ``DomainError``."""
     # A shallow copy is enough: issue, upgrade and extend only rebind the card's
     # attributes, never change a list or dict in place, and the copy gets pending
     # events of its own.
@@ -306,14 +314,22 @@ def redecide(card: Card, event: object, fail: Callable[[str, str], None]) -> Non
                 shows=extension.shows,
             )
         case _:
-            return
+            return None
+    return _decided(trial.collect_events()[-1])
+
+
+def redecide(card: Card, event: object, fail: Callable[[str, str], None]) -> None:
+    """Run the recorded command again on a copy of the card as it stood, with the inputs
+    the event recorded, and compare what the rules decide with what was recorded."""
+    decided = retrial(card, event)
+    if decided is None:
+        return
     recorded = _decided(event)
-    decided = _decided(trial.collect_events()[-1])
     if decided != recorded:
         fail(
             "decision_differs",
-            f"{type(event).__name__}: recorded {_term(recorded)}, "
-            f"the rules decide {_term(decided)}",
+            f"{type(event).__name__}: recorded {term_text(recorded)}, "
+            f"the rules decide {term_text(decided)}",
         )
 
 
@@ -329,7 +345,8 @@ def _decided(event: object) -> object:
     return None
 
 
-def _term(value: Any) -> str:
+def term_text(value: Any) -> str:
+    """A decided tier and term in words, with the rules that decided it."""
     term = value.term
     tier = getattr(value, "tier", None)
     until = term.valid_until.isoformat() if term.valid_until else "no end"

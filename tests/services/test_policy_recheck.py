@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import ledger.card_commands as cc
 from domain.policy import using_policy
 from ledger.app import CardLedger
 from services.bootstrap import Registry
@@ -71,3 +72,33 @@ def test_shandong_7_1_a_card_issued_before_its_receipt_was_required_is_listed(
     )
     assert finding.code == "file_not_received"
     assert ledger.get_card(card_id).recorded_status == "active"  # nothing was changed
+
+
+def test_a_decision_the_corrected_reading_makes_alike_under_another_rule_is_not_listed(
+    registry: Registry, ledger: CardLedger
+):
+    # weihai.term.first_opening_2026 replaces first_issue_2023 with the same one year for
+    # a first opening: another rule id, the same term, nothing for a person to look at.
+    card_id, _ = ledger.apply(f.business_elite_body("P-27"))
+    f.approve_all(ledger, card_id)
+    ledger.run(cc.ISSUE, card_id, f.issue())
+    term = ledger.get_card(card_id).term
+    assert term is not None and term.rules == ("weihai.term.first_issue_2023",)
+    report = registry.policy_recheck.run("weihai")
+    assert report.findings == () and report.decisions == 2
+
+
+def test_a_refusal_by_the_corrected_reading_is_listed_in_one_line_naming_its_rule(
+    registry: Registry, ledger: CardLedger
+):
+    card_id = f.jinan_card(ledger, "C", actor="liu.hrss", role="city_hrss")  # until 12-06
+    (finding,) = registry.policy_recheck.run().findings
+    assert (finding.card_id, finding.step, finding.code) == (
+        str(card_id),
+        "Issued",
+        "issuer_not_authorised",
+    )
+    assert finding.message == (
+        "the current reading refuses it: a city_hrss does not issue jinan cards; the rules "
+        "in force on 2026-03-02 give it to city_window (rule: jinan.issuers)"
+    )
