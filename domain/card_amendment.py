@@ -227,7 +227,9 @@ def _corrected_member(holder: Holder, asked: PersonChange, day: date) -> tuple[H
         sex=asked.sex or member.sex,
         marital=asked.marital or member.marital,
     )
-    check_marital(asked.marital, corrected.date_of_birth, day)
+    # The corrected member as a whole: a birth date corrected to after the filed status's
+    # day would leave a status shown before the child was born.
+    check_marital(corrected.marital, corrected.date_of_birth, day)
     if corrected == member:
         raise InvalidInput(
             f"member {asked.member}: the correction changes nothing (give the corrected "

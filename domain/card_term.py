@@ -98,6 +98,7 @@ def extension_of(
         term.valid_until,
         event_on,
         shows=shown(shows),
+        decided_on=today,
     )
     return Extension(
         term=term_of(decision),

@@ -431,9 +431,12 @@ def _check_months_of_age(
         first = policy.first_month_of_age(limit, person.date_of_birth)
         if first is not None and months[0] < first:
             early = [m for m in months if m < first]
+            # Not the month the person reaches the age: the paying office is told which
+            # months it may not pay, not the person's date of birth.
             raise IllegalTransition(
-                f"{', '.join(early)}: the {person.kind.value} reaches {limit.min_age} only in "
-                f"{first}, and a month is paid only from then; source: {limit.source}",
+                f"{len(early)} of the {len(months)} months asked for come before the "
+                f"{person.kind.value} is {limit.min_age}: a month is paid only from the one "
+                f"they reach it; source: {limit.source}",
                 code="month_before_age",
                 rule=limit.id,
             )

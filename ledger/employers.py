@@ -8,7 +8,14 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from domain.clock import Clock, as_utc
-from domain.employer import RegisteredEmployer, check_credit_code, employer_id
+from domain.employer import (
+    REASON_MAX_CHARS,
+    RegisteredEmployer,
+    check_credit_code,
+    employer_id,
+)
+from domain.errors import InvalidInput
+from domain.text import check_text
 from domain.values import Context
 from domain.vocabulary import EmployerLevel, Role
 from ledger.errors import ConcurrencyConflict
@@ -75,6 +82,12 @@ class EmployerRegister(SignedApplication):
             start = page[-1].id
 
     def _register_context(self, by: str, role: Role, note: str) -> Context:
+        # The note is kept with the event whichever command records it: checked as a
+        # level change's reason is, so a first registration's is held to the same limits.
+        if note:
+            check_text("reason", note, multiline=True)
+            if len(note) > REASON_MAX_CHARS:
+                raise InvalidInput(f"reason is longer than {REASON_MAX_CHARS} characters")
         now = as_utc(self.clock())
         return Context(actor=by, role=role, effective_at=now, recorded_at=now, note=note)
 

@@ -434,17 +434,27 @@ def _beneficiaries(
     return people
 
 
+# One character each, and a placeholder day: every record with a sex or a marital status
+# filed has the same length, so its ciphertext (AES-SIV keeps the plaintext's length)
+# does not tell a son from a daughter, or a married child from an unmarried one.
+_SEX_CODES = {Sex.MALE: "M", Sex.FEMALE: "F"}
+_SEX_OF = {"M": Sex.MALE, "F": Sex.FEMALE, "male": Sex.MALE, "female": Sex.FEMALE}
+_NO_DAY = "----------"
+
+
 def person_record(member: FamilyMember) -> str:
-    """A family member's sealed column: the date of birth, then ``|SEX|MARRIED|AS_OF``
-    where a sex or marital status is filed, each part empty where not
-    (``2005-06-01|male||``, ``1998-02-01||no|2026-12-01``)."""
+    """A family member's sealed column: the date of birth, then ``|S|M|AS_OF`` where a sex
+    or marital status is filed: ``S`` is ``M``, ``F`` or ``-``, ``M`` is ``Y``, ``N`` or
+    ``-`` and ``AS_OF`` the day the status was shown or ``----------``, so every such
+    record is 25 characters (``2005-06-01|M|-|----------``, ``1998-02-01|-|N|2026-12-01``)."""
     born = member.date_of_birth.isoformat()
     marital = member.marital
     if member.sex is None and marital is None:
         return born
-    married = "" if marital is None else ("yes" if marital.married else "no")
-    as_of = "" if marital is None else marital.as_of.isoformat()
-    return f"{born}|{member.sex or ''}|{married}|{as_of}"
+    sex = "-" if member.sex is None else _SEX_CODES[member.sex]
+    married = "-" if marital is None else ("Y" if marital.married else "N")
+    as_of = _NO_DAY if marital is None else marital.as_of.isoformat()
+    return f"{born}|{sex}|{married}|{as_of}"
 
 
 def beneficiary_of_record(kind: BeneficiaryKind, record: str | None, **seen: bool) -> Beneficiary:
@@ -454,8 +464,8 @@ def beneficiary_of_record(kind: BeneficiaryKind, record: str | None, **seen: boo
     return Beneficiary(
         kind=kind,
         date_of_birth=date.fromisoformat(born) if born else None,
-        sex=Sex(sex) if sex else None,
-        married=(married == "yes") if married else None,
-        married_as_of=date.fromisoformat(as_of) if as_of else None,
+        sex=_SEX_OF.get(sex),
+        married={"Y": True, "yes": True, "N": False, "no": False}.get(married),
+        married_as_of=date.fromisoformat(as_of) if as_of and as_of != _NO_DAY else None,
         **seen,
     )

@@ -13,6 +13,7 @@ around a command on behalf of an authenticated user.
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TypeVar
@@ -122,6 +123,8 @@ class Access:
         """Run ``command`` within the caller's jurisdiction (``bounds``' checks, default:
         the caller must see the card), once per idempotency key."""
         check_reads_files(who)
+        if idempotency is not None:
+            idempotency = self._keyed(idempotency)
         if idempotency is not None and (done := self._receipt(who, idempotency)) is not None:
             return done
 
@@ -149,6 +152,18 @@ class Access:
             if idempotency is not None and (done := self._receipt(who, idempotency)):
                 return done
             raise
+
+    def _keyed(self, idempotency: Idempotency) -> Idempotency:
+        """The fingerprint as stored: keyed with a secret derived from the registry key.
+        A bare SHA-256 of a request would let a copy of the database test guesses of what
+        the request held (the ID number passed with a credential, beside a token any venue
+        has scanned); keyed, the stored value offers nothing to test them against."""
+        keyed = hmac.new(
+            self._ledger.derived_secret("idempotency-fingerprint"),
+            idempotency.fingerprint.encode(),
+            hashlib.sha256,
+        ).hexdigest()
+        return msgspec.structs.replace(idempotency, fingerprint=keyed)
 
     def _receipt(self, who: Principal, idempotency: Idempotency) -> Outcome | None:
         found = self._ledger.get_receipt(receipt_id(who.user_id, idempotency.key))

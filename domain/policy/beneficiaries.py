@@ -115,9 +115,10 @@ def _child_refusal(
                 f"{_FILE_IT} --married yes|no --married-as-of DAY)"
             )
         if as_of is not None and day < as_of:
+            # Without the document's day: the refusal reaches the asking clerk or venue.
             return (
-                f"the child's marital status is known only from {as_of}, not on {day} "
-                "(未婚子女: unmarried children)"
+                f"the child's marital status is not known on {day}: the family record "
+                "shows it from a later day (未婚子女: unmarried children)"
             )
         if child.married:
             # Said without echoing the filed status: the refusal reaches the asking clerk.
@@ -145,8 +146,9 @@ def _child_refusal(
             f"the child's sex is needed at {age}: the legal marriage age is {son} for a son, "
             f"{daughter} for a daughter ({_FILE_IT} --sex male|female)"
         )
-    limit = ages[child.sex]
-    if age >= limit:
-        return f"the child is {age} on {day}, of legal marriage age {limit} ({label})"
+    if age >= ages[child.sex]:
+        # The label gives both ages, never the one that applied: that would tell the
+        # asking clerk or venue the child's sex.
+        return f"the child is {age} on {day}, of legal marriage age ({label})"
     return None
 

@@ -15,7 +15,7 @@ import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -289,10 +289,13 @@ def _check_replacements(data: SchemeData, fail: Fail) -> None:
                 fail(f"{key}.replaces", f"{rule.id} replaces {old_id!r}, no {kind} rule")
                 continue
             old = found[1]
-            if old.effective_until is None or old.effective_until >= rule.effective_from:
+            day_before = rule.effective_from - timedelta(days=1)
+            if old.effective_until != day_before:
+                # Neither both readings on one day nor none: the old ends the day before.
                 fail(
                     f"{key}.replaces",
-                    f"{rule.id} replaces {old_id}, which must end before {rule.effective_from}",
+                    f"{rule.id} replaces {old_id}, which must end on {day_before}, the day "
+                    f"before it starts",
                 )
 
 

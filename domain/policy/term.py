@@ -124,9 +124,11 @@ def extension_term(
     event_on: date,
     *,
     shows: Collection[str] = (),
+    decided_on: date | None = None,
     policy: Policy | None = None,
 ) -> TermDecision:
-    """The extended term when the triggering event happens on ``event_on`` (Weihai 2023:
+    """The extended term, decided on ``decided_on`` (default: ``event_on``) by the rules in
+    force that day, when the triggering event happened on ``event_on`` (Weihai 2023:
     the project lands or the talent is hired → 5 years counted from the card's original
     ``valid_from``), the evidence showing ``shows``. The source sets no window for the
     event beyond the first day and the 5 years themselves: it may come after the first
@@ -135,11 +137,14 @@ def extension_term(
     Raises ``InvalidInput`` where no extension rule applies or the evidence shows no set
     the rule names, and ``IllegalTransition`` where the event falls before the
     card's first day or after the extended term would end, or the term would not grow."""
-    ctx = RuleScope(scheme, event_on, policy)
+    # The rules of the day the extension is decided, not of the event's: an event of last
+    # summer recorded today is decided by today's reading (one version for the command).
+    day = decided_on or event_on
+    ctx = RuleScope(scheme, day, policy)
     rules = [e for e in ctx.rules(ctx.data.extensions) if category in e.categories]
     if not rules:
         raise InvalidInput(
-            f"{scheme} {category} cards have no extension rule on {event_on}",
+            f"{scheme} {category} cards have no extension rule on {day}",
             code="no_extension_rule",
         )
     rule = rules[0]

@@ -77,6 +77,14 @@ def test_an_oversized_credential_is_refused_naming_the_field(users: Users, filed
 
 def test_what_the_registry_reads_cannot_be_sent_in_its_place(users: Users, filed: tuple[UUID, str]):
     card_id, _ = filed
-    read = {"card_id": str(card_id), "scheme": "shandong", "valid_until": "2040-01-01"}
+    read = {  # a whole CredentialEvidence, as the registry would record it
+        "card_id": str(card_id),
+        "scheme": "shandong",
+        "status_uri": "https://registry.example/status/shandong",
+        "status_index": 0,
+        "valid_from": "2026-12-08",
+        "valid_until": "2040-01-01",
+        "verified_at": "2026-12-08T02:00:00Z",
+    }
     answer = issue(users, card_id, {"credentials": [read]})
-    assert answer.status_code == 400, answer.text
+    assert "credentials" in problem(answer, 400)["detail"]  # a field nobody may send

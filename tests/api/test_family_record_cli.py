@@ -86,7 +86,8 @@ def test_a_marital_status_or_sex_given_wrongly_is_refused_in_one_line_and_writes
     )
     assert code == 2 and out == "" and says in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
-    assert "family 1" not in ok(capsys, f"card show {card_id}")
+    shown = json.loads(ok(capsys, f"card show {card_id} --json"))
+    assert "AmendmentRequested" not in [e["event"] for e in shown["history"]]  # nothing written
 
 
 def test_a_family_value_with_a_marital_status_but_no_day_is_a_usage_error(

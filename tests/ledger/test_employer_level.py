@@ -192,3 +192,40 @@ def test_a_level_change_s_reason_is_held_to_the_note_limit(ledger: CardLedger) -
         register(ledger, "province", reason="x" * 2_001)
     assert "reason is longer than 2000 characters" in refused.value.message
     assert ledger.employer(f.CREDIT_CODE).version == 1  # type: ignore[union-attr]
+
+
+def test_shandong_7_1_items_1_to_4_the_employer_s_commissioner_files_not_the_talent(
+    ledger: CardLedger, clock: FakeClock
+) -> None:
+    # 7.1: the talent gives the personal information, the employer's commissioner submits
+    # the file to the window of the employer's level. A talent naming an employer's code
+    # chose that employer's level (and learned whether it was registered): from 2026-12-07
+    # only the commissioner, bound to the employer's code, files (shandong.filer.commissioner).
+    register(ledger, "province")
+    clock.now = RECTIFIED
+    body = f.apply_body(
+        actor="li.talent",
+        role="applicant",
+        scheme="shandong",
+        category="direct",
+        facts=ELIGIBLE,
+        sponsor={"kind": "employer", "name": "聊城某某科技有限公司", "credit_code": f.CREDIT_CODE},
+    )
+    with pytest.raises(NotAuthorised) as refused:
+        ledger.apply(body)
+    assert refused.value.rule is not None and "shandong.filer.commissioner" in refused.value.rule
+    assert file(ledger).required_stages == (ReviewStage.PROVINCIAL_WINDOW,)
+
+
+@pytest.mark.parametrize(
+    ("reason", "code"),
+    [("\x1b[31m换行", "invalid_characters"), ("x" * 2_001, "invalid_input")],
+    ids=["a control character", "over 2,000 characters"],
+)
+def test_a_first_registration_s_reason_is_held_to_a_level_change_s_limits(
+    ledger: CardLedger, reason: str, code: str
+) -> None:
+    with pytest.raises(DomainError) as refused:
+        register(ledger, "city", city="liaocheng", reason=reason)
+    assert refused.value.code == code
+    assert ledger.employer(f.CREDIT_CODE) is None  # nothing written

@@ -9,7 +9,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 import ledger.card_commands as cc
+from domain.errors import DomainError
 from domain.reservation import AlreadyHoldsCard
+from domain.vocabulary import CardStatus
 from ledger.app import CardLedger
 from tests import factories as f
 from tests.conftest import FakeClock
@@ -106,3 +108,27 @@ def test_weihai_2023_part_2_a_typed_opened_before_does_not_make_a_later_opening(
     ledger.run(cc.ISSUE, card_id, f.issue())
     term = ledger.get_card(card_id).term
     assert term is not None and term.rules == ("weihai.term.first_opening_2026",)
+
+
+def test_weihai_2023_part_2_a_past_event_recorded_after_2026_12_07_is_decided_by_today_s_rules(
+    ledger: CardLedger, clock: FakeClock
+):
+    # The issue's own case: a business-elite card whose first year ended in March, a
+    # landing in June, the extension recorded after the rectification. Today's rules decide
+    # it: the landing extends it, the days between stay lapsed, and a hire does not.
+    clock.now = datetime(2025, 3, 8, 2, tzinfo=UTC)
+    card_id, _ = ledger.apply(f.business_elite_body("P-9", holder=same_person()))
+    f.approve_all(ledger, card_id)
+    ledger.run(cc.ISSUE, card_id, f.issue())
+    clock.now = datetime(2026, 12, 8, 2, tzinfo=UTC)
+    hired = f.extend(event_on="2026-06-01", shows=("full_time_hire", "social_insurance"))
+    with pytest.raises(DomainError) as refused:
+        ledger.run(cc.EXTEND, card_id, hired)
+    assert refused.value.rule == "weihai.term.extension_2026.business_elite"
+    ledger.run(cc.EXTEND, card_id, f.extend(event_on="2026-06-01"))
+    card = ledger.get_card(card_id)
+    assert card.term is not None
+    assert card.term.rules == ("weihai.term.extension_2026.business_elite",)
+    assert (card.term.lapsed_from, card.term.lapsed_until) == (date(2026, 3, 8), date(2026, 5, 31))
+    assert card.status_on(date(2026, 5, 1)) is CardStatus.EXPIRED
+    assert card.status_on(date(2026, 6, 1)) is CardStatus.ACTIVE

@@ -64,6 +64,19 @@ def test_a_retry_with_the_same_key_returns_the_first_outcome_and_files_nothing_m
     assert len(list(ledger.card_ids())) == 1
 
 
+def test_the_stored_fingerprint_is_keyed_so_a_copy_of_the_store_cannot_test_guesses(
+    registry: Registry, ledger: CardLedger
+):
+    # A bare SHA-256 of the request would let whoever copies the database hash guesses of
+    # what it held (an ID number passed with a credential) and compare.
+    employer = user(registry, "wang.employer", Role.EMPLOYER, "liaocheng", CODE)
+    once = Idempotency.of("k-3", "POST", "/applications", b"guessable")
+    registry.cards.apply(employer, request(), idempotency=once)
+    stored = ledger.get_receipt(receipt_id(employer.user_id, "k-3"))
+    assert stored is not None and len(stored.fingerprint) == 64
+    assert stored.fingerprint != once.fingerprint
+
+
 def test_the_same_key_for_a_different_request_is_refused(registry: Registry):
     employer = user(registry, "wang.employer", Role.EMPLOYER, "liaocheng", CODE)
     registry.cards.apply(

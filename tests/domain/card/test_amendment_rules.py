@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.card_amendment import PersonChange, amended, check_effective_day, holder_on
 from domain.errors import DomainError
-from domain.values import FamilyMember, Holder, IdentityRef
+from domain.values import FamilyMember, Holder, IdentityRef, MaritalStatus
 from domain.vocabulary import AmendmentChange, IdDocumentKind, Relation
 
 DAY = date(2026, 9, 1)
@@ -110,3 +111,12 @@ def test_the_people_on_a_day_are_those_of_the_last_change_in_effect_then(
     in_effect = [f"v{i}" for i, day in enumerate(starts) if day <= probe]
     expected = in_effect[-1] if in_effect else filed.name
     assert holder_on(filed, versions, probe).name == expected
+
+
+def test_a_birth_date_corrected_to_after_the_filed_marital_status_s_day_is_refused():
+    shown = MaritalStatus(married=False, as_of=date(2016, 1, 1))
+    child = msgspec.structs.replace(CHILD, marital=shown)  # born 2015-09-30
+    asked = PersonChange(
+        change=AmendmentChange.CORRECT_MEMBER, member=1, date_of_birth=date(2016, 6, 1)
+    )
+    assert refused(holder(child), asked) == "marital_status_before_birth"

@@ -11,7 +11,7 @@ import pytest
 
 from domain.policy import Beneficiary, BeneficiaryKind, Sex, decide_entitlement
 from domain.vocabulary import Scheme
-from tests.domain.policy.support import card
+from tests.domain.policy.support import card, shifted
 
 AFTER = date(2026, 12, 8)  # the rectified versions are in force
 BEFORE = date(2026, 12, 4)
@@ -54,14 +54,23 @@ SON_22 = date(2004, 6, 1)
 def test_liaocheng_art_7_registers_a_son_of_21_but_not_of_22() -> None:
     assert household(Scheme.LIAOCHENG, child(SON_21, Sex.MALE))[0]
     granted, reason, rule = household(Scheme.LIAOCHENG, child(SON_22, Sex.MALE))
-    assert not granted and "the child is 22 on 2026-12-08, of legal marriage age 22" in reason
+    assert not granted and "the child is 22 on 2026-12-08, of legal marriage age" in reason
     assert rule == "liaocheng.beneficiary.household_2026"
 
 
 def test_liaocheng_art_7_registers_a_son_of_21_but_not_a_daughter_of_21() -> None:
     assert household(Scheme.LIAOCHENG, child(SON_21, Sex.MALE))[0]
     granted, reason, _ = household(Scheme.LIAOCHENG, child(SON_21, Sex.FEMALE))
-    assert not granted and "the child is 21 on 2026-12-08, of legal marriage age 20" in reason
+    assert not granted and "the child is 21 on 2026-12-08, of legal marriage age" in reason
+
+
+def test_a_refusal_for_a_child_of_marriage_age_does_not_tell_the_child_s_sex() -> None:
+    # The asking clerk or venue sees no personal data: a son of 22 and a daughter of 22
+    # are refused in the same words, which name both ages.
+    _, son, _ = household(Scheme.LIAOCHENG, child(SON_22, Sex.MALE))
+    _, daughter, _ = household(Scheme.LIAOCHENG, child(SON_22, Sex.FEMALE))
+    assert son == daughter
+    assert "a son under 22, a daughter under 20" in son
 
 
 def test_shandong_annex_a_3_registers_a_son_of_21_under_the_ages_the_rule_states() -> None:
@@ -113,5 +122,19 @@ def test_jinan_art_5_refuses_a_child_whose_marriage_is_not_filed_naming_what_is_
 def test_jinan_art_5_reads_a_marital_status_only_from_the_day_a_document_showed_it() -> None:
     unmarried = child(date(1996, 1, 1), married=False, married_as_of=AFTER)
     granted, reason, _ = household(Scheme.JINAN, unmarried, date(2026, 12, 7))
-    assert not granted and f"known only from {AFTER}" in reason
+    assert not granted and "marital status is not known on 2026-12-07" in reason
+    assert str(AFTER) not in reason  # the document's day is not told
     assert household(Scheme.JINAN, unmarried, AFTER)[0]
+
+
+def test_the_marriage_ages_are_read_from_the_rule_s_data_not_from_code() -> None:
+    # Ages other than the Civil Code's in a variant of the data: the decision follows them.
+    variant = shifted(
+        Scheme.LIAOCHENG,
+        "marriage_age = { son = 22, daughter = 20 }",
+        "marriage_age = { son = 21, daughter = 20 }",
+    )
+    decision = decide_entitlement(
+        card(Scheme.LIAOCHENG, "A"), "liaocheng.7", child(SON_21, Sex.MALE), AFTER, policy=variant
+    )
+    assert not decision.granted and "a son under 21" in decision.reason

@@ -967,14 +967,14 @@ def test_the_policy_files_are_read_as_utf8_whatever_the_locale() -> None:
 C_RULE = 'id = "jinan.category.C"\n'
 
 
-def corrected_c(replaces: str, *, old_ends: bool = True) -> dict[str, str]:
+def corrected_c(replaces: str, *, old_ends: str | None = "2026-12-06") -> dict[str, str]:
     """Jinan with a class C rule corrected from 2026-12-07 (a new rule replacing it)."""
     text = TEXTS["jinan.toml"]
     start = text.index(C_RULE)
     block = text[start : text.index("\n\n", start)]
     old = block.replace(
         "effective_from = 2018-09-19\n",
-        "effective_from = 2018-09-19\neffective_until = 2026-12-06\n"
+        f"effective_from = 2018-09-19\neffective_until = {old_ends}\n"
         if old_ends
         else "effective_from = 2018-09-19\n",
         1,
@@ -991,18 +991,28 @@ def corrected_c(replaces: str, *, old_ends: bool = True) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("replaces", "old_ends", "reason"),
     [
-        ('"jinan.category.X"', True, "replaces 'jinan.category.X', no categories rule"),
-        ('"jinan.tiers"', True, "replaces 'jinan.tiers', no categories rule"),
+        ('"jinan.category.X"', "2026-12-06", "replaces 'jinan.category.X', no categories rule"),
+        ('"jinan.tiers"', "2026-12-06", "replaces 'jinan.tiers', no categories rule"),
         (
             '"jinan.category.C"',
-            False,
-            "replaces jinan.category.C, which must end before 2026-12-07",
+            None,
+            "replaces jinan.category.C, which must end on 2026-12-06, the day before it starts",
+        ),
+        (
+            '"jinan.category.C"',
+            "2026-11-30",
+            "replaces jinan.category.C, which must end on 2026-12-06, the day before it starts",
         ),
     ],
-    ids=["an unknown rule", "a rule of another kind", "a rule still in force that day"],
+    ids=[
+        "an unknown rule",
+        "a rule of another kind",
+        "a rule still in force that day",
+        "a rule ending days before: a gap",
+    ],
 )
-def test_a_corrected_rule_must_replace_an_earlier_rule_of_its_kind_that_ends_before_it(
-    replaces: str, old_ends: bool, reason: str
+def test_a_corrected_rule_must_replace_an_earlier_rule_of_its_kind_ending_the_day_before(
+    replaces: str, old_ends: str | None, reason: str
 ) -> None:
     with pytest.raises(PolicyDataError) as caught:
         parse_policy(corrected_c(replaces, old_ends=old_ends))
