@@ -168,7 +168,7 @@ class Statistics(CardRowModel):
                 working_days=None,
                 estimated=False,
                 issued_on=r[7],
-                state=_transfer_state(r[5], r[6], today),
+                state=_transfer_state(r[3], r[5], r[6], today),
                 done_on=r[6],
             )
             for r in transfers
@@ -198,10 +198,14 @@ _TRANSFERS_SQL = (
 )
 
 
-def _transfer_state(due_on: str, done_on: str | None, today: str) -> str:
-    """A spouse's transfer: met or missed once done, overdue or pending until then."""
+def _transfer_state(status: str, due_on: str, done_on: str | None, today: str) -> str:
+    """A spouse's transfer: met or missed once done, overdue or pending until then; closed
+    when the card was revoked before it was done (the completion can no longer be recorded
+    on it, and nobody owes the month any more)."""
     if done_on is not None:
         return "met" if done_on <= due_on else "missed"
+    if status == CardStatus.REVOKED:
+        return "closed"
     return "overdue" if due_on < today else "pending"
 
 

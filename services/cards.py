@@ -87,11 +87,12 @@ class CardService:
         """File an application as ``who``, within its jurisdiction (a 惠才卡 file passes
         through the filer's city); the new card's id and version."""
         body = acting(request, c.ApplyBody, who, city=filing_city(who))
-        if request.evidence_credential:
-            body = self._filed_with_evidence(who, body)
 
         def run(scope: CommandScope) -> Outcome:
-            card_id, version = self._ledger.apply(body, scope=scope)
+            # The credential is verified here, after a retry's receipt was looked for: a
+            # retry answers as the first did even if the card it showed changed since.
+            filed = self._filed_with_evidence(who, body) if request.evidence_credential else body
+            card_id, version = self._ledger.apply(filed, scope=scope)
             return Outcome(card_id=card_id, version=version)
 
         def may_file(file: FileScope) -> None:
@@ -136,12 +137,13 @@ class CardService:
         within its jurisdiction, at most once per idempotency key; ``expected`` makes it
         conditional on the card's version."""
         body = acting(request, command.body, who)
-        if getattr(request, "evidence_credential", ""):
-            body = self._with_evidence(who, command, card_id, body)
+        evidence = bool(getattr(request, "evidence_credential", ""))
 
         def run(scope: CommandScope) -> Outcome:
+            # Verified after a retry's receipt was looked for, as for a filing.
+            done = self._with_evidence(who, command, card_id, body) if evidence else body
             version = self._ledger.run(
-                command, card_id, body, expected_version=expected, scope=scope
+                command, card_id, done, expected_version=expected, scope=scope
             )
             return Outcome(card_id=card_id, version=version)
 

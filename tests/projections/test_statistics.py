@@ -67,9 +67,7 @@ def test_grouping_by_an_unknown_column_is_refused(ledger: CardLedger):
 def shandong_direct(ledger: CardLedger, serial: int) -> UUID:
     """A Shandong direct file, received by the provincial window at once (its deadline
     clock: 7 working days)."""
-    card_id, _ = ledger.apply(
-        f.shandong_body(holder=f.holder(f.resident_id(serial)))
-    )
+    card_id, _ = ledger.apply(f.shandong_body(holder=f.holder(f.resident_id(serial))))
     window = "provincial_window"
     ledger.run(cc.RECEIVE, card_id, c.ReceiveBody(actor="sun", role=window, window=window))  # type: ignore[arg-type]
     return card_id
@@ -153,3 +151,27 @@ def test_liaocheng_art_13_sla_lists_the_spouse_transfer_month_until_it_is_done(
     listed = models.statistics.deadlines(date(2027, 2, 1))
     (done,) = [d for d in listed if d.card_id == str(card_id)]
     assert (done.state, done.done_on) == ("met", "2027-01-05")
+
+
+def test_liaocheng_art_13_a_transfer_clock_on_a_card_revoked_before_it_was_done_is_closed(
+    ledger: CardLedger, clock: FakeClock
+):
+    from datetime import UTC, datetime
+
+    import msgspec
+
+    spouse = {"relation": "spouse", "name": "韩梅梅", "date_of_birth": "1980-03-04"}
+    card_id = f.liaocheng_card(ledger, family=(spouse,))
+    clock.now = datetime(2026, 12, 8, 2, tzinfo=UTC)
+    fields = {"actor": "liu.hrss", "role": "city_hrss", "step": "requested"}
+    facts = {"spouse_public_payroll_transferable": True}
+    asked = msgspec.convert({**fields, "facts": facts}, c.SpouseTransferBody)
+    ledger.run(cc.SPOUSE_TRANSFER, card_id, asked)
+    f.revoke(ledger, card_id)
+    models = ReadModels(ledger)
+    models.catch_up()
+    assert models.statistics.overdue(date(2027, 3, 1)) == []
+    (closed,) = [
+        d for d in models.statistics.deadlines(date(2027, 3, 1)) if d.clock == "spouse_transfer"
+    ]
+    assert closed.state == "closed"

@@ -21,6 +21,7 @@ from domain.vocabulary import Role, Scheme
 from ledger import commands as c
 from ledger.app import CardLedger
 from ledger.limits import EVIDENCE_CREDENTIAL_MAX
+from services.access import Idempotency
 from services.audit.verify import verify_export
 from services.bootstrap import Registry
 from services.evidence import EVIDENCE_REFUSED
@@ -276,3 +277,20 @@ def test_a_revoked_huicai_card_s_credential_admits_no_one(
         "evidence_not_accepted",
         f"evidence_not_accepted: {EVIDENCE_REFUSED}",
     )
+
+
+def test_a_retried_issue_answers_as_the_first_even_after_the_huicai_card_was_revoked(
+    ledger: CardLedger, registry: Registry, hrss: Principal, world: tuple[UUID, str]
+):
+    # The receipt is looked for before the credential is verified again: a client that
+    # lost the first answer is told the issue it recorded, not a refusal.
+    huicai, token = world
+    card_id = category_1(ledger, huicai=huicai)
+    once = Idempotency.of("issue-1", "POST", f"/cards/{card_id}/issue", b"same")
+    request = msgspec.convert(
+        {"evidence_credential": token, "evidence_holder_id": PERSON}, c.IssueRequest
+    )
+    first = registry.cards.run(hrss, cc.ISSUE, card_id, request, idempotency=once)
+    f.revoke(ledger, huicai, proposer="employer")
+    again = registry.cards.run(hrss, cc.ISSUE, card_id, request, idempotency=once)
+    assert again == first and ledger.get_card(card_id).version == first.version
