@@ -10,13 +10,16 @@ registered."""
 from __future__ import annotations
 
 import builtins
+from datetime import date
 
 import msgspec
 
+from domain.clock import business_date
 from domain.employer import RegisteredEmployer
 from domain.errors import NotAuthorised
+from domain.policy import filer_roles, level_rule
 from domain.user import ORGANISATION_ROLES, Principal
-from domain.vocabulary import EmployerLevel, Role
+from domain.vocabulary import EmployerLevel, Role, Scheme
 from ledger.app import CardLedger
 from services.users import host_administrator
 
@@ -89,17 +92,32 @@ class EmployerService:
         return [_record(e) for e in self._ledger.employers()]
 
     def unregistered(self, by: Principal | None = None) -> builtins.list[str]:
-        """The credit codes enabled employer and enterprise users are bound to that the
-        register does not hold, sorted: the employers an administrator still has to
-        register before they file (RD-2026-92)."""
+        """The credit codes enabled organisation users are bound to that the register does
+        not hold, sorted: the employers an administrator still has to register before they
+        file (RD-2026-92). Only users of a role that files where a level rule reads the
+        register today (the 惠才卡's commissioner, an employer user): a Weihai 2023
+        enterprise files no such card and is never asked for."""
         _check_reads(by)
         registered = {e.credit_code for e in self._ledger.employers()}
+        filers = _register_filers(business_date(self._ledger.clock()))
         bound = {
             u.employer.strip().upper()
             for u in self._ledger.users()
-            if u.role in ORGANISATION_ROLES and not u.disabled and u.employer
+            if u.role in filers and not u.disabled and u.employer
         }
         return sorted(bound - registered)
+
+
+def _register_filers(day: date) -> frozenset[Role]:
+    """The organisation roles that file, on ``day``, a scheme whose level rule reads the
+    register of employers."""
+    found: set[Role] = set()
+    for scheme in Scheme:
+        rule = level_rule(scheme, day)
+        if rule is not None and rule.from_register:
+            roles = filer_roles(scheme, day)
+            found |= ORGANISATION_ROLES if roles is None else roles & ORGANISATION_ROLES
+    return frozenset(found)
 
 
 def _check_reads(by: Principal | None) -> None:

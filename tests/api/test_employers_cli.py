@@ -92,6 +92,17 @@ def test_employers_unregistered_lists_the_employer_users_an_administrator_must_r
     assert run(capsys, "employers unregistered")[1].split() == []
 
 
+def test_employers_unregistered_leaves_out_an_enterprise_which_files_no_huicai_card(
+    cli_env: Path, key: CliKeys, capsys: Capsys
+) -> None:
+    # A Weihai 2023 target enterprise files no 惠才卡 (shandong.filer.commissioner names
+    # the employer alone): the administrator is not asked to register it.
+    key("enterprise", "weihai", name="qi.enterprise", employer="91371000MA3EXAMP1X")
+    key("employer", "liaocheng", name="wang.employer")
+    code, out, _ = run(capsys, "employers unregistered")
+    assert code == 0 and out.split() == [f.CREDIT_CODE]
+
+
 def test_shandong_7_1_item_4_a_registered_county_employer_s_file_starts_at_the_county_window(
     cli_env: Path, key: CliKeys, capsys: Capsys
 ) -> None:
