@@ -27,7 +27,7 @@ from domain.errors import DomainError
 from domain.policy import default_policy, using_policy
 from domain.policy.reading import current_reading
 from ledger.app import CardLedger
-from services.audit.replay import readmission, retrial, term_text
+from services.audit.replay import readmission, recorded_decision, retrial, term_text
 
 _DECIDED = (Card.Issued, Card.Upgraded, Card.Extended)
 
@@ -122,7 +122,7 @@ def _retried(card: Card | None, event: Any) -> tuple[str, str] | None:
     """What differs in an issue's, upgrade's or extension's outcome (tier and term)."""
     assert card is not None
     decided = retrial(card, event)
-    recorded = _record(event)
+    recorded = recorded_decision(event)
     if decided is None or _outcome(decided) == _outcome(recorded):
         return None
     return "decision_differs", (
@@ -143,7 +143,7 @@ def _route(tier: object, route: object, stages: tuple[object, ...]) -> str:
 
 
 def _finding(card_id: UUID, scheme: str, event: Any, code: str, message: str) -> RecheckFinding:
-    recorded = event.admission if isinstance(event, Card.Applied) else _record(event)
+    recorded = event.admission if isinstance(event, Card.Applied) else recorded_decision(event)
     return RecheckFinding(
         card_id=str(card_id),
         scheme=scheme,
@@ -161,10 +161,3 @@ def _version(recorded: Any) -> str:
     version = getattr(recorded, "policy_version", "")
     term = getattr(recorded, "term", None)
     return str(version or getattr(term, "policy_version", "") or "")
-
-
-def _record(event: Any) -> Any:
-    for name in ("issuance", "upgrade", "extension"):
-        if hasattr(event, name):
-            return getattr(event, name)
-    return None

@@ -161,35 +161,40 @@ def _decode(name: str, text: str, kind: type[T]) -> T:
 # ---- checks beyond types -------------------------------------------------------------------
 
 
+# The SchemeData fields that hold a tuple of rules (``tiers`` and ``term_combination`` hold
+# one each): read by the checks here and by ``domain.policy.reading``.
+RULE_KINDS = (
+    "categories",
+    "paths",
+    "filers",
+    "terms",
+    "extensions",
+    "upgrades",
+    "coverage",
+    "beneficiaries",
+    "limits",
+    "payers",
+    "conditions",
+    "amendments",
+    "quotas",
+    "accepts",
+    "stacking",
+    "recognitions",
+    "revocation",
+    "deadlines",
+    "issuers",
+    "interim",
+    "levels",
+    "service_deadlines",
+)
+
+
 def _rules(data: SchemeData) -> Iterable[tuple[str, Rule]]:
     """Every rule of a scheme file with its key path."""
     yield "tiers", data.tiers
     if data.term_combination is not None:
         yield "term_combination", data.term_combination
-    for field in (
-        "categories",
-        "paths",
-        "filers",
-        "terms",
-        "extensions",
-        "upgrades",
-        "coverage",
-        "beneficiaries",
-        "limits",
-        "payers",
-        "conditions",
-        "amendments",
-        "quotas",
-        "accepts",
-        "stacking",
-        "recognitions",
-        "revocation",
-        "deadlines",
-        "issuers",
-        "interim",
-        "levels",
-        "service_deadlines",
-    ):
+    for field in RULE_KINDS:
         rules: tuple[Rule, ...] = getattr(data, field)
         for i, rule in enumerate(rules):
             yield f"{field}[{i}]", rule
@@ -331,13 +336,13 @@ def _check_references(data: SchemeData, fail: Fail) -> None:
     tiers = set(data.tiers.tiers)
     categories = {c.category for c in data.categories}
     for field in (
-        "coverage",
-        "beneficiaries",
-        "limits",
-        "payers",
-        "accepts",
-        "conditions",
-        "service_deadlines",
+    "coverage",
+    "beneficiaries",
+    "limits",
+    "payers",
+    "accepts",
+    "conditions",
+    "service_deadlines",
     ):
         for i, rule in enumerate(getattr(data, field)):
             for j, code in enumerate(rule.items):

@@ -11,22 +11,12 @@ they are: a rule that started later for another reason (a later notice) still st
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import msgspec
 
+from domain.policy.loader import RULE_KINDS
 from domain.policy.model import Policy, Rule, SchemeData
-
-# The SchemeData fields that hold a tuple of rules, and the ones that hold one rule.
-_SINGLE = ("tiers", "term_combination")
-
-
-def _rule_fields(data: SchemeData) -> Iterable[str]:
-    for field in data.__struct_fields__:
-        value = getattr(data, field)
-        if field in _SINGLE or (isinstance(value, tuple) and value and isinstance(value[0], Rule)):
-            yield field
 
 
 def current_reading(policy: Policy) -> Policy:
@@ -38,11 +28,9 @@ def current_reading(policy: Policy) -> Policy:
 
 def _read_back(data: SchemeData) -> SchemeData:
     changes: dict[str, Any] = {}
-    for field in _rule_fields(data):
-        value = getattr(data, field)
-        if field in _SINGLE:
-            continue  # a single rule is replaced by editing it: nothing to read back
-        rules: tuple[Rule, ...] = value
+    # A single rule (tiers, term_combination) is replaced by editing it: nothing to read back.
+    for field in RULE_KINDS:
+        rules: tuple[Rule, ...] = getattr(data, field)
         if not any(r.replaces for r in rules):
             continue
         changes[field] = _reread(rules)

@@ -315,7 +315,7 @@ def retrial(card: Card, event: object) -> object:
             )
         case _:
             return None
-    return _decided(trial.collect_events()[-1])
+    return recorded_decision(trial.collect_events()[-1])
 
 
 def redecide(card: Card, event: object, fail: Callable[[str, str], None]) -> None:
@@ -324,7 +324,7 @@ def redecide(card: Card, event: object, fail: Callable[[str, str], None]) -> Non
     decided = retrial(card, event)
     if decided is None:
         return
-    recorded = _decided(event)
+    recorded = recorded_decision(event)
     if decided != recorded:
         fail(
             "decision_differs",
@@ -333,7 +333,7 @@ def redecide(card: Card, event: object, fail: Callable[[str, str], None]) -> Non
         )
 
 
-def _decided(event: object) -> object:
+def recorded_decision(event: object) -> object:
     """What an issue, upgrade or extension event records as decided (None: another)."""
     match event:
         case (
