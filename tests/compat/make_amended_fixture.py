@@ -26,17 +26,12 @@ from domain.policy import amendment_roles
 from domain.vocabulary import CardStatus
 from services.bootstrap import Registry
 from tests import factories as f
-from tests.compat import history
 from tests.compat.layout import (
     SEALED_FIXTURE,
     FixedClock,
     environ,
 )
-from tests.compat.make_fixture import (
-    event_topics,
-    rebuilt_checksums,
-)
-from tests.compat.make_sealed_fixture import write_later_fixture
+from tests.compat.make_sealed_fixture import checkpointed, write_later_fixture
 
 
 def take_on(data_dir: Path, database_url: str, before: dict[str, Any]) -> dict[str, Any]:
@@ -78,24 +73,13 @@ def take_on(data_dir: Path, database_url: str, before: dict[str, Any]) -> dict[s
         decided(first, "approved")
         asked(second, change="correct_holder", name="王小明")
         decided(second, "refused", "the identity document shows the filed name")
-        clock.advance(minutes=10)
-        checkpoint = registry.transparency.checkpoint(history.CHECKPOINTER)
-        name = f"checkpoint-{checkpoint.size:012d}.cose"
-        (data_dir / "checkpoints" / name).write_bytes(checkpoint.signed)
-        topics = event_topics(registry)
-        checksums = rebuilt_checksums(registry)
-    return {
-        "events": sum(topics.values()),
-        "topics": dict(sorted(topics.items())),
-        "checksums": checksums,
-        "checkpoint": {
-            "file": f"checkpoints/{name}",
-            "size": checkpoint.size,
-            "root": str(checkpoint.root),
-        },
-        "checkpoints": before.get("checkpoints", 2) + 1,
-        "erased_events": before.get("erased_events", 0),
-    }
+        return checkpointed(
+            registry,
+            data_dir,
+            clock,
+            checkpoints=before.get("checkpoints", 2) + 1,
+            erased_events=before.get("erased_events", 0),
+        )
 
 
 def _cards(registry: Registry) -> tuple[uuid.UUID, uuid.UUID]:

@@ -28,10 +28,8 @@ from domain.vocabulary import EmployerLevel
 from ledger.commands import SpouseTransferBody
 from services.bootstrap import Registry
 from tests import factories as f
-from tests.compat import history
 from tests.compat.layout import AMENDED_FIXTURE, FixedClock, environ
-from tests.compat.make_fixture import event_topics, rebuilt_checksums
-from tests.compat.make_sealed_fixture import write_later_fixture
+from tests.compat.make_sealed_fixture import checkpointed, write_later_fixture
 
 RECTIFIED_DAY = datetime(2026, 12, 8, 1, 0, tzinfo=UTC)
 EMPLOYER = "山东大学"
@@ -44,24 +42,13 @@ def take_on(data_dir: Path, database_url: str, before: dict[str, Any]) -> dict[s
         _employer(registry, clock)
         _huicai_card(registry, clock)
         _spouse_transfer(registry, clock)
-        clock.advance(minutes=10)
-        checkpoint = registry.transparency.checkpoint(history.CHECKPOINTER)
-        name = f"checkpoint-{checkpoint.size:012d}.cose"
-        (data_dir / "checkpoints" / name).write_bytes(checkpoint.signed)
-        topics = event_topics(registry)
-        checksums = rebuilt_checksums(registry)
-    return {
-        "events": sum(topics.values()),
-        "topics": dict(sorted(topics.items())),
-        "checksums": checksums,
-        "checkpoint": {
-            "file": f"checkpoints/{name}",
-            "size": checkpoint.size,
-            "root": str(checkpoint.root),
-        },
-        "checkpoints": before.get("checkpoints", 2) + 1,
-        "erased_events": before.get("erased_events", 0),
-    }
+        return checkpointed(
+            registry,
+            data_dir,
+            clock,
+            checkpoints=before.get("checkpoints", 2) + 1,
+            erased_events=before.get("erased_events", 0),
+        )
 
 
 def _employer(registry: Registry, clock: FixedClock) -> None:

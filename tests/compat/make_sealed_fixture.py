@@ -81,24 +81,13 @@ def take_on(data_dir: Path, database_url: str, start_after: dict[str, Any]) -> d
         )
         clock.advance(minutes=5)
         registry.personal_data.approve_erasure(SECOND, erasure.id)
-        clock.advance(minutes=10)
-        checkpoint = registry.transparency.checkpoint(history.CHECKPOINTER)
-        name = f"checkpoint-{checkpoint.size:012d}.cose"
-        (data_dir / "checkpoints" / name).write_bytes(checkpoint.signed)
-        topics = event_topics(registry)
-        checksums = rebuilt_checksums(registry)
-    return {
-        "events": sum(topics.values()),
-        "topics": dict(sorted(topics.items())),
-        "checksums": checksums,
-        "checkpoint": {
-            "file": f"checkpoints/{name}",
-            "size": checkpoint.size,
-            "root": str(checkpoint.root),
-        },
-        "checkpoints": 3,
-        "erased_events": 2,
-    }
+        return checkpointed(
+            registry,
+            data_dir,
+            clock,
+            checkpoints=3,
+            erased_events=2,
+        )
 
 
 def _cards(registry: Registry) -> tuple[uuid.UUID, uuid.UUID]:
@@ -149,6 +138,30 @@ def postgres_store(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(scratch))
             )
     return expected
+
+
+def checkpointed(
+    registry: Registry, data_dir: Path, clock: FixedClock, *, checkpoints: int, erased_events: int
+) -> dict[str, Any]:
+    """Sign a checkpoint over the store as taken on, write it beside the store and return
+    the figures ``expected.json`` keeps for it (shared by the later fixtures' makers)."""
+    clock.advance(minutes=10)
+    checkpoint = registry.transparency.checkpoint(history.CHECKPOINTER)
+    name = f"checkpoint-{checkpoint.size:012d}.cose"
+    (data_dir / "checkpoints" / name).write_bytes(checkpoint.signed)
+    topics = event_topics(registry)
+    return {
+        "events": sum(topics.values()),
+        "topics": dict(sorted(topics.items())),
+        "checksums": rebuilt_checksums(registry),
+        "checkpoint": {
+            "file": f"checkpoints/{name}",
+            "size": checkpoint.size,
+            "root": str(checkpoint.root),
+        },
+        "checkpoints": checkpoints,
+        "erased_events": erased_events,
+    }
 
 
 def write_later_fixture(
