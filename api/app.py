@@ -22,6 +22,7 @@ from litestar.exceptions import HTTPException
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 
+from api.console import CONSOLE
 from api.http_support import authenticated, caller, check_body, registry_of
 from api.probes import PROBE_ROUTES
 from api.problems import domain_problem, http_problem, unexpected_problem
@@ -84,6 +85,7 @@ def create_app(registry: Registry | None = None) -> Litestar:
             *LOG_ROUTES,
             *PERSONAL_ROUTES,
             VENUE_PAGE,
+            CONSOLE,
         ],
         dependencies={"who": Provide(authenticated, sync_to_thread=True)},
         state=State({"registry": services}),

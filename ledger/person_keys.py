@@ -31,6 +31,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from psycopg.sql import SQL, Composed, Identifier
 
+from ledger import sessions
 from ledger.sealing import NewKey
 
 WRAP_PURPOSE = "person-data-key-wrap"
@@ -147,6 +148,7 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
         return [
             *super().construct_create_table_statements(),
             *sqlite_tables(self.events_table_name),
+            *sessions.sqlite_tables(self.events_table_name),
         ]
 
     def _insert_events(
@@ -208,6 +210,9 @@ class PostgresRecorder(PostgresApplicationRecorder):
     def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         self.sql_create_statements.extend(postgres_tables(datastore.schema, events_table_name))
+        self.sql_create_statements.extend(
+            sessions.postgres_tables(datastore.schema, events_table_name)
+        )
         self._insert_keys = SQL(
             "INSERT INTO {} (key_id, card_id, position, wrapped) VALUES (%s, %s, %s, %s)"
         ).format(Identifier(datastore.schema, keys_table(events_table_name)))

@@ -39,6 +39,7 @@ from ledger.guards import (
     postgres_store_problem,
 )
 from ledger.leaves import SALT_PURPOSE
+from ledger.sessions import session_tables
 from ledger.settings import SettingsError, StoreNotReady
 
 POSTGRES = "eventsourcing.postgres"
@@ -156,6 +157,8 @@ def _create_postgres_store(
             if app_role is not None:
                 grant_runtime_role(datastore, table, app_role)
                 grant_read_models(datastore, views, app_role)
+                # The console's sessions: rows the service adds, changes and deletes.
+                grant_read_models(datastore, session_tables(table), app_role)
         finally:
             ledger.close()
 

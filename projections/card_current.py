@@ -62,8 +62,10 @@ CARDS = Table(
         ("last_effective_at", "TEXT"),
     ),
     key=("card_id",),
-    # No secondary index: a page is read along the key and filtered, which stays cheap
-    # at 100,000 cards, and every index slows each page's upsert.
+    # A page of ``card list`` is read along the key and filtered, which stays cheap at
+    # 100,000 cards. My work (issue 28) looks for the few files still open among them:
+    # one index on the status, which an issued card's upserts rarely change.
+    indexes=(("status", "next_stage"),),
 )
 
 
@@ -194,6 +196,85 @@ class CardCurrent(CardRowModel):
         more = len(rows) > limit
         rows = rows[:limit]
         return CardPage(rows=rows, next_after=rows[-1].card_id if more else None)
+
+    def waiting(
+        self,
+        *,
+        stages: tuple[str, ...],
+        issuing_schemes: tuple[str, ...],
+        open_requests: bool,
+        where: CardFilter,
+        route: str | None = None,
+        limit: int,
+        after: tuple[str, str] | None = None,
+    ) -> tuple[list[tuple[CardRow, str | None, str | None]], tuple[str, str] | None]:
+        """Cards that may wait for a user (my work, 待办), soonest due first: under review
+        at one of ``stages``, fully approved in one of ``issuing_schemes`` (waiting to be
+        issued, or for a receipt or contract before), or with a request open after they
+        were issued (``open_requests``: a revocation or an amendment); each with
+        its deadline's due day and rule (``statistics``). The caller decides from the card
+        itself whether it waits for its user (``domain.work``); ``after`` is the last row's
+        (due key, card id) of the page before."""
+        current, files = self.view.table(CARDS.name), self.view.table("rm_statistics_v2")
+        chances: list[str] = []
+        params: list[Any] = []
+        if stages:
+            marks = ", ".join("?" for _ in stages)
+            chances.append(f"(c.status = 'under_review' AND c.next_stage IN ({marks}))")
+            params.extend(stages)
+        if issuing_schemes:
+            marks = ", ".join("?" for _ in issuing_schemes)
+            chances.append(
+                f"(c.status = 'under_review' AND c.next_stage IS NULL AND c.scheme IN ({marks}))"
+            )
+            params.extend(issuing_schemes)
+        if open_requests:
+            chances.append(
+                "(c.status IN ('active', 'suspended') AND c.last_event IN"
+                " ('RevocationProposed', 'RevocationApproved', 'AmendmentRequested'))"
+            )
+        if not chances:
+            return [], None
+        clauses = [f"({' OR '.join(chances)})"]
+        for column in ("scheme", "authority", "tier", "sponsor_kind", "sponsor_name"):
+            value = getattr(where, column)
+            if value is not None:
+                clauses.append(f"c.{column} = ?")
+                params.append(value)
+        if where.within is not None:
+            for column, value in _scope_columns(where.within):
+                clauses.append(f"c.{column} = ?")
+                params.append(value)
+        if route is not None:
+            clauses.append("c.route = ?")
+            params.append(route)
+        due = "COALESCE(f.due_on, '9999-12-31')"
+        if after is not None:
+            clauses.append(f"({due} > ? OR ({due} = ? AND c.card_id > ?))")
+            params.extend([after[0], after[0], after[1]])
+        columns = ", ".join(f"c.{name}" for name in CARDS.column_names)
+        sql = (
+            f"SELECT {columns}, f.due_on, f.deadline_rules FROM {current} c"  # noqa: S608
+            f" LEFT JOIN {files} f ON f.card_id = c.card_id WHERE {' AND '.join(clauses)}"
+            f" ORDER BY {due}, c.card_id LIMIT {limit + 1}"
+        )
+        with self.view.reading() as cursor:
+            found = self.view.fetch(cursor, sql, params)
+        width = len(CARDS.column_names)
+        named = [dict(zip(CARDS.column_names, r[:width], strict=True)) for r in found]
+        self._open_names(named)
+        today = "0001-01-01"  # the row's status is the recorded one: work is never expired
+        rows = [
+            (_row(r, today), f[width], f[width + 1])
+            for r, f in zip(named, found, strict=True)
+        ]
+        more = len(rows) > limit
+        rows = rows[:limit]
+        cursor_after = None
+        if more:
+            last = rows[-1]
+            cursor_after = (last[1] or "9999-12-31", last[0].card_id)
+        return rows, cursor_after
 
     def get(self, card_id: str, *, as_of: date) -> CardRow | None:
         """One card's row, or None if no such card was filed."""

@@ -40,9 +40,11 @@ if TYPE_CHECKING:  # the store-side modules import the database drivers
     from services.public import PublicDocuments
     from services.quotas import QuotaService
     from services.reports import ReportService
+    from services.sessions import SessionService
     from services.statistics import StatisticsService
     from services.users import UserService
     from services.verification import VerificationService
+    from services.work import WorkService
     from signing.keys import Keystore
 
 
@@ -163,6 +165,29 @@ class Registry:
         from services.users import UserService
 
         return UserService(self.ledger)
+
+    @cached_property
+    def sessions(self) -> SessionService:
+        """The staff console's sign-in and sessions, kept in the store (issue 28)."""
+        from ledger.sessions import SessionStore
+        from services.sessions import SessionService
+
+        recorder = self.ledger.recorder
+        store = SessionStore(
+            recorder.datastore,  # type: ignore[attr-defined]
+            recorder.events_table_name,  # type: ignore[attr-defined]
+            postgres=self.ledger.env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres",
+        )
+        return SessionService(
+            self.ledger, self.users, store, self.clock, settings.session_limits(self.environ)
+        )
+
+    @cached_property
+    def work(self) -> WorkService:
+        """The files waiting for a user (my work, 待办) and the actions open to it."""
+        from services.work import WorkService
+
+        return WorkService(self.ledger, self._read_models, self.clock)
 
     @cached_property
     def employers(self) -> EmployerService:

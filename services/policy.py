@@ -5,7 +5,7 @@ decided by the same domain code and written nowhere."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
 
 import msgspec
@@ -141,3 +141,71 @@ def _term_or_needs(
         if e.code != BASIS_REQUIRED:
             raise
         return None, e.message
+
+
+class FactQuestion(msgspec.Struct, frozen=True, kw_only=True):
+    """A fact a category's rules read, as a form asks it: its name, the condition's label,
+    the kind of answer (``yes_no``, ``number``, ``date``, ``text``) and the article."""
+
+    name: str
+    label: str
+    kind: str
+    source: str
+
+
+class CategoryQuestions(msgspec.Struct, frozen=True, kw_only=True):
+    """A category in force, with the facts its eligibility rule and review paths read."""
+
+    category: str
+    summary: str
+    route: str
+    tier: str
+    source: str
+    facts: tuple[FactQuestion, ...]
+
+
+def _asker(asked: dict[str, FactQuestion]) -> Callable[[str, str, str, str], None]:
+    """Add a fact to ``asked`` once (``age`` is computed from the date of birth)."""
+
+    def ask(name: str, label: str, kind: str, source: str) -> None:
+        if name and name != "age" and name not in asked:
+            asked[name] = FactQuestion(name=name, label=label, kind=kind, source=source)
+
+    return ask
+
+
+def filing_questions(scheme: Scheme, day: date) -> list[CategoryQuestions]:
+    """The categories of ``scheme`` in force on ``day`` and the facts each one's rule
+    reads (the application form asks exactly these, each with its article)."""
+    from domain.policy.versions import RuleScope
+
+    scope = RuleScope(scheme, day, None)
+    paths = scope.rules(scope.data.paths)
+    out = []
+    for rule in scope.rules(scope.data.categories):
+        asked: dict[str, FactQuestion] = {}
+        ask = _asker(asked)
+        conditions = [*rule.all_of, *(c for alt in rule.any_of for c in alt.all_of)]
+        for c in conditions:
+            compares = c.at_least is not None or c.greater_than is not None or c.at_most is not None
+            ask(c.fact, c.label, "number" if compares else "yes_no", rule.source)
+            ask(c.when, c.when, "yes_no", rule.source)
+            ask(c.age_on, c.age_on, "date", rule.source)
+            ask(c.in_force_from, c.in_force_from, "date", rule.source)
+            ask(c.in_force_until, c.in_force_until, "date", rule.source)
+        for path in paths:
+            if path.when and path.route is rule.route and (
+                not path.categories or rule.category in path.categories
+            ):
+                ask(path.when, path.when, "yes_no", path.source)
+        out.append(
+            CategoryQuestions(
+                category=rule.category,
+                summary=rule.summary,
+                route=str(rule.route),
+                tier=rule.tier,
+                source=rule.source,
+                facts=tuple(asked.values()),
+            )
+        )
+    return out

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from ledger.settings import SettingsError
 
 if TYPE_CHECKING:
+    from services.sessions import SessionLimits
     from signing.keys import KdfCost
 
 KEYS_DIR = "TALENTCARD_KEYS_DIR"
@@ -158,4 +159,29 @@ def holder_refusals_per_hour(environ: Mapping[str, str]) -> int:
             f"{HOLDER_REFUSALS} must be a whole number of refusals an hour from 1 to 1000, "
             f"not {raw[:20]!r}"
         )
+    return int(raw)
+
+
+SESSION_IDLE_MINUTES = "TALENTCARD_CONSOLE_IDLE_MINUTES"
+SESSION_ABSOLUTE_HOURS = "TALENTCARD_CONSOLE_ABSOLUTE_HOURS"
+
+
+def session_limits(environ: Mapping[str, str]) -> SessionLimits:
+    """The console's session timeouts: ``TALENTCARD_CONSOLE_IDLE_MINUTES`` without a
+    request (default 30) and ``TALENTCARD_CONSOLE_ABSOLUTE_HOURS`` after signing in
+    (default 12: an office day, then sign in again)."""
+    from services.sessions import SessionLimits
+
+    defaults = SessionLimits()
+    idle = _whole(environ, SESSION_IDLE_MINUTES, defaults.idle // 60, 1, 24 * 60)
+    absolute = _whole(environ, SESSION_ABSOLUTE_HOURS, defaults.absolute // 3600, 1, 72)
+    return SessionLimits(idle=idle * 60, absolute=absolute * 3600)
+
+
+def _whole(environ: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}, not {raw[:20]!r}")
     return int(raw)
