@@ -325,7 +325,27 @@ PUBLIC_ROUTES: dict[str, int] = {
     "GET /schema/{path:str}": 404,  # an unknown document under /schema
 }
 
-EXPECTED_ROUTES = {*CARD_ROUTES, *OTHER_ROUTES, *PUBLIC_ROUTES}
+# The staff console (issue 28): its card pages and actions are asked of every caller with
+# this table's expectations, through the console, in tests/api/console/test_console_matrix.py;
+# sign-in and the stylesheet are public, every other page needs a session.
+CONSOLE_ROUTES = {
+    "GET /console",
+    "GET /console/sign-in",
+    "POST /console/sign-in",
+    "POST /console/sign-out",
+    "GET /console/work",
+    "GET /console/approvals",
+    "GET /console/cards",
+    "GET /console/cards/{card_id:uuid}",
+    "POST /console/cards/{card_id:uuid}/{action:str}",
+    "GET /console/file",
+    "GET /console/file/{scheme:str}/{category:str}",
+    "POST /console/file/{scheme:str}/{category:str}",
+    "GET /console/static/{file_path:path}",
+    "HEAD /console/static/{file_path:path}",
+}
+
+EXPECTED_ROUTES = {*CARD_ROUTES, *OTHER_ROUTES, *PUBLIC_ROUTES, *CONSOLE_ROUTES}
 
 # ---- the world, once per store --------------------------------------------------------
 
