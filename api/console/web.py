@@ -40,7 +40,10 @@ HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # same-origin, not no-referrer: under no-referrer a browser sends ``Origin: null`` with
+    # every form it posts (Fetch, "serializing a request origin"), which check_origin
+    # rightly refuses; same-origin still sends nothing to another site.
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
 
@@ -83,7 +86,7 @@ def page(
     return Response(
         html,
         status_code=status,
-        media_type="text/html; charset=utf-8",
+        media_type="text/html",  # Litestar adds "; charset=utf-8" to a text type
         headers=HEADERS,
         cookies=cookies or [],
     )
