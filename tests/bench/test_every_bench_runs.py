@@ -32,7 +32,8 @@ TINY: dict[str, list[str]] = {
 }
 TINY["amendments"] = ["--cards", "3", "--changed", "1", "--runs", "1"]
 TINY["recheck"] = ["--cards", "3", "--runs", "1"]
-NEEDS_WORKDIR = {"projections", "audit", "erasure", "listing"}
+TINY["console"] = ["--small", "5", "--large", "10", "--runs", "1", "--open-files", "20"]
+NEEDS_WORKDIR = {"projections", "audit", "erasure", "listing", "console"}
 
 
 @pytest.mark.parametrize("bench", TINY)
