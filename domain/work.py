@@ -97,3 +97,43 @@ def working_days_left(today: date, due_on: date) -> int:
         day += timedelta(days=step)
         count += is_working_day(day)[0]
     return count * step
+
+
+_LIVE = (CardStatus.ACTIVE, CardStatus.SUSPENDED)
+
+
+def applies_now(card: Card, command: str) -> bool:
+    """Whether the card's state lets ``command`` be taken now (the role rules say who may:
+    ``domain.card_roles``). A page offers only these; the command itself still decides,
+    with the request, whether it is done."""
+    status = card.recorded_status
+    in_review = status is CardStatus.UNDER_REVIEW
+    upgrading = upgrade_in_review(card.upgrade_request, status) is not None
+    match command:
+        case "review":
+            return roles.waiting_stage(card) is not None and (in_review or upgrading)
+        case "receive":
+            return in_review and card.received_on is None
+        case "confirm_contract":
+            return in_review and card.contract_confirmed_on is None
+        case "issue" | "withdraw":
+            return in_review and (command == "withdraw" or card.next_stage is None)
+        case "upgrade_request":
+            return status is CardStatus.ACTIVE and card.upgrade_request is None
+        case "upgrade":
+            return upgrading and roles.waiting_stage(card) is None
+        case "extend" | "spouse_transfer":
+            return status in _LIVE
+        case "amend":
+            return status in _LIVE and card.amendment is None
+        case "decide_amendment":
+            return card.amendment is not None
+        case "suspend":
+            return status is CardStatus.ACTIVE
+        case "reinstate":
+            return status is CardStatus.SUSPENDED
+        case "propose_revocation":
+            return status in _LIVE and card.revocation is None
+        case "approve_revocation" | "decline_revocation":
+            return card.revocation is not None
+    return True

@@ -209,6 +209,18 @@ class CardService:
         card = self._access.card(who, card_id)
         return [command.name for command in open_to(card, who.role, self.today())]
 
+    def actions_now(self, who: Principal, card_id: UUID) -> list[str]:
+        """``actions``, less those the card's state does not allow now (an issued card
+        is not issued again): what a page offers (``domain.work.applies_now``)."""
+        from domain.work import applies_now
+
+        card = self._access.card(who, card_id)
+        return [
+            command.name
+            for command in open_to(card, who.role, self.today())
+            if applies_now(card, command.name)
+        ]
+
     def version(self, who: Principal, card_id: UUID) -> int:
         """The card's current version (for ``If-Match``), if ``who`` may see it."""
         return self._access.card(who, card_id).version

@@ -77,16 +77,23 @@ class Field:
     value: Any = ""
 
 
-def fields_of(request: type[msgspec.Struct], *, backdating: bool) -> list[Field]:
+def fields_of(
+    request: type[msgspec.Struct], *, backdating: bool, defaults: Mapping[str, str] | None = None
+) -> list[Field]:
     """A form's fields for a card command's request type; ``effective_at`` only for a
-    role that may back-date (the city HRSS, ``--effective``)."""
+    role that may back-date (the city HRSS, ``--effective``); ``defaults`` pre-fill
+    (a choice only where it is one of the field's options)."""
     out: list[Field] = []
     info = msgspec.inspect.type_info(request)
     assert isinstance(info, msgspec.inspect.StructType)
     for f in info.fields:
         if f.name in HIDDEN or (f.name == "effective_at" and not backdating):
             continue
-        out.append(_field(f.name, f.type, f.required))
+        made = _field(f.name, f.type, f.required)
+        default = (defaults or {}).get(f.name, "")
+        if default and (made.kind != "select" or default in made.options):
+            made.value = default
+        out.append(made)
     # The note goes last: the decision's fields first.
     out.sort(key=lambda x: x.name == "note")
     return out

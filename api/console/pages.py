@@ -289,20 +289,33 @@ def find_card(
     return page("find.html", {**_base(session, "find"), "error": None, "card": ""})
 
 
+def _defaults(view: Any, who: Principal) -> dict[str, str]:
+    """What a form starts with: the stage waiting (a reviewer decides its own stage),
+    and the window recording its receipt is the user's own."""
+    found = {"window": str(who.role)}
+    stage = getattr(view, "next_stage", None)
+    if stage:
+        found["stage"] = str(stage)
+    return found
+
+
 def _card_context(session: ConsoleSession, state: State, card_id: UUID) -> dict[str, Any]:
     """Everything the card page shows the user; CardNotFound (also for a card outside the
     user's jurisdiction) goes up, to the same not-found page as no card at all."""
     registry = registry_of(state)
     who = session.who
     view = registry.cards.view(who, card_id)
-    names = registry.cards.actions(who, card_id)
+    names = registry.cards.actions_now(who, card_id)
     backdating = who.role is Role.CITY_HRSS
+    defaults = _defaults(view, who)
     actions = [
         {
             "name": n,
             "title": TITLES.get(n, n),
             "summary": COMMANDS[n].summary,
-            "fields": forms.fields_of(COMMANDS[n].request, backdating=backdating),
+            "fields": forms.fields_of(
+                COMMANDS[n].request, backdating=backdating, defaults=defaults
+            ),
         }
         for n in names
     ]
@@ -333,7 +346,9 @@ def _card_context(session: ConsoleSession, state: State, card_id: UUID) -> dict[
             context["balances"] = registry.benefits.balances(who, card_id, None)
         except DomainError:
             pass  # a day no policy covers: the page shows the card without them
-        if "issue" in names and str(view.status) in ("active", "suspended"):
+        # The issuing staff (the role the scheme's issuer rule names) hand the card over.
+        issuing = "issue" in registry.cards.actions(who, card_id)
+        if issuing and str(view.status) in ("active", "suspended"):
             try:
                 registry.cards.check_holder_data(who, card_id)
                 credential = registry.issuance.credential(card_id)
