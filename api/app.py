@@ -23,6 +23,7 @@ from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 
 from api.console import CONSOLE
+from api.console.web import COOKIE as CONSOLE_COOKIE
 from api.http_support import authenticated, caller, check_body, registry_of
 from api.probes import PROBE_ROUTES
 from api.problems import domain_problem, http_problem, unexpected_problem
@@ -41,11 +42,14 @@ from services.settings import write_rate_per_minute
 REQUEST_MAX_BODY_BYTES = 256 * 1024
 
 
+_CONSOLE_USER = "talentcard.console_user"
+
+
 def _rate_limit_key(request: Request[Any, Any, Any]) -> str:
     """Writes are limited per user: whatever the spelling of its key (``bearer``, extra
     spaces) and across its keys, one budget; writes without a key that works, per client
     address. (Keyed on the raw header, each spelling of one key had a budget of its own.)"""
-    who = caller(request, registry_of(request.app.state))
+    who = caller(request, registry_of(request.app.state)) or request.state.get(_CONSOLE_USER)
     if who is not None:
         return f"user:{who.user_id}"
     return f"address:{request.client.host if request.client else 'unknown'}"
@@ -57,7 +61,16 @@ async def _is_write(request: Request[Any, Any, Any]) -> bool:
     route's ``who`` reuses it."""
     if request.method != "POST" or request.url.path == "/verify":
         return False
-    await sync_to_thread(caller, request, registry_of(request.app.state))
+    registry = registry_of(request.app.state)
+    who = await sync_to_thread(caller, request, registry)
+    if who is None and request.cookies.get(CONSOLE_COOKIE):
+        # A console form: its budget is its signed-in user's (clerks behind one proxy
+        # share an address, and would share one budget).
+        session = await sync_to_thread(
+            registry.sessions.resolve, request.cookies[CONSOLE_COOKIE]
+        )
+        if session is not None:
+            request.state[_CONSOLE_USER] = session.who
     return True
 
 

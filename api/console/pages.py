@@ -224,9 +224,9 @@ def my_work(
             status=_enum(CardStatus, status, "status"),
         )
         work = registry_of(state).work.my_work(session.who, where, after=(after or "")[:80])
-        error = None
+        error, status = None, 200
     except DomainError as e:
-        work, error = None, _refusal(e)
+        work, error, status = None, _refusal(e), _status_of(e)
     context.update(
         work=work,
         error=error,
@@ -242,7 +242,7 @@ def my_work(
         },
         approvals=False,
     )
-    return page("work.html", context, status=200 if error is None else 400)
+    return page("work.html", context, status=status)
 
 
 @get("/console/approvals", **_PAGE)
@@ -400,7 +400,14 @@ def card_action(
     except (DomainError, msgspec.ValidationError, ValueError) as e:
         if isinstance(e, DomainError) and e.code == "card_not_found":
             raise
-        context = _card_context(session, state, card_id)
+        try:
+            context = _card_context(session, state, card_id)
+        except DomainError:
+            # A card the user may not read (a refusal of the user whatever the card, e.g.
+            # a province's use): the refusal alone, as the API answers it.
+            if isinstance(e, DomainError):
+                raise e from None
+            raise
         context["refused"] = _refusal(e) if isinstance(e, DomainError) else _invalid(e)
         context["refused_action"] = action
         context["typed"] = {k: v for k, v in data.items() if k != "csrf"}
