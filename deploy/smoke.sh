@@ -225,6 +225,49 @@ done
 [ "${checkpoint%% *}" = 200 ] || die "no checkpoint was signed by the projector within 30 s: ${checkpoint:-none}"
 say "/checkpoints/latest: 200, signed by the projector's periodic task"
 
+# The staff console's session is written by the runtime role (init granted its tables):
+# the first administrator signs in with its key through the sign-in form, opens a page on
+# the session cookie, and signs out, which ends the session on the server.
+grep -o 'tck1\.[A-Za-z0-9._-]*' "$WORK/users.log" | head -1 > "$WORK/admin.key" \
+    || die "no key in the output of talentcard users add"
+python3 - "$BASE" "$WORK/admin.key" <<'EOF' || die "the console sign-in failed"
+import http.cookiejar, re, sys, urllib.error, urllib.request, uuid
+base, key = sys.argv[1], open(sys.argv[2]).read().strip()
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+jar = http.cookiejar.CookieJar()
+web = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+def token(html):
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+def redirected(request, to):
+    try:
+        web.open(request, timeout=5)
+    except urllib.error.HTTPError as answer:
+        assert answer.code == 303 and answer.headers["Location"].endswith(to), answer.code
+        return
+    sys.exit(f"no redirect to {to}")
+form = web.open(base + "/console/sign-in", timeout=5).read().decode()
+boundary = uuid.uuid4().hex
+fields = {"name": "smoke.admin", "key": key, "csrf": token(form)}
+body = "".join(
+    f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+    for k, v in fields.items()
+) + f"--{boundary}--\r\n"
+redirected(urllib.request.Request(
+    base + "/console/sign-in", data=body.encode(), method="POST",
+    headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+), "/console/work")
+page = web.open(base + "/console/cards", timeout=5).read().decode()
+assert "smoke.admin" in page, "the page does not name the signed-in user"
+redirected(urllib.request.Request(
+    base + "/console/sign-out", data=f"csrf={token(page)}".encode(), method="POST",
+    headers={"Content-Type": "application/x-www-form-urlencoded"},
+), "/console/sign-in")
+redirected(base + "/console/cards", "/console/sign-in")
+EOF
+say "/console/: the first administrator signed in (its session written as $APP), opened a page, signed out"
+
 # ---- 5. the runtime role cannot rewrite the log -----------------------------------------
 EVENTS="$SCHEMA.talentcard_events"
 events() { psql "$ADMIN_DB_URL" -v ON_ERROR_STOP=1 -qAt -c "SELECT count(*) FROM $EVENTS"; }

@@ -74,3 +74,12 @@ def test_ci_installs_chromium_and_the_npm_packages_before_the_tests_run():
     assert "wanted+=(chromium)" in ci
     assert ci.index("npm ci") < ci.index('eval "$TEST_COMMAND"')
     assert "caddy validate --config deploy/Caddyfile" in ci
+
+
+def test_the_proxy_lets_a_browser_name_the_console_as_the_origin_of_its_forms():
+    # Under Referrer-Policy no-referrer Chromium posts every form with `Origin: null`, and
+    # the console refuses such a form as another site's: behind the proxy no clerk could
+    # sign in. same-origin sends nothing to other sites either.
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text(encoding="utf-8")
+    policies = re.findall(r'Referrer-Policy "([^"]+)"', caddyfile)
+    assert policies == ["same-origin"]
