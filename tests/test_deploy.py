@@ -83,3 +83,8 @@ def test_the_proxy_lets_a_browser_name_the_console_as_the_origin_of_its_forms():
     caddyfile = (ROOT / "deploy" / "Caddyfile").read_text(encoding="utf-8")
     policies = re.findall(r'Referrer-Policy "([^"]+)"', caddyfile)
     assert policies == ["same-origin"]
+
+
+def test_the_api_counts_sign_ins_by_the_clerk_s_address_not_the_proxy_s():
+    api = services()["api"]
+    assert api["environment"]["FORWARDED_ALLOW_IPS"] == "*"  # type: ignore[index]

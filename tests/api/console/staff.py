@@ -38,13 +38,14 @@ class Staff:
     """One person at a browser."""
 
     def __init__(self, app: Litestar, name: str = "", key: str = "") -> None:
+        # Not entered: several people share one app, and an entered client runs its
+        # lifespan, whose shutdown the first to leave would wait on for the others.
         self.client: TestClient[Litestar] = TestClient(app=app)
-        self.client.__enter__()
         self.name, self.key = name, key
         self.csrf = ""
 
     def close(self) -> None:
-        self.client.__exit__(None, None, None)
+        """Nothing to stop: the client was never entered (its cookies go with it)."""
 
     def sign_in(self, name: str | None = None, key: str | None = None, **headers: str) -> Any:
         form = self.client.get("/console/sign-in")

@@ -196,3 +196,21 @@ def test_my_work_lists_the_file_at_my_stage_and_not_another_stages(
     assert str(card_id) in office.get("/console/work").text
     assert str(card_id) not in hrss.get("/console/work").text
     office.close()
+
+
+def test_each_signed_in_clerk_has_a_write_budget_of_its_own(write_limited: Registry):
+    from tests.conftest import WRITE_RATE
+
+    write_limited.keys.init()
+    app = create_app(write_limited)
+    wang = Staff(app, "wang", add_user(write_limited, "wang", "city_hrss"))
+    li = Staff(app, "li", add_user(write_limited, "li", "city_hrss"))
+    wang.sign_in()
+    li.sign_in()
+    cards = [_pending(write_limited) for _ in range(WRITE_RATE + 1)]
+    form = {"stage": "city_hrss", "decision": "returned", "note": "evidence missing"}
+    answers = [wang.post(f"/console/cards/{card}/review", form).status_code for card in cards]
+    assert answers == [303] * WRITE_RATE + [429]  # one clerk's budget spent …
+    assert li.post(f"/console/cards/{cards[-1]}/review", form).status_code == 303  # … not li's
+    wang.close()
+    li.close()
