@@ -18,9 +18,9 @@ def _user(registry: Registry, name: str = "wang", role: Role = Role.CITY_HRSS) -
 
 def _dump(registry: Registry) -> str:
     """Every row of the two session tables, as text."""
-    store = registry.sessions._store  # noqa: SLF001 - what the database alone holds
-    rows = store._run(f"SELECT * FROM {store._sessions}", ())  # noqa: SLF001, S608
-    rows += store._run(f"SELECT * FROM {store._failures}", ())  # noqa: SLF001, S608
+    store = registry.sessions._store
+    rows = store._run(f"SELECT * FROM {store._sessions}", ())
+    rows += store._run(f"SELECT * FROM {store._failures}", ())
     return repr(rows)
 
 
