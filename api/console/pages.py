@@ -224,9 +224,9 @@ def my_work(
             status=_enum(CardStatus, status, "status"),
         )
         work = registry_of(state).work.my_work(session.who, where, after=(after or "")[:80])
-        error, status = None, 200
+        error, code = None, 200
     except DomainError as e:
-        work, error, status = None, _refusal(e), _status_of(e)
+        work, error, code = None, _refusal(e), _status_of(e)
     context.update(
         work=work,
         error=error,
@@ -242,7 +242,7 @@ def my_work(
         },
         approvals=False,
     )
-    return page("work.html", context, status=status)
+    return page("work.html", context, status=code)
 
 
 @get("/console/approvals", **_PAGE)
