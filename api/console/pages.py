@@ -8,6 +8,7 @@ service's own (code, message, rule), shown beside the form with what was typed.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -97,11 +98,29 @@ def _base(session: ConsoleSession, here: str) -> dict[str, Any]:
 
 
 def _refusal(e: DomainError) -> dict[str, str]:
-    return {"code": e.code, "message": e.message, "rule": e.rule or ""}
+    return {"code": e.code, "message": e.message, "rule": e.rule or "", "field": ""}
 
 
 def _invalid(e: msgspec.ValidationError | ValueError) -> dict[str, str]:
-    return {"code": "bad_request", "message": str(e), "rule": ""}
+    """A value the request's type refused, with the form field it came from (the path
+    msgspec names, ``$.holder.name``), so the error summary can link to the field."""
+    text = str(e)
+    found = _FIELD_PATH.search(text)
+    return {"code": "bad_request", "message": text, "rule": "", "field": _field_id(found)}
+
+
+_FIELD_PATH = re.compile(r"at `\$\.([\w.\[\]]+)`")
+
+
+def _field_id(found: re.Match[str] | None) -> str:
+    """The form field's name for a request path: ``holder.family[0].name`` is the
+    filing form's ``family.0.name``, ``facts.x`` its ``fact.x``."""
+    if found is None:
+        return ""
+    path = found.group(1)
+    path = re.sub(r"^holder\.family\[(\d+)\]", r"family.\1", path)
+    path = re.sub(r"^facts\.", "fact.", path)
+    return re.sub(r"\[\d+\]$", "", path)
 
 
 # ---- sign-in -----------------------------------------------------------------------------

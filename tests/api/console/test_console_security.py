@@ -214,3 +214,21 @@ def test_each_signed_in_clerk_has_a_write_budget_of_its_own(write_limited: Regis
     assert li.post(f"/console/cards/{cards[-1]}/review", form).status_code == 303  # … not li's
     wang.close()
     li.close()
+
+
+def test_a_value_of_the_wrong_shape_is_named_and_linked_from_the_error_summary(
+    hrss: Staff, registry: Registry
+):
+    hrss.get("/console/file/liaocheng/art5.3")
+    answer = hrss.post(
+        "/console/file/liaocheng/art5.3",
+        {
+            "step": "check",
+            "holder.name": "李雷",
+            "holder.id_number": "12345",
+            "holder.date_of_birth": "1980-13-45",
+        },
+    )
+    assert answer.status_code == 422
+    assert 'href="#holder.date_of_birth"' in answer.text
+    assert 'id="holder.date_of_birth"' in answer.text  # the link lands on the field
