@@ -266,17 +266,21 @@ def my_work(
 
 @get("/console/approvals", **_PAGE)
 def approvals(request: Request[Any, Any, Any], state: State) -> Response[str]:
-    """Revocation proposals, changes and upgrades waiting for my decision: each
-    two-person step shows who took the step before."""
+    """Revocation proposals, changes and upgrades waiting for my decision (each
+    two-person step shows who took the step before), and the suspended cards I see,
+    which wait to be reinstated or revoked."""
     session = session_of(request, state)
     context = _base(session, "approvals")
+    registry = registry_of(state)
+    suspended: list[Any] = []
     try:
-        work = registry_of(state).work.my_work(session.who, limit=100)
+        work = registry.work.my_work(session.who, limit=100)
         items = [i for i in work.items if str(i.step) in APPROVAL_STEPS]
         error = None
+        suspended = registry.cards.list_cards(session.who, status="suspended", limit=50).rows
     except DomainError as e:
         items, error = [], _refusal(e)
-    context.update(items=items, error=error, step_titles=STEP_TITLES)
+    context.update(items=items, error=error, step_titles=STEP_TITLES, suspended=suspended)
     return page("approvals.html", context)
 
 

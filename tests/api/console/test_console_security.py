@@ -232,3 +232,12 @@ def test_a_value_of_the_wrong_shape_is_named_and_linked_from_the_error_summary(
     assert answer.status_code == 422
     assert 'href="#holder.date_of_birth"' in answer.text
     assert 'id="holder.date_of_birth"' in answer.text  # the link lands on the field
+
+
+def test_a_suspended_card_waits_on_the_approvals_page(hrss: Staff, registry: Registry):
+    card_id = f.liaocheng_card(registry.ledger)
+    assert str(card_id) not in hrss.get("/console/approvals").text
+    hrss.get(f"/console/cards/{card_id}")
+    form = {"reason": "under investigation", "decision_ref": "聊人社〔2026〕9号"}
+    assert hrss.post(f"/console/cards/{card_id}/suspend", form).status_code == 303
+    assert str(card_id) in hrss.get("/console/approvals").text
