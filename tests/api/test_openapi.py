@@ -54,6 +54,8 @@ def body_types(app: Litestar) -> dict[tuple[str, str], Any]:
         for handler in getattr(route, "route_handlers", ()):
             if not isinstance(handler, HTTPRouteHandler):
                 continue
+            if not handler.resolve_include_in_schema():
+                continue  # the console's forms (issue 28): pages, not the API
             data = handler.parsed_fn_signature.parameters.get("data")
             if data is None:
                 continue
