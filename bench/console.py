@@ -226,6 +226,7 @@ def pick_cards(registry: Registry, who: Any) -> dict[str, str]:
 
 def counted(registry: Registry, who: Any) -> tuple[int, int]:
     """(candidates my work's query finds, items my work shows over all its pages)."""
+    from domain.work import open_request_events
     from projections.card_current import CardFilter
     from services.work import WorkFilter
 
@@ -242,7 +243,7 @@ def counted(registry: Registry, who: Any) -> tuple[int, int]:
     rows, _ = registry.read_models.card_current.waiting(
         stages=stages,
         issuing_schemes=issuing,
-        open_requests=True,
+        open_requests=open_request_events(who.role),
         where=CardFilter(within=_scope(who)),
         limit=10**7,
     )

@@ -17,7 +17,7 @@ from domain import card_roles as roles
 from domain import deadlines
 from domain.card_review import upgrade_in_review
 from domain.errors import DomainError
-from domain.vocabulary import CardStatus, Role
+from domain.vocabulary import CardStatus, Role, Scheme
 
 if TYPE_CHECKING:
     from domain.card import Card
@@ -137,3 +137,26 @@ def applies_now(card: Card, command: str) -> bool:
         case "approve_revocation" | "decline_revocation":
             return card.revocation is not None
     return True
+
+
+def open_request_events(role: Role) -> tuple[tuple[str, str], ...]:
+    """(scheme, last event) of an issued card whose open request may wait for ``role``:
+    a revocation proposal whose second step names it (after ``RevocationProposed``) or a
+    later step (after a ``RevocationApproved`` forward), a change to the card's people it
+    decides (``AmendmentRequested``). Every rule of each scheme counts, not only today's:
+    a proposal keeps the steps of the day it was made. A superset; ``waiting_step``
+    decides each card."""
+    from domain.policy import default_policy
+
+    found: set[tuple[str, str]] = set()
+    for scheme in Scheme:
+        data = default_policy().scheme(scheme)
+        for rule in data.revocation:
+            steps = rule.steps
+            if len(steps) > 1 and role in steps[1].roles:
+                found.add((str(scheme), "RevocationProposed"))
+            if any(role in step.roles for step in steps[2:]):
+                found.add((str(scheme), "RevocationApproved"))
+        if any(role in rule.deciders for rule in data.amendments):
+            found.add((str(scheme), "AmendmentRequested"))
+    return tuple(sorted(found))

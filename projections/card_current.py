@@ -204,7 +204,7 @@ class CardCurrent(CardRowModel):
         *,
         stages: tuple[str, ...],
         issuing_schemes: tuple[str, ...],
-        open_requests: bool,
+        open_requests: tuple[tuple[str, str], ...],
         where: CardFilter,
         route: str | None = None,
         limit: int,
@@ -213,7 +213,8 @@ class CardCurrent(CardRowModel):
         """Cards that may wait for a user (my work, 待办), soonest due first: under review
         at one of ``stages``, fully approved in one of ``issuing_schemes`` (waiting to be
         issued, or for a receipt or contract before), or with a request open after they
-        were issued (``open_requests``: a revocation or an amendment); each with
+        were issued (``open_requests``: the (scheme, last event) pairs of a revocation or
+        an amendment that may wait for the user, ``domain.work.open_request_events``); each with
         its deadline's due day and rule (``statistics``). The caller decides from the card
         itself whether it waits for its user (``domain.work``); ``after`` is the last row's
         (due key, card id) of the page before."""
@@ -231,10 +232,17 @@ class CardCurrent(CardRowModel):
             )
             params.extend(issuing_schemes)
         if open_requests:
+            # The events and the schemes apart (a superset of the pairs): an IN list on
+            # last_event keeps the (status, last_event) index's lookup, where an OR of
+            # pairs made SQLite read every live card.
+            events = sorted({e for _, e in open_requests})
+            schemes = sorted({s for s, _ in open_requests})
             chances.append(
-                "(c.status IN ('active', 'suspended') AND c.last_event IN"
-                " ('RevocationProposed', 'RevocationApproved', 'AmendmentRequested'))"
+                "(c.status IN ('active', 'suspended')"
+                f" AND c.last_event IN ({', '.join('?' for _ in events)})"
+                f" AND c.scheme IN ({', '.join('?' for _ in schemes)}))"
             )
+            params.extend([*events, *schemes])
         if not chances:
             return [], None
         clauses = [f"({' OR '.join(chances)})"]

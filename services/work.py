@@ -23,7 +23,7 @@ from domain.jurisdiction import list_scope
 from domain.policy import issuer_roles
 from domain.user import Principal
 from domain.vocabulary import CardStatus, ReviewStage, Route, Scheme
-from domain.work import WorkStep, waiting_step, working_days_left
+from domain.work import WorkStep, open_request_events, waiting_step, working_days_left
 from ledger.app import CardLedger
 from services.personal_data import record_read
 
@@ -118,6 +118,9 @@ class WorkService:
         )
         if where.stage is not None:
             issuing = ()
+        requests = open_request_events(role) if where.stage is None else ()
+        if where.scheme is not None:
+            requests = tuple(r for r in requests if r[0] == str(where.scheme))
         cursor = _cursor(after)
         models = self._read_models()
         models.catch_up(_CURRENT)
@@ -127,7 +130,7 @@ class WorkService:
             rows, cursor = models.card_current.waiting(
                 stages=stages,
                 issuing_schemes=issuing,
-                open_requests=where.stage is None,
+                open_requests=requests,
                 where=CardFilter(scheme=str(where.scheme) if where.scheme else None, within=within),
                 route=str(where.route) if where.route else None,
                 limit=min(limit * 2, SCAN_MAX - scanned),
