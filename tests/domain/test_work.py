@@ -64,3 +64,15 @@ def test_working_days_left_skip_the_weekend_and_count_down_past_the_due_day():
     assert working_days_left(monday, monday) == 0
     assert working_days_left(date(2026, 3, 10), monday) == -1
     assert working_days_left(date(2026, 3, 16), friday) == -6
+
+
+def test_an_open_revocation_is_looked_for_where_the_role_takes_its_next_step():
+    from domain.work import open_request_events
+
+    # Liaocheng art. 34: the unit proposes, the same-level window forwards, the city HRSS
+    # agrees; art. 33: the city HRSS decides a change to the card's people.
+    assert ("liaocheng", "RevocationProposed") in open_request_events(Role.CITY_WINDOW)
+    assert ("liaocheng", "RevocationApproved") in open_request_events(Role.CITY_HRSS)
+    assert ("liaocheng", "AmendmentRequested") in open_request_events(Role.CITY_HRSS)
+    assert open_request_events(Role.EMPLOYER) == ()
+    assert open_request_events(Role.VENUE) == ()
