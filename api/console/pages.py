@@ -266,7 +266,7 @@ def my_work(
 
 @get("/console/approvals", **_PAGE)
 def approvals(request: Request[Any, Any, Any], state: State) -> Response[str]:
-    """Revocation proposals, changes and upgrades waiting for my decision (each
+    """Revocation proposals and changes waiting for my decision (each
     two-person step shows who took the step before), and the suspended cards I see,
     which wait to be reinstated or revoked."""
     session = session_of(request, state)
