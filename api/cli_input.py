@@ -152,13 +152,19 @@ def fact(text: str) -> tuple[str, Any]:
     key, sep, raw = text.partition("=")
     if not sep or not key:
         raise UsageError(f"--fact {text!r}: expected KEY=VALUE")
+    return key, fact_value(raw)
+
+
+def fact_value(raw: str) -> Any:
+    """A fact's value as typed (``--fact``, the console's fact fields): a JSON scalar
+    (true, 3, 4.5, "text"), never a nested document; a bare word is a string."""
     import msgspec
 
-    try:  # a JSON scalar (true, 3, 4.5, "text"); never a nested document
+    try:
         value: Any = msgspec.json.decode(raw.encode(), type=bool | int | float | str)
     except (msgspec.DecodeError, msgspec.ValidationError):
-        value = raw  # a bare word is a string
-    return key, value
+        value = raw
+    return value
 
 
 def basis(text: str) -> dict[str, Any]:

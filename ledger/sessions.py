@@ -99,13 +99,13 @@ class SessionStore:
         return statement.replace("?", "%s") if self._postgres else statement
 
     def _run(self, statement: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        """Run one statement; a SELECT's rows (as plain tuples on either store)."""
         with self._datastore.transaction(commit=True) as cursor:
             cursor.execute(self._sql(statement), params)
-            try:
-                rows = cursor.fetchall()
-            except Exception:
-                return []
-        return [tuple(r.values()) if isinstance(r, dict) else tuple(r) for r in rows or []]
+            # Only a SELECT has rows to fetch (psycopg's fetchall raises on others, and
+            # the library's SQLite cursor has no description to ask).
+            rows = cursor.fetchall() if statement.startswith("SELECT") else []
+        return [tuple(r.values()) if isinstance(r, dict) else tuple(r) for r in rows]
 
     # ---- sessions -----------------------------------------------------------------------
 
@@ -133,20 +133,12 @@ class SessionStore:
     def end(self, token_hash: str) -> None:
         self._run(f"DELETE FROM {self._sessions} WHERE token_hash = ?", (token_hash,))  # noqa: S608
 
-    def end_user(self, user_id: str) -> None:
-        """End every session of a user (disabled, or its key replaced)."""
-        self._run(f"DELETE FROM {self._sessions} WHERE user_id = ?", (user_id,))  # noqa: S608
-
     def end_stale(self, seen_before: int, started_before: int) -> None:
         """Delete sessions past either timeout (they would be refused anyway)."""
         self._run(
             f"DELETE FROM {self._sessions} WHERE seen_at < ? OR started_at < ?",  # noqa: S608
             (seen_before, started_before),
         )
-
-    def count(self) -> int:
-        rows = self._run(f"SELECT COUNT(*) FROM {self._sessions}", ())  # noqa: S608
-        return int(rows[0][0])
 
     # ---- failed sign-ins ----------------------------------------------------------------
 

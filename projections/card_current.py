@@ -77,6 +77,7 @@ class CardFilter:
 
     scheme: str | None = None
     authority: str | None = None
+    route: str | None = None
     status: str | None = None
     tier: str | None = None
     sponsor_kind: str | None = None
@@ -168,17 +169,7 @@ class CardCurrent(CardRowModel):
         after ``after``; ``expired`` and ``active`` are decided as of ``as_of``."""
         limit = max(1, min(limit, MAX_LIMIT))
         today = as_of.isoformat()
-        clauses: list[str] = []
-        params: list[Any] = []
-        for column in ("scheme", "authority", "tier", "sponsor_kind", "sponsor_name"):
-            value = getattr(where, column)
-            if value is not None:
-                clauses.append(f"{column} = ?")
-                params.append(value)
-        if where.within is not None:
-            for column, value in _scope_columns(where.within):
-                clauses.append(f"{column} = ?")
-                params.append(value)
+        clauses, params = _filter_clauses(where)
         if where.status is not None:
             clause, extra = _status_clause(where.status, today)
             clauses.append(clause)
@@ -206,7 +197,6 @@ class CardCurrent(CardRowModel):
         issuing_schemes: tuple[str, ...],
         open_requests: tuple[tuple[str, str], ...],
         where: CardFilter,
-        route: str | None = None,
         limit: int,
         after: tuple[str, str] | None = None,
     ) -> tuple[list[tuple[CardRow, str | None, str | None]], tuple[str, str] | None]:
@@ -245,19 +235,9 @@ class CardCurrent(CardRowModel):
             params.extend([*events, *schemes])
         if not chances:
             return [], None
-        clauses = [f"({' OR '.join(chances)})"]
-        for column in ("scheme", "authority", "tier", "sponsor_kind", "sponsor_name"):
-            value = getattr(where, column)
-            if value is not None:
-                clauses.append(f"c.{column} = ?")
-                params.append(value)
-        if where.within is not None:
-            for column, value in _scope_columns(where.within):
-                clauses.append(f"c.{column} = ?")
-                params.append(value)
-        if route is not None:
-            clauses.append("c.route = ?")
-            params.append(route)
+        filters, more_params = _filter_clauses(where, "c.")
+        clauses = [f"({' OR '.join(chances)})", *filters]
+        params.extend(more_params)
         due = "COALESCE(f.due_on, '9999-12-31')"
         if after is not None:
             clauses.append(f"({due} > ? OR ({due} = ? AND c.card_id > ?))")
@@ -370,6 +350,23 @@ def _change(row: dict[str, Any], event: Card.Event) -> None:
     row["last_event"] = event_name(event)
     row["version"] = event.originator_version
     row["last_effective_at"] = instant(context_of(event).effective_at)
+
+
+def _filter_clauses(where: CardFilter, prefix: str = "") -> tuple[list[str], list[Any]]:
+    """The equality filters and the jurisdiction of ``where`` (not its status, which
+    depends on the day), as SQL on the columns named with ``prefix``."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    for column in ("scheme", "authority", "route", "tier", "sponsor_kind", "sponsor_name"):
+        value = getattr(where, column)
+        if value is not None:
+            clauses.append(f"{prefix}{column} = ?")
+            params.append(value)
+    if where.within is not None:
+        for column, value in _scope_columns(where.within):
+            clauses.append(f"{prefix}{column} = ?")
+            params.append(value)
+    return clauses, params
 
 
 def _scope_columns(scope: ListScope) -> list[tuple[str, str]]:

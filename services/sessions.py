@@ -21,30 +21,30 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from domain.clock import Clock
-from domain.errors import DomainError, InvalidInput
+from domain.errors import InvalidInput
 from domain.user import Principal, user_id
 from ledger.app import CardLedger
 from ledger.sessions import SessionStore
-from services.users import UserService
+from services.refusals import TooManyRefusals
+from services.users import NotAuthenticated, UserService
 
 NAME_MAX_CHARS = 100
 TOKEN_BYTES = 32
 
 
-class SignInRefused(DomainError):
-    """The name and key do not sign anyone in (401); never says which was wrong."""
+class SignInRefused(NotAuthenticated):
+    """The name and key do not sign anyone in (401, as a Bearer key that does not work);
+    never says which was wrong."""
 
-    code = "not_authenticated"
+
+REFUSED = "the user name and key do not match a user who may sign in"
 
 
-class TooManySignIns(DomainError):
-    """Too many failed sign-ins for this user or from this address (429)."""
+class TooManySignIns(TooManyRefusals):
+    """Too many failed sign-ins for this user or from this address (429, with the
+    seconds to wait, as the filer's refusal limit answers)."""
 
     code = "too_many_sign_ins"
-
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message, rule="console sign-in limit (issue 28)")
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -108,15 +108,13 @@ class SessionService:
                     retry_after=self.limits.window,
                 )
         try:
-            who = self._users.authenticate(key.strip())
-            if who.name != name:
-                raise SignInRefused("the user name and key do not match a user who may sign in")
-        except DomainError:
+            who: Principal | None = self._users.authenticate(key.strip())
+        except NotAuthenticated:
+            who = None
+        if who is None or who.name != name:
             for subject, _ in subjects:
                 self._store.fail(subject, now, window_start)
-            raise SignInRefused(
-                "the user name and key do not match a user who may sign in"
-            ) from None
+            raise SignInRefused(REFUSED)
         self._store.clear(subjects[0][0])
         token, csrf = secrets.token_urlsafe(TOKEN_BYTES), secrets.token_urlsafe(TOKEN_BYTES)
         self._store.end_stale(now - self.limits.idle, now - self.limits.absolute)

@@ -131,8 +131,11 @@ class WorkService:
                 stages=stages,
                 issuing_schemes=issuing,
                 open_requests=requests,
-                where=CardFilter(scheme=str(where.scheme) if where.scheme else None, within=within),
-                route=str(where.route) if where.route else None,
+                where=CardFilter(
+                    scheme=str(where.scheme) if where.scheme else None,
+                    route=str(where.route) if where.route else None,
+                    within=within,
+                ),
                 limit=min(limit * 2, SCAN_MAX - scanned),
                 after=cursor,
             )
@@ -170,8 +173,6 @@ class WorkService:
         named = [UUID(i.card_id) for i in items if i.holder_name is not None]
         record_read(self._ledger, self._clock, who, "my work", named)
         next_after = None if cursor is None else f"{cursor[0]}_{cursor[1]}"
-        if len(items) < limit and cursor is not None and scanned < SCAN_MAX:
-            next_after = None
         return WorkPage(items=items, next_after=next_after)
 
 

@@ -13,7 +13,7 @@ from litestar.exceptions import HTTPException
 from litestar.static_files import create_static_files_router
 
 from api.console.pages import CONSOLE_PAGES
-from api.console.web import SignInNeeded, page, redirect
+from api.console.web import CrossSite, SignInNeeded, page, redirect
 from domain.errors import DomainError
 
 STATIC = Path(__file__).with_name("static")
@@ -21,6 +21,19 @@ STATIC = Path(__file__).with_name("static")
 
 def _sign_in_needed(request: Request[Any, Any, Any], exc: SignInNeeded) -> Response[Any]:
     return redirect("/console/sign-in")
+
+
+def _cross_site(request: Request[Any, Any, Any], exc: CrossSite) -> Response[str]:
+    return page(
+        "message.html",
+        {
+            "title": "表单已失效 Form refused",
+            "text": "此表单已过期或来自其他网站。The form is out of date or came from another "
+            "site: go back, reload the page and send it again.",
+            "code": "csrf_failed",
+        },
+        status=403,
+    )
 
 
 def _refused(request: Request[Any, Any, Any], exc: DomainError) -> Response[str]:
@@ -91,6 +104,7 @@ CONSOLE = Router(
     route_handlers=[*CONSOLE_PAGES, CONSOLE_STATIC],
     exception_handlers={
         SignInNeeded: _sign_in_needed,
+        CrossSite: _cross_site,
         DomainError: _refused,
         HTTPException: _http,
         Exception: _unexpected,

@@ -8,13 +8,13 @@ not and the console adds no rule of its own.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
 
+from api.cli_input import fact_value
 from domain.errors import InvalidInput
 
 FIELD_MAX_CHARS = 4000  # a form field (a note, evidence lines); a body is limited as well
@@ -161,14 +161,14 @@ def values_of(fields: list[Field], form: Mapping[str, str]) -> dict[str, Any]:
             except msgspec.DecodeError:
                 raise InvalidInput(f"{f.label}: not valid JSON") from None
         elif f.kind == "datetime":
-            data[f.name] = _instant(raw, f.label)
+            data[f.name] = instant(raw, f.label)
         else:
             data[f.name] = raw
     return data
 
 
 def facts_of(text: str) -> dict[str, Any]:
-    """``name=value`` lines: ``true``/``false`` as booleans, numbers as numbers."""
+    """``name=value`` lines, each value read as ``--fact`` reads it (``fact_value``)."""
     facts: dict[str, Any] = {}
     for line in text.splitlines():
         if not line.strip():
@@ -176,23 +176,11 @@ def facts_of(text: str) -> dict[str, Any]:
         name, sep, value = line.partition("=")
         if not sep or not name.strip():
             raise InvalidInput(f"a fact is written name=value, not {line.strip()[:40]!r}")
-        facts[name.strip()] = typed(value.strip())
+        facts[name.strip()] = fact_value(value.strip())
     return facts
 
 
-def typed(value: str) -> Any:
-    """A fact's value as typed: booleans and numbers become themselves."""
-    if value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    for cast in (int, float):
-        try:
-            return cast(value)
-        except ValueError:
-            pass
-    return value
-
-
-def _instant(raw: str, label: str) -> str:
+def instant(raw: str, label: str) -> str:
     """A ``datetime-local`` value, read as Asia/Shanghai time (the business zone)."""
     try:
         local = dt.datetime.fromisoformat(raw)
@@ -201,7 +189,3 @@ def _instant(raw: str, label: str) -> str:
     if local.tzinfo is None:
         local = local.replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
     return local.isoformat()
-
-
-def choices(kind: type[enum.Enum]) -> list[str]:
-    return [str(m.value) for m in kind]

@@ -103,10 +103,11 @@ def secure(request: Request[Any, Any, Any]) -> bool:
     return request.url.scheme == "https" or forwarded == "https"
 
 
-def session_cookie(request: Request[Any, Any, Any], token: str, max_age: int) -> Cookie:
+def _cookie(request: Request[Any, Any, Any], key: str, value: str, max_age: int) -> Cookie:
+    """A console cookie: HttpOnly, SameSite=Strict, the console's path, Secure over HTTPS."""
     return Cookie(
-        key=COOKIE,
-        value=token,
+        key=key,
+        value=value,
         path=PATH,
         httponly=True,
         samesite="strict",
@@ -115,36 +116,24 @@ def session_cookie(request: Request[Any, Any, Any], token: str, max_age: int) ->
     )
 
 
+def session_cookie(request: Request[Any, Any, Any], token: str, max_age: int) -> Cookie:
+    return _cookie(request, COOKIE, token, max_age)
+
+
 def ended_cookie(request: Request[Any, Any, Any], key: str = COOKIE) -> Cookie:
-    return Cookie(
-        key=key,
-        value="",
-        path=PATH,
-        httponly=True,
-        samesite="strict",
-        secure=secure(request),
-        max_age=0,
-    )
+    return _cookie(request, key, "", 0)
 
 
 def sign_in_cookie(request: Request[Any, Any, Any]) -> tuple[Cookie, str]:
     """A fresh sign-in CSRF token and its cookie (double submit: the form and the cookie
     must carry the same token, which another site can neither read nor set)."""
     token = secrets.token_urlsafe(24)
-    cookie = Cookie(
-        key=SIGN_IN_COOKIE,
-        value=token,
-        path=PATH,
-        httponly=True,
-        samesite="strict",
-        secure=secure(request),
-        max_age=3600,
-    )
-    return cookie, token
+    return _cookie(request, SIGN_IN_COOKIE, token, 3600), token
 
 
 class CrossSite(Exception):
-    """A POST that another site sent, or that carries no valid CSRF token (403)."""
+    """A POST that another site sent, or that carries no valid CSRF token: answered 403
+    by the console's handler (``api.console``), nothing done."""
 
 
 def check_origin(request: Request[Any, Any, Any]) -> None:
