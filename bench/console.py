@@ -226,9 +226,8 @@ def pick_cards(registry: Registry, who: Any) -> dict[str, str]:
 
 def counted(registry: Registry, who: Any) -> tuple[int, int]:
     """(candidates my work's query finds, items my work shows over all its pages)."""
-    from domain.work import open_request_events
     from projections.card_current import CardFilter
-    from services.work import WorkFilter
+    from services.work import WorkFilter, chances
 
     work = registry.work
     items, after = 0, None
@@ -239,11 +238,11 @@ def counted(registry: Registry, who: Any) -> tuple[int, int]:
             break
         after = page.next_after
     # The candidates: the query my work pages through, without its page limit.
-    stages, issuing = _chances(work, who)
+    stages, issuing, requests = chances(who.role, work.today())
     rows, _ = registry.read_models.card_current.waiting(
         stages=stages,
         issuing_schemes=issuing,
-        open_requests=open_request_events(who.role),
+        open_requests=requests,
         where=CardFilter(within=_scope(who)),
         limit=10**7,
     )
@@ -254,26 +253,6 @@ def _scope(who: Any) -> Any:
     from domain.jurisdiction import list_scope
 
     return list_scope(who)
-
-
-def _chances(work: Any, who: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The stages and issuing schemes my work asks for ``who`` (as services.work does)."""
-    from domain.deadlines import CONTRACT_CONFIRMERS, WINDOWS
-    from domain.policy import issuer_roles
-    from domain.vocabulary import ReviewStage, Scheme
-
-    role, today = who.role, work.today()
-    stages = tuple(str(s) for s in ReviewStage if str(s) == str(role))
-    if role in WINDOWS:
-        stages = tuple(str(s) for s in ReviewStage)
-    issuing = tuple(
-        str(scheme)
-        for scheme in Scheme
-        if role in issuer_roles(scheme, "issue", today).roles
-        or role in WINDOWS
-        or role in CONTRACT_CONFIRMERS
-    )
-    return stages, issuing
 
 
 def profiled(calls: dict[str, Callable[[], Any]], path: Path) -> str:

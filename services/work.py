@@ -22,7 +22,7 @@ from domain.errors import InvalidInput
 from domain.jurisdiction import list_scope
 from domain.policy import issuer_roles
 from domain.user import Principal
-from domain.vocabulary import CardStatus, ReviewStage, Route, Scheme
+from domain.vocabulary import CardStatus, ReviewStage, Role, Route, Scheme
 from domain.work import WorkStep, open_request_events, waiting_step, working_days_left
 from ledger.app import CardLedger
 from services.personal_data import record_read
@@ -104,21 +104,10 @@ class WorkService:
         within = list_scope(who)
         today = self.today()
         role = who.role
-        stages = tuple(str(s) for s in ReviewStage if str(s) == str(role))
-        if role in WINDOWS:  # a window's receipt may be what any stage waits for
-            stages = tuple(str(s) for s in ReviewStage)
-        if where.stage is not None:
+        stages, issuing, requests = chances(role, today)
+        if where.stage is not None:  # a stage asked for: reviews at it, nothing else
             stages = tuple(s for s in stages if s == str(where.stage))
-        issuing = tuple(
-            str(scheme)
-            for scheme in Scheme
-            if role in issuer_roles(scheme, "issue", today).roles
-            or role in WINDOWS
-            or role in CONTRACT_CONFIRMERS
-        )
-        if where.stage is not None:
-            issuing = ()
-        requests = open_request_events(role) if where.stage is None else ()
+            issuing, requests = (), ()
         if where.scheme is not None:
             requests = tuple(r for r in requests if r[0] == str(where.scheme))
         cursor = _cursor(after)
@@ -174,6 +163,26 @@ class WorkService:
         record_read(self._ledger, self._clock, who, "my work", named)
         next_after = None if cursor is None else f"{cursor[0]}_{cursor[1]}"
         return WorkPage(items=items, next_after=next_after)
+
+
+def chances(
+    role: Role, today: date
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """What my work asks the read model for, for ``role`` on ``today``: the review
+    stages (a window's receipt may be what any stage waits for), the schemes whose
+    approved files may wait for it (to issue, receive or confirm a contract), and the
+    (scheme, last event) of the open requests it may take a step of."""
+    stages = tuple(str(s) for s in ReviewStage if str(s) == str(role))
+    if role in WINDOWS:
+        stages = tuple(str(s) for s in ReviewStage)
+    issuing = tuple(
+        str(scheme)
+        for scheme in Scheme
+        if role in issuer_roles(scheme, "issue", today).roles
+        or role in WINDOWS
+        or role in CONTRACT_CONFIRMERS
+    )
+    return stages, issuing, open_request_events(role)
 
 
 def _cursor(after: str | None) -> tuple[str, str] | None:
